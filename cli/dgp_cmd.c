@@ -1,0 +1,73 @@
+/*
+ * dgp_cmd.c — the subcommand table and the helpers subcommands share.
+ */
+#include "dgp_cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const dgp_cmd_t dgp_cmds[] = {
+	{"help", "show help for dgp or for one command",
+	 "usage: dgp help [COMMAND]\n"
+	 "\n"
+	 "Without COMMAND, list the commands; with it, show that command's help.\n",
+	 dgp_cmd_help, false},
+	{"version", "print dgp's version and the versions of its libraries",
+	 "usage: dgp version\n"
+	 "\n"
+	 "Print dgp's version and the versions of librdkafka, libpq and xxHash it runs with.\n",
+	 dgp_cmd_version, false},
+	{"config", "check, print or document the configuration",
+	 "usage: dgp config check|dump|doc\n"
+	 "\n"
+	 "  check   load the configuration (file given with --config, then DGP_*\n"
+	 "          environment variables) and report the first error, if any\n"
+	 "  dump    print the effective configuration, one key = value per line,\n"
+	 "          with the source of each value; secrets are redacted\n"
+	 "  doc     print CONFIGURATION.md, generated from the configuration table\n",
+	 dgp_cmd_config, true},
+	{"ping", "connect to PostgreSQL and Kafka and report their versions",
+	 "usage: dgp ping [--pg-only | --kafka-only] [--timeout-ms N]\n"
+	 "\n"
+	 "Connect to the configured PostgreSQL (pg.conninfo) and Kafka cluster\n"
+	 "(kafka.brokers, kafka.*), print each server's version or cluster\n"
+	 "description, and exit 1 when either cannot be reached within the timeout\n"
+	 "(default: pg.connect.timeout.ms).\n",
+	 dgp_cmd_ping, true},
+	{NULL, NULL, NULL, NULL, false},
+};
+
+const dgp_cmd_t *dgp_cmd_find(const char *name)
+{
+	for (const dgp_cmd_t *c = dgp_cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void dgp_cli_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "dgp%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+bool dgp_cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+void dgp_cli_print_help(const dgp_cmd_t *cmd)
+{
+	fputs(cmd->help, stdout);
+}

@@ -1,0 +1,57 @@
+/*
+ * dgp_cmd.h — the `dgp` command's subcommands and what they share.
+ *
+ * Each subcommand is a dgp_cmd_<name>() in cli/dgp_cmd_<name>.c and one row
+ * of the table in dgp_cmd.c.  Only cli/ prints and exits; subcommands
+ * return the process exit status:
+ *   0 success, 1 the work failed (error already printed), 2 usage error.
+ */
+#ifndef DGP_CMD_H
+#define DGP_CMD_H
+
+#include <stdbool.h>
+
+#include "dgp_config.h"
+#include "dgp_err.h"
+
+#define DGP_EXIT_OK 0
+#define DGP_EXIT_FAIL 1
+#define DGP_EXIT_USAGE 2
+
+typedef struct dgp_cli {
+	dgp_config_t *cfg;       /* effective configuration (defaults, file, env) */
+	const char *config_path; /* NULL when no file was given */
+	bool stdout_tty;
+	bool stderr_tty;
+} dgp_cli_t;
+
+typedef struct dgp_cmd {
+	const char *name;
+	const char *summary; /* one line for `dgp --help` */
+	const char *help;    /* full text for `dgp help NAME` / `dgp NAME --help` */
+	int (*run)(dgp_cli_t *cli, int argc, char **argv); /* argv[0] is the name */
+	bool needs_config;   /* load dgp.conf and DGP_* before running */
+} dgp_cmd_t;
+
+/* The table, NULL-name terminated. */
+extern const dgp_cmd_t dgp_cmds[];
+
+/* dgp_cmd_find — the row for name, or NULL. */
+const dgp_cmd_t *dgp_cmd_find(const char *name);
+
+/* dgp_cli_err — print "dgp NAME: message" to stderr (message without newline). */
+void dgp_cli_err(const char *cmd, const char *fmt, ...) DGP_PRINTF(2, 3);
+
+/* dgp_cli_wants_help — true when argv holds -h or --help (before any "--"). */
+bool dgp_cli_wants_help(int argc, char **argv);
+
+/* dgp_cli_print_help — print cmd's help text to stdout. */
+void dgp_cli_print_help(const dgp_cmd_t *cmd);
+
+/* Subcommands. */
+int dgp_cmd_help(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_config(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_ping(dgp_cli_t *cli, int argc, char **argv);
+
+#endif /* DGP_CMD_H */

@@ -1,0 +1,124 @@
+/*
+ * dgp_pg.c — connecting to PostgreSQL and classifying its errors.
+ */
+#include "dgp_pg.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "dgp_log.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+/* libpq messages end with a newline; keep errstr one line. */
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn,
+			 char *errstr, size_t errstr_size)
+{
+	static const char *const keys[] = {"dbname", "application_name",
+					   "client_encoding", NULL};
+	const char *vals[] = {conninfo ? conninfo : "", "dgp", "UTF8", NULL};
+	int64_t deadline = now_ms() + timeout_ms;
+	int64_t backoff = 100;
+
+	*conn = NULL;
+	for (;;) {
+		/* expand_dbname=1: conninfo is parsed as a full connection string. */
+		PGconn *c = PQconnectdbParams(keys, vals, 1);
+		if (c && PQstatus(c) == CONNECTION_OK) {
+			*conn = c;
+			return DGP_OK;
+		}
+		dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
+			       c ? PQerrorMessage(c) : "out of memory");
+		chomp(errstr);
+		PQfinish(c);
+		if (now_ms() + backoff > deadline)
+			return DGP_ERR_PG_CONN;
+		dgp_log(DGP_LOG_DEBUG, "pg", "connect failed, retrying in %lld ms: %s",
+			(long long)backoff, errstr);
+		sleep_ms(backoff);
+		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+	}
+}
+
+dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
+			    size_t errstr_size)
+{
+	if (!res)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
+				      PQerrorMessage(conn));
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_COPY_IN:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_BOTH:
+	case PGRES_SINGLE_TUPLE:
+	case PGRES_PIPELINE_SYNC:
+		return DGP_OK;
+	default:
+		break;
+	}
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	dgp_err_t err = DGP_ERR_PG;
+	if (state && strcmp(state, "23505") == 0)
+		err = DGP_ERR_PG_UNIQUE;
+	else if ((state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)) ||
+		 PQstatus(conn) == CONNECTION_BAD)
+		err = DGP_ERR_PG_CONN;
+	dgp_errstr_set(errstr, errstr_size, err, "%s: %s", state ? state : "-----",
+		       msg ? msg : PQresultErrorMessage(res));
+	chomp(errstr);
+	return err;
+}
+
+dgp_err_t dgp_pg_exec(PGconn *conn, const char *sql, char *errstr, size_t errstr_size)
+{
+	PGresult *res = PQexec(conn, sql);
+	dgp_err_t err = dgp_pg_result_err(conn, res, errstr, errstr_size);
+	PQclear(res);
+	return err;
+}
+
+char *dgp_pg_quote_ident(dgp_arena_t *arena, const char *name)
+{
+	size_t n = strlen(name), quotes = 0;
+	for (size_t i = 0; i < n; i++)
+		quotes += name[i] == '"';
+	char *out = dgp_arena_alloc(arena, n + quotes + 3);
+	char *o = out;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '"')
+			*o++ = '"';
+		*o++ = name[i];
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+char *dgp_pg_server_version(dgp_arena_t *arena, PGconn *conn)
+{
+	int v = PQserverVersion(conn);
+	return dgp_arena_sprintf(arena, "%d.%d", v / 10000, v % 10000);
+}

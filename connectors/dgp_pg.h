@@ -1,0 +1,56 @@
+/*
+ * dgp_pg.h — PostgreSQL connection helpers shared by the sink, the catalog
+ * sync and the probes: connect with a deadline, map errors to dgp_err_t,
+ * quote identifiers.
+ *
+ * Values never go into SQL text: they travel through COPY or as parameters
+ * of PQexecParams.  Identifiers (schema, table, column names that come from
+ * the catalog) always go through dgp_pg_quote_ident().
+ */
+#ifndef DGP_PG_H
+#define DGP_PG_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "dgp_arena.h"
+#include "dgp_err.h"
+
+/*
+ * dgp_pg_connect — connect with conninfo (libpq keyword/value string or URI;
+ * "" means libpq's environment defaults), retrying with backoff until
+ * timeout_ms has passed.  Sets the session's application_name to "dgp" and
+ * client_encoding to UTF8.  On success *conn is an open connection the
+ * caller owns (PQfinish); on failure *conn is NULL and errstr holds libpq's
+ * last message (without the password).  Returns DGP_OK or DGP_ERR_PG_CONN.
+ */
+dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn,
+			 char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_pg_result_err — classify a result: DGP_OK for COMMAND_OK/TUPLES_OK/
+ * COPY_IN/COPY_OUT, DGP_ERR_PG_UNIQUE for SQLSTATE 23505, DGP_ERR_PG_CONN
+ * for connection-class failures (08xxx, 57P0x, a NULL result or a bad
+ * connection), DGP_ERR_PG otherwise.  errstr gets "SQLSTATE: message".
+ */
+dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
+			    size_t errstr_size);
+
+/*
+ * dgp_pg_exec — run one or more SQL commands that return no rows, with no
+ * parameters (schema DDL, BEGIN/COMMIT).  Returns as dgp_pg_result_err().
+ */
+dgp_err_t dgp_pg_exec(PGconn *conn, const char *sql, char *errstr,
+		      size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_pg_quote_ident — name as a quoted SQL identifier ("a""b"), allocated
+ * in arena.  Works without a connection, so DDL can be built before
+ * connecting; the name must be valid UTF-8 without NUL.
+ */
+char *dgp_pg_quote_ident(dgp_arena_t *arena, const char *name);
+
+/* dgp_pg_server_version — "15.18" style text of the server's version, in arena. */
+char *dgp_pg_server_version(dgp_arena_t *arena, PGconn *conn);
+
+#endif /* DGP_PG_H */

@@ -1,0 +1,140 @@
+/*
+ * dgp_config.h — dgp's configuration: one declarative table, one setter.
+ *
+ * Sources, later ones overriding earlier ones:
+ *   1. the table's defaults,
+ *   2. the key=value file (dgp.conf; `#` comments, blank lines ignored),
+ *   3. environment variables: DGP_ + the key upper-cased with '.' → '_'
+ *      (pg.conninfo ← DGP_PG_CONNINFO).
+ * Keys under a registered passthrough prefix (`kafka.`) that are not in the
+ * table are handed, without the prefix, to the passthrough validator (cli/
+ * installs one that calls rd_kafka_conf_set) and kept in order for the
+ * connector that builds the client configuration.
+ *
+ * Unknown keys and invalid values in the file are errors naming file and
+ * line; an unknown DGP_* environment variable is ignored (the environment is
+ * shared with the scripts), but an invalid value for a known key is an error.
+ *
+ * CONFIGURATION.md is generated from the table (`dgp config doc`); a test
+ * fails when the committed file is stale.
+ */
+#ifndef DGP_CONFIG_H
+#define DGP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dgp_err.h"
+
+/* The effective configuration.  Read fields directly; set them only through dgp_config_set(). */
+typedef struct dgp_config {
+	char *log_level;          /* log.level */
+	char *pg_conninfo;        /* pg.conninfo */
+	int64_t pg_connect_timeout_ms; /* pg.connect.timeout.ms */
+	char *kafka_brokers;      /* kafka.brokers */
+	char *catalog_dir;        /* catalog.dir */
+
+	struct dgp_config_private *priv; /* sources, passthrough list: not for callers */
+} dgp_config_t;
+
+typedef enum dgp_conf_type {
+	DGP_CONF_STR,
+	DGP_CONF_INT,
+	DGP_CONF_BOOL,
+	DGP_CONF_ENUM, /* a string restricted to `choices` */
+} dgp_conf_type_t;
+
+#define DGP_CONF_F_SECRET 0x1 /* value may hold a secret: redacted in dumps */
+
+/* One row of the table.  The table is static and read-only. */
+typedef struct dgp_conf_prop {
+	const char *name;
+	dgp_conf_type_t type;
+	size_t offset;       /* of the field in dgp_config_t */
+	int64_t min, max;    /* for INT */
+	const char *defval;  /* default as text */
+	const char *choices; /* for ENUM: "a,b,c" */
+	int flags;
+	const char *desc;    /* one or two sentences for CONFIGURATION.md */
+} dgp_conf_prop_t;
+
+/*
+ * Validates a passthrough key (already stripped of its prefix).  Returns
+ * DGP_OK, DGP_ERR_CONF_UNKNOWN or DGP_ERR_CONF_INVALID with errstr filled.
+ */
+typedef dgp_err_t dgp_conf_passthrough_fn(const char *key, const char *value,
+					   char *errstr, size_t errstr_size,
+					   void *opaque);
+
+/* Where a value came from, for `dgp config dump`. */
+typedef enum dgp_conf_source {
+	DGP_CONF_SRC_DEFAULT,
+	DGP_CONF_SRC_FILE,
+	DGP_CONF_SRC_ENV,
+	DGP_CONF_SRC_SET, /* dgp_config_set() by the program */
+} dgp_conf_source_t;
+
+/* dgp_config_props — the table, n rows.  Static storage. */
+const dgp_conf_prop_t *dgp_config_props(size_t *n);
+
+/* dgp_config_new — a config holding the defaults.  Never NULL; free with dgp_config_destroy(). */
+dgp_config_t *dgp_config_new(void);
+void dgp_config_destroy(dgp_config_t *cfg);
+
+/*
+ * dgp_config_set_passthrough — register prefix (e.g. "kafka.", kept by
+ * reference: pass a literal) and its validator.  One prefix per config.
+ */
+void dgp_config_set_passthrough(dgp_config_t *cfg, const char *prefix,
+				dgp_conf_passthrough_fn *fn, void *opaque);
+
+/*
+ * dgp_config_set — set key to value (text form, parsed per the table).
+ * Returns DGP_OK, DGP_ERR_CONF_UNKNOWN or DGP_ERR_CONF_INVALID; errstr gets
+ * a message naming the key.  On error the old value is kept.
+ */
+dgp_err_t dgp_config_set(dgp_config_t *cfg, const char *key, const char *value,
+			 char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_config_load_file — apply a key=value file.  Stops at the first error;
+ * errstr then reads "FILE:LINE: message".  Keys set before the error stay
+ * set: load into a fresh config and swap on success (a failed reload keeps
+ * the old config).
+ */
+dgp_err_t dgp_config_load_file(dgp_config_t *cfg, const char *path,
+			       char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_config_load_env — apply DGP_* variables of envp (NULL-terminated,
+ * e.g. `environ`) for table keys and passthrough keys.  For a passthrough
+ * key the validator decides: UNKNOWN is ignored, INVALID is an error.
+ */
+dgp_err_t dgp_config_load_env(dgp_config_t *cfg, char *const *envp,
+			      char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/* dgp_config_source — where key's current value came from, and (for FILE) the "path:line". */
+dgp_conf_source_t dgp_config_source(const dgp_config_t *cfg, const char *key,
+				    const char **where);
+
+/*
+ * dgp_config_value — current value of a table key as text, or NULL for an
+ * unknown key.  The string lives until the key is set again.
+ */
+const char *dgp_config_value(const dgp_config_t *cfg, const char *key);
+
+/*
+ * dgp_config_redact — value with secrets hidden: for pg.conninfo the
+ * password=… part, for secret keys and passthrough keys that name a password,
+ * secret or private key the whole value.  Writes into out (NUL-terminated).
+ */
+const char *dgp_config_redact(const char *key, const char *value, char *out,
+			      size_t out_size);
+
+/* Passthrough entries, in the order they were set (later duplicates replace earlier ones). */
+size_t dgp_config_passthrough_count(const dgp_config_t *cfg);
+void dgp_config_passthrough_get(const dgp_config_t *cfg, size_t i,
+				const char **key, const char **value);
+
+#endif /* DGP_CONFIG_H */

@@ -1,0 +1,80 @@
+/* test_arena.c — alignment, growth, oversized blocks, reset keeps one block. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dgp_arena.h"
+
+Test(arena, alignment_and_distinct_pointers)
+{
+	dgp_arena_t *a = dgp_arena_new(1024);
+	char *prev = NULL;
+	for (size_t n = 0; n < 100; n++) {
+		char *p = dgp_arena_alloc(a, n);
+		cr_assert_eq((uintptr_t)p % 16, 0, "size %zu not aligned", n);
+		cr_assert_neq(p, prev);
+		memset(p, 0xAB, n);
+		prev = p;
+	}
+	dgp_arena_destroy(a);
+}
+
+Test(arena, grows_and_keeps_earlier_data)
+{
+	dgp_arena_t *a = dgp_arena_new(256);
+	char *ptrs[1000];
+	for (int i = 0; i < 1000; i++)
+		ptrs[i] = dgp_arena_sprintf(a, "value-%d", i);
+	for (int i = 0; i < 1000; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "value-%d", i);
+		cr_assert_str_eq(ptrs[i], want);
+	}
+	cr_expect_geq(dgp_arena_reserved(a), dgp_arena_used(a));
+	dgp_arena_destroy(a);
+}
+
+Test(arena, oversized_allocation_gets_own_block)
+{
+	dgp_arena_t *a = dgp_arena_new(1024);
+	char *small1 = dgp_arena_strdup(a, "before");
+	char *big = dgp_arena_alloc(a, 100000);
+	memset(big, 'x', 100000);
+	char *small2 = dgp_arena_strdup(a, "after");
+	/* The small allocation after the big one still uses the first block. */
+	cr_expect_lt((size_t)(small2 - small1), 1024);
+	cr_expect_str_eq(small1, "before");
+	cr_expect_str_eq(small2, "after");
+	dgp_arena_destroy(a);
+}
+
+Test(arena, reset_releases_all_but_first_block)
+{
+	dgp_arena_t *a = dgp_arena_new(4096);
+	size_t base = dgp_arena_reserved(a);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 10000; i++)
+			(void)dgp_arena_alloc(a, 100);
+		(void)dgp_arena_alloc(a, 1 << 20);
+		cr_expect_gt(dgp_arena_reserved(a), base);
+		dgp_arena_reset(a);
+		cr_expect_eq(dgp_arena_reserved(a), base);
+		cr_expect_eq(dgp_arena_used(a), 0);
+	}
+	dgp_arena_destroy(a);
+}
+
+Test(arena, memdup_terminates_and_handles_empty)
+{
+	dgp_arena_t *a = dgp_arena_new(0);
+	char *e = dgp_arena_memdup(a, NULL, 0);
+	cr_expect_str_eq(e, "");
+	char *s = dgp_arena_memdup(a, "abcdef", 3);
+	cr_expect_str_eq(s, "abc");
+	char *z = dgp_arena_calloc(a, 64);
+	for (int i = 0; i < 64; i++)
+		cr_assert_eq(z[i], 0);
+	dgp_arena_destroy(a);
+	dgp_arena_destroy(NULL);
+}
