@@ -1,0 +1,240 @@
+/*
+ * dgp_norm.c — reject reasons, quality flags, the rule registry and rule
+ * compilation ("name" + "k=v;k=v" → dgp_norm_rule_t).
+ *
+ * The rule functions themselves live in one module per family
+ * (dgp_norm_id.c, dgp_norm_date.c, …); this file only knows their names.
+ */
+#include "dgp_norm.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct {
+	const char *name;
+	const char *desc;
+} reasons[DGP_REASON__COUNT] = {
+	[DGP_REASON_OK] = {"ok", "accepted"},
+	[DGP_REASON_EMPTY] = {"empty", "value is empty or only whitespace"},
+	[DGP_REASON_FORMAT] = {"format", "value does not have the required shape"},
+	[DGP_REASON_CHECKSUM] = {"checksum", "check character does not match"},
+	[DGP_REASON_DATE] = {"date", "not a real, complete calendar date"},
+	[DGP_REASON_FUTURE_DATE] = {"future_date", "date lies in the future"},
+	[DGP_REASON_DATE_RANGE] = {"date_range", "date lies before the rule's lower bound"},
+	[DGP_REASON_REGION] = {"region", "region or province code not in GB/T 2260"},
+	[DGP_REASON_CHARSET] = {"charset", "invalid character encoding or NUL byte"},
+	[DGP_REASON_TOO_LONG] = {"too_long", "value longer than the field allows"},
+	[DGP_REASON_NOT_IN_LIST] = {"not_in_list", "value is not in the field's code list"},
+	[DGP_REASON_RANGE] = {"range", "number out of range or too precise"},
+};
+
+const char *dgp_reason_name(dgp_reason_t r)
+{
+	if ((unsigned)r >= DGP_REASON__COUNT)
+		return "unknown";
+	return reasons[r].name;
+}
+
+const char *dgp_reason_desc(dgp_reason_t r)
+{
+	if ((unsigned)r >= DGP_REASON__COUNT)
+		return "unknown reason";
+	return reasons[r].desc;
+}
+
+static const char *const flag_names[DGP_NF__COUNT] = {
+	"upgraded_15", "region_unknown", "region_historical", "orgcode_check",
+	"authority_unknown", "width_folded", "control_removed", "landline", "transcoded",
+};
+
+const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size)
+{
+	size_t o = 0;
+	if (out_size == 0)
+		return out;
+	out[0] = '\0';
+	for (int i = 0; i < DGP_NF__COUNT; i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		int n = snprintf(out + o, out_size - o, "%s%s", o ? "," : "", flag_names[i]);
+		if (n < 0 || (size_t)n >= out_size - o)
+			break;
+		o += (size_t)n;
+	}
+	return out;
+}
+
+dgp_norm_ctx_t dgp_norm_ctx_today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return (dgp_norm_ctx_t){.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+					 tm.tm_mday};
+}
+
+/*
+ * The registry.  Argument keys (see dgp_norm_rule_compile):
+ *   max=N         maximum length in characters
+ *   min_date=D    lower bound, YYYY-MM-DD
+ *   scale=N       digits after the decimal point (0–9)
+ *   range=A..B    inclusive integer range
+ *   list=NAME     code list from the catalog
+ *   charset=CS    source encoding: GBK or GB18030
+ *   pairs=A,B     USCC 登记管理部门+机构类别 whitelist (two characters each)
+ *   current=Y     region: accept current codes only
+ */
+static const dgp_norm_def_t defs[] = {
+	/* Rows are added as each rule family lands: {"idcard", dgp_norm_idcard, "min_date", "…"}, */
+	{NULL, NULL, NULL, NULL},
+};
+
+const dgp_norm_def_t *dgp_norm_defs(size_t *n)
+{
+	*n = sizeof(defs) / sizeof(defs[0]) - 1;
+	return defs;
+}
+
+const dgp_norm_def_t *dgp_norm_find(const char *name)
+{
+	for (const dgp_norm_def_t *d = defs; d->name; d++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+static bool key_accepted(const char *accepted, const char *key, size_t key_len)
+{
+	const char *p = accepted;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t l = comma ? (size_t)(comma - p) : strlen(p);
+		if (l == key_len && strncmp(p, key, l) == 0)
+			return true;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return false;
+}
+
+static bool parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "YYYY-MM-DD" → YYYYMMDD (shape only; the date rules check the calendar). */
+static bool parse_ymd(const char *s, int32_t *out)
+{
+	int y, m, d;
+	char tail;
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
+	    d > 31)
+		return false;
+	*out = y * 10000 + m * 100 + d;
+	return true;
+}
+
+static dgp_err_t apply_arg(dgp_norm_rule_t *r, const char *key, const char *val,
+			   dgp_arena_t *arena, dgp_codelist_lookup_fn *lookup, void *opaque,
+			   char *errstr, size_t errstr_size)
+{
+	int64_t n;
+	if (strcmp(key, "max") == 0) {
+		if (!parse_i64(val, &n) || n < 1 || n > 1000000)
+			goto bad;
+		r->max_chars = (uint32_t)n;
+	} else if (strcmp(key, "min_date") == 0) {
+		if (!parse_ymd(val, &r->min_date))
+			goto bad;
+	} else if (strcmp(key, "scale") == 0) {
+		if (!parse_i64(val, &n) || n < 0 || n > 9)
+			goto bad;
+		r->scale = (int)n;
+	} else if (strcmp(key, "range") == 0) {
+		const char *dots = strstr(val, "..");
+		char lo[32];
+		if (!dots || (size_t)(dots - val) >= sizeof(lo))
+			goto bad;
+		memcpy(lo, val, (size_t)(dots - val));
+		lo[dots - val] = '\0';
+		if (!parse_i64(lo, &r->min) || !parse_i64(dots + 2, &r->max) || r->min > r->max)
+			goto bad;
+		r->has_range = true;
+	} else if (strcmp(key, "list") == 0) {
+		r->list = lookup ? lookup(val, opaque) : NULL;
+		if (!r->list)
+			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+					      "rule %s: unknown code list \"%s\"", r->name, val);
+	} else if (strcmp(key, "charset") == 0) {
+		if (strcasecmp(val, "GBK") != 0 && strcasecmp(val, "GB18030") != 0)
+			goto bad;
+		r->charset = strcasecmp(val, "GBK") == 0 ? "GBK" : "GB18030";
+	} else if (strcmp(key, "pairs") == 0) {
+		r->allow_pairs = dgp_arena_strdup(arena, val);
+	} else if (strcmp(key, "current") == 0) {
+		if (strcmp(val, "Y") != 0 && strcmp(val, "N") != 0)
+			goto bad;
+		r->region_current_only = val[0] == 'Y';
+	} else {
+		goto bad;
+	}
+	return DGP_OK;
+bad:
+	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+			      "rule %s: invalid value \"%s\" for argument %s", r->name, val, key);
+}
+
+dgp_err_t dgp_norm_rule_compile(const char *name, const char *args, dgp_arena_t *arena,
+				dgp_codelist_lookup_fn *lookup, void *lookup_opaque,
+				const dgp_norm_rule_t **rule, char *errstr, size_t errstr_size)
+{
+	const dgp_norm_def_t *def = dgp_norm_find(name);
+	*rule = NULL;
+	if (!def)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_NOT_FOUND,
+				      "unknown rule \"%s\"", name);
+	dgp_norm_rule_t *r = dgp_arena_calloc(arena, sizeof(*r));
+	r->name = def->name;
+	r->fn = def->fn;
+	if (args && *args) {
+		char *copy = dgp_arena_strdup(arena, args);
+		for (char *save = NULL, *kv = strtok_r(copy, ";", &save); kv;
+		     kv = strtok_r(NULL, ";", &save)) {
+			while (isspace((unsigned char)*kv))
+				kv++;
+			if (!*kv)
+				continue;
+			char *eq = strchr(kv, '=');
+			if (!eq || eq == kv)
+				return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+						      "rule %s: argument \"%s\" is not key=value",
+						      name, kv);
+			*eq = '\0';
+			if (!key_accepted(def->args, kv, strlen(kv)))
+				return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+						      "rule %s does not take argument \"%s\" "
+						      "(it takes: %s)",
+						      name, kv, *def->args ? def->args : "none");
+			dgp_err_t err = apply_arg(r, kv, eq + 1, arena, lookup, lookup_opaque,
+						  errstr, errstr_size);
+			if (err != DGP_OK)
+				return err;
+		}
+	}
+	if (strcmp(name, "code_list") == 0 && !r->list)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+				      "rule code_list needs a list=NAME argument");
+	*rule = r;
+	return DGP_OK;
+}
