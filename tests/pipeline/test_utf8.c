@@ -1,0 +1,191 @@
+/* test_utf8.c — strict decoding (overlongs, surrogates, > U+10FFFF, truncation), validation, width folding. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dgp_utf8.h"
+
+static int dec(const char *s, size_t len, uint32_t *cp)
+{
+	/* Copy into an exact-size heap buffer so ASan catches any read past len. */
+	unsigned char *b = malloc(len ? len : 1);
+	memcpy(b, s, len);
+	int n = dgp_utf8_decode(b, len, cp);
+	free(b);
+	return n;
+}
+
+Test(utf8, decode_valid_boundaries)
+{
+	static const struct {
+		const char *s;
+		int n;
+		uint32_t cp;
+	} ok[] = {
+		{"\x00", 1, 0},
+		{"A", 1, 'A'},
+		{"\x7F", 1, 0x7F},
+		{"\xC2\x80", 2, 0x80},
+		{"\xDF\xBF", 2, 0x7FF},
+		{"\xE0\xA0\x80", 3, 0x800},
+		{"\xED\x9F\xBF", 3, 0xD7FF},
+		{"\xEE\x80\x80", 3, 0xE000},
+		{"\xEF\xBF\xBF", 3, 0xFFFF},
+		{"\xE6\xB1\x89", 3, 0x6C49}, /* 汉 */
+		{"\xF0\x90\x80\x80", 4, 0x10000},
+		{"\xF4\x8F\xBF\xBF", 4, 0x10FFFF},
+	};
+	for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
+		uint32_t cp = 0xDEAD;
+		size_t len = ok[k].n;
+		cr_expect_eq(dec(ok[k].s, len, &cp), ok[k].n, "case %zu", k);
+		cr_expect_eq(cp, ok[k].cp, "case %zu: cp %x", k, cp);
+	}
+}
+
+Test(utf8, decode_rejects_overlongs_surrogates_and_out_of_range)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} bad[] = {
+		{"\x80", 1},                 /* stray continuation */
+		{"\xBF", 1},
+		{"\xC0\x80", 2},             /* overlong NUL */
+		{"\xC1\xBF", 2},             /* overlong 0x7F */
+		{"\xC0\xAF", 2},             /* overlong '/' */
+		{"\xE0\x80\xAF", 3},         /* overlong '/' */
+		{"\xE0\x9F\xBF", 3},         /* overlong 0x7FF */
+		{"\xF0\x80\x80\xAF", 4},     /* overlong '/' */
+		{"\xF0\x8F\xBF\xBF", 4},     /* overlong 0xFFFF */
+		{"\xED\xA0\x80", 3},         /* U+D800 lone high surrogate */
+		{"\xED\xBF\xBF", 3},         /* U+DFFF lone low surrogate */
+		{"\xED\xB0\x80", 3},         /* U+DC00 */
+		{"\xF4\x90\x80\x80", 4},     /* U+110000 */
+		{"\xF5\x80\x80\x80", 4},     /* lead byte F5 */
+		{"\xFE", 1},
+		{"\xFF", 1},
+		{"\xC2", 1},                 /* truncated */
+		{"\xE6\xB1", 2},             /* truncated 汉 */
+		{"\xF0\x90\x80", 3},         /* truncated */
+		{"\xC2\x41", 2},             /* bad continuation */
+		{"\xE6\x41\x89", 3},
+		{"\xE6\xB1\xC0", 3},
+		{"\xF0\x90\x80\x41", 4},
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		uint32_t cp = 0xDEAD;
+		cr_expect_eq(dec(bad[k].s, bad[k].len, &cp), DGP_UTF8_INVALID, "case %zu", k);
+		cr_expect_eq(cp, 0xDEAD, "case %zu touched cp", k);
+	}
+}
+
+Test(utf8, decode_does_not_read_past_len)
+{
+	/* A 3-byte lead with only 1 byte available must fail without reading on. */
+	uint32_t cp;
+	cr_expect_eq(dec("\xE6", 1, &cp), DGP_UTF8_INVALID);
+	cr_expect_eq(dec("\xF0", 1, &cp), DGP_UTF8_INVALID);
+	cr_expect_eq(dec("\xF0\x9F", 2, &cp), DGP_UTF8_INVALID);
+}
+
+Test(utf8, encode_roundtrips)
+{
+	static const uint32_t cps[] = {0, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0x6C49, 0xD7FF,
+				       0xE000, 0xFFFF, 0x10000, 0x10FFFF};
+	for (size_t k = 0; k < sizeof(cps) / sizeof(cps[0]); k++) {
+		char buf[4];
+		uint32_t back;
+		int n = dgp_utf8_encode(cps[k], buf);
+		cr_expect_eq(dgp_utf8_decode((unsigned char *)buf, (size_t)n, &back), n);
+		cr_expect_eq(back, cps[k]);
+	}
+}
+
+Test(utf8, valid_whole_buffer)
+{
+	cr_expect(dgp_utf8_valid("", 0));
+	cr_expect(dgp_utf8_valid("hello, world 0123456789", 23));
+	const char *mixed = "ASCII-only-prefix-longer-than-8 武汉光谷（集团）有限公司 end";
+	cr_expect(dgp_utf8_valid(mixed, strlen(mixed)));
+	cr_expect(dgp_utf8_valid("a\0b", 3));
+	cr_expect_not(dgp_utf8_valid("abcdefghij\xC0\x80", 12));
+	cr_expect_not(dgp_utf8_valid("abcdefgh\xED\xA0\x80xyz", 14));
+	cr_expect_not(dgp_utf8_valid("abc\xE6\xB1", 5));
+	/* an invalid byte at every position of a long ASCII run */
+	char buf[40];
+	for (size_t pos = 0; pos < sizeof(buf); pos++) {
+		memset(buf, 'a', sizeof(buf));
+		buf[pos] = (char)0x80;
+		cr_expect_not(dgp_utf8_valid(buf, sizeof(buf)), "pos %zu", pos);
+	}
+}
+
+Test(utf8, count)
+{
+	cr_expect_eq(dgp_utf8_count("", 0), 0);
+	cr_expect_eq(dgp_utf8_count("abc", 3), 3);
+	cr_expect_eq(dgp_utf8_count("武汉abc", strlen("武汉abc")), 5);
+	cr_expect_eq(dgp_utf8_count("\xF0\x9F\x98\x80", 4), 1);
+}
+
+static void expect_fold(const char *in, const char *want, bool want_folded)
+{
+	char out[256];
+	bool folded = !want_folded;
+	ptrdiff_t n = dgp_utf8_fold_width(in, strlen(in), out, sizeof(out), &folded);
+	cr_assert_eq(n, (ptrdiff_t)strlen(want), "fold(%s): len %td", in, n);
+	cr_expect_eq(memcmp(out, want, (size_t)n), 0, "fold(%s): %.*s", in, (int)n, out);
+	cr_expect_eq(folded, want_folded, "fold(%s): folded", in);
+}
+
+Test(utf8, fold_full_width_ascii_and_ideographic_space)
+{
+	expect_fold("２０２４年１月５日", "2024年1月5日", true);
+	expect_fold("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X", true);
+	expect_fold("武汉光谷（集团）有限公司", "武汉光谷(集团)有限公司", true);
+	expect_fold("\xE3\x80\x80张三\xE3\x80\x80", " 张三 ", true);
+	expect_fold("！～", "!~", true); /* U+FF01 and U+FF5E, the range ends */
+	expect_fold("plain ascii that is long enough", "plain ascii that is long enough", false);
+	expect_fold("", "", false);
+}
+
+Test(utf8, fold_is_not_nfkc)
+{
+	/* STANDARDS §8: ① ㈱ Ⅻ ² ｶ and Chinese punctuation stay */
+	expect_fold("①㈱Ⅻ²ｶ。、“”—", "①㈱Ⅻ²ｶ。、“”—", false);
+	/* U+FF00 and U+FF5F lie just outside the folded range */
+	expect_fold("\xEF\xBC\x80\xEF\xBD\x9F", "\xEF\xBC\x80\xEF\xBD\x9F", false);
+}
+
+Test(utf8, fold_all_94)
+{
+	for (uint32_t cp = 0xFF01; cp <= 0xFF5E; cp++) {
+		char in[4], out[4];
+		int n = dgp_utf8_encode(cp, in);
+		bool folded = false;
+		cr_assert_eq(dgp_utf8_fold_width(in, (size_t)n, out, sizeof(out), &folded), 1);
+		cr_expect_eq((unsigned char)out[0], cp - 0xFEE0);
+		cr_expect(folded);
+	}
+}
+
+Test(utf8, fold_in_place_and_errors)
+{
+	char buf[] = "abcdefghijklmnop１２３qrstuvwxyz0123456789";
+	size_t len = strlen(buf);
+	ptrdiff_t n = dgp_utf8_fold_width(buf, len, buf, len, NULL);
+	cr_assert_eq(n, (ptrdiff_t)(len - 6));
+	cr_expect_eq(memcmp(buf, "abcdefghijklmnop123qrstuvwxyz0123456789", (size_t)n), 0);
+
+	char out[8];
+	cr_expect_eq(dgp_utf8_fold_width("abc\xC0\x80", 5, out, sizeof(out), NULL),
+		     DGP_UTF8_INVALID);
+	cr_expect_eq(dgp_utf8_fold_width("\xED\xA0\x80", 3, out, sizeof(out), NULL),
+		     DGP_UTF8_INVALID);
+	cr_expect_eq(dgp_utf8_fold_width("0123456789", 10, out, sizeof(out), NULL),
+		     DGP_UTF8_NOSPACE);
+	cr_expect_eq(dgp_utf8_fold_width("汉汉汉", 9, out, sizeof(out), NULL),
+		     DGP_UTF8_NOSPACE);
+	cr_expect_eq(dgp_utf8_fold_width("１２３４５６７８", 24, out, sizeof(out), NULL), 8);
+}
