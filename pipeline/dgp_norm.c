@@ -30,6 +30,8 @@ static const struct {
 	[DGP_REASON_TOO_LONG] = {"too_long", "value longer than the field allows"},
 	[DGP_REASON_NOT_IN_LIST] = {"not_in_list", "value is not in the field's code list"},
 	[DGP_REASON_RANGE] = {"range", "number out of range or too precise"},
+	[DGP_REASON_MALFORMED] = {"malformed", "record is not valid JSON or CSV, or not a flat object"},
+	[DGP_REASON_COLUMNS] = {"columns", "CSV row has a different number of columns than the header"},
 };
 
 const char *dgp_reason_name(dgp_reason_t r)

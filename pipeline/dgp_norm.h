@@ -41,6 +41,8 @@ typedef enum dgp_reason {
 	DGP_REASON_TOO_LONG,    /* longer than the rule's max (characters) */
 	DGP_REASON_NOT_IN_LIST, /* not a code or label of the code list */
 	DGP_REASON_RANGE,       /* number out of the rule's range or precision */
+	DGP_REASON_MALFORMED,   /* record-level: not valid JSON / CSV, or not a flat object */
+	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 
