@@ -1,0 +1,118 @@
+/*
+ * dgp_batch.h — one batch of records of one resource: normalise, hash,
+ * classify, and hand the sink exactly what it must write.
+ *
+ *   dgp_batch_add(raw field slices)            per record
+ *     ├─ normalise each field (schema rule) ─▶ vals in the batch arena
+ *     │    required/key field invalid ─▶ record rejected (reason, field)
+ *     │    optional field invalid     ─▶ value NULL + a field reject
+ *     ├─ key hash, content hash (xxh3)
+ *     └─ classify against this batch, then the dedup cache:
+ *          NEW | CHANGED | UNCHANGED | DUPLICATE
+ *   dgp_batch_writes()   the last version of every key to write,
+ *                        split into insert (key not in PostgreSQL before:
+ *                        COPY) and merge (key present: upsert)
+ *   dgp_batch_commit_cache()  after PostgreSQL committed: update the cache
+ *
+ * Classification is by input order: a record is compared with the state
+ * formed by every earlier record, so a key sent twice with the same content
+ * counts NEW then DUPLICATE, and with new content NEW then CHANGED — while
+ * only the last version per key is written.  Keys are compared by their
+ * bytes inside a batch, so even a forced key-hash collision never merges two
+ * records; across batches the cache sees a collision as CHANGED, which the
+ * merge path resolves by the real key (never a lost change).
+ */
+#ifndef DGP_BATCH_H
+#define DGP_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dgp_arena.h"
+#include "dgp_dedup.h"
+#include "dgp_norm.h"
+#include "dgp_record.h"
+#include "dgp_schema.h"
+
+typedef struct dgp_batch dgp_batch_t;
+
+/* A value rejected in an optional field: the record still loads, with NULL there. */
+typedef struct dgp_field_reject {
+	const dgp_record_t *rec;
+	int field;
+	dgp_reason_t reason;
+	dgp_slice_t raw; /* the rejected raw value */
+} dgp_field_reject_t;
+
+/* Per-field counts of this batch, for dgp_catalog.field_stats. */
+typedef struct dgp_field_count {
+	uint64_t present; /* non-empty raw value */
+	uint64_t valid;   /* accepted by the rule */
+} dgp_field_count_t;
+
+typedef struct dgp_batch_counts {
+	uint64_t read;
+	uint64_t cls[4];                     /* by dgp_dedup_class_t, accepted records only */
+	uint64_t rejected;                   /* records rejected */
+	uint64_t by_reason[DGP_REASON__COUNT]; /* record rejects + field rejects */
+	uint64_t field_rejects;
+	uint64_t flagged;                    /* accepted records with any quality flag */
+} dgp_batch_counts_t;
+
+/*
+ * dgp_batch_new — an empty batch for schema holding at most max_rows
+ * records.  key_hash_mask is ANDed into every key hash: ~0 in production;
+ * tests pass a small mask to force collisions.  The schema must outlive
+ * the batch.  Never NULL.
+ */
+dgp_batch_t *dgp_batch_new(const dgp_schema_t *schema, size_t max_rows, uint64_t key_hash_mask);
+void dgp_batch_destroy(dgp_batch_t *b);
+
+/* dgp_batch_reset — forget all records (one arena reset); keeps the allocation. */
+void dgp_batch_reset(dgp_batch_t *b);
+
+/* dgp_batch_arena — the arena records and their bytes live in (parsers allocate raw values here). */
+dgp_arena_t *dgp_batch_arena(dgp_batch_t *b);
+
+const dgp_schema_t *dgp_batch_schema(const dgp_batch_t *b);
+size_t dgp_batch_size(const dgp_batch_t *b);
+bool dgp_batch_full(const dgp_batch_t *b);
+
+/*
+ * dgp_batch_add — add one record.  raw_vals holds schema->nfields raw
+ * values (p == NULL: absent), already in the batch arena or otherwise
+ * outliving the batch; raw is the record's bytes as received (copied into
+ * the arena).  parse_reason != OK makes it a record-level reject
+ * (parse_detail, may be NULL, is copied).  cache may be NULL (everything
+ * absent).  Returns the record, owned by the batch.  Must not be called on
+ * a full batch.
+ */
+dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_norm_ctx_t *ctx,
+			    const dgp_origin_t *origin, const char *raw, size_t raw_len,
+			    const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
+			    const char *parse_detail);
+
+/* dgp_batch_record — the i-th record added (0-based). */
+dgp_record_t *dgp_batch_record(const dgp_batch_t *b, size_t i);
+
+/*
+ * dgp_batch_writes — the records the sink must write: the last version of
+ * each key whose content differs from PostgreSQL's.  *inserts (n_ins) are
+ * keys absent from the cache before this batch (COPY path); *merges (n_mrg)
+ * keys present (upsert path).  Arrays owned by the batch, valid until reset.
+ */
+void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
+		      dgp_record_t ***merges, size_t *n_mrg);
+
+/* dgp_batch_field_rejects — optional-field rejects of this batch. */
+const dgp_field_reject_t *dgp_batch_field_rejects(const dgp_batch_t *b, size_t *n);
+
+/* dgp_batch_counts — counters of this batch; field counts has schema->nfields rows. */
+const dgp_batch_counts_t *dgp_batch_counts(const dgp_batch_t *b);
+const dgp_field_count_t *dgp_batch_field_counts(const dgp_batch_t *b);
+
+/* dgp_batch_commit_cache — record the batch's writes in cache (call after COMMIT). */
+void dgp_batch_commit_cache(const dgp_batch_t *b, dgp_dedup_t *cache);
+
+#endif /* DGP_BATCH_H */
