@@ -42,6 +42,46 @@ static const dgp_conf_prop_t props[] = {
 	{"catalog.dir", DGP_CONF_STR, CONF_OFF(catalog_dir), 0, 0,
 	 "catalog/sample", NULL, 0,
 	 "Directory holding the catalog definition files."},
+	{"http.listen", DGP_CONF_STR, CONF_OFF(http_listen), 0, 0, "127.0.0.1:9187",
+	 NULL, 0,
+	 "Address of the HTTP endpoint of `dgp run`, `dgp load` and `dgp "
+	 "availability probe` (`GET /metrics`, `/healthz`, `/readyz`): "
+	 "`host:port` or `[v6addr]:port`; port 0 picks a free one.  Loopback by "
+	 "default: the endpoint has no authentication, so expose it only behind a "
+	 "firewall or proxy.  Empty turns the endpoint off."},
+	{"http.threads", DGP_CONF_INT, CONF_OFF(http_threads), 1, 64, "2", NULL, 0,
+	 "Threads serving the HTTP endpoint.  Scrapes never take a lock the "
+	 "pipeline waits on, so two are enough for Prometheus and a person."},
+	{"http.connection.limit", DGP_CONF_INT, CONF_OFF(http_connection_limit), 1,
+	 10000, "64", NULL, 0,
+	 "Most HTTP connections open at once; further clients are refused until "
+	 "one closes."},
+	{"http.timeout.ms", DGP_CONF_INT, CONF_OFF(http_timeout_ms), 1000, 3600000,
+	 "10000", NULL, 0,
+	 "An HTTP connection idle this long (a slow or stuck client) is closed.  "
+	 "Rounded up to whole seconds."},
+	{"probe.targets", DGP_CONF_STR, CONF_OFF(probe_targets), 0, 0, "", NULL,
+	 DGP_CONF_F_SECRET,
+	 "Interfaces whose availability `dgp availability probe` measures, "
+	 "separated by `;`: `NAME=http[s]://URL [STATUS]` (up when the GET "
+	 "answers STATUS, default 200), `NAME=pg:CONNINFO` (up when `SELECT 1` "
+	 "answers; an empty CONNINFO means pg.conninfo), `NAME=kafka:HOST:PORT[,…]` "
+	 "(up when the cluster returns metadata, with the `kafka.*` security "
+	 "settings; empty means kafka.brokers).  NAME is `[A-Za-z0-9_.-]+`.  Put "
+	 "passwords in libpq's passfile or the environment (DGP_PROBE_TARGETS in "
+	 "the unit's EnvironmentFile), not here."},
+	{"probe.interval.ms", DGP_CONF_INT, CONF_OFF(probe_interval_ms), 100,
+	 86400000, "60000", NULL, 0,
+	 "Time between two probe rounds.  A gap of more than three intervals "
+	 "between results (dgp was not probing) counts as unobserved, neither up "
+	 "nor down."},
+	{"probe.timeout.ms", DGP_CONF_INT, CONF_OFF(probe_timeout_ms), 100, 600000,
+	 "5000", NULL, 0,
+	 "A probe that has no answer after this long counts as down."},
+	{"probe.repair.target.s", DGP_CONF_INT, CONF_OFF(probe_repair_target_s), 1,
+	 31536000, "86400", NULL, 0,
+	 "Service target for the time to repair an outage: an outage longer than "
+	 "this is reported as an SLA breach."},
 };
 
 #define NPROPS (sizeof(props) / sizeof(props[0]))

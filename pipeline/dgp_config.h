@@ -34,6 +34,14 @@ typedef struct dgp_config {
 	int64_t pg_connect_timeout_ms; /* pg.connect.timeout.ms */
 	char *kafka_brokers;      /* kafka.brokers */
 	char *catalog_dir;        /* catalog.dir */
+	char *http_listen;        /* http.listen */
+	int64_t http_threads;     /* http.threads */
+	int64_t http_connection_limit; /* http.connection.limit */
+	int64_t http_timeout_ms;  /* http.timeout.ms */
+	char *probe_targets;      /* probe.targets */
+	int64_t probe_interval_ms; /* probe.interval.ms */
+	int64_t probe_timeout_ms; /* probe.timeout.ms */
+	int64_t probe_repair_target_s; /* probe.repair.target.s */
 
 	struct dgp_config_private *priv; /* sources, passthrough list: not for callers */
 } dgp_config_t;
