@@ -92,6 +92,14 @@ dgp_norm_ctx_t dgp_norm_ctx_today(void)
  */
 static const dgp_norm_def_t defs[] = {
 	/* Rows are added as each rule family lands: {"idcard", dgp_norm_idcard, "min_date", "…"}, */
+	{"idcard", dgp_norm_idcard, "min_date",
+	 "公民身份号码 (GB 11643): 15→18 upgrade, birth date, MOD 11-2 check, province"},
+	{"uscc", dgp_norm_uscc, "pairs",
+	 "统一社会信用代码 (GB 32100): 31-char alphabet, MOD 31-3 check; org code/authority flagged"},
+	{"orgcode", dgp_norm_orgcode, "",
+	 "组织机构代码 (GB 11714): 8+1 characters, optional hyphen, MOD 11 check"},
+	{"region", dgp_norm_region, "current",
+	 "行政区划代码 (GB/T 2260): current code, or historical with a flag"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,62 @@
+/*
+ * dgp_norm_ascii.h — the common front of the identifier rules (idcard,
+ * uscc, orgcode, region): refuse NUL bytes, fold full-width forms to ASCII
+ * (dgp_utf8), trim ASCII whitespace.  Private to pipeline/.
+ *
+ *   in ──NUL?──▶ charset
+ *      ──all ASCII──▶ (no copy) ──trim──▶ *out, n
+ *      ──else fold into buf (invalid UTF-8 → charset)──▶ trim ──▶ *out, n
+ */
+#ifndef DGP_NORM_ASCII_H
+#define DGP_NORM_ASCII_H
+
+#include <string.h>
+
+#include "dgp_norm.h"
+#include "dgp_utf8.h"
+
+#define DGP_NORM_ASCII_BUF 128 /* longer non-ASCII input cannot be an identifier */
+
+static inline int dgp_norm_ascii_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/*
+ * dgp_norm_ascii_prepare — set *out and *n to the trimmed, width-folded value
+ * (pointing into in, or into buf of DGP_NORM_ASCII_BUF bytes) and return
+ * DGP_REASON_OK; or return charset (NUL byte, invalid UTF-8) or format
+ * (non-ASCII input longer than the buffer).  Adds DGP_NF_WIDTH_FOLDED to
+ * *flags when something was folded.
+ */
+static inline dgp_reason_t dgp_norm_ascii_prepare(const char *in, size_t len,
+						   char buf[DGP_NORM_ASCII_BUF],
+						   const char **out, size_t *n, uint32_t *flags)
+{
+	const char *s = in;
+	if (len && memchr(in, '\0', len))
+		return DGP_REASON_CHARSET;
+	if (dgp_utf8_ascii_run(in, len) != len) {
+		bool folded = false;
+		if (len > DGP_NORM_ASCII_BUF) {
+			/* still tell bad bytes from a merely long value */
+			return dgp_utf8_valid(in, len) ? DGP_REASON_FORMAT : DGP_REASON_CHARSET;
+		}
+		ptrdiff_t m = dgp_utf8_fold_width(in, len, buf, DGP_NORM_ASCII_BUF, &folded);
+		if (m < 0)
+			return DGP_REASON_CHARSET;
+		if (folded)
+			*flags |= DGP_NF_WIDTH_FOLDED;
+		s = buf;
+		len = (size_t)m;
+	}
+	while (len && dgp_norm_ascii_space(*s))
+		s++, len--;
+	while (len && dgp_norm_ascii_space(s[len - 1]))
+		len--;
+	*out = s;
+	*n = len;
+	return DGP_REASON_OK;
+}
+
+#endif /* DGP_NORM_ASCII_H */

@@ -1,0 +1,316 @@
+/*
+ * dgp_norm_id.c — the identifier rules: idcard (公民身份号码, GB 11643-1999),
+ * uscc (统一社会信用代码, GB 32100-2015) and orgcode (组织机构代码,
+ * GB 11714-1997).  Algorithms and worked examples: STANDARDS.md §1–§2.
+ *
+ *   in ──dgp_norm_ascii_prepare (NUL, full-width fold, trim)──▶ s[0..n)
+ *      ──shape (length, alphabet; idcard: 15 → 18 upgrade)──▶ 18 chars in b[]
+ *      ──date / check character / province──▶ reject reason
+ *      ──county lookup, embedded org code, authority pair──▶ flags
+ *      ──▶ out (18 or 9 ASCII bytes)
+ *
+ * Everything is table-driven and branch-light: the hot loop sees hundreds
+ * of millions of 身份证号, so no function here allocates, copies pure ASCII
+ * input, or touches anything but the stack, the input and static tables.
+ */
+#include <string.h>
+
+#include "dgp_norm.h"
+#include "dgp_norm_ascii.h"
+#include "dgp_region.h"
+
+/* ── idcard ─────────────────────────────────────────────────────────── */
+
+/* W_i = 2^(18−i) mod 11; check char for S mod 11 (STANDARDS.md §1). */
+static const uint8_t id_w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+static const char id_chk[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+
+#define ID_MIN_DATE 18900101 /* issue 3: no 身份证号 holder born before 1890 */
+
+static int days_in_month(int y, int m)
+{
+	static const uint8_t dim[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dim[m];
+}
+
+/* b[0..18): 17 digits + [0-9X].  Returns the check char the first 17 digits call for. */
+static char id_check_char(const char *b)
+{
+	unsigned s = 0;
+	for (int i = 0; i < 17; i++)
+		s += (unsigned)(b[i] - '0') * id_w[i];
+	return id_chk[s % 11];
+}
+
+static int digits_only(const char *s, size_t n)
+{
+	unsigned bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad |= (unsigned)((unsigned char)s[i] - '0') > 9;
+	return !bad;
+}
+
+dgp_reason_t dgp_norm_idcard(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+			     const char *in, size_t len, char *out, size_t out_cap,
+			     dgp_norm_result_t *res)
+{
+	char buf[DGP_NORM_ASCII_BUF], b[18];
+	const char *s;
+	size_t n;
+	uint32_t flags = 0;
+	dgp_reason_t r = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
+	if (r != DGP_REASON_OK)
+		return dgp_norm_reject(res, r);
+	if (n == 0)
+		return dgp_norm_reject(res, DGP_REASON_EMPTY);
+	if (n == 18) {
+		if (!digits_only(s, 17))
+			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+		memcpy(b, s, 18);
+		if (b[17] == 'x')
+			b[17] = 'X';
+		if (b[17] != 'X' && (unsigned)(b[17] - '0') > 9)
+			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	} else if (n == 15) {
+		/* GB 11643-1989: insert the century "19", append the check char */
+		if (!digits_only(s, 15))
+			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+		memcpy(b, s, 6);
+		b[6] = '1';
+		b[7] = '9';
+		memcpy(b + 8, s + 6, 9);
+		b[17] = id_check_char(b);
+		flags |= DGP_NF_UPGRADED_15;
+	} else {
+		return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	}
+
+	int y = (b[6] - '0') * 1000 + (b[7] - '0') * 100 + (b[8] - '0') * 10 + (b[9] - '0');
+	int m = (b[10] - '0') * 10 + (b[11] - '0');
+	int d = (b[12] - '0') * 10 + (b[13] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return dgp_norm_reject(res, DGP_REASON_DATE);
+	int32_t ymd = y * 10000 + m * 100 + d;
+	if (ctx && ctx->today && ymd > ctx->today)
+		return dgp_norm_reject(res, DGP_REASON_FUTURE_DATE);
+	if (ymd < (rule && rule->min_date ? rule->min_date : ID_MIN_DATE))
+		return dgp_norm_reject(res, DGP_REASON_DATE_RANGE);
+	if (id_check_char(b) != b[17])
+		return dgp_norm_reject(res, DGP_REASON_CHECKSUM);
+	if (!dgp_region_province_ok((unsigned)((b[0] - '0') * 10 + (b[1] - '0'))))
+		return dgp_norm_reject(res, DGP_REASON_REGION);
+	if (out_cap < 18)
+		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
+
+	uint32_t county = 0;
+	for (int i = 0; i < 6; i++)
+		county = county * 10 + (uint32_t)(b[i] - '0');
+	dgp_region_status_t st = dgp_region_lookup(county, NULL, NULL);
+	if (st == DGP_REGION_NONE)
+		flags |= DGP_NF_REGION_UNKNOWN;
+	else if (st == DGP_REGION_HISTORICAL)
+		flags |= DGP_NF_REGION_HISTORICAL;
+
+	memcpy(out, b, 18);
+	res->len = 18;
+	res->flags = flags;
+	res->reason = DGP_REASON_OK;
+	res->aux_off = res->aux_len = 0;
+	res->gender = ((b[16] - '0') & 1) ? '1' : '2';
+	memcpy(res->birth, b + 6, 4);
+	res->birth[4] = '-';
+	memcpy(res->birth + 5, b + 10, 2);
+	res->birth[7] = '-';
+	memcpy(res->birth + 8, b + 12, 2);
+	res->birth[10] = '\0';
+	return DGP_REASON_OK;
+}
+
+/* ── uscc ───────────────────────────────────────────────────────────── */
+
+/*
+ * Value of each byte in the 31-character alphabet 0-9 A-H J-N P Q R T U W
+ * X Y (no I O S V Z), lower case accepted (upper-cased on output); −1 for
+ * anything else.
+ */
+static const int8_t a31[256] = {
+	['0'] = 0,   ['1'] = 1,   ['2'] = 2,   ['3'] = 3,   ['4'] = 4,   ['5'] = 5,
+	['6'] = 6,   ['7'] = 7,   ['8'] = 8,   ['9'] = 9,   ['A'] = 10,  ['B'] = 11,
+	['C'] = 12,  ['D'] = 13,  ['E'] = 14,  ['F'] = 15,  ['G'] = 16,  ['H'] = 17,
+	['J'] = 18,  ['K'] = 19,  ['L'] = 20,  ['M'] = 21,  ['N'] = 22,  ['P'] = 23,
+	['Q'] = 24,  ['R'] = 25,  ['T'] = 26,  ['U'] = 27,  ['W'] = 28,  ['X'] = 29,
+	['Y'] = 30,  ['a'] = 10,  ['b'] = 11,  ['c'] = 12,  ['d'] = 13,  ['e'] = 14,
+	['f'] = 15,  ['g'] = 16,  ['h'] = 17,  ['j'] = 18,  ['k'] = 19,  ['l'] = 20,
+	['m'] = 21,  ['n'] = 22,  ['p'] = 23,  ['q'] = 24,  ['r'] = 25,  ['t'] = 26,
+	['u'] = 27,  ['w'] = 28,  ['x'] = 29,  ['y'] = 30,
+};
+/* a31[] has 0 for '0' and for every byte not listed: a31_ok tells them apart. */
+static int a31_ok(unsigned char c)
+{
+	return c == '0' || a31[c] != 0;
+}
+
+static const char a31_chars[32] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+/* W_i = 3^(i−1) mod 31 */
+static const uint8_t uscc_w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+
+/* GB 11714 character values: 0-9 → 0–9, A–Z → 10–35; −1 otherwise (upper case only). */
+static int org_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static const uint8_t org_w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+
+/* The check char of an 8-character org-code body (all org_value >= 0). */
+static char org_check_char(const char *body)
+{
+	unsigned s = 0;
+	for (int i = 0; i < 8; i++)
+		s += (unsigned)org_value(body[i]) * org_w[i];
+	unsigned c9 = 11 - s % 11;
+	return c9 == 10 ? 'X' : c9 == 11 ? '0' : (char)('0' + c9);
+}
+
+/*
+ * Built-in 登记管理部门 + 机构类别 whitelist (STANDARDS.md §2): for each
+ * department character, a bitmask over the type digit 0–9.
+ */
+static uint16_t builtin_types(char dept)
+{
+	switch (dept) {
+	case '1': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
+	case '2': return 1u << 1 | 1u << 9;
+	case '3': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 9;
+	case '4': return 1u << 1 | 1u << 9;
+	case '5': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
+	case '6': return 1u << 1 | 1u << 2 | 1u << 9;
+	case '7': return 1u << 1 | 1u << 2 | 1u << 9;
+	case '8': return 1u << 1 | 1u << 9;
+	case '9': return 1u << 1 | 1u << 2 | 1u << 3;
+	case 'A': return 1u << 1 | 1u << 9;
+	case 'N': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
+	case 'Y': return 1u << 1;
+	default: return 0;
+	}
+}
+
+/* Whether the pair (dept, type) is whitelisted by pairs ("11,12,…") or the built-in list. */
+static int authority_known(const char *pairs, char dept, char type)
+{
+	if (!pairs) {
+		unsigned t = (unsigned)(type - '0');
+		return t <= 9 && (builtin_types(dept) >> t & 1);
+	}
+	for (const char *p = pairs; *p;) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		if (!p[0] || !p[1])
+			break;
+		char d = p[0] >= 'a' && p[0] <= 'z' ? (char)(p[0] - 32) : p[0];
+		char t = p[1] >= 'a' && p[1] <= 'z' ? (char)(p[1] - 32) : p[1];
+		if (d == dept && t == type)
+			return 1;
+		p += 2;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+dgp_reason_t dgp_norm_uscc(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+			   const char *in, size_t len, char *out, size_t out_cap,
+			   dgp_norm_result_t *res)
+{
+	(void)ctx;
+	char buf[DGP_NORM_ASCII_BUF], b[18];
+	const char *s;
+	size_t n;
+	uint32_t flags = 0;
+	dgp_reason_t r = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
+	if (r != DGP_REASON_OK)
+		return dgp_norm_reject(res, r);
+	if (n == 0)
+		return dgp_norm_reject(res, DGP_REASON_EMPTY);
+	if (n != 18)
+		return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	unsigned sum = 0, bad = 0;
+	for (int i = 0; i < 17; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bad |= !a31_ok(c);
+		unsigned v = (unsigned)a31[c];
+		sum += v * uscc_w[i];
+		b[i] = a31_chars[v];
+	}
+	bad |= !digits_only(s + 2, 6);
+	if (bad || !a31_ok((unsigned char)s[17]))
+		return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	b[17] = a31_chars[(unsigned)a31[(unsigned char)s[17]]];
+	if (a31_chars[(31 - sum % 31) % 31] != b[17])
+		return dgp_norm_reject(res, DGP_REASON_CHECKSUM);
+	if (out_cap < 18)
+		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
+
+	/* positions 9–17 are the GB 11714 org code: its own check is only a flag */
+	if (b[16] != org_check_char(b + 8))
+		flags |= DGP_NF_ORGCODE_CHECK;
+	if (!authority_known(rule ? rule->allow_pairs : NULL, b[0], b[1]))
+		flags |= DGP_NF_AUTHORITY_UNKNOWN;
+
+	*res = (dgp_norm_result_t){0};
+	memcpy(out, b, 18);
+	res->len = 18;
+	res->flags = flags;
+	return DGP_REASON_OK;
+}
+
+/* ── orgcode ────────────────────────────────────────────────────────── */
+
+dgp_reason_t dgp_norm_orgcode(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+			      const char *in, size_t len, char *out, size_t out_cap,
+			      dgp_norm_result_t *res)
+{
+	(void)rule;
+	(void)ctx;
+	char buf[DGP_NORM_ASCII_BUF], b[9];
+	const char *s;
+	size_t n;
+	uint32_t flags = 0;
+	dgp_reason_t r = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
+	if (r != DGP_REASON_OK)
+		return dgp_norm_reject(res, r);
+	if (n == 0)
+		return dgp_norm_reject(res, DGP_REASON_EMPTY);
+	/* XXXXXXXX-X or XXXXXXXXX; the hyphen is display only */
+	if (n == 10 && s[8] == '-') {
+		memcpy(b, s, 8);
+		b[8] = s[9];
+	} else if (n == 9) {
+		memcpy(b, s, 9);
+	} else {
+		return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	}
+	for (int i = 0; i < 9; i++) {
+		if (b[i] >= 'a' && b[i] <= 'z')
+			b[i] = (char)(b[i] - 32);
+		if (org_value(b[i]) < 0)
+			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	}
+	if (b[8] != 'X' && (unsigned)(b[8] - '0') > 9)
+		return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	if (org_check_char(b) != b[8])
+		return dgp_norm_reject(res, DGP_REASON_CHECKSUM);
+	if (out_cap < 9)
+		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
+	*res = (dgp_norm_result_t){0};
+	memcpy(out, b, 9);
+	res->len = 9;
+	res->flags = flags;
+	return DGP_REASON_OK;
+}

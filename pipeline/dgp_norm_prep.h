@@ -1,0 +1,70 @@
+/*
+ * dgp_norm_prep.h — the first step shared by the short structured rules
+ * (date, phone, gender, ethnicity, code_list, numbers): validate, fold
+ * full-width characters, trim.  Internal to pipeline/; not part of the
+ * normaliser contract (dgp_norm.h).
+ *
+ *   in ──all ASCII?──yes──────────────────────────▶ trim ──▶ (*s, *n)
+ *        └─no── strict UTF-8 + fold into caller's stack buf ─┘
+ *
+ * Pure-ASCII values (nearly all of them) are not copied at all.
+ */
+#ifndef DGP_NORM_PREP_H
+#define DGP_NORM_PREP_H
+
+#include "dgp_norm.h"
+#include "dgp_utf8.h"
+
+static inline bool dgp_prep_is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * dgp_norm_prep — point (*s, *n) at in[0..len) with full-width ASCII and
+ * U+3000 folded (into buf, cap bytes, only when needed) and ASCII
+ * whitespace trimmed from both ends.  Sets DGP_NF_WIDTH_FOLDED in *flags
+ * when something was folded.  Returns DGP_REASON_OK, CHARSET (invalid
+ * UTF-8 or a NUL byte), FORMAT (longer than cap: no short value is) or
+ * EMPTY (nothing left after trimming).
+ */
+static inline dgp_reason_t dgp_norm_prep(const char *in, size_t len, char *buf, size_t cap,
+					 const char **s, size_t *n, uint32_t *flags)
+{
+	const char *p = in;
+	size_t l = len;
+	if (memchr(in, '\0', len))
+		return DGP_REASON_CHARSET;
+	if (dgp_utf8_ascii_run(in, len) != len) {
+		bool folded = false;
+		ptrdiff_t r = dgp_utf8_fold_width(in, len, buf, cap, &folded);
+		if (r == DGP_UTF8_INVALID)
+			return DGP_REASON_CHARSET;
+		if (r < 0)
+			return DGP_REASON_FORMAT;
+		if (folded)
+			*flags |= DGP_NF_WIDTH_FOLDED;
+		p = buf;
+		l = (size_t)r;
+	}
+	while (l && dgp_prep_is_space((unsigned char)p[l - 1]))
+		l--;
+	while (l && dgp_prep_is_space((unsigned char)*p)) {
+		p++;
+		l--;
+	}
+	if (!l)
+		return DGP_REASON_EMPTY;
+	*s = p;
+	*n = l;
+	return DGP_REASON_OK;
+}
+
+/* dgp_prep_lit — true when s[i..n) starts with the NUL-terminated literal lit (a UTF-8 word). */
+static inline bool dgp_prep_lit(const char *s, size_t n, size_t i, const char *lit, size_t lit_len)
+{
+	return n - i >= lit_len && memcmp(s + i, lit, lit_len) == 0;
+}
+#define DGP_PREP_LIT(s, n, i, lit) dgp_prep_lit((s), (n), (i), (lit), sizeof(lit) - 1)
+
+#endif /* DGP_NORM_PREP_H */

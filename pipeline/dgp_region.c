@@ -1,0 +1,133 @@
+/*
+ * dgp_region.c — GB/T 2260 lookups over the compiled-in table, and the
+ * `region` normalisation rule.
+ *
+ *   "420106" ─digits→ 420106 ─first[4201], first[4202]→ entries of 武汉市
+ *                                ─scan last two digits (dd[])→ status, name
+ *
+ * The arrays come from dgp_region_table.c, generated at build time from
+ * pipeline/data/gb2260.tsv (scripts/gen-region-c.py).  Entries are sorted
+ * by code; first[p] is the first entry whose 4-digit prefix is >= p, so one
+ * prefecture's counties (at most a few dozen) lie in [first[p], first[p+1]).
+ */
+#include "dgp_region.h"
+
+#include "dgp_norm.h"
+#include "dgp_norm_ascii.h"
+
+extern const size_t dgp_region_n;
+extern const uint16_t dgp_region_first[10001];
+extern const uint8_t dgp_region_dd[];
+extern const uint8_t dgp_region_status[];
+extern const uint16_t dgp_region_year[];
+extern const uint32_t dgp_region_name_off[];
+extern const char dgp_region_names[];
+
+dgp_region_status_t dgp_region_lookup(uint32_t code, const char **name, int *last_year)
+{
+	if (code > 999999)
+		return DGP_REGION_NONE;
+	uint32_t p = code / 100, dd = code % 100;
+	for (uint32_t i = dgp_region_first[p], end = dgp_region_first[p + 1]; i < end; i++) {
+		if (dgp_region_dd[i] < dd)
+			continue;
+		if (dgp_region_dd[i] > dd)
+			break;
+		if (name)
+			*name = dgp_region_names + dgp_region_name_off[i];
+		if (last_year)
+			*last_year = dgp_region_year[i];
+		return (dgp_region_status_t)dgp_region_status[i];
+	}
+	return DGP_REGION_NONE;
+}
+
+dgp_region_status_t dgp_region_lookup_str(const char *s, size_t len, const char **name,
+					  int *last_year)
+{
+	if (len != 6)
+		return DGP_REGION_NONE;
+	uint32_t code = 0;
+	for (size_t i = 0; i < 6; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			return DGP_REGION_NONE;
+		code = code * 10 + d;
+	}
+	return dgp_region_lookup(code, name, last_year);
+}
+
+size_t dgp_region_count(size_t *n_current, size_t *n_historical)
+{
+	size_t cur = 0;
+	for (size_t i = 0; i < dgp_region_n; i++)
+		cur += dgp_region_status[i] == DGP_REGION_CURRENT;
+	if (n_current)
+		*n_current = cur;
+	if (n_historical)
+		*n_historical = dgp_region_n - cur;
+	return dgp_region_n;
+}
+
+uint32_t dgp_region_at(size_t i, dgp_region_status_t *status, const char **name)
+{
+	/* the prefix of entry i: the last p with first[p] <= i (binary search) */
+	uint32_t lo = 0, hi = 10000;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi + 1) / 2;
+		if (dgp_region_first[mid] <= i)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	if (status)
+		*status = (dgp_region_status_t)dgp_region_status[i];
+	if (name)
+		*name = dgp_region_names + dgp_region_name_off[i];
+	return lo * 100 + dgp_region_dd[i];
+}
+
+dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+			     const char *in, size_t len, char *out, size_t out_cap,
+			     dgp_norm_result_t *res)
+{
+	(void)ctx;
+	char buf[DGP_NORM_ASCII_BUF];
+	const char *s;
+	size_t n;
+	uint32_t flags = 0;
+	dgp_reason_t reason = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
+	if (reason != DGP_REASON_OK)
+		return dgp_norm_reject(res, reason);
+	if (n == 0)
+		return dgp_norm_reject(res, DGP_REASON_EMPTY);
+	const char *name = NULL;
+	uint32_t code = 0;
+	if (n != 6)
+		return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	for (int i = 0; i < 6; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+		code = code * 10 + d;
+	}
+	dgp_region_status_t st = dgp_region_lookup(code, &name, NULL);
+	if (st == DGP_REGION_NONE || (st == DGP_REGION_HISTORICAL && rule->region_current_only))
+		return dgp_norm_reject(res, DGP_REASON_REGION);
+	if (out_cap < 6)
+		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
+	*res = (dgp_norm_result_t){0};
+	memcpy(out, s, 6);
+	res->len = 6;
+	if (st == DGP_REGION_HISTORICAL)
+		flags |= DGP_NF_REGION_HISTORICAL;
+	res->flags = flags;
+	/* The name as the aux output, when it fits: handy for `dgp check` and reports. */
+	size_t nl = strlen(name);
+	if (6 + nl <= out_cap) {
+		memcpy(out + 6, name, nl);
+		res->aux_off = 6;
+		res->aux_len = nl;
+	}
+	return DGP_REASON_OK;
+}
