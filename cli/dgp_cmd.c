@@ -35,6 +35,21 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "description, and exit 1 when either cannot be reached within the timeout\n"
 	 "(default: pg.connect.timeout.ms).\n",
 	 dgp_cmd_ping, true},
+	{"check", "run a normalisation rule over values or stdin lines",
+	 "usage: dgp check RULE [--arg K=V;...] [--today YYYY-MM-DD] [VALUE...]\n"
+	 "       dgp check --list\n"
+	 "\n"
+	 "Normalise and validate each VALUE, or without values each line of standard\n"
+	 "input (LF or CRLF), with RULE (e.g. idcard, uscc, orgcode, region, date).\n"
+	 "One output line per input:\n"
+	 "  OK<TAB>normalised[<TAB>flag,flag...]   or   REJECT<TAB>reason\n"
+	 "Verdicts are data: the exit status is 0 whatever the values.\n"
+	 "\n"
+	 "  --arg K=V;...      rule arguments, as in the catalog (e.g. min_date=1900-01-01)\n"
+	 "  --today DATE       the date future_date is judged against (default: today, UTC)\n"
+	 "  --list             list the rules with their arguments\n"
+	 "Lines longer than 1 MiB are rejected as too_long.\n",
+	 dgp_cmd_check, false},
 	{NULL, NULL, NULL, NULL, false},
 };
 
