@@ -100,6 +100,10 @@ static const dgp_norm_def_t defs[] = {
 	 "组织机构代码 (GB 11714): 8+1 characters, optional hyphen, MOD 11 check"},
 	{"region", dgp_norm_region, "current",
 	 "行政区划代码 (GB/T 2260): current code, or historical with a flag"},
+	{"date", dgp_norm_date, "min_date",
+	 "date: YYYY年M月D日, YYYY-M-D, YYYY/M/D, YYYY.M.D, YYYYMMDD, ISO 8601 → YYYY-MM-DD"},
+	{"datetime", dgp_norm_datetime, "min_date",
+	 "date and time (ISO 8601, H时M分S秒) → YYYY-MM-DD HH:MM:SS[.f][±hh:mm]"},
 	{NULL, NULL, NULL, NULL},
 };
 
