@@ -112,7 +112,10 @@ const dgp_field_reject_t *dgp_batch_field_rejects(const dgp_batch_t *b, size_t *
 const dgp_batch_counts_t *dgp_batch_counts(const dgp_batch_t *b);
 const dgp_field_count_t *dgp_batch_field_counts(const dgp_batch_t *b);
 
-/* dgp_batch_commit_cache — record the batch's writes in cache (call after COMMIT). */
+/*
+ * dgp_batch_commit_cache — after COMMIT: record the latest version of every
+ * key of the batch in cache, marked "seen this run" (written or unchanged).
+ */
 void dgp_batch_commit_cache(const dgp_batch_t *b, dgp_dedup_t *cache);
 
 #endif /* DGP_BATCH_H */

@@ -1,0 +1,380 @@
+/*
+ * dgp_batch.c — normalise, hash and classify the records of one batch.
+ *
+ *   raw_vals[i] ─rule─▶ scratch ─copy─▶ arena      (one memcpy per accepted value)
+ *   vals[key fields] ─join 0x1F─▶ key ─xxh3 & mask─▶ key_hash
+ *   vals[all fields] ─len-prefixed─▶ scratch ─xxh3─▶ content_hash
+ *   key table of this batch (exact key bytes) ─miss─▶ dedup cache
+ *
+ * The key table remembers, per distinct key in the batch, the latest record
+ * and whether that record must be written; dgp_batch_writes() walks the
+ * records in input order so the sink sees a deterministic sequence.
+ */
+#include "dgp_batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_SEP '\x1f'
+#define NULL_LEN 0xFFFFFFFFu
+
+typedef struct kslot {
+	uint64_t hash;
+	uint64_t content;
+	uint32_t rec;        /* 1 + index of the latest record with this key; 0 = empty slot */
+	bool existed_before; /* key in the cache (so in PostgreSQL) before this batch */
+	bool write;          /* the latest record must be written */
+} kslot_t;
+
+struct dgp_batch {
+	const dgp_schema_t *schema;
+	size_t max_rows;
+	uint64_t mask;
+	dgp_arena_t *arena;
+
+	dgp_record_t *recs;
+	int32_t *rec_slot; /* key-table slot of each accepted record, -1 otherwise */
+	size_t n;
+
+	kslot_t *ktab;
+	size_t kcap; /* power of two, >= 2 * max_rows */
+
+	dgp_record_t **ins, **mrg;
+	size_t nins, nmrg;
+	bool writes_ready;
+
+	dgp_field_reject_t *frej;
+	size_t nfrej, frej_cap;
+
+	dgp_batch_counts_t counts;
+	dgp_field_count_t *fcounts;
+
+	char *scratch;
+	size_t scratch_cap;
+};
+
+dgp_batch_t *dgp_batch_new(const dgp_schema_t *schema, size_t max_rows, uint64_t key_hash_mask)
+{
+	dgp_batch_t *b = dgp_xcalloc(1, sizeof(*b));
+	b->schema = schema;
+	b->max_rows = max_rows ? max_rows : 1;
+	b->mask = key_hash_mask;
+	b->arena = dgp_arena_new(1 << 20);
+	b->recs = dgp_xcalloc(b->max_rows, sizeof(*b->recs));
+	b->rec_slot = dgp_xcalloc(b->max_rows, sizeof(*b->rec_slot));
+	b->kcap = 16;
+	while (b->kcap < 2 * b->max_rows)
+		b->kcap <<= 1;
+	b->ktab = dgp_xcalloc(b->kcap, sizeof(*b->ktab));
+	b->ins = dgp_xcalloc(b->max_rows, sizeof(*b->ins));
+	b->mrg = dgp_xcalloc(b->max_rows, sizeof(*b->mrg));
+	b->fcounts = dgp_xcalloc(schema->nfields ? schema->nfields : 1, sizeof(*b->fcounts));
+	b->scratch_cap = 64 * 1024;
+	b->scratch = dgp_xmalloc(b->scratch_cap);
+	return b;
+}
+
+void dgp_batch_destroy(dgp_batch_t *b)
+{
+	if (!b)
+		return;
+	dgp_arena_destroy(b->arena);
+	free(b->recs);
+	free(b->rec_slot);
+	free(b->ktab);
+	free(b->ins);
+	free(b->mrg);
+	free(b->frej);
+	free(b->fcounts);
+	free(b->scratch);
+	free(b);
+}
+
+void dgp_batch_reset(dgp_batch_t *b)
+{
+	dgp_arena_reset(b->arena);
+	memset(b->ktab, 0, b->kcap * sizeof(*b->ktab));
+	memset(&b->counts, 0, sizeof(b->counts));
+	memset(b->fcounts, 0, (b->schema->nfields ? b->schema->nfields : 1) * sizeof(*b->fcounts));
+	b->n = b->nins = b->nmrg = b->nfrej = 0;
+	b->writes_ready = false;
+}
+
+dgp_arena_t *dgp_batch_arena(dgp_batch_t *b)
+{
+	return b->arena;
+}
+
+const dgp_schema_t *dgp_batch_schema(const dgp_batch_t *b)
+{
+	return b->schema;
+}
+
+size_t dgp_batch_size(const dgp_batch_t *b)
+{
+	return b->n;
+}
+
+bool dgp_batch_full(const dgp_batch_t *b)
+{
+	return b->n >= b->max_rows;
+}
+
+dgp_record_t *dgp_batch_record(const dgp_batch_t *b, size_t i)
+{
+	return &b->recs[i];
+}
+
+static void scratch_reserve(dgp_batch_t *b, size_t need)
+{
+	if (need <= b->scratch_cap)
+		return;
+	while (b->scratch_cap < need)
+		b->scratch_cap *= 2;
+	free(b->scratch);
+	b->scratch = dgp_xmalloc(b->scratch_cap);
+}
+
+static void field_reject(dgp_batch_t *b, const dgp_record_t *rec, int field, dgp_reason_t reason,
+			 dgp_slice_t raw)
+{
+	if (b->nfrej == b->frej_cap) {
+		b->frej_cap = b->frej_cap ? b->frej_cap * 2 : 64;
+		b->frej = dgp_xrealloc(b->frej, b->frej_cap * sizeof(*b->frej));
+	}
+	b->frej[b->nfrej++] = (dgp_field_reject_t){rec, field, reason, raw};
+}
+
+static bool is_blank(dgp_slice_t v)
+{
+	for (size_t i = 0; i < v.len; i++)
+		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r' && v.p[i] != '\n')
+			return false;
+	return true;
+}
+
+static dgp_record_t *reject_record(dgp_batch_t *b, dgp_record_t *rec, dgp_reason_t reason,
+				   int field, const char *detail, size_t frej_mark)
+{
+	rec->reason = reason;
+	rec->reject_field = field;
+	rec->reject_detail = detail ? dgp_arena_strdup(b->arena, detail) : NULL;
+	b->nfrej = frej_mark; /* the record-level reject supersedes its field rejects */
+	b->counts.rejected++;
+	b->counts.by_reason[reason]++;
+	return rec;
+}
+
+/* Normalise every field; returns false when the record was rejected. */
+static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_t *ctx,
+			     const dgp_slice_t *raw_vals, size_t frej_mark)
+{
+	const dgp_schema_t *s = b->schema;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const dgp_field_spec_t *f = &s->fields[i];
+		dgp_slice_t raw = raw_vals[i];
+		bool mandatory = f->required || f->key;
+		rec->vals[i] = (dgp_slice_t){NULL, 0};
+		if (!raw.p || raw.len == 0 || is_blank(raw)) {
+			if (mandatory) {
+				reject_record(b, rec, DGP_REASON_EMPTY, (int)i, NULL, frej_mark);
+				return false;
+			}
+			continue;
+		}
+		b->fcounts[i].present++;
+		size_t cap = DGP_NORM_OUT_CAP(raw.len);
+		scratch_reserve(b, cap);
+		dgp_norm_result_t res;
+		dgp_reason_t r = dgp_norm_apply(f->rule, ctx, raw.p, raw.len, b->scratch, cap, &res);
+		if (r == DGP_REASON_OK) {
+			b->fcounts[i].valid++;
+			rec->vals[i].p = dgp_arena_memdup(b->arena, b->scratch, res.len);
+			rec->vals[i].len = res.len;
+			rec->flags |= res.flags;
+			continue;
+		}
+		if (mandatory) {
+			reject_record(b, rec, r, (int)i, NULL, frej_mark);
+			return false;
+		}
+		if (r != DGP_REASON_EMPTY) {
+			field_reject(b, rec, (int)i, r, raw);
+			b->counts.by_reason[r]++;
+			b->counts.field_rejects++;
+		}
+	}
+	return true;
+}
+
+static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
+{
+	const dgp_schema_t *s = b->schema;
+	/* Key: key fields joined with 0x1F. */
+	size_t klen = s->nkeys ? s->nkeys - 1 : 0;
+	for (size_t k = 0; k < s->nkeys; k++)
+		klen += rec->vals[s->key_fields[k]].len;
+	char *key = dgp_arena_alloc(b->arena, klen + 1);
+	size_t o = 0;
+	for (size_t k = 0; k < s->nkeys; k++) {
+		dgp_slice_t v = rec->vals[s->key_fields[k]];
+		if (k)
+			key[o++] = KEY_SEP;
+		memcpy(key + o, v.p, v.len);
+		o += v.len;
+	}
+	key[o] = '\0';
+	rec->key = (dgp_slice_t){key, klen};
+	rec->key_hash = dgp_dedup_hash(key, klen) & b->mask;
+
+	/* Content: every field, length-prefixed, NULL distinct from empty. */
+	size_t clen = 0;
+	for (size_t i = 0; i < s->nfields; i++)
+		clen += 4 + rec->vals[i].len;
+	scratch_reserve(b, clen);
+	o = 0;
+	for (size_t i = 0; i < s->nfields; i++) {
+		dgp_slice_t v = rec->vals[i];
+		uint32_t l = v.p ? (uint32_t)v.len : NULL_LEN;
+		memcpy(b->scratch + o, &l, 4);
+		o += 4;
+		if (v.len)
+			memcpy(b->scratch + o, v.p, v.len);
+		o += v.len;
+	}
+	/* The cache keeps the low bit for its own use. */
+	rec->content_hash = dgp_dedup_hash(b->scratch, o) & ~1ull;
+}
+
+/* Slot of rec's key in the batch table: found (same key bytes) or the empty slot to use. */
+static size_t ktab_find(const dgp_batch_t *b, const dgp_record_t *rec, bool *found)
+{
+	size_t m = b->kcap - 1;
+	for (size_t i = (size_t)(rec->key_hash ^ (rec->key_hash >> 29)) & m;; i = (i + 1) & m) {
+		const kslot_t *s = &b->ktab[i];
+		if (!s->rec) {
+			*found = false;
+			return i;
+		}
+		if (s->hash == rec->key_hash) {
+			const dgp_record_t *o = &b->recs[s->rec - 1];
+			if (o->key.len == rec->key.len && memcmp(o->key.p, rec->key.p, o->key.len) == 0) {
+				*found = true;
+				return i;
+			}
+		}
+	}
+}
+
+static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache)
+{
+	bool found;
+	size_t si = ktab_find(b, rec, &found);
+	kslot_t *s = &b->ktab[si];
+	uint32_t self = (uint32_t)(rec - b->recs) + 1;
+	if (found) {
+		if (s->content == rec->content_hash) {
+			rec->cls = DGP_DEDUP_DUPLICATE;
+		} else {
+			rec->cls = DGP_DEDUP_CHANGED;
+			s->content = rec->content_hash;
+			s->rec = self;
+			s->write = true;
+		}
+	} else {
+		rec->cls = cache ? dgp_dedup_classify(cache, rec->key_hash, rec->content_hash)
+				 : DGP_DEDUP_NEW;
+		*s = (kslot_t){.hash = rec->key_hash,
+			       .content = rec->content_hash,
+			       .rec = self,
+			       .existed_before = rec->cls != DGP_DEDUP_NEW,
+			       .write = rec->cls == DGP_DEDUP_NEW || rec->cls == DGP_DEDUP_CHANGED};
+	}
+	b->rec_slot[self - 1] = (int32_t)si;
+	b->counts.cls[rec->cls]++;
+}
+
+dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_norm_ctx_t *ctx,
+			    const dgp_origin_t *origin, const char *raw, size_t raw_len,
+			    const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
+			    const char *parse_detail)
+{
+	dgp_record_t *rec = &b->recs[b->n];
+	b->rec_slot[b->n] = -1;
+	b->n++;
+	b->writes_ready = false;
+	*rec = (dgp_record_t){0};
+	rec->origin = *origin;
+	rec->raw = (dgp_slice_t){dgp_arena_memdup(b->arena, raw, raw_len), raw_len};
+	rec->reject_field = -1;
+	b->counts.read++;
+
+	if (parse_reason != DGP_REASON_OK)
+		return reject_record(b, rec, parse_reason, -1, parse_detail, b->nfrej);
+
+	rec->vals = dgp_arena_alloc(b->arena, (b->schema->nfields ? b->schema->nfields : 1) *
+						      sizeof(dgp_slice_t));
+	if (!normalise_fields(b, rec, ctx, raw_vals, b->nfrej))
+		return rec;
+	if (rec->flags)
+		b->counts.flagged++;
+	hash_record(b, rec);
+	classify(b, rec, cache);
+	return rec;
+}
+
+void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
+		      dgp_record_t ***merges, size_t *n_mrg)
+{
+	if (!b->writes_ready) {
+		b->nins = b->nmrg = 0;
+		for (size_t i = 0; i < b->n; i++) {
+			int32_t si = b->rec_slot[i];
+			if (si < 0)
+				continue;
+			const kslot_t *s = &b->ktab[si];
+			if (s->rec != i + 1 || !s->write)
+				continue;
+			if (s->existed_before)
+				b->mrg[b->nmrg++] = &b->recs[i];
+			else
+				b->ins[b->nins++] = &b->recs[i];
+		}
+		b->writes_ready = true;
+	}
+	*inserts = b->ins;
+	*n_ins = b->nins;
+	*merges = b->mrg;
+	*n_mrg = b->nmrg;
+}
+
+const dgp_field_reject_t *dgp_batch_field_rejects(const dgp_batch_t *b, size_t *n)
+{
+	*n = b->nfrej;
+	return b->frej;
+}
+
+const dgp_batch_counts_t *dgp_batch_counts(const dgp_batch_t *b)
+{
+	return &b->counts;
+}
+
+const dgp_field_count_t *dgp_batch_field_counts(const dgp_batch_t *b)
+{
+	return b->fcounts;
+}
+
+void dgp_batch_commit_cache(const dgp_batch_t *b, dgp_dedup_t *cache)
+{
+	/* The latest version of every key of the batch: written ones take their
+	 * new content, unchanged ones keep theirs; both are now "seen this run",
+	 * so a later identical record counts DUPLICATE, not UNCHANGED. */
+	for (size_t i = 0; i < b->n; i++) {
+		int32_t si = b->rec_slot[i];
+		if (si < 0)
+			continue;
+		const kslot_t *s = &b->ktab[si];
+		if (s->rec == i + 1)
+			dgp_dedup_put(cache, b->recs[i].key_hash, s->content, true);
+	}
+}

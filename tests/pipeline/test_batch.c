@@ -1,0 +1,243 @@
+/*
+ * test_batch.c — the batch's classification and write set, with two small
+ * test rules (so it does not depend on the real normalisers):
+ *   digits  keeps [0-9], rejects anything else with "format"
+ *   upper   ASCII upper-case, rejects "BAD" with "not_in_list"
+ */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dgp_batch.h"
+
+static dgp_reason_t rule_digits(const dgp_norm_rule_t *r, const dgp_norm_ctx_t *c, const char *in,
+				size_t len, char *out, size_t cap, dgp_norm_result_t *res)
+{
+	(void)r;
+	(void)c;
+	if (len > cap)
+		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)in[i]))
+			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	memcpy(out, in, len);
+	*res = (dgp_norm_result_t){.len = len};
+	return DGP_REASON_OK;
+}
+
+static dgp_reason_t rule_upper(const dgp_norm_rule_t *r, const dgp_norm_ctx_t *c, const char *in,
+			       size_t len, char *out, size_t cap, dgp_norm_result_t *res)
+{
+	(void)r;
+	(void)c;
+	if (len > cap)
+		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)toupper((unsigned char)in[i]);
+	if (len == 3 && memcmp(out, "BAD", 3) == 0)
+		return dgp_norm_reject(res, DGP_REASON_NOT_IN_LIST);
+	*res = (dgp_norm_result_t){.len = len, .flags = len > 5 ? DGP_NF_WIDTH_FOLDED : 0};
+	return DGP_REASON_OK;
+}
+
+static const dgp_norm_rule_t digits = {.name = "digits", .fn = rule_digits};
+static const dgp_norm_rule_t upper = {.name = "upper", .fn = rule_upper};
+
+/* id (key, digits), name (required, upper), note (optional, upper) */
+static const dgp_field_spec_t fields[] = {
+	{"编号", "ID", "id", "text", &digits, true, true, NULL, 0},
+	{"名称", "NAME", "name", "text", &upper, true, false, NULL, 0},
+	{"备注", "NOTE", "note", "text", &upper, false, false, NULL, 0},
+};
+static const size_t key_fields[] = {0};
+static const dgp_schema_t schema = {"900001/000001", "测试资源", "test_res", DGP_BASE_NONE,
+				    3, fields, 1, key_fields};
+
+static dgp_norm_ctx_t ctx = {20261127};
+static int64_t line;
+
+static dgp_record_t *add(dgp_batch_t *b, const dgp_dedup_t *cache, const char *id,
+			 const char *name, const char *note)
+{
+	dgp_slice_t v[3] = {{id, id ? strlen(id) : 0},
+			    {name, name ? strlen(name) : 0},
+			    {note, note ? strlen(note) : 0}};
+	dgp_origin_t o = {"t.csv", -1, line * 10, line, line * 10 + 10};
+	line++;
+	return dgp_batch_add(b, cache, &ctx, &o, "raw", 3, v, DGP_REASON_OK, NULL);
+}
+
+Test(batch, classify_by_input_order_and_write_last_version)
+{
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_record_t *r1 = add(b, NULL, "1", "a", NULL);
+	dgp_record_t *r2 = add(b, NULL, "1", "a", NULL);
+	dgp_record_t *r3 = add(b, NULL, "1", "b", NULL);
+	dgp_record_t *r4 = add(b, NULL, "2", "x", "n");
+	cr_expect_eq(r1->cls, DGP_DEDUP_NEW);
+	cr_expect_eq(r2->cls, DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(r3->cls, DGP_DEDUP_CHANGED);
+	cr_expect_eq(r4->cls, DGP_DEDUP_NEW);
+	dgp_record_t **ins, **mrg;
+	size_t ni, nm;
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	cr_assert_eq(ni, 2);
+	cr_expect_eq(nm, 0);
+	cr_expect_eq(ins[0], r3, "only the last version of key 1 is written");
+	cr_expect_eq(ins[1], r4);
+	cr_expect_eq(r3->vals[1].len, 1);
+	cr_expect_eq(memcmp(r3->vals[1].p, "B", 1), 0);
+	const dgp_batch_counts_t *c = dgp_batch_counts(b);
+	cr_expect_eq(c->read, 4);
+	cr_expect_eq(c->cls[DGP_DEDUP_NEW], 2);
+	cr_expect_eq(c->cls[DGP_DEDUP_DUPLICATE], 1);
+	cr_expect_eq(c->cls[DGP_DEDUP_CHANGED], 1);
+	dgp_batch_destroy(b);
+}
+
+Test(batch, second_batch_against_the_cache)
+{
+	dgp_dedup_t *cache = dgp_dedup_new(0);
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	add(b, cache, "1", "a", NULL);
+	add(b, cache, "2", "b", NULL);
+	dgp_batch_commit_cache(b, cache);
+	dgp_batch_reset(b);
+
+	dgp_record_t *u = add(b, cache, "1", "a", NULL); /* same as batch 1: seen this run */
+	dgp_record_t *c = add(b, cache, "2", "c", NULL);
+	dgp_record_t *n = add(b, cache, "3", "d", NULL);
+	cr_expect_eq(u->cls, DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(c->cls, DGP_DEDUP_CHANGED);
+	cr_expect_eq(n->cls, DGP_DEDUP_NEW);
+	dgp_record_t **ins, **mrg;
+	size_t ni, nm;
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	cr_assert_eq(ni, 1);
+	cr_assert_eq(nm, 1);
+	cr_expect_eq(ins[0], n);
+	cr_expect_eq(mrg[0], c);
+	dgp_batch_destroy(b);
+
+	/* A warm-loaded key (before this run) is UNCHANGED, then DUPLICATE. */
+	dgp_dedup_t *warm = dgp_dedup_new(0);
+	dgp_batch_t *w = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_record_t *probe = add(w, NULL, "7", "z", NULL);
+	dgp_dedup_put(warm, probe->key_hash, probe->content_hash, false);
+	dgp_batch_reset(w);
+	cr_expect_eq(add(w, warm, "7", "z", NULL)->cls, DGP_DEDUP_UNCHANGED);
+	cr_expect_eq(add(w, warm, "7", "z", NULL)->cls, DGP_DEDUP_DUPLICATE);
+	dgp_batch_writes(w, &ins, &ni, &mrg, &nm);
+	cr_expect_eq(ni + nm, 0, "unchanged records cost PostgreSQL nothing");
+	dgp_batch_commit_cache(w, warm);
+	dgp_batch_reset(w);
+	cr_expect_eq(add(w, warm, "7", "z", NULL)->cls, DGP_DEDUP_DUPLICATE);
+	dgp_batch_destroy(w);
+	dgp_dedup_destroy(warm);
+	dgp_dedup_destroy(cache);
+}
+
+Test(batch, rejects_record_level_and_field_level)
+{
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_record_t *k = add(b, NULL, "12a", "n", NULL);
+	cr_expect_eq(k->reason, DGP_REASON_FORMAT);
+	cr_expect_eq(k->reject_field, 0);
+	dgp_record_t *e = add(b, NULL, "   ", "n", NULL);
+	cr_expect_eq(e->reason, DGP_REASON_EMPTY, "blank key is empty");
+	dgp_record_t *m = add(b, NULL, "5", NULL, NULL);
+	cr_expect_eq(m->reason, DGP_REASON_EMPTY);
+	cr_expect_eq(m->reject_field, 1);
+	/* Optional field invalid: the record loads with NULL, the value is a field reject. */
+	dgp_record_t *f = add(b, NULL, "6", "ok", "bad");
+	cr_expect_eq(f->reason, DGP_REASON_OK);
+	cr_expect_null(f->vals[2].p);
+	/* Optional invalid, then a required field fails: only the record reject remains. */
+	dgp_record_t *g = add(b, NULL, "7x", "ok", "bad");
+	cr_expect_eq(g->reason, DGP_REASON_FORMAT);
+	size_t nf;
+	const dgp_field_reject_t *fr = dgp_batch_field_rejects(b, &nf);
+	cr_assert_eq(nf, 1);
+	cr_expect_eq(fr[0].rec, f);
+	cr_expect_eq(fr[0].field, 2);
+	cr_expect_eq(fr[0].reason, DGP_REASON_NOT_IN_LIST);
+	cr_expect_eq(fr[0].raw.len, 3);
+	/* A parser-level reject. */
+	dgp_origin_t o = {"t.csv", -1, 0, 99, 10};
+	dgp_record_t *p = dgp_batch_add(b, NULL, &ctx, &o, "{oops", 5, NULL, DGP_REASON_MALFORMED,
+					"unexpected end of input at byte 5");
+	cr_expect_eq(p->reason, DGP_REASON_MALFORMED);
+	cr_expect_str_eq(p->reject_detail, "unexpected end of input at byte 5");
+	cr_expect_eq(p->raw.len, 5);
+	const dgp_batch_counts_t *c = dgp_batch_counts(b);
+	cr_expect_eq(c->read, 6);
+	cr_expect_eq(c->rejected, 5);
+	cr_expect_eq(c->field_rejects, 1);
+	cr_expect_eq(c->by_reason[DGP_REASON_FORMAT], 2);
+	cr_expect_eq(c->by_reason[DGP_REASON_EMPTY], 2);
+	cr_expect_eq(c->by_reason[DGP_REASON_NOT_IN_LIST], 1);
+	cr_expect_eq(c->by_reason[DGP_REASON_MALFORMED], 1);
+	const dgp_field_count_t *fc = dgp_batch_field_counts(b);
+	cr_expect_eq(fc[2].present, 1, "fields after a record-level reject are not looked at");
+	cr_expect_eq(fc[2].valid, 0);
+	dgp_batch_destroy(b);
+}
+
+Test(batch, null_differs_from_empty_in_content_hash)
+{
+	dgp_batch_t *b = dgp_batch_new(&schema, 10, ~0ull);
+	dgp_record_t *a = add(b, NULL, "1", "x", NULL);
+	dgp_record_t *c = add(b, NULL, "2", "x", "y");
+	cr_expect_neq(a->content_hash, c->content_hash);
+	cr_expect_eq(a->content_hash & 1, 0, "low bit belongs to the cache");
+	dgp_batch_destroy(b);
+}
+
+Test(batch, forced_key_hash_collisions_never_lose_a_change, .timeout = 60)
+{
+	/* Mask 0x3: only four key hashes for 1000 keys.  Every record must be
+	 * written once, and every change must reach a write, in every batch. */
+	dgp_dedup_t *cache = dgp_dedup_new(0);
+	dgp_batch_t *b = dgp_batch_new(&schema, 1000, 0x3);
+	char id[16], name[16];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(id, sizeof(id), "%d", i);
+		add(b, cache, id, "v", NULL);
+	}
+	dgp_record_t **ins, **mrg;
+	size_t ni, nm;
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	cr_expect_eq(ni + nm, 1000, "inside a batch keys are compared by bytes");
+	cr_expect_eq(ni, 1000);
+	dgp_batch_commit_cache(b, cache);
+	dgp_batch_reset(b);
+	/* Batch 2: every key changes.  The cache confuses keys, but every
+	 * record must still be written (as a merge, resolved by the real key). */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(id, sizeof(id), "%d", i);
+		snprintf(name, sizeof(name), "v%d", i);
+		add(b, cache, id, name, NULL);
+	}
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	cr_expect_eq(ni + nm, 1000, "no change lost: %zu inserts + %zu merges", ni, nm);
+	cr_expect_eq(nm, 1000, "the cache knows the colliding hashes: merge path");
+	dgp_batch_commit_cache(b, cache);
+	dgp_batch_reset(b);
+	/* Batch 3: half the keys change back.  A collision can make an unchanged
+	 * key look changed (an extra merge), never a changed key look unchanged. */
+	size_t changed = 0;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(id, sizeof(id), "%d", i);
+		snprintf(name, sizeof(name), i % 2 ? "w%d" : "v%d", i);
+		changed += i % 2;
+		add(b, cache, id, name, NULL);
+	}
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	size_t odd_written = 0;
+	for (size_t i = 0; i < nm; i++)
+		odd_written += mrg[i]->vals[1].p[0] == 'W';
+	cr_expect_eq(odd_written, changed, "every changed record reaches the merge path");
+	dgp_batch_destroy(b);
+	dgp_dedup_destroy(cache);
+}
