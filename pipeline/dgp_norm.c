@@ -104,6 +104,10 @@ static const dgp_norm_def_t defs[] = {
 	 "date: YYYY年M月D日, YYYY-M-D, YYYY/M/D, YYYY.M.D, YYYYMMDD, ISO 8601 → YYYY-MM-DD"},
 	{"datetime", dgp_norm_datetime, "min_date",
 	 "date and time (ISO 8601, H时M分S秒) → YYYY-MM-DD HH:MM:SS[.f][±hh:mm]"},
+	{"mobile", dgp_norm_mobile, "",
+	 "mobile number: strip spaces/dashes/brackets and +86/0086/86; 1[3-9] + 9 digits"},
+	{"phone", dgp_norm_phone, "",
+	 "mobile, or landline 0AA(A)-NNNNNNN(N) with flag landline; extension in aux"},
 	{NULL, NULL, NULL, NULL},
 };
 

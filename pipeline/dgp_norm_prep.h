@@ -40,8 +40,8 @@ static inline dgp_reason_t dgp_norm_prep(const char *in, size_t len, char *buf, 
 		ptrdiff_t r = dgp_utf8_fold_width(in, len, buf, cap, &folded);
 		if (r == DGP_UTF8_INVALID)
 			return DGP_REASON_CHARSET;
-		if (r < 0)
-			return DGP_REASON_FORMAT;
+		if (r < 0) /* too long for any short value; still tell bad bytes apart */
+			return dgp_utf8_valid(in, len) ? DGP_REASON_FORMAT : DGP_REASON_CHARSET;
 		if (folded)
 			*flags |= DGP_NF_WIDTH_FOLDED;
 		p = buf;
