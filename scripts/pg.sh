@@ -247,6 +247,7 @@ cmd_start() {
         fi
         if [ -f "$DOWN_FILE" ]; then
             cmd_up
+            print_env
             return 0
         fi
         dgp_log "stale state (postmaster gone), cleaning up $PG_HOME"

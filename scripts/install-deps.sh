@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages dgp needs to build, test, benchmark and run its
+# demo. Idempotent: when every package is installed already it makes no apt-get
+# call at all; otherwise it runs `apt-get update` once and installs only the
+# missing ones. Runs as root (CI) or as a user with sudo.
+#
+# PostgreSQL note: installing postgresql-15 lets Debian create and start a "main"
+# cluster on port 5432. Nothing in dgp uses it (scripts/pg.sh makes its own
+# throwaway cluster), and this script leaves it alone.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# The one list: package, then what needs it.
+PACKAGES="
+build-essential             # compiler, make, libc headers
+cmake                       # the build
+pkg-config                  # finding the libraries below
+git                         # version stamps, CI checkout
+ca-certificates             # Maven Central over https
+clang                       # fuzz harnesses (libFuzzer), sanitizer builds
+libclang-rt-14-dev          # clang's sanitizer and libFuzzer runtimes
+llvm                        # llvm-symbolizer, llvm-profdata for fuzz/coverage
+librdkafka-dev              # connectors/kafka_source, rdkafka mock cluster tests
+libpq-dev                   # connectors/pg_sink
+zlib1g-dev                  # gzip payloads and files, dedup snapshots
+libxxhash-dev               # pipeline/dedup key and content hashes
+libcriterion-dev            # unit tests
+libmicrohttpd-dev           # connectors/http: /metrics, /healthz, /readyz
+libxlsxwriter-dev           # catalog XLSX export
+libjansson-dev              # JSON parser benchmark (benchmarks/json)
+libjson-c-dev               # JSON parser benchmark (benchmarks/json)
+libyajl-dev                 # JSON parser benchmark (benchmarks/json)
+libcjson-dev                # JSON parser benchmark (benchmarks/json)
+libyaml-dev                 # YAML parsing (catalog definition files)
+postgresql-15               # scripts/pg.sh: initdb, pg_ctl, postgres
+postgresql-client-15        # psql, pg_isready
+openjdk-17-jre-headless     # scripts/kafka.sh: the Kafka broker
+maven                       # scripts/kafka.sh: resolving the Kafka jars
+kcat                        # scripts/kafka.sh readiness check; test producers/consumers
+prometheus                  # promtool check metrics on /metrics output
+python3                     # scripts/lib.sh free ports; data generators
+python3-stdnum              # cross-checking ID and credit-code check digits in tests
+unzip                       # inspecting XLSX exports and jars
+valgrind                    # memory checks, massif
+linux-perf                  # profiling the hot path
+hyperfine                   # benchmarks
+procps                      # ps, pgrep, free in tests and scripts
+iproute2                    # ss: port checks in tests
+curl                        # probing /metrics and /healthz
+"
+
+package_names() {
+    awk '{ sub(/#.*/, ""); for (i = 1; i <= NF; i++) print $i }' <<<"$PACKAGES"
+}
+
+is_installed() {
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
+}
+
+as_root() {
+    if dgp_is_root; then
+        "$@"
+    else
+        command -v sudo >/dev/null 2>&1 || dgp_die "not root and sudo not found; install these as root: $*"
+        sudo "$@"
+    fi
+}
+
+missing=()
+while read -r pkg; do
+    is_installed "$pkg" || missing+=("$pkg")
+done < <(package_names)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    dgp_log "all $(package_names | wc -l) packages already installed"
+    exit 0
+fi
+
+dgp_log "missing: ${missing[*]}"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+    dgp_die "apt-get update failed"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >&2 || dgp_die "apt-get install failed for: ${missing[*]}"
+
+still_missing=()
+for pkg in "${missing[@]}"; do
+    is_installed "$pkg" || still_missing+=("$pkg")
+done
+[ "${#still_missing[@]}" -eq 0 ] || dgp_die "still not installed after apt-get: ${still_missing[*]}"
+dgp_log "installed: ${missing[*]}"
