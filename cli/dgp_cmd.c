@@ -50,6 +50,7 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  --list             list the rules with their arguments\n"
 	 "Lines longer than 1 MiB are rejected as too_long.\n",
 	 dgp_cmd_check, false},
+	{"catalog", "check the data catalog's definition files", "usage: dgp catalog validate [DIR]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (catalog/sample), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
 	{NULL, NULL, NULL, NULL, false},
 };
 

@@ -54,5 +54,6 @@ int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_config(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_ping(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_catalog(dgp_cli_t *cli, int argc, char **argv);
 
 #endif /* DGP_CMD_H */
