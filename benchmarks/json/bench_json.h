@@ -18,19 +18,22 @@
 enum { T_STRING, T_NUMBER, T_TRUE, T_FALSE, T_NULL };
 
 typedef struct {
-    uint64_t sum;      /* order-independent: sum of per-field hashes */
-    uint64_t bytes;    /* key + value bytes seen */
-    uint64_t fields;
-    char *capture;     /* --malformed only: values as text, '|' separated */
-    size_t capture_len, capture_cap;
+	uint64_t sum;   /* order-independent: sum of per-field hashes */
+	uint64_t bytes; /* key + value bytes seen */
+	uint64_t fields;
+	char *capture; /* --malformed only: values as text, '|' separated */
+	size_t capture_len, capture_cap;
 } acc_t;
 
 typedef struct {
-    long offset;       /* -1: the parser gives no position */
-    char msg[200];
+	long offset; /* -1: the parser gives no position */
+	char msg[200];
 } perr_t;
 
-static inline uint64_t key_hash(const char *k, size_t n) { return XXH3_64bits(k, n); }
+static inline uint64_t key_hash(const char *k, size_t n)
+{
+	return XXH3_64bits(k, n);
+}
 
 /* Append the value as text to a->capture (the --malformed table). */
 void bench_capture(acc_t *a, const char *v, size_t n);
@@ -38,19 +41,19 @@ void bench_capture(acc_t *a, const char *v, size_t n);
 /* Fold one (key, value) pair into the checksum. */
 static inline void touch(acc_t *a, uint64_t khash, size_t klen, int type, const char *v, size_t n)
 {
-    a->sum += XXH3_64bits_withSeed(v, n, khash + (uint64_t)type);
-    a->bytes += klen + n;
-    a->fields++;
-    if (__builtin_expect(a->capture != NULL, 0))
-        bench_capture(a, v, n);
+	a->sum += XXH3_64bits_withSeed(v, n, khash + (uint64_t)type);
+	a->bytes += klen + n;
+	a->fields++;
+	if (__builtin_expect(a->capture != NULL, 0))
+		bench_capture(a, v, n);
 }
 
-
 typedef struct {
-    const char *name;
-    void *(*open)(size_t max_line);
-    int (*parse)(void *st, const char *p, size_t n, acc_t *a, perr_t *e); /* 0 ok, -1 rejected */
-    void (*close)(void *st);
+	const char *name;
+	void *(*open)(size_t max_line);
+	int (*parse)(void *st, const char *p, size_t n, acc_t *a,
+	             perr_t *e); /* 0 ok, -1 rejected */
+	void (*close)(void *st);
 } parser_t;
 
 /* Fill e; newlines and '|' become spaces so the message fits a table cell. */

@@ -14,27 +14,27 @@
 #include <stddef.h>
 
 typedef enum {
-    DGP_JSON_STRING,
-    DGP_JSON_NUMBER,
-    DGP_JSON_TRUE,
-    DGP_JSON_FALSE,
-    DGP_JSON_NULL,
+	DGP_JSON_STRING,
+	DGP_JSON_NUMBER,
+	DGP_JSON_TRUE,
+	DGP_JSON_FALSE,
+	DGP_JSON_NULL,
 } dgp_json_type_t;
 
 /* One (key, value) pair. key/val point either into the input (no escapes) or
  * into the caller's scratch buffer (unescaped). For numbers val is the number
  * text exactly as written; for true/false/null it is the literal. */
 typedef struct {
-    const char *key;
-    size_t key_len;
-    const char *val;
-    size_t val_len;
-    dgp_json_type_t type;
+	const char *key;
+	size_t key_len;
+	const char *val;
+	size_t val_len;
+	dgp_json_type_t type;
 } dgp_json_field_t;
 
 typedef struct {
-    size_t offset;   /* byte offset into the input where the error was found */
-    const char *msg; /* static string, lowercase, no trailing period */
+	size_t offset;   /* byte offset into the input where the error was found */
+	const char *msg; /* static string, lowercase, no trailing period */
 } dgp_json_error_t;
 
 /*
@@ -49,9 +49,8 @@ typedef struct {
  * unpaired surrogates (they have no UTF-8 form). Duplicate keys are returned
  * as they are, in input order.
  */
-int dgp_flat_json_scan(const char *in, size_t len, char *scratch,
-                       dgp_json_field_t *fields, size_t max_fields,
-                       dgp_json_error_t *err)
+int dgp_flat_json_scan(const char *in, size_t len, char *scratch, dgp_json_field_t *fields,
+                       size_t max_fields, dgp_json_error_t *err)
     __attribute__((warn_unused_result));
 
 #endif
