@@ -1,0 +1,446 @@
+/*
+ * dgp_parse.c — JSON-lines and CSV records → raw field slices.
+ *
+ * JSON:  in ──dgp_json_scan──▶ (key, value) pairs ──key table──▶ vals[field]
+ *        Keys are looked up in an open-addressing table of the schema's
+ *        source names (ASCII case-folded FNV-1a), built once per parser;
+ *        a per-field generation stamp finds duplicate keys without
+ *        clearing anything per record.
+ *
+ * CSV:   in ──one left-to-right pass──▶ column slices ──header map──▶ vals
+ *        An unquoted field or a quoted one without doubled quotes is a
+ *        slice of in; only a field with "" is copied (unescaped) into the
+ *        arena, into one per-record scratch block of len bytes.
+ *
+ * Hand-written rather than libcsv: libcsv copies every field into its own
+ * buffer and calls back per field, so each value would be copied twice;
+ * benchmarks/csv measures the difference (RESULTS.md, "CSV parsing").
+ */
+#include "dgp_parse.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dgp_json.h"
+#include "dgp_utf8.h"
+
+#define JSON_MIN_FIELDS 1024 /* a record with more keys than this is malformed */
+
+struct dgp_parser {
+	const dgp_schema_t *schema;
+	dgp_format_t format;
+	char delim, quote;
+
+	/* JSON */
+	int32_t *keytab;   /* field index + 1, 0 = empty slot */
+	size_t keymask;    /* table size - 1 (power of two) */
+	uint32_t *seen;    /* per field: generation of the last record that set it */
+	uint32_t gen;
+	dgp_json_field_t *jfields;
+	size_t max_jfields;
+	size_t *unknown;   /* indexes into jfields of this record's unknown keys */
+
+	/* CSV */
+	int *col_field;    /* per header column: field index, -1 ignored */
+	size_t ncols;
+	unsigned char special[256]; /* delimiter, quote, CR, LF */
+
+	uint64_t unknown_keys;
+};
+
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+static bool ascii_case_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++)
+		if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+static uint32_t key_hash(const char *k, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ ascii_lower((unsigned char)k[i])) * 16777619u;
+	return h;
+}
+
+static void build_keytab(dgp_parser_t *p)
+{
+	const dgp_schema_t *s = p->schema;
+	size_t size = 16;
+	while (size < 2 * s->nfields)
+		size *= 2;
+	p->keytab = dgp_xcalloc(size, sizeof(*p->keytab));
+	p->keymask = size - 1;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const char *name = s->fields[i].source_name;
+		if (!name)
+			continue;
+		size_t len = strlen(name);
+		/* A second field with the same source name is a catalog error the
+		 * catalog reports; here the first one wins, as in dgp_schema_field_by_source. */
+		if (dgp_schema_field_by_source(s, name, len) != (int)i)
+			continue;
+		size_t slot = key_hash(name, len) & p->keymask;
+		while (p->keytab[slot])
+			slot = (slot + 1) & p->keymask;
+		p->keytab[slot] = (int32_t)i + 1;
+	}
+}
+
+static int key_lookup(const dgp_parser_t *p, const char *k, size_t len)
+{
+	size_t slot = key_hash(k, len) & p->keymask;
+	while (p->keytab[slot]) {
+		int f = p->keytab[slot] - 1;
+		const char *name = p->schema->fields[f].source_name;
+		if (ascii_case_eq(name, strlen(name), k, len))
+			return f;
+		slot = (slot + 1) & p->keymask;
+	}
+	return -1;
+}
+
+dgp_parser_t *dgp_parse_new(const dgp_schema_t *schema, const dgp_parse_opts_t *opts)
+{
+	dgp_parser_t *p = dgp_xcalloc(1, sizeof(*p));
+	p->schema = schema;
+	p->format = opts ? opts->format : DGP_FORMAT_JSONL;
+	p->delim = opts && opts->csv_delim ? opts->csv_delim : ',';
+	p->quote = opts && opts->csv_quote ? opts->csv_quote : '"';
+	if (p->delim == p->quote || p->delim == '\n' || p->delim == '\r' || p->quote == '\n' ||
+	    p->quote == '\r') {
+		p->delim = ',';
+		p->quote = '"';
+	}
+	p->special[(unsigned char)p->delim] = 1;
+	p->special[(unsigned char)p->quote] = 1;
+	p->special['\r'] = 1;
+	p->special['\n'] = 1;
+
+	build_keytab(p);
+	p->seen = dgp_xcalloc(schema->nfields ? schema->nfields : 1, sizeof(*p->seen));
+	p->max_jfields = schema->nfields * 2 > JSON_MIN_FIELDS ? schema->nfields * 2
+								: JSON_MIN_FIELDS;
+	if (p->format == DGP_FORMAT_JSONL) {
+		p->jfields = dgp_xmalloc(p->max_jfields * sizeof(*p->jfields));
+		p->unknown = dgp_xmalloc(p->max_jfields * sizeof(*p->unknown));
+	}
+	return p;
+}
+
+void dgp_parse_destroy(dgp_parser_t *p)
+{
+	if (!p)
+		return;
+	free(p->keytab);
+	free(p->seen);
+	free(p->jfields);
+	free(p->unknown);
+	free(p->col_field);
+	free(p);
+}
+
+uint64_t dgp_parse_unknown_keys(const dgp_parser_t *p)
+{
+	return p->unknown_keys;
+}
+
+size_t dgp_parse_csv_columns(const dgp_parser_t *p)
+{
+	return p->ncols;
+}
+
+static dgp_reason_t reject(dgp_reason_t r, char *detail, size_t detail_size, const char *fmt, ...)
+	DGP_PRINTF(4, 5);
+
+static dgp_reason_t reject(dgp_reason_t r, char *detail, size_t detail_size, const char *fmt, ...)
+{
+	if (detail_size) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, detail_size, fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+/* Longest prefix of s[0..len), at most max bytes, that ends on a UTF-8 character boundary. */
+static int utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return (int)len;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return (int)max;
+}
+
+dgp_reason_t dgp_parse_check_text(const char *in, size_t len, char *detail, size_t detail_size)
+{
+	const char *nul = memchr(in, 0, len);
+	size_t limit = nul ? (size_t)(nul - in) : len;
+	size_t i = 0;
+	while (i < limit) {
+		i += dgp_utf8_ascii_run(in + i, limit - i);
+		if (i >= limit)
+			break;
+		uint32_t cp;
+		int n = dgp_utf8_decode((const unsigned char *)in + i, limit - i, &cp);
+		if (n < 0)
+			return reject(DGP_REASON_CHARSET, detail, detail_size,
+				      "invalid UTF-8 at byte %zu", i);
+		i += (size_t)n;
+	}
+	if (nul)
+		return reject(DGP_REASON_CHARSET, detail, detail_size, "NUL byte at byte %zu",
+			      (size_t)(nul - in));
+	return DGP_REASON_OK;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static bool unknown_seen(const dgp_parser_t *p, size_t nunknown, const dgp_json_field_t *f)
+{
+	for (size_t i = 0; i < nunknown; i++) {
+		const dgp_json_field_t *u = &p->jfields[p->unknown[i]];
+		if (ascii_case_eq(u->key, u->key_len, f->key, f->key_len))
+			return true;
+	}
+	return false;
+}
+
+static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
+			       dgp_slice_t *vals, char *detail, size_t detail_size)
+{
+	/* Scratch only when a backslash can need it: most records have none. */
+	char *scratch = memchr(in, '\\', len) ? dgp_arena_alloc(arena, len) : NULL;
+	dgp_json_error_t err;
+	int n = dgp_json_scan(in, len, scratch, p->jfields, p->max_jfields, &err);
+	if (n < 0)
+		return reject(err.charset ? DGP_REASON_CHARSET : DGP_REASON_MALFORMED, detail,
+			      detail_size, "%s at byte %zu", err.msg, err.offset);
+
+	if (++p->gen == 0) { /* wrapped after 2^32 records: old stamps could match */
+		memset(p->seen, 0, p->schema->nfields * sizeof(*p->seen));
+		p->gen = 1;
+	}
+	size_t nunknown = 0;
+	for (int i = 0; i < n; i++) {
+		const dgp_json_field_t *f = &p->jfields[i];
+		int fi = key_lookup(p, f->key, f->key_len);
+		bool dup;
+		if (fi >= 0) {
+			dup = p->seen[fi] == p->gen;
+			p->seen[fi] = p->gen;
+		} else {
+			dup = unknown_seen(p, nunknown, f);
+			p->unknown[nunknown++] = (size_t)i;
+		}
+		if (dup)
+			return reject(DGP_REASON_MALFORMED, detail, detail_size,
+				      "duplicate key \"%.*s\" at byte %zu",
+				      utf8_prefix(f->key, f->key_len, 64), f->key, f->offset);
+		if (fi >= 0 && f->type != DGP_JSON_NULL)
+			vals[fi] = (dgp_slice_t){f->val, f->val_len};
+	}
+	p->unknown_keys += nunknown;
+	return DGP_REASON_OK;
+}
+
+/* ---- CSV ----------------------------------------------------------------- */
+
+/*
+ * One CSV field starting at in[*pos].  Sets *val (absent for an unquoted
+ * empty field) and leaves *pos on the delimiter or at len.  *scratch is
+ * the per-record unescape block, allocated from arena on first need.
+ * Returns OK or MALFORMED with detail.
+ */
+static dgp_reason_t csv_field(const dgp_parser_t *p, const char *in, size_t len, size_t *pos,
+			      dgp_arena_t *arena, char **scratch, size_t *scratch_used,
+			      dgp_slice_t *val, char *detail, size_t detail_size)
+{
+	size_t i = *pos;
+	if (i < len && in[i] == p->quote) {
+		size_t open = i++;
+		size_t start = i;
+		char *copy = NULL; /* once a doubled quote is seen */
+		for (;;) {
+			const char *q = memchr(in + i, p->quote, len - i);
+			if (!q)
+				return reject(DGP_REASON_MALFORMED, detail, detail_size,
+					      "unterminated quoted field at byte %zu", open);
+			size_t qi = (size_t)(q - in);
+			if (qi + 1 < len && in[qi + 1] == p->quote) { /* "" → " */
+				if (!copy) {
+					if (!*scratch)
+						*scratch = dgp_arena_alloc(arena, len);
+					copy = *scratch + *scratch_used;
+					memcpy(copy, in + start, qi - start);
+					*scratch_used += qi - start;
+				} else {
+					memcpy(*scratch + *scratch_used, in + i, qi - i);
+					*scratch_used += qi - i;
+				}
+				(*scratch)[(*scratch_used)++] = p->quote;
+				i = qi + 2;
+				continue;
+			}
+			if (copy) {
+				memcpy(*scratch + *scratch_used, in + i, qi - i);
+				*scratch_used += qi - i;
+				*val = (dgp_slice_t){copy, (size_t)(*scratch + *scratch_used - copy)};
+			} else {
+				*val = (dgp_slice_t){in + start, qi - start};
+			}
+			i = qi + 1;
+			if (i < len && in[i] != p->delim)
+				return reject(DGP_REASON_MALFORMED, detail, detail_size,
+					      "unexpected character after closing quote at byte %zu",
+					      i);
+			*pos = i;
+			return DGP_REASON_OK;
+		}
+	}
+	size_t start = i;
+	while (i < len && !p->special[(unsigned char)in[i]])
+		i++;
+	if (i < len && in[i] != p->delim)
+		return reject(DGP_REASON_MALFORMED, detail, detail_size,
+			      in[i] == p->quote ? "quote inside an unquoted field at byte %zu"
+						: "line break outside quotes at byte %zu",
+			      i);
+	*val = i > start ? (dgp_slice_t){in + start, i - start} : (dgp_slice_t){NULL, 0};
+	*pos = i;
+	return DGP_REASON_OK;
+}
+
+static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
+			      dgp_slice_t *vals, char *detail, size_t detail_size)
+{
+	if (!p->col_field)
+		return reject(DGP_REASON_MALFORMED, detail, detail_size,
+			      "no CSV header was read before the record");
+	char *scratch = NULL;
+	size_t scratch_used = 0, pos = 0, col = 0;
+	for (;;) {
+		dgp_slice_t v;
+		dgp_reason_t r = csv_field(p, in, len, &pos, arena, &scratch, &scratch_used, &v,
+					   detail, detail_size);
+		if (r != DGP_REASON_OK)
+			return r;
+		if (col < p->ncols && p->col_field[col] >= 0)
+			vals[p->col_field[col]] = v;
+		col++;
+		if (pos >= len)
+			break;
+		pos++; /* the delimiter */
+	}
+	if (col != p->ncols)
+		return reject(DGP_REASON_COLUMNS, detail, detail_size, "%zu columns, header has %zu",
+			      col, p->ncols);
+	return DGP_REASON_OK;
+}
+
+static void trim_spaces(dgp_slice_t *v)
+{
+	while (v->len && (v->p[0] == ' ' || v->p[0] == '\t')) {
+		v->p++;
+		v->len--;
+	}
+	while (v->len && (v->p[v->len - 1] == ' ' || v->p[v->len - 1] == '\t'))
+		v->len--;
+}
+
+dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char *errstr,
+			       size_t errstr_size)
+{
+	char detail[256];
+	const dgp_schema_t *s = p->schema;
+	if (dgp_parse_check_text(in, len, detail, sizeof(detail)) != DGP_REASON_OK)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE, "CSV header: %s", detail);
+
+	/* Unescaped names live only during this call. */
+	dgp_arena_t *tmp = dgp_arena_new(len + 64);
+	char *scratch = NULL;
+	size_t scratch_used = 0, pos = 0, ncols = 0, cap = 16;
+	int *map = dgp_xmalloc(cap * sizeof(*map));
+	bool *have = dgp_xcalloc(s->nfields ? s->nfields : 1, sizeof(*have));
+	uint64_t unknown = 0;
+	dgp_err_t err = DGP_OK;
+	for (;;) {
+		dgp_slice_t v;
+		if (csv_field(p, in, len, &pos, tmp, &scratch, &scratch_used, &v, detail,
+			      sizeof(detail)) != DGP_REASON_OK) {
+			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE, "CSV header: %s",
+					     detail);
+			break;
+		}
+		if (!v.p)
+			v.p = "";
+		trim_spaces(&v);
+		int f = dgp_schema_field_by_source(s, v.p, v.len);
+		if (f >= 0 && have[f]) {
+			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
+					     "CSV header: column %zu \"%.*s\" repeats field %s",
+					     ncols + 1, utf8_prefix(v.p, v.len, 64), v.p,
+					     s->fields[f].source_name);
+			break;
+		}
+		if (f >= 0)
+			have[f] = true;
+		else
+			unknown++;
+		if (ncols == cap) {
+			cap *= 2;
+			map = dgp_xrealloc(map, cap * sizeof(*map));
+		}
+		map[ncols++] = f;
+		if (pos >= len)
+			break;
+		pos++;
+	}
+	for (size_t k = 0; err == DGP_OK && k < s->nkeys; k++) {
+		const dgp_field_spec_t *kf = &s->fields[s->key_fields[k]];
+		if (!have[s->key_fields[k]])
+			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_CATALOG,
+					     "CSV header has no column \"%s\" for key field %s of "
+					     "resource %s",
+					     kf->source_name ? kf->source_name : "", kf->name,
+					     s->resource_code ? s->resource_code : "");
+	}
+	free(have);
+	dgp_arena_destroy(tmp);
+	if (err != DGP_OK) {
+		free(map);
+		return err;
+	}
+	free(p->col_field);
+	p->col_field = map;
+	p->ncols = ncols;
+	p->unknown_keys += unknown;
+	return DGP_OK;
+}
+
+/* ---- entry --------------------------------------------------------------- */
+
+dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
+			      dgp_slice_t *vals, char *detail, size_t detail_size)
+{
+	for (size_t i = 0; i < p->schema->nfields; i++)
+		vals[i] = (dgp_slice_t){NULL, 0};
+	if (detail_size)
+		detail[0] = '\0';
+	if (p->format == DGP_FORMAT_CSV)
+		return parse_csv(p, in, len, arena, vals, detail, detail_size);
+	return parse_json(p, in, len, arena, vals, detail, detail_size);
+}

@@ -1,0 +1,292 @@
+/* test_parse.c — JSON-lines and CSV records → raw field slices: exact slices, escapes, rejects with offsets. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dgp_json.h"
+#include "dgp_parse.h"
+
+static const dgp_field_spec_t fields[] = {
+	{.name = "公民身份号码", .source_name = "GMSFHM", .column = "gmsfhm", .key = true},
+	{.name = "姓名", .source_name = "XM", .column = "xm"},
+	{.name = "出生日期", .source_name = "CSRQ", .column = "csrq"},
+	{.name = "住址", .source_name = "ZZ", .column = "zz"},
+};
+static const size_t key_fields[] = {0};
+static const dgp_schema_t schema = {
+	.resource_code = "101041/000001",
+	.table = "syrk",
+	.nfields = 4,
+	.fields = fields,
+	.nkeys = 1,
+	.key_fields = key_fields,
+};
+
+static dgp_arena_t *arena;
+static dgp_slice_t vals[4];
+static char detail[256];
+
+static void setup(void)
+{
+	arena = dgp_arena_new(0);
+}
+
+static void teardown(void)
+{
+	dgp_arena_destroy(arena);
+}
+
+/* Parse s from an exact-size heap copy in the arena, so ASan sees any read past the end. */
+static dgp_reason_t parse(dgp_parser_t *p, const char *s)
+{
+	size_t len = strlen(s);
+	char *in = dgp_arena_memdup(arena, s, len);
+	return dgp_parse_record(p, in, len, arena, vals, detail, sizeof(detail));
+}
+
+static void expect_val(int f, const char *want)
+{
+	if (!want) {
+		cr_expect_null(vals[f].p, "field %d should be absent", f);
+		return;
+	}
+	cr_assert_not_null(vals[f].p, "field %d absent, want \"%s\"", f, want);
+	cr_expect_eq(vals[f].len, strlen(want), "field %d: len %zu, want %zu", f, vals[f].len,
+		     strlen(want));
+	cr_expect(memcmp(vals[f].p, want, vals[f].len) == 0, "field %d: \"%.*s\" want \"%s\"", f,
+		  (int)vals[f].len, vals[f].p, want);
+}
+
+static dgp_parser_t *csv_parser(const char *header, char delim, char quote)
+{
+	dgp_parse_opts_t o = {.format = DGP_FORMAT_CSV, .csv_delim = delim, .csv_quote = quote};
+	dgp_parser_t *p = dgp_parse_new(&schema, &o);
+	char err[256];
+	cr_assert_eq(dgp_parse_csv_header(p, header, strlen(header), err, sizeof(err)), DGP_OK,
+		     "%s", err);
+	return p;
+}
+
+TestSuite(parse, .init = setup, .fini = teardown);
+
+Test(parse, schema_field_by_source_is_case_insensitive)
+{
+	cr_expect_eq(dgp_schema_field_by_source(&schema, "gmsfhm", 6), 0);
+	cr_expect_eq(dgp_schema_field_by_source(&schema, "Zz", 2), 3);
+	cr_expect_eq(dgp_schema_field_by_source(&schema, "XMX", 2), 1); /* len bounds the name */
+	cr_expect_eq(dgp_schema_field_by_source(&schema, "XMX", 3), -1);
+	cr_expect_eq(dgp_schema_field_by_source(&schema, "", 0), -1);
+}
+
+Test(parse, json_exact_slices_point_into_the_input)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
+	const char *s = "{\"GMSFHM\":\"420106199003071238\", \"xm\" : \"张三\",\"CSRQ\":19900307,"
+			"\"ZZ\":null,\"EXTRA\":true}";
+	size_t len = strlen(s);
+	char *in = dgp_arena_memdup(arena, s, len);
+	size_t used = dgp_arena_used(arena);
+	cr_assert_eq(dgp_parse_record(p, in, len, arena, vals, detail, sizeof(detail)),
+		     DGP_REASON_OK, "%s", detail);
+	expect_val(0, "420106199003071238");
+	expect_val(1, "张三");
+	expect_val(2, "19900307"); /* a number keeps its text */
+	expect_val(3, NULL);       /* null is absent */
+	cr_expect_eq(vals[0].p, in + 11, "no copy without escapes");
+	cr_expect_eq(dgp_arena_used(arena), used, "no arena allocation without escapes");
+	cr_expect_eq(dgp_parse_unknown_keys(p), 1);
+	dgp_parse_destroy(p);
+}
+
+Test(parse, json_true_false_empty_and_missing)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
+	cr_assert_eq(parse(p, " {\"XM\":\"\",\"CSRQ\":false,\"ZZ\":-1.5e+3}\t"), DGP_REASON_OK,
+		     "%s", detail);
+	expect_val(0, NULL);
+	expect_val(1, "");
+	cr_expect_not_null(vals[1].p, "empty string is present, not absent");
+	expect_val(2, "false");
+	expect_val(3, "-1.5e+3");
+	cr_assert_eq(parse(p, "{}"), DGP_REASON_OK);
+	for (int i = 0; i < 4; i++)
+		expect_val(i, NULL);
+	dgp_parse_destroy(p);
+}
+
+Test(parse, json_escapes_and_surrogate_pairs)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
+	cr_assert_eq(parse(p, "{\"XM\":\"a\\\"b\\\\c\\/d\\n\\t\",\"ZZ\":\"\\u6b66\\u6c49 "
+			      "\\ud83d\\ude00 \\u00e9\",\"G\\u004dSFHM\":\"1\"}"),
+		     DGP_REASON_OK, "%s", detail);
+	expect_val(1, "a\"b\\c/d\n\t");
+	expect_val(3, "武汉 \xF0\x9F\x98\x80 é");
+	expect_val(0, "1"); /* an escaped key matches too */
+	dgp_parse_destroy(p);
+}
+
+Test(parse, json_malformed_with_exact_detail_and_offset)
+{
+	static const struct {
+		const char *in;
+		dgp_reason_t r;
+		const char *detail;
+	} cases[] = {
+		{"", DGP_REASON_MALFORMED, "empty input, expected an object at byte 0"},
+		{"[1]", DGP_REASON_MALFORMED, "expected '{' at byte 0"},
+		{"{\"XM\" \"a\"}", DGP_REASON_MALFORMED, "expected ':' after key at byte 6"},
+		{"{\"XM\":\"a\",}", DGP_REASON_MALFORMED, "expected a string key at byte 10"},
+		{"{\"XM\":\"a\"} x", DGP_REASON_MALFORMED,
+		 "trailing characters after the object at byte 11"},
+		{"{\"XM\":{\"a\":1}}", DGP_REASON_MALFORMED,
+		 "nested object or array, a record must be flat at byte 6"},
+		{"{\"XM\":[1]}", DGP_REASON_MALFORMED,
+		 "nested object or array, a record must be flat at byte 6"},
+		{"{\"XM\":\"a\",\"xm\":\"b\"}", DGP_REASON_MALFORMED,
+		 "duplicate key \"xm\" at byte 10"},
+		{"{\"Q\":1,\"CSRQ\":2,\"Q\":3}", DGP_REASON_MALFORMED,
+		 "duplicate key \"Q\" at byte 16"},
+		{"{\"XM\":\"a\\x\"}", DGP_REASON_MALFORMED, "invalid escape sequence at byte 8"},
+		{"{\"XM\":\"\\ud83d\"}", DGP_REASON_MALFORMED,
+		 "unpaired high surrogate in \\u escape at byte 7"},
+		{"{\"XM\":\"\\ude00\"}", DGP_REASON_MALFORMED,
+		 "unpaired low surrogate in \\u escape at byte 7"},
+		{"{\"XM\":\"\\u12\"}", DGP_REASON_MALFORMED,
+		 "invalid \\u escape, expected 4 hex digits at byte 7"},
+		{"{\"XM\":\"\\u0000\"}", DGP_REASON_CHARSET,
+		 "\\u0000 is not allowed in a value at byte 7"},
+		{"{\"XM\":\"a\xC0\xAF\"}", DGP_REASON_CHARSET, "invalid UTF-8 in string at byte 8"},
+		{"{\"XM\":\"abc", DGP_REASON_MALFORMED, "unterminated string at byte 6"},
+		{"{\"XM\":01}", DGP_REASON_MALFORMED, "invalid number, leading zero at byte 7"},
+		{"{\"XM\":tru}", DGP_REASON_MALFORMED,
+		 "invalid literal, expected true, false or null at byte 6"},
+		{"{\"XM\":\"a\tb\"}", DGP_REASON_MALFORMED,
+		 "control character in string must be escaped at byte 8"},
+	};
+	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_expect_eq(parse(p, cases[i].in), cases[i].r, "case %zu: %s", i, detail);
+		cr_expect_str_eq(detail, cases[i].detail, "case %zu", i);
+	}
+	dgp_parse_destroy(p);
+}
+
+Test(parse, json_sql_looking_values_are_data)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
+	cr_assert_eq(parse(p, "{\"XM\":\"'; DROP TABLE x; --\"}"), DGP_REASON_OK);
+	expect_val(1, "'; DROP TABLE x; --");
+	dgp_parse_destroy(p);
+}
+
+Test(parse, csv_header_maps_columns_case_insensitively)
+{
+	dgp_parser_t *p = csv_parser("xm, Unknown ,gmsfhm,\"Z\"\"Q\",ZZ", 0, 0);
+	cr_expect_eq(dgp_parse_csv_columns(p), 5);
+	cr_expect_eq(dgp_parse_unknown_keys(p), 2);
+	cr_assert_eq(parse(p, "张三,x,420106199003071238,y,\"武汉市, 洪山区\""), DGP_REASON_OK,
+		     "%s", detail);
+	expect_val(0, "420106199003071238");
+	expect_val(1, "张三");
+	expect_val(2, NULL); /* not in the header */
+	expect_val(3, "武汉市, 洪山区");
+	dgp_parse_destroy(p);
+}
+
+Test(parse, csv_header_errors_name_the_column)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, &(dgp_parse_opts_t){.format = DGP_FORMAT_CSV});
+	char err[256];
+	cr_expect_eq(dgp_parse_csv_header(p, "XM,CSRQ", 7, err, sizeof(err)), DGP_ERR_CATALOG);
+	cr_expect_str_eq(err, "CSV header has no column \"GMSFHM\" for key field 公民身份号码 of "
+			      "resource 101041/000001");
+	cr_expect_eq(dgp_parse_csv_header(p, "GMSFHM,XM,xm", 12, err, sizeof(err)), DGP_ERR_PARSE);
+	cr_expect_str_eq(err, "CSV header: column 3 \"xm\" repeats field XM");
+	cr_expect_eq(dgp_parse_csv_header(p, "GMSFHM,\"XM", 10, err, sizeof(err)), DGP_ERR_PARSE);
+	cr_expect_str_eq(err, "CSV header: unterminated quoted field at byte 7");
+	cr_expect_eq(dgp_parse_csv_columns(p), 0);
+	cr_expect_eq(parse(p, "1"), DGP_REASON_MALFORMED);
+	dgp_parse_destroy(p);
+}
+
+Test(parse, csv_quoting_rfc4180)
+{
+	dgp_parser_t *p = csv_parser("GMSFHM,XM,CSRQ,ZZ", 0, 0);
+	const char *s = "\"1\",\"a \"\"b\"\" c\",,\"\"";
+	size_t len = strlen(s);
+	char *in = dgp_arena_memdup(arena, s, len);
+	cr_assert_eq(dgp_parse_record(p, in, len, arena, vals, detail, sizeof(detail)),
+		     DGP_REASON_OK, "%s", detail);
+	expect_val(0, "1");
+	cr_expect_eq(vals[0].p, in + 1, "quoted field without \"\" is a slice of the input");
+	expect_val(1, "a \"b\" c");
+	expect_val(2, NULL); /* unquoted empty: absent */
+	expect_val(3, "");   /* quoted empty: empty string */
+	cr_expect_not_null(vals[3].p);
+
+	cr_assert_eq(parse(p, "1,\"line one\nline two\r\nthree\",\"\"\"\",x"), DGP_REASON_OK,
+		     "%s", detail);
+	expect_val(1, "line one\nline two\r\nthree");
+	expect_val(2, "\"");
+	expect_val(3, "x");
+	dgp_parse_destroy(p);
+}
+
+Test(parse, csv_other_delimiter_and_quote)
+{
+	dgp_parser_t *p = csv_parser("GMSFHM|XM|ZZ", '|', '\'');
+	cr_assert_eq(parse(p, "1|'a|''b'''|\"q\""), DGP_REASON_OK, "%s", detail);
+	expect_val(0, "1");
+	expect_val(1, "a|'b'");
+	expect_val(3, "\"q\"");
+	dgp_parse_destroy(p);
+}
+
+Test(parse, csv_wrong_column_count_and_malformed)
+{
+	static const struct {
+		const char *in;
+		dgp_reason_t r;
+		const char *detail;
+	} cases[] = {
+		{"1,2,3", DGP_REASON_COLUMNS, "3 columns, header has 4"},
+		{"1,2,3,4,5", DGP_REASON_COLUMNS, "5 columns, header has 4"},
+		{"1,2,3,", DGP_REASON_OK, ""},
+		{"1,\"2,3,4", DGP_REASON_MALFORMED, "unterminated quoted field at byte 2"},
+		{"1,\"2\"x,3,4", DGP_REASON_MALFORMED,
+		 "unexpected character after closing quote at byte 5"},
+		{"1,2\"x,3,4", DGP_REASON_MALFORMED, "quote inside an unquoted field at byte 3"},
+		{"1,2\n,3,4", DGP_REASON_MALFORMED, "line break outside quotes at byte 3"},
+		{"'; DROP TABLE x; --,2,3,4", DGP_REASON_OK, ""},
+	};
+	dgp_parser_t *p = csv_parser("GMSFHM,XM,CSRQ,ZZ", 0, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_expect_eq(parse(p, cases[i].in), cases[i].r, "case %zu: %s", i, detail);
+		cr_expect_str_eq(detail, cases[i].detail, "case %zu", i);
+	}
+	expect_val(0, "'; DROP TABLE x; --");
+	dgp_parse_destroy(p);
+}
+
+Test(parse, check_text)
+{
+	cr_expect_eq(dgp_parse_check_text("武汉 ok", 9, detail, sizeof(detail)), DGP_REASON_OK);
+	cr_expect_eq(dgp_parse_check_text("ab\0c", 4, detail, sizeof(detail)), DGP_REASON_CHARSET);
+	cr_expect_str_eq(detail, "NUL byte at byte 2");
+	cr_expect_eq(dgp_parse_check_text("abc\xE6\xB1", 5, detail, sizeof(detail)),
+		     DGP_REASON_CHARSET);
+	cr_expect_str_eq(detail, "invalid UTF-8 at byte 3");
+	cr_expect_eq(dgp_parse_check_text("\xFF\0", 2, detail, sizeof(detail)), DGP_REASON_CHARSET);
+	cr_expect_str_eq(detail, "invalid UTF-8 at byte 0");
+}
+
+Test(parse, json_scan_needs_no_scratch_without_backslash)
+{
+	dgp_json_field_t f[4];
+	dgp_json_error_t err;
+	cr_assert_eq(dgp_json_scan("{\"a\":\"b\"}", 9, NULL, f, 4, &err), 1);
+	cr_expect_eq(f[0].offset, 1);
+	cr_expect_eq(dgp_json_scan("{\"a\":1,\"b\":2}", 13, NULL, f, 1, &err), -1);
+	cr_expect_str_eq(err.msg, "too many fields in record");
+}
