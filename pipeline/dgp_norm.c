@@ -108,6 +108,12 @@ static const dgp_norm_def_t defs[] = {
 	 "mobile number: strip spaces/dashes/brackets and +86/0086/86; 1[3-9] + 9 digits"},
 	{"phone", dgp_norm_phone, "",
 	 "mobile, or landline 0AA(A)-NNNNNNN(N) with flag landline; extension in aux"},
+	{"gender", dgp_norm_gender, "",
+	 "性别 (GB/T 2261.1): 0/1/2/9, 男/女/男性/女性/未知/未说明, M/F → code"},
+	{"ethnicity", dgp_norm_ethnicity, "",
+	 "民族 (GB/T 3304): 01–56 or 1–56, 汉族/汉, letter code HA → two-digit code"},
+	{"code_list", dgp_norm_code_list, "list",
+	 "catalog code list: a code or label (trimmed, width-folded) → the code"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -167,7 +167,8 @@ static dgp_reason_t emit(char *out, size_t out_cap, dgp_norm_result_t *res, uint
 		memcpy(p, c, cn);
 		p += cn;
 	}
-	memcpy(p, aux, auxn);
+	if (auxn)
+		memcpy(p, aux, auxn);
 	*res = (dgp_norm_result_t){.len = len, .flags = flags};
 	if (auxn) {
 		res->aux_off = len;

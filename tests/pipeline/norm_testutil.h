@@ -7,6 +7,7 @@
 #define NORM_TESTUTIL_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
