@@ -8,10 +8,11 @@
  * pair into a checksum (xxh3 of key, type and value bytes), so no parser can
  * skip work and all of them must agree on the same input.
  *
- * Parsers: flat (flat_json.c, hand-written baseline), yajl-cb (yajl_parse with
+ * Parsers: dgp_json (pipeline/dgp_json.c, dgp's hand-written flat-object
+ * scanner, first written here as the baseline), yajl-cb (yajl_parse with
  * callbacks and one reused handle), yajl-tree (yajl_tree_parse), jansson
  * (json_loadb), json-c (json_tokener_parse_ex with a reused tokener), cjson
- * (cJSON_ParseWithLengthOpts).
+ * (cJSON_ParseWithLengthOpts). The first is the checksum reference.
  *
  * Allocations are counted by defining malloc/calloc/realloc/free in this
  * executable and forwarding to glibc's __libc_* entry points: the dynamic
@@ -43,7 +44,6 @@
 #include <yajl/yajl_tree.h>
 
 #include "bench_json.h"
-#include "flat_json.h"
 
 /* ---------------------------------------------------------------- mallocs */
 
@@ -148,43 +148,6 @@ bool bench_only_ws(const char *p, const char *end)
 }
 
 /* ---------------------------------------------------------------- parsers */
-
-/* flat: the hand-written scanner. */
-typedef struct {
-	char *scratch;
-	dgp_json_field_t fields[256];
-} flat_st;
-
-static void *flat_open(size_t max_line)
-{
-	flat_st *st = xmalloc(sizeof *st);
-	st->scratch = xmalloc(max_line + 1);
-	return st;
-}
-
-static int flat_parse(void *vst, const char *p, size_t n, acc_t *a, perr_t *e)
-{
-	flat_st *st = vst;
-	dgp_json_error_t err;
-	int nf = dgp_flat_json_scan(p, n, st->scratch, st->fields, 256, &err);
-	if (nf < 0) {
-		bench_set_err(e, (long)err.offset, err.msg);
-		return -1;
-	}
-	for (int i = 0; i < nf; i++) {
-		const dgp_json_field_t *f = &st->fields[i];
-		touch(a, key_hash(f->key, f->key_len), f->key_len, (int)f->type, f->val,
-		      f->val_len);
-	}
-	return 0;
-}
-
-static void flat_close(void *vst)
-{
-	flat_st *st = vst;
-	free(st->scratch);
-	free(st);
-}
 
 /* yajl-cb: streaming callbacks, one handle reused across records (the handle
  * allows multiple values; a record that fails or stops short replaces it). */
@@ -493,7 +456,6 @@ out:
 	return rc;
 }
 
-static const parser_t P_FLAT = {"flat", flat_open, flat_parse, flat_close};
 static const parser_t P_YAJL_CB = {"yajl-cb", ycb_open, ycb_parse, ycb_close};
 static const parser_t P_YAJL_TREE = {"yajl-tree", none_open, ytree_parse, none_close};
 static const parser_t P_JANSSON = {"jansson", none_open, jansson_parse, none_close};
@@ -501,7 +463,8 @@ static const parser_t P_CJSON = {"cjson", none_open, cjson_parse, none_close};
 
 /* The first one is the reference the others' checksums must match. */
 static const parser_t *const PARSERS[] = {
-    &P_FLAT, &P_YAJL_CB, &P_YAJL_TREE, &P_JANSSON, &dgp_bench_parser_jsonc, &P_CJSON,
+    &dgp_bench_parser_dgp_json, &P_YAJL_CB, &P_YAJL_TREE, &P_JANSSON,
+    &dgp_bench_parser_jsonc,    &P_CJSON,
 };
 #define NPARSERS (sizeof PARSERS / sizeof PARSERS[0])
 
@@ -845,19 +808,19 @@ static int run_fuzz(const char *path, long iterations)
 			if (verdict[i] < 0)
 				rejected[i]++;
 		}
-		/* flat and jansson are both strict: where they disagree, say why. */
+		/* dgp_json and jansson are both strict: where they disagree, say why. */
 		if (verdict[0] != verdict[3] && disagree++ < 5) {
 			char tail[256]; /* the last 60 bytes, control bytes escaped */
 			acc_t shown = {.capture = tail, .capture_cap = sizeof tail};
 			size_t from = n > 60 ? n - 60 : 0;
 			bench_capture(&shown, buf + from, n - from);
-			printf("  flat %s, jansson %s: %s / %s; input ends ...%s\n",
+			printf("  dgp_json %s, jansson %s: %s / %s; input ends ...%s\n",
 			       verdict[0] ? "rejects" : "accepts",
 			       verdict[3] ? "rejects" : "accepts", verdict[0] ? e[0].msg : "-",
 			       verdict[3] ? e[3].msg : "-", tail);
 		}
 	}
-	printf("fuzz: %ld mutated records through every parser, no crash; flat and jansson "
+	printf("fuzz: %ld mutated records through every parser, no crash; dgp_json and jansson "
 	       "disagree on %zu\n",
 	       iterations, disagree);
 	for (size_t i = 0; i < NPARSERS; i++) {

@@ -3,7 +3,8 @@
  *
  * Each adapter turns one record (ptr, len) into (key, value-text) pairs and
  * hands every pair to touch(). json-c lives in its own file because its
- * headers and jansson's both claim the name json_object.
+ * headers and jansson's both claim the name json_object; dgp_json (the
+ * pipeline's own scanner) too, to keep its names away from the libraries'.
  */
 #ifndef DGP_BENCH_JSON_H
 #define DGP_BENCH_JSON_H
@@ -63,6 +64,7 @@ size_t bench_fmt_int(char *buf, long long v);
 size_t bench_fmt_double(char *buf, double d);
 bool bench_only_ws(const char *p, const char *end);
 
-extern const parser_t dgp_bench_parser_jsonc;
+extern const parser_t dgp_bench_parser_jsonc;    /* adapter_jsonc.c */
+extern const parser_t dgp_bench_parser_dgp_json; /* adapter_dgp_json.c */
 
 #endif

@@ -59,7 +59,7 @@ done
 
 echo "== callgrind: instructions per record (first 20k records)"
 printf '%-10s %14s %14s\n' parser person legal
-for p in flat yajl-cb yajl-tree jansson json-c cjson; do
+for p in dgp_json yajl-cb yajl-tree jansson json-c cjson; do
     row="$(printf '%-10s' "$p")"
     for f in person legal; do
         out="$WORK/callgrind.$p.$f.out"
@@ -79,7 +79,7 @@ echo "== fuzz (mutated records, every parser)"
 build "$WORK/build-asan" -DDGP_SANITIZE=ON \
     -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
-echo "ASan/UBSan build (instruments flat_json.c and the adapters, not the libraries):"
+echo "ASan/UBSan build (instruments pipeline/dgp_json.c and the adapters, not the libraries):"
 "$WORK/build-asan/json/dgp_bench_json" --fuzz 200000 "$WORK/person-20k.jsonl" || status=1
 
 exit $status
