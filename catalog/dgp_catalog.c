@@ -272,6 +272,13 @@ static void csv_record_cb(int c, void *data)
 	r->fields.n = 0;
 }
 
+/* libcsv trims blanks around unquoted values by default; this turns that off. */
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
 static bool blank_line(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -305,6 +312,7 @@ static bool read_table(dgp_catalog_t *cat, const char *file, const char *const *
 	struct csv_parser p;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
 		dgp_oom(sizeof(p), "csv parser");
+	csv_set_space_func(&p, no_space); /* keep spaces, so that check_cell can report them */
 	csv_reader_t r = {.cat = cat, .t = t, .fields = VEC(const char *), .rows = VEC(csv_row_t)};
 	bool in_record = false, ok = true;
 	char *line = NULL;
@@ -1190,7 +1198,10 @@ static int cmp_source_priority(const void *a, const void *b)
 	const dgp_catalog_field_t *y = *(const dgp_catalog_field_t *const *)b;
 	if (x->priority != y->priority)
 		return x->priority < y->priority ? -1 : 1;
-	return x < y ? -1 : x > y;
+	int c = strcmp(x->loc.file, y->loc.file);
+	if (c)
+		return c;
+	return x->loc.line < y->loc.line ? -1 : x->loc.line > y->loc.line;
 }
 
 static void link_list_refs(dgp_catalog_t *cat, const char *dept_slug, const char *code,
@@ -1300,6 +1311,18 @@ const dgp_catalog_diag_t *dgp_catalog_diags(const dgp_catalog_t *cat, size_t *n)
 {
 	*n = cat->diags.n;
 	return (const dgp_catalog_diag_t *)cat->diags.v;
+}
+
+char *dgp_catalog_diag_format(const dgp_catalog_diag_t *d, const char *dir, char *out,
+			      size_t out_size)
+{
+	char line[24] = "";
+	if (d->line > 0)
+		snprintf(line, sizeof(line), ":%d", d->line);
+	bool sep = dir && *d->file;
+	snprintf(out, out_size, "%s%s%s%s: %s%s%s", dir ? dir : "", sep ? "/" : "", d->file, line,
+		 d->column, *d->column ? ": " : "", d->message);
+	return out;
 }
 
 #define ACCESSOR(fn, type, arr, count)                         \
@@ -1600,11 +1623,13 @@ static void validate_resources(dgp_catalog_t *cat)
 			diag(cat, r->loc.file, r->loc.line, "topic", NULL,
 			     "duplicate topic \"%s\" (first defined at %s:%d)", r->topic, t->loc.file,
 			     t->loc.line);
-		if (r->n_fields == 0)
+		if (r->n_fields == 0) {
 			diag(cat, r->loc.file, r->loc.line, NULL,
 			     dgp_arena_sprintf(cat->arena, "Add its 信息项 to %s/fields.csv.",
 					       r->provider->slug),
 			     "resource %s has no fields", r->code);
+			continue;
+		}
 		validate_fields(cat, r);
 		if (r->base_library != DGP_LIB_NONE) {
 			const dgp_catalog_base_column_t *kc = key_column(cat, r->base_library);
@@ -1617,24 +1642,6 @@ static void validate_resources(dgp_catalog_t *cat)
 				     "holds the table's key.",
 				     "resource feeds %s but maps no field to its key column %s",
 				     library_names[r->base_library], kc->name);
-		}
-	}
-
-	/* Each file name must belong to one resource: try every pattern on every resource's example name. */
-	for (size_t i = 0; i < cat->n_resources; i++) {
-		const dgp_catalog_resource_t *r = &cat->resources[i];
-		if (!*r->tag)
-			continue;
-		char example[256];
-		snprintf(example, sizeof(example), "%s_%s_20260101.csv", r->provider->slug, r->tag);
-		for (size_t k = 0; k < cat->n_resources; k++) {
-			const dgp_catalog_resource_t *q = &cat->resources[k];
-			if (q == r || !*q->file_pattern || fnmatch(q->file_pattern, example, 0) != 0)
-				continue;
-			diag(cat, q->loc.file, q->loc.line, "file_pattern",
-			     "Each file name must belong to exactly one resource.",
-			     "file pattern \"%s\" also matches files of resource %s (e.g. %s)",
-			     q->file_pattern, r->code, example);
 		}
 	}
 }

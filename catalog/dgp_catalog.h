@@ -271,8 +271,17 @@ void dgp_catalog_destroy(dgp_catalog_t *cat);
 /* dgp_catalog_dir — the directory it was loaded from, as given. */
 const char *dgp_catalog_dir(const dgp_catalog_t *cat);
 
-/* Diagnostics so far, n of them (load's, then validate's). */
+/* Diagnostics so far, n of them (load's, then validate's; sorted by file and line after validate). */
 const dgp_catalog_diag_t *dgp_catalog_diags(const dgp_catalog_t *cat, size_t *n);
+
+/*
+ * dgp_catalog_diag_format — d as one line without newline or hint:
+ * "[DIR/]FILE:LINE: COLUMN: message", "FILE: message" for line 0 and
+ * "FILE:LINE: message" without a column.  dir may be NULL (no prefix).
+ * Writes into out (always NUL-terminated, truncated to out_size) and returns out.
+ */
+char *dgp_catalog_diag_format(const dgp_catalog_diag_t *d, const char *dir, char *out,
+			      size_t out_size);
 
 /* The model, as contiguous read-only arrays in definition order. */
 const dgp_catalog_provider_t *dgp_catalog_providers(const dgp_catalog_t *cat, size_t *n);

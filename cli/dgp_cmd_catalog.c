@@ -14,13 +14,8 @@
 
 static void print_diag(const char *dir, const dgp_catalog_diag_t *d)
 {
-	if (!*d->file)
-		fprintf(stderr, "%s", dir);
-	else
-		fprintf(stderr, "%s/%s", dir, d->file);
-	if (d->line > 0)
-		fprintf(stderr, ":%d", d->line);
-	fprintf(stderr, ": %s%s%s\n", d->column, *d->column ? ": " : "", d->message);
+	char buf[4096];
+	fprintf(stderr, "%s\n", dgp_catalog_diag_format(d, dir, buf, sizeof(buf)));
 	if (d->hint)
 		fprintf(stderr, "hint: %s\n", d->hint);
 }

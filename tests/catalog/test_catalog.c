@@ -1,0 +1,517 @@
+/*
+ * test_catalog.c — the catalog model: the shipped sample validates with the
+ * counts catalog/gen_sample.py printed, lookups find what the load path will
+ * ask for, and every kind of validation error is reported at the right file,
+ * line and column with the right message.
+ *
+ * Fixtures (tests/catalog/fixtures/, made by gen_fixtures.py): valid/ is a
+ * small clean catalog; every other folder is valid/ with one mutation and an
+ * expected.txt holding the diagnostics, one formatted line each.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dgp_catalog.h"
+#include "dgp_catalog_rules.h"
+
+#define SAMPLE DGP_SOURCE_DIR "/catalog/sample"
+#define FIXTURES DGP_SOURCE_DIR "/tests/catalog/fixtures"
+
+static dgp_catalog_t *load_valid(const char *dir)
+{
+	dgp_catalog_t *cat;
+	dgp_err_t err = dgp_catalog_load(dir, &cat);
+	cr_assert_not_null(cat);
+	if (err == DGP_OK)
+		err = dgp_catalog_validate(cat);
+	size_t n;
+	const dgp_catalog_diag_t *d = dgp_catalog_diags(cat, &n);
+	char buf[1024];
+	for (size_t i = 0; i < n && i < 10; i++)
+		cr_log_error("%s", dgp_catalog_diag_format(&d[i], NULL, buf, sizeof(buf)));
+	cr_assert_eq(err, DGP_OK, "%s: %zu diagnostics", dir, n);
+	return cat;
+}
+
+/* ---- the shipped sample */
+
+Test(catalog_sample, validates_with_the_generated_counts)
+{
+	dgp_catalog_t *cat = load_valid(SAMPLE);
+	dgp_catalog_summary_t s;
+	dgp_catalog_summarize(cat, &s);
+	/* `python3 catalog/gen_sample.py` prints these; update both together */
+	cr_expect_geq(s.resources, 390);
+	cr_expect_eq(s.providers, 47);
+	cr_expect_eq(s.resources, 420);
+	cr_expect_eq(s.fields, 4389);
+	cr_expect_eq(s.by_share[DGP_SHARE_UNCONDITIONAL], 143);
+	cr_expect_eq(s.by_share[DGP_SHARE_CONDITIONAL], 251);
+	cr_expect_eq(s.by_share[DGP_SHARE_NONE], 26);
+	cr_expect_eq(s.by_cycle[DGP_CYCLE_REALTIME], 30);
+	cr_expect_eq(s.by_cycle[DGP_CYCLE_DAILY], 117);
+	cr_expect_eq(s.by_cycle[DGP_CYCLE_WEEKLY], 19);
+	cr_expect_eq(s.by_cycle[DGP_CYCLE_MONTHLY], 163);
+	cr_expect_eq(s.by_cycle[DGP_CYCLE_QUARTERLY], 46);
+	cr_expect_eq(s.by_cycle[DGP_CYCLE_HALFYEAR], 2);
+	cr_expect_eq(s.by_cycle[DGP_CYCLE_YEARLY], 43);
+	cr_expect_eq(s.by_library[DGP_LIB_PERSON], 34);
+	cr_expect_eq(s.by_library[DGP_LIB_LEGAL_ENTITY], 14);
+	cr_expect_eq(s.by_library[DGP_LIB_NONE], 372);
+	cr_expect_eq(s.demands, 78);
+	cr_expect_eq(s.responsibilities, 420);
+	cr_expect_eq(s.negatives, 34);
+	cr_expect_eq(s.base_columns, 32);
+	cr_expect_eq(s.code_lists, 29);
+	cr_expect_eq(s.codes, 186);
+	dgp_catalog_destroy(cat);
+}
+
+Test(catalog_sample, every_provider_code_is_a_jiguan_uscc_and_every_resource_has_5_to_40_fields)
+{
+	dgp_catalog_t *cat = load_valid(SAMPLE);
+	size_t np, nr;
+	const dgp_catalog_provider_t *p = dgp_catalog_providers(cat, &np);
+	for (size_t i = 0; i < np; i++)
+		cr_expect(strncmp(p[i].code, "11420106", 8) == 0, "%s %s", p[i].slug, p[i].code);
+	const dgp_catalog_resource_t *r = dgp_catalog_resources(cat, &nr);
+	for (size_t i = 0; i < nr; i++)
+		cr_expect(r[i].n_fields >= 5 && r[i].n_fields <= 40, "%s has %zu fields", r[i].code,
+			  r[i].n_fields);
+	dgp_catalog_destroy(cat);
+}
+
+Test(catalog_sample, lookups)
+{
+	dgp_catalog_t *cat = load_valid(SAMPLE);
+	const dgp_catalog_resource_t *hjrk = dgp_catalog_find_resource(cat, "101001/000001");
+	cr_assert_not_null(hjrk);
+	cr_expect_str_eq(hjrk->name, "户籍人口信息");
+	cr_expect_str_eq(hjrk->provider->slug, "gaj");
+	cr_expect_str_eq(hjrk->provider->name, "武汉市武昌区公安分局");
+	cr_expect_str_eq(hjrk->topic, "dept.gaj.hjrk");
+	cr_expect_str_eq(hjrk->tag, "hjrk");
+	cr_expect_eq(hjrk->cls, DGP_CLASS_BASE);
+	cr_expect_eq(hjrk->base_library, DGP_LIB_PERSON);
+	cr_expect_eq(hjrk->encoding, DGP_ENC_GBK);
+	cr_expect_eq(hjrk->share_type, DGP_SHARE_CONDITIONAL);
+	cr_expect_eq(hjrk->n_record_key, 1);
+	cr_expect_str_eq(hjrk->record_key[0], "GMSFHM");
+	cr_expect_eq(dgp_catalog_find_by_topic(cat, "dept.gaj.hjrk"), hjrk);
+	cr_expect_null(dgp_catalog_find_by_topic(cat, "dept.gaj.nope"));
+	cr_expect_eq(dgp_catalog_find_by_file(cat, "/data/in/gaj_hjrk_20261127.csv.gz"), hjrk);
+	cr_expect_eq(dgp_catalog_find_by_file(cat, "gaj_hjrk_2026.csv"), hjrk);
+	cr_expect_null(dgp_catalog_find_by_file(cat, "/data/in/gaj_hjrkx_20261127.csv"));
+	cr_expect_null(dgp_catalog_find_by_file(cat, "gaj_hjrk_20261127.xlsx"));
+	cr_expect_null(dgp_catalog_find_resource(cat, "101001/999999"));
+	cr_expect_eq(dgp_catalog_find_provider(cat, "gaj"), hjrk->provider);
+
+	const dgp_catalog_field_t *id = dgp_catalog_find_field(hjrk, "GMSFHM");
+	cr_assert_not_null(id);
+	cr_expect_str_eq(id->name, "公民身份号码");
+	cr_expect_str_eq(id->rule, "idcard");
+	cr_expect(id->key && id->required);
+	cr_expect_eq(id->sensitivity, DGP_SENS_SENSITIVE);
+	cr_expect_eq(id->mask.kind, DGP_MASK_IDCARD);
+	cr_expect_eq(id->resource, hjrk);
+	cr_expect(id->base_column && id->base_column->key);
+	cr_expect_null(dgp_catalog_find_field(hjrk, "NOPE"));
+	const dgp_catalog_field_t *hyzk = dgp_catalog_find_field(hjrk, "HYZK");
+	cr_assert_not_null(hyzk);
+	cr_assert_not_null(hyzk->code_list);
+	cr_expect_str_eq(dgp_catalog_code_list_label(hyzk->code_list, "20"), "已婚");
+	cr_expect_null(dgp_catalog_code_list_label(hyzk->code_list, "99"));
+	for (size_t i = 1; i < hjrk->n_fields; i++)
+		cr_expect_lt(hjrk->fields[i - 1].seq, hjrk->fields[i].seq);
+	dgp_catalog_destroy(cat);
+}
+
+Test(catalog_sample, base_column_sources_in_priority_order)
+{
+	dgp_catalog_t *cat = load_valid(SAMPLE);
+	const dgp_catalog_base_column_t *xm = dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "xm");
+	cr_assert_not_null(xm);
+	cr_assert_gt(xm->n_sources, 10);
+	cr_expect_str_eq(xm->sources[0]->resource->name, "户籍人口信息"); /* 公安户籍 first */
+	for (size_t i = 0; i < xm->n_sources; i++)
+		cr_expect_eq(xm->sources[i]->priority, (int)i + 1);
+	const dgp_catalog_base_column_t *hyzk = dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "hyzk");
+	cr_expect_str_eq(hyzk->sources[0]->resource->provider->slug, "mzj"); /* 民政婚姻登记 */
+	const dgp_catalog_base_column_t *mc = dgp_catalog_find_base_column(cat, DGP_LIB_LEGAL_ENTITY, "mc");
+	cr_expect_str_eq(mc->sources[0]->resource->name, "企业登记信息");
+	cr_expect_str_eq(mc->sources[0]->resource->provider->slug, "scjgj");
+	const dgp_catalog_base_column_t *key = dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "gmsfhm");
+	cr_expect(key->key);
+	cr_expect_eq(key->n_sources, 34); /* every person resource names its 公民身份号码 */
+	cr_expect_null(dgp_catalog_find_base_column(cat, DGP_LIB_LEGAL_ENTITY, "xm"));
+	dgp_catalog_destroy(cat);
+}
+
+Test(catalog_sample, lists_point_at_resources)
+{
+	dgp_catalog_t *cat = load_valid(SAMPLE);
+	size_t n;
+	const dgp_catalog_negative_t *neg = dgp_catalog_negatives(cat, &n);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_not_null(neg[i].resource, "%s", neg[i].id);
+	const dgp_catalog_demand_t *dem = dgp_catalog_demands(cat, &n);
+	cr_assert_gt(n, 0);
+	cr_expect_str_eq(dem[0].resource->name, "户籍人口信息");
+	cr_expect_str_eq(dem[0].dept->slug, "mzj");
+	for (size_t i = 0; i < dem[0].fields.n; i++)
+		cr_expect_not_null(dem[0].fields.fields[i]);
+	dgp_catalog_destroy(cat);
+}
+
+/* ---- fixtures: one per kind of error */
+
+static char *read_file(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	cr_assert_not_null(fp, "%s", path);
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return strdup(buf);
+}
+
+static void check_fixture(const char *name)
+{
+	char dir[512], path[600];
+	snprintf(dir, sizeof(dir), "%s/%s", FIXTURES, name);
+	snprintf(path, sizeof(path), "%s/expected.txt", dir);
+	char *expected = read_file(path);
+
+	dgp_catalog_t *cat;
+	dgp_err_t err = dgp_catalog_load(dir, &cat);
+	err = dgp_catalog_validate(cat); /* reports load's diagnostics too */
+	size_t n;
+	const dgp_catalog_diag_t *d = dgp_catalog_diags(cat, &n);
+	char got[1 << 16] = "";
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char line[1024];
+		o += (size_t)snprintf(got + o, sizeof(got) - o, "%s\n",
+				      dgp_catalog_diag_format(&d[i], NULL, line, sizeof(line)));
+	}
+	cr_expect_str_eq(got, expected, "fixture %s:\n--- got\n%s--- expected\n%s", name, got, expected);
+	cr_expect_eq(err, *expected ? DGP_ERR_CATALOG : DGP_OK, "fixture %s", name);
+	free(expected);
+	dgp_catalog_destroy(cat);
+}
+
+Test(catalog_fixture, valid)
+{
+	check_fixture("valid");
+}
+
+#define FIXTURE(name)                         \
+	Test(catalog_fixture, name)           \
+	{                                     \
+		check_fixture(#name);         \
+	}
+
+FIXTURE(bad_code)
+FIXTURE(bad_data_type)
+FIXTURE(bad_encoding)
+FIXTURE(bad_file_pattern)
+FIXTURE(bad_library)
+FIXTURE(bad_mask)
+FIXTURE(bad_priority)
+FIXTURE(bad_related_code)
+FIXTURE(bad_rule_arg_value)
+FIXTURE(bad_seq)
+FIXTURE(bad_share_method)
+FIXTURE(bad_slug)
+FIXTURE(bad_source_name)
+FIXTURE(bad_topic)
+FIXTURE(bad_uscc)
+FIXTURE(base_column_without_library)
+FIXTURE(base_list_mismatch)
+FIXTURE(base_no_source)
+FIXTURE(base_rule_mismatch)
+FIXTURE(base_unknown_list)
+FIXTURE(category_mismatch)
+FIXTURE(class_mismatch)
+FIXTURE(code_list_without_list)
+FIXTURE(demand_for_none)
+FIXTURE(detail_mismatch)
+FIXTURE(dup_base_column)
+FIXTURE(dup_base_in_resource)
+FIXTURE(dup_code_in_list)
+FIXTURE(dup_list_id)
+FIXTURE(dup_priority)
+FIXTURE(dup_provider_code)
+FIXTURE(dup_resource_code)
+FIXTURE(dup_seq)
+FIXTURE(dup_source_name)
+FIXTURE(dup_topic)
+FIXTURE(duplicate_column)
+FIXTURE(empty_file)
+FIXTURE(empty_list_item)
+FIXTURE(field_count)
+FIXTURE(fields_unknown_resource)
+FIXTURE(invalid_date)
+FIXTURE(invalid_enum)
+FIXTURE(invalid_utf8)
+FIXTURE(key_column_not_required)
+FIXTURE(key_column_priority)
+FIXTURE(key_not_in_record_key)
+FIXTURE(key_not_required)
+FIXTURE(length_required)
+FIXTURE(list_name_mismatch)
+FIXTURE(list_reappears)
+FIXTURE(list_unknown_dept)
+FIXTURE(list_unknown_field)
+FIXTURE(list_unknown_resource)
+FIXTURE(malformed_csv)
+FIXTURE(missing_column)
+FIXTURE(missing_file)
+FIXTURE(multiline_record_line)
+FIXTURE(negative_not_none)
+FIXTURE(negative_open)
+FIXTURE(no_fields)
+FIXTURE(no_key_column)
+FIXTURE(no_key_mapping)
+FIXTURE(none_without_basis)
+FIXTURE(none_without_negative)
+FIXTURE(not_jiguan)
+FIXTURE(open_none)
+FIXTURE(open_without_condition)
+FIXTURE(priority_missing)
+FIXTURE(priority_without_base)
+FIXTURE(record_key_not_key)
+FIXTURE(record_key_unknown)
+FIXTURE(related_self)
+FIXTURE(related_unknown)
+FIXTURE(required_value)
+FIXTURE(resp_cycle_mismatch)
+FIXTURE(resp_not_authoritative)
+FIXTURE(resp_share_mismatch)
+FIXTURE(resp_wrong_dept)
+FIXTURE(rule_arg_syntax)
+FIXTURE(rule_type_mismatch)
+FIXTURE(sensitive_no_mask)
+FIXTURE(share_condition_missing)
+FIXTURE(share_method_for_none)
+FIXTURE(spaces)
+FIXTURE(subcategory_mismatch)
+FIXTURE(two_key_columns)
+FIXTURE(unknown_base_column)
+FIXTURE(unknown_code_list)
+FIXTURE(unknown_column)
+FIXTURE(unknown_folder)
+FIXTURE(unknown_rule)
+FIXTURE(unknown_rule_arg)
+FIXTURE(unterminated_quote)
+
+/* Every fixture folder has a Test above: a fixture nobody runs proves nothing. */
+static const char *const fixture_names[] = {
+#define FIXTURE_NAME(name) #name,
+FIXTURE_NAME(bad_code)
+FIXTURE_NAME(bad_data_type)
+FIXTURE_NAME(bad_encoding)
+FIXTURE_NAME(bad_file_pattern)
+FIXTURE_NAME(bad_library)
+FIXTURE_NAME(bad_mask)
+FIXTURE_NAME(bad_priority)
+FIXTURE_NAME(bad_related_code)
+FIXTURE_NAME(bad_rule_arg_value)
+FIXTURE_NAME(bad_seq)
+FIXTURE_NAME(bad_share_method)
+FIXTURE_NAME(bad_slug)
+FIXTURE_NAME(bad_source_name)
+FIXTURE_NAME(bad_topic)
+FIXTURE_NAME(bad_uscc)
+FIXTURE_NAME(base_column_without_library)
+FIXTURE_NAME(base_list_mismatch)
+FIXTURE_NAME(base_no_source)
+FIXTURE_NAME(base_rule_mismatch)
+FIXTURE_NAME(base_unknown_list)
+FIXTURE_NAME(category_mismatch)
+FIXTURE_NAME(class_mismatch)
+FIXTURE_NAME(code_list_without_list)
+FIXTURE_NAME(demand_for_none)
+FIXTURE_NAME(detail_mismatch)
+FIXTURE_NAME(dup_base_column)
+FIXTURE_NAME(dup_base_in_resource)
+FIXTURE_NAME(dup_code_in_list)
+FIXTURE_NAME(dup_list_id)
+FIXTURE_NAME(dup_priority)
+FIXTURE_NAME(dup_provider_code)
+FIXTURE_NAME(dup_resource_code)
+FIXTURE_NAME(dup_seq)
+FIXTURE_NAME(dup_source_name)
+FIXTURE_NAME(dup_topic)
+FIXTURE_NAME(duplicate_column)
+FIXTURE_NAME(empty_file)
+FIXTURE_NAME(empty_list_item)
+FIXTURE_NAME(field_count)
+FIXTURE_NAME(fields_unknown_resource)
+FIXTURE_NAME(invalid_date)
+FIXTURE_NAME(invalid_enum)
+FIXTURE_NAME(invalid_utf8)
+FIXTURE_NAME(key_column_not_required)
+FIXTURE_NAME(key_column_priority)
+FIXTURE_NAME(key_not_in_record_key)
+FIXTURE_NAME(key_not_required)
+FIXTURE_NAME(length_required)
+FIXTURE_NAME(list_name_mismatch)
+FIXTURE_NAME(list_reappears)
+FIXTURE_NAME(list_unknown_dept)
+FIXTURE_NAME(list_unknown_field)
+FIXTURE_NAME(list_unknown_resource)
+FIXTURE_NAME(malformed_csv)
+FIXTURE_NAME(missing_column)
+FIXTURE_NAME(missing_file)
+FIXTURE_NAME(multiline_record_line)
+FIXTURE_NAME(negative_not_none)
+FIXTURE_NAME(negative_open)
+FIXTURE_NAME(no_fields)
+FIXTURE_NAME(no_key_column)
+FIXTURE_NAME(no_key_mapping)
+FIXTURE_NAME(none_without_basis)
+FIXTURE_NAME(none_without_negative)
+FIXTURE_NAME(not_jiguan)
+FIXTURE_NAME(open_none)
+FIXTURE_NAME(open_without_condition)
+FIXTURE_NAME(priority_missing)
+FIXTURE_NAME(priority_without_base)
+FIXTURE_NAME(record_key_not_key)
+FIXTURE_NAME(record_key_unknown)
+FIXTURE_NAME(related_self)
+FIXTURE_NAME(related_unknown)
+FIXTURE_NAME(required_value)
+FIXTURE_NAME(resp_cycle_mismatch)
+FIXTURE_NAME(resp_not_authoritative)
+FIXTURE_NAME(resp_share_mismatch)
+FIXTURE_NAME(resp_wrong_dept)
+FIXTURE_NAME(rule_arg_syntax)
+FIXTURE_NAME(rule_type_mismatch)
+FIXTURE_NAME(sensitive_no_mask)
+FIXTURE_NAME(share_condition_missing)
+FIXTURE_NAME(share_method_for_none)
+FIXTURE_NAME(spaces)
+FIXTURE_NAME(subcategory_mismatch)
+FIXTURE_NAME(two_key_columns)
+FIXTURE_NAME(unknown_base_column)
+FIXTURE_NAME(unknown_code_list)
+FIXTURE_NAME(unknown_column)
+FIXTURE_NAME(unknown_folder)
+FIXTURE_NAME(unknown_rule)
+FIXTURE_NAME(unknown_rule_arg)
+FIXTURE_NAME(unterminated_quote)
+	"valid",
+};
+
+Test(catalog_fixture, every_folder_is_tested)
+{
+	DIR *d = opendir(FIXTURES);
+	cr_assert_not_null(d);
+	size_t folders = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[600];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", FIXTURES, e->d_name);
+		if (e->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		folders++;
+		bool known = false;
+		for (size_t i = 0; i < sizeof(fixture_names) / sizeof(fixture_names[0]); i++)
+			known |= strcmp(fixture_names[i], e->d_name) == 0;
+		cr_expect(known, "fixture folder %s has no FIXTURE() line", e->d_name);
+	}
+	closedir(d);
+	cr_expect_eq(folders, sizeof(fixture_names) / sizeof(fixture_names[0]));
+}
+
+Test(catalog_fixture, hints_explain_the_fix)
+{
+	dgp_catalog_t *cat;
+	dgp_err_t err = dgp_catalog_load(FIXTURES "/dup_priority", &cat);
+	err = dgp_catalog_validate(cat);
+	cr_assert_eq(err, DGP_ERR_CATALOG);
+	size_t n;
+	const dgp_catalog_diag_t *d = dgp_catalog_diags(cat, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(d[0].file, "gaj/fields.csv");
+	cr_expect_eq(d[0].line, 9);
+	cr_expect_str_eq(d[0].column, "priority");
+	cr_expect_str_eq(d[0].hint, "Give each source of a base column its own priority; 1 is the most "
+				    "authoritative.");
+	char buf[512];
+	cr_expect_str_eq(dgp_catalog_diag_format(&d[0], "cat", buf, sizeof(buf)),
+			 "cat/gaj/fields.csv:9: priority: priority 1 of base column person.xm is also "
+			 "given to gaj/fields.csv:3 (101001/000001 XM)");
+	dgp_catalog_destroy(cat);
+}
+
+Test(catalog, missing_directory)
+{
+	dgp_catalog_t *cat;
+	cr_expect_eq(dgp_catalog_load("/nonexistent/catalog", &cat), DGP_ERR_CATALOG);
+	cr_assert_not_null(cat);
+	cr_expect_eq(dgp_catalog_validate(cat), DGP_ERR_CATALOG);
+	size_t n;
+	const dgp_catalog_diag_t *d = dgp_catalog_diags(cat, &n);
+	cr_assert_eq(n, 1);
+	char buf[512];
+	cr_expect_str_eq(dgp_catalog_diag_format(&d[0], "/nonexistent/catalog", buf, sizeof(buf)),
+			 "/nonexistent/catalog: could not open catalog directory: No such file or "
+			 "directory");
+	size_t nr;
+	dgp_catalog_resources(cat, &nr);
+	cr_expect_eq(nr, 0);
+	cr_expect_null(dgp_catalog_find_resource(cat, "101001/000001"));
+	cr_expect_null(dgp_catalog_find_by_topic(cat, "dept.gaj.hjrk"));
+	cr_expect_null(dgp_catalog_find_code_list(cat, "HYZK"));
+	dgp_catalog_destroy(cat);
+}
+
+Test(catalog_rules, the_rule_names_of_issue_3)
+{
+	static const char *const names[] = {"idcard", "uscc", "orgcode", "region", "date",
+					    "datetime", "mobile", "phone", "gender", "ethnicity",
+					    "text", "person_name", "org_name", "code_list", "integer",
+					    "decimal", "money"};
+	size_t n;
+	dgp_catalog_rules(&n);
+	cr_expect_eq(n, sizeof(names) / sizeof(names[0]));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_expect_not_null(dgp_catalog_rule_find(names[i]), "%s", names[i]);
+	cr_expect_null(dgp_catalog_rule_find("encoding")); /* a file property, not a field rule */
+	cr_expect_null(dgp_catalog_rule_find("IDCARD"));
+}
+
+Test(catalog_rules, argument_checks)
+{
+	dgp_arena_t *a = dgp_arena_new(0);
+	char err[256];
+	const char *list;
+	const dgp_catalog_rule_t *cl = dgp_catalog_rule_find("code_list");
+	cr_expect(dgp_catalog_rule_check_args(cl, "list=HYZK", a, &list, err, sizeof(err)));
+	cr_expect_str_eq(list, "HYZK");
+	cr_expect_not(dgp_catalog_rule_check_args(cl, "", a, &list, err, sizeof(err)));
+	cr_expect_str_eq(err, "rule code_list needs a list=NAME argument");
+	const dgp_catalog_rule_t *in = dgp_catalog_rule_find("integer");
+	cr_expect(dgp_catalog_rule_check_args(in, "range=-5..10", a, &list, err, sizeof(err)));
+	cr_expect_null(list);
+	cr_expect_not(dgp_catalog_rule_check_args(in, "range=10..5", a, &list, err, sizeof(err)));
+	cr_expect_str_eq(err, "invalid value \"10..5\" for argument range");
+	const dgp_catalog_rule_t *tx = dgp_catalog_rule_find("text");
+	cr_expect(dgp_catalog_rule_check_args(tx, "max=200;", a, &list, err, sizeof(err)));
+	cr_expect_not(dgp_catalog_rule_check_args(tx, "max=2;max=3", a, &list, err, sizeof(err)));
+	cr_expect_str_eq(err, "argument max is given twice");
+	const dgp_catalog_rule_t *d = dgp_catalog_rule_find("date");
+	cr_expect(dgp_catalog_rule_check_args(d, "min_date=1890-01-01", a, &list, err, sizeof(err)));
+	cr_expect_not(dgp_catalog_rule_check_args(d, "min_date=1890-02-30", a, &list, err, sizeof(err)));
+	const dgp_catalog_rule_t *u = dgp_catalog_rule_find("uscc");
+	cr_expect(dgp_catalog_rule_check_args(u, "pairs=11,12,91", a, &list, err, sizeof(err)));
+	cr_expect_not(dgp_catalog_rule_check_args(u, "pairs=111", a, &list, err, sizeof(err)));
+	dgp_arena_destroy(a);
+}
