@@ -1,0 +1,1387 @@
+/*
+ * dgp_pg_sink.c — one batch into PostgreSQL in one transaction.
+ *
+ * Round trips of a batch (each box one client/server exchange):
+ *
+ *   [BEGIN; SELECT progress … FOR UPDATE]           pipeline; stop if already committed
+ *   [COPY dgp_src."t" FROM STDIN]  inserts ──copybuf (flushed every 256 KiB)
+ *        └─ 23505 ─▶ ROLLBACK, start again with inserts treated as merges
+ *   [COPY pg_temp.stage FROM STDIN]  merges ──copybuf
+ *   [WITH m AS (INSERT … SELECT FROM stage ON CONFLICT … DO UPDATE … WHERE
+ *        content hash differs RETURNING xmax = 0) SELECT counts]
+ *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects, raw as bytea
+ *   [refresh golden keys; reject/field/resource stats; progress; COMMIT]  pipeline
+ *
+ * The copy buffer and the parameter buffers belong to the sink and are
+ * reused from batch to batch.  SQL text is built once per schema (struct
+ * sink_table) with every identifier quoted; values only travel as COPY
+ * data or parameters.
+ */
+#include "dgp_pg_sink.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dgp_log.h"
+#include "dgp_pg.h"
+#include "dgp_utf8.h"
+
+#define COPY_FLUSH_BYTES (256 * 1024)
+#define KEY_SEP '\x1f' /* as dgp_batch.c joins key fields */
+
+/* ---------------------------------------------------------------- buffers */
+
+typedef struct buf {
+	char *p;
+	size_t len, cap;
+} buf_t;
+
+static void buf_reserve(buf_t *b, size_t extra)
+{
+	if (b->len + extra <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + extra)
+		cap *= 2;
+	b->p = dgp_xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+static void buf_put(buf_t *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void buf_putc(buf_t *b, char c)
+{
+	buf_reserve(b, 1);
+	b->p[b->len++] = c;
+}
+
+static void buf_puts(buf_t *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+static void buf_printf(buf_t *b, const char *fmt, ...) DGP_PRINTF(2, 3);
+static void buf_printf(buf_t *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_reserve(b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* NUL-terminate without counting the NUL, so the buffer reads as a C string. */
+static const char *buf_cstr(buf_t *b)
+{
+	buf_reserve(b, 1);
+	b->p[b->len] = '\0';
+	return b->p;
+}
+
+static void buf_put_be16(buf_t *b, uint16_t v)
+{
+	unsigned char x[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+	buf_put(b, x, 2);
+}
+
+static void buf_put_be32(buf_t *b, uint32_t v)
+{
+	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 8), (unsigned char)v};
+	buf_put(b, x, 4);
+}
+
+static void buf_put_be64(buf_t *b, uint64_t v)
+{
+	buf_put_be32(b, (uint32_t)(v >> 32));
+	buf_put_be32(b, (uint32_t)v);
+}
+
+/*
+ * COPY text format: backslash, tab, newline and carriage return are the
+ * bytes that would end or change a field; everything else goes as is.
+ * The common case — none of them — is one memcpy.
+ */
+static void put_copy_text(buf_t *b, const char *p, size_t n)
+{
+	buf_reserve(b, 2 * n);
+	char *o = b->p + b->len;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		switch (c) {
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		default: *o++ = c;
+		}
+	}
+	b->len = (size_t)(o - b->p);
+}
+
+/*
+ * Text from outside (file paths, parser messages) may hold bytes a text
+ * column refuses: NUL and invalid UTF-8 become U+FFFD.  The exact bytes of
+ * a record are kept in reject.raw, so nothing is lost.
+ */
+static void put_valid_utf8(buf_t *b, const char *p, size_t n)
+{
+	static const char repl[] = "\xEF\xBF\xBD";
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		int k = dgp_utf8_decode(s + i, n - i, &cp);
+		if (k <= 0 || cp == 0) {
+			buf_put(b, repl, 3);
+			i++;
+			continue;
+		}
+		buf_put(b, s + i, (size_t)k);
+		i += (size_t)k;
+	}
+}
+
+static void put_copy_text_sanitised(buf_t *b, buf_t *tmp, const char *p, size_t n)
+{
+	tmp->len = 0;
+	put_valid_utf8(tmp, p, n);
+	put_copy_text(b, tmp->p, tmp->len);
+}
+
+/* An element of a text[] literal: always double-quoted, " and \ escaped. */
+static void put_array_elem(buf_t *b, const char *p, size_t n)
+{
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, p[i]);
+	}
+	buf_putc(b, '"');
+}
+
+/* ------------------------------------------------------- per-schema state */
+
+typedef enum golden { GOLDEN_UNKNOWN = 0, GOLDEN_NONE, GOLDEN_YES } golden_t;
+
+typedef struct sink_table {
+	struct sink_table *next;
+	const dgp_schema_t *schema;
+	bool binary;
+	const char *copy_src;     /* COPY dgp_src."t" (cols) FROM STDIN … */
+	const char *stage_create; /* CREATE TEMP TABLE … ON COMMIT DELETE ROWS AS … WITH NO DATA */
+	const char *copy_stage;
+	const char *merge;        /* returns (inserted, updated) */
+	const char *refresh;      /* SELECT dgp_base.refresh_…($1::text[]) or NULL */
+	const char *refresh_sig;  /* for to_regprocedure() */
+	int golden_key;           /* field feeding the golden key, -1 none */
+	golden_t golden;          /* does the refresh function exist (this session) */
+	bool stage_ready;         /* stage created and committed in this session */
+} sink_table_t;
+
+struct dgp_pg_sink {
+	PGconn *conn;
+	dgp_pg_sink_opts_t opts;
+	dgp_arena_t *arena; /* SQL text of the tables */
+	sink_table_t *tables;
+	buf_t copy, tmp, origin_src, arr[4], num[8];
+	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
+	dgp_record_t **all;            /* inserts + merges for the fallback */
+	size_t all_cap;
+	int rt;
+};
+
+static bool is_text_type(const char *t)
+{
+	return t && (strcasecmp(t, "text") == 0 || strcasecmp(t, "varchar") == 0 ||
+		     strncasecmp(t, "character varying", 17) == 0);
+}
+
+static const char *golden_key_column(dgp_base_library_t base)
+{
+	return base == DGP_BASE_PERSON ? "gmsfhm" : base == DGP_BASE_LEGAL_ENTITY ? "tyshxydm" : NULL;
+}
+
+/* The field whose value keys the golden row: mapped to the base's key column, else a lone key field. */
+static int find_golden_key(const dgp_schema_t *s)
+{
+	const char *col = golden_key_column(s->base);
+	if (!col)
+		return -1;
+	for (size_t i = 0; i < s->nfields; i++)
+		if (s->fields[i].base_column && strcmp(s->fields[i].base_column, col) == 0)
+			return (int)i;
+	for (size_t i = 0; i < s->nfields; i++)
+		if (strcmp(s->fields[i].column, col) == 0)
+			return (int)i;
+	return s->nkeys == 1 ? (int)s->key_fields[0] : -1;
+}
+
+static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
+{
+	dgp_arena_t *a = sk->arena;
+	sink_table_t *t = dgp_arena_calloc(a, sizeof(*t));
+	t->schema = s;
+	bool all_text = true;
+	for (size_t i = 0; i < s->nfields; i++)
+		all_text &= is_text_type(s->fields[i].pg_type);
+	t->binary = all_text && sk->opts.format != DGP_PG_COPY_TEXT;
+
+	const char *tbl = dgp_arena_sprintf(a, "dgp_src.%s", dgp_pg_quote_ident(a, s->table));
+	/* Process-wide sequence: a new sink on a session an old sink used never meets its stage. */
+	static unsigned stage_seq;
+	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_stage_%u\"",
+					      __atomic_add_fetch(&stage_seq, 1, __ATOMIC_RELAXED));
+	buf_t cols = {0}, set = {0}, keys = {0};
+	for (size_t i = 0; i < s->nfields; i++) {
+		const char *q = dgp_pg_quote_ident(a, s->fields[i].column);
+		buf_printf(&cols, "%s, ", q);
+		if (!s->fields[i].key)
+			buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
+	}
+	buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
+	for (size_t k = 0; k < s->nkeys; k++)
+		buf_printf(&keys, "%s%s", k ? ", " : "",
+			   dgp_pg_quote_ident(a, s->fields[s->key_fields[k]].column));
+	const char *fmt = t->binary ? " (FORMAT binary)" : "";
+	buf_cstr(&cols);
+	buf_cstr(&set);
+	buf_cstr(&keys);
+
+	t->copy_src = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN%s", tbl, cols.p, fmt);
+	t->stage_create = dgp_arena_sprintf(
+		a, "CREATE TEMP TABLE %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA",
+		stage, cols.p, tbl);
+	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN%s", stage, cols.p, fmt);
+	t->merge = dgp_arena_sprintf(
+		a,
+		"WITH m AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s"
+		" ON CONFLICT (%s) DO UPDATE SET %s"
+		"\"_dgp_content_hash\" = EXCLUDED.\"_dgp_content_hash\","
+		" \"_dgp_origin\" = EXCLUDED.\"_dgp_origin\", \"_dgp_updated_at\" = now()"
+		" WHERE t.\"_dgp_content_hash\" IS DISTINCT FROM EXCLUDED.\"_dgp_content_hash\""
+		" RETURNING (t.xmax = 0) AS ins)"
+		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM m",
+		tbl, cols.p, cols.p, stage, keys.p, set.p);
+	free(cols.p);
+	free(set.p);
+	free(keys.p);
+
+	t->golden_key = find_golden_key(s);
+	if (s->base == DGP_BASE_PERSON) {
+		t->refresh = "SELECT dgp_base.refresh_person($1::text[])";
+		t->refresh_sig = "dgp_base.refresh_person(text[])";
+	} else if (s->base == DGP_BASE_LEGAL_ENTITY) {
+		t->refresh = "SELECT dgp_base.refresh_legal_entity($1::text[])";
+		t->refresh_sig = "dgp_base.refresh_legal_entity(text[])";
+	}
+	if (!t->refresh || t->golden_key < 0) {
+		if (t->refresh)
+			dgp_log(DGP_LOG_WARN, "pg", "resource %s: no field feeds the golden key, "
+				"golden records are not refreshed from it", s->resource_code);
+		t->golden = GOLDEN_NONE;
+	}
+	t->next = sk->tables;
+	sk->tables = t;
+	return t;
+}
+
+static sink_table_t *table_get(dgp_pg_sink_t *sk, const dgp_schema_t *s)
+{
+	for (sink_table_t *t = sk->tables; t; t = t->next)
+		if (t->schema == s)
+			return t;
+	return table_build(sk, s);
+}
+
+dgp_pg_sink_t *dgp_pg_sink_new(PGconn *conn, const dgp_pg_sink_opts_t *opts)
+{
+	dgp_pg_sink_t *sk = dgp_xcalloc(1, sizeof(*sk));
+	sk->conn = conn;
+	if (opts)
+		sk->opts = *opts;
+	sk->arena = dgp_arena_new(0);
+	return sk;
+}
+
+void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
+{
+	if (!sk)
+		return;
+	dgp_arena_destroy(sk->arena);
+	free(sk->copy.p);
+	free(sk->tmp.p);
+	free(sk->origin_src.p);
+	for (size_t i = 0; i < sizeof(sk->arr) / sizeof(sk->arr[0]); i++)
+		free(sk->arr[i].p);
+	for (size_t i = 0; i < sizeof(sk->num) / sizeof(sk->num[0]); i++)
+		free(sk->num[i].p);
+	free(sk->all);
+	free(sk);
+}
+
+void dgp_pg_sink_set_conn(dgp_pg_sink_t *sk, PGconn *conn)
+{
+	sk->conn = conn;
+	for (sink_table_t *t = sk->tables; t; t = t->next) {
+		t->stage_ready = false;
+		if (t->golden == GOLDEN_YES)
+			t->golden = GOLDEN_UNKNOWN;
+	}
+}
+
+/* ------------------------------------------------------------ libpq steps */
+
+static dgp_err_t pq_conn_err(PGconn *conn, char *errstr, size_t errstr_size, const char *what)
+{
+	const char *m = PQerrorMessage(conn);
+	size_t n = strlen(m);
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	dgp_err_t e = PQstatus(conn) == CONNECTION_BAD ? DGP_ERR_PG_CONN : DGP_ERR_PG;
+	return dgp_errstr_set(errstr, errstr_size, e, "%s: %.*s", what, (int)n, m);
+}
+
+static dgp_err_t conn_err(dgp_pg_sink_t *sk, char *errstr, size_t errstr_size, const char *what)
+{
+	return pq_conn_err(sk->conn, errstr, errstr_size, what);
+}
+
+/* Prefix errstr (already holding libpq's text) with the step that failed. */
+static dgp_err_t step_err(dgp_err_t e, char *errstr, size_t errstr_size, const char *what)
+{
+	if (errstr_size) {
+		char tmp[512];
+		snprintf(tmp, sizeof(tmp), "%s", errstr);
+		snprintf(errstr, errstr_size, "%s: %s", what, tmp);
+	}
+	return e;
+}
+
+/* Drain results until NULL; returns the classification of the first failure. */
+static dgp_err_t finish_results(dgp_pg_sink_t *sk, dgp_err_t e, char *errstr, size_t errstr_size)
+{
+	PGresult *r;
+	while ((r = PQgetResult(sk->conn))) {
+		if (e == DGP_OK)
+			e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+		PQclear(r);
+	}
+	return e;
+}
+
+/* Simple statement expecting one row of output or none; *out (may be NULL) gets the result. */
+static dgp_err_t exec_sql(dgp_pg_sink_t *sk, const char *sql, PGresult **out, char *errstr,
+			  size_t errstr_size)
+{
+	sk->rt++;
+	PGresult *r = PQexecParams(sk->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	dgp_err_t e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+	if (e == DGP_OK && out)
+		*out = r;
+	else
+		PQclear(r);
+	return e;
+}
+
+/* Start a COPY … FROM STDIN. */
+static dgp_err_t copy_begin(dgp_pg_sink_t *sk, const char *sql, char *errstr, size_t errstr_size)
+{
+	sk->rt++;
+	sk->copy.len = 0;
+	PGresult *r = PQexec(sk->conn, sql);
+	dgp_err_t e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+	if (e == DGP_OK && PQresultStatus(r) != PGRES_COPY_IN)
+		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG, "copy did not start");
+	PQclear(r);
+	return e;
+}
+
+/* Send what the copy buffer holds. */
+static dgp_err_t copy_flush(dgp_pg_sink_t *sk, char *errstr, size_t errstr_size)
+{
+	if (sk->copy.len && PQputCopyData(sk->conn, sk->copy.p, (int)sk->copy.len) != 1)
+		return conn_err(sk, errstr, errstr_size, "copy data");
+	sk->copy.len = 0;
+	return DGP_OK;
+}
+
+static dgp_err_t copy_maybe_flush(dgp_pg_sink_t *sk, char *errstr, size_t errstr_size)
+{
+	return sk->copy.len >= COPY_FLUSH_BYTES ? copy_flush(sk, errstr, errstr_size) : DGP_OK;
+}
+
+/* Finish the COPY; *rows (may be NULL) gets the rows copied. */
+static dgp_err_t copy_end(dgp_pg_sink_t *sk, uint64_t *rows, char *errstr, size_t errstr_size)
+{
+	dgp_err_t e = copy_flush(sk, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	if (PQputCopyEnd(sk->conn, NULL) != 1)
+		return conn_err(sk, errstr, errstr_size, "copy end");
+	PGresult *r = PQgetResult(sk->conn);
+	e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+	if (e == DGP_OK && rows)
+		*rows = strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return finish_results(sk, e, errstr, errstr_size);
+}
+
+/* One statement of a pipeline: SQL, text parameters. */
+typedef struct pstmt {
+	const char *sql;
+	int nparams;
+	const char *params[8];
+	PGresult *res; /* kept when keep is set */
+	bool keep;
+} pstmt_t;
+
+/*
+ * Send the statements in pipeline mode and read every reply in one round
+ * trip.  Returns the first failure; later statements are then aborted by
+ * the server (and the transaction with them).
+ */
+static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *errstr,
+			      size_t errstr_size)
+{
+	PGconn *c = sk->conn;
+	sk->rt++;
+	if (PQenterPipelineMode(c) != 1)
+		return conn_err(sk, errstr, errstr_size, "pipeline");
+	for (size_t i = 0; i < n; i++) {
+		st[i].res = NULL;
+		if (PQsendQueryParams(c, st[i].sql, st[i].nparams, NULL, st[i].params, NULL, NULL,
+				      0) != 1) {
+			dgp_err_t e = conn_err(sk, errstr, errstr_size, "pipeline send");
+			if (e == DGP_ERR_PG) /* a local refusal of a healthy connection */
+				e = DGP_ERR_PG_CONN;
+			return e;
+		}
+	}
+	if (PQpipelineSync(c) != 1)
+		return conn_err(sk, errstr, errstr_size, "pipeline sync");
+	dgp_err_t first = DGP_OK;
+	for (size_t i = 0; i < n; i++) {
+		PGresult *r = PQgetResult(c);
+		if (!r)
+			return conn_err(sk, errstr, errstr_size, "pipeline result");
+		ExecStatusType s = PQresultStatus(r);
+		if (s != PGRES_PIPELINE_ABORTED && first == DGP_OK) {
+			dgp_err_t e = dgp_pg_result_err(c, r, errstr, errstr_size);
+			if (e != DGP_OK)
+				first = e;
+		}
+		if (st[i].keep && s == PGRES_TUPLES_OK)
+			st[i].res = r;
+		else
+			PQclear(r);
+		/* each statement's results end with a NULL */
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+		if (PQstatus(c) == CONNECTION_BAD)
+			return conn_err(sk, errstr, errstr_size, "pipeline result");
+	}
+	PGresult *r = PQgetResult(c);
+	bool synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+	PQclear(r);
+	if (!synced || PQexitPipelineMode(c) != 1) {
+		for (size_t i = 0; i < n; i++) {
+			PQclear(st[i].res);
+			st[i].res = NULL;
+		}
+		return conn_err(sk, errstr, errstr_size, "pipeline end");
+	}
+	if (first != DGP_OK)
+		for (size_t i = 0; i < n; i++) {
+			PQclear(st[i].res);
+			st[i].res = NULL;
+		}
+	return first;
+}
+
+static void rollback(dgp_pg_sink_t *sk)
+{
+	if (PQstatus(sk->conn) != CONNECTION_OK)
+		return;
+	if (PQpipelineStatus(sk->conn) != PQ_PIPELINE_OFF) {
+		PGresult *r;
+		while ((r = PQgetResult(sk->conn)))
+			PQclear(r);
+		if (PQexitPipelineMode(sk->conn) != 1)
+			return;
+	}
+	PQclear(PQexec(sk->conn, "ROLLBACK"));
+}
+
+/* ------------------------------------------------------------ COPY rows */
+
+static const char PGCOPY_SIG[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'};
+
+static void copy_header(dgp_pg_sink_t *sk, bool binary)
+{
+	if (!binary)
+		return;
+	buf_put(&sk->copy, PGCOPY_SIG, sizeof(PGCOPY_SIG));
+	buf_put_be32(&sk->copy, 0); /* flags */
+	buf_put_be32(&sk->copy, 0); /* header extension length */
+}
+
+static void copy_trailer(dgp_pg_sink_t *sk, bool binary)
+{
+	if (binary)
+		buf_put_be16(&sk->copy, 0xFFFF);
+}
+
+/* The record's origin: "path:line" or "topic/partition@offset" (source made valid UTF-8 once per source). */
+static void origin_text(dgp_pg_sink_t *sk, const dgp_origin_t *o, buf_t *out)
+{
+	const char *src = o->source ? o->source : "";
+	if (src != sk->origin_src_ptr) {
+		sk->origin_src.len = 0;
+		put_valid_utf8(&sk->origin_src, src, strlen(src));
+		sk->origin_src_ptr = src;
+	}
+	out->len = 0;
+	buf_put(out, sk->origin_src.p, sk->origin_src.len);
+	if (o->partition >= 0)
+		buf_printf(out, "/%" PRId32 "@%" PRId64, o->partition, o->offset);
+	else
+		buf_printf(out, ":%" PRId64, o->line);
+}
+
+static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
+		     const dgp_record_t *r)
+{
+	buf_t *b = &sk->copy;
+	origin_text(sk, &r->origin, &sk->tmp);
+	if (binary) {
+		buf_put_be16(b, (uint16_t)(s->nfields + 2));
+		for (size_t i = 0; i < s->nfields; i++) {
+			dgp_slice_t v = r->vals[i];
+			if (!v.p) {
+				buf_put_be32(b, 0xFFFFFFFFu);
+				continue;
+			}
+			buf_put_be32(b, (uint32_t)v.len);
+			buf_put(b, v.p, v.len);
+		}
+		buf_put_be32(b, 8);
+		buf_put_be64(b, r->content_hash);
+		buf_put_be32(b, (uint32_t)sk->tmp.len);
+		buf_put(b, sk->tmp.p, sk->tmp.len);
+		return;
+	}
+	for (size_t i = 0; i < s->nfields; i++) {
+		dgp_slice_t v = r->vals[i];
+		if (!v.p)
+			buf_put(b, "\\N\t", 3);
+		else {
+			put_copy_text(b, v.p, v.len);
+			buf_putc(b, '\t');
+		}
+	}
+	buf_printf(b, "%" PRId64 "\t", (int64_t)r->content_hash);
+	put_copy_text(b, sk->tmp.p, sk->tmp.len);
+	buf_putc(b, '\n');
+}
+
+static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_schema_t *s,
+			      bool binary, dgp_record_t *const *recs, size_t n, uint64_t *rows,
+			      char *errstr, size_t errstr_size)
+{
+	dgp_err_t e = copy_begin(sk, sql, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	copy_header(sk, binary);
+	for (size_t i = 0; i < n; i++) {
+		copy_row(sk, s, binary, recs[i]);
+		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
+			return e;
+	}
+	copy_trailer(sk, binary);
+	return copy_end(sk, rows, errstr, errstr_size);
+}
+
+static void put_hex_bytea(buf_t *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, 3 + 2 * n);
+	char *o = b->p + b->len;
+	*o++ = '\\'; /* "\\x…" in COPY text is the bytea input "\x…" */
+	*o++ = '\\';
+	*o++ = 'x';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		*o++ = hex[c >> 4];
+		*o++ = hex[c & 15];
+	}
+	b->len = (size_t)(o - b->p);
+}
+
+static void put_opt_int(buf_t *b, int64_t v, bool present)
+{
+	if (present)
+		buf_printf(b, "%" PRId64 "\t", v);
+	else
+		buf_put(b, "\\N\t", 3);
+}
+
+/* One dgp_ops.reject row (text COPY: resource_code reason field source partition offset line raw detail). */
+static void reject_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, const dgp_record_t *r,
+		       dgp_reason_t reason, int field, const char *detail)
+{
+	buf_t *b = &sk->copy;
+	put_copy_text_sanitised(b, &sk->tmp, s->resource_code, strlen(s->resource_code));
+	buf_putc(b, '\t');
+	buf_puts(b, dgp_reason_name(reason));
+	buf_putc(b, '\t');
+	if (field >= 0 && (size_t)field < s->nfields) {
+		const char *fn = s->fields[field].source_name;
+		put_copy_text_sanitised(b, &sk->tmp, fn, strlen(fn));
+		buf_putc(b, '\t');
+	} else {
+		buf_put(b, "\\N\t", 3);
+	}
+	const dgp_origin_t *o = &r->origin;
+	if (o->source) {
+		put_copy_text_sanitised(b, &sk->tmp, o->source, strlen(o->source));
+		buf_putc(b, '\t');
+	} else {
+		buf_put(b, "\\N\t", 3);
+	}
+	put_opt_int(b, o->partition, o->partition >= 0);
+	put_opt_int(b, o->offset, o->offset >= 0);
+	put_opt_int(b, o->line, o->line >= 0);
+	put_hex_bytea(b, r->raw.p, r->raw.p ? r->raw.len : 0);
+	buf_putc(b, '\t');
+	if (detail)
+		put_copy_text_sanitised(b, &sk->tmp, detail, strlen(detail));
+	else
+		buf_put(b, "\\N", 2);
+	buf_putc(b, '\n');
+}
+
+static dgp_err_t copy_rejects(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in, uint64_t *rows,
+			      char *errstr, size_t errstr_size)
+{
+	dgp_err_t e = copy_begin(sk,
+				 "COPY dgp_ops.reject (resource_code, reason, field, source,"
+				 " \"partition\", \"offset\", line, raw, detail) FROM STDIN",
+				 errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	for (size_t i = 0; i < in->n_rejects; i++) {
+		const dgp_record_t *r = in->rejects[i];
+		reject_row(sk, in->schema, r, r->reason, r->reject_field, r->reject_detail);
+		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
+			return e;
+	}
+	for (size_t i = 0; i < in->n_field_rejects; i++) {
+		const dgp_field_reject_t *f = &in->field_rejects[i];
+		reject_row(sk, in->schema, f->rec, f->reason, f->field, NULL);
+		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
+			return e;
+	}
+	return copy_end(sk, rows, errstr, errstr_size);
+}
+
+/* ------------------------------------------------------- the transaction */
+
+typedef struct attempt {
+	dgp_pg_sink_t *sk;
+	sink_table_t *t;
+	const dgp_pg_sink_input_t *in;
+	const dgp_pg_progress_t *pr;
+	dgp_pg_sink_result_t *res;
+	bool all_merge; /* unique-violation fallback: inserts go through the merge path */
+	bool stage_created;
+} attempt_t;
+
+/* Text parameters of the progress check / write: arrays into sk->arr, numbers into sk->num. */
+static void progress_params(dgp_pg_sink_t *sk, const dgp_pg_progress_t *pr)
+{
+	for (size_t i = 0; i < 4; i++)
+		sk->arr[i].len = 0;
+	if (pr->kind == DGP_PG_PROGRESS_KAFKA) {
+		buf_t *topics = &sk->arr[0], *parts = &sk->arr[1], *offs = &sk->arr[2];
+		buf_putc(topics, '{');
+		buf_putc(parts, '{');
+		buf_putc(offs, '{');
+		for (size_t i = 0; i < pr->n_offsets; i++) {
+			const dgp_pg_offset_t *o = &pr->offsets[i];
+			if (i) {
+				buf_putc(topics, ',');
+				buf_putc(parts, ',');
+				buf_putc(offs, ',');
+			}
+			put_array_elem(topics, o->topic, strlen(o->topic));
+			buf_printf(parts, "%" PRId32, o->partition);
+			buf_printf(offs, "%" PRId64, o->next_offset);
+		}
+		buf_putc(topics, '}');
+		buf_putc(parts, '}');
+		buf_putc(offs, '}');
+		buf_cstr(topics);
+		buf_cstr(parts);
+		buf_cstr(offs);
+	} else if (pr->kind == DGP_PG_PROGRESS_FILE) {
+		buf_t *path = &sk->arr[0];
+		const char *p = pr->path ? pr->path : "";
+		put_valid_utf8(path, p, strlen(p));
+		buf_cstr(path);
+	}
+}
+
+/* Step 1: BEGIN, lock and read the progress row; *done when the batch was committed before. */
+static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	const dgp_pg_progress_t *pr = at->pr;
+	*done = false;
+	pstmt_t st[2] = {{.sql = "BEGIN"}};
+	size_t n = 1;
+	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
+		st[1] = (pstmt_t){.sql = "SELECT next_offset, complete FROM dgp_ops.file_progress"
+					 " WHERE file_id = $1 FOR UPDATE",
+				  .nparams = 1, .params = {pr->file_id}, .keep = true};
+		n = 2;
+	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
+		st[1] = (pstmt_t){
+			.sql = "SELECT count(*) FILTER (WHERE o.next_offset >= u.next_offset)"
+			       " FROM dgp_ops.offsets o"
+			       " JOIN unnest($2::text[], $3::int[], $4::bigint[])"
+			       "   AS u(topic, \"partition\", next_offset)"
+			       "   ON o.topic = u.topic AND o.\"partition\" = u.\"partition\""
+			       " WHERE o.group_id = $1",
+			.nparams = 4,
+			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[2].p},
+			.keep = true};
+		n = 2;
+	}
+	dgp_err_t e = run_pipeline(sk, st, n, errstr, errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "begin");
+	if (n == 2) {
+		PGresult *r = st[1].res;
+		if (pr->kind == DGP_PG_PROGRESS_FILE && r && PQntuples(r) == 1) {
+			int64_t stored = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+			bool complete = PQgetvalue(r, 0, 1)[0] == 't';
+			*done = stored > pr->next_offset ||
+				(stored == pr->next_offset && (complete || !pr->complete));
+		} else if (pr->kind == DGP_PG_PROGRESS_KAFKA && r && PQntuples(r) == 1) {
+			*done = strtoull(PQgetvalue(r, 0, 0), NULL, 10) == pr->n_offsets;
+		}
+		PQclear(r);
+	}
+	return DGP_OK;
+}
+
+/* Step 2: inserts by COPY into dgp_src (DGP_ERR_PG_UNIQUE → caller falls back). */
+static dgp_err_t write_inserts(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	if (at->all_merge || !at->in->n_inserts)
+		return DGP_OK;
+	dgp_err_t e = copy_records(at->sk, at->t->copy_src, at->in->schema, at->t->binary,
+				   at->in->inserts, at->in->n_inserts, &at->res->copied, errstr,
+				   errstr_size);
+	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "copy into dgp_src");
+}
+
+/* Step 3: merges (and, after a unique violation, the inserts too) through the stage. */
+static dgp_err_t write_merges(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	const dgp_pg_sink_input_t *in = at->in;
+	dgp_record_t *const *recs = in->merges;
+	size_t n = in->n_merges;
+	if (at->all_merge && in->n_inserts) {
+		n = in->n_inserts + in->n_merges;
+		if (sk->all_cap < n) {
+			sk->all_cap = n;
+			sk->all = dgp_xrealloc(sk->all, n * sizeof(*sk->all));
+		}
+		memcpy(sk->all, in->inserts, in->n_inserts * sizeof(*sk->all));
+		if (in->n_merges)
+			memcpy(sk->all + in->n_inserts, in->merges, in->n_merges * sizeof(*sk->all));
+		recs = sk->all;
+	}
+	if (!n)
+		return DGP_OK;
+	dgp_err_t e;
+	if (!at->t->stage_ready) {
+		e = exec_sql(sk, at->t->stage_create, NULL, errstr, errstr_size);
+		if (e != DGP_OK)
+			return step_err(e, errstr, errstr_size, "create stage");
+		at->stage_created = true;
+	}
+	e = copy_records(sk, at->t->copy_stage, in->schema, at->t->binary, recs, n, NULL, errstr,
+			 errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "copy into stage");
+	PGresult *r = NULL;
+	e = exec_sql(sk, at->t->merge, &r, errstr, errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "merge into dgp_src");
+	at->res->merge_inserted = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	at->res->merge_updated = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
+	return DGP_OK;
+}
+
+/* Step 4: rejects. */
+static dgp_err_t write_rejects(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	if (!at->in->n_rejects && !at->in->n_field_rejects)
+		return DGP_OK;
+	dgp_err_t e = copy_rejects(at->sk, at->in, &at->res->rejects, errstr, errstr_size);
+	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "copy into dgp_ops.reject");
+}
+
+/* Does the golden function exist in this database?  Looked up once per session. */
+static dgp_err_t golden_lookup(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	sink_table_t *t = at->t;
+	if (t->golden != GOLDEN_UNKNOWN)
+		return DGP_OK;
+	const char *p[1] = {t->refresh_sig};
+	at->sk->rt++;
+	PGresult *r = PQexecParams(at->sk->conn, "SELECT to_regprocedure($1) IS NOT NULL", 1, NULL,
+				   p, NULL, NULL, 0);
+	dgp_err_t e = dgp_pg_result_err(at->sk->conn, r, errstr, errstr_size);
+	if (e == DGP_OK)
+		t->golden = PQgetvalue(r, 0, 0)[0] == 't' ? GOLDEN_YES : GOLDEN_NONE;
+	PQclear(r);
+	if (e == DGP_OK && t->golden == GOLDEN_NONE)
+		dgp_log(DGP_LOG_INFO, "pg", "%s does not exist (yet): golden records of resource "
+			"%s are not refreshed", t->refresh_sig, at->in->schema->resource_code);
+	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "golden lookup");
+}
+
+/* The golden keys of every written record as a text[] literal; returns the count. */
+static uint64_t golden_keys(attempt_t *at, buf_t *b)
+{
+	const dgp_pg_sink_input_t *in = at->in;
+	int f = at->t->golden_key;
+	uint64_t n = 0;
+	b->len = 0;
+	buf_putc(b, '{');
+	for (int pass = 0; pass < 2; pass++) {
+		dgp_record_t *const *recs = pass ? in->merges : in->inserts;
+		size_t nr = pass ? in->n_merges : in->n_inserts;
+		for (size_t i = 0; i < nr; i++) {
+			dgp_slice_t v = recs[i]->vals[f];
+			if (!v.p)
+				continue;
+			if (n++)
+				buf_putc(b, ',');
+			put_array_elem(b, v.p, v.len);
+		}
+	}
+	buf_putc(b, '}');
+	buf_cstr(b);
+	return n;
+}
+
+/* Stats parameters: reasons with a count, fields with their counts. */
+static size_t stats_params(attempt_t *at)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	const dgp_pg_sink_input_t *in = at->in;
+	const dgp_batch_counts_t *c = in->counts;
+	buf_t *rn = &sk->num[0], *rc = &sk->num[1];
+	rn->len = rc->len = 0;
+	buf_putc(rn, '{');
+	buf_putc(rc, '{');
+	size_t nreasons = 0;
+	for (int r = 1; r < DGP_REASON__COUNT; r++) {
+		if (!c->by_reason[r])
+			continue;
+		if (nreasons++) {
+			buf_putc(rn, ',');
+			buf_putc(rc, ',');
+		}
+		buf_puts(rn, dgp_reason_name((dgp_reason_t)r));
+		buf_printf(rc, "%" PRIu64, c->by_reason[r]);
+	}
+	buf_putc(rn, '}');
+	buf_putc(rc, '}');
+	buf_cstr(rn);
+	buf_cstr(rc);
+	return nreasons;
+}
+
+static void field_params(attempt_t *at)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	const dgp_schema_t *s = at->in->schema;
+	buf_t *fn = &sk->num[2], *fp = &sk->num[3], *fv = &sk->num[4];
+	fn->len = fp->len = fv->len = 0;
+	buf_putc(fn, '{');
+	buf_putc(fp, '{');
+	buf_putc(fv, '{');
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (i) {
+			buf_putc(fn, ',');
+			buf_putc(fp, ',');
+			buf_putc(fv, ',');
+		}
+		put_array_elem(fn, s->fields[i].source_name, strlen(s->fields[i].source_name));
+		buf_printf(fp, "%" PRIu64, at->in->field_counts[i].present);
+		buf_printf(fv, "%" PRIu64, at->in->field_counts[i].valid);
+	}
+	buf_putc(fn, '}');
+	buf_putc(fp, '}');
+	buf_putc(fv, '}');
+	buf_cstr(fn);
+	buf_cstr(fp);
+	buf_cstr(fv);
+}
+
+/* Step 5: golden refresh, statistics, progress and COMMIT in one pipeline. */
+static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	const dgp_pg_sink_input_t *in = at->in;
+	const dgp_pg_progress_t *pr = at->pr;
+	const dgp_schema_t *s = in->schema;
+	pstmt_t st[8];
+	size_t n = 0;
+	char nb[6][24];
+
+	dgp_err_t e = golden_lookup(at, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	if (at->t->golden == GOLDEN_YES && (in->n_inserts || in->n_merges)) {
+		at->res->refreshed_keys = golden_keys(at, &sk->arr[3]);
+		if (at->res->refreshed_keys)
+			st[n++] = (pstmt_t){.sql = at->t->refresh, .nparams = 1,
+					    .params = {sk->arr[3].p}};
+	}
+
+	uint64_t written = at->res->copied + at->res->merge_inserted + at->res->merge_updated;
+	if (in->counts) {
+		const dgp_batch_counts_t *c = in->counts;
+		snprintf(nb[0], sizeof(nb[0]), "%" PRIu64, at->res->copied + at->res->merge_inserted);
+		snprintf(nb[1], sizeof(nb[1]), "%" PRIu64, c->read);
+		snprintf(nb[2], sizeof(nb[2]), "%" PRIu64, c->rejected);
+		st[n++] = (pstmt_t){
+			.sql = "INSERT INTO dgp_catalog.resource_stats AS s (resource_code, \"rows\","
+			       " records_read, rejected, last_load, last_change)"
+			       " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, now(),"
+			       "  CASE WHEN $5::boolean THEN now() END)"
+			       " ON CONFLICT (resource_code) DO UPDATE SET"
+			       " \"rows\" = s.\"rows\" + EXCLUDED.\"rows\","
+			       " records_read = s.records_read + EXCLUDED.records_read,"
+			       " rejected = s.rejected + EXCLUDED.rejected,"
+			       " last_load = EXCLUDED.last_load,"
+			       " last_change = COALESCE(EXCLUDED.last_change, s.last_change)",
+			.nparams = 5,
+			.params = {s->resource_code, nb[0], nb[1], nb[2], written ? "t" : "f"}};
+		if (stats_params(at))
+			st[n++] = (pstmt_t){
+				.sql = "INSERT INTO dgp_catalog.reject_stats AS s (resource_code, reason, count)"
+				       " SELECT $1, u.reason, u.count"
+				       " FROM unnest($2::text[], $3::bigint[]) AS u(reason, count)"
+				       " ON CONFLICT (resource_code, reason) DO UPDATE SET"
+				       " count = s.count + EXCLUDED.count",
+				.nparams = 3,
+				.params = {s->resource_code, sk->num[0].p, sk->num[1].p}};
+		/* Fill rate is over the records that were parsed into fields. */
+		uint64_t parsed = c->read - c->by_reason[DGP_REASON_MALFORMED] -
+				  c->by_reason[DGP_REASON_COLUMNS];
+		if (in->field_counts && s->nfields && parsed) {
+			field_params(at);
+			snprintf(nb[3], sizeof(nb[3]), "%" PRIu64, parsed);
+			st[n++] = (pstmt_t){
+				.sql = "INSERT INTO dgp_catalog.field_stats AS s"
+				       " (resource_code, field, present, valid, total)"
+				       " SELECT $1, u.field, u.present, u.valid, $5::bigint"
+				       " FROM unnest($2::text[], $3::bigint[], $4::bigint[])"
+				       "   AS u(field, present, valid)"
+				       " ON CONFLICT (resource_code, field) DO UPDATE SET"
+				       " present = s.present + EXCLUDED.present,"
+				       " valid = s.valid + EXCLUDED.valid,"
+				       " total = s.total + EXCLUDED.total",
+				.nparams = 5,
+				.params = {s->resource_code, sk->num[2].p, sk->num[3].p, sk->num[4].p,
+					   nb[3]}};
+		}
+	}
+
+	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
+		snprintf(nb[3], sizeof(nb[3]), "%" PRId64, pr->next_offset);
+		snprintf(nb[4], sizeof(nb[4]), "%" PRId64, pr->next_line);
+		snprintf(nb[5], sizeof(nb[5]), "%" PRId64, pr->records);
+		st[n++] = (pstmt_t){
+			.sql = "INSERT INTO dgp_ops.file_progress (file_id, path, resource_code,"
+			       " next_offset, next_line, records, complete, updated_at)"
+			       " VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::boolean, now())"
+			       " ON CONFLICT (file_id) DO UPDATE SET path = EXCLUDED.path,"
+			       " resource_code = EXCLUDED.resource_code,"
+			       " next_offset = EXCLUDED.next_offset, next_line = EXCLUDED.next_line,"
+			       " records = EXCLUDED.records, complete = EXCLUDED.complete,"
+			       " updated_at = now()",
+			.nparams = 7,
+			.params = {pr->file_id, sk->arr[0].p,
+				   pr->resource_code ? pr->resource_code : s->resource_code, nb[3],
+				   nb[4], nb[5], pr->complete ? "t" : "f"}};
+	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
+		st[n++] = (pstmt_t){
+			.sql = "INSERT INTO dgp_ops.offsets (group_id, topic, \"partition\","
+			       " next_offset, updated_at)"
+			       " SELECT $1, u.topic, u.\"partition\", u.next_offset, now()"
+			       " FROM unnest($2::text[], $3::int[], $4::bigint[])"
+			       "   AS u(topic, \"partition\", next_offset)"
+			       " ON CONFLICT (group_id, topic, \"partition\") DO UPDATE SET"
+			       " next_offset = EXCLUDED.next_offset, updated_at = now()",
+			.nparams = 4,
+			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[2].p}};
+	}
+	st[n++] = (pstmt_t){.sql = "COMMIT"};
+	e = run_pipeline(sk, st, n, errstr, errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "commit");
+	return DGP_OK;
+}
+
+static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	bool done;
+	dgp_err_t e = begin_and_check(at, &done, errstr, errstr_size);
+	if (e == DGP_OK && done) {
+		at->res->already_committed = true;
+		rollback(at->sk);
+		return DGP_OK;
+	}
+	if (e == DGP_OK)
+		e = write_inserts(at, errstr, errstr_size);
+	if (e == DGP_OK)
+		e = write_merges(at, errstr, errstr_size);
+	if (e == DGP_OK)
+		e = write_rejects(at, errstr, errstr_size);
+	if (e == DGP_OK)
+		e = finish(at, errstr, errstr_size);
+	if (e == DGP_OK) {
+		if (at->stage_created)
+			at->t->stage_ready = true;
+		return DGP_OK;
+	}
+	rollback(at->sk);
+	if (PQstatus(at->sk->conn) != CONNECTION_OK)
+		e = DGP_ERR_PG_CONN;
+	return e;
+}
+
+static bool progress_valid(const dgp_pg_progress_t *pr)
+{
+	if (!pr || pr->kind == DGP_PG_PROGRESS_NONE)
+		return true;
+	if (pr->kind == DGP_PG_PROGRESS_FILE)
+		return pr->file_id != NULL;
+	if (pr->kind == DGP_PG_PROGRESS_KAFKA) {
+		if (!pr->group_id || (pr->n_offsets && !pr->offsets))
+			return false;
+		for (size_t i = 0; i < pr->n_offsets; i++)
+			if (!pr->offsets[i].topic)
+				return false;
+		return true;
+	}
+	return false;
+}
+
+dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
+			    const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+			    char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_result_t local;
+	if (!result)
+		result = &local;
+	*result = (dgp_pg_sink_result_t){0};
+	if (!in || !in->schema || !progress_valid(progress))
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+				      "sink write: missing schema or incomplete progress");
+	if (PQstatus(sk->conn) != CONNECTION_OK)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN,
+				      "sink write: connection is not open");
+	if (progress)
+		progress_params(sk, progress);
+	attempt_t at = {.sk = sk, .t = table_get(sk, in->schema), .in = in, .pr = progress,
+			.res = result};
+	sk->rt = 0;
+	dgp_err_t e = attempt_run(&at, errstr, errstr_size);
+	if (e == DGP_ERR_PG_UNIQUE && !at.all_merge) {
+		/* Stale cache or another writer: the keys exist after all. */
+		dgp_log(DGP_LOG_INFO, "pg", "resource %s: copy hit an existing key, "
+			"writing the batch of %zu rows through the merge path",
+			in->schema->resource_code, in->n_inserts + in->n_merges);
+		*result = (dgp_pg_sink_result_t){.fallback = true};
+		at.all_merge = true;
+		at.stage_created = false;
+		sk->rt = 0;
+		e = attempt_run(&at, errstr, errstr_size);
+	}
+	result->round_trips = sk->rt;
+	return e;
+}
+
+/* ------------------------------------------------------------ ensure ops */
+
+static const char ENSURE_OPS_SQL[] =
+	"BEGIN;"
+	"SET LOCAL client_min_messages = warning;"
+	"SELECT pg_advisory_xact_lock(hashtext('dgp_pg_sink_ensure_ops'));"
+	"CREATE SCHEMA IF NOT EXISTS dgp_ops;"
+	"CREATE SCHEMA IF NOT EXISTS dgp_catalog;"
+	"CREATE TABLE IF NOT EXISTS dgp_ops.reject ("
+	" id bigserial PRIMARY KEY,"
+	" resource_code text,"
+	" reason text NOT NULL,"
+	" field text,"
+	" source text,"
+	" \"partition\" int,"
+	" \"offset\" bigint,"
+	" line bigint,"
+	" raw bytea,"
+	" detail text,"
+	" rejected_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE TABLE IF NOT EXISTS dgp_ops.file_progress ("
+	" file_id text PRIMARY KEY,"
+	" path text,"
+	" resource_code text,"
+	" next_offset bigint NOT NULL DEFAULT 0,"
+	" next_line bigint NOT NULL DEFAULT 1,"
+	" records bigint NOT NULL DEFAULT 0,"
+	" complete boolean NOT NULL DEFAULT false,"
+	" updated_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE TABLE IF NOT EXISTS dgp_ops.offsets ("
+	" group_id text NOT NULL,"
+	" topic text NOT NULL,"
+	" \"partition\" int NOT NULL,"
+	" next_offset bigint NOT NULL,"
+	" updated_at timestamptz NOT NULL DEFAULT now(),"
+	" PRIMARY KEY (group_id, topic, \"partition\"));"
+	"CREATE TABLE IF NOT EXISTS dgp_ops.load_log ("
+	" id bigserial PRIMARY KEY,"
+	" command text,"
+	" source text,"
+	" resource_code text,"
+	" started_at timestamptz NOT NULL DEFAULT now(),"
+	" finished_at timestamptz,"
+	" records_read bigint NOT NULL DEFAULT 0,"
+	" \"new\" bigint NOT NULL DEFAULT 0,"
+	" changed bigint NOT NULL DEFAULT 0,"
+	" unchanged bigint NOT NULL DEFAULT 0,"
+	" duplicate bigint NOT NULL DEFAULT 0,"
+	" rejected bigint NOT NULL DEFAULT 0,"
+	" status text);"
+	"CREATE TABLE IF NOT EXISTS dgp_catalog.resource_stats ("
+	" resource_code text PRIMARY KEY,"
+	" \"rows\" bigint NOT NULL DEFAULT 0,"
+	" records_read bigint NOT NULL DEFAULT 0,"
+	" rejected bigint NOT NULL DEFAULT 0,"
+	" last_load timestamptz,"
+	" last_change timestamptz);"
+	"CREATE TABLE IF NOT EXISTS dgp_catalog.reject_stats ("
+	" resource_code text NOT NULL,"
+	" reason text NOT NULL,"
+	" count bigint NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (resource_code, reason));"
+	"CREATE TABLE IF NOT EXISTS dgp_catalog.field_stats ("
+	" resource_code text NOT NULL,"
+	" field text NOT NULL,"
+	" present bigint NOT NULL DEFAULT 0,"
+	" valid bigint NOT NULL DEFAULT 0,"
+	" total bigint NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (resource_code, field));"
+	"COMMIT";
+
+dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size)
+{
+	dgp_err_t e = dgp_pg_exec(conn, ENSURE_OPS_SQL, errstr, errstr_size);
+	if (e != DGP_OK && PQstatus(conn) == CONNECTION_OK)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "ensure dgp_ops tables");
+}
+
+/* ------------------------------------------------------------ readers */
+
+dgp_err_t dgp_pg_sink_file_progress_get(PGconn *conn, const char *file_id, bool *found,
+					int64_t *next_offset, int64_t *next_line,
+					int64_t *records, bool *complete, char *errstr,
+					size_t errstr_size)
+{
+	const char *p[1] = {file_id};
+	*found = false;
+	PGresult *r = PQexecParams(conn,
+				   "SELECT next_offset, next_line, records, complete"
+				   " FROM dgp_ops.file_progress WHERE file_id = $1",
+				   1, NULL, p, NULL, NULL, 0);
+	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
+	if (e == DGP_OK && PQntuples(r) == 1) {
+		*found = true;
+		if (next_offset)
+			*next_offset = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		if (next_line)
+			*next_line = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+		if (records)
+			*records = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+		if (complete)
+			*complete = PQgetvalue(r, 0, 3)[0] == 't';
+	}
+	PQclear(r);
+	return e;
+}
+
+dgp_err_t dgp_pg_sink_offsets_get(PGconn *conn, const char *group_id, const char *topic,
+				  int32_t partition, bool *found, int64_t *next_offset,
+				  char *errstr, size_t errstr_size)
+{
+	char part[16];
+	snprintf(part, sizeof(part), "%" PRId32, partition);
+	const char *p[3] = {group_id, topic, part};
+	*found = false;
+	PGresult *r = PQexecParams(conn,
+				   "SELECT next_offset FROM dgp_ops.offsets"
+				   " WHERE group_id = $1 AND topic = $2 AND \"partition\" = $3::int",
+				   3, NULL, p, NULL, NULL, 0);
+	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
+	if (e == DGP_OK && PQntuples(r) == 1) {
+		*found = true;
+		if (next_offset)
+			*next_offset = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	}
+	PQclear(r);
+	return e;
+}
+
+/* Undo COPY text escaping of one field in place; returns its new length. */
+static size_t copy_unescape(char *p, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c != '\\' || i + 1 == n) {
+			p[o++] = c;
+			continue;
+		}
+		c = p[++i];
+		switch (c) {
+		case 'b': p[o++] = '\b'; break;
+		case 'f': p[o++] = '\f'; break;
+		case 'n': p[o++] = '\n'; break;
+		case 'r': p[o++] = '\r'; break;
+		case 't': p[o++] = '\t'; break;
+		case 'v': p[o++] = '\v'; break;
+		case 'x': {
+			unsigned v = 0, k = 0;
+			while (k < 2 && i + 1 < n &&
+			       ((p[i + 1] >= '0' && p[i + 1] <= '9') ||
+				((p[i + 1] | 32) >= 'a' && (p[i + 1] | 32) <= 'f'))) {
+				char h = p[++i];
+				v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 32) - 'a' + 10);
+				k++;
+			}
+			p[o++] = (char)v;
+			break;
+		}
+		default:
+			if (c >= '0' && c <= '7') {
+				unsigned v = (unsigned)(c - '0'), k = 1;
+				while (k < 3 && i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '7') {
+					v = v * 8 + (unsigned)(p[++i] - '0');
+					k++;
+				}
+				p[o++] = (char)v;
+			} else {
+				p[o++] = c; /* \\ and any other escaped byte stand for themselves */
+			}
+		}
+	}
+	return o;
+}
+
+dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_t *dedup,
+				 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
+				 size_t errstr_size)
+{
+	if (loaded)
+		*loaded = 0;
+	if (!s->nkeys)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+				      "resource %s has no record key", s->resource_code);
+	dgp_arena_t *a = dgp_arena_new(0);
+	buf_t sql = {0};
+	buf_puts(&sql, "COPY (SELECT ");
+	for (size_t k = 0; k < s->nkeys; k++)
+		buf_printf(&sql, "%s::text, ", dgp_pg_quote_ident(a, s->fields[s->key_fields[k]].column));
+	buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
+		   dgp_pg_quote_ident(a, s->table));
+	PGresult *r = PQexec(conn, buf_cstr(&sql));
+	free(sql.p);
+	dgp_arena_destroy(a);
+	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
+	if (e == DGP_OK && PQresultStatus(r) != PGRES_COPY_OUT)
+		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG, "copy out did not start");
+	PQclear(r);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "warm cache");
+
+	buf_t key = {0};
+	uint64_t rows = 0;
+	char *line;
+	int len;
+	while ((len = PQgetCopyData(conn, &line, 0)) > 0) {
+		/* key1 \t … keyN \t hash \n */
+		char *p = line, *end = line + len;
+		if (end > p && end[-1] == '\n')
+			end--;
+		key.len = 0;
+		size_t k = 0;
+		while (k < s->nkeys) {
+			char *tab = memchr(p, '\t', (size_t)(end - p));
+			if (!tab)
+				break;
+			if (k)
+				buf_putc(&key, KEY_SEP);
+			size_t flen = (size_t)(tab - p);
+			if (!(flen == 2 && p[0] == '\\' && p[1] == 'N'))
+				buf_put(&key, p, copy_unescape(p, flen));
+			p = tab + 1;
+			k++;
+		}
+		if (k == s->nkeys) {
+			*end = '\0';
+			uint64_t content = (uint64_t)strtoll(p, NULL, 10);
+			uint64_t kh = dgp_dedup_hash(key.p, key.len) & key_hash_mask;
+			dgp_dedup_put(dedup, kh, content, false);
+			rows++;
+		}
+		PQfreemem(line);
+	}
+	free(key.p);
+	if (len == -2)
+		e = pq_conn_err(conn, errstr, errstr_size, "warm cache");
+	r = PQgetResult(conn);
+	if (e == DGP_OK)
+		e = dgp_pg_result_err(conn, r, errstr, errstr_size);
+	PQclear(r);
+	while ((r = PQgetResult(conn)))
+		PQclear(r);
+	if (loaded)
+		*loaded = rows;
+	return e;
+}

@@ -1,0 +1,196 @@
+/*
+ * dgp_pg_sink.h — the PostgreSQL sink: one batch, one transaction.
+ *
+ *   batch ─▶ inserts ─COPY─────────────────────────▶ dgp_src."<table>"
+ *         ─▶ merges  ─COPY─▶ temp stage ─INSERT … ON CONFLICT DO UPDATE
+ *                               WHERE content hash differs ─▶ dgp_src."<table>"
+ *         ─▶ record + field rejects ─COPY─▶ dgp_ops.reject (raw bytes as bytea)
+ *         ─▶ changed keys ─▶ dgp_base.refresh_person / refresh_legal_entity
+ *         ─▶ progress ─▶ dgp_ops.file_progress | dgp_ops.offsets
+ *         ─▶ counts   ─▶ dgp_catalog.resource_stats / reject_stats / field_stats
+ *   all between one BEGIN and one COMMIT (SCHEMA.md is the table contract).
+ *
+ * Exactly-once: the progress row is locked and read at the start of the
+ * transaction; when it already stands at or past this batch's progress the
+ * batch was committed before (e.g. the COMMIT's reply was lost) and nothing
+ * is written.  So after DGP_ERR_PG_CONN the caller reconnects and calls
+ * again with the same batch and progress, as often as needed.
+ *
+ * Used by `dgp load` (file progress) and `dgp run` (Kafka offsets) alike.
+ */
+#ifndef DGP_PG_SINK_H
+#define DGP_PG_SINK_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dgp_batch.h"
+#include "dgp_dedup.h"
+#include "dgp_err.h"
+#include "dgp_record.h"
+#include "dgp_schema.h"
+
+typedef struct dgp_pg_sink dgp_pg_sink_t;
+
+/* COPY format of the insert and stage paths. */
+typedef enum dgp_pg_copy_format {
+	DGP_PG_COPY_AUTO = 0, /* binary when every column is text (measured faster), else text */
+	DGP_PG_COPY_TEXT,
+	DGP_PG_COPY_BINARY,   /* only honoured when every column is text; else text */
+} dgp_pg_copy_format_t;
+
+/* One Kafka partition's resume point after the batch. */
+typedef struct dgp_pg_offset {
+	const char *topic;
+	int32_t partition;
+	int64_t next_offset; /* offset of the next message to consume (last offset + 1) */
+} dgp_pg_offset_t;
+
+typedef enum dgp_pg_progress_kind {
+	DGP_PG_PROGRESS_NONE = 0, /* tests and tools: no progress row */
+	DGP_PG_PROGRESS_FILE,     /* dgp_ops.file_progress */
+	DGP_PG_PROGRESS_KAFKA,    /* dgp_ops.offsets */
+} dgp_pg_progress_kind_t;
+
+/*
+ * Where the input stands once this batch is committed.  Values are
+ * absolute (not increments), so writing them twice is harmless.
+ */
+typedef struct dgp_pg_progress {
+	dgp_pg_progress_kind_t kind;
+	/* DGP_PG_PROGRESS_FILE */
+	const char *file_id;       /* xxh3-128 hex of the file's bytes */
+	const char *path;
+	const char *resource_code;
+	int64_t next_offset;       /* byte offset to resume at */
+	int64_t next_line;         /* line number of the byte at next_offset (1-based) */
+	int64_t records;           /* records read from the file so far, this batch included */
+	bool complete;             /* the file is read to its end */
+	/* DGP_PG_PROGRESS_KAFKA */
+	const char *group_id;
+	size_t n_offsets;
+	const dgp_pg_offset_t *offsets;
+} dgp_pg_progress_t;
+
+/*
+ * What the sink writes, for callers that hold records outside a dgp_batch_t
+ * (tests, tools).  dgp_pg_sink_write_batch() fills it from a batch.
+ * Record rejects are the records with reason != OK.
+ */
+typedef struct dgp_pg_sink_input {
+	const dgp_schema_t *schema;
+	dgp_record_t *const *inserts;   /* keys absent from the cache: COPY */
+	size_t n_inserts;
+	dgp_record_t *const *merges;    /* keys present: upsert */
+	size_t n_merges;
+	const dgp_record_t *const *rejects;
+	size_t n_rejects;
+	const dgp_field_reject_t *field_rejects;
+	size_t n_field_rejects;
+	const dgp_batch_counts_t *counts;       /* may be NULL: no statistics */
+	const dgp_field_count_t *field_counts;  /* schema->nfields rows; may be NULL */
+} dgp_pg_sink_input_t;
+
+/* What one dgp_pg_sink_write() did (for metrics and the load summary). */
+typedef struct dgp_pg_sink_result {
+	uint64_t copied;          /* rows inserted by the COPY fast path */
+	uint64_t merge_inserted;  /* rows the merge path inserted (key was not there) */
+	uint64_t merge_updated;   /* rows the merge path updated (content differed) */
+	uint64_t rejects;         /* rows added to dgp_ops.reject */
+	uint64_t refreshed_keys;  /* keys handed to the golden-record function */
+	bool fallback;            /* the COPY hit a unique violation: redone as merges */
+	bool already_committed;   /* progress showed the batch committed before: wrote nothing */
+	int round_trips;          /* client/server round trips of the final attempt */
+} dgp_pg_sink_result_t;
+
+typedef struct dgp_pg_sink_opts {
+	dgp_pg_copy_format_t format;
+} dgp_pg_sink_opts_t;
+
+/*
+ * dgp_pg_sink_ensure_ops — create the dgp_ops and dgp_catalog schemas and
+ * the tables the sink writes (reject, file_progress, offsets, load_log,
+ * resource_stats, reject_stats, field_stats) when missing, per SCHEMA.md.
+ * Idempotent, safe against concurrent callers (advisory lock), silent (no
+ * NOTICEs).  Never alters an existing table.
+ */
+dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_pg_sink_new — a sink writing through conn (borrowed: the caller keeps
+ * ownership and must not use it for anything else while a write runs).
+ * opts may be NULL (defaults).  SQL is built once per schema on first use.
+ * Never NULL.
+ */
+dgp_pg_sink_t *dgp_pg_sink_new(PGconn *conn, const dgp_pg_sink_opts_t *opts);
+void dgp_pg_sink_destroy(dgp_pg_sink_t *sink);
+
+/*
+ * dgp_pg_sink_set_conn — continue on a new connection (after reconnecting
+ * on DGP_ERR_PG_CONN); forgets everything that lived in the old session
+ * (temp stage tables, looked-up functions).  The old connection is not
+ * touched.
+ */
+void dgp_pg_sink_set_conn(dgp_pg_sink_t *sink, PGconn *conn);
+
+/*
+ * dgp_pg_sink_write — write in one transaction (see the file comment).
+ * progress may be NULL (no progress row).  result may be NULL.  Schemas
+ * are told apart by pointer: a schema must stay alive and unchanged while
+ * the sink exists (a reloaded catalog gives new schema pointers).
+ *
+ * Returns DGP_OK (committed, or already committed before: result says);
+ * DGP_ERR_PG_CONN — connection lost, outcome unknown: reconnect, call
+ * dgp_pg_sink_set_conn(), call again with the same input and progress;
+ * DGP_ERR_PG — PostgreSQL refused the batch (rolled back; errstr has the
+ * SQLSTATE and message, never row values).  A unique violation of the COPY
+ * path is handled inside (whole batch redone through the merge path).
+ * The batch's arrays are only read.
+ */
+dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sink, const dgp_pg_sink_input_t *in,
+			    const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+			    char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_pg_sink_write_batch — dgp_pg_sink_write() of everything batch holds:
+ * dgp_batch_writes(), its record and field rejects, counts.  On DGP_OK the
+ * caller calls dgp_batch_commit_cache().
+ */
+dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sink, dgp_batch_t *batch,
+				  const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+				  char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_pg_sink_file_progress_get — the stored progress of file_id: *found
+ * false (outputs untouched) when the file was never loaded.  Any output
+ * pointer may be NULL.
+ */
+dgp_err_t dgp_pg_sink_file_progress_get(PGconn *conn, const char *file_id, bool *found,
+					int64_t *next_offset, int64_t *next_line,
+					int64_t *records, bool *complete, char *errstr,
+					size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_pg_sink_offsets_get — the stored next offset of (group, topic,
+ * partition); *found false when none is stored (then seek per
+ * auto.offset.reset).
+ */
+dgp_err_t dgp_pg_sink_offsets_get(PGconn *conn, const char *group_id, const char *topic,
+				  int32_t partition, bool *found, int64_t *next_offset,
+				  char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_pg_sink_warm_cache — stream (key columns, _dgp_content_hash) of
+ * dgp_src."<schema->table>" into dedup as "before this run" entries; key
+ * hashes are computed as dgp_batch computes them (key fields' text joined
+ * with 0x1F, dgp_dedup_hash, & key_hash_mask).  Key columns must print as
+ * their normalised text (text, bigint, ISO dates do).  *loaded (may be
+ * NULL) gets the number of rows read.  A missing table is DGP_ERR_PG.
+ */
+dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *schema, dgp_dedup_t *dedup,
+				 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
+				 size_t errstr_size) DGP_MUST_CHECK;
+
+#endif /* DGP_PG_SINK_H */

@@ -1,0 +1,800 @@
+/*
+ * test_pg_sink.c — the PostgreSQL sink against a real PostgreSQL 15: exact
+ * rows after inserts, merges and both; a repeated batch changes nothing;
+ * the unique-violation fallback; rejects with their exact bytes; progress
+ * and offsets in the batch's transaction (a failure leaves nothing);
+ * statistics increments; warm start of the dedup cache; SQL-looking values
+ * and identifiers stored as data.
+ *
+ * Runs in its own database (dgp_sink_test, recreated schemas per test), so
+ * it never meets the tables of other integration tests.  Records are built
+ * by hand, exactly as dgp_batch hands them over.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dgp_pg.h"
+#include "dgp_pg_sink.h"
+
+#define TESTDB "dgp_sink_test"
+
+static char err[1024];
+
+static PGconn *connect_db(const char *dbname)
+{
+	const char *ci = getenv("DGP_PG_CONNINFO");
+	cr_assert_not_null(ci, "DGP_PG_CONNINFO is not set: start the services with "
+			       "scripts/services.sh start (make test does)");
+	char full[1024];
+	snprintf(full, sizeof(full), "%s%s%s", ci, dbname ? " dbname=" : "", dbname ? dbname : "");
+	PGconn *c;
+	cr_assert_eq(dgp_pg_connect(full, 10000, &c, err, sizeof(err)), DGP_OK, "%s", err);
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	return c;
+}
+
+static void exec_ok(PGconn *c, const char *sql)
+{
+	cr_assert_eq(dgp_pg_exec(c, sql, err, sizeof(err)), DGP_OK, "%s\n%s", err, sql);
+}
+
+/* First column of the first row, as text ("<null>" for NULL, "<none>" for no row); caller frees. */
+static char *q1(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s\n%s", PQerrorMessage(c), sql);
+	char *s = strdup(PQntuples(r) == 0      ? "<none>"
+			 : PQgetisnull(r, 0, 0) ? "<null>"
+						: PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return s;
+}
+
+static void expect_q(PGconn *c, const char *sql, const char *want)
+{
+	char *got = q1(c, sql);
+	cr_expect_str_eq(got, want, "%s", sql);
+	free(got);
+}
+
+static const char PERSON_TABLE[] =
+	"CREATE TABLE dgp_src.sinktest_person ("
+	" gmsfhm text, xm text, xb text, zz text,"
+	" _dgp_content_hash bigint NOT NULL, _dgp_origin text NOT NULL,"
+	" _dgp_loaded_at timestamptz NOT NULL DEFAULT now(),"
+	" _dgp_updated_at timestamptz NOT NULL DEFAULT now(),"
+	" PRIMARY KEY (gmsfhm))";
+
+/* dgp_base.person and its refresh function, written by hand per SCHEMA.md. */
+static const char GOLDEN_PERSON[] =
+	"CREATE TABLE dgp_base.person (gmsfhm text PRIMARY KEY, xm text, zz text,"
+	" _dgp_sources jsonb, _dgp_updated_at timestamptz);"
+	"CREATE FUNCTION dgp_base.refresh_person(keys text[]) RETURNS void LANGUAGE sql AS $f$"
+	" DELETE FROM dgp_base.person p WHERE p.gmsfhm = ANY(keys) AND NOT EXISTS"
+	"  (SELECT 1 FROM dgp_src.sinktest_person s WHERE s.gmsfhm = p.gmsfhm);"
+	" INSERT INTO dgp_base.person AS p (gmsfhm, xm, zz, _dgp_sources, _dgp_updated_at)"
+	"  SELECT s.gmsfhm, s.xm, s.zz,"
+	"   jsonb_strip_nulls(jsonb_build_object('xm', CASE WHEN s.xm IS NOT NULL THEN 'T/1' END,"
+	"                                         'zz', CASE WHEN s.zz IS NOT NULL THEN 'T/1' END)),"
+	"   now()"
+	"  FROM dgp_src.sinktest_person s WHERE s.gmsfhm = ANY(keys)"
+	" ON CONFLICT (gmsfhm) DO UPDATE SET xm = EXCLUDED.xm, zz = EXCLUDED.zz,"
+	"  _dgp_sources = EXCLUDED._dgp_sources, _dgp_updated_at = now();"
+	"$f$";
+
+static PGconn *fresh_db(void)
+{
+	PGconn *admin = connect_db(NULL);
+	char *has = q1(admin, "SELECT 1 FROM pg_database WHERE datname = '" TESTDB "'");
+	if (strcmp(has, "1") != 0)
+		exec_ok(admin, "CREATE DATABASE " TESTDB);
+	free(has);
+	PQfinish(admin);
+	PGconn *c = connect_db(TESTDB);
+	exec_ok(c, "DROP SCHEMA IF EXISTS dgp_src, dgp_base, dgp_ops, dgp_catalog CASCADE;"
+		   "CREATE SCHEMA dgp_src; CREATE SCHEMA dgp_base");
+	exec_ok(c, PERSON_TABLE);
+	exec_ok(c, GOLDEN_PERSON);
+	cr_assert_eq(dgp_pg_sink_ensure_ops(c, err, sizeof(err)), DGP_OK, "%s", err);
+	return c;
+}
+
+/* ------------------------------------------------------------ test data */
+
+enum { NF = 4 };
+
+static const dgp_field_spec_t PERSON_FIELDS[NF] = {
+	{.name = "公民身份号码", .source_name = "GMSFHM", .column = "gmsfhm", .pg_type = "text",
+	 .required = true, .key = true, .base_column = "gmsfhm", .priority = 1},
+	{.name = "姓名", .source_name = "XM", .column = "xm", .pg_type = "text",
+	 .base_column = "xm", .priority = 1},
+	{.name = "性别", .source_name = "XB", .column = "xb", .pg_type = "text"},
+	{.name = "住址", .source_name = "ZZ", .column = "zz", .pg_type = "text",
+	 .base_column = "zz", .priority = 1},
+};
+static const size_t PERSON_KEYS[1] = {0};
+static const dgp_schema_t PERSON = {
+	.resource_code = "T/1", .resource_name = "测试人口", .table = "sinktest_person",
+	.base = DGP_BASE_PERSON, .nfields = NF, .fields = PERSON_FIELDS, .nkeys = 1,
+	.key_fields = PERSON_KEYS};
+
+/* A record as dgp_batch builds it: vals, key joined with 0x1F, hashes, origin. */
+static dgp_record_t *mkrec(dgp_arena_t *a, const dgp_schema_t *s, const char *const *vals,
+			   const char *source, int64_t line)
+{
+	dgp_record_t *r = dgp_arena_calloc(a, sizeof(*r));
+	r->vals = dgp_arena_calloc(a, s->nfields * sizeof(dgp_slice_t));
+	char content[4096];
+	size_t o = 0;
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (vals[i]) {
+			r->vals[i] = (dgp_slice_t){dgp_arena_strdup(a, vals[i]), strlen(vals[i])};
+			o += (size_t)snprintf(content + o, sizeof(content) - o, "%zu:%s", strlen(vals[i]), vals[i]);
+		} else {
+			o += (size_t)snprintf(content + o, sizeof(content) - o, "-");
+		}
+	}
+	char key[512];
+	size_t kl = 0;
+	for (size_t k = 0; k < s->nkeys; k++) {
+		if (k)
+			key[kl++] = '\x1f';
+		const char *v = vals[s->key_fields[k]];
+		memcpy(key + kl, v, strlen(v));
+		kl += strlen(v);
+	}
+	r->key = (dgp_slice_t){dgp_arena_memdup(a, key, kl), kl};
+	r->key_hash = dgp_dedup_hash(key, kl);
+	r->content_hash = dgp_dedup_hash(content, o) & ~1ull;
+	r->origin = (dgp_origin_t){.source = source, .partition = -1, .offset = line * 100,
+				   .line = line, .end_offset = line * 100 + 100};
+	r->raw = (dgp_slice_t){"raw", 3};
+	r->reject_field = -1;
+	r->cls = DGP_DEDUP_NEW;
+	return r;
+}
+
+/* Every row of dgp_src.sinktest_person equals rows[n][NF] (NULL = SQL NULL), compared by key. */
+static void expect_person_rows(PGconn *c, const char *const (*rows)[NF], size_t n)
+{
+	PGresult *r = PQexec(c, "SELECT gmsfhm, xm, xb, zz, octet_length(xm), octet_length(zz)"
+				" FROM dgp_src.sinktest_person");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	cr_assert_eq((size_t)PQntuples(r), n, "rows: %d, want %zu", PQntuples(r), n);
+	for (size_t i = 0; i < n; i++) {
+		int row = -1;
+		for (int j = 0; j < PQntuples(r); j++)
+			if (strcmp(PQgetvalue(r, j, 0), rows[i][0]) == 0)
+				row = j;
+		cr_assert_geq(row, 0, "key %s missing", rows[i][0]);
+		for (int f = 1; f < NF; f++) {
+			if (!rows[i][f]) {
+				cr_expect(PQgetisnull(r, row, f), "key %s field %d should be NULL", rows[i][0], f);
+				continue;
+			}
+			cr_expect(!PQgetisnull(r, row, f), "key %s field %d is NULL", rows[i][0], f);
+			cr_expect_str_eq(PQgetvalue(r, row, f), rows[i][f], "key %s field %d", rows[i][0], f);
+		}
+	}
+	PQclear(r);
+}
+
+static dgp_pg_sink_input_t input(const dgp_schema_t *s, dgp_record_t **ins, size_t nins,
+				 dgp_record_t **mrg, size_t nmrg)
+{
+	return (dgp_pg_sink_input_t){.schema = s, .inserts = ins, .n_inserts = nins,
+				     .merges = mrg, .n_merges = nmrg};
+}
+
+static const char *const ROWS1[][NF] = {
+	{"110101199003070011", "张三", "1", "武汉市武昌区中南路街道\t1号"},
+	{"110101199003070038", "tab\there", NULL, "back\\slash\\N"},
+	{"11010119900307005X", "line\nbreak\r\n", "", "'; DROP TABLE dgp_src.sinktest_person; --"},
+	{"110101199003070054", "\\.", "\"quoted\"", "Robert'); DROP TABLE x;-- \x01\x1f"},
+};
+#define NROWS1 (sizeof(ROWS1) / sizeof(ROWS1[0]))
+
+static const dgp_pg_copy_format_t FORMATS[] = {DGP_PG_COPY_TEXT, DGP_PG_COPY_BINARY};
+
+/* ------------------------------------------------------------ tests */
+
+Test(pg_sink, ensure_ops_is_idempotent)
+{
+	PGconn *c = fresh_db();
+	cr_assert_eq(dgp_pg_sink_ensure_ops(c, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_pg_sink_ensure_ops(c, err, sizeof(err)), DGP_OK, "%s", err);
+	expect_q(c, "SELECT string_agg(table_schema || '.' || table_name, ' ' ORDER BY table_schema, table_name)"
+		    " FROM information_schema.tables WHERE table_schema IN ('dgp_ops', 'dgp_catalog')",
+		 "dgp_catalog.field_stats dgp_catalog.reject_stats dgp_catalog.resource_stats "
+		 "dgp_ops.file_progress dgp_ops.load_log dgp_ops.offsets dgp_ops.reject");
+	PQfinish(c);
+}
+
+Test(pg_sink, inserts_land_exactly_in_text_and_binary)
+{
+	for (size_t fi = 0; fi < 2; fi++) {
+		PGconn *c = fresh_db();
+		dgp_arena_t *a = dgp_arena_new(0);
+		dgp_pg_sink_t *sk = dgp_pg_sink_new(c, &(dgp_pg_sink_opts_t){.format = FORMATS[fi]});
+		dgp_record_t *ins[NROWS1];
+		for (size_t i = 0; i < NROWS1; i++)
+			ins[i] = mkrec(a, &PERSON, ROWS1[i], "/data/gaj.csv", (int64_t)i + 2);
+		dgp_pg_sink_input_t in = input(&PERSON, ins, NROWS1, NULL, 0);
+		dgp_pg_sink_result_t res;
+		cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+		cr_expect_eq(res.copied, NROWS1);
+		cr_expect_eq(res.merge_inserted + res.merge_updated, 0);
+		cr_expect_not(res.fallback);
+		cr_expect_eq(res.refreshed_keys, NROWS1);
+		expect_person_rows(c, ROWS1, NROWS1);
+
+		/* hash and origin of each row */
+		for (size_t i = 0; i < NROWS1; i++) {
+			char sql[256], want[128];
+			snprintf(sql, sizeof(sql),
+				 "SELECT _dgp_content_hash || ' ' || _dgp_origin FROM dgp_src.sinktest_person"
+				 " WHERE gmsfhm = '%s'", ROWS1[i][0]);
+			snprintf(want, sizeof(want), "%" PRId64 " /data/gaj.csv:%zu",
+				 (int64_t)ins[i]->content_hash, i + 2);
+			expect_q(c, sql, want);
+		}
+		/* golden rows follow, with their sources */
+		expect_q(c, "SELECT count(*) FROM dgp_base.person p JOIN dgp_src.sinktest_person s"
+			    " USING (gmsfhm) WHERE p.xm = s.xm AND p.zz = s.zz", "4");
+		expect_q(c, "SELECT _dgp_sources::text FROM dgp_base.person WHERE gmsfhm = '110101199003070011'",
+			 "{\"xm\": \"T/1\", \"zz\": \"T/1\"}");
+		/* the SQL-looking values did nothing */
+		expect_q(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'dgp_src'", "1");
+		dgp_pg_sink_destroy(sk);
+		dgp_arena_destroy(a);
+		PQfinish(c);
+	}
+}
+
+Test(pg_sink, merges_update_exactly_and_a_repeat_changes_nothing)
+{
+	for (size_t fi = 0; fi < 2; fi++) {
+		PGconn *c = fresh_db();
+		dgp_arena_t *a = dgp_arena_new(0);
+		dgp_pg_sink_t *sk = dgp_pg_sink_new(c, &(dgp_pg_sink_opts_t){.format = FORMATS[fi]});
+		dgp_record_t *ins[3];
+		for (size_t i = 0; i < 3; i++)
+			ins[i] = mkrec(a, &PERSON, ROWS1[i], "/data/a.csv", (int64_t)i + 1);
+		dgp_pg_sink_input_t in = input(&PERSON, ins, 3, NULL, 0);
+		cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+
+		/* row 0 changed, row 1 identical (e.g. a key-hash collision sent it here),
+		 * row 2 changed to NULLs, row 3 absent although the cache thought present */
+		static const char *const after[][NF] = {
+			{"110101199003070011", "张三丰", "1", "武汉市洪山区"},
+			{"110101199003070038", "tab\there", NULL, "back\\slash\\N"},
+			{"11010119900307005X", NULL, NULL, NULL},
+			{"110101199003070054", "李四", "2", NULL},
+		};
+		dgp_record_t *mrg[4];
+		for (size_t i = 0; i < 4; i++)
+			mrg[i] = mkrec(a, &PERSON, after[i], "gaj.hjrk", 0);
+		for (size_t i = 0; i < 4; i++)
+			mrg[i]->origin = (dgp_origin_t){.source = "dept.gaj.hjrk", .partition = 3,
+							.offset = 40 + (int64_t)i, .line = -1,
+							.end_offset = 41 + (int64_t)i};
+		in = input(&PERSON, NULL, 0, mrg, 4);
+		dgp_pg_sink_result_t res;
+		cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+		cr_expect_eq(res.copied, 0);
+		cr_expect_eq(res.merge_updated, 2);
+		cr_expect_eq(res.merge_inserted, 1);
+		expect_person_rows(c, after, 4);
+		expect_q(c, "SELECT string_agg(gmsfhm || '=' || _dgp_origin, ' ' ORDER BY gmsfhm)"
+			    " FROM dgp_src.sinktest_person WHERE _dgp_updated_at <> _dgp_loaded_at",
+			 "110101199003070011=dept.gaj.hjrk/3@40 11010119900307005X=dept.gaj.hjrk/3@42");
+		expect_q(c, "SELECT _dgp_origin FROM dgp_src.sinktest_person WHERE gmsfhm = '110101199003070038'",
+			 "/data/a.csv:2");
+		expect_q(c, "SELECT coalesce(xm, '<null>') FROM dgp_base.person WHERE gmsfhm = '11010119900307005X'",
+			 "<null>");
+
+		/* the same batch again: every content equal, nothing written */
+		char *before = q1(c, "SELECT string_agg(gmsfhm || _dgp_updated_at::text, ',' ORDER BY gmsfhm)"
+				     " FROM dgp_src.sinktest_person");
+		cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+		cr_expect_eq(res.merge_updated + res.merge_inserted + res.copied, 0);
+		char *again = q1(c, "SELECT string_agg(gmsfhm || _dgp_updated_at::text, ',' ORDER BY gmsfhm)"
+				    " FROM dgp_src.sinktest_person");
+		cr_expect_str_eq(again, before);
+		free(before);
+		free(again);
+		expect_person_rows(c, after, 4);
+		dgp_pg_sink_destroy(sk);
+		dgp_arena_destroy(a);
+		PQfinish(c);
+	}
+}
+
+Test(pg_sink, inserts_and_merges_in_one_batch)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	dgp_record_t *first[2] = {mkrec(a, &PERSON, ROWS1[0], "f", 1), mkrec(a, &PERSON, ROWS1[1], "f", 2)};
+	dgp_pg_sink_input_t in = input(&PERSON, first, 2, NULL, 0);
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+
+	static const char *const want[][NF] = {
+		{"110101199003070011", "张三", "2", NULL},
+		{"110101199003070038", "tab\there", NULL, "back\\slash\\N"},
+		{"11010119900307005X", "line\nbreak\r\n", "", "'; DROP TABLE dgp_src.sinktest_person; --"},
+		{"110101199003070054", "\\.", "\"quoted\"", "Robert'); DROP TABLE x;-- \x01\x1f"},
+	};
+	dgp_record_t *ins[2] = {mkrec(a, &PERSON, want[2], "f", 3), mkrec(a, &PERSON, want[3], "f", 4)};
+	dgp_record_t *mrg[2] = {mkrec(a, &PERSON, want[0], "f", 5), mkrec(a, &PERSON, want[1], "f", 6)};
+	in = input(&PERSON, ins, 2, mrg, 2);
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.copied, 2);
+	cr_expect_eq(res.merge_updated, 1);
+	cr_expect_eq(res.merge_inserted, 0);
+	cr_expect_eq(res.refreshed_keys, 4);
+	expect_person_rows(c, want, 4);
+	expect_q(c, "SELECT s.xb || ':' || (p.zz IS NULL) FROM dgp_base.person p JOIN dgp_src.sinktest_person s"
+		    " USING (gmsfhm) WHERE gmsfhm = '110101199003070011'", "2:true");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, unique_violation_reroutes_the_batch_through_the_merge_path)
+{
+	for (size_t fi = 0; fi < 2; fi++) {
+		PGconn *c = fresh_db();
+		/* a row the cache does not know about (another instance wrote it) */
+		exec_ok(c, "INSERT INTO dgp_src.sinktest_person (gmsfhm, xm, _dgp_content_hash, _dgp_origin)"
+			   " VALUES ('11010119900307005X', 'old', 7, 'elsewhere:1')");
+		dgp_arena_t *a = dgp_arena_new(0);
+		dgp_pg_sink_t *sk = dgp_pg_sink_new(c, &(dgp_pg_sink_opts_t){.format = FORMATS[fi]});
+		dgp_record_t *ins[NROWS1];
+		for (size_t i = 0; i < NROWS1; i++)
+			ins[i] = mkrec(a, &PERSON, ROWS1[i], "/data/gaj.csv", (int64_t)i + 2);
+		const dgp_batch_counts_t counts = {.read = NROWS1, .cls = {NROWS1}};
+		dgp_field_count_t fc[NF] = {{4, 4}, {4, 4}, {2, 2}, {4, 4}};
+		dgp_pg_sink_input_t in = input(&PERSON, ins, NROWS1, NULL, 0);
+		in.counts = &counts;
+		in.field_counts = fc;
+		dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_FILE, .file_id = "f00d", .path = "/data/gaj.csv",
+					.resource_code = "T/1", .next_offset = 600, .next_line = 6,
+					.records = 4, .complete = true};
+		dgp_pg_sink_result_t res;
+		cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+		cr_expect(res.fallback);
+		cr_expect_eq(res.copied, 0);
+		cr_expect_eq(res.merge_inserted, 3);
+		cr_expect_eq(res.merge_updated, 1);
+		expect_person_rows(c, ROWS1, NROWS1);
+		expect_q(c, "SELECT \"rows\" || ' ' || records_read FROM dgp_catalog.resource_stats", "3 4");
+		expect_q(c, "SELECT next_offset || ' ' || complete FROM dgp_ops.file_progress", "600 true");
+		expect_q(c, "SELECT count(*) FROM dgp_base.person", "4");
+		dgp_pg_sink_destroy(sk);
+		dgp_arena_destroy(a);
+		PQfinish(c);
+	}
+}
+
+static void hex(const unsigned char *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+	out[2 * n] = '\0';
+}
+
+Test(pg_sink, rejects_keep_exact_bytes_reason_field_and_origin)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+
+	unsigned char raw1[64];
+	size_t n1 = 0;
+	for (int b = 0; b < 0x20; b++)
+		raw1[n1++] = (unsigned char)b;
+	memcpy(raw1 + n1, "\\N\\\\.\xff\xc3\x28\xe4\xb8\xad'\"", 14);
+	n1 += 14;
+	static const char *const v[NF] = {"110101199003070011", "张三", NULL, NULL};
+
+	dgp_record_t *malformed = mkrec(a, &PERSON, v, "/data/\xff\xfe bad.csv", 7);
+	malformed->raw = (dgp_slice_t){(const char *)raw1, n1};
+	malformed->reason = DGP_REASON_MALFORMED;
+	malformed->reject_detail = "unexpected byte 0xff at 38\tthen \\ and \n";
+
+	dgp_record_t *checksum = mkrec(a, &PERSON, v, "dept.gaj.hjrk", 0);
+	checksum->origin = (dgp_origin_t){.source = "dept.gaj.hjrk", .partition = 5, .offset = 123456789012,
+					  .line = -1, .end_offset = 123456789013};
+	checksum->raw = (dgp_slice_t){"{\"GMSFHM\":\"110101199003070012\"}", 31};
+	checksum->reason = DGP_REASON_CHECKSUM;
+	checksum->reject_field = 0;
+
+	/* a loaded record with one bad optional value */
+	dgp_record_t *ok = mkrec(a, &PERSON, v, "/data/gaj.csv", 9);
+	ok->raw = (dgp_slice_t){"110101199003070011,张三,9,\0x", 31};
+	dgp_field_reject_t frej = {.rec = ok, .field = 2, .reason = DGP_REASON_NOT_IN_LIST,
+				   .raw = {"9", 1}};
+
+	const dgp_record_t *rej[2] = {malformed, checksum};
+	dgp_record_t *ins[1] = {ok};
+	dgp_pg_sink_input_t in = input(&PERSON, ins, 1, NULL, 0);
+	in.rejects = rej;
+	in.n_rejects = 2;
+	in.field_rejects = &frej;
+	in.n_field_rejects = 1;
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.rejects, 3);
+	cr_expect_eq(res.copied, 1);
+
+	PGresult *r = PQexec(c, "SELECT resource_code, reason, coalesce(field, '<null>'), source,"
+				" coalesce(\"partition\"::text, '<null>'), \"offset\", coalesce(line::text, '<null>'),"
+				" encode(raw, 'hex'), coalesce(detail, '<null>'), rejected_at IS NOT NULL"
+				" FROM dgp_ops.reject ORDER BY id");
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	cr_assert_eq(PQntuples(r), 3);
+	char hx[256];
+	hex(raw1, n1, hx);
+	const char *want[3][10] = {
+		{"T/1", "malformed", "<null>", "/data/\xef\xbf\xbd\xef\xbf\xbd bad.csv", "<null>", "700", "7", hx,
+		 "unexpected byte 0xff at 38\tthen \\ and \n", "t"},
+		{"T/1", "checksum", "GMSFHM", "dept.gaj.hjrk", "5", "123456789012", "<null>", "", "<null>", "t"},
+		{"T/1", "not_in_list", "XB", "/data/gaj.csv", "<null>", "900", "9", "", "<null>", "t"},
+	};
+	char hx2[128], hx3[128];
+	hex((const unsigned char *)checksum->raw.p, checksum->raw.len, hx2);
+	hex((const unsigned char *)ok->raw.p, ok->raw.len, hx3);
+	want[1][7] = hx2;
+	want[2][7] = hx3;
+	for (int i = 0; i < 3; i++)
+		for (int f = 0; f < 10; f++)
+			cr_expect_str_eq(PQgetvalue(r, i, f), want[i][f], "reject %d column %d", i, f);
+	PQclear(r);
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, file_progress_commits_with_the_rows_and_a_retry_is_a_no_op)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	bool found = true;
+	int64_t off = -1, line = -1, recs = -1;
+	bool complete = true;
+	cr_assert_eq(dgp_pg_sink_file_progress_get(c, "abc", &found, &off, &line, &recs, &complete,
+						   err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_not(found);
+
+	dgp_record_t *ins[2] = {mkrec(a, &PERSON, ROWS1[0], "/d/x.csv", 2), mkrec(a, &PERSON, ROWS1[1], "/d/x.csv", 3)};
+	dgp_record_t *bad = mkrec(a, &PERSON, ROWS1[2], "/d/x.csv", 4);
+	bad->reason = DGP_REASON_COLUMNS;
+	const dgp_record_t *rej[1] = {bad};
+	dgp_batch_counts_t counts = {.read = 3, .rejected = 1, .cls = {2}};
+	counts.by_reason[DGP_REASON_COLUMNS] = 1;
+	dgp_pg_sink_input_t in = input(&PERSON, ins, 2, NULL, 0);
+	in.rejects = rej;
+	in.n_rejects = 1;
+	in.counts = &counts;
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_FILE, .file_id = "abc", .path = "/d/x.csv",
+				.resource_code = "T/1", .next_offset = 500, .next_line = 5, .records = 3};
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_not(res.already_committed);
+	cr_assert_eq(dgp_pg_sink_file_progress_get(c, "abc", &found, &off, &line, &recs, &complete,
+						   err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect(found);
+	cr_expect_eq(off, 500);
+	cr_expect_eq(line, 5);
+	cr_expect_eq(recs, 3);
+	cr_expect_not(complete);
+	expect_q(c, "SELECT path || ' ' || resource_code FROM dgp_ops.file_progress", "/d/x.csv T/1");
+
+	/* The COMMIT's reply was lost, say: the caller sends the same batch again. */
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect(res.already_committed);
+	cr_expect_eq(res.copied + res.rejects, 0);
+	expect_q(c, "SELECT count(*) FROM dgp_ops.reject", "1");
+	expect_q(c, "SELECT records_read || ' ' || rejected FROM dgp_catalog.resource_stats", "3 1");
+	expect_q(c, "SELECT count FROM dgp_catalog.reject_stats WHERE reason = 'columns'", "1");
+
+	/* The last (empty) batch marks the file complete at the same offset. */
+	dgp_batch_counts_t none = {0};
+	dgp_pg_sink_input_t empty = input(&PERSON, NULL, 0, NULL, 0);
+	empty.counts = &none;
+	pr.complete = true;
+	cr_assert_eq(dgp_pg_sink_write(sk, &empty, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_not(res.already_committed);
+	cr_assert_eq(dgp_pg_sink_file_progress_get(c, "abc", &found, &off, NULL, NULL, &complete,
+						   err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect(complete);
+	cr_expect_eq(off, 500);
+	/* and a repeated load of the complete file is a no-op */
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect(res.already_committed);
+	expect_q(c, "SELECT count(*) FROM dgp_src.sinktest_person", "2");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, kafka_offsets_commit_with_the_rows)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	dgp_record_t *ins[2] = {mkrec(a, &PERSON, ROWS1[0], "t", 0), mkrec(a, &PERSON, ROWS1[1], "t", 0)};
+	dgp_pg_sink_input_t in = input(&PERSON, ins, 2, NULL, 0);
+	dgp_pg_offset_t offs[2] = {{"dept.gaj.hjrk", 0, 101}, {"dept.gaj.hjrk", 7, 55}};
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_KAFKA, .group_id = "dgp", .n_offsets = 2,
+				.offsets = offs};
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	bool found;
+	int64_t next = 0;
+	cr_assert_eq(dgp_pg_sink_offsets_get(c, "dgp", "dept.gaj.hjrk", 7, &found, &next, err, sizeof(err)),
+		     DGP_OK, "%s", err);
+	cr_expect(found);
+	cr_expect_eq(next, 55);
+	cr_assert_eq(dgp_pg_sink_offsets_get(c, "dgp", "dept.gaj.hjrk", 0, &found, &next, err, sizeof(err)),
+		     DGP_OK, "%s", err);
+	cr_expect_eq(next, 101);
+	cr_assert_eq(dgp_pg_sink_offsets_get(c, "other", "dept.gaj.hjrk", 0, &found, &next, err, sizeof(err)),
+		     DGP_OK, "%s", err);
+	cr_expect_not(found);
+
+	/* redelivered batch after a lost COMMIT reply: nothing twice */
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect(res.already_committed);
+
+	/* the next batch of partition 7 moves only its offset */
+	dgp_record_t *m[1] = {mkrec(a, &PERSON, ROWS1[2], "t", 0)};
+	in = input(&PERSON, m, 1, NULL, 0);
+	dgp_pg_offset_t next7 = {"dept.gaj.hjrk", 7, 60};
+	pr.n_offsets = 1;
+	pr.offsets = &next7;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_not(res.already_committed);
+	expect_q(c, "SELECT string_agg(topic || '/' || \"partition\" || '=' || next_offset, ' '"
+		    " ORDER BY \"partition\") FROM dgp_ops.offsets WHERE group_id = 'dgp'",
+		 "dept.gaj.hjrk/0=101 dept.gaj.hjrk/7=60");
+	expect_q(c, "SELECT count(*) FROM dgp_src.sinktest_person", "3");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, a_failure_mid_transaction_leaves_no_rows_and_no_progress)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	exec_ok(c, "INSERT INTO dgp_src.sinktest_person (gmsfhm, xm, _dgp_content_hash, _dgp_origin)"
+		   " VALUES ('110101199003070038', 'old', 7, 'x:1')");
+	exec_ok(c, "CREATE OR REPLACE FUNCTION dgp_base.refresh_person(keys text[]) RETURNS void"
+		   " LANGUAGE plpgsql AS $f$BEGIN RAISE EXCEPTION 'golden refresh broken'; END$f$");
+	dgp_record_t *ins[2] = {mkrec(a, &PERSON, ROWS1[0], "/d/y.csv", 1), mkrec(a, &PERSON, ROWS1[2], "/d/y.csv", 2)};
+	dgp_record_t *mrg[1] = {mkrec(a, &PERSON, ROWS1[1], "/d/y.csv", 3)};
+	dgp_record_t *bad = mkrec(a, &PERSON, ROWS1[3], "/d/y.csv", 4);
+	bad->reason = DGP_REASON_MALFORMED;
+	const dgp_record_t *rej[1] = {bad};
+	dgp_batch_counts_t counts = {.read = 4, .rejected = 1, .cls = {2, 1}};
+	counts.by_reason[DGP_REASON_MALFORMED] = 1;
+	dgp_pg_sink_input_t in = input(&PERSON, ins, 2, mrg, 1);
+	in.rejects = rej;
+	in.n_rejects = 1;
+	in.counts = &counts;
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_FILE, .file_id = "feed", .path = "/d/y.csv",
+				.next_offset = 400, .next_line = 5, .records = 4, .complete = true};
+	dgp_pg_sink_result_t res;
+	dgp_err_t e = dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err));
+	cr_expect_eq(e, DGP_ERR_PG, "%s", dgp_err_name(e));
+	cr_expect(strstr(err, "golden refresh broken") != NULL, "%s", err);
+	expect_q(c, "SELECT string_agg(gmsfhm || '=' || xm, ' ') FROM dgp_src.sinktest_person",
+		 "110101199003070038=old");
+	expect_q(c, "SELECT count(*) FROM dgp_ops.reject", "0");
+	expect_q(c, "SELECT count(*) FROM dgp_ops.file_progress", "0");
+	expect_q(c, "SELECT count(*) FROM dgp_catalog.resource_stats", "0");
+	expect_q(c, "SELECT count(*) FROM dgp_catalog.reject_stats", "0");
+	expect_q(c, "SELECT count(*) FROM dgp_base.person", "0");
+
+	/* Repaired, the same batch lands whole (the stage made by the failed
+	 * transaction is gone with it and is made again). */
+	exec_ok(c, "DROP FUNCTION dgp_base.refresh_person(text[])");
+	exec_ok(c, GOLDEN_PERSON + strlen("CREATE TABLE dgp_base.person (gmsfhm text PRIMARY KEY, xm text, zz text,"
+					  " _dgp_sources jsonb, _dgp_updated_at timestamptz);"));
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.copied, 2);
+	cr_expect_eq(res.merge_updated, 1);
+	expect_person_rows(c, ROWS1, 3);
+	expect_q(c, "SELECT count(*) FROM dgp_ops.reject", "1");
+	expect_q(c, "SELECT next_offset FROM dgp_ops.file_progress", "400");
+	expect_q(c, "SELECT count(*) FROM dgp_base.person", "3");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, statistics_increment_exactly)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+
+	/* batch 1: 6 read, 1 malformed, 1 record checksum, 1 field not_in_list; 3 new, 1 duplicate */
+	dgp_record_t *ins[3];
+	for (size_t i = 0; i < 3; i++)
+		ins[i] = mkrec(a, &PERSON, ROWS1[i], "s", (int64_t)i);
+	dgp_batch_counts_t c1 = {.read = 6, .rejected = 2, .cls = {3, 0, 0, 1}, .field_rejects = 1};
+	c1.by_reason[DGP_REASON_MALFORMED] = 1;
+	c1.by_reason[DGP_REASON_CHECKSUM] = 1;
+	c1.by_reason[DGP_REASON_NOT_IN_LIST] = 1;
+	dgp_field_count_t f1[NF] = {{5, 4}, {4, 4}, {3, 2}, {1, 1}};
+	dgp_pg_sink_input_t in = input(&PERSON, ins, 3, NULL, 0);
+	in.counts = &c1;
+	in.field_counts = f1;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+
+	/* batch 2: 4 read, all unchanged: nothing written, last_change stays */
+	char *change1 = q1(c, "SELECT last_change FROM dgp_catalog.resource_stats");
+	char *load1 = q1(c, "SELECT last_load FROM dgp_catalog.resource_stats");
+	dgp_batch_counts_t c2 = {.read = 4, .cls = {0, 0, 4}};
+	c2.by_reason[DGP_REASON_CHECKSUM] = 0;
+	dgp_field_count_t f2[NF] = {{4, 4}, {4, 4}, {4, 4}, {0, 0}};
+	in = input(&PERSON, NULL, 0, NULL, 0);
+	in.counts = &c2;
+	in.field_counts = f2;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+
+	expect_q(c, "SELECT \"rows\" || ' ' || records_read || ' ' || rejected FROM dgp_catalog.resource_stats"
+		    " WHERE resource_code = 'T/1'", "3 10 2");
+	char *change2 = q1(c, "SELECT last_change FROM dgp_catalog.resource_stats");
+	char *load2 = q1(c, "SELECT last_load FROM dgp_catalog.resource_stats");
+	cr_expect_str_eq(change2, change1);
+	cr_expect_str_neq(load2, load1);
+	free(change1);
+	free(change2);
+	free(load1);
+	free(load2);
+	expect_q(c, "SELECT string_agg(reason || '=' || count, ' ' ORDER BY reason) FROM dgp_catalog.reject_stats",
+		 "checksum=1 malformed=1 not_in_list=1");
+	/* total: records parsed into fields (batch 1: 6 − 1 malformed; batch 2: 4) */
+	expect_q(c, "SELECT string_agg(field || '=' || present || '/' || valid || '/' || total, ' ' ORDER BY field)"
+		    " FROM dgp_catalog.field_stats WHERE resource_code = 'T/1'",
+		 "GMSFHM=9/8/9 XB=7/6/9 XM=8/8/9 ZZ=1/1/9");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, warm_cache_hashes_keys_as_the_batch_does)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	dgp_record_t *ins[NROWS1];
+	for (size_t i = 0; i < NROWS1; i++)
+		ins[i] = mkrec(a, &PERSON, ROWS1[i], "w", (int64_t)i);
+	dgp_pg_sink_input_t in = input(&PERSON, ins, NROWS1, NULL, 0);
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+
+	static const uint64_t masks[] = {~0ull, 0x3ull};
+	for (size_t m = 0; m < 2; m++) {
+		dgp_dedup_t *d = dgp_dedup_new(0);
+		uint64_t loaded = 0;
+		cr_assert_eq(dgp_pg_sink_warm_cache(c, &PERSON, d, masks[m], &loaded, err, sizeof(err)),
+			     DGP_OK, "%s", err);
+		cr_expect_eq(loaded, NROWS1);
+		for (size_t i = 0; i < NROWS1 && m == 0; i++) {
+			uint64_t content = 0;
+			bool this_run = true;
+			cr_expect(dgp_dedup_get(d, ins[i]->key_hash, &content, &this_run), "key %zu", i);
+			cr_expect_eq(content, ins[i]->content_hash);
+			cr_expect_not(this_run);
+			cr_expect_eq(dgp_dedup_classify(d, ins[i]->key_hash, ins[i]->content_hash),
+				     DGP_DEDUP_UNCHANGED);
+		}
+		if (m == 1)
+			for (size_t i = 0; i < NROWS1; i++)
+				cr_expect(dgp_dedup_get(d, ins[i]->key_hash & masks[m], NULL, NULL));
+		dgp_dedup_destroy(d);
+	}
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, connection_loss_is_reported_and_the_retry_lands_exactly)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	dgp_record_t *first[1] = {mkrec(a, &PERSON, ROWS1[0], "/d/z.csv", 1)};
+	dgp_pg_sink_input_t in = input(&PERSON, first, 1, NULL, 0);
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_FILE, .file_id = "z", .path = "/d/z.csv",
+				.next_offset = 100, .next_line = 2, .records = 1};
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+	/* a merge creates the session's stage, which dies with the session */
+	dgp_record_t *m[1] = {mkrec(a, &PERSON, (const char *const[]){ROWS1[0][0], "x", NULL, NULL}, "/d/z.csv", 1)};
+	in = input(&PERSON, NULL, 0, m, 1);
+	pr.next_offset = 150;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+
+	PGconn *killer = connect_db(TESTDB);
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)", PQbackendPID(c));
+	expect_q(killer, sql, "t");
+
+	dgp_record_t *ins[2] = {mkrec(a, &PERSON, ROWS1[1], "/d/z.csv", 2), mkrec(a, &PERSON, ROWS1[2], "/d/z.csv", 3)};
+	dgp_record_t *m2[1] = {mkrec(a, &PERSON, (const char *const[]){ROWS1[0][0], "y", NULL, NULL}, "/d/z.csv", 4)};
+	in = input(&PERSON, ins, 2, m2, 1);
+	pr.next_offset = 400;
+	dgp_err_t e = dgp_pg_sink_write(sk, &in, &pr, NULL, err, sizeof(err));
+	cr_expect_eq(e, DGP_ERR_PG_CONN, "%s: %s", dgp_err_name(e), err);
+
+	PQfinish(c);
+	c = connect_db(TESTDB);
+	dgp_pg_sink_set_conn(sk, c);
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.copied, 2);
+	cr_expect_eq(res.merge_updated, 1);
+	expect_q(c, "SELECT string_agg(gmsfhm || '=' || coalesce(xm, '-'), ' ' ORDER BY gmsfhm)"
+		    " FROM dgp_src.sinktest_person",
+		 "110101199003070011=y 110101199003070038=tab\there 11010119900307005X=line\nbreak\r\n");
+	expect_q(c, "SELECT next_offset FROM dgp_ops.file_progress", "400");
+	PQfinish(killer);
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+Test(pg_sink, identifiers_are_quoted_and_types_other_than_text_use_text_copy)
+{
+	PGconn *c = fresh_db();
+	exec_ok(c, "CREATE TABLE dgp_src.\"q\"\"t; DROP TABLE x\" (\"k ey\" text, \"we\"\"ird\" date, n bigint,"
+		   " _dgp_content_hash bigint NOT NULL, _dgp_origin text NOT NULL,"
+		   " _dgp_loaded_at timestamptz NOT NULL DEFAULT now(),"
+		   " _dgp_updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (\"k ey\"))");
+	static const dgp_field_spec_t f[3] = {
+		{.source_name = "K", .column = "k ey", .pg_type = "text", .key = true, .required = true},
+		{.source_name = "D", .column = "we\"ird", .pg_type = "date"},
+		{.source_name = "N", .column = "n", .pg_type = "bigint"},
+	};
+	static const size_t keys[1] = {0};
+	/* legal-entity base without a refresh function: golden step skipped */
+	static const dgp_schema_t s = {.resource_code = "T/2", .table = "q\"t; DROP TABLE x",
+				       .base = DGP_BASE_LEGAL_ENTITY, .nfields = 3, .fields = f,
+				       .nkeys = 1, .key_fields = keys};
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, &(dgp_pg_sink_opts_t){.format = DGP_PG_COPY_BINARY});
+	dgp_record_t *ins[2] = {mkrec(a, &s, (const char *const[]){"a\"b", "1990-03-07", "42"}, "q", 1),
+				mkrec(a, &s, (const char *const[]){"c", NULL, "-7"}, "q", 2)};
+	dgp_pg_sink_input_t in = input(&s, ins, 2, NULL, 0);
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.refreshed_keys, 0);
+	dgp_record_t *m[1] = {mkrec(a, &s, (const char *const[]){"c", "2000-02-29", NULL}, "q", 3)};
+	in = input(&s, NULL, 0, m, 1);
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.merge_updated, 1);
+	expect_q(c, "SELECT string_agg(\"k ey\" || '|' || coalesce(\"we\"\"ird\"::text, '-') || '|'"
+		    " || coalesce(n::text, '-'), ' ' ORDER BY \"k ey\") FROM dgp_src.\"q\"\"t; DROP TABLE x\"",
+		 "a\"b|1990-03-07|42 c|2000-02-29|-");
+
+	dgp_dedup_t *d = dgp_dedup_new(0);
+	uint64_t loaded;
+	cr_assert_eq(dgp_pg_sink_warm_cache(c, &s, d, ~0ull, &loaded, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(loaded, 2);
+	cr_expect(dgp_dedup_get(d, ins[0]->key_hash, NULL, NULL));
+	dgp_dedup_destroy(d);
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
