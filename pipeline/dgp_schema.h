@@ -38,17 +38,17 @@ typedef struct dgp_field_spec {
 	int priority;            /* 1 = most authoritative for base_column */
 } dgp_field_spec_t;
 
-typedef enum dgp_base_library {
+typedef enum dgp_base {
 	DGP_BASE_NONE = 0,
 	DGP_BASE_PERSON,       /* dgp_base.person, keyed by 公民身份号码 */
 	DGP_BASE_LEGAL_ENTITY, /* dgp_base.legal_entity, keyed by 统一社会信用代码 */
-} dgp_base_library_t;
+} dgp_base_t;
 
 typedef struct dgp_schema {
 	const char *resource_code; /* e.g. 101041/000001 */
 	const char *resource_name; /* e.g. 白沙洲街道实有人口信息 */
 	const char *table;         /* dgp_src table name, unquoted, e.g. bszjd_syrk */
-	dgp_base_library_t base;
+	dgp_base_t base;
 	size_t nfields;
 	const dgp_field_spec_t *fields;
 	size_t nkeys;
