@@ -200,7 +200,11 @@ create_cluster() {
     save_state
     # From here on a failure must not leave a half-made cluster behind.
     trap 'dgp_log "start failed, cleaning up"; remove_all' EXIT
-    dgp_is_root && chown postgres:postgres "$PG_HOME"
+    if dgp_is_root; then
+        chown postgres:postgres "$PG_HOME"
+        run_as_pg test -w "$PG_HOME" ||
+            dgp_die "user postgres cannot write $PG_HOME; point TMPDIR at a directory it can reach (e.g. /tmp)"
+    fi
 
     dgp_log "initdb into $(datadir)"
     if ! run_as_pg "$PG_BIN/initdb" -D "$(datadir)" -U "$PG_SUPERUSER" -A trust \
