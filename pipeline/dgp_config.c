@@ -82,6 +82,12 @@ static const dgp_conf_prop_t props[] = {
 	 31536000, "86400", NULL, 0,
 	 "Service target for the time to repair an outage: an outage longer than "
 	 "this is reported as an SLA breach."},
+	{"load.max.record.bytes", DGP_CONF_INT, CONF_OFF(load_max_record_bytes), 1024,
+	 1073741824, "16777216", NULL, 0,
+	 "Longest record (one JSON line or CSV row, without its line terminator) "
+	 "that `dgp load` accepts.  A longer one is rejected as too_long with its "
+	 "first 4 KiB kept, and skipped up to the next newline without ever being "
+	 "held in memory; the read buffer grows to at most this size."},
 };
 
 #define NPROPS (sizeof(props) / sizeof(props[0]))

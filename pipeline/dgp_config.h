@@ -42,6 +42,7 @@ typedef struct dgp_config {
 	int64_t probe_interval_ms; /* probe.interval.ms */
 	int64_t probe_timeout_ms; /* probe.timeout.ms */
 	int64_t probe_repair_target_s; /* probe.repair.target.s */
+	int64_t load_max_record_bytes; /* load.max.record.bytes */
 
 	struct dgp_config_private *priv; /* sources, passthrough list: not for callers */
 } dgp_config_t;
