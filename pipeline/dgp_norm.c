@@ -114,6 +114,14 @@ static const dgp_norm_def_t defs[] = {
 	 "民族 (GB/T 3304): 01–56 or 1–56, 汉族/汉, letter code HA → two-digit code"},
 	{"code_list", dgp_norm_code_list, "list",
 	 "catalog code list: a code or label (trimmed, width-folded) → the code"},
+	{"text", dgp_norm_text, "max",
+	 "free text: full-width folded, whitespace collapsed, controls removed, UTF-8 checked"},
+	{"person_name", dgp_norm_person_name, "max",
+	 "person name: text, no spaces inside CJK names, one middle dot (U+00B7)"},
+	{"org_name", dgp_norm_org_name, "max",
+	 "organisation name: match key without spaces, half-width brackets; display value in aux"},
+	{"encoding", dgp_norm_encoding, "charset,max",
+	 "GBK/GB18030 bytes → UTF-8 (iconv), then text; invalid sequences rejected"},
 	{NULL, NULL, NULL, NULL},
 };
 

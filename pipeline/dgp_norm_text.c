@@ -1,0 +1,372 @@
+/*
+ * dgp_norm_text.c — free-text rules: text, person_name, org_name, encoding.
+ *
+ *   in ──(encoding: GBK/GB18030 ─iconv─▶ UTF-8 in out, then in place)──┐
+ *      ──────────────────────────────────────────────────────────────────┴─▶ text_core:
+ *        ASCII runs copied in bulk │ strict UTF-8 decode │ fold full-width │ drop
+ *        controls │ collapse whitespace │ (mode: name dots / no spaces) ─▶ out
+ *
+ * text: full-width ASCII (U+FF01–U+FF5E) → ASCII and U+3000 → space (flag
+ *   width_folded); every run of whitespace (ASCII whitespace, U+3000, U+00A0,
+ *   U+1680, U+2000–U+200A, U+2028/9, U+202F, U+205F, U+0085) → one space;
+ *   trimmed; C0/C1 controls other than whitespace, DEL, and the invisible
+ *   U+200B ZERO WIDTH SPACE / U+FEFF BOM removed (flag control_removed).
+ *   A NUL byte or invalid UTF-8 (overlong, surrogate, > U+10FFFF,
+ *   truncated) → charset.  More than max characters (max=N; default 4000)
+ *   → too_long.  Nothing left → empty.  Not NFKC (STANDARDS.md §8).
+ *
+ * person_name (default max 100): text, then
+ *   - a space between two CJK characters, or next to a middle dot, is
+ *     dropped: "张 三" → "张三", "阿卜杜拉 · 买买提" → "阿卜杜拉·买买提";
+ *     spaces between Latin words stay ("John Smith");
+ *   - every middle-dot look-alike becomes U+00B7 '·': ・ U+30FB, ･ U+FF65,
+ *     • U+2022, ‧ U+2027, ․ U+2024, ∙ U+2219, ⋅ U+22C5, ● U+25CF, ⸱ U+2E31,
+ *     ㆍ U+318D, · U+0387; and '.' (or full-width ．) between two CJK
+ *     characters ("买买提.艾力" → "买买提·艾力").  A '.' elsewhere stays
+ *     ("J. Smith").
+ *
+ * org_name (default max 500): out = the match key — text with every space
+ *   removed and brackets half-width: "武汉光谷（集团）有限公司",
+ *   "武汉光谷(集团)有限公司" and " 武汉光谷 （集团） 有限公司 " all give
+ *   "武汉光谷(集团)有限公司".  aux = the display value — text, but （ and ）
+ *   keep the style they were written in ("武汉光谷 （集团） 有限公司").
+ *
+ * encoding (charset=GBK|GB18030, default GB18030, max as text): the bytes
+ *   are GBK/GB18030; they are converted to UTF-8 with iconv (flag
+ *   transcoded when any byte was non-ASCII) and then normalised as text.
+ *   Invalid or truncated sequences → charset.  iconv_open() costs
+ *   microseconds and allocates, so each thread opens one descriptor per
+ *   charset on first use and keeps it (closed by a pthread key destructor
+ *   at thread exit); pure-ASCII values skip iconv entirely.
+ */
+#include "dgp_norm.h"
+#include "dgp_utf8.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <pthread.h>
+
+#define TEXT_MAX_DEFAULT 4000
+#define PERSON_MAX_DEFAULT 100
+#define ORG_MAX_DEFAULT 500
+
+enum mode {
+	MODE_TEXT,
+	MODE_PERSON,
+	MODE_ORG_KEY,     /* no spaces, everything folded */
+	MODE_ORG_DISPLAY, /* text, but （ ） kept */
+};
+
+static inline bool is_cjk(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x323AF) ||
+	       cp == 0x3007;
+}
+
+static inline bool is_unicode_space(uint32_t cp)
+{
+	return cp == 0x3000 || cp == 0xA0 || cp == 0x85 || cp == 0x1680 ||
+	       (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+	       cp == 0x205F;
+}
+
+static inline bool is_invisible(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0x200B || cp == 0xFEFF;
+}
+
+static inline bool is_dot_variant(uint32_t cp)
+{
+	switch (cp) {
+	case 0x00B7: case 0x0387: case 0x2022: case 0x2024: case 0x2027: case 0x2219:
+	case 0x22C5: case 0x25CF: case 0x2E31: case 0x30FB: case 0x318D: case 0xFF65:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* byte classes for the ASCII path */
+enum { B_PLAIN = 0, B_SPACE = 1, B_CTRL = 2, B_NUL = 3, B_HIGH = 4, B_DOT = 5 };
+static const unsigned char bclass[256] = {
+	[0] = B_NUL,
+	[1 ... 8] = B_CTRL,
+	['\t'] = B_SPACE, ['\n'] = B_SPACE, ['\v'] = B_SPACE, ['\f'] = B_SPACE, ['\r'] = B_SPACE,
+	[14 ... 31] = B_CTRL,
+	[' '] = B_SPACE,
+	['.'] = B_DOT,
+	[127] = B_CTRL,
+	[128 ... 255] = B_HIGH,
+};
+
+/* The next non-space code point at in[i..) after folding (0 if none or invalid). */
+static uint32_t peek_next(const char *in, size_t len, size_t i)
+{
+	while (i < len) {
+		uint32_t cp;
+		int n = dgp_utf8_decode((const unsigned char *)in + i, len - i, &cp);
+		if (n < 0)
+			return 0;
+		cp = dgp_utf8_fold_cp(cp);
+		if (cp != ' ' && !(cp >= '\t' && cp <= '\r') && !is_unicode_space(cp))
+			return cp;
+		i += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * text_core — normalise in[0..len) into out[0..cap) in the given mode;
+ * *olen is set on success.  out may equal in in MODE_TEXT and
+ * MODE_ORG_KEY/DISPLAY (the output never runs ahead of the input there);
+ * MODE_PERSON may grow '.' into '·' and needs a separate buffer.
+ */
+static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
+			      uint32_t max_chars, enum mode mode, size_t *olen, uint32_t *flags)
+{
+	size_t i = 0, o = 0;
+	uint32_t nch = 0, prev = 0;
+	bool pending = false;
+	while (i < len) {
+		unsigned char c = (unsigned char)in[i];
+		uint32_t cp;
+		size_t n = 1;
+		switch (bclass[c]) {
+		case B_PLAIN: {
+			/* the common case: a run of printable ASCII */
+			size_t j = i + 1;
+			while (j < len && bclass[(unsigned char)in[j]] == B_PLAIN)
+				j++;
+			size_t run = j - i;
+			if (pending && o > 0) {
+				if (mode == MODE_ORG_KEY ||
+				    (mode == MODE_PERSON && prev == 0xB7)) {
+					/* dropped */
+				} else {
+					if (o >= cap)
+						return DGP_REASON_TOO_LONG;
+					out[o++] = ' ';
+					nch++;
+				}
+			}
+			pending = false;
+			if (o + run > cap)
+				return DGP_REASON_TOO_LONG;
+			nch += (uint32_t)run;
+			if (nch > max_chars)
+				return DGP_REASON_TOO_LONG;
+			memmove(out + o, in + i, run);
+			o += run;
+			prev = (unsigned char)in[j - 1];
+			i = j;
+			continue;
+		}
+		case B_SPACE:
+			pending = true;
+			i++;
+			continue;
+		case B_CTRL:
+			*flags |= DGP_NF_CONTROL_REMOVED;
+			i++;
+			continue;
+		case B_NUL:
+			return DGP_REASON_CHARSET;
+		case B_DOT:
+			cp = '.';
+			break;
+		default: {
+			int k = dgp_utf8_decode((const unsigned char *)in + i, len - i, &cp);
+			if (k < 0)
+				return DGP_REASON_CHARSET;
+			n = (size_t)k;
+			if (is_invisible(cp)) {
+				*flags |= DGP_NF_CONTROL_REMOVED;
+				i += n;
+				continue;
+			}
+			if (is_unicode_space(cp)) {
+				if (cp == 0x3000)
+					*flags |= DGP_NF_WIDTH_FOLDED;
+				pending = true;
+				i += n;
+				continue;
+			}
+			if (cp >= 0xFF01 && cp <= 0xFF5E &&
+			    !(mode == MODE_ORG_DISPLAY && (cp == 0xFF08 || cp == 0xFF09))) {
+				cp -= 0xFEE0;
+				*flags |= DGP_NF_WIDTH_FOLDED;
+			}
+			break;
+		}
+		}
+		if (mode == MODE_PERSON) {
+			if (is_dot_variant(cp))
+				cp = 0xB7;
+			else if (cp == '.' && is_cjk(prev) && is_cjk(peek_next(in, len, i + n)))
+				cp = 0xB7;
+		}
+		if (pending && o > 0) {
+			bool drop = mode == MODE_ORG_KEY ||
+				    (mode == MODE_PERSON &&
+				     (prev == 0xB7 || cp == 0xB7 || (is_cjk(prev) && is_cjk(cp))));
+			if (!drop) {
+				if (o >= cap)
+					return DGP_REASON_TOO_LONG;
+				out[o++] = ' ';
+				nch++;
+			}
+		}
+		pending = false;
+		if (++nch > max_chars)
+			return DGP_REASON_TOO_LONG;
+		if (cp < 0x80) {
+			if (o >= cap)
+				return DGP_REASON_TOO_LONG;
+			out[o++] = (char)cp;
+		} else if (cp == 0xB7 && n != 2) {
+			if (o + 2 > cap)
+				return DGP_REASON_TOO_LONG;
+			out[o++] = (char)0xC2;
+			out[o++] = (char)0xB7;
+		} else {
+			if (o + n > cap)
+				return DGP_REASON_TOO_LONG;
+			memmove(out + o, in + i, n);
+			o += n;
+		}
+		prev = cp;
+		i += n;
+	}
+	if (o == 0)
+		return DGP_REASON_EMPTY;
+	*olen = o;
+	return DGP_REASON_OK;
+}
+
+static dgp_reason_t run_mode(const dgp_norm_rule_t *rule, const char *in, size_t len,
+			     char *out, size_t out_cap, dgp_norm_result_t *res, enum mode mode,
+			     uint32_t def_max)
+{
+	uint32_t flags = 0;
+	size_t olen = 0;
+	uint32_t max = rule && rule->max_chars ? rule->max_chars : def_max;
+	dgp_reason_t r = text_core(in, len, out, out_cap, max, mode, &olen, &flags);
+	if (r != DGP_REASON_OK)
+		return dgp_norm_reject(res, r);
+	*res = (dgp_norm_result_t){.len = olen, .flags = flags};
+	return DGP_REASON_OK;
+}
+
+dgp_reason_t dgp_norm_text(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+			   const char *in, size_t len, char *out, size_t out_cap,
+			   dgp_norm_result_t *res)
+{
+	(void)ctx;
+	return run_mode(rule, in, len, out, out_cap, res, MODE_TEXT, TEXT_MAX_DEFAULT);
+}
+
+dgp_reason_t dgp_norm_person_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+				  const char *in, size_t len, char *out, size_t out_cap,
+				  dgp_norm_result_t *res)
+{
+	(void)ctx;
+	return run_mode(rule, in, len, out, out_cap, res, MODE_PERSON, PERSON_MAX_DEFAULT);
+}
+
+dgp_reason_t dgp_norm_org_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+			       const char *in, size_t len, char *out, size_t out_cap,
+			       dgp_norm_result_t *res)
+{
+	(void)ctx;
+	uint32_t max = rule && rule->max_chars ? rule->max_chars : ORG_MAX_DEFAULT;
+	uint32_t kflags = 0, dflags = 0;
+	size_t klen = 0, dlen = 0;
+	/* the key, then the display value right after it (aux) */
+	dgp_reason_t r = text_core(in, len, out, out_cap, max, MODE_ORG_KEY, &klen, &kflags);
+	if (r != DGP_REASON_OK)
+		return dgp_norm_reject(res, r);
+	r = text_core(in, len, out + klen, out_cap - klen, max, MODE_ORG_DISPLAY, &dlen, &dflags);
+	if (r != DGP_REASON_OK)
+		return dgp_norm_reject(res, r);
+	*res = (dgp_norm_result_t){
+		.len = klen, .flags = kflags | dflags, .aux_off = klen, .aux_len = dlen};
+	return DGP_REASON_OK;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+enum { CS_GBK, CS_GB18030, CS__COUNT };
+static const char *const cs_names[CS__COUNT] = {"GBK", "GB18030"};
+
+typedef struct tl_iconv {
+	iconv_t cd[CS__COUNT];
+	bool opened[CS__COUNT];
+} tl_iconv_t;
+
+static __thread tl_iconv_t tl_cd;
+static pthread_key_t cd_key;
+static pthread_once_t cd_once = PTHREAD_ONCE_INIT;
+
+static void cd_close(void *p)
+{
+	tl_iconv_t *t = p;
+	for (int k = 0; k < CS__COUNT; k++)
+		if (t->opened[k])
+			iconv_close(t->cd[k]);
+	memset(t, 0, sizeof(*t));
+}
+
+static void cd_key_make(void)
+{
+	if (pthread_key_create(&cd_key, cd_close) != 0)
+		dgp_oom(sizeof(pthread_key_t), "iconv thread key");
+}
+
+/* This thread's descriptor for cs → UTF-8, opened on first use. */
+static iconv_t thread_cd(int cs)
+{
+	if (!tl_cd.opened[cs]) {
+		pthread_once(&cd_once, cd_key_make);
+		iconv_t cd = iconv_open("UTF-8", cs_names[cs]);
+		if (cd == (iconv_t)-1)
+			return cd;
+		tl_cd.cd[cs] = cd;
+		tl_cd.opened[cs] = true;
+		(void)pthread_setspecific(cd_key, &tl_cd);
+	}
+	return tl_cd.cd[cs];
+}
+
+dgp_reason_t dgp_norm_encoding(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+			       const char *in, size_t len, char *out, size_t out_cap,
+			       dgp_norm_result_t *res)
+{
+	(void)ctx;
+	uint32_t max = rule && rule->max_chars ? rule->max_chars : TEXT_MAX_DEFAULT;
+	if (dgp_utf8_ascii_run(in, len) == len)
+		return run_mode(rule, in, len, out, out_cap, res, MODE_TEXT, TEXT_MAX_DEFAULT);
+	if (memchr(in, '\0', len))
+		return dgp_norm_reject(res, DGP_REASON_CHARSET);
+	int cs = rule && rule->charset && strcmp(rule->charset, "GBK") == 0 ? CS_GBK : CS_GB18030;
+	iconv_t cd = thread_cd(cs);
+	if (cd == (iconv_t)-1)
+		return dgp_norm_reject(res, DGP_REASON_CHARSET); /* no converter: cannot decode */
+	char *src = (char *)in, *dst = out;
+	size_t src_left = len, dst_left = out_cap;
+	size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
+	if (rc == (size_t)-1) {
+		int e = errno;
+		iconv(cd, NULL, NULL, NULL, NULL); /* reset the shift state for the next value */
+		return dgp_norm_reject(res, e == E2BIG ? DGP_REASON_TOO_LONG : DGP_REASON_CHARSET);
+	}
+	uint32_t flags = DGP_NF_TRANSCODED;
+	size_t olen = 0;
+	/* the UTF-8 is in out; normalise it in place (MODE_TEXT never grows) */
+	dgp_reason_t r =
+		text_core(out, (size_t)(dst - out), out, out_cap, max, MODE_TEXT, &olen, &flags);
+	if (r != DGP_REASON_OK)
+		return dgp_norm_reject(res, r);
+	*res = (dgp_norm_result_t){.len = olen, .flags = flags};
+	return DGP_REASON_OK;
+}

@@ -1,0 +1,172 @@
+/* test_norm_text.c — text, person_name, org_name, encoding: STANDARDS §8 examples, controls, charset, limits. */
+#include "norm_testutil.h"
+
+#define WF DGP_NF_WIDTH_FOLDED
+#define CR DGP_NF_CONTROL_REMOVED
+#define TC DGP_NF_TRANSCODED
+
+Test(norm_text, width_folding_not_nfkc)
+{
+	const dgp_norm_rule_t *r = rule_of("text", NULL);
+	expect_ok(r, "ＡＢＣ１２３！～", "ABC123!~", WF);
+	expect_ok(r, "①㈱Ⅻ²ｶ", "①㈱Ⅻ²ｶ", 0); /* NFKC would rewrite these */
+	expect_ok(r, "。、“”—", "。、“”—", 0);
+	expect_ok(r, "武汉光谷（集团）有限公司", "武汉光谷(集团)有限公司", WF);
+	expect_ok(r, "plain ascii", "plain ascii", 0);
+}
+
+Test(norm_text, whitespace_collapsed_and_trimmed)
+{
+	const dgp_norm_rule_t *r = rule_of("text", NULL);
+	expect_ok(r, "  a  b\t\tc \n d  ", "a b c d", 0);
+	expect_ok(r, "\xE3\x80\x80" "湖北省\xE3\x80\x80\xE3\x80\x80武汉市" "\xE3\x80\x80", "湖北省 武汉市", WF);
+	expect_ok(r, "a\xC2\xA0" "b", "a b", 0);           /* NBSP */
+	expect_ok(r, "a\xE2\x80\x83\xE2\x80\xA8" "b", "a b", 0); /* EM SPACE, LINE SEPARATOR */
+	expect_ok(r, "a\xC2\x85" "b", "a b", 0);           /* NEL */
+	expect_ok(r, "x", "x", 0);
+}
+
+Test(norm_text, controls_removed)
+{
+	const dgp_norm_rule_t *r = rule_of("text", NULL);
+	expect_ok(r, "a\x01" "b\x1F" "c\x7F", "abc", CR);
+	expect_ok(r, "a\xC2\x80" "b\xC2\x9F", "ab", CR);       /* C1 */
+	expect_ok(r, "\xEF\xBB\xBF" "BOM", "BOM", CR);          /* U+FEFF */
+	expect_ok(r, "zero\xE2\x80\x8Bwidth", "zerowidth", CR); /* U+200B */
+	expect_ok(r, "a\x1B[31mred", "a[31mred", CR);
+	expect_ok(r, "ａ\x07　ｂ", "a b", CR | WF);
+}
+
+Test(norm_text, empty_and_charset)
+{
+	const dgp_norm_rule_t *r = rule_of("text", NULL);
+	expect_reject(r, "", DGP_REASON_EMPTY);
+	expect_reject(r, "   \t\r\n", DGP_REASON_EMPTY);
+	expect_reject(r, "\xE3\x80\x80\xC2\xA0", DGP_REASON_EMPTY);
+	expect_reject(r, "\x01\x02", DGP_REASON_EMPTY);
+	expect_reject_n(r, "a\0b", 3, DGP_REASON_CHARSET);
+	expect_reject_n(r, "\0", 1, DGP_REASON_CHARSET);
+	expect_reject(r, "abc\x80", DGP_REASON_CHARSET);
+	expect_reject(r, "\xC0\xAF", DGP_REASON_CHARSET);             /* overlong '/' */
+	expect_reject(r, "\xE0\x80\xAF", DGP_REASON_CHARSET);
+	expect_reject(r, "\xF0\x80\x80\xAF", DGP_REASON_CHARSET);
+	expect_reject(r, "a\xED\xA0\x80" "b", DGP_REASON_CHARSET);    /* lone surrogate */
+	expect_reject(r, "\xED\xBF\xBF", DGP_REASON_CHARSET);
+	expect_reject(r, "\xF4\x90\x80\x80", DGP_REASON_CHARSET);     /* > U+10FFFF */
+	expect_reject(r, "\xFF\xFE", DGP_REASON_CHARSET);
+	expect_reject(r, "武汉\xE5\xB8", DGP_REASON_CHARSET);           /* truncated */
+	expect_reject(r, "\xD6\xD0\xCE\xC4", DGP_REASON_CHARSET);     /* GBK 中文 is not UTF-8 */
+}
+
+Test(norm_text, length_limits)
+{
+	const dgp_norm_rule_t *r5 = rule_of("text", "max=5");
+	expect_ok(r5, "12345", "12345", 0);
+	expect_ok(r5, "  1 2 3  ", "1 2 3", 0);
+	expect_reject(r5, "123456", DGP_REASON_TOO_LONG);
+	expect_ok(r5, "武汉市江岸", "武汉市江岸", 0); /* characters, not bytes */
+	expect_reject(r5, "武汉市江岸区", DGP_REASON_TOO_LONG);
+	const dgp_norm_rule_t *r = rule_of("text", NULL);
+	char big[4002];
+	memset(big, 'a', sizeof(big));
+	expect_reject_n(r, big, 4001, DGP_REASON_TOO_LONG);
+	big[4000] = '\0';
+	expect_ok(r, big, big, 0);
+}
+
+Test(norm_text, output_buffer_too_small)
+{
+	const dgp_norm_rule_t *r = rule_of("text", NULL);
+	expect_cap(r, "hello world", 11, DGP_REASON_OK);
+	expect_cap(r, "hello world", 10, DGP_REASON_TOO_LONG);
+	expect_cap(r, "hello world", 5, DGP_REASON_TOO_LONG);
+	expect_cap(r, "hello world", 0, DGP_REASON_TOO_LONG);
+	expect_cap(r, "武汉", 6, DGP_REASON_OK);
+	expect_cap(r, "武汉", 5, DGP_REASON_TOO_LONG);
+	expect_cap(r, "ａｂ", 2, DGP_REASON_OK);
+	expect_cap(r, "ａｂ", 1, DGP_REASON_TOO_LONG);
+	const dgp_norm_rule_t *p = rule_of("person_name", NULL);
+	expect_cap(p, "买买提.艾力", 17, DGP_REASON_OK);
+	expect_cap(p, "买买提.艾力", 16, DGP_REASON_TOO_LONG);
+	const dgp_norm_rule_t *o = rule_of("org_name", NULL);
+	expect_cap(o, "武汉光谷（集团）有限公司", 32 + 36, DGP_REASON_OK);
+	expect_cap(o, "武汉光谷（集团）有限公司", 32 + 35, DGP_REASON_TOO_LONG);
+	expect_cap(o, "武汉光谷（集团）有限公司", 31, DGP_REASON_TOO_LONG);
+}
+
+Test(norm_person_name, spaces_and_dots)
+{
+	const dgp_norm_rule_t *r = rule_of("person_name", NULL);
+	expect_ok(r, "张三", "张三", 0);
+	expect_ok(r, "张 三", "张三", 0);
+	expect_ok(r, " 张\xE3\x80\x80三 ", "张三", WF);
+	expect_ok(r, "欧阳  娜娜", "欧阳娜娜", 0);
+	expect_ok(r, "John  Smith", "John Smith", 0);
+	expect_ok(r, "J. Smith", "J. Smith", 0);
+	expect_ok(r, "阿卜杜拉·买买提", "阿卜杜拉·买买提", 0);
+	expect_ok(r, "阿卜杜拉 · 买买提", "阿卜杜拉·买买提", 0);
+	expect_ok(r, "阿卜杜拉・买买提", "阿卜杜拉·买买提", 0);   /* U+30FB */
+	expect_ok(r, "阿卜杜拉•买买提", "阿卜杜拉·买买提", 0);    /* U+2022 */
+	expect_ok(r, "阿卜杜拉‧买买提", "阿卜杜拉·买买提", 0);    /* U+2027 */
+	expect_ok(r, "阿卜杜拉･买买提", "阿卜杜拉·买买提", 0);    /* U+FF65 */
+	expect_ok(r, "阿卜杜拉∙买买提", "阿卜杜拉·买买提", 0);    /* U+2219 */
+	expect_ok(r, "阿卜杜拉⋅买买提", "阿卜杜拉·买买提", 0);    /* U+22C5 */
+	expect_ok(r, "阿卜杜拉●买买提", "阿卜杜拉·买买提", 0);    /* U+25CF */
+	expect_ok(r, "阿卜杜拉．买买提", "阿卜杜拉·买买提", WF);  /* U+FF0E */
+	expect_ok(r, "阿卜杜拉.买买提", "阿卜杜拉·买买提", 0);
+	expect_ok(r, "阿卜杜拉 . 买买提", "阿卜杜拉·买买提", 0);
+	expect_ok(r, "张三.", "张三.", 0);              /* no CJK after: stays */
+	expect_ok(r, "张三\x01", "张三", CR);
+	expect_reject(r, "", DGP_REASON_EMPTY);
+	expect_reject(r, "张\xED\xA0\x80", DGP_REASON_CHARSET);
+	expect_reject_n(r, "张\0三", 4, DGP_REASON_CHARSET);
+	char big[120];
+	memset(big, 'a', sizeof(big));
+	expect_reject_n(r, big, 101, DGP_REASON_TOO_LONG); /* default max 100 */
+	expect_ok(rule_of("person_name", "max=200"), "aaaa", "aaaa", 0);
+}
+
+Test(norm_org_name, standards_examples)
+{
+	const dgp_norm_rule_t *r = rule_of("org_name", NULL);
+	expect_ok_aux(r, "武汉光谷（集团）有限公司", "武汉光谷(集团)有限公司",
+		      "武汉光谷（集团）有限公司", WF);
+	expect_ok_aux(r, "武汉光谷(集团)有限公司", "武汉光谷(集团)有限公司",
+		      "武汉光谷(集团)有限公司", 0);
+	expect_ok_aux(r, " 武汉光谷 （集团） 有限公司 ", "武汉光谷(集团)有限公司",
+		      "武汉光谷 （集团） 有限公司", WF);
+	expect_ok_aux(r, "ＡＢＣ科技（武汉）有限公司", "ABC科技(武汉)有限公司",
+		      "ABC科技（武汉）有限公司", WF);
+	expect_ok_aux(r, "Wuhan  ABC Co., Ltd.", "WuhanABCCo.,Ltd.", "Wuhan ABC Co., Ltd.", 0);
+	expect_reject(r, "  ", DGP_REASON_EMPTY);
+	expect_reject(r, "公司\xC0\x80", DGP_REASON_CHARSET);
+	expect_reject(rule_of("org_name", "max=4"), "武汉光谷集团", DGP_REASON_TOO_LONG);
+}
+
+Test(norm_encoding, gbk_and_gb18030)
+{
+	const dgp_norm_rule_t *g = rule_of("encoding", "charset=GBK");
+	/* 武汉光谷（集团）有限公司 in GBK, with its full-width brackets A3A8/A3A9 */
+	expect_ok(g, "\xCE\xE4\xBA\xBA\xB9\xE2\xB9\xC8\xA3\xA8\xBC\xAF\xCD\xC5\xA3\xA9\xD3\xD0\xCF\xDE\xB9\xAB\xCB\xBE",
+		  "武汉光谷(集团)有限公司", TC | WF);
+	expect_ok(g, "\xD6\xD0\xCE\xC4  abc ", "中文 abc", TC);
+	expect_ok(g, "plain ascii ", "plain ascii", 0);     /* no transcoding needed */
+	expect_reject(g, "\xD6", DGP_REASON_CHARSET);        /* truncated */
+	expect_reject(g, "\xD6\x20", DGP_REASON_CHARSET);    /* bad trail byte */
+	expect_reject(g, "\xFF\xFF", DGP_REASON_CHARSET);
+	expect_reject_n(g, "\xD6\xD0\0", 3, DGP_REASON_CHARSET);
+	expect_reject(g, "", DGP_REASON_EMPTY);
+	expect_reject(g, "\xA1\xA1", DGP_REASON_EMPTY);      /* GBK ideographic space */
+	const dgp_norm_rule_t *b = rule_of("encoding", "charset=GB18030");
+	expect_ok(b, "\xD6\xD0\xCE\xC4", "中文", TC);
+	/* U+20000 𠀀 is the 4-byte GB18030 sequence 95 32 82 36 */
+	expect_ok(b, "\x95\x32\x82\x36", "\xF0\xA0\x80\x80", TC);
+	expect_reject(g, "\x95\x32\x82\x36", DGP_REASON_CHARSET); /* not GBK */
+	const dgp_norm_rule_t *d = rule_of("encoding", NULL); /* GB18030 by default */
+	expect_ok(d, "a\x81\x30\x81\x30", "a", TC | CR); /* U+0080 is a C1 control */
+	expect_ok(d, "\xB0\xA1", "啊", TC);
+	expect_cap(b, "\xD6\xD0\xCE\xC4", 6, DGP_REASON_OK);
+	expect_cap(b, "\xD6\xD0\xCE\xC4", 5, DGP_REASON_TOO_LONG);
+	const dgp_norm_rule_t *m = rule_of("encoding", "charset=GBK;max=1");
+	expect_reject(m, "\xD6\xD0\xCE\xC4", DGP_REASON_TOO_LONG);
+}
