@@ -71,7 +71,8 @@ dgp_write_file() {
 # differ). Another process can still take one before we bind it: callers retry
 # with new ports when the server reports "address in use".
 dgp_free_ports() {
-    python3 - "$1" <<'EOF'
+    local ports
+    ports="$(python3 - "$1" <<'EOF'
 import socket, sys
 socks = []
 for _ in range(int(sys.argv[1])):
@@ -82,20 +83,18 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 for s in socks:
     s.close()
 EOF
+)" || dgp_die "python3 could not find free ports"
+    [[ "$ports" =~ ^[0-9]+( [0-9]+)*$ ]] || dgp_die "unexpected free-port output: '$ports'"
+    echo "$ports"
 }
 
-# dgp_port_in_use PORT: true when something listens on 127.0.0.1:PORT.
-dgp_port_in_use() {
-    python3 - "$1" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(0)
-sys.exit(1)
-EOF
+# dgp_pid_running PID: true while PID exists and is not a zombie (a server whose
+# parent does not reap it is gone for our purposes once it is a zombie).
+dgp_pid_running() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [ "${stat%% *}" != Z ]
 }
 
 # dgp_pid_alive PID MARK: true when PID runs and its command line contains MARK
@@ -107,15 +106,6 @@ dgp_pid_alive() {
     cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
     case "$cmdline" in *"$mark"*) return 0 ;; esac
     return 1
-}
-
-# dgp_pid_running PID: true while PID exists and is not a zombie (a server whose
-# parent does not reap it is gone for our purposes once it is a zombie).
-dgp_pid_running() {
-    local stat
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-    stat="${stat##*) }"
-    [ "${stat%% *}" != Z ]
 }
 
 # dgp_wait_pid_gone PID SECONDS: true when PID is gone within SECONDS.
