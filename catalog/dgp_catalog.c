@@ -140,14 +140,15 @@ struct dgp_catalog {
 	size_t n_negs;
 
 	smap_t by_code, by_topic, by_slug, by_base_column, by_list;
+	smap_t fields_unread; /* slugs whose fields.csv could not be read (already reported) */
 	bool validated;
 };
 
 static void diag(dgp_catalog_t *cat, const char *file, int line, const char *column,
-		 const char *hint, const char *fmt, ...) DGP_PRINTF(6, 7);
+                 const char *hint, const char *fmt, ...) DGP_PRINTF(6, 7);
 
 static void diag(dgp_catalog_t *cat, const char *file, int line, const char *column,
-		 const char *hint, const char *fmt, ...)
+                 const char *hint, const char *fmt, ...)
 {
 	dgp_catalog_diag_t *d = vec_push(&cat->diags);
 	va_list ap;
@@ -179,13 +180,13 @@ typedef struct csv_table {
 typedef struct csv_reader {
 	dgp_catalog_t *cat;
 	csv_table_t *t;
-	vec_t fields;    /* const char *: the record being assembled */
-	vec_t rows;      /* csv_row_t */
-	int *map;        /* header position → expected column index, -1 unknown */
+	vec_t fields; /* const char *: the record being assembled */
+	vec_t rows;   /* csv_row_t */
+	int *map;     /* header position → expected column index, -1 unknown */
 	size_t nheader;
 	bool header_done, header_ok;
-	int rec_line;    /* line where the current record started */
-	bool rec_ended;  /* a record ended during the last csv_parse() */
+	int rec_line;   /* line where the current record started */
+	bool rec_ended; /* a record ended during the last csv_parse() */
 } csv_reader_t;
 
 static void csv_field_cb(void *s, size_t len, void *data)
@@ -295,7 +296,7 @@ static bool blank_line(const char *s, size_t len)
  * record stops the file (libcsv cannot resynchronise reliably).
  */
 static bool read_table(dgp_catalog_t *cat, const char *file, const char *const *columns,
-		       csv_table_t *t)
+                       csv_table_t *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->file = file;
@@ -330,10 +331,11 @@ static bool read_table(dgp_catalog_t *cat, const char *file, const char *const *
 			r.rec_line = lineno;
 		r.rec_ended = false;
 		if (csv_parse(&p, s, (size_t)len, csv_field_cb, csv_record_cb, &r) != (size_t)len) {
-			diag(cat, file, r.rec_line, NULL,
-			     "Quote a value that holds a comma, a quote or a line break, and double "
-			     "the quotes inside it.",
-			     "malformed csv: %s", csv_strerror(csv_error(&p)));
+			diag(
+			    cat, file, r.rec_line, NULL,
+			    "Quote a value that holds a comma, a quote or a line break, and double "
+			    "the quotes inside it.",
+			    "malformed csv: %s", csv_strerror(csv_error(&p)));
 			ok = false;
 			break;
 		}
@@ -384,11 +386,10 @@ static const char *val(const rowctx_t *rc, const char *column)
 	return rc->row->v[col_index(rc->t, column)];
 }
 
-static void row_diag(const rowctx_t *rc, const char *column, const char *hint,
-		     const char *fmt, ...) DGP_PRINTF(4, 5);
+static void row_diag(const rowctx_t *rc, const char *column, const char *hint, const char *fmt, ...)
+    DGP_PRINTF(4, 5);
 
-static void row_diag(const rowctx_t *rc, const char *column, const char *hint,
-		     const char *fmt, ...)
+static void row_diag(const rowctx_t *rc, const char *column, const char *hint, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -422,7 +423,7 @@ static int choice(const rowctx_t *rc, const char *column, const char *const *nam
 	allowed[0] = '\0';
 	for (int i = 0; i < n && o < sizeof(allowed); i++)
 		o += (size_t)snprintf(allowed + o, sizeof(allowed) - o, "%s%s", i ? ", " : "",
-				      names[i]);
+		                      names[i]);
 	row_diag(rc, column, NULL, "invalid value \"%s\" (allowed: %s)", v, allowed);
 	return -1;
 }
@@ -452,7 +453,8 @@ static const char *date_value(const rowctx_t *rc, const char *column)
 {
 	const char *v = req(rc, column);
 	if (v && !is_date(v)) {
-		row_diag(rc, column, NULL, "invalid date \"%s\" (expected a real date as YYYY-MM-DD)", v);
+		row_diag(rc, column, NULL,
+		         "invalid date \"%s\" (expected a real date as YYYY-MM-DD)", v);
 		return v;
 	}
 	return v ? v : "";
@@ -468,8 +470,8 @@ static int posint(const rowctx_t *rc, const char *column, bool required, int max
 	errno = 0;
 	long n = strtol(v, &end, 10);
 	if (errno || *end || v[0] < '1' || v[0] > '9' || n < 1 || n > max) {
-		row_diag(rc, column, NULL, "invalid value \"%s\" (expected an integer from 1 to %d)", v,
-			 max);
+		row_diag(rc, column, NULL,
+		         "invalid value \"%s\" (expected an integer from 1 to %d)", v, max);
 		return 0;
 	}
 	return (int)n;
@@ -481,7 +483,7 @@ static bool match_ident(const char *s, char first_lo, char first_hi, bool upper_
 		return false;
 	for (const char *p = s + 1; *p; p++) {
 		bool ok = (*p >= '0' && *p <= '9') || *p == '_' ||
-			  (upper_rest ? (*p >= 'A' && *p <= 'Z') : (*p >= 'a' && *p <= 'z'));
+		          (upper_rest ? (*p >= 'A' && *p <= 'Z') : (*p >= 'a' && *p <= 'z'));
 		if (!ok)
 			return false;
 	}
@@ -531,7 +533,7 @@ static const char *uscc_problem(const char *s, char *buf, size_t size)
 			w = w * 3 % 31;
 		} else if (A31[(31 - sum % 31) % 31] != s[17]) {
 			snprintf(buf, size, "has check character %c, expected %c", s[17],
-				 A31[(31 - sum % 31) % 31]);
+			         A31[(31 - sum % 31) % 31]);
 			return buf;
 		}
 	}
@@ -569,14 +571,14 @@ static const char *code_problem(const char *s, int *class_digit, bool *has_detai
 /* ------------------------------------------------------------ name tables */
 
 static const char *const share_names[DGP_SHARE__COUNT] = {"无条件共享", "有条件共享", "不予共享"};
-static const char *const cycle_names[DGP_CYCLE__COUNT] = {"实时", "每日", "每周", "每月",
-							  "每季度", "半年", "每年"};
+static const char *const cycle_names[DGP_CYCLE__COUNT] = {"实时",   "每日", "每周", "每月",
+                                                          "每季度", "半年", "每年"};
 static const char *const library_names[DGP_LIB__COUNT] = {"none", "person", "legal_entity"};
 static const char *const encoding_names[DGP_ENC__COUNT] = {"UTF-8", "GBK", "GB18030"};
 static const char *const sensitivity_names[DGP_SENS__COUNT] = {"公开", "内部", "敏感"};
 static const char *const class_names[] = {"基础", "主题", "部门"};
-static const char *const format_names[] = {"电子文件", "电子表格", "数据库", "图形图像",
-					   "流媒体", "自描述格式", "服务接口"};
+static const char *const format_names[] = {"电子文件", "电子表格",   "数据库",  "图形图像",
+                                           "流媒体",   "自描述格式", "服务接口"};
 static const char *const method_names[] = {"接口服务", "库表交换", "文件下载", "消息订阅"};
 static const char *const status_names[] = {"待对接", "已对接", "已满足", "已驳回"};
 static const char *const restriction_names[] = {"不予共享", "不予开放"};
@@ -611,8 +613,8 @@ const char *dgp_catalog_class_name(dgp_catalog_class_t c)
 
 /* ------------------------------------------------------------- providers */
 
-static const char *const provider_cols[] = {"code", "name", "short_name", "slug", "responsible",
-					    NULL};
+static const char *const provider_cols[] = {"code", "name",        "short_name",
+                                            "slug", "responsible", NULL};
 
 static void load_providers(dgp_catalog_t *cat)
 {
@@ -630,28 +632,28 @@ static void load_providers(dgp_catalog_t *cat)
 				const char *why = uscc_problem(p->code, buf, sizeof(buf));
 				if (why)
 					row_diag(&rc, "code", NULL,
-						 "invalid unified social credit code \"%s\": %s",
-						 p->code, why);
+					         "invalid unified social credit code \"%s\": %s",
+					         p->code, why);
 				else if (p->code[0] != '1')
 					row_diag(&rc, "code",
-						 "A provider is a government body registered by "
-						 "机构编制 (登记管理部门 1).",
-						 "code \"%s\" is not registered by 机构编制 (first "
-						 "character must be 1)",
-						 p->code);
+					         "A provider is a government body registered by "
+					         "机构编制 (登记管理部门 1).",
+					         "code \"%s\" is not registered by 机构编制 (first "
+					         "character must be 1)",
+					         p->code);
 			}
 			p->name = val(&rc, "name");
 			req(&rc, "name");
 			p->short_name = val(&rc, "short_name");
 			req(&rc, "short_name");
 			p->slug = val(&rc, "slug");
-			if (req(&rc, "slug") &&
-			    (!match_ident(p->slug, 'a', 'z', false) || strchr(p->slug, '_') ||
-			     strlen(p->slug) > 32))
-				row_diag(&rc, "slug", NULL,
-					 "invalid slug \"%s\" (expected lowercase letters and digits, "
-					 "starting with a letter, at most 32)",
-					 p->slug);
+			if (req(&rc, "slug") && (!match_ident(p->slug, 'a', 'z', false) ||
+			                         strchr(p->slug, '_') || strlen(p->slug) > 32))
+				row_diag(
+				    &rc, "slug", NULL,
+				    "invalid slug \"%s\" (expected lowercase letters and digits, "
+				    "starting with a letter, at most 32)",
+				    p->slug);
 			p->responsible = val(&rc, "responsible");
 			req(&rc, "responsible");
 		}
@@ -667,13 +669,15 @@ static void load_providers(dgp_catalog_t *cat)
 /* -------------------------------------------------------------- resources */
 
 static const char *const resource_cols[] = {
-	"code", "name", "class", "category", "subcategory", "detail", "summary", "format",
-	"format_detail", "share_type", "share_condition", "share_method", "open", "open_condition",
-	"update_cycle", "published", "related", "topic", "file_pattern", "encoding", "record_key",
-	"base_library", "responsible", NULL};
+    "code",          "name",           "class",           "category",
+    "subcategory",   "detail",         "summary",         "format",
+    "format_detail", "share_type",     "share_condition", "share_method",
+    "open",          "open_condition", "update_cycle",    "published",
+    "related",       "topic",          "file_pattern",    "encoding",
+    "record_key",    "base_library",   "responsible",     NULL};
 
 static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *prov,
-			      dgp_catalog_resource_t *r)
+                              dgp_catalog_resource_t *r)
 {
 	dgp_catalog_t *cat = rc->cat;
 	r->loc = (dgp_catalog_loc_t){rc->t->file, rc->row->line};
@@ -684,26 +688,29 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 	if (req(rc, "code")) {
 		const char *why = code_problem(r->code, &class_digit, &has_detail);
 		if (why)
-			row_diag(rc, "code", NULL, "invalid resource code \"%s\": %s", r->code, why);
+			row_diag(rc, "code", NULL, "invalid resource code \"%s\": %s", r->code,
+			         why);
 	}
 	r->name = val(rc, "name");
 	req(rc, "name");
 	int cls = choice(rc, "class", class_names, N_OF(class_names));
 	r->cls = cls >= 0 ? (dgp_catalog_class_t)(cls + 1) : DGP_CLASS_DEPT;
 	if (cls >= 0 && class_digit && class_digit != cls + 1)
-		row_diag(rc, "class", "The first digit of the code is the class: 1 基础, 2 主题, 3 部门.",
-			 "class %s does not match code %s (class digit %d)", class_names[cls],
-			 r->code, class_digit);
+		row_diag(rc, "class",
+		         "The first digit of the code is the class: 1 基础, 2 主题, 3 部门.",
+		         "class %s does not match code %s (class digit %d)", class_names[cls],
+		         r->code, class_digit);
 	r->category = val(rc, "category");
 	req(rc, "category");
 	r->subcategory = val(rc, "subcategory");
 	req(rc, "subcategory");
 	r->detail = val(rc, "detail");
 	if (class_digit && has_detail != (*r->detail != 0))
-		row_diag(rc, "detail", "A code has 3 细目 digits exactly when detail names the 细目.",
-			 has_detail ? "code %s has 细目 digits but detail is empty"
-				    : "detail is given but code %s has no 细目 digits",
-			 r->code);
+		row_diag(rc, "detail",
+		         "A code has 3 细目 digits exactly when detail names the 细目.",
+		         has_detail ? "code %s has 细目 digits but detail is empty"
+		                    : "detail is given but code %s has no 细目 digits",
+		         r->code);
 	r->summary = val(rc, "summary");
 	req(rc, "summary");
 	int fmt = choice(rc, "format", format_names, N_OF(format_names));
@@ -714,18 +721,20 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 	r->share_type = share >= 0 ? (dgp_share_type_t)share : DGP_SHARE_CONDITIONAL;
 	r->share_condition = val(rc, "share_condition");
 	if (share == DGP_SHARE_CONDITIONAL && !*r->share_condition)
-		row_diag(rc, "share_condition", "有条件共享 needs the condition under which it is shared.",
-			 "share_condition is required for 有条件共享");
-	if (share == DGP_SHARE_NONE && !*r->share_condition)
 		row_diag(rc, "share_condition",
-			 "不予共享 needs a basis in law, administrative regulation or central policy.",
-			 "share_condition (the legal basis) is required for 不予共享");
+		         "有条件共享 needs the condition under which it is shared.",
+		         "share_condition is required for 有条件共享");
+	if (share == DGP_SHARE_NONE && !*r->share_condition)
+		row_diag(
+		    rc, "share_condition",
+		    "不予共享 needs a basis in law, administrative regulation or central policy.",
+		    "share_condition (the legal basis) is required for 不予共享");
 	r->share_method = val(rc, "share_method");
 	if (share == DGP_SHARE_NONE) {
 		if (*r->share_method)
 			row_diag(rc, "share_method", NULL,
-				 "share_method must be empty for 不予共享, not \"%s\"",
-				 r->share_method);
+			         "share_method must be empty for 不予共享, not \"%s\"",
+			         r->share_method);
 	} else if (share >= 0) {
 		(void)choice(rc, "share_method", method_names, N_OF(method_names));
 	}
@@ -745,7 +754,7 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 		const char *why = code_problem(r->related[i], &d, &det);
 		if (why)
 			row_diag(rc, "related", NULL, "invalid resource code \"%s\": %s",
-				 r->related[i], why);
+			         r->related[i], why);
 	}
 
 	r->topic = val(rc, "topic");
@@ -758,12 +767,12 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 		    r->topic[5 + sl] != '.' || !match_ident(tag, 'a', 'z', false) ||
 		    strchr(tag, '_')) {
 			char *hint = dgp_arena_sprintf(
-				cat->arena,
-				"Resources of provider %s publish to dept.%s.<tag>, where <tag> is "
-				"lowercase letters and digits.",
-				slug, slug);
+			    cat->arena,
+			    "Resources of provider %s publish to dept.%s.<tag>, where <tag> is "
+			    "lowercase letters and digits.",
+			    slug, slug);
 			row_diag(rc, "topic", hint, "topic \"%s\" does not follow dept.%s.<tag>",
-				 r->topic, slug);
+			         r->topic, slug);
 		} else {
 			r->tag = tag;
 		}
@@ -772,11 +781,12 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 	if (req(rc, "file_pattern") && *r->tag) {
 		char *prefix = dgp_arena_sprintf(cat->arena, "%s_%s_", prov->slug, r->tag);
 		if (strncmp(r->file_pattern, prefix, strlen(prefix)) != 0)
-			row_diag(rc, "file_pattern",
-				 "File patterns are <slug>_<tag>_*, with the tag of the topic, so that "
-				 "each file name belongs to one resource.",
-				 "file pattern \"%s\" does not start with \"%s\"", r->file_pattern,
-				 prefix);
+			row_diag(
+			    rc, "file_pattern",
+			    "File patterns are <slug>_<tag>_*, with the tag of the topic, so that "
+			    "each file name belongs to one resource.",
+			    "file pattern \"%s\" does not start with \"%s\"", r->file_pattern,
+			    prefix);
 	}
 	int enc = choice(rc, "encoding", encoding_names, DGP_ENC__COUNT);
 	r->encoding = enc >= 0 ? (dgp_encoding_t)enc : DGP_ENC_UTF8;
@@ -790,9 +800,9 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 
 /* ----------------------------------------------------------------- fields */
 
-static const char *const field_cols[] = {"resource", "seq", "name", "source_name", "data_type",
-					 "length", "required", "rule", "rule_args", "key",
-					 "sensitivity", "mask", "base_column", "priority", NULL};
+static const char *const field_cols[] = {
+    "resource",  "seq", "name",        "source_name", "data_type",   "length",   "required", "rule",
+    "rule_args", "key", "sensitivity", "mask",        "base_column", "priority", NULL};
 
 static void load_field_row(const rowctx_t *rc, dgp_catalog_field_t *f)
 {
@@ -804,14 +814,14 @@ static void load_field_row(const rowctx_t *rc, dgp_catalog_field_t *f)
 	f->source_name = val(rc, "source_name");
 	if (req(rc, "source_name") && !match_ident(f->source_name, 'A', 'Z', true))
 		row_diag(rc, "source_name", NULL,
-			 "invalid source name \"%s\" (expected upper-case letters, digits and _, "
-			 "starting with a letter, at most 63)",
-			 f->source_name);
+		         "invalid source name \"%s\" (expected upper-case letters, digits and _, "
+		         "starting with a letter, at most 63)",
+		         f->source_name);
 	static const char *const types[] = {"C", "N", "Y", "D", "T", "L", "M", "G", "B", "I", "F"};
 	int dt = choice(rc, "data_type", types, N_OF(types));
 	f->data_type = dt >= 0 ? types[dt][0] : '?';
-	f->length = posint(rc, "length", dt >= 0 && (f->data_type == 'C' || f->data_type == 'N'),
-			   65535);
+	f->length =
+	    posint(rc, "length", dt >= 0 && (f->data_type == 'C' || f->data_type == 'N'), 65535);
 	f->required = yes_no(rc, "required", "Y", "N");
 	f->key = yes_no(rc, "key", "Y", "N");
 	if (f->key && !f->required && *val(rc, "required"))
@@ -823,14 +833,14 @@ static void load_field_row(const rowctx_t *rc, dgp_catalog_field_t *f)
 		char err[256];
 		if (!rule) {
 			row_diag(rc, "rule", "The rules are listed in catalog/FORMAT.md.",
-				 "unknown rule \"%s\"", f->rule);
+			         "unknown rule \"%s\"", f->rule);
 		} else {
 			if (dt >= 0 && !strchr(rule->data_types, f->data_type))
 				row_diag(rc, "data_type", NULL,
-					 "rule %s does not fit data type %c (it fits: %s)", rule->name,
-					 f->data_type, rule->data_types);
-			if (!dgp_catalog_rule_check_args(rule, f->rule_args, cat->arena, &f->list, err,
-							 sizeof(err)))
+				         "rule %s does not fit data type %c (it fits: %s)",
+				         rule->name, f->data_type, rule->data_types);
+			if (!dgp_catalog_rule_check_args(rule, f->rule_args, cat->arena, &f->list,
+			                                 err, sizeof(err)))
 				row_diag(rc, "rule_args", NULL, "%s", err);
 		}
 	}
@@ -847,20 +857,22 @@ static void load_field_row(const rowctx_t *rc, dgp_catalog_field_t *f)
 		if (i < N_OF(mask_names)) {
 			f->mask.kind = (dgp_mask_kind_t)i;
 		} else if (strncmp(f->mask_text, "keep:", 5) == 0 &&
-			   sscanf(f->mask_text + 5, "%2u,%2u%c", &fr, &en, &tail) == 2 &&
-			   f->mask_text[5] >= '0' && f->mask_text[5] <= '9') {
+		           sscanf(f->mask_text + 5, "%2u,%2u%c", &fr, &en, &tail) == 2 &&
+		           f->mask_text[5] >= '0' && f->mask_text[5] <= '9') {
 			f->mask = (dgp_mask_t){DGP_MASK_KEEP, fr, en};
 		} else {
-			row_diag(rc, "mask", NULL,
-				 "invalid mask \"%s\" (allowed: none, idcard, mobile, name, address, "
-				 "keep:F,E)",
-				 f->mask_text);
+			row_diag(
+			    rc, "mask", NULL,
+			    "invalid mask \"%s\" (allowed: none, idcard, mobile, name, address, "
+			    "keep:F,E)",
+			    f->mask_text);
 		}
 	}
 	if (sens == DGP_SENS_SENSITIVE && f->mask.kind == DGP_MASK_NONE && *f->mask_text &&
 	    strcmp(f->mask_text, "none") == 0)
-		row_diag(rc, "mask", "Sensitive fields leave the centre only masked; pick a mask rule.",
-			 "a 敏感 field needs a mask other than none");
+		row_diag(rc, "mask",
+		         "Sensitive fields leave the centre only masked; pick a mask rule.",
+		         "a 敏感 field needs a mask other than none");
 	f->base_column_name = val(rc, "base_column");
 	f->priority = posint(rc, "priority", false, 9999);
 	if (f->priority == 0 && *val(rc, "priority"))
@@ -877,12 +889,14 @@ static int cmp_field_seq(const void *a, const void *b)
 }
 
 static void load_fields(dgp_catalog_t *cat, const dgp_catalog_provider_t *prov,
-			dgp_catalog_resource_t *res, size_t n_res)
+                        dgp_catalog_resource_t *res, size_t n_res)
 {
 	csv_table_t t;
 	const char *file = dgp_arena_sprintf(cat->arena, "%s/fields.csv", prov->slug);
-	if (!read_table(cat, file, field_cols, &t))
+	if (!read_table(cat, file, field_cols, &t)) {
+		(void)smap_put(&cat->fields_unread, prov->slug, prov);
 		return;
+	}
 	vec_t *per = dgp_xcalloc(n_res ? n_res : 1, sizeof(vec_t));
 	for (size_t i = 0; i < n_res; i++)
 		per[i] = VEC(dgp_catalog_field_t);
@@ -898,12 +912,13 @@ static void load_fields(dgp_catalog_t *cat, const dgp_catalog_provider_t *prov,
 		if (k == n_res) {
 			const dgp_catalog_resource_t *other = smap_get(&cat->by_code, code);
 			char *hint = other ? dgp_arena_sprintf(cat->arena,
-							      "Resource %s is defined in %s; its "
-							      "fields belong in that folder.",
-							      code, other->loc.file)
-					   : NULL;
-			row_diag(&rc, "resource", hint, "unknown resource code \"%s\" in %s/resources.csv",
-				 code, prov->slug);
+			                                       "Resource %s is defined in %s; its "
+			                                       "fields belong in that folder.",
+			                                       code, other->loc.file)
+			                   : NULL;
+			row_diag(&rc, "resource", hint,
+			         "unknown resource code \"%s\" in %s/resources.csv", code,
+			         prov->slug);
 			continue;
 		}
 		dgp_catalog_field_t *f = vec_push(&per[k]);
@@ -924,7 +939,8 @@ static void load_fields(dgp_catalog_t *cat, const dgp_catalog_provider_t *prov,
 /* Every folder of the provider, in providers.csv order; then stray folders. */
 static void load_resources(dgp_catalog_t *cat)
 {
-	csv_table_t *tables = dgp_arena_calloc(cat->arena, (cat->n_providers + 1) * sizeof(*tables));
+	csv_table_t *tables =
+	    dgp_arena_calloc(cat->arena, (cat->n_providers + 1) * sizeof(*tables));
 	size_t total = 0;
 	for (size_t i = 0; i < cat->n_providers; i++) {
 		const dgp_catalog_provider_t *p = &cat->providers[i];
@@ -940,6 +956,7 @@ static void load_resources(dgp_catalog_t *cat)
 	}
 	cat->resources = dgp_arena_calloc(cat->arena, (total + 1) * sizeof(*cat->resources));
 	smap_init(&cat->by_code, cat->arena, total);
+	smap_init(&cat->fields_unread, cat->arena, cat->n_providers);
 	for (size_t i = 0; i < cat->n_providers; i++) {
 		dgp_catalog_provider_t *p = &cat->providers[i];
 		dgp_catalog_resource_t *first = &cat->resources[cat->n_resources];
@@ -968,22 +985,24 @@ static void load_resources(dgp_catalog_t *cat)
 			continue;
 		char *path = dgp_arena_sprintf(cat->arena, "%s/%s", cat->dir, e->d_name);
 		struct stat st;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && !smap_get(&cat->by_slug, e->d_name))
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    !smap_get(&cat->by_slug, e->d_name))
 			*(char **)vec_push(&names) = dgp_arena_strdup(cat->arena, e->d_name);
 	}
 	closedir(d);
 	for (size_t i = 0; i < names.n; i++)
-		diag(cat, VEC_AT(names, char *, i), 0, NULL,
-		     "Each folder holds the resources of the provider whose slug it is named after.",
-		     "folder \"%s\" is not the slug of a provider in providers.csv",
-		     VEC_AT(names, char *, i));
+		diag(
+		    cat, VEC_AT(names, char *, i), 0, NULL,
+		    "Each folder holds the resources of the provider whose slug it is named after.",
+		    "folder \"%s\" is not the slug of a provider in providers.csv",
+		    VEC_AT(names, char *, i));
 	free(names.v);
 }
 
 /* ------------------------------------------------------ base columns, lists */
 
-static const char *const base_cols[] = {"library", "column", "data_type", "rule", "rule_args",
-					"key", "description", NULL};
+static const char *const base_cols[] = {"library",   "column", "data_type",   "rule",
+                                        "rule_args", "key",    "description", NULL};
 
 static void load_base_columns(dgp_catalog_t *cat)
 {
@@ -1000,11 +1019,12 @@ static void load_base_columns(dgp_catalog_t *cat)
 			b->name = val(&rc, "column");
 			if (req(&rc, "column") && !match_ident(b->name, 'a', 'z', false))
 				row_diag(&rc, "column", NULL,
-					 "invalid column name \"%s\" (expected lowercase letters, digits "
-					 "and _, starting with a letter, at most 63)",
-					 b->name);
+				         "invalid column name \"%s\" (expected lowercase letters, "
+				         "digits "
+				         "and _, starting with a letter, at most 63)",
+				         b->name);
 			static const char *const types[] = {"C", "N", "Y", "D", "T", "L",
-							    "M", "G", "B", "I", "F"};
+			                                    "M", "G", "B", "I", "F"};
 			int dt = choice(&rc, "data_type", types, N_OF(types));
 			b->data_type = dt >= 0 ? types[dt][0] : '?';
 			b->rule = val(&rc, "rule");
@@ -1013,10 +1033,12 @@ static void load_base_columns(dgp_catalog_t *cat)
 				const dgp_catalog_rule_t *rule = dgp_catalog_rule_find(b->rule);
 				char err[256];
 				if (!rule)
-					row_diag(&rc, "rule", "The rules are listed in catalog/FORMAT.md.",
-						 "unknown rule \"%s\"", b->rule);
-				else if (!dgp_catalog_rule_check_args(rule, b->rule_args, cat->arena,
-								      &b->list, err, sizeof(err)))
+					row_diag(&rc, "rule",
+					         "The rules are listed in catalog/FORMAT.md.",
+					         "unknown rule \"%s\"", b->rule);
+				else if (!dgp_catalog_rule_check_args(rule, b->rule_args,
+				                                      cat->arena, &b->list, err,
+				                                      sizeof(err)))
 					row_diag(&rc, "rule_args", NULL, "%s", err);
 			}
 			b->key = yes_no(&rc, "key", "Y", "N");
@@ -1031,9 +1053,9 @@ static void load_base_columns(dgp_catalog_t *cat)
 		dgp_catalog_base_column_t *b = &cat->base_columns[i];
 		if (b->library != DGP_LIB_NONE && *b->name)
 			(void)smap_put(&cat->by_base_column,
-				       dgp_arena_sprintf(cat->arena, "%s.%s",
-							 library_names[b->library], b->name),
-				       b);
+			               dgp_arena_sprintf(cat->arena, "%s.%s",
+			                                 library_names[b->library], b->name),
+			               b);
 	}
 }
 
@@ -1045,20 +1067,22 @@ static void load_code_lists(dgp_catalog_t *cat)
 	vec_t lists = VEC(dgp_catalog_code_list_t);
 	vec_t codes = VEC(dgp_catalog_code_t); /* of the list being filled */
 	if (read_table(cat, "codelists.csv", codelist_cols, &t)) {
-		/* Rows of one list are consecutive; a list that reappears later is reported in validate. */
+		/* Rows of one list are consecutive; a list that reappears later is reported in
+		 * validate. */
 		for (size_t i = 0; i < t.nrows; i++) {
 			rowctx_t rc = {cat, &t, &t.rows[i]};
 			const char *name = val(&rc, "list");
 			if (req(&rc, "list") && !match_ident(name, 'A', 'Z', true))
-				row_diag(&rc, "list", NULL,
-					 "invalid list name \"%s\" (expected upper-case letters, digits "
-					 "and _, starting with a letter)",
-					 name);
+				row_diag(
+				    &rc, "list", NULL,
+				    "invalid list name \"%s\" (expected upper-case letters, digits "
+				    "and _, starting with a letter)",
+				    name);
 			req(&rc, "list_name");
 			req(&rc, "code");
 			req(&rc, "label");
 			dgp_catalog_code_list_t *cur =
-				lists.n ? &VEC_AT(lists, dgp_catalog_code_list_t, lists.n - 1) : NULL;
+			    lists.n ? &VEC_AT(lists, dgp_catalog_code_list_t, lists.n - 1) : NULL;
 			if (!cur || strcmp(cur->name, name) != 0) {
 				if (cur) {
 					cur->n_codes = codes.n;
@@ -1072,14 +1096,17 @@ static void load_code_lists(dgp_catalog_t *cat)
 			dgp_catalog_code_t *c = vec_push(&codes);
 			c->code = val(&rc, "code");
 			c->label = val(&rc, "label");
-			/* the row's list_name is compared in validate, so keep it beside the code */
+			/* the row's list_name is compared in validate, so keep it beside the code
+			 */
 			if (strcmp(val(&rc, "list_name"), cur->list_name) != 0)
 				row_diag(&rc, "list_name", NULL,
-					 "list %s is named \"%s\" at line %d, not \"%s\"", cur->name,
-					 cur->list_name, cur->loc.line, val(&rc, "list_name"));
+				         "list %s is named \"%s\" at line %d, not \"%s\"",
+				         cur->name, cur->list_name, cur->loc.line,
+				         val(&rc, "list_name"));
 		}
 		if (lists.n) {
-			dgp_catalog_code_list_t *cur = &VEC_AT(lists, dgp_catalog_code_list_t, lists.n - 1);
+			dgp_catalog_code_list_t *cur =
+			    &VEC_AT(lists, dgp_catalog_code_list_t, lists.n - 1);
 			cur->n_codes = codes.n;
 			cur->codes = vec_to_arena(&codes, cat->arena);
 		}
@@ -1096,14 +1123,22 @@ static void list_fields(const rowctx_t *rc, dgp_catalog_field_refs_t *refs)
 	refs->fields = dgp_arena_calloc(rc->cat->arena, (refs->n + 1) * sizeof(*refs->fields));
 }
 
-static const char *const demand_cols[] = {"id", "demand_dept", "scenario", "resource", "fields",
-					  "share_method", "update_cycle", "basis", "deadline",
-					  "status", NULL};
-static const char *const resp_cols[] = {"id", "dept", "resource", "fields", "source_matter",
-					"authoritative", "update_cycle", "quality_owner",
-					"share_type", "collect_deadline", NULL};
-static const char *const neg_cols[] = {"id", "dept", "resource", "fields", "restriction",
-				       "basis", "review", "valid_until", NULL};
+static const char *const demand_cols[] = {
+    "id",           "demand_dept", "scenario", "resource", "fields", "share_method",
+    "update_cycle", "basis",       "deadline", "status",   NULL};
+static const char *const resp_cols[] = {"id",
+                                        "dept",
+                                        "resource",
+                                        "fields",
+                                        "source_matter",
+                                        "authoritative",
+                                        "update_cycle",
+                                        "quality_owner",
+                                        "share_type",
+                                        "collect_deadline",
+                                        NULL};
+static const char *const neg_cols[] = {"id",    "dept",   "resource",    "fields", "restriction",
+                                       "basis", "review", "valid_until", NULL};
 
 static void load_lists(dgp_catalog_t *cat)
 {
@@ -1205,14 +1240,14 @@ static int cmp_source_priority(const void *a, const void *b)
 }
 
 static void link_list_refs(dgp_catalog_t *cat, const char *dept_slug, const char *code,
-			   const dgp_catalog_provider_t **dept, const dgp_catalog_resource_t **res,
-			   dgp_catalog_field_refs_t *refs)
+                           const dgp_catalog_provider_t **dept, const dgp_catalog_resource_t **res,
+                           dgp_catalog_field_refs_t *refs)
 {
 	*dept = smap_get(&cat->by_slug, dept_slug);
 	*res = smap_get(&cat->by_code, code);
 	for (size_t i = 0; *res && i < refs->n; i++)
 		((const dgp_catalog_field_t **)refs->fields)[i] =
-			dgp_catalog_find_field(*res, refs->names[i]);
+		    dgp_catalog_find_field(*res, refs->names[i]);
 }
 
 /* Resolve names into pointers.  Reports nothing: validate reports what did not resolve. */
@@ -1237,11 +1272,11 @@ static void link(dgp_catalog_t *cat)
 				f->code_list = smap_get(&cat->by_list, f->list);
 			if (!*f->base_column_name || r->base_library == DGP_LIB_NONE)
 				continue;
-			f->base_column = dgp_catalog_find_base_column(cat, r->base_library,
-								      f->base_column_name);
+			f->base_column =
+			    dgp_catalog_find_base_column(cat, r->base_library, f->base_column_name);
 			if (f->base_column)
 				*(const dgp_catalog_field_t **)vec_push(
-					&src[f->base_column - cat->base_columns]) = f;
+				    &src[f->base_column - cat->base_columns]) = f;
 		}
 	}
 	for (size_t i = 0; i < cat->n_base_columns; i++) {
@@ -1255,15 +1290,18 @@ static void link(dgp_catalog_t *cat)
 
 	for (size_t i = 0; i < cat->n_demands; i++) {
 		dgp_catalog_demand_t *d = &cat->demands[i];
-		link_list_refs(cat, d->dept_slug, d->resource_code, &d->dept, &d->resource, &d->fields);
+		link_list_refs(cat, d->dept_slug, d->resource_code, &d->dept, &d->resource,
+		               &d->fields);
 	}
 	for (size_t i = 0; i < cat->n_resps; i++) {
 		dgp_catalog_responsibility_t *r = &cat->resps[i];
-		link_list_refs(cat, r->dept_slug, r->resource_code, &r->dept, &r->resource, &r->fields);
+		link_list_refs(cat, r->dept_slug, r->resource_code, &r->dept, &r->resource,
+		               &r->fields);
 	}
 	for (size_t i = 0; i < cat->n_negs; i++) {
 		dgp_catalog_negative_t *n = &cat->negs[i];
-		link_list_refs(cat, n->dept_slug, n->resource_code, &n->dept, &n->resource, &n->fields);
+		link_list_refs(cat, n->dept_slug, n->resource_code, &n->dept, &n->resource,
+		               &n->fields);
 	}
 }
 
@@ -1314,22 +1352,22 @@ const dgp_catalog_diag_t *dgp_catalog_diags(const dgp_catalog_t *cat, size_t *n)
 }
 
 char *dgp_catalog_diag_format(const dgp_catalog_diag_t *d, const char *dir, char *out,
-			      size_t out_size)
+                              size_t out_size)
 {
 	char line[24] = "";
 	if (d->line > 0)
 		snprintf(line, sizeof(line), ":%d", d->line);
 	bool sep = dir && *d->file;
 	snprintf(out, out_size, "%s%s%s%s: %s%s%s", dir ? dir : "", sep ? "/" : "", d->file, line,
-		 d->column, *d->column ? ": " : "", d->message);
+	         d->column, *d->column ? ": " : "", d->message);
 	return out;
 }
 
-#define ACCESSOR(fn, type, arr, count)                         \
-	const type *fn(const dgp_catalog_t *cat, size_t *n)    \
-	{                                                      \
-		*n = cat->count;                               \
-		return cat->arr;                               \
+#define ACCESSOR(fn, type, arr, count)                                                             \
+	const type *fn(const dgp_catalog_t *cat, size_t *n)                                        \
+	{                                                                                          \
+		*n = cat->count;                                                                   \
+		return cat->arr;                                                                   \
 	}
 ACCESSOR(dgp_catalog_providers, dgp_catalog_provider_t, providers, n_providers)
 ACCESSOR(dgp_catalog_resources, dgp_catalog_resource_t, resources, n_resources)
@@ -1339,20 +1377,17 @@ ACCESSOR(dgp_catalog_demands, dgp_catalog_demand_t, demands, n_demands)
 ACCESSOR(dgp_catalog_responsibilities, dgp_catalog_responsibility_t, resps, n_resps)
 ACCESSOR(dgp_catalog_negatives, dgp_catalog_negative_t, negs, n_negs)
 
-const dgp_catalog_resource_t *dgp_catalog_find_resource(const dgp_catalog_t *cat,
-							 const char *code)
+const dgp_catalog_resource_t *dgp_catalog_find_resource(const dgp_catalog_t *cat, const char *code)
 {
 	return smap_get(&cat->by_code, code);
 }
 
-const dgp_catalog_resource_t *dgp_catalog_find_by_topic(const dgp_catalog_t *cat,
-							 const char *topic)
+const dgp_catalog_resource_t *dgp_catalog_find_by_topic(const dgp_catalog_t *cat, const char *topic)
 {
 	return smap_get(&cat->by_topic, topic);
 }
 
-const dgp_catalog_resource_t *dgp_catalog_find_by_file(const dgp_catalog_t *cat,
-							const char *path)
+const dgp_catalog_resource_t *dgp_catalog_find_by_file(const dgp_catalog_t *cat, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -1363,14 +1398,13 @@ const dgp_catalog_resource_t *dgp_catalog_find_by_file(const dgp_catalog_t *cat,
 	return NULL;
 }
 
-const dgp_catalog_provider_t *dgp_catalog_find_provider(const dgp_catalog_t *cat,
-							 const char *slug)
+const dgp_catalog_provider_t *dgp_catalog_find_provider(const dgp_catalog_t *cat, const char *slug)
 {
 	return smap_get(&cat->by_slug, slug);
 }
 
 const dgp_catalog_field_t *dgp_catalog_find_field(const dgp_catalog_resource_t *res,
-						  const char *source_name)
+                                                  const char *source_name)
 {
 	for (size_t i = 0; i < res->n_fields; i++)
 		if (strcmp(res->fields[i].source_name, source_name) == 0)
@@ -1378,9 +1412,8 @@ const dgp_catalog_field_t *dgp_catalog_find_field(const dgp_catalog_resource_t *
 	return NULL;
 }
 
-const dgp_catalog_base_column_t *dgp_catalog_find_base_column(const dgp_catalog_t *cat,
-							       dgp_base_library_t lib,
-							       const char *name)
+const dgp_catalog_base_column_t *
+dgp_catalog_find_base_column(const dgp_catalog_t *cat, dgp_base_library_t lib, const char *name)
 {
 	for (size_t i = 0; i < cat->n_base_columns; i++)
 		if (cat->base_columns[i].library == lib &&
@@ -1390,7 +1423,7 @@ const dgp_catalog_base_column_t *dgp_catalog_find_base_column(const dgp_catalog_
 }
 
 const dgp_catalog_code_list_t *dgp_catalog_find_code_list(const dgp_catalog_t *cat,
-							   const char *name)
+                                                          const char *name)
 {
 	return smap_get(&cat->by_list, name);
 }
@@ -1430,7 +1463,6 @@ void dgp_catalog_summarize(const dgp_catalog_t *cat, dgp_catalog_summary_t *s)
 	}
 }
 
-
 /* ---------------------------------------------------------------- validate */
 
 /*
@@ -1445,12 +1477,13 @@ static const dgp_catalog_loc_t *first_at(smap_t *m, const char *key, const dgp_c
 }
 
 static void check_dup(dgp_catalog_t *cat, smap_t *m, const char *key, const dgp_catalog_loc_t *loc,
-		      const char *column, const char *what)
+                      const char *column, const char *what)
 {
 	const dgp_catalog_loc_t *first = first_at(m, key, loc);
 	if (first)
-		diag(cat, loc->file, loc->line, column, NULL, "duplicate %s \"%s\" (first defined at %s:%d)",
-		     what, key, first->file, first->line);
+		diag(cat, loc->file, loc->line, column, NULL,
+		     "duplicate %s \"%s\" (first defined at %s:%d)", what, key, first->file,
+		     first->line);
 }
 
 static void validate_providers(dgp_catalog_t *cat)
@@ -1477,18 +1510,19 @@ static const dgp_catalog_base_column_t *key_column(const dgp_catalog_t *cat, dgp
 
 /* The name of a classification level must be the same wherever its digits appear. */
 static void check_level_name(dgp_catalog_t *cat, smap_t *m, const dgp_catalog_resource_t *r,
-			     size_t digits, const char *column, const char *level, const char *name)
+                             size_t digits, const char *column, const char *level, const char *name)
 {
 	char *key = dgp_arena_memdup(cat->arena, r->code, digits);
 	const dgp_catalog_resource_t *first = smap_put(m, key, r);
 	if (!first)
 		return;
-	const char *first_name = strcmp(column, "category") == 0 ? first->category : first->subcategory;
+	const char *first_name =
+	    strcmp(column, "category") == 0 ? first->category : first->subcategory;
 	if (strcmp(first_name, name) != 0)
 		diag(cat, r->loc.file, r->loc.line, column,
 		     "One classification code has one name throughout the catalog.",
-		     "%s \"%s\" differs from \"%s\" given to %s %s at %s:%d", column, name, first_name,
-		     level, key, first->loc.file, first->loc.line);
+		     "%s \"%s\" differs from \"%s\" given to %s %s at %s:%d", column, name,
+		     first_name, level, key, first->loc.file, first->loc.line);
 }
 
 static void validate_fields(dgp_catalog_t *cat, const dgp_catalog_resource_t *r)
@@ -1504,7 +1538,7 @@ static void validate_fields(dgp_catalog_t *cat, const dgp_catalog_resource_t *r)
 		int line = f->loc.line;
 		if (f->seq > 0) {
 			const dgp_catalog_loc_t *first =
-				first_at(&seqs, dgp_arena_sprintf(cat->arena, "%d", f->seq), &f->loc);
+			    first_at(&seqs, dgp_arena_sprintf(cat->arena, "%d", f->seq), &f->loc);
 			if (first)
 				diag(cat, file, line, "seq", NULL,
 				     "duplicate seq %d in resource %s (first at line %d)", f->seq,
@@ -1525,8 +1559,9 @@ static void validate_fields(dgp_catalog_t *cat, const dgp_catalog_resource_t *r)
 				     f->source_name, r->code);
 		}
 		if (f->list && !f->code_list)
-			diag(cat, file, line, "rule_args", "Code lists are defined in codelists.csv.",
-			     "unknown code list \"%s\"", f->list);
+			diag(cat, file, line, "rule_args",
+			     "Code lists are defined in codelists.csv.", "unknown code list \"%s\"",
+			     f->list);
 
 		if (!*f->base_column_name) {
 			if (f->priority > 0)
@@ -1550,11 +1585,12 @@ static void validate_fields(dgp_catalog_t *cat, const dgp_catalog_resource_t *r)
 		const dgp_catalog_loc_t *other = first_at(&bases, b->name, &f->loc);
 		if (other)
 			diag(cat, file, line, "base_column", NULL,
-			     "base column %s.%s is already fed by line %d of this resource", lib, b->name,
-			     other->line);
+			     "base column %s.%s is already fed by line %d of this resource", lib,
+			     b->name, other->line);
 		if (dgp_catalog_rule_find(f->rule) && strcmp(f->rule, b->rule) != 0)
-			diag(cat, file, line, "rule", NULL, "base column %s.%s needs rule %s, not %s", lib,
-			     b->name, b->rule, f->rule);
+			diag(cat, file, line, "rule", NULL,
+			     "base column %s.%s needs rule %s, not %s", lib, b->name, b->rule,
+			     f->rule);
 		else if (b->list && (!f->list || strcmp(b->list, f->list) != 0))
 			diag(cat, file, line, "rule_args", NULL,
 			     "base column %s.%s needs list=%s, not %s%s", lib, b->name, b->list,
@@ -1599,7 +1635,8 @@ static void validate_resources(dgp_catalog_t *cat)
 		bool det;
 		bool code_ok = *r->code && !code_problem(r->code, &d, &det);
 		if (first && first != r) {
-			/* its fields went to the first definition: checking it further only repeats this */
+			/* its fields went to the first definition: checking it further only repeats
+			 * this */
 			diag(cat, r->loc.file, r->loc.line, "code", NULL,
 			     "duplicate resource code \"%s\" (first defined at %s:%d)", r->code,
 			     first->loc.file, first->loc.line);
@@ -1621,12 +1658,14 @@ static void validate_resources(dgp_catalog_t *cat)
 		const dgp_catalog_resource_t *t = smap_get(&cat->by_topic, r->topic);
 		if (t && t != r)
 			diag(cat, r->loc.file, r->loc.line, "topic", NULL,
-			     "duplicate topic \"%s\" (first defined at %s:%d)", r->topic, t->loc.file,
-			     t->loc.line);
+			     "duplicate topic \"%s\" (first defined at %s:%d)", r->topic,
+			     t->loc.file, t->loc.line);
+		if (r->n_fields == 0 && smap_get(&cat->fields_unread, r->provider->slug))
+			continue;
 		if (r->n_fields == 0) {
 			diag(cat, r->loc.file, r->loc.line, NULL,
 			     dgp_arena_sprintf(cat->arena, "Add its 信息项 to %s/fields.csv.",
-					       r->provider->slug),
+			                       r->provider->slug),
 			     "resource %s has no fields", r->code);
 			continue;
 		}
@@ -1638,7 +1677,8 @@ static void validate_resources(dgp_catalog_t *cat)
 				fed |= r->fields[j].base_column == kc;
 			if (kc && !fed)
 				diag(cat, r->loc.file, r->loc.line, "base_library",
-				     "A resource feeding a golden table must say which of its fields "
+				     "A resource feeding a golden table must say which of its "
+				     "fields "
 				     "holds the table's key.",
 				     "resource feeds %s but maps no field to its key column %s",
 				     library_names[r->base_library], kc->name);
@@ -1654,7 +1694,7 @@ static void validate_base_columns(dgp_catalog_t *cat)
 			continue;
 		const char *lib = library_names[b->library];
 		const dgp_catalog_base_column_t *first =
-			dgp_catalog_find_base_column(cat, b->library, b->name);
+		    dgp_catalog_find_base_column(cat, b->library, b->name);
 		if (first != b) {
 			diag(cat, b->loc.file, b->loc.line, "column", NULL,
 			     "duplicate base column %s.%s (first defined at line %d)", lib, b->name,
@@ -1681,7 +1721,8 @@ static void validate_base_columns(dgp_catalog_t *cat)
 				diag(cat, y->loc.file, y->loc.line, "priority",
 				     "Give each source of a base column its own priority; 1 is the "
 				     "most authoritative.",
-				     "priority %d of base column %s.%s is also given to %s:%d (%s %s)",
+				     "priority %d of base column %s.%s is also given to %s:%d (%s "
+				     "%s)",
 				     y->priority, lib, b->name, x->loc.file, x->loc.line,
 				     x->resource->code, x->source_name);
 		}
@@ -1692,7 +1733,8 @@ static void validate_base_columns(dgp_catalog_t *cat)
 			any |= cat->base_columns[i].library == (dgp_base_library_t)lib;
 		if (any && !key_column(cat, (dgp_base_library_t)lib))
 			diag(cat, "base_columns.csv", 0, NULL,
-			     "Mark the column that identifies a record (gmsfhm, tyshxydm) with key Y.",
+			     "Mark the column that identifies a record (gmsfhm, tyshxydm) with key "
+			     "Y.",
 			     "library %s has no key column", library_names[lib]);
 	}
 }
@@ -1703,14 +1745,16 @@ static void validate_code_lists(dgp_catalog_t *cat)
 		const dgp_catalog_code_list_t *l = &cat->code_lists[i];
 		const dgp_catalog_code_list_t *first = smap_get(&cat->by_list, l->name);
 		if (first && first != l) {
-			diag(cat, l->loc.file, l->loc.line, "list", "Keep the rows of one list together.",
+			diag(cat, l->loc.file, l->loc.line, "list",
+			     "Keep the rows of one list together.",
 			     "list %s appears again (first at line %d)", l->name, first->loc.line);
 			continue;
 		}
 		for (size_t k = 0; k < l->n_codes; k++)
 			for (size_t m = 0; m < k; m++)
 				if (strcmp(l->codes[k].code, l->codes[m].code) == 0) {
-					/* rows of a list are consecutive: the k-th code is at line first + k */
+					/* rows of a list are consecutive: the k-th code is at line
+					 * first + k */
 					diag(cat, l->loc.file, l->loc.line + (int)k, "code", NULL,
 					     "duplicate code \"%s\" in list %s (first at line %d)",
 					     l->codes[k].code, l->name, l->loc.line + (int)m);
@@ -1720,18 +1764,19 @@ static void validate_code_lists(dgp_catalog_t *cat)
 }
 
 /* Checks shared by the three lists; returns false when the resource is unknown. */
-static bool validate_list_row(dgp_catalog_t *cat, const dgp_catalog_loc_t *loc, const char *dept_col,
-			      const char *dept_slug, const dgp_catalog_provider_t *dept,
-			      const char *code, const dgp_catalog_resource_t *res,
-			      const dgp_catalog_field_refs_t *refs, bool dept_is_provider)
+static bool validate_list_row(dgp_catalog_t *cat, const dgp_catalog_loc_t *loc,
+                              const char *dept_col, const char *dept_slug,
+                              const dgp_catalog_provider_t *dept, const char *code,
+                              const dgp_catalog_resource_t *res,
+                              const dgp_catalog_field_refs_t *refs, bool dept_is_provider)
 {
 	if (*dept_slug && !dept)
 		diag(cat, loc->file, loc->line, dept_col, "Providers are listed in providers.csv.",
 		     "unknown provider \"%s\"", dept_slug);
 	if (!res) {
 		if (*code)
-			diag(cat, loc->file, loc->line, "resource", NULL, "unknown resource code \"%s\"",
-			     code);
+			diag(cat, loc->file, loc->line, "resource", NULL,
+			     "unknown resource code \"%s\"", code);
 		return false;
 	}
 	for (size_t i = 0; i < refs->n; i++)
@@ -1739,8 +1784,9 @@ static bool validate_list_row(dgp_catalog_t *cat, const dgp_catalog_loc_t *loc, 
 			diag(cat, loc->file, loc->line, "fields", NULL,
 			     "\"%s\" is not a field of resource %s", refs->names[i], res->code);
 	if (dept_is_provider && dept && res->provider != dept)
-		diag(cat, loc->file, loc->line, dept_col, NULL, "resource %s is provided by %s, not %s",
-		     res->code, res->provider->slug, dept->slug);
+		diag(cat, loc->file, loc->line, dept_col, NULL,
+		     "resource %s is provided by %s, not %s", res->code, res->provider->slug,
+		     dept->slug);
 	return true;
 }
 
@@ -1752,7 +1798,7 @@ static void validate_lists(dgp_catalog_t *cat)
 		const dgp_catalog_demand_t *d = &cat->demands[i];
 		check_dup(cat, &ids, d->id, &d->loc, "id", "id");
 		if (validate_list_row(cat, &d->loc, "demand_dept", d->dept_slug, d->dept,
-				      d->resource_code, d->resource, &d->fields, false) &&
+		                      d->resource_code, d->resource, &d->fields, false) &&
 		    d->resource->share_type == DGP_SHARE_NONE && strcmp(d->status, "已驳回") != 0)
 			diag(cat, d->loc.file, d->loc.line, "status", NULL,
 			     "resource %s is 不予共享, so a demand for it can only be 已驳回",
@@ -1763,14 +1809,15 @@ static void validate_lists(dgp_catalog_t *cat)
 	for (size_t i = 0; i < cat->n_resps; i++) {
 		const dgp_catalog_responsibility_t *r = &cat->resps[i];
 		check_dup(cat, &ids, r->id, &r->loc, "id", "id");
-		if (!validate_list_row(cat, &r->loc, "dept", r->dept_slug, r->dept, r->resource_code,
-				       r->resource, &r->fields, true))
+		if (!validate_list_row(cat, &r->loc, "dept", r->dept_slug, r->dept,
+		                       r->resource_code, r->resource, &r->fields, true))
 			continue;
 		const dgp_catalog_resource_t *res = r->resource;
 		if (r->update_cycle < DGP_CYCLE__COUNT && r->update_cycle != res->update_cycle)
 			diag(cat, r->loc.file, r->loc.line, "update_cycle", NULL,
 			     "%s differs from the update_cycle %s of resource %s",
-			     cycle_names[r->update_cycle], cycle_names[res->update_cycle], res->code);
+			     cycle_names[r->update_cycle], cycle_names[res->update_cycle],
+			     res->code);
 		if (r->share_type < DGP_SHARE__COUNT && r->share_type != res->share_type)
 			diag(cat, r->loc.file, r->loc.line, "share_type", NULL,
 			     "%s differs from the share_type %s of resource %s",
@@ -1778,12 +1825,13 @@ static void validate_lists(dgp_catalog_t *cat)
 		for (size_t k = 0; r->authoritative && k < r->fields.n; k++) {
 			const dgp_catalog_field_t *f = r->fields.fields[k];
 			if (f && f->base_column && !f->base_column->key && f->priority > 1)
-				diag(cat, r->loc.file, r->loc.line, "fields",
-				     "An authoritative source (一数一源) is priority 1 for the base "
-				     "columns it is named for.",
-				     "field %s is not the priority-1 source of %s.%s (priority %d)",
-				     f->source_name, library_names[f->base_column->library],
-				     f->base_column->name, f->priority);
+				diag(
+				    cat, r->loc.file, r->loc.line, "fields",
+				    "An authoritative source (一数一源) is priority 1 for the base "
+				    "columns it is named for.",
+				    "field %s is not the priority-1 source of %s.%s (priority %d)",
+				    f->source_name, library_names[f->base_column->library],
+				    f->base_column->name, f->priority);
 		}
 	}
 
@@ -1793,8 +1841,8 @@ static void validate_lists(dgp_catalog_t *cat)
 	for (size_t i = 0; i < cat->n_negs; i++) {
 		const dgp_catalog_negative_t *n = &cat->negs[i];
 		check_dup(cat, &ids, n->id, &n->loc, "id", "id");
-		if (!validate_list_row(cat, &n->loc, "dept", n->dept_slug, n->dept, n->resource_code,
-				       n->resource, &n->fields, true) ||
+		if (!validate_list_row(cat, &n->loc, "dept", n->dept_slug, n->dept,
+		                       n->resource_code, n->resource, &n->fields, true) ||
 		    n->fields.n)
 			continue;
 		const dgp_catalog_resource_t *res = n->resource;
@@ -1813,10 +1861,11 @@ static void validate_lists(dgp_catalog_t *cat)
 	for (size_t i = 0; i < cat->n_resources; i++) {
 		const dgp_catalog_resource_t *r = &cat->resources[i];
 		if (r->share_type == DGP_SHARE_NONE && *r->code && !smap_get(&banned, r->code))
-			diag(cat, r->loc.file, r->loc.line, "share_type",
-			     "Add the resource with its legal basis to lists/negative.csv.",
-			     "resource %s is 不予共享 but has no 不予共享 row in lists/negative.csv",
-			     r->code);
+			diag(
+			    cat, r->loc.file, r->loc.line, "share_type",
+			    "Add the resource with its legal basis to lists/negative.csv.",
+			    "resource %s is 不予共享 but has no 不予共享 row in lists/negative.csv",
+			    r->code);
 	}
 }
 

@@ -1,7 +1,7 @@
 /*
  * dgp_catalog.h — the data catalog (数据资源目录) and the 三清单, in memory.
  *
- *   DIR/{providers,base_columns,codelists}.csv, DIR/<slug>/{resources,fields}.csv, DIR/lists/ (catalog/FORMAT.md)
+ *   DIR: providers, base_columns, codelists, <slug>/{resources,fields}, lists/ (.csv; FORMAT.md)
  *        │ dgp_catalog_load: libcsv → rows → typed model, per-value checks
  *        ▼
  *   dgp_catalog_t  providers ─┬─ resources ── fields ──▶ base columns ◀─ sources by priority
@@ -14,7 +14,8 @@
  *
  * Everything a catalog holds lives in its one arena and goes away with
  * dgp_catalog_destroy().  The model structs below are read-only for callers:
- * their pointers stay valid for the catalog's lifetime.  Library code never
+ * their pointers stay valid for the catalog's lifetime, and a validated
+ * catalog may be read from any number of threads at once.  Library code never
  * prints: problems are collected as diagnostics (file, line, column,
  * message, hint) that cli/ prints as `file:line: column: message`.
  *
@@ -103,9 +104,9 @@ typedef struct dgp_catalog_code_list dgp_catalog_code_list_t;
 
 /* providers.csv: 信息资源提供方. */
 struct dgp_catalog_provider {
-	const char *code;        /* 统一社会信用代码 */
+	const char *code; /* 统一社会信用代码 */
 	const char *name, *short_name, *slug, *responsible;
-	int number;              /* 1-based row number in providers.csv */
+	int number;                              /* 1-based row number in providers.csv */
 	const dgp_catalog_resource_t *resources; /* this provider's, contiguous */
 	size_t n_resources;
 	dgp_catalog_loc_t loc;
@@ -120,22 +121,22 @@ struct dgp_catalog_field {
 	char data_type;          /* 'C' 'N' 'Y' 'D' 'T' 'L' 'M' 'G' 'B' 'I' 'F' */
 	int length;              /* 0 when not given */
 	bool required, key;
-	const char *rule;        /* normaliser rule name, e.g. "idcard" */
-	const char *rule_args;   /* "k=v;k=v" as written, "" for none */
-	const char *list;        /* the list= argument, NULL when none */
+	const char *rule;                         /* normaliser rule name, e.g. "idcard" */
+	const char *rule_args;                    /* "k=v;k=v" as written, "" for none */
+	const char *list;                         /* the list= argument, NULL when none */
 	const dgp_catalog_code_list_t *code_list; /* resolved list=, NULL when none */
 	dgp_sensitivity_t sensitivity;
 	dgp_mask_t mask;
-	const char *mask_text;   /* as written, e.g. "keep:6,2" */
-	const char *base_column_name; /* as written, "" when none */
+	const char *mask_text;                        /* as written, e.g. "keep:6,2" */
+	const char *base_column_name;                 /* as written, "" when none */
 	const dgp_catalog_base_column_t *base_column; /* resolved, NULL when none */
-	int priority;            /* 1 = most authoritative, 0 = none, -1 = invalid (reported) */
+	int priority; /* 1 = most authoritative, 0 = none, -1 = invalid (reported) */
 	dgp_catalog_loc_t loc;
 };
 
 /* resources.csv: one catalog entry with its core metadata and dgp's own. */
 struct dgp_catalog_resource {
-	const char *code;        /* 分类码/顺序码, e.g. "101001/000001" */
+	const char *code; /* 分类码/顺序码, e.g. "101001/000001" */
 	const char *name;
 	dgp_catalog_class_t cls;
 	const char *category, *subcategory, *detail; /* 项, 目, 细目 names ("" no 细目) */
@@ -145,11 +146,11 @@ struct dgp_catalog_resource {
 	bool open;
 	const char *open_condition;
 	dgp_update_cycle_t update_cycle;
-	const char *published;   /* YYYY-MM-DD */
+	const char *published;      /* YYYY-MM-DD */
 	const char *const *related; /* codes as written */
 	size_t n_related;
-	const char *topic;       /* dept.<slug>.<tag> */
-	const char *tag;         /* <tag> of the topic */
+	const char *topic; /* dept.<slug>.<tag> */
+	const char *tag;   /* <tag> of the topic */
 	const char *file_pattern;
 	dgp_encoding_t encoding;
 	const char *const *record_key; /* source names as written */
@@ -199,7 +200,7 @@ typedef struct dgp_catalog_field_refs {
 /* lists/demand.csv: 数据需求清单. */
 typedef struct dgp_catalog_demand {
 	const char *id, *dept_slug, *scenario, *resource_code;
-	const dgp_catalog_provider_t *dept;    /* NULL when unknown */
+	const dgp_catalog_provider_t *dept;     /* NULL when unknown */
 	const dgp_catalog_resource_t *resource; /* NULL when unknown */
 	dgp_catalog_field_refs_t fields;
 	const char *share_method;
@@ -229,7 +230,7 @@ typedef struct dgp_catalog_negative {
 	const dgp_catalog_provider_t *dept;
 	const dgp_catalog_resource_t *resource;
 	dgp_catalog_field_refs_t fields; /* n == 0: the whole resource */
-	bool no_open;            /* false: 不予共享, true: 不予开放 */
+	bool no_open;                    /* false: 不予共享, true: 不予开放 */
 	const char *basis, *review, *valid_until;
 	dgp_catalog_loc_t loc;
 } dgp_catalog_negative_t;
@@ -271,7 +272,8 @@ void dgp_catalog_destroy(dgp_catalog_t *cat);
 /* dgp_catalog_dir — the directory it was loaded from, as given. */
 const char *dgp_catalog_dir(const dgp_catalog_t *cat);
 
-/* Diagnostics so far, n of them (load's, then validate's; sorted by file and line after validate). */
+/* Diagnostics so far, n of them (load's, then validate's; sorted by file and line after validate).
+ */
 const dgp_catalog_diag_t *dgp_catalog_diags(const dgp_catalog_t *cat, size_t *n);
 
 /*
@@ -281,7 +283,7 @@ const dgp_catalog_diag_t *dgp_catalog_diags(const dgp_catalog_t *cat, size_t *n)
  * Writes into out (always NUL-terminated, truncated to out_size) and returns out.
  */
 char *dgp_catalog_diag_format(const dgp_catalog_diag_t *d, const char *dir, char *out,
-			      size_t out_size);
+                              size_t out_size);
 
 /* The model, as contiguous read-only arrays in definition order. */
 const dgp_catalog_provider_t *dgp_catalog_providers(const dgp_catalog_t *cat, size_t *n);
@@ -290,34 +292,30 @@ const dgp_catalog_base_column_t *dgp_catalog_base_columns(const dgp_catalog_t *c
 const dgp_catalog_code_list_t *dgp_catalog_code_lists(const dgp_catalog_t *cat, size_t *n);
 const dgp_catalog_demand_t *dgp_catalog_demands(const dgp_catalog_t *cat, size_t *n);
 const dgp_catalog_responsibility_t *dgp_catalog_responsibilities(const dgp_catalog_t *cat,
-								  size_t *n);
+                                                                 size_t *n);
 const dgp_catalog_negative_t *dgp_catalog_negatives(const dgp_catalog_t *cat, size_t *n);
 
 /*
  * Lookups.  Each returns NULL when nothing matches; strings are compared
  * exactly (codes, topics and names are case-sensitive).
  */
-const dgp_catalog_resource_t *dgp_catalog_find_resource(const dgp_catalog_t *cat,
-							 const char *code);
+const dgp_catalog_resource_t *dgp_catalog_find_resource(const dgp_catalog_t *cat, const char *code);
 const dgp_catalog_resource_t *dgp_catalog_find_by_topic(const dgp_catalog_t *cat,
-							 const char *topic);
+                                                        const char *topic);
 /*
  * dgp_catalog_find_by_file — the resource whose file_pattern matches the
  * base name of path (fnmatch, no flags), e.g. "/data/in/gaj_hjrk_20261127.csv.gz".
  * A validated catalog has at most one; otherwise the first in catalog order.
  */
-const dgp_catalog_resource_t *dgp_catalog_find_by_file(const dgp_catalog_t *cat,
-							const char *path);
-const dgp_catalog_provider_t *dgp_catalog_find_provider(const dgp_catalog_t *cat,
-							 const char *slug);
+const dgp_catalog_resource_t *dgp_catalog_find_by_file(const dgp_catalog_t *cat, const char *path);
+const dgp_catalog_provider_t *dgp_catalog_find_provider(const dgp_catalog_t *cat, const char *slug);
 /* dgp_catalog_find_field — the field of res sent as source_name (e.g. "GMSFHM"). */
 const dgp_catalog_field_t *dgp_catalog_find_field(const dgp_catalog_resource_t *res,
-						  const char *source_name);
-const dgp_catalog_base_column_t *dgp_catalog_find_base_column(const dgp_catalog_t *cat,
-							       dgp_base_library_t lib,
-							       const char *name);
+                                                  const char *source_name);
+const dgp_catalog_base_column_t *
+dgp_catalog_find_base_column(const dgp_catalog_t *cat, dgp_base_library_t lib, const char *name);
 const dgp_catalog_code_list_t *dgp_catalog_find_code_list(const dgp_catalog_t *cat,
-							   const char *name);
+                                                          const char *name);
 /* dgp_catalog_code_list_label — label of code in list, NULL when the code is not in it. */
 const char *dgp_catalog_code_list_label(const dgp_catalog_code_list_t *list, const char *code);
 
@@ -336,7 +334,8 @@ typedef struct dgp_catalog_summary {
 
 void dgp_catalog_summarize(const dgp_catalog_t *cat, dgp_catalog_summary_t *sum);
 
-/* Names as written in the definition files ("有条件共享", "每季度", "person", "GBK", "敏感", "部门"). */
+/* Names as written in the definition files ("有条件共享", "每季度", "person", "GBK", "敏感",
+ * "部门"). */
 const char *dgp_catalog_share_type_name(dgp_share_type_t t);
 const char *dgp_catalog_update_cycle_name(dgp_update_cycle_t c);
 const char *dgp_catalog_base_library_name(dgp_base_library_t l);

@@ -12,24 +12,12 @@
 
 /* Argument keys and their meaning are those of pipeline/dgp_norm.c's registry. */
 static const dgp_catalog_rule_t rules[] = {
-	{"idcard", "C", "min_date"},
-	{"uscc", "C", "pairs"},
-	{"orgcode", "C", ""},
-	{"region", "C", "current"},
-	{"date", "DC", "min_date"},
-	{"datetime", "TC", "min_date"},
-	{"mobile", "C", ""},
-	{"phone", "C", ""},
-	{"gender", "C", ""},
-	{"ethnicity", "C", ""},
-	{"text", "CM", "max"},
-	{"person_name", "CM", "max"},
-	{"org_name", "CM", "max"},
-	{"code_list", "C", "list"},
-	{"integer", "IN", "range"},
-	{"decimal", "NBF", "scale"},
-	{"money", "YN", "scale"},
-	{NULL, NULL, NULL},
+    {"idcard", "C", "min_date"}, {"uscc", "C", "pairs"},     {"orgcode", "C", ""},
+    {"region", "C", "current"},  {"date", "DC", "min_date"}, {"datetime", "TC", "min_date"},
+    {"mobile", "C", ""},         {"phone", "C", ""},         {"gender", "C", ""},
+    {"ethnicity", "C", ""},      {"text", "CM", "max"},      {"person_name", "CM", "max"},
+    {"org_name", "CM", "max"},   {"code_list", "C", "list"}, {"integer", "IN", "range"},
+    {"decimal", "NBF", "scale"}, {"money", "YN", "scale"},   {NULL, NULL, NULL},
 };
 
 const dgp_catalog_rule_t *dgp_catalog_rules(size_t *n)
@@ -109,14 +97,15 @@ static bool value_ok(const char *key, const char *v, size_t len)
 		const char *dots = memmem(v, len, "..", 2);
 		return dots && parse_int(v, (size_t)(dots - v), -(1LL << 62), 1LL << 62, &lo) &&
 		       parse_int(dots + 2, len - (size_t)(dots - v) - 2, -(1LL << 62), 1LL << 62,
-				 &hi) &&
+		                 &hi) &&
 		       lo <= hi;
 	}
 	if (strcmp(key, "list") == 0) {
 		if (len == 0 || v[0] < 'A' || v[0] > 'Z')
 			return false;
 		for (size_t i = 0; i < len; i++)
-			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '_'))
+			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
+			      v[i] == '_'))
 				return false;
 		return true;
 	}
@@ -133,8 +122,8 @@ static bool value_ok(const char *key, const char *v, size_t len)
 }
 
 bool dgp_catalog_rule_check_args(const dgp_catalog_rule_t *rule, const char *args,
-				 dgp_arena_t *arena, const char **list, char *errstr,
-				 size_t errstr_size)
+                                 dgp_arena_t *arena, const char **list, char *errstr,
+                                 size_t errstr_size)
 {
 	char seen[8][16];
 	int n_seen = 0;
@@ -146,22 +135,24 @@ bool dgp_catalog_rule_check_args(const dgp_catalog_rule_t *rule, const char *arg
 			const char *eq = memchr(p, '=', len);
 			if (!eq || eq == p) {
 				snprintf(errstr, errstr_size, "argument \"%.*s\" is not key=value",
-					 (int)len, p);
+				         (int)len, p);
 				return false;
 			}
 			size_t klen = (size_t)(eq - p);
 			char key[16];
 			if (!key_accepted(rule->args, p, klen) || klen >= sizeof(key)) {
 				snprintf(errstr, errstr_size,
-					 "rule %s does not take argument \"%.*s\" (it takes: %s)",
-					 rule->name, (int)klen, p, *rule->args ? rule->args : "none");
+				         "rule %s does not take argument \"%.*s\" (it takes: %s)",
+				         rule->name, (int)klen, p,
+				         *rule->args ? rule->args : "none");
 				return false;
 			}
 			memcpy(key, p, klen);
 			key[klen] = '\0';
 			for (int i = 0; i < n_seen; i++) {
 				if (strcmp(seen[i], key) == 0) {
-					snprintf(errstr, errstr_size, "argument %s is given twice", key);
+					snprintf(errstr, errstr_size, "argument %s is given twice",
+					         key);
 					return false;
 				}
 			}
@@ -170,8 +161,9 @@ bool dgp_catalog_rule_check_args(const dgp_catalog_rule_t *rule, const char *arg
 			const char *v = eq + 1;
 			size_t vlen = len - klen - 1;
 			if (!value_ok(key, v, vlen)) {
-				snprintf(errstr, errstr_size, "invalid value \"%.*s\" for argument %s",
-					 (int)vlen, v, key);
+				snprintf(errstr, errstr_size,
+				         "invalid value \"%.*s\" for argument %s", (int)vlen, v,
+				         key);
 				return false;
 			}
 			if (strcmp(key, "list") == 0)

@@ -36,7 +36,7 @@ const dgp_catalog_rule_t *dgp_catalog_rule_find(const char *name);
  * writes a lowercase message into errstr and returns false.
  */
 bool dgp_catalog_rule_check_args(const dgp_catalog_rule_t *rule, const char *args,
-				 dgp_arena_t *arena, const char **list, char *errstr,
-				 size_t errstr_size) __attribute__((warn_unused_result));
+                                 dgp_arena_t *arena, const char **list, char *errstr,
+                                 size_t errstr_size) __attribute__((warn_unused_result));
 
 #endif /* DGP_CATALOG_RULES_H */

@@ -54,7 +54,8 @@ static void print_summary(const char *dir, const dgp_catalog_summary_t *s)
 static int catalog_validate(dgp_cli_t *cli, int argc, char **argv)
 {
 	if (argc > 3) {
-		dgp_cli_err("catalog", "validate takes at most one directory (try \"dgp catalog --help\")");
+		dgp_cli_err("catalog",
+		            "validate takes at most one directory (try \"dgp catalog --help\")");
 		return DGP_EXIT_USAGE;
 	}
 	const char *dir = argc == 3 ? argv[2] : cli->cfg->catalog_dir;
@@ -63,7 +64,8 @@ static int catalog_validate(dgp_cli_t *cli, int argc, char **argv)
 
 	dgp_catalog_t *cat;
 	dgp_err_t err = dgp_catalog_load(dir, &cat);
-	err = dgp_catalog_validate(cat); /* also after a failed load: one run reports every problem */
+	err =
+	    dgp_catalog_validate(cat); /* also after a failed load: one run reports every problem */
 	bool valid = err == DGP_OK;
 
 	size_t n;

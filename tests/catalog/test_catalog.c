@@ -18,7 +18,7 @@
 #include "dgp_catalog.h"
 #include "dgp_catalog_rules.h"
 
-#define SAMPLE DGP_SOURCE_DIR "/catalog/sample"
+#define SAMPLE   DGP_SOURCE_DIR "/catalog/sample"
 #define FIXTURES DGP_SOURCE_DIR "/tests/catalog/fixtures"
 
 static dgp_catalog_t *load_valid(const char *dir)
@@ -81,7 +81,7 @@ Test(catalog_sample, every_provider_code_is_a_jiguan_uscc_and_every_resource_has
 	const dgp_catalog_resource_t *r = dgp_catalog_resources(cat, &nr);
 	for (size_t i = 0; i < nr; i++)
 		cr_expect(r[i].n_fields >= 5 && r[i].n_fields <= 40, "%s has %zu fields", r[i].code,
-			  r[i].n_fields);
+		          r[i].n_fields);
 	dgp_catalog_destroy(cat);
 }
 
@@ -133,18 +133,22 @@ Test(catalog_sample, lookups)
 Test(catalog_sample, base_column_sources_in_priority_order)
 {
 	dgp_catalog_t *cat = load_valid(SAMPLE);
-	const dgp_catalog_base_column_t *xm = dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "xm");
+	const dgp_catalog_base_column_t *xm =
+	    dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "xm");
 	cr_assert_not_null(xm);
 	cr_assert_gt(xm->n_sources, 10);
 	cr_expect_str_eq(xm->sources[0]->resource->name, "户籍人口信息"); /* 公安户籍 first */
 	for (size_t i = 0; i < xm->n_sources; i++)
 		cr_expect_eq(xm->sources[i]->priority, (int)i + 1);
-	const dgp_catalog_base_column_t *hyzk = dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "hyzk");
+	const dgp_catalog_base_column_t *hyzk =
+	    dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "hyzk");
 	cr_expect_str_eq(hyzk->sources[0]->resource->provider->slug, "mzj"); /* 民政婚姻登记 */
-	const dgp_catalog_base_column_t *mc = dgp_catalog_find_base_column(cat, DGP_LIB_LEGAL_ENTITY, "mc");
+	const dgp_catalog_base_column_t *mc =
+	    dgp_catalog_find_base_column(cat, DGP_LIB_LEGAL_ENTITY, "mc");
 	cr_expect_str_eq(mc->sources[0]->resource->name, "企业登记信息");
 	cr_expect_str_eq(mc->sources[0]->resource->provider->slug, "scjgj");
-	const dgp_catalog_base_column_t *key = dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "gmsfhm");
+	const dgp_catalog_base_column_t *key =
+	    dgp_catalog_find_base_column(cat, DGP_LIB_PERSON, "gmsfhm");
 	cr_expect(key->key);
 	cr_expect_eq(key->n_sources, 34); /* every person resource names its 公民身份号码 */
 	cr_expect_null(dgp_catalog_find_base_column(cat, DGP_LIB_LEGAL_ENTITY, "xm"));
@@ -197,9 +201,10 @@ static void check_fixture(const char *name)
 	for (size_t i = 0; i < n; i++) {
 		char line[1024];
 		o += (size_t)snprintf(got + o, sizeof(got) - o, "%s\n",
-				      dgp_catalog_diag_format(&d[i], NULL, line, sizeof(line)));
+		                      dgp_catalog_diag_format(&d[i], NULL, line, sizeof(line)));
 	}
-	cr_expect_str_eq(got, expected, "fixture %s:\n--- got\n%s--- expected\n%s", name, got, expected);
+	cr_expect_str_eq(got, expected, "fixture %s:\n--- got\n%s--- expected\n%s", name, got,
+	                 expected);
 	cr_expect_eq(err, *expected ? DGP_ERR_CATALOG : DGP_OK, "fixture %s", name);
 	free(expected);
 	dgp_catalog_destroy(cat);
@@ -210,204 +215,113 @@ Test(catalog_fixture, valid)
 	check_fixture("valid");
 }
 
-#define FIXTURE(name)                         \
-	Test(catalog_fixture, name)           \
-	{                                     \
-		check_fixture(#name);         \
+/* Every broken fixture, one Test each (the folder name is the kind of error). */
+#define FIXTURE_LIST(X)                                                                            \
+	X(bad_code)                                                                                \
+	X(bad_data_type)                                                                           \
+	X(bad_encoding)                                                                            \
+	X(bad_file_pattern)                                                                        \
+	X(bad_library)                                                                             \
+	X(bad_mask)                                                                                \
+	X(bad_priority)                                                                            \
+	X(bad_related_code)                                                                        \
+	X(bad_rule_arg_value)                                                                      \
+	X(bad_seq)                                                                                 \
+	X(bad_share_method)                                                                        \
+	X(bad_slug)                                                                                \
+	X(bad_source_name)                                                                         \
+	X(bad_topic)                                                                               \
+	X(bad_uscc)                                                                                \
+	X(base_column_without_library)                                                             \
+	X(base_list_mismatch)                                                                      \
+	X(base_no_source)                                                                          \
+	X(base_rule_mismatch)                                                                      \
+	X(base_unknown_list)                                                                       \
+	X(category_mismatch)                                                                       \
+	X(class_mismatch)                                                                          \
+	X(code_list_without_list)                                                                  \
+	X(demand_for_none)                                                                         \
+	X(detail_mismatch)                                                                         \
+	X(dup_base_column)                                                                         \
+	X(dup_base_in_resource)                                                                    \
+	X(dup_code_in_list)                                                                        \
+	X(dup_list_id)                                                                             \
+	X(dup_priority)                                                                            \
+	X(dup_provider_code)                                                                       \
+	X(dup_resource_code)                                                                       \
+	X(dup_seq)                                                                                 \
+	X(dup_source_name)                                                                         \
+	X(dup_topic)                                                                               \
+	X(duplicate_column)                                                                        \
+	X(empty_file)                                                                              \
+	X(empty_list_item)                                                                         \
+	X(field_count)                                                                             \
+	X(fields_unknown_resource)                                                                 \
+	X(invalid_date)                                                                            \
+	X(invalid_enum)                                                                            \
+	X(invalid_utf8)                                                                            \
+	X(key_column_not_required)                                                                 \
+	X(key_column_priority)                                                                     \
+	X(key_not_in_record_key)                                                                   \
+	X(key_not_required)                                                                        \
+	X(length_required)                                                                         \
+	X(list_name_mismatch)                                                                      \
+	X(list_reappears)                                                                          \
+	X(list_unknown_dept)                                                                       \
+	X(list_unknown_field)                                                                      \
+	X(list_unknown_resource)                                                                   \
+	X(malformed_csv)                                                                           \
+	X(missing_column)                                                                          \
+	X(missing_fields_file)                                                                     \
+	X(missing_file)                                                                            \
+	X(multiline_record_line)                                                                   \
+	X(negative_not_none)                                                                       \
+	X(negative_open)                                                                           \
+	X(no_fields)                                                                               \
+	X(no_key_column)                                                                           \
+	X(no_key_mapping)                                                                          \
+	X(none_without_basis)                                                                      \
+	X(none_without_negative)                                                                   \
+	X(not_jiguan)                                                                              \
+	X(open_none)                                                                               \
+	X(open_without_condition)                                                                  \
+	X(priority_missing)                                                                        \
+	X(priority_without_base)                                                                   \
+	X(record_key_not_key)                                                                      \
+	X(record_key_unknown)                                                                      \
+	X(related_self)                                                                            \
+	X(related_unknown)                                                                         \
+	X(required_value)                                                                          \
+	X(resp_cycle_mismatch)                                                                     \
+	X(resp_not_authoritative)                                                                  \
+	X(resp_share_mismatch)                                                                     \
+	X(resp_wrong_dept)                                                                         \
+	X(rule_arg_syntax)                                                                         \
+	X(rule_type_mismatch)                                                                      \
+	X(sensitive_no_mask)                                                                       \
+	X(share_condition_missing)                                                                 \
+	X(share_method_for_none)                                                                   \
+	X(spaces)                                                                                  \
+	X(subcategory_mismatch)                                                                    \
+	X(two_key_columns)                                                                         \
+	X(unknown_base_column)                                                                     \
+	X(unknown_code_list)                                                                       \
+	X(unknown_column)                                                                          \
+	X(unknown_folder)                                                                          \
+	X(unknown_rule)                                                                            \
+	X(unknown_rule_arg)                                                                        \
+	X(unterminated_quote)
+
+#define FIXTURE_TEST(name)                                                                         \
+	Test(catalog_fixture, name)                                                                \
+	{                                                                                          \
+		check_fixture(#name);                                                              \
 	}
+FIXTURE_LIST(FIXTURE_TEST)
 
-FIXTURE(bad_code)
-FIXTURE(bad_data_type)
-FIXTURE(bad_encoding)
-FIXTURE(bad_file_pattern)
-FIXTURE(bad_library)
-FIXTURE(bad_mask)
-FIXTURE(bad_priority)
-FIXTURE(bad_related_code)
-FIXTURE(bad_rule_arg_value)
-FIXTURE(bad_seq)
-FIXTURE(bad_share_method)
-FIXTURE(bad_slug)
-FIXTURE(bad_source_name)
-FIXTURE(bad_topic)
-FIXTURE(bad_uscc)
-FIXTURE(base_column_without_library)
-FIXTURE(base_list_mismatch)
-FIXTURE(base_no_source)
-FIXTURE(base_rule_mismatch)
-FIXTURE(base_unknown_list)
-FIXTURE(category_mismatch)
-FIXTURE(class_mismatch)
-FIXTURE(code_list_without_list)
-FIXTURE(demand_for_none)
-FIXTURE(detail_mismatch)
-FIXTURE(dup_base_column)
-FIXTURE(dup_base_in_resource)
-FIXTURE(dup_code_in_list)
-FIXTURE(dup_list_id)
-FIXTURE(dup_priority)
-FIXTURE(dup_provider_code)
-FIXTURE(dup_resource_code)
-FIXTURE(dup_seq)
-FIXTURE(dup_source_name)
-FIXTURE(dup_topic)
-FIXTURE(duplicate_column)
-FIXTURE(empty_file)
-FIXTURE(empty_list_item)
-FIXTURE(field_count)
-FIXTURE(fields_unknown_resource)
-FIXTURE(invalid_date)
-FIXTURE(invalid_enum)
-FIXTURE(invalid_utf8)
-FIXTURE(key_column_not_required)
-FIXTURE(key_column_priority)
-FIXTURE(key_not_in_record_key)
-FIXTURE(key_not_required)
-FIXTURE(length_required)
-FIXTURE(list_name_mismatch)
-FIXTURE(list_reappears)
-FIXTURE(list_unknown_dept)
-FIXTURE(list_unknown_field)
-FIXTURE(list_unknown_resource)
-FIXTURE(malformed_csv)
-FIXTURE(missing_column)
-FIXTURE(missing_file)
-FIXTURE(multiline_record_line)
-FIXTURE(negative_not_none)
-FIXTURE(negative_open)
-FIXTURE(no_fields)
-FIXTURE(no_key_column)
-FIXTURE(no_key_mapping)
-FIXTURE(none_without_basis)
-FIXTURE(none_without_negative)
-FIXTURE(not_jiguan)
-FIXTURE(open_none)
-FIXTURE(open_without_condition)
-FIXTURE(priority_missing)
-FIXTURE(priority_without_base)
-FIXTURE(record_key_not_key)
-FIXTURE(record_key_unknown)
-FIXTURE(related_self)
-FIXTURE(related_unknown)
-FIXTURE(required_value)
-FIXTURE(resp_cycle_mismatch)
-FIXTURE(resp_not_authoritative)
-FIXTURE(resp_share_mismatch)
-FIXTURE(resp_wrong_dept)
-FIXTURE(rule_arg_syntax)
-FIXTURE(rule_type_mismatch)
-FIXTURE(sensitive_no_mask)
-FIXTURE(share_condition_missing)
-FIXTURE(share_method_for_none)
-FIXTURE(spaces)
-FIXTURE(subcategory_mismatch)
-FIXTURE(two_key_columns)
-FIXTURE(unknown_base_column)
-FIXTURE(unknown_code_list)
-FIXTURE(unknown_column)
-FIXTURE(unknown_folder)
-FIXTURE(unknown_rule)
-FIXTURE(unknown_rule_arg)
-FIXTURE(unterminated_quote)
-
-/* Every fixture folder has a Test above: a fixture nobody runs proves nothing. */
-static const char *const fixture_names[] = {
+/* A fixture folder without a Test proves nothing: every folder must be listed. */
 #define FIXTURE_NAME(name) #name,
-FIXTURE_NAME(bad_code)
-FIXTURE_NAME(bad_data_type)
-FIXTURE_NAME(bad_encoding)
-FIXTURE_NAME(bad_file_pattern)
-FIXTURE_NAME(bad_library)
-FIXTURE_NAME(bad_mask)
-FIXTURE_NAME(bad_priority)
-FIXTURE_NAME(bad_related_code)
-FIXTURE_NAME(bad_rule_arg_value)
-FIXTURE_NAME(bad_seq)
-FIXTURE_NAME(bad_share_method)
-FIXTURE_NAME(bad_slug)
-FIXTURE_NAME(bad_source_name)
-FIXTURE_NAME(bad_topic)
-FIXTURE_NAME(bad_uscc)
-FIXTURE_NAME(base_column_without_library)
-FIXTURE_NAME(base_list_mismatch)
-FIXTURE_NAME(base_no_source)
-FIXTURE_NAME(base_rule_mismatch)
-FIXTURE_NAME(base_unknown_list)
-FIXTURE_NAME(category_mismatch)
-FIXTURE_NAME(class_mismatch)
-FIXTURE_NAME(code_list_without_list)
-FIXTURE_NAME(demand_for_none)
-FIXTURE_NAME(detail_mismatch)
-FIXTURE_NAME(dup_base_column)
-FIXTURE_NAME(dup_base_in_resource)
-FIXTURE_NAME(dup_code_in_list)
-FIXTURE_NAME(dup_list_id)
-FIXTURE_NAME(dup_priority)
-FIXTURE_NAME(dup_provider_code)
-FIXTURE_NAME(dup_resource_code)
-FIXTURE_NAME(dup_seq)
-FIXTURE_NAME(dup_source_name)
-FIXTURE_NAME(dup_topic)
-FIXTURE_NAME(duplicate_column)
-FIXTURE_NAME(empty_file)
-FIXTURE_NAME(empty_list_item)
-FIXTURE_NAME(field_count)
-FIXTURE_NAME(fields_unknown_resource)
-FIXTURE_NAME(invalid_date)
-FIXTURE_NAME(invalid_enum)
-FIXTURE_NAME(invalid_utf8)
-FIXTURE_NAME(key_column_not_required)
-FIXTURE_NAME(key_column_priority)
-FIXTURE_NAME(key_not_in_record_key)
-FIXTURE_NAME(key_not_required)
-FIXTURE_NAME(length_required)
-FIXTURE_NAME(list_name_mismatch)
-FIXTURE_NAME(list_reappears)
-FIXTURE_NAME(list_unknown_dept)
-FIXTURE_NAME(list_unknown_field)
-FIXTURE_NAME(list_unknown_resource)
-FIXTURE_NAME(malformed_csv)
-FIXTURE_NAME(missing_column)
-FIXTURE_NAME(missing_file)
-FIXTURE_NAME(multiline_record_line)
-FIXTURE_NAME(negative_not_none)
-FIXTURE_NAME(negative_open)
-FIXTURE_NAME(no_fields)
-FIXTURE_NAME(no_key_column)
-FIXTURE_NAME(no_key_mapping)
-FIXTURE_NAME(none_without_basis)
-FIXTURE_NAME(none_without_negative)
-FIXTURE_NAME(not_jiguan)
-FIXTURE_NAME(open_none)
-FIXTURE_NAME(open_without_condition)
-FIXTURE_NAME(priority_missing)
-FIXTURE_NAME(priority_without_base)
-FIXTURE_NAME(record_key_not_key)
-FIXTURE_NAME(record_key_unknown)
-FIXTURE_NAME(related_self)
-FIXTURE_NAME(related_unknown)
-FIXTURE_NAME(required_value)
-FIXTURE_NAME(resp_cycle_mismatch)
-FIXTURE_NAME(resp_not_authoritative)
-FIXTURE_NAME(resp_share_mismatch)
-FIXTURE_NAME(resp_wrong_dept)
-FIXTURE_NAME(rule_arg_syntax)
-FIXTURE_NAME(rule_type_mismatch)
-FIXTURE_NAME(sensitive_no_mask)
-FIXTURE_NAME(share_condition_missing)
-FIXTURE_NAME(share_method_for_none)
-FIXTURE_NAME(spaces)
-FIXTURE_NAME(subcategory_mismatch)
-FIXTURE_NAME(two_key_columns)
-FIXTURE_NAME(unknown_base_column)
-FIXTURE_NAME(unknown_code_list)
-FIXTURE_NAME(unknown_column)
-FIXTURE_NAME(unknown_folder)
-FIXTURE_NAME(unknown_rule)
-FIXTURE_NAME(unknown_rule_arg)
-FIXTURE_NAME(unterminated_quote)
-	"valid",
-};
+static const char *const fixture_names[] = {FIXTURE_LIST(FIXTURE_NAME) "valid"};
 
 Test(catalog_fixture, every_folder_is_tested)
 {
@@ -442,12 +356,14 @@ Test(catalog_fixture, hints_explain_the_fix)
 	cr_expect_str_eq(d[0].file, "gaj/fields.csv");
 	cr_expect_eq(d[0].line, 9);
 	cr_expect_str_eq(d[0].column, "priority");
-	cr_expect_str_eq(d[0].hint, "Give each source of a base column its own priority; 1 is the most "
-				    "authoritative.");
+	cr_expect_str_eq(d[0].hint,
+	                 "Give each source of a base column its own priority; 1 is the most "
+	                 "authoritative.");
 	char buf[512];
-	cr_expect_str_eq(dgp_catalog_diag_format(&d[0], "cat", buf, sizeof(buf)),
-			 "cat/gaj/fields.csv:9: priority: priority 1 of base column person.xm is also "
-			 "given to gaj/fields.csv:3 (101001/000001 XM)");
+	cr_expect_str_eq(
+	    dgp_catalog_diag_format(&d[0], "cat", buf, sizeof(buf)),
+	    "cat/gaj/fields.csv:9: priority: priority 1 of base column person.xm is also "
+	    "given to gaj/fields.csv:3 (101001/000001 XM)");
 	dgp_catalog_destroy(cat);
 }
 
@@ -462,8 +378,8 @@ Test(catalog, missing_directory)
 	cr_assert_eq(n, 1);
 	char buf[512];
 	cr_expect_str_eq(dgp_catalog_diag_format(&d[0], "/nonexistent/catalog", buf, sizeof(buf)),
-			 "/nonexistent/catalog: could not open catalog directory: No such file or "
-			 "directory");
+	                 "/nonexistent/catalog: could not open catalog directory: No such file or "
+	                 "directory");
 	size_t nr;
 	dgp_catalog_resources(cat, &nr);
 	cr_expect_eq(nr, 0);
@@ -475,10 +391,10 @@ Test(catalog, missing_directory)
 
 Test(catalog_rules, the_rule_names_of_issue_3)
 {
-	static const char *const names[] = {"idcard", "uscc", "orgcode", "region", "date",
-					    "datetime", "mobile", "phone", "gender", "ethnicity",
-					    "text", "person_name", "org_name", "code_list", "integer",
-					    "decimal", "money"};
+	static const char *const names[] = {
+	    "idcard",   "uscc",      "orgcode", "region",    "date", "datetime",
+	    "mobile",   "phone",     "gender",  "ethnicity", "text", "person_name",
+	    "org_name", "code_list", "integer", "decimal",   "money"};
 	size_t n;
 	dgp_catalog_rules(&n);
 	cr_expect_eq(n, sizeof(names) / sizeof(names[0]));
@@ -508,8 +424,10 @@ Test(catalog_rules, argument_checks)
 	cr_expect_not(dgp_catalog_rule_check_args(tx, "max=2;max=3", a, &list, err, sizeof(err)));
 	cr_expect_str_eq(err, "argument max is given twice");
 	const dgp_catalog_rule_t *d = dgp_catalog_rule_find("date");
-	cr_expect(dgp_catalog_rule_check_args(d, "min_date=1890-01-01", a, &list, err, sizeof(err)));
-	cr_expect_not(dgp_catalog_rule_check_args(d, "min_date=1890-02-30", a, &list, err, sizeof(err)));
+	cr_expect(
+	    dgp_catalog_rule_check_args(d, "min_date=1890-01-01", a, &list, err, sizeof(err)));
+	cr_expect_not(
+	    dgp_catalog_rule_check_args(d, "min_date=1890-02-30", a, &list, err, sizeof(err)));
 	const dgp_catalog_rule_t *u = dgp_catalog_rule_find("uscc");
 	cr_expect(dgp_catalog_rule_check_args(u, "pairs=11,12,91", a, &list, err, sizeof(err)));
 	cr_expect_not(dgp_catalog_rule_check_args(u, "pairs=111", a, &list, err, sizeof(err)));
