@@ -42,8 +42,10 @@ static void print_summary(const char *dir, const dgp_catalog_summary_t *s)
 		printf("%s %s %zu", i > DGP_LIB_PERSON ? "," : "",
 		       dgp_catalog_base_library_name((dgp_base_library_t)lib), s->by_library[lib]);
 	}
-	printf("\n  open to the public: %zu resources; sensitive fields: %zu\n", s->open,
-	       s->sensitive_fields);
+	printf("\n  open data:      %zu of %zu resources open to the public\n", s->open,
+	       s->resources);
+	printf("  sensitive:      %zu of %zu fields (masked in external exports)\n",
+	       s->sensitive_fields, s->fields);
 	printf("  golden tables:  %zu columns fed by %zu field mappings\n", s->base_columns,
 	       s->mapped_fields);
 	printf("  code lists:     %zu lists, %zu codes\n", s->code_lists, s->codes);

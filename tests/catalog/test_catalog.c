@@ -17,6 +17,7 @@
 
 #include "dgp_catalog.h"
 #include "dgp_catalog_rules.h"
+#include "dgp_norm.h"
 
 #define SAMPLE   DGP_SOURCE_DIR "/catalog/sample"
 #define FIXTURES DGP_SOURCE_DIR "/tests/catalog/fixtures"
@@ -432,4 +433,21 @@ Test(catalog_rules, argument_checks)
 	cr_expect(dgp_catalog_rule_check_args(u, "pairs=11,12,91", a, &list, err, sizeof(err)));
 	cr_expect_not(dgp_catalog_rule_check_args(u, "pairs=111", a, &list, err, sizeof(err)));
 	dgp_arena_destroy(a);
+}
+
+/* Until dgp_catalog_rule_find() reads the normaliser registry, the two must not drift apart. */
+Test(catalog_rules, agree_with_the_normaliser_registry)
+{
+	size_t n;
+	const dgp_norm_def_t *defs = dgp_norm_defs(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(defs[i].name, "encoding") == 0)
+			continue; /* a property of files (resources.csv encoding), not of a field */
+		const dgp_catalog_rule_t *r = dgp_catalog_rule_find(defs[i].name);
+		cr_expect_not_null(r, "rule %s of the normaliser is unknown to the catalog",
+		                   defs[i].name);
+		if (r)
+			cr_expect_str_eq(r->args, defs[i].args, "arguments of rule %s",
+			                 defs[i].name);
+	}
 }
