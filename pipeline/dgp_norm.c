@@ -122,6 +122,12 @@ static const dgp_norm_def_t defs[] = {
 	 "organisation name: match key without spaces, half-width brackets; display value in aux"},
 	{"encoding", dgp_norm_encoding, "charset,max",
 	 "GBK/GB18030 bytes → UTF-8 (iconv), then text; invalid sequences rejected"},
+	{"integer", dgp_norm_integer, "range",
+	 "integer (int64), thousands separators, optional range=A..B"},
+	{"decimal", dgp_norm_decimal, "scale",
+	 "decimal with exactly scale=N fraction digits; never rounds (too precise → range)"},
+	{"money", dgp_norm_money, "scale",
+	 "amount with units 万/亿/元 and currency (人民币/美元/￥/$ …) → 1000000.00, currency in aux"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,146 @@
+/* test_norm_num.c — integer, decimal, money: separators, precision refused, units, currencies. */
+#include "norm_testutil.h"
+
+#define WF DGP_NF_WIDTH_FOLDED
+
+Test(norm_integer, accepted)
+{
+	const dgp_norm_rule_t *r = rule_of("integer", NULL);
+	expect_ok(r, "0", "0", 0);
+	expect_ok(r, "42", "42", 0);
+	expect_ok(r, "-42", "-42", 0);
+	expect_ok(r, "+42", "42", 0);
+	expect_ok(r, "007", "7", 0);
+	expect_ok(r, "-0", "0", 0);
+	expect_ok(r, "1,234,567", "1234567", 0);
+	expect_ok(r, " 12.00 ", "12", 0);
+	expect_ok(r, "１２３", "123", WF);
+	expect_ok(r, "１，２３４", "1234", WF);
+	expect_ok(r, "9223372036854775807", "9223372036854775807", 0);
+	expect_ok(r, "-9223372036854775808", "-9223372036854775808", 0);
+}
+
+Test(norm_integer, rejects)
+{
+	const dgp_norm_rule_t *r = rule_of("integer", NULL);
+	expect_reject(r, "9223372036854775808", DGP_REASON_RANGE);
+	expect_reject(r, "-9223372036854775809", DGP_REASON_RANGE);
+	expect_reject(r, "99999999999999999999", DGP_REASON_RANGE);
+	expect_reject(r, "12.5", DGP_REASON_RANGE);
+	expect_reject(r, "1,23", DGP_REASON_FORMAT);
+	expect_reject(r, "1234,567", DGP_REASON_FORMAT);
+	expect_reject(r, ",123", DGP_REASON_FORMAT);
+	expect_reject(r, "1,234,", DGP_REASON_FORMAT);
+	expect_reject(r, "1,,234", DGP_REASON_FORMAT);
+	expect_reject(r, "1e5", DGP_REASON_FORMAT);
+	expect_reject(r, "12 3", DGP_REASON_FORMAT);
+	expect_reject(r, "--1", DGP_REASON_FORMAT);
+	expect_reject(r, "-", DGP_REASON_FORMAT);
+	expect_reject(r, "abc", DGP_REASON_FORMAT);
+	expect_reject(r, "", DGP_REASON_EMPTY);
+	expect_reject(r, "   ", DGP_REASON_EMPTY);
+	expect_reject_n(r, "12\0", 3, DGP_REASON_CHARSET);
+	expect_reject(r, "12\xC0\xB0", DGP_REASON_CHARSET);
+	const dgp_norm_rule_t *rr = rule_of("integer", "range=0..150");
+	expect_ok(rr, "0", "0", 0);
+	expect_ok(rr, "150", "150", 0);
+	expect_reject(rr, "151", DGP_REASON_RANGE);
+	expect_reject(rr, "-1", DGP_REASON_RANGE);
+	expect_cap(r, "12345", 5, DGP_REASON_OK);
+	expect_cap(r, "12345", 4, DGP_REASON_TOO_LONG);
+	expect_cap(r, "-1", 1, DGP_REASON_TOO_LONG);
+}
+
+Test(norm_decimal, scale_and_no_rounding)
+{
+	const dgp_norm_rule_t *r2 = rule_of("decimal", "scale=2");
+	expect_ok(r2, "1", "1.00", 0);
+	expect_ok(r2, "1.5", "1.50", 0);
+	expect_ok(r2, "1.25", "1.25", 0);
+	expect_ok(r2, "1.250", "1.25", 0);
+	expect_ok(r2, ".5", "0.50", 0);
+	expect_ok(r2, "5.", "5.00", 0);
+	expect_ok(r2, "-0.00", "0.00", 0);
+	expect_ok(r2, "-0.01", "-0.01", 0);
+	expect_ok(r2, "001234.50", "1234.50", 0);
+	expect_reject(r2, "0001,234.50", DGP_REASON_FORMAT); /* first group of four */
+	expect_ok(r2, "１２３．４５", "123.45", WF);
+	expect_reject(r2, "1.255", DGP_REASON_RANGE);
+	expect_reject(r2, "0.001", DGP_REASON_RANGE);
+	expect_reject(r2, "1.2.3", DGP_REASON_FORMAT);
+	expect_reject(r2, ".", DGP_REASON_FORMAT);
+	expect_reject(r2, "1,23.5", DGP_REASON_FORMAT);
+	expect_reject(r2, "", DGP_REASON_EMPTY);
+	expect_ok(r2, "123456789012345678901234567890123456.5", "123456789012345678901234567890123456.50", 0);
+	expect_reject(r2, "123456789012345678901234567890123456789", DGP_REASON_RANGE);
+	const dgp_norm_rule_t *r0 = rule_of("decimal", NULL);
+	expect_ok(r0, "12", "12", 0);
+	expect_ok(r0, "12.000", "12", 0);
+	expect_reject(r0, "12.5", DGP_REASON_RANGE);
+	expect_cap(r2, "1.5", 4, DGP_REASON_OK);
+	expect_cap(r2, "1.5", 3, DGP_REASON_TOO_LONG);
+}
+
+Test(norm_money, brief_examples)
+{
+	const dgp_norm_rule_t *r = rule_of("money", NULL);
+	expect_ok_aux(r, "100万元人民币", "1000000.00", "CNY", 0);
+	expect_ok_aux(r, "50万美元", "500000.00", "USD", 0);
+	expect_ok_aux(r, "1.5亿元", "150000000.00", "CNY", 0);
+	expect_ok_aux(r, "￥1,234.5", "1234.50", "CNY", 0);
+}
+
+Test(norm_money, units_and_currencies)
+{
+	const dgp_norm_rule_t *r = rule_of("money", NULL);
+	expect_ok_aux(r, "1234", "1234.00", "CNY", 0);
+	expect_ok_aux(r, "100元", "100.00", "CNY", 0);
+	expect_ok_aux(r, "100 万元", "1000000.00", "CNY", 0);
+	expect_ok_aux(r, "0.5万", "5000.00", "CNY", 0);
+	expect_ok_aux(r, "0.05万元", "500.00", "CNY", 0);
+	expect_ok_aux(r, "3千万元", "30000000.00", "CNY", 0);
+	expect_ok_aux(r, "2百万", "2000000.00", "CNY", 0);
+	expect_ok_aux(r, "1.2万亿元", "1200000000000.00", "CNY", 0);
+	expect_ok_aux(r, "人民币100万元", "1000000.00", "CNY", 0);
+	expect_ok_aux(r, "RMB 500", "500.00", "CNY", 0);
+	expect_ok_aux(r, "¥99.9", "99.90", "CNY", 0);
+	expect_ok_aux(r, "$1,000", "1000.00", "USD", 0);
+	expect_ok_aux(r, "US$ 20", "20.00", "USD", 0);
+	expect_ok_aux(r, "USD 20", "20.00", "USD", 0);
+	expect_ok_aux(r, "20 USD", "20.00", "USD", 0);
+	expect_ok_aux(r, "HK$30", "30.00", "HKD", 0);
+	expect_ok_aux(r, "300万港元", "3000000.00", "HKD", 0);
+	expect_ok_aux(r, "300万港币", "3000000.00", "HKD", 0);
+	expect_ok_aux(r, "€12.5", "12.50", "EUR", 0);
+	expect_ok_aux(r, "10万欧元", "100000.00", "EUR", 0);
+	expect_ok_aux(r, "1000万日元", "10000000.00", "JPY", 0);
+	expect_ok_aux(r, "£5", "5.00", "GBP", 0);
+	expect_ok_aux(r, "5英镑", "5.00", "GBP", 0);
+	expect_ok_aux(r, "-100元", "-100.00", "CNY", 0);
+	expect_ok_aux(r, "１００万元", "1000000.00", "CNY", WF);
+	expect_ok_aux(r, "＄１００", "100.00", "USD", WF);
+	expect_ok_aux(rule_of("money", "scale=4"), "1.2345万", "12345.0000", "CNY", 0);
+}
+
+Test(norm_money, rejects)
+{
+	const dgp_norm_rule_t *r = rule_of("money", NULL);
+	expect_reject(r, "1.234", DGP_REASON_RANGE);
+	expect_ok_aux(r, "1.23456万", "12345.60", "CNY", 0);
+	expect_reject(r, "1.2345678万", DGP_REASON_RANGE);
+	expect_reject(r, "$100人民币", DGP_REASON_FORMAT);
+	expect_reject(r, "100美元港元", DGP_REASON_FORMAT);
+	expect_reject(r, "100元元", DGP_REASON_FORMAT);
+	expect_reject(r, "100元万", DGP_REASON_FORMAT);
+	expect_reject(r, "100块", DGP_REASON_FORMAT);
+	expect_reject(r, "万元", DGP_REASON_FORMAT);
+	expect_reject(r, "人民币", DGP_REASON_FORMAT);
+	expect_reject(r, "一百万元", DGP_REASON_FORMAT);
+	expect_reject(r, "1亿亿亿", DGP_REASON_FORMAT);
+	expect_reject(r, "", DGP_REASON_EMPTY);
+	expect_reject_n(r, "100\0", 4, DGP_REASON_CHARSET);
+	expect_reject(r, "100\xE4\xB8", DGP_REASON_CHARSET);
+	expect_cap(r, "100万元", 13, DGP_REASON_OK);   /* 1000000.00 + CNY */
+	expect_cap(r, "100万元", 12, DGP_REASON_TOO_LONG);
+	expect_cap(r, "100万元", 9, DGP_REASON_TOO_LONG);
+}
