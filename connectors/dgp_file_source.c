@@ -170,6 +170,12 @@ static ptrdiff_t find_end_csv(dgp_file_source_t *s)
 {
 	const unsigned char *b = (const unsigned char *)s->buf;
 	size_t i = s->scan, end = s->end;
+	/* Fast path, most rows: no quote before the newline, so no state to track. */
+	if (s->csv == CSV_FIELD_START && i == s->beg) {
+		const char *nl = memchr(s->buf + i, '\n', end - i);
+		if (nl && !memchr(s->buf + i, s->quote, (size_t)(nl - s->buf) - i))
+			return nl - s->buf;
+	}
 	enum csv_state st = s->csv;
 	int64_t nl = s->rec_newlines;
 	const unsigned char delim = s->delim, quote = s->quote;
@@ -251,14 +257,13 @@ static bool transcode(dgp_file_source_t *s, dgp_file_record_t *rec)
 /* Check or transcode rec->raw into rec->text. */
 static void make_text(dgp_file_source_t *s, dgp_file_record_t *rec)
 {
-	const char *nul = memchr(rec->raw, 0, rec->raw_len);
-	if (nul) {
-		set_detail(s, rec, DGP_REASON_CHARSET, "NUL byte at byte %zu",
-			   (size_t)(nul - rec->raw));
-		return;
-	}
 	if (s->cd != (iconv_t)-1) {
-		transcode(s, rec);
+		const char *nul = memchr(rec->raw, 0, rec->raw_len);
+		if (nul)
+			set_detail(s, rec, DGP_REASON_CHARSET, "NUL byte at byte %zu",
+				   (size_t)(nul - rec->raw));
+		else
+			transcode(s, rec);
 		return;
 	}
 	if (dgp_parse_check_text(rec->raw, rec->raw_len, s->detail, sizeof(s->detail)) !=
