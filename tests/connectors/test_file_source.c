@@ -554,3 +554,69 @@ Test(file_source, open_errors_name_the_file)
 		     DGP_ERR_INVALID);
 	cr_expect(strstr(err, "KLINGON"), "%s", err);
 }
+
+/* The run loop's use of the file source with the parser (dgp_parse.h): copy into the arena, parse. */
+static const dgp_field_spec_t fields[] = {
+	{.name = "公民身份号码", .source_name = "GMSFHM", .key = true},
+	{.name = "姓名", .source_name = "XM"},
+	{.name = "住址", .source_name = "ZZ"},
+};
+static const size_t key_fields[] = {0};
+static const dgp_schema_t schema = {.resource_code = "101041/000001", .nfields = 3,
+				    .fields = fields, .nkeys = 1, .key_fields = key_fields};
+
+Test(file_source, with_the_parser_wrong_column_count_and_sql_looking_values)
+{
+	const char data[] = "gmsfhm,XM,zz,extra\n"
+			    "1,'; DROP TABLE x; --,\"Robert\"\"); DROP TABLE students;--\",e\n"
+			    "2,short,row\n"
+			    "3,a,b,c,d\n";
+	const char *path = fixture("p.csv.gz");
+	write_gz(path, data, strlen(data));
+	dgp_file_source_t *src;
+	char err[256];
+	dgp_file_source_opts_t o = {.format = DGP_FORMAT_CSV};
+	cr_assert_eq(dgp_file_source_open(path, &o, &src, err, sizeof(err)), DGP_OK, "%s", err);
+	dgp_parser_t *p = dgp_parse_new(&schema, &(dgp_parse_opts_t){.format = DGP_FORMAT_CSV});
+	size_t hl;
+	const char *h = dgp_file_source_header(src, &hl);
+	cr_assert_eq(dgp_parse_csv_header(p, h, hl, err, sizeof(err)), DGP_OK, "%s", err);
+	dgp_arena_t *arena = dgp_arena_new(0);
+	dgp_slice_t vals[3];
+	char detail[256];
+	dgp_reason_t want[] = {DGP_REASON_OK, DGP_REASON_COLUMNS, DGP_REASON_COLUMNS};
+	const char *want_detail[] = {"", "3 columns, header has 4", "5 columns, header has 4"};
+	dgp_file_record_t rec;
+	int n = 0;
+	while (dgp_file_source_next(src, &rec, err, sizeof(err)) == 1) {
+		cr_assert_lt(n, 3);
+		char *text = dgp_arena_memdup(arena, rec.text, rec.text_len);
+		dgp_reason_t r = dgp_parse_record(p, text, rec.text_len, arena, vals, detail,
+						  sizeof(detail));
+		cr_expect_eq(r, want[n], "record %d: %s", n, detail);
+		cr_expect_str_eq(detail, want_detail[n]);
+		if (n == 0) {
+			cr_expect_eq(vals[1].len, 19);
+			cr_expect(memcmp(vals[1].p, "'; DROP TABLE x; --", 19) == 0);
+			const char *bobby = "Robert\"); DROP TABLE students;--";
+			cr_expect_eq(vals[2].len, strlen(bobby));
+			cr_expect(memcmp(vals[2].p, bobby, strlen(bobby)) == 0);
+		}
+		n++;
+	}
+	cr_expect_eq(n, 3);
+	dgp_arena_destroy(arena);
+	dgp_parse_destroy(p);
+	dgp_file_source_close(src);
+
+	/* a missing key column is an error at header time, naming it */
+	const char *nokey = fixture("nokey.csv");
+	write_file(nokey, "XM,ZZ\na,b\n", 10);
+	cr_assert_eq(dgp_file_source_open(nokey, &o, &src, err, sizeof(err)), DGP_OK, "%s", err);
+	p = dgp_parse_new(&schema, &(dgp_parse_opts_t){.format = DGP_FORMAT_CSV});
+	h = dgp_file_source_header(src, &hl);
+	cr_expect_eq(dgp_parse_csv_header(p, h, hl, err, sizeof(err)), DGP_ERR_CATALOG);
+	cr_expect(strstr(err, "\"GMSFHM\""), "%s", err);
+	dgp_parse_destroy(p);
+	dgp_file_source_close(src);
+}
