@@ -15,6 +15,12 @@
  * buf_off is the stream offset of buf[0]; every origin offset is buf_off +
  * an index, so offsets are those of the uncompressed stream whatever the
  * compression.  zlib's gzread reads plain files transparently.
+ *
+ * GBK/GB18030 records go through iconv here, not through the encoding
+ * normaliser (dgp_norm_encoding): that rule transcodes one value and then
+ * normalises it as text (collapses whitespace, caps its length) without
+ * saying where a bad byte was; a record needs a byte-exact transcode and
+ * the offset for its reject detail.
  */
 #include "dgp_file_source.h"
 
