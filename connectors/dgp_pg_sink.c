@@ -110,25 +110,45 @@ static void buf_put_be64(buf_t *b, uint64_t v)
 	buf_put_be32(b, (uint32_t)v);
 }
 
+/* Decimal text of v, without printf (it runs twice per row). */
+static void buf_put_i64(buf_t *b, int64_t v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	buf_put(b, p, (size_t)(e - p));
+}
+
+/* Bytes that COPY text format must escape: backslash, tab, newline, carriage return. */
+static const unsigned char COPY_SPECIAL[256] = {['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r'};
+
 /*
- * COPY text format: backslash, tab, newline and carriage return are the
- * bytes that would end or change a field; everything else goes as is.
- * The common case — none of them — is one memcpy.
+ * COPY text format: the bytes that would end or change a field are
+ * escaped, everything else goes as is, in runs copied with memcpy (normalised
+ * values almost never hold one of the four).
  */
 static void put_copy_text(buf_t *b, const char *p, size_t n)
 {
 	buf_reserve(b, 2 * n);
 	char *o = b->p + b->len;
+	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		switch (c) {
-		case '\\': *o++ = '\\'; *o++ = '\\'; break;
-		case '\t': *o++ = '\\'; *o++ = 't'; break;
-		case '\n': *o++ = '\\'; *o++ = 'n'; break;
-		case '\r': *o++ = '\\'; *o++ = 'r'; break;
-		default: *o++ = c;
-		}
+		unsigned char esc = COPY_SPECIAL[(unsigned char)p[i]];
+		if (!esc)
+			continue;
+		memcpy(o, p + run, i - run);
+		o += i - run;
+		*o++ = '\\';
+		*o++ = (char)esc;
+		run = i + 1;
 	}
+	memcpy(o, p + run, n - run);
+	o += n - run;
 	b->len = (size_t)(o - b->p);
 }
 
@@ -211,7 +231,7 @@ static bool is_text_type(const char *t)
 		     strncasecmp(t, "character varying", 17) == 0);
 }
 
-static const char *golden_key_column(dgp_base_library_t base)
+static const char *golden_key_column(dgp_base_t base)
 {
 	return base == DGP_BASE_PERSON ? "gmsfhm" : base == DGP_BASE_LEGAL_ENTITY ? "tyshxydm" : NULL;
 }
@@ -557,10 +577,15 @@ static void origin_text(dgp_pg_sink_t *sk, const dgp_origin_t *o, buf_t *out)
 	}
 	out->len = 0;
 	buf_put(out, sk->origin_src.p, sk->origin_src.len);
-	if (o->partition >= 0)
-		buf_printf(out, "/%" PRId32 "@%" PRId64, o->partition, o->offset);
-	else
-		buf_printf(out, ":%" PRId64, o->line);
+	if (o->partition >= 0) {
+		buf_putc(out, '/');
+		buf_put_i64(out, o->partition);
+		buf_putc(out, '@');
+		buf_put_i64(out, o->offset);
+	} else {
+		buf_putc(out, ':');
+		buf_put_i64(out, o->line);
+	}
 }
 
 static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
@@ -594,7 +619,8 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 			buf_putc(b, '\t');
 		}
 	}
-	buf_printf(b, "%" PRId64 "\t", (int64_t)r->content_hash);
+	buf_put_i64(b, (int64_t)r->content_hash);
+	buf_putc(b, '\t');
 	put_copy_text(b, sk->tmp.p, sk->tmp.len);
 	buf_putc(b, '\n');
 }
