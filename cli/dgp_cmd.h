@@ -53,6 +53,7 @@ int dgp_cmd_help(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_config(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_ping(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_availability(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_catalog(dgp_cli_t *cli, int argc, char **argv);
 

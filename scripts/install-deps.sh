@@ -27,6 +27,7 @@ zlib1g-dev                  # gzip payloads and files, dedup snapshots
 libxxhash-dev               # pipeline/dedup key and content hashes
 libcriterion-dev            # unit tests
 libmicrohttpd-dev           # connectors/http: /metrics, /healthz, /readyz
+libcurl4-openssl-dev        # connectors/probe: HTTP(S) availability probes
 libxlsxwriter-dev           # catalog XLSX export
 libjansson-dev              # JSON parser benchmark (benchmarks/json)
 libjson-c-dev               # JSON parser benchmark (benchmarks/json)
