@@ -35,6 +35,8 @@ PID_FILE="$STATE/kafka.pid"
 DOWN_FILE="$STATE/kafka.down"
 START_TIMEOUT="${DGP_KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT=30
+# a broker that writes the class-data archive on exit needs longer (see below)
+CDS_STOP_TIMEOUT=120
 
 KAFKA_HOME=""
 KAFKA_PORT=""
@@ -176,11 +178,50 @@ log4j.logger.kafka.authorizer.logger=WARN
 EOF
 }
 
+# Class-data sharing: loading Kafka's ~60 jars dominates start-up on a busy
+# 2-core machine, and a JDK 17 dynamic CDS archive halves it (measured: 8-11 s
+# instead of 18-21 s under load). The first broker started without an archive
+# writes one when it exits (-XX:ArchiveClassesAtExit; that stop takes ~15 s
+# longer, once); kill_broker moves it into the cache and later JVMs map it. The
+# archive is keyed by the JVM build; a stale or broken one is only ignored by the
+# JVM (-Xshare:auto), never fatal.
+cds_archive() {
+    local java libjvm key
+    java="$(command -v "$(java_bin)")" || java="$(java_bin)"
+    libjvm="$(dirname "$(readlink -f "$java")")/../lib/server/libjvm.so"
+    key="$(stat -L -c '%s-%Y' "$libjvm" 2>/dev/null || echo unknown)"
+    echo "$CACHE/broker-$key.jsa"
+}
+
+cds_dump_marker() { echo "$KAFKA_HOME/cds-dump"; }
+
+# java_opts broker|tool
 java_opts() {
+    local archive
+    archive="$(cds_archive)"
     printf '%s\n' -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
         -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
         "-Dlog4j.configuration=file:$KAFKA_HOME/log4j.properties" \
         "-Dkafka.logs.dir=$KAFKA_HOME"
+    if [ -s "$archive" ]; then
+        echo "-XX:SharedArchiveFile=$archive"
+    elif [ "$1" = broker ] && [ -f "$(cds_dump_marker)" ]; then
+        echo "-XX:ArchiveClassesAtExit=$KAFKA_HOME/broker.jsa"
+    fi
+}
+
+# After a broker that was writing the archive exited by itself (not SIGKILL).
+save_cds_archive() {
+    local archive
+    archive="$(cds_archive)"
+    rm -f "$(cds_dump_marker)"
+    [ -s "$KAFKA_HOME/broker.jsa" ] || return 0
+    if cp "$KAFKA_HOME/broker.jsa" "$archive.tmp.$$" && mv -f "$archive.tmp.$$" "$archive"; then
+        dgp_log "class-data archive saved in $archive (faster starts from now on)"
+    else
+        rm -f "$archive.tmp.$$"
+    fi
+    rm -f "$KAFKA_HOME/broker.jsa"
 }
 
 cluster_id() {
@@ -195,7 +236,7 @@ while True:
 
 format_storage() {
     local opts
-    mapfile -t opts < <(java_opts)
+    mapfile -t opts < <(java_opts tool)
     dgp_log "formatting KRaft storage in $KAFKA_HOME/data"
     if ! "$(java_bin)" "${opts[@]}" -cp "$CACHE/*" kafka.tools.StorageTool format \
         -t "$(cluster_id)" -c "$KAFKA_HOME/server.properties" \
@@ -211,7 +252,12 @@ format_storage() {
 # because a port was taken (the caller may pick others).
 start_broker() {
     local opts log_size deadline pid
-    mapfile -t opts < <(java_opts)
+    if [ -s "$(cds_archive)" ]; then
+        rm -f "$(cds_dump_marker)"
+    else
+        : >"$(cds_dump_marker)"
+    fi
+    mapfile -t opts < <(java_opts broker)
     log_size="$(stat -c %s "$(logfile)" 2>/dev/null || echo 0)"
     rm -f "$PID_FILE"
     dgp_log "starting kafka $KAFKA_VERSION on $(brokers) (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
@@ -253,17 +299,30 @@ broker_answers() {
     kcat -b "$(brokers)" -L -m 5 >/dev/null 2>&1 </dev/null
 }
 
-# SIGTERM (a controlled shutdown), SIGKILL after $STOP_TIMEOUT s.
+# SIGTERM (a controlled shutdown), SIGKILL after $STOP_TIMEOUT s
+# ($CDS_STOP_TIMEOUT s when the JVM writes the class-data archive on exit).
 kill_broker() {
-    local pid
+    local pid timeout="$STOP_TIMEOUT"
     pid="$(broker_pid)"
-    broker_running || return 0
-    dgp_log "stopping kafka (pid $pid)"
+    if ! broker_running; then
+        rm -f "$(cds_dump_marker)" "$KAFKA_HOME/broker.jsa"
+        return 0
+    fi
+    if [ -f "$(cds_dump_marker)" ]; then
+        timeout="$CDS_STOP_TIMEOUT"
+        dgp_log "stopping kafka (pid $pid); it writes the class-data archive on exit, once per cache"
+    else
+        dgp_log "stopping kafka (pid $pid)"
+    fi
     kill -TERM "$pid" 2>/dev/null || true
-    dgp_wait_pid_gone "$pid" "$STOP_TIMEOUT" && return 0
-    dgp_log "kafka $pid still there after ${STOP_TIMEOUT}s, sending SIGKILL"
+    if dgp_wait_pid_gone "$pid" "$timeout"; then
+        save_cds_archive
+        return 0
+    fi
+    dgp_log "kafka $pid still there after ${timeout}s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     dgp_wait_pid_gone "$pid" 10 || dgp_die "could not stop kafka pid $pid"
+    rm -f "$(cds_dump_marker)" "$KAFKA_HOME/broker.jsa"
 }
 
 # Removes everything a start created; safe on partial state.
