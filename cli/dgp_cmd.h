@@ -48,11 +48,22 @@ bool dgp_cli_wants_help(int argc, char **argv);
 /* dgp_cli_print_help — print cmd's help text to stdout. */
 void dgp_cli_print_help(const dgp_cmd_t *cmd);
 
+/*
+ * dgp_cli_load_catalog — load and validate the catalog in dir (NULL: the
+ * catalog.dir setting); on errors print the first 20 diagnostics and a
+ * summary line under cmd's name and return DGP_EXIT_FAIL with *out NULL.
+ * The caller owns *out (dgp_catalog_destroy).
+ */
+struct dgp_catalog;
+int dgp_cli_load_catalog(dgp_cli_t *cli, const char *cmd, const char *dir,
+			 struct dgp_catalog **out);
+
 /* Subcommands. */
 int dgp_cmd_help(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_config(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_ping(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog sync */
 int dgp_cmd_availability(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_catalog(dgp_cli_t *cli, int argc, char **argv);

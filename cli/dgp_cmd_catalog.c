@@ -100,6 +100,8 @@ int dgp_cmd_catalog(dgp_cli_t *cli, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "validate") == 0)
 		return catalog_validate(cli, argc, argv);
+	if (strcmp(argv[1], "sync") == 0)
+		return dgp_cmd_catalog_sync(cli, argc, argv);
 	dgp_cli_err("catalog", "unknown subcommand \"%s\" (try \"dgp catalog --help\")", argv[1]);
 	return DGP_EXIT_USAGE;
 }

@@ -1,0 +1,839 @@
+/*
+ * dgp_catalog_sync.c — catalog files → PostgreSQL, in one transaction.
+ *
+ *   BEGIN; advisory lock
+ *   mirror tables: CREATE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS,
+ *                  COPY rows → temp stage → upsert where different, delete missing
+ *   data tables:   read pg_attribute once; per dgp_src / dgp_base table create it,
+ *                  or add missing columns, or refuse a type change
+ *   golden functions: generate; replace only when the text differs (prosrc)
+ *   COMMIT
+ */
+#include "dgp_catalog_sync.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dgp_arena.h"
+#include "dgp_catalog_schema.h"
+#include "dgp_sql.h"
+
+typedef struct sync {
+	PGconn *conn;
+	const dgp_catalog_t *cat;
+	dgp_arena_t *arena;
+	dgp_catalog_sync_report_t *rep;
+	char *errstr;
+	size_t errstr_size;
+	/* existing columns of dgp_src / dgp_base: "schema.table.column" → type */
+	PGresult *cols;
+} sync_t;
+
+static dgp_err_t pg_fail(sync_t *s, PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	dgp_err_t err = (!res || PQstatus(s->conn) == CONNECTION_BAD ||
+			 (state && strncmp(state, "08", 2) == 0))
+				? DGP_ERR_PG_CONN
+				: DGP_ERR_PG;
+	dgp_errstr_set(s->errstr, s->errstr_size, err, "%s: %s: %s", what,
+		       state ? state : "-----", msg ? msg : PQerrorMessage(s->conn));
+	return err;
+}
+
+static bool res_ok(PGresult *res)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN;
+}
+
+/* Run SQL without parameters; what names the step for the error message. */
+static dgp_err_t exec(sync_t *s, const char *what, const char *sql)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	dgp_err_t err = res_ok(res) ? DGP_OK : pg_fail(s, res, what);
+	PQclear(res);
+	return err;
+}
+
+static const char *q(sync_t *s, const char *ident)
+{
+	return dgp_sql_quote_ident(s->arena, ident);
+}
+
+/* ---- mirror tables ---------------------------------------------------- */
+
+typedef struct mcol {
+	const char *name, *type;
+} mcol_t;
+
+typedef struct mirror {
+	const char *table;
+	const mcol_t *cols;
+	size_t ncols;
+	size_t nkey; /* the first nkey columns are the primary key */
+} mirror_t;
+
+static void row_begin(dgp_buf_t *b, size_t *col)
+{
+	(void)b;
+	*col = 0;
+}
+
+static void row_val(dgp_buf_t *b, size_t *col, const char *v)
+{
+	if ((*col)++)
+		dgp_buf_append(b, "\t", 1);
+	dgp_sql_copy_text(b, v, v ? strlen(v) : 0);
+}
+
+static void row_int(dgp_buf_t *b, size_t *col, long v)
+{
+	char n[32];
+	snprintf(n, sizeof(n), "%ld", v);
+	row_val(b, col, n);
+}
+
+static void row_bool(dgp_buf_t *b, size_t *col, bool v)
+{
+	row_val(b, col, v ? "t" : "f");
+}
+
+static void row_end(dgp_buf_t *b)
+{
+	dgp_buf_append(b, "\n", 1);
+}
+
+static const char *join(sync_t *s, const char *const *v, size_t n)
+{
+	dgp_buf_t b = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			dgp_buf_append(&b, ",", 1);
+		dgp_buf_append(&b, v[i], strlen(v[i]));
+	}
+	const char *out = dgp_arena_memdup(s->arena, b.p ? b.p : "", b.len);
+	dgp_buf_free(&b);
+	return out;
+}
+
+static const char *empty_null(const char *v)
+{
+	return v && *v ? v : NULL;
+}
+
+/* Mirror one table: create/extend it, stage rows, apply the difference. */
+static dgp_err_t mirror_apply(sync_t *s, const mirror_t *m, const dgp_buf_t *rows)
+{
+	dgp_arena_t *a = s->arena;
+	const char *tbl = dgp_arena_sprintf(a, "dgp_catalog.%s", q(s, m->table));
+	dgp_buf_t sql = {0};
+	dgp_err_t err;
+
+	dgp_buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s (", tbl);
+	for (size_t i = 0; i < m->ncols; i++)
+		dgp_buf_printf(&sql, "%s %s, ", q(s, m->cols[i].name), m->cols[i].type);
+	dgp_buf_printf(&sql, "PRIMARY KEY (");
+	for (size_t i = 0; i < m->nkey; i++)
+		dgp_buf_printf(&sql, "%s%s", i ? ", " : "", q(s, m->cols[i].name));
+	dgp_buf_printf(&sql, "));");
+	for (size_t i = m->nkey; i < m->ncols; i++)
+		dgp_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", tbl,
+			       q(s, m->cols[i].name), m->cols[i].type);
+	dgp_buf_printf(&sql, "DROP TABLE IF EXISTS pg_temp.dgp_stage;"
+			     "CREATE TEMP TABLE dgp_stage (LIKE %s) ON COMMIT DROP;"
+			     "COPY pg_temp.dgp_stage (",
+		       tbl);
+	for (size_t i = 0; i < m->ncols; i++)
+		dgp_buf_printf(&sql, "%s%s", i ? ", " : "", q(s, m->cols[i].name));
+	dgp_buf_printf(&sql, ") FROM STDIN");
+	PGresult *res = PQexec(s->conn, sql.p);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		err = pg_fail(s, res, m->table);
+		PQclear(res);
+		dgp_buf_free(&sql);
+		return err;
+	}
+	PQclear(res);
+	if ((rows->len && PQputCopyData(s->conn, rows->p, (int)rows->len) != 1) ||
+	    PQputCopyEnd(s->conn, NULL) != 1) {
+		dgp_buf_free(&sql);
+		return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_PG_CONN, "%s: COPY: %s",
+				      m->table, PQerrorMessage(s->conn));
+	}
+	res = PQgetResult(s->conn);
+	err = res_ok(res) ? DGP_OK : pg_fail(s, res, m->table);
+	PQclear(res);
+	while ((res = PQgetResult(s->conn)))
+		PQclear(res);
+	if (err != DGP_OK) {
+		dgp_buf_free(&sql);
+		return err;
+	}
+
+	/* Upsert rows that differ; xmax = 0 tells an insert from an update. */
+	sql.len = 0;
+	dgp_buf_printf(&sql, "WITH up AS (INSERT INTO %s AS t SELECT * FROM pg_temp.dgp_stage "
+			     "ON CONFLICT (",
+		       tbl);
+	for (size_t i = 0; i < m->nkey; i++)
+		dgp_buf_printf(&sql, "%s%s", i ? ", " : "", q(s, m->cols[i].name));
+	dgp_buf_printf(&sql, ") DO UPDATE SET ");
+	for (size_t i = m->nkey; i < m->ncols; i++)
+		dgp_buf_printf(&sql, "%s%s = EXCLUDED.%s", i > m->nkey ? ", " : "",
+			       q(s, m->cols[i].name), q(s, m->cols[i].name));
+	dgp_buf_printf(&sql, " WHERE (");
+	for (size_t i = m->nkey; i < m->ncols; i++)
+		dgp_buf_printf(&sql, "%st.%s", i > m->nkey ? ", " : "", q(s, m->cols[i].name));
+	dgp_buf_printf(&sql, ") IS DISTINCT FROM (");
+	for (size_t i = m->nkey; i < m->ncols; i++)
+		dgp_buf_printf(&sql, "%sEXCLUDED.%s", i > m->nkey ? ", " : "", q(s, m->cols[i].name));
+	dgp_buf_printf(&sql, ") RETURNING (xmax = 0) AS ins), del AS (DELETE FROM %s t WHERE NOT "
+			     "EXISTS (SELECT 1 FROM pg_temp.dgp_stage g WHERE ",
+		       tbl);
+	for (size_t i = 0; i < m->nkey; i++)
+		dgp_buf_printf(&sql, "%sg.%s = t.%s", i ? " AND " : "", q(s, m->cols[i].name),
+			       q(s, m->cols[i].name));
+	dgp_buf_printf(&sql, ") RETURNING 1) SELECT (SELECT count(*) FILTER (WHERE ins) FROM up), "
+			     "(SELECT count(*) FILTER (WHERE NOT ins) FROM up), "
+			     "(SELECT count(*) FROM del)");
+	res = PQexec(s->conn, sql.p);
+	dgp_buf_free(&sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		err = pg_fail(s, res, m->table);
+		PQclear(res);
+		return err;
+	}
+	s->rep->rows_inserted += strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	s->rep->rows_updated += strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+	s->rep->rows_deleted += strtoul(PQgetvalue(res, 0, 2), NULL, 10);
+	PQclear(res);
+	return DGP_OK;
+}
+
+#define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
+
+static dgp_err_t mirror_providers(sync_t *s)
+{
+	static const mcol_t cols[] = {{"code", "text"},       {"name", "text"},
+				      {"short_name", "text"}, {"slug", "text"},
+				      {"responsible", "text"}};
+	static const mirror_t m = {"provider", cols, NCOLS(cols), 1};
+	dgp_buf_t rows = {0};
+	size_t n, c;
+	const dgp_catalog_provider_t *p = dgp_catalog_providers(s->cat, &n);
+	for (size_t i = 0; i < n; i++) {
+		row_begin(&rows, &c);
+		row_val(&rows, &c, p[i].code);
+		row_val(&rows, &c, p[i].name);
+		row_val(&rows, &c, p[i].short_name);
+		row_val(&rows, &c, p[i].slug);
+		row_val(&rows, &c, p[i].responsible);
+		row_end(&rows);
+	}
+	dgp_err_t err = mirror_apply(s, &m, &rows);
+	dgp_buf_free(&rows);
+	return err;
+}
+
+static dgp_err_t mirror_resources(sync_t *s)
+{
+	static const mcol_t cols[] = {
+		{"code", "text"},         {"name", "text"},          {"class", "text"},
+		{"category", "text"},     {"subcategory", "text"},   {"detail", "text"},
+		{"summary", "text"},      {"format", "text"},        {"format_detail", "text"},
+		{"share_type", "text"},   {"share_condition", "text"}, {"share_method", "text"},
+		{"open", "boolean"},      {"open_condition", "text"}, {"update_cycle", "text"},
+		{"published", "date"},    {"related", "text"},       {"topic", "text"},
+		{"file_pattern", "text"}, {"encoding", "text"},      {"record_key", "text"},
+		{"base_library", "text"}, {"responsible", "text"},   {"provider_code", "text"},
+		{"src_table", "text"},
+	};
+	static const mirror_t m = {"resource", cols, NCOLS(cols), 1};
+	dgp_buf_t rows = {0};
+	size_t n, c;
+	const dgp_catalog_resource_t *r = dgp_catalog_resources(s->cat, &n);
+	for (size_t i = 0; i < n; i++) {
+		row_begin(&rows, &c);
+		row_val(&rows, &c, r[i].code);
+		row_val(&rows, &c, r[i].name);
+		row_val(&rows, &c, dgp_catalog_class_name(r[i].cls));
+		row_val(&rows, &c, r[i].category);
+		row_val(&rows, &c, r[i].subcategory);
+		row_val(&rows, &c, empty_null(r[i].detail));
+		row_val(&rows, &c, r[i].summary);
+		row_val(&rows, &c, r[i].format);
+		row_val(&rows, &c, empty_null(r[i].format_detail));
+		row_val(&rows, &c, dgp_catalog_share_type_name(r[i].share_type));
+		row_val(&rows, &c, empty_null(r[i].share_condition));
+		row_val(&rows, &c, empty_null(r[i].share_method));
+		row_bool(&rows, &c, r[i].open);
+		row_val(&rows, &c, empty_null(r[i].open_condition));
+		row_val(&rows, &c, dgp_catalog_update_cycle_name(r[i].update_cycle));
+		row_val(&rows, &c, r[i].published);
+		row_val(&rows, &c, empty_null(join(s, r[i].related, r[i].n_related)));
+		row_val(&rows, &c, r[i].topic);
+		row_val(&rows, &c, r[i].file_pattern);
+		row_val(&rows, &c, dgp_catalog_encoding_name(r[i].encoding));
+		row_val(&rows, &c, join(s, r[i].record_key, r[i].n_record_key));
+		row_val(&rows, &c, dgp_catalog_base_library_name(r[i].base_library));
+		row_val(&rows, &c, r[i].responsible);
+		row_val(&rows, &c, r[i].provider ? r[i].provider->code : NULL);
+		row_val(&rows, &c, dgp_catalog_table_name(&r[i], s->arena));
+		row_end(&rows);
+	}
+	dgp_err_t err = mirror_apply(s, &m, &rows);
+	dgp_buf_free(&rows);
+	return err;
+}
+
+static dgp_err_t mirror_fields(sync_t *s)
+{
+	static const mcol_t cols[] = {
+		{"resource_code", "text"}, {"source_name", "text"}, {"seq", "integer"},
+		{"name", "text"},          {"data_type", "text"},   {"length", "integer"},
+		{"required", "boolean"},   {"key", "boolean"},      {"rule", "text"},
+		{"rule_args", "text"},     {"sensitivity", "text"}, {"mask", "text"},
+		{"base_column", "text"},   {"priority", "integer"}, {"column_name", "text"},
+		{"column_type", "text"},
+	};
+	static const mirror_t m = {"field", cols, NCOLS(cols), 2};
+	dgp_buf_t rows = {0};
+	size_t n, c;
+	const dgp_catalog_resource_t *r = dgp_catalog_resources(s->cat, &n);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < r[i].n_fields; j++) {
+			const dgp_catalog_field_t *f = &r[i].fields[j];
+			char dt[2] = {f->data_type, 0};
+			row_begin(&rows, &c);
+			row_val(&rows, &c, r[i].code);
+			row_val(&rows, &c, f->source_name);
+			row_int(&rows, &c, f->seq);
+			row_val(&rows, &c, f->name);
+			row_val(&rows, &c, dt);
+			if (f->length)
+				row_int(&rows, &c, f->length);
+			else
+				row_val(&rows, &c, NULL);
+			row_bool(&rows, &c, f->required);
+			row_bool(&rows, &c, f->key);
+			row_val(&rows, &c, f->rule);
+			row_val(&rows, &c, empty_null(f->rule_args));
+			row_val(&rows, &c, dgp_catalog_sensitivity_name(f->sensitivity));
+			row_val(&rows, &c, empty_null(f->mask_text));
+			row_val(&rows, &c, empty_null(f->base_column_name));
+			if (f->priority > 0)
+				row_int(&rows, &c, f->priority);
+			else
+				row_val(&rows, &c, NULL);
+			row_val(&rows, &c, dgp_catalog_column_name(f, s->arena));
+			row_val(&rows, &c, dgp_catalog_column_type(f->rule));
+			row_end(&rows);
+		}
+	}
+	dgp_err_t err = mirror_apply(s, &m, &rows);
+	dgp_buf_free(&rows);
+	return err;
+}
+
+static dgp_err_t mirror_codelists(sync_t *s)
+{
+	static const mcol_t cols[] = {
+		{"list", "text"}, {"code", "text"}, {"list_name", "text"}, {"label", "text"}};
+	static const mirror_t m = {"codelist", cols, NCOLS(cols), 2};
+	dgp_buf_t rows = {0};
+	size_t n, c;
+	const dgp_catalog_code_list_t *l = dgp_catalog_code_lists(s->cat, &n);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < l[i].n_codes; j++) {
+			row_begin(&rows, &c);
+			row_val(&rows, &c, l[i].name);
+			row_val(&rows, &c, l[i].codes[j].code);
+			row_val(&rows, &c, l[i].list_name);
+			row_val(&rows, &c, l[i].codes[j].label);
+			row_end(&rows);
+		}
+	}
+	dgp_err_t err = mirror_apply(s, &m, &rows);
+	dgp_buf_free(&rows);
+	return err;
+}
+
+static dgp_err_t mirror_lists(sync_t *s)
+{
+	static const mcol_t dcols[] = {
+		{"id", "text"},          {"dept", "text"},     {"scenario", "text"},
+		{"resource_code", "text"}, {"fields", "text"}, {"share_method", "text"},
+		{"update_cycle", "text"}, {"basis", "text"},   {"deadline", "text"},
+		{"status", "text"}};
+	static const mcol_t rcols[] = {
+		{"id", "text"},           {"dept", "text"},         {"resource_code", "text"},
+		{"fields", "text"},       {"source_matter", "text"}, {"authoritative", "boolean"},
+		{"update_cycle", "text"}, {"quality_owner", "text"}, {"share_type", "text"},
+		{"collect_deadline", "text"}};
+	static const mcol_t ncols[] = {
+		{"id", "text"},     {"dept", "text"},        {"resource_code", "text"},
+		{"fields", "text"}, {"restriction", "text"}, {"basis", "text"},
+		{"review", "text"}, {"valid_until", "text"}};
+	static const mirror_t md = {"list_demand", dcols, NCOLS(dcols), 1};
+	static const mirror_t mr = {"list_responsibility", rcols, NCOLS(rcols), 1};
+	static const mirror_t mn = {"list_negative", ncols, NCOLS(ncols), 1};
+	dgp_buf_t rows = {0};
+	size_t n, c;
+	dgp_err_t err;
+
+	const dgp_catalog_demand_t *d = dgp_catalog_demands(s->cat, &n);
+	for (size_t i = 0; i < n; i++) {
+		row_begin(&rows, &c);
+		row_val(&rows, &c, d[i].id);
+		row_val(&rows, &c, d[i].dept_slug);
+		row_val(&rows, &c, d[i].scenario);
+		row_val(&rows, &c, d[i].resource_code);
+		row_val(&rows, &c, empty_null(join(s, d[i].fields.names, d[i].fields.n)));
+		row_val(&rows, &c, d[i].share_method);
+		row_val(&rows, &c, dgp_catalog_update_cycle_name(d[i].update_cycle));
+		row_val(&rows, &c, d[i].basis);
+		row_val(&rows, &c, empty_null(d[i].deadline));
+		row_val(&rows, &c, d[i].status);
+		row_end(&rows);
+	}
+	if ((err = mirror_apply(s, &md, &rows)) != DGP_OK)
+		goto out;
+
+	rows.len = 0;
+	const dgp_catalog_responsibility_t *r = dgp_catalog_responsibilities(s->cat, &n);
+	for (size_t i = 0; i < n; i++) {
+		row_begin(&rows, &c);
+		row_val(&rows, &c, r[i].id);
+		row_val(&rows, &c, r[i].dept_slug);
+		row_val(&rows, &c, r[i].resource_code);
+		row_val(&rows, &c, empty_null(join(s, r[i].fields.names, r[i].fields.n)));
+		row_val(&rows, &c, r[i].source_matter);
+		row_bool(&rows, &c, r[i].authoritative);
+		row_val(&rows, &c, dgp_catalog_update_cycle_name(r[i].update_cycle));
+		row_val(&rows, &c, r[i].quality_owner);
+		row_val(&rows, &c, dgp_catalog_share_type_name(r[i].share_type));
+		row_val(&rows, &c, empty_null(r[i].collect_deadline));
+		row_end(&rows);
+	}
+	if ((err = mirror_apply(s, &mr, &rows)) != DGP_OK)
+		goto out;
+
+	rows.len = 0;
+	const dgp_catalog_negative_t *g = dgp_catalog_negatives(s->cat, &n);
+	for (size_t i = 0; i < n; i++) {
+		row_begin(&rows, &c);
+		row_val(&rows, &c, g[i].id);
+		row_val(&rows, &c, g[i].dept_slug);
+		row_val(&rows, &c, g[i].resource_code);
+		row_val(&rows, &c, empty_null(join(s, g[i].fields.names, g[i].fields.n)));
+		row_val(&rows, &c, g[i].no_open ? "不予开放" : "不予共享");
+		row_val(&rows, &c, g[i].basis);
+		row_val(&rows, &c, empty_null(g[i].review));
+		row_val(&rows, &c, empty_null(g[i].valid_until));
+		row_end(&rows);
+	}
+	err = mirror_apply(s, &mn, &rows);
+out:
+	dgp_buf_free(&rows);
+	return err;
+}
+
+/* ---- data tables ------------------------------------------------------ */
+
+/* Existing type of schema.table.column as format_type() prints it, or NULL. */
+static const char *existing_type(const sync_t *s, const char *schema, const char *table,
+				 const char *column)
+{
+	for (int i = 0; i < PQntuples(s->cols); i++)
+		if (strcmp(PQgetvalue(s->cols, i, 0), schema) == 0 &&
+		    strcmp(PQgetvalue(s->cols, i, 1), table) == 0 &&
+		    strcmp(PQgetvalue(s->cols, i, 2), column) == 0)
+			return PQgetvalue(s->cols, i, 3);
+	return NULL;
+}
+
+static bool table_exists(const sync_t *s, const char *schema, const char *table)
+{
+	for (int i = 0; i < PQntuples(s->cols); i++)
+		if (strcmp(PQgetvalue(s->cols, i, 0), schema) == 0 &&
+		    strcmp(PQgetvalue(s->cols, i, 1), table) == 0)
+			return true;
+	return false;
+}
+
+/* Our type names → format_type() spelling. */
+static const char *canonical_type(const char *t)
+{
+	if (strcmp(t, "timestamptz") == 0)
+		return "timestamp with time zone";
+	return t;
+}
+
+typedef struct dcol {
+	const char *name, *type;
+	const char *where; /* "file:line" of the definition, for messages */
+} dcol_t;
+
+/*
+ * Create schema.table with cols (+ system columns) and primary key, or add
+ * the columns it lacks; refuse a type change.
+ */
+static dgp_err_t ensure_table(sync_t *s, const char *schema, const char *table,
+			      const dcol_t *cols, size_t ncols, const char *const *pk, size_t npk,
+			      const char *system_cols)
+{
+	dgp_buf_t sql = {0};
+	const char *tbl = dgp_arena_sprintf(s->arena, "%s.%s", schema, q(s, table));
+	dgp_err_t err = DGP_OK;
+	if (!table_exists(s, schema, table)) {
+		dgp_buf_printf(&sql, "CREATE TABLE %s (", tbl);
+		for (size_t i = 0; i < ncols; i++)
+			dgp_buf_printf(&sql, "%s %s, ", q(s, cols[i].name), cols[i].type);
+		dgp_buf_printf(&sql, "%s, PRIMARY KEY (", system_cols);
+		for (size_t i = 0; i < npk; i++)
+			dgp_buf_printf(&sql, "%s%s", i ? ", " : "", q(s, pk[i]));
+		dgp_buf_printf(&sql, "))");
+		s->rep->tables_created++;
+		err = exec(s, table, sql.p);
+		dgp_buf_free(&sql);
+		return err;
+	}
+	for (size_t i = 0; i < ncols && err == DGP_OK; i++) {
+		const char *have = existing_type(s, schema, table, cols[i].name);
+		if (!have) {
+			sql.len = 0;
+			dgp_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", tbl,
+				       q(s, cols[i].name), cols[i].type);
+			s->rep->columns_added++;
+			err = exec(s, table, sql.p);
+		} else if (strcmp(have, canonical_type(cols[i].type)) != 0) {
+			err = dgp_errstr_set(
+				s->errstr, s->errstr_size, DGP_ERR_CATALOG,
+				"%s.%s: column \"%s\" is %s in PostgreSQL but the catalog now "
+				"makes it %s (%s); dgp never rewrites loaded data, so nothing was "
+				"changed. Hint: keep the field's rule, or give the field a new "
+				"source name and migrate the old column by hand.",
+				schema, table, cols[i].name, have, cols[i].type, cols[i].where);
+		}
+	}
+	dgp_buf_free(&sql);
+	return err;
+}
+
+static const char *loc_str(sync_t *s, dgp_catalog_loc_t loc)
+{
+	return dgp_arena_sprintf(s->arena, "%s:%d", loc.file, loc.line);
+}
+
+static const char src_system_cols[] =
+	"\"_dgp_content_hash\" bigint NOT NULL, \"_dgp_origin\" text NOT NULL, "
+	"\"_dgp_loaded_at\" timestamptz NOT NULL DEFAULT now(), "
+	"\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
+
+static const char base_system_cols[] =
+	"\"_dgp_sources\" jsonb NOT NULL DEFAULT '{}', "
+	"\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
+
+/* The field of res feeding the key column of its base library, or NULL. */
+static const dgp_catalog_field_t *base_key_field(const dgp_catalog_resource_t *res)
+{
+	for (size_t i = 0; i < res->n_fields; i++) {
+		const dgp_catalog_base_column_t *bc = res->fields[i].base_column;
+		if (bc && bc->key && bc->library == res->base_library)
+			return &res->fields[i];
+	}
+	return NULL;
+}
+
+static dgp_err_t sync_src_table(sync_t *s, const dgp_catalog_resource_t *res)
+{
+	dcol_t *cols = dgp_arena_calloc(s->arena, (res->n_fields + 1) * sizeof(*cols));
+	const char **pk = dgp_arena_calloc(s->arena, (res->n_record_key + 1) * sizeof(*pk));
+	for (size_t i = 0; i < res->n_fields; i++)
+		cols[i] = (dcol_t){dgp_catalog_column_name(&res->fields[i], s->arena),
+				   dgp_catalog_column_type(res->fields[i].rule),
+				   loc_str(s, res->fields[i].loc)};
+	for (size_t k = 0; k < res->n_record_key; k++) {
+		const dgp_catalog_field_t *f = dgp_catalog_find_field(res, res->record_key[k]);
+		if (!f)
+			return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_CATALOG,
+					      "%s: record_key names %s, which is not a field",
+					      loc_str(s, res->loc), res->record_key[k]);
+		pk[k] = dgp_catalog_column_name(f, s->arena);
+	}
+	const char *table = dgp_catalog_table_name(res, s->arena);
+	dgp_err_t err = ensure_table(s, "dgp_src", table, cols, res->n_fields, pk,
+				     res->n_record_key, src_system_cols);
+	if (err != DGP_OK)
+		return err;
+	s->rep->src_tables++;
+
+	/* The golden functions look rows up by the base key: index it unless it leads the PK. */
+	const dgp_catalog_field_t *bk = res->base_library != DGP_LIB_NONE ? base_key_field(res)
+									   : NULL;
+	if (bk && strcmp(dgp_catalog_column_name(bk, s->arena), pk[0]) != 0) {
+		const char *idx = dgp_arena_sprintf(s->arena, "%s_dgp_base_key", table);
+		PGresult *r;
+		const char *params[] = {idx};
+		r = PQexecParams(s->conn,
+				 "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+				 "WHERE n.nspname = 'dgp_src' AND c.relname = $1",
+				 1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			err = pg_fail(s, r, table);
+			PQclear(r);
+			return err;
+		}
+		bool have = PQntuples(r) > 0;
+		PQclear(r);
+		if (!have) {
+			const char *sql = dgp_arena_sprintf(
+				s->arena, "CREATE INDEX %s ON dgp_src.%s (%s)", q(s, idx), q(s, table),
+				q(s, dgp_catalog_column_name(bk, s->arena)));
+			s->rep->indexes_created++;
+			err = exec(s, table, sql);
+		}
+	}
+	return err;
+}
+
+static const char *lib_table(dgp_base_library_t lib)
+{
+	return lib == DGP_LIB_PERSON ? "person" : "legal_entity";
+}
+
+static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
+{
+	size_t n, nc = 0, npk = 0;
+	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &n);
+	dcol_t *cols = dgp_arena_calloc(s->arena, (n + 1) * sizeof(*cols));
+	const char **pk = dgp_arena_calloc(s->arena, (n + 1) * sizeof(*pk));
+	for (size_t i = 0; i < n; i++) {
+		if (bc[i].library != lib)
+			continue;
+		cols[nc++] = (dcol_t){bc[i].name, dgp_catalog_column_type(bc[i].rule),
+				      loc_str(s, bc[i].loc)};
+		if (bc[i].key)
+			pk[npk++] = bc[i].name;
+	}
+	if (nc == 0)
+		return DGP_OK;
+	if (npk != 1)
+		return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_CATALOG,
+				      "base_columns.csv: %s needs exactly one key column, has %zu",
+				      lib_table(lib), npk);
+	return ensure_table(s, "dgp_base", lib_table(lib), cols, nc, pk, npk, base_system_cols);
+}
+
+/* ---- golden-record functions ---------------------------------------- */
+
+/*
+ * Build the body of dgp_base.refresh_<lib>(keys text[]): for each key, one
+ * LATERAL lookup per source table (its newest row for that key), each column
+ * the first non-NULL value in priority order, the source of each column in
+ * _dgp_sources; keys no source holds any more are deleted.
+ */
+static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **key_col)
+{
+	size_t nr, nb;
+	const dgp_catalog_resource_t *res = dgp_catalog_resources(s->cat, &nr);
+	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
+	const char *tbl = dgp_arena_sprintf(s->arena, "dgp_base.%s", q(s, lib_table(lib)));
+	const dgp_catalog_base_column_t *key = NULL;
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && bc[i].key)
+			key = &bc[i];
+	if (!key)
+		return NULL;
+	*key_col = key->name;
+
+	/* Source resources: feed lib and carry its key; alias s<i> by catalog order. */
+	int *alias = dgp_arena_calloc(s->arena, (nr + 1) * sizeof(int));
+	int nsrc = 0;
+	for (size_t i = 0; i < nr; i++)
+		if (res[i].base_library == lib && base_key_field(&res[i]))
+			alias[i] = ++nsrc;
+	if (nsrc == 0)
+		return NULL;
+
+	dgp_buf_t b = {0};
+	const char *kq = q(s, key->name);
+	/* DELETE keys no source holds. */
+	dgp_buf_printf(&b, "\nDELETE FROM %s AS b WHERE b.%s = ANY (keys)", tbl, kq);
+	for (size_t i = 0; i < nr; i++) {
+		if (!alias[i])
+			continue;
+		dgp_buf_printf(&b, "\n  AND NOT EXISTS (SELECT 1 FROM dgp_src.%s t WHERE t.%s = b.%s)",
+			       q(s, dgp_catalog_table_name(&res[i], s->arena)),
+			       q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena)), kq);
+	}
+	dgp_buf_printf(&b, ";\nINSERT INTO %s AS b (%s", tbl, kq);
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && !bc[i].key)
+			dgp_buf_printf(&b, ", %s", q(s, bc[i].name));
+	dgp_buf_printf(&b, ", \"_dgp_sources\", \"_dgp_updated_at\")\nSELECT k.key");
+	for (size_t i = 0; i < nb; i++) {
+		if (bc[i].library != lib || bc[i].key)
+			continue;
+		const char *type = dgp_catalog_column_type(bc[i].rule);
+		size_t used = 0;
+		dgp_buf_printf(&b, ",\n  COALESCE(");
+		for (size_t j = 0; j < bc[i].n_sources; j++) {
+			const dgp_catalog_field_t *f = bc[i].sources[j];
+			size_t ri = (size_t)(f->resource - res);
+			if (ri >= nr || !alias[ri])
+				continue;
+			dgp_buf_printf(&b, "%ss%d.%s::%s", used++ ? ", " : "", alias[ri],
+				       q(s, dgp_catalog_column_name(f, s->arena)), type);
+		}
+		if (!used)
+			dgp_buf_printf(&b, "NULL::%s", type);
+		dgp_buf_printf(&b, ")");
+	}
+	dgp_buf_printf(&b, ",\n  jsonb_strip_nulls(jsonb_build_object(");
+	size_t pairs = 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (bc[i].library != lib || bc[i].key)
+			continue;
+		dgp_buf_printf(&b, "%s'%s', CASE", pairs++ ? ",\n    " : "", bc[i].name);
+		for (size_t j = 0; j < bc[i].n_sources; j++) {
+			const dgp_catalog_field_t *f = bc[i].sources[j];
+			size_t ri = (size_t)(f->resource - res);
+			if (ri >= nr || !alias[ri])
+				continue;
+			dgp_buf_printf(&b, " WHEN s%d.%s IS NOT NULL THEN '%s'", alias[ri],
+				       q(s, dgp_catalog_column_name(f, s->arena)), res[ri].code);
+		}
+		dgp_buf_printf(&b, " END");
+	}
+	dgp_buf_printf(&b, ")),\n  now()\nFROM (SELECT DISTINCT unnest(keys) AS key) k");
+	for (size_t i = 0; i < nr; i++) {
+		if (!alias[i])
+			continue;
+		dgp_buf_printf(&b, "\nLEFT JOIN LATERAL (SELECT t.* FROM dgp_src.%s t WHERE t.%s = "
+				   "k.key ORDER BY t.\"_dgp_updated_at\" DESC LIMIT 1) s%d ON true",
+			       q(s, dgp_catalog_table_name(&res[i], s->arena)),
+			       q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena)),
+			       alias[i]);
+	}
+	dgp_buf_printf(&b, "\nWHERE ");
+	for (int a = 1; a <= nsrc; a++)
+		dgp_buf_printf(&b, "%ss%d.\"_dgp_content_hash\" IS NOT NULL", a > 1 ? " OR " : "", a);
+	dgp_buf_printf(&b, "\nON CONFLICT (%s) DO UPDATE SET ", kq);
+	size_t ncol = 0;
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && !bc[i].key)
+			dgp_buf_printf(&b, "%s%s = EXCLUDED.%s", ncol++ ? ", " : "", q(s, bc[i].name),
+				       q(s, bc[i].name));
+	dgp_buf_printf(&b, ", \"_dgp_sources\" = EXCLUDED.\"_dgp_sources\", \"_dgp_updated_at\" = "
+			   "now()\nWHERE (");
+	ncol = 0;
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && !bc[i].key)
+			dgp_buf_printf(&b, "%sb.%s", ncol++ ? ", " : "", q(s, bc[i].name));
+	dgp_buf_printf(&b, ", b.\"_dgp_sources\") IS DISTINCT FROM (");
+	ncol = 0;
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && !bc[i].key)
+			dgp_buf_printf(&b, "%sEXCLUDED.%s", ncol++ ? ", " : "", q(s, bc[i].name));
+	dgp_buf_printf(&b, ", EXCLUDED.\"_dgp_sources\");\n");
+	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
+	dgp_buf_free(&b);
+	return out;
+}
+
+static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
+{
+	const char *key_col = NULL;
+	const char *body = refresh_body(s, lib, &key_col);
+	if (!body)
+		return DGP_OK;
+	const char *fname = dgp_arena_sprintf(s->arena, "refresh_%s", lib_table(lib));
+	const char *params[] = {fname};
+	PGresult *r = PQexecParams(s->conn,
+				   "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+				   "p.pronamespace WHERE n.nspname = 'dgp_base' AND p.proname = $1",
+				   1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		dgp_err_t err = pg_fail(s, r, fname);
+		PQclear(r);
+		return err;
+	}
+	bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), body) == 0;
+	PQclear(r);
+	if (same)
+		return DGP_OK;
+	/* The body holds only quoted identifiers and resource codes; $dgp$ cannot occur in it. */
+	const char *sql = dgp_arena_sprintf(
+		s->arena,
+		"CREATE OR REPLACE FUNCTION dgp_base.%s(keys text[]) RETURNS void "
+		"LANGUAGE sql AS $dgp$%s$dgp$",
+		q(s, fname), body);
+	s->rep->functions_replaced++;
+	return exec(s, fname, sql);
+}
+
+/* ---- the whole sync -------------------------------------------------- */
+
+static dgp_err_t sync_all(sync_t *s)
+{
+	dgp_err_t err;
+	if ((err = exec(s, "lock",
+			"SELECT pg_advisory_xact_lock(hashtext('dgp catalog sync'));"
+			"SET LOCAL client_min_messages = warning;"
+			"CREATE SCHEMA IF NOT EXISTS dgp_catalog;"
+			"CREATE SCHEMA IF NOT EXISTS dgp_src;"
+			"CREATE SCHEMA IF NOT EXISTS dgp_base;"
+			"CREATE SCHEMA IF NOT EXISTS dgp_ops")) != DGP_OK)
+		return err;
+	if ((err = mirror_providers(s)) != DGP_OK || (err = mirror_resources(s)) != DGP_OK ||
+	    (err = mirror_fields(s)) != DGP_OK || (err = mirror_codelists(s)) != DGP_OK ||
+	    (err = mirror_lists(s)) != DGP_OK)
+		return err;
+
+	s->cols = PQexec(s->conn,
+			 "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
+			 "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+			 "JOIN pg_namespace n ON n.oid = c.relnamespace "
+			 "WHERE n.nspname IN ('dgp_src', 'dgp_base') AND c.relkind IN ('r', 'p') "
+			 "AND a.attnum > 0 AND NOT a.attisdropped");
+	if (PQresultStatus(s->cols) != PGRES_TUPLES_OK)
+		return pg_fail(s, s->cols, "columns");
+
+	size_t n;
+	const dgp_catalog_resource_t *res = dgp_catalog_resources(s->cat, &n);
+	for (size_t i = 0; i < n; i++)
+		if ((err = sync_src_table(s, &res[i])) != DGP_OK)
+			return err;
+	static const dgp_base_library_t libs[] = {DGP_LIB_PERSON, DGP_LIB_LEGAL_ENTITY};
+	for (size_t i = 0; i < 2; i++) {
+		if ((err = sync_base_table(s, libs[i])) != DGP_OK ||
+		    (err = sync_refresh_function(s, libs[i])) != DGP_OK)
+			return err;
+	}
+	return DGP_OK;
+}
+
+dgp_err_t dgp_catalog_sync(PGconn *conn, const dgp_catalog_t *cat,
+			   dgp_catalog_sync_report_t *report, char *errstr, size_t errstr_size)
+{
+	sync_t s = {conn, cat, dgp_arena_new(0), report, errstr, errstr_size, NULL};
+	*report = (dgp_catalog_sync_report_t){0};
+	dgp_err_t err = exec(&s, "begin", "BEGIN");
+	if (err == DGP_OK)
+		err = sync_all(&s);
+	if (err == DGP_OK) {
+		err = exec(&s, "commit", "COMMIT");
+	} else {
+		PGresult *r = PQexec(conn, "ROLLBACK");
+		PQclear(r);
+		*report = (dgp_catalog_sync_report_t){0};
+	}
+	PQclear(s.cols);
+	dgp_arena_destroy(s.arena);
+	return err;
+}
