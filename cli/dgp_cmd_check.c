@@ -166,13 +166,10 @@ int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv)
 		list_rules();
 		return DGP_EXIT_OK;
 	}
-	if (argc < 2 || argv[1][0] == '-') {
-		dgp_cli_err("check", "missing RULE; run 'dgp check --list' for the rules");
-		return DGP_EXIT_USAGE;
-	}
-	const char *name = argv[1], *args = NULL;
+	/* options may come before or after RULE, but not after the first VALUE */
+	const char *name = NULL, *args = NULL;
 	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
-	int i = 2;
+	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {
@@ -195,9 +192,17 @@ int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv)
 		} else if (a[0] == '-' && a[1] == '-') {
 			dgp_cli_err("check", "unknown option \"%s\"", a);
 			return DGP_EXIT_USAGE;
+		} else if (!name) {
+			name = a;
 		} else {
 			break;
 		}
+	}
+	if (!name && i < argc)
+		name = argv[i++];
+	if (!name) {
+		dgp_cli_err("check", "missing RULE; run 'dgp check --list' for the rules");
+		return DGP_EXIT_USAGE;
 	}
 
 	dgp_arena_t *arena = dgp_arena_new(0);

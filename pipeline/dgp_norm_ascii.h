@@ -34,9 +34,36 @@ static inline dgp_reason_t dgp_norm_ascii_prepare(const char *in, size_t len,
 						   const char **out, size_t *n, uint32_t *flags)
 {
 	const char *s = in;
-	if (len && memchr(in, '\0', len))
+	/*
+	 * One pass, 8 bytes at a time, for both questions: any byte >= 0x80
+	 * (not ASCII), any byte == 0 (NUL)?  The zero test is the classic
+	 * (w − 0x01…) & ~w & 0x80…, exact for the lowest zero byte, which is
+	 * all a yes/no answer needs.
+	 */
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t any_high = 0, any_zero = 0;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, in + i, 8);
+		any_high |= w;
+		any_zero |= (w - ones) & ~w;
+	}
+	if (i < len && len >= 8) { /* the tail as one overlapping word */
+		uint64_t w;
+		memcpy(&w, in + len - 8, 8);
+		any_high |= w;
+		any_zero |= (w - ones) & ~w;
+	} else {
+		for (; i < len; i++) {
+			unsigned char c = (unsigned char)in[i];
+			any_high |= c;
+			any_zero |= c == 0 ? high : 0;
+		}
+	}
+	if (any_zero & high)
 		return DGP_REASON_CHARSET;
-	if (dgp_utf8_ascii_run(in, len) != len) {
+	if (any_high & high) {
 		bool folded = false;
 		if (len > DGP_NORM_ASCII_BUF) {
 			/* still tell bad bytes from a merely long value */

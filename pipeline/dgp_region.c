@@ -2,13 +2,14 @@
  * dgp_region.c — GB/T 2260 lookups over the compiled-in table, and the
  * `region` normalisation rule.
  *
- *   "420106" ─digits→ 420106 ─first[4201], first[4202]→ entries of 武汉市
- *                                ─scan last two digits (dd[])→ status, name
+ *   "420106" ─digits→ 420106 ─slot[4201]→ 武汉市's row of ddx ─ddx[..][06]→ 1 + offset
+ *            ─first[4201] + offset→ entry: status[], year[], name_off[] → names
  *
  * The arrays come from dgp_region_table.c, generated at build time from
  * pipeline/data/gb2260.tsv (scripts/gen-region-c.py).  Entries are sorted
  * by code; first[p] is the first entry whose 4-digit prefix is >= p, so one
- * prefecture's counties (at most a few dozen) lie in [first[p], first[p+1]).
+ * prefecture's counties lie in [first[p], first[p+1]); ddx gives a code's
+ * offset there directly: O(1), no search, ~80 KB of tables.
  */
 #include "dgp_region.h"
 
@@ -18,6 +19,8 @@
 extern const size_t dgp_region_n;
 extern const uint16_t dgp_region_first[10001];
 extern const uint8_t dgp_region_dd[];
+extern const uint16_t dgp_region_slot[10000];
+extern const uint8_t dgp_region_ddx[][100]; /* [0] is all zero: "no such prefix" */
 extern const uint8_t dgp_region_status[];
 extern const uint16_t dgp_region_year[];
 extern const uint32_t dgp_region_name_off[];
@@ -27,19 +30,16 @@ dgp_region_status_t dgp_region_lookup(uint32_t code, const char **name, int *las
 {
 	if (code > 999999)
 		return DGP_REGION_NONE;
-	uint32_t p = code / 100, dd = code % 100;
-	for (uint32_t i = dgp_region_first[p], end = dgp_region_first[p + 1]; i < end; i++) {
-		if (dgp_region_dd[i] < dd)
-			continue;
-		if (dgp_region_dd[i] > dd)
-			break;
-		if (name)
-			*name = dgp_region_names + dgp_region_name_off[i];
-		if (last_year)
-			*last_year = dgp_region_year[i];
-		return (dgp_region_status_t)dgp_region_status[i];
-	}
-	return DGP_REGION_NONE;
+	uint32_t p = code / 100;
+	unsigned x = dgp_region_ddx[dgp_region_slot[p]][code % 100];
+	if (!x)
+		return DGP_REGION_NONE;
+	uint32_t i = dgp_region_first[p] + x - 1;
+	if (name)
+		*name = dgp_region_names + dgp_region_name_off[i];
+	if (last_year)
+		*last_year = dgp_region_year[i];
+	return (dgp_region_status_t)dgp_region_status[i];
 }
 
 dgp_region_status_t dgp_region_lookup_str(const char *s, size_t len, const char **name,

@@ -25,7 +25,7 @@ typedef enum dgp_region_status {
  * the region's name (UTF-8, static storage: do not free); when found and
  * last_year is not NULL, *last_year is the year of the newest revision
  * listing the code (0 when unknown).  Outputs are untouched when not found.
- * O(1) table reads plus a scan of one prefecture's entries; thread-safe.
+ * O(1): three table reads, no search, no allocation; thread-safe.
  */
 dgp_region_status_t dgp_region_lookup(uint32_t code, const char **name, int *last_year);
 

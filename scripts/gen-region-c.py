@@ -5,8 +5,10 @@ the TSV stays the one source of truth and no generated file can go stale.
 
 Layout (see dgp_region.c): entries sorted by code; first[p] is the index of
 the first entry whose code / 100 >= p (p = the 4-digit province+prefecture
-prefix, 0..9999, first[10000] = n), so a lookup reads first[p], first[p+1]
-and scans at most the few dozen counties of one prefecture.
+prefix, 0..9999, first[10000] = n).  slot[p] numbers the prefixes in use
+(1.., 0 = none) and ddx[slot][dd] is 1 + the offset of code p*100+dd from
+first[p] (0 = none): a lookup is three table reads, O(1), and the tables
+take ~80 KB (a direct index over all 10^6 codes would take 1–2 MB).
 """
 import sys
 
@@ -38,6 +40,15 @@ def main():
         while i < len(rows) and rows[i][0] // 100 < p:
             i += 1
         first.append(i)
+    slot = [0] * 10000
+    ddx = [[0] * 100]
+    for r_i, r in enumerate(rows):
+        p = r[0] // 100
+        if not slot[p]:
+            slot[p] = len(ddx)
+            ddx.append([0] * 100)
+        ddx[slot[p]][r[0] % 100] = r_i - first[p] + 1
+    assert max(max(x) for x in ddx) < 256
     names = bytearray()
     offs = []
     for r in rows:
@@ -56,6 +67,11 @@ def main():
 
         arr("uint16_t", "dgp_region_first", first)
         arr("uint8_t", "dgp_region_dd", [r[0] % 100 for r in rows])
+        arr("uint16_t", "dgp_region_slot", slot)
+        o.write("const uint8_t dgp_region_ddx[%d][100] = {\n" % len(ddx))
+        for x in ddx:
+            o.write("\t{" + ", ".join(str(v) for v in x) + "},\n")
+        o.write("};\n")
         arr("uint8_t", "dgp_region_status", [r[2] for r in rows])
         arr("uint16_t", "dgp_region_year", [r[3] for r in rows])
         arr("uint32_t", "dgp_region_name_off", offs, 12)

@@ -60,6 +60,30 @@ check env-override 0 "log.level = warn    # env" env DGP_LOG_LEVEL=warn "$DGP" c
 check env-invalid 1 "environment variable DGP_LOG_LEVEL: invalid value \"loud\"" env DGP_LOG_LEVEL=loud "$DGP" config check
 check ping-unreachable 1 "dgp ping: postgresql:" env DGP_PG_CONNINFO="host=127.0.0.1 port=1" "$DGP" ping --pg-only --timeout-ms 200
 
+# dgp check: one verdict per value, exit 0 whatever the verdicts.
+check check-list 0 $'idcard        公民身份号码' "$DGP" check --list
+check check-ok 0 $'OK\t11010519491231002X' "$DGP" check idcard 11010519491231002x
+check check-flags 0 $'OK\t11010519491231002X\tupgraded_15' "$DGP" check idcard 110105491231002
+check check-reject 0 $'REJECT\tchecksum' "$DGP" check idcard 110105194912310021
+check check-today 0 $'REJECT\tfuture_date' "$DGP" check --today 1990-03-06 idcard 420106199003071238
+check check-arg 0 $'OK\t440524188001010014\tregion_historical' "$DGP" check idcard --arg min_date=1800-01-01 440524188001010014
+check check-uscc 0 $'OK\t91420106MA4K12345A' "$DGP" check uscc ９１４２０１０６ｍａ４ｋ１２３４５ａ
+check check-region 0 $'OK\t420121\tregion_historical' "$DGP" check region 420121
+check check-unknown-rule 2 'dgp check: unknown rule "nope"' "$DGP" check nope 1
+check check-bad-arg 2 'rule idcard does not take argument "max"' "$DGP" check idcard --arg max=3 1
+check check-no-rule 2 "missing RULE" "$DGP" check
+out=$(printf '110105491231002\r\n\r\n420106199003071238\n42010619900307123X' | "$DGP" check idcard 2>&1)
+want=$'OK\t11010519491231002X\tupgraded_15\nREJECT\tempty\nOK\t420106199003071238\nREJECT\tchecksum'
+if [[ $out == "$want" ]]; then pass=$((pass + 1)); else
+	echo "FAIL check-stdin: got:"; echo "$out"; fail=$((fail + 1)); fi
+# an over-long line is rejected (not buffered whole) and the stream goes on after it
+out=$({ head -c 3000000 /dev/zero | tr '\0' 7; printf '\n420106199003071238\n'; } | "$DGP" check idcard 2>&1)
+if [[ $out == $'REJECT\ttoo_long\nOK\t420106199003071238' ]]; then pass=$((pass + 1)); else
+	echo "FAIL check-too-long: got:"; echo "${out:0:200}"; fail=$((fail + 1)); fi
+n=$(seq 100000 199999 | "$DGP" check region | wc -l)
+if [[ $n -eq 100000 ]]; then pass=$((pass + 1)); else
+	echo "FAIL check-lines: $n output lines for 100000 input lines"; fail=$((fail + 1)); fi
+
 # CONFIGURATION.md is generated from the table; fail when it is stale.
 if diff -u "$SRC/CONFIGURATION.md" <("$DGP" config doc) >"$TMP/doc.diff"; then
 	pass=$((pass + 1))
