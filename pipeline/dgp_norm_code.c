@@ -72,6 +72,11 @@ dgp_reason_t dgp_norm_gender(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 {
 	(void)rule;
 	(void)ctx;
+	/* the usual spellings first: 1, 2, 男, 女 */
+	if (len == 1 && (in[0] == '1' || in[0] == '2'))
+		return emit_code(out, out_cap, res, 0, in, 1);
+	if (len == 3 && (memcmp(in, "男", 3) == 0 || memcmp(in, "女", 3) == 0))
+		return emit_code(out, out_cap, res, 0, (unsigned char)in[2] == 0xB7 ? "1" : "2", 1);
 	char buf[CODE_BUF];
 	const char *s;
 	size_t n;
@@ -97,25 +102,28 @@ dgp_reason_t dgp_norm_gender(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 /* ---- ethnicity --------------------------------------------------------- */
 
 /* GB/T 3304-1991, in code order (index + 1 = code); names without 族. */
+#define E(name, letters) {name, sizeof(name) - 1, letters}
 static const struct {
 	const char *name;
+	size_t len;
 	char letters[3];
 } ethnic[56] = {
-	{"汉", "HA"},       {"蒙古", "MG"},   {"回", "HU"},     {"藏", "ZA"},
-	{"维吾尔", "UG"},   {"苗", "MH"},     {"彝", "YI"},     {"壮", "ZH"},
-	{"布依", "BY"},     {"朝鲜", "CS"},   {"满", "MA"},     {"侗", "DO"},
-	{"瑶", "YA"},       {"白", "BA"},     {"土家", "TJ"},   {"哈尼", "HN"},
-	{"哈萨克", "KZ"},   {"傣", "DA"},     {"黎", "LI"},     {"傈僳", "LS"},
-	{"佤", "VA"},       {"畲", "SH"},     {"高山", "GS"},   {"拉祜", "LH"},
-	{"水", "SU"},       {"东乡", "DX"},   {"纳西", "NX"},   {"景颇", "JP"},
-	{"柯尔克孜", "KG"}, {"土", "TU"},     {"达斡尔", "DU"}, {"仫佬", "ML"},
-	{"羌", "QI"},       {"布朗", "BL"},   {"撒拉", "SL"},   {"毛南", "MN"},
-	{"仡佬", "GL"},     {"锡伯", "XB"},   {"阿昌", "AC"},   {"普米", "PM"},
-	{"塔吉克", "TA"},   {"怒", "NU"},     {"乌孜别克", "UZ"}, {"俄罗斯", "RS"},
-	{"鄂温克", "EW"},   {"德昂", "DE"},   {"保安", "BN"},   {"裕固", "YG"},
-	{"京", "GI"},       {"塔塔尔", "TT"}, {"独龙", "DR"},   {"鄂伦春", "OR"},
-	{"赫哲", "HZ"},     {"门巴", "MB"},   {"珞巴", "LB"},   {"基诺", "JN"},
+	E("汉", "HA"), E("蒙古", "MG"), E("回", "HU"), E("藏", "ZA"),
+	E("维吾尔", "UG"), E("苗", "MH"), E("彝", "YI"), E("壮", "ZH"),
+	E("布依", "BY"), E("朝鲜", "CS"), E("满", "MA"), E("侗", "DO"),
+	E("瑶", "YA"), E("白", "BA"), E("土家", "TJ"), E("哈尼", "HN"),
+	E("哈萨克", "KZ"), E("傣", "DA"), E("黎", "LI"), E("傈僳", "LS"),
+	E("佤", "VA"), E("畲", "SH"), E("高山", "GS"), E("拉祜", "LH"),
+	E("水", "SU"), E("东乡", "DX"), E("纳西", "NX"), E("景颇", "JP"),
+	E("柯尔克孜", "KG"), E("土", "TU"), E("达斡尔", "DU"), E("仫佬", "ML"),
+	E("羌", "QI"), E("布朗", "BL"), E("撒拉", "SL"), E("毛南", "MN"),
+	E("仡佬", "GL"), E("锡伯", "XB"), E("阿昌", "AC"), E("普米", "PM"),
+	E("塔吉克", "TA"), E("怒", "NU"), E("乌孜别克", "UZ"), E("俄罗斯", "RS"),
+	E("鄂温克", "EW"), E("德昂", "DE"), E("保安", "BN"), E("裕固", "YG"),
+	E("京", "GI"), E("塔塔尔", "TT"), E("独龙", "DR"), E("鄂伦春", "OR"),
+	E("赫哲", "HZ"), E("门巴", "MB"), E("珞巴", "LB"), E("基诺", "JN"),
 };
+#undef E
 
 /* The GB/T 3304 code (1–56) of s[0..n), or 0. */
 static int ethnic_code(const char *s, size_t n)
@@ -140,7 +148,7 @@ static int ethnic_code(const char *s, size_t n)
 	if (n > 3 && memcmp(s + n - 3, zu, 3) == 0)
 		n -= 3;
 	for (int k = 0; k < 56; k++)
-		if (eq(s, n, ethnic[k].name))
+		if (n == ethnic[k].len && memcmp(s, ethnic[k].name, n) == 0)
 			return k + 1;
 	return 0;
 }
@@ -151,6 +159,12 @@ dgp_reason_t dgp_norm_ethnicity(const dgp_norm_rule_t *rule, const dgp_norm_ctx_
 {
 	(void)rule;
 	(void)ctx;
+	/* the usual spellings first: 01–56 and 汉族 */
+	if (len == 2 && in[0] >= '0' && in[0] <= '5' && in[1] >= '0' && in[1] <= '9' &&
+	    !(in[0] == '0' && in[1] == '0') && !(in[0] == '5' && in[1] > '6'))
+		return emit_code(out, out_cap, res, 0, in, 2);
+	if (len == 6 && memcmp(in, "汉族", 6) == 0)
+		return emit_code(out, out_cap, res, 0, "01", 2);
 	char buf[CODE_BUF];
 	const char *s;
 	size_t n;

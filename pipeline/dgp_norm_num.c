@@ -208,18 +208,23 @@ dgp_reason_t dgp_norm_decimal(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t 
 
 /* ---- money ---------------------------------------------------------------- */
 
+#define W(w) w, sizeof(w) - 1
+
 /* Currency spellings, longest first where one is a prefix of another. */
 static const struct {
 	const char *word;
+	size_t len;
 	const char *code;
 } currencies[] = {
-	{"人民币", "CNY"}, {"美元", "USD"}, {"港元", "HKD"}, {"港币", "HKD"}, {"欧元", "EUR"},
-	{"日元", "JPY"},   {"英镑", "GBP"}, {"US$", "USD"},  {"HK$", "HKD"},  {"RMB", "CNY"},
-	{"CNY", "CNY"},    {"USD", "USD"},  {"HKD", "HKD"},  {"EUR", "EUR"},  {"GBP", "GBP"},
-	{"JPY", "JPY"},    {"￥", "CNY"},   {"¥", "CNY"},    {"$", "USD"},    {"€", "EUR"},
-	{"£", "GBP"},
+	{W("人民币"), "CNY"}, {W("美元"), "USD"}, {W("港元"), "HKD"}, {W("港币"), "HKD"},
+	{W("欧元"), "EUR"},   {W("日元"), "JPY"}, {W("英镑"), "GBP"}, {W("US$"), "USD"},
+	{W("HK$"), "HKD"},    {W("RMB"), "CNY"},  {W("CNY"), "CNY"},  {W("USD"), "USD"},
+	{W("HKD"), "HKD"},    {W("EUR"), "EUR"},  {W("GBP"), "GBP"},  {W("JPY"), "JPY"},
+	{W("￥"), "CNY"},     {W("¥"), "CNY"},    {W("$"), "USD"},    {W("€"), "EUR"},
+	{W("£"), "GBP"},
 };
 
+/* Units: all three bytes of UTF-8. */
 static const struct {
 	const char *word;
 	int exp;
@@ -236,9 +241,11 @@ static void skip_spaces(const char *s, size_t n, size_t *i)
 /* A currency at s[*i]: sets *code, and *clash when it contradicts one already set. */
 static bool match_currency(const char *s, size_t n, size_t *i, const char **code, bool *clash)
 {
+	if (*i >= n)
+		return false;
 	for (size_t k = 0; k < sizeof(currencies) / sizeof(currencies[0]); k++) {
-		size_t wl = strlen(currencies[k].word);
-		if (dgp_prep_lit(s, n, *i, currencies[k].word, wl)) {
+		size_t wl = currencies[k].len;
+		if (s[*i] == currencies[k].word[0] && dgp_prep_lit(s, n, *i, currencies[k].word, wl)) {
 			if (*code && strcmp(*code, currencies[k].code) != 0)
 				*clash = true;
 			*code = currencies[k].code;
@@ -276,9 +283,9 @@ dgp_reason_t dgp_norm_money(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *c
 		if (i == n)
 			break;
 		bool unit = false;
-		for (size_t k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
-			size_t wl = strlen(units[k].word);
-			if (dgp_prep_lit(s, n, i, units[k].word, wl)) {
+		for (size_t k = 0; n - i >= 3 && k < sizeof(units) / sizeof(units[0]); k++) {
+			size_t wl = 3;
+			if (memcmp(s + i, units[k].word, 3) == 0) {
 				if (units[k].exp == 0) {
 					if (yuan)
 						return dgp_norm_reject(res, DGP_REASON_FORMAT);

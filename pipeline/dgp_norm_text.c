@@ -121,90 +121,100 @@ static uint32_t peek_next(const char *in, size_t len, size_t i)
  * *olen is set on success.  out may equal in in MODE_TEXT and
  * MODE_ORG_KEY/DISPLAY (the output never runs ahead of the input there);
  * MODE_PERSON may grow '.' into '·' and needs a separate buffer.
+ *
+ * Three paths, cheapest first: runs of printable ASCII (copied as a block),
+ * 3-byte sequences led by E4–E9 (U+4000–U+9FFF: the CJK ideographs, never
+ * special here, so no table lookups), and everything else (full decode).
  */
 static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 			      uint32_t max_chars, enum mode mode, size_t *olen, uint32_t *flags)
 {
+	const unsigned char *u = (const unsigned char *)in;
 	size_t i = 0, o = 0;
 	uint32_t nch = 0, prev = 0;
 	bool pending = false;
 	while (i < len) {
-		unsigned char c = (unsigned char)in[i];
+		unsigned char c = u[i];
 		uint32_t cp;
-		size_t n = 1;
-		switch (bclass[c]) {
-		case B_PLAIN: {
-			/* the common case: a run of printable ASCII */
-			size_t j = i + 1;
-			while (j < len && bclass[(unsigned char)in[j]] == B_PLAIN)
-				j++;
-			size_t run = j - i;
-			if (pending && o > 0) {
-				if (mode == MODE_ORG_KEY ||
-				    (mode == MODE_PERSON && prev == 0xB7)) {
-					/* dropped */
-				} else {
+		size_t n;
+		if (c >= 0xE4 && c <= 0xE9 && len - i >= 3 && (u[i + 1] & 0xC0) == 0x80 &&
+		    (u[i + 2] & 0xC0) == 0x80) {
+			cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(u[i + 1] & 0x3F) << 6) |
+			     (u[i + 2] & 0x3Fu);
+			n = 3;
+		} else {
+			switch (bclass[c]) {
+			case B_PLAIN: {
+				/* a run of printable ASCII */
+				size_t j = i + 1;
+				while (j < len && bclass[u[j]] == B_PLAIN)
+					j++;
+				size_t run = j - i;
+				if (pending && o > 0 && mode != MODE_ORG_KEY &&
+				    !(mode == MODE_PERSON && prev == 0xB7)) {
 					if (o >= cap)
 						return DGP_REASON_TOO_LONG;
 					out[o++] = ' ';
 					nch++;
 				}
-			}
-			pending = false;
-			if (o + run > cap)
-				return DGP_REASON_TOO_LONG;
-			nch += (uint32_t)run;
-			if (nch > max_chars)
-				return DGP_REASON_TOO_LONG;
-			memmove(out + o, in + i, run);
-			o += run;
-			prev = (unsigned char)in[j - 1];
-			i = j;
-			continue;
-		}
-		case B_SPACE:
-			pending = true;
-			i++;
-			continue;
-		case B_CTRL:
-			*flags |= DGP_NF_CONTROL_REMOVED;
-			i++;
-			continue;
-		case B_NUL:
-			return DGP_REASON_CHARSET;
-		case B_DOT:
-			cp = '.';
-			break;
-		default: {
-			int k = dgp_utf8_decode((const unsigned char *)in + i, len - i, &cp);
-			if (k < 0)
-				return DGP_REASON_CHARSET;
-			n = (size_t)k;
-			if (is_invisible(cp)) {
-				*flags |= DGP_NF_CONTROL_REMOVED;
-				i += n;
+				pending = false;
+				if (o + run > cap)
+					return DGP_REASON_TOO_LONG;
+				nch += (uint32_t)run;
+				if (nch > max_chars)
+					return DGP_REASON_TOO_LONG;
+				memmove(out + o, in + i, run);
+				o += run;
+				prev = u[j - 1];
+				i = j;
 				continue;
 			}
-			if (is_unicode_space(cp)) {
-				if (cp == 0x3000)
-					*flags |= DGP_NF_WIDTH_FOLDED;
+			case B_SPACE:
 				pending = true;
-				i += n;
+				i++;
 				continue;
+			case B_CTRL:
+				*flags |= DGP_NF_CONTROL_REMOVED;
+				i++;
+				continue;
+			case B_NUL:
+				return DGP_REASON_CHARSET;
+			case B_DOT:
+				cp = '.';
+				n = 1;
+				break;
+			default: {
+				int k = dgp_utf8_decode(u + i, len - i, &cp);
+				if (k < 0)
+					return DGP_REASON_CHARSET;
+				n = (size_t)k;
+				if (is_invisible(cp)) {
+					*flags |= DGP_NF_CONTROL_REMOVED;
+					i += n;
+					continue;
+				}
+				if (is_unicode_space(cp)) {
+					if (cp == 0x3000)
+						*flags |= DGP_NF_WIDTH_FOLDED;
+					pending = true;
+					i += n;
+					continue;
+				}
+				if (cp >= 0xFF01 && cp <= 0xFF5E &&
+				    !(mode == MODE_ORG_DISPLAY && (cp == 0xFF08 || cp == 0xFF09))) {
+					cp -= 0xFEE0;
+					*flags |= DGP_NF_WIDTH_FOLDED;
+				}
+				break;
 			}
-			if (cp >= 0xFF01 && cp <= 0xFF5E &&
-			    !(mode == MODE_ORG_DISPLAY && (cp == 0xFF08 || cp == 0xFF09))) {
-				cp -= 0xFEE0;
-				*flags |= DGP_NF_WIDTH_FOLDED;
 			}
-			break;
-		}
-		}
-		if (mode == MODE_PERSON) {
-			if (is_dot_variant(cp))
-				cp = 0xB7;
-			else if (cp == '.' && is_cjk(prev) && is_cjk(peek_next(in, len, i + n)))
-				cp = 0xB7;
+			if (mode == MODE_PERSON) {
+				if (is_dot_variant(cp))
+					cp = 0xB7;
+				else if (cp == '.' && is_cjk(prev) &&
+					 is_cjk(peek_next(in, len, i + n)))
+					cp = 0xB7;
+			}
 		}
 		if (pending && o > 0) {
 			bool drop = mode == MODE_ORG_KEY ||
@@ -232,7 +242,9 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 		} else {
 			if (o + n > cap)
 				return DGP_REASON_TOO_LONG;
-			memmove(out + o, in + i, n);
+			/* byte by byte: n ≤ 4, and out may trail in (in-place modes) */
+			for (size_t b = 0; b < n; b++)
+				out[o + b] = in[i + b];
 			o += n;
 		}
 		prev = cp;
