@@ -67,5 +67,7 @@ int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog 
 int dgp_cmd_availability(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_catalog(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog status */
+int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog export */
 
 #endif /* DGP_CMD_H */

@@ -102,6 +102,10 @@ int dgp_cmd_catalog(dgp_cli_t *cli, int argc, char **argv)
 		return catalog_validate(cli, argc, argv);
 	if (strcmp(argv[1], "sync") == 0)
 		return dgp_cmd_catalog_sync(cli, argc, argv);
+	if (strcmp(argv[1], "status") == 0)
+		return dgp_cmd_catalog_status(cli, argc, argv);
+	if (strcmp(argv[1], "export") == 0)
+		return dgp_cmd_catalog_export(cli, argc, argv);
 	dgp_cli_err("catalog", "unknown subcommand \"%s\" (try \"dgp catalog --help\")", argv[1]);
 	return DGP_EXIT_USAGE;
 }

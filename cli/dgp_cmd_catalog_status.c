@@ -1,0 +1,103 @@
+/*
+ * dgp_cmd_catalog_status.c — `dgp catalog status`: live statistics and
+ * update-cycle compliance of every catalog resource, read from
+ * dgp_catalog.resource_stats / reject_stats / field_stats.
+ *
+ *   usage: dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]
+ *
+ * Exit status: 0 when every resource that was ever loaded is within its
+ * cycle, 1 when some are overdue or PostgreSQL failed, 2 on usage errors.
+ * Resources never loaded are counted, not failed: a new catalog entry has
+ * no data yet.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dgp_catalog_status.h"
+#include "dgp_cmd.h"
+#include "dgp_pg.h"
+
+#define CMD "catalog status"
+
+typedef struct status_opts {
+	bool json, distinct;
+	int64_t now;
+	const char *dir;
+} status_opts_t;
+
+static int parse(int argc, char **argv, status_opts_t *o)
+{
+	o->now = (int64_t)time(NULL);
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--distinct") == 0) {
+			o->distinct = true;
+			continue;
+		}
+		if (strcmp(a, "--format") && strcmp(a, "--now") && strcmp(a, "--dir")) {
+			dgp_cli_err(CMD, "unknown option \"%s\" (try \"dgp catalog --help\")", a);
+			return DGP_EXIT_USAGE;
+		}
+		if (!v) {
+			dgp_cli_err(CMD, "%s needs a value", a);
+			return DGP_EXIT_USAGE;
+		}
+		i++;
+		if (strcmp(a, "--dir") == 0) {
+			o->dir = v;
+		} else if (strcmp(a, "--now") == 0) {
+			if (!dgp_time_parse(v, &o->now)) {
+				dgp_cli_err(CMD, "--now: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS", v);
+				return DGP_EXIT_USAGE;
+			}
+		} else if (strcmp(v, "json") == 0 || strcmp(v, "table") == 0) {
+			o->json = v[0] == 'j';
+		} else {
+			dgp_cli_err(CMD, "--format: \"%s\" is not table or json", v);
+			return DGP_EXIT_USAGE;
+		}
+	}
+	return DGP_EXIT_OK;
+}
+
+int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv)
+{
+	status_opts_t o = {0};
+	int rc = parse(argc, argv, &o);
+	if (rc != DGP_EXIT_OK)
+		return rc;
+	dgp_catalog_t *cat;
+	if (dgp_cli_load_catalog(cli, CMD, o.dir, &cat) != DGP_EXIT_OK)
+		return DGP_EXIT_FAIL;
+	char err[2048];
+	PGconn *conn;
+	if (dgp_pg_connect(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms, &conn, err,
+			   sizeof(err)) != DGP_OK) {
+		dgp_cli_err(CMD, "postgresql: %s", err);
+		dgp_catalog_destroy(cat);
+		return DGP_EXIT_FAIL;
+	}
+	dgp_catalog_status_t *st = dgp_catalog_status_new(cat);
+	if (dgp_catalog_status_query(st, conn, o.distinct, err, sizeof(err)) != DGP_OK) {
+		dgp_cli_err(CMD, "reading the statistics: %s", err);
+		rc = DGP_EXIT_FAIL;
+	} else {
+		dgp_catalog_status_evaluate(st, o.now);
+		bool ok = o.json ? dgp_catalog_status_write_json(st, stdout)
+				 : dgp_catalog_status_write_table(st, stdout);
+		size_t c[DGP_COMPLIANCE__COUNT];
+		dgp_catalog_status_counts(st, c);
+		if (fflush(stdout) != 0 || !ok) {
+			dgp_cli_err(CMD, "writing to stdout failed");
+			rc = DGP_EXIT_FAIL;
+		} else if (c[DGP_COMPLIANCE_OVERDUE]) {
+			rc = DGP_EXIT_FAIL;
+		}
+	}
+	dgp_catalog_status_destroy(st);
+	PQfinish(conn);
+	dgp_catalog_destroy(cat);
+	return rc;
+}
