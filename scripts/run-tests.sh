@@ -2,7 +2,8 @@
 # run-tests.sh — what `make test` runs, in order:
 #   1. build with -Werror into build/, and with ASan+UBSan into build-asan/
 #   2. start the throwaway PostgreSQL and Kafka (scripts/services.sh)
-#   3. run the CTest tiers: unit, unit under ASan+UBSan, mock, integration
+#   3. run the CTest tiers: unit, unit under ASan+UBSan, mock, integration,
+#      fuzz (every libFuzzer harness briefly, built with clang in build-fuzz/)
 #   4. stop the services (also on failure or Ctrl-C)
 # Exits non-zero when any step or test fails; the last line totals the tests.
 set -uo pipefail
@@ -66,6 +67,19 @@ tier unit "$BUILD" unit "$jobs"
 tier unit-asan "$ASAN_BUILD" unit "$jobs" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 tier mock "$BUILD" mock 1
 tier integration "$BUILD" integration 1
+
+# fuzz: every libFuzzer harness (tests/fuzz, clang, ASan+UBSan) for a few
+# seconds each, as CTests labelled fuzz in build-fuzz/ (scripts/fuzz.sh runs
+# them longer).
+FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
+step "build ($FUZZ_BUILD, libFuzzer harnesses)"
+if CC=clang cmake -S . -B "$FUZZ_BUILD" -DDGP_FUZZ=ON -DDGP_WERROR=ON -DDGP_FUZZ_SECONDS="${DGP_FUZZ_SECONDS:-5}" >/dev/null &&
+	cmake --build "$FUZZ_BUILD" --target fuzz -j"$jobs"; then
+	tier fuzz "$FUZZ_BUILD" fuzz 1
+else
+	failed_tiers+=("fuzz (build failed)")
+	total_fail=$((total_fail + 1))
+fi
 
 step "summary"
 if ((${#failed_tiers[@]})); then

@@ -36,6 +36,22 @@ static void fail(const char *what)
 	abort();
 }
 
+/* list=FUZZ: a small 婚姻状况-like code list, for code_list (and the parser fuzzer). */
+static const dgp_codelist_t *fuzz_lookup(const char *name, void *opaque)
+{
+	static dgp_codelist_t *list; /* in its own arena: it outlives every compile */
+	(void)opaque;
+	if (strcmp(name, "FUZZ") != 0)
+		return NULL;
+	if (!list) {
+		list = dgp_codelist_new(dgp_arena_new(0), "FUZZ");
+		dgp_codelist_add(list, "10", "未婚");
+		dgp_codelist_add(list, "20", "已婚");
+		dgp_codelist_add(list, "90", "未说明的婚姻状况");
+	}
+	return list;
+}
+
 static const dgp_norm_rule_t *rule_for_fuzzing(void)
 {
 	static dgp_arena_t *arena;
@@ -43,7 +59,8 @@ static const dgp_norm_rule_t *rule_for_fuzzing(void)
 	if (!rule) {
 		char err[256];
 		arena = dgp_arena_new(0);
-		if (dgp_norm_rule_compile(FUZZ_RULE, NULL, arena, NULL, NULL, &rule, err,
+		const char *args = strcmp(FUZZ_RULE, "code_list") == 0 ? "list=FUZZ" : NULL;
+		if (dgp_norm_rule_compile(FUZZ_RULE, args, arena, fuzz_lookup, NULL, &rule, err,
 					  sizeof(err)) != DGP_OK)
 			fail(err);
 	}
@@ -66,7 +83,8 @@ static void fuzz_compile(const uint8_t *data, size_t size)
 	dgp_arena_t *arena = dgp_arena_new(0);
 	const dgp_norm_rule_t *rule = NULL;
 	char err[128];
-	dgp_err_t e = dgp_norm_rule_compile(name, args, arena, NULL, NULL, &rule, err, sizeof(err));
+	dgp_err_t e = dgp_norm_rule_compile(name, args, arena, fuzz_lookup, NULL, &rule, err,
+					    sizeof(err));
 	if ((e == DGP_OK) != (rule != NULL))
 		fail("compile: status and rule disagree");
 	if (e != DGP_OK && !memchr(err, '\0', sizeof(err)))
