@@ -51,6 +51,29 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "Lines longer than 1 MiB are rejected as too_long.\n",
 	 dgp_cmd_check, false},
 	{"catalog", "check the data catalog's definition files", "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n       dgp catalog export --format csv|json|xlsx --out DIR [--audience internal|external] [--dir CATALOG]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (catalog/sample), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, new\n                  columns added, never dropped; a type change is refused),\n                  dgp_base.person / legal_entity and their golden-record\n                  functions; a second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, rejects by reason, last load\n                  and change, update-cycle compliance (正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now (YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of every table: slow);\n                  exit 1 when a resource is overdue\n  export          write the 三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is reachable; --audience external leaves out 不予共享\n                  resources and fields and masks staff names; DGP_EXPORT_TIME\n                  pins generated_at (catalog/EXPORT.md)\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
+	{"load", "bulk-load department files into PostgreSQL",
+	 "usage: dgp load [--resource CODE] [--encoding ENC] [--delimiter C] [--quote C]\n"
+	 "                [--catalog DIR] [--no-progress] FILE...\n"
+	 "\n"
+	 "Load JSON-lines (.jsonl, .json, .ndjson) or CSV files (header row), plain or\n"
+	 ".gz, into the resource's dgp_src table: every field normalised by its rule,\n"
+	 "records deduplicated (new rows by COPY, changed rows merged, unchanged and\n"
+	 "duplicate rows cost nothing), rejects kept with their raw bytes in\n"
+	 "dgp_ops.reject, golden records and statistics updated, one transaction per\n"
+	 "batch.  The file's progress is committed with each batch: an interrupted\n"
+	 "load resumes where it stopped, a complete file is not loaded twice.\n"
+	 "\n"
+	 "  --resource CODE   the catalog resource (default: the one whose\n"
+	 "                    file_pattern matches the file name)\n"
+	 "  --encoding ENC    UTF-8, GBK or GB18030 (default: the resource's encoding)\n"
+	 "  --delimiter C     CSV field delimiter (default ','; \\t for tab)\n"
+	 "  --quote C         CSV quote character (default '\"')\n"
+	 "  --catalog DIR     catalog directory (default: catalog.dir)\n"
+	 "  --no-progress     no progress bar on a terminal\n"
+	 "\n"
+	 "Run 'dgp catalog sync' first.  Exit 0 when every file loaded (rejected\n"
+	 "records are data, not failures), 1 otherwise, 130 when interrupted.\n",
+	 dgp_cmd_load, true},
 	{"availability", "probe interfaces and report their measured availability", "usage: dgp availability probe [--once]\n       dgp availability report [--since T] [--format text|json]\n\n  probe    probe every target of probe.targets each probe.interval.ms, store\n           each result in dgp_catalog.availability and serve /metrics, /healthz\n           and /readyz on http.listen until SIGTERM or SIGINT; --once probes\n           each target once, prints the results and exits (no endpoint)\n  report   read dgp_catalog.availability and print, per target, the measured\n           availability over 1d, 30d and 365d, every outage with its time to\n           repair, and the SLA breaches (repair over probe.repair.target.s);\n           --since T limits the results read (30d, 12h, 2026-11-01, …;\n           default 365d), --format json for machines\n", dgp_cmd_availability, true},
 	{NULL, NULL, NULL, NULL, false},
 };

@@ -88,6 +88,14 @@ static const dgp_conf_prop_t props[] = {
 	 "that `dgp load` accepts.  A longer one is rejected as too_long with its "
 	 "first 4 KiB kept, and skipped up to the next newline without ever being "
 	 "held in memory; the read buffer grows to at most this size."},
+	{"batch.max.rows", DGP_CONF_INT, CONF_OFF(batch_max_rows), 1, 10000000, "20000", NULL, 0,
+	 "Records per batch: one PostgreSQL transaction writes one batch.  Larger "
+	 "batches amortise round trips; memory grows with them (about 2 KiB per "
+	 "record)."},
+	{"dedup.key.hash.bits", DGP_CONF_INT, CONF_OFF(dedup_key_hash_bits), 1, 64, "64", NULL, 0,
+	 "Bits of the xxh3 key hash the dedup cache keeps.  Leave at 64; tests set "
+	 "it low to force key-hash collisions and show they cost extra merges, "
+	 "never a lost change."},
 };
 
 #define NPROPS (sizeof(props) / sizeof(props[0]))

@@ -43,6 +43,8 @@ typedef struct dgp_config {
 	int64_t probe_timeout_ms; /* probe.timeout.ms */
 	int64_t probe_repair_target_s; /* probe.repair.target.s */
 	int64_t load_max_record_bytes; /* load.max.record.bytes */
+	int64_t batch_max_rows;   /* batch.max.rows */
+	int64_t dedup_key_hash_bits; /* dedup.key.hash.bits */
 
 	struct dgp_config_private *priv; /* sources, passthrough list: not for callers */
 } dgp_config_t;

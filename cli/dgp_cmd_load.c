@@ -1,0 +1,529 @@
+/*
+ * dgp_cmd_load.c — `dgp load [--resource CODE] FILE...`: the bulk load.
+ *
+ *   FILE ─file source─▶ record (raw + UTF-8 text + origin)
+ *        ─copy into batch arena─▶ parser ─▶ raw field slices
+ *        ─dgp_batch_add─▶ normalise, hash, classify against the dedup cache
+ *        ─batch full / file end─▶ sink: one transaction (rows, rejects,
+ *                                 golden records, stats, file progress)
+ *        ─COMMIT─▶ dedup cache updated
+ *
+ * The file's progress (content id, byte offset, line) is committed with
+ * every batch, so an interrupted load resumes where it stopped and a
+ * repeated load of a complete file does nothing.  The dedup cache of each
+ * resource is warmed from its dgp_src table first, so reloading unchanged
+ * data writes nothing at all.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dgp_batch.h"
+#include "dgp_catalog.h"
+#include "dgp_catalog_schema.h"
+#include "dgp_cmd.h"
+#include "dgp_dedup.h"
+#include "dgp_file_source.h"
+#include "dgp_log.h"
+#include "dgp_parse.h"
+#include "dgp_pg.h"
+#include "dgp_pg_sink.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One resource seen in this run: its schema and its dedup cache. */
+typedef struct res_state {
+	const dgp_catalog_resource_t *res;
+	const dgp_schema_t *schema;
+	dgp_dedup_t *cache;
+	struct res_state *next;
+} res_state_t;
+
+typedef struct load {
+	dgp_cli_t *cli;
+	dgp_catalog_t *cat;
+	dgp_arena_t *arena; /* schemas, per run */
+	PGconn *conn;
+	dgp_pg_sink_t *sink;
+	res_state_t *resources;
+	uint64_t key_mask;
+	bool progress_tty;
+	bool quiet;
+	/* options */
+	const char *resource_code;
+	const char *encoding;
+	char delim, quote;
+	/* totals */
+	dgp_batch_counts_t total;
+	uint64_t files_done, files_skipped, files_failed;
+} load_t;
+
+static void counts_add(dgp_batch_counts_t *a, const dgp_batch_counts_t *b)
+{
+	a->read += b->read;
+	for (int i = 0; i < 4; i++)
+		a->cls[i] += b->cls[i];
+	a->rejected += b->rejected;
+	for (int i = 0; i < DGP_REASON__COUNT; i++)
+		a->by_reason[i] += b->by_reason[i];
+	a->field_rejects += b->field_rejects;
+	a->flagged += b->flagged;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* .jsonl / .json / .ndjson (optionally .gz) → JSON lines; everything else CSV. */
+static dgp_format_t format_of(const char *path)
+{
+	char base[4096];
+	snprintf(base, sizeof(base), "%s", path);
+	if (ends_with(base, ".gz"))
+		base[strlen(base) - 3] = '\0';
+	if (ends_with(base, ".jsonl") || ends_with(base, ".json") || ends_with(base, ".ndjson"))
+		return DGP_FORMAT_JSONL;
+	return DGP_FORMAT_CSV;
+}
+
+static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
+{
+	PGconn *c;
+	dgp_err_t e = dgp_pg_connect(l->cli->cfg->pg_conninfo, l->cli->cfg->pg_connect_timeout_ms,
+				     &c, err, err_size);
+	if (e != DGP_OK)
+		return e;
+	PQfinish(l->conn);
+	l->conn = c;
+	dgp_pg_sink_set_conn(l->sink, c);
+	return DGP_OK;
+}
+
+/* The resource state of res, created (schema built, cache warmed) on first use. */
+static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res, char *err,
+				   size_t err_size)
+{
+	for (res_state_t *r = l->resources; r; r = r->next)
+		if (r->res == res)
+			return r;
+	res_state_t *r = dgp_arena_calloc(l->arena, sizeof(*r));
+	r->res = res;
+	if (dgp_catalog_schema_build(l->cat, res, l->arena, &r->schema, err, err_size) != DGP_OK)
+		return NULL;
+	r->cache = dgp_dedup_new(0);
+	uint64_t loaded = 0;
+	double t0 = now_s();
+	if (dgp_pg_sink_warm_cache(l->conn, r->schema, r->cache, l->key_mask, &loaded, err,
+				   err_size) != DGP_OK) {
+		dgp_dedup_destroy(r->cache);
+		size_t n = strlen(err);
+		snprintf(err + n, err_size - n,
+			 " (is the catalog synced? run: dgp catalog sync)");
+		return NULL;
+	}
+	dgp_log(DGP_LOG_INFO, "load", "%s %s: %llu keys warm from dgp_src.%s in %.1f s",
+		res->code, res->name, (unsigned long long)loaded, r->schema->table, now_s() - t0);
+	r->next = l->resources;
+	l->resources = r;
+	return r;
+}
+
+/* Progress line: on a terminal one line redrawn in place; otherwise a log line every 10 s. */
+typedef struct progress {
+	double start, last;
+	uint64_t rows, rejects;
+} progress_t;
+
+static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src, const char *path,
+			  bool final)
+{
+	double t = now_s();
+	if (!final && t - p->last < (l->progress_tty ? 0.25 : 10.0))
+		return;
+	p->last = t;
+	uint64_t done, total;
+	dgp_file_source_progress(src, &done, &total);
+	double el = t - p->start, rate = el > 0 ? (double)p->rows / el : 0;
+	double frac = total ? (double)done / (double)total : 1.0;
+	double eta = frac > 0 && frac < 1 ? el * (1 - frac) / frac : 0;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (l->progress_tty) {
+		int w = 24, fill = (int)(frac * w + 0.5);
+		char bar[32];
+		for (int i = 0; i < w; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[w] = '\0';
+		fprintf(stderr, "\r%-28.28s [%s] %3.0f%% %10llu rows %8.0f rows/s %6llu rejected ETA %02d:%02d ",
+			base, bar, frac * 100, (unsigned long long)p->rows, rate,
+			(unsigned long long)p->rejects, (int)eta / 60, (int)eta % 60);
+		if (final)
+			fputc('\n', stderr);
+	} else if (!l->quiet && !final) {
+		dgp_log(DGP_LOG_INFO, "load", "%s: %.0f%%, %llu rows, %.0f rows/s, %llu rejected, ETA %d s",
+			base, frac * 100, (unsigned long long)p->rows, rate,
+			(unsigned long long)p->rejects, (int)eta);
+	}
+}
+
+/* Write the batch, reconnecting after lost connections until pg.connect.timeout.ms runs out. */
+static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t *prog, char *err,
+			     size_t err_size)
+{
+	double deadline = now_s() + (double)l->cli->cfg->pg_connect_timeout_ms / 1000.0;
+	for (;;) {
+		dgp_pg_sink_result_t res;
+		dgp_err_t e = dgp_pg_sink_write_batch(l->sink, b, prog, &res, err, err_size);
+		if (e == DGP_OK) {
+			if (res.fallback)
+				dgp_log(DGP_LOG_WARN, "load",
+					"a batch of %s met rows the cache did not know; it was merged "
+					"instead (another writer, or a stale cache)",
+					dgp_batch_schema(b)->table);
+			return DGP_OK;
+		}
+		if (e != DGP_ERR_PG_CONN || now_s() > deadline)
+			return e;
+		dgp_log(DGP_LOG_WARN, "load", "postgresql connection lost (%s); reconnecting", err);
+		struct timespec ts = {1, 0};
+		nanosleep(&ts, NULL);
+		char rerr[512];
+		if (reconnect(l, rerr, sizeof(rerr)) != DGP_OK)
+			dgp_log(DGP_LOG_WARN, "load", "reconnect failed: %s", rerr);
+	}
+}
+
+static void record_load_log(load_t *l, const char *path, const char *code, double started,
+			    const dgp_batch_counts_t *c, const char *status)
+{
+	char v[8][32];
+	snprintf(v[0], sizeof(v[0]), "%.0f", started);
+	snprintf(v[1], sizeof(v[1]), "%llu", (unsigned long long)c->read);
+	snprintf(v[2], sizeof(v[2]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_NEW]);
+	snprintf(v[3], sizeof(v[3]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_CHANGED]);
+	snprintf(v[4], sizeof(v[4]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED]);
+	snprintf(v[5], sizeof(v[5]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE]);
+	snprintf(v[6], sizeof(v[6]), "%llu", (unsigned long long)c->rejected);
+	const char *params[] = {path, code, v[0], v[1], v[2], v[3], v[4], v[5], v[6], status};
+	PGresult *r = PQexecParams(
+		l->conn,
+		"INSERT INTO dgp_ops.load_log (command, source, resource_code, started_at, "
+		"finished_at, records_read, new, changed, unchanged, duplicate, rejected, status) "
+		"VALUES ('load', $1, $2, to_timestamp($3::double precision), now(), $4, $5, $6, $7, "
+		"$8, $9, $10)",
+		10, NULL, params, NULL, NULL, 0);
+	char err[512];
+	if (dgp_pg_result_err(l->conn, r, err, sizeof(err)) != DGP_OK)
+		dgp_log(DGP_LOG_WARN, "load", "could not write dgp_ops.load_log: %s", err);
+	PQclear(r);
+}
+
+static void print_counts(const char *label, const dgp_batch_counts_t *c, double elapsed)
+{
+	printf("%s: read %llu, new %llu, changed %llu, unchanged %llu, duplicate %llu, rejected %llu",
+	       label, (unsigned long long)c->read, (unsigned long long)c->cls[DGP_DEDUP_NEW],
+	       (unsigned long long)c->cls[DGP_DEDUP_CHANGED],
+	       (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED],
+	       (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE], (unsigned long long)c->rejected);
+	if (c->field_rejects)
+		printf(" (+%llu values rejected in optional fields)",
+		       (unsigned long long)c->field_rejects);
+	printf(", %.1f s, %.0f rows/s\n", elapsed, elapsed > 0 ? (double)c->read / elapsed : 0.0);
+	for (int i = 1; i < DGP_REASON__COUNT; i++)
+		if (c->by_reason[i])
+			printf("  rejected %-12s %llu\n", dgp_reason_name((dgp_reason_t)i),
+			       (unsigned long long)c->by_reason[i]);
+}
+
+/* Load one file.  Returns DGP_OK, or an error already reported. */
+static dgp_err_t load_file(load_t *l, const char *path)
+{
+	char err[2048];
+	const dgp_catalog_resource_t *res =
+		l->resource_code ? dgp_catalog_find_resource(l->cat, l->resource_code)
+				 : dgp_catalog_find_by_file(l->cat, path);
+	if (!res) {
+		if (l->resource_code)
+			dgp_cli_err("load", "no resource %s in the catalog", l->resource_code);
+		else
+			dgp_cli_err("load",
+				    "%s: no catalog resource's file_pattern matches this file name; "
+				    "name the resource with --resource CODE",
+				    path);
+		return DGP_ERR_NOT_FOUND;
+	}
+	res_state_t *rs = resource_state(l, res, err, sizeof(err));
+	if (!rs) {
+		dgp_cli_err("load", "%s: %s", path, err);
+		return DGP_ERR_CATALOG;
+	}
+
+	char file_id[DGP_FILE_ID_HEX];
+	if (dgp_file_id(path, file_id, err, sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "%s", err);
+		return DGP_ERR_IO;
+	}
+	bool found = false, complete = false;
+	int64_t next_offset = 0, next_line = 1, records = 0;
+	if (dgp_pg_sink_file_progress_get(l->conn, file_id, &found, &next_offset, &next_line,
+					  &records, &complete, err, sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "%s: reading dgp_ops.file_progress: %s", path, err);
+		return DGP_ERR_PG;
+	}
+	if (found && complete) {
+		printf("%s: already loaded completely (file %s, %lld records); nothing to do\n", path,
+		       file_id, (long long)records);
+		l->files_skipped++;
+		return DGP_OK;
+	}
+	if (found)
+		dgp_log(DGP_LOG_INFO, "load", "%s: resuming at line %lld (byte %lld) after %lld records",
+			path, (long long)next_line, (long long)next_offset, (long long)records);
+
+	dgp_file_source_opts_t so = {
+		.format = format_of(path),
+		.csv_delim = l->delim,
+		.csv_quote = l->quote,
+		.encoding = l->encoding ? l->encoding : dgp_catalog_encoding_name(res->encoding),
+		.max_record_bytes = (size_t)l->cli->cfg->load_max_record_bytes,
+		.start_offset = found ? next_offset : 0,
+		.start_line = found ? next_line : 1,
+	};
+	dgp_file_source_t *src;
+	if (dgp_file_source_open(path, &so, &src, err, sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "%s", err);
+		return DGP_ERR_IO;
+	}
+	dgp_parse_opts_t po = {so.format, l->delim, l->quote};
+	dgp_parser_t *parser = dgp_parse_new(rs->schema, &po);
+	if (so.format == DGP_FORMAT_CSV) {
+		size_t hl;
+		const char *h = dgp_file_source_header(src, &hl);
+		if (!h) {
+			printf("%s: empty file (no header row)\n", path);
+		} else if (dgp_parse_csv_header(parser, h, hl, err, sizeof(err)) != DGP_OK) {
+			dgp_cli_err("load", "%s:1: header: %s", path, err);
+			dgp_parse_destroy(parser);
+			dgp_file_source_close(src);
+			return DGP_ERR_PARSE;
+		}
+	}
+
+	dgp_batch_t *batch = dgp_batch_new(rs->schema, (size_t)l->cli->cfg->batch_max_rows,
+					   l->key_mask);
+	dgp_slice_t *vals = dgp_xcalloc(rs->schema->nfields + 1, sizeof(*vals));
+	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
+	dgp_batch_counts_t file_counts = {0};
+	progress_t prog = {now_s(), 0, 0, 0};
+	double started_wall = (double)time(NULL);
+	dgp_pg_progress_t pp = {.kind = DGP_PG_PROGRESS_FILE,
+				.file_id = file_id,
+				.path = path,
+				.resource_code = res->code,
+				.next_offset = so.start_offset,
+				.next_line = so.start_line,
+				.records = records};
+	dgp_err_t result = DGP_OK;
+	bool eof = false;
+	char detail[256];
+
+	while (!eof && result == DGP_OK) {
+		dgp_file_record_t rec;
+		int got = 0;
+		while (!dgp_batch_full(batch) && !stop_requested) {
+			got = dgp_file_source_next(src, &rec, err, sizeof(err));
+			if (got <= 0)
+				break;
+			dgp_arena_t *a = dgp_batch_arena(batch);
+			dgp_reason_t r = rec.reason;
+			const char *det = rec.detail;
+			if (r == DGP_REASON_OK) {
+				char *text = dgp_arena_memdup(a, rec.text, rec.text_len);
+				r = dgp_parse_record(parser, text, rec.text_len, a, vals, detail,
+						     sizeof(detail));
+				det = r == DGP_REASON_OK ? NULL : detail;
+			}
+			dgp_batch_add(batch, rs->cache, &ctx, &rec.origin, rec.raw, rec.raw_len,
+				      r == DGP_REASON_OK ? vals : NULL, r, det);
+			pp.next_offset = rec.origin.end_offset;
+			pp.next_line = rec.next_line;
+			pp.records++;
+		}
+		if (got < 0) {
+			/* Damaged input: commit what was read, then report. */
+			dgp_cli_err("load", "%s", err);
+			result = DGP_ERR_IO;
+		} else if (got == 0 && !stop_requested) {
+			eof = true;
+		}
+		pp.complete = eof;
+		if (dgp_batch_size(batch) || eof) {
+			dgp_err_t e = write_batch(l, batch, &pp, err, sizeof(err));
+			if (e != DGP_OK) {
+				dgp_cli_err("load", "%s: writing to PostgreSQL: %s", path, err);
+				result = e;
+				break;
+			}
+			dgp_batch_commit_cache(batch, rs->cache);
+			const dgp_batch_counts_t *bc = dgp_batch_counts(batch);
+			counts_add(&file_counts, bc);
+			prog.rows += bc->read;
+			prog.rejects += bc->rejected;
+			dgp_batch_reset(batch);
+		}
+		show_progress(l, &prog, src, path, false);
+		if (stop_requested) {
+			result = DGP_ERR_INTERRUPTED;
+			break;
+		}
+	}
+	show_progress(l, &prog, src, path, true);
+	double elapsed = now_s() - prog.start;
+	char label[4200];
+	snprintf(label, sizeof(label), "%s → %s (dgp_src.%s)", path, res->code, rs->schema->table);
+	print_counts(label, &file_counts, elapsed);
+	if (result == DGP_ERR_INTERRUPTED)
+		printf("%s: interrupted after line %lld; run the same command again to resume\n", path,
+		       (long long)pp.next_line - 1);
+	record_load_log(l, path, res->code, started_wall, &file_counts,
+			result == DGP_OK ? "complete"
+			: result == DGP_ERR_INTERRUPTED ? "interrupted"
+							: "failed");
+	counts_add(&l->total, &file_counts);
+	if (result == DGP_OK)
+		l->files_done++;
+	else
+		l->files_failed++;
+	free(vals);
+	dgp_batch_destroy(batch);
+	dgp_parse_destroy(parser);
+	dgp_file_source_close(src);
+	return result;
+}
+
+int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"resource", required_argument, NULL, 'r'},
+		{"encoding", required_argument, NULL, 'e'},
+		{"delimiter", required_argument, NULL, 'd'},
+		{"quote", required_argument, NULL, 'Q'},
+		{"catalog", required_argument, NULL, 'C'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
+	};
+	load_t l = {.cli = cli};
+	const char *catalog_dir = NULL;
+	bool no_progress = false;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "r:e:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			l.resource_code = optarg;
+			break;
+		case 'e':
+			l.encoding = optarg;
+			break;
+		case 'd':
+		case 'Q':
+			if (strlen(optarg) != 1 || optarg[0] == '\n' || optarg[0] == '\r') {
+				dgp_cli_err("load", "--%s takes one character, not \"%s\"",
+					    opt == 'd' ? "delimiter" : "quote", optarg);
+				return DGP_EXIT_USAGE;
+			}
+			if (opt == 'd')
+				l.delim = strcmp(optarg, "\\t") == 0 ? '\t' : optarg[0];
+			else
+				l.quote = optarg[0];
+			break;
+		case 'C':
+			catalog_dir = optarg;
+			break;
+		case 'P':
+			no_progress = true;
+			break;
+		default:
+			return DGP_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		dgp_cli_err("load", "no files given (try \"dgp load --help\")");
+		return DGP_EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (access(argv[i], R_OK) != 0) {
+			dgp_cli_err("load", "%s: %s", argv[i], strerror(errno));
+			return DGP_EXIT_FAIL;
+		}
+	}
+	if (dgp_cli_load_catalog(cli, "load", catalog_dir, &l.cat) != DGP_EXIT_OK)
+		return DGP_EXIT_FAIL;
+	if (l.resource_code && !dgp_catalog_find_resource(l.cat, l.resource_code)) {
+		dgp_cli_err("load", "no resource %s in the catalog", l.resource_code);
+		dgp_catalog_destroy(l.cat);
+		return DGP_EXIT_FAIL;
+	}
+
+	char err[2048];
+	if (dgp_pg_connect(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms, &l.conn, err,
+			   sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "postgresql: %s", err);
+		dgp_catalog_destroy(l.cat);
+		return DGP_EXIT_FAIL;
+	}
+	if (dgp_pg_sink_ensure_ops(l.conn, err, sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "postgresql: %s", err);
+		PQfinish(l.conn);
+		dgp_catalog_destroy(l.cat);
+		return DGP_EXIT_FAIL;
+	}
+	l.arena = dgp_arena_new(0);
+	l.sink = dgp_pg_sink_new(l.conn, NULL);
+	int bits = (int)cli->cfg->dedup_key_hash_bits;
+	l.key_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+	l.progress_tty = cli->stderr_tty && !no_progress;
+
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	double t0 = now_s();
+	int rc = DGP_EXIT_OK;
+	for (int i = optind; i < argc && !stop_requested; i++)
+		if (load_file(&l, argv[i]) != DGP_OK)
+			rc = DGP_EXIT_FAIL;
+	if (argc - optind > 1)
+		print_counts("total", &l.total, now_s() - t0);
+	if (l.files_skipped)
+		printf("%llu file%s already loaded\n", (unsigned long long)l.files_skipped,
+		       l.files_skipped == 1 ? "" : "s");
+
+	for (res_state_t *r = l.resources; r; r = r->next)
+		dgp_dedup_destroy(r->cache);
+	dgp_pg_sink_destroy(l.sink);
+	PQfinish(l.conn);
+	dgp_arena_destroy(l.arena);
+	dgp_catalog_destroy(l.cat);
+	return stop_requested ? 130 : rc;
+}
