@@ -3,7 +3,7 @@
  *
  * JSON:  in ──dgp_json_scan──▶ (key, value) pairs ──key table──▶ vals[field]
  *        Keys are looked up in an open-addressing table of the schema's
- *        source names (ASCII case-folded FNV-1a), built once per parser;
+ *        source names (ASCII case-folded hash), built once per parser;
  *        a per-field generation stamp finds duplicate keys without
  *        clearing anything per record.
  *
@@ -36,6 +36,7 @@ struct dgp_parser {
 
 	/* JSON */
 	int32_t *keytab;   /* field index + 1, 0 = empty slot */
+	size_t *name_len;  /* per field: strlen(source_name) */
 	size_t keymask;    /* table size - 1 (power of two) */
 	uint32_t *seen;    /* per field: generation of the last record that set it */
 	uint32_t gen;
@@ -66,12 +67,32 @@ static bool ascii_case_eq(const char *a, size_t alen, const char *b, size_t blen
 	return true;
 }
 
-static uint32_t key_hash(const char *k, size_t len)
+/*
+ * Hash of a key, equal for keys that differ only in ASCII case: up to 16
+ * bytes (the first and last 8) with 0x20 ORed into every byte, which maps
+ * 'A'-'Z' onto 'a'-'z' and every other byte onto a fixed value.  Collisions
+ * cost a probe; equality is checked by ascii_case_eq.
+ */
+static uint64_t key_hash(const char *k, size_t len)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ ascii_lower((unsigned char)k[i])) * 16777619u;
-	return h;
+	uint64_t a = 0, b = 0;
+	if (len >= 8) {
+		memcpy(&a, k, 8);
+		memcpy(&b, k + len - 8, 8);
+	} else if (len >= 4) {
+		uint32_t x, y;
+		memcpy(&x, k, 4);
+		memcpy(&y, k + len - 4, 4);
+		a = x;
+		b = y;
+	} else {
+		for (size_t i = 0; i < len; i++)
+			a = a << 8 | (unsigned char)k[i];
+	}
+	a |= 0x2020202020202020ull;
+	b |= 0x2020202020202020ull;
+	uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ len;
+	return h ^ (h >> 29);
 }
 
 static void build_keytab(dgp_parser_t *p)
@@ -81,6 +102,7 @@ static void build_keytab(dgp_parser_t *p)
 	while (size < 2 * s->nfields)
 		size *= 2;
 	p->keytab = dgp_xcalloc(size, sizeof(*p->keytab));
+	p->name_len = dgp_xcalloc(s->nfields ? s->nfields : 1, sizeof(*p->name_len));
 	p->keymask = size - 1;
 	for (size_t i = 0; i < s->nfields; i++) {
 		const char *name = s->fields[i].source_name;
@@ -95,6 +117,7 @@ static void build_keytab(dgp_parser_t *p)
 		while (p->keytab[slot])
 			slot = (slot + 1) & p->keymask;
 		p->keytab[slot] = (int32_t)i + 1;
+		p->name_len[i] = len;
 	}
 }
 
@@ -104,7 +127,7 @@ static int key_lookup(const dgp_parser_t *p, const char *k, size_t len)
 	while (p->keytab[slot]) {
 		int f = p->keytab[slot] - 1;
 		const char *name = p->schema->fields[f].source_name;
-		if (ascii_case_eq(name, strlen(name), k, len))
+		if (ascii_case_eq(name, p->name_len[f], k, len))
 			return f;
 		slot = (slot + 1) & p->keymask;
 	}
@@ -144,6 +167,7 @@ void dgp_parse_destroy(dgp_parser_t *p)
 	if (!p)
 		return;
 	free(p->keytab);
+	free(p->name_len);
 	free(p->seen);
 	free(p->jfields);
 	free(p->unknown);
