@@ -390,6 +390,10 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 {
 	char detail[256];
 	const dgp_schema_t *s = p->schema;
+	if (len >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0) { /* a BOM the caller left in */
+		in += 3;
+		len -= 3;
+	}
 	if (dgp_parse_check_text(in, len, detail, sizeof(detail)) != DGP_REASON_OK)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE, "CSV header: %s", detail);
 

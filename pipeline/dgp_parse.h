@@ -73,7 +73,8 @@ void dgp_parse_destroy(dgp_parser_t *p);
 /*
  * dgp_parse_csv_header — map the columns of the header row in[0..len)
  * (no line terminator) to schema fields by source name, ASCII
- * case-insensitively, ignoring spaces around names.  Unknown columns are
+ * case-insensitively, ignoring spaces around names and a leading UTF-8
+ * byte order mark.  Unknown columns are
  * ignored (and counted: dgp_parse_unknown_keys).  Returns DGP_OK, or
  * DGP_ERR_PARSE when the header is not valid CSV or names a field twice,
  * or DGP_ERR_CATALOG when a key field's column is missing; errstr names

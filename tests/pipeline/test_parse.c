@@ -182,7 +182,7 @@ Test(parse, json_sql_looking_values_are_data)
 
 Test(parse, csv_header_maps_columns_case_insensitively)
 {
-	dgp_parser_t *p = csv_parser("xm, Unknown ,gmsfhm,\"Z\"\"Q\",ZZ", 0, 0);
+	dgp_parser_t *p = csv_parser("\xEF\xBB\xBFxm, Unknown ,gmsfhm,\"Z\"\"Q\",ZZ", 0, 0);
 	cr_expect_eq(dgp_parse_csv_columns(p), 5);
 	cr_expect_eq(dgp_parse_unknown_keys(p), 2);
 	cr_assert_eq(parse(p, "张三,x,420106199003071238,y,\"武汉市, 洪山区\""), DGP_REASON_OK,
