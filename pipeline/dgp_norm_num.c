@@ -112,10 +112,13 @@ static dgp_reason_t put_decimal(const num_t *v, int exp, int scale, char *out, s
 	for (int d = point + scale; d < v->nd; d++)
 		if (d >= 0 && v->dig[d] != '0')
 			return DGP_REASON_RANGE;
-	int first = 0; /* first non-zero digit of the integer part */
+	/* first non-zero digit of the integer part; none (int_len 0) when it is all zeros */
+	int first = 0;
 	while (first < point && first < v->nd && v->dig[first] == '0')
 		first++;
-	int int_len = point - first; /* digits past nd are zeros from the exponent */
+	if (first >= v->nd)
+		first = point;
+	int int_len = point - first;
 	if (int_len > MAX_INT_DIGITS)
 		return DGP_REASON_RANGE;
 	bool zero = true;

@@ -100,7 +100,12 @@ static const unsigned char bclass[256] = {
 	[128 ... 255] = B_HIGH,
 };
 
-/* The next non-space code point at in[i..) after folding (0 if none or invalid). */
+/*
+ * The next code point at in[i..) that text_core would emit, after folding
+ * (0 if none or invalid): whitespace, controls and invisible characters are
+ * skipped exactly as text_core drops them, so a decision taken on it holds
+ * when the output is normalised again.
+ */
 static uint32_t peek_next(const char *in, size_t len, size_t i)
 {
 	while (i < len) {
@@ -109,8 +114,10 @@ static uint32_t peek_next(const char *in, size_t len, size_t i)
 		if (n < 0)
 			return 0;
 		cp = dgp_utf8_fold_cp(cp);
-		if (cp != ' ' && !(cp >= '\t' && cp <= '\r') && !is_unicode_space(cp))
+		if (cp > ' ' && cp != 0x7F && !is_unicode_space(cp) && !is_invisible(cp))
 			return cp;
+		if (cp == 0)
+			return 0;
 		i += (size_t)n;
 	}
 	return 0;

@@ -97,6 +97,8 @@ Test(norm_money, units_and_currencies)
 	expect_ok_aux(r, "100元", "100.00", "CNY", 0);
 	expect_ok_aux(r, "100 万元", "1000000.00", "CNY", 0);
 	expect_ok_aux(r, "0.5万", "5000.00", "CNY", 0);
+	expect_ok_aux(r, "00千", "0.00", "CNY", 0);
+	expect_ok_aux(r, "0.00万", "0.00", "CNY", 0);
 	expect_ok_aux(r, "0.05万元", "500.00", "CNY", 0);
 	expect_ok_aux(r, "3千万元", "30000000.00", "CNY", 0);
 	expect_ok_aux(r, "2百万", "2000000.00", "CNY", 0);

@@ -116,6 +116,8 @@ Test(norm_person_name, spaces_and_dots)
 	expect_ok(r, "阿卜杜拉.买买提", "阿卜杜拉·买买提", 0);
 	expect_ok(r, "阿卜杜拉 . 买买提", "阿卜杜拉·买买提", 0);
 	expect_ok(r, "张三.", "张三.", 0);              /* no CJK after: stays */
+	expect_ok(r, "拉 .\x1F乹", "拉·乹", CR);         /* what is dropped does not count */
+	expect_ok(r, "拉 .\xEF\xBB\xBF乹", "拉·乹", CR);
 	expect_ok(r, "张三\x01", "张三", CR);
 	expect_reject(r, "", DGP_REASON_EMPTY);
 	expect_reject(r, "张\xED\xA0\x80", DGP_REASON_CHARSET);
