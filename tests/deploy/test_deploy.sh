@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# test_deploy.sh DGP SRCDIR — deploy/ stays usable: the alert rules load and
+# pass their promtool unit tests, the example Prometheus config loads, the
+# Grafana dashboard is JSON, and deploy/dgp.conf lists every configuration key
+# with its default and passes `dgp config check` once uncommented.
+set -u
+DGP=$1
+SRC=$2
+pass=0
+fail=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+unset DGP_CONFIG DGP_PG_CONNINFO DGP_KAFKA_BROKERS DGP_LOG_LEVEL DGP_PROBE_TARGETS DGP_HTTP_LISTEN
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+if ! command -v promtool >/dev/null; then
+	bad "promtool not found (Debian package prometheus; scripts/install-deps.sh installs it)"
+else
+	promtool check rules "$SRC/deploy/prometheus/dgp-alerts.yml" >"$TMP/out" 2>&1 && ok ||
+		{ bad "promtool check rules deploy/prometheus/dgp-alerts.yml"; cat "$TMP/out"; }
+	(cd "$SRC/deploy/prometheus" && promtool test rules dgp-alerts.test.yml) >"$TMP/out" 2>&1 && ok ||
+		{ bad "promtool test rules deploy/prometheus/dgp-alerts.test.yml"; cat "$TMP/out"; }
+	promtool check config "$SRC/deploy/prometheus/prometheus.yml" >"$TMP/out" 2>&1 && ok ||
+		{ bad "promtool check config deploy/prometheus/prometheus.yml"; cat "$TMP/out"; }
+fi
+
+python3 -m json.tool "$SRC/deploy/grafana/dgp-dashboard.json" >/dev/null 2>"$TMP/out" && ok ||
+	{ bad "deploy/grafana/dgp-dashboard.json is not JSON"; cat "$TMP/out"; }
+
+# Every key of the table, as "#key = default", in deploy/dgp.conf.
+missing=0
+while IFS='|' read -r _ key _ def _; do
+	key=$(sed 's/^ *`//; s/` *$//' <<<"$key")
+	def=$(sed 's/^ *`//; s/` *$//' <<<"$def")
+	if ! grep -qxF "#$key = $def" "$SRC/deploy/dgp.conf" && ! grep -qxF "#$key =" "$SRC/deploy/dgp.conf"; then
+		bad "deploy/dgp.conf lacks the line \"#$key = $def\" (add every key of CONFIGURATION.md, commented, with its default)"
+		missing=1
+	fi
+done < <("$DGP" config doc | grep '^| `')
+[[ $missing -eq 0 ]] && ok
+
+sed -E 's/^#([a-z][a-z0-9_.]* =)/\1/' "$SRC/deploy/dgp.conf" >"$TMP/dgp.conf"
+"$DGP" -c "$TMP/dgp.conf" config check >"$TMP/out" 2>&1 && ok ||
+	{ bad "deploy/dgp.conf, uncommented, fails dgp config check"; cat "$TMP/out"; }
+
+for unit in "$SRC"/deploy/systemd/*.service; do
+	if grep -q '^ExecStart=.*--config /etc/dgp/dgp.conf' "$unit" && grep -q '^EnvironmentFile=' "$unit" &&
+		grep -q '^Restart=on-failure' "$unit" && grep -q '^DynamicUser=yes' "$unit"; then
+		ok
+	else
+		bad "$unit: expected ExecStart with --config, EnvironmentFile, Restart=on-failure, DynamicUser=yes"
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
