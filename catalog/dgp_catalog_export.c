@@ -58,116 +58,118 @@ typedef struct sheet {
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const column_t catalog_cols[] = {
-	{"信息资源代码", "code"},
-	{"信息资源名称", "name"},
-	{"资源分类", "class"},
-	{"项", "category"},
-	{"目", "subcategory"},
-	{"细目", "detail"},
-	{"信息资源提供方", "provider"},
-	{"信息资源提供方代码", "provider_code"},
-	{"信息资源摘要", "summary"},
-	{"信息资源格式", "format"},
-	{"格式说明", "format_detail"},
-	{"信息项数", "field_count"},
-	{"共享类型", "share_type"},
-	{"共享条件", "share_condition"},
-	{"共享方式", "share_method"},
-	{"是否向社会开放", "open"},
-	{"开放条件", "open_condition"},
-	{"更新周期", "update_cycle"},
-	{"发布日期", "published"},
-	{"关联资源代码", "related"},
-	{"责任人", "responsible"},
-	{"记录数", "rows"},
-	{"累计读取记录数", "records_read"},
-	{"累计拒收记录数", "rejected"},
-	{"拒收原因", "reject_reasons"},
-	{"最近加载时间", "last_load"},
-	{"最近变更时间", "last_change"},
-	{"更新状态", "compliance"},
+    {"信息资源代码", "code"},
+    {"信息资源名称", "name"},
+    {"资源分类", "class"},
+    {"项", "category"},
+    {"目", "subcategory"},
+    {"细目", "detail"},
+    {"信息资源提供方", "provider"},
+    {"信息资源提供方代码", "provider_code"},
+    {"信息资源摘要", "summary"},
+    {"信息资源格式", "format"},
+    {"格式说明", "format_detail"},
+    {"信息项数", "field_count"},
+    {"共享类型", "share_type"},
+    {"共享条件", "share_condition"},
+    {"共享方式", "share_method"},
+    {"是否向社会开放", "open"},
+    {"开放条件", "open_condition"},
+    {"更新周期", "update_cycle"},
+    {"发布日期", "published"},
+    {"关联资源代码", "related"},
+    {"责任人", "responsible"},
+    {"记录数", "rows"},
+    {"累计读取记录数", "records_read"},
+    {"累计拒收记录数", "rejected"},
+    {"拒收原因", "reject_reasons"},
+    {"最近加载时间", "last_load"},
+    {"最近变更时间", "last_change"},
+    {"更新状态", "compliance"},
 };
 
 static const column_t field_cols[] = {
-	{"信息资源代码", "resource_code"},
-	{"信息资源名称", "resource_name"},
-	{"序号", "seq"},
-	{"信息项名称", "name"},
-	{"源字段名", "source_name"},
-	{"数据类型", "data_type"},
-	{"数据类型名称", "data_type_name"},
-	{"数据长度", "length"},
-	{"是否必填", "required"},
-	{"是否主键", "key"},
-	{"规范化规则", "rule"},
-	{"规则参数", "rule_args"},
-	{"代码表", "code_list"},
-	{"敏感级别", "sensitivity"},
-	{"脱敏规则", "mask"},
-	{"基础库字段", "base_column"},
-	{"来源优先级", "priority"},
-	{"填充率", "fill_rate"},
-	{"有效率", "valid_rate"},
+    {"信息资源代码", "resource_code"},
+    {"信息资源名称", "resource_name"},
+    {"序号", "seq"},
+    {"信息项名称", "name"},
+    {"源字段名", "source_name"},
+    {"数据类型", "data_type"},
+    {"数据类型名称", "data_type_name"},
+    {"数据长度", "length"},
+    {"是否必填", "required"},
+    {"是否主键", "key"},
+    {"规范化规则", "rule"},
+    {"规则参数", "rule_args"},
+    {"代码表", "code_list"},
+    {"敏感级别", "sensitivity"},
+    {"脱敏规则", "mask"},
+    {"基础库字段", "base_column"},
+    {"来源优先级", "priority"},
+    {"填充率", "fill_rate"},
+    {"有效率", "valid_rate"},
 };
 
 static const column_t demand_cols[] = {
-	{"编号", "id"},
-	{"需求部门", "demand_dept"},
-	{"需求部门代码", "demand_dept_code"},
-	{"需求事项/应用场景", "scenario"},
-	{"所需资源名称", "resource_name"},
-	{"所需资源代码", "resource_code"},
-	{"所需信息项", "fields"},
-	{"提供部门", "provider"},
-	{"提供部门代码", "provider_code"},
-	{"共享方式", "share_method"},
-	{"更新频率", "update_cycle"},
-	{"使用依据", "basis"},
-	{"时限", "deadline"},
-	{"状态", "status"},
+    {"编号", "id"},
+    {"需求部门", "demand_dept"},
+    {"需求部门代码", "demand_dept_code"},
+    {"需求事项/应用场景", "scenario"},
+    {"所需资源名称", "resource_name"},
+    {"所需资源代码", "resource_code"},
+    {"所需信息项", "fields"},
+    {"提供部门", "provider"},
+    {"提供部门代码", "provider_code"},
+    {"共享方式", "share_method"},
+    {"更新频率", "update_cycle"},
+    {"使用依据", "basis"},
+    {"时限", "deadline"},
+    {"状态", "status"},
 };
 
 static const column_t responsibility_cols[] = {
-	{"编号", "id"},
-	{"责任部门", "dept"},
-	{"责任部门代码", "dept_code"},
-	{"数据资源名称", "resource_name"},
-	{"数据资源代码", "resource_code"},
-	{"信息项", "fields"},
-	{"数据来源事项", "source_matter"},
-	{"权威来源标识", "authoritative"},
-	{"更新周期", "update_cycle"},
-	{"质量责任人", "quality_owner"},
-	{"共享属性", "share_type"},
-	{"归集时限", "collect_deadline"},
+    {"编号", "id"},
+    {"责任部门", "dept"},
+    {"责任部门代码", "dept_code"},
+    {"数据资源名称", "resource_name"},
+    {"数据资源代码", "resource_code"},
+    {"信息项", "fields"},
+    {"数据来源事项", "source_matter"},
+    {"权威来源标识", "authoritative"},
+    {"更新周期", "update_cycle"},
+    {"质量责任人", "quality_owner"},
+    {"共享属性", "share_type"},
+    {"归集时限", "collect_deadline"},
 };
 
 static const column_t negative_cols[] = {
-	{"编号", "id"},
-	{"部门", "dept"},
-	{"部门代码", "dept_code"},
-	{"资源名称", "resource_name"},
-	{"资源代码", "resource_code"},
-	{"信息项", "fields"},
-	{"限制类型", "restriction"},
-	{"法律法规或政策依据", "basis"},
-	{"审核意见", "review"},
-	{"有效期", "valid_until"},
+    {"编号", "id"},
+    {"部门", "dept"},
+    {"部门代码", "dept_code"},
+    {"资源名称", "resource_name"},
+    {"资源代码", "resource_code"},
+    {"信息项", "fields"},
+    {"限制类型", "restriction"},
+    {"法律法规或政策依据", "basis"},
+    {"审核意见", "review"},
+    {"有效期", "valid_until"},
 };
 
 enum { SHEET_CATALOG, SHEET_FIELDS, SHEET_DEMAND, SHEET_RESP, SHEET_NEGATIVE, SHEET__COUNT };
 
-typedef struct export {
+typedef struct export
+{
 	dgp_arena_t *a;
 	const dgp_catalog_t *cat;
 	const dgp_export_opts_t *o;
 	bool external;
 	sheet_t sheets[SHEET__COUNT];
 	dgp_export_report_t rep;
-} export_t;
+}
+export_t;
 
 static void sheet_init(sheet_t *s, const char *name, const char *file, const char *key,
-		       const column_t *cols, size_t ncols)
+                       const column_t *cols, size_t ncols)
 {
 	*s = (sheet_t){.name = name, .file = file, .key = key, .cols = cols, .ncols = ncols};
 }
@@ -232,8 +234,7 @@ static void put_time(export_t *x, sheet_t *s, bool set, int64_t t)
 
 /* ------------------------------------------------------------ audience rules */
 
-char *dgp_catalog_mask_value(const dgp_mask_t *m, const char *value, char *out,
-			     size_t out_size)
+char *dgp_catalog_mask_value(const dgp_mask_t *m, const char *value, char *out, size_t out_size)
 {
 	size_t len = strlen(value);
 	unsigned front = 0, end = 0;
@@ -241,9 +242,15 @@ char *dgp_catalog_mask_value(const dgp_mask_t *m, const char *value, char *out,
 	case DGP_MASK_NONE:
 		snprintf(out, out_size, "%s", value);
 		return out;
-	case DGP_MASK_IDCARD: front = 1, end = 2; break;
-	case DGP_MASK_MOBILE: front = 3, end = 4; break;
-	case DGP_MASK_NAME: front = 1, end = 0; break;
+	case DGP_MASK_IDCARD:
+		front = 1, end = 2;
+		break;
+	case DGP_MASK_MOBILE:
+		front = 3, end = 4;
+		break;
+	case DGP_MASK_NAME:
+		front = 1, end = 0;
+		break;
 	case DGP_MASK_ADDRESS: {
 		size_t chars = 0;
 		for (size_t i = 0; i < len; i++)
@@ -251,7 +258,9 @@ char *dgp_catalog_mask_value(const dgp_mask_t *m, const char *value, char *out,
 		front = chars > 8 ? (unsigned)(chars - 8) : 0;
 		break;
 	}
-	case DGP_MASK_KEEP: front = m->front, end = m->end; break;
+	case DGP_MASK_KEEP:
+		front = m->front, end = m->end;
+		break;
 	}
 	return dgp_log_mask(value, len, front, end, out, out_size);
 }
@@ -309,7 +318,8 @@ static const char *field_names(export_t *x, const dgp_catalog_field_refs_t *refs
 		const dgp_catalog_field_t *f = refs->fields[i];
 		if (f && !field_shown(x, f))
 			continue;
-		s = dgp_arena_sprintf(x->a, "%s%s%s", s, kept++ ? "、" : "", f ? f->name : refs->names[i]);
+		s = dgp_arena_sprintf(x->a, "%s%s%s", s, kept++ ? "、" : "",
+		                      f ? f->name : refs->names[i]);
 	}
 	*shown = kept > 0;
 	return s;
@@ -341,8 +351,8 @@ static const char *reject_reasons(export_t *x, const dgp_status_resource_t *st)
 {
 	char *s = "";
 	for (size_t i = 0; i < st->n_rejects; i++)
-		s = dgp_arena_sprintf(x->a, "%s%s%s=%" PRId64, s, i ? ";" : "", st->rejects[i].reason,
-				      st->rejects[i].count);
+		s = dgp_arena_sprintf(x->a, "%s%s%s=%" PRId64, s, i ? ";" : "",
+		                      st->rejects[i].reason, st->rejects[i].count);
 	return s;
 }
 
@@ -391,9 +401,9 @@ static void catalog_row(export_t *x, const dgp_catalog_resource_t *r)
 }
 
 static const char *const type_names[] = {
-	['C'] = "字符型", ['N'] = "数值型",   ['Y'] = "货币型", ['D'] = "日期型",
-	['T'] = "日期时间型", ['L'] = "逻辑型", ['M'] = "备注型", ['G'] = "通用型",
-	['B'] = "双精度型", ['I'] = "整型",   ['F'] = "浮点型",
+    ['C'] = "字符型",     ['N'] = "数值型", ['Y'] = "货币型", ['D'] = "日期型",
+    ['T'] = "日期时间型", ['L'] = "逻辑型", ['M'] = "备注型", ['G'] = "通用型",
+    ['B'] = "双精度型",   ['I'] = "整型",   ['F'] = "浮点型",
 };
 
 static void field_row(export_t *x, const dgp_catalog_field_t *f, const dgp_status_field_t *st)
@@ -416,16 +426,18 @@ static void field_row(export_t *x, const dgp_catalog_field_t *f, const dgp_statu
 	put_bool(x, s, f->key);
 	put_str(x, s, f->rule);
 	put_str(x, s, f->rule_args);
-	put_str(x, s, f->code_list ? dgp_arena_sprintf(x->a, "%s(%s)", f->code_list->list_name,
-						       f->code_list->name)
-				   : NULL);
+	put_str(x, s,
+	        f->code_list
+	            ? dgp_arena_sprintf(x->a, "%s(%s)", f->code_list->list_name, f->code_list->name)
+	            : NULL);
 	put_str(x, s, dgp_catalog_sensitivity_name(f->sensitivity));
 	put_str(x, s, f->mask_text);
-	put_str(x, s, f->base_column ? dgp_arena_sprintf(
-					   x->a, "%s.%s",
-					   dgp_catalog_base_library_name(f->base_column->library),
-					   f->base_column->name)
-				     : NULL);
+	put_str(x, s,
+	        f->base_column
+	            ? dgp_arena_sprintf(x->a, "%s.%s",
+	                                dgp_catalog_base_library_name(f->base_column->library),
+	                                f->base_column->name)
+	            : NULL);
 	if (f->priority > 0)
 		put_int(x, s, f->priority);
 	else
@@ -538,11 +550,16 @@ static void build_lists(export_t *x)
 static const char *cell_text(export_t *x, const cell_t *c)
 {
 	switch (c->kind) {
-	case CELL_EMPTY: return "";
-	case CELL_STR: return c->s;
-	case CELL_INT: return dgp_arena_sprintf(x->a, "%" PRId64, c->i);
-	case CELL_RATE: return dgp_arena_sprintf(x->a, "%.2f%%", c->d * 100.0);
-	case CELL_BOOL: return c->i ? "是" : "否";
+	case CELL_EMPTY:
+		return "";
+	case CELL_STR:
+		return c->s;
+	case CELL_INT:
+		return dgp_arena_sprintf(x->a, "%" PRId64, c->i);
+	case CELL_RATE:
+		return dgp_arena_sprintf(x->a, "%.2f%%", c->d * 100.0);
+	case CELL_BOOL:
+		return c->i ? "是" : "否";
 	}
 	return "";
 }
@@ -550,7 +567,7 @@ static const char *cell_text(export_t *x, const cell_t *c)
 static dgp_err_t io_err(char *errstr, size_t errstr_size, const char *path, const char *what)
 {
 	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "%s: %s: %s", path, what,
-			      strerror(errno));
+	                      strerror(errno));
 }
 
 static dgp_err_t close_file(FILE *f, const char *path, char *errstr, size_t errstr_size)
@@ -587,11 +604,21 @@ static dgp_err_t write_csv(export_t *x, const sheet_t *s, char *errstr, size_t e
 static void json_cell(FILE *f, const cell_t *c)
 {
 	switch (c->kind) {
-	case CELL_EMPTY: fputs("null", f); break;
-	case CELL_STR: dgp_json_put_string(f, c->s); break;
-	case CELL_INT: fprintf(f, "%" PRId64, c->i); break;
-	case CELL_RATE: fprintf(f, "%.4f", c->d); break;
-	case CELL_BOOL: fputs(c->i ? "true" : "false", f); break;
+	case CELL_EMPTY:
+		fputs("null", f);
+		break;
+	case CELL_STR:
+		dgp_json_put_string(f, c->s);
+		break;
+	case CELL_INT:
+		fprintf(f, "%" PRId64, c->i);
+		break;
+	case CELL_RATE:
+		fprintf(f, "%.4f", c->d);
+		break;
+	case CELL_BOOL:
+		fputs(c->i ? "true" : "false", f);
+		break;
 	}
 }
 
@@ -605,7 +632,7 @@ static dgp_err_t write_json(export_t *x, char *errstr, size_t errstr_size)
 	fputs("{\n  \"format\": \"dgp-catalog-export/1\",\n  \"generated_at\": ", f);
 	dgp_json_put_string(f, dgp_time_format(x->o->generated_at, when, sizeof(when)));
 	fprintf(f, ",\n  \"audience\": \"%s\",\n  \"statistics\": %s,\n",
-		x->external ? "external" : "internal", x->o->status ? "true" : "false");
+	        x->external ? "external" : "internal", x->o->status ? "true" : "false");
 	fprintf(f, "  \"counts\": {");
 	for (int i = 0; i < SHEET__COUNT; i++)
 		fprintf(f, "%s\"%s\": %zu", i ? ", " : "", x->sheets[i].key, x->sheets[i].nrows);
@@ -649,8 +676,8 @@ static dgp_err_t xlsx_err(char *errstr, size_t errstr_size, const char *path, lx
 static dgp_err_t write_xlsx(export_t *x, char *errstr, size_t errstr_size)
 {
 	char *path = dgp_arena_sprintf(x->a, "%s/catalog.xlsx", x->o->out_dir);
-	lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL,
-				   .use_zip64 = LXW_FALSE};
+	lxw_workbook_options wo = {
+	    .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
 	lxw_workbook *wb = workbook_new_opt(path, &wo);
 	if (!wb)
 		return io_err(errstr, errstr_size, path, "cannot create");
@@ -674,7 +701,7 @@ static dgp_err_t write_xlsx(export_t *x, char *errstr, size_t errstr_size)
 		worksheet_freeze_panes(ws, 1, 0);
 		for (size_t c = 0; c < s->ncols; c++) {
 			worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, column_width(x, s, c),
-					     NULL);
+			                     NULL);
 			worksheet_write_string(ws, 0, (lxw_col_t)c, s->cols[c].zh, head);
 		}
 		worksheet_autofilter(ws, 0, 0, (lxw_row_t)s->nrows, (lxw_col_t)(s->ncols - 1));
@@ -684,16 +711,20 @@ static dgp_err_t write_xlsx(export_t *x, char *errstr, size_t errstr_size)
 				const cell_t *cell = &s->cells[r * s->ncols + c];
 				lxw_col_t col = (lxw_col_t)c;
 				switch (cell->kind) {
-				case CELL_EMPTY: break;
+				case CELL_EMPTY:
+					break;
 				case CELL_STR:
 					worksheet_write_string(ws, row, col, cell->s, NULL);
 					break;
 				case CELL_INT:
 					worksheet_write_number(ws, row, col, (double)cell->i, NULL);
 					break;
-				case CELL_RATE: worksheet_write_number(ws, row, col, cell->d, pct); break;
+				case CELL_RATE:
+					worksheet_write_number(ws, row, col, cell->d, pct);
+					break;
 				case CELL_BOOL:
-					worksheet_write_string(ws, row, col, cell->i ? "是" : "否", NULL);
+					worksheet_write_string(ws, row, col, cell->i ? "是" : "否",
+					                       NULL);
 					break;
 				}
 			}
@@ -729,25 +760,27 @@ bool dgp_export_audience_parse(const char *s, dgp_export_audience_t *a)
 }
 
 dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *o,
-			     dgp_export_report_t *rep, char *errstr, size_t errstr_size)
+                             dgp_export_report_t *rep, char *errstr, size_t errstr_size)
 {
 	if (!o->out_dir || !*o->out_dir)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID, "no output directory");
 	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
 		return io_err(errstr, errstr_size, o->out_dir, "cannot create directory");
 
-	export_t x = {.a = dgp_arena_new(0), .cat = cat, .o = o,
-		      .external = o->audience == DGP_AUDIENCE_EXTERNAL};
+	export_t x = {.a = dgp_arena_new(0),
+	              .cat = cat,
+	              .o = o,
+	              .external = o->audience == DGP_AUDIENCE_EXTERNAL};
 	sheet_init(&x.sheets[SHEET_CATALOG], "目录", "catalog.csv", "catalog", catalog_cols,
-		   NCOLS(catalog_cols));
+	           NCOLS(catalog_cols));
 	sheet_init(&x.sheets[SHEET_FIELDS], "信息项", "fields.csv", "fields", field_cols,
-		   NCOLS(field_cols));
+	           NCOLS(field_cols));
 	sheet_init(&x.sheets[SHEET_DEMAND], "需求清单", "demand.csv", "demand", demand_cols,
-		   NCOLS(demand_cols));
+	           NCOLS(demand_cols));
 	sheet_init(&x.sheets[SHEET_RESP], "责任清单", "responsibility.csv", "responsibility",
-		   responsibility_cols, NCOLS(responsibility_cols));
-	sheet_init(&x.sheets[SHEET_NEGATIVE], "负面清单", "negative.csv", "negative",
-		   negative_cols, NCOLS(negative_cols));
+	           responsibility_cols, NCOLS(responsibility_cols));
+	sheet_init(&x.sheets[SHEET_NEGATIVE], "负面清单", "negative.csv", "negative", negative_cols,
+	           NCOLS(negative_cols));
 	build_catalog(&x);
 	build_lists(&x);
 
@@ -757,9 +790,14 @@ dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *
 		for (int i = 0; i < SHEET__COUNT && e == DGP_OK; i++)
 			e = write_csv(&x, &x.sheets[i], errstr, errstr_size);
 		break;
-	case DGP_EXPORT_JSON: e = write_json(&x, errstr, errstr_size); break;
-	case DGP_EXPORT_XLSX: e = write_xlsx(&x, errstr, errstr_size); break;
-	default: e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID, "unknown format");
+	case DGP_EXPORT_JSON:
+		e = write_json(&x, errstr, errstr_size);
+		break;
+	case DGP_EXPORT_XLSX:
+		e = write_xlsx(&x, errstr, errstr_size);
+		break;
+	default:
+		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID, "unknown format");
 	}
 	if (rep)
 		*rep = x.rep;

@@ -10,9 +10,8 @@
  *        │ external audience 不予共享 resources and fields left out and staff
  *        │ names masked
  *        ▼
- *   one table model ─┬─ CSV   DIR/catalog.csv, fields.csv, demand.csv, responsibility.csv, negative.csv
- *                    ├─ JSON  DIR/catalog.json
- *                    └─ XLSX  DIR/catalog.xlsx (libxlsxwriter)
+ *   one table model ─┬─ CSV   DIR/catalog.csv, fields.csv, demand.csv, responsibility.csv,
+ * negative.csv ├─ JSON  DIR/catalog.json └─ XLSX  DIR/catalog.xlsx (libxlsxwriter)
  *
  * Output is deterministic: the same catalog, statistics and generated_at
  * give the same bytes.
@@ -60,8 +59,8 @@ typedef struct dgp_export_report {
  * DGP_ERR_IO (errstr names the file and the reason) or DGP_ERR_INVALID.
  */
 dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *opts,
-			     dgp_export_report_t *rep, char *errstr,
-			     size_t errstr_size) DGP_MUST_CHECK;
+                             dgp_export_report_t *rep, char *errstr,
+                             size_t errstr_size) DGP_MUST_CHECK;
 
 /* "csv" "json" "xlsx" → format; false for anything else. */
 bool dgp_export_format_parse(const char *s, dgp_export_format_t *f) DGP_MUST_CHECK;
@@ -74,7 +73,6 @@ bool dgp_export_audience_parse(const char *s, dgp_export_audience_t *a) DGP_MUST
  * character, address hides the last 8 characters, keep:F,E keeps F + E,
  * none copies.  Writes into out (always NUL-terminated); returns out.
  */
-char *dgp_catalog_mask_value(const dgp_mask_t *m, const char *value, char *out,
-			     size_t out_size);
+char *dgp_catalog_mask_value(const dgp_mask_t *m, const char *value, char *out, size_t out_size);
 
 #endif /* DGP_CATALOG_EXPORT_H */

@@ -44,15 +44,15 @@ struct dgp_catalog_status {
 int64_t dgp_catalog_cycle_allowance(dgp_update_cycle_t c)
 {
 	static const int64_t days[DGP_CYCLE__COUNT] = {
-		[DGP_CYCLE_REALTIME] = 1, [DGP_CYCLE_DAILY] = 2,      [DGP_CYCLE_WEEKLY] = 8,
-		[DGP_CYCLE_MONTHLY] = 32, [DGP_CYCLE_QUARTERLY] = 93, [DGP_CYCLE_HALFYEAR] = 184,
-		[DGP_CYCLE_YEARLY] = 366,
+	    [DGP_CYCLE_REALTIME] = 1, [DGP_CYCLE_DAILY] = 2,      [DGP_CYCLE_WEEKLY] = 8,
+	    [DGP_CYCLE_MONTHLY] = 32, [DGP_CYCLE_QUARTERLY] = 93, [DGP_CYCLE_HALFYEAR] = 184,
+	    [DGP_CYCLE_YEARLY] = 366,
 	};
 	return (unsigned)c < DGP_CYCLE__COUNT ? days[c] * DAY : 366 * DAY;
 }
 
 dgp_compliance_t dgp_catalog_compliance(dgp_update_cycle_t c, bool loaded, int64_t last_load,
-					int64_t now, int64_t *overdue_by)
+                                        int64_t now, int64_t *overdue_by)
 {
 	int64_t late = 0;
 	dgp_compliance_t v = DGP_COMPLIANCE_NEVER;
@@ -106,8 +106,7 @@ void dgp_catalog_status_destroy(dgp_catalog_status_t *st)
 		dgp_arena_destroy(st->arena);
 }
 
-const dgp_status_resource_t *dgp_catalog_status_resources(const dgp_catalog_status_t *st,
-							  size_t *n)
+const dgp_status_resource_t *dgp_catalog_status_resources(const dgp_catalog_status_t *st, size_t *n)
 {
 	*n = st->n;
 	return st->res;
@@ -124,7 +123,7 @@ static dgp_status_resource_t *find_mut(const dgp_catalog_status_t *st, const cha
 }
 
 const dgp_status_resource_t *dgp_catalog_status_find(const dgp_catalog_status_t *st,
-						     const char *code)
+                                                     const char *code)
 {
 	return find_mut(st, code);
 }
@@ -144,12 +143,11 @@ void dgp_catalog_status_evaluate(dgp_catalog_status_t *st, int64_t now)
 	for (size_t i = 0; i < st->n; i++) {
 		dgp_status_resource_t *s = &st->res[i];
 		s->compliance = dgp_catalog_compliance(s->resource->update_cycle, s->loaded,
-						       s->last_load, now, &s->overdue_by);
+		                                       s->last_load, now, &s->overdue_by);
 	}
 }
 
-void dgp_catalog_status_counts(const dgp_catalog_status_t *st,
-			       size_t counts[DGP_COMPLIANCE__COUNT])
+void dgp_catalog_status_counts(const dgp_catalog_status_t *st, size_t counts[DGP_COMPLIANCE__COUNT])
 {
 	memset(counts, 0, DGP_COMPLIANCE__COUNT * sizeof(*counts));
 	for (size_t i = 0; i < st->n; i++)
@@ -159,8 +157,8 @@ void dgp_catalog_status_counts(const dgp_catalog_status_t *st,
 /* ------------------------------------------------------------ queries */
 
 static dgp_err_t select_params(PGconn *conn, const char *sql, int nparams,
-			       const char *const *params, PGresult **out, char *errstr,
-			       size_t errstr_size)
+                               const char *const *params, PGresult **out, char *errstr,
+                               size_t errstr_size)
 {
 	PGresult *r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {
@@ -171,14 +169,14 @@ static dgp_err_t select_params(PGconn *conn, const char *sql, int nparams,
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn);
 	dgp_errstr_set(errstr, errstr_size, e, "%s: %.*s", state ? state : "-",
-		       (int)strcspn(msg, "\n"), msg);
+	               (int)strcspn(msg, "\n"), msg);
 	PQclear(r);
 	*out = NULL;
 	return e;
 }
 
 static dgp_err_t select_rows(PGconn *conn, const char *sql, PGresult **out, char *errstr,
-			     size_t errstr_size)
+                             size_t errstr_size)
 {
 	return select_params(conn, sql, 0, NULL, out, errstr, errstr_size);
 }
@@ -189,15 +187,15 @@ static int64_t num(const PGresult *r, int row, int col)
 }
 
 static dgp_err_t read_resource_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
-				     size_t errstr_size)
+                                     size_t errstr_size)
 {
 	PGresult *r;
 	dgp_err_t e = select_rows(conn,
-				  "SELECT resource_code, \"rows\", records_read, rejected,"
-				  " extract(epoch FROM last_load)::bigint,"
-				  " extract(epoch FROM last_change)::bigint"
-				  " FROM dgp_catalog.resource_stats",
-				  &r, errstr, errstr_size);
+	                          "SELECT resource_code, \"rows\", records_read, rejected,"
+	                          " extract(epoch FROM last_load)::bigint,"
+	                          " extract(epoch FROM last_change)::bigint"
+	                          " FROM dgp_catalog.resource_stats",
+	                          &r, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -218,15 +216,16 @@ static dgp_err_t read_resource_stats(dgp_catalog_status_t *st, PGconn *conn, cha
 }
 
 static dgp_err_t read_reject_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
-				   size_t errstr_size)
+                                   size_t errstr_size)
 {
 	PGresult *r;
 	/* Ordered so each resource's reasons are one run, sorted by reason (byte order). */
-	dgp_err_t e = select_rows(conn,
-				  "SELECT resource_code, reason, count FROM dgp_catalog.reject_stats"
-				  " WHERE count > 0 ORDER BY resource_code COLLATE \"C\","
-				  " reason COLLATE \"C\"",
-				  &r, errstr, errstr_size);
+	dgp_err_t e =
+	    select_rows(conn,
+	                "SELECT resource_code, reason, count FROM dgp_catalog.reject_stats"
+	                " WHERE count > 0 ORDER BY resource_code COLLATE \"C\","
+	                " reason COLLATE \"C\"",
+	                &r, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	int n = PQntuples(r);
@@ -251,13 +250,13 @@ static dgp_err_t read_reject_stats(dgp_catalog_status_t *st, PGconn *conn, char 
 }
 
 static dgp_err_t read_field_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
-				  size_t errstr_size)
+                                  size_t errstr_size)
 {
 	PGresult *r;
 	dgp_err_t e = select_rows(conn,
-				  "SELECT resource_code, field, present, valid, total"
-				  " FROM dgp_catalog.field_stats",
-				  &r, errstr, errstr_size);
+	                          "SELECT resource_code, field, present, valid, total"
+	                          " FROM dgp_catalog.field_stats",
+	                          &r, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -291,19 +290,18 @@ static char *quote_ident(dgp_arena_t *a, const char *name)
 
 /* count(DISTINCT col) for every column of one dgp_src table; a missing table is skipped. */
 static dgp_err_t read_distinct(dgp_catalog_status_t *st, dgp_status_resource_t *s, PGconn *conn,
-			       char *errstr, size_t errstr_size)
+                               char *errstr, size_t errstr_size)
 {
 	const dgp_catalog_resource_t *res = s->resource;
 	if (!res->n_fields)
 		return DGP_OK;
 	dgp_arena_t *a = st->arena;
 	const char *table = dgp_catalog_table_name(res, a);
-	const char *qualified =
-	    dgp_arena_sprintf(a, "dgp_src.%s", quote_ident(a, table));
+	const char *qualified = dgp_arena_sprintf(a, "dgp_src.%s", quote_ident(a, table));
 	const char *param[1] = {qualified};
 	PGresult *r;
 	dgp_err_t e = select_params(conn, "SELECT to_regclass($1) IS NOT NULL", 1, param, &r,
-				    errstr, errstr_size);
+	                            errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	bool exists = PQgetvalue(r, 0, 0)[0] == 't';
@@ -312,9 +310,9 @@ static dgp_err_t read_distinct(dgp_catalog_status_t *st, dgp_status_resource_t *
 		return DGP_OK;
 	char *sql = dgp_arena_strdup(a, "SELECT");
 	for (size_t i = 0; i < res->n_fields; i++)
-		sql = dgp_arena_sprintf(
-		    a, "%s%s count(DISTINCT %s)", sql, i ? "," : "",
-		    quote_ident(a, dgp_catalog_column_name(&res->fields[i], a)));
+		sql =
+		    dgp_arena_sprintf(a, "%s%s count(DISTINCT %s)", sql, i ? "," : "",
+		                      quote_ident(a, dgp_catalog_column_name(&res->fields[i], a)));
 	sql = dgp_arena_sprintf(a, "%s FROM %s", sql, qualified);
 	e = select_rows(conn, sql, &r, errstr, errstr_size);
 	if (e != DGP_OK)
@@ -326,7 +324,7 @@ static dgp_err_t read_distinct(dgp_catalog_status_t *st, dgp_status_resource_t *
 }
 
 dgp_err_t dgp_catalog_status_query(dgp_catalog_status_t *st, PGconn *conn, bool distinct,
-				   char *errstr, size_t errstr_size)
+                                   char *errstr, size_t errstr_size)
 {
 	dgp_err_t e = read_resource_stats(st, conn, errstr, errstr_size);
 	if (e == DGP_OK)
@@ -409,7 +407,7 @@ static const char *when(dgp_arena_t *a, bool set, int64_t t)
 static const char *rate(dgp_arena_t *a, int64_t part, int64_t whole)
 {
 	return whole > 0 ? dgp_arena_sprintf(a, "%.2f%%", 100.0 * (double)part / (double)whole)
-			 : "-";
+	                 : "-";
 }
 
 static const char *duration(dgp_arena_t *a, int64_t s)
@@ -420,21 +418,23 @@ static const char *duration(dgp_arena_t *a, int64_t s)
 }
 
 static void print_fields(const dgp_catalog_status_t *st, const dgp_status_resource_t *s,
-			 dgp_arena_t *a, FILE *out)
+                         dgp_arena_t *a, FILE *out)
 {
 	static const bool right[] = {false, false, true, true, true, true, true, true};
 	grid_t g = {.a = a, .ncols = 8, .right = right};
 	grid_row(&g, (const char *[]){"field", "name", "present", "valid", "total", "fill",
-				      "validity", "distinct"});
+	                              "validity", "distinct"});
 	for (size_t i = 0; i < s->resource->n_fields; i++) {
 		const dgp_status_field_t *f = &s->fields[i];
-		grid_row(&g, (const char *[]){
-				 f->field->source_name, f->field->name,
-				 f->has_stats ? i64(a, f->present) : "-",
-				 f->has_stats ? i64(a, f->valid) : "-",
-				 f->has_stats ? i64(a, f->total) : "-", rate(a, f->present, f->total),
-				 rate(a, f->valid, f->present),
-				 f->distinct >= 0 ? i64(a, f->distinct) : st->distinct ? "-" : ""});
+		grid_row(&g, (const char *[]){f->field->source_name, f->field->name,
+		                              f->has_stats ? i64(a, f->present) : "-",
+		                              f->has_stats ? i64(a, f->valid) : "-",
+		                              f->has_stats ? i64(a, f->total) : "-",
+		                              rate(a, f->present, f->total),
+		                              rate(a, f->valid, f->present),
+		                              f->distinct >= 0 ? i64(a, f->distinct)
+		                              : st->distinct   ? "-"
+		                                               : ""});
 	}
 	grid_print(&g, out, "    ");
 }
@@ -446,29 +446,29 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 	dgp_catalog_status_counts(st, c);
 	char now[32];
 	fprintf(out,
-		"catalog status at %s: %zu resources — %zu ok, %zu overdue, %zu never loaded\n\n",
-		dgp_time_format(st->now, now, sizeof(now)), st->n, c[DGP_COMPLIANCE_OK],
-		c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
+	        "catalog status at %s: %zu resources — %zu ok, %zu overdue, %zu never loaded\n\n",
+	        dgp_time_format(st->now, now, sizeof(now)), st->n, c[DGP_COMPLIANCE_OK],
+	        c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
 
-	static const bool right[] = {false, false, false, false, true,  true,
-				     true,  false, false, false, false};
+	static const bool right[] = {false, false, false, false, true, true,
+	                             true,  false, false, false, false};
 	grid_t g = {.a = a, .ncols = 11, .right = right};
-	grid_row(&g, (const char *[]){"code", "name", "provider", "cycle", "rows", "read",
-				      "rejected", "last load", "last change", "status",
-				      "overdue by"});
+	grid_row(&g,
+	         (const char *[]){"code", "name", "provider", "cycle", "rows", "read", "rejected",
+	                          "last load", "last change", "status", "overdue by"});
 	for (size_t i = 0; i < st->n; i++) {
 		const dgp_status_resource_t *s = &st->res[i];
 		const dgp_catalog_resource_t *r = s->resource;
-		grid_row(&g, (const char *[]){
-				 r->code, r->name, r->provider ? r->provider->short_name : "",
-				 dgp_catalog_update_cycle_name(r->update_cycle),
-				 s->has_stats ? i64(a, s->rows) : "-",
-				 s->has_stats ? i64(a, s->records_read) : "-",
-				 s->has_stats ? i64(a, s->rejected) : "-",
-				 when(a, s->loaded, s->last_load), when(a, s->changed, s->last_change),
-				 dgp_compliance_label(s->compliance),
-				 s->compliance == DGP_COMPLIANCE_OVERDUE ? duration(a, s->overdue_by)
-									 : ""});
+		grid_row(
+		    &g,
+		    (const char *[]){
+		        r->code, r->name, r->provider ? r->provider->short_name : "",
+		        dgp_catalog_update_cycle_name(r->update_cycle),
+		        s->has_stats ? i64(a, s->rows) : "-",
+		        s->has_stats ? i64(a, s->records_read) : "-",
+		        s->has_stats ? i64(a, s->rejected) : "-", when(a, s->loaded, s->last_load),
+		        when(a, s->changed, s->last_change), dgp_compliance_label(s->compliance),
+		        s->compliance == DGP_COMPLIANCE_OVERDUE ? duration(a, s->overdue_by) : ""});
 	}
 	grid_print(&g, out, "");
 
@@ -481,7 +481,7 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 			fputs("  rejects:", out);
 			for (size_t k = 0; k < s->n_rejects; k++)
 				fprintf(out, "%s %s %" PRId64, k ? "," : "", s->rejects[k].reason,
-					s->rejects[k].count);
+				        s->rejects[k].count);
 			fputc('\n', out);
 		}
 		print_fields(st, s, a, out);
@@ -516,8 +516,9 @@ static void json_field(FILE *out, const dgp_status_field_t *f)
 	fputs(", \"name\": ", out);
 	dgp_json_put_string(out, f->field->name);
 	if (f->has_stats)
-		fprintf(out, ", \"present\": %" PRId64 ", \"valid\": %" PRId64 ", \"total\": %" PRId64,
-			f->present, f->valid, f->total);
+		fprintf(out,
+		        ", \"present\": %" PRId64 ", \"valid\": %" PRId64 ", \"total\": %" PRId64,
+		        f->present, f->valid, f->total);
 	else
 		fputs(", \"present\": null, \"valid\": null, \"total\": null", out);
 	fputs(", \"fill_rate\": ", out);
@@ -543,13 +544,16 @@ static void json_resource(FILE *out, const dgp_status_resource_t *s)
 	dgp_json_put_string(out, r->provider ? r->provider->slug : "");
 	fputs(", \"update_cycle\": ", out);
 	dgp_json_put_string(out, dgp_catalog_update_cycle_name(r->update_cycle));
-	fprintf(out, ", \"allowance_s\": %" PRId64 ", \"compliance\": \"%s\", \"overdue_by_s\": %" PRId64,
-		dgp_catalog_cycle_allowance(r->update_cycle), dgp_compliance_name(s->compliance),
-		s->overdue_by);
+	fprintf(out,
+	        ", \"allowance_s\": %" PRId64
+	        ", \"compliance\": \"%s\", \"overdue_by_s\": %" PRId64,
+	        dgp_catalog_cycle_allowance(r->update_cycle), dgp_compliance_name(s->compliance),
+	        s->overdue_by);
 	if (s->has_stats)
-		fprintf(out, ",\n     \"rows\": %" PRId64 ", \"records_read\": %" PRId64
-			     ", \"rejected\": %" PRId64,
-			s->rows, s->records_read, s->rejected);
+		fprintf(out,
+		        ",\n     \"rows\": %" PRId64 ", \"records_read\": %" PRId64
+		        ", \"rejected\": %" PRId64,
+		        s->rows, s->records_read, s->rejected);
 	else
 		fputs(",\n     \"rows\": null, \"records_read\": null, \"rejected\": null", out);
 	fputs(", \"last_load\": ", out);
@@ -577,10 +581,10 @@ bool dgp_catalog_status_write_json(const dgp_catalog_status_t *st, FILE *out)
 	fputs("{\n  \"now\": ", out);
 	json_time(out, true, st->now);
 	fprintf(out,
-		",\n  \"distinct\": %s,\n  \"counts\": {\"resources\": %zu, \"ok\": %zu,"
-		" \"overdue\": %zu, \"never\": %zu},\n  \"resources\": [",
-		st->distinct ? "true" : "false", st->n, c[DGP_COMPLIANCE_OK],
-		c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
+	        ",\n  \"distinct\": %s,\n  \"counts\": {\"resources\": %zu, \"ok\": %zu,"
+	        " \"overdue\": %zu, \"never\": %zu},\n  \"resources\": [",
+	        st->distinct ? "true" : "false", st->n, c[DGP_COMPLIANCE_OK],
+	        c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
 	for (size_t i = 0; i < st->n; i++) {
 		fputs(i ? ",\n" : "\n", out);
 		json_resource(out, &st->res[i]);

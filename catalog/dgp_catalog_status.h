@@ -50,7 +50,7 @@ int64_t dgp_catalog_cycle_allowance(dgp_update_cycle_t c);
  * OVERDUE.
  */
 dgp_compliance_t dgp_catalog_compliance(dgp_update_cycle_t c, bool loaded, int64_t last_load,
-					int64_t now, int64_t *overdue_by);
+                                        int64_t now, int64_t *overdue_by);
 
 /* "ok", "overdue", "never" (JSON, logs) and 正常, 逾期, 从未加载 (tables, exports). */
 const char *dgp_compliance_name(dgp_compliance_t c);
@@ -104,20 +104,20 @@ void dgp_catalog_status_destroy(dgp_catalog_status_t *st);
  * class with errstr filled; st keeps what was read before the error.
  */
 dgp_err_t dgp_catalog_status_query(dgp_catalog_status_t *st, PGconn *conn, bool distinct,
-				   char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+                                   char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 /* dgp_catalog_status_evaluate — apply dgp_catalog_compliance() to every resource at now. */
 void dgp_catalog_status_evaluate(dgp_catalog_status_t *st, int64_t now);
 
 /* The resources, n of them, in catalog order. */
 const dgp_status_resource_t *dgp_catalog_status_resources(const dgp_catalog_status_t *st,
-							  size_t *n);
+                                                          size_t *n);
 /* dgp_catalog_status_find — the resource with code, NULL when unknown. */
 const dgp_status_resource_t *dgp_catalog_status_find(const dgp_catalog_status_t *st,
-						     const char *code);
+                                                     const char *code);
 /* Resources per compliance state (after evaluate). */
 void dgp_catalog_status_counts(const dgp_catalog_status_t *st,
-			       size_t counts[DGP_COMPLIANCE__COUNT]);
+                               size_t counts[DGP_COMPLIANCE__COUNT]);
 
 /*
  * dgp_catalog_status_write_table — the human view into out: a summary
@@ -127,7 +127,8 @@ void dgp_catalog_status_counts(const dgp_catalog_status_t *st,
  */
 bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out) DGP_MUST_CHECK;
 
-/* dgp_catalog_status_write_json — the JSON document of FORMAT.md ("dgp catalog status --format json"). */
+/* dgp_catalog_status_write_json — the JSON document of FORMAT.md ("dgp catalog status --format
+ * json"). */
 bool dgp_catalog_status_write_json(const dgp_catalog_status_t *st, FILE *out) DGP_MUST_CHECK;
 
 #endif /* DGP_CATALOG_STATUS_H */

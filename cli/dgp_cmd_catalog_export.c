@@ -66,26 +66,31 @@ static int parse(int argc, char **argv, export_args_t *a)
 	return DGP_EXIT_OK;
 }
 
-/* Statistics for the export, or NULL with a warning when PostgreSQL is not configured or reachable. */
+/* Statistics for the export, or NULL with a warning when PostgreSQL is not configured or reachable.
+ */
 static dgp_catalog_status_t *read_status(dgp_cli_t *cli, const dgp_catalog_t *cat, int64_t now)
 {
 	const char *conninfo = cli->cfg->pg_conninfo;
 	if (!conninfo || !*conninfo) {
-		dgp_cli_err(CMD, "warning: pg.conninfo is not set: the statistics columns are empty");
+		dgp_cli_err(CMD,
+		            "warning: pg.conninfo is not set: the statistics columns are empty");
 		return NULL;
 	}
 	char err[2048];
 	PGconn *conn;
 	if (dgp_pg_connect(conninfo, cli->cfg->pg_connect_timeout_ms, &conn, err, sizeof(err)) !=
 	    DGP_OK) {
-		dgp_cli_err(CMD, "warning: postgresql unreachable (%s): the statistics columns are empty",
-			    err);
+		dgp_cli_err(
+		    CMD, "warning: postgresql unreachable (%s): the statistics columns are empty",
+		    err);
 		return NULL;
 	}
 	dgp_catalog_status_t *st = dgp_catalog_status_new(cat);
 	if (dgp_catalog_status_query(st, conn, false, err, sizeof(err)) != DGP_OK) {
-		dgp_cli_err(CMD, "warning: reading the statistics failed (%s): the statistics columns are empty",
-			    err);
+		dgp_cli_err(
+		    CMD,
+		    "warning: reading the statistics failed (%s): the statistics columns are empty",
+		    err);
 		dgp_catalog_status_destroy(st);
 		st = NULL;
 	} else {
@@ -104,8 +109,9 @@ int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv)
 	a.o.generated_at = (int64_t)time(NULL);
 	const char *pinned = getenv("DGP_EXPORT_TIME");
 	if (pinned && *pinned && !dgp_time_parse(pinned, &a.o.generated_at)) {
-		dgp_cli_err(CMD, "DGP_EXPORT_TIME: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
-			    pinned);
+		dgp_cli_err(CMD,
+		            "DGP_EXPORT_TIME: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
+		            pinned);
 		return DGP_EXIT_USAGE;
 	}
 	dgp_catalog_t *cat;

@@ -49,7 +49,9 @@ static int parse(int argc, char **argv, status_opts_t *o)
 			o->dir = v;
 		} else if (strcmp(a, "--now") == 0) {
 			if (!dgp_time_parse(v, &o->now)) {
-				dgp_cli_err(CMD, "--now: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS", v);
+				dgp_cli_err(
+				    CMD, "--now: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
+				    v);
 				return DGP_EXIT_USAGE;
 			}
 		} else if (strcmp(v, "json") == 0 || strcmp(v, "table") == 0) {
@@ -74,7 +76,7 @@ int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv)
 	char err[2048];
 	PGconn *conn;
 	if (dgp_pg_connect(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms, &conn, err,
-			   sizeof(err)) != DGP_OK) {
+	                   sizeof(err)) != DGP_OK) {
 		dgp_cli_err(CMD, "postgresql: %s", err);
 		dgp_catalog_destroy(cat);
 		return DGP_EXIT_FAIL;
@@ -82,11 +84,14 @@ int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv)
 	dgp_catalog_status_t *st = dgp_catalog_status_new(cat);
 	if (dgp_catalog_status_query(st, conn, o.distinct, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err(CMD, "reading the statistics: %s", err);
+		if (strncmp(err, "42P01", 5) == 0) /* undefined_table */
+			fprintf(stderr, "hint: The statistics tables are created by \"dgp catalog "
+			                "sync\" and by the first load; run one of them first.\n");
 		rc = DGP_EXIT_FAIL;
 	} else {
 		dgp_catalog_status_evaluate(st, o.now);
 		bool ok = o.json ? dgp_catalog_status_write_json(st, stdout)
-				 : dgp_catalog_status_write_table(st, stdout);
+		                 : dgp_catalog_status_write_table(st, stdout);
 		size_t c[DGP_COMPLIANCE__COUNT];
 		dgp_catalog_status_counts(st, c);
 		if (fflush(stdout) != 0 || !ok) {

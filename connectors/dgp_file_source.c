@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,16 +136,17 @@ static dgp_err_t fill(dgp_file_source_t *s)
 	 * data: smaller calls keep more of the records before the damage. */
 	if (want > GZ_CHUNK && !gzdirect(s->gz))
 		want = GZ_CHUNK;
+	if (want > INT_MAX / 2) /* gzread's count is an unsigned, its result an int */
+		want = INT_MAX / 2;
 	int n = gzread(s->gz, s->buf + s->end, (unsigned)want);
 	if (n < 0)
 		return read_error(s);
 	if (n == 0) {
+		/* gzread returns 0, not -1, for a gzip stream cut short: gzerror
+		 * then says Z_BUF_ERROR "unexpected end of file" */
 		int zerr = Z_OK;
 		gzerror(s->gz, &zerr);
-		if (zerr != Z_OK && zerr != Z_BUF_ERROR)
-			return read_error(s);
-		/* zlib reports a gzip stream cut short as Z_BUF_ERROR at the end */
-		if (zerr == Z_BUF_ERROR)
+		if (zerr != Z_OK)
 			return read_error(s);
 		s->eof = true;
 	}
@@ -208,7 +210,11 @@ static ptrdiff_t find_end_csv(dgp_file_source_t *s)
 		if (s->gb && c >= 0x81 && c != quote && c != delim) {
 			if (i + 1 >= end && !s->eof)
 				break; /* trail byte not read yet: rescan this byte after the refill */
-			i++;
+			/* Trail bytes are 0x30-0x39 (4-byte forms) or 0x40-0xFE: a quote,
+			 * comma or newline after a lead byte is damage, not a trail, and
+			 * must keep its meaning so the damage stays in one record. */
+			if (i + 1 < end && b[i + 1] >= 0x30)
+				i++;
 		}
 		i++;
 	}

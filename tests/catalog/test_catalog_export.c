@@ -26,9 +26,9 @@
 #define TIME   1795737600 /* 2026-11-27T00:00:00Z */
 
 static const char *const csv_files[] = {"catalog.csv", "fields.csv", "demand.csv",
-					"responsibility.csv", "negative.csv"};
+                                        "responsibility.csv", "negative.csv"};
 static const char *const json_keys[] = {"catalog", "fields", "demand", "responsibility",
-					"negative"};
+                                        "negative"};
 
 static dgp_catalog_t *load(const char *dir)
 {
@@ -77,12 +77,13 @@ static char *run(const char *cmd)
 }
 
 static dgp_export_report_t export_to(const dgp_catalog_t *cat, dgp_export_format_t fmt,
-				     dgp_export_audience_t aud, const char *dir)
+                                     dgp_export_audience_t aud, const char *dir)
 {
 	mkdir(DGP_BINARY_DIR "/tests", 0777);
 	mkdir(DGP_BINARY_DIR "/tests/catalog", 0777);
 	mkdir(OUT, 0777);
-	dgp_export_opts_t o = {.format = fmt, .audience = aud, .out_dir = dir, .generated_at = TIME};
+	dgp_export_opts_t o = {
+	    .format = fmt, .audience = aud, .out_dir = dir, .generated_at = TIME};
 	dgp_export_report_t rep;
 	char err[1024];
 	cr_assert_eq(dgp_catalog_export(cat, &o, &rep, err, sizeof(err)), DGP_OK, "%s", err);
@@ -104,7 +105,7 @@ static void compare_golden(const char *out_dir, const char *golden_dir, const ch
 	}
 	char *pb = slurp(b, &nb);
 	cr_expect(na == nb && memcmp(pa, pb, na) == 0,
-		  "%s differs from the golden %s (run: diff %s %s)", a, b, a, b);
+	          "%s differs from the golden %s (run: diff %s %s)", a, b, a, b);
 	free(pa);
 	free(pb);
 }
@@ -167,12 +168,13 @@ static rows_t parse_csv(const char *path)
 {
 	size_t n;
 	char *p = slurp(path, &n);
-	cr_assert(n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0, "%s starts with the UTF-8 BOM", path);
+	cr_assert(n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0, "%s starts with the UTF-8 BOM",
+	          path);
 	struct csv_parser cp;
 	cr_assert_eq(csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL), 0);
 	rows_t r = {0};
 	cr_assert_eq(csv_parse(&cp, p + 3, n - 3, on_field, on_row, &r), n - 3, "%s: %s", path,
-		     csv_strerror(csv_error(&cp)));
+	             csv_strerror(csv_error(&cp)));
 	cr_assert_eq(csv_fini(&cp, on_field, on_row, &r), 0);
 	csv_free(&cp);
 	free(p);
@@ -221,14 +223,15 @@ static void csv_matches_json(const char *dir)
 		json_t *arr = json_object_get(doc, json_keys[s]);
 		cr_assert(json_is_array(arr), "%s", json_keys[s]);
 		cr_assert_eq(r.nrows, json_array_size(arr) + 1, "%s: header + one row per element",
-			     csv_files[s]);
-		cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "counts"),
-								json_keys[s])),
-			     (json_int_t)json_array_size(arr));
+		             csv_files[s]);
+		cr_expect_eq(json_integer_value(
+		                 json_object_get(json_object_get(doc, "counts"), json_keys[s])),
+		             (json_int_t)json_array_size(arr));
 		for (size_t i = 0; i < json_array_size(arr); i++) {
 			json_t *obj = json_array_get(arr, i);
 			cr_assert_eq(r.ncols[i + 1], r.ncols[0]);
-			cr_assert_eq(json_object_size(obj), r.ncols[0], "%s row %zu", json_keys[s], i);
+			cr_assert_eq(json_object_size(obj), r.ncols[0], "%s row %zu", json_keys[s],
+			             i);
 			const char *key;
 			json_t *v;
 			size_t k = 0;
@@ -236,7 +239,7 @@ static void csv_matches_json(const char *dir)
 			{
 				char *want = as_csv_text(v);
 				cr_expect_str_eq(r.cells[i + 1][k], want, "%s row %zu column %s",
-						 csv_files[s], i + 1, key);
+				                 csv_files[s], i + 1, key);
 				free(want);
 				k++;
 			}
@@ -319,13 +322,12 @@ Test(catalog_export, internal_keeps_everything)
 	cr_expect_not_null(find_row(d, "negative", "id", "FM001"));
 	cr_expect_not_null(find_row(d, "negative", "id", "FM002"));
 	cr_expect_not_null(find_row(d, "demand", "id", "XQ003"));
-	cr_expect_str_eq(json_string_value(json_object_get(find_row(d, "demand", "id", "XQ004"),
-							   "fields")),
-			 "姓名、居住地址");
-	cr_expect_str_eq(json_string_value(json_object_get(find_row(d, "responsibility", "id",
-								    "ZR001"),
-							   "quality_owner")),
-			 "王芳");
+	cr_expect_str_eq(
+	    json_string_value(json_object_get(find_row(d, "demand", "id", "XQ004"), "fields")),
+	    "姓名、居住地址");
+	cr_expect_str_eq(json_string_value(json_object_get(
+	                     find_row(d, "responsibility", "id", "ZR001"), "quality_owner")),
+	                 "王芳");
 	json_decref(d);
 }
 
@@ -342,22 +344,22 @@ Test(catalog_export, external_drops_none_shared_and_masks_names)
 	cr_expect_null(find_field(d, "101001/000002", "JZDZ"));
 	cr_expect_not_null(find_field(d, "101001/000002", "XM"));
 	cr_expect_null(find_row(d, "negative", "id", "FM002"));
-	cr_expect_null(find_row(d, "demand", "id", "XQ005"), "a demand for only hidden fields goes");
-	cr_expect_str_eq(json_string_value(json_object_get(find_row(d, "demand", "id", "XQ004"),
-							   "fields")),
-			 "姓名");
+	cr_expect_null(find_row(d, "demand", "id", "XQ005"),
+	               "a demand for only hidden fields goes");
+	cr_expect_str_eq(
+	    json_string_value(json_object_get(find_row(d, "demand", "id", "XQ004"), "fields")),
+	    "姓名");
 	json_t *ldrk = find_row(d, "catalog", "code", "101001/000002");
 	cr_expect_eq(json_integer_value(json_object_get(ldrk, "field_count")), 3);
 	/* 不予开放 is about opening to the public, not sharing: it stays */
 	cr_expect_not_null(find_row(d, "negative", "id", "FM003"));
 	/* staff names by the name mask */
 	cr_expect_str_eq(json_string_value(json_object_get(ldrk, "responsible")), "王*");
-	cr_expect_str_eq(json_string_value(json_object_get(find_row(d, "responsibility", "id",
-								    "ZR003"),
-							   "quality_owner")),
-			 "赵*");
+	cr_expect_str_eq(json_string_value(json_object_get(
+	                     find_row(d, "responsibility", "id", "ZR003"), "quality_owner")),
+	                 "赵*");
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(d, "counts"), "catalog")),
-		     4);
+	             4);
 	json_decref(d);
 }
 
@@ -366,10 +368,10 @@ Test(catalog_export, mask_rules)
 	char out[128];
 	dgp_mask_t m = {.kind = DGP_MASK_IDCARD};
 	cr_expect_str_eq(dgp_catalog_mask_value(&m, "11010519491231002X", out, sizeof(out)),
-			 "1***************2X");
+	                 "1***************2X");
 	m.kind = DGP_MASK_MOBILE;
 	cr_expect_str_eq(dgp_catalog_mask_value(&m, "13800138000", out, sizeof(out)),
-			 "138****8000");
+	                 "138****8000");
 	m.kind = DGP_MASK_NAME;
 	cr_expect_str_eq(dgp_catalog_mask_value(&m, "段正淳", out, sizeof(out)), "段**");
 	m.kind = DGP_MASK_ADDRESS;
@@ -379,7 +381,7 @@ Test(catalog_export, mask_rules)
 	cr_expect_str_eq(dgp_catalog_mask_value(&m, "中南路9号", out, sizeof(out)), "*****");
 	m = (dgp_mask_t){.kind = DGP_MASK_KEEP, .front = 6, .end = 4};
 	cr_expect_str_eq(dgp_catalog_mask_value(&m, "420106199003071238", out, sizeof(out)),
-			 "420106********1238");
+	                 "420106********1238");
 	m.kind = DGP_MASK_NONE;
 	cr_expect_str_eq(dgp_catalog_mask_value(&m, "公开", out, sizeof(out)), "公开");
 }
@@ -453,8 +455,8 @@ Test(catalog_export, xlsx_sheets_headers_frozen_pane_cells)
 	char **sst = shared_strings(sx, &nsst);
 	char *s1 = unzip(x, "xl/worksheets/sheet1.xml");
 	cr_expect(strstr(s1, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
-			     "state=\"frozen\"/>") != NULL,
-		  "the header row is frozen");
+	                     "state=\"frozen\"/>") != NULL,
+	          "the header row is frozen");
 	cr_expect(strstr(s1, "<col min=\"1\" max=\"1\" width=") != NULL, "column widths are set");
 	cr_expect_str_eq(cell(s1, sst, nsst, "A1"), "信息资源代码");
 	cr_expect_str_eq(cell(s1, sst, nsst, "B1"), "信息资源名称");
@@ -508,8 +510,8 @@ Test(catalog_export, full_sample_counts, .timeout = 120)
 	dgp_catalog_t *cat = load(SAMPLE);
 	dgp_catalog_summary_t s;
 	dgp_catalog_summarize(cat, &s);
-	dgp_export_report_t in = export_to(cat, DGP_EXPORT_CSV, DGP_AUDIENCE_INTERNAL,
-					   OUT "/sample-internal");
+	dgp_export_report_t in =
+	    export_to(cat, DGP_EXPORT_CSV, DGP_AUDIENCE_INTERNAL, OUT "/sample-internal");
 	cr_expect_eq(in.resources, s.resources);
 	cr_expect_eq(in.fields, s.fields);
 	cr_expect_eq(in.demands, s.demands);
@@ -517,8 +519,8 @@ Test(catalog_export, full_sample_counts, .timeout = 120)
 	cr_expect_eq(in.negatives, s.negatives);
 	cr_expect_eq(in.dropped_resources + in.dropped_fields, 0);
 
-	dgp_export_report_t ex = export_to(cat, DGP_EXPORT_XLSX, DGP_AUDIENCE_EXTERNAL,
-					   OUT "/sample-external");
+	dgp_export_report_t ex =
+	    export_to(cat, DGP_EXPORT_XLSX, DGP_AUDIENCE_EXTERNAL, OUT "/sample-external");
 	cr_expect_eq(ex.resources, s.resources - s.by_share[DGP_SHARE_NONE]);
 	cr_expect_eq(ex.dropped_resources, s.by_share[DGP_SHARE_NONE]);
 	cr_expect_eq(ex.fields + ex.dropped_fields, s.fields);

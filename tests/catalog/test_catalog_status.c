@@ -39,13 +39,13 @@ Test(catalog_status, compliance_boundaries)
 	for (int c = 0; c < DGP_CYCLE__COUNT; c++) {
 		int64_t allow = dgp_catalog_cycle_allowance((dgp_update_cycle_t)c), by = -1;
 		cr_expect_eq(dgp_catalog_compliance(c, true, last, last + allow, &by),
-			     DGP_COMPLIANCE_OK, "cycle %d at the allowance", c);
+		             DGP_COMPLIANCE_OK, "cycle %d at the allowance", c);
 		cr_expect_eq(by, 0);
 		cr_expect_eq(dgp_catalog_compliance(c, true, last, last + allow + 1, &by),
-			     DGP_COMPLIANCE_OVERDUE, "cycle %d one second late", c);
+		             DGP_COMPLIANCE_OVERDUE, "cycle %d one second late", c);
 		cr_expect_eq(by, 1);
 		cr_expect_eq(dgp_catalog_compliance(c, true, last, last - 3600, &by),
-			     DGP_COMPLIANCE_OK, "a last load in the future is not overdue");
+		             DGP_COMPLIANCE_OK, "a last load in the future is not overdue");
 		cr_expect_eq(dgp_catalog_compliance(c, false, 0, last, &by), DGP_COMPLIANCE_NEVER);
 		cr_expect_eq(by, 0);
 	}
@@ -56,34 +56,34 @@ Test(catalog_status, compliance_with_dates)
 {
 	int64_t by;
 	/* 每日: loaded 2026-11-25 00:00, allowed until 2026-11-27 00:00 */
-	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_DAILY, true, t("2026-11-25"), t("2026-11-27"),
-					    NULL),
-		     DGP_COMPLIANCE_OK);
-	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_DAILY, true, t("2026-11-25"), t("2026-11-28"),
-					    &by),
-		     DGP_COMPLIANCE_OVERDUE);
+	cr_expect_eq(
+	    dgp_catalog_compliance(DGP_CYCLE_DAILY, true, t("2026-11-25"), t("2026-11-27"), NULL),
+	    DGP_COMPLIANCE_OK);
+	cr_expect_eq(
+	    dgp_catalog_compliance(DGP_CYCLE_DAILY, true, t("2026-11-25"), t("2026-11-28"), &by),
+	    DGP_COMPLIANCE_OVERDUE);
 	cr_expect_eq(by, DAY);
 	/* 每月 across February; 每年 across a leap year */
-	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_MONTHLY, true, t("2028-01-31"),
-					    t("2028-03-03"), NULL),
-		     DGP_COMPLIANCE_OK);
-	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_MONTHLY, true, t("2028-01-31"),
-					    t("2028-03-04"), NULL),
-		     DGP_COMPLIANCE_OVERDUE);
-	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_YEARLY, true, t("2028-01-01"),
-					    t("2029-01-01"), NULL),
-		     DGP_COMPLIANCE_OK);
-	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_YEARLY, true, t("2028-01-01"),
-					    t("2029-01-02"), NULL),
-		     DGP_COMPLIANCE_OVERDUE);
+	cr_expect_eq(
+	    dgp_catalog_compliance(DGP_CYCLE_MONTHLY, true, t("2028-01-31"), t("2028-03-03"), NULL),
+	    DGP_COMPLIANCE_OK);
+	cr_expect_eq(
+	    dgp_catalog_compliance(DGP_CYCLE_MONTHLY, true, t("2028-01-31"), t("2028-03-04"), NULL),
+	    DGP_COMPLIANCE_OVERDUE);
+	cr_expect_eq(
+	    dgp_catalog_compliance(DGP_CYCLE_YEARLY, true, t("2028-01-01"), t("2029-01-01"), NULL),
+	    DGP_COMPLIANCE_OK);
+	cr_expect_eq(
+	    dgp_catalog_compliance(DGP_CYCLE_YEARLY, true, t("2028-01-01"), t("2029-01-02"), NULL),
+	    DGP_COMPLIANCE_OVERDUE);
 	/* 每季度: the longest quarter (Jul–Sep, 92 days) plus a day */
 	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_QUARTERLY, true, t("2026-07-01"),
-					    t("2026-10-02"), NULL),
-		     DGP_COMPLIANCE_OK);
+	                                    t("2026-10-02"), NULL),
+	             DGP_COMPLIANCE_OK);
 	/* 实时: a day without records is overdue */
 	cr_expect_eq(dgp_catalog_compliance(DGP_CYCLE_REALTIME, true, t("2026-11-26T08:00:00"),
-					    t("2026-11-27T08:00:01"), NULL),
-		     DGP_COMPLIANCE_OVERDUE);
+	                                    t("2026-11-27T08:00:01"), NULL),
+	             DGP_COMPLIANCE_OVERDUE);
 	cr_expect_str_eq(dgp_compliance_name(DGP_COMPLIANCE_OVERDUE), "overdue");
 	cr_expect_str_eq(dgp_compliance_label(DGP_COMPLIANCE_NEVER), "从未加载");
 }
@@ -95,11 +95,12 @@ Test(catalog_text, time_parse_and_format)
 	cr_expect_eq(t("2026-11-27T08:30:05Z"), t("2026-11-27") + 8 * 3600 + 30 * 60 + 5);
 	cr_expect_eq(t("2026-11-27 08:30:05"), t("2026-11-27T08:30:05"));
 	cr_expect_str_eq(dgp_time_format(t("2028-02-29T23:59:59Z"), buf, sizeof(buf)),
-			 "2028-02-29T23:59:59Z");
+	                 "2028-02-29T23:59:59Z");
 	int64_t v = 42;
-	const char *bad[] = {"", "2026-11-31", "2027-02-29", "2026-13-01", "2026-1-01",
-			     "2026-11-27T24:00:00", "2026-11-27T08:00", "2026-11-27T08:00:00+08",
-			     "2026/11/27", "2026-11-27x"};
+	const char *bad[] = {
+	    "",           "2026-11-31",          "2027-02-29",       "2026-13-01",
+	    "2026-1-01",  "2026-11-27T24:00:00", "2026-11-27T08:00", "2026-11-27T08:00:00+08",
+	    "2026/11/27", "2026-11-27x"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_not(dgp_time_parse(bad[i], &v), "\"%s\" is refused", bad[i]);
 	cr_expect_eq(v, 42, "a refused value leaves the output alone");
@@ -174,7 +175,8 @@ Test(catalog_status, table_aligns_cjk_columns)
 	f = open_memstream(&p, &n);
 	cr_assert(dgp_catalog_status_write_json(st, f));
 	fclose(f);
-	cr_expect(strstr(p, "\"counts\": {\"resources\": 5, \"ok\": 0, \"overdue\": 0, \"never\": 5}"));
+	cr_expect(
+	    strstr(p, "\"counts\": {\"resources\": 5, \"ok\": 0, \"overdue\": 0, \"never\": 5}"));
 	cr_expect(strstr(p, "\"compliance\": \"never\""));
 	free(p);
 	dgp_catalog_status_destroy(st);

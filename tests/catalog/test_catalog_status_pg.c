@@ -33,7 +33,8 @@ static void exec_ok(const char *sql)
 static void setup(void)
 {
 	const char *ci = getenv("DGP_PG_CONNINFO");
-	cr_assert(ci && *ci, "DGP_PG_CONNINFO is not set: run `eval \"$(scripts/services.sh start pg)\"`");
+	cr_assert(ci && *ci,
+	          "DGP_PG_CONNINFO is not set: run `eval \"$(scripts/services.sh start pg)\"`");
 	char err[1024];
 	cr_assert_eq(dgp_pg_connect(ci, 10000, &conn, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_assert_eq(dgp_pg_sink_ensure_ops(conn, err, sizeof(err)), DGP_OK, "%s", err);
@@ -41,13 +42,14 @@ static void setup(void)
 	cr_assert_eq(dgp_catalog_validate(cat), DGP_OK);
 	/* Everything below happens in this transaction and is rolled back in teardown. */
 	exec_ok("BEGIN; SET LOCAL client_min_messages TO warning");
-	exec_ok("DELETE FROM dgp_catalog.resource_stats WHERE resource_code IN"
-		" ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001',"
-		"  '999999/000001');"
-		"DELETE FROM dgp_catalog.reject_stats WHERE resource_code IN"
-		" ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001');"
-		"DELETE FROM dgp_catalog.field_stats WHERE resource_code IN"
-		" ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001')");
+	exec_ok(
+	    "DELETE FROM dgp_catalog.resource_stats WHERE resource_code IN"
+	    " ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001',"
+	    "  '999999/000001');"
+	    "DELETE FROM dgp_catalog.reject_stats WHERE resource_code IN"
+	    " ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001');"
+	    "DELETE FROM dgp_catalog.field_stats WHERE resource_code IN"
+	    " ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001')");
 	/*
 	 * 101001/000001 实时: loaded 2026-11-26T00:00Z → ok on 11-27 00:00, overdue after
 	 * 101001/000002 每日: loaded 2026-11-20 → overdue by 5 days on 11-27
@@ -55,18 +57,19 @@ static void setup(void)
 	 * 301001/000001, 301008/000001: no row → never
 	 * 999999/000001: not in the catalog → ignored
 	 */
-	exec_ok("INSERT INTO dgp_catalog.resource_stats VALUES"
-		" ('101001/000001', 1200, 1250, 50, '2026-11-26T00:00:00Z', '2026-11-25T12:00:00Z'),"
-		" ('101001/000002', 300, 300, 0, '2026-11-20T00:00:00Z', NULL),"
-		" ('102002/000001', 0, 10, 10, NULL, NULL),"
-		" ('999999/000001', 1, 1, 0, now(), now());"
-		"INSERT INTO dgp_catalog.reject_stats VALUES"
-		" ('101001/000001', 'malformed', 10), ('101001/000001', 'bad_check', 40),"
-		" ('101001/000001', 'never_seen', 0), ('102002/000001', 'bad_check', 10);"
-		"INSERT INTO dgp_catalog.field_stats VALUES"
-		" ('101001/000001', 'GMSFHM', 1240, 1200, 1240),"
-		" ('101001/000001', 'LXDH', 620, 600, 1240),"
-		" ('101001/000001', 'NO_SUCH_FIELD', 1, 1, 1)");
+	exec_ok(
+	    "INSERT INTO dgp_catalog.resource_stats VALUES"
+	    " ('101001/000001', 1200, 1250, 50, '2026-11-26T00:00:00Z', '2026-11-25T12:00:00Z'),"
+	    " ('101001/000002', 300, 300, 0, '2026-11-20T00:00:00Z', NULL),"
+	    " ('102002/000001', 0, 10, 10, NULL, NULL),"
+	    " ('999999/000001', 1, 1, 0, now(), now());"
+	    "INSERT INTO dgp_catalog.reject_stats VALUES"
+	    " ('101001/000001', 'malformed', 10), ('101001/000001', 'bad_check', 40),"
+	    " ('101001/000001', 'never_seen', 0), ('102002/000001', 'bad_check', 10);"
+	    "INSERT INTO dgp_catalog.field_stats VALUES"
+	    " ('101001/000001', 'GMSFHM', 1240, 1200, 1240),"
+	    " ('101001/000001', 'LXDH', 620, 600, 1240),"
+	    " ('101001/000001', 'NO_SUCH_FIELD', 1, 1, 1)");
 }
 
 static void teardown(void)
@@ -91,7 +94,8 @@ Test(catalog_status_pg, reads_the_stats_tables)
 {
 	dgp_catalog_status_t *st = dgp_catalog_status_new(cat);
 	char err[1024];
-	cr_assert_eq(dgp_catalog_status_query(st, conn, false, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_catalog_status_query(st, conn, false, err, sizeof(err)), DGP_OK, "%s",
+	             err);
 	dgp_catalog_status_evaluate(st, t("2026-11-27"));
 
 	const dgp_status_resource_t *hjrk = dgp_catalog_status_find(st, "101001/000001");
@@ -134,7 +138,7 @@ Test(catalog_status_pg, reads_the_stats_tables)
 	/* one second later the 实时 resource is overdue too */
 	dgp_catalog_status_evaluate(st, t("2026-11-27T00:00:01"));
 	cr_expect_eq(dgp_catalog_status_find(st, "101001/000001")->compliance,
-		     DGP_COMPLIANCE_OVERDUE);
+	             DGP_COMPLIANCE_OVERDUE);
 
 	char *p;
 	size_t n;
@@ -147,11 +151,11 @@ Test(catalog_status_pg, reads_the_stats_tables)
 	json_t *r0 = json_array_get(json_object_get(doc, "resources"), 0);
 	cr_expect_str_eq(json_string_value(json_object_get(r0, "compliance")), "overdue");
 	cr_expect_eq(json_integer_value(json_object_get(r0, "overdue_by_s")), 1);
-	cr_expect_eq(json_integer_value(json_object_get(json_object_get(r0, "rejects"), "bad_check")),
-		     40);
+	cr_expect_eq(
+	    json_integer_value(json_object_get(json_object_get(r0, "rejects"), "bad_check")), 40);
 	json_t *f0 = json_array_get(json_object_get(r0, "fields"), 0);
 	cr_expect(json_real_value(json_object_get(f0, "valid_rate")) > 0.9677 - 1e-9 &&
-		  json_real_value(json_object_get(f0, "valid_rate")) < 0.9677 + 1e-9);
+	          json_real_value(json_object_get(f0, "valid_rate")) < 0.9677 + 1e-9);
 	cr_expect(json_is_null(json_object_get(f0, "distinct")));
 	json_decref(doc);
 	free(p);
@@ -161,11 +165,12 @@ Test(catalog_status_pg, reads_the_stats_tables)
 Test(catalog_status_pg, distinct_counts_dgp_src)
 {
 	exec_ok("CREATE SCHEMA IF NOT EXISTS dgp_src;"
-		"DROP TABLE IF EXISTS dgp_src.\"gaj_ldrk\";"
-		"CREATE TABLE dgp_src.\"gaj_ldrk\" (djbh text PRIMARY KEY, gmsfhm text, xm text,"
-		" jzdz text);"
-		"INSERT INTO dgp_src.\"gaj_ldrk\" VALUES ('1', 'A', '张三', NULL), ('2', 'A', '李四', NULL),"
-		" ('3', 'B', '张三', '中南路')");
+	        "DROP TABLE IF EXISTS dgp_src.\"gaj_ldrk\";"
+	        "CREATE TABLE dgp_src.\"gaj_ldrk\" (djbh text PRIMARY KEY, gmsfhm text, xm text,"
+	        " jzdz text);"
+	        "INSERT INTO dgp_src.\"gaj_ldrk\" VALUES ('1', 'A', '张三', NULL), ('2', 'A', "
+	        "'李四', NULL),"
+	        " ('3', 'B', '张三', '中南路')");
 	exec_ok("DROP TABLE IF EXISTS dgp_src.\"gaj_hjrk\"");
 	dgp_catalog_status_t *st = dgp_catalog_status_new(cat);
 	char err[1024];
@@ -176,7 +181,7 @@ Test(catalog_status_pg, distinct_counts_dgp_src)
 	cr_expect_eq(ldrk->fields[2].distinct, 2);
 	cr_expect_eq(ldrk->fields[3].distinct, 1, "NULL is not a value");
 	cr_expect_eq(dgp_catalog_status_find(st, "101001/000001")->fields[0].distinct, -1,
-		     "no dgp_src table: no count");
+	             "no dgp_src table: no count");
 	dgp_catalog_status_destroy(st);
 }
 
@@ -184,12 +189,15 @@ Test(catalog_status_pg, export_fills_the_statistics_columns)
 {
 	dgp_catalog_status_t *st = dgp_catalog_status_new(cat);
 	char err[1024];
-	cr_assert_eq(dgp_catalog_status_query(st, conn, false, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_catalog_status_query(st, conn, false, err, sizeof(err)), DGP_OK, "%s",
+	             err);
 	dgp_catalog_status_evaluate(st, t("2026-11-27"));
 	mkdir(DGP_BINARY_DIR "/tests", 0777);
 	mkdir(DGP_BINARY_DIR "/tests/catalog", 0777);
-	dgp_export_opts_t o = {.format = DGP_EXPORT_JSON, .out_dir = OUT,
-			       .generated_at = t("2026-11-27"), .status = st};
+	dgp_export_opts_t o = {.format = DGP_EXPORT_JSON,
+	                       .out_dir = OUT,
+	                       .generated_at = t("2026-11-27"),
+	                       .status = st};
 	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
 	o.format = DGP_EXPORT_CSV;
 	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
@@ -202,8 +210,9 @@ Test(catalog_status_pg, export_fills_the_statistics_columns)
 	json_t *r0 = json_array_get(json_object_get(doc, "catalog"), 0);
 	cr_expect_eq(json_integer_value(json_object_get(r0, "rows")), 1200);
 	cr_expect_str_eq(json_string_value(json_object_get(r0, "reject_reasons")),
-			 "bad_check=40;malformed=10");
-	cr_expect_str_eq(json_string_value(json_object_get(r0, "last_load")), "2026-11-26T00:00:00Z");
+	                 "bad_check=40;malformed=10");
+	cr_expect_str_eq(json_string_value(json_object_get(r0, "last_load")),
+	                 "2026-11-26T00:00:00Z");
 	cr_expect_str_eq(json_string_value(json_object_get(r0, "compliance")), "正常");
 	json_t *r1 = json_array_get(json_object_get(doc, "catalog"), 1);
 	cr_expect_str_eq(json_string_value(json_object_get(r1, "compliance")), "逾期");
