@@ -377,17 +377,21 @@ static void grid_print(const grid_t *g, FILE *out, const char *indent)
 		}
 	for (size_t r = 0; r < g->nrows; r++) {
 		fputs(indent, out);
+		size_t spaces =
+		    0; /* padding owed, written only before more text: no trailing blanks */
 		for (size_t c = 0; c < g->ncols; c++) {
 			const char *s = g->cells[r * g->ncols + c];
 			size_t gap = w[c] - dgp_display_width(s);
-			bool last = c + 1 == g->ncols;
 			if (g->right[c])
-				pad(out, gap);
-			fputs(s, out);
-			if (!g->right[c] && !last)
-				pad(out, gap);
-			if (!last)
-				fputs("  ", out);
+				spaces += gap;
+			if (*s) {
+				pad(out, spaces);
+				fputs(s, out);
+				spaces = 0;
+			}
+			if (!g->right[c])
+				spaces += gap;
+			spaces += 2;
 		}
 		fputc('\n', out);
 	}
