@@ -165,7 +165,7 @@ Test(norm_region, invalid)
 	expect_reject(r, "420 106", DGP_REASON_FORMAT);
 	expect_reject(r, "-42010", DGP_REASON_FORMAT);
 	expect_reject(r, "武昌区", DGP_REASON_FORMAT);
-	expect_reject_n(r, "4201\0006", 6, DGP_REASON_CHARSET);
+	expect_reject_n(r, "4201\0" "06", 7, DGP_REASON_CHARSET);
 	expect_reject(r, "42010\xff", DGP_REASON_CHARSET);
 	expect_reject(r, "000000", DGP_REASON_REGION);
 	expect_reject(r, "999999", DGP_REASON_REGION);
