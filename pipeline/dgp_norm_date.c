@@ -338,8 +338,8 @@ static dgp_reason_t run(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, 
 {
 	uint32_t flags = 0;
 	dt_t t = {0};
+	char buf[DATE_BUF]; /* folded input: t.frac may point into it until the output is written */
 	if (want_time || !fast_date(in, len, &t)) {
-		char buf[DATE_BUF];
 		const char *s;
 		size_t n;
 		dgp_reason_t r = dgp_norm_prep(in, len, buf, sizeof(buf), &s, &n, &flags);

@@ -145,6 +145,9 @@ Test(norm_datetime, iso_8601)
 	expect_ok(r, "20240105 23:59:59", "2024-01-05 23:59:59", 0);
 	expect_ok(r, "2024-01-05  00:00:00", "2024-01-05 00:00:00", 0);
 	expect_ok(r, "２０２４－０１－０５　１０：３０：１５", "2024-01-05 10:30:15", WF);
+	/* a fraction read from the folded copy of the input (found by fuzzing) */
+	expect_ok(r, "2024年1月5T10:30:15.02", "2024-01-05 10:30:15.02", 0);
+	expect_ok(r, "２０２４-01-05T10:30:15.123", "2024-01-05 10:30:15.123", WF);
 }
 
 Test(norm_datetime, chinese)

@@ -172,3 +172,65 @@ Test(norm_encoding, gbk_and_gb18030)
 	const dgp_norm_rule_t *m = rule_of("encoding", "charset=GBK;max=1");
 	expect_reject(m, "\xD6\xD0\xCE\xC4", DGP_REASON_TOO_LONG);
 }
+
+/*
+ * The encoding rule decodes two-byte sequences through a table built from
+ * iconv; check it against iconv itself for every lead/trail byte pair of
+ * both charsets: encoding(pair) == text(iconv(pair)), or charset when iconv
+ * refuses the pair.
+ */
+#include <iconv.h>
+
+static void check_against_iconv(const char *charset)
+{
+	char args[32];
+	snprintf(args, sizeof(args), "charset=%s", charset);
+	const dgp_norm_rule_t *enc = rule_of("encoding", args);
+	const dgp_norm_rule_t *txt = rule_of("text", NULL);
+	iconv_t cd = iconv_open("UTF-8", charset);
+	cr_assert_neq(cd, (iconv_t)-1);
+	int checked = 0, valid = 0;
+	for (int lead = 0x80; lead <= 0xFF; lead++) {
+		for (int trail = 0x00; trail <= 0xFF; trail++) {
+			char in[3] = {'a', (char)lead, (char)trail}, u8[16], got[64], want[64];
+			char *src = in, *dst = u8;
+			size_t sl = 3, dl = sizeof(u8);
+			bool ok = iconv(cd, &src, &sl, &dst, &dl) != (size_t)-1 && sl == 0;
+			iconv(cd, NULL, NULL, NULL, NULL);
+			if (trail == 0)
+				ok = false; /* NUL bytes are refused before any decoding */
+			dgp_norm_result_t er, tr;
+			dgp_reason_t e = dgp_norm_apply(enc, &test_ctx, in, 3, got, sizeof(got), &er);
+			if (!ok) {
+				cr_expect_eq(e, DGP_REASON_CHARSET, "%s %02X%02X: %s, iconv refuses",
+					     charset, lead, trail, dgp_reason_name(e));
+			} else {
+				valid++;
+				dgp_reason_t t = dgp_norm_apply(txt, &test_ctx, u8, (size_t)(dst - u8),
+								want, sizeof(want), &tr);
+				cr_expect_eq(e, t, "%s %02X%02X: %s vs %s", charset, lead, trail,
+					     dgp_reason_name(e), dgp_reason_name(t));
+				if (e == t && e == DGP_REASON_OK) {
+					cr_expect(er.len == tr.len && memcmp(got, want, er.len) == 0,
+						  "%s %02X%02X: \"%.*s\" vs \"%.*s\"", charset, lead,
+						  trail, (int)er.len, got, (int)tr.len, want);
+					cr_expect_eq(er.flags, tr.flags | DGP_NF_TRANSCODED);
+				}
+			}
+			checked++;
+		}
+	}
+	iconv_close(cd);
+	cr_expect_eq(checked, 128 * 256);
+	cr_expect_gt(valid, 20000, "%s: only %d valid pairs", charset, valid);
+}
+
+Test(norm_encoding, table_matches_iconv_gbk)
+{
+	check_against_iconv("GBK");
+}
+
+Test(norm_encoding, table_matches_iconv_gb18030)
+{
+	check_against_iconv("GB18030");
+}
