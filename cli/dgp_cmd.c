@@ -74,6 +74,34 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "Run 'dgp catalog sync' first.  Exit 0 when every file loaded (rejected\n"
 	 "records are data, not failures), 1 otherwise, 130 when interrupted.\n",
 	 dgp_cmd_load, true},
+	{"gen", "generate realistic department records with a ground-truth manifest",
+	 "usage: dgp gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"
+	 "               [--format csv|jsonl] [--encoding UTF-8|GBK|GB18030] [--manifest FILE]\n"
+	 "               [--dup-rate R] [--change-rate R] [--bad-key-rate R]\n"
+	 "               [--missing-rate R] [--bad-date-rate R] [--dirt-rate R]\n"
+	 "               [--bad-optional-rate R] [--catalog DIR]\n"
+	 "\n"
+	 "Write N records (default 1000) of the catalog resource CODE to FILE (.gz:\n"
+	 "compressed; format from the name or --format; encoding from the catalog or\n"
+	 "--encoding).  Record i describes person / entity K+i: valid 身份证号 with\n"
+	 "Wuhan region codes and real birth dates, USCCs with valid check characters,\n"
+	 "Chinese names, Wuchang addresses, phones; one seed gives every department\n"
+	 "the same people, so files overlap like real departments' do.\n"
+	 "\n"
+	 "Dirt, as fractions of the rows (0–1):\n"
+	 "  --dup-rate R          exact re-sends of an earlier record\n"
+	 "  --change-rate R       re-sends with a changed non-key field\n"
+	 "  --bad-key-rate R      keys with a wrong check character (rejected: checksum)\n"
+	 "  --missing-rate R      a required field left blank (rejected: empty)\n"
+	 "  --bad-date-rate R     an impossible date in a required date (rejected: date)\n"
+	 "  --dirt-rate R         values that normalise cleanly: 15-digit IDs, full-width\n"
+	 "                        digits, 2024年1月5日, +86 138-…\n"
+	 "  --bad-optional-rate R an invalid optional value (loads as NULL, value rejected)\n"
+	 "\n"
+	 "--manifest FILE writes what 'dgp load' must report for the file loaded into\n"
+	 "an empty database (first_load) and loaded again (reload): read, new, changed,\n"
+	 "unchanged, duplicate, rejected by reason, unique keys.\n",
+	 dgp_cmd_gen, true},
 	{"availability", "probe interfaces and report their measured availability", "usage: dgp availability probe [--once]\n       dgp availability report [--since T] [--format text|json]\n\n  probe    probe every target of probe.targets each probe.interval.ms, store\n           each result in dgp_catalog.availability and serve /metrics, /healthz\n           and /readyz on http.listen until SIGTERM or SIGINT; --once probes\n           each target once, prints the results and exits (no endpoint)\n  report   read dgp_catalog.availability and print, per target, the measured\n           availability over 1d, 30d and 365d, every outage with its time to\n           repair, and the SLA breaches (repair over probe.repair.target.s);\n           --since T limits the results read (30d, 12h, 2026-11-01, …;\n           default 365d), --format json for machines\n", dgp_cmd_availability, true},
 	{NULL, NULL, NULL, NULL, false},
 };

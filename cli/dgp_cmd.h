@@ -64,6 +64,7 @@ int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_config(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_ping(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog sync */
 int dgp_cmd_availability(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv);
