@@ -473,7 +473,9 @@ typedef struct pstmt {
 /*
  * Send the statements in pipeline mode and read every reply in one round
  * trip.  Returns the first failure; later statements are then aborted by
- * the server (and the transaction with them).
+ * the server (and the transaction with them).  A failure of the protocol
+ * itself (not a server error) leaves the connection in pipeline mode with
+ * replies unread: that is DGP_ERR_PG_CONN, and the caller reconnects.
  */
 static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *errstr,
 			      size_t errstr_size)
@@ -486,19 +488,21 @@ static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *er
 		st[i].res = NULL;
 		if (PQsendQueryParams(c, st[i].sql, st[i].nparams, NULL, st[i].params, NULL, NULL,
 				      0) != 1) {
-			dgp_err_t e = conn_err(sk, errstr, errstr_size, "pipeline send");
-			if (e == DGP_ERR_PG) /* a local refusal of a healthy connection */
-				e = DGP_ERR_PG_CONN;
-			return e;
+			conn_err(sk, errstr, errstr_size, "pipeline send");
+			return DGP_ERR_PG_CONN;
 		}
 	}
-	if (PQpipelineSync(c) != 1)
-		return conn_err(sk, errstr, errstr_size, "pipeline sync");
+	if (PQpipelineSync(c) != 1) {
+		conn_err(sk, errstr, errstr_size, "pipeline sync");
+		return DGP_ERR_PG_CONN;
+	}
 	dgp_err_t first = DGP_OK;
 	for (size_t i = 0; i < n; i++) {
 		PGresult *r = PQgetResult(c);
-		if (!r)
-			return conn_err(sk, errstr, errstr_size, "pipeline result");
+		if (!r) {
+			conn_err(sk, errstr, errstr_size, "pipeline result");
+			return DGP_ERR_PG_CONN;
+		}
 		ExecStatusType s = PQresultStatus(r);
 		if (s != PGRES_PIPELINE_ABORTED && first == DGP_OK) {
 			dgp_err_t e = dgp_pg_result_err(c, r, errstr, errstr_size);
@@ -512,8 +516,10 @@ static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *er
 		/* each statement's results end with a NULL */
 		while ((r = PQgetResult(c)))
 			PQclear(r);
-		if (PQstatus(c) == CONNECTION_BAD)
-			return conn_err(sk, errstr, errstr_size, "pipeline result");
+		if (PQstatus(c) == CONNECTION_BAD) {
+			conn_err(sk, errstr, errstr_size, "pipeline result");
+			return DGP_ERR_PG_CONN;
+		}
 	}
 	PGresult *r = PQgetResult(c);
 	bool synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
@@ -523,7 +529,8 @@ static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *er
 			PQclear(st[i].res);
 			st[i].res = NULL;
 		}
-		return conn_err(sk, errstr, errstr_size, "pipeline end");
+		conn_err(sk, errstr, errstr_size, "pipeline end");
+		return DGP_ERR_PG_CONN;
 	}
 	if (first != DGP_OK)
 		for (size_t i = 0; i < n; i++) {
@@ -535,15 +542,10 @@ static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *er
 
 static void rollback(dgp_pg_sink_t *sk)
 {
-	if (PQstatus(sk->conn) != CONNECTION_OK)
+	/* Still in pipeline mode means the protocol broke (DGP_ERR_PG_CONN): the
+	 * caller drops the connection, and the server rolls back with it. */
+	if (PQstatus(sk->conn) != CONNECTION_OK || PQpipelineStatus(sk->conn) != PQ_PIPELINE_OFF)
 		return;
-	if (PQpipelineStatus(sk->conn) != PQ_PIPELINE_OFF) {
-		PGresult *r;
-		while ((r = PQgetResult(sk->conn)))
-			PQclear(r);
-		if (PQexitPipelineMode(sk->conn) != 1)
-			return;
-	}
 	PQclear(PQexec(sk->conn, "ROLLBACK"));
 }
 
@@ -787,12 +789,13 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 		n = 2;
 	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
 		st[1] = (pstmt_t){
-			.sql = "SELECT count(*) FILTER (WHERE o.next_offset >= u.next_offset)"
-			       " FROM dgp_ops.offsets o"
-			       " JOIN unnest($2::text[], $3::int[], $4::bigint[])"
-			       "   AS u(topic, \"partition\", next_offset)"
-			       "   ON o.topic = u.topic AND o.\"partition\" = u.\"partition\""
-			       " WHERE o.group_id = $1",
+			.sql = "SELECT count(*) FILTER (WHERE stored >= want) FROM"
+			       " (SELECT o.next_offset AS stored, u.next_offset AS want"
+			       "  FROM dgp_ops.offsets o"
+			       "  JOIN unnest($2::text[], $3::int[], $4::bigint[])"
+			       "    AS u(topic, \"partition\", next_offset)"
+			       "    ON o.topic = u.topic AND o.\"partition\" = u.\"partition\""
+			       "  WHERE o.group_id = $1 FOR UPDATE OF o) s",
 			.nparams = 4,
 			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[2].p},
 			.keep = true};
@@ -986,7 +989,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	const dgp_schema_t *s = in->schema;
 	pstmt_t st[8];
 	size_t n = 0;
-	char nb[6][24];
+	char nb[7][24];
 
 	dgp_err_t e = golden_lookup(at, errstr, errstr_size);
 	if (e != DGP_OK)
@@ -1031,7 +1034,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 				  c->by_reason[DGP_REASON_COLUMNS];
 		if (in->field_counts && s->nfields && parsed) {
 			field_params(at);
-			snprintf(nb[3], sizeof(nb[3]), "%" PRIu64, parsed);
+			snprintf(nb[6], sizeof(nb[6]), "%" PRIu64, parsed);
 			st[n++] = (pstmt_t){
 				.sql = "INSERT INTO dgp_catalog.field_stats AS s"
 				       " (resource_code, field, present, valid, total)"
@@ -1044,7 +1047,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 				       " total = s.total + EXCLUDED.total",
 				.nparams = 5,
 				.params = {s->resource_code, sk->num[2].p, sk->num[3].p, sk->num[4].p,
-					   nb[3]}};
+					   nb[6]}};
 		}
 	}
 
@@ -1140,9 +1143,10 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 	if (!in || !in->schema || !progress_valid(progress))
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
 				      "sink write: missing schema or incomplete progress");
-	if (PQstatus(sk->conn) != CONNECTION_OK)
+	if (PQstatus(sk->conn) != CONNECTION_OK || PQpipelineStatus(sk->conn) != PQ_PIPELINE_OFF ||
+	    PQtransactionStatus(sk->conn) != PQTRANS_IDLE)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN,
-				      "sink write: connection is not open");
+				      "sink write: connection is not open and idle: reconnect");
 	if (progress)
 		progress_params(sk, progress);
 	attempt_t at = {.sk = sk, .t = table_get(sk, in->schema), .in = in, .pr = progress,
@@ -1162,6 +1166,37 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 	}
 	result->round_trips = sk->rt;
 	return e;
+}
+
+dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sk, dgp_batch_t *batch,
+				  const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+				  char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_input_t in = {.schema = dgp_batch_schema(batch)};
+	dgp_record_t **ins, **mrg;
+	dgp_batch_writes(batch, &ins, &in.n_inserts, &mrg, &in.n_merges);
+	in.inserts = ins;
+	in.merges = mrg;
+	in.field_rejects = dgp_batch_field_rejects(batch, &in.n_field_rejects);
+	in.counts = dgp_batch_counts(batch);
+	in.field_counts = dgp_batch_field_counts(batch);
+
+	/* Record rejects: the batch keeps them among its records. */
+	size_t n = dgp_batch_size(batch), nrej = in.counts->rejected;
+	const dgp_record_t **rej = NULL;
+	if (nrej) {
+		rej = dgp_arena_alloc(dgp_batch_arena(batch), nrej * sizeof(*rej));
+		size_t k = 0;
+		for (size_t i = 0; i < n && k < nrej; i++) {
+			const dgp_record_t *r = dgp_batch_record(batch, i);
+			if (r->reason != DGP_REASON_OK)
+				rej[k++] = r;
+		}
+		nrej = k;
+	}
+	in.rejects = rej;
+	in.n_rejects = nrej;
+	return dgp_pg_sink_write(sk, &in, progress, result, errstr, errstr_size);
 }
 
 /* ------------------------------------------------------------ ensure ops */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dgp_pg.h"
+#include "dgp_norm.h"
 #include "dgp_pg_sink.h"
 
 #define TESTDB "dgp_sink_test"
@@ -797,4 +798,220 @@ Test(pg_sink, identifiers_are_quoted_and_types_other_than_text_use_text_copy)
 	dgp_pg_sink_destroy(sk);
 	dgp_arena_destroy(a);
 	PQfinish(c);
+}
+
+/* ------------------------------------------- with dgp_batch, as load and run drive the sink */
+
+/* A valid 18-digit 公民身份号码 of 武昌区 born 1990-03-07 with sequence seq (0–999). */
+static const char *idcard(dgp_arena_t *a, unsigned seq)
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	char id[19];
+	snprintf(id, sizeof(id), "42010619900307%03u", seq);
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (id[i] - '0') * w[i];
+	id[17] = "10X98765432"[sum % 11];
+	id[18] = '\0';
+	return dgp_arena_strdup(a, id);
+}
+
+typedef struct bfix {
+	PGconn *c;
+	dgp_arena_t *a;
+	dgp_field_spec_t f[NF];
+	dgp_schema_t s;
+	dgp_norm_ctx_t ctx;
+	dgp_pg_sink_t *sk;
+} bfix_t;
+
+static const dgp_norm_rule_t *rule(dgp_arena_t *a, const char *name)
+{
+	const dgp_norm_rule_t *r;
+	cr_assert_eq(dgp_norm_rule_compile(name, NULL, a, NULL, NULL, &r, err, sizeof(err)), DGP_OK,
+		     "%s", err);
+	return r;
+}
+
+static void bfix_init(bfix_t *x)
+{
+	x->c = fresh_db();
+	x->a = dgp_arena_new(0);
+	memcpy(x->f, PERSON_FIELDS, sizeof(x->f));
+	x->f[0].rule = rule(x->a, "idcard");
+	x->f[1].rule = rule(x->a, "person_name");
+	x->f[2].rule = rule(x->a, "gender");
+	x->f[3].rule = rule(x->a, "text");
+	x->s = PERSON;
+	x->s.fields = x->f;
+	x->ctx = dgp_norm_ctx_today();
+	x->sk = dgp_pg_sink_new(x->c, NULL);
+}
+
+static void bfix_done(bfix_t *x)
+{
+	dgp_pg_sink_destroy(x->sk);
+	dgp_arena_destroy(x->a);
+	PQfinish(x->c);
+}
+
+/* Add one CSV-ish record of four raw values to b. */
+static dgp_record_t *badd(bfix_t *x, dgp_batch_t *b, const dgp_dedup_t *cache, int64_t line,
+			  const char *id, const char *xm, const char *xb, const char *zz)
+{
+	const char *v[NF] = {id, xm, xb, zz};
+	dgp_slice_t raw_vals[NF];
+	char raw[512];
+	size_t o = 0;
+	for (int i = 0; i < NF; i++) {
+		raw_vals[i] = (dgp_slice_t){v[i], v[i] ? strlen(v[i]) : 0};
+		o += (size_t)snprintf(raw + o, sizeof(raw) - o, "%s%s", i ? "," : "", v[i] ? v[i] : "");
+	}
+	dgp_origin_t origin = {.source = "/data/gaj_hjrk.csv", .partition = -1, .offset = line * 100,
+			       .line = line, .end_offset = line * 100 + 100};
+	return dgp_batch_add(b, cache, &x->ctx, &origin, raw, o, raw_vals, DGP_REASON_OK, NULL);
+}
+
+Test(pg_sink_batch, batches_land_exactly_and_a_warm_cache_sees_them_unchanged)
+{
+	bfix_t x;
+	bfix_init(&x);
+	dgp_dedup_t *cache = dgp_dedup_new(0);
+	dgp_batch_t *b = dgp_batch_new(&x.s, 64, ~0ull);
+	const char *id1 = idcard(x.a, 1), *id2 = idcard(x.a, 2), *id3 = idcard(x.a, 3),
+		   *id4 = idcard(x.a, 4);
+
+	cr_expect_eq(badd(&x, b, cache, 2, id1, "张三", "男", "武汉市武昌区中南路1号")->cls, DGP_DEDUP_NEW);
+	cr_expect_eq(badd(&x, b, cache, 3, id2, "李四", "女", "'); DROP TABLE dgp_ops.reject; --")->cls,
+		     DGP_DEDUP_NEW);
+	cr_expect_eq(badd(&x, b, cache, 4, id1, "张三", "男", "武汉市武昌区中南路1号")->cls,
+		     DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(badd(&x, b, cache, 5, "420106199003070010", "坏号", "男", NULL)->reason,
+		     DGP_REASON_CHECKSUM);
+	dgp_record_t *r5 = badd(&x, b, cache, 6, id3, "王五", "外星", "武汉市");
+	cr_expect_eq(r5->reason, DGP_REASON_OK);
+	static const char bad_raw[] = "{\"GMSFHM\":\"\x00\xff\\\"}";
+	dgp_origin_t o7 = {.source = "/data/gaj_hjrk.csv", .partition = -1, .offset = 700, .line = 7,
+			   .end_offset = 800};
+	dgp_batch_add(b, cache, &x.ctx, &o7, bad_raw, sizeof(bad_raw) - 1, NULL, DGP_REASON_MALFORMED,
+		      "not a flat object at byte 11");
+
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_FILE, .file_id = "f1", .path = "/data/gaj_hjrk.csv",
+				.resource_code = "T/1", .next_offset = 800, .next_line = 8, .records = 6};
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write_batch(x.sk, b, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	dgp_batch_commit_cache(b, cache);
+	cr_expect_eq(res.copied, 3);
+	cr_expect_eq(res.rejects, 3);
+	expect_q(x.c, "SELECT count(*) FROM dgp_src.sinktest_person", "3");
+	expect_q(x.c, "SELECT string_agg(reason || ':' || coalesce(field, '-') || ':' || line, ' ' ORDER BY line, reason)"
+		      " FROM dgp_ops.reject", "checksum:GMSFHM:5 not_in_list:XB:6 malformed:-:7");
+	char hx[128], sql[256];
+	hex((const unsigned char *)bad_raw, sizeof(bad_raw) - 1, hx);
+	snprintf(sql, sizeof(sql), "SELECT encode(raw, 'hex') = '%s' FROM dgp_ops.reject WHERE line = 7", hx);
+	expect_q(x.c, sql, "t");
+	snprintf(sql, sizeof(sql), "SELECT coalesce(xb, '<null>') || ' ' || xm FROM dgp_src.sinktest_person"
+				   " WHERE gmsfhm = '%s'", id3);
+	expect_q(x.c, sql, "<null> 王五");
+	expect_q(x.c, "SELECT \"rows\" || ' ' || records_read || ' ' || rejected FROM dgp_catalog.resource_stats",
+		 "3 6 2");
+	expect_q(x.c, "SELECT string_agg(reason || '=' || count, ' ' ORDER BY reason) FROM dgp_catalog.reject_stats",
+		 "checksum=1 malformed=1 not_in_list=1");
+	expect_q(x.c, "SELECT present || '/' || valid || '/' || total FROM dgp_catalog.field_stats WHERE field = 'XB'",
+		 "4/3/5"); /* the checksum record stops at its key: XB not looked at */
+	expect_q(x.c, "SELECT count(*) FROM dgp_base.person", "3");
+
+	/* second batch: one change, one unchanged, one new */
+	dgp_batch_reset(b);
+	cr_expect_eq(badd(&x, b, cache, 8, id1, "张三", "男", "武汉市洪山区珞喻路2号")->cls, DGP_DEDUP_CHANGED);
+	cr_expect_eq(badd(&x, b, cache, 9, id2, "李四", "女", "'); DROP TABLE dgp_ops.reject; --")->cls,
+		     DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(badd(&x, b, cache, 10, id4, "赵六", "2", "武汉市")->cls, DGP_DEDUP_NEW);
+	pr.next_offset = 1100;
+	pr.records = 9;
+	cr_assert_eq(dgp_pg_sink_write_batch(x.sk, b, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	dgp_batch_commit_cache(b, cache);
+	cr_expect_eq(res.copied, 1);
+	cr_expect_eq(res.merge_updated, 1);
+	snprintf(sql, sizeof(sql), "SELECT zz FROM dgp_base.person WHERE gmsfhm = '%s'", id1);
+	expect_q(x.c, sql, "武汉市洪山区珞喻路2号");
+
+	/* warm start: a fresh cache from PostgreSQL knows every key with its content */
+	dgp_dedup_t *warm = dgp_dedup_new(0);
+	uint64_t loaded;
+	cr_assert_eq(dgp_pg_sink_warm_cache(x.c, &x.s, warm, ~0ull, &loaded, err, sizeof(err)), DGP_OK,
+		     "%s", err);
+	cr_expect_eq(loaded, 4);
+	dgp_batch_reset(b);
+	cr_expect_eq(badd(&x, b, warm, 2, id1, "张三", "男", "武汉市武昌区中南路1号")->cls, DGP_DEDUP_CHANGED);
+	cr_expect_eq(badd(&x, b, warm, 8, id1, "张三", "男", "武汉市洪山区珞喻路2号")->cls, DGP_DEDUP_CHANGED);
+	cr_expect_eq(badd(&x, b, warm, 3, id2, "李四", "女", "'); DROP TABLE dgp_ops.reject; --")->cls,
+		     DGP_DEDUP_UNCHANGED);
+	cr_expect_eq(badd(&x, b, warm, 6, id3, "王五", "外星", "武汉市")->cls, DGP_DEDUP_UNCHANGED);
+	cr_expect_eq(badd(&x, b, warm, 10, id4, "赵六", "2", "武汉市")->cls, DGP_DEDUP_UNCHANGED);
+	dgp_batch_reset(b);
+	for (int i = 0; i < 2; i++) /* the reloaded file: everything as PostgreSQL has it */
+		badd(&x, b, warm, 8, id1, "张三", "男", "武汉市洪山区珞喻路2号");
+	badd(&x, b, warm, 3, id2, "李四", "女", "'); DROP TABLE dgp_ops.reject; --");
+	cr_assert_eq(dgp_pg_sink_write_batch(x.sk, b, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.copied + res.merge_inserted + res.merge_updated + res.refreshed_keys, 0);
+	dgp_dedup_destroy(warm);
+	dgp_batch_destroy(b);
+	dgp_dedup_destroy(cache);
+	bfix_done(&x);
+}
+
+Test(pg_sink_batch, forced_key_hash_collisions_cost_merges_never_a_lost_change)
+{
+	bfix_t x;
+	bfix_init(&x);
+	const uint64_t mask = 0x1; /* two key hashes for every key there is */
+	dgp_dedup_t *cache = dgp_dedup_new(0);
+	dgp_batch_t *b = dgp_batch_new(&x.s, 64, mask);
+	char zz[64];
+	for (unsigned i = 0; i < 6; i++) {
+		snprintf(zz, sizeof(zz), "武汉市武昌区%u号", i);
+		cr_expect_eq(badd(&x, b, cache, i + 1, idcard(x.a, i), "张三", "1", zz)->cls, DGP_DEDUP_NEW);
+	}
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write_batch(x.sk, b, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.copied, 6);
+	dgp_batch_commit_cache(b, cache);
+
+	/* three changed keys and three new ones: the cache sees every one as a
+	 * known hash with other content, so all take the merge path, which
+	 * decides by the real key */
+	dgp_batch_reset(b);
+	for (unsigned i = 3; i < 9; i++) {
+		snprintf(zz, sizeof(zz), "武汉市洪山区%u号", i);
+		cr_expect_eq(badd(&x, b, cache, i + 10, idcard(x.a, i), "李四", "2", zz)->cls, DGP_DEDUP_CHANGED);
+	}
+	cr_assert_eq(dgp_pg_sink_write_batch(x.sk, b, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	dgp_batch_commit_cache(b, cache);
+	cr_expect_eq(res.copied, 0);
+	cr_expect_eq(res.merge_updated, 3);
+	cr_expect_eq(res.merge_inserted, 3);
+	expect_q(x.c, "SELECT count(*) FILTER (WHERE xm = '张三' AND zz LIKE '武汉市武昌区%') || ' '"
+		      " || count(*) FILTER (WHERE xm = '李四' AND zz LIKE '武汉市洪山区%') FROM dgp_src.sinktest_person",
+		 "3 6");
+
+	/* unchanged rows whose colliding hash slot holds other content: extra merges that change nothing */
+	dgp_batch_reset(b);
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(zz, sizeof(zz), "武汉市武昌区%u号", i);
+		badd(&x, b, cache, i + 1, idcard(x.a, i), "张三", "1", zz);
+	}
+	cr_assert_eq(dgp_pg_sink_write_batch(x.sk, b, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.copied + res.merge_inserted + res.merge_updated, 0);
+	expect_q(x.c, "SELECT count(*) FROM dgp_src.sinktest_person WHERE _dgp_updated_at <> _dgp_loaded_at", "3");
+
+	dgp_dedup_t *warm = dgp_dedup_new(0);
+	uint64_t loaded;
+	cr_assert_eq(dgp_pg_sink_warm_cache(x.c, &x.s, warm, mask, &loaded, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(loaded, 9);
+	cr_expect_leq(dgp_dedup_count(warm), 2);
+	dgp_dedup_destroy(warm);
+	dgp_batch_destroy(b);
+	dgp_dedup_destroy(cache);
+	bfix_done(&x);
 }
