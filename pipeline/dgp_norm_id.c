@@ -148,49 +148,51 @@ dgp_reason_t dgp_norm_idcard(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 /* ── uscc ───────────────────────────────────────────────────────────── */
 
 /*
- * Value of each byte in the 31-character alphabet 0-9 A-H J-N P Q R T U W
- * X Y (no I O S V Z), lower case accepted (upper-cased on output); −1 for
- * anything else.
+ * 1 + the value of each byte in the 31-character alphabet 0-9 A-H J-N P Q
+ * R T U W X Y (no I O S V Z), lower case accepted (upper-cased on output);
+ * 0 for anything else.  Subtracting 1 in unsigned arithmetic turns "not in
+ * the alphabet" into all bits set, so OR-ing a whole code's values and
+ * testing BAD tells whether any character was outside the alphabet.
  */
-static const int8_t a31[256] = {
-	['0'] = 0,   ['1'] = 1,   ['2'] = 2,   ['3'] = 3,   ['4'] = 4,   ['5'] = 5,
-	['6'] = 6,   ['7'] = 7,   ['8'] = 8,   ['9'] = 9,   ['A'] = 10,  ['B'] = 11,
-	['C'] = 12,  ['D'] = 13,  ['E'] = 14,  ['F'] = 15,  ['G'] = 16,  ['H'] = 17,
-	['J'] = 18,  ['K'] = 19,  ['L'] = 20,  ['M'] = 21,  ['N'] = 22,  ['P'] = 23,
-	['Q'] = 24,  ['R'] = 25,  ['T'] = 26,  ['U'] = 27,  ['W'] = 28,  ['X'] = 29,
-	['Y'] = 30,  ['a'] = 10,  ['b'] = 11,  ['c'] = 12,  ['d'] = 13,  ['e'] = 14,
-	['f'] = 15,  ['g'] = 16,  ['h'] = 17,  ['j'] = 18,  ['k'] = 19,  ['l'] = 20,
-	['m'] = 21,  ['n'] = 22,  ['p'] = 23,  ['q'] = 24,  ['r'] = 25,  ['t'] = 26,
-	['u'] = 27,  ['w'] = 28,  ['x'] = 29,  ['y'] = 30,
+#define BAD 0x80u
+static const uint8_t a31p1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18,
+	['J'] = 19, ['K'] = 20, ['L'] = 21, ['M'] = 22, ['N'] = 23, ['P'] = 24,
+	['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28, ['W'] = 29, ['X'] = 30,
+	['Y'] = 31, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['g'] = 17, ['h'] = 18, ['j'] = 19, ['k'] = 20, ['l'] = 21,
+	['m'] = 22, ['n'] = 23, ['p'] = 24, ['q'] = 25, ['r'] = 26, ['t'] = 27,
+	['u'] = 28, ['w'] = 29, ['x'] = 30, ['y'] = 31,
 };
-/* a31[] has 0 for '0' and for every byte not listed: a31_ok tells them apart. */
-static int a31_ok(unsigned char c)
-{
-	return c == '0' || a31[c] != 0;
-}
 
 static const char a31_chars[32] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /* W_i = 3^(i−1) mod 31 */
 static const uint8_t uscc_w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
 
-/* GB 11714 character values: 0-9 → 0–9, A–Z → 10–35; −1 otherwise (upper case only). */
+/* GB 11714 character values + 1: 0-9 → 1–10, A–Z → 11–36; 0 otherwise (upper case only). */
+static const uint8_t org_p1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18,
+	['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22, ['M'] = 23, ['N'] = 24,
+	['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29, ['T'] = 30,
+	['U'] = 31, ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
+};
+
 static int org_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return -1;
+	return (int)org_p1[(unsigned char)c] - 1;
 }
-
-static const uint8_t org_w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 
 /* The check char of an 8-character org-code body (all org_value >= 0). */
 static char org_check_char(const char *body)
 {
-	unsigned s = 0;
-	for (int i = 0; i < 8; i++)
-		s += (unsigned)org_value(body[i]) * org_w[i];
+#define V(i) ((unsigned)org_p1[(unsigned char)body[i]] - 1)
+	unsigned s = V(0) * 3 + V(1) * 7 + V(2) * 9 + V(3) * 10 + V(4) * 5 + V(5) * 8 + V(6) * 4 +
+		     V(7) * 2;
+#undef V
 	unsigned c9 = 11 - s % 11;
 	return c9 == 10 ? 'X' : c9 == 11 ? '0' : (char)('0' + c9);
 }
@@ -259,17 +261,18 @@ dgp_reason_t dgp_norm_uscc(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ct
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
 	unsigned sum = 0, bad = 0;
 	for (int i = 0; i < 17; i++) {
-		unsigned char c = (unsigned char)s[i];
-		bad |= !a31_ok(c);
-		unsigned v = (unsigned)a31[c];
+		unsigned v = (unsigned)a31p1[(unsigned char)s[i]] - 1;
+		bad |= v;
 		sum += v * uscc_w[i];
-		b[i] = a31_chars[v];
+		b[i] = a31_chars[v & 31];
 	}
-	bad |= !digits_only(s + 2, 6);
-	if (bad || !a31_ok((unsigned char)s[17]))
+	unsigned v17 = (unsigned)a31p1[(unsigned char)s[17]] - 1;
+	char region[8] = {'0', '0'}; /* positions 3–8 must be digits */
+	memcpy(region + 2, s + 2, 6);
+	if ((bad | v17) & BAD || !digits8(region))
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
-	b[17] = a31_chars[(unsigned)a31[(unsigned char)s[17]]];
-	if (a31_chars[(31 - sum % 31) % 31] != b[17])
+	b[17] = a31_chars[v17];
+	if ((31 - sum % 31) % 31 != v17)
 		return dgp_norm_reject(res, DGP_REASON_CHECKSUM);
 	if (out_cap < 18)
 		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
