@@ -425,7 +425,8 @@ static void print_fields(const dgp_catalog_status_t *st, const dgp_status_resour
                          dgp_arena_t *a, FILE *out)
 {
 	static const bool right[] = {false, false, true, true, true, true, true, true};
-	grid_t g = {.a = a, .ncols = 8, .right = right};
+	/* the distinct column only when --distinct asked for it */
+	grid_t g = {.a = a, .ncols = st->distinct ? 8 : 7, .right = right};
 	grid_row(&g, (const char *[]){"field", "name", "present", "valid", "total", "fill",
 	                              "validity", "distinct"});
 	for (size_t i = 0; i < s->resource->n_fields; i++) {
@@ -436,9 +437,7 @@ static void print_fields(const dgp_catalog_status_t *st, const dgp_status_resour
 		                              f->has_stats ? i64(a, f->total) : "-",
 		                              rate(a, f->present, f->total),
 		                              rate(a, f->valid, f->present),
-		                              f->distinct >= 0 ? i64(a, f->distinct)
-		                              : st->distinct   ? "-"
-		                                               : ""});
+		                              f->distinct >= 0 ? i64(a, f->distinct) : "-"});
 	}
 	grid_print(&g, out, "    ");
 }
