@@ -130,6 +130,13 @@ static uint32_t peek_next(const char *in, size_t len, size_t i)
 	return 0;
 }
 
+/* A well-formed 3-byte sequence led by E4–E9 (U+4000–U+9FFF) at u[i]. */
+static inline bool is_e4_e9(const unsigned char *u, size_t i, size_t len)
+{
+	return len - i >= 3 && (unsigned)(u[i] - 0xE4) <= 5 &&
+	       ((u[i + 1] ^ 0x80) | (u[i + 2] ^ 0x80)) < 0x40;
+}
+
 /*
  * text_core — normalise in[0..len) into out[0..cap) in the given mode;
  * *olen is set on success.  out may equal in in MODE_TEXT and
@@ -151,12 +158,39 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 		unsigned char c = u[i];
 		uint32_t cp;
 		size_t n;
-		if (c >= 0xE4 && c <= 0xE9 && len - i >= 3 && (u[i + 1] & 0xC0) == 0x80 &&
-		    (u[i + 2] & 0xC0) == 0x80) {
+		if (is_e4_e9(u, i, len)) {
 			cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(u[i + 1] & 0x3F) << 6) |
 			     (u[i + 2] & 0x3Fu);
-			n = 3;
-		} else {
+			if (pending && o > 0) {
+				bool drop = mode == MODE_ORG_KEY ||
+					    (mode == MODE_PERSON &&
+					     (prev == 0xB7 || (is_cjk(prev) && is_cjk(cp))));
+				if (!drop) {
+					if (o >= cap)
+						return DGP_REASON_TOO_LONG;
+					out[o++] = ' ';
+					nch++;
+				}
+			}
+			pending = false;
+			/* the run of ideographs: three bytes in, the same three out */
+			do {
+				if (o + 3 > cap)
+					return DGP_REASON_TOO_LONG;
+				out[o] = in[i];
+				out[o + 1] = in[i + 1];
+				out[o + 2] = in[i + 2];
+				o += 3;
+				i += 3;
+				nch++;
+			} while (is_e4_e9(u, i, len));
+			if (nch > max_chars)
+				return DGP_REASON_TOO_LONG;
+			prev = ((uint32_t)(u[i - 3] & 0x0F) << 12) |
+			       ((uint32_t)(u[i - 2] & 0x3F) << 6) | (u[i - 1] & 0x3Fu);
+			continue;
+		}
+		{
 			switch (bclass[c]) {
 			case B_PLAIN: {
 				/* a run of printable ASCII */
