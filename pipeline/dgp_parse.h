@@ -101,7 +101,7 @@ size_t dgp_parse_csv_columns(const dgp_parser_t *p);
  * are malformed, numbers / true / false keep their text, null is absent.
  */
 dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
-			      dgp_slice_t *vals, char *detail, size_t detail_size);
+			      dgp_slice_t *vals, char *detail, size_t detail_size) DGP_MUST_CHECK;
 
 /*
  * dgp_parse_unknown_keys — JSON keys / CSV header columns seen so far that
@@ -114,6 +114,7 @@ uint64_t dgp_parse_unknown_keys(const dgp_parser_t *p);
  * without NUL bytes, else DGP_REASON_CHARSET with detail "NUL byte at byte
  * N" or "invalid UTF-8 at byte N" (the first offending offset).
  */
-dgp_reason_t dgp_parse_check_text(const char *in, size_t len, char *detail, size_t detail_size);
+dgp_reason_t dgp_parse_check_text(const char *in, size_t len, char *detail,
+				  size_t detail_size) DGP_MUST_CHECK;
 
 #endif /* DGP_PARSE_H */
