@@ -74,6 +74,34 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "Run 'dgp catalog sync' first.  Exit 0 when every file loaded (rejected\n"
 	 "records are data, not failures), 1 otherwise, 130 when interrupted.\n",
 	 dgp_cmd_load, true},
+	{"run", "consume the department topics into PostgreSQL, continuously",
+	 "usage: dgp run [--until-idle MS] [--catalog DIR]\n"
+	 "\n"
+	 "Join the consumer group kafka.group.id (default dgp), consume the topics the\n"
+	 "catalog names (run.topics overrides; run.topic.prefix is prepended) and load\n"
+	 "every message through the same record path as 'dgp load': JSON or CSV\n"
+	 "payloads (CSV header in the dgp-csv-header message header, else the catalog's\n"
+	 "field order), gzip when content-encoding: gzip.  One transaction per batch\n"
+	 "(batch.max.rows, batch.max.ms) writes the rows, the rejects and the partitions'\n"
+	 "offsets (dgp_ops.offsets): exactly once, whatever crashes.  PostgreSQL down:\n"
+	 "fetching pauses and the batch is retried.  Serves /metrics, /healthz, /readyz.\n"
+	 "\n"
+	 "  --until-idle MS   exit 0 once nothing arrived for MS and everything is committed\n"
+	 "  --catalog DIR     catalog directory (default: catalog.dir)\n"
+	 "\n"
+	 "SIGTERM/SIGINT: commit the batches, leave the group, exit 0 (within\n"
+	 "shutdown.timeout.ms).  SIGHUP: reload and sync the catalog (a failed reload\n"
+	 "keeps the old one).  Exit 1 when PostgreSQL or Kafka is unreachable at start.\n",
+	 dgp_cmd_run, true},
+	{"produce", "send each line of a file to a Kafka topic (demo, tests)",
+	 "usage: dgp produce --topic T [--resource CODE] [--partitions N] [--gzip] FILE\n"
+	 "\n"
+	 "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
+	 "keyed by the record key (the resource: --resource, else the catalog resource\n"
+	 "of the topic).  A CSV file's header row goes into every message's\n"
+	 "dgp-csv-header header.  --partitions N creates the topic when missing;\n"
+	 "--gzip compresses each payload (content-encoding: gzip).\n",
+	 dgp_cmd_produce, true},
 	{"gen", "generate realistic department records with a ground-truth manifest",
 	 "usage: dgp gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"
 	 "               [--format csv|jsonl] [--encoding UTF-8|GBK|GB18030] [--manifest FILE]\n"

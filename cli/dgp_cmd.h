@@ -71,5 +71,7 @@ int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_catalog(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog status */
 int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog export */
+int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv);
 
 #endif /* DGP_CMD_H */

@@ -96,6 +96,35 @@ static const dgp_conf_prop_t props[] = {
 	 "Bits of the xxh3 key hash the dedup cache keeps.  Leave at 64; tests set "
 	 "it low to force key-hash collisions and show they cost extra merges, "
 	 "never a lost change."},
+	{"batch.max.ms", DGP_CONF_INT, CONF_OFF(batch_max_ms), 1, 3600000, "1000", NULL, 0,
+	 "`dgp run`: a batch that is not full is written once its first record is "
+	 "this old, so latency stays bounded when traffic is low."},
+	{"shutdown.timeout.ms", DGP_CONF_INT, CONF_OFF(shutdown_timeout_ms), 100, 3600000,
+	 "30000", NULL, 0,
+	 "`dgp run`: after SIGTERM or SIGINT, how long finishing the batch in flight, "
+	 "committing it and leaving the consumer group may take.  Past it dgp exits "
+	 "1 without committing the rest (nothing is lost: those messages are read "
+	 "again)."},
+	{"reject.topic", DGP_CONF_STR, CONF_OFF(reject_topic), 0, 0, "", NULL, 0,
+	 "`dgp run`: also send every rejected record (raw bytes) to this Kafka topic "
+	 "after its batch committed, with the headers `dgp-reason`, `dgp-field`, "
+	 "`dgp-resource`, `dgp-topic`, `dgp-partition`, `dgp-offset`.  Empty: rejects "
+	 "go to dgp_ops.reject only (they always do)."},
+	{"run.topics", DGP_CONF_STR, CONF_OFF(run_topics), 0, 0, "", NULL, 0,
+	 "`dgp run`: the topics to consume, comma-separated; an entry starting with "
+	 "`^` is a regular expression (librdkafka's syntax).  Empty: every topic the "
+	 "catalog names.  A topic no catalog resource names is not consumed."},
+	{"run.topic.prefix", DGP_CONF_STR, CONF_OFF(run_topic_prefix), 0, 0, "", NULL, 0,
+	 "`dgp run`: prepended to the catalog's topic names (e.g. `prod.` or a "
+	 "per-test prefix); a topic maps to its resource with the prefix removed."},
+	{"run.kafka.timeout.ms", DGP_CONF_INT, CONF_OFF(run_kafka_timeout_ms), 100, 3600000,
+	 "10000", NULL, 0,
+	 "`dgp run`: how long to wait for the Kafka brokers at start before giving "
+	 "up with an error (exit 1)."},
+	{"run.log.interval.ms", DGP_CONF_INT, CONF_OFF(run_log_interval_ms), 100, 86400000,
+	 "10000", NULL, 0,
+	 "`dgp run`: interval of the progress log line (records/s, rows committed, "
+	 "consumer lag)."},
 };
 
 #define NPROPS (sizeof(props) / sizeof(props[0]))

@@ -45,6 +45,13 @@ typedef struct dgp_config {
 	int64_t load_max_record_bytes; /* load.max.record.bytes */
 	int64_t batch_max_rows;   /* batch.max.rows */
 	int64_t dedup_key_hash_bits; /* dedup.key.hash.bits */
+	int64_t batch_max_ms;     /* batch.max.ms */
+	int64_t shutdown_timeout_ms; /* shutdown.timeout.ms */
+	char *reject_topic;       /* reject.topic */
+	char *run_topics;         /* run.topics */
+	char *run_topic_prefix;   /* run.topic.prefix */
+	int64_t run_kafka_timeout_ms; /* run.kafka.timeout.ms */
+	int64_t run_log_interval_ms; /* run.log.interval.ms */
 
 	struct dgp_config_private *priv; /* sources, passthrough list: not for callers */
 } dgp_config_t;

@@ -1,0 +1,479 @@
+#define _GNU_SOURCE /* memmem */
+/*
+ * dgp_kafka_source.c — the consumer of `dgp run` (see the header for the
+ * flow).  One thread: the run loop calls dgp_kafka_source_next(), which
+ * polls librdkafka; the rebalance callback runs inside that poll and calls
+ * back into the run loop's hooks, so nothing here needs a lock except the
+ * assignment count that /readyz reads.
+ */
+#include "dgp_kafka_source.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "dgp_arena.h"
+#include "dgp_kafka.h"
+#include "dgp_log.h"
+
+struct dgp_kafka_source {
+	rd_kafka_t *rk;
+	dgp_kafka_source_hooks_t hooks;
+	char *group_id;
+	int64_t reset_offset; /* RD_KAFKA_OFFSET_BEGINNING / _END */
+	size_t max_message_bytes;
+	rd_kafka_message_t *cur; /* the message handed out last */
+	char *inflate_buf;
+	size_t inflate_cap;
+	char detail[256];
+	bool paused;
+	_Atomic size_t assigned;
+};
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static size_t assignment_size(rd_kafka_t *rk)
+{
+	rd_kafka_topic_partition_list_t *a = NULL;
+	size_t n = 0;
+	if (rd_kafka_assignment(rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a)
+		n = (size_t)a->cnt;
+	if (a)
+		rd_kafka_topic_partition_list_destroy(a);
+	return n;
+}
+
+/* Set each partition's start offset from PostgreSQL; retried until PostgreSQL answers. */
+static void seek_to_stored(dgp_kafka_source_t *s, rd_kafka_topic_partition_list_t *parts)
+{
+	for (int i = 0; i < parts->cnt; i++) {
+		rd_kafka_topic_partition_t *p = &parts->elems[i];
+		int backoff = 200;
+		for (;;) {
+			bool found = false;
+			int64_t next = 0;
+			char err[512];
+			if (s->hooks.stored_offset(s->hooks.opaque, p->topic, p->partition, &found,
+						   &next, err, sizeof(err)) == DGP_OK) {
+				p->offset = found ? next : s->reset_offset;
+				if (found)
+					dgp_log(DGP_LOG_INFO, "kafka_source",
+						"assigned %s [%d] at stored offset %lld", p->topic,
+						(int)p->partition, (long long)next);
+				else
+					dgp_log(DGP_LOG_INFO, "kafka_source",
+						"assigned %s [%d], no stored offset: %s", p->topic,
+						(int)p->partition,
+						s->reset_offset == RD_KAFKA_OFFSET_END ? "latest"
+										       : "earliest");
+				break;
+			}
+			dgp_log(DGP_LOG_WARN, "kafka_source",
+				"cannot read the stored offset of %s [%d] (%s); retrying in %d ms",
+				p->topic, (int)p->partition, err, backoff);
+			sleep_ms(backoff);
+			backoff = backoff < 5000 ? backoff * 2 : 5000;
+		}
+	}
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			 rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	dgp_kafka_source_t *s = opaque;
+	bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		seek_to_stored(s, parts);
+		if (cooperative) {
+			rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+			if (e) {
+				dgp_log(DGP_LOG_ERROR, "kafka_source", "incremental assign: %s",
+					rd_kafka_error_string(e));
+				rd_kafka_error_destroy(e);
+			}
+		} else {
+			rd_kafka_assign(rk, parts);
+		}
+		if (s->paused) /* back-pressure holds for new partitions too */
+			rd_kafka_pause_partitions(rk, parts);
+		atomic_store(&s->assigned, assignment_size(rk));
+		if (s->hooks.assigned)
+			s->hooks.assigned(s->hooks.opaque, parts);
+	} else {
+		/* Revoked (or lost): commit what was consumed from them, then let go. */
+		dgp_log(DGP_LOG_INFO, "kafka_source", "%d partition%s revoked%s", parts->cnt,
+			parts->cnt == 1 ? "" : "s",
+			rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "");
+		if (s->hooks.revoke)
+			s->hooks.revoke(s->hooks.opaque, parts);
+		if (cooperative) {
+			rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+			if (e)
+				rd_kafka_error_destroy(e);
+		} else {
+			rd_kafka_assign(rk, NULL);
+		}
+		atomic_store(&s->assigned, assignment_size(rk));
+	}
+}
+
+/* auto.offset.reset as the caller configured it: earliest unless said otherwise. */
+static int64_t reset_offset_of(const dgp_config_t *cfg)
+{
+	for (size_t i = 0; i < dgp_config_passthrough_count(cfg); i++) {
+		const char *k, *v;
+		dgp_config_passthrough_get(cfg, i, &k, &v);
+		if (strcmp(k, "auto.offset.reset") == 0 &&
+		    (!strcmp(v, "latest") || !strcmp(v, "largest") || !strcmp(v, "end")))
+			return RD_KAFKA_OFFSET_END;
+	}
+	return RD_KAFKA_OFFSET_BEGINNING;
+}
+
+static const char *group_of(const dgp_kafka_source_opts_t *o)
+{
+	if (o->group_id && *o->group_id)
+		return o->group_id;
+	for (size_t i = 0; i < dgp_config_passthrough_count(o->cfg); i++) {
+		const char *k, *v;
+		dgp_config_passthrough_get(o->cfg, i, &k, &v);
+		if (strcmp(k, "group.id") == 0 && *v)
+			return v;
+	}
+	return "dgp";
+}
+
+dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_source_t **out,
+			       char *errstr, size_t errstr_size)
+{
+	*out = NULL;
+	char msg[512];
+	/* Defaults first: a kafka.* key in the configuration may still override them. */
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	static const char *const defaults[][2] = {
+		{"auto.offset.reset", "earliest"},
+		{"enable.partition.eof", "false"},
+		{"queued.max.messages.kbytes", "16384"}, /* bounded prefetch per partition */
+	};
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], msg, sizeof(msg));
+	rd_kafka_conf_t *user = dgp_kafka_conf_new(opts->cfg, errstr, errstr_size);
+	if (!user) {
+		rd_kafka_conf_destroy(conf);
+		return DGP_ERR_CONF_INVALID;
+	}
+	/* Merge: user settings over the defaults (dump, set). */
+	size_t cnt;
+	const char **kv = rd_kafka_conf_dump(user, &cnt);
+	for (size_t i = 0; i + 1 < cnt; i += 2)
+		rd_kafka_conf_set(conf, kv[i], kv[i + 1], msg, sizeof(msg));
+	rd_kafka_conf_dump_free(kv, cnt);
+	rd_kafka_conf_destroy(user);
+	dgp_kafka_source_t *s = dgp_xcalloc(1, sizeof(*s));
+	s->hooks = opts->hooks;
+	s->group_id = strdup(group_of(opts));
+	s->reset_offset = reset_offset_of(opts->cfg);
+	s->max_message_bytes = opts->max_message_bytes ? opts->max_message_bytes : 16u << 20;
+	/* Offsets belong to PostgreSQL: never committed or stored by librdkafka on its own. */
+	static const char *const forced[][2] = {
+		{"enable.auto.commit", "false"},
+		{"enable.auto.offset.store", "false"},
+	};
+	for (size_t i = 0; i < sizeof(forced) / sizeof(forced[0]); i++)
+		rd_kafka_conf_set(conf, forced[i][0], forced[i][1], msg, sizeof(msg));
+	if (rd_kafka_conf_set(conf, "group.id", s->group_id, msg, sizeof(msg)) != RD_KAFKA_CONF_OK) {
+		rd_kafka_conf_destroy(conf);
+		free(s->group_id);
+		free(s);
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
+				      "invalid group id: %s", msg);
+	}
+	rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+	rd_kafka_conf_set_opaque(conf, s);
+	s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, msg, sizeof(msg));
+	if (!s->rk) {
+		rd_kafka_conf_destroy(conf);
+		free(s->group_id);
+		free(s);
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA,
+				      "cannot create the kafka consumer: %s", msg);
+	}
+	rd_kafka_poll_set_consumer(s->rk);
+	/* Reachable at start, or a clear error. */
+	const struct rd_kafka_metadata *md;
+	rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 0, NULL, &md,
+						  opts->connect_timeout_ms > 0
+							  ? opts->connect_timeout_ms
+							  : 10000);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_destroy(s->rk);
+		free(s->group_id);
+		free(s);
+		return dgp_errstr_set(errstr, errstr_size,
+				      e == RD_KAFKA_RESP_ERR__TIMED_OUT ? DGP_ERR_TIMEOUT
+									: DGP_ERR_KAFKA,
+				      "kafka brokers %s unreachable within %d ms: %s",
+				      opts->cfg->kafka_brokers, opts->connect_timeout_ms,
+				      rd_kafka_err2str(e));
+	}
+	rd_kafka_metadata_destroy(md);
+	*out = s;
+	return DGP_OK;
+}
+
+dgp_err_t dgp_kafka_source_subscribe(dgp_kafka_source_t *s, const char *const *topics, size_t n,
+				     char *errstr, size_t errstr_size)
+{
+	rd_kafka_topic_partition_list_t *l =
+		rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+	for (size_t i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
+	rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "subscribe: %s",
+				      rd_kafka_err2str(e));
+	return DGP_OK;
+}
+
+static bool header_get(rd_kafka_headers_t *h, const char *name, const char **v, size_t *len)
+{
+	const void *val;
+	size_t l;
+	if (!h || rd_kafka_header_get_last(h, name, &val, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !val)
+		return false;
+	*v = val;
+	*len = l;
+	return true;
+}
+
+static bool header_is(rd_kafka_headers_t *h, const char *name, const char *want)
+{
+	const char *v;
+	size_t l;
+	return header_get(h, name, &v, &l) && l == strlen(want) && strncasecmp(v, want, l) == 0;
+}
+
+/* Inflate a gzip payload into s->inflate_buf; false with msg->detail set on damage or size. */
+static bool gunzip(dgp_kafka_source_t *s, dgp_kafka_msg_t *m)
+{
+	z_stream z = {0};
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		dgp_oom(0, "zlib stream");
+	size_t out = 0;
+	z.next_in = (Bytef *)m->raw;
+	z.avail_in = (uInt)m->raw_len;
+	int r = Z_OK;
+	while (r != Z_STREAM_END) {
+		if (out == s->inflate_cap) {
+			if (s->inflate_cap >= s->max_message_bytes) {
+				m->reason = DGP_REASON_TOO_LONG;
+				snprintf(s->detail, sizeof(s->detail),
+					 "inflated payload longer than %zu bytes",
+					 s->max_message_bytes);
+				break;
+			}
+			s->inflate_cap = s->inflate_cap ? s->inflate_cap * 2 : 64 * 1024;
+			if (s->inflate_cap > s->max_message_bytes)
+				s->inflate_cap = s->max_message_bytes;
+			s->inflate_buf = dgp_xrealloc(s->inflate_buf, s->inflate_cap);
+		}
+		z.next_out = (Bytef *)s->inflate_buf + out;
+		z.avail_out = (uInt)(s->inflate_cap - out);
+		r = inflate(&z, Z_NO_FLUSH);
+		out = s->inflate_cap - z.avail_out;
+		if (r != Z_OK && r != Z_STREAM_END) {
+			m->reason = DGP_REASON_MALFORMED;
+			snprintf(s->detail, sizeof(s->detail), "gzip: %s",
+				 z.msg ? z.msg : r == Z_BUF_ERROR ? "truncated" : "damaged");
+			break;
+		}
+	}
+	inflateEnd(&z);
+	if (m->reason != DGP_REASON_OK) {
+		m->detail = s->detail;
+		return false;
+	}
+	m->payload = s->inflate_buf;
+	m->len = out;
+	return true;
+}
+
+/* Strip one trailing line terminator: producers often send lines as read. */
+static void chomp(const char **p, size_t *len)
+{
+	if (*len && (*p)[*len - 1] == '\n')
+		(*len)--;
+	if (*len && (*p)[*len - 1] == '\r')
+		(*len)--;
+}
+
+static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg_t *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->topic = rd_kafka_topic_name(rkm->rkt);
+	m->partition = rkm->partition;
+	m->offset = rkm->offset;
+	m->timestamp_ms = rd_kafka_message_timestamp(rkm, NULL);
+	m->key = rkm->key;
+	m->key_len = rkm->key_len;
+	m->raw = rkm->payload ? rkm->payload : "";
+	m->raw_len = rkm->len;
+	m->payload = m->raw;
+	m->len = m->raw_len;
+	m->reason = DGP_REASON_OK;
+	rd_kafka_headers_t *h = NULL;
+	if (rd_kafka_message_headers(rkm, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		h = NULL;
+	if (header_is(h, DGP_KAFKA_HDR_CONTENT_ENCODING, "gzip") && !gunzip(s, m))
+		return;
+	if (m->len > s->max_message_bytes) {
+		m->reason = DGP_REASON_TOO_LONG;
+		snprintf(s->detail, sizeof(s->detail), "payload of %zu bytes, limit %zu", m->len,
+			 s->max_message_bytes);
+		m->detail = s->detail;
+		return;
+	}
+	chomp(&m->payload, &m->len);
+	const char *ct;
+	size_t ctl;
+	if (header_get(h, DGP_KAFKA_HDR_CONTENT_TYPE, &ct, &ctl)) {
+		m->format = (ctl >= 8 && memmem(ct, ctl, "csv", 3)) ? DGP_FORMAT_CSV : DGP_FORMAT_JSONL;
+	} else {
+		size_t i = 0;
+		if (m->len >= 3 && !memcmp(m->payload, "\xEF\xBB\xBF", 3))
+			i = 3;
+		while (i < m->len && (m->payload[i] == ' ' || m->payload[i] == '\t'))
+			i++;
+		m->format = i < m->len && m->payload[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV;
+	}
+	if (header_get(h, DGP_KAFKA_HDR_CSV_HEADER, &m->csv_header, &m->csv_header_len))
+		chomp(&m->csv_header, &m->csv_header_len);
+}
+
+int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t *msg,
+			  char *errstr, size_t errstr_size)
+{
+	if (s->cur) {
+		rd_kafka_message_destroy(s->cur);
+		s->cur = NULL;
+	}
+	rd_kafka_message_t *rkm = rd_kafka_consumer_poll(s->rk, timeout_ms);
+	if (!rkm)
+		return 0;
+	if (rkm->err) {
+		int rc = 0;
+		if (rkm->err == RD_KAFKA_RESP_ERR__FATAL) {
+			char fe[512];
+			rd_kafka_fatal_error(s->rk, fe, sizeof(fe));
+			dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "kafka: %s", fe);
+			rc = -1;
+		} else if (rkm->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+			   rkm->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+			/* The catalog names every department's topic; most may not exist yet. */
+			dgp_log(DGP_LOG_DEBUG, "kafka_source", "%s", rd_kafka_message_errstr(rkm));
+		} else if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			dgp_log(DGP_LOG_WARN, "kafka_source", "%s",
+				rd_kafka_message_errstr(rkm));
+		}
+		rd_kafka_message_destroy(rkm);
+		return rc;
+	}
+	s->cur = rkm;
+	decode(s, rkm, msg);
+	return 1;
+}
+
+void dgp_kafka_source_pause(dgp_kafka_source_t *s, bool pause)
+{
+	if (s->paused == pause)
+		return;
+	rd_kafka_topic_partition_list_t *a = NULL;
+	if (rd_kafka_assignment(s->rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a) {
+		if (pause)
+			rd_kafka_pause_partitions(s->rk, a);
+		else
+			rd_kafka_resume_partitions(s->rk, a);
+	}
+	if (a)
+		rd_kafka_topic_partition_list_destroy(a);
+	s->paused = pause;
+	dgp_log(DGP_LOG_INFO, "kafka_source", "%s fetching from %zu partition%s",
+		pause ? "paused" : "resumed", atomic_load(&s->assigned),
+		atomic_load(&s->assigned) == 1 ? "" : "s");
+}
+
+bool dgp_kafka_source_paused(const dgp_kafka_source_t *s)
+{
+	return s->paused;
+}
+
+void dgp_kafka_source_commit(dgp_kafka_source_t *s, const char *topic, int32_t partition,
+			     int64_t next_offset)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, topic, partition)->offset = next_offset;
+	rd_kafka_resp_err_t e = rd_kafka_commit(s->rk, l, 1);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+		dgp_log(DGP_LOG_DEBUG, "kafka_source", "informational commit: %s",
+			rd_kafka_err2str(e));
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *s)
+{
+	return atomic_load(&s->assigned);
+}
+
+int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
+			     void (*fn)(void *opaque, const char *topic, int32_t partition,
+					int64_t lag),
+			     void *opaque)
+{
+	rd_kafka_topic_partition_list_t *a = NULL;
+	int64_t total = 0;
+	if (rd_kafka_assignment(s->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR || !a)
+		return 0;
+	rd_kafka_position(s->rk, a);
+	for (int i = 0; i < a->cnt; i++) {
+		int64_t lo, hi;
+		if (rd_kafka_get_watermark_offsets(s->rk, a->elems[i].topic, a->elems[i].partition,
+						   &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    hi < 0)
+			continue;
+		int64_t pos = a->elems[i].offset >= 0 ? a->elems[i].offset : lo;
+		int64_t lag = hi > pos ? hi - pos : 0;
+		total += lag;
+		if (fn)
+			fn(opaque, a->elems[i].topic, a->elems[i].partition, lag);
+	}
+	rd_kafka_topic_partition_list_destroy(a);
+	return total;
+}
+
+const char *dgp_kafka_source_group(const dgp_kafka_source_t *s)
+{
+	return s->group_id;
+}
+
+void dgp_kafka_source_close(dgp_kafka_source_t *s)
+{
+	if (!s)
+		return;
+	if (s->cur)
+		rd_kafka_message_destroy(s->cur);
+	s->cur = NULL;
+	rd_kafka_consumer_close(s->rk); /* runs the revoke hook, leaves the group */
+	rd_kafka_destroy(s->rk);
+	free(s->inflate_buf);
+	free(s->group_id);
+	free(s);
+}
