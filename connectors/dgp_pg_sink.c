@@ -220,8 +220,10 @@ struct dgp_pg_sink {
 	sink_table_t *tables;
 	buf_t copy, tmp, origin_src, arr[4], num[8];
 	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
-	dgp_record_t **all;            /* inserts + merges for the fallback */
-	size_t all_cap;
+	dgp_record_t **ord[2];         /* key-ordered copies of the insert / merge arrays */
+	size_t ord_cap[2];
+	struct ord_ent *ent;           /* sort scratch */
+	size_t ent_cap;
 	int rt;
 };
 
@@ -350,7 +352,9 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 		free(sk->arr[i].p);
 	for (size_t i = 0; i < sizeof(sk->num) / sizeof(sk->num[0]); i++)
 		free(sk->num[i].p);
-	free(sk->all);
+	free(sk->ord[0]);
+	free(sk->ord[1]);
+	free(sk->ent);
 	free(sk);
 }
 
@@ -819,14 +823,72 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 	return DGP_OK;
 }
 
+/* A sort entry: the key's first 16 bytes as two big-endian integers, so most comparisons touch no record. */
+typedef struct ord_ent {
+	uint64_t hi, lo;
+	dgp_record_t *rec;
+} ord_ent_t;
+
+static uint64_t be_prefix(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < 8; i++)
+		v = (v << 8) | (i < n ? p[i] : 0);
+	return v;
+}
+
+static int ord_cmp(const void *a, const void *b)
+{
+	const ord_ent_t *x = a, *y = b;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	const dgp_slice_t *kx = &x->rec->key, *ky = &y->rec->key;
+	size_t n = kx->len < ky->len ? kx->len : ky->len;
+	int c = n > 16 ? memcmp(kx->p + 16, ky->p + 16, n - 16) : 0;
+	return c ? c : (kx->len > ky->len) - (kx->len < ky->len);
+}
+
+/*
+ * The records of a and b (either may be empty) in key order, in the sink's
+ * array `which`.  B-tree inserts in key order touch each index page once
+ * per batch instead of once per row (RESULTS.md: +25–40 % rows/s); the
+ * order does not change what is written, since a batch holds each key once.
+ */
+static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, int which, dgp_record_t *const *a,
+					size_t na, dgp_record_t *const *b, size_t nb)
+{
+	size_t n = na + nb;
+	if (sk->ord_cap[which] < n) {
+		sk->ord_cap[which] = n;
+		sk->ord[which] = dgp_xrealloc(sk->ord[which], n * sizeof(*sk->ord[which]));
+	}
+	if (sk->ent_cap < n) {
+		sk->ent_cap = n;
+		sk->ent = dgp_xrealloc(sk->ent, n * sizeof(*sk->ent));
+	}
+	for (size_t i = 0; i < n; i++) {
+		dgp_record_t *r = i < na ? a[i] : b[i - na];
+		const unsigned char *k = (const unsigned char *)r->key.p;
+		size_t kl = k ? r->key.len : 0;
+		sk->ent[i] = (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r};
+	}
+	qsort(sk->ent, n, sizeof(*sk->ent), ord_cmp);
+	for (size_t i = 0; i < n; i++)
+		sk->ord[which][i] = sk->ent[i].rec;
+	return sk->ord[which];
+}
+
 /* Step 2: inserts by COPY into dgp_src (DGP_ERR_PG_UNIQUE → caller falls back). */
 static dgp_err_t write_inserts(attempt_t *at, char *errstr, size_t errstr_size)
 {
-	if (at->all_merge || !at->in->n_inserts)
+	const dgp_pg_sink_input_t *in = at->in;
+	if (at->all_merge || !in->n_inserts)
 		return DGP_OK;
-	dgp_err_t e = copy_records(at->sk, at->t->copy_src, at->in->schema, at->t->binary,
-				   at->in->inserts, at->in->n_inserts, &at->res->copied, errstr,
-				   errstr_size);
+	dgp_record_t *const *recs = key_ordered(at->sk, 0, in->inserts, in->n_inserts, NULL, 0);
+	dgp_err_t e = copy_records(at->sk, at->t->copy_src, in->schema, at->t->binary, recs,
+				   in->n_inserts, &at->res->copied, errstr, errstr_size);
 	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "copy into dgp_src");
 }
 
@@ -835,21 +897,10 @@ static dgp_err_t write_merges(attempt_t *at, char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
 	const dgp_pg_sink_input_t *in = at->in;
-	dgp_record_t *const *recs = in->merges;
-	size_t n = in->n_merges;
-	if (at->all_merge && in->n_inserts) {
-		n = in->n_inserts + in->n_merges;
-		if (sk->all_cap < n) {
-			sk->all_cap = n;
-			sk->all = dgp_xrealloc(sk->all, n * sizeof(*sk->all));
-		}
-		memcpy(sk->all, in->inserts, in->n_inserts * sizeof(*sk->all));
-		if (in->n_merges)
-			memcpy(sk->all + in->n_inserts, in->merges, in->n_merges * sizeof(*sk->all));
-		recs = sk->all;
-	}
+	size_t ni = at->all_merge ? in->n_inserts : 0, n = ni + in->n_merges;
 	if (!n)
 		return DGP_OK;
+	dgp_record_t *const *recs = key_ordered(sk, 1, in->inserts, ni, in->merges, in->n_merges);
 	dgp_err_t e;
 	if (!at->t->stage_ready) {
 		e = exec_sql(sk, at->t->stage_create, NULL, errstr, errstr_size);

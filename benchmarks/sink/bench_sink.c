@@ -117,6 +117,7 @@ static void gen_row(dgp_arena_t *a, uint64_t i, unsigned v, dgp_record_t *r)
 	snprintf(b, sizeof(b), "%u0", 1 + (unsigned)((h2 >> 56) % 9));
 	r->vals[9] = put(a, b);
 	r->content_hash = mix(h2 + v) & ~1ULL;
+	r->key = r->vals[0];
 	r->key_hash = dgp_dedup_hash(r->vals[0].p, r->vals[0].len);
 	r->origin = (dgp_origin_t){.source = "/data/bench/gaj_syrk.csv", .partition = -1,
 				   .offset = (int64_t)i * 200, .line = (int64_t)i + 2,
