@@ -47,7 +47,6 @@
  */
 #include "dgp_norm.h"
 #include "dgp_utf8.h"
-#include "dgp_arena.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -409,13 +408,13 @@ static iconv_t thread_cd(int cs)
  */
 #define DBCS_LEADS 126 /* 0x81–0xFE */
 #define DBCS_TRAILS 191 /* 0x40–0xFE */
-static uint16_t *dbcs_tab[CS__COUNT];
+static uint16_t dbcs_tab[CS__COUNT][DBCS_LEADS * DBCS_TRAILS]; /* .bss: no heap */
 static uint16_t dbcs_single[CS__COUNT][2]; /* 0x80, 0xFF */
 static pthread_once_t dbcs_once[CS__COUNT] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT};
 
 static void dbcs_build(int cs)
 {
-	uint16_t *t = dgp_xcalloc(DBCS_LEADS * DBCS_TRAILS, sizeof(uint16_t));
+	uint16_t *t = dbcs_tab[cs];
 	iconv_t cd = iconv_open("UTF-8", cs_names[cs]);
 	if (cd != (iconv_t)-1) {
 		for (int k = 0; k < 2; k++) {
@@ -446,7 +445,6 @@ static void dbcs_build(int cs)
 		}
 		iconv_close(cd);
 	}
-	dbcs_tab[cs] = t;
 }
 static void dbcs_build_gbk(void)
 {
