@@ -78,6 +78,17 @@ dgp_reason_t dgp_norm_idcard(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 	const char *s;
 	size_t n;
 	uint32_t flags = 0;
+	/*
+	 * Fast path for the shape nearly every value arrives in: 18 ASCII
+	 * characters, 17 digits first.  Digits are neither NUL, nor space, nor
+	 * full width, so the general preparation has nothing to do.
+	 */
+	if (len == 18 && digits8(in) && digits8(in + 8) && (unsigned)(in[16] - '0') <= 9 &&
+	    ((unsigned)(in[17] - '0') <= 9 || (in[17] | 0x20) == 'x')) {
+		memcpy(b, in, 18);
+		b[17] = b[17] == 'x' ? 'X' : b[17];
+		goto validate;
+	}
 	dgp_reason_t r = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
 	if (r != DGP_REASON_OK)
 		return dgp_norm_reject(res, r);
@@ -105,6 +116,7 @@ dgp_reason_t dgp_norm_idcard(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
 	}
 
+validate:;
 	int y = (b[6] - '0') * 1000 + (b[7] - '0') * 100 + (b[8] - '0') * 10 + (b[9] - '0');
 	int m = (b[10] - '0') * 10 + (b[11] - '0');
 	int d = (b[12] - '0') * 10 + (b[13] - '0');
@@ -170,6 +182,26 @@ static const uint8_t a31p1[256] = {
 static const char a31_chars[32] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /* W_i = 3^(i−1) mod 31 */
 static const uint8_t uscc_w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+
+/*
+ * The values of the 18 characters at s: upper-cased copy into b, the
+ * weighted sum of the first 17 in *sum, the check value in *v17.  Returns
+ * the OR of the first 17 values: BAD set when one was outside the alphabet
+ * (as *v17 has for the 18th).
+ */
+static unsigned uscc_values(const char *s, char *b, unsigned *sum, unsigned *v17)
+{
+	unsigned acc = 0, bad = 0;
+	for (int i = 0; i < 17; i++) {
+		unsigned v = (unsigned)a31p1[(unsigned char)s[i]] - 1;
+		bad |= v;
+		acc += v * uscc_w[i];
+		b[i] = a31_chars[v & 31];
+	}
+	*v17 = (unsigned)a31p1[(unsigned char)s[17]] - 1;
+	*sum = acc;
+	return bad;
+}
 
 /* GB 11714 character values + 1: 0-9 → 1–10, A–Z → 11–36; 0 otherwise (upper case only). */
 static const uint8_t org_p1[256] = {
@@ -249,24 +281,25 @@ dgp_reason_t dgp_norm_uscc(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ct
 {
 	(void)ctx;
 	char buf[DGP_NORM_ASCII_BUF], b[18];
-	const char *s;
-	size_t n;
+	const char *s = in;
+	size_t n = len;
 	uint32_t flags = 0;
-	dgp_reason_t r = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
-	if (r != DGP_REASON_OK)
-		return dgp_norm_reject(res, r);
-	if (n == 0)
-		return dgp_norm_reject(res, DGP_REASON_EMPTY);
-	if (n != 18)
-		return dgp_norm_reject(res, DGP_REASON_FORMAT);
-	unsigned sum = 0, bad = 0;
-	for (int i = 0; i < 17; i++) {
-		unsigned v = (unsigned)a31p1[(unsigned char)s[i]] - 1;
-		bad |= v;
-		sum += v * uscc_w[i];
-		b[i] = a31_chars[v & 31];
+	/*
+	 * 18 bytes all in the alphabet (the usual case) need no preparation:
+	 * the alphabet has no NUL, space or non-ASCII byte.  Anything else goes
+	 * through dgp_norm_ascii_prepare, and the values are read again.
+	 */
+	unsigned sum, bad, v17;
+	if (len != 18 || ((bad = uscc_values(in, b, &sum, &v17)) | v17) & BAD) {
+		dgp_reason_t r = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
+		if (r != DGP_REASON_OK)
+			return dgp_norm_reject(res, r);
+		if (n == 0)
+			return dgp_norm_reject(res, DGP_REASON_EMPTY);
+		if (n != 18)
+			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+		bad = uscc_values(s, b, &sum, &v17);
 	}
-	unsigned v17 = (unsigned)a31p1[(unsigned char)s[17]] - 1;
 	char region[8] = {'0', '0'}; /* positions 3–8 must be digits */
 	memcpy(region + 2, s + 2, 6);
 	if ((bad | v17) & BAD || !digits8(region))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh [BUILD_DIR] — build and run the normaliser benchmark: every rule over
+# run.sh [BUILD_DIR [RULE...]] — build and run the normaliser benchmark: every rule over
 # 10M realistic values (median of 5 runs, one core), a 10-field person record,
 # then callgrind instructions per value on a 200k-value sample (the timed loop
 # only: --toggle-collect=bench_loop).  BENCH_VALUES / BENCH_RUNS / CG_VALUES
@@ -7,6 +7,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$repo/build-bench}
+shift || true # the rest: rule names (default all)
 values=${BENCH_VALUES:-10000000}
 runs=${BENCH_RUNS:-5}
 cg_values=${CG_VALUES:-200000}
