@@ -68,8 +68,14 @@ static seen_t *read_all(const char *path, const dgp_file_source_opts_t *o, const
 			cap = cap ? 2 * cap : 16;
 			s = realloc(s, cap * sizeof(*s));
 		}
-		s[(*n)++] = (seen_t){g->offset, g->end_offset, g->line, rec.next_line, rec.raw_len,
-				     rec.reason};
+		memset(&s[*n], 0, sizeof(*s)); /* padding too: summaries are compared with memcmp */
+		s[*n].offset = g->offset;
+		s[*n].end_offset = g->end_offset;
+		s[*n].line = g->line;
+		s[*n].next_line = rec.next_line;
+		s[*n].raw_len = rec.raw_len;
+		s[*n].reason = rec.reason;
+		(*n)++;
 		last_end = g->end_offset;
 		last_line = rec.next_line;
 	}
