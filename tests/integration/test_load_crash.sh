@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# test_load_crash.sh DGP SRCDIR — kill -9 `dgp load` at random moments of a
+# load (small batches, so the kills land mid-file) and run it again each time:
+# PostgreSQL ends identical to an uninterrupted load — rows, golden records,
+# rejects, statistics and file progress (md5 of the ordered rows, load times
+# left out).
+set -u
+DGP=$1
+SRC=$2
+. "$SRC/tests/integration/load_lib.sh"
+export DGP_LOG_LEVEL=warn DGP_BATCH_MAX_ROWS=150
+KILLS=${KILLS:-6}
+
+"$DGP" gen --resource 101001/000001 --rows 6000 --seed 5 --out "$TMP/gaj_hjrk_crash.csv.gz" \
+	--manifest "$TMP/m.json" --dup-rate 0.05 --change-rate 0.05 --bad-key-rate 0.02 \
+	--missing-rate 0.01 --bad-date-rate 0.01 --dirt-rate 0.1 --bad-optional-rate 0.02 || exit 1
+tables=(dgp_src.gaj_hjrk dgp_base.person dgp_ops.reject dgp_catalog.resource_stats
+	dgp_catalog.reject_stats dgp_catalog.field_stats dgp_ops.file_progress)
+
+# the reference: one uninterrupted load
+new_db "dgp_test_crash_ref_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+t0=$(date +%s%N)
+out=$("$DGP" load "$TMP/gaj_hjrk_crash.csv.gz" 2>&1)
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_out "reference load = manifest" "$(summary_want "$TMP/m.json" first_load)" "$out"
+want=$(dbsum "${tables[@]}")
+
+new_db "dgp_test_crash_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+RANDOM=${SEED:-$$}
+kills=0 tries=0 prev=0
+while ((kills < KILLS && tries < 8 * KILLS)); do
+	tries=$((tries + 1))
+	"$DGP" load "$TMP/gaj_hjrk_crash.csv.gz" >/dev/null 2>&1 &
+	pid=$!
+	# a random moment within start-up + a fifth of what an uninterrupted load takes
+	sleep "$(awk -v r=$RANDOM -v ms=$ms 'BEGIN { printf "%.3f", (300 + r % int(ms / 5 + 1)) / 1000 }')"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	done_=$(sql "SELECT coalesce((SELECT complete::text || ' ' || records FROM dgp_ops.file_progress), 'none 0')")
+	read -r complete records <<<"$done_"
+	[[ $complete == true ]] && break
+	if ((records < prev)); then bad "progress went backwards ($prev → $records)"; fi
+	((records > prev)) && kills=$((kills + 1))
+	echo "kill $tries: $records records committed"
+	prev=$records
+done
+((kills >= 5)) && ok || bad "at least 5 kills landed mid-file" "kills $kills in $tries tries"
+out=$("$DGP" load "$TMP/gaj_hjrk_crash.csv.gz" 2>&1)
+eq "final run exit" "$?" 0
+eq "after $kills kills: PostgreSQL identical to an uninterrupted load" "$(dbsum "${tables[@]}")" "$want"
+out=$("$DGP" load "$TMP/gaj_hjrk_crash.csv.gz" 2>&1)
+expect_out "then: already loaded" "already loaded completely" "$out"
+finish
