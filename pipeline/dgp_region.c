@@ -25,6 +25,7 @@ extern const uint8_t dgp_region_status[];
 extern const uint16_t dgp_region_year[];
 extern const uint32_t dgp_region_name_off[];
 extern const char dgp_region_names[];
+extern const size_t dgp_region_names_size; /* bytes, including every name's NUL */
 
 dgp_region_status_t dgp_region_lookup(uint32_t code, const char **name, int *last_year)
 {
@@ -93,26 +94,34 @@ dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 {
 	(void)ctx;
 	char buf[DGP_NORM_ASCII_BUF];
-	const char *s;
-	size_t n;
+	const char *s = in;
+	size_t n = len;
 	uint32_t flags = 0;
-	dgp_reason_t reason = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
-	if (reason != DGP_REASON_OK)
-		return dgp_norm_reject(res, reason);
-	if (n == 0)
-		return dgp_norm_reject(res, DGP_REASON_EMPTY);
-	const char *name = NULL;
-	uint32_t code = 0;
-	if (n != 6)
-		return dgp_norm_reject(res, DGP_REASON_FORMAT);
-	for (int i = 0; i < 6; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9)
+	/* six plain digits (the usual case) need no NUL/width/trim preparation */
+	int plain = len == 6;
+	for (size_t i = 0; plain && i < 6; i++)
+		plain = (unsigned)((unsigned char)in[i] - '0') <= 9;
+	if (!plain) {
+		dgp_reason_t reason = dgp_norm_ascii_prepare(in, len, buf, &s, &n, &flags);
+		if (reason != DGP_REASON_OK)
+			return dgp_norm_reject(res, reason);
+		if (n == 0)
+			return dgp_norm_reject(res, DGP_REASON_EMPTY);
+		if (n != 6)
 			return dgp_norm_reject(res, DGP_REASON_FORMAT);
-		code = code * 10 + d;
+		for (int i = 0; i < 6; i++)
+			if ((unsigned)((unsigned char)s[i] - '0') > 9)
+				return dgp_norm_reject(res, DGP_REASON_FORMAT);
 	}
-	dgp_region_status_t st = dgp_region_lookup(code, &name, NULL);
-	if (st == DGP_REGION_NONE || (st == DGP_REGION_HISTORICAL && rule->region_current_only))
+	uint32_t code = (uint32_t)s[0] * 100000u + (uint32_t)s[1] * 10000u + (uint32_t)s[2] * 1000u +
+			(uint32_t)s[3] * 100u + (uint32_t)s[4] * 10u + (uint32_t)s[5] - '0' * 111111u;
+	uint32_t p = code / 100;
+	unsigned x = dgp_region_ddx[dgp_region_slot[p]][code % 100];
+	if (!x)
+		return dgp_norm_reject(res, DGP_REASON_REGION);
+	uint32_t i = dgp_region_first[p] + x - 1;
+	dgp_region_status_t st = (dgp_region_status_t)dgp_region_status[i];
+	if (st == DGP_REGION_HISTORICAL && rule->region_current_only)
 		return dgp_norm_reject(res, DGP_REASON_REGION);
 	if (out_cap < 6)
 		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
@@ -122,10 +131,16 @@ dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 	if (st == DGP_REGION_HISTORICAL)
 		flags |= DGP_NF_REGION_HISTORICAL;
 	res->flags = flags;
-	/* The name as the aux output, when it fits: handy for `dgp check` and reports. */
-	size_t nl = strlen(name);
+	/*
+	 * The name as the aux output, when it fits: handy for `dgp check` and
+	 * reports.  Names are stored back to back, NUL-separated, so the next
+	 * offset gives the length without a strlen.
+	 */
+	uint32_t off = dgp_region_name_off[i];
+	size_t nl = (i + 1 < dgp_region_n ? dgp_region_name_off[i + 1] : dgp_region_names_size) -
+		    off - 1;
 	if (6 + nl <= out_cap) {
-		memcpy(out + 6, name, nl);
+		memcpy(out + 6, dgp_region_names + off, nl);
 		res->aux_off = 6;
 		res->aux_len = nl;
 	}

@@ -75,6 +75,7 @@ def main():
         arr("uint8_t", "dgp_region_status", [r[2] for r in rows])
         arr("uint16_t", "dgp_region_year", [r[3] for r in rows])
         arr("uint32_t", "dgp_region_name_off", offs, 12)
+        o.write("const size_t dgp_region_names_size = %d;\n" % len(names))
         o.write("const char dgp_region_names[] =\n")
         for r in rows:
             o.write("\t%s \"\\0\"\n" % c_string(r[1]))
