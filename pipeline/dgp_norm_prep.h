@@ -4,10 +4,10 @@
  * full-width characters, trim.  Internal to pipeline/; not part of the
  * normaliser contract (dgp_norm.h).
  *
- *   in ──all ASCII?──yes──────────────────────────▶ trim ──▶ (*s, *n)
- *        └─no── strict UTF-8 + fold into caller's stack buf ─┘
+ *   in ──ASCII, or valid UTF-8 with nothing to fold──────────▶ trim ──▶ (*s, *n)
+ *        └─full-width or U+3000 inside── fold into caller's stack buf ─┘
  *
- * Pure-ASCII values (nearly all of them) are not copied at all.
+ * Only values with something to fold are copied.
  */
 #ifndef DGP_NORM_PREP_H
 #define DGP_NORM_PREP_H
@@ -35,7 +35,10 @@ static inline dgp_reason_t dgp_norm_prep(const char *in, size_t len, char *buf, 
 	size_t l = len;
 	if (memchr(in, '\0', len))
 		return DGP_REASON_CHARSET;
-	if (dgp_utf8_ascii_run(in, len) != len) {
+	int need = dgp_utf8_ascii_run(in, len) == len ? 0 : dgp_utf8_check_fold(in, len);
+	if (need == DGP_UTF8_INVALID)
+		return DGP_REASON_CHARSET;
+	if (need) {
 		bool folded = false;
 		ptrdiff_t r = dgp_utf8_fold_width(in, len, buf, cap, &folded);
 		if (r == DGP_UTF8_INVALID)

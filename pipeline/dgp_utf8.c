@@ -26,6 +26,24 @@ bool dgp_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+int dgp_utf8_check_fold(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		i += dgp_utf8_ascii_run(s + i, len - i);
+		if (i >= len)
+			break;
+		uint32_t cp;
+		int n = dgp_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (n < 0)
+			return DGP_UTF8_INVALID;
+		if (dgp_utf8_fold_cp(cp) != cp)
+			return 1;
+		i += (size_t)n;
+	}
+	return 0;
+}
+
 size_t dgp_utf8_count(const char *s, size_t len)
 {
 	size_t n = 0;
@@ -70,7 +88,9 @@ ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_
 		} else {
 			if (o + (size_t)n > out_cap)
 				return DGP_UTF8_NOSPACE;
-			memmove(out + o, in + i, (size_t)n);
+			/* forward, byte by byte: n ≤ 4, and o ≤ i keeps in-place safe */
+			for (int b = 0; b < n; b++)
+				out[o + (size_t)b] = in[i + (size_t)b];
 			o += (size_t)n;
 		}
 		i += (size_t)n;

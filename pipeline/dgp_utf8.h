@@ -143,6 +143,15 @@ static inline size_t dgp_utf8_ascii_run(const char *s, size_t len)
 bool dgp_utf8_valid(const char *s, size_t len);
 
 /*
+ * dgp_utf8_check_fold — 1 when s[0..len) holds a character that
+ * dgp_utf8_fold_width would change (the rest is then not validated here:
+ * fold_width does it), 0 when it is valid UTF-8 with nothing to fold, or
+ * DGP_UTF8_INVALID.  Lets a caller use its input in place instead of
+ * copying it.
+ */
+int dgp_utf8_check_fold(const char *s, size_t len);
+
+/*
  * dgp_utf8_count — the number of code points in valid UTF-8 s[0..len)
  * (counts non-continuation bytes; the input is not re-validated).
  */

@@ -189,3 +189,16 @@ Test(utf8, fold_in_place_and_errors)
 		     DGP_UTF8_NOSPACE);
 	cr_expect_eq(dgp_utf8_fold_width("１２３４５６７８", 24, out, sizeof(out), NULL), 8);
 }
+
+Test(utf8, check_fold)
+{
+	cr_expect_eq(dgp_utf8_check_fold("", 0), 0);
+	cr_expect_eq(dgp_utf8_check_fold("ascii only", 10), 0);
+	cr_expect_eq(dgp_utf8_check_fold("2024年1月5日", strlen("2024年1月5日")), 0);
+	cr_expect_eq(dgp_utf8_check_fold("①㈱Ⅻ", strlen("①㈱Ⅻ")), 0);
+	cr_expect_eq(dgp_utf8_check_fold("２０２４", strlen("２０２４")), 1);
+	cr_expect_eq(dgp_utf8_check_fold("a\xE3\x80\x80" "b", 5), 1);
+	cr_expect_eq(dgp_utf8_check_fold("年\xC0\x80", 5), DGP_UTF8_INVALID);
+	cr_expect_eq(dgp_utf8_check_fold("\xED\xA0\x80", 3), DGP_UTF8_INVALID);
+	cr_expect_eq(dgp_utf8_check_fold("年\xE5\xB9", 5), DGP_UTF8_INVALID);
+}
