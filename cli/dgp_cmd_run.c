@@ -494,6 +494,7 @@ static dgp_err_t hook_stored_offset(void *opaque, const char *topic, int32_t par
 static void hook_assigned(void *opaque, const rd_kafka_topic_partition_list_t *parts)
 {
 	run_t *r = opaque;
+	r->last_msg_at = now_s(); /* --until-idle counts from the assignment */
 	/* Another member may have written these keys: warm their caches again before use. */
 	for (int i = 0; i < parts->cnt; i++)
 		for (res_state_t *rs = r->resources; rs; rs = rs->next)

@@ -138,6 +138,17 @@ static int64_t reset_offset_of(const dgp_config_t *cfg)
 	return RD_KAFKA_OFFSET_BEGINNING;
 }
 
+static bool passthrough_has(const dgp_config_t *cfg, const char *key)
+{
+	for (size_t i = 0; i < dgp_config_passthrough_count(cfg); i++) {
+		const char *k, *v;
+		dgp_config_passthrough_get(cfg, i, &k, &v);
+		if (strcmp(k, key) == 0)
+			return true;
+	}
+	return false;
+}
+
 static const char *group_of(const dgp_kafka_source_opts_t *o)
 {
 	if (o->group_id && *o->group_id)
@@ -156,27 +167,17 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 {
 	*out = NULL;
 	char msg[512];
-	/* Defaults first: a kafka.* key in the configuration may still override them. */
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf = dgp_kafka_conf_new(opts->cfg, errstr, errstr_size);
+	if (!conf)
+		return DGP_ERR_CONF_INVALID;
+	/* dgp's defaults, where the configuration does not set the key itself. */
 	static const char *const defaults[][2] = {
 		{"auto.offset.reset", "earliest"},
-		{"enable.partition.eof", "false"},
 		{"queued.max.messages.kbytes", "16384"}, /* bounded prefetch per partition */
 	};
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-		rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], msg, sizeof(msg));
-	rd_kafka_conf_t *user = dgp_kafka_conf_new(opts->cfg, errstr, errstr_size);
-	if (!user) {
-		rd_kafka_conf_destroy(conf);
-		return DGP_ERR_CONF_INVALID;
-	}
-	/* Merge: user settings over the defaults (dump, set). */
-	size_t cnt;
-	const char **kv = rd_kafka_conf_dump(user, &cnt);
-	for (size_t i = 0; i + 1 < cnt; i += 2)
-		rd_kafka_conf_set(conf, kv[i], kv[i + 1], msg, sizeof(msg));
-	rd_kafka_conf_dump_free(kv, cnt);
-	rd_kafka_conf_destroy(user);
+		if (!passthrough_has(opts->cfg, defaults[i][0]))
+			rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], msg, sizeof(msg));
 	dgp_kafka_source_t *s = dgp_xcalloc(1, sizeof(*s));
 	s->hooks = opts->hooks;
 	s->group_id = strdup(group_of(opts));
@@ -449,7 +450,9 @@ int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
 						   &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
 		    hi < 0)
 			continue;
-		int64_t pos = a->elems[i].offset >= 0 ? a->elems[i].offset : lo;
+		int64_t pos = a->elems[i].offset;
+		if (pos < 0) /* nothing fetched yet since the assignment: unknown */
+			continue;
 		int64_t lag = hi > pos ? hi - pos : 0;
 		total += lag;
 		if (fn)

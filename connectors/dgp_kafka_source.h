@@ -134,7 +134,8 @@ size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *src);
 /*
  * dgp_kafka_source_lag — for each assigned partition, high watermark minus
  * position, from librdkafka's cached watermarks (no request); fn gets
- * every partition with a known lag, the return value is their sum.  fn
+ * every partition with a known lag (a partition nothing was fetched from
+ * since its assignment has none), the return value is their sum.  fn
  * may be NULL.
  */
 int64_t dgp_kafka_source_lag(dgp_kafka_source_t *src,

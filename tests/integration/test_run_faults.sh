@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# test_run_faults.sh MODE DGP REPO — `dgp run` stays exactly-once through a fault.
+#
+#   MODE crash      kill -9 dgp at >= 5 random moments, restart it each time
+#        rebalance  three dgp processes in one group, one killed mid-run
+#        pgdown     PostgreSQL stopped for 30 s mid-run (scripts/pg.sh down/up)
+#        broker     the Kafka broker restarted mid-run (scripts/kafka.sh restart)
+#
+# Data: `dgp gen` for two resources (a CSV 人口 one and a gzip JSON 法人 one) with
+# duplicates, changes, bad keys, missing fields and bad optional values, produced
+# by `dgp produce` to 8-partition topics under a fresh prefix, into a fresh
+# database.  At the end PostgreSQL must hold exactly the manifest's rows (new),
+# exactly its rejects (rejected + field_rejects), each (partition, offset,
+# field) reject once, and offsets summing to the number of messages.
+#
+# Scaled for `make test` on 2 cores: DGP_RUN_TEST_ROWS (default 30000) rows per
+# resource; tests/integration/run_faults_full.sh runs the 1M-record size.
+# Needs DGP_PG_CONNINFO, DGP_KAFKA_BROKERS and DGP_STATE_DIR (scripts/services.sh).
+set -euo pipefail
+MODE=$1 DGP=$2 REPO=$3
+ROWS=${DGP_RUN_TEST_ROWS:-30000}
+: "${DGP_PG_CONNINFO:?start the services: eval \"\$(scripts/services.sh start)\"}"
+: "${DGP_KAFKA_BROKERS:?start the services}"
+
+say() { printf 'test_run_faults[%s]: %s\n' "$MODE" "$*" >&2; }
+fail() { say "FAIL: $*"; exit 1; }
+
+tag="r$(date +%s%N | tail -c 9)"
+work=$(mktemp -d "${TMPDIR:-/tmp}/dgp-run-$MODE.XXXXXX")
+db="dgp_run_${MODE}_$tag"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	psql "$DGP_PG_CONNINFO" -qAtc "drop database if exists $db" >/dev/null 2>&1 || true
+	if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+export DGP_CATALOG_DIR=$REPO/catalog/sample
+export DGP_HTTP_LISTEN=127.0.0.1:0
+export DGP_RUN_TOPIC_PREFIX="$tag."
+export DGP_KAFKA_GROUP_ID="dgp-$tag"
+export DGP_KAFKA_SESSION_TIMEOUT_MS=6000
+export DGP_KAFKA_HEARTBEAT_INTERVAL_MS=1000
+export DGP_BATCH_MAX_ROWS=2000
+export DGP_BATCH_MAX_MS=500
+export DGP_SHUTDOWN_TIMEOUT_MS=60000
+export DGP_RUN_LOG_INTERVAL_MS=5000
+
+psql "$DGP_PG_CONNINFO" -qAtc "create database $db" >/dev/null
+export DGP_PG_CONNINFO="$DGP_PG_CONNINFO dbname=$db"
+"$DGP" catalog sync >/dev/null || fail "catalog sync"
+
+# "resource-code format": a CSV 人口 resource and a gzip JSON 法人 resource
+resources=("101001/000001 csv" "102006/000002 jsonl")
+topic_of() {
+	python3 - "$1" "$REPO"/catalog/sample/*/resources.csv <<'PY'
+import csv, sys
+for path in sys.argv[2:]:
+    for row in csv.DictReader(open(path, encoding="utf-8-sig")):
+        if row["code"] == sys.argv[1]:
+            print(row["topic"]); sys.exit(0)
+sys.exit(1)
+PY
+}
+table_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['table'].split('.')[1])" "$1"; }
+
+total=0
+i=0
+for r in "${resources[@]}"; do
+	read -r code fmt <<<"$r"
+	topic=$(topic_of "$code")
+	ext=$fmt gz=()
+	[[ $fmt == jsonl ]] && gz=(--gzip)
+	"$DGP" gen --resource "$code" --encoding UTF-8 --format "$fmt" --rows "$ROWS" \
+		--seed $((7 + i)) --out "$work/$i.$ext" --manifest "$work/$i.json" \
+		--dup-rate 0.05 --change-rate 0.05 --bad-key-rate 0.01 --missing-rate 0.01 \
+		--bad-optional-rate 0.01 >/dev/null || fail "gen $code"
+	"$DGP" produce --topic "$tag.$topic" --partitions 8 "${gz[@]}" "$work/$i.$ext" >/dev/null 2>"$work/produce.$i.log" ||
+		fail "produce $topic: $(tail -3 "$work/produce.$i.log")"
+	total=$((total + ROWS))
+	i=$((i + 1))
+done
+say "$total messages in 2 topics x 8 partitions under prefix $tag."
+
+start_dgp() { # start_dgp NAME [args]: background dgp run, pid appended to pids
+	local name=$1
+	shift
+	"$DGP" run "$@" >>"$work/$name.out" 2>>"$work/$name.log" &
+	pids+=($!)
+	echo $!
+}
+
+committed() { psql "$DGP_PG_CONNINFO" -qAtc "select coalesce(sum(next_offset), 0) from dgp_ops.offsets where group_id = '$DGP_KAFKA_GROUP_ID'"; }
+
+wait_committed_at_least() { # wait until >= N committed or T seconds
+	local n=$1 t=$2 s=$SECONDS
+	while (($(committed) < n && SECONDS - s < t)); do sleep 0.3; done
+}
+
+case $MODE in
+crash)
+	# Each round: start, let it commit a random share more (or 40 s), then kill -9
+	# after a further random 0–0.9 s — mid-batch, mid-COPY or mid-COMMIT alike.
+	for k in 1 2 3 4 5 6; do
+		pid=$(start_dgp "crash$k")
+		before=$(committed)
+		wait_committed_at_least $((before + 500 + RANDOM % (total / 8))) 40
+		sleep "0.$((RANDOM % 10))"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		say "kill -9 #$k at $(committed) of $total committed"
+	done
+	;;
+rebalance)
+	a=$(start_dgp a)
+	b=$(start_dgp b)
+	c=$(start_dgp c)
+	wait_committed_at_least $((total / 4)) 120
+	kill -9 "$b"
+	wait "$b" 2>/dev/null || true
+	say "killed one of three members at $(committed) of $total committed"
+	wait_committed_at_least "$total" 150
+	kill -TERM "$a" "$c"
+	wait "$a" 2>/dev/null || true
+	wait "$c" 2>/dev/null || true
+	;;
+pgdown)
+	p=$(start_dgp p)
+	wait_committed_at_least $((total / 4)) 120
+	say "PostgreSQL down at $(committed) of $total committed"
+	"$REPO"/scripts/pg.sh down >/dev/null 2>&1
+	sleep 30
+	kill -0 "$p" || fail "dgp run died while PostgreSQL was down"
+	"$REPO"/scripts/pg.sh up >/dev/null 2>&1
+	say "PostgreSQL up again"
+	wait_committed_at_least "$total" 150
+	kill -TERM "$p"
+	wait "$p" || fail "dgp run exited $? after SIGTERM"
+	;;
+broker)
+	p=$(start_dgp p)
+	wait_committed_at_least $((total / 4)) 120
+	say "broker restart at $(committed) of $total committed"
+	"$REPO"/scripts/kafka.sh restart >/dev/null 2>&1
+	say "broker back"
+	wait_committed_at_least "$total" 180
+	kill -TERM "$p"
+	wait "$p" || fail "dgp run exited $? after SIGTERM"
+	;;
+*) fail "unknown mode $MODE" ;;
+esac
+
+# Drain whatever is left with one clean run.
+timeout 180 "$DGP" run --until-idle 4000 >>"$work/final.out" 2>>"$work/final.log" ||
+	fail "final dgp run failed: $(tail -5 "$work/final.log")"
+
+ok=1
+i=0
+for r in "${resources[@]}"; do
+	read -r code fmt <<<"$r"
+	topic=$(topic_of "$code")
+	table=$(table_of "$work/$i.json")
+	want_rows=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['expected']['first_load']['new'])" "$work/$i.json")
+	want_rej=$(python3 -c "import json,sys; e=json.load(open(sys.argv[1]))['expected']['first_load']; print(e['rejected'] + e['field_rejects'])" "$work/$i.json")
+	got_rows=$(psql "$DGP_PG_CONNINFO" -qAtc "select count(*) from dgp_src.\"$table\"")
+	got_rej=$(psql "$DGP_PG_CONNINFO" -qAtc "select count(*) from dgp_ops.reject where source = '$tag.$topic'")
+	dup_rej=$(psql "$DGP_PG_CONNINFO" -qAtc "select count(*) - count(distinct (\"partition\", \"offset\", coalesce(field, ''))) from dgp_ops.reject where source = '$tag.$topic'")
+	offs=$(psql "$DGP_PG_CONNINFO" -qAtc "select coalesce(sum(next_offset), 0) from dgp_ops.offsets where topic = '$tag.$topic'")
+	say "$code ($table): rows $got_rows (manifest $want_rows), rejects $got_rej (manifest $want_rej, $dup_rej twice), offsets $offs of $ROWS"
+	[[ $got_rows == "$want_rows" && $got_rej == "$want_rej" && $dup_rej == 0 && $offs == "$ROWS" ]] || ok=0
+	i=$((i + 1))
+done
+((ok)) || { KEEP=1; fail "PostgreSQL does not match the manifests (logs in $work)"; }
+say "PASS"
