@@ -148,10 +148,15 @@ static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res,
 	return r;
 }
 
-/* Progress line: on a terminal one line redrawn in place; otherwise a log line every 10 s. */
+/*
+ * Progress: on a terminal one line redrawn in place (4 times a second);
+ * otherwise a log line every 10 s.  Rows count what was read, committed or
+ * still in the open batch, so a slow PostgreSQL does not freeze the figures.
+ */
 typedef struct progress {
 	double start, last;
-	uint64_t rows, rejects;
+	uint64_t rows, rejects;       /* committed */
+	uint64_t pending, pending_rej; /* in the batch being filled */
 } progress_t;
 
 static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src, const char *path,
@@ -160,10 +165,14 @@ static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src
 	double t = now_s();
 	if (!final && t - p->last < (l->progress_tty ? 0.25 : 10.0))
 		return;
+	if (!l->progress_tty && l->quiet)
+		return;
 	p->last = t;
 	uint64_t done, total;
 	dgp_file_source_progress(src, &done, &total);
-	double el = t - p->start, rate = el > 0 ? (double)p->rows / el : 0;
+	uint64_t rows = p->rows + (final ? 0 : p->pending);
+	uint64_t rejects = p->rejects + (final ? 0 : p->pending_rej);
+	double el = t - p->start, rate = el > 0 ? (double)rows / el : 0;
 	double frac = total ? (double)done / (double)total : 1.0;
 	double eta = frac > 0 && frac < 1 ? el * (1 - frac) / frac : 0;
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -174,14 +183,14 @@ static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src
 			bar[i] = i < fill ? '#' : '.';
 		bar[w] = '\0';
 		fprintf(stderr, "\r%-28.28s [%s] %3.0f%% %10llu rows %8.0f rows/s %6llu rejected ETA %02d:%02d ",
-			base, bar, frac * 100, (unsigned long long)p->rows, rate,
-			(unsigned long long)p->rejects, (int)eta / 60, (int)eta % 60);
+			base, bar, frac * 100, (unsigned long long)rows, rate,
+			(unsigned long long)rejects, (int)eta / 60, (int)eta % 60);
 		if (final)
 			fputc('\n', stderr);
-	} else if (!l->quiet && !final) {
+	} else if (!final) {
 		dgp_log(DGP_LOG_INFO, "load", "%s: %.0f%%, %llu rows, %.0f rows/s, %llu rejected, ETA %d s",
-			base, frac * 100, (unsigned long long)p->rows, rate,
-			(unsigned long long)p->rejects, (int)eta);
+			base, frac * 100, (unsigned long long)rows, rate, (unsigned long long)rejects,
+			(int)eta);
 	}
 }
 
@@ -333,7 +342,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	dgp_slice_t *vals = dgp_xcalloc(rs->schema->nfields + 1, sizeof(*vals));
 	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
 	dgp_batch_counts_t file_counts = {0};
-	progress_t prog = {now_s(), 0, 0, 0};
+	progress_t prog = {.start = now_s()};
 	double started_wall = (double)time(NULL);
 	dgp_pg_progress_t pp = {.kind = DGP_PG_PROGRESS_FILE,
 				.file_id = file_id,
@@ -367,6 +376,12 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			pp.next_offset = rec.origin.end_offset;
 			pp.next_line = rec.next_line;
 			pp.records++;
+			if ((pp.records & 1023) == 0) {
+				const dgp_batch_counts_t *open = dgp_batch_counts(batch);
+				prog.pending = open->read;
+				prog.pending_rej = open->rejected;
+				show_progress(l, &prog, src, path, false);
+			}
 		}
 		if (got < 0) {
 			/* Damaged input: commit what was read, then report. */
@@ -388,6 +403,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			counts_add(&file_counts, bc);
 			prog.rows += bc->read;
 			prog.rejects += bc->rejected;
+			prog.pending = prog.pending_rej = 0;
 			dgp_batch_reset(batch);
 		}
 		show_progress(l, &prog, src, path, false);
@@ -501,7 +517,8 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	l.sink = dgp_pg_sink_new(l.conn, NULL);
 	int bits = (int)cli->cfg->dedup_key_hash_bits;
 	l.key_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
-	l.progress_tty = cli->stderr_tty && !no_progress;
+	l.quiet = !dgp_log_enabled(DGP_LOG_INFO); /* -q: the summary only */
+	l.progress_tty = cli->stderr_tty && !no_progress && !l.quiet;
 
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
