@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# benchmarks/load/run.sh — dgp load end to end against PostgreSQL's own limit.
+#
+#   ROWS=1000000 RUNS=3 benchmarks/load/run.sh [BUILD_DIR]
+#
+# Needs a running PostgreSQL (DGP_PG_CONNINFO; scripts/services.sh start pg).
+# For each run, in a fresh database: `dgp gen` ROWS clean 户籍人口 records
+# (101001/000001, 23 fields, UTF-8 CSV), then
+#   (a) dgp load, first load: wall rows/s, dgp's own CPU µs/row (user+sys of
+#       the dgp process from GNU time) — with the golden functions, and again
+#       with dgp_base.refresh_person replaced by a no-op (golden cost apart)
+#   (b) psql \copy of the same rows, already clean (exported from dgp_src),
+#       into a table LIKE dgp_src.gaj_hjrk INCLUDING ALL (same key, logged)
+#   (c) a reload of the same records as another file (one byte more: a
+#       trailing empty line), everything UNCHANGED
+#   (d) a reload with every 10th record changed (ZY, a non-golden column)
+# Prints one line per measurement with the 1-minute load average, and the
+# medians at the end.  The dedup cache's bytes/key: bench_dedup 10000000 100000000.
+set -euo pipefail
+ROWS=${ROWS:-1000000}
+RUNS=${RUNS:-3}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-$SRC/build-bulk}
+DGP=$BUILD/cli/dgp
+: "${DGP_PG_CONNINFO:?start PostgreSQL first: eval \"\$(scripts/services.sh start pg)\"}"
+ADMIN=$DGP_PG_CONNINFO
+W=${BENCH_DIR:-$(mktemp -d)}
+R=101001/000001
+export DGP_LOG_LEVEL=warn
+la() { cut -d' ' -f1 /proc/loadavg; }
+F=$W/gaj_hjrk_bench.csv
+if [[ ! -s $F ]]; then
+	echo "generating $ROWS rows..." >&2
+	"$DGP" gen --resource $R --rows "$ROWS" --seed 42 --encoding UTF-8 --out "$F" >&2
+	{ cat "$F"; echo; } >"$W/gaj_hjrk_bench_again.csv"
+	awk -F, -v OFS=, 'NR > 1 && NR % 10 == 0 { $17 = $17 "改" } { print }' "$F" >"$W/gaj_hjrk_bench_changed.csv"
+fi
+RES=$W/results.txt
+: >"$RES"
+# measure NAME CMD... — wall, user+sys of CMD (GNU time) and rows/s, µs/row
+measure() {
+	local name=$1 l
+	shift
+	l=$(la)
+	/usr/bin/time -f "%e %U %S" -o "$W/time" "$@" >"$W/out" 2>&1 || { cat "$W/out"; exit 1; }
+	read -r wall user sys <"$W/time"
+	awk -v n="$name" -v w="$wall" -v u="$user" -v s="$sys" -v r="$ROWS" -v l="$l" 'BEGIN {
+		printf "%-22s %8.1f s %10.0f rows/s  cpu %6.2f µs/row  load avg %s\n", n, w, r / w, (u + s) * 1e6 / r, l }' | tee -a "$RES"
+}
+for run in $(seq 1 "$RUNS"); do
+	for golden in with without; do
+		db=dgp_bench_load_$$
+		psql "$ADMIN" -qXc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null 2>&1
+		export DGP_PG_CONNINFO="$ADMIN dbname=$db"
+		"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null
+		if [[ $golden == without ]]; then
+			psql "$DGP_PG_CONNINFO" -qXc "CREATE OR REPLACE FUNCTION dgp_base.refresh_person(keys text[]) RETURNS void LANGUAGE sql AS 'SELECT'"
+		fi
+		measure "a_load_${golden}_golden" "$DGP" load --resource $R --encoding UTF-8 "$F"
+		grep -q "new $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
+		if [[ $golden == with ]]; then
+			psql "$DGP_PG_CONNINFO" -qXc "\\copy (SELECT * FROM dgp_src.gaj_hjrk) TO '$W/clean.copy'"
+			psql "$DGP_PG_CONNINFO" -qXc "CREATE TABLE public.bench_copy (LIKE dgp_src.gaj_hjrk INCLUDING ALL)"
+			measure "b_psql_copy" psql "$DGP_PG_CONNINFO" -qXc "\\copy public.bench_copy FROM '$W/clean.copy'"
+			measure "c_reload_unchanged" "$DGP" load --resource $R --encoding UTF-8 "$W/gaj_hjrk_bench_again.csv"
+			grep -q "unchanged $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
+			measure "d_reload_10pct_changed" "$DGP" load --resource $R --encoding UTF-8 "$W/gaj_hjrk_bench_changed.csv"
+			grep -q "changed $((ROWS / 10))," "$W/out" || { cat "$W/out"; exit 1; }
+		fi
+		export DGP_PG_CONNINFO=$ADMIN
+		psql "$ADMIN" -qXc "DROP DATABASE $db" >/dev/null
+	done
+done
+echo "medians over $RUNS run(s) of $ROWS rows:"
+sort -k1,1 -k4,4n "$RES" | awk '{ n[$1]++; v[$1, n[$1]] = $0 } END { for (k in n) print v[k, int((n[k] + 1) / 2)] }' | sort
+echo "(data in $W)"
