@@ -84,12 +84,12 @@ for r in "${resources[@]}"; do
 done
 say "$total messages in 2 topics x 8 partitions under prefix $tag."
 
-start_dgp() { # start_dgp NAME [args]: background dgp run, pid appended to pids
+start_dgp() { # start_dgp NAME [args]: background dgp run; its pid in $last_pid and pids
 	local name=$1
 	shift
 	"$DGP" run "$@" >>"$work/$name.out" 2>>"$work/$name.log" &
-	pids+=($!)
-	echo $!
+	last_pid=$!
+	pids+=("$last_pid")
 }
 
 committed() { psql "$DGP_PG_CONNINFO" -qAtc "select coalesce(sum(next_offset), 0) from dgp_ops.offsets where group_id = '$DGP_KAFKA_GROUP_ID'"; }
@@ -104,7 +104,7 @@ crash)
 	# Each round: start, let it commit a random share more (or 40 s), then kill -9
 	# after a further random 0–0.9 s — mid-batch, mid-COPY or mid-COMMIT alike.
 	for k in 1 2 3 4 5 6; do
-		pid=$(start_dgp "crash$k")
+		start_dgp "crash$k"; pid=$last_pid
 		before=$(committed)
 		wait_committed_at_least $((before + 500 + RANDOM % (total / 8))) 40
 		sleep "0.$((RANDOM % 10))"
@@ -114,9 +114,9 @@ crash)
 	done
 	;;
 rebalance)
-	a=$(start_dgp a)
-	b=$(start_dgp b)
-	c=$(start_dgp c)
+	start_dgp a; a=$last_pid
+	start_dgp b; b=$last_pid
+	start_dgp c; c=$last_pid
 	wait_committed_at_least $((total / 4)) 120
 	kill -9 "$b"
 	wait "$b" 2>/dev/null || true
@@ -127,7 +127,7 @@ rebalance)
 	wait "$c" 2>/dev/null || true
 	;;
 pgdown)
-	p=$(start_dgp p)
+	start_dgp p; p=$last_pid
 	wait_committed_at_least $((total / 4)) 120
 	say "PostgreSQL down at $(committed) of $total committed"
 	"$REPO"/scripts/pg.sh down >/dev/null 2>&1
@@ -140,7 +140,7 @@ pgdown)
 	wait "$p" || fail "dgp run exited $? after SIGTERM"
 	;;
 broker)
-	p=$(start_dgp p)
+	start_dgp p; p=$last_pid
 	wait_committed_at_least $((total / 4)) 120
 	say "broker restart at $(committed) of $total committed"
 	"$REPO"/scripts/kafka.sh restart >/dev/null 2>&1
