@@ -7,8 +7,9 @@
  *
  * Separators: spaces, '-', '(' and ')' anywhere; '+' only before the first
  * digit, and then the country code must be 86 (foreign numbers: format).
- * A leading 86 or 0086 is removed when present: no valid Chinese number
- * starts with 8, so this cannot eat a real digit.
+ * A leading 86 or 0086 is removed when present: no Chinese number starts
+ * with 86 (mobiles start with 1, landlines with 0, service numbers with
+ * 400/800), so this cannot eat a real digit.
  *
  * mobile: after stripping, exactly ^1[3-9]\d{9}$.  (A syntactic check only:
  * MIIT segment allocations and 13-digit IoT numbers are not checked.)

@@ -49,6 +49,24 @@ static inline dgp_reason_t run_rule_n(const dgp_norm_rule_t *r, const char *in, 
 	return reason;
 }
 
+/*
+ * Every rule but encoding (whose input is GBK) must be idempotent: its
+ * output, normalised again, is accepted and comes out unchanged.
+ */
+static inline void expect_fixed_point(const dgp_norm_rule_t *r, const char *v, size_t len)
+{
+	if (strcmp(r->name, "encoding") == 0)
+		return;
+	char again[8192];
+	dgp_norm_result_t res;
+	dgp_reason_t reason = run_rule_n(r, v, len, DGP_NORM_OUT_CAP(len), again, sizeof(again), &res);
+	cr_expect_eq(reason, DGP_REASON_OK, "%s(\"%.*s\") again: %s", r->name, (int)len, v,
+		     dgp_reason_name(reason));
+	cr_expect(res.len == len && memcmp(again, v, len) == 0,
+		  "%s not idempotent: \"%.*s\" -> \"%.*s\"", r->name, (int)len, v, (int)res.len,
+		  again);
+}
+
 /* expect_ok — rule accepts in with output want (and aux want_aux, NULL = none) and flags. */
 #define expect_ok_aux(r, in, want, want_aux, want_flags)                                           \
 	do {                                                                                       \
@@ -69,6 +87,7 @@ static inline dgp_reason_t run_rule_n(const dgp_norm_rule_t *r, const char *in, 
 			cr_expect_eq(res_.flags, (uint32_t)(want_flags),                           \
 				     "%s(\"%s\"): flags %#x want %#x", (r)->name, in_, res_.flags, \
 				     (unsigned)(want_flags));                                      \
+			expect_fixed_point((r), got_, res_.len);                                   \
 			const char *wa_ = (want_aux);                                              \
 			if (wa_) {                                                                 \
 				cr_expect_eq(res_.aux_len, strlen(wa_), "%s(\"%s\"): aux \"%.*s\"", \
