@@ -28,3 +28,8 @@ for rule in $rules; do
 	ir=$(callgrind_annotate "$tmp/cg.$rule" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
 	awk -v r="$rule" -v ir="$ir" -v n="$cg_values" 'BEGIN { printf "%-12s %8.1f Ir/value\n", r, ir / n }'
 done
+# the person record: n_values / 5 records
+valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.record" --collect-atstart=no \
+	--toggle-collect=bench_record_loop "$bin" --values "$cg_values" --runs 1 --record none >/dev/null 2>&1
+ir=$(callgrind_annotate "$tmp/cg.record" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+awk -v ir="$ir" -v n="$cg_values" 'BEGIN { printf "%-12s %8.1f Ir/record\n", "record", ir / (n / 5) }'
