@@ -129,6 +129,8 @@ typedef struct prober {
 	dgp_avail_t *avail;
 	dgp_metrics_std_t std;
 	PGconn *conn;
+	bool history_loaded; /* avail holds the stored history, not only this run's results */
+	bool store_warned;   /* "cannot store" logged once per outage of the store */
 	atomic_bool store_ok;
 	pending_t *pending;
 	size_t npending, cappending;
@@ -152,35 +154,89 @@ static void store_disconnect(prober_t *p)
 	atomic_store(&p->store_ok, false);
 }
 
-/* (Re)connect the store; on the first success also load the history. */
+/*
+ * Rebuild the bookkeeping from dgp_catalog.availability (the last 366 days),
+ * so the figures on /metrics cover more than this process's lifetime.  Run
+ * once, when the store is first reachable and nothing is pending: the rows
+ * then include every result of this run too.
+ */
+static void history_load(prober_t *p)
+{
+	char err[1024];
+	const dgp_config_t *cfg = p->cli->cfg;
+	dgp_avail_t *a = dgp_avail_new(3 * cfg->probe_interval_ms,
+				       cfg->probe_repair_target_s * 1000, HORIZON_MS, NULL, NULL);
+	size_t total = 0;
+	for (size_t i = 0; i < p->ntargets; i++) {
+		size_t rows;
+		if (dgp_probe_store_load(p->conn, wall_ms() - HORIZON_MS, p->targets[i].name, a,
+					 &rows, err, sizeof(err)) != DGP_OK) {
+			dgp_log(DGP_LOG_WARN, "availability", "could not load the history of %s: %s",
+				p->targets[i].name, err);
+			dgp_avail_destroy(a);
+			return;
+		}
+		total += rows;
+	}
+	dgp_avail_destroy(p->avail);
+	p->avail = a;
+	p->history_loaded = true;
+	dgp_log(DGP_LOG_INFO, "availability", "loaded %zu stored results of %zu targets", total,
+		p->ntargets);
+}
+
+/*
+ * One connection attempt, bounded by connect_timeout (libpq's default is to
+ * wait forever on a host that drops packets, which would stall the probe
+ * loop); the error is flattened to one line for the log.
+ */
+static bool store_dial(const char *conninfo, int64_t timeout_ms, PGconn **out, char *err,
+		       size_t err_size)
+{
+	char ct[24];
+	int64_t s = (timeout_ms + 999) / 1000;
+	snprintf(ct, sizeof(ct), "%lld", (long long)(s < 2 ? 2 : s));
+	static const char *const keys[] = {"dbname", "connect_timeout", "application_name",
+					   "client_encoding", NULL};
+	const char *vals[] = {conninfo ? conninfo : "", ct, "dgp", "UTF8", NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (c && PQstatus(c) == CONNECTION_OK) {
+		*out = c;
+		return true;
+	}
+	snprintf(err, err_size, "%s", c ? PQerrorMessage(c) : "out of memory");
+	for (char *q = err; *q; q++)
+		if (*q == '\n' || *q == '\t')
+			*q = ' ';
+	PQfinish(c);
+	*out = NULL;
+	return false;
+}
+
+/* (Re)connect the store; load_history: also rebuild the bookkeeping from it. */
 static bool store_connect(prober_t *p, int64_t timeout_ms, bool load_history)
 {
 	if (p->conn && PQstatus(p->conn) == CONNECTION_OK)
 		return true;
 	store_disconnect(p);
 	char err[1024];
-	if (dgp_pg_connect(p->cli->cfg->pg_conninfo, timeout_ms, &p->conn, err, sizeof(err)) !=
-		    DGP_OK ||
+	if (!store_dial(p->cli->cfg->pg_conninfo, timeout_ms, &p->conn, err, sizeof(err)) ||
 	    dgp_probe_store_init(p->conn, err, sizeof(err)) != DGP_OK) {
-		dgp_log(DGP_LOG_WARN, "availability", "cannot store results yet: %s", err);
+		if (!p->store_warned)
+			dgp_log(DGP_LOG_WARN, "availability",
+				"cannot store results in dgp_catalog.availability, keeping them "
+				"until PostgreSQL answers: %s",
+				err);
+		p->store_warned = true;
 		store_disconnect(p);
 		return false;
 	}
+	if (p->store_warned)
+		dgp_log(DGP_LOG_INFO, "availability", "storing results again");
+	p->store_warned = false;
 	atomic_store(&p->store_ok, true);
-	if (load_history) {
-		size_t rows;
-		for (size_t i = 0; i < p->ntargets; i++) {
-			if (dgp_probe_store_load(p->conn, wall_ms() - HORIZON_MS, p->targets[i].name,
-						 p->avail, &rows, err, sizeof(err)) != DGP_OK) {
-				dgp_log(DGP_LOG_WARN, "availability",
-					"could not load the history of %s: %s",
-					p->targets[i].name, err);
-				continue;
-			}
-			dgp_log(DGP_LOG_INFO, "availability",
-				"loaded %zu earlier results of %s", rows, p->targets[i].name);
-		}
-	}
+	if (load_history)
+		history_load(p);
 	return true;
 }
 
@@ -220,6 +276,8 @@ static void pending_flush(prober_t *p, int64_t timeout_ms)
 	}
 	memmove(p->pending, p->pending + done, (p->npending - done) * sizeof(*p->pending));
 	p->npending -= done;
+	if (!p->npending && !p->history_loaded && p->conn)
+		history_load(p);
 }
 
 static void publish_figures(prober_t *p)
@@ -328,7 +386,7 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 	const dgp_config_t *cfg = cli->cfg;
 	char err[1024];
 	dgp_arena_t *arena = dgp_arena_new(0);
-	prober_t p = {.cli = cli};
+	prober_t p = {.cli = cli, .history_loaded = once /* one round needs no history */};
 	if (dgp_probe_targets_parse(cfg->probe_targets, cfg, arena, &p.targets, &p.ntargets, err,
 				    sizeof(err)) != DGP_OK) {
 		dgp_cli_err("availability", "%s", err);
