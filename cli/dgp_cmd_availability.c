@@ -29,7 +29,7 @@
 #include "dgp_pg.h"
 #include "dgp_probe.h"
 
-#define HORIZON_MS (366 * DGP_AVAIL_DAY_MS)
+#define HORIZON_MS  (366 * DGP_AVAIL_DAY_MS)
 #define MAX_PENDING 100000
 
 static volatile sig_atomic_t stop_requested;
@@ -94,7 +94,8 @@ static const char *span(int64_t ms, char *buf, size_t size)
 				shown++; /* keep the precision to three units from the first */
 			continue;
 		}
-		int n = snprintf(buf + o, size - o, "%s%lld%s", o ? " " : "", (long long)v, name[i]);
+		int n =
+		    snprintf(buf + o, size - o, "%s%lld%s", o ? " " : "", (long long)v, name[i]);
 		if (n < 0 || (size_t)n >= size - o)
 			break;
 		o += (size_t)n;
@@ -165,14 +166,14 @@ static void history_load(prober_t *p)
 	char err[1024];
 	const dgp_config_t *cfg = p->cli->cfg;
 	dgp_avail_t *a = dgp_avail_new(3 * cfg->probe_interval_ms,
-				       cfg->probe_repair_target_s * 1000, HORIZON_MS, NULL, NULL);
+	                               cfg->probe_repair_target_s * 1000, HORIZON_MS, NULL, NULL);
 	size_t total = 0;
 	for (size_t i = 0; i < p->ntargets; i++) {
 		size_t rows;
 		if (dgp_probe_store_load(p->conn, wall_ms() - HORIZON_MS, p->targets[i].name, a,
-					 &rows, err, sizeof(err)) != DGP_OK) {
-			dgp_log(DGP_LOG_WARN, "availability", "could not load the history of %s: %s",
-				p->targets[i].name, err);
+		                         &rows, err, sizeof(err)) != DGP_OK) {
+			dgp_log(DGP_LOG_WARN, "availability",
+			        "could not load the history of %s: %s", p->targets[i].name, err);
 			dgp_avail_destroy(a);
 			return;
 		}
@@ -182,7 +183,7 @@ static void history_load(prober_t *p)
 	p->avail = a;
 	p->history_loaded = true;
 	dgp_log(DGP_LOG_INFO, "availability", "loaded %zu stored results of %zu targets", total,
-		p->ntargets);
+	        p->ntargets);
 }
 
 /*
@@ -191,13 +192,13 @@ static void history_load(prober_t *p)
  * loop); the error is flattened to one line for the log.
  */
 static bool store_dial(const char *conninfo, int64_t timeout_ms, PGconn **out, char *err,
-		       size_t err_size)
+                       size_t err_size)
 {
 	char ct[24];
 	int64_t s = (timeout_ms + 999) / 1000;
 	snprintf(ct, sizeof(ct), "%lld", (long long)(s < 2 ? 2 : s));
 	static const char *const keys[] = {"dbname", "connect_timeout", "application_name",
-					   "client_encoding", NULL};
+	                                   "client_encoding", NULL};
 	const char *vals[] = {conninfo ? conninfo : "", ct, "dgp", "UTF8", NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
@@ -224,9 +225,9 @@ static bool store_connect(prober_t *p, int64_t timeout_ms, bool load_history)
 	    dgp_probe_store_init(p->conn, err, sizeof(err)) != DGP_OK) {
 		if (!p->store_warned)
 			dgp_log(DGP_LOG_WARN, "availability",
-				"cannot store results in dgp_catalog.availability, keeping them "
-				"until PostgreSQL answers: %s",
-				err);
+			        "cannot store results in dgp_catalog.availability, keeping them "
+			        "until PostgreSQL answers: %s",
+			        err);
 		p->store_warned = true;
 		store_disconnect(p);
 		return false;
@@ -264,10 +265,10 @@ static void pending_flush(prober_t *p, int64_t timeout_ms)
 	for (; done < p->npending; done++) {
 		pending_t *e = &p->pending[done];
 		if (dgp_probe_store_insert(p->conn, &p->targets[e->target], &e->r, err,
-					   sizeof(err)) != DGP_OK) {
+		                           sizeof(err)) != DGP_OK) {
 			dgp_log(DGP_LOG_WARN, "availability",
-				"storing results failed, %zu kept for later: %s",
-				p->npending - done, err);
+			        "storing results failed, %zu kept for later: %s",
+			        p->npending - done, err);
 			dgp_metric_inc(p->store_failed, 1);
 			store_disconnect(p);
 			break;
@@ -289,20 +290,21 @@ static void publish_figures(prober_t *p)
 			dgp_avail_stats(p->avail, i, dgp_avail_window_ms[w], &s);
 			const char *const l[] = {name, dgp_avail_window_name[w]};
 			if (!isnan(s.ratio))
-				dgp_metric_set(dgp_metric_get(p->std.availability_ratio, l), s.ratio);
+				dgp_metric_set(dgp_metric_get(p->std.availability_ratio, l),
+				               s.ratio);
 			dgp_metric_set(dgp_metric_get(p->std.availability_observed, l),
-				       (double)(s.up_ms + s.down_ms) / 1000);
+			               (double)(s.up_ms + s.down_ms) / 1000);
 			dgp_metric_set(dgp_metric_get(p->std.availability_outages, l),
-				       (double)s.outages);
+			               (double)s.outages);
 			dgp_metric_set(dgp_metric_get(p->std.availability_breaches, l),
-				       (double)s.breaches);
+			               (double)s.breaches);
 		}
 		dgp_avail_outage_t o;
 		size_t n = dgp_avail_outages(p->avail, i, dgp_avail_now(p->avail), &o, 1);
 		double open = n && o.open ? (double)o.ttr_ms / 1000 : 0;
-		dgp_metric_set(dgp_metric_get(p->std.availability_open_outage,
-					      (const char *const[]){name}),
-			       open);
+		dgp_metric_set(
+		    dgp_metric_get(p->std.availability_open_outage, (const char *const[]){name}),
+		    open);
 	}
 }
 
@@ -325,21 +327,22 @@ static void probe_round(prober_t *p, bool print)
 
 		size_t ai = avail_index(p->avail, t->name);
 		int64_t last_at = 0;
-		bool last_up = true, had = ai != (size_t)-1 &&
-					    dgp_avail_last(p->avail, ai, &last_at, &last_up);
+		bool last_up = true,
+		     had = ai != (size_t)-1 && dgp_avail_last(p->avail, ai, &last_at, &last_up);
 		if (dgp_avail_record(p->avail, t->name, kind, r.at_ms, r.up) != DGP_OK)
 			dgp_log(DGP_LOG_WARN, "availability",
-				"%s: result older than the last one (clock stepped back?)", t->name);
+			        "%s: result older than the last one (clock stepped back?)",
+			        t->name);
 		if ((!had || last_up) && !r.up)
 			dgp_log(DGP_LOG_WARN, "availability", "%s (%s) is down: %s", t->name, kind,
-				r.detail);
+			        r.detail);
 		else if (had && !last_up && r.up) {
 			ai = avail_index(p->avail, t->name);
 			dgp_avail_outage_t o[1];
 			size_t n = dgp_avail_outages(p->avail, ai, r.at_ms, o, 1);
 			char buf[48];
-			dgp_log(DGP_LOG_INFO, "availability", "%s (%s) is up again after %s", t->name,
-				kind, n ? span(o[0].ttr_ms, buf, sizeof(buf)) : "?");
+			dgp_log(DGP_LOG_INFO, "availability", "%s (%s) is up again after %s",
+			        t->name, kind, n ? span(o[0].ttr_ms, buf, sizeof(buf)) : "?");
 		}
 		const char *const l[] = {t->name, kind};
 		dgp_metric_set(dgp_metric_get(p->std.probe_up, l), r.up ? 1 : 0);
@@ -361,7 +364,8 @@ static void sleep_until(int64_t deadline)
 		if (left <= 0)
 			return;
 		if (left > 200)
-			left = 200; /* a signal between the check and the sleep costs at most this */
+			left =
+			    200; /* a signal between the check and the sleep costs at most this */
 		struct timespec ts = {left / 1000, (left % 1000) * 1000000};
 		nanosleep(&ts, NULL);
 	}
@@ -369,8 +373,7 @@ static void sleep_until(int64_t deadline)
 
 static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"once", no_argument, NULL, 'o'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"once", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 	bool once = false;
 	int opt;
 	optind = 1;
@@ -388,14 +391,14 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 	dgp_arena_t *arena = dgp_arena_new(0);
 	prober_t p = {.cli = cli, .history_loaded = once /* one round needs no history */};
 	if (dgp_probe_targets_parse(cfg->probe_targets, cfg, arena, &p.targets, &p.ntargets, err,
-				    sizeof(err)) != DGP_OK) {
+	                            sizeof(err)) != DGP_OK) {
 		dgp_cli_err("availability", "%s", err);
 		dgp_arena_destroy(arena);
 		return DGP_EXIT_FAIL;
 	}
 	if (p.ntargets == 0) {
 		dgp_cli_err("availability", "no probe targets: set probe.targets (see "
-					    "CONFIGURATION.md)");
+		                            "CONFIGURATION.md)");
 		dgp_arena_destroy(arena);
 		return DGP_EXIT_FAIL;
 	}
@@ -403,35 +406,34 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 	dgp_metrics_t *reg = dgp_metrics_new();
 	dgp_metrics_std_register(reg, &p.std);
 	p.stored = dgp_metric_get(dgp_metrics_counter(reg, "dgp_probe_results_stored_total",
-						      "Probe results written to "
-						      "dgp_catalog.availability.",
-						      NULL),
-				  NULL);
+	                                              "Probe results written to "
+	                                              "dgp_catalog.availability.",
+	                                              NULL),
+	                          NULL);
 	p.store_failed = dgp_metric_get(
-		dgp_metrics_counter(reg, "dgp_probe_store_failures_total",
-				    "Failed attempts to write probe results (they are retried).",
-				    NULL),
-		NULL);
+	    dgp_metrics_counter(reg, "dgp_probe_store_failures_total",
+	                        "Failed attempts to write probe results (they are retried).", NULL),
+	    NULL);
 	p.dropped_m = dgp_metric_get(
-		dgp_metrics_counter(reg, "dgp_probe_results_dropped_total",
-				    "Probe results dropped unstored because PostgreSQL was down "
-				    "too long.",
-				    NULL),
-		NULL);
+	    dgp_metrics_counter(reg, "dgp_probe_results_dropped_total",
+	                        "Probe results dropped unstored because PostgreSQL was down "
+	                        "too long.",
+	                        NULL),
+	    NULL);
 	p.avail = dgp_avail_new(3 * cfg->probe_interval_ms, cfg->probe_repair_target_s * 1000,
-				HORIZON_MS, NULL, NULL);
+	                        HORIZON_MS, NULL, NULL);
 
 	dgp_http_t *http = NULL;
 	int rc = DGP_EXIT_OK;
-	if (!once && dgp_http_start_config(cfg, reg, prober_ready, &p, &http, err, sizeof(err)) !=
-			     DGP_OK) {
+	if (!once &&
+	    dgp_http_start_config(cfg, reg, prober_ready, &p, &http, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("availability", "http.listen: %s", err);
 		rc = DGP_EXIT_FAIL;
 		goto out;
 	}
 	store_connect(&p, once ? cfg->pg_connect_timeout_ms : cfg->probe_timeout_ms, !once);
 	dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets every %lld ms", p.ntargets,
-		(long long)cfg->probe_interval_ms);
+	        (long long)cfg->probe_interval_ms);
 	while (!stop_requested) {
 		int64_t next = mono_ms() + cfg->probe_interval_ms;
 		probe_round(&p, once);
@@ -439,15 +441,16 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 			break;
 		if (mono_ms() > next)
 			dgp_log(DGP_LOG_WARN, "availability",
-				"a probe round took longer than probe.interval.ms; lower "
-				"probe.timeout.ms or probe fewer targets");
+			        "a probe round took longer than probe.interval.ms; lower "
+			        "probe.timeout.ms or probe fewer targets");
 		sleep_until(next);
 	}
 	pending_flush(&p, cfg->probe_timeout_ms);
 	if (p.npending) {
-		dgp_cli_err("availability", "%zu results could not be stored in "
-					    "dgp_catalog.availability",
-			    p.npending);
+		dgp_cli_err("availability",
+		            "%zu results could not be stored in "
+		            "dgp_catalog.availability",
+		            p.npending);
 		rc = DGP_EXIT_FAIL;
 	}
 	if (stop_requested)
@@ -474,11 +477,11 @@ static bool parse_since(const char *s, int64_t now, int64_t *out)
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (!errno && end != s && v >= 0 && end[0] && !end[1]) {
-		int64_t unit = end[0] == 'd' ? DGP_AVAIL_DAY_MS
-			       : end[0] == 'h' ? 3600000
-			       : end[0] == 'm' ? 60000
-			       : end[0] == 's' ? 1000
-					       : 0;
+		int64_t unit = end[0] == 'd'   ? DGP_AVAIL_DAY_MS
+		               : end[0] == 'h' ? 3600000
+		               : end[0] == 'm' ? 60000
+		               : end[0] == 's' ? 1000
+		                               : 0;
 		if (unit && v <= 36500LL * DGP_AVAIL_DAY_MS / unit) {
 			*out = now - v * unit;
 			return true;
@@ -486,7 +489,7 @@ static bool parse_since(const char *s, int64_t now, int64_t *out)
 	}
 	struct tm tm = {0};
 	const char *formats[] = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%MZ",
-				 "%Y-%m-%dT%H:%M", "%Y-%m-%d"};
+	                         "%Y-%m-%dT%H:%M", "%Y-%m-%d"};
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		memset(&tm, 0, sizeof(tm));
 		const char *e = strptime(s, formats[i], &tm);
@@ -517,8 +520,8 @@ static void report_json(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 {
 	char b1[32];
 	printf("{\"generated_at\":\"%s\",", iso(now, b1, sizeof(b1)));
-	printf("\"since\":\"%s\",\"repair_target_seconds\":%lld,\"targets\":[", iso(since, b1, sizeof(b1)),
-	       (long long)target_s);
+	printf("\"since\":\"%s\",\"repair_target_seconds\":%lld,\"targets\":[",
+	       iso(since, b1, sizeof(b1)), (long long)target_s);
 	for (size_t i = 0; i < dgp_avail_ntargets(a); i++) {
 		printf("%s{\"name\":", i ? "," : "");
 		json_str(dgp_avail_target_name(a, i));
@@ -539,10 +542,11 @@ static void report_json(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 				printf("null");
 			else
 				printf("%.17g", s.ratio);
-			printf(",\"up_seconds\":%.3f,\"down_seconds\":%.3f,\"observed_seconds\":%.3f,"
-			       "\"window_seconds\":%lld,\"outages\":%zu,\"sla_breaches\":%zu}",
-			       s.up_ms / 1000.0, s.down_ms / 1000.0, (s.up_ms + s.down_ms) / 1000.0,
-			       (long long)(dgp_avail_window_ms[w] / 1000), s.outages, s.breaches);
+			printf(
+			    ",\"up_seconds\":%.3f,\"down_seconds\":%.3f,\"observed_seconds\":%.3f,"
+			    "\"window_seconds\":%lld,\"outages\":%zu,\"sla_breaches\":%zu}",
+			    s.up_ms / 1000.0, s.down_ms / 1000.0, (s.up_ms + s.down_ms) / 1000.0,
+			    (long long)(dgp_avail_window_ms[w] / 1000), s.outages, s.breaches);
 		}
 		printf("],\"outages\":[");
 		size_t n = dgp_avail_outages(a, i, since, NULL, 0);
@@ -586,9 +590,9 @@ static void report_text(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 			dgp_avail_stats(a, i, dgp_avail_window_ms[w], &s);
 			char pct[24], obs[16];
 			snprintf(obs, sizeof(obs), "%.1f%%",
-				 floor(1000.0 * (double)(s.up_ms + s.down_ms) /
-				       (double)dgp_avail_window_ms[w]) /
-					 10);
+			         floor(1000.0 * (double)(s.up_ms + s.down_ms) /
+			               (double)dgp_avail_window_ms[w]) /
+			             10);
 			printf("%-20s %-6s %-6s %-12s %-14s %-14s %-9s %-8zu %zu\n",
 			       w ? "" : dgp_avail_target_name(a, i),
 			       w ? "" : dgp_avail_target_kind(a, i), dgp_avail_window_name[w],
@@ -616,7 +620,9 @@ static void report_text(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 			       iso(o[k].start_ms, b1, sizeof(b1)),
 			       o[k].open ? "(still down)" : iso(o[k].end_ms, b2, sizeof(b2)),
 			       span(o[k].ttr_ms, b3, sizeof(b3)),
-			       o[k].breach ? "BREACH" : o[k].open ? "open, within target" : "met");
+			       o[k].breach ? "BREACH"
+			       : o[k].open ? "open, within target"
+			                   : "met");
 			total_breaches += o[k].breach;
 			total_open += o[k].open;
 		}
@@ -626,16 +632,16 @@ static void report_text(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 		printf("  none\n");
 	printf("\nverdict: %s; %zu SLA breach%s (repair over %s), %zu outage%s still open\n",
 	       all_full ? "100% availability target met in every window measured"
-			: "100% availability target NOT met",
-	       total_breaches, total_breaches == 1 ? "" : "es", span(target_s * 1000, b3, sizeof(b3)),
-	       total_open, total_open == 1 ? "" : "s");
+	                : "100% availability target NOT met",
+	       total_breaches, total_breaches == 1 ? "" : "es",
+	       span(target_s * 1000, b3, sizeof(b3)), total_open, total_open == 1 ? "" : "s");
 }
 
 static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{"since", required_argument, NULL, 's'},
-					     {"format", required_argument, NULL, 'f'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"format", required_argument, NULL, 'f'},
+	                                     {NULL, 0, NULL, 0}};
 	const dgp_config_t *cfg = cli->cfg;
 	int64_t now = wall_ms(), since = now - 365 * DGP_AVAIL_DAY_MS;
 	bool json = false;
@@ -646,9 +652,9 @@ static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
 		case 's':
 			if (!parse_since(optarg, now, &since)) {
 				dgp_cli_err("availability",
-					    "invalid --since \"%s\": expected e.g. 30d, 12h or "
-					    "2026-11-01[T08:00[:00]][Z] (UTC)",
-					    optarg);
+				            "invalid --since \"%s\": expected e.g. 30d, 12h or "
+				            "2026-11-01[T08:00[:00]][Z] (UTC)",
+				            optarg);
 				return DGP_EXIT_USAGE;
 			}
 			break;
@@ -657,7 +663,7 @@ static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
 				json = true;
 			else if (strcmp(optarg, "text") != 0) {
 				dgp_cli_err("availability", "invalid --format \"%s\": text or json",
-					    optarg);
+				            optarg);
 				return DGP_EXIT_USAGE;
 			}
 			break;
@@ -676,12 +682,13 @@ static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
 		dgp_cli_err("availability", "postgresql: %s", err);
 		return DGP_EXIT_FAIL;
 	}
-	PGresult *res = PQexec(conn, "SELECT to_regclass('\"dgp_catalog\".\"availability\"') IS NULL");
+	PGresult *res =
+	    PQexec(conn, "SELECT to_regclass('\"dgp_catalog\".\"availability\"') IS NULL");
 	bool missing = dgp_pg_result_err(conn, res, err, sizeof(err)) == DGP_OK &&
-		       PQgetvalue(res, 0, 0)[0] == 't';
+	               PQgetvalue(res, 0, 0)[0] == 't';
 	PQclear(res);
-	dgp_avail_t *a = dgp_avail_new(3 * cfg->probe_interval_ms, cfg->probe_repair_target_s * 1000,
-				       0, NULL, NULL);
+	dgp_avail_t *a = dgp_avail_new(3 * cfg->probe_interval_ms,
+	                               cfg->probe_repair_target_s * 1000, 0, NULL, NULL);
 	int rc = DGP_EXIT_OK;
 	if (!missing &&
 	    dgp_probe_store_load(conn, since, NULL, a, NULL, err, sizeof(err)) != DGP_OK) {

@@ -34,17 +34,17 @@ struct dgp_http {
 	dgp_metric_t *served[NPATHS]; /* dgp_http_requests_total{path} */
 };
 
-dgp_err_t dgp_http_parse_listen(const char *listen, char *host, size_t host_size,
-				uint16_t *port, char *errstr, size_t errstr_size)
+dgp_err_t dgp_http_parse_listen(const char *listen, char *host, size_t host_size, uint16_t *port,
+                                char *errstr, size_t errstr_size)
 {
 	const char *h = listen, *colon;
 	size_t hlen;
 	if (listen[0] == '[') {
 		const char *close = strchr(listen, ']');
 		if (!close || close[1] != ':')
-			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-					      "invalid listen address \"%s\": expected [ADDRESS]:PORT",
-					      listen);
+			return dgp_errstr_set(
+			    errstr, errstr_size, DGP_ERR_INVALID,
+			    "invalid listen address \"%s\": expected [ADDRESS]:PORT", listen);
 		h = listen + 1;
 		hlen = (size_t)(close - h);
 		colon = close + 1;
@@ -52,21 +52,22 @@ dgp_err_t dgp_http_parse_listen(const char *listen, char *host, size_t host_size
 		colon = strrchr(listen, ':');
 		if (!colon || strchr(listen, ':') != colon)
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-					      "invalid listen address \"%s\": expected HOST:PORT "
-					      "(IPv6 as [ADDRESS]:PORT)",
-					      listen);
+			                      "invalid listen address \"%s\": expected HOST:PORT "
+			                      "(IPv6 as [ADDRESS]:PORT)",
+			                      listen);
 		hlen = (size_t)(colon - listen);
 	}
 	if (hlen == 0 || hlen >= host_size)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-				      "invalid listen address \"%s\": missing or overlong host "
-				      "(use 0.0.0.0 to listen on every interface)",
-				      listen);
+		                      "invalid listen address \"%s\": missing or overlong host "
+		                      "(use 0.0.0.0 to listen on every interface)",
+		                      listen);
 	char *end;
 	long p = strtol(colon + 1, &end, 10);
 	if (end == colon + 1 || *end || p < 0 || p > 65535)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-				      "invalid listen address \"%s\": port must be 0..65535", listen);
+		                      "invalid listen address \"%s\": port must be 0..65535",
+		                      listen);
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	*port = (uint16_t)p;
@@ -85,11 +86,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status,
-			       const char *content_type, const char *body, size_t len,
-			       bool allow_header)
+                               const char *content_type, const char *body, size_t len,
+                               bool allow_header)
 {
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
@@ -101,11 +102,10 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status,
 	return ret;
 }
 
-static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status,
-				    const char *text, bool allow_header)
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status, const char *text,
+                                    bool allow_header)
 {
-	return respond(conn, status, "text/plain; charset=utf-8", text, strlen(text),
-		       allow_header);
+	return respond(conn, status, "text/plain; charset=utf-8", text, strlen(text), allow_header);
 }
 
 static int path_index(const char *url)
@@ -117,8 +117,8 @@ static int path_index(const char *url)
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version,
-			      const char *upload_data, size_t *upload_data_size, void **con_cls)
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	(void)upload_data;
@@ -132,7 +132,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n",
-				    true);
+		                    true);
 	switch (path) {
 	case PATH_METRICS: {
 		if (!http->metrics)
@@ -141,7 +141,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		size_t len;
 		char *text = dgp_metrics_render(http->metrics, arena, &len);
 		enum MHD_Result ret =
-			respond(conn, MHD_HTTP_OK, DGP_METRICS_CONTENT_TYPE, text, len, false);
+		    respond(conn, MHD_HTTP_OK, DGP_METRICS_CONTENT_TYPE, text, len, false);
 		dgp_arena_destroy(arena);
 		return ret;
 	}
@@ -157,31 +157,32 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	default:
 		return respond_text(conn, MHD_HTTP_NOT_FOUND,
-				    "not found: try /metrics, /healthz or /readyz\n", false);
+		                    "not found: try /metrics, /healthz or /readyz\n", false);
 	}
 }
 
 dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *errstr,
-			 size_t errstr_size)
+                         size_t errstr_size)
 {
 	char host[256];
 	uint16_t port;
 	*out = NULL;
-	dgp_err_t err = dgp_http_parse_listen(opts->listen, host, sizeof(host), &port, errstr,
-					      errstr_size);
+	dgp_err_t err =
+	    dgp_http_parse_listen(opts->listen, host, sizeof(host), &port, errstr, errstr_size);
 	if (err != DGP_OK)
 		return err;
 
 	char portstr[8];
 	snprintf(portstr, sizeof(portstr), "%u", port);
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+	                         .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 	int gai = getaddrinfo(host, portstr, &hints, &ai);
 	if (gai != 0 || !ai)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-				      "cannot resolve listen address \"%s\": %s", opts->listen,
-				      gai_strerror(gai));
+		                      "cannot resolve listen address \"%s\": %s", opts->listen,
+		                      gai_strerror(gai));
 
 	dgp_http_t *http = dgp_xcalloc(1, sizeof(*http));
 	http->metrics = opts->metrics;
@@ -190,8 +191,8 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
 	if (opts->metrics) {
 		static const char *const l_path[] = {"path", NULL};
 		dgp_metric_family_t *f = dgp_metrics_counter(
-			opts->metrics, "dgp_http_requests_total",
-			"Requests answered by the HTTP endpoint, per path.", l_path);
+		    opts->metrics, "dgp_http_requests_total",
+		    "Requests answered by the HTTP endpoint, per path.", l_path);
 		for (int i = 0; i < NPATHS; i++)
 			http->served[i] = dgp_metric_get(f, (const char *const[]){path_label[i]});
 	}
@@ -201,45 +202,45 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	http->daemon = MHD_start_daemon(
-		flags, port, NULL, NULL, handle, http, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opts->threads ? opts->threads : 1),
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)(opts->connection_limit ? opts->connection_limit : 64),
-		MHD_OPTION_CONNECTION_TIMEOUT, timeout_s ? timeout_s : 1,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_EXTERNAL_LOGGER,
-		mhd_log, NULL, MHD_OPTION_END);
+	    flags, port, NULL, NULL, handle, http, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opts->threads ? opts->threads : 1),
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(opts->connection_limit ? opts->connection_limit : 64),
+	    MHD_OPTION_CONNECTION_TIMEOUT, timeout_s ? timeout_s : 1,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    NULL, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!http->daemon) {
 		free(http);
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_HTTP,
-				      "could not listen on %s (address in use, or not an address "
-				      "of this host?)",
-				      opts->listen);
+		                      "could not listen on %s (address in use, or not an address "
+		                      "of this host?)",
+		                      opts->listen);
 	}
 	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(http->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	    MHD_get_daemon_info(http->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	http->port = info ? info->port : port;
 	dgp_log(DGP_LOG_INFO, "http", "serving /metrics, /healthz, /readyz on %s (port %u)",
-		opts->listen, http->port);
+	        opts->listen, http->port);
 	*out = http;
 	return DGP_OK;
 }
 
 dgp_err_t dgp_http_start_config(const dgp_config_t *cfg, dgp_metrics_t *metrics,
-				dgp_http_ready_fn *ready, void *ready_opaque, dgp_http_t **out,
-				char *errstr, size_t errstr_size)
+                                dgp_http_ready_fn *ready, void *ready_opaque, dgp_http_t **out,
+                                char *errstr, size_t errstr_size)
 {
 	*out = NULL;
 	if (!cfg->http_listen || !*cfg->http_listen)
 		return DGP_OK;
 	dgp_http_opts_t o = {
-		.listen = cfg->http_listen,
-		.threads = (unsigned)cfg->http_threads,
-		.connection_limit = (unsigned)cfg->http_connection_limit,
-		.timeout_ms = (unsigned)cfg->http_timeout_ms,
-		.metrics = metrics,
-		.ready = ready,
-		.ready_opaque = ready_opaque,
+	    .listen = cfg->http_listen,
+	    .threads = (unsigned)cfg->http_threads,
+	    .connection_limit = (unsigned)cfg->http_connection_limit,
+	    .timeout_ms = (unsigned)cfg->http_timeout_ms,
+	    .metrics = metrics,
+	    .ready = ready,
+	    .ready_opaque = ready_opaque,
 	};
 	return dgp_http_start(&o, out, errstr, errstr_size);
 }
@@ -251,9 +252,8 @@ uint16_t dgp_http_port(const dgp_http_t *http)
 
 uint64_t dgp_http_requests(const dgp_http_t *http)
 {
-	return http ? atomic_load_explicit(&((dgp_http_t *)http)->requests,
-					   memory_order_relaxed)
-		    : 0;
+	return http ? atomic_load_explicit(&((dgp_http_t *)http)->requests, memory_order_relaxed)
+	            : 0;
 }
 
 void dgp_http_stop(dgp_http_t *http)

@@ -43,12 +43,12 @@ typedef struct dgp_http dgp_http_t;
 typedef bool dgp_http_ready_fn(void *opaque, char *why, size_t why_size);
 
 typedef struct dgp_http_opts {
-	const char *listen;          /* "host:port", "[v6]:port"; port 0 = any free port */
-	unsigned threads;            /* worker threads, >= 1 */
-	unsigned connection_limit;   /* open connections at most */
-	unsigned timeout_ms;         /* idle connection timeout, rounded up to seconds */
-	dgp_metrics_t *metrics;      /* rendered by /metrics; must outlive the endpoint */
-	dgp_http_ready_fn *ready;    /* NULL: /readyz is always 200 */
+	const char *listen;        /* "host:port", "[v6]:port"; port 0 = any free port */
+	unsigned threads;          /* worker threads, >= 1 */
+	unsigned connection_limit; /* open connections at most */
+	unsigned timeout_ms;       /* idle connection timeout, rounded up to seconds */
+	dgp_metrics_t *metrics;    /* rendered by /metrics; must outlive the endpoint */
+	dgp_http_ready_fn *ready;  /* NULL: /readyz is always 200 */
 	void *ready_opaque;
 } dgp_http_opts_t;
 
@@ -60,7 +60,7 @@ typedef struct dgp_http_opts {
  * DGP_ERR_HTTP.
  */
 dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *errstr,
-			 size_t errstr_size) DGP_MUST_CHECK;
+                         size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_http_start_config — dgp_http_start() with http.listen, http.threads,
@@ -69,8 +69,8 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
  * dgp_http_port(NULL) accept that).
  */
 dgp_err_t dgp_http_start_config(const dgp_config_t *cfg, dgp_metrics_t *metrics,
-				dgp_http_ready_fn *ready, void *ready_opaque, dgp_http_t **out,
-				char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+                                dgp_http_ready_fn *ready, void *ready_opaque, dgp_http_t **out,
+                                char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 /* dgp_http_port — the port actually bound (useful with port 0); 0 for NULL. */
 uint16_t dgp_http_port(const dgp_http_t *http);
@@ -89,7 +89,7 @@ void dgp_http_stop(dgp_http_t *http);
  * bracket-less address, NUL-terminated in host, host_size bytes) and port.
  * Returns DGP_OK or DGP_ERR_INVALID with errstr naming the problem.
  */
-dgp_err_t dgp_http_parse_listen(const char *listen, char *host, size_t host_size,
-				uint16_t *port, char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+dgp_err_t dgp_http_parse_listen(const char *listen, char *host, size_t host_size, uint16_t *port,
+                                char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 #endif /* DGP_HTTP_H */

@@ -59,8 +59,8 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-static dgp_err_t parse_http(const char *spec, size_t n, dgp_arena_t *arena,
-			    dgp_probe_target_t *t, size_t pos, char *errstr, size_t errstr_size)
+static dgp_err_t parse_http(const char *spec, size_t n, dgp_arena_t *arena, dgp_probe_target_t *t,
+                            size_t pos, char *errstr, size_t errstr_size)
 {
 	size_t u = 0;
 	while (u < n && !isspace((unsigned char)spec[u]))
@@ -85,14 +85,14 @@ static dgp_err_t parse_http(const char *spec, size_t n, dgp_arena_t *arena,
 	return DGP_OK;
 bad:
 	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-			      "probe.targets entry %zu (%s): expected an HTTP status 100..599 "
-			      "after the URL",
-			      pos, t->name);
+	                      "probe.targets entry %zu (%s): expected an HTTP status 100..599 "
+	                      "after the URL",
+	                      pos, t->name);
 }
 
 dgp_err_t dgp_probe_targets_parse(const char *text, const dgp_config_t *cfg, dgp_arena_t *arena,
-				  dgp_probe_target_t **targets, size_t *n, char *errstr,
-				  size_t errstr_size)
+                                  dgp_probe_target_t **targets, size_t *n, char *errstr,
+                                  size_t errstr_size)
 {
 	size_t cap = 1;
 	for (const char *p = text; *p; p++)
@@ -117,22 +117,22 @@ dgp_err_t dgp_probe_targets_parse(const char *text, const dgp_config_t *cfg, dgp
 		trim(&nm, &nl);
 		if (!eq || !name_ok(nm, nl))
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-					      "probe.targets entry %zu: expected NAME=TARGET with "
-					      "NAME made of A-Z a-z 0-9 _ . - (at most 63)",
-					      pos);
+			                      "probe.targets entry %zu: expected NAME=TARGET with "
+			                      "NAME made of A-Z a-z 0-9 _ . - (at most 63)",
+			                      pos);
 		dgp_probe_target_t *t = &ts[k];
 		t->name = dgp_arena_memdup(arena, nm, nl);
 		for (size_t j = 0; j < k; j++)
 			if (strcmp(ts[j].name, t->name) == 0)
 				return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-						      "probe.targets entry %zu: name \"%s\" is "
-						      "used twice",
-						      pos, t->name);
+				                      "probe.targets entry %zu: name \"%s\" is "
+				                      "used twice",
+				                      pos, t->name);
 		const char *spec = eq + 1;
 		size_t sl = len - nl - 1 - (size_t)(nm - e);
 		trim(&spec, &sl);
 		if (sl >= 7 && (strncmp(spec, "http://", 7) == 0 ||
-				(sl >= 8 && strncmp(spec, "https://", 8) == 0))) {
+		                (sl >= 8 && strncmp(spec, "https://", 8) == 0))) {
 			t->kind = DGP_PROBE_HTTP;
 			dgp_err_t err = parse_http(spec, sl, arena, t, pos, errstr, errstr_size);
 			if (err != DGP_OK)
@@ -140,21 +140,21 @@ dgp_err_t dgp_probe_targets_parse(const char *text, const dgp_config_t *cfg, dgp
 		} else if (sl >= 3 && strncmp(spec, "pg:", 3) == 0) {
 			t->kind = DGP_PROBE_PG;
 			t->spec = sl > 3 ? dgp_arena_memdup(arena, spec + 3, sl - 3)
-					 : dgp_arena_strdup(arena, cfg->pg_conninfo);
+			                 : dgp_arena_strdup(arena, cfg->pg_conninfo);
 		} else if (sl >= 6 && strncmp(spec, "kafka:", 6) == 0) {
 			t->kind = DGP_PROBE_KAFKA;
 			t->spec = sl > 6 ? dgp_arena_memdup(arena, spec + 6, sl - 6)
-					 : dgp_arena_strdup(arena, cfg->kafka_brokers);
+			                 : dgp_arena_strdup(arena, cfg->kafka_brokers);
 			if (!*t->spec)
 				return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-						      "probe.targets entry %zu (%s): no Kafka "
-						      "brokers given and kafka.brokers is empty",
-						      pos, t->name);
+				                      "probe.targets entry %zu (%s): no Kafka "
+				                      "brokers given and kafka.brokers is empty",
+				                      pos, t->name);
 		} else {
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-					      "probe.targets entry %zu (%s): expected http://, "
-					      "https://, pg: or kafka: after '='",
-					      pos, t->name);
+			                      "probe.targets entry %zu (%s): expected http://, "
+			                      "https://, pg: or kafka: after '='",
+			                      pos, t->name);
 		}
 		k++;
 	}
@@ -230,7 +230,7 @@ static void probe_http(const dgp_probe_target_t *t, int64_t timeout_ms, dgp_prob
 		if (!r->up) {
 			char msg[96];
 			snprintf(msg, sizeof(msg), "HTTP status %ld, expected %d", status,
-				 t->expect_status);
+			         t->expect_status);
 			set_detail(r, msg);
 		}
 	} else {
@@ -261,9 +261,8 @@ static void probe_pg(const dgp_probe_target_t *t, int64_t timeout_ms, dgp_probe_
 	double deadline = mono_s() + (double)timeout_ms / 1000;
 	char ct[24];
 	/* libpq's connect_timeout is whole seconds, at least 2. */
-	snprintf(ct, sizeof(ct), "%lld", (long long)((timeout_ms + 999) / 1000 < 2
-							    ? 2
-							    : (timeout_ms + 999) / 1000));
+	snprintf(ct, sizeof(ct), "%lld",
+	         (long long)((timeout_ms + 999) / 1000 < 2 ? 2 : (timeout_ms + 999) / 1000));
 	static const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
 	const char *vals[] = {t->spec, ct, "dgp-probe", NULL};
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
@@ -274,7 +273,7 @@ static void probe_pg(const dgp_probe_target_t *t, int64_t timeout_ms, dgp_probe_
 	}
 	if (!PQsendQuery(conn, "SELECT 1") || !wait_readable(conn, deadline)) {
 		set_detail(r, PQstatus(conn) == CONNECTION_OK ? "SELECT 1 timed out"
-							      : PQerrorMessage(conn));
+		                                              : PQerrorMessage(conn));
 		PQfinish(conn);
 		return;
 	}
@@ -303,8 +302,8 @@ static void kafka_quiet_log(const rd_kafka_t *rk, int level, const char *fac, co
 	(void)buf;
 }
 
-static void probe_kafka(const dgp_probe_target_t *t, const dgp_config_t *cfg,
-			int64_t timeout_ms, dgp_probe_result_t *r)
+static void probe_kafka(const dgp_probe_target_t *t, const dgp_config_t *cfg, int64_t timeout_ms,
+                        dgp_probe_result_t *r)
 {
 	char err[512];
 	rd_kafka_conf_t *conf = dgp_kafka_conf_new(cfg, err, sizeof(err));
@@ -314,9 +313,9 @@ static void probe_kafka(const dgp_probe_target_t *t, const dgp_config_t *cfg,
 	}
 	rd_kafka_conf_set_log_cb(conf, kafka_quiet_log);
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", t->spec, err, sizeof(err)) !=
-		    RD_KAFKA_CONF_OK ||
+	        RD_KAFKA_CONF_OK ||
 	    rd_kafka_conf_set(conf, "client.id", "dgp-probe", err, sizeof(err)) !=
-		    RD_KAFKA_CONF_OK) {
+	        RD_KAFKA_CONF_OK) {
 		rd_kafka_conf_destroy(conf);
 		set_detail(r, err);
 		return;
@@ -335,8 +334,8 @@ static void probe_kafka(const dgp_probe_target_t *t, const dgp_config_t *cfg,
 		set_detail(r, "metadata lists no broker");
 	} else {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "no metadata within %lld ms: %s",
-			 (long long)timeout_ms, rd_kafka_err2str(e));
+		snprintf(msg, sizeof(msg), "no metadata within %lld ms: %s", (long long)timeout_ms,
+		         rd_kafka_err2str(e));
 		set_detail(r, msg);
 	}
 	if (md)
@@ -345,7 +344,7 @@ static void probe_kafka(const dgp_probe_target_t *t, const dgp_config_t *cfg,
 }
 
 void dgp_probe_run(const dgp_probe_target_t *t, const dgp_config_t *cfg, int64_t timeout_ms,
-		   dgp_probe_result_t *out)
+                   dgp_probe_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->at_ms = wall_ms();
@@ -369,22 +368,22 @@ void dgp_probe_run(const dgp_probe_target_t *t, const dgp_config_t *cfg, int64_t
 /* ---- storage ------------------------------------------------------------- */
 
 static const char ddl[] =
-	"SET client_min_messages TO warning;\n" /* no NOTICE for what exists already */
-	"CREATE SCHEMA IF NOT EXISTS \"dgp_catalog\";\n"
-	"CREATE TABLE IF NOT EXISTS \"dgp_catalog\".\"availability\" (\n"
-	"  \"id\" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
-	"  \"target\" text NOT NULL,\n"
-	"  \"kind\" text NOT NULL,\n"
-	"  \"probed_at\" timestamptz NOT NULL,\n"
-	"  \"up\" boolean NOT NULL,\n"
-	"  \"duration_seconds\" double precision NOT NULL,\n"
-	"  \"http_status\" integer,\n"
-	"  \"detail\" text NOT NULL DEFAULT ''\n"
-	");\n"
-	"CREATE INDEX IF NOT EXISTS \"availability_target_probed_at\"\n"
-	"  ON \"dgp_catalog\".\"availability\" (\"target\", \"probed_at\");\n"
-	"COMMENT ON TABLE \"dgp_catalog\".\"availability\" IS "
-	"'one row per availability probe result (dgp availability probe)';\n";
+    "SET client_min_messages TO warning;\n" /* no NOTICE for what exists already */
+    "CREATE SCHEMA IF NOT EXISTS \"dgp_catalog\";\n"
+    "CREATE TABLE IF NOT EXISTS \"dgp_catalog\".\"availability\" (\n"
+    "  \"id\" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+    "  \"target\" text NOT NULL,\n"
+    "  \"kind\" text NOT NULL,\n"
+    "  \"probed_at\" timestamptz NOT NULL,\n"
+    "  \"up\" boolean NOT NULL,\n"
+    "  \"duration_seconds\" double precision NOT NULL,\n"
+    "  \"http_status\" integer,\n"
+    "  \"detail\" text NOT NULL DEFAULT ''\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS \"availability_target_probed_at\"\n"
+    "  ON \"dgp_catalog\".\"availability\" (\"target\", \"probed_at\");\n"
+    "COMMENT ON TABLE \"dgp_catalog\".\"availability\" IS "
+    "'one row per availability probe result (dgp availability probe)';\n";
 
 dgp_err_t dgp_probe_store_init(PGconn *conn, char *errstr, size_t errstr_size)
 {
@@ -392,34 +391,31 @@ dgp_err_t dgp_probe_store_init(PGconn *conn, char *errstr, size_t errstr_size)
 }
 
 dgp_err_t dgp_probe_store_insert(PGconn *conn, const dgp_probe_target_t *t,
-				 const dgp_probe_result_t *r, char *errstr, size_t errstr_size)
+                                 const dgp_probe_result_t *r, char *errstr, size_t errstr_size)
 {
 	char at[32], secs[32], status[16];
 	snprintf(at, sizeof(at), "%lld", (long long)r->at_ms);
 	snprintf(secs, sizeof(secs), "%.6f", r->seconds);
 	snprintf(status, sizeof(status), "%d", r->http_status);
-	const char *params[] = {t->name,
-				dgp_probe_kind_name(t->kind),
-				at,
-				r->up ? "true" : "false",
-				secs,
-				t->kind == DGP_PROBE_HTTP && r->http_status ? status : NULL,
-				r->detail};
+	const char *params[] = {
+	    t->name,  dgp_probe_kind_name(t->kind),
+	    at,       r->up ? "true" : "false",
+	    secs,     t->kind == DGP_PROBE_HTTP && r->http_status ? status : NULL,
+	    r->detail};
 	PGresult *res = PQexecParams(
-		conn,
-		"INSERT INTO \"dgp_catalog\".\"availability\" (\"target\", \"kind\", "
-		"\"probed_at\", \"up\", \"duration_seconds\", \"http_status\", \"detail\") "
-		"VALUES ($1, $2, to_timestamp($3::bigint / 1000.0), $4::boolean, "
-		"$5::double precision, $6::integer, $7)",
-		7, NULL, params, NULL, NULL, 0);
+	    conn,
+	    "INSERT INTO \"dgp_catalog\".\"availability\" (\"target\", \"kind\", "
+	    "\"probed_at\", \"up\", \"duration_seconds\", \"http_status\", \"detail\") "
+	    "VALUES ($1, $2, to_timestamp($3::bigint / 1000.0), $4::boolean, "
+	    "$5::double precision, $6::integer, $7)",
+	    7, NULL, params, NULL, NULL, 0);
 	dgp_err_t err = dgp_pg_result_err(conn, res, errstr, errstr_size);
 	PQclear(res);
 	return err;
 }
 
 dgp_err_t dgp_probe_store_load(PGconn *conn, int64_t since_ms, const char *target,
-			       dgp_avail_t *avail, size_t *rows, char *errstr,
-			       size_t errstr_size)
+                               dgp_avail_t *avail, size_t *rows, char *errstr, size_t errstr_size)
 {
 	char since[32];
 	snprintf(since, sizeof(since), "%lld", (long long)since_ms);
@@ -427,18 +423,17 @@ dgp_err_t dgp_probe_store_load(PGconn *conn, int64_t since_ms, const char *targe
 	if (rows)
 		*rows = 0;
 	/* Single-row mode: a year of one-minute results is half a million rows per target. */
-	if (!PQsendQueryParams(
-		    conn,
-		    "SELECT \"target\", \"kind\", "
-		    "(extract(epoch FROM \"probed_at\") * 1000)::bigint, \"up\" "
-		    "FROM \"dgp_catalog\".\"availability\" "
-		    "WHERE \"probed_at\" >= to_timestamp($1::bigint / 1000.0) "
-		    "AND ($2::text IS NULL OR \"target\" = $2::text) "
-		    "ORDER BY \"target\", \"probed_at\", \"id\"",
-		    2, NULL, params, NULL, NULL, 0) ||
+	if (!PQsendQueryParams(conn,
+	                       "SELECT \"target\", \"kind\", "
+	                       "(extract(epoch FROM \"probed_at\") * 1000)::bigint, \"up\" "
+	                       "FROM \"dgp_catalog\".\"availability\" "
+	                       "WHERE \"probed_at\" >= to_timestamp($1::bigint / 1000.0) "
+	                       "AND ($2::text IS NULL OR \"target\" = $2::text) "
+	                       "ORDER BY \"target\", \"probed_at\", \"id\"",
+	                       2, NULL, params, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(conn))
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
-				      PQerrorMessage(conn));
+		                      PQerrorMessage(conn));
 	dgp_err_t err = DGP_OK;
 	PGresult *res;
 	while ((res = PQgetResult(conn))) {
@@ -446,10 +441,9 @@ dgp_err_t dgp_probe_store_load(PGconn *conn, int64_t since_ms, const char *targe
 			err = dgp_pg_result_err(conn, res, errstr, errstr_size);
 		if (err == DGP_OK && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
 			const char *up = PQgetvalue(res, 0, 3);
-			dgp_err_t e = dgp_avail_record(avail, PQgetvalue(res, 0, 0),
-						       PQgetvalue(res, 0, 1),
-						       strtoll(PQgetvalue(res, 0, 2), NULL, 10),
-						       up[0] == 't');
+			dgp_err_t e = dgp_avail_record(
+			    avail, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			    strtoll(PQgetvalue(res, 0, 2), NULL, 10), up[0] == 't');
 			(void)e; /* ordered by time: cannot be out of order */
 			if (rows)
 				(*rows)++;

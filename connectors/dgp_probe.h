@@ -38,8 +38,8 @@ const char *dgp_probe_kind_name(dgp_probe_kind_t kind);
 typedef struct dgp_probe_target {
 	const char *name;
 	dgp_probe_kind_t kind;
-	const char *spec;   /* URL, conninfo or bootstrap list (defaults already applied) */
-	int expect_status;  /* HTTP only */
+	const char *spec;  /* URL, conninfo or bootstrap list (defaults already applied) */
+	int expect_status; /* HTTP only */
 } dgp_probe_target_t;
 
 /*
@@ -50,15 +50,15 @@ typedef struct dgp_probe_target {
  * conninfo).
  */
 dgp_err_t dgp_probe_targets_parse(const char *text, const dgp_config_t *cfg, dgp_arena_t *arena,
-				  dgp_probe_target_t **targets, size_t *n, char *errstr,
-				  size_t errstr_size) DGP_MUST_CHECK;
+                                  dgp_probe_target_t **targets, size_t *n, char *errstr,
+                                  size_t errstr_size) DGP_MUST_CHECK;
 
 typedef struct dgp_probe_result {
-	int64_t at_ms;       /* wall clock when the probe started */
+	int64_t at_ms; /* wall clock when the probe started */
 	bool up;
-	double seconds;      /* how long the probe took */
-	int http_status;     /* HTTP: status received, 0 if none; others 0 */
-	char detail[256];    /* why it is down ("" when up); no secrets */
+	double seconds;   /* how long the probe took */
+	int http_status;  /* HTTP: status received, 0 if none; others 0 */
+	char detail[256]; /* why it is down ("" when up); no secrets */
 } dgp_probe_result_t;
 
 /*
@@ -68,7 +68,7 @@ typedef struct dgp_probe_result {
  * Thread-safe (separate handles per call).
  */
 void dgp_probe_run(const dgp_probe_target_t *t, const dgp_config_t *cfg, int64_t timeout_ms,
-		   dgp_probe_result_t *out);
+                   dgp_probe_result_t *out);
 
 /*
  * dgp_probe_store_init — create schema dgp_catalog and table
@@ -78,8 +78,8 @@ dgp_err_t dgp_probe_store_init(PGconn *conn, char *errstr, size_t errstr_size) D
 
 /* dgp_probe_store_insert — one row for result r of t; values as parameters. */
 dgp_err_t dgp_probe_store_insert(PGconn *conn, const dgp_probe_target_t *t,
-				 const dgp_probe_result_t *r, char *errstr,
-				 size_t errstr_size) DGP_MUST_CHECK;
+                                 const dgp_probe_result_t *r, char *errstr,
+                                 size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_probe_store_load — feed every row with probed_at >= since_ms (all
@@ -87,7 +87,7 @@ dgp_err_t dgp_probe_store_insert(PGconn *conn, const dgp_probe_target_t *t,
  * *rows (if not NULL) gets the number of rows read.
  */
 dgp_err_t dgp_probe_store_load(PGconn *conn, int64_t since_ms, const char *target,
-			       dgp_avail_t *avail, size_t *rows, char *errstr,
-			       size_t errstr_size) DGP_MUST_CHECK;
+                               dgp_avail_t *avail, size_t *rows, char *errstr,
+                               size_t errstr_size) DGP_MUST_CHECK;
 
 #endif /* DGP_PROBE_H */

@@ -17,8 +17,8 @@
 
 #include "dgp_arena.h"
 
-const int64_t dgp_avail_window_ms[DGP_AVAIL_NWINDOWS] = {
-	DGP_AVAIL_DAY_MS, 30 * DGP_AVAIL_DAY_MS, 365 * DGP_AVAIL_DAY_MS};
+const int64_t dgp_avail_window_ms[DGP_AVAIL_NWINDOWS] = {DGP_AVAIL_DAY_MS, 30 * DGP_AVAIL_DAY_MS,
+                                                         365 * DGP_AVAIL_DAY_MS};
 const char *const dgp_avail_window_name[DGP_AVAIL_NWINDOWS] = {"1d", "30d", "365d"};
 
 typedef struct segment {
@@ -54,7 +54,7 @@ static int64_t realtime_ms(void *opaque)
 }
 
 dgp_avail_t *dgp_avail_new(int64_t max_gap_ms, int64_t repair_target_ms, int64_t horizon_ms,
-			   dgp_avail_clock_fn *clock, void *opaque)
+                           dgp_avail_clock_fn *clock, void *opaque)
 {
 	dgp_avail_t *a = dgp_xcalloc(1, sizeof(*a));
 	a->max_gap = max_gap_ms > 0 ? max_gap_ms : 1;
@@ -157,8 +157,8 @@ static void prune(const dgp_avail_t *a, target_t *t)
 	}
 }
 
-dgp_err_t dgp_avail_record(dgp_avail_t *a, const char *target, const char *kind,
-			   int64_t at_ms, bool up)
+dgp_err_t dgp_avail_record(dgp_avail_t *a, const char *target, const char *kind, int64_t at_ms,
+                           bool up)
 {
 	target_t *t = target_find(a, target, kind);
 	if (t->has_last && at_ms < t->last_t)
@@ -166,7 +166,7 @@ dgp_err_t dgp_avail_record(dgp_avail_t *a, const char *target, const char *kind,
 	if (t->has_last) {
 		int64_t gap = at_ms - t->last_t;
 		segment_add(t, t->last_t, t->last_t + (gap < a->max_gap ? gap : a->max_gap),
-			    t->last_up);
+		            t->last_up);
 	}
 	bool was_up = !t->has_last || t->last_up;
 	if (was_up && !up)
@@ -217,8 +217,7 @@ static int64_t overlap(int64_t s, int64_t e, int64_t from, int64_t to)
 }
 
 /* An outage as of now: an open one's time to repair keeps growing. */
-static dgp_avail_outage_t outage_at(const dgp_avail_t *a, const dgp_avail_outage_t *o,
-				    int64_t now)
+static dgp_avail_outage_t outage_at(const dgp_avail_t *a, const dgp_avail_outage_t *o, int64_t now)
 {
 	dgp_avail_outage_t r = *o;
 	if (r.open) {
@@ -228,8 +227,7 @@ static dgp_avail_outage_t outage_at(const dgp_avail_t *a, const dgp_avail_outage
 	return r;
 }
 
-void dgp_avail_stats(const dgp_avail_t *a, size_t i, int64_t window_ms,
-		     dgp_avail_stats_t *out)
+void dgp_avail_stats(const dgp_avail_t *a, size_t i, int64_t window_ms, dgp_avail_stats_t *out)
 {
 	const target_t *t = &a->t[i];
 	int64_t now = dgp_avail_now(a), from = now - window_ms;
@@ -263,8 +261,8 @@ void dgp_avail_stats(const dgp_avail_t *a, size_t i, int64_t window_ms,
 	}
 }
 
-size_t dgp_avail_outages(const dgp_avail_t *a, size_t i, int64_t since_ms,
-			 dgp_avail_outage_t *out, size_t max)
+size_t dgp_avail_outages(const dgp_avail_t *a, size_t i, int64_t since_ms, dgp_avail_outage_t *out,
+                         size_t max)
 {
 	const target_t *t = &a->t[i];
 	int64_t now = dgp_avail_now(a);

@@ -40,9 +40,9 @@ typedef struct dgp_avail dgp_avail_t;
 typedef int64_t dgp_avail_clock_fn(void *opaque);
 
 /* The three windows issue 7 asks for, with their label values. */
-#define DGP_AVAIL_DAY_MS INT64_C(86400000)
+#define DGP_AVAIL_DAY_MS   INT64_C(86400000)
 #define DGP_AVAIL_NWINDOWS 3
-extern const int64_t dgp_avail_window_ms[DGP_AVAIL_NWINDOWS]; /* 1 d, 30 d, 365 d */
+extern const int64_t dgp_avail_window_ms[DGP_AVAIL_NWINDOWS];       /* 1 d, 30 d, 365 d */
 extern const char *const dgp_avail_window_name[DGP_AVAIL_NWINDOWS]; /* "1d" "30d" "365d" */
 
 /*
@@ -53,7 +53,7 @@ extern const char *const dgp_avail_window_name[DGP_AVAIL_NWINDOWS]; /* "1d" "30d
  * dgp_avail_destroy().
  */
 dgp_avail_t *dgp_avail_new(int64_t max_gap_ms, int64_t repair_target_ms, int64_t horizon_ms,
-			   dgp_avail_clock_fn *clock, void *opaque);
+                           dgp_avail_clock_fn *clock, void *opaque);
 void dgp_avail_destroy(dgp_avail_t *a);
 
 /* dgp_avail_now — the clock's now, in ms. */
@@ -66,8 +66,8 @@ int64_t dgp_avail_now(const dgp_avail_t *a);
  * changes nothing.  kind ("http", "pg", "kafka"; copied) is kept for
  * reports, the first one given wins.
  */
-dgp_err_t dgp_avail_record(dgp_avail_t *a, const char *target, const char *kind,
-			   int64_t at_ms, bool up) DGP_MUST_CHECK;
+dgp_err_t dgp_avail_record(dgp_avail_t *a, const char *target, const char *kind, int64_t at_ms,
+                           bool up) DGP_MUST_CHECK;
 
 /* Targets in the order they were first recorded. */
 size_t dgp_avail_ntargets(const dgp_avail_t *a);
@@ -76,23 +76,22 @@ const char *dgp_avail_target_kind(const dgp_avail_t *a, size_t i);
 
 /* The figures of one target over [now − window_ms, now]. */
 typedef struct dgp_avail_stats {
-	int64_t up_ms, down_ms;   /* observed time in each state */
-	double ratio;             /* up / (up + down); NaN when up + down == 0 */
-	size_t outages;           /* outages overlapping the window, open one included */
-	size_t breaches;          /* of those, with time to repair > target */
-	int64_t longest_ttr_ms;   /* longest time to repair among them, 0 if none */
+	int64_t up_ms, down_ms; /* observed time in each state */
+	double ratio;           /* up / (up + down); NaN when up + down == 0 */
+	size_t outages;         /* outages overlapping the window, open one included */
+	size_t breaches;        /* of those, with time to repair > target */
+	int64_t longest_ttr_ms; /* longest time to repair among them, 0 if none */
 } dgp_avail_stats_t;
 
 /* dgp_avail_stats — figures of target i for the window ending now. */
-void dgp_avail_stats(const dgp_avail_t *a, size_t i, int64_t window_ms,
-		     dgp_avail_stats_t *out);
+void dgp_avail_stats(const dgp_avail_t *a, size_t i, int64_t window_ms, dgp_avail_stats_t *out);
 
 typedef struct dgp_avail_outage {
 	int64_t start_ms;
-	int64_t end_ms;   /* first up result; -1 while open */
-	int64_t ttr_ms;   /* end − start, or now − start while open */
+	int64_t end_ms; /* first up result; -1 while open */
+	int64_t ttr_ms; /* end − start, or now − start while open */
 	bool open;
-	bool breach;      /* ttr_ms > repair target */
+	bool breach; /* ttr_ms > repair target */
 } dgp_avail_outage_t;
 
 /*
@@ -100,8 +99,8 @@ typedef struct dgp_avail_outage {
  * (or are open), oldest first, written to out[0..max) and counted in the
  * return value (which may exceed max: call again with a bigger array).
  */
-size_t dgp_avail_outages(const dgp_avail_t *a, size_t i, int64_t since_ms,
-			 dgp_avail_outage_t *out, size_t max);
+size_t dgp_avail_outages(const dgp_avail_t *a, size_t i, int64_t since_ms, dgp_avail_outage_t *out,
+                         size_t max);
 
 /* dgp_avail_last — the last result of target i: its time and state; false if none. */
 bool dgp_avail_last(const dgp_avail_t *a, size_t i, int64_t *at_ms, bool *up);

@@ -30,16 +30,16 @@ typedef enum fam_type { FAM_COUNTER, FAM_GAUGE, FAM_HISTOGRAM, FAM_GAUGE_FN } fa
 
 struct dgp_histogram {
 	size_t nbounds;
-	const double *bounds;            /* the family's */
-	_Atomic uint64_t sum_bits;       /* double */
-	_Atomic uint64_t counts[];       /* nbounds + 1, non-cumulative; last is +Inf */
+	const double *bounds;      /* the family's */
+	_Atomic uint64_t sum_bits; /* double */
+	_Atomic uint64_t counts[]; /* nbounds + 1, non-cumulative; last is +Inf */
 };
 
 typedef struct series {
 	struct series *_Atomic next;
 	char *values[DGP_METRICS_MAX_LABELS];
-	dgp_metric_t metric;             /* counter / gauge */
-	dgp_histogram_t *hist;           /* histogram */
+	dgp_metric_t metric;   /* counter / gauge */
+	dgp_histogram_t *hist; /* histogram */
 } series_t;
 
 struct dgp_metric_family {
@@ -231,7 +231,8 @@ static dgp_metric_family_t *family_register(dgp_metrics_t *reg, const fam_spec_t
 			continue;
 		if (!same_family(f, sp))
 			misuse("\"%s\" registered twice with different type, labels, bounds "
-			       "or callback", sp->name);
+			       "or callback",
+			       sp->name);
 		pthread_mutex_unlock(&reg->mu);
 		return f;
 	}
@@ -261,37 +262,45 @@ static dgp_metric_family_t *family_register(dgp_metrics_t *reg, const fam_spec_t
 	return f;
 }
 
-dgp_metric_family_t *dgp_metrics_counter(dgp_metrics_t *reg, const char *name,
-					 const char *help, const char *const *labels)
+dgp_metric_family_t *dgp_metrics_counter(dgp_metrics_t *reg, const char *name, const char *help,
+                                         const char *const *labels)
 {
 	fam_spec_t sp = {.type = FAM_COUNTER, .name = name, .help = help, .labels = labels};
 	return family_register(reg, &sp);
 }
 
-dgp_metric_family_t *dgp_metrics_gauge(dgp_metrics_t *reg, const char *name,
-				       const char *help, const char *const *labels)
+dgp_metric_family_t *dgp_metrics_gauge(dgp_metrics_t *reg, const char *name, const char *help,
+                                       const char *const *labels)
 {
 	fam_spec_t sp = {.type = FAM_GAUGE, .name = name, .help = help, .labels = labels};
 	return family_register(reg, &sp);
 }
 
-dgp_metric_family_t *dgp_metrics_histogram(dgp_metrics_t *reg, const char *name,
-					   const char *help, const char *const *labels,
-					   const double *bounds, size_t nbounds)
+dgp_metric_family_t *dgp_metrics_histogram(dgp_metrics_t *reg, const char *name, const char *help,
+                                           const char *const *labels, const double *bounds,
+                                           size_t nbounds)
 {
-	fam_spec_t sp = {.type = FAM_HISTOGRAM, .name = name, .help = help, .labels = labels,
-			 .bounds = bounds, .nbounds = nbounds};
+	fam_spec_t sp = {.type = FAM_HISTOGRAM,
+	                 .name = name,
+	                 .help = help,
+	                 .labels = labels,
+	                 .bounds = bounds,
+	                 .nbounds = nbounds};
 	return family_register(reg, &sp);
 }
 
-dgp_metric_family_t *dgp_metrics_gauge_fn(dgp_metrics_t *reg, const char *name,
-					  const char *help, const char *const *labels,
-					  dgp_metrics_collect_fn *fn, void *opaque)
+dgp_metric_family_t *dgp_metrics_gauge_fn(dgp_metrics_t *reg, const char *name, const char *help,
+                                          const char *const *labels, dgp_metrics_collect_fn *fn,
+                                          void *opaque)
 {
 	if (!fn)
 		misuse("callback gauge \"%s\" without a callback", name);
-	fam_spec_t sp = {.type = FAM_GAUGE_FN, .name = name, .help = help, .labels = labels,
-			 .fn = fn, .fn_opaque = opaque};
+	fam_spec_t sp = {.type = FAM_GAUGE_FN,
+	                 .name = name,
+	                 .help = help,
+	                 .labels = labels,
+	                 .fn = fn,
+	                 .fn_opaque = opaque};
 	return family_register(reg, &sp);
 }
 
@@ -361,7 +370,7 @@ static void atomic_add_double(_Atomic uint64_t *p, double v)
 {
 	uint64_t old = atomic_load_explicit(p, memory_order_relaxed);
 	while (!atomic_compare_exchange_weak_explicit(p, &old, dbits(bitsd(old) + v),
-						      memory_order_relaxed, memory_order_relaxed))
+	                                              memory_order_relaxed, memory_order_relaxed))
 		;
 }
 
@@ -483,7 +492,7 @@ static void buf_double(buf_t *b, double v)
 
 /* `name{l1="v1",l2="v2"[,le="x"]} ` — braces only when there is a label. */
 static void buf_labels(buf_t *b, const dgp_metric_family_t *f, const char *const *values,
-		       const char *le)
+                       const char *le)
 {
 	if (!f->nlabels && !le) {
 		buf_put(b, " ", 1);
@@ -516,8 +525,8 @@ static void render_histogram(buf_t *b, const dgp_metric_family_t *f, const serie
 	char le[40];
 	/* Snapshot the counts once: _count is the +Inf bucket by construction. */
 	for (size_t i = 0; i <= h->nbounds; i++) {
-		cum += atomic_load_explicit(&((dgp_histogram_t *)h)->counts[i],
-					    memory_order_relaxed);
+		cum +=
+		    atomic_load_explicit(&((dgp_histogram_t *)h)->counts[i], memory_order_relaxed);
 		if (i < h->nbounds)
 			fmt_double(le, sizeof(le), h->bounds[i]);
 		else
@@ -531,7 +540,7 @@ static void render_histogram(buf_t *b, const dgp_metric_family_t *f, const serie
 	buf_put(b, "_sum", 4);
 	buf_labels(b, f, values, NULL);
 	buf_double(b, bitsd(atomic_load_explicit(&((dgp_histogram_t *)h)->sum_bits,
-						 memory_order_relaxed)));
+	                                         memory_order_relaxed)));
 	buf_put(b, "\n", 1);
 	buf_puts(b, f->name);
 	buf_put(b, "_count", 6);
@@ -586,8 +595,8 @@ static void render_family(buf_t *b, const dgp_metric_family_t *f)
 		f->fn(&em, f->fn_opaque);
 		return;
 	}
-	for (const series_t *s = atomic_load_explicit(&((dgp_metric_family_t *)f)->head,
-						      memory_order_acquire);
+	for (const series_t *s =
+	         atomic_load_explicit(&((dgp_metric_family_t *)f)->head, memory_order_acquire);
 	     s; s = atomic_load_explicit(&((series_t *)s)->next, memory_order_acquire)) {
 		if (f->type == FAM_HISTOGRAM) {
 			render_histogram(b, f, s);
@@ -622,15 +631,15 @@ char *dgp_metrics_render(dgp_metrics_t *reg, dgp_arena_t *arena, size_t *len)
 /* ---- the standard set ---------------------------------------------------- */
 
 /* Rows per batch: powers of 4 up to the largest batch anyone would configure. */
-const double dgp_metrics_batch_rows_bounds[] = {1,     4,     16,     64,     256,
-						1024,  4096,  16384,  65536,  262144};
+const double dgp_metrics_batch_rows_bounds[] = {1,    4,    16,    64,    256,
+                                                1024, 4096, 16384, 65536, 262144};
 const size_t dgp_metrics_batch_rows_nbounds =
-	sizeof(dgp_metrics_batch_rows_bounds) / sizeof(dgp_metrics_batch_rows_bounds[0]);
+    sizeof(dgp_metrics_batch_rows_bounds) / sizeof(dgp_metrics_batch_rows_bounds[0]);
 /* Seconds: 1 ms to 1 min, the range from a round-trip to a slow merge batch. */
-const double dgp_metrics_seconds_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-					     0.25,  0.5,    1,     2.5,  5,     10,   30, 60};
+const double dgp_metrics_seconds_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                             0.5,   1,      2.5,   5,    10,    30,   60};
 const size_t dgp_metrics_seconds_nbounds =
-	sizeof(dgp_metrics_seconds_bounds) / sizeof(dgp_metrics_seconds_bounds[0]);
+    sizeof(dgp_metrics_seconds_bounds) / sizeof(dgp_metrics_seconds_bounds[0]);
 
 static double wall_seconds(void)
 {
@@ -665,114 +674,107 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 
 	memset(std, 0, sizeof(*std));
 	std->reg = reg;
-	dgp_metric_t *info = dgp_metric_get(
-		dgp_metrics_gauge(reg, "dgp_build_info", "dgp's version; the value is always 1.",
-				  l_version),
-		(const char *const[]){DGP_VERSION});
+	dgp_metric_t *info =
+	    dgp_metric_get(dgp_metrics_gauge(reg, "dgp_build_info",
+	                                     "dgp's version; the value is always 1.", l_version),
+	                   (const char *const[]){DGP_VERSION});
 	dgp_metric_set(info, 1);
 	dgp_metric_t *start = dgp_metric_get(
-		dgp_metrics_gauge(reg, "dgp_process_start_time_seconds",
-				  "Unix time at which the dgp process registered its metrics.",
-				  NULL),
-		NULL);
+	    dgp_metrics_gauge(reg, "dgp_process_start_time_seconds",
+	                      "Unix time at which the dgp process registered its metrics.", NULL),
+	    NULL);
 	if (dgp_metric_gauge_value(start) == 0)
 		dgp_metric_set(start, (double)(int64_t)wall_seconds());
 
 	std->records_read = dgp_metrics_counter(
-		reg, "dgp_records_read_total",
-		"Records read from a source (Kafka message or file line), per catalog resource.",
-		l_res);
+	    reg, "dgp_records_read_total",
+	    "Records read from a source (Kafka message or file line), per catalog resource.",
+	    l_res);
 	std->records_new = dgp_metrics_counter(
-		reg, "dgp_records_new_total",
-		"Records whose natural key was not loaded before (the COPY path).", l_res);
+	    reg, "dgp_records_new_total",
+	    "Records whose natural key was not loaded before (the COPY path).", l_res);
 	std->records_changed = dgp_metrics_counter(
-		reg, "dgp_records_changed_total",
-		"Records whose key was known with other content (the merge path).", l_res);
-	std->records_unchanged = dgp_metrics_counter(
-		reg, "dgp_records_unchanged_total",
-		"Records identical to what is loaded: no PostgreSQL work.", l_res);
+	    reg, "dgp_records_changed_total",
+	    "Records whose key was known with other content (the merge path).", l_res);
+	std->records_unchanged =
+	    dgp_metrics_counter(reg, "dgp_records_unchanged_total",
+	                        "Records identical to what is loaded: no PostgreSQL work.", l_res);
 	std->records_duplicate = dgp_metrics_counter(
-		reg, "dgp_records_duplicate_total",
-		"Records repeated within the stream before being loaded: no PostgreSQL work.",
-		l_res);
+	    reg, "dgp_records_duplicate_total",
+	    "Records repeated within the stream before being loaded: no PostgreSQL work.", l_res);
 	std->records_rejected = dgp_metrics_counter(
-		reg, "dgp_records_rejected_total",
-		"Records rejected into dgp_ops.reject, per resource and reason code.",
-		l_res_reason);
+	    reg, "dgp_records_rejected_total",
+	    "Records rejected into dgp_ops.reject, per resource and reason code.", l_res_reason);
 	std->batches = dgp_metrics_counter(
-		reg, "dgp_batches_total",
-		"Batches finished per resource; outcome is committed or failed.", l_res_outcome);
+	    reg, "dgp_batches_total",
+	    "Batches finished per resource; outcome is committed or failed.", l_res_outcome);
 	std->batch_rows = dgp_histogram_get(
-		dgp_metrics_histogram(reg, "dgp_batch_rows", "Rows per committed batch.", NULL,
-				      dgp_metrics_batch_rows_bounds,
-				      dgp_metrics_batch_rows_nbounds),
-		NULL);
+	    dgp_metrics_histogram(reg, "dgp_batch_rows", "Rows per committed batch.", NULL,
+	                          dgp_metrics_batch_rows_bounds, dgp_metrics_batch_rows_nbounds),
+	    NULL);
 	std->batch_duration = dgp_histogram_get(
-		dgp_metrics_histogram(reg, "dgp_batch_duration_seconds",
-				      "Time from a batch's first record to its commit.", NULL,
-				      dgp_metrics_seconds_bounds, dgp_metrics_seconds_nbounds),
-		NULL);
+	    dgp_metrics_histogram(reg, "dgp_batch_duration_seconds",
+	                          "Time from a batch's first record to its commit.", NULL,
+	                          dgp_metrics_seconds_bounds, dgp_metrics_seconds_nbounds),
+	    NULL);
 	std->pg_roundtrip = dgp_histogram_get(
-		dgp_metrics_histogram(reg, "dgp_pg_roundtrip_seconds",
-				      "Duration of one PostgreSQL command (COPY, merge, commit).",
-				      NULL, dgp_metrics_seconds_bounds,
-				      dgp_metrics_seconds_nbounds),
-		NULL);
+	    dgp_metrics_histogram(reg, "dgp_pg_roundtrip_seconds",
+	                          "Duration of one PostgreSQL command (COPY, merge, commit).", NULL,
+	                          dgp_metrics_seconds_bounds, dgp_metrics_seconds_nbounds),
+	    NULL);
 	std->kafka_lag = dgp_metrics_gauge(
-		reg, "dgp_kafka_consumer_lag",
-		"Messages between the partition's high watermark and the next offset to load.",
-		l_topic_part);
+	    reg, "dgp_kafka_consumer_lag",
+	    "Messages between the partition's high watermark and the next offset to load.",
+	    l_topic_part);
 	std->dedup_entries = dgp_metric_get(
-		dgp_metrics_gauge(reg, "dgp_dedup_entries", "Keys in the dedup cache.", NULL),
-		NULL);
+	    dgp_metrics_gauge(reg, "dgp_dedup_entries", "Keys in the dedup cache.", NULL), NULL);
 	std->dedup_bytes = dgp_metric_get(
-		dgp_metrics_gauge(reg, "dgp_dedup_bytes", "Memory held by the dedup cache.", NULL),
-		NULL);
+	    dgp_metrics_gauge(reg, "dgp_dedup_bytes", "Memory held by the dedup cache.", NULL),
+	    NULL);
 	std->catalog_resources = dgp_metric_get(
-		dgp_metrics_gauge(reg, "dgp_catalog_resources", "Resources in the data catalog.",
-				  NULL),
-		NULL);
+	    dgp_metrics_gauge(reg, "dgp_catalog_resources", "Resources in the data catalog.", NULL),
+	    NULL);
 	std->catalog_resources_overdue = dgp_metric_get(
-		dgp_metrics_gauge(reg, "dgp_catalog_resources_overdue",
-				  "Catalog resources not updated within their update cycle.", NULL),
-		NULL);
-	std->resource_rows = dgp_metrics_gauge(
-		reg, "dgp_resource_rows", "Rows in the resource's dgp_src table.", l_res);
-	std->resource_last_update = dgp_metrics_gauge(
-		reg, "dgp_resource_last_update_timestamp_seconds",
-		"Unix time of the resource's last committed batch.", l_res);
+	    dgp_metrics_gauge(reg, "dgp_catalog_resources_overdue",
+	                      "Catalog resources not updated within their update cycle.", NULL),
+	    NULL);
+	std->resource_rows = dgp_metrics_gauge(reg, "dgp_resource_rows",
+	                                       "Rows in the resource's dgp_src table.", l_res);
+	std->resource_last_update =
+	    dgp_metrics_gauge(reg, "dgp_resource_last_update_timestamp_seconds",
+	                      "Unix time of the resource's last committed batch.", l_res);
 	dgp_metrics_gauge_fn(reg, "dgp_resource_seconds_since_update",
-			     "Seconds since the resource's last committed batch (computed at "
-			     "scrape time).",
-			     l_res, collect_since_update, std->resource_last_update);
-	std->probe_up = dgp_metrics_gauge(
-		reg, "dgp_probe_up", "1 when the interface's last probe succeeded, else 0.",
-		l_target_kind);
-	std->probe_duration = dgp_metrics_gauge(
-		reg, "dgp_probe_duration_seconds", "Duration of the interface's last probe.",
-		l_target_kind);
+	                     "Seconds since the resource's last committed batch (computed at "
+	                     "scrape time).",
+	                     l_res, collect_since_update, std->resource_last_update);
+	std->probe_up = dgp_metrics_gauge(reg, "dgp_probe_up",
+	                                  "1 when the interface's last probe succeeded, else 0.",
+	                                  l_target_kind);
+	std->probe_duration =
+	    dgp_metrics_gauge(reg, "dgp_probe_duration_seconds",
+	                      "Duration of the interface's last probe.", l_target_kind);
 	std->availability_ratio = dgp_metrics_gauge(
-		reg, "dgp_availability_ratio",
-		"Measured availability: up time over observed time in the window (1d, 30d, "
-		"365d); absent until the window holds an observation.",
-		l_target_window);
+	    reg, "dgp_availability_ratio",
+	    "Measured availability: up time over observed time in the window (1d, 30d, "
+	    "365d); absent until the window holds an observation.",
+	    l_target_window);
 	std->availability_observed = dgp_metrics_gauge(
-		reg, "dgp_availability_observed_seconds",
-		"Time in the window covered by probe results (up or down).", l_target_window);
+	    reg, "dgp_availability_observed_seconds",
+	    "Time in the window covered by probe results (up or down).", l_target_window);
 	std->availability_outages = dgp_metrics_gauge(
-		reg, "dgp_availability_outages",
-		"Outages that overlap the window, open ones included.", l_target_window);
+	    reg, "dgp_availability_outages", "Outages that overlap the window, open ones included.",
+	    l_target_window);
 	std->availability_breaches = dgp_metrics_gauge(
-		reg, "dgp_availability_sla_breaches",
-		"Outages in the window whose time to repair exceeded probe.repair.target.s.",
-		l_target_window);
+	    reg, "dgp_availability_sla_breaches",
+	    "Outages in the window whose time to repair exceeded probe.repair.target.s.",
+	    l_target_window);
 	std->availability_open_outage = dgp_metrics_gauge(
-		reg, "dgp_availability_open_outage_seconds",
-		"Duration of the interface's current outage; 0 when it is up.", l_target);
+	    reg, "dgp_availability_open_outage_seconds",
+	    "Duration of the interface's current outage; 0 when it is up.", l_target);
 }
 
 void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
-			      dgp_metrics_resource_t *out)
+                              dgp_metrics_resource_t *out)
 {
 	const char *const v[] = {resource};
 	memset(out, 0, sizeof(*out));
@@ -783,10 +785,12 @@ void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
 	out->duplicate = dgp_metric_get(std->records_duplicate, v);
 	for (int r = DGP_REASON_OK + 1; r < DGP_REASON__COUNT; r++)
 		out->rejected[r] = dgp_metric_get(
-			std->records_rejected,
-			(const char *const[]){resource, dgp_reason_name((dgp_reason_t)r)});
-	out->batches_ok = dgp_metric_get(std->batches, (const char *const[]){resource, "committed"});
-	out->batches_failed = dgp_metric_get(std->batches, (const char *const[]){resource, "failed"});
+		    std->records_rejected,
+		    (const char *const[]){resource, dgp_reason_name((dgp_reason_t)r)});
+	out->batches_ok =
+	    dgp_metric_get(std->batches, (const char *const[]){resource, "committed"});
+	out->batches_failed =
+	    dgp_metric_get(std->batches, (const char *const[]){resource, "failed"});
 	out->rows = dgp_metric_get(std->resource_rows, v);
 	out->last_update = dgp_metric_get(std->resource_last_update, v);
 }

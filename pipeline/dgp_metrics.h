@@ -70,19 +70,19 @@ void dgp_metrics_destroy(dgp_metrics_t *reg);
  * same name with another type or label set — is a programming error and
  * aborts with a message, as the names are literals in dgp's code.
  */
-dgp_metric_family_t *dgp_metrics_counter(dgp_metrics_t *reg, const char *name,
-					 const char *help, const char *const *labels);
-dgp_metric_family_t *dgp_metrics_gauge(dgp_metrics_t *reg, const char *name,
-				       const char *help, const char *const *labels);
+dgp_metric_family_t *dgp_metrics_counter(dgp_metrics_t *reg, const char *name, const char *help,
+                                         const char *const *labels);
+dgp_metric_family_t *dgp_metrics_gauge(dgp_metrics_t *reg, const char *name, const char *help,
+                                       const char *const *labels);
 
 /*
  * dgp_metrics_histogram — register a histogram family with nbounds upper
  * bounds, strictly increasing and finite (the `+Inf` bucket is implicit).
  * bounds is copied.  Same rules as above.
  */
-dgp_metric_family_t *dgp_metrics_histogram(dgp_metrics_t *reg, const char *name,
-					   const char *help, const char *const *labels,
-					   const double *bounds, size_t nbounds);
+dgp_metric_family_t *dgp_metrics_histogram(dgp_metrics_t *reg, const char *name, const char *help,
+                                           const char *const *labels, const double *bounds,
+                                           size_t nbounds);
 
 /*
  * A callback gauge family: its series are produced at scrape time by fn,
@@ -94,9 +94,9 @@ dgp_metric_family_t *dgp_metrics_histogram(dgp_metrics_t *reg, const char *name,
 typedef struct dgp_metrics_emitter dgp_metrics_emitter_t;
 typedef void dgp_metrics_collect_fn(dgp_metrics_emitter_t *em, void *opaque);
 
-dgp_metric_family_t *dgp_metrics_gauge_fn(dgp_metrics_t *reg, const char *name,
-					  const char *help, const char *const *labels,
-					  dgp_metrics_collect_fn *fn, void *opaque);
+dgp_metric_family_t *dgp_metrics_gauge_fn(dgp_metrics_t *reg, const char *name, const char *help,
+                                          const char *const *labels, dgp_metrics_collect_fn *fn,
+                                          void *opaque);
 
 /* dgp_metrics_emit — one series of a callback family: values as many as its labels. */
 void dgp_metrics_emit(dgp_metrics_emitter_t *em, const char *const *values, double v);
@@ -172,30 +172,31 @@ extern const size_t dgp_metrics_seconds_nbounds;
  */
 typedef struct dgp_metrics_std {
 	dgp_metrics_t *reg;
-	dgp_metric_family_t *records_read;      /* dgp_records_read_total */
-	dgp_metric_family_t *records_new;       /* dgp_records_new_total */
-	dgp_metric_family_t *records_changed;   /* dgp_records_changed_total */
-	dgp_metric_family_t *records_unchanged; /* dgp_records_unchanged_total */
-	dgp_metric_family_t *records_duplicate; /* dgp_records_duplicate_total */
-	dgp_metric_family_t *records_rejected;  /* dgp_records_rejected_total */
-	dgp_metric_family_t *batches;           /* dgp_batches_total {resource, outcome} */
-	dgp_histogram_t *batch_rows;            /* dgp_batch_rows */
-	dgp_histogram_t *batch_duration;        /* dgp_batch_duration_seconds */
-	dgp_histogram_t *pg_roundtrip;          /* dgp_pg_roundtrip_seconds */
-	dgp_metric_family_t *kafka_lag;         /* dgp_kafka_consumer_lag */
-	dgp_metric_t *dedup_entries;            /* dgp_dedup_entries */
-	dgp_metric_t *dedup_bytes;              /* dgp_dedup_bytes */
-	dgp_metric_t *catalog_resources;        /* dgp_catalog_resources */
-	dgp_metric_t *catalog_resources_overdue; /* dgp_catalog_resources_overdue */
-	dgp_metric_family_t *resource_rows;     /* dgp_resource_rows */
-	dgp_metric_family_t *resource_last_update; /* dgp_resource_last_update_timestamp_seconds */
-	dgp_metric_family_t *probe_up;          /* dgp_probe_up {target, kind} */
-	dgp_metric_family_t *probe_duration;    /* dgp_probe_duration_seconds {target, kind} */
-	dgp_metric_family_t *availability_ratio; /* dgp_availability_ratio {target, window} */
+	dgp_metric_family_t *records_read;          /* dgp_records_read_total */
+	dgp_metric_family_t *records_new;           /* dgp_records_new_total */
+	dgp_metric_family_t *records_changed;       /* dgp_records_changed_total */
+	dgp_metric_family_t *records_unchanged;     /* dgp_records_unchanged_total */
+	dgp_metric_family_t *records_duplicate;     /* dgp_records_duplicate_total */
+	dgp_metric_family_t *records_rejected;      /* dgp_records_rejected_total */
+	dgp_metric_family_t *batches;               /* dgp_batches_total {resource, outcome} */
+	dgp_histogram_t *batch_rows;                /* dgp_batch_rows */
+	dgp_histogram_t *batch_duration;            /* dgp_batch_duration_seconds */
+	dgp_histogram_t *pg_roundtrip;              /* dgp_pg_roundtrip_seconds */
+	dgp_metric_family_t *kafka_lag;             /* dgp_kafka_consumer_lag */
+	dgp_metric_t *dedup_entries;                /* dgp_dedup_entries */
+	dgp_metric_t *dedup_bytes;                  /* dgp_dedup_bytes */
+	dgp_metric_t *catalog_resources;            /* dgp_catalog_resources */
+	dgp_metric_t *catalog_resources_overdue;    /* dgp_catalog_resources_overdue */
+	dgp_metric_family_t *resource_rows;         /* dgp_resource_rows */
+	dgp_metric_family_t *resource_last_update;  /* dgp_resource_last_update_timestamp_seconds */
+	dgp_metric_family_t *probe_up;              /* dgp_probe_up {target, kind} */
+	dgp_metric_family_t *probe_duration;        /* dgp_probe_duration_seconds {target, kind} */
+	dgp_metric_family_t *availability_ratio;    /* dgp_availability_ratio {target, window} */
 	dgp_metric_family_t *availability_observed; /* dgp_availability_observed_seconds */
-	dgp_metric_family_t *availability_outages; /* dgp_availability_outages {target, window} */
+	dgp_metric_family_t *availability_outages;  /* dgp_availability_outages {target, window} */
 	dgp_metric_family_t *availability_breaches; /* dgp_availability_sla_breaches */
-	dgp_metric_family_t *availability_open_outage; /* dgp_availability_open_outage_seconds {target} */
+	dgp_metric_family_t
+	    *availability_open_outage; /* dgp_availability_open_outage_seconds {target} */
 } dgp_metrics_std_t;
 
 /*
@@ -214,7 +215,7 @@ typedef struct dgp_metrics_resource {
 	dgp_metric_t *read, *new_, *changed, *unchanged, *duplicate;
 	dgp_metric_t *rejected[DGP_REASON__COUNT];
 	dgp_metric_t *batches_ok, *batches_failed; /* dgp_batches_total{outcome} */
-	dgp_metric_t *rows;        /* gauge: rows in dgp_src.<resource> */
+	dgp_metric_t *rows;                        /* gauge: rows in dgp_src.<resource> */
 	dgp_metric_t *last_update; /* gauge: unix seconds of the last committed batch */
 } dgp_metrics_resource_t;
 
@@ -224,6 +225,6 @@ typedef struct dgp_metrics_resource {
  * registry's mutex: once per resource, not per batch.
  */
 void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
-			      dgp_metrics_resource_t *out);
+                              dgp_metrics_resource_t *out);
 
 #endif /* DGP_METRICS_H */

@@ -67,7 +67,7 @@ static char *get(uint16_t port, const char *method, const char *path)
 {
 	char req[256];
 	int n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-			 method, path);
+	                 method, path);
 	return exchange(port, req, (size_t)n, 10);
 }
 
@@ -88,8 +88,12 @@ static void start(unsigned timeout_ms)
 {
 	reg = dgp_metrics_new();
 	dgp_metrics_std_register(reg, &std_set);
-	dgp_http_opts_t o = {.listen = "127.0.0.1:0", .threads = 2, .connection_limit = 64,
-			     .timeout_ms = timeout_ms, .metrics = reg, .ready = ready_fn};
+	dgp_http_opts_t o = {.listen = "127.0.0.1:0",
+	                     .threads = 2,
+	                     .connection_limit = 64,
+	                     .timeout_ms = timeout_ms,
+	                     .metrics = reg,
+	                     .ready = ready_fn};
 	char err[256];
 	cr_assert_eq(dgp_http_start(&o, &http, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_assert_neq(dgp_http_port(http), 0);
@@ -158,26 +162,29 @@ Test(http, listen_address_errors)
 {
 	char host[64], err[256];
 	uint16_t port;
-	cr_expect_eq(dgp_http_parse_listen("127.0.0.1:9187", host, sizeof(host), &port, err,
-					   sizeof(err)),
-		     DGP_OK);
+	cr_expect_eq(
+	    dgp_http_parse_listen("127.0.0.1:9187", host, sizeof(host), &port, err, sizeof(err)),
+	    DGP_OK);
 	cr_expect_str_eq(host, "127.0.0.1");
 	cr_expect_eq(port, 9187);
 	cr_expect_eq(dgp_http_parse_listen("[::1]:80", host, sizeof(host), &port, err, sizeof(err)),
-		     DGP_OK);
+	             DGP_OK);
 	cr_expect_str_eq(host, "::1");
 	cr_expect_eq(dgp_http_parse_listen(":9187", host, sizeof(host), &port, err, sizeof(err)),
-		     DGP_ERR_INVALID);
+	             DGP_ERR_INVALID);
 	cr_expect_eq(dgp_http_parse_listen("::1:80", host, sizeof(host), &port, err, sizeof(err)),
-		     DGP_ERR_INVALID);
+	             DGP_ERR_INVALID);
 	cr_expect_eq(dgp_http_parse_listen("h:70000", host, sizeof(host), &port, err, sizeof(err)),
-		     DGP_ERR_INVALID);
+	             DGP_ERR_INVALID);
 	/* A port in use is an error, not a crash. */
 	start(2000);
 	char listen[32];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%u", dgp_http_port(http));
-	dgp_http_opts_t o = {.listen = listen, .threads = 1, .connection_limit = 4,
-			     .timeout_ms = 1000, .metrics = reg};
+	dgp_http_opts_t o = {.listen = listen,
+	                     .threads = 1,
+	                     .connection_limit = 4,
+	                     .timeout_ms = 1000,
+	                     .metrics = reg};
 	dgp_http_t *second;
 	cr_expect_eq(dgp_http_start(&o, &second, err, sizeof(err)), DGP_ERR_HTTP);
 	cr_expect_null(second);
@@ -243,7 +250,8 @@ Test(http, malformed_slow_and_50_parallel, .timeout = 120)
 	pthread_create(&bt, NULL, bumper, &b);
 
 	/* Malformed: garbage, a bad request line, an oversized header, a NUL byte. */
-	static const char garbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n";
+	static const char garbage[] =
+	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n";
 	char *g = exchange(port, garbage, sizeof(garbage) - 1, 5);
 	cr_expect(g[0] == '\0' || strncmp(g, "HTTP/1.1 400", 12) == 0, "%s", g);
 	free(g);

@@ -17,9 +17,9 @@ static void setup(void)
 	cfg = dgp_config_new();
 	arena = dgp_arena_new(0);
 	cr_assert_eq(dgp_config_set(cfg, "pg.conninfo", "host=db dbname=dgp", err, sizeof(err)),
-		     DGP_OK);
+	             DGP_OK);
 	cr_assert_eq(dgp_config_set(cfg, "kafka.brokers", "k1:9092,k2:9092", err, sizeof(err)),
-		     DGP_OK);
+	             DGP_OK);
 }
 
 static void teardown(void)
@@ -35,15 +35,15 @@ Test(probe_targets, kinds_and_defaults)
 	dgp_probe_target_t *t;
 	size_t n;
 	char err[256];
-	cr_assert_eq(dgp_probe_targets_parse(
-			     " portal=https://portal.example.gov.cn/api/health 204 ;"
-			     "share=http://10.0.0.5:8080/ping;"
-			     "db=pg:;"
-			     "base=pg:host=10.0.0.9 port=5433 dbname=base;"
-			     "bus=kafka:;"
-			     "other.bus=kafka:10.1.1.1:9092;;",
-			     cfg, arena, &t, &n, err, sizeof(err)),
-		     DGP_OK, "%s", err);
+	cr_assert_eq(
+	    dgp_probe_targets_parse(" portal=https://portal.example.gov.cn/api/health 204 ;"
+	                            "share=http://10.0.0.5:8080/ping;"
+	                            "db=pg:;"
+	                            "base=pg:host=10.0.0.9 port=5433 dbname=base;"
+	                            "bus=kafka:;"
+	                            "other.bus=kafka:10.1.1.1:9092;;",
+	                            cfg, arena, &t, &n, err, sizeof(err)),
+	    DGP_OK, "%s", err);
 	cr_assert_eq(n, 6);
 	cr_expect_str_eq(t[0].name, "portal");
 	cr_expect_eq(t[0].kind, DGP_PROBE_HTTP);
@@ -74,20 +74,20 @@ Test(probe_targets, errors_name_the_entry_not_the_secret)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{"db=pg:password=hunter2;db=pg:", "entry 2: name \"db\" is used twice"},
-		{"no equals sign password=hunter2", "entry 1: expected NAME=TARGET"},
-		{"bad name=pg:", "entry 1: expected NAME=TARGET"},
-		{"x=ftp://a/b", "entry 1 (x): expected http://, https://, pg: or kafka:"},
-		{"x=http://a/b 99", "entry 1 (x): expected an HTTP status"},
-		{"x=http://a/b ok", "entry 1 (x): expected an HTTP status"},
+	    {"db=pg:password=hunter2;db=pg:", "entry 2: name \"db\" is used twice"},
+	    {"no equals sign password=hunter2", "entry 1: expected NAME=TARGET"},
+	    {"bad name=pg:", "entry 1: expected NAME=TARGET"},
+	    {"x=ftp://a/b", "entry 1 (x): expected http://, https://, pg: or kafka:"},
+	    {"x=http://a/b 99", "entry 1 (x): expected an HTTP status"},
+	    {"x=http://a/b ok", "entry 1 (x): expected an HTTP status"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		dgp_probe_target_t *t;
 		size_t n;
 		char err[256] = "";
-		cr_expect_eq(dgp_probe_targets_parse(cases[i].text, cfg, arena, &t, &n, err,
-						     sizeof(err)),
-			     DGP_ERR_CONF_INVALID, "%s", cases[i].text);
+		cr_expect_eq(
+		    dgp_probe_targets_parse(cases[i].text, cfg, arena, &t, &n, err, sizeof(err)),
+		    DGP_ERR_CONF_INVALID, "%s", cases[i].text);
 		cr_expect(strstr(err, cases[i].want), "\"%s\" gave \"%s\"", cases[i].text, err);
 		cr_expect(!strstr(err, "hunter2"), "secret echoed: %s", err);
 	}

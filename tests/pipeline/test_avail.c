@@ -8,9 +8,9 @@
 
 #include "dgp_avail.h"
 
-#define MIN INT64_C(60000)
+#define MIN  INT64_C(60000)
 #define HOUR (60 * MIN)
-#define DAY (24 * HOUR)
+#define DAY  (24 * HOUR)
 
 static int64_t fake_now;
 static int64_t fake_clock(void *opaque)
@@ -122,9 +122,9 @@ Test(avail, windows_differ)
 	int64_t end = T0 + 40 * DAY;
 	int64_t down = end - 10 * DAY;
 	for (int64_t at = T0; at < end; at += 2 * MIN)
-		cr_assert_eq(dgp_avail_record(a, "x", "kafka", at,
-					      !(at >= down && at < down + 2 * HOUR)),
-			     DGP_OK);
+		cr_assert_eq(
+		    dgp_avail_record(a, "x", "kafka", at, !(at >= down && at < down + 2 * HOUR)),
+		    DGP_OK);
 	fake_now = end - 2 * MIN + 2 * MIN;
 	dgp_avail_stats_t d1, d30, d365;
 	dgp_avail_stats(a, 0, dgp_avail_window_ms[0], &d1);

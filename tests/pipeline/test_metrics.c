@@ -25,32 +25,33 @@ Test(metrics, counter_and_gauge_exact_bytes)
 	dgp_metrics_t *reg = dgp_metrics_new();
 	dgp_arena_t *a = dgp_arena_new(0);
 	static const char *const l[] = {"resource", "reason", NULL};
-	dgp_metric_family_t *rej = dgp_metrics_counter(reg, "dgp_records_rejected_total",
-						       "Records rejected.\nPer reason \\ resource.", l);
+	dgp_metric_family_t *rej = dgp_metrics_counter(
+	    reg, "dgp_records_rejected_total", "Records rejected.\nPer reason \\ resource.", l);
 	dgp_metric_t *m1 = dgp_metric_get(rej, (const char *const[]){"人口_户籍", "checksum"});
 	dgp_metric_t *m2 = dgp_metric_get(rej, (const char *const[]){"a\"b\\c\nd", "format"});
 	dgp_metric_inc(m1, 3);
 	dgp_metric_inc(m1, 4);
 	dgp_metric_inc(m2, 1);
 	cr_assert_eq(dgp_metric_get(rej, (const char *const[]){"人口_户籍", "checksum"}), m1,
-		     "the same combination gives the same handle");
-	dgp_metric_t *g = dgp_metric_get(dgp_metrics_gauge(reg, "dgp_dedup_bytes", "Bytes.", NULL),
-					 NULL);
+	             "the same combination gives the same handle");
+	dgp_metric_t *g =
+	    dgp_metric_get(dgp_metrics_gauge(reg, "dgp_dedup_bytes", "Bytes.", NULL), NULL);
 	dgp_metric_set(g, 1.5e9);
 	dgp_metric_add(g, -0.25);
 	dgp_metric_t *nan = dgp_metric_get(dgp_metrics_gauge(reg, "dgp_x_ratio", "X.", NULL), NULL);
 	dgp_metric_set(nan, NAN);
-	cr_assert_str_eq(render(reg, a),
-			 "# HELP dgp_records_rejected_total Records rejected.\\nPer reason \\\\ resource.\n"
-			 "# TYPE dgp_records_rejected_total counter\n"
-			 "dgp_records_rejected_total{resource=\"人口_户籍\",reason=\"checksum\"} 7\n"
-			 "dgp_records_rejected_total{resource=\"a\\\"b\\\\c\\nd\",reason=\"format\"} 1\n"
-			 "# HELP dgp_dedup_bytes Bytes.\n"
-			 "# TYPE dgp_dedup_bytes gauge\n"
-			 "dgp_dedup_bytes 1499999999.75\n"
-			 "# HELP dgp_x_ratio X.\n"
-			 "# TYPE dgp_x_ratio gauge\n"
-			 "dgp_x_ratio NaN\n");
+	cr_assert_str_eq(
+	    render(reg, a),
+	    "# HELP dgp_records_rejected_total Records rejected.\\nPer reason \\\\ resource.\n"
+	    "# TYPE dgp_records_rejected_total counter\n"
+	    "dgp_records_rejected_total{resource=\"人口_户籍\",reason=\"checksum\"} 7\n"
+	    "dgp_records_rejected_total{resource=\"a\\\"b\\\\c\\nd\",reason=\"format\"} 1\n"
+	    "# HELP dgp_dedup_bytes Bytes.\n"
+	    "# TYPE dgp_dedup_bytes gauge\n"
+	    "dgp_dedup_bytes 1499999999.75\n"
+	    "# HELP dgp_x_ratio X.\n"
+	    "# TYPE dgp_x_ratio gauge\n"
+	    "dgp_x_ratio NaN\n");
 	dgp_arena_destroy(a);
 	dgp_metrics_destroy(reg);
 }
@@ -62,31 +63,31 @@ Test(metrics, histogram_exact_bytes)
 	static const double b[] = {0.005, 0.1, 1};
 	static const char *const l[] = {"op", NULL};
 	dgp_histogram_t *h = dgp_histogram_get(
-		dgp_metrics_histogram(reg, "dgp_pg_roundtrip_seconds", "Round trips.", l, b, 3),
-		(const char *const[]){"copy"});
+	    dgp_metrics_histogram(reg, "dgp_pg_roundtrip_seconds", "Round trips.", l, b, 3),
+	    (const char *const[]){"copy"});
 	dgp_histogram_observe(h, 0.005); /* le is inclusive */
 	dgp_histogram_observe(h, 0.05);
 	dgp_histogram_observe(h, 0.5);
 	dgp_histogram_observe(h, 7);
 	dgp_histogram_t *empty = dgp_histogram_get(
-		dgp_metrics_histogram(reg, "dgp_batch_rows", "Rows.", NULL, (const double[]){10}, 1),
-		NULL);
+	    dgp_metrics_histogram(reg, "dgp_batch_rows", "Rows.", NULL, (const double[]){10}, 1),
+	    NULL);
 	(void)empty;
 	cr_assert_str_eq(render(reg, a),
-			 "# HELP dgp_pg_roundtrip_seconds Round trips.\n"
-			 "# TYPE dgp_pg_roundtrip_seconds histogram\n"
-			 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"0.005\"} 1\n"
-			 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"0.1\"} 2\n"
-			 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"1\"} 3\n"
-			 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"+Inf\"} 4\n"
-			 "dgp_pg_roundtrip_seconds_sum{op=\"copy\"} 7.555\n"
-			 "dgp_pg_roundtrip_seconds_count{op=\"copy\"} 4\n"
-			 "# HELP dgp_batch_rows Rows.\n"
-			 "# TYPE dgp_batch_rows histogram\n"
-			 "dgp_batch_rows_bucket{le=\"10\"} 0\n"
-			 "dgp_batch_rows_bucket{le=\"+Inf\"} 0\n"
-			 "dgp_batch_rows_sum 0\n"
-			 "dgp_batch_rows_count 0\n");
+	                 "# HELP dgp_pg_roundtrip_seconds Round trips.\n"
+	                 "# TYPE dgp_pg_roundtrip_seconds histogram\n"
+	                 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"0.005\"} 1\n"
+	                 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"0.1\"} 2\n"
+	                 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"1\"} 3\n"
+	                 "dgp_pg_roundtrip_seconds_bucket{op=\"copy\",le=\"+Inf\"} 4\n"
+	                 "dgp_pg_roundtrip_seconds_sum{op=\"copy\"} 7.555\n"
+	                 "dgp_pg_roundtrip_seconds_count{op=\"copy\"} 4\n"
+	                 "# HELP dgp_batch_rows Rows.\n"
+	                 "# TYPE dgp_batch_rows histogram\n"
+	                 "dgp_batch_rows_bucket{le=\"10\"} 0\n"
+	                 "dgp_batch_rows_bucket{le=\"+Inf\"} 0\n"
+	                 "dgp_batch_rows_sum 0\n"
+	                 "dgp_batch_rows_count 0\n");
 	dgp_arena_destroy(a);
 	dgp_metrics_destroy(reg);
 }
@@ -108,9 +109,9 @@ Test(metrics, callback_gauge_runs_at_scrape)
 	dgp_metrics_gauge_fn(reg, "dgp_dedup_entries", "Entries.", l, collect, &calls);
 	cr_assert_eq(calls, 0);
 	cr_assert_str_eq(render(reg, a), "# HELP dgp_dedup_entries Entries.\n"
-					 "# TYPE dgp_dedup_entries gauge\n"
-					 "dgp_dedup_entries{table=\"t1\"} 42\n"
-					 "dgp_dedup_entries{table=\"t2\"} 0.5\n");
+	                                 "# TYPE dgp_dedup_entries gauge\n"
+	                                 "dgp_dedup_entries{table=\"t1\"} 42\n"
+	                                 "dgp_dedup_entries{table=\"t2\"} 0.5\n");
 	cr_assert_eq(calls, 1);
 	dgp_arena_destroy(a);
 	dgp_metrics_destroy(reg);
@@ -157,25 +158,25 @@ Test(metrics, std_set_names_and_resource_handles)
 	dgp_histogram_observe(std.batch_rows, 500);
 	const char *s = render(reg, a);
 	static const char *const want[] = {
-		"dgp_records_read_total{resource=\"gaj_hjrk\"} 10\n",
-		"dgp_records_new_total{resource=\"gaj_hjrk\"} 0\n",
-		"dgp_records_changed_total{resource=\"gaj_hjrk\"} 0\n",
-		"dgp_records_unchanged_total{resource=\"gaj_hjrk\"} 0\n",
-		"dgp_records_duplicate_total{resource=\"gaj_hjrk\"} 0\n",
-		"dgp_records_rejected_total{resource=\"gaj_hjrk\",reason=\"checksum\"} 2\n",
-		"dgp_records_rejected_total{resource=\"gaj_hjrk\",reason=\"format\"} 0\n",
-		"dgp_batch_rows_bucket{le=\"1024\"} 1\n",
-		"# TYPE dgp_batch_duration_seconds histogram\n",
-		"# TYPE dgp_pg_roundtrip_seconds histogram\n",
-		"# TYPE dgp_kafka_consumer_lag gauge\n",
-		"dgp_dedup_entries 0\n",
-		"dgp_dedup_bytes 0\n",
-		"dgp_catalog_resources 0\n",
-		"dgp_catalog_resources_overdue 0\n",
-		"dgp_resource_rows{resource=\"gaj_hjrk\"} 0\n",
-		"dgp_resource_seconds_since_update{resource=\"gaj_hjrk\"} 1",
-		"# TYPE dgp_availability_ratio gauge\n",
-		"dgp_build_info{version=\"",
+	    "dgp_records_read_total{resource=\"gaj_hjrk\"} 10\n",
+	    "dgp_records_new_total{resource=\"gaj_hjrk\"} 0\n",
+	    "dgp_records_changed_total{resource=\"gaj_hjrk\"} 0\n",
+	    "dgp_records_unchanged_total{resource=\"gaj_hjrk\"} 0\n",
+	    "dgp_records_duplicate_total{resource=\"gaj_hjrk\"} 0\n",
+	    "dgp_records_rejected_total{resource=\"gaj_hjrk\",reason=\"checksum\"} 2\n",
+	    "dgp_records_rejected_total{resource=\"gaj_hjrk\",reason=\"format\"} 0\n",
+	    "dgp_batch_rows_bucket{le=\"1024\"} 1\n",
+	    "# TYPE dgp_batch_duration_seconds histogram\n",
+	    "# TYPE dgp_pg_roundtrip_seconds histogram\n",
+	    "# TYPE dgp_kafka_consumer_lag gauge\n",
+	    "dgp_dedup_entries 0\n",
+	    "dgp_dedup_bytes 0\n",
+	    "dgp_catalog_resources 0\n",
+	    "dgp_catalog_resources_overdue 0\n",
+	    "dgp_resource_rows{resource=\"gaj_hjrk\"} 0\n",
+	    "dgp_resource_seconds_since_update{resource=\"gaj_hjrk\"} 1",
+	    "# TYPE dgp_availability_ratio gauge\n",
+	    "dgp_build_info{version=\"",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		cr_expect(strstr(s, want[i]), "missing %s in:\n%s", want[i], s);
