@@ -10,7 +10,8 @@
 #   - every result is a row in dgp_catalog.availability; the report and its
 #     JSON show the up target at 100% and the down one with an open outage
 #   - SIGTERM stops it cleanly (exit 0)
-# Needs DGP_PG_CONNINFO (scripts/services.sh start), psql, curl, promtool,
+# The real Kafka is probed too (up).  Needs DGP_PG_CONNINFO and
+# DGP_KAFKA_BROKERS (scripts/services.sh start), psql, curl, promtool,
 # prometheus; fails, never skips, without them.
 set -u
 DGP=$1
@@ -35,7 +36,8 @@ finish() { echo "$pass passed, $fail failed"; [[ $fail -eq 0 ]]; exit; }
 for cmd in psql curl promtool prometheus python3; do
 	command -v "$cmd" >/dev/null || { bad "$cmd not found (scripts/install-deps.sh)"; finish; }
 done
-[[ -n ${DGP_PG_CONNINFO:-} ]] || { bad "DGP_PG_CONNINFO is not set: scripts/services.sh start"; finish; }
+[[ -n ${DGP_PG_CONNINFO:-} && -n ${DGP_KAFKA_BROKERS:-} ]] ||
+	{ bad "DGP_PG_CONNINFO / DGP_KAFKA_BROKERS are not set: scripts/services.sh start"; finish; }
 
 # Three distinct free loopback ports: dgp, Prometheus, and one left closed.
 read -r PORT PROM_PORT DEAD_PORT < <(python3 -c '
@@ -47,11 +49,12 @@ RUN="it$$_$RANDOM"        # target names unique to this run
 UP="${RUN}_db"
 DOWN="${RUN}_closed"
 SELF="${RUN}_self"
+BUS="${RUN}_bus"
 
 unset DGP_CONFIG
 export DGP_HTTP_LISTEN="127.0.0.1:$PORT" DGP_HTTP_TIMEOUT_MS=2000 DGP_HTTP_THREADS=2
 export DGP_PROBE_INTERVAL_MS=500 DGP_PROBE_TIMEOUT_MS=5000 DGP_LOG_LEVEL=info
-export DGP_PROBE_TARGETS="$UP=pg:; $DOWN=pg:host=127.0.0.1 port=$DEAD_PORT dbname=none; $SELF=http://127.0.0.1:$PORT/healthz 200"
+export DGP_PROBE_TARGETS="$UP=pg:; $DOWN=pg:host=127.0.0.1 port=$DEAD_PORT dbname=none; $SELF=http://127.0.0.1:$PORT/healthz 200; $BUS=kafka:"
 
 "$DGP" availability probe >"$TMP/dgp.out" 2>"$TMP/dgp.log" &
 DGP_PID=$!
@@ -80,7 +83,8 @@ ctype=$(curl -s -o /dev/null -w '%{content_type}' "http://127.0.0.1:$PORT/metric
 
 # Wait for results of every target, then check the exposition.
 wait_for 20 bash -c "curl -sf http://127.0.0.1:$PORT/metrics | grep -q 'dgp_availability_ratio{target=\"$DOWN\",window=\"1d\"}'" &&
-	wait_for 20 bash -c "curl -sf http://127.0.0.1:$PORT/metrics | grep -q 'dgp_probe_up{target=\"$SELF\",kind=\"http\"} 1'" ||
+	wait_for 20 bash -c "curl -sf http://127.0.0.1:$PORT/metrics | grep -q 'dgp_probe_up{target=\"$SELF\",kind=\"http\"} 1'" &&
+	wait_for 20 bash -c "curl -sf http://127.0.0.1:$PORT/metrics | grep -q 'dgp_probe_up{target=\"$BUS\",kind=\"kafka\"}'" ||
 	{ bad "no probe results on /metrics within 20 s"; cat "$TMP/dgp.log"; }
 curl -sf "http://127.0.0.1:$PORT/metrics" >"$TMP/metrics.txt"
 if promtool check metrics <"$TMP/metrics.txt" >"$TMP/promtool.out" 2>&1; then ok; else
@@ -88,6 +92,7 @@ if promtool check metrics <"$TMP/metrics.txt" >"$TMP/promtool.out" 2>&1; then ok
 fi
 [[ $(metric "dgp_probe_up{target=\"$UP\",kind=\"pg\"}") == 1 ]] && ok || bad "$UP is not up"
 [[ $(metric "dgp_probe_up{target=\"$DOWN\",kind=\"pg\"}") == 0 ]] && ok || bad "$DOWN is not down"
+[[ $(metric "dgp_probe_up{target=\"$BUS\",kind=\"kafka\"}") == 1 ]] && ok || bad "$BUS (kafka.brokers) is not up"
 [[ $(metric "dgp_availability_ratio{target=\"$UP\",window=\"30d\"}") == 1 ]] && ok || bad "$UP ratio is not 1"
 [[ $(metric "dgp_availability_ratio{target=\"$DOWN\",window=\"365d\"}") == 0 ]] && ok || bad "$DOWN ratio is not 0"
 [[ $(metric "dgp_availability_outages{target=\"$DOWN\",window=\"1d\"}") == 1 ]] && ok || bad "$DOWN has no open outage"
@@ -208,7 +213,7 @@ rc=$?
 	ok || { bad "bad probe.targets: exit $rc"; cat "$TMP/bad.txt"; }
 
 # Leave the shared database as we found it.
-for t in "$UP" "$DOWN" "$SELF"; do
+for t in "$UP" "$DOWN" "$SELF" "$BUS"; do
 	psql "$DGP_PG_CONNINFO" -XAtq -v t="$t" <<<"DELETE FROM dgp_catalog.availability WHERE target = :'t'" >/dev/null
 done
 finish
