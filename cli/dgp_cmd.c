@@ -94,13 +94,14 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "keeps the old one).  Exit 1 when PostgreSQL or Kafka is unreachable at start.\n",
 	 dgp_cmd_run, true},
 	{"produce", "send each line of a file to a Kafka topic (demo, tests)",
-	 "usage: dgp produce --topic T [--resource CODE] [--partitions N] [--gzip] FILE\n"
+	 "usage: dgp produce --topic T [--resource CODE] [--partitions N] [--gzip] [--rate N] FILE\n"
 	 "\n"
 	 "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
 	 "keyed by the record key (the resource: --resource, else the catalog resource\n"
 	 "of the topic).  A CSV file's header row goes into every message's\n"
 	 "dgp-csv-header header.  --partitions N creates the topic when missing;\n"
-	 "--gzip compresses each payload (content-encoding: gzip).\n",
+	 "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
+	 "messages per second (for latency measurements).\n",
 	 dgp_cmd_produce, true},
 	{"gen", "generate realistic department records with a ground-truth manifest",
 	 "usage: dgp gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "dgp_catalog.h"
@@ -92,11 +93,13 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		{"resource", required_argument, NULL, 'r'},
 		{"partitions", required_argument, NULL, 'p'},
 		{"gzip", no_argument, NULL, 'z'},
+		{"rate", required_argument, NULL, 'R'},
 		{"catalog", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *topic = NULL, *code = NULL, *catalog_dir = NULL;
 	int partitions = 0;
+	double rate = 0; /* messages per second, 0: as fast as possible */
 	bool gz = false;
 	int opt;
 	optind = 1;
@@ -106,13 +109,14 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		case 'r': code = optarg; break;
 		case 'p': partitions = atoi(optarg); break;
 		case 'z': gz = true; break;
+		case 'R': rate = atof(optarg); break;
 		case 'C': catalog_dir = optarg; break;
 		default: return DGP_EXIT_USAGE;
 		}
 	}
 	if (!topic || optind != argc - 1) {
 		dgp_cli_err("produce", "usage: dgp produce --topic T [--resource CODE] "
-			    "[--partitions N] [--gzip] FILE");
+			    "[--partitions N] [--gzip] [--rate N] FILE");
 		return DGP_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
@@ -164,6 +168,8 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 	dgp_slice_t *vals = schema ? dgp_xcalloc(schema->nfields + 1, sizeof(*vals)) : NULL;
 	dgp_arena_t *scratch = dgp_arena_new(0);
 	unsigned long long sent = 0;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool first = true;
 	while (rc == DGP_EXIT_OK && gzgets(in, line, (int)cap)) {
 		size_t len = strlen(line);
@@ -243,6 +249,17 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		}
 		sent++;
 		rd_kafka_poll(rk, 0);
+		if (rate > 0) { /* pace: message n leaves no earlier than n / rate s after the first */
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+			double ahead = (double)sent / rate - el;
+			if (ahead > 0.001) {
+				struct timespec d = {(time_t)ahead,
+						     (long)((ahead - (double)(time_t)ahead) * 1e9)};
+				nanosleep(&d, NULL);
+			}
+		}
 	}
 	if (rd_kafka_flush(rk, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR || failed_deliveries) {
 		dgp_cli_err("produce", "%d message%s not delivered", failed_deliveries,

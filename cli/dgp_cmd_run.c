@@ -100,6 +100,8 @@ typedef struct res_state {
 	dgp_pg_offset_t *offs; /* next offset per partition read in this batch */
 	size_t n_offs, cap_offs;
 	double first_at; /* monotonic time of the batch's first record */
+	int64_t *ts_ms;  /* message timestamps of the batch, for the end-to-end latency */
+	size_t n_ts, cap_ts;
 	dgp_metrics_resource_t m;
 	struct res_state *next;
 } res_state_t;
@@ -117,6 +119,7 @@ typedef struct run {
 	dgp_norm_ctx_t ctx;
 	dgp_metrics_t *reg;
 	dgp_metrics_std_t std;
+	dgp_histogram_t *e2e; /* dgp_kafka_end_to_end_seconds */
 	dgp_http_t *http;
 	_Atomic bool pg_ok;
 	bool stopping;
@@ -261,6 +264,14 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 			"member wrote them); merged instead", rs->res->code);
 	dgp_batch_commit_cache(rs->batch, rs->cache);
 	bump_metrics(r, rs, rs->first_at ? rs->first_at : started);
+	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	struct timespec wall;
+	if (clock_gettime(CLOCK_REALTIME, &wall) == 0)
+		now_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+	for (size_t i = 0; i < rs->n_ts; i++)
+		if (rs->ts_ms[i] > 0)
+			dgp_histogram_observe(r->e2e, (double)(now_ms - rs->ts_ms[i]) / 1000.0);
+	rs->n_ts = 0;
 	r->rows_written += res.copied + res.merge_inserted + res.merge_updated;
 	for (size_t i = 0; i < rs->n_offs; i++)
 		dgp_kafka_source_commit(r->src, rs->offs[i].topic, rs->offs[i].partition,
@@ -364,6 +375,7 @@ static void state_free(res_state_t *rs)
 	dgp_parse_destroy(rs->csv);
 	free(rs->csv_header);
 	free(rs->offs);
+	free(rs->ts_ms);
 }
 
 static void states_free(run_t *r)
@@ -459,6 +471,11 @@ static dgp_err_t handle_message(run_t *r, const dgp_kafka_msg_t *m)
 	dgp_batch_add(rs->batch, rs->cache, &r->ctx, &origin, m->raw, m->raw_len,
 		      reason == DGP_REASON_OK ? rs->vals : NULL, reason, det);
 	note_offset(rs, rs->topic, m->partition, m->offset + 1);
+	if (rs->n_ts == rs->cap_ts) {
+		rs->cap_ts = rs->cap_ts ? rs->cap_ts * 2 : 1024;
+		rs->ts_ms = dgp_xrealloc(rs->ts_ms, rs->cap_ts * sizeof(*rs->ts_ms));
+	}
+	rs->ts_ms[rs->n_ts++] = m->timestamp_ms;
 	r->log_read++;
 	if (dgp_batch_full(rs->batch))
 		return flush(r, rs);
@@ -739,6 +756,14 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	r.ctx = dgp_norm_ctx_today();
 	r.reg = dgp_metrics_new();
 	dgp_metrics_std_register(r.reg, &r.std);
+	static const double e2e_bounds[] = {0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7,
+					    0.8, 0.9, 1, 1.25, 1.5, 2, 3, 5, 10, 30, 60};
+	r.e2e = dgp_histogram_get(
+		dgp_metrics_histogram(r.reg, "dgp_kafka_end_to_end_seconds",
+				      "From the message's Kafka timestamp (produce time) to the "
+				      "COMMIT of its batch in PostgreSQL.",
+				      NULL, e2e_bounds, sizeof(e2e_bounds) / sizeof(e2e_bounds[0])),
+		NULL);
 	size_t nres;
 	dgp_catalog_resources(r.cat, &nres);
 	dgp_metric_set(r.std.catalog_resources, (double)nres);
