@@ -44,7 +44,7 @@ static void print_usage(FILE *out)
 {
 	fputs(usage_head, out);
 	for (const dgp_cmd_t *c = dgp_cmds; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		fprintf(out, "  %-13s %s\n", c->name, c->summary);
 	fputs("\nRun 'dgp help COMMAND' for a command's options.\n", out);
 }
 

@@ -99,24 +99,6 @@ dgp_err_t dgp_pg_exec(PGconn *conn, const char *sql, char *errstr, size_t errstr
 	return err;
 }
 
-char *dgp_pg_quote_ident(dgp_arena_t *arena, const char *name)
-{
-	size_t n = strlen(name), quotes = 0;
-	for (size_t i = 0; i < n; i++)
-		quotes += name[i] == '"';
-	char *out = dgp_arena_alloc(arena, n + quotes + 3);
-	char *o = out;
-	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		if (name[i] == '"')
-			*o++ = '"';
-		*o++ = name[i];
-	}
-	*o++ = '"';
-	*o = '\0';
-	return out;
-}
-
 char *dgp_pg_server_version(dgp_arena_t *arena, PGconn *conn)
 {
 	int v = PQserverVersion(conn);

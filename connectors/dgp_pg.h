@@ -5,7 +5,7 @@
  *
  * Values never go into SQL text: they travel through COPY or as parameters
  * of PQexecParams.  Identifiers (schema, table, column names that come from
- * the catalog) always go through dgp_pg_quote_ident().
+ * the catalog) always go through dgp_sql_quote_ident() (pipeline/dgp_sql.h).
  */
 #ifndef DGP_PG_H
 #define DGP_PG_H
@@ -42,13 +42,6 @@ dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
  */
 dgp_err_t dgp_pg_exec(PGconn *conn, const char *sql, char *errstr,
 		      size_t errstr_size) DGP_MUST_CHECK;
-
-/*
- * dgp_pg_quote_ident — name as a quoted SQL identifier ("a""b"), allocated
- * in arena.  Works without a connection, so DDL can be built before
- * connecting; the name must be valid UTF-8 without NUL.
- */
-char *dgp_pg_quote_ident(dgp_arena_t *arena, const char *name);
 
 /* dgp_pg_server_version — "15.18" style text of the server's version, in arena. */
 char *dgp_pg_server_version(dgp_arena_t *arena, PGconn *conn);

@@ -18,6 +18,7 @@
  * data or parameters.
  */
 #include "dgp_pg_sink.h"
+#include "dgp_sql.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -257,14 +258,14 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		all_text &= is_text_type(s->fields[i].pg_type);
 	t->binary = all_text && sk->opts.format != DGP_PG_COPY_TEXT;
 
-	const char *tbl = dgp_arena_sprintf(a, "dgp_src.%s", dgp_pg_quote_ident(a, s->table));
+	const char *tbl = dgp_arena_sprintf(a, "dgp_src.%s", dgp_sql_quote_ident(a, s->table));
 	/* Process-wide sequence: a new sink on a session an old sink used never meets its stage. */
 	static unsigned stage_seq;
 	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_stage_%u\"",
 					      __atomic_add_fetch(&stage_seq, 1, __ATOMIC_RELAXED));
 	buf_t cols = {0}, set = {0}, keys = {0};
 	for (size_t i = 0; i < s->nfields; i++) {
-		const char *q = dgp_pg_quote_ident(a, s->fields[i].column);
+		const char *q = dgp_sql_quote_ident(a, s->fields[i].column);
 		buf_printf(&cols, "%s, ", q);
 		if (!s->fields[i].key)
 			buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
@@ -272,7 +273,7 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
 	for (size_t k = 0; k < s->nkeys; k++)
 		buf_printf(&keys, "%s%s", k ? ", " : "",
-			   dgp_pg_quote_ident(a, s->fields[s->key_fields[k]].column));
+			   dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
 	const char *fmt = t->binary ? " (FORMAT binary)" : "";
 	buf_cstr(&cols);
 	buf_cstr(&set);
@@ -1524,9 +1525,9 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	buf_t sql = {0};
 	buf_puts(&sql, "COPY (SELECT ");
 	for (size_t k = 0; k < s->nkeys; k++)
-		buf_printf(&sql, "%s::text, ", dgp_pg_quote_ident(a, s->fields[s->key_fields[k]].column));
+		buf_printf(&sql, "%s::text, ", dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
 	buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
-		   dgp_pg_quote_ident(a, s->table));
+		   dgp_sql_quote_ident(a, s->table));
 	PGresult *r = PQexec(conn, buf_cstr(&sql));
 	free(sql.p);
 	dgp_arena_destroy(a);

@@ -2,16 +2,17 @@
 #include <criterion/criterion.h>
 
 #include "dgp_pg.h"
+#include "dgp_sql.h"
 
 Test(pg, quote_ident_doubles_quotes)
 {
 	dgp_arena_t *a = dgp_arena_new(0);
-	cr_expect_str_eq(dgp_pg_quote_ident(a, "gmsfhm"), "\"gmsfhm\"");
-	cr_expect_str_eq(dgp_pg_quote_ident(a, "a\"b"), "\"a\"\"b\"");
-	cr_expect_str_eq(dgp_pg_quote_ident(a, "x\"; DROP TABLE t; --"),
+	cr_expect_str_eq(dgp_sql_quote_ident(a, "gmsfhm"), "\"gmsfhm\"");
+	cr_expect_str_eq(dgp_sql_quote_ident(a, "a\"b"), "\"a\"\"b\"");
+	cr_expect_str_eq(dgp_sql_quote_ident(a, "x\"; DROP TABLE t; --"),
 			 "\"x\"\"; DROP TABLE t; --\"");
-	cr_expect_str_eq(dgp_pg_quote_ident(a, "公民身份号码"), "\"公民身份号码\"");
-	cr_expect_str_eq(dgp_pg_quote_ident(a, ""), "\"\"");
+	cr_expect_str_eq(dgp_sql_quote_ident(a, "公民身份号码"), "\"公民身份号码\"");
+	cr_expect_str_eq(dgp_sql_quote_ident(a, ""), "\"\"");
 	dgp_arena_destroy(a);
 }
 
