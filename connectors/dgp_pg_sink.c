@@ -1277,6 +1277,9 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 	if (!result)
 		result = &local;
 	*result = (dgp_pg_sink_result_t){0};
+	/* The origin cache is keyed by the source string's address, which is only
+	 * stable within a batch: the next file's source may reuse a freed one's. */
+	sk->origin_src_ptr = NULL;
 	if (!in || !in->schema || !progress_valid(progress))
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
 				      "sink write: missing schema or incomplete progress");
