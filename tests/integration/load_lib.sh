@@ -3,6 +3,9 @@
 # directory, pass/fail counters and helpers that compare PostgreSQL with the
 # manifests `dgp gen` writes.
 : "${DGP_PG_CONNINFO:?DGP_PG_CONNINFO is not set: start the services (scripts/services.sh start pg)}"
+DGP=$(realpath "$DGP")
+SRC=$(realpath "$SRC")
+export DGP_CATALOG_DIR=$SRC/catalog/sample # CTest runs us in the build directory
 pass=0
 fail=0
 ADMIN=$DGP_PG_CONNINFO

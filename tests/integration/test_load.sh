@@ -60,6 +60,7 @@ stamps0=$(stamps)
 # (b) a repeated load of the same file: nothing to do
 out=$("$DGP" load "$TMP/gaj_hjrk_1.csv" 2>&1)
 expect_out "repeat: already loaded" "gaj_hjrk_1.csv: already loaded completely" "$out"
+eq "repeat: nothing written anywhere" "$(dbsum "${tables[@]}")" "$first"
 # the same records as other files (plain ↔ gzip: another file id): the reload counts, nothing written
 for f in "${files[@]}"; do
 	read -r n code rows file <<<"$f"

@@ -119,6 +119,8 @@ eq "corrupt gzip: the rejects are in dgp_ops.reject" \
 eq "corrupt gzip: not marked complete" \
 	"$(sql "SELECT complete FROM dgp_ops.file_progress WHERE path = '$TMP/bszjd_syrk_corrupt.csv.gz'")" f
 expect_out "corrupt gzip: next file loaded" "read 10, new 10, changed 0" "$out"
+eq "next file's rows carry its own origin" \
+	"$(sql "SELECT count(*) FROM dgp_src.bszjd_syrk WHERE _dgp_origin LIKE '%/bszjd\\_syrk\\_after.csv:%'")" 10
 
 # truncated gzip: the same, and a rerun fails the same way without loading anything twice
 head -c $((size / 2)) "$TMP/c.gz" >"$TMP/bszjd_syrk_truncgz.csv.gz"
