@@ -632,8 +632,8 @@ static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 /* ---- golden-record functions ---------------------------------------- */
 
 /*
- * Build the body of dgp_base.refresh_<lib>(keys text[]): for each key, one
- * LATERAL lookup per source table (its newest row for that key), each column
+ * Build the body of dgp_base.refresh_<lib>(keys text[]): per source table one
+ * set-based lookup of its newest row for each key, each column
  * the first non-NULL value in priority order, the source of each column in
  * _dgp_sources; keys no source holds any more are deleted.
  */
@@ -714,11 +714,14 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 	for (size_t i = 0; i < nr; i++) {
 		if (!alias[i])
 			continue;
-		dgp_buf_printf(&b, "\nLEFT JOIN LATERAL (SELECT t.* FROM dgp_src.%s t WHERE t.%s = "
-				   "k.key ORDER BY t.\"_dgp_updated_at\" DESC LIMIT 1) s%d ON true",
-			       q(s, dgp_catalog_table_name(&res[i], s->arena)),
-			       q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena)),
-			       alias[i]);
+		/* One set-based lookup per source (newest row per key): a source with no
+		 * row for these keys costs one empty index scan, not one probe per key. */
+		const char *kc = q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena));
+		dgp_buf_printf(&b, "\nLEFT JOIN (SELECT DISTINCT ON (t.%s) t.* FROM dgp_src.%s t WHERE "
+				   "t.%s = ANY (keys) ORDER BY t.%s, t.\"_dgp_updated_at\" DESC) s%d "
+				   "ON s%d.%s = k.key",
+			       kc, q(s, dgp_catalog_table_name(&res[i], s->arena)), kc, kc, alias[i],
+			       alias[i], kc);
 	}
 	dgp_buf_printf(&b, "\nWHERE ");
 	for (int a = 1; a <= nsrc; a++)
