@@ -71,6 +71,9 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  --catalog DIR     catalog directory (default: catalog.dir)\n"
 	 "  --no-progress     no progress bar on a terminal\n"
 	 "\n"
+	 "While it runs, /metrics, /healthz and /readyz are served on http.listen\n"
+	 "(empty: off; a port in use only warns).\n"
+	 "\n"
 	 "Run 'dgp catalog sync' first.  Exit 0 when every file loaded (rejected\n"
 	 "records are data, not failures), 1 otherwise, 130 when interrupted.\n",
 	 dgp_cmd_load, true},

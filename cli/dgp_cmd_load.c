@@ -29,7 +29,9 @@
 #include "dgp_cmd.h"
 #include "dgp_dedup.h"
 #include "dgp_file_source.h"
+#include "dgp_http.h"
 #include "dgp_log.h"
+#include "dgp_metrics.h"
 #include "dgp_parse.h"
 #include "dgp_pg.h"
 #include "dgp_pg_sink.h"
@@ -54,6 +56,7 @@ typedef struct res_state {
 	const dgp_catalog_resource_t *res;
 	const dgp_schema_t *schema;
 	dgp_dedup_t *cache;
+	dgp_metrics_resource_t m; /* this resource's metric handles */
 	struct res_state *next;
 } res_state_t;
 
@@ -64,6 +67,9 @@ typedef struct load {
 	PGconn *conn;
 	dgp_pg_sink_t *sink;
 	res_state_t *resources;
+	dgp_metrics_t *reg; /* served on http.listen while the load runs */
+	dgp_metrics_std_t std;
+	dgp_http_t *http;
 	uint64_t key_mask;
 	bool progress_tty;
 	bool quiet;
@@ -143,6 +149,7 @@ static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res,
 	}
 	dgp_log(DGP_LOG_INFO, "load", "%s %s: %llu keys warm from dgp_src.%s in %.1f s",
 		res->code, res->name, (unsigned long long)loaded, r->schema->table, now_s() - t0);
+	dgp_metrics_std_resource(&l->std, res->code, &r->m);
 	r->next = l->resources;
 	l->resources = r;
 	return r;
@@ -219,6 +226,16 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 		if (reconnect(l, rerr, sizeof(rerr)) != DGP_OK)
 			dgp_log(DGP_LOG_WARN, "load", "reconnect failed: %s", rerr);
 	}
+}
+
+/* /readyz: the load is ready while its PostgreSQL connection is up. */
+static bool load_ready(void *opaque, char *why, size_t why_size)
+{
+	const load_t *l = opaque;
+	if (l->conn && PQstatus(l->conn) == CONNECTION_OK)
+		return true;
+	snprintf(why, why_size, "postgresql connection is down");
+	return false;
 }
 
 static void record_load_log(load_t *l, const char *path, const char *code, double started,
@@ -358,6 +375,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	while (!eof && result == DGP_OK) {
 		dgp_file_record_t rec;
 		int got = 0;
+		double batch_started = now_s();
 		while (!dgp_batch_full(batch) && !stop_requested) {
 			got = dgp_file_source_next(src, &rec, err, sizeof(err));
 			if (got <= 0)
@@ -400,6 +418,10 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			}
 			dgp_batch_commit_cache(batch, rs->cache);
 			const dgp_batch_counts_t *bc = dgp_batch_counts(batch);
+			dgp_metrics_std_batch(&l->std, &rs->m, bc, now_s() - batch_started,
+					      (double)time(NULL));
+			dgp_metric_set(l->std.dedup_entries, (double)dgp_dedup_count(rs->cache));
+			dgp_metric_set(l->std.dedup_bytes, (double)dgp_dedup_bytes(rs->cache));
 			counts_add(&file_counts, bc);
 			prog.rows += bc->read;
 			prog.rejects += bc->rejected;
@@ -519,6 +541,16 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	l.key_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
 	l.quiet = !dgp_log_enabled(DGP_LOG_INFO); /* -q: the summary only */
 	l.progress_tty = cli->stderr_tty && !no_progress && !l.quiet;
+	l.reg = dgp_metrics_new();
+	dgp_metrics_std_register(l.reg, &l.std);
+	/* Metrics are for watching a long load; a busy port must not stop it. */
+	if (dgp_http_start_config(cli->cfg, l.reg, load_ready, &l, &l.http, err, sizeof(err)) !=
+	    DGP_OK)
+		dgp_log(DGP_LOG_WARN, "load", "no metrics endpoint (http.listen %s): %s",
+			cli->cfg->http_listen, err);
+	else if (l.http)
+		dgp_log(DGP_LOG_INFO, "load", "metrics on port %u (/metrics, /healthz, /readyz)",
+			(unsigned)dgp_http_port(l.http));
 
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
@@ -536,6 +568,8 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		printf("%llu file%s already loaded\n", (unsigned long long)l.files_skipped,
 		       l.files_skipped == 1 ? "" : "s");
 
+	dgp_http_stop(l.http);
+	dgp_metrics_destroy(l.reg);
 	for (res_state_t *r = l.resources; r; r = r->next)
 		dgp_dedup_destroy(r->cache);
 	dgp_pg_sink_destroy(l.sink);

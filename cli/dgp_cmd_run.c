@@ -190,18 +190,7 @@ static void produce_rejects(run_t *r, res_state_t *rs)
 static void bump_metrics(run_t *r, res_state_t *rs, double started)
 {
 	const dgp_batch_counts_t *c = dgp_batch_counts(rs->batch);
-	dgp_metric_inc(rs->m.read, c->read);
-	dgp_metric_inc(rs->m.new_, c->cls[DGP_DEDUP_NEW]);
-	dgp_metric_inc(rs->m.changed, c->cls[DGP_DEDUP_CHANGED]);
-	dgp_metric_inc(rs->m.unchanged, c->cls[DGP_DEDUP_UNCHANGED]);
-	dgp_metric_inc(rs->m.duplicate, c->cls[DGP_DEDUP_DUPLICATE]);
-	for (int i = 1; i < DGP_REASON__COUNT; i++)
-		if (c->by_reason[i] && rs->m.rejected[i])
-			dgp_metric_inc(rs->m.rejected[i], c->by_reason[i]);
-	dgp_metric_inc(rs->m.batches_ok, 1);
-	dgp_metric_set(rs->m.last_update, (double)time(NULL));
-	dgp_histogram_observe(r->std.batch_rows, (double)c->read);
-	dgp_histogram_observe(r->std.batch_duration, now_s() - started);
+	dgp_metrics_std_batch(&r->std, &rs->m, c, now_s() - started, (double)time(NULL));
 	dgp_metric_set(r->std.dedup_entries, (double)dgp_dedup_count(rs->cache));
 	r->read += c->read;
 	r->rejected += c->rejected;

@@ -14,6 +14,8 @@
  */
 #include "dgp_metrics.h"
 
+#include "dgp_batch.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
@@ -793,4 +795,21 @@ void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
 	    dgp_metric_get(std->batches, (const char *const[]){resource, "failed"});
 	out->rows = dgp_metric_get(std->resource_rows, v);
 	out->last_update = dgp_metric_get(std->resource_last_update, v);
+}
+
+void dgp_metrics_std_batch(const dgp_metrics_std_t *std, const dgp_metrics_resource_t *res,
+                           const struct dgp_batch_counts *c, double seconds, double now_unix)
+{
+	dgp_metric_inc(res->read, c->read);
+	dgp_metric_inc(res->new_, c->cls[DGP_DEDUP_NEW]);
+	dgp_metric_inc(res->changed, c->cls[DGP_DEDUP_CHANGED]);
+	dgp_metric_inc(res->unchanged, c->cls[DGP_DEDUP_UNCHANGED]);
+	dgp_metric_inc(res->duplicate, c->cls[DGP_DEDUP_DUPLICATE]);
+	for (int i = 1; i < DGP_REASON__COUNT; i++)
+		if (c->by_reason[i] && res->rejected[i])
+			dgp_metric_inc(res->rejected[i], c->by_reason[i]);
+	dgp_metric_inc(res->batches_ok, 1);
+	dgp_metric_set(res->last_update, now_unix);
+	dgp_histogram_observe(std->batch_rows, (double)c->read);
+	dgp_histogram_observe(std->batch_duration, seconds);
 }

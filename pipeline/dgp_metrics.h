@@ -227,4 +227,15 @@ typedef struct dgp_metrics_resource {
 void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
                               dgp_metrics_resource_t *out);
 
+/*
+ * dgp_metrics_std_batch — what a committed batch adds, for load and run
+ * alike: per-resource read / class / reject counters, batches_ok and
+ * last_update (now_unix), the batch size and duration histograms.  Only
+ * relaxed atomic adds and histogram observations: cheap on the hot path.
+ */
+struct dgp_batch_counts;
+void dgp_metrics_std_batch(const dgp_metrics_std_t *std, const dgp_metrics_resource_t *res,
+                           const struct dgp_batch_counts *counts, double seconds,
+                           double now_unix);
+
 #endif /* DGP_METRICS_H */
