@@ -181,7 +181,7 @@ static double mono_s(void)
 /* One line, printable, bounded: library messages end in newlines. */
 static void set_detail(dgp_probe_result_t *r, const char *msg)
 {
-	snprintf(r->detail, sizeof(r->detail), "%s", msg);
+	snprintf(r->detail, sizeof(r->detail), "%.*s", (int)sizeof(r->detail) - 1, msg);
 	for (char *c = r->detail; *c; c++)
 		if (*c == '\n' || *c == '\r' || *c == '\t')
 			*c = ' ';
