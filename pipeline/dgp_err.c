@@ -30,6 +30,7 @@ static const struct {
 	[-DGP_ERR_KAFKA] = {"KAFKA", "kafka error"},
 	[-DGP_ERR_HTTP] = {"HTTP", "http error"},
 	[-DGP_ERR_INTERRUPTED] = {"INTERRUPTED", "interrupted"},
+	[-DGP_ERR_STALE] = {"STALE", "stale batch: another writer committed past its start"},
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) == (size_t)-DGP_ERR__END,
