@@ -429,6 +429,34 @@ void dgp_kafka_source_commit(dgp_kafka_source_t *s, const char *topic, int32_t p
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
+dgp_err_t dgp_kafka_source_seek(dgp_kafka_source_t *s, const char *topic, int32_t partition,
+				int64_t next_offset, char *errstr, size_t errstr_size)
+{
+	rd_kafka_topic_partition_list_t *a = NULL;
+	bool held = rd_kafka_assignment(s->rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a &&
+		    rd_kafka_topic_partition_list_find(a, topic, partition);
+	if (a)
+		rd_kafka_topic_partition_list_destroy(a);
+	if (!held)
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_STATE,
+				      "seek %s [%d]: partition not assigned", topic, (int)partition);
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, topic, partition)->offset =
+		next_offset >= 0 ? next_offset : s->reset_offset;
+	dgp_err_t e = DGP_OK;
+	rd_kafka_error_t *err = rd_kafka_seek_partitions(s->rk, l, 0);
+	if (err) {
+		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "seek %s [%d]: %s", topic,
+				   (int)partition, rd_kafka_error_string(err));
+		rd_kafka_error_destroy(err);
+	} else if (l->elems[0].err) {
+		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_STATE, "seek %s [%d]: %s", topic,
+				   (int)partition, rd_kafka_err2str(l->elems[0].err));
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	return e;
+}
+
 size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *s)
 {
 	return atomic_load(&s->assigned);

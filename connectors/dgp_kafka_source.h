@@ -128,6 +128,15 @@ bool dgp_kafka_source_paused(const dgp_kafka_source_t *src);
 void dgp_kafka_source_commit(dgp_kafka_source_t *src, const char *topic, int32_t partition,
 			     int64_t next_offset);
 
+/*
+ * dgp_kafka_source_seek — read (topic, partition) again from next_offset
+ * (< 0: per auto.offset.reset), e.g. after a stale batch was dropped.
+ * Messages of the partition already fetched are discarded.  Asynchronous;
+ * a partition not (or no longer) assigned is left alone: DGP_ERR_STATE.
+ */
+dgp_err_t dgp_kafka_source_seek(dgp_kafka_source_t *src, const char *topic, int32_t partition,
+				int64_t next_offset, char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
 /* dgp_kafka_source_assigned — partitions currently assigned (safe from any thread). */
 size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *src);
 
