@@ -8,12 +8,25 @@
  *     sink: one transaction = rows + rejects + dgp_ops.offsets of the batch
  *     ─COMMIT─▶ dedup cache, metrics, informational Kafka commit, reject.topic
  *
- * One batch per resource; a batch carries the next offset of every
- * partition it read from, written in the batch's own transaction, so
- * PostgreSQL always stands at a batch boundary.  Partitions are revoked
- * only after their batches committed, assigned at the offsets PostgreSQL
- * holds.  When PostgreSQL is down, the batch in flight is kept, fetching is
- * paused (memory stays at one batch per resource plus librdkafka's bounded
+ * One batch per resource; a batch carries, for every partition it read
+ * from, the offset it resumed from and the next offset, written in the
+ * batch's own transaction, so PostgreSQL always stands at a batch boundary.
+ * Partitions are revoked only after their batches committed, assigned at
+ * the offsets PostgreSQL holds.
+ *
+ * Stale writer: a member stuck past the session timeout (PostgreSQL slow)
+ * loses its partitions while it still holds a batch; the new owner resumes
+ * from the same stored offset, so both hold overlapping batches.  The first
+ * to commit wins; the sink refuses the other with DGP_ERR_STALE (the stored
+ * offset is no longer where that batch started).  Its owner drops the batch
+ * uncounted, seeks its partitions to the stored offsets and reads on.  The
+ * from offset of a partition is where PostgreSQL stood when this member
+ * last looked (assignment, its own last commit), not the batch's first
+ * message offset, so gaps in a partition (compaction, transaction markers)
+ * never look stale.
+ *
+ * When PostgreSQL is down, the batch in flight is kept, fetching is paused
+ * (memory stays at one batch per resource plus librdkafka's bounded
  * prefetch), the write is retried with backoff, then fetching resumes.
  *
  * After a rebalance the dedup caches of the newly assigned resources are
@@ -97,7 +110,7 @@ typedef struct res_state {
 	bool csv_header_ok;
 	char *default_header; /* catalog field order */
 	dgp_slice_t *vals;
-	dgp_pg_offset_t *offs; /* next offset per partition read in this batch */
+	dgp_pg_offset_t *offs; /* from and next offset per partition read in this batch */
 	size_t n_offs, cap_offs;
 	double first_at; /* monotonic time of the batch's first record */
 	int64_t *ts_ms;  /* message timestamps of the batch, for the end-to-end latency */
@@ -105,6 +118,13 @@ typedef struct res_state {
 	dgp_metrics_resource_t m;
 	struct res_state *next;
 } res_state_t;
+
+/* Where a partition stands in PostgreSQL as this member last saw it: the next batch's from offset. */
+typedef struct part_pos {
+	char *topic;
+	int32_t partition;
+	int64_t stored; /* -1: nothing stored when assigned */
+} part_pos_t;
 
 typedef struct run {
 	dgp_cli_t *cli;
@@ -115,6 +135,8 @@ typedef struct run {
 	dgp_kafka_source_t *src;
 	rd_kafka_t *reject_producer;
 	res_state_t *resources, *last_hit;
+	part_pos_t *pos; /* every partition ever assigned */
+	size_t n_pos, cap_pos;
 	uint64_t key_mask;
 	dgp_norm_ctx_t ctx;
 	dgp_metrics_t *reg;
@@ -141,6 +163,30 @@ static dgp_err_t reconnect(run_t *r, char *err, size_t err_size)
 	dgp_pg_sink_set_conn(r->sink, c);
 	atomic_store(&r->pg_ok, true);
 	return DGP_OK;
+}
+
+/* ---- partition positions ------------------------------------------------------------ */
+
+static part_pos_t *pos_get(run_t *r, const char *topic, int32_t partition)
+{
+	for (size_t i = 0; i < r->n_pos; i++)
+		if (r->pos[i].partition == partition && strcmp(r->pos[i].topic, topic) == 0)
+			return &r->pos[i];
+	if (r->n_pos == r->cap_pos) {
+		r->cap_pos = r->cap_pos ? r->cap_pos * 2 : 16;
+		r->pos = dgp_xrealloc(r->pos, r->cap_pos * sizeof(*r->pos));
+	}
+	size_t len = strlen(topic) + 1;
+	r->pos[r->n_pos] = (part_pos_t){dgp_xmalloc(len), partition, -1};
+	memcpy(r->pos[r->n_pos].topic, topic, len);
+	return &r->pos[r->n_pos++];
+}
+
+static void pos_free(run_t *r)
+{
+	for (size_t i = 0; i < r->n_pos; i++)
+		free(r->pos[i].topic);
+	free(r->pos);
 }
 
 /* ---- reject topic ---------------------------------------------------------------- */
@@ -197,6 +243,45 @@ static void bump_metrics(run_t *r, res_state_t *rs, double started)
 	r->batches++;
 }
 
+static dgp_err_t hook_stored_offset(void *opaque, const char *topic, int32_t partition,
+				    bool *found, int64_t *next, char *err, size_t err_size);
+
+/*
+ * Another writer committed part of rs's batch (see the file comment): forget
+ * the batch without counting it, seek its partitions back to the offsets
+ * PostgreSQL holds, and warm the cache again (that writer wrote keys).
+ * While stopping nothing is read again, so there is nothing to seek.
+ */
+static void drop_stale(run_t *r, res_state_t *rs, const char *why)
+{
+	dgp_log(DGP_LOG_WARN, "run", "%s: %s; dropped the batch (%zu records), its partitions "
+		"are read again from the stored offsets", rs->res->code, why,
+		dgp_batch_size(rs->batch));
+	for (size_t i = 0; i < rs->n_offs && !r->stopping; i++) {
+		const dgp_pg_offset_t *o = &rs->offs[i];
+		bool found = false;
+		int64_t next = -1;
+		char err[512];
+		double backoff = 0.2;
+		while (hook_stored_offset(r, o->topic, o->partition, &found, &next, err,
+					  sizeof(err)) != DGP_OK) {
+			dgp_log(DGP_LOG_WARN, "run", "cannot read the stored offset of %s [%d] (%s); "
+				"retrying in %.1f s", o->topic, (int)o->partition, err, backoff);
+			sleep_s(backoff);
+			backoff = backoff < 5 ? backoff * 2 : 5;
+		}
+		if (dgp_kafka_source_seek(r->src, o->topic, o->partition, found ? next : -1, err,
+					  sizeof(err)) != DGP_OK)
+			dgp_log(DGP_LOG_INFO, "run", "%s (its next owner reads it from PostgreSQL)",
+				err);
+	}
+	dgp_batch_reset(rs->batch);
+	rs->n_offs = 0;
+	rs->n_ts = 0;
+	rs->first_at = 0;
+	rs->warm = false;
+}
+
 /*
  * Write rs's batch with its offsets; on a lost connection pause the
  * consumer and retry with backoff until it commits (or, while stopping,
@@ -215,13 +300,16 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 	bool paused_here = false;
 	char err[2048];
 	dgp_pg_sink_result_t res;
+	dgp_err_t e;
 	for (;;) {
 		double t0 = now_s();
-		dgp_err_t e = dgp_pg_sink_write_batch(r->sink, rs->batch, &pp, &res, err, sizeof(err));
+		e = dgp_pg_sink_write_batch(r->sink, rs->batch, &pp, &res, err, sizeof(err));
 		if (e == DGP_OK) {
 			dgp_histogram_observe(r->std.pg_roundtrip, now_s() - t0);
 			break;
 		}
+		if (e == DGP_ERR_STALE)
+			break;
 		if (e == DGP_ERR_PG && ++refused >= 3) {
 			dgp_metric_inc(rs->m.batches_failed, 1);
 			dgp_log(DGP_LOG_ERROR, "run", "postgresql refused a batch of %s three times: %s",
@@ -248,6 +336,10 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 	atomic_store(&r->pg_ok, true);
 	if (paused_here)
 		dgp_kafka_source_pause(r->src, false);
+	if (e == DGP_ERR_STALE) {
+		drop_stale(r, rs, err);
+		return DGP_OK;
+	}
 	if (res.fallback)
 		dgp_log(DGP_LOG_INFO, "run", "a batch of %s met keys the cache did not know (another "
 			"member wrote them); merged instead", rs->res->code);
@@ -262,9 +354,11 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 			dgp_histogram_observe(r->e2e, (double)(now_ms - rs->ts_ms[i]) / 1000.0);
 	rs->n_ts = 0;
 	r->rows_written += res.copied + res.merge_inserted + res.merge_updated;
-	for (size_t i = 0; i < rs->n_offs; i++)
+	for (size_t i = 0; i < rs->n_offs; i++) {
+		pos_get(r, rs->offs[i].topic, rs->offs[i].partition)->stored = rs->offs[i].next_offset;
 		dgp_kafka_source_commit(r->src, rs->offs[i].topic, rs->offs[i].partition,
 					rs->offs[i].next_offset);
+	}
 	produce_rejects(r, rs);
 	dgp_batch_reset(rs->batch);
 	rs->n_offs = 0;
@@ -376,18 +470,23 @@ static void states_free(run_t *r)
 
 /* ---- one message ------------------------------------------------------------------- */
 
-static void note_offset(res_state_t *rs, const char *topic, int32_t partition, int64_t next)
+/* offset of partition went into rs's batch; a partition new to the batch starts where PostgreSQL stood. */
+static void note_offset(run_t *r, res_state_t *rs, int32_t partition, int64_t offset)
 {
 	for (size_t i = 0; i < rs->n_offs; i++)
 		if (rs->offs[i].partition == partition) {
-			rs->offs[i].next_offset = next;
+			rs->offs[i].next_offset = offset + 1;
 			return;
 		}
 	if (rs->n_offs == rs->cap_offs) {
 		rs->cap_offs = rs->cap_offs ? rs->cap_offs * 2 : 8;
 		rs->offs = dgp_xrealloc(rs->offs, rs->cap_offs * sizeof(*rs->offs));
 	}
-	rs->offs[rs->n_offs++] = (dgp_pg_offset_t){topic, partition, next};
+	int64_t stored = pos_get(r, rs->topic, partition)->stored;
+	rs->offs[rs->n_offs++] = (dgp_pg_offset_t){.topic = rs->topic,
+						   .partition = partition,
+						   .from_offset = stored >= 0 ? stored : offset,
+						   .next_offset = offset + 1};
 }
 
 /* The CSV parser of rs set to header h; false with detail when the header is unusable. */
@@ -459,7 +558,7 @@ static dgp_err_t handle_message(run_t *r, const dgp_kafka_msg_t *m)
 		rs->first_at = now_s();
 	dgp_batch_add(rs->batch, rs->cache, &r->ctx, &origin, m->raw, m->raw_len,
 		      reason == DGP_REASON_OK ? rs->vals : NULL, reason, det);
-	note_offset(rs, rs->topic, m->partition, m->offset + 1);
+	note_offset(r, rs, m->partition, m->offset);
 	if (rs->n_ts == rs->cap_ts) {
 		rs->cap_ts = rs->cap_ts ? rs->cap_ts * 2 : 1024;
 		rs->ts_ms = dgp_xrealloc(rs->ts_ms, rs->cap_ts * sizeof(*rs->ts_ms));
@@ -488,6 +587,8 @@ static dgp_err_t hook_stored_offset(void *opaque, const char *topic, int32_t par
 	run_t *r = opaque;
 	dgp_err_t e = dgp_pg_sink_offsets_get(r->conn, dgp_kafka_source_group(r->src), topic,
 					      partition, found, next, err, err_size);
+	if (e == DGP_OK)
+		pos_get(r, topic, partition)->stored = *found ? *next : -1;
 	if (e != DGP_OK && PQstatus(r->conn) != CONNECTION_OK) {
 		char rerr[512];
 		atomic_store(&r->pg_ok, false);
@@ -813,6 +914,7 @@ out:
 	if (r.reject_producer)
 		rd_kafka_destroy(r.reject_producer);
 	states_free(&r);
+	pos_free(&r);
 	dgp_metrics_destroy(r.reg);
 	dgp_pg_sink_destroy(r.sink);
 	PQfinish(r.conn);

@@ -4,6 +4,8 @@
  * Round trips of a batch (each box one client/server exchange):
  *
  *   [BEGIN; SELECT progress … FOR UPDATE]           pipeline; stop if already committed
+ *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
+ *         stop with DGP_ERR_STALE if another writer overlapped the batch)
  *   [COPY dgp_src."t" FROM STDIN]  inserts ──copybuf (flushed every 256 KiB)
  *        └─ 23505 ─▶ ROLLBACK, start again with inserts treated as merges
  *   [COPY pg_temp.stage FROM STDIN]  merges ──copybuf
@@ -213,7 +215,7 @@ struct dgp_pg_sink {
 	dgp_pg_sink_opts_t opts;
 	dgp_arena_t *arena; /* SQL text of the tables */
 	sink_table_t *tables;
-	buf_t copy, tmp, origin_src, arr[4], num[8];
+	buf_t copy, tmp, origin_src, arr[5], num[8];
 	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
 	dgp_record_t **ord[2];         /* key-ordered copies of the insert / merge arrays */
 	size_t ord_cap[2];
@@ -769,33 +771,43 @@ typedef struct attempt {
 	bool stage_created;
 } attempt_t;
 
-/* Text parameters of the progress check / write: arrays into sk->arr, numbers into sk->num. */
+/*
+ * Text parameters of the progress check / write: arrays into sk->arr
+ * (Kafka: arr[0..2] topics, partitions, next offsets, arr[4] from offsets;
+ * arr[3] carries the golden keys later), numbers into sk->num.
+ */
 static void progress_params(dgp_pg_sink_t *sk, const dgp_pg_progress_t *pr)
 {
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof(sk->arr) / sizeof(sk->arr[0]); i++)
 		sk->arr[i].len = 0;
 	if (pr->kind == DGP_PG_PROGRESS_KAFKA) {
 		buf_t *topics = &sk->arr[0], *parts = &sk->arr[1], *offs = &sk->arr[2];
+		buf_t *froms = &sk->arr[4];
 		buf_putc(topics, '{');
 		buf_putc(parts, '{');
 		buf_putc(offs, '{');
+		buf_putc(froms, '{');
 		for (size_t i = 0; i < pr->n_offsets; i++) {
 			const dgp_pg_offset_t *o = &pr->offsets[i];
 			if (i) {
 				buf_putc(topics, ',');
 				buf_putc(parts, ',');
 				buf_putc(offs, ',');
+				buf_putc(froms, ',');
 			}
 			put_array_elem(topics, o->topic, strlen(o->topic));
 			buf_printf(parts, "%" PRId32, o->partition);
 			buf_printf(offs, "%" PRId64, o->next_offset);
+			buf_printf(froms, "%" PRId64, o->from_offset);
 		}
 		buf_putc(topics, '}');
 		buf_putc(parts, '}');
 		buf_putc(offs, '}');
+		buf_putc(froms, '}');
 		buf_cstr(topics);
 		buf_cstr(parts);
 		buf_cstr(offs);
+		buf_cstr(froms);
 	} else if (pr->kind == DGP_PG_PROGRESS_FILE) {
 		buf_t *path = &sk->arr[0];
 		const char *p = pr->path ? pr->path : "";
@@ -804,49 +816,99 @@ static void progress_params(dgp_pg_sink_t *sk, const dgp_pg_progress_t *pr)
 	}
 }
 
-/* Step 1: BEGIN, lock and read the progress row; *done when the batch was committed before. */
+/*
+ * The locked offsets rows (topic, partition, stored, from, next) against
+ * the batch, per the table in dgp_pg_sink.h: *done when every partition was
+ * committed before, DGP_OK to write when every one stands at its from
+ * offset, else DGP_ERR_STALE naming the first partition that does not.
+ */
+static dgp_err_t offsets_verdict(const dgp_pg_progress_t *pr, PGresult *r, bool *done,
+				 char *errstr, size_t errstr_size)
+{
+	int rows = r ? PQntuples(r) : 0, committed = 0, odd = -1;
+	for (int i = 0; i < rows; i++) {
+		int64_t stored = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		int64_t from = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+		int64_t want = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+		if (stored >= want)
+			committed++;
+		else if (stored != from && odd < 0)
+			odd = i;
+	}
+	if (rows > 0 && (size_t)committed == pr->n_offsets) {
+		*done = true;
+		return DGP_OK;
+	}
+	if (committed == 0 && odd < 0)
+		return DGP_OK;
+	if (odd < 0) /* mixed: some partitions committed before, some not */
+		for (int i = 0; i < rows && odd < 0; i++)
+			if (strtoll(PQgetvalue(r, i, 2), NULL, 10) >=
+			    strtoll(PQgetvalue(r, i, 4), NULL, 10))
+				odd = i;
+	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_STALE,
+			      "stale batch: %s [%s] stands at offset %s in dgp_ops.offsets, the batch "
+			      "spans %s to %s: another writer committed %s meanwhile; nothing written",
+			      PQgetvalue(r, odd, 0), PQgetvalue(r, odd, 1), PQgetvalue(r, odd, 2),
+			      PQgetvalue(r, odd, 3), PQgetvalue(r, odd, 4),
+			      committed ? "some of its partitions" : "part of it");
+}
+
+/*
+ * Step 1: BEGIN, lock and read the progress row(s); *done when the batch was
+ * committed before, DGP_ERR_STALE when another writer overlapped it.
+ */
 static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
 	const dgp_pg_progress_t *pr = at->pr;
 	*done = false;
-	pstmt_t st[2] = {{.sql = "BEGIN"}};
+	pstmt_t st[3] = {{.sql = "BEGIN"}};
 	size_t n = 1;
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
-		st[1] = (pstmt_t){.sql = "SELECT next_offset, complete FROM dgp_ops.file_progress"
-					 " WHERE file_id = $1 FOR UPDATE",
-				  .nparams = 1, .params = {pr->file_id}, .keep = true};
-		n = 2;
+		st[n++] = (pstmt_t){.sql = "SELECT next_offset, complete FROM dgp_ops.file_progress"
+					   " WHERE file_id = $1 FOR UPDATE",
+				    .nparams = 1, .params = {pr->file_id}, .keep = true};
 	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
-		st[1] = (pstmt_t){
-			.sql = "SELECT count(*) FILTER (WHERE stored >= want) FROM"
-			       " (SELECT o.next_offset AS stored, u.next_offset AS want"
-			       "  FROM dgp_ops.offsets o"
-			       "  JOIN unnest($2::text[], $3::int[], $4::bigint[])"
-			       "    AS u(topic, \"partition\", next_offset)"
-			       "    ON o.topic = u.topic AND o.\"partition\" = u.\"partition\""
-			       "  WHERE o.group_id = $1 FOR UPDATE OF o) s",
+		/* A partition never committed gets its row now, at from: a second
+		 * first writer waits for this one's row, then sees it moved. */
+		st[n++] = (pstmt_t){
+			.sql = "INSERT INTO dgp_ops.offsets (group_id, topic, \"partition\","
+			       " next_offset, updated_at)"
+			       " SELECT $1, u.topic, u.\"partition\", u.from_offset, now()"
+			       " FROM unnest($2::text[], $3::int[], $4::bigint[])"
+			       "   AS u(topic, \"partition\", from_offset)"
+			       " ORDER BY 2, 3 ON CONFLICT DO NOTHING",
 			.nparams = 4,
-			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[2].p},
+			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[4].p}};
+		st[n++] = (pstmt_t){
+			.sql = "SELECT o.topic, o.\"partition\", o.next_offset, u.from_offset,"
+			       " u.next_offset"
+			       " FROM dgp_ops.offsets o"
+			       " JOIN unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[])"
+			       "   AS u(topic, \"partition\", from_offset, next_offset)"
+			       "   ON o.topic = u.topic AND o.\"partition\" = u.\"partition\""
+			       " WHERE o.group_id = $1"
+			       " ORDER BY o.topic, o.\"partition\" FOR UPDATE OF o",
+			.nparams = 5,
+			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[4].p,
+				   sk->arr[2].p},
 			.keep = true};
-		n = 2;
 	}
 	dgp_err_t e = run_pipeline(sk, st, n, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "begin");
-	if (n == 2) {
-		PGresult *r = st[1].res;
-		if (pr->kind == DGP_PG_PROGRESS_FILE && r && PQntuples(r) == 1) {
-			int64_t stored = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-			bool complete = PQgetvalue(r, 0, 1)[0] == 't';
-			*done = stored > pr->next_offset ||
-				(stored == pr->next_offset && (complete || !pr->complete));
-		} else if (pr->kind == DGP_PG_PROGRESS_KAFKA && r && PQntuples(r) == 1) {
-			*done = strtoull(PQgetvalue(r, 0, 0), NULL, 10) == pr->n_offsets;
-		}
-		PQclear(r);
+	PGresult *r = n > 1 ? st[n - 1].res : NULL;
+	if (pr && pr->kind == DGP_PG_PROGRESS_FILE && r && PQntuples(r) == 1) {
+		int64_t stored = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		bool complete = PQgetvalue(r, 0, 1)[0] == 't';
+		*done = stored > pr->next_offset ||
+			(stored == pr->next_offset && (complete || !pr->complete));
+	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
+		e = offsets_verdict(pr, r, done, errstr, errstr_size);
 	}
-	return DGP_OK;
+	PQclear(r);
+	return e;
 }
 
 /* A sort entry: the key's first 16 bytes as two big-endian integers, so most comparisons touch no record. */

@@ -17,6 +17,27 @@
  * again with the same batch and progress, as often as needed.  The lock
  * also serialises two writers of one file or partition.
  *
+ * Kafka batches also say where each partition started (from_offset), which
+ * fences off a stale writer: after a rebalance two members can hold batches
+ * that overlap (the old owner was stuck past the session timeout, the new
+ * one resumed from the same stored offset).  Whichever commits first wins;
+ * the other then finds the stored offset neither at its start nor at or
+ * past its end, and gets DGP_ERR_STALE instead of writing rows twice:
+ *
+ *   per partition   no row                  → accept (first batch ever; a
+ *                                             row is inserted at from_offset
+ *                                             and locked, so two first
+ *                                             writers serialise too)
+ *                   stored >= next_offset   → committed before
+ *                   stored == from_offset   → write
+ *                   otherwise               → stale
+ *   whole batch     every partition committed before → already_committed
+ *                   every partition writable         → write
+ *                   anything else (mixed, stale)     → DGP_ERR_STALE
+ *
+ * The caller drops the batch, seeks its partitions to the stored offsets
+ * (dgp_pg_sink_offsets_get) and reads them again.
+ *
  * Inserts and merges are sent in key order (B-tree locality); rejects in
  * batch order.  Round trips per batch: 3 with inserts only, +2 with merges
  * (+1 the first time per session), +1 with rejects.
@@ -29,6 +50,7 @@
  *   loop: fill batch; e = dgp_pg_sink_write_batch(sink, batch, &progress, …)
  *         DGP_OK        → dgp_batch_commit_cache(batch, cache); reset batch
  *         DGP_ERR_PG_CONN → PQfinish, reconnect (backoff), set_conn, same call
+ *         DGP_ERR_STALE → drop the batch, seek to the stored offsets, go on
  *         other         → stop (the batch was rolled back; errstr says why)
  */
 #ifndef DGP_PG_SINK_H
@@ -54,10 +76,13 @@ typedef enum dgp_pg_copy_format {
 	DGP_PG_COPY_BINARY,   /* only honoured when every column is text; else text */
 } dgp_pg_copy_format_t;
 
-/* One Kafka partition's resume point after the batch. */
+/* One Kafka partition's span in the batch: where it resumed, where it resumes next. */
 typedef struct dgp_pg_offset {
 	const char *topic;
 	int32_t partition;
+	int64_t from_offset; /* the stored offset this batch resumed from (the previous batch's
+				next_offset, or the one sought on assignment); with nothing stored,
+				the batch's first offset */
 	int64_t next_offset; /* offset of the next message to consume (last offset + 1) */
 } dgp_pg_offset_t;
 
@@ -157,6 +182,9 @@ void dgp_pg_sink_set_conn(dgp_pg_sink_t *sink, PGconn *conn);
  * Returns DGP_OK (committed, or already committed before: result says);
  * DGP_ERR_PG_CONN — connection lost, outcome unknown: reconnect, call
  * dgp_pg_sink_set_conn(), call again with the same input and progress;
+ * DGP_ERR_STALE — Kafka progress only: another writer committed part of
+ * this batch's span (see the file comment); nothing was written, errstr
+ * names the topic, partition, stored and from offsets;
  * DGP_ERR_PG — PostgreSQL refused the batch (rolled back; errstr has the
  * SQLSTATE and message, never row values).  A unique violation of the COPY
  * path is handled inside (whole batch redone through the merge path).

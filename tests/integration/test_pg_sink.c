@@ -4,7 +4,8 @@
  * the unique-violation fallback; rejects with their exact bytes; progress
  * and offsets in the batch's transaction (a failure leaves nothing);
  * statistics increments; warm start of the dedup cache; SQL-looking values
- * and identifiers stored as data.
+ * and identifiers stored as data; a stale Kafka batch (another writer
+ * committed part of its span) writes nothing.
  *
  * Runs in its own database (dgp_sink_test, recreated schemas per test), so
  * it never meets the tables of other integration tests.  Records are built
@@ -532,7 +533,7 @@ Test(pg_sink, kafka_offsets_commit_with_the_rows)
 	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
 	dgp_record_t *ins[2] = {mkrec(a, &PERSON, ROWS1[0], "t", 0), mkrec(a, &PERSON, ROWS1[1], "t", 0)};
 	dgp_pg_sink_input_t in = input(&PERSON, ins, 2, NULL, 0);
-	dgp_pg_offset_t offs[2] = {{"dept.gaj.hjrk", 0, 101}, {"dept.gaj.hjrk", 7, 55}};
+	dgp_pg_offset_t offs[2] = {{"dept.gaj.hjrk", 0, 0, 101}, {"dept.gaj.hjrk", 7, 40, 55}};
 	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_KAFKA, .group_id = "dgp", .n_offsets = 2,
 				.offsets = offs};
 	dgp_pg_sink_result_t res;
@@ -557,7 +558,7 @@ Test(pg_sink, kafka_offsets_commit_with_the_rows)
 	/* the next batch of partition 7 moves only its offset */
 	dgp_record_t *m[1] = {mkrec(a, &PERSON, ROWS1[2], "t", 0)};
 	in = input(&PERSON, m, 1, NULL, 0);
-	dgp_pg_offset_t next7 = {"dept.gaj.hjrk", 7, 60};
+	dgp_pg_offset_t next7 = {"dept.gaj.hjrk", 7, 55, 60};
 	pr.n_offsets = 1;
 	pr.offsets = &next7;
 	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
@@ -566,6 +567,144 @@ Test(pg_sink, kafka_offsets_commit_with_the_rows)
 		    " ORDER BY \"partition\") FROM dgp_ops.offsets WHERE group_id = 'dgp'",
 		 "dept.gaj.hjrk/0=101 dept.gaj.hjrk/7=60");
 	expect_q(c, "SELECT count(*) FROM dgp_src.sinktest_person", "3");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+/*
+ * One batch of dept.gaj.hjrk partition 0 spanning [from, next): ROWS1[i0..i1)
+ * as inserts plus one malformed record, with its counts.
+ */
+static dgp_err_t write_span(dgp_pg_sink_t *sk, dgp_arena_t *a, size_t i0, size_t i1, int64_t from,
+			    int64_t next, dgp_pg_sink_result_t *res)
+{
+	dgp_record_t **ins = dgp_arena_calloc(a, (i1 - i0) * sizeof(*ins));
+	for (size_t i = i0; i < i1; i++) {
+		ins[i - i0] = mkrec(a, &PERSON, ROWS1[i], "dept.gaj.hjrk", 0);
+		ins[i - i0]->origin.partition = 0;
+		ins[i - i0]->origin.offset = from + (int64_t)(i - i0);
+	}
+	dgp_record_t *bad = mkrec(a, &PERSON, ROWS1[0], "dept.gaj.hjrk", 0);
+	bad->origin.partition = 0;
+	bad->origin.offset = next - 1;
+	bad->reason = DGP_REASON_MALFORMED;
+	const dgp_record_t **rej = dgp_arena_calloc(a, sizeof(*rej));
+	rej[0] = bad;
+	dgp_batch_counts_t *counts = dgp_arena_calloc(a, sizeof(*counts));
+	counts->read = i1 - i0 + 1;
+	counts->rejected = 1;
+	counts->cls[DGP_DEDUP_NEW] = i1 - i0;
+	counts->by_reason[DGP_REASON_MALFORMED] = 1;
+	dgp_pg_sink_input_t in = input(&PERSON, ins, i1 - i0, NULL, 0);
+	in.rejects = rej;
+	in.n_rejects = 1;
+	in.counts = counts;
+	dgp_pg_offset_t off = {.topic = "dept.gaj.hjrk", .partition = 0, .from_offset = from,
+			       .next_offset = next};
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_KAFKA, .group_id = "dgp", .n_offsets = 1,
+				.offsets = &off};
+	return dgp_pg_sink_write(sk, &in, &pr, res, err, sizeof(err));
+}
+
+/* What the batches left: rows, rejects, resource and reject statistics, the stored offset. */
+static void expect_span_state(PGconn *c, const char *rows, const char *rejects,
+			      const char *stats, const char *stored)
+{
+	expect_q(c, "SELECT count(*) FROM dgp_src.sinktest_person", rows);
+	expect_q(c, "SELECT count(*) FROM dgp_ops.reject", rejects);
+	expect_q(c, "SELECT \"rows\" || ' ' || records_read || ' ' || rejected"
+		    " FROM dgp_catalog.resource_stats WHERE resource_code = 'T/1'", stats);
+	expect_q(c, "SELECT coalesce(sum(count), 0) FROM dgp_catalog.reject_stats", rejects);
+	expect_q(c, "SELECT next_offset FROM dgp_ops.offsets WHERE group_id = 'dgp'"
+		    " AND topic = 'dept.gaj.hjrk' AND \"partition\" = 0", stored);
+}
+
+/*
+ * Issue #6, the stale writer: member A read offsets 0..99 and got stuck past
+ * the session timeout; B took the partition over and read from what was
+ * stored then.  Whichever commits first wins, the other's overlapping batch
+ * writes nothing.
+ */
+Test(pg_sink, a_stale_kafka_batch_is_refused_and_writes_nothing)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	dgp_pg_sink_result_t res;
+
+	/* A: 0 → 100 commits (nothing stored yet: any from is accepted) */
+	cr_assert_eq(write_span(sk, a, 0, 1, 0, 100, &res), DGP_OK, "%s", err);
+	cr_expect_not(res.already_committed);
+	cr_expect_eq(res.copied, 1);
+	expect_span_state(c, "1", "1", "1 2 1", "100");
+
+	/* B: 50 → 150 overlaps what A committed: refused, nothing written */
+	dgp_err_t e = write_span(sk, a, 1, 3, 50, 150, &res);
+	cr_expect_eq(e, DGP_ERR_STALE, "%s: %s", dgp_err_name(e), err);
+	cr_expect(strstr(err, "dept.gaj.hjrk [0]") && strstr(err, "offset 100") &&
+		  strstr(err, "50 to 150"), "%s", err);
+	cr_expect_eq(res.copied + res.merge_inserted + res.merge_updated + res.rejects, 0);
+	cr_expect_not(res.already_committed);
+	expect_span_state(c, "1", "1", "1 2 1", "100");
+	/* nor one that would skip offsets (from past the stored one) */
+	e = write_span(sk, a, 1, 3, 120, 150, &res);
+	cr_expect_eq(e, DGP_ERR_STALE, "%s: %s", dgp_err_name(e), err);
+	expect_span_state(c, "1", "1", "1 2 1", "100");
+	/* the connection is left idle and usable */
+	cr_expect_eq(PQtransactionStatus(c), PQTRANS_IDLE);
+
+	/* C: B read again from the stored offset, 100 → 150: commits */
+	cr_assert_eq(write_span(sk, a, 1, 3, 100, 150, &res), DGP_OK, "%s", err);
+	cr_expect_not(res.already_committed);
+	cr_expect_eq(res.copied, 2);
+	cr_expect_eq(res.rejects, 1);
+	expect_span_state(c, "3", "2", "3 5 2", "150");
+
+	/* C again (the COMMIT's reply was lost): already committed, no writes */
+	cr_assert_eq(write_span(sk, a, 1, 3, 100, 150, &res), DGP_OK, "%s", err);
+	cr_expect(res.already_committed);
+	cr_expect_eq(res.copied + res.merge_inserted + res.merge_updated + res.rejects, 0);
+	expect_span_state(c, "3", "2", "3 5 2", "150");
+	/* and so is A's batch, were it sent again now: its span is behind the stored offset */
+	cr_assert_eq(write_span(sk, a, 0, 1, 0, 100, &res), DGP_OK, "%s", err);
+	cr_expect(res.already_committed);
+	expect_span_state(c, "3", "2", "3 5 2", "150");
+	expect_person_rows(c, ROWS1, 3);
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+/* A batch over partitions of which some were committed before and some not: stale as a whole. */
+Test(pg_sink, a_kafka_batch_partly_committed_before_is_stale)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	exec_ok(c, "INSERT INTO dgp_ops.offsets (group_id, topic, \"partition\", next_offset)"
+		   " VALUES ('dgp', 't', 0, 200), ('dgp', 't', 1, 30)");
+	dgp_record_t *ins[1] = {mkrec(a, &PERSON, ROWS1[0], "t", 0)};
+	dgp_pg_sink_input_t in = input(&PERSON, ins, 1, NULL, 0);
+	/* partition 0 done (200 >= 150), partition 1 at its from; partition 2 never stored */
+	dgp_pg_offset_t offs[3] = {{"t", 0, 100, 150}, {"t", 1, 30, 45}, {"t", 2, 0, 9}};
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_KAFKA, .group_id = "dgp", .n_offsets = 3,
+				.offsets = offs};
+	dgp_pg_sink_result_t res;
+	dgp_err_t e = dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err));
+	cr_expect_eq(e, DGP_ERR_STALE, "%s: %s", dgp_err_name(e), err);
+	cr_expect(strstr(err, "t [0]") && strstr(err, "offset 200"), "%s", err);
+	expect_q(c, "SELECT count(*) FROM dgp_src.sinktest_person", "0");
+	expect_q(c, "SELECT string_agg(\"partition\" || '=' || next_offset, ' ' ORDER BY \"partition\")"
+		    " FROM dgp_ops.offsets", "0=200 1=30");
+
+	/* read again from the stored offsets, the batch lands */
+	offs[0] = (dgp_pg_offset_t){"t", 0, 200, 210};
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_not(res.already_committed);
+	expect_q(c, "SELECT string_agg(\"partition\" || '=' || next_offset, ' ' ORDER BY \"partition\")"
+		    " FROM dgp_ops.offsets", "0=210 1=45 2=9");
+	expect_q(c, "SELECT count(*) FROM dgp_src.sinktest_person", "1");
 	dgp_pg_sink_destroy(sk);
 	dgp_arena_destroy(a);
 	PQfinish(c);
