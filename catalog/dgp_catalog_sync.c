@@ -631,11 +631,62 @@ static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 
 /* ---- golden-record functions ---------------------------------------- */
 
+/* text as a JSON string ("…", with " \ and control characters escaped), in the arena. */
+static const char *json_str(sync_t *s, const char *text)
+{
+	dgp_buf_t b = {0};
+	dgp_buf_append(&b, "\"", 1);
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			dgp_buf_printf(&b, "\\%c", *c);
+		else if (*c < 0x20)
+			dgp_buf_printf(&b, "\\u%04x", *c);
+		else
+			dgp_buf_append(&b, c, 1);
+	}
+	dgp_buf_append(&b, "\"", 1);
+	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
+	dgp_buf_free(&b);
+	return out;
+}
+
 /*
- * Build the body of dgp_base.refresh_<lib>(keys text[]): per source table one
- * set-based lookup of its newest row for each key, each column
- * the first non-NULL value in priority order, the source of each column in
- * _dgp_sources; keys no source holds any more are deleted.
+ * lit — append the printf-formatted text to b as one SQL string literal
+ * ('…', quotes doubled): a fragment of the statement the golden function
+ * assembles and EXECUTEs.
+ */
+static void lit(dgp_buf_t *b, const char *fmt, ...) DGP_PRINTF(2, 3);
+static void lit(dgp_buf_t *b, const char *fmt, ...)
+{
+	dgp_buf_t t = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	dgp_buf_reserve(&t, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(t.p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	dgp_buf_append(b, "'", 1);
+	for (int i = 0; i < n; i++)
+		dgp_buf_append(b, t.p[i] == '\'' ? "''" : &t.p[i], t.p[i] == '\'' ? 2 : 1);
+	dgp_buf_append(b, "'", 1);
+	dgp_buf_free(&t);
+}
+
+/*
+ * Build the body (PL/pgSQL) of dgp_base.refresh_<lib>(keys text[]).  Every
+ * key's golden row is rebuilt from the sources: per source its newest row
+ * for the key, each column the first non-NULL value in priority order, the
+ * source of each column in _dgp_sources; keys no source holds any more are
+ * deleted.
+ *
+ * Cost: one EXISTS per source first finds the sources that hold any of the
+ * keys (h[i]); the statement then joins only those, so its cost follows the
+ * data (usually one to a few sources per batch), not the 30-odd sources a
+ * library has, and planning it is cheap.  The statement is assembled from
+ * fragments generated here, each guarded by its source's h[i]; no value is
+ * ever part of its text (keys are $1 of EXECUTE … USING).
  */
 static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **key_col)
 {
@@ -653,97 +704,141 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 
 	/* Source resources: feed lib and carry its key; alias s<i> by catalog order. */
 	int *alias = dgp_arena_calloc(s->arena, (nr + 1) * sizeof(int));
+	const char **kc = dgp_arena_calloc(s->arena, (nr + 1) * sizeof(*kc));
 	int nsrc = 0;
 	for (size_t i = 0; i < nr; i++)
-		if (res[i].base_library == lib && base_key_field(&res[i]))
+		if (res[i].base_library == lib && base_key_field(&res[i])) {
 			alias[i] = ++nsrc;
+			kc[i] = q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena));
+		}
 	if (nsrc == 0)
 		return NULL;
 
 	dgp_buf_t b = {0};
 	const char *kq = q(s, key->name);
-	/* DELETE keys no source holds. */
-	dgp_buf_printf(&b, "\nDELETE FROM %s AS b WHERE b.%s = ANY (keys)", tbl, kq);
-	for (size_t i = 0; i < nr; i++) {
-		if (!alias[i])
-			continue;
-		dgp_buf_printf(&b, "\n  AND NOT EXISTS (SELECT 1 FROM dgp_src.%s t WHERE t.%s = b.%s)",
-			       q(s, dgp_catalog_table_name(&res[i], s->arena)),
-			       q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena)), kq);
-	}
-	dgp_buf_printf(&b, ";\nINSERT INTO %s AS b (%s", tbl, kq);
-	for (size_t i = 0; i < nb; i++)
-		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&b, ", %s", q(s, bc[i].name));
-	dgp_buf_printf(&b, ", \"_dgp_sources\", \"_dgp_updated_at\")\nSELECT k.key");
+	dgp_buf_printf(&b, "\nDECLARE\n  h boolean[];\nBEGIN");
+	for (size_t i = 0; i < nr; i++)
+		if (alias[i])
+		{
+			/* An empty table answers at once, before the index scan sorts the keys. */
+			const char *t = q(s, dgp_catalog_table_name(&res[i], s->arena));
+			dgp_buf_printf(&b, "\n  h[%d] := EXISTS (SELECT 1 FROM dgp_src.%s) AND EXISTS "
+					   "(SELECT 1 FROM dgp_src.%s t WHERE t.%s = ANY ($1));",
+				       alias[i], t, t, kc[i]);
+		}
+
+	/* g: per key, the golden columns c<n>, their sources and whether any source holds it. */
+	dgp_buf_printf(&b, "\n  EXECUTE 'WITH g AS MATERIALIZED (SELECT k.key AS _dgp_key'");
+	size_t ncol = 0;
 	for (size_t i = 0; i < nb; i++) {
 		if (bc[i].library != lib || bc[i].key)
 			continue;
 		const char *type = dgp_catalog_column_type(bc[i].rule);
-		size_t used = 0;
-		dgp_buf_printf(&b, ",\n  COALESCE(");
+		dgp_buf_printf(&b, "\n    || ', COALESCE(' || concat_ws(', '");
 		for (size_t j = 0; j < bc[i].n_sources; j++) {
 			const dgp_catalog_field_t *f = bc[i].sources[j];
 			size_t ri = (size_t)(f->resource - res);
 			if (ri >= nr || !alias[ri])
 				continue;
-			dgp_buf_printf(&b, "%ss%d.%s::%s", used++ ? ", " : "", alias[ri],
-				       q(s, dgp_catalog_column_name(f, s->arena)), type);
+			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[ri]);
+			lit(&b, "s%d.%s::%s", alias[ri], q(s, dgp_catalog_column_name(f, s->arena)),
+			    type);
+			dgp_buf_printf(&b, " END");
 		}
-		if (!used)
-			dgp_buf_printf(&b, "NULL::%s", type);
-		dgp_buf_printf(&b, ")");
+		dgp_buf_printf(&b, ", ");
+		lit(&b, "NULL::%s", type);
+		dgp_buf_printf(&b, ") || ') AS c%zu'", ++ncol);
 	}
-	dgp_buf_printf(&b, ",\n  jsonb_strip_nulls(jsonb_build_object(");
-	size_t pairs = 0;
+	/* _dgp_sources as JSON text cast once to jsonb: a third of the cost of
+	 * jsonb_strip_nulls(jsonb_build_object(…)) per row. */
+	dgp_buf_printf(&b, "\n    || ', concat(''{'', concat_ws('', '''");
 	for (size_t i = 0; i < nb; i++) {
 		if (bc[i].library != lib || bc[i].key)
 			continue;
-		dgp_buf_printf(&b, "%s'%s', CASE", pairs++ ? ",\n    " : "", bc[i].name);
+		dgp_buf_printf(&b, "\n    || ', CASE WHEN false THEN NULL' || concat(''");
 		for (size_t j = 0; j < bc[i].n_sources; j++) {
 			const dgp_catalog_field_t *f = bc[i].sources[j];
 			size_t ri = (size_t)(f->resource - res);
 			if (ri >= nr || !alias[ri])
 				continue;
-			dgp_buf_printf(&b, " WHEN s%d.%s IS NOT NULL THEN '%s'", alias[ri],
-				       q(s, dgp_catalog_column_name(f, s->arena)), res[ri].code);
+			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[ri]);
+			lit(&b, " WHEN s%d.%s IS NOT NULL THEN '%s: %s'", alias[ri],
+			    q(s, dgp_catalog_column_name(f, s->arena)), json_str(s, bc[i].name),
+			    json_str(s, res[ri].code));
+			dgp_buf_printf(&b, " END");
 		}
-		dgp_buf_printf(&b, " END");
+		dgp_buf_printf(&b, ") || ' END'");
 	}
-	dgp_buf_printf(&b, ")),\n  now()\nFROM (SELECT DISTINCT unnest(keys) AS key) k");
+	dgp_buf_printf(&b, "\n    || '), ''}'')::jsonb AS _dgp_sources, (' || concat_ws(' OR '");
+	for (size_t i = 0; i < nr; i++)
+		if (alias[i]) {
+			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[i]);
+			lit(&b, "s%d.\"_dgp_content_hash\" IS NOT NULL", alias[i]);
+			dgp_buf_printf(&b, " END");
+		}
+	dgp_buf_printf(&b, ", 'false') || ') AS _dgp_held'"
+			   "\n    || ' FROM (SELECT DISTINCT unnest($1) AS key) k'");
+	/* Per holding source one set-based lookup of its newest row per key, only the
+	 * columns that feed the golden row. */
 	for (size_t i = 0; i < nr; i++) {
 		if (!alias[i])
 			continue;
-		/* One set-based lookup per source (newest row per key): a source with no
-		 * row for these keys costs one empty index scan, not one probe per key. */
-		const char *kc = q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena));
-		dgp_buf_printf(&b, "\nLEFT JOIN (SELECT DISTINCT ON (t.%s) t.* FROM dgp_src.%s t WHERE "
-				   "t.%s = ANY (keys) ORDER BY t.%s, t.\"_dgp_updated_at\" DESC) s%d "
-				   "ON s%d.%s = k.key",
-			       kc, q(s, dgp_catalog_table_name(&res[i], s->arena)), kc, kc, alias[i],
-			       alias[i], kc);
+		dgp_buf_t j = {0};
+		dgp_buf_printf(&j, " LEFT JOIN (SELECT DISTINCT ON (t.%s) t.%s, t.\"_dgp_content_hash\"",
+			       kc[i], kc[i]);
+		for (size_t c = 0; c < nb; c++) {
+			if (bc[c].library != lib || bc[c].key)
+				continue;
+			for (size_t m = 0; m < bc[c].n_sources; m++)
+				if (bc[c].sources[m]->resource == &res[i])
+					dgp_buf_printf(&j, ", t.%s",
+						       q(s, dgp_catalog_column_name(bc[c].sources[m],
+										    s->arena)));
+		}
+		dgp_buf_printf(&j, " FROM dgp_src.%s t WHERE t.%s = ANY ($1) ORDER BY t.%s, "
+				   "t.\"_dgp_updated_at\" DESC) s%d ON s%d.%s = k.key",
+			       q(s, dgp_catalog_table_name(&res[i], s->arena)), kc[i], kc[i],
+			       alias[i], alias[i], kc[i]);
+		dgp_buf_printf(&b, "\n    || CASE WHEN h[%d] THEN ", alias[i]);
+		lit(&b, "%.*s", (int)j.len, j.p);
+		dgp_buf_printf(&b, " ELSE '' END");
+		dgp_buf_free(&j);
 	}
-	dgp_buf_printf(&b, "\nWHERE ");
-	for (int a = 1; a <= nsrc; a++)
-		dgp_buf_printf(&b, "%ss%d.\"_dgp_content_hash\" IS NOT NULL", a > 1 ? " OR " : "", a);
-	dgp_buf_printf(&b, "\nON CONFLICT (%s) DO UPDATE SET ", kq);
-	size_t ncol = 0;
+	/* Keys no source holds lose their golden row; the others are upserted, changed
+	 * rows only. */
+	dgp_buf_t t = {0};
+	dgp_buf_printf(&t, "), d AS (DELETE FROM %s AS b WHERE b.%s = ANY (ARRAY(SELECT g._dgp_key FROM g "
+			   "WHERE NOT g._dgp_held))) INSERT INTO %s AS b (%s",
+		       tbl, kq, tbl, kq);
 	for (size_t i = 0; i < nb; i++)
 		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&b, "%s%s = EXCLUDED.%s", ncol++ ? ", " : "", q(s, bc[i].name),
+			dgp_buf_printf(&t, ", %s", q(s, bc[i].name));
+	dgp_buf_printf(&t, ", \"_dgp_sources\", \"_dgp_updated_at\") SELECT g._dgp_key");
+	for (size_t c = 1; c <= ncol; c++)
+		dgp_buf_printf(&t, ", g.c%zu", c);
+	dgp_buf_printf(&t, ", g._dgp_sources, now() FROM g WHERE g._dgp_held ON CONFLICT (%s) DO "
+			   "UPDATE SET ", kq);
+	size_t n = 0;
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && !bc[i].key)
+			dgp_buf_printf(&t, "%s%s = EXCLUDED.%s", n++ ? ", " : "", q(s, bc[i].name),
 				       q(s, bc[i].name));
-	dgp_buf_printf(&b, ", \"_dgp_sources\" = EXCLUDED.\"_dgp_sources\", \"_dgp_updated_at\" = "
-			   "now()\nWHERE (");
-	ncol = 0;
+	dgp_buf_printf(&t, ", \"_dgp_sources\" = EXCLUDED.\"_dgp_sources\", \"_dgp_updated_at\" = "
+			   "now() WHERE (");
+	n = 0;
 	for (size_t i = 0; i < nb; i++)
 		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&b, "%sb.%s", ncol++ ? ", " : "", q(s, bc[i].name));
-	dgp_buf_printf(&b, ", b.\"_dgp_sources\") IS DISTINCT FROM (");
-	ncol = 0;
+			dgp_buf_printf(&t, "%sb.%s", n++ ? ", " : "", q(s, bc[i].name));
+	dgp_buf_printf(&t, ", b.\"_dgp_sources\") IS DISTINCT FROM (");
+	n = 0;
 	for (size_t i = 0; i < nb; i++)
 		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&b, "%sEXCLUDED.%s", ncol++ ? ", " : "", q(s, bc[i].name));
-	dgp_buf_printf(&b, ", EXCLUDED.\"_dgp_sources\");\n");
+			dgp_buf_printf(&t, "%sEXCLUDED.%s", n++ ? ", " : "", q(s, bc[i].name));
+	dgp_buf_printf(&t, ", EXCLUDED.\"_dgp_sources\")");
+	dgp_buf_printf(&b, "\n    || ");
+	lit(&b, "%.*s", (int)t.len, t.p);
+	dgp_buf_free(&t);
+	dgp_buf_printf(&b, "\n  USING $1;\nEND;\n");
 	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
 	dgp_buf_free(&b);
 	return out;
@@ -774,7 +869,7 @@ static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
 	const char *sql = dgp_arena_sprintf(
 		s->arena,
 		"CREATE OR REPLACE FUNCTION dgp_base.%s(keys text[]) RETURNS void "
-		"LANGUAGE sql AS $dgp$%s$dgp$",
+		"LANGUAGE plpgsql AS $dgp$%s$dgp$",
 		q(s, fname), body);
 	s->rep->functions_replaced++;
 	return exec(s, fname, sql);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_load_crash.sh DGP SRCDIR — kill -9 `dgp load` at random moments of a
-# load (small batches, so the kills land mid-file) and run it again each time:
+# load (start-up, or just after a batch committed; small batches, so the kills
+# land mid-file) and run it again each time:
 # PostgreSQL ends identical to an uninterrupted load — rows, golden records,
 # rejects, statistics and file progress (md5 of the ordered rows, load times
 # left out).
@@ -34,8 +35,19 @@ while ((kills < KILLS && tries < 8 * KILLS)); do
 	tries=$((tries + 1))
 	"$DGP" load "$TMP/gaj_hjrk_crash.csv.gz" >/dev/null 2>&1 &
 	pid=$!
-	# a random moment within start-up + a fifth of what an uninterrupted load takes
-	sleep "$(awk -v r=$RANDOM -v ms=$ms 'BEGIN { printf "%.3f", (300 + r % int(ms / 5 + 1)) / 1000 }')"
+	if ((RANDOM % 4 == 0)); then
+		# a random moment of start-up (catalog, connection, warm cache)
+		sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", (r % 300) / 1000 }')"
+	else
+		# once this run has committed a batch, a random moment within the next
+		# few (an uninterrupted load takes ms): the kill lands mid-file however
+		# fast the load is
+		until (($(sql "SELECT coalesce((SELECT records FROM dgp_ops.file_progress), 0)") > prev)) ||
+			! kill -0 $pid 2>/dev/null; do
+			sleep 0.02
+		done
+		sleep "$(awk -v r=$RANDOM -v ms=$ms 'BEGIN { printf "%.3f", (r % int(ms / 40 + 1)) / 1000 }')"
+	fi
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	done_=$(sql "SELECT coalesce((SELECT complete::text || ' ' || records FROM dgp_ops.file_progress), 'none 0')")
