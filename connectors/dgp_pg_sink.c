@@ -202,7 +202,7 @@ typedef struct sink_table {
 	const char *copy_src;     /* COPY dgp_src."t" (cols) FROM STDIN … */
 	const char *stage_create; /* CREATE TEMP TABLE … ON COMMIT DELETE ROWS AS … WITH NO DATA */
 	const char *copy_stage;
-	const char *merge;        /* returns (inserted, updated) */
+	const char *merge;        /* returns (inserted, updated, golden keys the merge moved away from) */
 	const char *refresh;      /* SELECT dgp_base.refresh_…($1::text[]) or NULL */
 	const char *refresh_sig;  /* for to_regprocedure() */
 	int golden_key;           /* field feeding the golden key, -1 none */
@@ -216,6 +216,7 @@ struct dgp_pg_sink {
 	dgp_arena_t *arena; /* SQL text of the tables */
 	sink_table_t *tables;
 	buf_t copy, tmp, origin_src, arr[5], num[8];
+	buf_t moved;                  /* golden keys the batch's merge moved rows away from: "{…}" */
 	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
 	dgp_record_t **ord[2];         /* key-ordered copies of the insert / merge arrays */
 	size_t ord_cap[2];
@@ -286,21 +287,39 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		a, "CREATE TEMP TABLE %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA",
 		stage, cols.p, tbl);
 	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN%s", stage, cols.p, fmt);
+	/* When the golden key is not part of the natural key, a changed row can move to
+	 * another golden key: the old one (read before the update, same snapshot) must be
+	 * refreshed too, or its golden row keeps this source's stale values. */
+	t->golden_key = find_golden_key(s);
+	const char *moved = "NULL::text[]";
+	buf_t old = {0};
+	if (t->golden_key >= 0 && !s->fields[t->golden_key].key) {
+		const char *g = dgp_sql_quote_ident(a, s->fields[t->golden_key].column);
+		buf_printf(&old, "o AS (SELECT DISTINCT t.%s::text AS g FROM %s t JOIN %s s ON ", g,
+			   tbl, stage);
+		for (size_t k = 0; k < s->nkeys; k++) {
+			const char *kq = dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column);
+			buf_printf(&old, "%st.%s = s.%s", k ? " AND " : "", kq, kq);
+		}
+		buf_printf(&old, " WHERE t.%s IS NOT NULL AND t.%s IS DISTINCT FROM s.%s), ", g, g, g);
+		moved = "(SELECT array_agg(o.g) FROM o)";
+	}
+	buf_cstr(&old);
 	t->merge = dgp_arena_sprintf(
 		a,
-		"WITH m AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s"
+		"WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s"
 		" ON CONFLICT (%s) DO UPDATE SET %s"
 		"\"_dgp_content_hash\" = EXCLUDED.\"_dgp_content_hash\","
 		" \"_dgp_origin\" = EXCLUDED.\"_dgp_origin\", \"_dgp_updated_at\" = now()"
 		" WHERE t.\"_dgp_content_hash\" IS DISTINCT FROM EXCLUDED.\"_dgp_content_hash\""
 		" RETURNING (t.xmax = 0) AS ins)"
-		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM m",
-		tbl, cols.p, cols.p, stage, keys.p, set.p);
+		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s FROM m",
+		old.p, tbl, cols.p, cols.p, stage, keys.p, set.p, moved);
+	free(old.p);
 	free(cols.p);
 	free(set.p);
 	free(keys.p);
 
-	t->golden_key = find_golden_key(s);
 	if (s->base == DGP_BASE_PERSON) {
 		t->refresh = "SELECT dgp_base.refresh_person($1::text[])";
 		t->refresh_sig = "dgp_base.refresh_person(text[])";
@@ -344,6 +363,7 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 	dgp_arena_destroy(sk->arena);
 	free(sk->copy.p);
 	free(sk->tmp.p);
+	free(sk->moved.p);
 	free(sk->origin_src.p);
 	for (size_t i = 0; i < sizeof(sk->arr) / sizeof(sk->arr[0]); i++)
 		free(sk->arr[i].p);
@@ -1066,6 +1086,8 @@ static dgp_err_t write_merges(attempt_t *at, char *errstr, size_t errstr_size)
 		return step_err(e, errstr, errstr_size, "merge into dgp_src");
 	at->res->merge_inserted = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
 	at->res->merge_updated = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+	if (!PQgetisnull(r, 0, 2))
+		buf_puts(&sk->moved, PQgetvalue(r, 0, 2));
 	PQclear(r);
 	return DGP_OK;
 }
@@ -1118,6 +1140,23 @@ static uint64_t golden_keys(attempt_t *at, buf_t *b)
 				buf_putc(b, ',');
 			put_array_elem(b, v.p, v.len);
 		}
+	}
+	/* The keys the merge moved rows away from, already in array syntax: "{k,…}". */
+	const buf_t *m = &at->sk->moved;
+	if (m->len > 2 && m->p[0] == '{' && m->p[m->len - 1] == '}') {
+		if (n)
+			buf_putc(b, ',');
+		buf_put(b, m->p + 1, m->len - 2);
+		bool quoted = false; /* elements with a comma come quoted, with \" and \\ */
+		for (size_t i = 1; i + 1 < m->len; i++) {
+			if (m->p[i] == '\\')
+				i++;
+			else if (m->p[i] == '"')
+				quoted = !quoted;
+			else
+				n += !quoted && m->p[i] == ',';
+		}
+		n++;
 	}
 	buf_putc(b, '}');
 	buf_cstr(b);
@@ -1289,6 +1328,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 {
 	bool done;
+	at->sk->moved.len = 0;
 	dgp_err_t e = begin_and_check(at, &done, errstr, errstr_size);
 	if (e == DGP_OK && done) {
 		at->res->already_committed = true;

@@ -347,6 +347,68 @@ Test(pg_sink, inserts_and_merges_in_one_batch)
 	PQfinish(c);
 }
 
+/* A source keyed by its own record number, whose 公民身份号码 is a plain field. */
+static const dgp_field_spec_t MARRIAGE_FIELDS[3] = {
+	{.name = "登记证号", .source_name = "DJZH", .column = "djzh", .pg_type = "text",
+	 .required = true, .key = true},
+	{.name = "公民身份号码", .source_name = "GMSFHM", .column = "gmsfhm", .pg_type = "text",
+	 .base_column = "gmsfhm"},
+	{.name = "姓名", .source_name = "XM", .column = "xm", .pg_type = "text",
+	 .base_column = "xm", .priority = 1},
+};
+static const size_t MARRIAGE_KEYS[1] = {0};
+static const dgp_schema_t MARRIAGE = {
+	.resource_code = "T/2", .resource_name = "测试婚姻", .table = "sinktest_marriage",
+	.base = DGP_BASE_PERSON, .nfields = 3, .fields = MARRIAGE_FIELDS, .nkeys = 1,
+	.key_fields = MARRIAGE_KEYS};
+
+Test(pg_sink, a_changed_row_that_moves_to_another_golden_key_refreshes_both)
+{
+	PGconn *c = fresh_db();
+	exec_ok(c, "CREATE TABLE dgp_src.sinktest_marriage (djzh text PRIMARY KEY, gmsfhm text,"
+		   " xm text, _dgp_content_hash bigint NOT NULL, _dgp_origin text NOT NULL,"
+		   " _dgp_loaded_at timestamptz NOT NULL DEFAULT now(),"
+		   " _dgp_updated_at timestamptz NOT NULL DEFAULT now());"
+		   "CREATE OR REPLACE FUNCTION dgp_base.refresh_person(keys text[]) RETURNS void"
+		   " LANGUAGE sql AS $f$"
+		   " DELETE FROM dgp_base.person p WHERE p.gmsfhm = ANY(keys) AND NOT EXISTS"
+		   "  (SELECT 1 FROM dgp_src.sinktest_marriage s WHERE s.gmsfhm = p.gmsfhm);"
+		   " INSERT INTO dgp_base.person AS p (gmsfhm, xm, _dgp_sources, _dgp_updated_at)"
+		   "  SELECT s.gmsfhm, s.xm, '{\"xm\": \"T/2\"}', now()"
+		   "  FROM dgp_src.sinktest_marriage s WHERE s.gmsfhm = ANY(keys)"
+		   " ON CONFLICT (gmsfhm) DO UPDATE SET xm = EXCLUDED.xm;"
+		   "$f$");
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	static const char *const before[3] = {"D1", "110101199003070011", "张三"};
+	static const char *const after[3] = {"D1", "110101199003070038", "张三"};
+	static const char *const other[3] = {"D2", "11010119900307005X", "李四"};
+	dgp_record_t *ins[2] = {mkrec(a, &MARRIAGE, before, "f", 1), mkrec(a, &MARRIAGE, other, "f", 2)};
+	dgp_pg_sink_input_t in = input(&MARRIAGE, ins, 2, NULL, 0);
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	expect_q(c, "SELECT string_agg(gmsfhm || ' ' || xm, ',' ORDER BY gmsfhm) FROM dgp_base.person",
+		 "110101199003070011 张三,11010119900307005X 李四");
+
+	/* D1 now names another person: the old golden row goes, the new one comes */
+	dgp_record_t *mrg[1] = {mkrec(a, &MARRIAGE, after, "g", 1)};
+	in = input(&MARRIAGE, NULL, 0, mrg, 1);
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.merge_updated, 1);
+	cr_expect_eq(res.refreshed_keys, 2, "refreshed %" PRIu64 " keys, want the new and the old",
+		     res.refreshed_keys);
+	expect_q(c, "SELECT string_agg(gmsfhm || ' ' || xm, ',' ORDER BY gmsfhm) FROM dgp_base.person",
+		 "110101199003070038 张三,11010119900307005X 李四");
+
+	/* the same content again: nothing merged, nothing moved */
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.merge_updated, 0);
+	cr_expect_eq(res.refreshed_keys, 1);
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
 Test(pg_sink, unique_violation_reroutes_the_batch_through_the_merge_path)
 {
 	for (size_t fi = 0; fi < 2; fi++) {
