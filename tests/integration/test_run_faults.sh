@@ -5,6 +5,10 @@
 #        rebalance  three dgp processes in one group, one killed mid-run
 #        pgdown     PostgreSQL stopped for 30 s mid-run (scripts/pg.sh down/up)
 #        broker     the Kafka broker restarted mid-run (scripts/kafka.sh restart)
+#        stale      a member stuck in a write (its table locked) past
+#                   max.poll.interval.ms while a second one takes its partitions
+#                   over from the same stored offsets: the first to commit wins,
+#                   the other's overlapping batch is refused (DGP_ERR_STALE)
 #
 # Data: `dgp gen` for two resources (a CSV 人口 one and a gzip JSON 法人 one) with
 # duplicates, changes, bad keys, missing fields and bad optional values, produced
@@ -150,6 +154,37 @@ broker)
 	wait_committed_at_least "$total" "$LONG"
 	kill -TERM "$p"
 	wait "$p" || fail "dgp run exited $? after SIGTERM"
+	;;
+stale)
+	# a: small batches, so b's first batch from the same offsets reaches past a's
+	# stuck one.  a blocks in COPY behind the lock, holding its offsets rows; it
+	# stops polling, so after max.poll.interval.ms b gets every partition, reads
+	# them from the stored offsets, and waits for a's rows.  When the lock goes,
+	# a commits first and b's batch is stale.
+	export DGP_KAFKA_MAX_POLL_INTERVAL_MS=10000
+	topic0=$tag.$(topic_of "${resources[0]%% *}")
+	table0=$(table_of "$work/0.json")
+	DGP_BATCH_MAX_ROWS=300 start_dgp a
+	a=$last_pid
+	s=$SECONDS
+	while (($(psql "$DGP_PG_CONNINFO" -qAtc "select count(*) from dgp_ops.offsets where topic = '$topic0'") == 0 &&
+		SECONDS - s < 60)); do sleep 0.1; done
+	psql "$DGP_PG_CONNINFO" -qAtc "begin; lock table dgp_src.\"$table0\" in access exclusive mode;
+		select pg_sleep(16); commit" >/dev/null &
+	locker=$!
+	say "dgp_src.$table0 locked at $(committed) of $total committed; a second member joins"
+	sleep 1
+	start_dgp b
+	b=$last_pid
+	wait "$locker"
+	say "lock released at $(committed) of $total committed"
+	wait_committed_at_least "$total" "$LONG"
+	kill -TERM "$a" "$b"
+	wait "$a" 2>/dev/null || true
+	wait "$b" 2>/dev/null || true
+	stale=$(cat "$work/a.log" "$work/b.log" | grep -c "stale batch" || true)
+	say "stale batches refused: $stale"
+	((stale > 0)) || { KEEP=1; fail "no batch was refused as stale: the scenario did not happen (logs in $work)"; }
 	;;
 *) fail "unknown mode $MODE" ;;
 esac
