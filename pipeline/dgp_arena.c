@@ -2,11 +2,15 @@
  * dgp_arena.c — bump allocator over a chain of malloc'd blocks.
  *
  *   head → [block: hdr | used .......... | free ]  (current, allocations bump `pos`)
- *            └ next → [older block] → … → [first block]  (only this one kept on reset)
+ *            └ next → [older block] → … → [first block]
+ *   spare → [block] → …  (standard-size blocks a reset released, reused first)
  *
  * A request larger than a quarter of the block size gets a block of its own,
  * inserted behind the current one so the current block's free tail is not
- * wasted.
+ * wasted; oversized blocks are freed on reset.  Standard blocks are kept: a
+ * batch loop that resets its arena touches the same pages batch after batch
+ * instead of having fresh ones faulted in and zeroed by the kernel (a quarter
+ * of `dgp load`'s time on a reload before, benchmarks/RESULTS.md).
  */
 #include "dgp_arena.h"
 
@@ -28,6 +32,7 @@ typedef struct arena_block {
 struct dgp_arena {
 	arena_block_t *head;
 	arena_block_t *first; /* the block kept across resets */
+	arena_block_t *spare; /* standard-size blocks released by reset, for reuse */
 	size_t block_size;
 	size_t used;
 	size_t reserved;
@@ -86,16 +91,21 @@ dgp_arena_t *dgp_arena_new(size_t block_size)
 	return a;
 }
 
-void dgp_arena_destroy(dgp_arena_t *a)
+static void free_chain(arena_block_t *b)
 {
-	if (!a)
-		return;
-	arena_block_t *b = a->head;
 	while (b) {
 		arena_block_t *next = b->next;
 		free(b);
 		b = next;
 	}
+}
+
+void dgp_arena_destroy(dgp_arena_t *a)
+{
+	if (!a)
+		return;
+	free_chain(a->head);
+	free_chain(a->spare);
 	free(a);
 }
 
@@ -126,7 +136,13 @@ void *dgp_arena_alloc(dgp_arena_t *a, size_t n)
 		a->used += need;
 		return b->data;
 	}
-	arena_block_t *b = block_new(a, a->block_size);
+	arena_block_t *b = a->spare;
+	if (b) {
+		a->spare = b->next;
+		b->pos = 0;
+	} else {
+		b = block_new(a, a->block_size);
+	}
 	b->next = cur;
 	a->head = b;
 	b->pos = need;
@@ -182,7 +198,11 @@ void dgp_arena_reset(dgp_arena_t *a)
 	arena_block_t *b = a->head;
 	while (b) {
 		arena_block_t *next = b->next;
-		if (b != a->first) {
+		if (b == a->first) {
+		} else if (b->size == a->block_size) {
+			b->next = a->spare;
+			a->spare = b;
+		} else {
 			a->reserved -= sizeof(*b) + b->size;
 			free(b);
 		}

@@ -54,9 +54,11 @@ char *dgp_arena_sprintf(dgp_arena_t *a, const char *fmt, ...) DGP_PRINTF(2, 3);
 char *dgp_arena_vsprintf(dgp_arena_t *a, const char *fmt, va_list ap);
 
 /*
- * dgp_arena_reset — release everything allocated so far in one step.  The
- * first block is kept for reuse, so a batch loop that resets its arena does
- * not go back to malloc while batches stay the same size.
+ * dgp_arena_reset — release everything allocated so far in one step.  Every
+ * standard-size block is kept for reuse (oversized ones are freed), so a batch
+ * loop that resets its arena does not go back to malloc, nor to fresh pages,
+ * while batches stay the same size; the memory held is that of the largest
+ * batch (dgp_arena_reserved).
  */
 void dgp_arena_reset(dgp_arena_t *a);
 
