@@ -10,7 +10,9 @@
 #       the dgp process from GNU time) — with the golden functions, and again
 #       with dgp_base.refresh_person replaced by a no-op (golden cost apart)
 #   (b) psql \copy of the same rows, already clean (exported from dgp_src),
-#       into a table LIKE dgp_src.gaj_hjrk INCLUDING ALL (same key, logged)
+#       into a table LIKE dgp_src.gaj_hjrk INCLUDING ALL (same key, logged);
+#       (b2) likewise the golden rows dgp wrote (dgp_base.person): b + b2 is
+#       PostgreSQL's limit for everything a first load writes
 #   (c) a reload of the same records as another file (one byte more: a
 #       trailing empty line), everything UNCHANGED
 #   (d) a reload with every 10th record changed (ZY, a non-golden column)
@@ -62,6 +64,9 @@ for run in $(seq 1 "$RUNS"); do
 			psql "$DGP_PG_CONNINFO" -qXc "\\copy (SELECT * FROM dgp_src.gaj_hjrk) TO '$W/clean.copy'"
 			psql "$DGP_PG_CONNINFO" -qXc "CREATE TABLE public.bench_copy (LIKE dgp_src.gaj_hjrk INCLUDING ALL)"
 			measure "b_psql_copy" psql "$DGP_PG_CONNINFO" -qXc "\\copy public.bench_copy FROM '$W/clean.copy'"
+			psql "$DGP_PG_CONNINFO" -qXc "\\copy (SELECT * FROM dgp_base.person) TO '$W/golden.copy'"
+			psql "$DGP_PG_CONNINFO" -qXc "CREATE TABLE public.bench_golden (LIKE dgp_base.person INCLUDING ALL)"
+			measure "b2_psql_copy_golden" psql "$DGP_PG_CONNINFO" -qXc "\\copy public.bench_golden FROM '$W/golden.copy'"
 			measure "c_reload_unchanged" "$DGP" load --resource $R --encoding UTF-8 "$W/gaj_hjrk_bench_again.csv"
 			grep -q "unchanged $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
 			measure "d_reload_10pct_changed" "$DGP" load --resource $R --encoding UTF-8 "$W/gaj_hjrk_bench_changed.csv"
@@ -72,5 +77,9 @@ for run in $(seq 1 "$RUNS"); do
 	done
 done
 echo "medians over $RUNS run(s) of $ROWS rows:"
-sort -k1,1 -k4,4n "$RES" | awk '{ n[$1]++; v[$1, n[$1]] = $0 } END { for (k in n) print v[k, int((n[k] + 1) / 2)] }' | sort
+sort -k1,1 -k4,4n "$RES" | awk '{ n[$1]++; v[$1, n[$1]] = $0 } END { for (k in n) print v[k, int((n[k] + 1) / 2)] }' | sort | tee "$W/medians.txt"
+# ratios of the median wall times: (a) against (b), and against (b) + (b2)
+awk -v r="$ROWS" '{ t[$1] = $2 } END {
+	printf "(a)/(b):        with golden %.3f, without golden %.3f\n", t["b_psql_copy"] / t["a_load_with_golden"], t["b_psql_copy"] / t["a_load_without_golden"]
+	printf "(a)/(b + b2):   with golden %.3f (b + b2 = %.0f rows/s)\n", (t["b_psql_copy"] + t["b2_psql_copy_golden"]) / t["a_load_with_golden"], r / (t["b_psql_copy"] + t["b2_psql_copy_golden"]) }' "$W/medians.txt"
 echo "(data in $W)"
