@@ -12,7 +12,10 @@
 #
 # Needs the services (eval "$(scripts/services.sh start)").  Not part of make
 # test.  BENCH_ROWS (default 200000), BENCH_SECONDS per latency rate (default 20),
-# BENCH_BATCH_MAX_MS (default 250).
+# BENCH_BATCH_MAX_MS (default 250).  The bulk benchmark's records instead of
+# generated ones: BENCH_FILE=…/gaj_hjrk_bench.csv BENCH_RESOURCE=101001/000001
+# BENCH_TOPIC=dept.gaj.hjrk BENCH_TABLE=gaj_hjrk (BENCH_ROWS = its records);
+# BENCH_LATENCY=0 skips part 2.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 DGP=${1:-$repo/build/cli/dgp}
@@ -31,22 +34,31 @@ export DGP_CATALOG_DIR=$repo/catalog/sample DGP_RUN_TOPIC_PREFIX="$tag." DGP_KAF
 q() { psql "$DGP_PG_CONNINFO" -qAtc "$1"; }
 now() { date +%s.%N; }
 
-echo "== throughput: $ROWS records of 101041/000001 (person, golden refresh), 8 partitions"
-"$DGP" gen --resource 101041/000001 --encoding UTF-8 --rows "$ROWS" --seed 11 --out "$work/t.jsonl" \
-	--dup-rate 0.03 --change-rate 0.03 --bad-key-rate 0.01 >/dev/null
-"$DGP" produce --topic "$tag.dept.bszjd.syrk" --partitions 8 "$work/t.jsonl" >/dev/null
+RES=${BENCH_RESOURCE:-101041/000001}
+TOPIC=${BENCH_TOPIC:-dept.bszjd.syrk}
+TABLE=${BENCH_TABLE:-bszjd_syrk}
+FILE=${BENCH_FILE:-$work/t.jsonl}
+echo "== throughput: $ROWS records of $RES (person, golden refresh), 8 partitions"
+if [[ -z ${BENCH_FILE:-} ]]; then
+	"$DGP" gen --resource "$RES" --encoding UTF-8 --rows "$ROWS" --seed 11 --out "$FILE" \
+		--dup-rate 0.03 --change-rate 0.03 --bad-key-rate 0.01 >/dev/null
+fi
+tp0=$(now)
+"$DGP" produce --resource "$RES" --topic "$tag.$TOPIC" --partitions 8 "$FILE" >/dev/null
+echo "produced in $(python3 -c "print(f'{$(now) - $tp0:.1f}')") s"
 t0=$(now)
 DGP_HTTP_LISTEN= "$DGP" run --until-idle 1000 >/dev/null 2>"$work/t.log"
 t_run=$(q "select extract(epoch from max(updated_at)) from dgp_ops.offsets")
 run_s=$(python3 -c "print(f'{$t_run - $t0:.1f}')")
 echo "dgp run:  $ROWS records in $run_s s (start → last COMMIT), $(python3 -c "print(f'{$ROWS / ($t_run - $t0):.0f}')") records/s"
-q "truncate dgp_src.bszjd_syrk, dgp_ops.reject, dgp_ops.file_progress, dgp_base.person"
+q "truncate dgp_src.$TABLE, dgp_ops.reject, dgp_ops.file_progress, dgp_base.person"
 t0=$(now)
-"$DGP" load --no-progress --resource 101041/000001 "$work/t.jsonl" >/dev/null 2>&1
+"$DGP" load --no-progress --resource "$RES" "$FILE" >/dev/null 2>&1
 t1=$(now)
 load_s=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 echo "dgp load: $ROWS records in $load_s s, $(python3 -c "print(f'{$ROWS / ($t1 - $t0):.0f}')") records/s; run/load throughput ratio $(python3 -c "print(f'{$load_s / $run_s:.2f}')")"
 
+[[ ${BENCH_LATENCY:-1} == 0 ]] && exit 0
 port=$((20000 + RANDOM % 20000))
 for rate in 5000 50000; do
 	n=$((rate * SECS))
