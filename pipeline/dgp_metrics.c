@@ -381,6 +381,15 @@ void dgp_metric_add(dgp_metric_t *m, double v)
 	atomic_add_double(&m->bits, v);
 }
 
+void dgp_metric_set_max(dgp_metric_t *m, double v)
+{
+	uint64_t old = atomic_load_explicit(&m->bits, memory_order_relaxed);
+	while (bitsd(old) < v &&
+	       !atomic_compare_exchange_weak_explicit(&m->bits, &old, dbits(v), memory_order_relaxed,
+	                                              memory_order_relaxed))
+		;
+}
+
 uint64_t dgp_metric_value(const dgp_metric_t *m)
 {
 	return atomic_load_explicit(&((dgp_metric_t *)m)->bits, memory_order_relaxed);
@@ -738,13 +747,26 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	    NULL);
 	std->catalog_resources_overdue = dgp_metric_get(
 	    dgp_metrics_gauge(reg, "dgp_catalog_resources_overdue",
-	                      "Catalog resources not updated within their update cycle.", NULL),
+	                      "Catalog resources loaded before but not within their update cycle "
+	                      "(dgp catalog status: overdue); never-loaded ones are not counted here.",
+	                      NULL),
 	    NULL);
-	std->resource_rows = dgp_metrics_gauge(reg, "dgp_resource_rows",
-	                                       "Rows in the resource's dgp_src table.", l_res);
-	std->resource_last_update =
-	    dgp_metrics_gauge(reg, "dgp_resource_last_update_timestamp_seconds",
-	                      "Unix time of the resource's last committed batch.", l_res);
+	std->catalog_resources_never_loaded = dgp_metric_get(
+	    dgp_metrics_gauge(reg, "dgp_catalog_resources_never_loaded",
+	                      "Catalog resources with no load recorded, counted apart from the "
+	                      "overdue ones so that a new centre, where most resources were never "
+	                      "loaded yet, does not alert on all of them.",
+	                      NULL),
+	    NULL);
+	std->resource_rows =
+	    dgp_metrics_gauge(reg, "dgp_resource_rows",
+	                      "Rows in the resource's dgp_src table (dgp_catalog.resource_stats).",
+	                      l_res);
+	std->resource_last_update = dgp_metrics_gauge(
+	    reg, "dgp_resource_last_update_timestamp_seconds",
+	    "Unix time of the resource's last committed batch, by this process or (read from "
+	    "dgp_catalog.resource_stats every metrics.catalog.interval.ms) by any other.",
+	    l_res);
 	dgp_metrics_gauge_fn(reg, "dgp_resource_seconds_since_update",
 	                     "Seconds since the resource's last committed batch (computed at "
 	                     "scrape time).",
@@ -809,7 +831,7 @@ void dgp_metrics_std_batch(const dgp_metrics_std_t *std, const dgp_metrics_resou
 		if (c->by_reason[i] && res->rejected[i])
 			dgp_metric_inc(res->rejected[i], c->by_reason[i]);
 	dgp_metric_inc(res->batches_ok, 1);
-	dgp_metric_set(res->last_update, now_unix);
+	dgp_metric_set_max(res->last_update, now_unix);
 	dgp_histogram_observe(std->batch_rows, (double)c->read);
 	dgp_histogram_observe(std->batch_duration, seconds);
 }

@@ -127,6 +127,13 @@ void dgp_metric_set(dgp_metric_t *m, double v);
 /* dgp_metric_add — add v (may be negative) to a gauge; a short CAS loop. */
 void dgp_metric_add(dgp_metric_t *m, double v);
 
+/*
+ * dgp_metric_set_max — set a gauge to v unless it already holds more (a
+ * timestamp that two writers advance must never move backwards); a short
+ * CAS loop, safe from any thread.
+ */
+void dgp_metric_set_max(dgp_metric_t *m, double v);
+
 /* dgp_metric_value — a counter's count, or for a gauge use dgp_metric_gauge_value(). */
 uint64_t dgp_metric_value(const dgp_metric_t *m);
 double dgp_metric_gauge_value(const dgp_metric_t *m);
@@ -163,12 +170,21 @@ extern const size_t dgp_metrics_seconds_nbounds;
  *   records_rejected (counter)    {resource, reason}   reason = dgp_reason_name()
  *   batch_rows, batch_duration, pg_roundtrip (histograms)   {} — one series each
  *   kafka_consumer_lag (gauge)    {topic, partition}
- *   dedup_entries, dedup_bytes, catalog_resources, catalog_resources_overdue
- *                                 (gauges, no labels; or replace by a callback)
+ *   dedup_entries, dedup_bytes    (gauges, no labels)
+ *   catalog_resources, catalog_resources_overdue, catalog_resources_never_loaded
+ *                                 (gauges, no labels)
  *   resource_rows (gauge)         {resource}
  *   resource_last_update (gauge)  {resource}  unix time of the last load
  *   resource_seconds_since_update (callback over resource_last_update)
  *   availability_* (gauges)       {target, window} / {target, kind}
+ * The batch path sets only what a committed batch knows (counters,
+ * last_update).  The catalog gauges and resource_rows come from the
+ * catalog's statistics in PostgreSQL, so they count loads of every process:
+ * cli/dgp_catalog_gauges.h reads them at start and every
+ * metrics.catalog.interval.ms, and raises last_update (never lowers it) to
+ * the last load recorded there.  Overdue counts resources loaded before but
+ * late for their update cycle; never-loaded ones are a separate gauge, as a
+ * new centre has hundreds of them and should not page on that.
  */
 typedef struct dgp_metrics_std {
 	dgp_metrics_t *reg;
@@ -187,6 +203,7 @@ typedef struct dgp_metrics_std {
 	dgp_metric_t *dedup_bytes;                  /* dgp_dedup_bytes */
 	dgp_metric_t *catalog_resources;            /* dgp_catalog_resources */
 	dgp_metric_t *catalog_resources_overdue;    /* dgp_catalog_resources_overdue */
+	dgp_metric_t *catalog_resources_never_loaded; /* dgp_catalog_resources_never_loaded */
 	dgp_metric_family_t *resource_rows;         /* dgp_resource_rows */
 	dgp_metric_family_t *resource_last_update;  /* dgp_resource_last_update_timestamp_seconds */
 	dgp_metric_family_t *probe_up;              /* dgp_probe_up {target, kind} */
@@ -230,7 +247,7 @@ void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
 /*
  * dgp_metrics_std_batch — what a committed batch adds, for load and run
  * alike: per-resource read / class / reject counters, batches_ok and
- * last_update (now_unix), the batch size and duration histograms.  Only
+ * last_update (raised to now_unix), the batch size and duration histograms.  Only
  * relaxed atomic adds and histogram observations: cheap on the hot path.
  */
 struct dgp_batch_counts;

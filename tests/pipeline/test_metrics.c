@@ -173,6 +173,7 @@ Test(metrics, std_set_names_and_resource_handles)
 	    "dgp_dedup_bytes 0\n",
 	    "dgp_catalog_resources 0\n",
 	    "dgp_catalog_resources_overdue 0\n",
+	    "dgp_catalog_resources_never_loaded 0\n",
 	    "dgp_resource_rows{resource=\"gaj_hjrk\"} 0\n",
 	    "dgp_resource_seconds_since_update{resource=\"gaj_hjrk\"} 1",
 	    "# TYPE dgp_availability_ratio gauge\n",
@@ -181,6 +182,19 @@ Test(metrics, std_set_names_and_resource_handles)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		cr_expect(strstr(s, want[i]), "missing %s in:\n%s", want[i], s);
 	dgp_arena_destroy(a);
+	dgp_metrics_destroy(reg);
+}
+
+Test(metrics, set_max_never_moves_back)
+{
+	dgp_metrics_t *reg = dgp_metrics_new();
+	dgp_metric_t *t = dgp_metric_get(dgp_metrics_gauge(reg, "dgp_t_seconds", "T.", NULL), NULL);
+	dgp_metric_set_max(t, 1700000000);
+	cr_expect_eq(dgp_metric_gauge_value(t), 1700000000.0, "raised from 0");
+	dgp_metric_set_max(t, 1600000000);
+	cr_expect_eq(dgp_metric_gauge_value(t), 1700000000.0, "an older time leaves it");
+	dgp_metric_set_max(t, 1700000060.5);
+	cr_expect_eq(dgp_metric_gauge_value(t), 1700000060.5, "a later time raises it");
 	dgp_metrics_destroy(reg);
 }
 
