@@ -323,10 +323,16 @@ static dgp_err_t read_distinct(dgp_catalog_status_t *st, dgp_status_resource_t *
 	return DGP_OK;
 }
 
+dgp_err_t dgp_catalog_status_query_resources(dgp_catalog_status_t *st, PGconn *conn,
+                                             char *errstr, size_t errstr_size)
+{
+	return read_resource_stats(st, conn, errstr, errstr_size);
+}
+
 dgp_err_t dgp_catalog_status_query(dgp_catalog_status_t *st, PGconn *conn, bool distinct,
                                    char *errstr, size_t errstr_size)
 {
-	dgp_err_t e = read_resource_stats(st, conn, errstr, errstr_size);
+	dgp_err_t e = dgp_catalog_status_query_resources(st, conn, errstr, errstr_size);
 	if (e == DGP_OK)
 		e = read_reject_stats(st, conn, errstr, errstr_size);
 	if (e == DGP_OK)

@@ -106,6 +106,16 @@ void dgp_catalog_status_destroy(dgp_catalog_status_t *st);
 dgp_err_t dgp_catalog_status_query(dgp_catalog_status_t *st, PGconn *conn, bool distinct,
                                    char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
+/*
+ * dgp_catalog_status_query_resources — the first step of the above alone:
+ * one SELECT of resource_stats (one row per loaded resource), enough for
+ * rows, last load and compliance; rejects and fields stay empty.  For
+ * callers that poll, like the metrics of dgp run and dgp load.  Same
+ * returns as dgp_catalog_status_query().
+ */
+dgp_err_t dgp_catalog_status_query_resources(dgp_catalog_status_t *st, PGconn *conn,
+                                             char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
 /* dgp_catalog_status_evaluate — apply dgp_catalog_compliance() to every resource at now. */
 void dgp_catalog_status_evaluate(dgp_catalog_status_t *st, int64_t now);
 
