@@ -60,6 +60,13 @@ static const dgp_conf_prop_t props[] = {
 	 "10000", NULL, 0,
 	 "An HTTP connection idle this long (a slow or stuck client) is closed.  "
 	 "Rounded up to whole seconds."},
+	{"metrics.catalog.interval.ms", DGP_CONF_INT, CONF_OFF(metrics_catalog_interval_ms), 100,
+	 86400000, "60000", NULL, 0,
+	 "`dgp run` and `dgp load`: time between two reads of the catalog's statistics "
+	 "(dgp_catalog.resource_stats) for the gauges dgp_resource_rows, "
+	 "dgp_resource_last_update_timestamp_seconds, dgp_catalog_resources_overdue and "
+	 "dgp_catalog_resources_never_loaded, which thus count loads by other processes "
+	 "too.  Also read at start, after a catalog reload and at the end of a load."},
 	{"probe.targets", DGP_CONF_STR, CONF_OFF(probe_targets), 0, 0, "", NULL,
 	 DGP_CONF_F_SECRET,
 	 "Interfaces whose availability `dgp availability probe` measures, "

@@ -38,6 +38,7 @@ typedef struct dgp_config {
 	int64_t http_threads;     /* http.threads */
 	int64_t http_connection_limit; /* http.connection.limit */
 	int64_t http_timeout_ms;  /* http.timeout.ms */
+	int64_t metrics_catalog_interval_ms; /* metrics.catalog.interval.ms */
 	char *probe_targets;      /* probe.targets */
 	int64_t probe_interval_ms; /* probe.interval.ms */
 	int64_t probe_timeout_ms; /* probe.timeout.ms */
