@@ -25,6 +25,7 @@
 
 #include "dgp_batch.h"
 #include "dgp_catalog.h"
+#include "dgp_catalog_gauges.h"
 #include "dgp_catalog_schema.h"
 #include "dgp_cmd.h"
 #include "dgp_dedup.h"
@@ -70,6 +71,7 @@ typedef struct load {
 	dgp_metrics_t *reg; /* served on http.listen while the load runs */
 	dgp_metrics_std_t std;
 	dgp_http_t *http;
+	double gauges_at; /* monotonic time of the next catalog gauges refresh */
 	uint64_t key_mask;
 	bool progress_tty;
 	bool quiet;
@@ -280,6 +282,13 @@ static void print_counts(const char *label, const dgp_batch_counts_t *c, double 
 			       (unsigned long long)c->by_reason[i]);
 }
 
+/* The catalog gauges: forced at start and end, on metrics.catalog.interval.ms between batches. */
+static void catalog_gauges(load_t *l, bool force)
+{
+	dgp_catalog_gauges_tick("load", l->conn, l->cat, &l->std,
+				l->cli->cfg->metrics_catalog_interval_ms, force, &l->gauges_at);
+}
+
 /* Load one file.  Returns DGP_OK, or an error already reported. */
 static dgp_err_t load_file(load_t *l, const char *path)
 {
@@ -427,6 +436,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			prog.rejects += bc->rejected;
 			prog.pending = prog.pending_rej = 0;
 			dgp_batch_reset(batch);
+			catalog_gauges(l, false);
 		}
 		show_progress(l, &prog, src, path, false);
 		if (stop_requested) {
@@ -552,6 +562,8 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		dgp_log(DGP_LOG_INFO, "load", "metrics on port %u (/metrics, /healthz, /readyz)",
 			(unsigned)dgp_http_port(l.http));
 
+	catalog_gauges(&l, true);
+
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -567,6 +579,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	if (l.files_skipped)
 		printf("%llu file%s already loaded\n", (unsigned long long)l.files_skipped,
 		       l.files_skipped == 1 ? "" : "s");
+	catalog_gauges(&l, true); /* what the load left, for a last scrape */
 
 	dgp_http_stop(l.http);
 	dgp_metrics_destroy(l.reg);

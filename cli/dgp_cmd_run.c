@@ -46,6 +46,7 @@
 
 #include "dgp_batch.h"
 #include "dgp_catalog.h"
+#include "dgp_catalog_gauges.h"
 #include "dgp_catalog_schema.h"
 #include "dgp_catalog_sync.h"
 #include "dgp_cmd.h"
@@ -142,6 +143,7 @@ typedef struct run {
 	dgp_metrics_t *reg;
 	dgp_metrics_std_t std;
 	dgp_histogram_t *e2e; /* dgp_kafka_end_to_end_seconds */
+	double gauges_at;     /* monotonic time of the next catalog gauges refresh */
 	dgp_http_t *http;
 	_Atomic bool pg_ok;
 	bool stopping;
@@ -686,9 +688,10 @@ static void reload(run_t *r)
 	/* New schema pointers: a new sink, so no SQL built for the old ones survives. */
 	dgp_pg_sink_destroy(r->sink);
 	r->sink = dgp_pg_sink_new(r->conn, NULL);
+	dgp_catalog_gauges_tick("run", r->conn, cat, &r->std,
+				r->cli->cfg->metrics_catalog_interval_ms, true, &r->gauges_at);
 	size_t nres;
 	dgp_catalog_resources(cat, &nres);
-	dgp_metric_set(r->std.catalog_resources, (double)nres);
 	dgp_log(DGP_LOG_INFO, "run", "catalog reloaded: %zu resources; %zu tables created, %zu "
 		"columns added", nres, rep.tables_created, rep.columns_added);
 	if (subscribe(r, err, sizeof(err)) != DGP_OK)
@@ -758,6 +761,8 @@ static int run_loop(run_t *r, double until_idle_s)
 			    flush(r, rs) != DGP_OK)
 				return DGP_EXIT_FAIL;
 		log_progress(r, false);
+		dgp_catalog_gauges_tick("run", r->conn, r->cat, &r->std,
+					r->cli->cfg->metrics_catalog_interval_ms, false, &r->gauges_at);
 		if (until_idle_s > 0 && t - r->last_msg_at >= until_idle_s &&
 		    dgp_kafka_source_assigned(r->src) > 0) {
 			bool pending = false;
@@ -854,9 +859,9 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 				      "COMMIT of its batch in PostgreSQL.",
 				      NULL, e2e_bounds, sizeof(e2e_bounds) / sizeof(e2e_bounds[0])),
 		NULL);
-	size_t nres;
-	dgp_catalog_resources(r.cat, &nres);
-	dgp_metric_set(r.std.catalog_resources, (double)nres);
+	/* Rows, last loads and compliance of every resource, whoever loaded them. */
+	dgp_catalog_gauges_tick("run", r.conn, r.cat, &r.std, cli->cfg->metrics_catalog_interval_ms,
+				true, &r.gauges_at);
 
 	int rc = DGP_EXIT_FAIL;
 	dgp_kafka_source_opts_t so = {
