@@ -10,6 +10,11 @@
 #   - every result is a row in dgp_catalog.availability; the report and its
 #     JSON show the up target at 100% and the down one with an open outage
 #   - SIGTERM stops it cleanly (exit 0)
+#   - `dgp load` and `dgp run` expose the catalog gauges of what another
+#     process loaded, exactly: dgp_resource_rows = count(*) of the dgp_src
+#     table, never-loaded = catalog resources - loaded ones, a load by
+#     another process seen within a few metrics.catalog.interval.ms, a last
+#     load set 400 days back makes dgp_catalog_resources_overdue exactly 1
 # The real Kafka is probed too (up).  Needs DGP_PG_CONNINFO and
 # DGP_KAFKA_BROKERS (scripts/services.sh start), psql, curl, promtool,
 # prometheus; fails, never skips, without them.
@@ -21,10 +26,12 @@ fail=0
 TMP=$(mktemp -d)
 DGP_PID=
 PROM_PID=
+GAUGE_DB=
 cleanup() {
 	[[ -n $DGP_PID ]] && kill "$DGP_PID" 2>/dev/null
 	[[ -n $PROM_PID ]] && kill "$PROM_PID" 2>/dev/null
 	wait 2>/dev/null
+	[[ -n $GAUGE_DB ]] && psql "$DGP_PG_CONNINFO" -qXc "DROP DATABASE IF EXISTS $GAUGE_DB" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -216,4 +223,99 @@ rc=$?
 for t in "$UP" "$DOWN" "$SELF" "$BUS"; do
 	psql "$DGP_PG_CONNINFO" -XAtq -v t="$t" <<<"DELETE FROM dgp_catalog.availability WHERE target = :'t'" >/dev/null
 done
+
+# The catalog gauges of dgp load and dgp run, in a database of their own:
+# what another process loaded, read from dgp_catalog.resource_stats.
+GAUGE_DB="dgp_test_gauges_$$"
+psql "$DGP_PG_CONNINFO" -qXc "CREATE DATABASE $GAUGE_DB" >/dev/null || { bad "CREATE DATABASE $GAUGE_DB"; finish; }
+GCONN="$DGP_PG_CONNINFO dbname=$GAUGE_DB"
+gsql() { psql "$GCONN" -XAtq -c "$1"; }
+export DGP_CATALOG_DIR="$SRC/catalog/sample" DGP_HTTP_LISTEN="127.0.0.1:$PORT" DGP_LOG_LEVEL=warn
+export DGP_METRICS_CATALOG_INTERVAL_MS=200
+HJRK=101001/000001 QYDJ=102006/000001
+DGP_PG_CONNINFO=$GCONN "$DGP" catalog sync >/dev/null || { bad "catalog sync"; finish; }
+"$DGP" gen --resource $HJRK --rows 400 --seed 7 --dup-rate 0.05 --bad-key-rate 0.02 \
+	--out "$TMP/gaj_hjrk_1.csv" --manifest "$TMP/hjrk.json" >/dev/null &&
+	"$DGP" gen --resource $QYDJ --rows 300 --seed 7 --dup-rate 0.05 \
+		--out "$TMP/scjgj_qydj_1.csv" --manifest "$TMP/qydj.json" >/dev/null || { bad "dgp gen"; finish; }
+DGP_HTTP_LISTEN= DGP_PG_CONNINFO=$GCONN "$DGP" load --resource $HJRK "$TMP/gaj_hjrk_1.csv" >/dev/null 2>&1 ||
+	bad "loading $HJRK"
+gauge_is() { [[ $(metric "$1") == "$2" ]]; } # NAME{labels} VALUE
+never_want() { gsql "SELECT (SELECT count(*) FROM dgp_catalog.resource) - (SELECT count(*) FROM dgp_catalog.resource_stats)"; }
+gauges_check() { # WHO — rows, never loaded, overdue, last update of a scrape against PostgreSQL
+	curl -sf "http://127.0.0.1:$PORT/metrics" >"$TMP/gauges.txt"
+	local rows never last
+	rows=$(awk -v k="dgp_resource_rows{resource=\"$HJRK\"}" '$1 == k { print $2 }' "$TMP/gauges.txt")
+	never=$(awk '$1 == "dgp_catalog_resources_never_loaded" { print $2 }' "$TMP/gauges.txt")
+	last=$(awk -v k="dgp_resource_last_update_timestamp_seconds{resource=\"$HJRK\"}" '$1 == k { print $2 }' "$TMP/gauges.txt")
+	[[ $rows == "$(gsql "SELECT count(*) FROM dgp_src.gaj_hjrk")" && $rows -gt 0 ]] && ok ||
+		bad "$1: dgp_resource_rows{resource=\"$HJRK\"} is \"$rows\", dgp_src.gaj_hjrk has $(gsql "SELECT count(*) FROM dgp_src.gaj_hjrk") rows"
+	[[ $never == "$(never_want)" ]] && ok || bad "$1: dgp_catalog_resources_never_loaded is \"$never\", want $(never_want)"
+	[[ $(awk '$1 == "dgp_catalog_resources_overdue" { print $2 }' "$TMP/gauges.txt") == 0 ]] && ok ||
+		bad "$1: dgp_catalog_resources_overdue is not 0"
+	[[ $(awk '$1 == "dgp_catalog_resources" { print $2 }' "$TMP/gauges.txt") == "$(gsql "SELECT count(*) FROM dgp_catalog.resource")" ]] &&
+		ok || bad "$1: dgp_catalog_resources differs from dgp_catalog.resource"
+	[[ $last == "$(gsql "SELECT extract(epoch FROM last_load)::bigint FROM dgp_catalog.resource_stats WHERE resource_code = '$HJRK'")" ]] &&
+		ok || bad "$1: dgp_resource_last_update_timestamp_seconds is \"$last\", not the last load"
+	grep -q "^dgp_resource_seconds_since_update{resource=\"$HJRK\"} " "$TMP/gauges.txt" && ok ||
+		bad "$1: no dgp_resource_seconds_since_update for $HJRK"
+	if promtool check metrics <"$TMP/gauges.txt" >"$TMP/promtool.out" 2>&1; then ok; else
+		bad "$1: promtool check metrics"; cat "$TMP/promtool.out"
+	fi
+}
+
+# dgp load: its gauges are set at start, before the first record (here it
+# waits for a writer on a FIFO, its metrics served meanwhile).
+mkfifo "$TMP/waiting.csv"
+DGP_PG_CONNINFO=$GCONN "$DGP" load --resource $HJRK "$TMP/waiting.csv" >/dev/null 2>"$TMP/load.log" &
+DGP_PID=$!
+if wait_for 20 bash -c "curl -sf http://127.0.0.1:$PORT/metrics | grep -q '^dgp_catalog_resources_never_loaded '"; then
+	gauges_check "dgp load"
+else
+	bad "dgp load: no /metrics within 20 s"; cat "$TMP/load.log"
+fi
+kill -TERM "$DGP_PID"
+timeout 20 tail --pid="$DGP_PID" -f /dev/null || bad "dgp load did not stop on SIGTERM"
+wait "$DGP_PID" 2>/dev/null
+DGP_PID=
+
+# dgp run: the same at start, then refreshed every metrics.catalog.interval.ms.
+DGP_PG_CONNINFO=$GCONN DGP_RUN_TOPIC_PREFIX="$RUN." DGP_KAFKA_GROUP_ID="dgp-$RUN" \
+	"$DGP" run >/dev/null 2>"$TMP/run.log" &
+DGP_PID=$!
+if wait_for 30 bash -c "curl -sf http://127.0.0.1:$PORT/metrics | grep -q '^dgp_resource_rows{resource=\"$HJRK\"}'"; then
+	gauges_check "dgp run"
+else
+	bad "dgp run: no dgp_resource_rows on /metrics within 30 s"; cat "$TMP/run.log"
+fi
+# A load by another process shows within a few intervals.
+DGP_HTTP_LISTEN= DGP_PG_CONNINFO=$GCONN "$DGP" load --resource $QYDJ "$TMP/scjgj_qydj_1.csv" >/dev/null 2>&1 ||
+	bad "loading $QYDJ"
+want=$(gsql "SELECT count(*) FROM dgp_src.scjgj_qydj")
+wait_for 3 gauge_is "dgp_resource_rows{resource=\"$QYDJ\"}" "$want" &&
+	ok || bad "dgp run: dgp_resource_rows{resource=\"$QYDJ\"} did not reach $want within 3 s"
+gauges_check "dgp run after another load"
+# A resource whose last load is 400 days old is overdue, and the only one.
+last_before=$(metric "dgp_resource_last_update_timestamp_seconds{resource=\"$HJRK\"}")
+gsql "UPDATE dgp_catalog.resource_stats SET last_load = now() - interval '400 days' WHERE resource_code = '$HJRK'" >/dev/null
+if wait_for 3 gauge_is dgp_catalog_resources_overdue 1; then
+	ok
+else
+	bad "dgp run: dgp_catalog_resources_overdue is $(metric dgp_catalog_resources_overdue), not 1, 3 s (15 intervals) after $HJRK's last load went 400 days back"
+fi
+[[ $(metric dgp_catalog_resources_never_loaded) == "$(never_want)" ]] && ok || bad "dgp run: never loaded $(metric dgp_catalog_resources_never_loaded), want $(never_want)"
+[[ $(metric "dgp_resource_last_update_timestamp_seconds{resource=\"$HJRK\"}") == "$last_before" ]] && ok ||
+	bad "dgp run: dgp_resource_last_update_timestamp_seconds of $HJRK moved backwards"
+curl -sf "http://127.0.0.1:$PORT/metrics" | promtool check metrics >"$TMP/promtool.out" 2>&1 && ok ||
+	{ bad "dgp run: promtool check metrics"; cat "$TMP/promtool.out"; }
+kill -TERM "$DGP_PID"
+if timeout 60 tail --pid="$DGP_PID" -f /dev/null; then
+	wait "$DGP_PID"
+	rc=$?
+	[[ $rc -eq 0 ]] && ok || { bad "dgp run exited $rc after SIGTERM"; tail -20 "$TMP/run.log"; }
+else
+	bad "dgp run did not stop within 60 s of SIGTERM"
+fi
+DGP_PID=
+if grep -q 'catalog metrics not refreshed' "$TMP/run.log"; then bad "dgp run: a catalog metrics refresh failed"; tail -5 "$TMP/run.log"; else ok; fi
 finish
