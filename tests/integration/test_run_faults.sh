@@ -27,6 +27,7 @@ ROWS=${DGP_RUN_TEST_ROWS:-$([[ $MODE == stale ]] && echo 30000 || echo 500000)}
 LONG=$((150 + ROWS / 500)) # seconds to wait for everything to commit; grows with the size
 : "${DGP_PG_CONNINFO:?start the services: eval \"\$(scripts/services.sh start)\"}"
 : "${DGP_KAFKA_BROKERS:?start the services}"
+ADMIN_CONNINFO=$DGP_PG_CONNINFO # the test's database is dropped from here, not from inside it
 
 say() { printf 'test_run_faults[%s]: %s\n' "$MODE" "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -38,7 +39,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	psql "$DGP_PG_CONNINFO" -qAtc "drop database if exists $db" >/dev/null 2>&1 || true
+	psql "$ADMIN_CONNINFO" -qAtc "drop database if exists $db" >/dev/null 2>&1 || true
 	if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
