@@ -53,7 +53,7 @@ run_s=$(python3 -c "print(f'{$t_run - $t0:.1f}')")
 echo "dgp run:  $ROWS records in $run_s s (start → last COMMIT), $(python3 -c "print(f'{$ROWS / ($t_run - $t0):.0f}')") records/s"
 q "truncate dgp_src.$TABLE, dgp_ops.reject, dgp_ops.file_progress, dgp_base.person"
 t0=$(now)
-"$DGP" load --no-progress --resource "$RES" "$FILE" >/dev/null 2>&1
+"$DGP" load --no-progress --encoding UTF-8 --resource "$RES" "$FILE" >"$work/load.out" 2>&1 || { cat "$work/load.out"; exit 1; }
 t1=$(now)
 load_s=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 echo "dgp load: $ROWS records in $load_s s, $(python3 -c "print(f'{$ROWS / ($t1 - $t0):.0f}')") records/s; run/load throughput ratio $(python3 -c "print(f'{$load_s / $run_s:.2f}')")"
