@@ -250,12 +250,14 @@ static dgp_err_t hook_stored_offset(void *opaque, const char *topic, int32_t par
 
 /*
  * Another writer committed part of rs's batch (see the file comment): forget
- * the batch without counting it, seek its partitions back to the offsets
+ * the batch without counting its records (dgp_batches_total{outcome="stale"}
+ * counts the batch), seek its partitions back to the offsets
  * PostgreSQL holds, and warm the cache again (that writer wrote keys).
  * While stopping nothing is read again, so there is nothing to seek.
  */
 static void drop_stale(run_t *r, res_state_t *rs, const char *why)
 {
+	dgp_metric_inc(rs->m.batches_stale, 1);
 	dgp_log(DGP_LOG_WARN, "run", "%s: %s; dropped the batch (%zu records), its partitions "
 		"are read again from the stored offsets", rs->res->code, why,
 		dgp_batch_size(rs->batch));

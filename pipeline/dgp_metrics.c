@@ -718,7 +718,9 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	    "Records rejected into dgp_ops.reject, per resource and reason code.", l_res_reason);
 	std->batches = dgp_metrics_counter(
 	    reg, "dgp_batches_total",
-	    "Batches finished per resource; outcome is committed or failed.", l_res_outcome);
+	    "Batches finished per resource; outcome is committed, failed, or stale (dgp run: "
+	    "another member committed past the batch's start; dropped and read again).",
+	    l_res_outcome);
 	std->batch_rows = dgp_histogram_get(
 	    dgp_metrics_histogram(reg, "dgp_batch_rows", "Rows per committed batch.", NULL,
 	                          dgp_metrics_batch_rows_bounds, dgp_metrics_batch_rows_nbounds),
@@ -813,6 +815,8 @@ void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
 		    (const char *const[]){resource, dgp_reason_name((dgp_reason_t)r)});
 	out->batches_ok =
 	    dgp_metric_get(std->batches, (const char *const[]){resource, "committed"});
+	out->batches_stale =
+	    dgp_metric_get(std->batches, (const char *const[]){resource, "stale"});
 	out->batches_failed =
 	    dgp_metric_get(std->batches, (const char *const[]){resource, "failed"});
 	out->rows = dgp_metric_get(std->resource_rows, v);

@@ -231,7 +231,7 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std);
 typedef struct dgp_metrics_resource {
 	dgp_metric_t *read, *new_, *changed, *unchanged, *duplicate;
 	dgp_metric_t *rejected[DGP_REASON__COUNT];
-	dgp_metric_t *batches_ok, *batches_failed; /* dgp_batches_total{outcome} */
+	dgp_metric_t *batches_ok, *batches_failed, *batches_stale; /* dgp_batches_total{outcome} */
 	dgp_metric_t *rows;                        /* gauge: rows in dgp_src.<resource> */
 	dgp_metric_t *last_update; /* gauge: unix seconds of the last committed batch */
 } dgp_metrics_resource_t;
