@@ -655,23 +655,17 @@ static const char *json_str(sync_t *s, const char *text)
  * ('…', quotes doubled): a fragment of the statement the golden function
  * assembles and EXECUTEs.
  */
-static void lit(dgp_buf_t *b, const char *fmt, ...) DGP_PRINTF(2, 3);
-static void lit(dgp_buf_t *b, const char *fmt, ...)
+static void lit(sync_t *s, dgp_buf_t *b, const char *fmt, ...) DGP_PRINTF(3, 4);
+static void lit(sync_t *s, dgp_buf_t *b, const char *fmt, ...)
 {
-	dgp_buf_t t = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	dgp_buf_reserve(&t, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(t.p, (size_t)n + 1, fmt, ap);
+	const char *t = dgp_arena_vsprintf(s->arena, fmt, ap);
 	va_end(ap);
 	dgp_buf_append(b, "'", 1);
-	for (int i = 0; i < n; i++)
-		dgp_buf_append(b, t.p[i] == '\'' ? "''" : &t.p[i], t.p[i] == '\'' ? 2 : 1);
+	for (; *t; t++)
+		dgp_buf_append(b, *t == '\'' ? "''" : t, *t == '\'' ? 2 : 1);
 	dgp_buf_append(b, "'", 1);
-	dgp_buf_free(&t);
 }
 
 /*
@@ -741,12 +735,12 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 			if (ri >= nr || !alias[ri])
 				continue;
 			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[ri]);
-			lit(&b, "s%d.%s::%s", alias[ri], q(s, dgp_catalog_column_name(f, s->arena)),
+			lit(s, &b, "s%d.%s::%s", alias[ri], q(s, dgp_catalog_column_name(f, s->arena)),
 			    type);
 			dgp_buf_printf(&b, " END");
 		}
 		dgp_buf_printf(&b, ", ");
-		lit(&b, "NULL::%s", type);
+		lit(s, &b, "NULL::%s", type);
 		dgp_buf_printf(&b, ") || ') AS c%zu'", ++ncol);
 	}
 	/* _dgp_sources as JSON text cast once to jsonb: a third of the cost of
@@ -762,7 +756,7 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 			if (ri >= nr || !alias[ri])
 				continue;
 			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[ri]);
-			lit(&b, " WHEN s%d.%s IS NOT NULL THEN '%s: %s'", alias[ri],
+			lit(s, &b, " WHEN s%d.%s IS NOT NULL THEN '%s: %s'", alias[ri],
 			    q(s, dgp_catalog_column_name(f, s->arena)), json_str(s, bc[i].name),
 			    json_str(s, res[ri].code));
 			dgp_buf_printf(&b, " END");
@@ -773,7 +767,7 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 	for (size_t i = 0; i < nr; i++)
 		if (alias[i]) {
 			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[i]);
-			lit(&b, "s%d.\"_dgp_content_hash\" IS NOT NULL", alias[i]);
+			lit(s, &b, "s%d.\"_dgp_content_hash\" IS NOT NULL", alias[i]);
 			dgp_buf_printf(&b, " END");
 		}
 	dgp_buf_printf(&b, ", 'false') || ') AS _dgp_held'"
@@ -800,7 +794,7 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 			       q(s, dgp_catalog_table_name(&res[i], s->arena)), kc[i], kc[i],
 			       alias[i], alias[i], kc[i]);
 		dgp_buf_printf(&b, "\n    || CASE WHEN h[%d] THEN ", alias[i]);
-		lit(&b, "%.*s", (int)j.len, j.p);
+		lit(s, &b, "%.*s", (int)j.len, j.p);
 		dgp_buf_printf(&b, " ELSE '' END");
 		dgp_buf_free(&j);
 	}
@@ -836,7 +830,7 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 			dgp_buf_printf(&t, "%sEXCLUDED.%s", n++ ? ", " : "", q(s, bc[i].name));
 	dgp_buf_printf(&t, ", EXCLUDED.\"_dgp_sources\")");
 	dgp_buf_printf(&b, "\n    || ");
-	lit(&b, "%.*s", (int)t.len, t.p);
+	lit(s, &b, "%.*s", (int)t.len, t.p);
 	dgp_buf_free(&t);
 	dgp_buf_printf(&b, "\n  USING $1;\nEND;\n");
 	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
