@@ -14,8 +14,10 @@ set -euo pipefail
 # The one list: package, then what needs it.
 PACKAGES="
 build-essential             # compiler, make, libc headers
+make                        # the two commands themselves
+gcc                         # the C compiler (build-essential's, named for the check)
 cmake                       # the build
-pkg-config                  # finding the libraries below
+pkgconf                     # pkg-config: finding the libraries below
 git                         # version stamps, CI checkout
 ca-certificates             # Maven Central over https
 clang                       # fuzz harnesses (libFuzzer), sanitizer builds
@@ -34,13 +36,16 @@ libjson-c-dev               # JSON parser benchmark (benchmarks/json)
 libyajl-dev                 # JSON parser benchmark (benchmarks/json)
 libcjson-dev                # JSON parser benchmark (benchmarks/json)
 libyaml-dev                 # YAML parsing (catalog definition files)
+libcsv-dev                  # pipeline/parse: CSV records
 postgresql-15               # scripts/pg.sh: initdb, pg_ctl, postgres
 postgresql-client-15        # psql, pg_isready
+postgresql-client-common    # the psql / pg_isready wrappers in /usr/bin
 openjdk-17-jre-headless     # scripts/kafka.sh: the Kafka broker
 maven                       # scripts/kafka.sh: resolving the Kafka jars
 kcat                        # scripts/kafka.sh readiness check; test producers/consumers
 prometheus                  # promtool check metrics on /metrics output
 python3                     # scripts/lib.sh free ports; data generators
+python3-minimal             # /usr/bin/python3 itself
 python3-stdnum              # cross-checking ID and credit-code check digits in tests
 unzip                       # inspecting XLSX exports and jars
 valgrind                    # memory checks, massif
@@ -49,6 +54,14 @@ hyperfine                   # benchmarks
 procps                      # ps, pgrep, free in tests and scripts
 iproute2                    # ss: port checks in tests
 curl                        # probing /metrics and /healthz
+jq                          # reading JSON manifests and summaries in integration tests
+xxd                         # byte-exact checks of rejected raw bytes in tests
+gzip                        # gzip fixtures and payloads in tests
+coreutils                   # timeout, sha256sum in tests and scripts
+util-linux                  # setsid, flock in scripts/kafka.sh and tests
+libc-bin                    # iconv: GBK fixtures in tests
+openssl                     # generated passwords for the test PostgreSQL
+debootstrap                 # scripts/fresh-machine-test.sh: a minimal Debian root
 "
 
 package_names() {
