@@ -6,10 +6,11 @@
 SHELL := /bin/bash
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+PKG_BUILD ?= build-pkg
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all help deps build build-asan test demo services-start services-stop \
+.PHONY: all help deps build build-asan test demo package services-start services-stop \
         format format-check clean
 
 all: build
@@ -19,6 +20,7 @@ help:
 	@echo "make test            everything CI runs (exits non-zero on any failure)"
 	@echo "make build           configure and build into $(BUILD)/ (-Werror)"
 	@echo "make build-asan      the same with ASan+UBSan into $(ASAN_BUILD)/"
+	@echo "make package         the Debian package $(PKG_BUILD)/dgp_<version>_<arch>.deb (CPack)"
 	@echo "make services-start  start local PostgreSQL 15 and Kafka (prints DGP_* exports)"
 	@echo "make services-stop   stop them"
 	@echo "make format          clang-format every C file; make format-check to verify"
@@ -40,6 +42,15 @@ test: deps
 demo: build
 	@scripts/demo.sh
 
+# The Debian package: a Release build installed under /usr, reading its sample
+# catalog from /usr/share/dgp; tests and benchmarks are not built.
+package: deps
+	cmake -S . -B $(PKG_BUILD) -DDGP_WERROR=ON -DDGP_TESTS=OFF -DCMAKE_BUILD_TYPE=Release \
+	      -DCMAKE_INSTALL_PREFIX=/usr -DDGP_DEFAULT_CATALOG_DIR=/usr/share/dgp/catalog/sample $(CMAKE_FLAGS)
+	cmake --build $(PKG_BUILD) -j$(JOBS)
+	cd $(PKG_BUILD) && cpack -G DEB
+	@ls $(PKG_BUILD)/dgp_*.deb
+
 services-start: deps
 	@scripts/services.sh start
 
@@ -55,4 +66,4 @@ format-check:
 	clang-format --dry-run --Werror $(C_SOURCES)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(PKG_BUILD) build-fuzz

@@ -6,12 +6,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "dgp_version.h"
 
 const dgp_cmd_t dgp_cmds[] = {
 	{"help", "show help for dgp or for one command",
 	 "usage: dgp help [COMMAND]\n"
+	 "       dgp help --man\n"
 	 "\n"
-	 "Without COMMAND, list the commands; with it, show that command's help.\n",
+	 "Without COMMAND, list the commands; with it, show that command's help;\n"
+	 "--man prints the dgp(1) manual page (roff), made from the same texts.\n",
 	 dgp_cmd_help, false},
 	{"version", "print dgp's version and the versions of its libraries",
 	 "usage: dgp version\n"
@@ -50,7 +55,7 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  --list             list the rules with their arguments\n"
 	 "Lines longer than 1 MiB are rejected as too_long.\n",
 	 dgp_cmd_check, false},
-	{"catalog", "check the data catalog's definition files", "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n       dgp catalog export --format csv|json|xlsx --out DIR [--audience internal|external] [--dir CATALOG]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (catalog/sample), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, new\n                  columns added, never dropped; a type change is refused),\n                  dgp_base.person / legal_entity and their golden-record\n                  functions; a second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, rejects by reason, last load\n                  and change, update-cycle compliance (正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now (YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of every table: slow);\n                  exit 1 when a resource is overdue\n  export          write the 三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is reachable; --audience external leaves out 不予共享\n                  resources and fields and masks staff names; DGP_EXPORT_TIME\n                  pins generated_at (catalog/EXPORT.md)\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
+	{"catalog", "validate, sync, report on and export the data catalog (三清单一目录)", "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n       dgp catalog export --format csv|json|xlsx --out DIR [--audience internal|external] [--dir CATALOG]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (empty: the installed sample catalog), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, new\n                  columns added, never dropped; a type change is refused),\n                  dgp_base.person / legal_entity and their golden-record\n                  functions; a second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, rejects by reason, last load\n                  and change, update-cycle compliance (正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now (YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of every table: slow);\n                  exit 1 when a resource is overdue\n  export          write the 三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is reachable; --audience external leaves out 不予共享\n                  resources and fields and masks staff names; DGP_EXPORT_TIME\n                  pins generated_at (catalog/EXPORT.md)\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
 	{"load", "bulk-load department files into PostgreSQL",
 	 "usage: dgp load [--resource CODE] [--encoding ENC] [--delimiter C] [--quote C]\n"
 	 "                [--catalog DIR] [--no-progress] FILE...\n"
@@ -170,4 +175,36 @@ bool dgp_cli_wants_help(int argc, char **argv)
 void dgp_cli_print_help(const dgp_cmd_t *cmd)
 {
 	fputs(cmd->help, stdout);
+}
+
+const char *dgp_cli_catalog_dir(const dgp_cli_t *cli, const char *given, const char **origin)
+{
+	const char *o, *dir;
+	if (given && *given) {
+		dir = given, o = "given on the command line";
+	} else if (cli->cfg->catalog_dir && *cli->cfg->catalog_dir) {
+		dir = cli->cfg->catalog_dir;
+		o = dgp_config_source(cli->cfg, "catalog.dir", NULL) == DGP_CONF_SRC_ENV
+			? "from DGP_CATALOG_DIR"
+			: "from catalog.dir in the configuration file";
+	} else {
+		dir = DGP_DEFAULT_CATALOG_DIR, o = "the built-in default; catalog.dir is empty";
+	}
+	if (origin)
+		*origin = o;
+	return dir;
+}
+
+bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const char *given)
+{
+	const char *origin;
+	const char *dir = dgp_cli_catalog_dir(cli, given, &origin);
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	dgp_cli_err(cmd, "catalog directory %s (%s) is not a directory", dir, origin);
+	fputs("hint: set catalog.dir in dgp.conf or DGP_CATALOG_DIR to the directory holding "
+	      "resources.csv, or pass the directory to the command\n",
+	      stderr);
+	return false;
 }

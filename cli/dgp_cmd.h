@@ -49,8 +49,22 @@ bool dgp_cli_wants_help(int argc, char **argv);
 void dgp_cli_print_help(const dgp_cmd_t *cmd);
 
 /*
- * dgp_cli_load_catalog — load and validate the catalog in dir (NULL: the
- * catalog.dir setting); on errors print the first 20 diagnostics and a
+ * dgp_cli_catalog_dir — the catalog directory a command uses: given (an argument
+ * or --catalog) when non-empty, else the catalog.dir setting, else the built-in
+ * default DGP_DEFAULT_CATALOG_DIR (the installed sample catalog). *origin, when
+ * not NULL, receives a static phrase naming where it came from, for errors.
+ */
+const char *dgp_cli_catalog_dir(const dgp_cli_t *cli, const char *given, const char **origin);
+
+/*
+ * dgp_cli_catalog_dir_exists — false, after printing under cmd's name which
+ * setting named dir and how to change it, when dir is not a directory.
+ */
+bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const char *given);
+
+/*
+ * dgp_cli_load_catalog — load and validate the catalog in dir (NULL: see
+ * dgp_cli_catalog_dir); on errors print the first 20 diagnostics and a
  * summary line under cmd's name and return DGP_EXIT_FAIL with *out NULL.
  * The caller owns *out (dgp_catalog_destroy).
  */

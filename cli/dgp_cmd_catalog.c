@@ -60,9 +60,9 @@ static int catalog_validate(dgp_cli_t *cli, int argc, char **argv)
 		            "validate takes at most one directory (try \"dgp catalog --help\")");
 		return DGP_EXIT_USAGE;
 	}
-	const char *dir = argc == 3 ? argv[2] : cli->cfg->catalog_dir;
-	if (!dir || !*dir)
-		dir = "catalog/sample";
+	if (!dgp_cli_catalog_dir_exists(cli, "catalog validate", argc == 3 ? argv[2] : NULL))
+		return DGP_EXIT_FAIL;
+	const char *dir = dgp_cli_catalog_dir(cli, argc == 3 ? argv[2] : NULL, NULL);
 
 	dgp_catalog_t *cat;
 	dgp_err_t err = dgp_catalog_load(dir, &cat);

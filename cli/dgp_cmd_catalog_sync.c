@@ -12,9 +12,11 @@
 
 int dgp_cli_load_catalog(dgp_cli_t *cli, const char *cmd, const char *dir, dgp_catalog_t **out)
 {
-	if (!dir || !*dir)
-		dir = cli->cfg->catalog_dir && *cli->cfg->catalog_dir ? cli->cfg->catalog_dir
-								       : "catalog/sample";
+	if (!dgp_cli_catalog_dir_exists(cli, cmd, dir)) {
+		*out = NULL;
+		return DGP_EXIT_FAIL;
+	}
+	dir = dgp_cli_catalog_dir(cli, dir, NULL);
 	dgp_catalog_t *cat;
 	dgp_err_t loaded = dgp_catalog_load(dir, &cat);
 	(void)loaded; /* validate reports load's problems too */

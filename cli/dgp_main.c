@@ -61,9 +61,60 @@ static void stderr_sink(dgp_log_level_t level, const char *module, const char *m
 	fprintf(stderr, "%s %-5s %s: %s\n", ts, dgp_log_level_name(level), module, msg);
 }
 
+/* man_text — s as roff literal text: backslashes escaped, no line read as a request */
+static void man_text(FILE *out, const char *s)
+{
+	bool bol = true;
+	for (; *s; s++) {
+		if (bol && (*s == '.' || *s == '\''))
+			fputs("\\&", out);
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else
+			fputc(*s, out);
+		bol = *s == '\n';
+	}
+	if (!bol)
+		fputc('\n', out);
+}
+
+/* print_man — dgp(1) in roff, from the same texts `dgp help` prints */
+static void print_man(FILE *out)
+{
+	fprintf(out, ".TH DGP 1 \"\" \"dgp %s\" \"dgp manual\"\n", DGP_VERSION);
+	fputs(".SH NAME\ndgp \\- data-governance pipeline for the population and legal-entity base "
+	      "libraries\n.SH SYNOPSIS\n.nf\n",
+	      out);
+	man_text(out, "dgp [--config FILE] [-v | -q] COMMAND [ARGS...]\n");
+	fputs(".fi\n.SH DESCRIPTION\n.nf\n", out);
+	man_text(out, strstr(usage_head, "\n\n") + 2);
+	for (const dgp_cmd_t *c = dgp_cmds; c->name; c++)
+		fprintf(out, "  %-13s %s\n", c->name, c->summary);
+	fputs(".fi\n.SH COMMANDS\n", out);
+	for (const dgp_cmd_t *c = dgp_cmds; c->name; c++) {
+		fprintf(out, ".SS %s\n%s.\n.PP\n.nf\n", c->name, c->summary);
+		man_text(out, c->help);
+		fputs(".fi\n", out);
+	}
+	fputs(".SH FILES\n.TP\n/etc/dgp/dgp.conf\nthe configuration (key = value; every key is "
+	      "documented in it and in CONFIGURATION.md)\n.TP\n" DGP_DEFAULT_CATALOG_DIR
+	      "\nthe sample catalog, used when catalog.dir is empty\n"
+	      ".SH ENVIRONMENT\nDGP_CONFIG names the configuration file; every key has a DGP_* "
+	      "variable that overrides it (pg.conninfo: DGP_PG_CONNINFO).\n"
+	      ".SH EXIT STATUS\n0 success, 1 the work failed, 2 usage error.\n"
+	      ".SH SEE ALSO\nREADME.md, CONFIGURATION.md and SCHEMA.md in /usr/share/doc/dgp.\n",
+	      out);
+}
+
 int dgp_cmd_help(dgp_cli_t *cli, int argc, char **argv)
 {
 	(void)cli;
+	if (argc == 2 && strcmp(argv[1], "--man") == 0) {
+		print_man(stdout);
+		return DGP_EXIT_OK;
+	}
 	if (argc < 2) {
 		print_usage(stdout);
 		return DGP_EXIT_OK;

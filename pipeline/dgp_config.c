@@ -40,8 +40,11 @@ static const dgp_conf_prop_t props[] = {
 	 "without the prefix (e.g. `kafka.security.protocol`), checked when the "
 	 "file is loaded."},
 	{"catalog.dir", DGP_CONF_STR, CONF_OFF(catalog_dir), 0, 0,
-	 "catalog/sample", NULL, 0,
-	 "Directory holding the catalog definition files."},
+	 "", NULL, 0,
+	 "Directory holding the catalog definition files.  Empty: the sample "
+	 "catalog installed with dgp (`/usr/share/dgp/catalog/sample` from the "
+	 "Debian package; in a build tree, the source's `catalog/sample`), so "
+	 "every command works from any directory."},
 	{"http.listen", DGP_CONF_STR, CONF_OFF(http_listen), 0, 0, "127.0.0.1:9187",
 	 NULL, 0,
 	 "Address of the HTTP endpoint of `dgp run`, `dgp load` and `dgp "

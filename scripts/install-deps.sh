@@ -23,6 +23,9 @@ ca-certificates             # Maven Central over https
 clang                       # fuzz harnesses (libFuzzer), sanitizer builds
 libclang-rt-14-dev          # clang's sanitizer and libFuzzer runtimes
 llvm                        # llvm-symbolizer, llvm-profdata for fuzz/coverage
+dpkg-dev                    # dpkg-shlibdeps: the Debian package's library dependencies (make package)
+dpkg                        # dpkg-deb, dpkg -S (tests/deploy)
+man-db                      # man: checking the generated man page
 librdkafka-dev              # connectors/kafka_source, rdkafka mock cluster tests
 libpq-dev                   # connectors/pg_sink
 zlib1g-dev                  # gzip payloads and files, dedup snapshots

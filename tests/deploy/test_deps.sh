@@ -20,7 +20,8 @@ trap 'rm -rf "$TMP"' EXIT
 # Programs the Makefile, scripts/ and tests/ call (beyond bash and coreutils basics).
 PROGRAMS="cmake make gcc pkg-config git clang llvm-symbolizer psql pg_isready pg_ctl initdb
 postgres java mvn kcat promtool prometheus python3 curl unzip jq xxd gzip zcat iconv
-timeout sha256sum setsid flock ss openssl valgrind perf hyperfine debootstrap"
+timeout sha256sum setsid flock ss openssl valgrind perf hyperfine debootstrap
+cpack dpkg-deb dpkg-shlibdeps man"
 
 listed=$(awk '/^PACKAGES="/{f=1;next} f&&/^"/{f=0} f{sub(/#.*/,""); for(i=1;i<=NF;i++) print $i}' \
 	"$SRC/scripts/install-deps.sh")
