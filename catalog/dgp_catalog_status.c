@@ -11,6 +11,7 @@
 #include "dgp_catalog_status.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,16 @@ const char *dgp_compliance_label(dgp_compliance_t c)
 {
 	static const char *const n[] = {"正常", "逾期", "从未加载"};
 	return (unsigned)c < DGP_COMPLIANCE__COUNT ? n[c] : "?";
+}
+
+bool dgp_compliance_parse(const char *s, dgp_compliance_t *out)
+{
+	for (int c = 0; c < DGP_COMPLIANCE__COUNT; c++)
+		if (strcmp(s, dgp_compliance_name(c)) == 0 || strcmp(s, dgp_compliance_label(c)) == 0) {
+			*out = c;
+			return true;
+		}
+	return false;
 }
 
 /* ------------------------------------------------------------ model */
@@ -151,7 +162,32 @@ void dgp_catalog_status_counts(const dgp_catalog_status_t *st, size_t counts[DGP
 {
 	memset(counts, 0, DGP_COMPLIANCE__COUNT * sizeof(*counts));
 	for (size_t i = 0; i < st->n; i++)
-		counts[st->res[i].compliance]++;
+		if (!st->res[i].hidden)
+			counts[st->res[i].compliance]++;
+}
+
+static bool provider_matches(const dgp_catalog_provider_t *p, const char *want)
+{
+	if (!p)
+		return false;
+	const char *names[] = {p->slug, p->short_name, p->name, p->code};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i] && strcmp(names[i], want) == 0)
+			return true;
+	return false;
+}
+
+size_t dgp_catalog_status_select(dgp_catalog_status_t *st, const dgp_status_filter_t *f)
+{
+	size_t shown = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		dgp_status_resource_t *s = &st->res[i];
+		s->hidden = (f->resource && fnmatch(f->resource, s->resource->code, 0) != 0) ||
+		            (f->provider && !provider_matches(s->resource->provider, f->provider)) ||
+		            (f->compliance && !(f->compliance & (1u << s->compliance)));
+		shown += !s->hidden;
+	}
+	return shown;
 }
 
 /* ------------------------------------------------------------ queries */
@@ -454,9 +490,12 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 	size_t c[DGP_COMPLIANCE__COUNT];
 	dgp_catalog_status_counts(st, c);
 	char now[32];
-	fprintf(out,
-	        "catalog status at %s: %zu resources — %zu ok, %zu overdue, %zu never loaded\n\n",
-	        dgp_time_format(st->now, now, sizeof(now)), st->n, c[DGP_COMPLIANCE_OK],
+	size_t shown = c[DGP_COMPLIANCE_OK] + c[DGP_COMPLIANCE_OVERDUE] + c[DGP_COMPLIANCE_NEVER];
+	fprintf(out, "catalog status at %s: %zu resources", dgp_time_format(st->now, now, sizeof(now)),
+	        shown);
+	if (shown != st->n)
+		fprintf(out, " (of %zu; filtered)", st->n);
+	fprintf(out, " — %zu ok, %zu overdue, %zu never loaded\n\n", c[DGP_COMPLIANCE_OK],
 	        c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
 
 	static const bool right[] = {false, false, false, false, true, true,
@@ -468,6 +507,8 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 	for (size_t i = 0; i < st->n; i++) {
 		const dgp_status_resource_t *s = &st->res[i];
 		const dgp_catalog_resource_t *r = s->resource;
+		if (s->hidden)
+			continue;
 		grid_row(
 		    &g,
 		    (const char *[]){
@@ -483,7 +524,7 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 
 	for (size_t i = 0; i < st->n; i++) {
 		const dgp_status_resource_t *s = &st->res[i];
-		if (!s->has_stats)
+		if (!s->has_stats || s->hidden)
 			continue;
 		fprintf(out, "\n%s %s\n", s->resource->code, s->resource->name);
 		if (s->n_rejects) {
@@ -592,10 +633,15 @@ bool dgp_catalog_status_write_json(const dgp_catalog_status_t *st, FILE *out)
 	fprintf(out,
 	        ",\n  \"distinct\": %s,\n  \"counts\": {\"resources\": %zu, \"ok\": %zu,"
 	        " \"overdue\": %zu, \"never\": %zu},\n  \"resources\": [",
-	        st->distinct ? "true" : "false", st->n, c[DGP_COMPLIANCE_OK],
-	        c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
+	        st->distinct ? "true" : "false",
+	        c[DGP_COMPLIANCE_OK] + c[DGP_COMPLIANCE_OVERDUE] + c[DGP_COMPLIANCE_NEVER],
+	        c[DGP_COMPLIANCE_OK], c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
+	bool first = true;
 	for (size_t i = 0; i < st->n; i++) {
-		fputs(i ? ",\n" : "\n", out);
+		if (st->res[i].hidden)
+			continue;
+		fputs(first ? "\n" : ",\n", out);
+		first = false;
 		json_resource(out, &st->res[i]);
 	}
 	fputs("\n  ]\n}\n", out);

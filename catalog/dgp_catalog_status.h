@@ -82,6 +82,7 @@ typedef struct dgp_status_resource {
 	dgp_status_field_t *fields; /* parallel to resource->fields */
 	dgp_compliance_t compliance;
 	int64_t overdue_by;
+	bool hidden; /* left out by dgp_catalog_status_select() */
 } dgp_status_resource_t;
 
 typedef struct dgp_catalog_status dgp_catalog_status_t;
@@ -125,7 +126,28 @@ const dgp_status_resource_t *dgp_catalog_status_resources(const dgp_catalog_stat
 /* dgp_catalog_status_find — the resource with code, NULL when unknown. */
 const dgp_status_resource_t *dgp_catalog_status_find(const dgp_catalog_status_t *st,
                                                      const char *code);
-/* Resources per compliance state (after evaluate). */
+/* What `catalog status` shows; NULL / 0 members select everything. */
+typedef struct dgp_status_filter {
+	const char *resource; /* resource code, or an fnmatch(3) pattern such as 101001/[*] */
+	const char *provider; /* provider's slug, short name, name or 统一社会信用代码 */
+	unsigned compliance;  /* bit (1u << dgp_compliance_t) per state shown; 0: all */
+} dgp_status_filter_t;
+
+/*
+ * dgp_catalog_status_select — hide the resources f does not select (after
+ * evaluate, since the compliance filter needs it); the writers and
+ * dgp_catalog_status_counts() then see only the others.  Returns how many
+ * are shown.
+ */
+size_t dgp_catalog_status_select(dgp_catalog_status_t *st, const dgp_status_filter_t *f);
+
+/*
+ * dgp_compliance_parse — the state named s ("ok", "overdue", "never" or the
+ * labels 正常, 逾期, 从未加载); false when s names none.
+ */
+bool dgp_compliance_parse(const char *s, dgp_compliance_t *out) DGP_MUST_CHECK;
+
+/* Shown resources per compliance state (after evaluate). */
 void dgp_catalog_status_counts(const dgp_catalog_status_t *st,
                                size_t counts[DGP_COMPLIANCE__COUNT]);
 

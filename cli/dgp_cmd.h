@@ -17,6 +17,9 @@
 #define DGP_EXIT_OK 0
 #define DGP_EXIT_FAIL 1
 #define DGP_EXIT_USAGE 2
+/* the command did its work, and what it found needs an operator: resources
+ * overdue (catalog status), the availability target missed (availability report) */
+#define DGP_EXIT_ATTENTION 3
 
 typedef struct dgp_cli {
 	dgp_config_t *cfg;       /* effective configuration (defaults, file, env) */

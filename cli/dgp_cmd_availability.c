@@ -432,8 +432,11 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 		goto out;
 	}
 	store_connect(&p, once ? cfg->pg_connect_timeout_ms : cfg->probe_timeout_ms, !once);
-	dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets every %lld ms", p.ntargets,
-	        (long long)cfg->probe_interval_ms);
+	if (once)
+		dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets once", p.ntargets);
+	else
+		dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets every %lld ms", p.ntargets,
+		        (long long)cfg->probe_interval_ms);
 	while (!stop_requested) {
 		int64_t next = mono_ms() + cfg->probe_interval_ms;
 		probe_round(&p, once);
@@ -516,7 +519,66 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static void report_json(const dgp_avail_t *a, int64_t since, int64_t now, int64_t target_s)
+/*
+ * removed_targets — per target of a, whether probe.targets no longer names it.
+ * With probe.targets empty (a report run away from the prober) every target
+ * counts as current.  Caller frees the array.
+ */
+static bool *removed_targets(const dgp_avail_t *a, const dgp_config_t *cfg)
+{
+	size_t n = dgp_avail_ntargets(a);
+	bool *removed = dgp_xcalloc(n ? n : 1, sizeof(*removed));
+	dgp_arena_t *arena = dgp_arena_new(0);
+	dgp_probe_target_t *t = NULL;
+	size_t nt = 0;
+	char err[256];
+	if (cfg->probe_targets && *cfg->probe_targets &&
+	    dgp_probe_targets_parse(cfg->probe_targets, cfg, arena, &t, &nt, err, sizeof(err)) ==
+	        DGP_OK &&
+	    nt > 0) {
+		for (size_t i = 0; i < n; i++) {
+			removed[i] = true;
+			for (size_t k = 0; k < nt && removed[i]; k++)
+				removed[i] = strcmp(t[k].name, dgp_avail_target_name(a, i)) != 0;
+		}
+	}
+	dgp_arena_destroy(arena);
+	return removed;
+}
+
+/* needs_attention — the 100 % target missed in a measured window, or an SLA breach */
+static bool needs_attention(const dgp_avail_t *a, int64_t since)
+{
+	for (size_t i = 0; i < dgp_avail_ntargets(a); i++) {
+		for (int w = 0; w < DGP_AVAIL_NWINDOWS; w++) {
+			dgp_avail_stats_t s;
+			dgp_avail_stats(a, i, dgp_avail_window_ms[w], &s);
+			if ((!isnan(s.ratio) && s.ratio < 1.0) || s.breaches)
+				return true;
+		}
+		size_t n = dgp_avail_outages(a, i, since, NULL, 0);
+		dgp_avail_outage_t *o = dgp_xcalloc(n ? n : 1, sizeof(*o));
+		dgp_avail_outages(a, i, since, o, n);
+		bool breach = false;
+		for (size_t k = 0; k < n; k++)
+			breach |= o[k].breach;
+		free(o);
+		if (breach)
+			return true;
+	}
+	return false;
+}
+
+/* observed — the share of window_ms covered by results, truncated, as "12.3%" */
+static const char *observed(const dgp_avail_stats_t *s, int64_t window_ms, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.1f%%",
+	         floor(1000.0 * (double)(s->up_ms + s->down_ms) / (double)window_ms) / 10);
+	return buf;
+}
+
+static void report_json(const dgp_avail_t *a, const bool *removed, int64_t since, int64_t now,
+                        int64_t target_s)
 {
 	char b1[32];
 	printf("{\"generated_at\":\"%s\",", iso(now, b1, sizeof(b1)));
@@ -527,6 +589,7 @@ static void report_json(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 		json_str(dgp_avail_target_name(a, i));
 		printf(",\"kind\":");
 		json_str(dgp_avail_target_kind(a, i));
+		printf(",\"removed\":%s", removed[i] ? "true" : "false");
 		int64_t at;
 		bool up;
 		if (dgp_avail_last(a, i, &at, &up))
@@ -543,8 +606,10 @@ static void report_json(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 			else
 				printf("%.17g", s.ratio);
 			printf(
-			    ",\"up_seconds\":%.3f,\"down_seconds\":%.3f,\"observed_seconds\":%.3f,"
-			    "\"window_seconds\":%lld,\"outages\":%zu,\"sla_breaches\":%zu}",
+			    ",\"observed_share\":%.9g,\"up_seconds\":%.3f,\"down_seconds\":%.3f,"
+			    "\"observed_seconds\":%.3f,\"window_seconds\":%lld,\"outages\":%zu,"
+			    "\"sla_breaches\":%zu}",
+			    (double)(s.up_ms + s.down_ms) / (double)dgp_avail_window_ms[w],
 			    s.up_ms / 1000.0, s.down_ms / 1000.0, (s.up_ms + s.down_ms) / 1000.0,
 			    (long long)(dgp_avail_window_ms[w] / 1000), s.outages, s.breaches);
 		}
@@ -560,7 +625,7 @@ static void report_json(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 			else
 				printf("\"%s\"", iso(o[k].end_ms, b1, sizeof(b1)));
 			printf(",\"time_to_repair_seconds\":%.3f,\"open\":%s,\"sla_breach\":%s}",
-			       o[k].ttr_ms / 1000.0, o[k].open ? "true" : "false",
+			       o[k].ttr_ms / 1000.0, o[k].open && !removed[i] ? "true" : "false",
 			       o[k].breach ? "true" : "false");
 		}
 		free(o);
@@ -569,7 +634,8 @@ static void report_json(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 	printf("]}\n");
 }
 
-static void report_text(const dgp_avail_t *a, int64_t since, int64_t now, int64_t target_s)
+static void report_text(const dgp_avail_t *a, const bool *removed, int64_t since, int64_t now,
+                        int64_t target_s)
 {
 	char b1[32], b2[32], b3[48], b4[48];
 	printf("dgp availability report, %s; results since %s\n", iso(now, b1, sizeof(b1)),
@@ -580,32 +646,40 @@ static void report_text(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 		printf("no probe results in this period: run `dgp availability probe`\n");
 		return;
 	}
-	printf("%-20s %-6s %-6s %-12s %-14s %-14s %-9s %-8s %s\n", "TARGET", "KIND", "WINDOW",
-	       "MEASURED", "UP", "DOWN", "OBSERVED", "OUTAGES", "SLA BREACHES");
+	printf("%-20s %-6s %-6s %-12s %-9s %-14s %-14s %-8s %s\n", "TARGET", "KIND", "WINDOW",
+	       "MEASURED", "OBSERVED", "UP", "DOWN", "OUTAGES", "SLA BREACHES");
 	size_t total_breaches = 0, total_open = 0;
 	bool all_full = true;
+	double least_observed = 1.0;
 	for (size_t i = 0; i < dgp_avail_ntargets(a); i++) {
 		for (int w = 0; w < DGP_AVAIL_NWINDOWS; w++) {
 			dgp_avail_stats_t s;
 			dgp_avail_stats(a, i, dgp_avail_window_ms[w], &s);
 			char pct[24], obs[16];
-			snprintf(obs, sizeof(obs), "%.1f%%",
-			         floor(1000.0 * (double)(s.up_ms + s.down_ms) /
-			               (double)dgp_avail_window_ms[w]) /
-			             10);
-			printf("%-20s %-6s %-6s %-12s %-14s %-14s %-9s %-8zu %zu\n",
+			printf("%-20s %-6s %-6s %-12s %-9s %-14s %-14s %-8zu %zu\n",
 			       w ? "" : dgp_avail_target_name(a, i),
 			       w ? "" : dgp_avail_target_kind(a, i), dgp_avail_window_name[w],
-			       percent(s.ratio, pct, sizeof(pct)), span(s.up_ms, b3, sizeof(b3)),
-			       span(s.down_ms, b4, sizeof(b4)), obs, s.outages, s.breaches);
+			       percent(s.ratio, pct, sizeof(pct)),
+			       observed(&s, dgp_avail_window_ms[w], obs, sizeof(obs)),
+			       span(s.up_ms, b3, sizeof(b3)), span(s.down_ms, b4, sizeof(b4)), s.outages,
+			       s.breaches);
 			if (!isnan(s.ratio) && s.ratio < 1.0)
 				all_full = false;
+			double share =
+			    (double)(s.up_ms + s.down_ms) / (double)dgp_avail_window_ms[w];
+			if (share < least_observed)
+				least_observed = share;
 		}
 	}
 	printf("\nOBSERVED is the share of the window covered by probe results; the rest was\n"
 	       "not measured (dgp was not probing, or the history starts later) and counts\n"
-	       "as neither up nor down.\n\noutages since %s:\n",
-	       iso(since, b1, sizeof(b1)));
+	       "as neither up nor down: a MEASURED ratio speaks only for its OBSERVED share.\n");
+	for (size_t i = 0; i < dgp_avail_ntargets(a); i++)
+		if (removed[i])
+			printf("%s is no longer in probe.targets: its history is shown, and an outage "
+			       "open when it was removed is not counted as still down.\n",
+			       dgp_avail_target_name(a, i));
+	printf("\noutages since %s:\n", iso(since, b1, sizeof(b1)));
 	bool any = false;
 	for (size_t i = 0; i < dgp_avail_ntargets(a); i++) {
 		size_t n = dgp_avail_outages(a, i, since, NULL, 0);
@@ -618,13 +692,16 @@ static void report_text(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 			any = true;
 			printf("%-20s %-21s %-21s %-16s %s\n", dgp_avail_target_name(a, i),
 			       iso(o[k].start_ms, b1, sizeof(b1)),
-			       o[k].open ? "(still down)" : iso(o[k].end_ms, b2, sizeof(b2)),
+			       !o[k].open   ? iso(o[k].end_ms, b2, sizeof(b2))
+			       : removed[i] ? "(target removed)"
+			                    : "(still down)",
 			       span(o[k].ttr_ms, b3, sizeof(b3)),
-			       o[k].breach ? "BREACH"
-			       : o[k].open ? "open, within target"
-			                   : "met");
+			       o[k].breach                ? "BREACH"
+			       : o[k].open && !removed[i] ? "open, within target"
+			       : o[k].open                ? "not measured after removal"
+			                                  : "met");
 			total_breaches += o[k].breach;
-			total_open += o[k].open;
+			total_open += o[k].open && !removed[i];
 		}
 		free(o);
 	}
@@ -635,6 +712,10 @@ static void report_text(const dgp_avail_t *a, int64_t since, int64_t now, int64_
 	                : "100% availability target NOT met",
 	       total_breaches, total_breaches == 1 ? "" : "es",
 	       span(target_s * 1000, b3, sizeof(b3)), total_open, total_open == 1 ? "" : "s");
+	if (all_full && least_observed < 0.999)
+		printf("note: the least-observed window was covered %.1f%% by probe results; the "
+		       "target is met only for what was measured\n",
+		       floor(least_observed * 1000) / 10);
 }
 
 static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
@@ -694,10 +775,15 @@ static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
 	    dgp_probe_store_load(conn, since, NULL, a, NULL, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("availability", "reading dgp_catalog.availability: %s", err);
 		rc = DGP_EXIT_FAIL;
-	} else if (json) {
-		report_json(a, since, now, cfg->probe_repair_target_s);
 	} else {
-		report_text(a, since, now, cfg->probe_repair_target_s);
+		bool *removed = removed_targets(a, cfg);
+		if (json)
+			report_json(a, removed, since, now, cfg->probe_repair_target_s);
+		else
+			report_text(a, removed, since, now, cfg->probe_repair_target_s);
+		free(removed);
+		if (needs_attention(a, since))
+			rc = DGP_EXIT_ATTENTION;
 	}
 	dgp_avail_destroy(a);
 	PQfinish(conn);

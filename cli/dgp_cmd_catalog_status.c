@@ -4,11 +4,12 @@
  * dgp_catalog.resource_stats / reject_stats / field_stats.
  *
  *   usage: dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]
+ *                             [--resource CODE|PATTERN] [--provider NAME] [--status STATE[,STATE]]
  *
- * Exit status: 0 when every resource that was ever loaded is within its
- * cycle, 1 when some are overdue or PostgreSQL failed, 2 on usage errors.
- * Resources never loaded are counted, not failed: a new catalog entry has
- * no data yet.
+ * Exit status (README, "Exit status"): 0 when every shown resource that was
+ * ever loaded is within its cycle, 3 when some are overdue, 1 when PostgreSQL
+ * failed, 2 on usage errors.  Resources never loaded are counted, not
+ * flagged: a new catalog entry has no data yet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,23 @@ typedef struct status_opts {
 	bool json, distinct;
 	int64_t now;
 	const char *dir;
+	dgp_status_filter_t filter;
 } status_opts_t;
+
+/* parse_states — "overdue,never" into a bit per compliance state */
+static bool parse_states(const char *v, unsigned *mask)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", v);
+	*mask = 0;
+	for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		dgp_compliance_t c;
+		if (!dgp_compliance_parse(t, &c))
+			return false;
+		*mask |= 1u << c;
+	}
+	return *mask != 0;
+}
 
 static int parse(int argc, char **argv, status_opts_t *o)
 {
@@ -36,7 +53,8 @@ static int parse(int argc, char **argv, status_opts_t *o)
 			o->distinct = true;
 			continue;
 		}
-		if (strcmp(a, "--format") && strcmp(a, "--now") && strcmp(a, "--dir")) {
+		if (strcmp(a, "--format") && strcmp(a, "--now") && strcmp(a, "--dir") &&
+		    strcmp(a, "--resource") && strcmp(a, "--provider") && strcmp(a, "--status")) {
 			dgp_cli_err(CMD, "unknown option \"%s\" (try \"dgp catalog --help\")", a);
 			return DGP_EXIT_USAGE;
 		}
@@ -47,6 +65,18 @@ static int parse(int argc, char **argv, status_opts_t *o)
 		i++;
 		if (strcmp(a, "--dir") == 0) {
 			o->dir = v;
+		} else if (strcmp(a, "--resource") == 0) {
+			o->filter.resource = v;
+		} else if (strcmp(a, "--provider") == 0) {
+			o->filter.provider = v;
+		} else if (strcmp(a, "--status") == 0) {
+			if (!parse_states(v, &o->filter.compliance)) {
+				dgp_cli_err(CMD,
+				            "--status: \"%s\" is not a list of ok, overdue, never "
+				            "(正常, 逾期, 从未加载)",
+				            v);
+				return DGP_EXIT_USAGE;
+			}
 		} else if (strcmp(a, "--now") == 0) {
 			if (!dgp_time_parse(v, &o->now)) {
 				dgp_cli_err(
@@ -90,6 +120,8 @@ int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv)
 		rc = DGP_EXIT_FAIL;
 	} else {
 		dgp_catalog_status_evaluate(st, o.now);
+		if (dgp_catalog_status_select(st, &o.filter) == 0)
+			fprintf(stderr, "dgp %s: no resource matches the filter\n", CMD);
 		bool ok = o.json ? dgp_catalog_status_write_json(st, stdout)
 		                 : dgp_catalog_status_write_table(st, stdout);
 		size_t c[DGP_COMPLIANCE__COUNT];
@@ -98,7 +130,7 @@ int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv)
 			dgp_cli_err(CMD, "writing to stdout failed");
 			rc = DGP_EXIT_FAIL;
 		} else if (c[DGP_COMPLIANCE_OVERDUE]) {
-			rc = DGP_EXIT_FAIL;
+			rc = DGP_EXIT_ATTENTION;
 		}
 	}
 	dgp_catalog_status_destroy(st);

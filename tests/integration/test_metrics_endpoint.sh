@@ -189,12 +189,15 @@ detail=$(psql "$DGP_PG_CONNINFO" -XAtq -v t="$DOWN" <<<"SELECT detail FROM dgp_c
 
 # The report, text and JSON.
 unset DGP_PROBE_TARGETS DGP_HTTP_LISTEN
-"$DGP" availability report --since 1h >"$TMP/report.txt" 2>&1 && ok || { bad "report failed"; cat "$TMP/report.txt"; }
-grep -qE "^$UP +pg +1d +100% " "$TMP/report.txt" && ok || { bad "report: $UP is not at 100% over 1d"; cat "$TMP/report.txt"; }
+"$DGP" availability report --since 1h >"$TMP/report.txt" 2>&1
+rc=$?
+[[ $rc -eq 3 ]] && ok || { bad "report with a target down: exit $rc, not 3 (target missed)"; cat "$TMP/report.txt"; }
+grep -qE "^$UP +pg +1d +100% +[0-9.]+% " "$TMP/report.txt" && ok || { bad "report: $UP is not at 100% over 1d with its observed share next to it"; cat "$TMP/report.txt"; }
 grep -qE "^$DOWN +pg +1d +0\.0000% " "$TMP/report.txt" && ok || { bad "report: $DOWN is not at 0% over 1d"; cat "$TMP/report.txt"; }
 grep -qE "^$DOWN +[0-9T:Z-]+ +\(still down\) " "$TMP/report.txt" && ok || bad "report: no open outage of $DOWN"
 grep -q "target NOT met" "$TMP/report.txt" && ok || bad "report: the verdict does not say the target is missed"
-"$DGP" availability report --since 1h --format json >"$TMP/report.json" 2>&1 && ok || bad "report --format json failed"
+"$DGP" availability report --since 1h --format json >"$TMP/report.json" 2>&1
+[[ $? -eq 3 ]] && ok || bad "report --format json: exit status is not 3"
 python3 - "$TMP/report.json" "$UP" "$DOWN" <<'EOF' && ok || bad "report JSON: unexpected content"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -207,13 +210,21 @@ assert up["outages"] == [] and len(down["outages"]) == 1
 o = down["outages"][0]
 assert o["open"] and o["end"] is None and not o["sla_breach"] and o["time_to_repair_seconds"] > 0
 assert r["repair_target_seconds"] == 86400
+assert all(0 < w["observed_share"] < 0.01 for w in up["windows"]), up["windows"]
+assert not up["removed"] and not down["removed"]
 EOF
+# A target taken out of probe.targets is history, not "still down".
+DGP_PROBE_TARGETS="$UP=pg:" "$DGP" availability report --since 1h >"$TMP/removed.txt" 2>&1
+grep -qE "^$DOWN +[0-9T:Z-]+ +\(target removed\) " "$TMP/removed.txt" && grep -q "0 outages still open" "$TMP/removed.txt" &&
+	ok || { bad "report: a removed target's outage is still counted open"; cat "$TMP/removed.txt"; }
 "$DGP" availability report --since yesterday >/dev/null 2>&1
 [[ $? -eq 2 ]] && ok || bad "report --since yesterday is not a usage error"
 
 # --once: one round, printed, stored; bad targets are a configuration error.
 DGP_PROBE_TARGETS="$UP=pg:" "$DGP" availability probe --once >"$TMP/once.txt" 2>&1 && grep -qE "^$UP +pg +up " "$TMP/once.txt" &&
 	ok || { bad "probe --once"; cat "$TMP/once.txt"; }
+grep -q "probing 1 targets once" "$TMP/once.txt" && ! grep -q "every" "$TMP/once.txt" && ok ||
+	bad "probe --once: the log does not say it probes once"
 DGP_PROBE_TARGETS="x=pg:password=hunter2;x=pg:" "$DGP" availability probe --once >"$TMP/bad.txt" 2>&1
 rc=$?
 [[ $rc -eq 1 ]] && grep -q 'name "x" is used twice' "$TMP/bad.txt" && ! grep -q hunter2 "$TMP/bad.txt" &&
@@ -308,6 +319,25 @@ fi
 	bad "dgp run: dgp_resource_last_update_timestamp_seconds of $HJRK moved backwards"
 curl -sf "http://127.0.0.1:$PORT/metrics" | promtool check metrics >"$TMP/promtool.out" 2>&1 && ok ||
 	{ bad "dgp run: promtool check metrics"; cat "$TMP/promtool.out"; }
+# catalog status: exit 3 (needs attention) with an overdue resource; the filters show exactly it.
+DGP_PG_CONNINFO=$GCONN "$DGP" catalog status >"$TMP/status.txt" 2>&1
+rc=$?
+[[ $rc -eq 3 ]] && ok || bad "catalog status with an overdue resource exited $rc, not 3"
+DGP_PG_CONNINFO=$GCONN "$DGP" catalog status --status overdue --format json >"$TMP/status.json" 2>&1
+[[ $(jq -r '[.resources[].code] | join(" ")' "$TMP/status.json") == "$HJRK" &&
+	$(jq -r '.counts.resources' "$TMP/status.json") == 1 ]] && ok ||
+	bad "catalog status --status overdue: $(jq -c '[.resources[].code]' "$TMP/status.json")"
+DGP_PG_CONNINFO=$GCONN "$DGP" catalog status --resource "$QYDJ" --status 正常 >"$TMP/status1.txt" 2>&1
+rc=$?
+[[ $rc -eq 0 ]] && grep -qE ": 1 resources \(of [0-9]+; filtered\) — 1 ok, 0 overdue, 0 never loaded" "$TMP/status1.txt" &&
+	ok || { bad "catalog status --resource $QYDJ --status 正常 (exit $rc)"; head -3 "$TMP/status1.txt"; }
+prov=scjgj # the provider slug of $QYDJ (catalog/sample/scjgj/)
+DGP_PG_CONNINFO=$GCONN "$DGP" catalog status --provider "$prov" --format json >"$TMP/status2.json" 2>&1
+[[ $(jq -r '[.resources[] | select(.code == "'"$QYDJ"'")] | length' "$TMP/status2.json") == 1 &&
+	$(jq -r '[.resources[] | select(.code == "'"$HJRK"'")] | length' "$TMP/status2.json") == 0 ]] && ok ||
+	bad "catalog status --provider $prov does not show exactly that provider's resources"
+DGP_PG_CONNINFO=$GCONN "$DGP" catalog status --status late >/dev/null 2>&1
+[[ $? -eq 2 ]] && ok || bad "catalog status --status late is not a usage error"
 kill -TERM "$DGP_PID"
 if timeout 60 tail --pid="$DGP_PID" -f /dev/null; then
 	wait "$DGP_PID"
