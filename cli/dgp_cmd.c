@@ -208,3 +208,29 @@ bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const cha
 	      stderr);
 	return false;
 }
+
+dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t timeout_ms,
+                             PGconn **conn)
+{
+	char err[1024];
+	if (timeout_ms < 0)
+		timeout_ms = cli->cfg->pg_connect_timeout_ms;
+	dgp_err_t e = dgp_pg_connect(cli->cfg->pg_conninfo, timeout_ms, conn, err, sizeof(err));
+	if (e == DGP_OK)
+		return e;
+	if (e != DGP_ERR_PG_AUTH) {
+		dgp_cli_err(cmd, "postgresql unreachable within %lld ms: %s", (long long)timeout_ms,
+		            err);
+		return e;
+	}
+	const char *where = NULL;
+	dgp_conf_source_t src = dgp_config_source(cli->cfg, "pg.conninfo", &where);
+	dgp_cli_err(cmd, "postgresql refused the login: %s", err);
+	fprintf(stderr, "hint: pg.conninfo comes from %s%s; check its user, dbname and password "
+	                "(or PGPASSFILE), and the server's pg_hba.conf\n",
+	        src == DGP_CONF_SRC_ENV    ? "the environment variable DGP_PG_CONNINFO"
+	        : src == DGP_CONF_SRC_FILE ? "the configuration file, "
+	                                   : "the default (libpq's PG* environment variables)",
+	        src == DGP_CONF_SRC_FILE && where ? where : "");
+	return e;
+}

@@ -13,6 +13,7 @@
 
 #include "dgp_config.h"
 #include "dgp_err.h"
+#include "dgp_pg.h"
 
 #define DGP_EXIT_OK 0
 #define DGP_EXIT_FAIL 1
@@ -64,6 +65,15 @@ const char *dgp_cli_catalog_dir(const dgp_cli_t *cli, const char *given, const c
  * setting named dir and how to change it, when dir is not a directory.
  */
 bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const char *given);
+
+/*
+ * dgp_cli_pg_connect — dgp_pg_connect() to pg.conninfo within timeout_ms
+ * (< 0: pg.connect.timeout.ms); on failure print the error under cmd's name,
+ * and for a refused login where pg.conninfo came from (file:line or the
+ * environment variable) and what to check.  Returns the dgp_pg_connect() code.
+ */
+dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t timeout_ms,
+                             PGconn **conn);
 
 /*
  * dgp_cli_load_catalog — load and validate the catalog in dir (NULL: see

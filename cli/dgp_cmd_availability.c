@@ -758,11 +758,8 @@ static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
 	}
 	char err[1024];
 	PGconn *conn;
-	if (dgp_pg_connect(cfg->pg_conninfo, cfg->pg_connect_timeout_ms, &conn, err, sizeof(err)) !=
-	    DGP_OK) {
-		dgp_cli_err("availability", "postgresql: %s", err);
+	if (dgp_cli_pg_connect(cli, "availability", -1, &conn) != DGP_OK)
 		return DGP_EXIT_FAIL;
-	}
 	PGresult *res =
 	    PQexec(conn, "SELECT to_regclass('\"dgp_catalog\".\"availability\"') IS NULL");
 	bool missing = dgp_pg_result_err(conn, res, err, sizeof(err)) == DGP_OK &&

@@ -47,9 +47,7 @@ int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv)
 		return DGP_EXIT_FAIL;
 	char err[2048];
 	PGconn *conn;
-	if (dgp_pg_connect(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms, &conn, err,
-			   sizeof(err)) != DGP_OK) {
-		dgp_cli_err("catalog sync", "postgresql: %s", err);
+	if (dgp_cli_pg_connect(cli, "catalog sync", -1, &conn) != DGP_OK) {
 		dgp_catalog_destroy(cat);
 		return DGP_EXIT_FAIL;
 	}

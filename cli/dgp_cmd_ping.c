@@ -17,10 +17,8 @@ static int ping_pg(dgp_cli_t *cli, int64_t timeout_ms, dgp_arena_t *arena)
 {
 	char err[1024];
 	PGconn *conn;
-	if (dgp_pg_connect(cli->cfg->pg_conninfo, timeout_ms, &conn, err, sizeof(err)) != DGP_OK) {
-		dgp_cli_err("ping", "postgresql: %s", err);
+	if (dgp_cli_pg_connect(cli, "ping", timeout_ms, &conn) != DGP_OK)
 		return DGP_EXIT_FAIL;
-	}
 	PGresult *res = PQexec(conn, "SELECT version(), current_database()");
 	int rc = DGP_EXIT_OK;
 	if (dgp_pg_result_err(conn, res, err, sizeof(err)) != DGP_OK) {

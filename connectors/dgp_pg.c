@@ -3,6 +3,8 @@
  */
 #include "dgp_pg.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,6 +31,25 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
+/*
+ * login_refused — whether a failed connection's message is the server refusing
+ * the login rather than being out of reach.  libpq keeps no SQLSTATE for a failed
+ * connection, so the server's messages (28000, 28P01, 3D000, 42704 …) and
+ * libpq's own for a missing password are matched; retrying those only delays
+ * the operator's fix.
+ */
+static bool login_refused(const char *msg)
+{
+	static const char *const refused[] = {
+	    "password authentication failed", "no pg_hba.conf entry", "authentication failed",
+	    "fe_sendauth: no password supplied", "does not exist", "SCRAM", "not permitted to log in",
+	    NULL};
+	for (int i = 0; refused[i]; i++)
+		if (strstr(msg, refused[i]))
+			return true;
+	return false;
+}
+
 dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn,
 			 char *errstr, size_t errstr_size)
 {
@@ -49,7 +70,13 @@ dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn
 		dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
 			       c ? PQerrorMessage(c) : "out of memory");
 		chomp(errstr);
+		bool refused = c && login_refused(PQerrorMessage(c));
 		PQfinish(c);
+		if (refused) {
+			char msg[1024];
+			snprintf(msg, sizeof(msg), "%s", errstr);
+			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_AUTH, "%s", msg);
+		}
 		if (now_ms() + backoff > deadline)
 			return DGP_ERR_PG_CONN;
 		dgp_log(DGP_LOG_DEBUG, "pg", "connect failed, retrying in %lld ms: %s",

@@ -22,7 +22,10 @@
  * timeout_ms has passed.  Sets the session's application_name to "dgp" and
  * client_encoding to UTF8.  On success *conn is an open connection the
  * caller owns (PQfinish); on failure *conn is NULL and errstr holds libpq's
- * last message (without the password).  Returns DGP_OK or DGP_ERR_PG_CONN.
+ * last message (without the password).  Returns DGP_OK, DGP_ERR_PG_CONN
+ * (unreachable until the timeout), or DGP_ERR_PG_AUTH at once when the server
+ * refuses the login (wrong password, unknown role or database, pg_hba.conf):
+ * waiting cannot fix those.
  */
 dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn,
 			 char *errstr, size_t errstr_size) DGP_MUST_CHECK;

@@ -25,6 +25,7 @@ static const struct {
 	[-DGP_ERR_TIMEOUT] = {"TIMEOUT", "timed out"},
 	[-DGP_ERR_STATE] = {"STATE", "operation not valid in this state"},
 	[-DGP_ERR_PG_CONN] = {"PG_CONN", "postgresql connection failed"},
+	[-DGP_ERR_PG_AUTH] = {"PG_AUTH", "postgresql refused the login"},
 	[-DGP_ERR_PG_UNIQUE] = {"PG_UNIQUE", "postgresql unique violation"},
 	[-DGP_ERR_PG] = {"PG", "postgresql error"},
 	[-DGP_ERR_KAFKA] = {"KAFKA", "kafka error"},

@@ -35,7 +35,8 @@ typedef enum dgp_err {
 	DGP_ERR_HTTP = -15,         /* HTTP server or probe error */
 	DGP_ERR_INTERRUPTED = -16,  /* stopped by a signal before finishing */
 	DGP_ERR_STALE = -17,        /* another writer committed past the batch's start: drop it, re-read */
-	DGP_ERR__END = -18          /* not an error: one past the last code */
+	DGP_ERR_PG_AUTH = -18,      /* PostgreSQL refused the login (password, role, database, pg_hba): do not retry */
+	DGP_ERR__END = -19          /* not an error: one past the last code */
 } dgp_err_t;
 
 /*
