@@ -29,6 +29,29 @@ fi
 
 python3 -m json.tool "$SRC/deploy/grafana/dgp-dashboard.json" >/dev/null 2>"$TMP/out" && ok ||
 	{ bad "deploy/grafana/dgp-dashboard.json is not JSON"; cat "$TMP/out"; }
+# The dashboard filters by job, instance and resource: the variables exist and every
+# query uses the first two (and resource wherever the metric has that label).
+python3 - "$SRC/deploy/grafana/dgp-dashboard.json" >"$TMP/out" 2>&1 <<'PY' && ok || { bad "dashboard variables"; cat "$TMP/out"; }
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+names = [v["name"] for v in d["templating"]["list"]]
+assert names == ["job", "instance", "resource"], names
+exprs = []
+def walk(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            exprs.append(v) if k == "expr" else walk(v)
+    elif isinstance(o, list):
+        for x in o:
+            walk(x)
+walk(d)
+assert len(exprs) > 20, len(exprs)
+for e in exprs:
+    for sel in re.findall(r"dgp_[a-z_]+\{[^}]*\}|dgp_[a-z_]+(?!\{)", e):
+        assert 'job=~"$job"' in sel and 'instance=~"$instance"' in sel, (e, sel)
+        if re.match(r"dgp_(records_|resource_)", sel):
+            assert 'resource=~"$resource"' in sel, (e, sel)
+PY
 
 # Every key of the table, as "#key = default", in deploy/dgp.conf.  A missing
 # key is a warning, not a failure: keys are added often and the example is
