@@ -641,7 +641,12 @@ static dgp_err_t subscribe(run_t *r, char *err, size_t err_size)
 		for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 			if (n == cap)
 				topics = dgp_xrealloc(topics, (cap *= 2) * sizeof(*topics));
-			topics[n++] = strdup(t);
+			/* a name gets the prefix like the catalog's names; a regex is the
+			 * operator's own and must match the prefixed names */
+			const char *pre = t[0] == '^' ? "" : cfg->run_topic_prefix;
+			size_t l = strlen(pre) + strlen(t) + 1;
+			topics[n] = dgp_xmalloc(l);
+			snprintf(topics[n++], l, "%s%s", pre, t);
 		}
 		free(copy);
 	} else {

@@ -121,12 +121,15 @@ static const dgp_conf_prop_t props[] = {
 	 "`dgp-resource`, `dgp-topic`, `dgp-partition`, `dgp-offset`.  Empty: rejects "
 	 "go to dgp_ops.reject only (they always do)."},
 	{"run.topics", DGP_CONF_STR, CONF_OFF(run_topics), 0, 0, "", NULL, 0,
-	 "`dgp run`: the topics to consume, comma-separated; an entry starting with "
-	 "`^` is a regular expression (librdkafka's syntax).  Empty: every topic the "
-	 "catalog names.  A topic no catalog resource names is not consumed."},
+	 "`dgp run`: the topics to consume, comma-separated catalog topic names "
+	 "(`run.topic.prefix` is prepended to each); an entry starting with `^` is a "
+	 "regular expression (librdkafka's syntax) used as given, so it must match "
+	 "the prefixed names.  Empty: every topic the catalog names.  A topic no "
+	 "catalog resource names is not consumed."},
 	{"run.topic.prefix", DGP_CONF_STR, CONF_OFF(run_topic_prefix), 0, 0, "", NULL, 0,
-	 "`dgp run`: prepended to the catalog's topic names (e.g. `prod.` or a "
-	 "per-test prefix); a topic maps to its resource with the prefix removed."},
+	 "`dgp run`: prepended to the catalog's topic names and to the names in "
+	 "`run.topics` (e.g. `prod.` or a per-test prefix); a topic maps to its "
+	 "resource with the prefix removed."},
 	{"run.kafka.timeout.ms", DGP_CONF_INT, CONF_OFF(run_kafka_timeout_ms), 100, 3600000,
 	 "10000", NULL, 0,
 	 "`dgp run`: how long to wait for the Kafka brokers at start before giving "
