@@ -82,6 +82,17 @@ psql "$DGP_PG_CONNINFO" -qX -P pager=off \
 echo "Run 'dgp run' again: nothing is loaded twice (it resumes at the stored offsets)."
 # ---- end of streaming --------------------------------------------------------
 
+step "dgp catalog status: the resources the demo loaded, with rows, rejects and compliance"
+# --status ok: the resources loaded within their update cycle, i.e. what the demo loaded
+"$DGP" catalog status --status ok >"$data/status.txt"
+sed -n '1,/^code /p;/^code /,/^$/p' "$data/status.txt" | uniq
+
+export_dir=${DGP_STATE_DIR:-$repo/.run}/demo-export
+step "dgp catalog export: the 三清单一目录 for the centre (internal) and for departments (external) in $export_dir"
+"$DGP" catalog export --format xlsx --audience internal --out "$export_dir"
+"$DGP" catalog export --format csv --audience external --out "$export_dir/external-csv"
+ls -l "$export_dir" "$export_dir/external-csv"
+
 step "done"
 cat <<MSG
 The services are still running. Try:
@@ -93,7 +104,7 @@ The services are still running. Try:
   $DGP load --help; $DGP gen --help                          # your own files, more rows
   $DGP run --help; $DGP produce --help                       # the streaming service
   psql "\$DGP_PG_CONNINFO" -c 'TABLE dgp_ops.offsets'        # where each partition stands
-  $DGP catalog export --format xlsx --out /tmp/dgp-export    # 三清单一目录 with live statistics
+  $DGP catalog status --status overdue,never                # what is late or never loaded
   cat $data/*.manifest.json                                  # what each load had to report
 Stop them with: make services-stop
 MSG
