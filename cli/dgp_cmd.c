@@ -16,12 +16,19 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "       dgp help --man\n"
 	 "\n"
 	 "Without COMMAND, list the commands; with it, show that command's help;\n"
-	 "--man prints the dgp(1) manual page (roff), made from the same texts.\n",
+	 "--man prints the dgp(1) manual page (roff), made from the same texts.\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp help load\n"
+	 "  dgp help --man > dgp.1\n",
 	 dgp_cmd_help, false},
 	{"version", "print dgp's version and the versions of its libraries",
 	 "usage: dgp version\n"
 	 "\n"
-	 "Print dgp's version and the versions of librdkafka, libpq and xxHash it runs with.\n",
+	 "Print dgp's version and the versions of librdkafka, libpq and xxHash it runs with.\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp version\n",
 	 dgp_cmd_version, false},
 	{"config", "check, print or document the configuration",
 	 "usage: dgp config check|dump|doc\n"
@@ -30,7 +37,11 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "          environment variables) and report the first error, if any\n"
 	 "  dump    print the effective configuration, one key = value per line,\n"
 	 "          with the source of each value; secrets are redacted\n"
-	 "  doc     print CONFIGURATION.md, generated from the configuration table\n",
+	 "  doc     print CONFIGURATION.md, generated from the configuration table\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp --config /etc/dgp/dgp.conf config check\n"
+	 "  DGP_PG_CONNINFO='host=db dbname=dgp' dgp config dump\n",
 	 dgp_cmd_config, true},
 	{"ping", "connect to PostgreSQL and Kafka and report their versions",
 	 "usage: dgp ping [--pg-only | --kafka-only] [--timeout-ms N]\n"
@@ -38,7 +49,11 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "Connect to the configured PostgreSQL (pg.conninfo) and Kafka cluster\n"
 	 "(kafka.brokers, kafka.*), print each server's version or cluster\n"
 	 "description, and exit 1 when either cannot be reached within the timeout\n"
-	 "(default: pg.connect.timeout.ms).\n",
+	 "(default: pg.connect.timeout.ms).\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp --config /etc/dgp/dgp.conf ping\n"
+	 "  dgp ping --pg-only --timeout-ms 2000\n",
 	 dgp_cmd_ping, true},
 	{"check", "run a normalisation rule over values or stdin lines",
 	 "usage: dgp check RULE [--arg K=V;...] [--today YYYY-MM-DD] [VALUE...]\n"
@@ -53,7 +68,12 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  --arg K=V;...      rule arguments, as in the catalog (e.g. min_date=1900-01-01)\n"
 	 "  --today DATE       the date future_date is judged against (default: today, UTC)\n"
 	 "  --list             list the rules with their arguments\n"
-	 "Lines longer than 1 MiB are rejected as too_long.\n",
+	 "Lines longer than 1 MiB are rejected as too_long.\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp check idcard 11010519491231002x\n"
+	 "  dgp check date --arg max_date=none 2030年1月5日\n"
+	 "  cut -d, -f3 export.csv | dgp check phone\n",
 	 dgp_cmd_check, false},
 	{"catalog", "validate, sync, report on and export the data catalog (三清单一目录)", "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n                          [--resource CODE|PATTERN] [--provider NAME] [--status ok,overdue,never]\n       dgp catalog export --format csv|json|xlsx --out DIR [--audience internal|external] [--dir CATALOG]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (empty: the installed sample catalog), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, new\n                  columns added, never dropped; a type change is refused),\n                  dgp_base.person / legal_entity and their golden-record\n                  functions; a second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, rejects by reason, last load\n                  and change, update-cycle compliance (正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now (YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of every table: slow);\n                  --resource 101001/000001 or a pattern (\"101001/*\"), --provider\n                  (slug, name or code, e.g. gaj) and --status (ok, overdue, never\n                  or 正常, 逾期, 从未加载; comma-separated) choose what is shown;\n                  exit 3 when a shown resource is overdue\n  export          write the 三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is reachable; --audience external leaves out 不予共享\n                  resources and fields and masks staff names; DGP_EXPORT_TIME\n                  pins generated_at (catalog/EXPORT.md)\n\nexamples:\n  dgp catalog validate /srv/catalog\n  dgp catalog status --provider gaj --status overdue,never\n  dgp catalog export --format xlsx --audience external --out /srv/exports\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
 	{"load", "bulk-load department files into PostgreSQL",
@@ -110,7 +130,10 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "of the topic).  A CSV file's header row goes into every message's\n"
 	 "dgp-csv-header header.  --partitions N creates the topic when missing;\n"
 	 "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
-	 "messages per second (for latency measurements).\n",
+	 "messages per second (for latency measurements).\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp produce --topic dept.gaj.hjrk --partitions 8 gaj_hjrk.jsonl\n",
 	 dgp_cmd_produce, true},
 	{"gen", "generate realistic department records with a ground-truth manifest",
 	 "usage: dgp gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"
@@ -138,7 +161,10 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "\n"
 	 "--manifest FILE writes what 'dgp load' must report for the file loaded into\n"
 	 "an empty database (first_load) and loaded again (reload): read, new, changed,\n"
-	 "unchanged, duplicate, rejected by reason, unique keys.\n",
+	 "unchanged, duplicate, rejected by reason, unique keys.\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp gen --resource 101001/000001 --rows 100000 --out gaj_hjrk_1.csv --manifest m.json\n",
 	 dgp_cmd_gen, true},
 	{"availability", "probe interfaces and report their measured availability", "usage: dgp availability probe [--once]\n       dgp availability report [--since T] [--format text|json]\n\n  probe    probe every target of probe.targets each probe.interval.ms, store\n           each result in dgp_catalog.availability and serve /metrics, /healthz\n           and /readyz on http.listen until SIGTERM or SIGINT; --once probes\n           each target once, prints the results and exits (no endpoint)\n  report   read dgp_catalog.availability and print, per target, the measured\n           availability over 1d, 30d and 365d, every outage with its time to\n           repair, and the SLA breaches (repair over probe.repair.target.s);\n           --since T limits the results read (30d, 12h, 2026-11-01, …;\n           default 365d), --format json for machines; every ratio\n           is shown with the share of its window that was observed; a target\n           no longer in probe.targets is history, not still down; exit 3\n           when the 100% target is missed or an outage breached the SLA\n\nexamples:\n  dgp availability probe --once\n  dgp availability report --since 30d --format json\n", dgp_cmd_availability, true},
 	{NULL, NULL, NULL, NULL, false},

@@ -58,7 +58,7 @@ else
 fi
 check env-override 0 "log.level = warn    # env" env DGP_LOG_LEVEL=warn "$DGP" config dump
 check env-invalid 1 "environment variable DGP_LOG_LEVEL: invalid value \"loud\"" env DGP_LOG_LEVEL=loud "$DGP" config check
-check ping-unreachable 1 "dgp ping: postgresql:" env DGP_PG_CONNINFO="host=127.0.0.1 port=1" "$DGP" ping --pg-only --timeout-ms 200
+check ping-unreachable 1 "dgp ping: postgresql unreachable within 200 ms" env DGP_PG_CONNINFO="host=127.0.0.1 port=1" "$DGP" ping --pg-only --timeout-ms 200
 
 # dgp check: one verdict per value, exit 0 whatever the verdicts.
 check check-list 0 $'idcard        公民身份号码' "$DGP" check --list
