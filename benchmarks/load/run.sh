@@ -16,6 +16,9 @@
 #   (c) a reload of the same records as another file (one byte more: a
 #       trailing empty line), everything UNCHANGED
 #   (d) a reload with every 10th record changed (ZY, a non-golden column)
+#   (e) the Python peer (benchmarks/load/peer.py: csv, python-stdnum, psycopg 3
+#       COPY + INSERT … ON CONFLICT DO UPDATE … WHERE changed; no golden
+#       records), first load of the same file into the same database
 # Prints one line per measurement with the 1-minute load average, and the
 # medians at the end.  The dedup cache's bytes/key: bench_dedup 10000000 100000000.
 set -euo pipefail
@@ -71,6 +74,8 @@ for run in $(seq 1 "$RUNS"); do
 			grep -q "unchanged $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
 			measure "d_reload_10pct_changed" "$DGP" load --resource $R --encoding UTF-8 "$W/gaj_hjrk_bench_changed.csv"
 			grep -q "changed $((ROWS / 10))," "$W/out" || { cat "$W/out"; exit 1; }
+			measure "e_python_peer" /usr/bin/python3 "$SRC/benchmarks/load/peer.py" "$DGP_PG_CONNINFO" "$F"
+			grep -q "loaded $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
 		fi
 		export DGP_PG_CONNINFO=$ADMIN
 		psql "$ADMIN" -qXc "DROP DATABASE $db" >/dev/null
