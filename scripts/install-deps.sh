@@ -26,6 +26,7 @@ llvm                        # llvm-symbolizer, llvm-profdata for fuzz/coverage
 dpkg-dev                    # dpkg-shlibdeps: the Debian package's library dependencies (make package)
 dpkg                        # dpkg-deb, dpkg -S (tests/deploy)
 man-db                      # man: checking the generated man page
+file                        # CPack's DEB generator inspects the binary with it (make package)
 librdkafka-dev              # connectors/kafka_source, rdkafka mock cluster tests
 libpq-dev                   # connectors/pg_sink
 zlib1g-dev                  # gzip payloads and files, dedup snapshots

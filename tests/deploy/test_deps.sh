@@ -21,7 +21,7 @@ trap 'rm -rf "$TMP"' EXIT
 PROGRAMS="cmake make gcc pkg-config git clang llvm-symbolizer psql pg_isready pg_ctl initdb
 postgres java mvn kcat promtool prometheus python3 curl unzip jq xxd gzip zcat iconv
 timeout sha256sum setsid flock ss openssl valgrind perf hyperfine debootstrap
-cpack dpkg-deb dpkg-shlibdeps man"
+cpack dpkg-deb dpkg-shlibdeps man file"
 
 listed=$(awk '/^PACKAGES="/{f=1;next} f&&/^"/{f=0} f{sub(/#.*/,""); for(i=1;i<=NF;i++) print $i}' \
 	"$SRC/scripts/install-deps.sh")
@@ -67,7 +67,9 @@ fi
 
 # 2. programs
 for prog in $PROGRAMS; do
-	path=$(command -v "$prog" 2>/dev/null) || { fail "program $prog is not installed"; continue; }
+	# PostgreSQL's server programs live off PATH, where scripts/pg.sh calls them
+	path=$(command -v "$prog" 2>/dev/null) || path=$(ls /usr/lib/postgresql/15/bin/"$prog" 2>/dev/null) ||
+		{ fail "program $prog is not installed"; continue; }
 	pkg=$(owner "$path") || pkg=""
 	if [ -z "$pkg" ]; then
 		# found outside dpkg (pyenv, /usr/local): the fresh machine's copy is the system one
