@@ -131,15 +131,23 @@ typedef struct dgp_pg_sink_input {
 	const dgp_field_count_t *field_counts;  /* schema->nfields rows; may be NULL */
 } dgp_pg_sink_input_t;
 
+/* A record PostgreSQL refused: not written, rejected as db_refused in the same transaction. */
+typedef struct dgp_pg_refusal {
+	dgp_record_t *rec;   /* one of the input's inserts or merges */
+	const char *detail;  /* "SQLSTATE: primary message" as stored in dgp_ops.reject.detail */
+} dgp_pg_refusal_t;
+
 /* What one dgp_pg_sink_write() did (for metrics and the load summary). */
 typedef struct dgp_pg_sink_result {
-	uint64_t copied;          /* rows inserted by the COPY fast path */
-	uint64_t merge_inserted;  /* rows the merge path inserted (key was not there) */
-	uint64_t merge_updated;   /* rows the merge path updated (content differed) */
-	uint64_t rejects;         /* rows added to dgp_ops.reject */
+	uint64_t inserted;        /* rows inserted into dgp_src (key was not there) */
+	uint64_t updated;         /* rows updated (key there, content differed) */
+	uint64_t rejects;         /* rows added to dgp_ops.reject, refusals included */
 	uint64_t refreshed_keys;  /* keys handed to the golden-record function */
-	bool fallback;            /* the COPY hit a unique violation: redone as merges */
+	bool met_existing;        /* fewer rows inserted than the cache expected new: a stale
+				     cache or another writer (nothing wrong, the rows were merged) */
 	bool already_committed;   /* progress showed the batch committed before: wrote nothing */
+	size_t n_refused;         /* records PostgreSQL refused (see refused) */
+	const dgp_pg_refusal_t *refused; /* owned by the sink, valid until its next write */
 	int round_trips;          /* client/server round trips of the final attempt */
 } dgp_pg_sink_result_t;
 
