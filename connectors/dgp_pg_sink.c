@@ -1821,6 +1821,28 @@ static size_t copy_unescape(char *p, size_t n)
 	return o;
 }
 
+/*
+ * A key value as PostgreSQL prints it, spelled as dgp_batch spells it: a
+ * text column holds the normalised bytes themselves; any other type (a
+ * date, a number, a timestamp) prints its own way, so it goes through the
+ * field's rule again, which gives dgp's spelling of the same value.
+ */
+static void put_canonical_key(buf_t *key, buf_t *norm, const dgp_field_spec_t *f,
+			      const dgp_norm_ctx_t *ctx, const char *p, size_t n)
+{
+	if (is_text_type(f->pg_type) || !f->rule) {
+		buf_put(key, p, n);
+		return;
+	}
+	norm->len = 0;
+	buf_reserve(norm, DGP_NORM_OUT_CAP(n));
+	dgp_norm_result_t res;
+	if (dgp_norm_apply(f->rule, ctx, p, n, norm->p, norm->cap, &res) == DGP_REASON_OK)
+		buf_put(key, norm->p, res.len);
+	else
+		buf_put(key, p, n);
+}
+
 dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_t *dedup,
 				 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
 				 size_t errstr_size)
@@ -1833,8 +1855,17 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	dgp_arena_t *a = dgp_arena_new(0);
 	buf_t sql = {0};
 	buf_puts(&sql, "COPY (SELECT ");
-	for (size_t k = 0; k < s->nkeys; k++)
-		buf_printf(&sql, "%s::text, ", dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
+	for (size_t k = 0; k < s->nkeys; k++) {
+		const dgp_field_spec_t *f = &s->fields[s->key_fields[k]];
+		const char *q = dgp_sql_quote_ident(a, f->column);
+		/* A timestamptz holds the instant, not the spelling: read back the wall-clock
+		 * time it was given in (the session's zone read offset-less input), which the
+		 * field's rule then spells as dgp spells it. */
+		if (f->pg_type && strcasecmp(f->pg_type, "timestamptz") == 0)
+			buf_printf(&sql, "(%s AT TIME ZONE current_setting('TimeZone'))::text, ", q);
+		else
+			buf_printf(&sql, "%s::text, ", q);
+	}
 	buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
 		   dgp_sql_quote_ident(a, s->table));
 	PGresult *r = PQexec(conn, buf_cstr(&sql));
@@ -1847,7 +1878,8 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "warm cache");
 
-	buf_t key = {0};
+	buf_t key = {0}, norm = {0};
+	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
 	uint64_t rows = 0;
 	char *line;
 	int len;
@@ -1866,7 +1898,8 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 				buf_putc(&key, KEY_SEP);
 			size_t flen = (size_t)(tab - p);
 			if (!(flen == 2 && p[0] == '\\' && p[1] == 'N'))
-				buf_put(&key, p, copy_unescape(p, flen));
+				put_canonical_key(&key, &norm, &s->fields[s->key_fields[k]], &ctx, p,
+						  copy_unescape(p, flen));
 			p = tab + 1;
 			k++;
 		}
@@ -1880,6 +1913,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 		PQfreemem(line);
 	}
 	free(key.p);
+	free(norm.p);
 	if (len == -2)
 		e = pq_conn_err(conn, errstr, errstr_size, "warm cache");
 	r = PQgetResult(conn);
