@@ -6,12 +6,13 @@
  *   [BEGIN; SELECT progress … FOR UPDATE]           pipeline; stop if already committed
  *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
  *         stop with DGP_ERR_STALE if another writer overlapped the batch)
- *   [COPY dgp_src."t" FROM STDIN]  inserts ──copybuf (flushed every 256 KiB)
- *        └─ 23505 ─▶ ROLLBACK, start again with inserts treated as merges
- *   [COPY pg_temp.stage FROM STDIN]  merges ──copybuf
+ *   [COPY pg_temp.stage FROM STDIN]  inserts + merges, key order ──copybuf
  *   [WITH m AS (INSERT … SELECT FROM stage ON CONFLICT … DO UPDATE … WHERE
  *        content hash differs RETURNING xmax = 0) SELECT counts]
- *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects, raw as bytea
+ *        └─ a row-level SQLSTATE ─▶ ROLLBACK, start again isolating:
+ *             per span [SAVEPOINT; COPY stage] [merge] [TRUNCATE stage; RELEASE]
+ *             refused span: [ROLLBACK TO SAVEPOINT], split; a refused row → db_refused
+ *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects + refused rows, raw as bytea
  *   [refresh golden keys; reject/field/resource stats; progress; COMMIT]  pipeline
  *
  * The copy buffer and the parameter buffers belong to the sink and are
