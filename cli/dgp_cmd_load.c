@@ -212,10 +212,10 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 		dgp_pg_sink_result_t res;
 		dgp_err_t e = dgp_pg_sink_write_batch(l->sink, b, prog, &res, err, err_size);
 		if (e == DGP_OK) {
-			if (res.fallback)
+			if (res.met_existing)
 				dgp_log(DGP_LOG_WARN, "load",
-					"a batch of %s met rows the cache did not know; it was merged "
-					"instead (another writer, or a stale cache)",
+					"a batch of %s met rows the cache did not know; they were merged "
+					"(another writer, or a stale cache)",
 					dgp_batch_schema(b)->table);
 			return DGP_OK;
 		}

@@ -301,7 +301,7 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 				.offsets = rs->offs};
 	double started = now_s(), backoff = 0.2;
 	int refused = 0;
-	bool paused_here = false;
+	bool paused_here = false, outcome_unknown = false;
 	char err[2048];
 	dgp_pg_sink_result_t res;
 	dgp_err_t e;
@@ -314,6 +314,8 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 		}
 		if (e == DGP_ERR_STALE)
 			break;
+		if (e == DGP_ERR_PG_CONN)
+			outcome_unknown = true; /* the COMMIT may have landed: "already committed" is ours */
 		if (e == DGP_ERR_PG && ++refused >= 3) {
 			dgp_metric_inc(rs->m.batches_failed, 1);
 			dgp_log(DGP_LOG_ERROR, "run", "postgresql refused a batch of %s three times: %s",
@@ -344,9 +346,16 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 		drop_stale(r, rs, err);
 		return DGP_OK;
 	}
-	if (res.fallback)
+	if (res.already_committed && !outcome_unknown) {
+		/* Not our COMMIT (none of ours was in doubt): a member that took the
+		 * partitions over while this one was stopped committed past the batch. */
+		drop_stale(r, rs, "stale batch: the stored offsets already stand at or past its end "
+				  "(another member committed it meanwhile); nothing written");
+		return DGP_OK;
+	}
+	if (res.met_existing)
 		dgp_log(DGP_LOG_INFO, "run", "a batch of %s met keys the cache did not know (another "
-			"member wrote them); merged instead", rs->res->code);
+			"member wrote them); merged", rs->res->code);
 	dgp_batch_commit_cache(rs->batch, rs->cache);
 	bump_metrics(r, rs, rs->first_at ? rs->first_at : started);
 	int64_t now_ms = (int64_t)time(NULL) * 1000;
@@ -357,7 +366,7 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 		if (rs->ts_ms[i] > 0)
 			dgp_histogram_observe(r->e2e, (double)(now_ms - rs->ts_ms[i]) / 1000.0);
 	rs->n_ts = 0;
-	r->rows_written += res.copied + res.merge_inserted + res.merge_updated;
+	r->rows_written += res.inserted + res.updated;
 	for (size_t i = 0; i < rs->n_offs; i++) {
 		pos_get(r, rs->offs[i].topic, rs->offs[i].partition)->stored = rs->offs[i].next_offset;
 		dgp_kafka_source_commit(r->src, rs->offs[i].topic, rs->offs[i].partition,

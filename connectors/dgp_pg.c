@@ -118,6 +118,18 @@ dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
 	return err;
 }
 
+bool dgp_pg_sqlstate_is_row_level(const char *s)
+{
+	static const char batch_level[][3] = {"08", "0A", "25", "3B", "40", "42", "53",
+					      "55", "57", "58", "F0", "XX"};
+	if (!s || strlen(s) != 5)
+		return false;
+	for (size_t i = 0; i < sizeof(batch_level) / sizeof(batch_level[0]); i++)
+		if (s[0] == batch_level[i][0] && s[1] == batch_level[i][1])
+			return false;
+	return true;
+}
+
 dgp_err_t dgp_pg_exec(PGconn *conn, const char *sql, char *errstr, size_t errstr_size)
 {
 	PGresult *res = PQexec(conn, sql);

@@ -11,6 +11,7 @@
 #define DGP_PG_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dgp_arena.h"
@@ -38,6 +39,19 @@ dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn
  */
 dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
 			    size_t errstr_size);
+
+/*
+ * dgp_pg_sqlstate_is_row_level — does PostgreSQL blame this failure on the
+ * rows a statement wrote (so another split of the rows can succeed)?  True
+ * for data exceptions (22), integrity constraints (23), cardinality (21),
+ * trigger RAISEs (P0) and every other class, except those that say nothing
+ * about a row: connection (08), transaction state and rollback (25, 40),
+ * syntax, undefined objects and privileges (42), feature not supported
+ * (0A), resources (53), object state and locks (55), operator intervention
+ * (57), system and internal errors (58, XX), configuration (F0), savepoints
+ * (3B).  False for NULL, "" or a malformed state.
+ */
+bool dgp_pg_sqlstate_is_row_level(const char *sqlstate);
 
 /*
  * dgp_pg_exec — run one or more SQL commands that return no rows, with no

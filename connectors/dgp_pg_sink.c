@@ -6,12 +6,13 @@
  *   [BEGIN; SELECT progress … FOR UPDATE]           pipeline; stop if already committed
  *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
  *         stop with DGP_ERR_STALE if another writer overlapped the batch)
- *   [COPY dgp_src."t" FROM STDIN]  inserts ──copybuf (flushed every 256 KiB)
- *        └─ 23505 ─▶ ROLLBACK, start again with inserts treated as merges
- *   [COPY pg_temp.stage FROM STDIN]  merges ──copybuf
+ *   [COPY pg_temp.stage FROM STDIN]  inserts + merges, key order ──copybuf
  *   [WITH m AS (INSERT … SELECT FROM stage ON CONFLICT … DO UPDATE … WHERE
  *        content hash differs RETURNING xmax = 0) SELECT counts]
- *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects, raw as bytea
+ *        └─ a row-level SQLSTATE ─▶ ROLLBACK, start again isolating:
+ *             per span [SAVEPOINT; COPY stage] [merge] [TRUNCATE stage; RELEASE]
+ *             refused span: [ROLLBACK TO SAVEPOINT], split; a refused row → db_refused
+ *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects + refused rows, raw as bytea
  *   [refresh golden keys; reject/field/resource stats; progress; COMMIT]  pipeline
  *
  * The copy buffer and the parameter buffers belong to the sink and are
@@ -199,9 +200,10 @@ typedef struct sink_table {
 	struct sink_table *next;
 	const dgp_schema_t *schema;
 	bool binary;
-	const char *copy_src;     /* COPY dgp_src."t" (cols) FROM STDIN … */
 	const char *stage_create; /* CREATE TEMP TABLE … ON COMMIT DELETE ROWS AS … WITH NO DATA */
 	const char *copy_stage;
+	const char *copy_stage_sp; /* SAVEPOINT; COPY stage (isolating refused rows) */
+	const char *stage_release; /* TRUNCATE stage; RELEASE SAVEPOINT */
 	const char *merge;        /* returns (inserted, updated, golden keys the merge moved away from) */
 	const char *refresh;      /* SELECT dgp_base.refresh_…($1::text[]) or NULL */
 	const char *refresh_sig;  /* for to_regprocedure() */
@@ -218,11 +220,19 @@ struct dgp_pg_sink {
 	buf_t copy, tmp, origin_src, arr[5], num[8];
 	buf_t moved;                  /* golden keys the batch's merge moved rows away from: "{…}" */
 	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
-	dgp_record_t **ord[2];         /* key-ordered copies of the insert / merge arrays */
-	size_t ord_cap[2];
+	dgp_record_t **ord;            /* the batch's inserts and merges in key order */
+	size_t ord_cap;
+	bool *refused_at;              /* per ord entry: PostgreSQL refused it */
 	struct ord_ent *ent;           /* sort scratch */
 	size_t ent_cap;
 	int rt;
+	/* the last failure PostgreSQL reported, for isolating refused rows */
+	char fail_state[6];            /* SQLSTATE, "" when the failure was not a server error */
+	const char *fail_msg;          /* primary message, in wr */
+	int64_t fail_line;             /* COPY's "line N" of the failure, -1 unknown */
+	dgp_arena_t *wr;               /* per write: messages, refusal details */
+	dgp_pg_refusal_t *refusals;
+	size_t n_refusals, cap_refusals;
 };
 
 static bool is_text_type(const char *t)
@@ -282,11 +292,12 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	buf_cstr(&set);
 	buf_cstr(&keys);
 
-	t->copy_src = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN%s", tbl, cols.p, fmt);
 	t->stage_create = dgp_arena_sprintf(
 		a, "CREATE TEMP TABLE %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA",
 		stage, cols.p, tbl);
 	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN%s", stage, cols.p, fmt);
+	t->copy_stage_sp = dgp_arena_sprintf(a, "SAVEPOINT dgp_rows; %s", t->copy_stage);
+	t->stage_release = dgp_arena_sprintf(a, "TRUNCATE %s; RELEASE SAVEPOINT dgp_rows", stage);
 	/* When the golden key is not part of the natural key, a changed row can move to
 	 * another golden key: the old one (read before the update, same snapshot) must be
 	 * refreshed too, or its golden row keeps this source's stale values. */
@@ -353,6 +364,7 @@ dgp_pg_sink_t *dgp_pg_sink_new(PGconn *conn, const dgp_pg_sink_opts_t *opts)
 	if (opts)
 		sk->opts = *opts;
 	sk->arena = dgp_arena_new(0);
+	sk->wr = dgp_arena_new(0);
 	return sk;
 }
 
@@ -361,6 +373,9 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 	if (!sk)
 		return;
 	dgp_arena_destroy(sk->arena);
+	dgp_arena_destroy(sk->wr);
+	free(sk->refusals);
+	free(sk->refused_at);
 	free(sk->copy.p);
 	free(sk->tmp.p);
 	free(sk->moved.p);
@@ -369,8 +384,7 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 		free(sk->arr[i].p);
 	for (size_t i = 0; i < sizeof(sk->num) / sizeof(sk->num[0]); i++)
 		free(sk->num[i].p);
-	free(sk->ord[0]);
-	free(sk->ord[1]);
+	free(sk->ord);
 	free(sk->ent);
 	free(sk);
 }
@@ -413,25 +427,50 @@ static dgp_err_t step_err(dgp_err_t e, char *errstr, size_t errstr_size, const c
 	return e;
 }
 
+/* The "line N" of a COPY error's context (1-based row of that COPY), -1 without one. */
+static int64_t copy_context_line(const char *ctx)
+{
+	const char *l = ctx && strncmp(ctx, "COPY ", 5) == 0 ? strstr(ctx, ", line ") : NULL;
+	return l ? strtoll(l + 7, NULL, 10) : -1;
+}
+
+/*
+ * dgp_pg_result_err() that also keeps what isolating a refused row needs:
+ * the SQLSTATE, the primary message (which may quote a value: it only goes
+ * to dgp_ops.reject, never to a log) and COPY's line.
+ */
+static dgp_err_t result_err(dgp_pg_sink_t *sk, const PGresult *r, char *errstr, size_t errstr_size)
+{
+	dgp_err_t e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+	if (e == DGP_OK)
+		return e;
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	snprintf(sk->fail_state, sizeof(sk->fail_state), "%s", st && strlen(st) == 5 ? st : "");
+	sk->fail_msg = dgp_arena_strdup(sk->wr, msg ? msg : "");
+	sk->fail_line = copy_context_line(r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL);
+	return e;
+}
+
 /* Drain results until NULL; returns the classification of the first failure. */
 static dgp_err_t finish_results(dgp_pg_sink_t *sk, dgp_err_t e, char *errstr, size_t errstr_size)
 {
 	PGresult *r;
 	while ((r = PQgetResult(sk->conn))) {
 		if (e == DGP_OK)
-			e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+			e = result_err(sk, r, errstr, errstr_size);
 		PQclear(r);
 	}
 	return e;
 }
 
-/* Simple statement expecting one row of output or none; *out (may be NULL) gets the result. */
+/* SQL without parameters whose last statement returns one row or none; *out (may be NULL) gets it. */
 static dgp_err_t exec_sql(dgp_pg_sink_t *sk, const char *sql, PGresult **out, char *errstr,
 			  size_t errstr_size)
 {
 	sk->rt++;
-	PGresult *r = PQexecParams(sk->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
-	dgp_err_t e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+	PGresult *r = PQexec(sk->conn, sql); /* simple protocol: sql may hold several statements */
+	dgp_err_t e = result_err(sk, r, errstr, errstr_size);
 	if (e == DGP_OK && out)
 		*out = r;
 	else
@@ -445,7 +484,7 @@ static dgp_err_t copy_begin(dgp_pg_sink_t *sk, const char *sql, char *errstr, si
 	sk->rt++;
 	sk->copy.len = 0;
 	PGresult *r = PQexec(sk->conn, sql);
-	dgp_err_t e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+	dgp_err_t e = result_err(sk, r, errstr, errstr_size);
 	if (e == DGP_OK && PQresultStatus(r) != PGRES_COPY_IN)
 		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG, "copy did not start");
 	PQclear(r);
@@ -475,7 +514,7 @@ static dgp_err_t copy_end(dgp_pg_sink_t *sk, uint64_t *rows, char *errstr, size_
 	if (PQputCopyEnd(sk->conn, NULL) != 1)
 		return conn_err(sk, errstr, errstr_size, "copy end");
 	PGresult *r = PQgetResult(sk->conn);
-	e = dgp_pg_result_err(sk->conn, r, errstr, errstr_size);
+	e = result_err(sk, r, errstr, errstr_size);
 	if (e == DGP_OK && rows)
 		*rows = strtoull(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
@@ -526,7 +565,7 @@ static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *er
 		}
 		ExecStatusType s = PQresultStatus(r);
 		if (s != PGRES_PIPELINE_ABORTED && first == DGP_OK) {
-			dgp_err_t e = dgp_pg_result_err(c, r, errstr, errstr_size);
+			dgp_err_t e = result_err(sk, r, errstr, errstr_size);
 			if (e != DGP_OK)
 				first = e;
 		}
@@ -758,6 +797,7 @@ static void reject_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, const dgp_recor
 static dgp_err_t copy_rejects(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in, uint64_t *rows,
 			      char *errstr, size_t errstr_size)
 {
+	/* a refused row's own field rejects stay: they say what happened to its values */
 	dgp_err_t e = copy_begin(sk,
 				 "COPY dgp_ops.reject (resource_code, reason, field, source,"
 				 " \"partition\", \"offset\", line, raw, detail) FROM STDIN",
@@ -776,6 +816,12 @@ static dgp_err_t copy_rejects(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in, 
 		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
 			return e;
 	}
+	for (size_t i = 0; i < sk->n_refusals; i++) {
+		reject_row(sk, in->schema, sk->refusals[i].rec, DGP_REASON_DB_REFUSED, -1,
+			   sk->refusals[i].detail);
+		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
+			return e;
+	}
 	return copy_end(sk, rows, errstr, errstr_size);
 }
 
@@ -787,8 +833,13 @@ typedef struct attempt {
 	const dgp_pg_sink_input_t *in;
 	const dgp_pg_progress_t *pr;
 	dgp_pg_sink_result_t *res;
-	bool all_merge; /* unique-violation fallback: inserts go through the merge path */
+	dgp_record_t *const *rows; /* inserts and merges in key order (sk->ord) */
+	size_t n_rows;
+	bool isolate;   /* write the rows span by span under savepoints, refusing rows */
+	bool row_error; /* the rows failed for a reason PostgreSQL blames on a row */
+	int64_t hint;   /* 0-based row of that failure when COPY named it, else -1 */
 	bool stage_created;
+	dgp_batch_counts_t counts; /* in->counts with the refused rows moved to rejects */
 } attempt_t;
 
 /*
@@ -1019,18 +1070,18 @@ static void ord_sort(ord_ent_t *a, size_t n)
 }
 
 /*
- * The records of a and b (either may be empty) in key order, in the sink's
- * array `which`.  B-tree inserts in key order touch each index page once
+ * The records of a and b (either may be empty) in key order, in sk->ord.  B-tree inserts in key order touch each index page once
  * per batch instead of once per row (RESULTS.md: +25–40 % rows/s); the
  * order does not change what is written, since a batch holds each key once.
  */
-static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, int which, dgp_record_t *const *a,
-					size_t na, dgp_record_t *const *b, size_t nb)
+static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *a, size_t na,
+					dgp_record_t *const *b, size_t nb)
 {
 	size_t n = na + nb;
-	if (sk->ord_cap[which] < n) {
-		sk->ord_cap[which] = n;
-		sk->ord[which] = dgp_xrealloc(sk->ord[which], n * sizeof(*sk->ord[which]));
+	if (sk->ord_cap < n) {
+		sk->ord_cap = n;
+		sk->ord = dgp_xrealloc(sk->ord, n * sizeof(*sk->ord));
+		sk->refused_at = dgp_xrealloc(sk->refused_at, n * sizeof(*sk->refused_at));
 	}
 	if (sk->ent_cap < n) {
 		sk->ent_cap = n;
@@ -1043,59 +1094,193 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, int which, dgp_record
 		sk->ent[i] = (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r};
 	}
 	ord_sort(sk->ent, n);
-	for (size_t i = 0; i < n; i++)
-		sk->ord[which][i] = sk->ent[i].rec;
-	return sk->ord[which];
+	for (size_t i = 0; i < n; i++) {
+		sk->ord[i] = sk->ent[i].rec;
+		sk->refused_at[i] = false;
+	}
+	return sk->ord;
 }
 
-/* Step 2: inserts by COPY into dgp_src (DGP_ERR_PG_UNIQUE → caller falls back). */
-static dgp_err_t write_inserts(attempt_t *at, char *errstr, size_t errstr_size)
+/* Create the stage once per session (it lives until the session ends, emptied at each COMMIT). */
+static dgp_err_t stage_ensure(attempt_t *at, char *errstr, size_t errstr_size)
 {
-	const dgp_pg_sink_input_t *in = at->in;
-	if (at->all_merge || !in->n_inserts)
+	if (at->t->stage_ready || at->stage_created)
 		return DGP_OK;
-	dgp_record_t *const *recs = key_ordered(at->sk, 0, in->inserts, in->n_inserts, NULL, 0);
-	dgp_err_t e = copy_records(at->sk, at->t->copy_src, in->schema, at->t->binary, recs,
-				   in->n_inserts, &at->res->copied, errstr, errstr_size);
-	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "copy into dgp_src");
+	dgp_err_t e = exec_sql(at->sk, at->t->stage_create, NULL, errstr, errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "create stage");
+	at->stage_created = true;
+	return DGP_OK;
 }
 
-/* Step 3: merges (and, after a unique violation, the inserts too) through the stage. */
-static dgp_err_t write_merges(attempt_t *at, char *errstr, size_t errstr_size)
+/*
+ * COPY n rows into the stage and merge the stage into dgp_src; counts go to
+ * the result, the golden keys the merge moved rows away from to sk->moved.
+ * With savepoint the rows are written under SAVEPOINT dgp_rows, released
+ * (stage emptied for the next rows) on success; on failure the caller rolls
+ * back to it.  *copy_failed tells whether the COPY or the merge failed.
+ */
+static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_t n,
+				 bool savepoint, bool *copy_failed, char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
-	const dgp_pg_sink_input_t *in = at->in;
-	size_t ni = at->all_merge ? in->n_inserts : 0, n = ni + in->n_merges;
-	if (!n)
-		return DGP_OK;
-	dgp_record_t *const *recs = key_ordered(sk, 1, in->inserts, ni, in->merges, in->n_merges);
-	dgp_err_t e;
-	if (!at->t->stage_ready) {
-		e = exec_sql(sk, at->t->stage_create, NULL, errstr, errstr_size);
-		if (e != DGP_OK)
-			return step_err(e, errstr, errstr_size, "create stage");
-		at->stage_created = true;
-	}
-	e = copy_records(sk, at->t->copy_stage, in->schema, at->t->binary, recs, n, NULL, errstr,
-			 errstr_size);
+	*copy_failed = true;
+	dgp_err_t e = copy_records(sk, savepoint ? at->t->copy_stage_sp : at->t->copy_stage,
+				   at->in->schema, at->t->binary, recs, n, NULL, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "copy into stage");
+	*copy_failed = false;
 	PGresult *r = NULL;
 	e = exec_sql(sk, at->t->merge, &r, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "merge into dgp_src");
-	at->res->merge_inserted = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-	at->res->merge_updated = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
-	if (!PQgetisnull(r, 0, 2))
-		buf_puts(&sk->moved, PQgetvalue(r, 0, 2));
+	at->res->inserted += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	at->res->updated += strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+	/* "{k,…}": kept without the braces, so the moves of several merges add up */
+	const char *m = PQgetisnull(r, 0, 2) ? "" : PQgetvalue(r, 0, 2);
+	size_t ml = strlen(m);
+	if (ml > 2 && m[0] == '{' && m[ml - 1] == '}') {
+		if (sk->moved.len)
+			buf_putc(&sk->moved, ',');
+		buf_put(&sk->moved, m + 1, ml - 2);
+	}
 	PQclear(r);
+	if (savepoint && (e = exec_sql(sk, at->t->stage_release, NULL, errstr, errstr_size)) != DGP_OK)
+		return step_err(e, errstr, errstr_size, "release savepoint");
 	return DGP_OK;
+}
+
+/*
+ * Step 2: every row to write (inserts and merges, key order) through the
+ * stage: COPY, then one INSERT … ON CONFLICT.  A key the cache took for new
+ * but PostgreSQL holds (stale cache, another writer) is merged like any
+ * other: no statement fails on it, so the server log never holds a key.  A
+ * failure PostgreSQL blames on the rows (dgp_pg_sqlstate_is_row_level) sets
+ * at->row_error: the caller then writes the batch again, isolating.
+ */
+static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	if (!at->n_rows)
+		return DGP_OK;
+	dgp_err_t e = stage_ensure(at, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	bool copy_failed;
+	e = stage_and_merge(at, at->rows, at->n_rows, false, &copy_failed, errstr, errstr_size);
+	if (e == DGP_ERR_PG_CONN || PQstatus(at->sk->conn) != CONNECTION_OK)
+		return e;
+	if (e != DGP_OK && dgp_pg_sqlstate_is_row_level(at->sk->fail_state)) {
+		at->row_error = true;
+		at->hint = copy_failed ? at->sk->fail_line - 1 : -1;
+	}
+	return e;
+}
+
+/* A row PostgreSQL refused: marked, with "SQLSTATE: message" for dgp_ops.reject. */
+static void refuse(attempt_t *at, size_t i)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	sk->refused_at[i] = true;
+	if (sk->n_refusals == sk->cap_refusals) {
+		sk->cap_refusals = sk->cap_refusals ? 2 * sk->cap_refusals : 16;
+		sk->refusals = dgp_xrealloc(sk->refusals, sk->cap_refusals * sizeof(*sk->refusals));
+	}
+	const char *detail = dgp_arena_sprintf(sk->wr, "%s: %s", sk->fail_state, sk->fail_msg);
+	sk->refusals[sk->n_refusals++] = (dgp_pg_refusal_t){at->rows[i], detail};
+	/* The log names the record by its origin and the SQLSTATE only: the message may quote a value. */
+	buf_t o = {0};
+	origin_text(sk, &at->rows[i]->origin, &o);
+	dgp_log(DGP_LOG_WARN, "pg", "resource %s: postgresql refused %s (SQLSTATE %s); rejected as %s",
+		at->in->schema->resource_code, buf_cstr(&o), sk->fail_state,
+		dgp_reason_name(DGP_REASON_DB_REFUSED));
+	free(o.p);
+}
+
+typedef struct span {
+	size_t lo, hi;
+} span_t;
+
+/*
+ * Step 2, isolating: the rows in spans, each under a savepoint.  A span that
+ * PostgreSQL refuses is rolled back and split — around the row COPY named
+ * when it said which (type errors: found in one step), else in halves — down
+ * to single rows, which are refused.  k refused rows among n cost about
+ * 2 k log2(n) spans of 4 round trips; every good row is written once.
+ */
+static dgp_err_t write_rows_isolating(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	size_t n = at->n_rows;
+	if (!n)
+		return DGP_OK;
+	dgp_err_t e = stage_ensure(at, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	span_t *stack = dgp_xmalloc((2 * 64 + 8) * sizeof(*stack)), *sp = stack;
+	size_t cap = 2 * 64 + 8;
+	/* The whole batch failed already: split it at once (around the hint when there is one). */
+	int64_t hint = at->hint;
+#define PUSH(l, h)                                                                                 \
+	do {                                                                                       \
+		if ((l) < (h)) {                                                                   \
+			if ((size_t)(sp - stack) == cap) {                                         \
+				size_t used = cap;                                                 \
+				stack = dgp_xrealloc(stack, (cap *= 2) * sizeof(*stack));          \
+				sp = stack + used;                                                 \
+			}                                                                          \
+			*sp++ = (span_t){(l), (h)};                                                \
+		}                                                                                  \
+	} while (0)
+	span_t cur = {0, n};
+	bool tried = true; /* cur was tried and failed */
+	for (;;) {
+		if (!tried) {
+			bool copy_failed;
+			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, true, &copy_failed,
+					    errstr, errstr_size);
+			if (e == DGP_OK)
+				goto next;
+			if (e == DGP_ERR_PG_CONN || PQstatus(sk->conn) != CONNECTION_OK ||
+			    !dgp_pg_sqlstate_is_row_level(sk->fail_state))
+				break;
+			hint = copy_failed ? sk->fail_line - 1 : -1;
+			char tmp[256];
+			if (exec_sql(sk, "ROLLBACK TO SAVEPOINT dgp_rows", NULL, tmp, sizeof(tmp)) !=
+			    DGP_OK) {
+				e = step_err(DGP_ERR_PG_CONN, errstr, errstr_size, "rollback to savepoint");
+				break;
+			}
+		}
+		if (cur.hi - cur.lo == 1) {
+			refuse(at, cur.lo);
+		} else if (hint >= 0 && (size_t)hint < cur.hi - cur.lo) {
+			size_t at_row = cur.lo + (size_t)hint;
+			PUSH(at_row + 1, cur.hi);
+			PUSH(at_row, at_row + 1);
+			PUSH(cur.lo, at_row);
+		} else {
+			size_t mid = cur.lo + (cur.hi - cur.lo) / 2;
+			PUSH(mid, cur.hi);
+			PUSH(cur.lo, mid);
+		}
+	next:
+		if (sp == stack) {
+			e = DGP_OK;
+			break;
+		}
+		cur = *--sp;
+		tried = false;
+		hint = -1;
+	}
+#undef PUSH
+	free(stack);
+	return e;
 }
 
 /* Step 4: rejects. */
 static dgp_err_t write_rejects(attempt_t *at, char *errstr, size_t errstr_size)
 {
-	if (!at->in->n_rejects && !at->in->n_field_rejects)
+	if (!at->in->n_rejects && !at->in->n_field_rejects && !at->sk->n_refusals)
 		return DGP_OK;
 	dgp_err_t e = copy_rejects(at->sk, at->in, &at->res->rejects, errstr, errstr_size);
 	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "copy into dgp_ops.reject");
@@ -1121,34 +1306,29 @@ static dgp_err_t golden_lookup(attempt_t *at, char *errstr, size_t errstr_size)
 	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "golden lookup");
 }
 
-/* The golden keys of every written record as a text[] literal; returns the count. */
+/* The golden keys of every written (not refused) record as a text[] literal; returns the count. */
 static uint64_t golden_keys(attempt_t *at, buf_t *b)
 {
-	const dgp_pg_sink_input_t *in = at->in;
 	int f = at->t->golden_key;
 	uint64_t n = 0;
 	b->len = 0;
 	buf_putc(b, '{');
-	for (int pass = 0; pass < 2; pass++) {
-		dgp_record_t *const *recs = pass ? in->merges : in->inserts;
-		size_t nr = pass ? in->n_merges : in->n_inserts;
-		for (size_t i = 0; i < nr; i++) {
-			dgp_slice_t v = recs[i]->vals[f];
-			if (!v.p)
-				continue;
-			if (n++)
-				buf_putc(b, ',');
-			put_array_elem(b, v.p, v.len);
-		}
+	for (size_t i = 0; i < at->n_rows; i++) {
+		dgp_slice_t v = at->rows[i]->vals[f];
+		if (!v.p || at->sk->refused_at[i])
+			continue;
+		if (n++)
+			buf_putc(b, ',');
+		put_array_elem(b, v.p, v.len);
 	}
-	/* The keys the merge moved rows away from, already in array syntax: "{k,…}". */
+	/* The keys the merges moved rows away from, array elements without the braces: "k,…". */
 	const buf_t *m = &at->sk->moved;
-	if (m->len > 2 && m->p[0] == '{' && m->p[m->len - 1] == '}') {
+	if (m->len) {
 		if (n)
 			buf_putc(b, ',');
-		buf_put(b, m->p + 1, m->len - 2);
+		buf_put(b, m->p, m->len);
 		bool quoted = false; /* elements with a comma come quoted, with \" and \\ */
-		for (size_t i = 1; i + 1 < m->len; i++) {
+		for (size_t i = 0; i < m->len; i++) {
 			if (m->p[i] == '\\')
 				i++;
 			else if (m->p[i] == '"')
@@ -1167,8 +1347,7 @@ static uint64_t golden_keys(attempt_t *at, buf_t *b)
 static size_t stats_params(attempt_t *at)
 {
 	dgp_pg_sink_t *sk = at->sk;
-	const dgp_pg_sink_input_t *in = at->in;
-	const dgp_batch_counts_t *c = in->counts;
+	const dgp_batch_counts_t *c = &at->counts;
 	buf_t *rn = &sk->num[0], *rc = &sk->num[1];
 	rn->len = rc->len = 0;
 	buf_putc(rn, '{');
@@ -1230,19 +1409,19 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	char nb[7][24];
 
 	dgp_err_t e = DGP_OK;
-	if ((in->n_inserts || in->n_merges) && (e = golden_lookup(at, errstr, errstr_size)) != DGP_OK)
+	if (at->n_rows && (e = golden_lookup(at, errstr, errstr_size)) != DGP_OK)
 		return e;
-	if (at->t->golden == GOLDEN_YES && (in->n_inserts || in->n_merges)) {
+	if (at->t->golden == GOLDEN_YES && at->n_rows) {
 		at->res->refreshed_keys = golden_keys(at, &sk->arr[3]);
 		if (at->res->refreshed_keys)
 			st[n++] = (pstmt_t){.sql = at->t->refresh, .nparams = 1,
 					    .params = {sk->arr[3].p}};
 	}
 
-	uint64_t written = at->res->copied + at->res->merge_inserted + at->res->merge_updated;
+	uint64_t written = at->res->inserted + at->res->updated;
 	if (in->counts) {
-		const dgp_batch_counts_t *c = in->counts;
-		snprintf(nb[0], sizeof(nb[0]), "%" PRIu64, at->res->copied + at->res->merge_inserted);
+		const dgp_batch_counts_t *c = &at->counts;
+		snprintf(nb[0], sizeof(nb[0]), "%" PRIu64, at->res->inserted);
 		snprintf(nb[1], sizeof(nb[1]), "%" PRIu64, c->read);
 		snprintf(nb[2], sizeof(nb[2]), "%" PRIu64, c->rejected);
 		st[n++] = (pstmt_t){
@@ -1327,8 +1506,14 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 
 static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 {
+	dgp_pg_sink_t *sk = at->sk;
 	bool done;
-	at->sk->moved.len = 0;
+	sk->moved.len = 0;
+	sk->n_refusals = 0;
+	if (at->n_rows)
+		memset(sk->refused_at, 0, at->n_rows * sizeof(*sk->refused_at));
+	at->stage_created = false;
+	at->row_error = false;
 	dgp_err_t e = begin_and_check(at, &done, errstr, errstr_size);
 	if (e == DGP_OK && done) {
 		at->res->already_committed = true;
@@ -1336,9 +1521,13 @@ static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 		return DGP_OK;
 	}
 	if (e == DGP_OK)
-		e = write_inserts(at, errstr, errstr_size);
-	if (e == DGP_OK)
-		e = write_merges(at, errstr, errstr_size);
+		e = at->isolate ? write_rows_isolating(at, errstr, errstr_size)
+				: write_rows(at, errstr, errstr_size);
+	if (e == DGP_OK && at->in->counts) {
+		at->counts = *at->in->counts;
+		at->counts.rejected += sk->n_refusals;
+		at->counts.by_reason[DGP_REASON_DB_REFUSED] += sk->n_refusals;
+	}
 	if (e == DGP_OK)
 		e = write_rejects(at, errstr, errstr_size);
 	if (e == DGP_OK)
@@ -1391,20 +1580,28 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 				      "sink write: connection is not open and idle: reconnect");
 	if (progress)
 		progress_params(sk, progress);
+	dgp_arena_reset(sk->wr);
+	sk->n_refusals = 0;
 	attempt_t at = {.sk = sk, .t = table_get(sk, in->schema), .in = in, .pr = progress,
-			.res = result};
+			.res = result, .hint = -1};
+	at.n_rows = in->n_inserts + in->n_merges;
+	at.rows = at.n_rows ? key_ordered(sk, in->inserts, in->n_inserts, in->merges, in->n_merges)
+			    : NULL;
 	sk->rt = 0;
 	dgp_err_t e = attempt_run(&at, errstr, errstr_size);
-	if (e == DGP_ERR_PG_UNIQUE && !at.all_merge) {
-		/* Stale cache or another writer: the keys exist after all. */
-		dgp_log(DGP_LOG_INFO, "pg", "resource %s: copy hit an existing key, "
-			"writing the batch of %zu rows through the merge path",
-			in->schema->resource_code, in->n_inserts + in->n_merges);
-		*result = (dgp_pg_sink_result_t){.fallback = true};
-		at.all_merge = true;
-		at.stage_created = false;
-		sk->rt = 0;
+	if (e != DGP_OK && at.row_error) {
+		/* Rolled back: write it again, finding the rows PostgreSQL refuses. */
+		dgp_log(DGP_LOG_INFO, "pg", "resource %s: postgresql refused a row of a batch of %zu "
+			"(SQLSTATE %s); writing the batch again to find and reject it",
+			in->schema->resource_code, at.n_rows, sk->fail_state);
+		*result = (dgp_pg_sink_result_t){0};
+		at.isolate = true;
 		e = attempt_run(&at, errstr, errstr_size);
+	}
+	if (e == DGP_OK && !result->already_committed) {
+		result->n_refused = sk->n_refusals;
+		result->refused = sk->refusals;
+		result->met_existing = result->inserted + sk->n_refusals < in->n_inserts;
 	}
 	result->round_trips = sk->rt;
 	return e;
@@ -1438,7 +1635,15 @@ dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sk, dgp_batch_t *batch,
 	}
 	in.rejects = rej;
 	in.n_rejects = nrej;
-	return dgp_pg_sink_write(sk, &in, progress, result, errstr, errstr_size);
+	dgp_pg_sink_result_t local;
+	if (!result)
+		result = &local;
+	dgp_err_t e = dgp_pg_sink_write(sk, &in, progress, result, errstr, errstr_size);
+	/* The refused records are rejects now: in the counts, out of the cache commit. */
+	for (size_t i = 0; e == DGP_OK && i < result->n_refused; i++)
+		dgp_batch_refuse(batch, result->refused[i].rec, DGP_REASON_DB_REFUSED,
+				 result->refused[i].detail);
+	return e;
 }
 
 /* ------------------------------------------------------------ ensure ops */
@@ -1617,6 +1822,28 @@ static size_t copy_unescape(char *p, size_t n)
 	return o;
 }
 
+/*
+ * A key value as PostgreSQL prints it, spelled as dgp_batch spells it: a
+ * text column holds the normalised bytes themselves; any other type (a
+ * date, a number, a timestamp) prints its own way, so it goes through the
+ * field's rule again, which gives dgp's spelling of the same value.
+ */
+static void put_canonical_key(buf_t *key, buf_t *norm, const dgp_field_spec_t *f,
+			      const dgp_norm_ctx_t *ctx, const char *p, size_t n)
+{
+	if (is_text_type(f->pg_type) || !f->rule) {
+		buf_put(key, p, n);
+		return;
+	}
+	norm->len = 0;
+	buf_reserve(norm, DGP_NORM_OUT_CAP(n));
+	dgp_norm_result_t res;
+	if (dgp_norm_apply(f->rule, ctx, p, n, norm->p, norm->cap, &res) == DGP_REASON_OK)
+		buf_put(key, norm->p, res.len);
+	else
+		buf_put(key, p, n);
+}
+
 dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_t *dedup,
 				 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
 				 size_t errstr_size)
@@ -1629,8 +1856,17 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	dgp_arena_t *a = dgp_arena_new(0);
 	buf_t sql = {0};
 	buf_puts(&sql, "COPY (SELECT ");
-	for (size_t k = 0; k < s->nkeys; k++)
-		buf_printf(&sql, "%s::text, ", dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
+	for (size_t k = 0; k < s->nkeys; k++) {
+		const dgp_field_spec_t *f = &s->fields[s->key_fields[k]];
+		const char *q = dgp_sql_quote_ident(a, f->column);
+		/* A timestamptz holds the instant, not the spelling: read back the wall-clock
+		 * time it was given in (the session's zone read offset-less input), which the
+		 * field's rule then spells as dgp spells it. */
+		if (f->pg_type && strcasecmp(f->pg_type, "timestamptz") == 0)
+			buf_printf(&sql, "(%s AT TIME ZONE current_setting('TimeZone'))::text, ", q);
+		else
+			buf_printf(&sql, "%s::text, ", q);
+	}
 	buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
 		   dgp_sql_quote_ident(a, s->table));
 	PGresult *r = PQexec(conn, buf_cstr(&sql));
@@ -1643,7 +1879,8 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "warm cache");
 
-	buf_t key = {0};
+	buf_t key = {0}, norm = {0};
+	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
 	uint64_t rows = 0;
 	char *line;
 	int len;
@@ -1662,7 +1899,8 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 				buf_putc(&key, KEY_SEP);
 			size_t flen = (size_t)(tab - p);
 			if (!(flen == 2 && p[0] == '\\' && p[1] == 'N'))
-				buf_put(&key, p, copy_unescape(p, flen));
+				put_canonical_key(&key, &norm, &s->fields[s->key_fields[k]], &ctx, p,
+						  copy_unescape(p, flen));
 			p = tab + 1;
 			k++;
 		}
@@ -1676,6 +1914,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 		PQfreemem(line);
 	}
 	free(key.p);
+	free(norm.p);
 	if (len == -2)
 		e = pq_conn_err(conn, errstr, errstr_size, "warm cache");
 	r = PQgetResult(conn);

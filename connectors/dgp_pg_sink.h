@@ -1,9 +1,9 @@
 /*
  * dgp_pg_sink.h — the PostgreSQL sink: one batch, one transaction.
  *
- *   batch ─▶ inserts ─COPY─────────────────────────▶ dgp_src."<table>"
- *         ─▶ merges  ─COPY─▶ temp stage ─INSERT … ON CONFLICT DO UPDATE
+ *   batch ─▶ inserts + merges ─COPY─▶ temp stage ─INSERT … ON CONFLICT DO UPDATE
  *                               WHERE content hash differs ─▶ dgp_src."<table>"
+ *              └─ a row PostgreSQL refuses ─▶ isolated (savepoints), rejected db_refused
  *         ─▶ record + field rejects ─COPY─▶ dgp_ops.reject (raw bytes as bytea)
  *         ─▶ changed keys ─▶ dgp_base.refresh_person / refresh_legal_entity
  *         ─▶ progress ─▶ dgp_ops.file_progress | dgp_ops.offsets
@@ -38,9 +38,21 @@
  * The caller drops the batch, seeks its partitions to the stored offsets
  * (dgp_pg_sink_offsets_get) and reads them again.
  *
+ * No statement fails on a key that exists (a stale cache, another writer):
+ * inserts and merges take one path, so a conflict is merged, never an
+ * error whose DETAIL would put the key into PostgreSQL's server log.
+ *
+ * When the rows fail for a reason PostgreSQL blames on a row
+ * (dgp_pg_sqlstate_is_row_level: a type's range, a constraint, a trigger,
+ * two spellings of one key), the transaction is rolled back and the batch
+ * written again, each span of rows under a savepoint; a refused span is
+ * split (around the row COPY names, else in halves) down to the refused
+ * rows, which become db_refused rejects in the same transaction.  k refused
+ * rows among n cost about 2 k log2(n) spans of 4 round trips.
+ *
  * Inserts and merges are sent in key order (B-tree locality); rejects in
- * batch order.  Round trips per batch: 3 with inserts only, +2 with merges
- * (+1 the first time per session), +1 with rejects.
+ * batch order.  Round trips per batch: 4 with rows (+1 the first time per
+ * session), +1 with rejects.
  *
  * Used by `dgp load` (file progress) and `dgp run` (Kafka offsets) alike:
  *
@@ -48,7 +60,9 @@
  *   dgp_pg_sink_file_progress_get(…) / _offsets_get  where to resume
  *   dgp_pg_sink_warm_cache(conn, schema, cache, ~0)  per resource at start
  *   loop: fill batch; e = dgp_pg_sink_write_batch(sink, batch, &progress, …)
- *         DGP_OK        → dgp_batch_commit_cache(batch, cache); reset batch
+ *         DGP_OK        → result.already_committed and no earlier DGP_ERR_PG_CONN of
+ *                         this batch: another writer committed it, drop it as stale;
+ *                         else dgp_batch_commit_cache(batch, cache); reset batch
  *         DGP_ERR_PG_CONN → PQfinish, reconnect (backoff), set_conn, same call
  *         DGP_ERR_STALE → drop the batch, seek to the stored offsets, go on
  *         other         → stop (the batch was rolled back; errstr says why)
@@ -131,16 +145,24 @@ typedef struct dgp_pg_sink_input {
 	const dgp_field_count_t *field_counts;  /* schema->nfields rows; may be NULL */
 } dgp_pg_sink_input_t;
 
+/* A record PostgreSQL refused: not written, rejected as db_refused in the same transaction. */
+typedef struct dgp_pg_refusal {
+	dgp_record_t *rec;   /* one of the input's inserts or merges */
+	const char *detail;  /* "SQLSTATE: primary message" as stored in dgp_ops.reject.detail */
+} dgp_pg_refusal_t;
+
 /* What one dgp_pg_sink_write() did (for metrics and the load summary). */
 typedef struct dgp_pg_sink_result {
-	uint64_t copied;          /* rows inserted by the COPY fast path */
-	uint64_t merge_inserted;  /* rows the merge path inserted (key was not there) */
-	uint64_t merge_updated;   /* rows the merge path updated (content differed) */
-	uint64_t rejects;         /* rows added to dgp_ops.reject */
+	uint64_t inserted;        /* rows inserted into dgp_src (key was not there) */
+	uint64_t updated;         /* rows updated (key there, content differed) */
+	uint64_t rejects;         /* rows added to dgp_ops.reject, refusals included */
 	uint64_t refreshed_keys;  /* keys handed to the golden-record function */
-	bool fallback;            /* the COPY hit a unique violation: redone as merges */
+	bool met_existing;        /* fewer rows inserted than the cache expected new: a stale
+				     cache or another writer (nothing wrong, the rows were merged) */
 	bool already_committed;   /* progress showed the batch committed before: wrote nothing */
-	int round_trips;          /* client/server round trips of the final attempt */
+	size_t n_refused;         /* records PostgreSQL refused (see refused) */
+	const dgp_pg_refusal_t *refused; /* owned by the sink, valid until its next write */
+	int round_trips;          /* client/server round trips of the write, every attempt */
 } dgp_pg_sink_result_t;
 
 typedef struct dgp_pg_sink_opts {
@@ -185,10 +207,11 @@ void dgp_pg_sink_set_conn(dgp_pg_sink_t *sink, PGconn *conn);
  * DGP_ERR_STALE — Kafka progress only: another writer committed part of
  * this batch's span (see the file comment); nothing was written, errstr
  * names the topic, partition, stored and from offsets;
- * DGP_ERR_PG — PostgreSQL refused the batch (rolled back; errstr has the
- * SQLSTATE and message, never row values).  A unique violation of the COPY
- * path is handled inside (whole batch redone through the merge path).
- * The batch's arrays are only read.
+ * DGP_ERR_PG — PostgreSQL failed the batch for a reason that is about no
+ * row (rolled back; errstr has the SQLSTATE and message, never row values).
+ * Rows PostgreSQL refuses are no error: DGP_OK, result->refused lists them
+ * (rejected as db_refused in the committed transaction).  The batch's
+ * arrays are only read.
  */
 dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sink, const dgp_pg_sink_input_t *in,
 			    const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
@@ -197,7 +220,9 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sink, const dgp_pg_sink_input_t *in,
 /*
  * dgp_pg_sink_write_batch — dgp_pg_sink_write() of everything batch holds:
  * dgp_batch_writes(), its record and field rejects, counts.  On DGP_OK the
- * caller calls dgp_batch_commit_cache().
+ * refused records are made rejects of the batch (dgp_batch_refuse: counts,
+ * reject topic, kept out of the cache) and the caller calls
+ * dgp_batch_commit_cache().
  */
 dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sink, dgp_batch_t *batch,
 				  const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
@@ -229,6 +254,9 @@ dgp_err_t dgp_pg_sink_offsets_get(PGconn *conn, const char *group_id, const char
  * with 0x1F, dgp_dedup_hash, & key_hash_mask).  Key columns must print as
  * their normalised text (text, bigint, ISO dates do).  *loaded (may be
  * NULL) gets the number of rows read.  A missing table is DGP_ERR_PG.
+ * A key column that is not text is printed by PostgreSQL (a timestamptz as
+ * the wall-clock time in the session's zone) and normalised again by the
+ * field's rule, so the hash is of dgp's spelling of the key.
  */
 dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *schema, dgp_dedup_t *dedup,
 				 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,

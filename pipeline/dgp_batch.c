@@ -364,6 +364,17 @@ const dgp_field_count_t *dgp_batch_field_counts(const dgp_batch_t *b)
 	return b->fcounts;
 }
 
+void dgp_batch_refuse(dgp_batch_t *b, dgp_record_t *rec, dgp_reason_t reason, const char *detail)
+{
+	size_t i = (size_t)(rec - b->recs);
+	if (i >= b->n || b->rec_slot[i] < 0 || rec->reason != DGP_REASON_OK)
+		return;
+	b->counts.cls[rec->cls]--;
+	b->rec_slot[i] = -1; /* out of writes and of the cache commit */
+	b->writes_ready = false;
+	reject_record(b, rec, reason, -1, detail, b->nfrej);
+}
+
 void dgp_batch_commit_cache(const dgp_batch_t *b, dgp_dedup_t *cache)
 {
 	/* The latest version of every key of the batch: written ones take their

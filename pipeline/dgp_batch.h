@@ -113,6 +113,14 @@ const dgp_batch_counts_t *dgp_batch_counts(const dgp_batch_t *b);
 const dgp_field_count_t *dgp_batch_field_counts(const dgp_batch_t *b);
 
 /*
+ * dgp_batch_refuse — after COMMIT: rec, one of dgp_batch_writes(), was not
+ * written because PostgreSQL refused it; it becomes a record reject
+ * (reason, detail copied into the arena) in the counts, and its key stays
+ * out of the cache (whatever the cache knew of it before stays true).
+ */
+void dgp_batch_refuse(dgp_batch_t *b, dgp_record_t *rec, dgp_reason_t reason, const char *detail);
+
+/*
  * dgp_batch_commit_cache — after COMMIT: record the latest version of every
  * key of the batch in cache, marked "seen this run" (written or unchanged).
  */

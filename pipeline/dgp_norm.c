@@ -32,6 +32,7 @@ static const struct {
 	[DGP_REASON_RANGE] = {"range", "number out of range or too precise"},
 	[DGP_REASON_MALFORMED] = {"malformed", "record is not valid JSON or CSV, or not a flat object"},
 	[DGP_REASON_COLUMNS] = {"columns", "CSV row has a different number of columns than the header"},
+	[DGP_REASON_DB_REFUSED] = {"db_refused", "PostgreSQL refused the accepted record (SQLSTATE and message in detail)"},
 };
 
 const char *dgp_reason_name(dgp_reason_t r)

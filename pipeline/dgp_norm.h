@@ -43,6 +43,7 @@ typedef enum dgp_reason {
 	DGP_REASON_RANGE,       /* number out of the rule's range or precision */
 	DGP_REASON_MALFORMED,   /* record-level: not valid JSON / CSV, or not a flat object */
 	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
+	DGP_REASON_DB_REFUSED,  /* record-level: PostgreSQL refused the row (SQLSTATE in the detail) */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 

@@ -249,7 +249,7 @@ static int load(const char *format, const char *path, uint64_t n, size_t batch)
 		wall += now_s() - t0;
 		cpu += cpu_s() - c0;
 		rts += res.round_trips;
-		written += res.copied + res.merge_inserted + res.merge_updated;
+		written += res.inserted + res.updated;
 	}
 	if (written != n) {
 		fprintf(stderr, "dgp_bench_sink: wrote %" PRIu64 " of %" PRIu64 " rows\n", written, n);

@@ -12,6 +12,12 @@
 #                   counted in dgp_batches_total{outcome="stale"}; when the race
 #                   does not produce the situation the scenario is set up again
 #                   (three attempts)
+#        woken      a member holding a batch of each resource is stopped (SIGSTOP)
+#                   past the session timeout; a second one takes the partitions over
+#                   and commits everything; the first, woken, flushes its batches and
+#                   the sink answers "already committed": it counts nothing (records,
+#                   rows, batches), logs the stale batches and counts them in
+#                   dgp_batches_total{outcome="stale"}
 #
 # Data: `dgp gen` for two resources (a CSV 人口 one and a gzip JSON 法人 one) with
 # duplicates, changes, bad keys, missing fields and bad optional values, produced
@@ -26,7 +32,7 @@
 # Needs DGP_PG_CONNINFO, DGP_KAFKA_BROKERS and DGP_STATE_DIR (scripts/services.sh).
 set -euo pipefail
 MODE=$1 DGP=$2 REPO=$3
-ROWS=${DGP_RUN_TEST_ROWS:-$([[ $MODE == stale ]] && echo 30000 || echo 500000)}
+ROWS=${DGP_RUN_TEST_ROWS:-$(case $MODE in stale) echo 30000 ;; woken) echo 3000 ;; *) echo 500000 ;; esac)}
 LONG=$((150 + ROWS / 500)) # seconds to wait for everything to commit; grows with the size
 : "${DGP_PG_CONNINFO:?start the services: eval \"\$(scripts/services.sh start)\"}"
 : "${DGP_KAFKA_BROKERS:?start the services}"
@@ -208,6 +214,35 @@ stale)
 		DGP_STALE_ATTEMPT=$((attempt + 1)) DGP_PG_CONNINFO=$ADMIN_CONNINFO exec bash "$0" "$MODE" "$DGP" "$REPO"
 	fi
 	((counted == stale)) || fail "dgp_batches_total{outcome=\"stale\"} says $counted, the logs $stale"
+	;;
+woken)
+	# a: batches that close neither by size nor by age while the test runs
+	DGP_BATCH_MAX_ROWS=1000000 DGP_BATCH_MAX_MS=600000 start_dgp a
+	a=$last_pid
+	s=$SECONDS
+	until (($(grep -c "assigned $tag" "$work/a.log" || true) >= 16)) || ((SECONDS - s > 60)); do sleep 0.2; done
+	sleep 5 # a reads every message into its two held batches
+	kill -STOP "$a"
+	say "member a stopped holding its batches; $(committed) of $total committed"
+	sleep 8 # past the session timeout: a leaves the group
+	start_dgp b
+	b=$last_pid
+	wait_committed_at_least "$total" "$LONG"
+	say "member b committed $(committed) of $total; waking a"
+	kill -CONT "$a"
+	s=$SECONDS
+	until (($(grep -c "stale batch" "$work/a.log" || true) >= 2)) || ((SECONDS - s > 60)); do sleep 0.2; done
+	port=$(sed -n 's/.*metrics on port \([0-9]*\) .*/\1/p' "$work/a.log" | tail -1)
+	stale=$(curl -fs "http://127.0.0.1:$port/metrics" |
+		awk '$1 ~ /^dgp_batches_total\{.*outcome="stale"\}$/ { s += $2 } END { print s + 0 }')
+	kill -TERM "$a" "$b"
+	wait "$a" || fail "member a exited $?"
+	wait "$b" || fail "member b exited $?"
+	logged=$(grep -c "stale batch" "$work/a.log" || true)
+	say "woken member: $logged stale batches logged, dgp_batches_total{outcome=\"stale\"} $stale; $(cat "$work/a.out")"
+	((logged == 2 && stale == 2)) || fail "the woken member's two batches were not handled as stale"
+	grep -qx "dgp run: 0 records, 0 rows written, 0 rejected, 0 batches committed" "$work/a.out" ||
+		fail "the woken member counted the batches it did not commit: $(cat "$work/a.out")"
 	;;
 *) fail "unknown mode $MODE" ;;
 esac
