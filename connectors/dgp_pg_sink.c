@@ -45,7 +45,7 @@ typedef struct buf {
 
 static void buf_reserve(buf_t *b, size_t extra)
 {
-	if (b->len + extra <= b->cap)
+	if (b->p && b->len + extra <= b->cap) /* a fresh buffer gets memory even for 0 bytes */
 		return;
 	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < b->len + extra)
