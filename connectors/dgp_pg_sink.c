@@ -159,6 +159,7 @@ static void put_valid_utf8(buf_t *b, const char *p, size_t n)
 	static const char repl[] = "\xEF\xBF\xBD";
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0;
+	buf_reserve(b, n); /* also gives a fresh buffer memory: put_copy_text reads from it */
 	while (i < n) {
 		uint32_t cp;
 		int k = dgp_utf8_decode(s + i, n - i, &cp);

@@ -17,6 +17,20 @@ Test(pg_sink_copy, an_empty_value_into_a_fresh_buffer_allocates_it)
 	free(b.p);
 }
 
+/* Found by fuzz_copy: an empty text read from a never-used scratch buffer (NULL + 0, UBSan). */
+Test(pg_sink_copy, an_empty_sanitised_value_reads_from_an_allocated_scratch_buffer)
+{
+	buf_t b = {0}, tmp = {0};
+	put_copy_text_sanitised(&b, &tmp, "", 0);
+	cr_expect_not_null(tmp.p);
+	cr_expect_eq(b.len, 0);
+	put_copy_text_sanitised(&b, &tmp, "a\xff\0b", 4);
+	cr_expect_eq(b.len, 8);
+	cr_expect_arr_eq(b.p, "a\xEF\xBF\xBD\xEF\xBF\xBD" "b", 8);
+	free(b.p);
+	free(tmp.p);
+}
+
 Test(pg_sink_copy, copy_text_escapes_backslash_tab_newline_and_carriage_return)
 {
 	buf_t b = {0};
