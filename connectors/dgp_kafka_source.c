@@ -25,11 +25,8 @@ struct dgp_kafka_source {
 	dgp_kafka_source_hooks_t hooks;
 	char *group_id;
 	int64_t reset_offset; /* RD_KAFKA_OFFSET_BEGINNING / _END */
-	size_t max_message_bytes;
 	rd_kafka_message_t *cur; /* the message handed out last */
-	char *inflate_buf;
-	size_t inflate_cap;
-	char detail[256];
+	dgp_kafka_decoder_t dec;
 	bool paused;
 	_Atomic size_t assigned;
 };
@@ -182,7 +179,7 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 	s->hooks = opts->hooks;
 	s->group_id = strdup(group_of(opts));
 	s->reset_offset = reset_offset_of(opts->cfg);
-	s->max_message_bytes = opts->max_message_bytes ? opts->max_message_bytes : 16u << 20;
+	s->dec.max_message_bytes = opts->max_message_bytes ? opts->max_message_bytes : 16u << 20;
 	/* Offsets belong to PostgreSQL: never committed or stored by librdkafka on its own. */
 	static const char *const forced[][2] = {
 		{"enable.auto.commit", "false"},
@@ -245,7 +242,8 @@ dgp_err_t dgp_kafka_source_subscribe(dgp_kafka_source_t *s, const char *const *t
 	return DGP_OK;
 }
 
-static bool header_get(rd_kafka_headers_t *h, const char *name, const char **v, size_t *len)
+static bool header_get(const rd_kafka_headers_t *h, const char *name, const char **v,
+		       size_t *len)
 {
 	const void *val;
 	size_t l;
@@ -256,7 +254,7 @@ static bool header_get(rd_kafka_headers_t *h, const char *name, const char **v, 
 	return true;
 }
 
-static bool header_is(rd_kafka_headers_t *h, const char *name, const char *want)
+static bool header_is(const rd_kafka_headers_t *h, const char *name, const char *want)
 {
 	const char *v;
 	size_t l;
@@ -264,7 +262,7 @@ static bool header_is(rd_kafka_headers_t *h, const char *name, const char *want)
 }
 
 /* Inflate a gzip payload into s->inflate_buf; false with msg->detail set on damage or size. */
-static bool gunzip(dgp_kafka_source_t *s, dgp_kafka_msg_t *m)
+static bool gunzip(dgp_kafka_decoder_t *s, dgp_kafka_msg_t *m)
 {
 	z_stream z = {0};
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
@@ -317,23 +315,18 @@ static void chomp(const char **p, size_t *len)
 		(*len)--;
 }
 
-static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg_t *m)
+void dgp_kafka_decode(dgp_kafka_decoder_t *s, const void *payload, size_t len,
+		      const rd_kafka_headers_t *h, dgp_kafka_msg_t *m)
 {
-	memset(m, 0, sizeof(*m));
-	m->topic = rd_kafka_topic_name(rkm->rkt);
-	m->partition = rkm->partition;
-	m->offset = rkm->offset;
-	m->timestamp_ms = rd_kafka_message_timestamp(rkm, NULL);
-	m->key = rkm->key;
-	m->key_len = rkm->key_len;
-	m->raw = rkm->payload ? rkm->payload : "";
-	m->raw_len = rkm->len;
+	m->raw = payload ? payload : "";
+	m->raw_len = len;
 	m->payload = m->raw;
 	m->len = m->raw_len;
+	m->format = DGP_FORMAT_JSONL;
+	m->csv_header = NULL;
+	m->csv_header_len = 0;
 	m->reason = DGP_REASON_OK;
-	rd_kafka_headers_t *h = NULL;
-	if (rd_kafka_message_headers(rkm, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
-		h = NULL;
+	m->detail = NULL;
 	if (header_is(h, DGP_KAFKA_HDR_CONTENT_ENCODING, "gzip") && !gunzip(s, m))
 		return;
 	if (m->len > s->max_message_bytes) {
@@ -358,6 +351,28 @@ static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg
 	}
 	if (header_get(h, DGP_KAFKA_HDR_CSV_HEADER, &m->csv_header, &m->csv_header_len))
 		chomp(&m->csv_header, &m->csv_header_len);
+}
+
+void dgp_kafka_decoder_free(dgp_kafka_decoder_t *d)
+{
+	free(d->inflate_buf);
+	d->inflate_buf = NULL;
+	d->inflate_cap = 0;
+}
+
+static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg_t *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->topic = rd_kafka_topic_name(rkm->rkt);
+	m->partition = rkm->partition;
+	m->offset = rkm->offset;
+	m->timestamp_ms = rd_kafka_message_timestamp(rkm, NULL);
+	m->key = rkm->key;
+	m->key_len = rkm->key_len;
+	rd_kafka_headers_t *h = NULL;
+	if (rd_kafka_message_headers(rkm, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		h = NULL;
+	dgp_kafka_decode(&s->dec, rkm->payload, rkm->len, h, m);
 }
 
 int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t *msg,
@@ -504,7 +519,7 @@ void dgp_kafka_source_close(dgp_kafka_source_t *s)
 	s->cur = NULL;
 	rd_kafka_consumer_close(s->rk); /* runs the revoke hook, leaves the group */
 	rd_kafka_destroy(s->rk);
-	free(s->inflate_buf);
+	dgp_kafka_decoder_free(&s->dec);
 	free(s->group_id);
 	free(s);
 }

@@ -86,6 +86,35 @@ typedef struct dgp_kafka_msg {
 } dgp_kafka_msg_t;
 
 /*
+ * The decoding state of one consumer: the inflate buffer (grown on demand
+ * up to max_message_bytes and reused from message to message) and the
+ * detail text of the last reject.  Zero it, set max_message_bytes; free
+ * with dgp_kafka_decoder_free().
+ */
+typedef struct dgp_kafka_decoder {
+	size_t max_message_bytes;    /* longest payload after inflating; longer: too_long */
+	char *inflate_buf;
+	size_t inflate_cap;
+	char detail[256];
+} dgp_kafka_decoder_t;
+
+/*
+ * dgp_kafka_decode — decode one message's payload (len bytes; NULL is
+ * empty) with its headers h (NULL: none), as dgp_kafka_source_next()
+ * does: sets m's raw, payload, format, csv_header, reason and detail and
+ * leaves the other fields alone.  content-encoding: gzip inflates into d's
+ * buffer (damaged: malformed; longer than max_message_bytes: too_long);
+ * one trailing "\n" or "\r\n" of the payload and of the dgp-csv-header
+ * value is dropped.  Needs no broker.  m's pointers point into payload, h
+ * and d: valid while those are, and until d's next decode.
+ */
+void dgp_kafka_decode(dgp_kafka_decoder_t *d, const void *payload, size_t len,
+		      const rd_kafka_headers_t *h, dgp_kafka_msg_t *m);
+
+/* dgp_kafka_decoder_free — free d's buffer (d itself is the caller's). */
+void dgp_kafka_decoder_free(dgp_kafka_decoder_t *d);
+
+/*
  * dgp_kafka_source_new — create the consumer (group, auto commit off,
  * auto.offset.reset=earliest unless kafka.auto.offset.reset says else,
  * rebalance callback) and wait up to connect_timeout_ms for the cluster's

@@ -46,7 +46,7 @@ typedef struct buf {
 
 static void buf_reserve(buf_t *b, size_t extra)
 {
-	if (b->len + extra <= b->cap)
+	if (b->p && b->len + extra <= b->cap) /* a fresh buffer gets memory even for 0 bytes */
 		return;
 	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < b->len + extra)
@@ -160,6 +160,7 @@ static void put_valid_utf8(buf_t *b, const char *p, size_t n)
 	static const char repl[] = "\xEF\xBF\xBD";
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0;
+	buf_reserve(b, n); /* also gives a fresh buffer memory: put_copy_text reads from it */
 	while (i < n) {
 		uint32_t cp;
 		int k = dgp_utf8_decode(s + i, n - i, &cp);

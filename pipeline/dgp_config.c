@@ -557,7 +557,9 @@ static void redact_conninfo(const char *v, char *out, size_t out_size)
 			const char *at = strchr(p + 3, '@');
 			const char *colon = strchr(p + 3, ':');
 			const char *slash = strchr(p + 3, '/');
-			if (at && colon && colon < at && (!slash || at < slash)) {
+			const char *query = strchr(p + 3, '?'); /* userinfo ends before either */
+			if (at && colon && colon < at && (!slash || at < slash) &&
+			    (!query || at < query)) {
 				size_t keep = (size_t)(colon - p) + 1;
 				for (size_t i = 0; i < keep && o + 1 < out_size; i++)
 					out[o++] = p[i];

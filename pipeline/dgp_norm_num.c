@@ -21,7 +21,8 @@
  *   1.25 at scale 1 is refused, 1.20 is 1.2).  More than 38 integer
  *   digits → range.
  * money: like decimal with scale 2 by default (scale=N overrides; scale=0
- *   cannot be asked for), plus
+ *   cannot be asked for) and at most 18 integer digits (the column is
+ *   numeric(20,2); more → range), plus
  *   - units after the number, which multiply and may stack: 百 千 万 亿
  *     (百万 = 10^6, 千万 = 10^7, 万亿 = 10^12), and 元;
  *   - one currency, before or after the number: ￥ ¥ RMB CNY 人民币 (CNY),
@@ -38,6 +39,7 @@
 #define NUM_BUF 192     /* longer non-ASCII input is no number */
 #define MAX_DIGITS 60   /* digits kept from the input; more → range */
 #define MAX_INT_DIGITS 38
+#define MONEY_INT_DIGITS 18 /* money's column is numeric(20,2) (dgp_catalog_column_type) */
 
 typedef struct num {
 	bool neg;
@@ -316,6 +318,8 @@ dgp_reason_t dgp_norm_money(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *c
 	r = put_decimal(&v, exp, scale, out, out_cap, &olen);
 	if (r != DGP_REASON_OK)
 		return dgp_norm_reject(res, r);
+	if (olen - (size_t)scale - 1 - (out[0] == '-') > MONEY_INT_DIGITS)
+		return dgp_norm_reject(res, DGP_REASON_RANGE);
 	if (olen + 3 > out_cap)
 		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
 	memcpy(out + olen, code, 3);

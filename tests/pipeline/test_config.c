@@ -153,3 +153,13 @@ Test(config, secrets_are_redacted)
 	cr_expect_str_eq(dgp_config_redact("kafka.ssl.key.pem", "-----BEGIN", out, sizeof(out)), "***");
 	cr_expect_str_eq(dgp_config_redact("kafka.brokers", "b1:9092", out, sizeof(out)), "b1:9092");
 }
+
+/* Found by fuzz_config: a ':' and '@' after the query once hid the query's password from the mask. */
+Test(config, uri_query_password_is_redacted_when_a_later_parameter_holds_colon_and_at)
+{
+	char out[256];
+	cr_expect_str_eq(dgp_config_redact("pg.conninfo",
+					   "postgresql://db?password=hunter2&application_name=a:b@c",
+					   out, sizeof(out)),
+			 "postgresql://db?password=***&application_name=a:b@c");
+}

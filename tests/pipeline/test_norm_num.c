@@ -124,6 +124,18 @@ Test(norm_money, units_and_currencies)
 	expect_ok_aux(rule_of("money", "scale=4"), "1.2345万", "12345.0000", "CNY", 0);
 }
 
+/* Found by fuzz_norm_money: 19+ integer digits were accepted, and COPY into numeric(20,2) overflowed. */
+Test(norm_money, fits_the_numeric_20_2_column_or_is_out_of_range)
+{
+	const dgp_norm_rule_t *r = rule_of("money", NULL);
+	expect_ok_aux(r, "999999999999999999.99", "999999999999999999.99", "CNY", 0);
+	expect_ok_aux(r, "-999999999999999999", "-999999999999999999.00", "CNY", 0);
+	expect_reject(r, "1000000000000000000", DGP_REASON_RANGE);
+	expect_reject(r, "1932222191932222322221", DGP_REASON_RANGE);
+	expect_reject(r, "100亿亿", DGP_REASON_RANGE);
+	expect_ok_aux(r, "10亿亿", "100000000000000000.00", "CNY", 0);
+}
+
 Test(norm_money, rejects)
 {
 	const dgp_norm_rule_t *r = rule_of("money", NULL);
