@@ -51,6 +51,8 @@ const char *dgp_reason_desc(dgp_reason_t r)
 static const char *const flag_names[DGP_NF__COUNT] = {
 	"upgraded_15", "region_unknown", "region_historical", "orgcode_check",
 	"authority_unknown", "width_folded", "control_removed", "landline", "transcoded",
+	"residence_permit", "foreign_permanent", "separators_removed", "name_suspect",
+	"region_statistical",
 };
 
 const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size)
