@@ -46,7 +46,8 @@ kcat                        # scripts/kafka.sh readiness check; test producers/c
 prometheus                  # promtool check metrics on /metrics output
 python3                     # scripts/lib.sh free ports; data generators
 python3-minimal             # /usr/bin/python3 itself
-python3-stdnum              # cross-checking ID and credit-code check digits in tests
+python3-stdnum              # cross-checking ID and credit-code check digits in tests (tests/domain)
+python3-phonenumbers        # scripts/gen-phone-table.py (area codes) and the phone cross-check (tests/domain)
 unzip                       # inspecting XLSX exports and jars
 valgrind                    # memory checks, massif
 linux-perf                  # profiling the hot path
