@@ -225,6 +225,10 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 					return DGP_REASON_TOO_LONG;
 				memmove(out + o, in + i, run);
 				o += run;
+				if (mode == MODE_PERSON) /* name_suspect: a digit (CJK names never get here) */
+					for (size_t k = i; k < j; k++)
+						if ((unsigned)(u[k] - '0') <= 9)
+							*flags |= DGP_NF_NAME_SUSPECT;
 				prev = u[j - 1];
 				i = j;
 				continue;
@@ -264,6 +268,8 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 				    !(mode == MODE_ORG_DISPLAY && (cp == 0xFF08 || cp == 0xFF09))) {
 					cp -= 0xFEE0;
 					*flags |= DGP_NF_WIDTH_FOLDED;
+					if (mode == MODE_PERSON && cp - '0' <= 9)
+						*flags |= DGP_NF_NAME_SUSPECT;
 				}
 				break;
 			}
@@ -318,6 +324,8 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 	}
 	if (o == 0)
 		return DGP_REASON_EMPTY;
+	if (mode == MODE_PERSON && nch == 1)
+		*flags |= DGP_NF_NAME_SUSPECT;
 	*olen = o;
 	return DGP_REASON_OK;
 }
@@ -344,17 +352,16 @@ dgp_reason_t dgp_norm_text(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ct
 	return run_mode(rule, in, len, out, out_cap, res, MODE_TEXT, TEXT_MAX_DEFAULT);
 }
 
-/* Whether the normalised name o[0..n) looks wrong: an edge dot, a digit, one character. */
-static bool name_suspect(const char *o, size_t n)
+/*
+ * Whether the normalised name o[0..n) starts or ends with a dot (text_core
+ * flags the other suspicious names, digits and single characters, on its
+ * way through).
+ */
+static bool name_edge_dot(const char *o, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)o;
-	if (u[0] == '.' || u[n - 1] == '.' || (n >= 2 && u[0] == 0xC2 && u[1] == 0xB7) ||
-	    (n >= 2 && u[n - 2] == 0xC2 && u[n - 1] == 0xB7))
-		return true;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned)(u[i] - '0') <= 9)
-			return true;
-	return dgp_utf8_count(o, n) == 1;
+	return u[0] == '.' || u[n - 1] == '.' || (n >= 2 && u[0] == 0xC2 && u[1] == 0xB7) ||
+	       (n >= 2 && u[n - 2] == 0xC2 && u[n - 1] == 0xB7);
 }
 
 dgp_reason_t dgp_norm_person_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
@@ -364,7 +371,7 @@ dgp_reason_t dgp_norm_person_name(const dgp_norm_rule_t *rule, const dgp_norm_ct
 	(void)ctx;
 	dgp_reason_t r =
 		run_mode(rule, in, len, out, out_cap, res, MODE_PERSON, PERSON_MAX_DEFAULT);
-	if (r == DGP_REASON_OK && name_suspect(out, res->len))
+	if (r == DGP_REASON_OK && name_edge_dot(out, res->len))
 		res->flags |= DGP_NF_NAME_SUSPECT;
 	return r;
 }

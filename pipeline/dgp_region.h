@@ -4,8 +4,10 @@
  * The table is pipeline/data/gb2260.tsv (regenerated from registry
  * packages by scripts/gen-region-table.py), compiled into the binary at
  * build time by scripts/gen-region-c.py: no file to find at run time, no
- * allocation, no initialisation.  It holds the current codes and the
- * historical ones that old 身份证号 still carry (STANDARDS.md §3).
+ * allocation, no initialisation.  It holds the current codes, the
+ * historical ones that old 身份证号 still carry (STANDARDS.md §3), and the
+ * statistics bureau's development-zone codes that no GB/T 2260 edition has
+ * (status statistical; scripts/gen-region-table.py says how each is chosen).
  */
 #ifndef DGP_REGION_H
 #define DGP_REGION_H
