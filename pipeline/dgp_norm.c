@@ -98,8 +98,8 @@ static const dgp_norm_def_t defs[] = {
 	 "公民身份号码 (GB 11643): 15→18 upgrade, birth date, MOD 11-2 check, province; "
 	 "港澳台 residence permits and foreign permanent-resident IDs flagged"},
 	{"uscc", dgp_norm_uscc, "pairs",
-	 "统一社会信用代码 (GB 32100): 31-char alphabet, MOD 31-3 check, spaces/hyphens removed; "
-	 "org code/authority flagged"},
+	 "统一社会信用代码 (GB 32100): 31-char alphabet, MOD 31-3 check, "
+	 "spaces/hyphens removed; org code/authority flagged"},
 	{"orgcode", dgp_norm_orgcode, "",
 	 "组织机构代码 (GB 11714): 8+1 characters, optional hyphen, MOD 11 check"},
 	{"region", dgp_norm_region, "current",

@@ -61,11 +61,11 @@ const char *dgp_reason_desc(dgp_reason_t r);
 #define DGP_NF_CONTROL_REMOVED   (1u << 6) /* control characters were removed */
 #define DGP_NF_LANDLINE          (1u << 7) /* phone: a landline, not a mobile */
 #define DGP_NF_TRANSCODED        (1u << 8) /* input was GBK/GB18030, now UTF-8 */
-#define DGP_NF_RESIDENCE_PERMIT  (1u << 9) /* idcard: HK/Macau/Taiwan residents' permit (81/82/830000) */
-#define DGP_NF_FOREIGN_PERMANENT (1u << 10) /* idcard: 2023 foreign permanent-resident ID (leading 9) */
+#define DGP_NF_RESIDENCE_PERMIT   (1u << 9)  /* idcard: 港澳台 residence permit (81/82/830000) */
+#define DGP_NF_FOREIGN_PERMANENT  (1u << 10) /* idcard: foreign permanent resident (leading 9) */
 #define DGP_NF_SEPARATORS_REMOVED (1u << 11) /* USCC: spaces or hyphens inside were removed */
-#define DGP_NF_NAME_SUSPECT      (1u << 12) /* person_name: edge dot, digit or a single character */
-#define DGP_NF_REGION_STATISTICAL (1u << 13) /* code only in the statistics bureau's list (开发区) */
+#define DGP_NF_NAME_SUSPECT       (1u << 12) /* person_name: edge dot, digit, one character */
+#define DGP_NF_REGION_STATISTICAL (1u << 13) /* code only in the statistics bureau's list */
 #define DGP_NF__COUNT 14
 
 /* dgp_norm_flag_names — comma-separated names of the flags set ("upgraded_15,region_unknown") into out. */

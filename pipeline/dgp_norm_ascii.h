@@ -71,7 +71,8 @@ static inline dgp_reason_t dgp_norm_ascii_prepare(const char *in, size_t len,
 			/* still tell bad bytes from a merely long value */
 			return dgp_utf8_valid(in, len) ? DGP_REASON_FORMAT : DGP_REASON_CHARSET;
 		}
-		ptrdiff_t m = dgp_utf8_fold_width(in, len, buf, DGP_NORM_ASCII_BUF, &folded, &dropped);
+		ptrdiff_t m =
+			dgp_utf8_fold_width(in, len, buf, DGP_NORM_ASCII_BUF, &folded, &dropped);
 		if (m < 0)
 			return DGP_REASON_CHARSET;
 		if (folded)

@@ -142,8 +142,8 @@ static bool strip_country(tok_t *t)
 		return false;
 	}
 	bool mobile = t->nd == 11 && t->d[0] == '1' && t->d[1] >= '3';
-	bool service = t->nd == 10 && (t->d[0] == '4' || t->d[0] == '8') && t->d[1] == '0' &&
-		       t->d[2] == '0';
+	bool service =
+		t->nd == 10 && (t->d[0] == '4' || t->d[0] == '8') && t->d[1] == '0' && t->d[2] == '0';
 	if (cc && t->nd > 0 && t->d[0] != '0' && !mobile && !service) {
 		/* +86 27 8893 0057, +86 10 …: the trunk 0 is dropped after a country code */
 		memmove(t->d + 1, t->d, (size_t)t->nd);

@@ -225,7 +225,8 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 					return DGP_REASON_TOO_LONG;
 				memmove(out + o, in + i, run);
 				o += run;
-				if (mode == MODE_PERSON) /* name_suspect: a digit (CJK names never get here) */
+				/* name_suspect: a digit (CJK names never get here) */
+				if (mode == MODE_PERSON)
 					for (size_t k = i; k < j; k++)
 						if ((unsigned)(u[k] - '0') <= 9)
 							*flags |= DGP_NF_NAME_SUSPECT;
@@ -281,7 +282,7 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 					 is_cjk(peek_next(in, len, i + n, mode)))
 					cp = 0xB7;
 				if (cp == 0xB7 && prev == 0xB7) {
-					/* "买买提··艾力": one dot (spaces next to it are dropped anyway) */
+					/* "买买提··艾力": one dot (spaces beside it go anyway) */
 					pending = false;
 					i += n;
 					continue;

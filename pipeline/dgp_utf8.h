@@ -168,8 +168,9 @@ bool dgp_utf8_valid(const char *s, size_t len);
 
 /*
  * dgp_utf8_check_fold — 1 when s[0..len) holds a character that
- * dgp_utf8_fold_width would change (width, space or format character) (the rest is then not validated here:
- * fold_width does it), 0 when it is valid UTF-8 with nothing to fold, or
+ * dgp_utf8_fold_width would change, a width, space or format character
+ * (the rest is then not validated here: fold_width does it), 0 when it is
+ * valid UTF-8 with nothing to fold, or
  * DGP_UTF8_INVALID.  Lets a caller use its input in place instead of
  * copying it.
  */
