@@ -52,6 +52,8 @@ const char *dgp_reason_desc(dgp_reason_t r)
 static const char *const flag_names[DGP_NF__COUNT] = {
 	"upgraded_15", "region_unknown", "region_historical", "orgcode_check",
 	"authority_unknown", "width_folded", "control_removed", "landline", "transcoded",
+	"residence_permit", "foreign_permanent", "separators_removed", "name_suspect",
+	"region_statistical",
 };
 
 const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size)
@@ -94,9 +96,11 @@ dgp_norm_ctx_t dgp_norm_ctx_today(void)
 static const dgp_norm_def_t defs[] = {
 	/* Rows are added as each rule family lands: {"idcard", dgp_norm_idcard, "min_date", "…"}, */
 	{"idcard", dgp_norm_idcard, "min_date",
-	 "公民身份号码 (GB 11643): 15→18 upgrade, birth date, MOD 11-2 check, province"},
+	 "公民身份号码 (GB 11643): 15→18 upgrade, birth date, MOD 11-2 check, province; "
+	 "港澳台 residence permits and foreign permanent-resident IDs flagged"},
 	{"uscc", dgp_norm_uscc, "pairs",
-	 "统一社会信用代码 (GB 32100): 31-char alphabet, MOD 31-3 check; org code/authority flagged"},
+	 "统一社会信用代码 (GB 32100): 31-char alphabet, MOD 31-3 check, "
+	 "spaces/hyphens removed; org code/authority flagged"},
 	{"orgcode", dgp_norm_orgcode, "",
 	 "组织机构代码 (GB 11714): 8+1 characters, optional hyphen, MOD 11 check"},
 	{"region", dgp_norm_region, "current",
@@ -108,7 +112,8 @@ static const dgp_norm_def_t defs[] = {
 	{"mobile", dgp_norm_mobile, "",
 	 "mobile number: strip spaces/dashes/brackets and +86/0086/86; 1[3-9] + 9 digits"},
 	{"phone", dgp_norm_phone, "",
-	 "mobile, or landline 0AA(A)-NNNNNNN(N) with flag landline; extension in aux"},
+	 "mobile, or landline 0AA(A)-NNNNNNN(N) (area codes and lengths from libphonenumber) with "
+	 "flag landline; extension in aux"},
 	{"gender", dgp_norm_gender, "",
 	 "性别 (GB/T 2261.1): 0/1/2/9, 男/女/男性/女性/未知/未说明, M/F → code"},
 	{"ethnicity", dgp_norm_ethnicity, "",
@@ -118,7 +123,8 @@ static const dgp_norm_def_t defs[] = {
 	{"text", dgp_norm_text, "max",
 	 "free text: full-width folded, whitespace collapsed, controls removed, UTF-8 checked"},
 	{"person_name", dgp_norm_person_name, "max",
-	 "person name: text, no spaces inside CJK names, one middle dot (U+00B7)"},
+	 "person name: text, no spaces inside CJK names, one middle dot (U+00B7), invisible "
+	 "characters removed; odd names flagged"},
 	{"org_name", dgp_norm_org_name, "max",
 	 "organisation name: match key without spaces, half-width brackets; display value in aux"},
 	{"encoding", dgp_norm_encoding, "charset,max",

@@ -35,7 +35,7 @@ typedef enum dgp_reason {
 	DGP_REASON_CHECKSUM,    /* check character does not match */
 	DGP_REASON_DATE,        /* not a real calendar date / partial date */
 	DGP_REASON_FUTURE_DATE, /* date after today */
-	DGP_REASON_DATE_RANGE,  /* date before the rule's lower bound (e.g. 1890-01-01) */
+	DGP_REASON_DATE_RANGE,  /* date before the rule's lower bound (e.g. 1800-01-01) */
 	DGP_REASON_REGION,      /* region code / province not in GB/T 2260 */
 	DGP_REASON_CHARSET,     /* invalid UTF-8 / GBK / GB18030 bytes, NUL byte */
 	DGP_REASON_TOO_LONG,    /* longer than the rule's max (characters) */
@@ -62,7 +62,12 @@ const char *dgp_reason_desc(dgp_reason_t r);
 #define DGP_NF_CONTROL_REMOVED   (1u << 6) /* control characters were removed */
 #define DGP_NF_LANDLINE          (1u << 7) /* phone: a landline, not a mobile */
 #define DGP_NF_TRANSCODED        (1u << 8) /* input was GBK/GB18030, now UTF-8 */
-#define DGP_NF__COUNT 9
+#define DGP_NF_RESIDENCE_PERMIT   (1u << 9)  /* idcard: 港澳台 residence permit (81/82/830000) */
+#define DGP_NF_FOREIGN_PERMANENT  (1u << 10) /* idcard: foreign permanent resident (leading 9) */
+#define DGP_NF_SEPARATORS_REMOVED (1u << 11) /* USCC: spaces or hyphens inside were removed */
+#define DGP_NF_NAME_SUSPECT       (1u << 12) /* person_name: edge dot, digit, one character */
+#define DGP_NF_REGION_STATISTICAL (1u << 13) /* code only in the statistics bureau's list */
+#define DGP_NF__COUNT 14
 
 /* dgp_norm_flag_names — comma-separated names of the flags set ("upgraded_15,region_unknown") into out. */
 const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size);

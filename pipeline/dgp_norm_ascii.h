@@ -1,7 +1,8 @@
 /*
  * dgp_norm_ascii.h — the common front of the identifier rules (idcard,
  * uscc, orgcode, region): refuse NUL bytes, fold full-width forms to ASCII
- * (dgp_utf8), trim ASCII whitespace.  Private to pipeline/.
+ * and every Unicode White_Space character to a space, drop the invisible
+ * format characters (dgp_utf8_fold_width), trim.  Private to pipeline/.
  *
  *   in ──NUL?──▶ charset
  *      ──all ASCII──▶ (no copy) ──trim──▶ *out, n
@@ -27,7 +28,8 @@ static inline int dgp_norm_ascii_space(char c)
  * (pointing into in, or into buf of DGP_NORM_ASCII_BUF bytes) and return
  * DGP_REASON_OK; or return charset (NUL byte, invalid UTF-8) or format
  * (non-ASCII input longer than the buffer).  Adds DGP_NF_WIDTH_FOLDED to
- * *flags when something was folded.
+ * *flags when something was folded, DGP_NF_CONTROL_REMOVED when a format
+ * character (U+200B …) was dropped.
  */
 static inline dgp_reason_t dgp_norm_ascii_prepare(const char *in, size_t len,
 						   char buf[DGP_NORM_ASCII_BUF],
@@ -64,16 +66,19 @@ static inline dgp_reason_t dgp_norm_ascii_prepare(const char *in, size_t len,
 	if (any_zero & high)
 		return DGP_REASON_CHARSET;
 	if (any_high & high) {
-		bool folded = false;
+		bool folded = false, dropped = false;
 		if (len > DGP_NORM_ASCII_BUF) {
 			/* still tell bad bytes from a merely long value */
 			return dgp_utf8_valid(in, len) ? DGP_REASON_FORMAT : DGP_REASON_CHARSET;
 		}
-		ptrdiff_t m = dgp_utf8_fold_width(in, len, buf, DGP_NORM_ASCII_BUF, &folded);
+		ptrdiff_t m =
+			dgp_utf8_fold_width(in, len, buf, DGP_NORM_ASCII_BUF, &folded, &dropped);
 		if (m < 0)
 			return DGP_REASON_CHARSET;
 		if (folded)
 			*flags |= DGP_NF_WIDTH_FOLDED;
+		if (dropped)
+			*flags |= DGP_NF_CONTROL_REMOVED;
 		s = buf;
 		len = (size_t)m;
 	}

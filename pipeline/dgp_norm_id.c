@@ -6,7 +6,8 @@
  *   in ──dgp_norm_ascii_prepare (NUL, full-width fold, trim)──▶ s[0..n)
  *      ──shape (length, alphabet; idcard: 15 → 18 upgrade)──▶ 18 chars in b[]
  *      ──date / check character / province──▶ reject reason
- *      ──county lookup, embedded org code, authority pair──▶ flags
+ *      ──residence permit (81/82/830000), foreign permanent resident (9…),
+ *        county lookup, embedded org code, authority pair──▶ flags
  *      ──▶ out (18 or 9 ASCII bytes)
  *
  * Everything is table-driven and branch-light: the hot loop sees hundreds
@@ -25,7 +26,12 @@
 static const uint8_t id_w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 static const char id_chk[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
 
-#define ID_MIN_DATE 18900101 /* issue 3: no 身份证号 holder born before 1890 */
+/*
+ * The default lower bound of a birth date: STANDARDS.md §1 suggests
+ * 1800-01-01, and the standard's own annex example 440524188001010014 is
+ * born in 1880.
+ */
+#define ID_MIN_DATE 18000101
 
 static int days_in_month(int y, int m)
 {
@@ -129,18 +135,34 @@ validate:;
 		return dgp_norm_reject(res, DGP_REASON_DATE_RANGE);
 	if (id_check_char(b) != b[17])
 		return dgp_norm_reject(res, DGP_REASON_CHECKSUM);
-	if (!dgp_region_province_ok((unsigned)((b[0] - '0') * 10 + (b[1] - '0'))))
-		return dgp_norm_reject(res, DGP_REASON_REGION);
-	if (out_cap < 18)
-		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
-
 	uint32_t county = (uint32_t)b[0] * 100000u + (uint32_t)b[1] * 10000u + (uint32_t)b[2] * 1000u +
 			  (uint32_t)b[3] * 100u + (uint32_t)b[4] * 10u + (uint32_t)b[5] - '0' * 111111u;
-	dgp_region_status_t st = dgp_region_lookup(county, NULL, NULL);
-	if (st == DGP_REGION_NONE)
-		flags |= DGP_NF_REGION_UNKNOWN;
-	else if (st == DGP_REGION_HISTORICAL)
-		flags |= DGP_NF_REGION_HISTORICAL;
+	if (b[0] == '9') {
+		/*
+		 * The 2023 外国人永久居留身份证: 9, the issuing province's two
+		 * digits, a 3-digit nationality code, then birth date, sequence
+		 * and check as GB 11643.  There is no county to look up.
+		 */
+		if (flags & DGP_NF_UPGRADED_15 ||
+		    !dgp_region_province_ok((unsigned)((b[1] - '0') * 10 + (b[2] - '0'))))
+			return dgp_norm_reject(res, DGP_REASON_REGION);
+		flags |= DGP_NF_FOREIGN_PERMANENT;
+	} else if (county == 810000 || county == 820000 || county == 830000) {
+		/* 港澳台居民居住证 (2018): the GB 11643 layout with these address codes */
+		flags |= DGP_NF_RESIDENCE_PERMIT;
+	} else {
+		if (!dgp_region_province_ok(county / 10000))
+			return dgp_norm_reject(res, DGP_REASON_REGION);
+		dgp_region_status_t st = dgp_region_lookup(county, NULL, NULL);
+		if (st == DGP_REGION_NONE)
+			flags |= DGP_NF_REGION_UNKNOWN;
+		else if (st == DGP_REGION_HISTORICAL)
+			flags |= DGP_NF_REGION_HISTORICAL;
+		else if (st == DGP_REGION_STATISTICAL)
+			flags |= DGP_NF_REGION_STATISTICAL;
+	}
+	if (out_cap < 18)
+		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
 
 	memcpy(out, b, 18);
 	res->len = 18;
@@ -296,8 +318,24 @@ dgp_reason_t dgp_norm_uscc(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ct
 			return dgp_norm_reject(res, r);
 		if (n == 0)
 			return dgp_norm_reject(res, DGP_REASON_EMPTY);
-		if (n != 18)
-			return dgp_norm_reject(res, DGP_REASON_FORMAT);
+		if (n != 18) {
+			/* "91 110000 600037341L", "91-110000-600037341L": written in groups */
+			char joined[18];
+			size_t m = 0;
+			for (size_t i = 0; i < n; i++) {
+				if (s[i] == ' ' || s[i] == '-')
+					continue;
+				if (m == 18)
+					return dgp_norm_reject(res, DGP_REASON_FORMAT);
+				joined[m++] = s[i];
+			}
+			if (m != 18)
+				return dgp_norm_reject(res, DGP_REASON_FORMAT);
+			memcpy(buf, joined, 18);
+			s = buf;
+			n = 18;
+			flags |= DGP_NF_SEPARATORS_REMOVED;
+		}
 		bad = uscc_values(s, b, &sum, &v17);
 	}
 	char region[8] = {'0', '0'}; /* positions 3–8 must be digits */

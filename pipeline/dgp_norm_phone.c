@@ -15,15 +15,21 @@
  * MIIT segment allocations and 13-digit IoT numbers are not checked.)
  *
  * phone: a mobile as above, or a landline (flag landline):
- *   trunk 0 + area code + local number starting 2–9, 8 digits after a
- *   3-digit area code, 7 or 8 after a 4-digit one.  The area
- *   code length follows the national plan, not the punctuation: 010 and
- *   020–029 are 3 digits with the 0, every other area code is 4 (0871,
- *   0755 …), so 02788930057 and (027)88930057 both give 027-88930057.
- *   After +86/86 the trunk 0 may be missing (+86 27 8893 0057).
+ *   trunk 0 + area code + local number starting 2–9.  Area codes and the
+ *   lengths of their local numbers come from libphonenumber's metadata
+ *   (pipeline/data/cn_area_codes.tsv, scripts/gen-phone-table.py): 010 and
+ *   020–029 take 8 digits, most 0xxx areas 7, some (0755, 0571, 0871, …)
+ *   only 8.  The area code length follows the plan, not the punctuation:
+ *   010 and 02x are 3 digits with the 0, every other area code 4, so
+ *   02788930057 and (027)88930057 both give 027-88930057.  An area code
+ *   the plan does not have is format.
+ *   After +86/0086/86 the trunk 0 is dropped (+86 27 8893 0057, +86 10 …):
+ *   it is put back unless the number is a mobile or a 400/800 service
+ *   number, which have no trunk 0.
  *   An extension — after 转, 分机, ext, x, # or a last '-'/space group —
  *   of 1–6 digits goes to aux; the value itself stays the dialable number.
- *   400/800 service numbers (10 digits) give "400-820-8820", flag landline.
+ *   400/800 service numbers (10 digits) give "400-820-8820", flag landline,
+ *   written with or without +86.
  *   A local number without its area code is rejected (format): the area
  *   cannot be guessed.
  */
@@ -34,6 +40,9 @@
 #define MAX_DIGITS 20
 #define MAX_EXT 6
 #define MAX_GROUPS 8
+
+/* bit 0: 7-digit local numbers, bit 1: 8-digit; by area code without the 0 (gen-phone-c.py) */
+extern const uint8_t dgp_phone_area[1000];
 
 typedef struct tok {
 	char d[MAX_DIGITS + 1]; /* one spare for a restored trunk 0 */
@@ -132,8 +141,11 @@ static bool strip_country(tok_t *t)
 	} else if (t->plus) {
 		return false;
 	}
-	if (cc && t->nd > 0 && t->d[0] != '0' && t->d[0] != '1') {
-		/* +86 27 8893 0057: the trunk 0 is dropped after a country code */
+	bool mobile = t->nd == 11 && t->d[0] == '1' && t->d[1] >= '3';
+	bool service =
+		t->nd == 10 && (t->d[0] == '4' || t->d[0] == '8') && t->d[1] == '0' && t->d[2] == '0';
+	if (cc && t->nd > 0 && t->d[0] != '0' && !mobile && !service) {
+		/* +86 27 8893 0057, +86 10 …: the trunk 0 is dropped after a country code */
 		memmove(t->d + 1, t->d, (size_t)t->nd);
 		t->d[0] = '0';
 		t->nd++;
@@ -219,24 +231,30 @@ static dgp_reason_t run(const char *in, size_t len, char *out, size_t out_cap,
 		return emit(out, out_cap, res, flags, t.d, 3, t.d + 3, 3, t.d + 6, 4, NULL, 0);
 	if (t.d[0] != '0' || t.nd < 10)
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
+	/* 010, 02x: two digits after the 0; 03xx–09xx: three (the plan's rule) */
 	int area = t.d[1] == '1' || t.d[1] == '2' ? 3 : 4;
-	if (t.d[1] == '0' || (t.d[1] == '1' && t.d[2] != '0'))
-		return dgp_norm_reject(res, DGP_REASON_FORMAT); /* 00…, 011–019 do not exist */
+	unsigned code = (unsigned)(t.d[1] - '0') * 10 + (unsigned)(t.d[2] - '0');
+	if (area == 4)
+		code = code * 10 + (unsigned)(t.d[3] - '0');
+	unsigned lens = dgp_phone_area[code];
+	if (!lens)
+		return dgp_norm_reject(res, DGP_REASON_FORMAT); /* no such area code */
+	int min_local = lens & 1 ? 7 : 8, max_local = lens & 2 ? 8 : 7;
 	int local = t.nd - area;
 	const char *ext = t.ext;
 	int next = t.next;
-	if (!t.ext_marker && local > 8) {
+	if (!t.ext_marker && local > max_local) {
 		/* 027-88930057-1234: the extension is the group after a full number */
 		int b = 0;
-		while (b < t.nb && t.bound[b] - area < (area == 3 ? 8 : 7))
+		while (b < t.nb && t.bound[b] - area < min_local)
 			b++;
-		if (b == t.nb || t.bound[b] - area > 8 || t.nd - t.bound[b] > MAX_EXT)
+		if (b == t.nb || t.bound[b] - area > max_local || t.nd - t.bound[b] > MAX_EXT)
 			return dgp_norm_reject(res, DGP_REASON_FORMAT);
 		local = t.bound[b] - area;
 		ext = t.d + t.bound[b];
 		next = t.nd - t.bound[b];
 	}
-	if (local < (area == 3 ? 8 : 7) || local > 8 || t.d[area] < '2')
+	if (local < 7 || local > 8 || !(lens >> (local - 7) & 1) || t.d[area] < '2')
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
 	return emit(out, out_cap, res, flags, t.d, (size_t)area, t.d + area, (size_t)local, NULL,
 		    0, ext, (size_t)next);

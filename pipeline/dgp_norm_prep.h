@@ -1,11 +1,13 @@
 /*
  * dgp_norm_prep.h — the first step shared by the short structured rules
  * (date, phone, gender, ethnicity, code_list, numbers): validate, fold
- * full-width characters, trim.  Internal to pipeline/; not part of the
+ * full-width characters and Unicode spaces, drop invisible format
+ * characters, trim.  Internal to pipeline/; not part of the
  * normaliser contract (dgp_norm.h).
  *
  *   in ──ASCII, or valid UTF-8 with nothing to fold──────────▶ trim ──▶ (*s, *n)
- *        └─full-width or U+3000 inside── fold into caller's stack buf ─┘
+ *        └─full-width, Unicode space or format character inside──
+ *                              fold into caller's stack buf ─┘
  *
  * Only values with something to fold are copied.
  */
@@ -22,9 +24,12 @@ static inline bool dgp_prep_is_space(unsigned char c)
 
 /*
  * dgp_norm_prep — point (*s, *n) at in[0..len) with full-width ASCII and
- * U+3000 folded (into buf, cap bytes, only when needed) and ASCII
- * whitespace trimmed from both ends.  Sets DGP_NF_WIDTH_FOLDED in *flags
- * when something was folded.  Returns DGP_REASON_OK, CHARSET (invalid
+ * U+3000 folded, the other Unicode White_Space characters turned into
+ * spaces and the format characters U+00AD, U+200B–U+200D, U+2060, U+FEFF
+ * dropped (into buf, cap bytes, only when needed; dgp_utf8_fold_width),
+ * and whitespace trimmed from both ends.  Sets DGP_NF_WIDTH_FOLDED in
+ * *flags when something was folded, DGP_NF_CONTROL_REMOVED when a format
+ * character was dropped.  Returns DGP_REASON_OK, CHARSET (invalid
  * UTF-8 or a NUL byte), FORMAT (longer than cap: no short value is) or
  * EMPTY (nothing left after trimming).
  */
@@ -39,14 +44,16 @@ static inline dgp_reason_t dgp_norm_prep(const char *in, size_t len, char *buf, 
 	if (need == DGP_UTF8_INVALID)
 		return DGP_REASON_CHARSET;
 	if (need) {
-		bool folded = false;
-		ptrdiff_t r = dgp_utf8_fold_width(in, len, buf, cap, &folded);
+		bool folded = false, dropped = false;
+		ptrdiff_t r = dgp_utf8_fold_width(in, len, buf, cap, &folded, &dropped);
 		if (r == DGP_UTF8_INVALID)
 			return DGP_REASON_CHARSET;
 		if (r < 0) /* too long for any short value; still tell bad bytes apart */
 			return dgp_utf8_valid(in, len) ? DGP_REASON_FORMAT : DGP_REASON_CHARSET;
 		if (folded)
 			*flags |= DGP_NF_WIDTH_FOLDED;
+		if (dropped)
+			*flags |= DGP_NF_CONTROL_REMOVED;
 		p = buf;
 		l = (size_t)r;
 	}

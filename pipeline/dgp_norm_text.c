@@ -21,9 +21,14 @@
  *     spaces between Latin words stay ("John Smith");
  *   - every middle-dot look-alike becomes U+00B7 '·': ・ U+30FB, ･ U+FF65,
  *     • U+2022, ‧ U+2027, ․ U+2024, ∙ U+2219, ⋅ U+22C5, ● U+25CF, ⸱ U+2E31,
- *     ㆍ U+318D, · U+0387; and '.' (or full-width ．) between two CJK
- *     characters ("买买提.艾力" → "买买提·艾力").  A '.' elsewhere stays
- *     ("J. Smith").
+ *     ㆍ U+318D, · U+0387, ˑ U+02D1; and '.' (or full-width ．) between two
+ *     CJK characters ("买买提.艾力" → "买买提·艾力").  A '.' elsewhere stays
+ *     ("J. Smith").  Two dots in a row become one ("买买提··艾力");
+ *   - the invisible format characters U+00AD, U+200B–U+200D, U+2060, U+FEFF
+ *     are removed (flag control_removed), so they cannot split one person
+ *     into several match keys (org_name's key drops them too);
+ *   - flag name_suspect (accepted, worth a look): a dot at either end, an
+ *     ASCII digit, or a single character.
  *
  * org_name (default max 500): out = the match key — text with every space
  *   removed and brackets half-width: "武汉光谷（集团）有限公司",
@@ -72,20 +77,28 @@ static inline bool is_cjk(uint32_t cp)
 
 static inline bool is_unicode_space(uint32_t cp)
 {
-	return cp == 0x3000 || cp == 0xA0 || cp == 0x85 || cp == 0x1680 ||
-	       (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
-	       cp == 0x205F;
+	return cp == 0x3000 || dgp_utf8_is_space(cp);
 }
 
-static inline bool is_invisible(uint32_t cp)
+/*
+ * Characters dropped in every mode: C1 controls, U+200B and U+FEFF; in the
+ * key modes (person names, org-name keys) every invisible format character
+ * (U+00AD, U+200C/D, U+2060 too), which would split one name into several
+ * keys.  Free text keeps the joiners: emoji and some scripts need them.
+ */
+static inline bool is_invisible(uint32_t cp, enum mode mode)
 {
-	return (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0x200B || cp == 0xFEFF;
+	if (cp >= 0x80 && cp <= 0x9F && cp != 0x85)
+		return true;
+	if (mode == MODE_PERSON || mode == MODE_ORG_KEY)
+		return dgp_utf8_is_format(cp);
+	return cp == 0x200B || cp == 0xFEFF;
 }
 
 static inline bool is_dot_variant(uint32_t cp)
 {
 	switch (cp) {
-	case 0x00B7: case 0x0387: case 0x2022: case 0x2024: case 0x2027: case 0x2219:
+	case 0x00B7: case 0x02D1: case 0x0387: case 0x2022: case 0x2024: case 0x2027: case 0x2219:
 	case 0x22C5: case 0x25CF: case 0x2E31: case 0x30FB: case 0x318D: case 0xFF65:
 		return true;
 	default:
@@ -112,7 +125,7 @@ static const unsigned char bclass[256] = {
  * skipped exactly as text_core drops them, so a decision taken on it holds
  * when the output is normalised again.
  */
-static uint32_t peek_next(const char *in, size_t len, size_t i)
+static uint32_t peek_next(const char *in, size_t len, size_t i, enum mode mode)
 {
 	while (i < len) {
 		uint32_t cp;
@@ -120,7 +133,7 @@ static uint32_t peek_next(const char *in, size_t len, size_t i)
 		if (n < 0)
 			return 0;
 		cp = dgp_utf8_fold_cp(cp);
-		if (cp > ' ' && cp != 0x7F && !is_unicode_space(cp) && !is_invisible(cp))
+		if (cp > ' ' && cp != 0x7F && !is_unicode_space(cp) && !is_invisible(cp, mode))
 			return cp;
 		if (cp == 0)
 			return 0;
@@ -212,6 +225,11 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 					return DGP_REASON_TOO_LONG;
 				memmove(out + o, in + i, run);
 				o += run;
+				/* name_suspect: a digit (CJK names never get here) */
+				if (mode == MODE_PERSON)
+					for (size_t k = i; k < j; k++)
+						if ((unsigned)(u[k] - '0') <= 9)
+							*flags |= DGP_NF_NAME_SUSPECT;
 				prev = u[j - 1];
 				i = j;
 				continue;
@@ -235,7 +253,7 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 				if (k < 0)
 					return DGP_REASON_CHARSET;
 				n = (size_t)k;
-				if (is_invisible(cp)) {
+				if (is_invisible(cp, mode)) {
 					*flags |= DGP_NF_CONTROL_REMOVED;
 					i += n;
 					continue;
@@ -251,6 +269,8 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 				    !(mode == MODE_ORG_DISPLAY && (cp == 0xFF08 || cp == 0xFF09))) {
 					cp -= 0xFEE0;
 					*flags |= DGP_NF_WIDTH_FOLDED;
+					if (mode == MODE_PERSON && cp - '0' <= 9)
+						*flags |= DGP_NF_NAME_SUSPECT;
 				}
 				break;
 			}
@@ -259,8 +279,14 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 				if (is_dot_variant(cp))
 					cp = 0xB7;
 				else if (cp == '.' && is_cjk(prev) &&
-					 is_cjk(peek_next(in, len, i + n)))
+					 is_cjk(peek_next(in, len, i + n, mode)))
 					cp = 0xB7;
+				if (cp == 0xB7 && prev == 0xB7) {
+					/* "买买提··艾力": one dot (spaces beside it go anyway) */
+					pending = false;
+					i += n;
+					continue;
+				}
 			}
 		}
 		if (pending && o > 0) {
@@ -281,7 +307,7 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 			if (o >= cap)
 				return DGP_REASON_TOO_LONG;
 			out[o++] = (char)cp;
-		} else if (cp == 0xB7 && n != 2) {
+		} else if (cp == 0xB7) { /* also ˑ U+02D1, · U+0387: two bytes, but not C2 B7 */
 			if (o + 2 > cap)
 				return DGP_REASON_TOO_LONG;
 			out[o++] = (char)0xC2;
@@ -299,6 +325,8 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 	}
 	if (o == 0)
 		return DGP_REASON_EMPTY;
+	if (mode == MODE_PERSON && nch == 1)
+		*flags |= DGP_NF_NAME_SUSPECT;
 	*olen = o;
 	return DGP_REASON_OK;
 }
@@ -325,12 +353,28 @@ dgp_reason_t dgp_norm_text(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ct
 	return run_mode(rule, in, len, out, out_cap, res, MODE_TEXT, TEXT_MAX_DEFAULT);
 }
 
+/*
+ * Whether the normalised name o[0..n) starts or ends with a dot (text_core
+ * flags the other suspicious names, digits and single characters, on its
+ * way through).
+ */
+static bool name_edge_dot(const char *o, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)o;
+	return u[0] == '.' || u[n - 1] == '.' || (n >= 2 && u[0] == 0xC2 && u[1] == 0xB7) ||
+	       (n >= 2 && u[n - 2] == 0xC2 && u[n - 1] == 0xB7);
+}
+
 dgp_reason_t dgp_norm_person_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
 				  const char *in, size_t len, char *out, size_t out_cap,
 				  dgp_norm_result_t *res)
 {
 	(void)ctx;
-	return run_mode(rule, in, len, out, out_cap, res, MODE_PERSON, PERSON_MAX_DEFAULT);
+	dgp_reason_t r =
+		run_mode(rule, in, len, out, out_cap, res, MODE_PERSON, PERSON_MAX_DEFAULT);
+	if (r == DGP_REASON_OK && name_edge_dot(out, res->len))
+		res->flags |= DGP_NF_NAME_SUSPECT;
+	return r;
 }
 
 dgp_reason_t dgp_norm_org_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,

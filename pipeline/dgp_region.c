@@ -62,7 +62,7 @@ size_t dgp_region_count(size_t *n_current, size_t *n_historical)
 {
 	size_t cur = 0;
 	for (size_t i = 0; i < dgp_region_n; i++)
-		cur += dgp_region_status[i] == DGP_REGION_CURRENT;
+		cur += dgp_region_status[i] != DGP_REGION_HISTORICAL;
 	if (n_current)
 		*n_current = cur;
 	if (n_historical)
@@ -130,6 +130,8 @@ dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 	res->len = 6;
 	if (st == DGP_REGION_HISTORICAL)
 		flags |= DGP_NF_REGION_HISTORICAL;
+	else if (st == DGP_REGION_STATISTICAL)
+		flags |= DGP_NF_REGION_STATISTICAL;
 	res->flags = flags;
 	/*
 	 * The name as the aux output, when it fits: handy for `dgp check` and

@@ -4,8 +4,10 @@
  * The table is pipeline/data/gb2260.tsv (regenerated from registry
  * packages by scripts/gen-region-table.py), compiled into the binary at
  * build time by scripts/gen-region-c.py: no file to find at run time, no
- * allocation, no initialisation.  It holds the current codes and the
- * historical ones that old 身份证号 still carry (STANDARDS.md §3).
+ * allocation, no initialisation.  It holds the current codes, the
+ * historical ones that old 身份证号 still carry (STANDARDS.md §3), and the
+ * statistics bureau's development-zone codes that no GB/T 2260 edition has
+ * (status statistical; scripts/gen-region-table.py says how each is chosen).
  */
 #ifndef DGP_REGION_H
 #define DGP_REGION_H
@@ -17,6 +19,11 @@ typedef enum dgp_region_status {
 	DGP_REGION_NONE = 0,       /* not in the table */
 	DGP_REGION_CURRENT = 1,    /* in the current division list */
 	DGP_REGION_HISTORICAL = 2, /* retired: only in older GB/T 2260 revisions */
+	/*
+	 * current in the statistics bureau's division list only: the
+	 * development-zone codes (开发区, xxxx7x) that no GB/T 2260 edition has
+	 */
+	DGP_REGION_STATISTICAL = 3,
 } dgp_region_status_t;
 
 /*
@@ -36,7 +43,10 @@ dgp_region_status_t dgp_region_lookup(uint32_t code, const char **name, int *las
 dgp_region_status_t dgp_region_lookup_str(const char *s, size_t len, const char **name,
 					  int *last_year);
 
-/* dgp_region_count — number of codes in the table (n_current / n_historical may be NULL). */
+/*
+ * dgp_region_count — number of codes in the table; *n_current (current and
+ * statistical codes) and *n_historical may be NULL.
+ */
 size_t dgp_region_count(size_t *n_current, size_t *n_historical);
 
 /*

@@ -2,7 +2,8 @@
  * dgp_utf8.c — whole-buffer UTF-8 validation, counting and width folding.
  *
  *   in ──ASCII run (8 bytes per step, copied as words)──▶ out
- *      └─non-ASCII: dgp_utf8_decode ─ fold FF01–FF5E, 3000 ─ encode ─▶ out
+ *      └─non-ASCII: dgp_utf8_decode ─ fold FF01–FF5E, 3000, other spaces;
+ *                   drop format characters ─ encode ─▶ out
  *
  * Single code points are decoded inline (dgp_utf8.h) so that the rule
  * functions can run their own loops; this file holds the loops that are the
@@ -37,7 +38,7 @@ int dgp_utf8_check_fold(const char *s, size_t len)
 		int n = dgp_utf8_decode((const unsigned char *)s + i, len - i, &cp);
 		if (n < 0)
 			return DGP_UTF8_INVALID;
-		if (dgp_utf8_fold_cp(cp) != cp)
+		if (dgp_utf8_fold_cp(cp) != cp || dgp_utf8_is_space(cp) || dgp_utf8_is_format(cp))
 			return 1;
 		i += (size_t)n;
 	}
@@ -53,10 +54,10 @@ size_t dgp_utf8_count(const char *s, size_t len)
 }
 
 ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_cap,
-			      bool *folded)
+			      bool *folded, bool *dropped)
 {
 	size_t i = 0, o = 0;
-	bool any = false;
+	bool any = false, drop = false;
 	while (i < len) {
 		/* ASCII: whole words, loaded before stored so in-place works. */
 		while (i + 8 <= len && o + 8 <= out_cap) {
@@ -79,12 +80,14 @@ ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_
 		int n = dgp_utf8_decode((const unsigned char *)in + i, len - i, &cp);
 		if (n < 0)
 			return DGP_UTF8_INVALID;
-		uint32_t f = dgp_utf8_fold_cp(cp);
-		if (f != cp) {
+		uint32_t f = dgp_utf8_is_space(cp) ? 0x20u : dgp_utf8_fold_cp(cp);
+		if (dgp_utf8_is_format(cp)) {
+			drop = true;
+		} else if (f != cp) {
 			if (o >= out_cap)
 				return DGP_UTF8_NOSPACE;
 			out[o++] = (char)f;
-			any = true;
+			any |= f != 0x20u || cp == 0x3000u;
 		} else {
 			if (o + (size_t)n > out_cap)
 				return DGP_UTF8_NOSPACE;
@@ -97,5 +100,7 @@ ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_
 	}
 	if (folded)
 		*folded = any;
+	if (dropped)
+		*dropped = drop;
 	return (ptrdiff_t)o;
 }

@@ -15,7 +15,10 @@
  * Width folding is deliberately NOT NFKC (STANDARDS.md §8): only the 94
  * full-width ASCII forms U+FF01–U+FF5E (→ U+0021–U+007E, minus 0xFEE0) and
  * the ideographic space U+3000 (→ U+0020) change; ①, ㈱, Ⅻ, ², ｶ and the
- * Chinese punctuation 。、“”— stay as they are.
+ * Chinese punctuation 。、“”— stay as they are.  The fold used for short
+ * values (identifiers, codes, phones, dates) also turns every other Unicode
+ * White_Space character into U+0020, so that trimming sees it, and drops
+ * the invisible format characters (STANDARDS.md §9).
  */
 #ifndef DGP_UTF8_H
 #define DGP_UTF8_H
@@ -118,6 +121,27 @@ static inline uint32_t dgp_utf8_fold_cp(uint32_t cp)
 }
 
 /*
+ * dgp_utf8_is_space — whether cp is a non-ASCII Unicode White_Space
+ * character other than U+3000: U+0085, U+00A0, U+1680, U+2000–U+200A,
+ * U+2028, U+2029, U+202F, U+205F.
+ */
+static inline bool dgp_utf8_is_space(uint32_t cp)
+{
+	return cp == 0xA0 || cp == 0x85 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+	       cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F;
+}
+
+/*
+ * dgp_utf8_is_format — whether cp is one of the invisible format
+ * characters that only split keys: U+00AD SOFT HYPHEN, U+200B–U+200D (zero
+ * width space, non-joiner, joiner), U+2060 WORD JOINER, U+FEFF (BOM).
+ */
+static inline bool dgp_utf8_is_format(uint32_t cp)
+{
+	return cp == 0xAD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}
+
+/*
  * dgp_utf8_ascii_run — the number of leading bytes of s[0..len) that are
  * ASCII (< 0x80); len when all are.  Checks 8 bytes per step.
  */
@@ -144,8 +168,9 @@ bool dgp_utf8_valid(const char *s, size_t len);
 
 /*
  * dgp_utf8_check_fold — 1 when s[0..len) holds a character that
- * dgp_utf8_fold_width would change (the rest is then not validated here:
- * fold_width does it), 0 when it is valid UTF-8 with nothing to fold, or
+ * dgp_utf8_fold_width would change, a width, space or format character
+ * (the rest is then not validated here: fold_width does it), 0 when it is
+ * valid UTF-8 with nothing to fold, or
  * DGP_UTF8_INVALID.  Lets a caller use its input in place instead of
  * copying it.
  */
@@ -159,15 +184,18 @@ size_t dgp_utf8_count(const char *s, size_t len);
 
 /*
  * dgp_utf8_fold_width — copy in[0..len) to out, folding full-width ASCII
- * (U+FF01–U+FF5E) and U+3000 to their ASCII forms (see top of file), and
- * validating the UTF-8 on the way.  The output is never longer than the
- * input, so out_cap >= len always suffices; out may equal in (in-place
- * folding) but must not otherwise overlap it.  *folded (may be NULL) is set
- * to whether any character was folded.  Returns the bytes written, or
+ * (U+FF01–U+FF5E) and U+3000 to their ASCII forms (see top of file),
+ * turning the other Unicode spaces (dgp_utf8_is_space) into U+0020,
+ * dropping the format characters (dgp_utf8_is_format), and validating the
+ * UTF-8 on the way.  The output is never longer than the input, so out_cap
+ * >= len always suffices; out may equal in (in-place folding) but must not
+ * otherwise overlap it.  *folded (may be NULL) is set to whether a
+ * full-width character or U+3000 was folded, *dropped (may be NULL) to
+ * whether a format character was dropped.  Returns the bytes written, or
  * DGP_UTF8_INVALID for invalid UTF-8, or DGP_UTF8_NOSPACE when out_cap is
  * too small; out's contents are unspecified after an error.
  */
 ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_cap,
-			      bool *folded);
+			      bool *folded, bool *dropped);
 
 #endif /* DGP_UTF8_H */

