@@ -340,6 +340,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		.csv_quote = l->quote,
 		.encoding = l->encoding ? l->encoding : dgp_catalog_encoding_name(res->encoding),
 		.max_record_bytes = (size_t)l->cli->cfg->load_max_record_bytes,
+		.max_quoted_lines = (size_t)l->cli->cfg->load_csv_max_quoted_lines,
 		.start_offset = found ? next_offset : 0,
 		.start_line = found ? next_line : 1,
 	};

@@ -73,7 +73,7 @@ mangle trunc "rows[-1] = rows[-1].rsplit(b',', 1)[0]"
 truncate -s -1 "$TMP/bszjd_syrk_trunc.csv"
 one_bad trunc 11 columns "|11|true|9 columns, header has 10"
 
-# a 100 MB line (longer than load.max.record.bytes): rejected with its first 4 KiB, reading goes on
+# a 100 MB line (longer than load.max.record.bytes): rejected with its first 16 MiB, reading goes on
 base huge 8000600
 mangle huge "field(1, 8, b'x' * (100 << 20))"
 out=$("$DGP" load "$TMP/bszjd_syrk_huge.csv" 2>&1)
@@ -81,8 +81,26 @@ eq "huge: exit" "$?" 0
 expect_out "huge: summary" "read 10, new 9, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
 eq "huge: dgp_ops.reject" \
 	"$(sql "SELECT reason || '|' || line || '|' || length(raw) || '|' || detail FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_huge.csv'")" \
-	"too_long|3|4096|record of $(($(sed -n 3p "$TMP/bszjd_syrk_huge.csv" | wc -c) - 1)) bytes is longer than load.max.record.bytes (16777216)"
+	"too_long|3|16777216|record of $(($(sed -n 3p "$TMP/bszjd_syrk_huge.csv" | wc -c) - 1)) bytes is longer than load.max.record.bytes (16777216)"
 rm -f "$TMP/bszjd_syrk_huge.csv"
+
+# a stray quote in row 500 of 1,000 with a 64 KiB record limit: row 500 alone
+# is rejected, whole, at its line; the 999 others load
+"$DGP" gen --resource $R --rows 1000 --seed 3 --key-offset 8200000 --out "$TMP/stray.base" || exit 1
+python3 - "$TMP/stray.base" "$TMP/bszjd_syrk_stray.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], 'rb').read().split(b'\n')
+f = lines[500].split(b',')
+f[2] = b'"' + f[2]
+lines[500] = b','.join(f)
+open(sys.argv[2], 'wb').write(b'\n'.join(lines))
+PY
+out=$(DGP_LOAD_MAX_RECORD_BYTES=65536 "$DGP" load "$TMP/bszjd_syrk_stray.csv" 2>&1)
+eq "stray quote: exit" "$?" 0
+expect_out "stray quote: summary" "read 1000, new 999, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
+eq "stray quote: dgp_ops.reject" \
+	"$(sql "SELECT reason || '|' || line || '|' || (raw = decode('$(sed -n 501p "$TMP/bszjd_syrk_stray.csv" | tr -d '\n' | xxd -p | tr -d '\n')', 'hex')) || '|' || detail FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_stray.csv'")" \
+	"malformed|501|true|unterminated quoted field at byte $(sed -n 501p "$TMP/bszjd_syrk_stray.csv" | cut -d, -f1-2 | wc -c)"
 
 # a header without the key column: a clear error naming the file and the column; nothing loaded
 base nokeycol 8000700
