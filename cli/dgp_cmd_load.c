@@ -37,6 +37,9 @@
 #include "dgp_pg.h"
 #include "dgp_pg_sink.h"
 
+/* Records checked for a wrong encoding before a file's first batch. */
+#define LOAD_ENCODING_SAMPLE 100
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -289,6 +292,41 @@ static void catalog_gauges(load_t *l, bool force)
 				l->cli->cfg->metrics_catalog_interval_ms, force, &l->gauges_at);
 }
 
+/*
+ * Before a file's first batch: a file whose first records do not decode in
+ * the encoding in use but do in another would only fill dgp_ops.reject
+ * with charset rejects and mark the file loaded.  Refuse it, naming the
+ * likely encoding.  Returns DGP_OK or an error already reported.
+ */
+static dgp_err_t refuse_wrong_encoding(load_t *l, const char *path,
+				       const dgp_catalog_resource_t *res,
+				       const dgp_file_source_opts_t *so)
+{
+	char err[2048];
+	const char *likely = NULL;
+	if (dgp_file_source_guess_encoding(path, so, LOAD_ENCODING_SAMPLE, &likely, err,
+					   sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "%s", err);
+		return DGP_ERR_IO;
+	}
+	if (!likely)
+		return DGP_OK;
+	const char *enc = so->encoding && *so->encoding ? so->encoding : "UTF-8";
+	if (l->encoding)
+		dgp_cli_err("load",
+			    "%s: its first records are not valid %s (given with --encoding) but "
+			    "are valid %s; nothing was loaded.  If the file is %s, load it with "
+			    "--encoding %s",
+			    path, enc, likely, likely, likely);
+	else
+		dgp_cli_err("load",
+			    "%s: its first records are not valid %s, the encoding the catalog "
+			    "declares for resource %s, but are valid %s; nothing was loaded.  If "
+			    "the file is %s, load it with --encoding %s",
+			    path, enc, res->code, likely, likely, likely);
+	return DGP_ERR_PARSE;
+}
+
 /* Load one file.  Returns DGP_OK, or an error already reported. */
 static dgp_err_t load_file(load_t *l, const char *path)
 {
@@ -344,6 +382,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		.start_offset = found ? next_offset : 0,
 		.start_line = found ? next_line : 1,
 	};
+	if (!found && refuse_wrong_encoding(l, path, res, &so) != DGP_OK)
+		return DGP_ERR_PARSE;
 	dgp_file_source_t *src;
 	if (dgp_file_source_open(path, &so, &src, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "%s", err);

@@ -697,3 +697,101 @@ dgp_err_t dgp_file_id(const char *path, char hex[DGP_FILE_ID_HEX], char *errstr,
 	close(fd);
 	return err;
 }
+
+/* ---- encoding check ------------------------------------------------------ */
+
+/* in[0..len) converts cleanly from cd's encoding (no NUL byte either). */
+static bool decodes_as(iconv_t cd, const char *in, size_t len, char *out, size_t out_cap)
+{
+	if (memchr(in, 0, len))
+		return false;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	char *ip = (char *)in, *op = out;
+	size_t il = len, ol = out_cap;
+	return iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 &&
+	       iconv(cd, NULL, NULL, &op, &ol) != (size_t)-1;
+}
+
+static bool decodes_utf8(const char *in, size_t len)
+{
+	char d[8];
+	return dgp_parse_check_text(in, len, d, sizeof(d)) == DGP_REASON_OK;
+}
+
+static bool is_ascii(const char *in, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)in[i] >= 0x80)
+			return false;
+	return true;
+}
+
+dgp_err_t dgp_file_source_guess_encoding(const char *path, const dgp_file_source_opts_t *opts,
+                                         size_t nrecords, const char **likely, char *errstr,
+                                         size_t errstr_size)
+{
+	*likely = NULL;
+	/* The lines as bytes: JSONL splitting (newline), no transcoding. */
+	dgp_file_source_opts_t o = {.format = DGP_FORMAT_JSONL,
+	                            .max_record_bytes = opts->max_record_bytes,
+	                            .read_size = opts->read_size};
+	dgp_file_source_t *s;
+	dgp_err_t err = dgp_file_source_open(path, &o, &s, errstr, errstr_size);
+	if (err != DGP_OK)
+		return err;
+	bool declared_utf8 = is_utf8_name(opts->encoding);
+	bool bom = s->beg == 3; /* UTF-8 mode skipped a UTF-8 byte order mark */
+	static const char *const gb_names[] = {"GBK", "GB18030"};
+	iconv_t declared = declared_utf8 ? (iconv_t)-1 : iconv_open("UTF-8", opts->encoding);
+	iconv_t gb[2];
+	for (int i = 0; i < 2; i++)
+		gb[i] = iconv_open("UTF-8", gb_names[i]);
+	bool other_ok[2] = {true, true}; /* UTF-8 declared: GBK, GB18030; else [0]: UTF-8 */
+	size_t seen = 0, nonascii = 0, fails = 0, cap = 0;
+	char *out = NULL;
+	dgp_file_record_t rec;
+	while (seen < nrecords && next_record(s, &rec) == 1) {
+		if (opts->format == DGP_FORMAT_CSV && rec.origin.line == 1)
+			continue; /* the header: names, mostly ASCII */
+		if (rec.reason == DGP_REASON_TOO_LONG)
+			continue;
+		seen++;
+		if (is_ascii(rec.raw, rec.raw_len))
+			continue;
+		nonascii++;
+		if (2 * rec.raw_len + 16 > cap) {
+			cap = 2 * rec.raw_len + 16;
+			out = dgp_xrealloc(out, cap);
+		}
+		if (declared_utf8) {
+			if (!decodes_utf8(rec.raw, rec.raw_len))
+				fails++;
+			for (int i = 0; i < 2; i++)
+				other_ok[i] = other_ok[i] && gb[i] != (iconv_t)-1 &&
+				              decodes_as(gb[i], rec.raw, rec.raw_len, out, cap);
+		} else {
+			if (declared == (iconv_t)-1 ||
+			    !decodes_as(declared, rec.raw, rec.raw_len, out, cap))
+				fails++;
+			other_ok[0] = other_ok[0] && decodes_utf8(rec.raw, rec.raw_len);
+		}
+	}
+	/* Most records with non-ASCII bytes fail as declared and every one decodes
+	 * as the other; or, declared GBK/GB18030, a UTF-8 byte order mark opens a
+	 * file whose records are all UTF-8. */
+	bool most_fail = fails > 0 && 2 * fails > nonascii;
+	if (declared_utf8) {
+		if (most_fail)
+			*likely = other_ok[0] ? gb_names[0] : other_ok[1] ? gb_names[1] : NULL;
+	} else if (other_ok[0] && (most_fail || (bom && nonascii))) {
+		*likely = "UTF-8";
+	}
+	free(out);
+	for (int i = 0; i < 2; i++)
+		if (gb[i] != (iconv_t)-1)
+			iconv_close(gb[i]);
+	if (declared != (iconv_t)-1)
+		iconv_close(declared);
+	dgp_file_source_close(s);
+	return DGP_OK;
+}

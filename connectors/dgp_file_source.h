@@ -118,6 +118,22 @@ void dgp_file_source_progress(const dgp_file_source_t *src, uint64_t *read_bytes
                               uint64_t *total_bytes);
 
 /*
+ * dgp_file_source_guess_encoding — whether the file looks written in
+ * another encoding than opts->encoding says, judged by its first nrecords
+ * records (the CSV header and too_long lines not counted): *likely is set
+ * to "UTF-8", "GBK" or "GB18030" when most of those records with non-ASCII
+ * bytes fail to decode as declared and every one decodes cleanly as that
+ * encoding, or (declared GBK/GB18030) the file opens with a UTF-8 byte
+ * order mark and its records are all UTF-8; else NULL.  Reads only those
+ * records; a read error ends the check early (reading the file again
+ * reports it).  Returns DGP_OK, or the errors of dgp_file_source_open
+ * with errstr set.
+ */
+dgp_err_t dgp_file_source_guess_encoding(const char *path, const dgp_file_source_opts_t *opts,
+                                         size_t nrecords, const char **likely, char *errstr,
+                                         size_t errstr_size) DGP_MUST_CHECK;
+
+/*
  * dgp_file_id — the file's identity for dgp_ops.file_progress: xxh3-128 of
  * its bytes as on disk (compressed for .gz), as 32 lowercase hex digits,
  * written NUL-terminated to hex[DGP_FILE_ID_HEX].  Reads the whole file once

@@ -109,6 +109,36 @@ out=$("$DGP" load "$TMP/bszjd_syrk_nokeycol.csv" 2>&1)
 eq "nokeycol: exit" "$?" 1
 expect_out "nokeycol: message" "$TMP/bszjd_syrk_nokeycol.csv:1: header: CSV header has no column \"GMSFHM\" for key field 公民身份号码 of resource 101041/000001" "$out"
 
+# a UTF-8 file for a resource the catalog declares GBK: refused before
+# anything is written, naming UTF-8 and --encoding; loaded with --encoding UTF-8
+H=101001/000001
+"$DGP" gen --resource $H --rows 20 --seed 3 --key-offset 8300000 --encoding UTF-8 --out "$TMP/gaj_hjrk_utf8.csv" || exit 1
+out=$("$DGP" load "$TMP/gaj_hjrk_utf8.csv" 2>&1)
+eq "wrong encoding: exit" "$?" 1
+expect_out "wrong encoding: message" "$TMP/gaj_hjrk_utf8.csv: its first records are not valid GBK, the encoding the catalog declares for resource $H, but are valid UTF-8; nothing was loaded.  If the file is UTF-8, load it with --encoding UTF-8" "$out"
+eq "wrong encoding: nothing written" "$(sql "SELECT (SELECT count(*) FROM dgp_ops.reject WHERE source = '$TMP/gaj_hjrk_utf8.csv') || ' ' || (SELECT count(*) FROM dgp_ops.file_progress WHERE path = '$TMP/gaj_hjrk_utf8.csv') || ' ' || (SELECT count(*) FROM dgp_src.gaj_hjrk)")" "0 0 0"
+out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_utf8.csv" 2>&1)
+eq "wrong encoding: --encoding UTF-8 exit" "$?" 0
+expect_out "wrong encoding: --encoding UTF-8 loads" "read 20, new 20, changed 0, unchanged 0, duplicate 0, rejected 0" "$out"
+# the other way round: a GBK file given as UTF-8
+"$DGP" gen --resource $H --rows 20 --seed 3 --key-offset 8300100 --out "$TMP/gaj_hjrk_gbk.csv" || exit 1
+out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_gbk.csv" 2>&1)
+eq "GBK as UTF-8: exit" "$?" 1
+expect_out "GBK as UTF-8: message" "$TMP/gaj_hjrk_gbk.csv: its first records are not valid UTF-8 (given with --encoding) but are valid GBK; nothing was loaded.  If the file is GBK, load it with --encoding GBK" "$out"
+# a UTF-8 byte order mark in front of a GBK-declared file
+printf '\xef\xbb\xbf' >"$TMP/gaj_hjrk_bom.csv"
+"$DGP" gen --resource $H --rows 5 --seed 3 --key-offset 8300200 --encoding UTF-8 --out "$TMP/bom.base" || exit 1
+cat "$TMP/bom.base" >>"$TMP/gaj_hjrk_bom.csv"
+out=$("$DGP" load "$TMP/gaj_hjrk_bom.csv" 2>&1)
+eq "UTF-8 BOM, declared GBK: exit" "$?" 1
+expect_out "UTF-8 BOM, declared GBK: message" "but are valid UTF-8; nothing was loaded" "$out"
+
+# a misspelled required column (HJQHH for HJQH): refused like a missing key column
+sed '1s/,HJQH,/,HJQHH,/' "$TMP/gaj_hjrk_utf8.csv" >"$TMP/gaj_hjrk_hjqhh.csv"
+out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_hjqhh.csv" 2>&1)
+eq "misspelled required column: exit" "$?" 1
+expect_out "misspelled required column: message" "$TMP/gaj_hjrk_hjqhh.csv:1: header: CSV header has no column \"HJQH\" for required field 户籍地区划 of resource $H; columns the catalog does not know: \"HJQHH\"" "$out"
+
 # corrupt gzip in the middle: the damaged stretch decodes to garbage (rejected
 # unless it happens to be valid data: gzip's own check, the CRC, only comes at
 # the end), the file fails with a message naming it, the next file on the
