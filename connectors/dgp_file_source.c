@@ -795,3 +795,25 @@ dgp_err_t dgp_file_source_guess_encoding(const char *path, const dgp_file_source
 	dgp_file_source_close(s);
 	return DGP_OK;
 }
+
+void dgp_file_load_id(const char *content_id, const char *resource_code,
+                      const dgp_file_source_opts_t *opts, char hex[DGP_FILE_ID_HEX])
+{
+	/* One text, fields separated by a byte no field holds. */
+	char enc[64];
+	const char *e = is_utf8_name(opts->encoding) ? "UTF-8" : opts->encoding;
+	size_t i = 0;
+	for (; e[i] && i + 1 < sizeof(enc); i++)
+		enc[i] = (char)(e[i] >= 'a' && e[i] <= 'z' ? e[i] - 'a' + 'A' : e[i]);
+	enc[i] = '\0';
+	char text[512];
+	int n = snprintf(
+	    text, sizeof(text), "%s\x1f%s\x1f%s\x1f%s\x1f%c\x1f%c", content_id,
+	    resource_code ? resource_code : "", opts->format == DGP_FORMAT_CSV ? "csv" : "jsonl",
+	    enc, opts->csv_delim ? opts->csv_delim : ',', opts->csv_quote ? opts->csv_quote : '"');
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1;
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits(text, len));
+	for (int k = 0; k < 16; k++)
+		snprintf(hex + 2 * k, 3, "%02x", c.digest[k]);
+}

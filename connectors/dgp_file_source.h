@@ -142,4 +142,16 @@ dgp_err_t dgp_file_source_guess_encoding(const char *path, const dgp_file_source
 dgp_err_t dgp_file_id(const char *path, char hex[DGP_FILE_ID_HEX], char *errstr,
                       size_t errstr_size) DGP_MUST_CHECK;
 
+/*
+ * dgp_file_load_id — the identity of loading a file one way, the key of
+ * dgp_ops.file_progress: xxh3-128 (32 lowercase hex digits, NUL-terminated
+ * into hex[DGP_FILE_ID_HEX]) of the file's content id (dgp_file_id), the
+ * resource code and the parse options that change what its bytes mean:
+ * format, encoding (case-insensitive; NULL and "" are UTF-8), delimiter
+ * and quote (0 means ',' and '"').  The same bytes loaded for another
+ * resource or with another encoding are another load.
+ */
+void dgp_file_load_id(const char *content_id, const char *resource_code,
+                      const dgp_file_source_opts_t *opts, char hex[DGP_FILE_ID_HEX]);
+
 #endif /* DGP_FILE_SOURCE_H */

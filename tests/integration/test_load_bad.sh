@@ -197,5 +197,19 @@ eq "json: exit" "$?" 0
 expect_out "json: summary" "read 10, new 9, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
 eq "json: dgp_ops.reject" "$(sql "SELECT reason || '|' || line || '|' || (raw = convert_to('$(sed -n 5p "$TMP/bszjd_syrk_json.jsonl" | sed "s/'/''/g")', 'UTF8')) FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_json.jsonl'")" "malformed|5|true"
 
+# a load is the file's bytes for one resource read one way: the same bytes
+# for another resource are loaded, not skipped; --again loads a complete file again
+out=$("$DGP" load "$TMP/bszjd_syrk_after.csv" 2>&1)
+expect_out "same file, same resource: skipped" "already loaded completely for $R" "$out"
+out=$("$DGP" load --again "$TMP/bszjd_syrk_after.csv" 2>&1)
+eq "--again: exit" "$?" 0
+expect_out "--again: read again, nothing written" "read 10, new 0, changed 0, unchanged 10, duplicate 0, rejected 0" "$out"
+out=$("$DGP" load --resource 101001/000001 --encoding UTF-8 "$TMP/bszjd_syrk_json.jsonl" 2>&1)
+eq "same bytes, another resource: exit" "$?" 0
+expect_out "same bytes, another resource: loaded, not skipped" "read 10, new 0, changed 0, unchanged 0, duplicate 0, rejected 10" "$out"
+eq "same bytes, another resource: two progress rows" \
+	"$(sql "SELECT string_agg(resource_code || ' ' || complete, ',' ORDER BY resource_code) FROM dgp_ops.file_progress WHERE path = '$TMP/bszjd_syrk_json.jsonl'")" \
+	"101001/000001 true,$R true"
+
 eq "every reject kept its raw bytes" "$(sql "SELECT count(*) FROM dgp_ops.reject WHERE raw IS NULL OR length(raw) = 0")" 0
 finish
