@@ -37,6 +37,9 @@
 #include "dgp_pg.h"
 #include "dgp_pg_sink.h"
 
+/* Records checked for a wrong encoding before a file's first batch. */
+#define LOAD_ENCODING_SAMPLE 100
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -79,6 +82,7 @@ typedef struct load {
 	const char *resource_code;
 	const char *encoding;
 	char delim, quote;
+	bool again; /* --again: forget a file's progress, load it from its start */
 	/* totals */
 	dgp_batch_counts_t total;
 	uint64_t files_done, files_skipped, files_failed;
@@ -289,6 +293,41 @@ static void catalog_gauges(load_t *l, bool force)
 				l->cli->cfg->metrics_catalog_interval_ms, force, &l->gauges_at);
 }
 
+/*
+ * Before a file's first batch: a file whose first records do not decode in
+ * the encoding in use but do in another would only fill dgp_ops.reject
+ * with charset rejects and mark the file loaded.  Refuse it, naming the
+ * likely encoding.  Returns DGP_OK or an error already reported.
+ */
+static dgp_err_t refuse_wrong_encoding(load_t *l, const char *path,
+				       const dgp_catalog_resource_t *res,
+				       const dgp_file_source_opts_t *so)
+{
+	char err[2048];
+	const char *likely = NULL;
+	if (dgp_file_source_guess_encoding(path, so, LOAD_ENCODING_SAMPLE, &likely, err,
+					   sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "%s", err);
+		return DGP_ERR_IO;
+	}
+	if (!likely)
+		return DGP_OK;
+	const char *enc = so->encoding && *so->encoding ? so->encoding : "UTF-8";
+	if (l->encoding)
+		dgp_cli_err("load",
+			    "%s: its first records are not valid %s (given with --encoding) but "
+			    "are valid %s; nothing was loaded.  If the file is %s, load it with "
+			    "--encoding %s",
+			    path, enc, likely, likely, likely);
+	else
+		dgp_cli_err("load",
+			    "%s: its first records are not valid %s, the encoding the catalog "
+			    "declares for resource %s, but are valid %s; nothing was loaded.  If "
+			    "the file is %s, load it with --encoding %s",
+			    path, enc, res->code, likely, likely, likely);
+	return DGP_ERR_PARSE;
+}
+
 /* Load one file.  Returns DGP_OK, or an error already reported. */
 static dgp_err_t load_file(load_t *l, const char *path)
 {
@@ -312,10 +351,25 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		return DGP_ERR_CATALOG;
 	}
 
-	char file_id[DGP_FILE_ID_HEX];
-	if (dgp_file_id(path, file_id, err, sizeof(err)) != DGP_OK) {
+	dgp_file_source_opts_t so = {
+		.format = format_of(path),
+		.csv_delim = l->delim,
+		.csv_quote = l->quote,
+		.encoding = l->encoding ? l->encoding : dgp_catalog_encoding_name(res->encoding),
+		.max_record_bytes = (size_t)l->cli->cfg->load_max_record_bytes,
+		.max_quoted_lines = (size_t)l->cli->cfg->load_csv_max_quoted_lines,
+	};
+	/* A load is the file's content read for one resource one way. */
+	char content_id[DGP_FILE_ID_HEX], file_id[DGP_FILE_ID_HEX];
+	if (dgp_file_id(path, content_id, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "%s", err);
 		return DGP_ERR_IO;
+	}
+	dgp_file_load_id(content_id, res->code, &so, file_id);
+	if (l->again &&
+	    dgp_pg_sink_file_progress_forget(l->conn, file_id, err, sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "%s: forgetting dgp_ops.file_progress (--again): %s", path, err);
+		return DGP_ERR_PG;
 	}
 	bool found = false, complete = false;
 	int64_t next_offset = 0, next_line = 1, records = 0;
@@ -325,24 +379,19 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		return DGP_ERR_PG;
 	}
 	if (found && complete) {
-		printf("%s: already loaded completely (file %s, %lld records); nothing to do\n", path,
-		       file_id, (long long)records);
+		printf("%s: already loaded completely for %s (load %s, %lld records); nothing to "
+		       "do (--again loads it once more)\n",
+		       path, res->code, file_id, (long long)records);
 		l->files_skipped++;
 		return DGP_OK;
 	}
 	if (found)
 		dgp_log(DGP_LOG_INFO, "load", "%s: resuming at line %lld (byte %lld) after %lld records",
 			path, (long long)next_line, (long long)next_offset, (long long)records);
-
-	dgp_file_source_opts_t so = {
-		.format = format_of(path),
-		.csv_delim = l->delim,
-		.csv_quote = l->quote,
-		.encoding = l->encoding ? l->encoding : dgp_catalog_encoding_name(res->encoding),
-		.max_record_bytes = (size_t)l->cli->cfg->load_max_record_bytes,
-		.start_offset = found ? next_offset : 0,
-		.start_line = found ? next_line : 1,
-	};
+	so.start_offset = found ? next_offset : 0;
+	so.start_line = found ? next_line : 1;
+	if (!found && refuse_wrong_encoding(l, path, res, &so) != DGP_OK)
+		return DGP_ERR_PARSE;
 	dgp_file_source_t *src;
 	if (dgp_file_source_open(path, &so, &src, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "%s", err);
@@ -477,6 +526,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		{"quote", required_argument, NULL, 'Q'},
 		{"catalog", required_argument, NULL, 'C'},
 		{"no-progress", no_argument, NULL, 'P'},
+		{"again", no_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0},
 	};
 	load_t l = {.cli = cli};
@@ -509,6 +559,9 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 			break;
 		case 'P':
 			no_progress = true;
+			break;
+		case 'A':
+			l.again = true;
 			break;
 		default:
 			return DGP_EXIT_USAGE;

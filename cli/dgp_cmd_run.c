@@ -129,6 +129,7 @@ typedef struct part_pos {
 
 typedef struct run {
 	dgp_cli_t *cli;
+	const char *catalog_dir; /* --catalog, NULL: catalog.dir; SIGHUP reloads it */
 	dgp_catalog_t *cat;
 	dgp_arena_t *arena; /* schemas: lives as long as cat */
 	PGconn *conn;
@@ -684,7 +685,7 @@ static void reload(run_t *r)
 {
 	dgp_catalog_t *cat;
 	dgp_log(DGP_LOG_INFO, "run", "SIGHUP: reloading the catalog");
-	if (dgp_cli_load_catalog(r->cli, "run", NULL, &cat) != DGP_EXIT_OK) {
+	if (dgp_cli_load_catalog(r->cli, "run", r->catalog_dir, &cat) != DGP_EXIT_OK) {
 		dgp_log(DGP_LOG_ERROR, "run", "catalog reload failed; keeping the old catalog");
 		return;
 	}
@@ -842,7 +843,7 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 		dgp_cli_err("run", "unexpected argument \"%s\" (try \"dgp run --help\")", argv[optind]);
 		return DGP_EXIT_USAGE;
 	}
-	run_t r = {.cli = cli};
+	run_t r = {.cli = cli, .catalog_dir = catalog_dir};
 	if (dgp_cli_load_catalog(cli, "run", catalog_dir, &r.cat) != DGP_EXIT_OK)
 		return DGP_EXIT_FAIL;
 	char err[2048];

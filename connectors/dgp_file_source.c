@@ -50,27 +50,30 @@ struct dgp_file_source {
 	uint64_t total_bytes;
 	dgp_format_t format;
 	unsigned char delim, quote;
-	bool gb;                /* GBK/GB18030: bytes >= 0x81 lead a multibyte character */
-	iconv_t cd;             /* (iconv_t)-1 for UTF-8 */
-	const char *encoding;   /* for messages */
+	bool gb;              /* GBK/GB18030: bytes >= 0x81 lead a multibyte character */
+	iconv_t cd;           /* (iconv_t)-1 for UTF-8 */
+	const char *encoding; /* for messages */
 	size_t max_record, read_size;
 
 	char *buf;
 	size_t cap, beg, scan, end;
-	int64_t buf_off;        /* stream offset of buf[0] */
-	int64_t line;           /* line of buf[beg] */
-	enum csv_state csv;     /* state at buf[scan] */
-	int64_t rec_newlines;   /* newlines inside quotes in buf[beg .. scan) */
+	int64_t buf_off;      /* stream offset of buf[0] */
+	int64_t line;         /* line of buf[beg] */
+	enum csv_state csv;   /* state at buf[scan] */
+	int64_t rec_newlines; /* newlines inside quotes in buf[beg .. scan) */
+	size_t q_open;        /* CSV: open quote of the current quoted field, relative to beg */
+	int64_t q_open_nl;    /* rec_newlines when that quote opened */
+	int64_t max_quoted_lines;
 	bool eof;
-	dgp_err_t err;          /* sticky read error */
+	dgp_err_t err; /* sticky read error */
 	char errmsg[512];
 
-	bool skipping;          /* inside a too_long record */
+	bool skipping; /* inside a too_long record */
 	int64_t skip_offset, skip_line, skip_newlines;
-	char keep[DGP_FILE_SOURCE_TOO_LONG_KEEP];
+	char *keep; /* the first max_record bytes of a too_long record */
 	size_t keep_len;
 
-	char *tbuf;             /* transcoded text */
+	char *tbuf; /* transcoded text */
 	size_t tcap;
 	char *header;
 	size_t header_len;
@@ -97,15 +100,14 @@ static dgp_err_t read_error(dgp_file_source_t *s)
 		msg = strstr(msg, ": ") + 2; /* gzdopen names the file "<fd:N>": we name it */
 	int64_t at = s->buf_off + (int64_t)s->end;
 	if (zerr == Z_ERRNO)
-		snprintf(s->errmsg, sizeof(s->errmsg),
-			 "could not read \"%s\" at byte %lld: %s", s->path, (long long)at,
-			 strerror(errno));
+		snprintf(s->errmsg, sizeof(s->errmsg), "could not read \"%s\" at byte %lld: %s",
+		         s->path, (long long)at, strerror(errno));
 	else
 		snprintf(s->errmsg, sizeof(s->errmsg),
-			 "damaged gzip data in \"%s\" at byte %lld of the uncompressed stream "
-			 "(byte %lld of the file): %s",
-			 s->path, (long long)at, (long long)gzoffset(s->gz),
-			 msg && *msg ? msg : "unknown zlib error");
+		         "damaged gzip data in \"%s\" at byte %lld of the uncompressed stream "
+		         "(byte %lld of the file): %s",
+		         s->path, (long long)at, (long long)gzoffset(s->gz),
+		         msg && *msg ? msg : "unknown zlib error");
 	s->err = DGP_ERR_IO;
 	return s->err;
 }
@@ -173,7 +175,41 @@ static ptrdiff_t find_end_jsonl(dgp_file_source_t *s)
  * an unquoted field cannot swallow the lines after it (the parser rejects
  * that record).  In GBK/GB18030 a lead byte's trail byte is skipped: it
  * may equal an ASCII delimiter such as '|'.
+ *
+ * A stray quote at the start of a field opens a field that never closes,
+ * or closes at the next row's legitimate opening quote.  So a quoted field
+ * that spans lines and then crosses more than max_quoted_lines newlines,
+ * is followed by anything but a delimiter or a line end, is still open at
+ * the end of the file or makes the record longer than max_record, is taken
+ * for a stray quote: the record is cut back to the end of the line holding
+ * the opening quote (the parser rejects it as an unterminated quoted field)
+ * and splitting resumes at the line after it, so the rows behind it load.
  */
+
+/* Index of the newline ending the line of the current field's opening quote. */
+static size_t quote_line_end(const dgp_file_source_t *s)
+{
+	const char *nl = memchr(s->buf + s->beg + s->q_open, '\n', s->end - s->beg - s->q_open);
+	return (size_t)(nl - s->buf); /* a newline follows: the field crossed one */
+}
+
+/* Cut the record at beg back to its opening quote's line; returns that line's newline. */
+static ptrdiff_t cut_back(dgp_file_source_t *s)
+{
+	size_t nl = quote_line_end(s);
+	s->rec_newlines = s->q_open_nl;
+	s->csv = CSV_FIELD_START;
+	s->scan = nl;
+	return (ptrdiff_t)nl;
+}
+
+/* The record at beg holds a quoted field, still open, that crossed a newline. */
+static bool quoted_across_lines(const dgp_file_source_t *s)
+{
+	return s->format == DGP_FORMAT_CSV && (s->csv == CSV_QUOTED || s->csv == CSV_QUOTE_END) &&
+	       s->rec_newlines > s->q_open_nl;
+}
+
 static ptrdiff_t find_end_csv(dgp_file_source_t *s)
 {
 	const unsigned char *b = (const unsigned char *)s->buf;
@@ -188,15 +224,22 @@ static ptrdiff_t find_end_csv(dgp_file_source_t *s)
 	int64_t nl = s->rec_newlines;
 	const unsigned char delim = s->delim, quote = s->quote;
 	ptrdiff_t found = -1;
+	bool stray = false;
 	while (i < end) {
 		unsigned char c = b[i];
 		if (st == CSV_QUOTED) {
-			if (c == quote)
+			if (c == quote) {
 				st = CSV_QUOTE_END;
-			else if (c == '\n')
-				nl++;
+			} else if (c == '\n' && ++nl - s->q_open_nl > s->max_quoted_lines) {
+				stray = true;
+				break;
+			}
 		} else if (st == CSV_QUOTE_END && c == quote) {
 			st = CSV_QUOTED;
+		} else if (st == CSV_QUOTE_END && c != delim && c != '\n' && c != '\r' &&
+		           nl > s->q_open_nl) {
+			stray = true; /* a multi-line field closed by the next row's quote */
+			break;
 		} else if (c == '\n') {
 			found = (ptrdiff_t)i;
 			break;
@@ -204,12 +247,15 @@ static ptrdiff_t find_end_csv(dgp_file_source_t *s)
 			st = CSV_FIELD_START;
 		} else if (c == quote && st == CSV_FIELD_START) {
 			st = CSV_QUOTED;
+			s->q_open = i - s->beg;
+			s->q_open_nl = nl;
 		} else if (st != CSV_QUOTED) {
 			st = CSV_UNQUOTED;
 		}
 		if (s->gb && c >= 0x81 && c != quote && c != delim) {
 			if (i + 1 >= end && !s->eof)
-				break; /* trail byte not read yet: rescan this byte after the refill */
+				break; /* trail byte not read yet: rescan this byte after the refill
+				        */
 			/* Trail bytes are 0x30-0x39 (4-byte forms) or 0x40-0xFE: a quote,
 			 * comma or newline after a lead byte is damage, not a trail, and
 			 * must keep its meaning so the damage stays in one record. */
@@ -218,6 +264,8 @@ static ptrdiff_t find_end_csv(dgp_file_source_t *s)
 		}
 		i++;
 	}
+	if (stray)
+		return cut_back(s);
 	s->scan = found >= 0 ? (size_t)found : (i > end ? end : i);
 	s->csv = st;
 	s->rec_newlines = nl;
@@ -227,10 +275,10 @@ static ptrdiff_t find_end_csv(dgp_file_source_t *s)
 /* ---- records ------------------------------------------------------------- */
 
 static void set_detail(dgp_file_source_t *s, dgp_file_record_t *rec, dgp_reason_t r,
-		       const char *fmt, ...) DGP_PRINTF(4, 5);
+                       const char *fmt, ...) DGP_PRINTF(4, 5);
 
 static void set_detail(dgp_file_source_t *s, dgp_file_record_t *rec, dgp_reason_t r,
-		       const char *fmt, ...)
+                       const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -256,8 +304,8 @@ static bool transcode(dgp_file_source_t *s, dgp_file_record_t *rec)
 	if (iconv(s->cd, &in, &inleft, &out, &outleft) == (size_t)-1 ||
 	    iconv(s->cd, NULL, NULL, &out, &outleft) == (size_t)-1) {
 		set_detail(s, rec, DGP_REASON_CHARSET, "%s %s at byte %zu",
-			   errno == EINVAL ? "truncated" : "invalid", s->encoding,
-			   (size_t)(in - rec->raw));
+		           errno == EINVAL ? "truncated" : "invalid", s->encoding,
+		           (size_t)(in - rec->raw));
 		return false;
 	}
 	rec->text = s->tbuf;
@@ -273,7 +321,7 @@ static void make_text(dgp_file_source_t *s, dgp_file_record_t *rec)
 		const char *nul = memchr(rec->raw, 0, rec->raw_len);
 		if (nul)
 			set_detail(s, rec, DGP_REASON_CHARSET, "NUL byte at byte %zu",
-				   (size_t)(nul - rec->raw));
+			           (size_t)(nul - rec->raw));
 		else
 			transcode(s, rec);
 		return;
@@ -291,25 +339,25 @@ static void make_text(dgp_file_source_t *s, dgp_file_record_t *rec)
 static void too_long(dgp_file_source_t *s, dgp_file_record_t *rec, int64_t len)
 {
 	set_detail(s, rec, DGP_REASON_TOO_LONG,
-		   "record of %lld bytes is longer than load.max.record.bytes (%zu)",
-		   (long long)len, s->max_record);
+	           "record of %lld bytes is longer than load.max.record.bytes (%zu)",
+	           (long long)len, s->max_record);
 }
 
 /* The record buf[beg .. stop) ending at stream offset end_offset; false for an empty line. */
 static bool take_record(dgp_file_source_t *s, size_t stop, int64_t end_offset,
-			dgp_file_record_t *rec)
+                        dgp_file_record_t *rec)
 {
 	size_t len = stop - s->beg;
 	if (len && s->buf[s->beg + len - 1] == '\r')
 		len--;
 	*rec = (dgp_file_record_t){
-		.raw = s->buf + s->beg,
-		.raw_len = len,
-		.origin = {.source = s->path,
-			   .partition = -1,
-			   .offset = s->buf_off + (int64_t)s->beg,
-			   .line = s->line,
-			   .end_offset = end_offset},
+	    .raw = s->buf + s->beg,
+	    .raw_len = len,
+	    .origin = {.source = s->path,
+	               .partition = -1,
+	               .offset = s->buf_off + (int64_t)s->beg,
+	               .line = s->line,
+	               .end_offset = end_offset},
 	};
 	s->line += 1 + s->rec_newlines;
 	rec->next_line = s->line;
@@ -318,7 +366,7 @@ static bool take_record(dgp_file_source_t *s, size_t stop, int64_t end_offset,
 	if (len == 0)
 		return false;
 	if (len > s->max_record) {
-		rec->raw_len = len < DGP_FILE_SOURCE_TOO_LONG_KEEP ? len : DGP_FILE_SOURCE_TOO_LONG_KEEP;
+		rec->raw_len = s->max_record;
 		too_long(s, rec, (int64_t)len);
 		return true;
 	}
@@ -332,7 +380,9 @@ static void start_skipping(dgp_file_source_t *s)
 	s->skipping = true;
 	s->skip_offset = s->buf_off + (int64_t)s->beg;
 	s->skip_line = s->line;
-	s->keep_len = s->end - s->beg < sizeof(s->keep) ? s->end - s->beg : sizeof(s->keep);
+	s->keep_len = s->end - s->beg < s->max_record ? s->end - s->beg : s->max_record;
+	if (!s->keep)
+		s->keep = dgp_xmalloc(s->max_record);
 	memcpy(s->keep, s->buf + s->beg, s->keep_len);
 	s->skip_newlines = s->rec_newlines; /* quoted newlines already passed (CSV) */
 	s->buf_off += (int64_t)s->end;
@@ -355,13 +405,13 @@ static bool skip_step(dgp_file_source_t *s, dgp_file_record_t *rec)
 	}
 	int64_t rec_end = s->buf_off + (int64_t)stop;
 	*rec = (dgp_file_record_t){
-		.raw = s->keep,
-		.raw_len = s->keep_len,
-		.origin = {.source = s->path,
-			   .partition = -1,
-			   .offset = s->skip_offset,
-			   .line = s->skip_line,
-			   .end_offset = nl ? rec_end + 1 : rec_end},
+	    .raw = s->keep,
+	    .raw_len = s->keep_len,
+	    .origin = {.source = s->path,
+	               .partition = -1,
+	               .offset = s->skip_offset,
+	               .line = s->skip_line,
+	               .end_offset = nl ? rec_end + 1 : rec_end},
 	};
 	too_long(s, rec, rec_end - s->skip_offset);
 	s->line = s->skip_line + s->skip_newlines + 1;
@@ -382,8 +432,8 @@ static int next_record(dgp_file_source_t *s, dgp_file_record_t *rec)
 			if (skip_step(s, rec))
 				return 1;
 		} else {
-			ptrdiff_t nl = s->format == DGP_FORMAT_CSV ? find_end_csv(s)
-								   : find_end_jsonl(s);
+			ptrdiff_t nl =
+			    s->format == DGP_FORMAT_CSV ? find_end_csv(s) : find_end_jsonl(s);
 			if (nl >= 0) {
 				s->scan = (size_t)nl + 1;
 				bool got = take_record(s, (size_t)nl, s->buf_off + nl + 1, rec);
@@ -392,7 +442,17 @@ static int next_record(dgp_file_source_t *s, dgp_file_record_t *rec)
 					return 1;
 				continue;
 			}
-			if (s->end - s->beg > s->max_record + 1) {
+			bool over = s->end - s->beg > s->max_record + 1;
+			if ((over || s->eof) && quoted_across_lines(s)) {
+				nl = cut_back(s); /* a stray quote, not a long record */
+				s->scan = (size_t)nl + 1;
+				bool got = take_record(s, (size_t)nl, s->buf_off + nl + 1, rec);
+				s->beg = s->scan;
+				if (got)
+					return 1;
+				continue;
+			}
+			if (over) {
 				start_skipping(s);
 				continue;
 			}
@@ -416,7 +476,7 @@ static int next_record(dgp_file_source_t *s, dgp_file_record_t *rec)
 }
 
 int dgp_file_source_next(dgp_file_source_t *s, dgp_file_record_t *rec, char *errstr,
-			 size_t errstr_size)
+                         size_t errstr_size)
 {
 	int r = next_record(s, rec);
 	if (r < 0)
@@ -448,7 +508,7 @@ static dgp_err_t read_header(dgp_file_source_t *s, char *errstr, size_t errstr_s
 		return DGP_OK;
 	if (rec.reason != DGP_REASON_OK)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-				      "CSV header of \"%s\" is not valid: %s", s->path, rec.detail);
+		                      "CSV header of \"%s\" is not valid: %s", s->path, rec.detail);
 	s->header = dgp_xmalloc(rec.text_len + 1);
 	memcpy(s->header, rec.text, rec.text_len);
 	s->header[rec.text_len] = '\0';
@@ -457,13 +517,13 @@ static dgp_err_t read_header(dgp_file_source_t *s, char *errstr, size_t errstr_s
 }
 
 static dgp_err_t seek_to(dgp_file_source_t *s, int64_t offset, int64_t line, char *errstr,
-			 size_t errstr_size)
+                         size_t errstr_size)
 {
 	z_off_t got = gzseek(s->gz, (z_off_t)offset, SEEK_SET);
 	if (got != (z_off_t)offset)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO,
-				      "could not seek \"%s\" to byte %lld to resume", s->path,
-				      (long long)offset);
+		                      "could not seek \"%s\" to byte %lld to resume", s->path,
+		                      (long long)offset);
 	/* gzseek past the end succeeds; the first read tells. */
 	s->buf_off = offset;
 	s->beg = s->scan = s->end = 0;
@@ -479,14 +539,14 @@ static dgp_err_t seek_to(dgp_file_source_t *s, int64_t offset, int64_t line, cha
 		if (gzseek(s->gz, (z_off_t)offset - 1, SEEK_SET) != (z_off_t)offset - 1 ||
 		    gzread(s->gz, &probe, 1) != 1)
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-					      "resume offset %lld is past the end of \"%s\"",
-					      (long long)offset, s->path);
+			                      "resume offset %lld is past the end of \"%s\"",
+			                      (long long)offset, s->path);
 	}
 	return DGP_OK;
 }
 
 dgp_err_t dgp_file_source_open(const char *path, const dgp_file_source_opts_t *opts,
-			       dgp_file_source_t **srcp, char *errstr, size_t errstr_size)
+                               dgp_file_source_t **srcp, char *errstr, size_t errstr_size)
 {
 	static const dgp_file_source_opts_t defaults = {.format = DGP_FORMAT_JSONL};
 	if (!opts)
@@ -499,8 +559,11 @@ dgp_err_t dgp_file_source_open(const char *path, const dgp_file_source_opts_t *o
 	s->format = opts->format;
 	s->delim = (unsigned char)(opts->csv_delim ? opts->csv_delim : ',');
 	s->quote = (unsigned char)(opts->csv_quote ? opts->csv_quote : '"');
-	s->max_record = opts->max_record_bytes ? opts->max_record_bytes : DGP_FILE_SOURCE_MAX_RECORD;
+	s->max_record =
+	    opts->max_record_bytes ? opts->max_record_bytes : DGP_FILE_SOURCE_MAX_RECORD;
 	s->read_size = opts->read_size ? opts->read_size : DGP_FILE_SOURCE_READ_SIZE;
+	s->max_quoted_lines = opts->max_quoted_lines ? (int64_t)opts->max_quoted_lines
+	                                             : DGP_FILE_SOURCE_MAX_QUOTED_LINES;
 	s->line = 1;
 	dgp_err_t err = DGP_OK;
 
@@ -508,8 +571,8 @@ dgp_err_t dgp_file_source_open(const char *path, const dgp_file_source_opts_t *o
 		s->cd = iconv_open("UTF-8", opts->encoding);
 		if (s->cd == (iconv_t)-1) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-					     "unknown encoding \"%s\" for \"%s\"", opts->encoding,
-					     path);
+			                     "unknown encoding \"%s\" for \"%s\"", opts->encoding,
+			                     path);
 			goto fail;
 		}
 		s->gb = is_gb_name(opts->encoding);
@@ -520,7 +583,7 @@ dgp_err_t dgp_file_source_open(const char *path, const dgp_file_source_opts_t *o
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "could not open \"%s\": %s",
-				     path, strerror(errno));
+		                     path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto fail;
@@ -530,7 +593,7 @@ dgp_err_t dgp_file_source_open(const char *path, const dgp_file_source_opts_t *o
 	if (!s->gz) {
 		close(fd);
 		err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "could not open \"%s\": %s",
-				     path, errno ? strerror(errno) : "out of memory");
+		                     path, errno ? strerror(errno) : "out of memory");
 		goto fail;
 	}
 	/* zlib inflates into its own buffer of twice this size and drops the
@@ -556,7 +619,7 @@ dgp_err_t dgp_file_source_open(const char *path, const dgp_file_source_opts_t *o
 	}
 	if (resume) {
 		err = seek_to(s, opts->start_offset, opts->start_line > 0 ? opts->start_line : 1,
-			      errstr, errstr_size);
+		              errstr, errstr_size);
 		if (err != DGP_OK)
 			goto fail;
 	}
@@ -576,6 +639,7 @@ void dgp_file_source_close(dgp_file_source_t *s)
 	if (s->cd != (iconv_t)-1)
 		iconv_close(s->cd);
 	free(s->buf);
+	free(s->keep);
 	free(s->tbuf);
 	free(s->header);
 	free(s->path);
@@ -590,20 +654,19 @@ const char *dgp_file_source_header(const dgp_file_source_t *s, size_t *len)
 }
 
 void dgp_file_source_progress(const dgp_file_source_t *s, uint64_t *read_bytes,
-			      uint64_t *total_bytes)
+                              uint64_t *total_bytes)
 {
 	z_off_t off = gzoffset(s->gz);
 	*read_bytes = off > 0 ? (uint64_t)off : 0;
 	*total_bytes = s->total_bytes;
 }
 
-dgp_err_t dgp_file_id(const char *path, char hex[DGP_FILE_ID_HEX], char *errstr,
-		      size_t errstr_size)
+dgp_err_t dgp_file_id(const char *path, char hex[DGP_FILE_ID_HEX], char *errstr, size_t errstr_size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "could not open \"%s\": %s",
-				      path, strerror(errno));
+		                      path, strerror(errno));
 	XXH3_state_t *st = XXH3_createState();
 	if (!st)
 		dgp_oom(0, "xxh3 state");
@@ -616,7 +679,7 @@ dgp_err_t dgp_file_id(const char *path, char hex[DGP_FILE_ID_HEX], char *errstr,
 			continue;
 		if (n < 0) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO,
-					     "could not read \"%s\": %s", path, strerror(errno));
+			                     "could not read \"%s\": %s", path, strerror(errno));
 			break;
 		}
 		if (n == 0)
@@ -633,4 +696,124 @@ dgp_err_t dgp_file_id(const char *path, char hex[DGP_FILE_ID_HEX], char *errstr,
 	XXH3_freeState(st);
 	close(fd);
 	return err;
+}
+
+/* ---- encoding check ------------------------------------------------------ */
+
+/* in[0..len) converts cleanly from cd's encoding (no NUL byte either). */
+static bool decodes_as(iconv_t cd, const char *in, size_t len, char *out, size_t out_cap)
+{
+	if (memchr(in, 0, len))
+		return false;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	char *ip = (char *)in, *op = out;
+	size_t il = len, ol = out_cap;
+	return iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 &&
+	       iconv(cd, NULL, NULL, &op, &ol) != (size_t)-1;
+}
+
+static bool decodes_utf8(const char *in, size_t len)
+{
+	char d[8];
+	return dgp_parse_check_text(in, len, d, sizeof(d)) == DGP_REASON_OK;
+}
+
+static bool is_ascii(const char *in, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)in[i] >= 0x80)
+			return false;
+	return true;
+}
+
+dgp_err_t dgp_file_source_guess_encoding(const char *path, const dgp_file_source_opts_t *opts,
+                                         size_t nrecords, const char **likely, char *errstr,
+                                         size_t errstr_size)
+{
+	*likely = NULL;
+	/* The lines as bytes: JSONL splitting (newline), no transcoding. */
+	dgp_file_source_opts_t o = {.format = DGP_FORMAT_JSONL,
+	                            .max_record_bytes = opts->max_record_bytes,
+	                            .read_size = opts->read_size};
+	dgp_file_source_t *s;
+	dgp_err_t err = dgp_file_source_open(path, &o, &s, errstr, errstr_size);
+	if (err != DGP_OK)
+		return err;
+	bool declared_utf8 = is_utf8_name(opts->encoding);
+	bool bom = s->beg == 3; /* UTF-8 mode skipped a UTF-8 byte order mark */
+	static const char *const gb_names[] = {"GBK", "GB18030"};
+	iconv_t declared = declared_utf8 ? (iconv_t)-1 : iconv_open("UTF-8", opts->encoding);
+	iconv_t gb[2];
+	for (int i = 0; i < 2; i++)
+		gb[i] = iconv_open("UTF-8", gb_names[i]);
+	bool other_ok[2] = {true, true}; /* UTF-8 declared: GBK, GB18030; else [0]: UTF-8 */
+	size_t seen = 0, nonascii = 0, fails = 0, cap = 0;
+	char *out = NULL;
+	dgp_file_record_t rec;
+	while (seen < nrecords && next_record(s, &rec) == 1) {
+		if (opts->format == DGP_FORMAT_CSV && rec.origin.line == 1)
+			continue; /* the header: names, mostly ASCII */
+		if (rec.reason == DGP_REASON_TOO_LONG)
+			continue;
+		seen++;
+		if (is_ascii(rec.raw, rec.raw_len))
+			continue;
+		nonascii++;
+		if (2 * rec.raw_len + 16 > cap) {
+			cap = 2 * rec.raw_len + 16;
+			out = dgp_xrealloc(out, cap);
+		}
+		if (declared_utf8) {
+			if (!decodes_utf8(rec.raw, rec.raw_len))
+				fails++;
+			for (int i = 0; i < 2; i++)
+				other_ok[i] = other_ok[i] && gb[i] != (iconv_t)-1 &&
+				              decodes_as(gb[i], rec.raw, rec.raw_len, out, cap);
+		} else {
+			if (declared == (iconv_t)-1 ||
+			    !decodes_as(declared, rec.raw, rec.raw_len, out, cap))
+				fails++;
+			other_ok[0] = other_ok[0] && decodes_utf8(rec.raw, rec.raw_len);
+		}
+	}
+	/* Most records with non-ASCII bytes fail as declared and every one decodes
+	 * as the other; or, declared GBK/GB18030, a UTF-8 byte order mark opens a
+	 * file whose records are all UTF-8. */
+	bool most_fail = fails > 0 && 2 * fails > nonascii;
+	if (declared_utf8) {
+		if (most_fail)
+			*likely = other_ok[0] ? gb_names[0] : other_ok[1] ? gb_names[1] : NULL;
+	} else if (other_ok[0] && (most_fail || (bom && nonascii))) {
+		*likely = "UTF-8";
+	}
+	free(out);
+	for (int i = 0; i < 2; i++)
+		if (gb[i] != (iconv_t)-1)
+			iconv_close(gb[i]);
+	if (declared != (iconv_t)-1)
+		iconv_close(declared);
+	dgp_file_source_close(s);
+	return DGP_OK;
+}
+
+void dgp_file_load_id(const char *content_id, const char *resource_code,
+                      const dgp_file_source_opts_t *opts, char hex[DGP_FILE_ID_HEX])
+{
+	/* One text, fields separated by a byte no field holds. */
+	char enc[64];
+	const char *e = is_utf8_name(opts->encoding) ? "UTF-8" : opts->encoding;
+	size_t i = 0;
+	for (; e[i] && i + 1 < sizeof(enc); i++)
+		enc[i] = (char)(e[i] >= 'a' && e[i] <= 'z' ? e[i] - 'a' + 'A' : e[i]);
+	enc[i] = '\0';
+	char text[512];
+	int n = snprintf(
+	    text, sizeof(text), "%s\x1f%s\x1f%s\x1f%s\x1f%c\x1f%c", content_id,
+	    resource_code ? resource_code : "", opts->format == DGP_FORMAT_CSV ? "csv" : "jsonl",
+	    enc, opts->csv_delim ? opts->csv_delim : ',', opts->csv_quote ? opts->csv_quote : '"');
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1;
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits(text, len));
+	for (int k = 0; k < 16; k++)
+		snprintf(hex + 2 * k, 3, "%02x", c.digest[k]);
 }

@@ -1755,6 +1755,17 @@ dgp_err_t dgp_pg_sink_file_progress_get(PGconn *conn, const char *file_id, bool 
 	return e;
 }
 
+dgp_err_t dgp_pg_sink_file_progress_forget(PGconn *conn, const char *file_id, char *errstr,
+					   size_t errstr_size)
+{
+	const char *p[1] = {file_id};
+	PGresult *r = PQexecParams(conn, "DELETE FROM dgp_ops.file_progress WHERE file_id = $1", 1,
+				   NULL, p, NULL, NULL, 0);
+	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
+	PQclear(r);
+	return e;
+}
+
 dgp_err_t dgp_pg_sink_offsets_get(PGconn *conn, const char *group_id, const char *topic,
 				  int32_t partition, bool *found, int64_t *next_offset,
 				  char *errstr, size_t errstr_size)

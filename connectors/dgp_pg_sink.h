@@ -239,6 +239,13 @@ dgp_err_t dgp_pg_sink_file_progress_get(PGconn *conn, const char *file_id, bool 
 					size_t errstr_size) DGP_MUST_CHECK;
 
 /*
+ * dgp_pg_sink_file_progress_forget — delete file_id's progress row, so the
+ * next load of the file starts at its first record (`dgp load --again`).
+ */
+dgp_err_t dgp_pg_sink_file_progress_forget(PGconn *conn, const char *file_id, char *errstr,
+					   size_t errstr_size) DGP_MUST_CHECK;
+
+/*
  * dgp_pg_sink_offsets_get — the stored next offset of (group, topic,
  * partition); *found false when none is stored (then seek per
  * auto.offset.reset).

@@ -96,8 +96,16 @@ static const dgp_conf_prop_t props[] = {
 	 1073741824, "16777216", NULL, 0,
 	 "Longest record (one JSON line or CSV row, without its line terminator) "
 	 "that `dgp load` accepts.  A longer one is rejected as too_long with its "
-	 "first 4 KiB kept, and skipped up to the next newline without ever being "
-	 "held in memory; the read buffer grows to at most this size."},
+	 "first load.max.record.bytes bytes kept, and skipped up to the next newline "
+	 "without holding the rest in memory; the read buffer grows to at most this "
+	 "size."},
+	{"load.csv.max.quoted.lines", DGP_CONF_INT, CONF_OFF(load_csv_max_quoted_lines), 1,
+	 1000000, "20", NULL, 0,
+	 "`dgp load`, CSV: most line breaks one quoted field may span.  A quoted "
+	 "field that spans lines and then runs past this, past load.max.record.bytes "
+	 "or the end of the file, or closes and is followed by anything but a "
+	 "delimiter, is taken for a stray quote: only the line holding the opening "
+	 "quote is rejected (malformed) and splitting resumes at the next line."},
 	{"batch.max.rows", DGP_CONF_INT, CONF_OFF(batch_max_rows), 1, 10000000, "20000", NULL, 0,
 	 "Records per batch: one PostgreSQL transaction writes one batch.  Larger "
 	 "batches amortise round trips; memory grows with them (about 2 KiB per "

@@ -44,6 +44,7 @@ typedef struct dgp_config {
 	int64_t probe_timeout_ms; /* probe.timeout.ms */
 	int64_t probe_repair_target_s; /* probe.repair.target.s */
 	int64_t load_max_record_bytes; /* load.max.record.bytes */
+	int64_t load_csv_max_quoted_lines; /* load.csv.max.quoted.lines */
 	int64_t batch_max_rows;   /* batch.max.rows */
 	int64_t dedup_key_hash_bits; /* dedup.key.hash.bits */
 	int64_t batch_max_ms;     /* batch.max.ms */

@@ -35,17 +35,17 @@ struct dgp_parser {
 	char delim, quote;
 
 	/* JSON */
-	int32_t *keytab;   /* field index + 1, 0 = empty slot */
-	size_t *name_len;  /* per field: strlen(source_name) */
-	size_t keymask;    /* table size - 1 (power of two) */
-	uint32_t *seen;    /* per field: generation of the last record that set it */
+	int32_t *keytab;  /* field index + 1, 0 = empty slot */
+	size_t *name_len; /* per field: strlen(source_name) */
+	size_t keymask;   /* table size - 1 (power of two) */
+	uint32_t *seen;   /* per field: generation of the last record that set it */
 	uint32_t gen;
 	dgp_json_field_t *jfields;
 	size_t max_jfields;
-	size_t *unknown;   /* indexes into jfields of this record's unknown keys */
+	size_t *unknown; /* indexes into jfields of this record's unknown keys */
 
 	/* CSV */
-	int *col_field;    /* per header column: field index, -1 ignored */
+	int *col_field; /* per header column: field index, -1 ignored */
 	size_t ncols;
 	unsigned char special[256]; /* delimiter, quote, CR, LF */
 
@@ -153,8 +153,8 @@ dgp_parser_t *dgp_parse_new(const dgp_schema_t *schema, const dgp_parse_opts_t *
 
 	build_keytab(p);
 	p->seen = dgp_xcalloc(schema->nfields ? schema->nfields : 1, sizeof(*p->seen));
-	p->max_jfields = schema->nfields * 2 > JSON_MIN_FIELDS ? schema->nfields * 2
-								: JSON_MIN_FIELDS;
+	p->max_jfields =
+	    schema->nfields * 2 > JSON_MIN_FIELDS ? schema->nfields * 2 : JSON_MIN_FIELDS;
 	if (p->format == DGP_FORMAT_JSONL) {
 		p->jfields = dgp_xmalloc(p->max_jfields * sizeof(*p->jfields));
 		p->unknown = dgp_xmalloc(p->max_jfields * sizeof(*p->unknown));
@@ -186,7 +186,7 @@ size_t dgp_parse_csv_columns(const dgp_parser_t *p)
 }
 
 static dgp_reason_t reject(dgp_reason_t r, char *detail, size_t detail_size, const char *fmt, ...)
-	DGP_PRINTF(4, 5);
+    DGP_PRINTF(4, 5);
 
 static dgp_reason_t reject(dgp_reason_t r, char *detail, size_t detail_size, const char *fmt, ...)
 {
@@ -222,12 +222,12 @@ dgp_reason_t dgp_parse_check_text(const char *in, size_t len, char *detail, size
 		int n = dgp_utf8_decode((const unsigned char *)in + i, limit - i, &cp);
 		if (n < 0)
 			return reject(DGP_REASON_CHARSET, detail, detail_size,
-				      "invalid UTF-8 at byte %zu", i);
+			              "invalid UTF-8 at byte %zu", i);
 		i += (size_t)n;
 	}
 	if (nul)
 		return reject(DGP_REASON_CHARSET, detail, detail_size, "NUL byte at byte %zu",
-			      (size_t)(nul - in));
+		              (size_t)(nul - in));
 	return DGP_REASON_OK;
 }
 
@@ -244,7 +244,7 @@ static bool unknown_seen(const dgp_parser_t *p, size_t nunknown, const dgp_json_
 }
 
 static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
-			       dgp_slice_t *vals, char *detail, size_t detail_size)
+                               dgp_slice_t *vals, char *detail, size_t detail_size)
 {
 	/* Scratch only when a backslash can need it: most records have none. */
 	char *scratch = memchr(in, '\\', len) ? dgp_arena_alloc(arena, len) : NULL;
@@ -252,7 +252,7 @@ static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_
 	int n = dgp_json_scan(in, len, scratch, p->jfields, p->max_jfields, &err);
 	if (n < 0)
 		return reject(err.charset ? DGP_REASON_CHARSET : DGP_REASON_MALFORMED, detail,
-			      detail_size, "%s at byte %zu", err.msg, err.offset);
+		              detail_size, "%s at byte %zu", err.msg, err.offset);
 
 	if (++p->gen == 0) { /* wrapped after 2^32 records: old stamps could match */
 		memset(p->seen, 0, p->schema->nfields * sizeof(*p->seen));
@@ -272,8 +272,8 @@ static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_
 		}
 		if (dup)
 			return reject(DGP_REASON_MALFORMED, detail, detail_size,
-				      "duplicate key \"%.*s\" at byte %zu",
-				      utf8_prefix(f->key, f->key_len, 64), f->key, f->offset);
+			              "duplicate key \"%.*s\" at byte %zu",
+			              utf8_prefix(f->key, f->key_len, 64), f->key, f->offset);
 		if (fi >= 0 && f->type != DGP_JSON_NULL)
 			vals[fi] = (dgp_slice_t){f->val, f->val_len};
 	}
@@ -290,8 +290,8 @@ static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_
  * Returns OK or MALFORMED with detail.
  */
 static dgp_reason_t csv_field(const dgp_parser_t *p, const char *in, size_t len, size_t *pos,
-			      dgp_arena_t *arena, char **scratch, size_t *scratch_used,
-			      dgp_slice_t *val, char *detail, size_t detail_size)
+                              dgp_arena_t *arena, char **scratch, size_t *scratch_used,
+                              dgp_slice_t *val, char *detail, size_t detail_size)
 {
 	size_t i = *pos;
 	if (i < len && in[i] == p->quote) {
@@ -302,7 +302,7 @@ static dgp_reason_t csv_field(const dgp_parser_t *p, const char *in, size_t len,
 			const char *q = memchr(in + i, p->quote, len - i);
 			if (!q)
 				return reject(DGP_REASON_MALFORMED, detail, detail_size,
-					      "unterminated quoted field at byte %zu", open);
+				              "unterminated quoted field at byte %zu", open);
 			size_t qi = (size_t)(q - in);
 			if (qi + 1 < len && in[qi + 1] == p->quote) { /* "" → " */
 				if (!copy) {
@@ -322,15 +322,16 @@ static dgp_reason_t csv_field(const dgp_parser_t *p, const char *in, size_t len,
 			if (copy) {
 				memcpy(*scratch + *scratch_used, in + i, qi - i);
 				*scratch_used += qi - i;
-				*val = (dgp_slice_t){copy, (size_t)(*scratch + *scratch_used - copy)};
+				*val =
+				    (dgp_slice_t){copy, (size_t)(*scratch + *scratch_used - copy)};
 			} else {
 				*val = (dgp_slice_t){in + start, qi - start};
 			}
 			i = qi + 1;
 			if (i < len && in[i] != p->delim)
-				return reject(DGP_REASON_MALFORMED, detail, detail_size,
-					      "unexpected character after closing quote at byte %zu",
-					      i);
+				return reject(
+				    DGP_REASON_MALFORMED, detail, detail_size,
+				    "unexpected character after closing quote at byte %zu", i);
 			*pos = i;
 			return DGP_REASON_OK;
 		}
@@ -340,26 +341,26 @@ static dgp_reason_t csv_field(const dgp_parser_t *p, const char *in, size_t len,
 		i++;
 	if (i < len && in[i] != p->delim)
 		return reject(DGP_REASON_MALFORMED, detail, detail_size,
-			      in[i] == p->quote ? "quote inside an unquoted field at byte %zu"
-						: "line break outside quotes at byte %zu",
-			      i);
+		              in[i] == p->quote ? "quote inside an unquoted field at byte %zu"
+		                                : "line break outside quotes at byte %zu",
+		              i);
 	*val = i > start ? (dgp_slice_t){in + start, i - start} : (dgp_slice_t){NULL, 0};
 	*pos = i;
 	return DGP_REASON_OK;
 }
 
 static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
-			      dgp_slice_t *vals, char *detail, size_t detail_size)
+                              dgp_slice_t *vals, char *detail, size_t detail_size)
 {
 	if (!p->col_field)
 		return reject(DGP_REASON_MALFORMED, detail, detail_size,
-			      "no CSV header was read before the record");
+		              "no CSV header was read before the record");
 	char *scratch = NULL;
 	size_t scratch_used = 0, pos = 0, col = 0;
 	for (;;) {
 		dgp_slice_t v;
 		dgp_reason_t r = csv_field(p, in, len, &pos, arena, &scratch, &scratch_used, &v,
-					   detail, detail_size);
+		                           detail, detail_size);
 		if (r != DGP_REASON_OK)
 			return r;
 		if (col < p->ncols && p->col_field[col] >= 0)
@@ -370,8 +371,8 @@ static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_a
 		pos++; /* the delimiter */
 	}
 	if (col != p->ncols)
-		return reject(DGP_REASON_COLUMNS, detail, detail_size, "%zu columns, header has %zu",
-			      col, p->ncols);
+		return reject(DGP_REASON_COLUMNS, detail, detail_size,
+		              "%zu columns, header has %zu", col, p->ncols);
 	return DGP_REASON_OK;
 }
 
@@ -385,8 +386,19 @@ static void trim_spaces(dgp_slice_t *v)
 		v->len--;
 }
 
+static dgp_err_t missing_column(const dgp_schema_t *s, const dgp_field_spec_t *f, const char *what,
+                                const char *unknown_names, char *errstr, size_t errstr_size)
+{
+	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CATALOG,
+	                      "CSV header has no column \"%s\" for %s field %s of resource %s%s%s",
+	                      f->source_name ? f->source_name : "", what, f->name,
+	                      s->resource_code ? s->resource_code : "",
+	                      *unknown_names ? "; columns the catalog does not know: " : "",
+	                      unknown_names);
+}
+
 dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char *errstr,
-			       size_t errstr_size)
+                               size_t errstr_size)
 {
 	char detail[256];
 	const dgp_schema_t *s = p->schema;
@@ -404,13 +416,15 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 	int *map = dgp_xmalloc(cap * sizeof(*map));
 	bool *have = dgp_xcalloc(s->nfields ? s->nfields : 1, sizeof(*have));
 	uint64_t unknown = 0;
+	char unknown_names[256] = ""; /* the unknown columns, for the error below */
+	size_t un_len = 0;
 	dgp_err_t err = DGP_OK;
 	for (;;) {
 		dgp_slice_t v;
 		if (csv_field(p, in, len, &pos, tmp, &scratch, &scratch_used, &v, detail,
-			      sizeof(detail)) != DGP_REASON_OK) {
+		              sizeof(detail)) != DGP_REASON_OK) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE, "CSV header: %s",
-					     detail);
+			                     detail);
 			break;
 		}
 		if (!v.p)
@@ -419,15 +433,25 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 		int f = dgp_schema_field_by_source(s, v.p, v.len);
 		if (f >= 0 && have[f]) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
-					     "CSV header: column %zu \"%.*s\" repeats field %s",
-					     ncols + 1, utf8_prefix(v.p, v.len, 64), v.p,
-					     s->fields[f].source_name);
+			                     "CSV header: column %zu \"%.*s\" repeats field %s",
+			                     ncols + 1, utf8_prefix(v.p, v.len, 64), v.p,
+			                     s->fields[f].source_name);
 			break;
 		}
-		if (f >= 0)
+		if (f >= 0) {
 			have[f] = true;
-		else
+		} else {
 			unknown++;
+			if (un_len + v.len + 8 < sizeof(unknown_names))
+				un_len += (size_t)snprintf(unknown_names + un_len,
+				                           sizeof(unknown_names) - un_len,
+				                           "%s\"%.*s\"", un_len ? ", " : "",
+				                           utf8_prefix(v.p, v.len, 64), v.p);
+			else if (un_len + 6 < sizeof(unknown_names) &&
+			         !strstr(unknown_names, ", …"))
+				un_len += (size_t)snprintf(unknown_names + un_len,
+				                           sizeof(unknown_names) - un_len, ", …");
+		}
 		if (ncols == cap) {
 			cap *= 2;
 			map = dgp_xrealloc(map, cap * sizeof(*map));
@@ -437,15 +461,18 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 			break;
 		pos++;
 	}
-	for (size_t k = 0; err == DGP_OK && k < s->nkeys; k++) {
-		const dgp_field_spec_t *kf = &s->fields[s->key_fields[k]];
+	/* A key or required field without its column would reject every record
+	 * (empty): a misspelled column name is refused here, with the names the
+	 * header has that the catalog does not know. */
+	for (size_t k = 0; err == DGP_OK && k < s->nkeys; k++)
 		if (!have[s->key_fields[k]])
-			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_CATALOG,
-					     "CSV header has no column \"%s\" for key field %s of "
-					     "resource %s",
-					     kf->source_name ? kf->source_name : "", kf->name,
-					     s->resource_code ? s->resource_code : "");
-	}
+			err = missing_column(s, &s->fields[s->key_fields[k]], "key", unknown_names,
+			                     errstr, errstr_size);
+	for (size_t i = 0; err == DGP_OK && i < s->nfields; i++)
+		if (s->fields[i].required && !s->fields[i].key && s->fields[i].source_name &&
+		    !have[i])
+			err = missing_column(s, &s->fields[i], "required", unknown_names, errstr,
+			                     errstr_size);
 	free(have);
 	dgp_arena_destroy(tmp);
 	if (err != DGP_OK) {
@@ -462,7 +489,7 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 /* ---- entry --------------------------------------------------------------- */
 
 dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
-			      dgp_slice_t *vals, char *detail, size_t detail_size)
+                              dgp_slice_t *vals, char *detail, size_t detail_size)
 {
 	for (size_t i = 0; i < p->schema->nfields; i++)
 		vals[i] = (dgp_slice_t){NULL, 0};

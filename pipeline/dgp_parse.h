@@ -77,11 +77,12 @@ void dgp_parse_destroy(dgp_parser_t *p);
  * byte order mark.  Unknown columns are
  * ignored (and counted: dgp_parse_unknown_keys).  Returns DGP_OK, or
  * DGP_ERR_PARSE when the header is not valid CSV or names a field twice,
- * or DGP_ERR_CATALOG when a key field's column is missing; errstr names
- * the column.  in is not kept.
+ * or DGP_ERR_CATALOG when the column of a key or required field is
+ * missing (every record would be rejected as empty); errstr names the
+ * missing column and the header's unknown columns.  in is not kept.
  */
 dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char *errstr,
-			       size_t errstr_size) DGP_MUST_CHECK;
+                               size_t errstr_size) DGP_MUST_CHECK;
 
 /* dgp_parse_csv_columns — the header's column count (0 before the header). */
 size_t dgp_parse_csv_columns(const dgp_parser_t *p);
@@ -101,7 +102,7 @@ size_t dgp_parse_csv_columns(const dgp_parser_t *p);
  * are malformed, numbers / true / false keep their text, null is absent.
  */
 dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
-			      dgp_slice_t *vals, char *detail, size_t detail_size) DGP_MUST_CHECK;
+                              dgp_slice_t *vals, char *detail, size_t detail_size) DGP_MUST_CHECK;
 
 /*
  * dgp_parse_unknown_keys — JSON keys / CSV header columns seen so far that
@@ -115,6 +116,6 @@ uint64_t dgp_parse_unknown_keys(const dgp_parser_t *p);
  * N" or "invalid UTF-8 at byte N" (the first offending offset).
  */
 dgp_reason_t dgp_parse_check_text(const char *in, size_t len, char *detail,
-				  size_t detail_size) DGP_MUST_CHECK;
+                                  size_t detail_size) DGP_MUST_CHECK;
 
 #endif /* DGP_PARSE_H */

@@ -73,7 +73,7 @@ mangle trunc "rows[-1] = rows[-1].rsplit(b',', 1)[0]"
 truncate -s -1 "$TMP/bszjd_syrk_trunc.csv"
 one_bad trunc 11 columns "|11|true|9 columns, header has 10"
 
-# a 100 MB line (longer than load.max.record.bytes): rejected with its first 4 KiB, reading goes on
+# a 100 MB line (longer than load.max.record.bytes): rejected with its first 16 MiB, reading goes on
 base huge 8000600
 mangle huge "field(1, 8, b'x' * (100 << 20))"
 out=$("$DGP" load "$TMP/bszjd_syrk_huge.csv" 2>&1)
@@ -81,8 +81,26 @@ eq "huge: exit" "$?" 0
 expect_out "huge: summary" "read 10, new 9, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
 eq "huge: dgp_ops.reject" \
 	"$(sql "SELECT reason || '|' || line || '|' || length(raw) || '|' || detail FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_huge.csv'")" \
-	"too_long|3|4096|record of $(($(sed -n 3p "$TMP/bszjd_syrk_huge.csv" | wc -c) - 1)) bytes is longer than load.max.record.bytes (16777216)"
+	"too_long|3|16777216|record of $(($(sed -n 3p "$TMP/bszjd_syrk_huge.csv" | wc -c) - 1)) bytes is longer than load.max.record.bytes (16777216)"
 rm -f "$TMP/bszjd_syrk_huge.csv"
+
+# a stray quote in row 500 of 1,000 with a 64 KiB record limit: row 500 alone
+# is rejected, whole, at its line; the 999 others load
+"$DGP" gen --resource $R --rows 1000 --seed 3 --key-offset 8200000 --out "$TMP/stray.base" || exit 1
+python3 - "$TMP/stray.base" "$TMP/bszjd_syrk_stray.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], 'rb').read().split(b'\n')
+f = lines[500].split(b',')
+f[2] = b'"' + f[2]
+lines[500] = b','.join(f)
+open(sys.argv[2], 'wb').write(b'\n'.join(lines))
+PY
+out=$(DGP_LOAD_MAX_RECORD_BYTES=65536 "$DGP" load "$TMP/bszjd_syrk_stray.csv" 2>&1)
+eq "stray quote: exit" "$?" 0
+expect_out "stray quote: summary" "read 1000, new 999, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
+eq "stray quote: dgp_ops.reject" \
+	"$(sql "SELECT reason || '|' || line || '|' || (raw = decode('$(sed -n 501p "$TMP/bszjd_syrk_stray.csv" | tr -d '\n' | xxd -p | tr -d '\n')', 'hex')) || '|' || detail FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_stray.csv'")" \
+	"malformed|501|true|unterminated quoted field at byte $(sed -n 501p "$TMP/bszjd_syrk_stray.csv" | cut -d, -f1-2 | wc -c)"
 
 # a header without the key column: a clear error naming the file and the column; nothing loaded
 base nokeycol 8000700
@@ -90,6 +108,36 @@ cut -d, -f2- "$TMP/nokeycol.base" >"$TMP/bszjd_syrk_nokeycol.csv"
 out=$("$DGP" load "$TMP/bszjd_syrk_nokeycol.csv" 2>&1)
 eq "nokeycol: exit" "$?" 1
 expect_out "nokeycol: message" "$TMP/bszjd_syrk_nokeycol.csv:1: header: CSV header has no column \"GMSFHM\" for key field 公民身份号码 of resource 101041/000001" "$out"
+
+# a UTF-8 file for a resource the catalog declares GBK: refused before
+# anything is written, naming UTF-8 and --encoding; loaded with --encoding UTF-8
+H=101001/000001
+"$DGP" gen --resource $H --rows 20 --seed 3 --key-offset 8300000 --encoding UTF-8 --out "$TMP/gaj_hjrk_utf8.csv" || exit 1
+out=$("$DGP" load "$TMP/gaj_hjrk_utf8.csv" 2>&1)
+eq "wrong encoding: exit" "$?" 1
+expect_out "wrong encoding: message" "$TMP/gaj_hjrk_utf8.csv: its first records are not valid GBK, the encoding the catalog declares for resource $H, but are valid UTF-8; nothing was loaded.  If the file is UTF-8, load it with --encoding UTF-8" "$out"
+eq "wrong encoding: nothing written" "$(sql "SELECT (SELECT count(*) FROM dgp_ops.reject WHERE source = '$TMP/gaj_hjrk_utf8.csv') || ' ' || (SELECT count(*) FROM dgp_ops.file_progress WHERE path = '$TMP/gaj_hjrk_utf8.csv') || ' ' || (SELECT count(*) FROM dgp_src.gaj_hjrk)")" "0 0 0"
+out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_utf8.csv" 2>&1)
+eq "wrong encoding: --encoding UTF-8 exit" "$?" 0
+expect_out "wrong encoding: --encoding UTF-8 loads" "read 20, new 20, changed 0, unchanged 0, duplicate 0, rejected 0" "$out"
+# the other way round: a GBK file given as UTF-8
+"$DGP" gen --resource $H --rows 20 --seed 3 --key-offset 8300100 --out "$TMP/gaj_hjrk_gbk.csv" || exit 1
+out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_gbk.csv" 2>&1)
+eq "GBK as UTF-8: exit" "$?" 1
+expect_out "GBK as UTF-8: message" "$TMP/gaj_hjrk_gbk.csv: its first records are not valid UTF-8 (given with --encoding) but are valid GBK; nothing was loaded.  If the file is GBK, load it with --encoding GBK" "$out"
+# a UTF-8 byte order mark in front of a GBK-declared file
+printf '\xef\xbb\xbf' >"$TMP/gaj_hjrk_bom.csv"
+"$DGP" gen --resource $H --rows 5 --seed 3 --key-offset 8300200 --encoding UTF-8 --out "$TMP/bom.base" || exit 1
+cat "$TMP/bom.base" >>"$TMP/gaj_hjrk_bom.csv"
+out=$("$DGP" load "$TMP/gaj_hjrk_bom.csv" 2>&1)
+eq "UTF-8 BOM, declared GBK: exit" "$?" 1
+expect_out "UTF-8 BOM, declared GBK: message" "but are valid UTF-8; nothing was loaded" "$out"
+
+# a misspelled required column (HJQHH for HJQH): refused like a missing key column
+sed '1s/,HJQH,/,HJQHH,/' "$TMP/gaj_hjrk_utf8.csv" >"$TMP/gaj_hjrk_hjqhh.csv"
+out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_hjqhh.csv" 2>&1)
+eq "misspelled required column: exit" "$?" 1
+expect_out "misspelled required column: message" "$TMP/gaj_hjrk_hjqhh.csv:1: header: CSV header has no column \"HJQH\" for required field 户籍地区划 of resource $H; columns the catalog does not know: \"HJQHH\"" "$out"
 
 # corrupt gzip in the middle: the damaged stretch decodes to garbage (rejected
 # unless it happens to be valid data: gzip's own check, the CRC, only comes at
@@ -148,6 +196,20 @@ out=$("$DGP" load --resource $R "$TMP/bszjd_syrk_json.jsonl" 2>&1)
 eq "json: exit" "$?" 0
 expect_out "json: summary" "read 10, new 9, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
 eq "json: dgp_ops.reject" "$(sql "SELECT reason || '|' || line || '|' || (raw = convert_to('$(sed -n 5p "$TMP/bszjd_syrk_json.jsonl" | sed "s/'/''/g")', 'UTF8')) FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_json.jsonl'")" "malformed|5|true"
+
+# a load is the file's bytes for one resource read one way: the same bytes
+# for another resource are loaded, not skipped; --again loads a complete file again
+out=$("$DGP" load "$TMP/bszjd_syrk_after.csv" 2>&1)
+expect_out "same file, same resource: skipped" "already loaded completely for $R" "$out"
+out=$("$DGP" load --again "$TMP/bszjd_syrk_after.csv" 2>&1)
+eq "--again: exit" "$?" 0
+expect_out "--again: read again, nothing written" "read 10, new 0, changed 0, unchanged 10, duplicate 0, rejected 0" "$out"
+out=$("$DGP" load --resource 101001/000001 --encoding UTF-8 "$TMP/bszjd_syrk_json.jsonl" 2>&1)
+eq "same bytes, another resource: exit" "$?" 0
+expect_out "same bytes, another resource: loaded, not skipped" "read 10, new 0, changed 0, unchanged 0, duplicate 0, rejected 10" "$out"
+eq "same bytes, another resource: two progress rows" \
+	"$(sql "SELECT string_agg(resource_code || ' ' || complete, ',' ORDER BY resource_code) FROM dgp_ops.file_progress WHERE path = '$TMP/bszjd_syrk_json.jsonl'")" \
+	"101001/000001 true,$R true"
 
 eq "every reject kept its raw bytes" "$(sql "SELECT count(*) FROM dgp_ops.reject WHERE raw IS NULL OR length(raw) = 0")" 0
 finish

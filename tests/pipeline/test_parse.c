@@ -1,4 +1,5 @@
-/* test_parse.c — JSON-lines and CSV records → raw field slices: exact slices, escapes, rejects with offsets. */
+/* test_parse.c — JSON-lines and CSV records → raw field slices: exact slices, escapes, rejects with
+ * offsets. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,19 +8,19 @@
 #include "dgp_parse.h"
 
 static const dgp_field_spec_t fields[] = {
-	{.name = "公民身份号码", .source_name = "GMSFHM", .column = "gmsfhm", .key = true},
-	{.name = "姓名", .source_name = "XM", .column = "xm"},
-	{.name = "出生日期", .source_name = "CSRQ", .column = "csrq"},
-	{.name = "住址", .source_name = "ZZ", .column = "zz"},
+    {.name = "公民身份号码", .source_name = "GMSFHM", .column = "gmsfhm", .key = true},
+    {.name = "姓名", .source_name = "XM", .column = "xm"},
+    {.name = "出生日期", .source_name = "CSRQ", .column = "csrq"},
+    {.name = "住址", .source_name = "ZZ", .column = "zz"},
 };
 static const size_t key_fields[] = {0};
 static const dgp_schema_t schema = {
-	.resource_code = "101041/000001",
-	.table = "syrk",
-	.nfields = 4,
-	.fields = fields,
-	.nkeys = 1,
-	.key_fields = key_fields,
+    .resource_code = "101041/000001",
+    .table = "syrk",
+    .nfields = 4,
+    .fields = fields,
+    .nkeys = 1,
+    .key_fields = key_fields,
 };
 
 static dgp_arena_t *arena;
@@ -52,9 +53,9 @@ static void expect_val(int f, const char *want)
 	}
 	cr_assert_not_null(vals[f].p, "field %d absent, want \"%s\"", f, want);
 	cr_expect_eq(vals[f].len, strlen(want), "field %d: len %zu, want %zu", f, vals[f].len,
-		     strlen(want));
+	             strlen(want));
 	cr_expect(memcmp(vals[f].p, want, vals[f].len) == 0, "field %d: \"%.*s\" want \"%s\"", f,
-		  (int)vals[f].len, vals[f].p, want);
+	          (int)vals[f].len, vals[f].p, want);
 }
 
 static dgp_parser_t *csv_parser(const char *header, char delim, char quote)
@@ -63,7 +64,7 @@ static dgp_parser_t *csv_parser(const char *header, char delim, char quote)
 	dgp_parser_t *p = dgp_parse_new(&schema, &o);
 	char err[256];
 	cr_assert_eq(dgp_parse_csv_header(p, header, strlen(header), err, sizeof(err)), DGP_OK,
-		     "%s", err);
+	             "%s", err);
 	return p;
 }
 
@@ -82,12 +83,12 @@ Test(parse, json_exact_slices_point_into_the_input)
 {
 	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
 	const char *s = "{\"GMSFHM\":\"420106199003071238\", \"xm\" : \"张三\",\"CSRQ\":19900307,"
-			"\"ZZ\":null,\"EXTRA\":true}";
+	                "\"ZZ\":null,\"EXTRA\":true}";
 	size_t len = strlen(s);
 	char *in = dgp_arena_memdup(arena, s, len);
 	size_t used = dgp_arena_used(arena);
 	cr_assert_eq(dgp_parse_record(p, in, len, arena, vals, detail, sizeof(detail)),
-		     DGP_REASON_OK, "%s", detail);
+	             DGP_REASON_OK, "%s", detail);
 	expect_val(0, "420106199003071238");
 	expect_val(1, "张三");
 	expect_val(2, "19900307"); /* a number keeps its text */
@@ -102,7 +103,7 @@ Test(parse, json_true_false_empty_and_missing)
 {
 	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
 	cr_assert_eq(parse(p, " {\"XM\":\"\",\"CSRQ\":false,\"ZZ\":-1.5e+3}\t"), DGP_REASON_OK,
-		     "%s", detail);
+	             "%s", detail);
 	expect_val(0, NULL);
 	expect_val(1, "");
 	cr_expect_not_null(vals[1].p, "empty string is present, not absent");
@@ -118,8 +119,8 @@ Test(parse, json_escapes_and_surrogate_pairs)
 {
 	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
 	cr_assert_eq(parse(p, "{\"XM\":\"a\\\"b\\\\c\\/d\\n\\t\",\"ZZ\":\"\\u6b66\\u6c49 "
-			      "\\ud83d\\ude00 \\u00e9\",\"G\\u004dSFHM\":\"1\"}"),
-		     DGP_REASON_OK, "%s", detail);
+	                      "\\ud83d\\ude00 \\u00e9\",\"G\\u004dSFHM\":\"1\"}"),
+	             DGP_REASON_OK, "%s", detail);
 	expect_val(1, "a\"b\\c/d\n\t");
 	expect_val(3, "武汉 \xF0\x9F\x98\x80 é");
 	expect_val(0, "1"); /* an escaped key matches too */
@@ -133,36 +134,36 @@ Test(parse, json_malformed_with_exact_detail_and_offset)
 		dgp_reason_t r;
 		const char *detail;
 	} cases[] = {
-		{"", DGP_REASON_MALFORMED, "empty input, expected an object at byte 0"},
-		{"[1]", DGP_REASON_MALFORMED, "expected '{' at byte 0"},
-		{"{\"XM\" \"a\"}", DGP_REASON_MALFORMED, "expected ':' after key at byte 6"},
-		{"{\"XM\":\"a\",}", DGP_REASON_MALFORMED, "expected a string key at byte 10"},
-		{"{\"XM\":\"a\"} x", DGP_REASON_MALFORMED,
-		 "trailing characters after the object at byte 11"},
-		{"{\"XM\":{\"a\":1}}", DGP_REASON_MALFORMED,
-		 "nested object or array, a record must be flat at byte 6"},
-		{"{\"XM\":[1]}", DGP_REASON_MALFORMED,
-		 "nested object or array, a record must be flat at byte 6"},
-		{"{\"XM\":\"a\",\"xm\":\"b\"}", DGP_REASON_MALFORMED,
-		 "duplicate key \"xm\" at byte 10"},
-		{"{\"Q\":1,\"CSRQ\":2,\"Q\":3}", DGP_REASON_MALFORMED,
-		 "duplicate key \"Q\" at byte 16"},
-		{"{\"XM\":\"a\\x\"}", DGP_REASON_MALFORMED, "invalid escape sequence at byte 8"},
-		{"{\"XM\":\"\\ud83d\"}", DGP_REASON_MALFORMED,
-		 "unpaired high surrogate in \\u escape at byte 7"},
-		{"{\"XM\":\"\\ude00\"}", DGP_REASON_MALFORMED,
-		 "unpaired low surrogate in \\u escape at byte 7"},
-		{"{\"XM\":\"\\u12\"}", DGP_REASON_MALFORMED,
-		 "invalid \\u escape, expected 4 hex digits at byte 7"},
-		{"{\"XM\":\"\\u0000\"}", DGP_REASON_CHARSET,
-		 "\\u0000 is not allowed in a value at byte 7"},
-		{"{\"XM\":\"a\xC0\xAF\"}", DGP_REASON_CHARSET, "invalid UTF-8 in string at byte 8"},
-		{"{\"XM\":\"abc", DGP_REASON_MALFORMED, "unterminated string at byte 6"},
-		{"{\"XM\":01}", DGP_REASON_MALFORMED, "invalid number, leading zero at byte 7"},
-		{"{\"XM\":tru}", DGP_REASON_MALFORMED,
-		 "invalid literal, expected true, false or null at byte 6"},
-		{"{\"XM\":\"a\tb\"}", DGP_REASON_MALFORMED,
-		 "control character in string must be escaped at byte 8"},
+	    {"", DGP_REASON_MALFORMED, "empty input, expected an object at byte 0"},
+	    {"[1]", DGP_REASON_MALFORMED, "expected '{' at byte 0"},
+	    {"{\"XM\" \"a\"}", DGP_REASON_MALFORMED, "expected ':' after key at byte 6"},
+	    {"{\"XM\":\"a\",}", DGP_REASON_MALFORMED, "expected a string key at byte 10"},
+	    {"{\"XM\":\"a\"} x", DGP_REASON_MALFORMED,
+	     "trailing characters after the object at byte 11"},
+	    {"{\"XM\":{\"a\":1}}", DGP_REASON_MALFORMED,
+	     "nested object or array, a record must be flat at byte 6"},
+	    {"{\"XM\":[1]}", DGP_REASON_MALFORMED,
+	     "nested object or array, a record must be flat at byte 6"},
+	    {"{\"XM\":\"a\",\"xm\":\"b\"}", DGP_REASON_MALFORMED,
+	     "duplicate key \"xm\" at byte 10"},
+	    {"{\"Q\":1,\"CSRQ\":2,\"Q\":3}", DGP_REASON_MALFORMED,
+	     "duplicate key \"Q\" at byte 16"},
+	    {"{\"XM\":\"a\\x\"}", DGP_REASON_MALFORMED, "invalid escape sequence at byte 8"},
+	    {"{\"XM\":\"\\ud83d\"}", DGP_REASON_MALFORMED,
+	     "unpaired high surrogate in \\u escape at byte 7"},
+	    {"{\"XM\":\"\\ude00\"}", DGP_REASON_MALFORMED,
+	     "unpaired low surrogate in \\u escape at byte 7"},
+	    {"{\"XM\":\"\\u12\"}", DGP_REASON_MALFORMED,
+	     "invalid \\u escape, expected 4 hex digits at byte 7"},
+	    {"{\"XM\":\"\\u0000\"}", DGP_REASON_CHARSET,
+	     "\\u0000 is not allowed in a value at byte 7"},
+	    {"{\"XM\":\"a\xC0\xAF\"}", DGP_REASON_CHARSET, "invalid UTF-8 in string at byte 8"},
+	    {"{\"XM\":\"abc", DGP_REASON_MALFORMED, "unterminated string at byte 6"},
+	    {"{\"XM\":01}", DGP_REASON_MALFORMED, "invalid number, leading zero at byte 7"},
+	    {"{\"XM\":tru}", DGP_REASON_MALFORMED,
+	     "invalid literal, expected true, false or null at byte 6"},
+	    {"{\"XM\":\"a\tb\"}", DGP_REASON_MALFORMED,
+	     "control character in string must be escaped at byte 8"},
 	};
 	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -186,7 +187,7 @@ Test(parse, csv_header_maps_columns_case_insensitively)
 	cr_expect_eq(dgp_parse_csv_columns(p), 5);
 	cr_expect_eq(dgp_parse_unknown_keys(p), 2);
 	cr_assert_eq(parse(p, "张三,x,420106199003071238,y,\"武汉市, 洪山区\""), DGP_REASON_OK,
-		     "%s", detail);
+	             "%s", detail);
 	expect_val(0, "420106199003071238");
 	expect_val(1, "张三");
 	expect_val(2, NULL); /* not in the header */
@@ -200,13 +201,49 @@ Test(parse, csv_header_errors_name_the_column)
 	char err[256];
 	cr_expect_eq(dgp_parse_csv_header(p, "XM,CSRQ", 7, err, sizeof(err)), DGP_ERR_CATALOG);
 	cr_expect_str_eq(err, "CSV header has no column \"GMSFHM\" for key field 公民身份号码 of "
-			      "resource 101041/000001");
+	                      "resource 101041/000001");
 	cr_expect_eq(dgp_parse_csv_header(p, "GMSFHM,XM,xm", 12, err, sizeof(err)), DGP_ERR_PARSE);
 	cr_expect_str_eq(err, "CSV header: column 3 \"xm\" repeats field XM");
 	cr_expect_eq(dgp_parse_csv_header(p, "GMSFHM,\"XM", 10, err, sizeof(err)), DGP_ERR_PARSE);
 	cr_expect_str_eq(err, "CSV header: unterminated quoted field at byte 7");
 	cr_expect_eq(dgp_parse_csv_columns(p), 0);
 	cr_expect_eq(parse(p, "1"), DGP_REASON_MALFORMED);
+	dgp_parse_destroy(p);
+}
+
+static const dgp_field_spec_t req_fields[] = {
+    {.name = "公民身份号码", .source_name = "GMSFHM", .column = "gmsfhm", .key = true},
+    {.name = "户籍区划", .source_name = "HJQH", .column = "hjqh", .required = true},
+    {.name = "姓名", .source_name = "XM", .column = "xm"},
+};
+static const dgp_schema_t req_schema = {
+    .resource_code = "101001/000001",
+    .table = "hjrk",
+    .nfields = 3,
+    .fields = req_fields,
+    .nkeys = 1,
+    .key_fields = key_fields,
+};
+
+Test(parse, a_header_without_a_required_column_is_refused_naming_the_unknown_ones)
+{
+	dgp_parser_t *p = dgp_parse_new(&req_schema, &(dgp_parse_opts_t){.format = DGP_FORMAT_CSV});
+	char err[512];
+	cr_expect_eq(dgp_parse_csv_header(p, "GMSFHM,HJQHH,XM,\"BZ\"", 20, err, sizeof(err)),
+	             DGP_ERR_CATALOG);
+	cr_expect_str_eq(err,
+	                 "CSV header has no column \"HJQH\" for required field 户籍区划 of "
+	                 "resource 101001/000001; columns the catalog does not know: \"HJQHH\", "
+	                 "\"BZ\"");
+	cr_expect_eq(dgp_parse_csv_header(p, "GMSFH,HJQH", 10, err, sizeof(err)), DGP_ERR_CATALOG);
+	cr_expect_str_eq(err,
+	                 "CSV header has no column \"GMSFHM\" for key field 公民身份号码 of "
+	                 "resource 101001/000001; columns the catalog does not know: \"GMSFH\"");
+	cr_expect_eq(dgp_parse_csv_columns(p), 0);
+	/* an optional field's column may be missing */
+	cr_expect_eq(dgp_parse_csv_header(p, "hjqh,gmsfhm", 11, err, sizeof(err)), DGP_OK, "%s",
+	             err);
+	cr_expect_eq(dgp_parse_csv_columns(p), 2);
 	dgp_parse_destroy(p);
 }
 
@@ -217,7 +254,7 @@ Test(parse, csv_quoting_rfc4180)
 	size_t len = strlen(s);
 	char *in = dgp_arena_memdup(arena, s, len);
 	cr_assert_eq(dgp_parse_record(p, in, len, arena, vals, detail, sizeof(detail)),
-		     DGP_REASON_OK, "%s", detail);
+	             DGP_REASON_OK, "%s", detail);
 	expect_val(0, "1");
 	cr_expect_eq(vals[0].p, in + 1, "quoted field without \"\" is a slice of the input");
 	expect_val(1, "a \"b\" c");
@@ -225,8 +262,8 @@ Test(parse, csv_quoting_rfc4180)
 	expect_val(3, "");   /* quoted empty: empty string */
 	cr_expect_not_null(vals[3].p);
 
-	cr_assert_eq(parse(p, "1,\"line one\nline two\r\nthree\",\"\"\"\",x"), DGP_REASON_OK,
-		     "%s", detail);
+	cr_assert_eq(parse(p, "1,\"line one\nline two\r\nthree\",\"\"\"\",x"), DGP_REASON_OK, "%s",
+	             detail);
 	expect_val(1, "line one\nline two\r\nthree");
 	expect_val(2, "\"");
 	expect_val(3, "x");
@@ -250,15 +287,15 @@ Test(parse, csv_wrong_column_count_and_malformed)
 		dgp_reason_t r;
 		const char *detail;
 	} cases[] = {
-		{"1,2,3", DGP_REASON_COLUMNS, "3 columns, header has 4"},
-		{"1,2,3,4,5", DGP_REASON_COLUMNS, "5 columns, header has 4"},
-		{"1,2,3,", DGP_REASON_OK, ""},
-		{"1,\"2,3,4", DGP_REASON_MALFORMED, "unterminated quoted field at byte 2"},
-		{"1,\"2\"x,3,4", DGP_REASON_MALFORMED,
-		 "unexpected character after closing quote at byte 5"},
-		{"1,2\"x,3,4", DGP_REASON_MALFORMED, "quote inside an unquoted field at byte 3"},
-		{"1,2\n,3,4", DGP_REASON_MALFORMED, "line break outside quotes at byte 3"},
-		{"'; DROP TABLE x; --,2,3,4", DGP_REASON_OK, ""},
+	    {"1,2,3", DGP_REASON_COLUMNS, "3 columns, header has 4"},
+	    {"1,2,3,4,5", DGP_REASON_COLUMNS, "5 columns, header has 4"},
+	    {"1,2,3,", DGP_REASON_OK, ""},
+	    {"1,\"2,3,4", DGP_REASON_MALFORMED, "unterminated quoted field at byte 2"},
+	    {"1,\"2\"x,3,4", DGP_REASON_MALFORMED,
+	     "unexpected character after closing quote at byte 5"},
+	    {"1,2\"x,3,4", DGP_REASON_MALFORMED, "quote inside an unquoted field at byte 3"},
+	    {"1,2\n,3,4", DGP_REASON_MALFORMED, "line break outside quotes at byte 3"},
+	    {"'; DROP TABLE x; --,2,3,4", DGP_REASON_OK, ""},
 	};
 	dgp_parser_t *p = csv_parser("GMSFHM,XM,CSRQ,ZZ", 0, 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -275,7 +312,7 @@ Test(parse, check_text)
 	cr_expect_eq(dgp_parse_check_text("ab\0c", 4, detail, sizeof(detail)), DGP_REASON_CHARSET);
 	cr_expect_str_eq(detail, "NUL byte at byte 2");
 	cr_expect_eq(dgp_parse_check_text("abc\xE6\xB1", 5, detail, sizeof(detail)),
-		     DGP_REASON_CHARSET);
+	             DGP_REASON_CHARSET);
 	cr_expect_str_eq(detail, "invalid UTF-8 at byte 3");
 	cr_expect_eq(dgp_parse_check_text("\xFF\0", 2, detail, sizeof(detail)), DGP_REASON_CHARSET);
 	cr_expect_str_eq(detail, "invalid UTF-8 at byte 0");
