@@ -221,6 +221,7 @@ struct dgp_pg_sink {
 	dgp_record_t **ord;            /* the batch's inserts and merges in key order */
 	size_t ord_cap;
 	bool *refused_at;              /* per ord entry: PostgreSQL refused it */
+	bool *is_new;                  /* per ord entry: one of the inserts (the cache took it for new) */
 	struct ord_ent *ent;           /* sort scratch */
 	size_t ent_cap;
 	int rt;
@@ -287,8 +288,8 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 			buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
 	}
 	buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
-	buf_puts(&text, "\"_dgp_content_hash\", \"_dgp_origin\"");
-	buf_puts(&typed, "\"_dgp_content_hash\", \"_dgp_origin\"");
+	buf_puts(&text, "\"_dgp_content_hash\", \"_dgp_origin\", true AS \"_dgp_new\"");
+	buf_puts(&typed, "\"_dgp_content_hash\", \"_dgp_origin\", \"_dgp_new\"");
 	for (size_t k = 0; k < s->nkeys; k++)
 		buf_printf(&keys, "%s%s", k ? ", " : "",
 			   dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
@@ -301,7 +302,8 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	/* the stage's rows in the table's types (the catalog's; assignment does the rest) */
 	const char *src = dgp_arena_sprintf(a, "(SELECT %s FROM %s)", typed.p, stage);
 
-	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN%s", stage, cols.p, fmt);
+	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s, \"_dgp_new\") FROM STDIN%s", stage,
+					  cols.p, fmt);
 	/* When the golden key is not part of the natural key, a changed row can move to
 	 * another golden key: the old one (read before the update, same snapshot) must be
 	 * refreshed too, or its golden row keeps this source's stale values. */
@@ -320,23 +322,29 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		moved = "(SELECT array_agg(o.g) FROM o)";
 	}
 	buf_cstr(&old);
-	const char *merge = dgp_arena_sprintf(
-		a,
-		"WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s s"
+	/* the upsert of the stage's rows (all, or those not new), its counts into dgp_i, dgp_u, dgp_m */
+	const char *upsert_fmt =
+		"WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s s%s"
 		" ON CONFLICT (%s) DO UPDATE SET %s"
 		"\"_dgp_content_hash\" = EXCLUDED.\"_dgp_content_hash\","
 		" \"_dgp_origin\" = EXCLUDED.\"_dgp_origin\", \"_dgp_updated_at\" = now()"
 		" WHERE t.\"_dgp_content_hash\" IS DISTINCT FROM EXCLUDED.\"_dgp_content_hash\""
 		" RETURNING (t.xmax = 0) AS ins)"
-		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s,"
-		" NULL::text, NULL::text FROM m",
-		old.p, tbl, cols.p, cols.p, src, keys.p, set.p, moved);
+		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s"
+		" INTO dgp_i, dgp_u, dgp_m FROM m";
+	const char *upsert_old = dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
+						   " WHERE NOT s.\"_dgp_new\"", keys.p, set.p, moved);
+	const char *upsert_all = dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
+						   "", keys.p, set.p, moved);
 	/*
-	 * The merge runs in a function that catches its failure: a refused row
-	 * (CHECK, a type's range, a trigger) then costs no logged ERROR, whose
-	 * DETAIL ("Failing row contains (…)") would put the row's values into
-	 * the server log.  The failure comes back as (SQLSTATE, message); the
-	 * exception block's subtransaction is rolled back, the batch's
+	 * The merge function.  Rows the cache took for new go in by a plain
+	 * INSERT (no ON CONFLICT: half the server's work); should a key exist
+	 * after all (a stale cache, another writer) the unique violation is
+	 * caught and every row upserted instead.  Any failure is caught too and
+	 * returned as (SQLSTATE, message): a refused row (CHECK, a type's range,
+	 * a trigger) costs no logged ERROR, whose DETAIL ("Key (…)=(…)",
+	 * "Failing row contains (…)") would put personal data into the server
+	 * log.  The exception block's subtransaction is rolled back, the batch's
 	 * transaction goes on.  The stage is emptied either way.
 	 */
 	t->stage_create = dgp_arena_sprintf(
@@ -345,10 +353,26 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		"CREATE FUNCTION %s() RETURNS TABLE (dgp_inserted bigint, dgp_updated bigint,"
 		" dgp_moved text[], dgp_sqlstate text, dgp_message text) LANGUAGE plpgsql AS"
 		" $dgp_merge$ #variable_conflict use_column\n"
-		"BEGIN BEGIN RETURN QUERY %s;"
-		" EXCEPTION WHEN OTHERS THEN RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[],"
-		" SQLSTATE::text, SQLERRM::text; END; TRUNCATE %s; END $dgp_merge$",
-		stage, text.p, tbl, fn, merge, stage);
+		"DECLARE dgp_n bigint; dgp_i bigint; dgp_u bigint; dgp_m text[];\n"
+		"BEGIN\n"
+		" BEGIN\n"
+		"  INSERT INTO %s (%s) SELECT %s FROM %s s WHERE s.\"_dgp_new\";\n"
+		"  GET DIAGNOSTICS dgp_n = ROW_COUNT;\n"
+		"  %s;\n"
+		"  RETURN QUERY SELECT dgp_n + dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
+		" EXCEPTION WHEN unique_violation THEN\n"
+		"  BEGIN\n"
+		"   %s;\n"
+		"   RETURN QUERY SELECT dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
+		"  EXCEPTION WHEN OTHERS THEN\n"
+		"   RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, SQLERRM::text;\n"
+		"  END;\n"
+		" WHEN OTHERS THEN\n"
+		"  RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, SQLERRM::text;\n"
+		" END;\n"
+		" TRUNCATE %s;\n"
+		"END $dgp_merge$",
+		stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, upsert_old, upsert_all, stage);
 	t->merge = dgp_arena_sprintf(a, "SELECT * FROM %s()", fn);
 	free(text.p);
 	free(typed.p);
@@ -402,6 +426,7 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 	dgp_arena_destroy(sk->wr);
 	free(sk->refusals);
 	free(sk->refused_at);
+	free(sk->is_new);
 	free(sk->copy.p);
 	free(sk->tmp.p);
 	free(sk->moved.p);
@@ -690,19 +715,20 @@ static inline unsigned char *put_be64(unsigned char *o, uint64_t v)
 	return o + 8;
 }
 
+/* One stage row: the values, content hash, origin and whether the cache took the key for new. */
 static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
-		     const dgp_record_t *r)
+		     const dgp_record_t *r, bool is_new)
 {
 	buf_t *b = &sk->copy;
 	origin_text(sk, &r->origin, &sk->tmp);
 	if (binary) {
 		/* One reservation per row, then plain stores: this loop is most of the sink's CPU. */
-		size_t need = 2 + 4 * (s->nfields + 2) + 8 + sk->tmp.len;
+		size_t need = 2 + 4 * (s->nfields + 3) + 8 + sk->tmp.len + 1;
 		for (size_t i = 0; i < s->nfields; i++)
 			need += r->vals[i].len;
 		buf_reserve(b, need);
 		unsigned char *o = (unsigned char *)b->p + b->len;
-		o = put_be16(o, (uint16_t)(s->nfields + 2));
+		o = put_be16(o, (uint16_t)(s->nfields + 3));
 		for (size_t i = 0; i < s->nfields; i++) {
 			dgp_slice_t v = r->vals[i];
 			if (!v.p) {
@@ -718,6 +744,8 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		o = put_be32(o, (uint32_t)sk->tmp.len);
 		memcpy(o, sk->tmp.p, sk->tmp.len);
 		o += sk->tmp.len;
+		o = put_be32(o, 1);
+		*o++ = is_new;
 		b->len = (size_t)((char *)o - b->p);
 		return;
 	}
@@ -733,19 +761,20 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 	buf_put_i64(b, (int64_t)r->content_hash);
 	buf_putc(b, '\t');
 	put_copy_text(b, sk->tmp.p, sk->tmp.len);
-	buf_putc(b, '\n');
+	buf_puts(b, is_new ? "\tt\n" : "\tf\n");
 }
 
+/* COPY recs (is_new[i] for each) into the stage. */
 static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_schema_t *s,
-			      bool binary, dgp_record_t *const *recs, size_t n, uint64_t *rows,
-			      char *errstr, size_t errstr_size)
+			      bool binary, dgp_record_t *const *recs, const bool *is_new, size_t n,
+			      uint64_t *rows, char *errstr, size_t errstr_size)
 {
 	dgp_err_t e = copy_begin(sk, sql, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	copy_header(sk, binary);
 	for (size_t i = 0; i < n; i++) {
-		copy_row(sk, s, binary, recs[i]);
+		copy_row(sk, s, binary, recs[i], is_new[i]);
 		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
 			return e;
 	}
@@ -1001,6 +1030,7 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 typedef struct ord_ent {
 	uint64_t hi, lo;
 	dgp_record_t *rec;
+	bool is_new;
 } ord_ent_t;
 
 static uint64_t be_prefix(const unsigned char *p, size_t n)
@@ -1097,6 +1127,7 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *
 		sk->ord_cap = n;
 		sk->ord = dgp_xrealloc(sk->ord, n * sizeof(*sk->ord));
 		sk->refused_at = dgp_xrealloc(sk->refused_at, n * sizeof(*sk->refused_at));
+		sk->is_new = dgp_xrealloc(sk->is_new, n * sizeof(*sk->is_new));
 	}
 	if (sk->ent_cap < n) {
 		sk->ent_cap = n;
@@ -1106,11 +1137,13 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *
 		dgp_record_t *r = i < na ? a[i] : b[i - na];
 		const unsigned char *k = (const unsigned char *)r->key.p;
 		size_t kl = k ? r->key.len : 0;
-		sk->ent[i] = (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r};
+		sk->ent[i] = (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r,
+					 i < na};
 	}
 	ord_sort(sk->ent, n);
 	for (size_t i = 0; i < n; i++) {
 		sk->ord[i] = sk->ent[i].rec;
+		sk->is_new[i] = sk->ent[i].is_new;
 		sk->refused_at[i] = false;
 	}
 	return sk->ord;
@@ -1140,8 +1173,8 @@ static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_
 {
 	dgp_pg_sink_t *sk = at->sk;
 	*refused = false;
-	dgp_err_t e = copy_records(sk, at->t->copy_stage, at->in->schema, at->t->binary, recs, n,
-				   NULL, errstr, errstr_size);
+	dgp_err_t e = copy_records(sk, at->t->copy_stage, at->in->schema, at->t->binary, recs,
+				   sk->is_new + (recs - at->rows), n, NULL, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "copy into stage");
 	PGresult *r = NULL;
