@@ -6,12 +6,14 @@
  *   [BEGIN; SELECT progress … FOR UPDATE]           pipeline; stop if already committed
  *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
  *         stop with DGP_ERR_STALE if another writer overlapped the batch)
- *   [COPY pg_temp.stage FROM STDIN]  inserts + merges, key order ──copybuf
- *   [WITH m AS (INSERT … SELECT FROM stage ON CONFLICT … DO UPDATE … WHERE
- *        content hash differs RETURNING xmax = 0) SELECT counts]
- *        └─ a row-level SQLSTATE ─▶ ROLLBACK, start again isolating:
- *             per span [SAVEPOINT; COPY stage] [merge] [TRUNCATE stage; RELEASE]
- *             refused span: [ROLLBACK TO SAVEPOINT], split; a refused row → db_refused
+ *   [COPY pg_temp.stage FROM STDIN]  inserts + merges as text, key order ──copybuf
+ *   [SELECT * FROM pg_temp.merge()]   in one exception block:
+ *        INSERT … SELECT the new rows; WITH m AS (INSERT … SELECT the others
+ *        ON CONFLICT … DO UPDATE … WHERE content hash differs RETURNING
+ *        xmax = 0) SELECT counts  (a unique violation: every row that way);
+ *        a failure comes back as (SQLSTATE, message), never a logged ERROR
+ *        └─ a row-level SQLSTATE ─▶ per span, halving: [COPY stage] [merge()]
+ *             down to single rows; a refused row → db_refused
  *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects + refused rows, raw as bytea
  *   [refresh golden keys; reject/field/resource stats; progress; COMMIT]  pipeline
  *
