@@ -6,12 +6,14 @@
  *   [BEGIN; SELECT progress … FOR UPDATE]           pipeline; stop if already committed
  *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
  *         stop with DGP_ERR_STALE if another writer overlapped the batch)
- *   [COPY pg_temp.stage FROM STDIN]  inserts + merges, key order ──copybuf
- *   [WITH m AS (INSERT … SELECT FROM stage ON CONFLICT … DO UPDATE … WHERE
- *        content hash differs RETURNING xmax = 0) SELECT counts]
- *        └─ a row-level SQLSTATE ─▶ ROLLBACK, start again isolating:
- *             per span [SAVEPOINT; COPY stage] [merge] [TRUNCATE stage; RELEASE]
- *             refused span: [ROLLBACK TO SAVEPOINT], split; a refused row → db_refused
+ *   [COPY pg_temp.stage FROM STDIN]  inserts + merges as text, key order ──copybuf
+ *   [SELECT * FROM pg_temp.merge()]   in one exception block:
+ *        INSERT … SELECT the new rows; WITH m AS (INSERT … SELECT the others
+ *        ON CONFLICT … DO UPDATE … WHERE content hash differs RETURNING
+ *        xmax = 0) SELECT counts  (a unique violation: every row that way);
+ *        a failure comes back as (SQLSTATE, message), never a logged ERROR
+ *        └─ a row-level SQLSTATE ─▶ per span, halving: [COPY stage] [merge()]
+ *             down to single rows; a refused row → db_refused
  *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects + refused rows, raw as bytea
  *   [refresh golden keys; reject/field/resource stats; progress; COMMIT]  pipeline
  *
@@ -201,11 +203,9 @@ typedef struct sink_table {
 	struct sink_table *next;
 	const dgp_schema_t *schema;
 	bool binary;
-	const char *stage_create; /* CREATE TEMP TABLE … ON COMMIT DELETE ROWS AS … WITH NO DATA */
+	const char *stage_create; /* CREATE TEMP TABLE stage (text) …; CREATE FUNCTION pg_temp.merge */
 	const char *copy_stage;
-	const char *copy_stage_sp; /* SAVEPOINT; COPY stage (isolating refused rows) */
-	const char *stage_release; /* TRUNCATE stage; RELEASE SAVEPOINT */
-	const char *merge;        /* returns (inserted, updated, golden keys the merge moved away from) */
+	const char *merge;        /* (inserted, updated, golden keys moved away from, SQLSTATE, message) */
 	const char *refresh;      /* SELECT dgp_base.refresh_…($1::text[]) or NULL */
 	const char *refresh_sig;  /* for to_regprocedure() */
 	int golden_key;           /* field feeding the golden key, -1 none */
@@ -224,13 +224,13 @@ struct dgp_pg_sink {
 	dgp_record_t **ord;            /* the batch's inserts and merges in key order */
 	size_t ord_cap;
 	bool *refused_at;              /* per ord entry: PostgreSQL refused it */
+	bool *is_new;                  /* per ord entry: one of the inserts (the cache took it for new) */
 	struct ord_ent *ent;           /* sort scratch */
 	size_t ent_cap;
 	int rt;
 	/* the last failure PostgreSQL reported, for isolating refused rows */
 	char fail_state[6];            /* SQLSTATE, "" when the failure was not a server error */
 	const char *fail_msg;          /* primary message, in wr */
-	int64_t fail_line;             /* COPY's "line N" of the failure, -1 unknown */
 	dgp_arena_t *wr;               /* per write: messages, refusal details */
 	dgp_pg_refusal_t *refusals;
 	size_t n_refusals, cap_refusals;
@@ -267,24 +267,32 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	dgp_arena_t *a = sk->arena;
 	sink_table_t *t = dgp_arena_calloc(a, sizeof(*t));
 	t->schema = s;
-	bool all_text = true;
-	for (size_t i = 0; i < s->nfields; i++)
-		all_text &= is_text_type(s->fields[i].pg_type);
-	t->binary = all_text && sk->opts.format != DGP_PG_COPY_TEXT;
+	/* The stage holds text, so any COPY format fits and no value can fail there. */
+	t->binary = sk->opts.format != DGP_PG_COPY_TEXT;
 
 	const char *tbl = dgp_arena_sprintf(a, "dgp_src.%s", dgp_sql_quote_ident(a, s->table));
 	/* Process-wide sequence: a new sink on a session an old sink used never meets its stage. */
 	static unsigned stage_seq;
-	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_stage_%u\"",
-					      __atomic_add_fetch(&stage_seq, 1, __ATOMIC_RELAXED));
-	buf_t cols = {0}, set = {0}, keys = {0};
+	unsigned seq = __atomic_add_fetch(&stage_seq, 1, __ATOMIC_RELAXED);
+	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_stage_%u\"", seq);
+	const char *fn = dgp_arena_sprintf(a, "pg_temp.\"dgp_merge_%u\"", seq);
+	buf_t cols = {0}, set = {0}, keys = {0}, text = {0}, typed = {0};
 	for (size_t i = 0; i < s->nfields; i++) {
-		const char *q = dgp_sql_quote_ident(a, s->fields[i].column);
+		const dgp_field_spec_t *f = &s->fields[i];
+		const char *q = dgp_sql_quote_ident(a, f->column);
 		buf_printf(&cols, "%s, ", q);
-		if (!s->fields[i].key)
+		/* text even where an operator narrowed the column (varchar(n)) */
+		buf_printf(&text, "%s::text AS %s, ", q, q);
+		if (is_text_type(f->pg_type) || !f->pg_type)
+			buf_printf(&typed, "%s, ", q);
+		else
+			buf_printf(&typed, "%s::%s AS %s, ", q, f->pg_type, q);
+		if (!f->key)
 			buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
 	}
 	buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
+	buf_puts(&text, "\"_dgp_content_hash\", \"_dgp_origin\", true AS \"_dgp_new\"");
+	buf_puts(&typed, "\"_dgp_content_hash\", \"_dgp_origin\", \"_dgp_new\"");
 	for (size_t k = 0; k < s->nkeys; k++)
 		buf_printf(&keys, "%s%s", k ? ", " : "",
 			   dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
@@ -292,13 +300,13 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	buf_cstr(&cols);
 	buf_cstr(&set);
 	buf_cstr(&keys);
+	buf_cstr(&text);
+	buf_cstr(&typed);
+	/* the stage's rows in the table's types (the catalog's; assignment does the rest) */
+	const char *src = dgp_arena_sprintf(a, "(SELECT %s FROM %s)", typed.p, stage);
 
-	t->stage_create = dgp_arena_sprintf(
-		a, "CREATE TEMP TABLE %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA",
-		stage, cols.p, tbl);
-	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN%s", stage, cols.p, fmt);
-	t->copy_stage_sp = dgp_arena_sprintf(a, "SAVEPOINT dgp_rows; %s", t->copy_stage);
-	t->stage_release = dgp_arena_sprintf(a, "TRUNCATE %s; RELEASE SAVEPOINT dgp_rows", stage);
+	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s, \"_dgp_new\") FROM STDIN%s", stage,
+					  cols.p, fmt);
 	/* When the golden key is not part of the natural key, a changed row can move to
 	 * another golden key: the old one (read before the update, same snapshot) must be
 	 * refreshed too, or its golden row keeps this source's stale values. */
@@ -308,7 +316,7 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	if (t->golden_key >= 0 && !s->fields[t->golden_key].key) {
 		const char *g = dgp_sql_quote_ident(a, s->fields[t->golden_key].column);
 		buf_printf(&old, "o AS (SELECT DISTINCT t.%s::text AS g FROM %s t JOIN %s s ON ", g,
-			   tbl, stage);
+			   tbl, src);
 		for (size_t k = 0; k < s->nkeys; k++) {
 			const char *kq = dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column);
 			buf_printf(&old, "%st.%s = s.%s", k ? " AND " : "", kq, kq);
@@ -317,16 +325,60 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		moved = "(SELECT array_agg(o.g) FROM o)";
 	}
 	buf_cstr(&old);
-	t->merge = dgp_arena_sprintf(
-		a,
-		"WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s"
+	/* the upsert of the stage's rows (all, or those not new), its counts into dgp_i, dgp_u, dgp_m */
+	const char *upsert_fmt =
+		"WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s s%s"
 		" ON CONFLICT (%s) DO UPDATE SET %s"
 		"\"_dgp_content_hash\" = EXCLUDED.\"_dgp_content_hash\","
 		" \"_dgp_origin\" = EXCLUDED.\"_dgp_origin\", \"_dgp_updated_at\" = now()"
 		" WHERE t.\"_dgp_content_hash\" IS DISTINCT FROM EXCLUDED.\"_dgp_content_hash\""
 		" RETURNING (t.xmax = 0) AS ins)"
-		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s FROM m",
-		old.p, tbl, cols.p, cols.p, stage, keys.p, set.p, moved);
+		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s"
+		" INTO dgp_i, dgp_u, dgp_m FROM m";
+	const char *upsert_old = dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
+						   " WHERE NOT s.\"_dgp_new\"", keys.p, set.p, moved);
+	const char *upsert_all = dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
+						   "", keys.p, set.p, moved);
+	/*
+	 * The merge function.  Rows the cache took for new go in by a plain
+	 * INSERT (no ON CONFLICT: half the server's work); should a key exist
+	 * after all (a stale cache, another writer) the unique violation is
+	 * caught and every row upserted instead.  Any failure is caught too and
+	 * returned as (SQLSTATE, message): a refused row (CHECK, a type's range,
+	 * a trigger) costs no logged ERROR, whose DETAIL ("Key (…)=(…)",
+	 * "Failing row contains (…)") would put personal data into the server
+	 * log.  The exception block's subtransaction is rolled back, the batch's
+	 * transaction goes on.  The stage is emptied either way.
+	 */
+	t->stage_create = dgp_arena_sprintf(
+		a,
+		"CREATE TEMP TABLE %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA;"
+		"CREATE FUNCTION %s() RETURNS TABLE (dgp_inserted bigint, dgp_updated bigint,"
+		" dgp_moved text[], dgp_sqlstate text, dgp_message text) LANGUAGE plpgsql AS"
+		" $dgp_merge$ #variable_conflict use_column\n"
+		"DECLARE dgp_n bigint; dgp_i bigint; dgp_u bigint; dgp_m text[];\n"
+		"BEGIN\n"
+		" BEGIN\n"
+		"  INSERT INTO %s (%s) SELECT %s FROM %s s WHERE s.\"_dgp_new\";\n"
+		"  GET DIAGNOSTICS dgp_n = ROW_COUNT;\n"
+		"  %s;\n"
+		"  RETURN QUERY SELECT dgp_n + dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
+		" EXCEPTION WHEN unique_violation THEN\n"
+		"  BEGIN\n"
+		"   %s;\n"
+		"   RETURN QUERY SELECT dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
+		"  EXCEPTION WHEN OTHERS THEN\n"
+		"   RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, SQLERRM::text;\n"
+		"  END;\n"
+		" WHEN OTHERS THEN\n"
+		"  RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, SQLERRM::text;\n"
+		" END;\n"
+		" TRUNCATE %s;\n"
+		"END $dgp_merge$",
+		stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, upsert_old, upsert_all, stage);
+	t->merge = dgp_arena_sprintf(a, "SELECT * FROM %s()", fn);
+	free(text.p);
+	free(typed.p);
 	free(old.p);
 	free(cols.p);
 	free(set.p);
@@ -377,6 +429,7 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 	dgp_arena_destroy(sk->wr);
 	free(sk->refusals);
 	free(sk->refused_at);
+	free(sk->is_new);
 	free(sk->copy.p);
 	free(sk->tmp.p);
 	free(sk->moved.p);
@@ -428,17 +481,10 @@ static dgp_err_t step_err(dgp_err_t e, char *errstr, size_t errstr_size, const c
 	return e;
 }
 
-/* The "line N" of a COPY error's context (1-based row of that COPY), -1 without one. */
-static int64_t copy_context_line(const char *ctx)
-{
-	const char *l = ctx && strncmp(ctx, "COPY ", 5) == 0 ? strstr(ctx, ", line ") : NULL;
-	return l ? strtoll(l + 7, NULL, 10) : -1;
-}
-
 /*
- * dgp_pg_result_err() that also keeps what isolating a refused row needs:
- * the SQLSTATE, the primary message (which may quote a value: it only goes
- * to dgp_ops.reject, never to a log) and COPY's line.
+ * dgp_pg_result_err() that also keeps the SQLSTATE and the primary message
+ * of a failure (the message may quote a value: it only goes to
+ * dgp_ops.reject, never to a log).
  */
 static dgp_err_t result_err(dgp_pg_sink_t *sk, const PGresult *r, char *errstr, size_t errstr_size)
 {
@@ -449,7 +495,6 @@ static dgp_err_t result_err(dgp_pg_sink_t *sk, const PGresult *r, char *errstr, 
 	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	snprintf(sk->fail_state, sizeof(sk->fail_state), "%s", st && strlen(st) == 5 ? st : "");
 	sk->fail_msg = dgp_arena_strdup(sk->wr, msg ? msg : "");
-	sk->fail_line = copy_context_line(r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL);
 	return e;
 }
 
@@ -673,19 +718,20 @@ static inline unsigned char *put_be64(unsigned char *o, uint64_t v)
 	return o + 8;
 }
 
+/* One stage row: the values, content hash, origin and whether the cache took the key for new. */
 static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
-		     const dgp_record_t *r)
+		     const dgp_record_t *r, bool is_new)
 {
 	buf_t *b = &sk->copy;
 	origin_text(sk, &r->origin, &sk->tmp);
 	if (binary) {
 		/* One reservation per row, then plain stores: this loop is most of the sink's CPU. */
-		size_t need = 2 + 4 * (s->nfields + 2) + 8 + sk->tmp.len;
+		size_t need = 2 + 4 * (s->nfields + 3) + 8 + sk->tmp.len + 1;
 		for (size_t i = 0; i < s->nfields; i++)
 			need += r->vals[i].len;
 		buf_reserve(b, need);
 		unsigned char *o = (unsigned char *)b->p + b->len;
-		o = put_be16(o, (uint16_t)(s->nfields + 2));
+		o = put_be16(o, (uint16_t)(s->nfields + 3));
 		for (size_t i = 0; i < s->nfields; i++) {
 			dgp_slice_t v = r->vals[i];
 			if (!v.p) {
@@ -701,6 +747,8 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		o = put_be32(o, (uint32_t)sk->tmp.len);
 		memcpy(o, sk->tmp.p, sk->tmp.len);
 		o += sk->tmp.len;
+		o = put_be32(o, 1);
+		*o++ = is_new;
 		b->len = (size_t)((char *)o - b->p);
 		return;
 	}
@@ -716,19 +764,20 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 	buf_put_i64(b, (int64_t)r->content_hash);
 	buf_putc(b, '\t');
 	put_copy_text(b, sk->tmp.p, sk->tmp.len);
-	buf_putc(b, '\n');
+	buf_puts(b, is_new ? "\tt\n" : "\tf\n");
 }
 
+/* COPY recs (is_new[i] for each) into the stage. */
 static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_schema_t *s,
-			      bool binary, dgp_record_t *const *recs, size_t n, uint64_t *rows,
-			      char *errstr, size_t errstr_size)
+			      bool binary, dgp_record_t *const *recs, const bool *is_new, size_t n,
+			      uint64_t *rows, char *errstr, size_t errstr_size)
 {
 	dgp_err_t e = copy_begin(sk, sql, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	copy_header(sk, binary);
 	for (size_t i = 0; i < n; i++) {
-		copy_row(sk, s, binary, recs[i]);
+		copy_row(sk, s, binary, recs[i], is_new[i]);
 		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
 			return e;
 	}
@@ -836,9 +885,6 @@ typedef struct attempt {
 	dgp_pg_sink_result_t *res;
 	dgp_record_t *const *rows; /* inserts and merges in key order (sk->ord) */
 	size_t n_rows;
-	bool isolate;   /* write the rows span by span under savepoints, refusing rows */
-	bool row_error; /* the rows failed for a reason PostgreSQL blames on a row */
-	int64_t hint;   /* 0-based row of that failure when COPY named it, else -1 */
 	bool stage_created;
 	dgp_batch_counts_t counts; /* in->counts with the refused rows moved to rejects */
 } attempt_t;
@@ -987,6 +1033,7 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 typedef struct ord_ent {
 	uint64_t hi, lo;
 	dgp_record_t *rec;
+	bool is_new;
 } ord_ent_t;
 
 static uint64_t be_prefix(const unsigned char *p, size_t n)
@@ -1083,6 +1130,7 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *
 		sk->ord_cap = n;
 		sk->ord = dgp_xrealloc(sk->ord, n * sizeof(*sk->ord));
 		sk->refused_at = dgp_xrealloc(sk->refused_at, n * sizeof(*sk->refused_at));
+		sk->is_new = dgp_xrealloc(sk->is_new, n * sizeof(*sk->is_new));
 	}
 	if (sk->ent_cap < n) {
 		sk->ent_cap = n;
@@ -1092,11 +1140,13 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *
 		dgp_record_t *r = i < na ? a[i] : b[i - na];
 		const unsigned char *k = (const unsigned char *)r->key.p;
 		size_t kl = k ? r->key.len : 0;
-		sk->ent[i] = (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r};
+		sk->ent[i] = (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r,
+					 i < na};
 	}
 	ord_sort(sk->ent, n);
 	for (size_t i = 0; i < n; i++) {
 		sk->ord[i] = sk->ent[i].rec;
+		sk->is_new[i] = sk->ent[i].is_new;
 		sk->refused_at[i] = false;
 	}
 	return sk->ord;
@@ -1117,24 +1167,33 @@ static dgp_err_t stage_ensure(attempt_t *at, char *errstr, size_t errstr_size)
 /*
  * COPY n rows into the stage and merge the stage into dgp_src; counts go to
  * the result, the golden keys the merge moved rows away from to sk->moved.
- * With savepoint the rows are written under SAVEPOINT dgp_rows, released
- * (stage emptied for the next rows) on success; on failure the caller rolls
- * back to it.  *copy_failed tells whether the COPY or the merge failed.
+ * A merge PostgreSQL refused (caught in the merge function, see table_build)
+ * is DGP_ERR_PG with *refused set and sk->fail_state / fail_msg; nothing of
+ * it stays, the transaction goes on.
  */
 static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_t n,
-				 bool savepoint, bool *copy_failed, char *errstr, size_t errstr_size)
+				 bool *refused, char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
-	*copy_failed = true;
-	dgp_err_t e = copy_records(sk, savepoint ? at->t->copy_stage_sp : at->t->copy_stage,
-				   at->in->schema, at->t->binary, recs, n, NULL, errstr, errstr_size);
+	*refused = false;
+	dgp_err_t e = copy_records(sk, at->t->copy_stage, at->in->schema, at->t->binary, recs,
+				   sk->is_new + (recs - at->rows), n, NULL, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "copy into stage");
-	*copy_failed = false;
 	PGresult *r = NULL;
 	e = exec_sql(sk, at->t->merge, &r, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "merge into dgp_src");
+	if (!PQgetisnull(r, 0, 3)) {
+		snprintf(sk->fail_state, sizeof(sk->fail_state), "%s", PQgetvalue(r, 0, 3));
+		sk->fail_msg = dgp_arena_strdup(sk->wr, PQgetvalue(r, 0, 4));
+		PQclear(r);
+		*refused = true;
+		/* the message may quote a value: errstr (which callers log) gets the SQLSTATE only */
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG,
+				      "merge into dgp_src: postgresql refused it (SQLSTATE %s)",
+				      sk->fail_state);
+	}
 	at->res->inserted += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
 	at->res->updated += strtoull(PQgetvalue(r, 0, 1), NULL, 10);
 	/* "{k,…}": kept without the braces, so the moves of several merges add up */
@@ -1146,35 +1205,7 @@ static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_
 		buf_put(&sk->moved, m + 1, ml - 2);
 	}
 	PQclear(r);
-	if (savepoint && (e = exec_sql(sk, at->t->stage_release, NULL, errstr, errstr_size)) != DGP_OK)
-		return step_err(e, errstr, errstr_size, "release savepoint");
 	return DGP_OK;
-}
-
-/*
- * Step 2: every row to write (inserts and merges, key order) through the
- * stage: COPY, then one INSERT … ON CONFLICT.  A key the cache took for new
- * but PostgreSQL holds (stale cache, another writer) is merged like any
- * other: no statement fails on it, so the server log never holds a key.  A
- * failure PostgreSQL blames on the rows (dgp_pg_sqlstate_is_row_level) sets
- * at->row_error: the caller then writes the batch again, isolating.
- */
-static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
-{
-	if (!at->n_rows)
-		return DGP_OK;
-	dgp_err_t e = stage_ensure(at, errstr, errstr_size);
-	if (e != DGP_OK)
-		return e;
-	bool copy_failed;
-	e = stage_and_merge(at, at->rows, at->n_rows, false, &copy_failed, errstr, errstr_size);
-	if (e == DGP_ERR_PG_CONN || PQstatus(at->sk->conn) != CONNECTION_OK)
-		return e;
-	if (e != DGP_OK && dgp_pg_sqlstate_is_row_level(at->sk->fail_state)) {
-		at->row_error = true;
-		at->hint = copy_failed ? at->sk->fail_line - 1 : -1;
-	}
-	return e;
 }
 
 /* A row PostgreSQL refused: marked, with "SQLSTATE: message" for dgp_ops.reject. */
@@ -1197,18 +1228,28 @@ static void refuse(attempt_t *at, size_t i)
 	free(o.p);
 }
 
+/* A span of at->rows; known_bad: refused already (its sibling went in, their parent did not). */
 typedef struct span {
 	size_t lo, hi;
+	bool left;      /* the first half of a split: when it goes in, its sibling is known_bad */
+	bool known_bad;
 } span_t;
 
 /*
- * Step 2, isolating: the rows in spans, each under a savepoint.  A span that
- * PostgreSQL refuses is rolled back and split — around the row COPY named
- * when it said which (type errors: found in one step), else in halves — down
- * to single rows, which are refused.  k refused rows among n cost about
- * 2 k log2(n) spans of 4 round trips; every good row is written once.
+ * Step 2: every row to write (inserts and merges, key order) through the
+ * stage: COPY, then one INSERT … ON CONFLICT.  A key the cache took for new
+ * but PostgreSQL holds (stale cache, another writer) is merged like any
+ * other: no statement fails on it, so the server log never holds a key.
+ *
+ * When PostgreSQL refuses the rows for a reason it blames on a row
+ * (dgp_pg_sqlstate_is_row_level), they are written again in spans, halving
+ * a refused span down to the single rows, which are refused.  A span of
+ * several rows whose first half went in after the whole was refused is
+ * split without a try of its own.
+ * k refused rows among n cost about 1.5 k log2(n) spans of 3 round trips;
+ * every other row is written once.
  */
-static dgp_err_t write_rows_isolating(attempt_t *at, char *errstr, size_t errstr_size)
+static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
 	size_t n = at->n_rows;
@@ -1217,63 +1258,45 @@ static dgp_err_t write_rows_isolating(attempt_t *at, char *errstr, size_t errstr
 	dgp_err_t e = stage_ensure(at, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
-	span_t *stack = dgp_xmalloc((2 * 64 + 8) * sizeof(*stack)), *sp = stack;
-	size_t cap = 2 * 64 + 8;
-	/* The whole batch failed already: split it at once (around the hint when there is one). */
-	int64_t hint = at->hint;
-#define PUSH(l, h)                                                                                 \
-	do {                                                                                       \
-		if ((l) < (h)) {                                                                   \
-			if ((size_t)(sp - stack) == cap) {                                         \
-				size_t used = cap;                                                 \
-				stack = dgp_xrealloc(stack, (cap *= 2) * sizeof(*stack));          \
-				sp = stack + used;                                                 \
-			}                                                                          \
-			*sp++ = (span_t){(l), (h)};                                                \
-		}                                                                                  \
-	} while (0)
-	span_t cur = {0, n};
-	bool tried = true; /* cur was tried and failed */
+	bool refused;
+	e = stage_and_merge(at, at->rows, n, &refused, errstr, errstr_size);
+	if (e == DGP_OK || !refused || !dgp_pg_sqlstate_is_row_level(sk->fail_state))
+		return e;
+	dgp_log(DGP_LOG_INFO, "pg", "resource %s: postgresql refused a row of a batch of %zu "
+		"(SQLSTATE %s); writing the batch in parts to find and reject it",
+		at->in->schema->resource_code, n, sk->fail_state);
+	size_t cap = 128;
+	span_t *stack = dgp_xmalloc(cap * sizeof(*stack));
+	size_t top = 0;
+	span_t cur = {0, n, false, true};
 	for (;;) {
-		if (!tried) {
-			bool copy_failed;
-			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, true, &copy_failed,
-					    errstr, errstr_size);
-			if (e == DGP_OK)
-				goto next;
-			if (e == DGP_ERR_PG_CONN || PQstatus(sk->conn) != CONNECTION_OK ||
-			    !dgp_pg_sqlstate_is_row_level(sk->fail_state))
+		/* A single row is always tried: the inference fails when two rows refused only
+		 * together (one key twice) sat in different halves. */
+		bool bad = cur.known_bad && (cur.hi - cur.lo > 1 || cur.hi - cur.lo == n);
+		if (!bad) {
+			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, &refused, errstr,
+					    errstr_size);
+			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_is_row_level(sk->fail_state)))
 				break;
-			hint = copy_failed ? sk->fail_line - 1 : -1;
-			char tmp[256];
-			if (exec_sql(sk, "ROLLBACK TO SAVEPOINT dgp_rows", NULL, tmp, sizeof(tmp)) !=
-			    DGP_OK) {
-				e = step_err(DGP_ERR_PG_CONN, errstr, errstr_size, "rollback to savepoint");
-				break;
-			}
+			bad = e != DGP_OK;
+			if (!bad && cur.left && top > 0)
+				stack[top - 1].known_bad = true; /* the sibling holds what was refused */
 		}
-		if (cur.hi - cur.lo == 1) {
+		if (bad && cur.hi - cur.lo == 1) {
 			refuse(at, cur.lo);
-		} else if (hint >= 0 && (size_t)hint < cur.hi - cur.lo) {
-			size_t at_row = cur.lo + (size_t)hint;
-			PUSH(at_row + 1, cur.hi);
-			PUSH(at_row, at_row + 1);
-			PUSH(cur.lo, at_row);
-		} else {
+		} else if (bad) {
+			if (top + 2 > cap)
+				stack = dgp_xrealloc(stack, (cap *= 2) * sizeof(*stack));
 			size_t mid = cur.lo + (cur.hi - cur.lo) / 2;
-			PUSH(mid, cur.hi);
-			PUSH(cur.lo, mid);
+			stack[top++] = (span_t){mid, cur.hi, false, false};
+			stack[top++] = (span_t){cur.lo, mid, true, false};
 		}
-	next:
-		if (sp == stack) {
+		if (!top) {
 			e = DGP_OK;
 			break;
 		}
-		cur = *--sp;
-		tried = false;
-		hint = -1;
+		cur = stack[--top];
 	}
-#undef PUSH
 	free(stack);
 	return e;
 }
@@ -1514,7 +1537,6 @@ static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 	if (at->n_rows)
 		memset(sk->refused_at, 0, at->n_rows * sizeof(*sk->refused_at));
 	at->stage_created = false;
-	at->row_error = false;
 	dgp_err_t e = begin_and_check(at, &done, errstr, errstr_size);
 	if (e == DGP_OK && done) {
 		at->res->already_committed = true;
@@ -1522,8 +1544,7 @@ static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 		return DGP_OK;
 	}
 	if (e == DGP_OK)
-		e = at->isolate ? write_rows_isolating(at, errstr, errstr_size)
-				: write_rows(at, errstr, errstr_size);
+		e = write_rows(at, errstr, errstr_size);
 	if (e == DGP_OK && at->in->counts) {
 		at->counts = *at->in->counts;
 		at->counts.rejected += sk->n_refusals;
@@ -1584,21 +1605,12 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 	dgp_arena_reset(sk->wr);
 	sk->n_refusals = 0;
 	attempt_t at = {.sk = sk, .t = table_get(sk, in->schema), .in = in, .pr = progress,
-			.res = result, .hint = -1};
+			.res = result};
 	at.n_rows = in->n_inserts + in->n_merges;
 	at.rows = at.n_rows ? key_ordered(sk, in->inserts, in->n_inserts, in->merges, in->n_merges)
 			    : NULL;
 	sk->rt = 0;
 	dgp_err_t e = attempt_run(&at, errstr, errstr_size);
-	if (e != DGP_OK && at.row_error) {
-		/* Rolled back: write it again, finding the rows PostgreSQL refuses. */
-		dgp_log(DGP_LOG_INFO, "pg", "resource %s: postgresql refused a row of a batch of %zu "
-			"(SQLSTATE %s); writing the batch again to find and reject it",
-			in->schema->resource_code, at.n_rows, sk->fail_state);
-		*result = (dgp_pg_sink_result_t){0};
-		at.isolate = true;
-		e = attempt_run(&at, errstr, errstr_size);
-	}
 	if (e == DGP_OK && !result->already_committed) {
 		result->n_refused = sk->n_refusals;
 		result->refused = sk->refusals;

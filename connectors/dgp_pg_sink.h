@@ -3,7 +3,7 @@
  *
  *   batch ─▶ inserts + merges ─COPY─▶ temp stage ─INSERT … ON CONFLICT DO UPDATE
  *                               WHERE content hash differs ─▶ dgp_src."<table>"
- *              └─ a row PostgreSQL refuses ─▶ isolated (savepoints), rejected db_refused
+ *              └─ a row PostgreSQL refuses ─▶ isolated (halving), rejected db_refused
  *         ─▶ record + field rejects ─COPY─▶ dgp_ops.reject (raw bytes as bytea)
  *         ─▶ changed keys ─▶ dgp_base.refresh_person / refresh_legal_entity
  *         ─▶ progress ─▶ dgp_ops.file_progress | dgp_ops.offsets
@@ -38,17 +38,18 @@
  * The caller drops the batch, seeks its partitions to the stored offsets
  * (dgp_pg_sink_offsets_get) and reads them again.
  *
- * No statement fails on a key that exists (a stale cache, another writer):
- * inserts and merges take one path, so a conflict is merged, never an
- * error whose DETAIL would put the key into PostgreSQL's server log.
+ * No failure of the rows is ever a logged ERROR (whose DETAIL would put a
+ * key or a whole row into PostgreSQL's server log): the stage is text, and
+ * the merge runs in a temporary function that catches what PostgreSQL
+ * refuses and returns (SQLSTATE, message).  A key the cache took for new
+ * but PostgreSQL holds (a stale cache, another writer) is merged.
  *
- * When the rows fail for a reason PostgreSQL blames on a row
+ * When PostgreSQL refuses the rows for a reason it blames on a row
  * (dgp_pg_sqlstate_is_row_level: a type's range, a constraint, a trigger,
- * two spellings of one key), the transaction is rolled back and the batch
- * written again, each span of rows under a savepoint; a refused span is
- * split (around the row COPY names, else in halves) down to the refused
- * rows, which become db_refused rejects in the same transaction.  k refused
- * rows among n cost about 2 k log2(n) spans of 4 round trips.
+ * two spellings of one key), the rows are written again in halves, in the
+ * same transaction, down to the refused rows, which become db_refused
+ * rejects.  k refused rows among n cost about 1.5 k log2(n) spans of 3
+ * round trips (one in 10,000: about 60).
  *
  * Inserts and merges are sent in key order (B-tree locality); rejects in
  * batch order.  Round trips per batch: 4 with rows (+1 the first time per

@@ -1283,7 +1283,7 @@ Test(pg_sink, refused_rows_are_rejected_and_the_rest_of_the_batch_commits)
 	cr_expect_eq(res.inserted, N - 5);
 	cr_expect_eq(res.rejects, 5);
 	cr_expect_eq(res.refreshed_keys, N - 5);
-	cr_expect_leq(res.round_trips, 400, "%d round trips to find 5 rows in %d", res.round_trips, N);
+	cr_expect_leq(res.round_trips, 250, "%d round trips to find 5 rows in %d", res.round_trips, N);
 	for (size_t i = 0; i < res.n_refused; i++) {
 		int64_t line = res.refused[i].rec->origin.line;
 		bool found = false;

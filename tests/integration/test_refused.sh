@@ -14,7 +14,10 @@
 # 'POISON-CHECK' → 23514, met by the merge statement: found by halving) and
 # 迁入原因 narrowed to varchar(20) (a 30-character QRYY → 22001, met by COPY,
 # which names the row).  Three of each kind sit in the middle of the input.
-# The log must name each refused record by origin and never hold its values.
+# The log must name each refused record by origin and never hold its values;
+# PostgreSQL's server log (DGP_PG_LOG, scripts/pg.sh's) must hold none of them
+# either: a refusal is caught inside the merge, never a logged ERROR whose
+# DETAIL lists the failing row.
 #
 # Size: DGP_REFUSED_TEST_ROWS (default 100000 for load and run, 30000 for crash).
 # Needs DGP_PG_CONNINFO (and DGP_KAFKA_BROKERS for run and crash).
@@ -42,6 +45,9 @@ trap cleanup EXIT
 
 export DGP_CATALOG_DIR=$REPO/catalog/sample
 export DGP_HTTP_LISTEN=127.0.0.1:0
+PGLOG=${DGP_PG_LOG:-$(eval "$("$REPO/scripts/pg.sh" env)" && echo "${DGP_PG_LOG:-}")}
+[[ -r $PGLOG ]] || fail "cannot read PostgreSQL's server log ($PGLOG)"
+pglog_start=$(stat -c %s "$PGLOG")
 psql "$ADMIN" -qAtc "create database $db" >/dev/null
 export DGP_PG_CONNINFO="$ADMIN dbname=$db"
 sql() { psql "$DGP_PG_CONNINFO" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
@@ -107,6 +113,11 @@ check_log() {
 		n=$((n + 1))
 	done <"$work/poison"
 	grep -q 'POISON-CHECK\|QQQQQQQQQQ' "$log" && fail "the log holds a refused value"
+	# the server log's lines of this test's database
+	tail -c +$((pglog_start + 1)) "$PGLOG" | grep -a "@$db " >"$work/server.log" || true
+	cut -d' ' -f3 "$work/poison" >"$work/poison.keys"
+	grep -q -F -f "$work/poison.keys" "$work/server.log" && fail "the server log holds the key of a refused record"
+	grep -q 'POISON-CHECK\|QQQQQQQQQQ\|Failing row' "$work/server.log" && fail "the server log holds a refused row"
 	[[ $(grep -c "postgresql refused .* (SQLSTATE \(23514\|22001\)); rejected as db_refused" "$log") -ge $n ]] ||
 		fail "the log does not name every refused record: $(grep -c 'rejected as db_refused' "$log") lines"
 }
@@ -157,7 +168,7 @@ run | crash)
 			pid=$!
 			pids+=("$pid")
 			s=$SECONDS
-			until (($(grep -c 'writing the batch again to find and reject it' "$work/crash.log" || true) > kills)) ||
+			until (($(grep -c 'writing the batch in parts to find and reject it' "$work/crash.log" || true) > kills)) ||
 				((SECONDS - s > 120)); do sleep 0.05; done
 			sleep "0.$((RANDOM % 10))"
 			kill -9 "$pid" 2>/dev/null || true

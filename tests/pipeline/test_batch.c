@@ -241,3 +241,47 @@ Test(batch, forced_key_hash_collisions_never_lose_a_change, .timeout = 60)
 	dgp_batch_destroy(b);
 	dgp_dedup_destroy(cache);
 }
+
+/* A record PostgreSQL refused becomes a reject of the batch: counts move, its key stays out of the cache. */
+Test(batch, a_refused_record_is_a_reject_and_stays_out_of_the_cache)
+{
+	dgp_dedup_t *cache = dgp_dedup_new(0);
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	add(b, cache, "1", "a", NULL);
+	add(b, cache, "2", "b", NULL);
+	dgp_batch_commit_cache(b, cache);
+	dgp_batch_reset(b);
+
+	dgp_record_t *changed = add(b, cache, "1", "a2", NULL);
+	dgp_record_t *fresh = add(b, cache, "3", "c", NULL);
+	dgp_record_t *ok = add(b, cache, "4", "d", NULL);
+	cr_assert_eq(changed->cls, DGP_DEDUP_CHANGED);
+	cr_assert_eq(fresh->cls, DGP_DEDUP_NEW);
+	dgp_batch_refuse(b, changed, DGP_REASON_DB_REFUSED, "23514: new row violates check constraint");
+	dgp_batch_refuse(b, fresh, DGP_REASON_DB_REFUSED, "22001: value too long");
+	dgp_batch_refuse(b, fresh, DGP_REASON_DB_REFUSED, "twice"); /* no effect */
+	const dgp_batch_counts_t *c = dgp_batch_counts(b);
+	cr_expect_eq(c->read, 3);
+	cr_expect_eq(c->cls[DGP_DEDUP_NEW], 1);
+	cr_expect_eq(c->cls[DGP_DEDUP_CHANGED], 0);
+	cr_expect_eq(c->rejected, 2);
+	cr_expect_eq(c->by_reason[DGP_REASON_DB_REFUSED], 2);
+	cr_expect_eq(changed->reason, DGP_REASON_DB_REFUSED);
+	cr_expect_eq(changed->reject_field, -1);
+	cr_expect_str_eq(fresh->reject_detail, "22001: value too long");
+	dgp_record_t **ins, **mrg;
+	size_t nins, nmrg;
+	dgp_batch_writes(b, &ins, &nins, &mrg, &nmrg);
+	cr_expect_eq(nins, 1);
+	cr_expect_eq(nmrg, 0);
+	cr_expect_eq(ins[0], ok);
+	dgp_batch_commit_cache(b, cache);
+	dgp_batch_reset(b);
+
+	/* the cache still holds key 1's old content (seen this run) and knows nothing of key 3 */
+	cr_expect_eq(add(b, cache, "1", "a", NULL)->cls, DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(add(b, cache, "3", "c", NULL)->cls, DGP_DEDUP_NEW);
+	cr_expect_eq(add(b, cache, "4", "d", NULL)->cls, DGP_DEDUP_DUPLICATE);
+	dgp_batch_destroy(b);
+	dgp_dedup_destroy(cache);
+}
