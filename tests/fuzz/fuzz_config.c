@@ -90,9 +90,17 @@ static void check_redact(const char *key, const char *value)
 	if (!memchr(out, '\0', cap) || strlen(out) + 1 >= cap)
 		fail("redact: output unterminated or truncated in a roomy buffer");
 	if (strcmp(key, "pg.conninfo") == 0) {
+		/*
+		 * A password= is a parameter in a keyword/value conninfo, or in
+		 * the query part of a URI (after the '?' that follows "://"); in a
+		 * URI's user name it is just text of the name, as libpq reads it.
+		 */
+		const char *uri = strstr(out, "://");
+		const char *query = uri ? strchr(uri, '?') : NULL;
 		for (const char *p = out; (p = strstr(p, "password=")) != NULL; p++) {
 			bool boundary = p == out || p[-1] == ' ' || p[-1] == '?' || p[-1] == '&';
-			if (boundary && strncmp(p + 9, "***", 3) != 0)
+			bool parameter = !uri || (query && p > query);
+			if (boundary && parameter && strncmp(p + 9, "***", 3) != 0)
 				fail("redact: a password= of the conninfo is left unmasked");
 		}
 	}
