@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,8 @@ typedef struct load {
 	dgp_catalog_t *cat;
 	dgp_arena_t *arena; /* schemas, per run */
 	PGconn *conn;
+	/* /readyz reads this, never conn: a reconnect frees conn on the load thread */
+	atomic_bool pg_ok;
 	dgp_pg_sink_t *sink;
 	res_state_t *resources;
 	dgp_metrics_t *reg; /* served on http.listen while the load runs */
@@ -124,6 +127,7 @@ static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
 	PQfinish(l->conn);
 	l->conn = c;
 	dgp_pg_sink_set_conn(l->sink, c);
+	atomic_store(&l->pg_ok, true);
 	return DGP_OK;
 }
 
@@ -219,6 +223,8 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 					dgp_batch_schema(b)->table);
 			return DGP_OK;
 		}
+		if (e == DGP_ERR_PG_CONN)
+			atomic_store(&l->pg_ok, false);
 		if (e != DGP_ERR_PG_CONN || now_s() > deadline)
 			return e;
 		dgp_log(DGP_LOG_WARN, "load", "postgresql connection lost (%s); reconnecting", err);
@@ -230,11 +236,15 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 	}
 }
 
-/* /readyz: the load is ready while its PostgreSQL connection is up. */
+/*
+ * /readyz: the load is ready while its PostgreSQL connection is up.  Runs on
+ * an HTTP thread: it reads the flag the load thread keeps, never the PGconn,
+ * which a reconnect may be freeing at that moment.
+ */
 static bool load_ready(void *opaque, char *why, size_t why_size)
 {
-	const load_t *l = opaque;
-	if (l->conn && PQstatus(l->conn) == CONNECTION_OK)
+	load_t *l = opaque;
+	if (atomic_load(&l->pg_ok))
 		return true;
 	snprintf(why, why_size, "postgresql connection is down");
 	return false;
@@ -545,6 +555,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		dgp_catalog_destroy(l.cat);
 		return DGP_EXIT_FAIL;
 	}
+	atomic_store(&l.pg_ok, true);
 	l.arena = dgp_arena_new(0);
 	l.sink = dgp_pg_sink_new(l.conn, NULL);
 	int bits = (int)cli->cfg->dedup_key_hash_bits;

@@ -53,13 +53,21 @@ static const dgp_conf_prop_t props[] = {
 	 "Threads serving the HTTP endpoint.  Scrapes never take a lock the "
 	 "pipeline waits on, so two are enough for Prometheus and a person."},
 	{"http.connection.limit", DGP_CONF_INT, CONF_OFF(http_connection_limit), 1,
-	 10000, "64", NULL, 0,
-	 "Most HTTP connections open at once; further clients are refused until "
-	 "one closes."},
+	 10000, "256", NULL, 0,
+	 "Most HTTP connections open at once; further clients wait in the listen "
+	 "queue until one closes.  Each holds at most 32 KiB."},
+	{"http.connection.limit.per.client", DGP_CONF_INT,
+	 CONF_OFF(http_connection_limit_per_client), 1, 10000, "8", NULL, 0,
+	 "Most HTTP connections open at once from one client address; a further "
+	 "connection from it is closed at once.  Keeps one slow or hostile client "
+	 "(slowloris: many connections each sending a byte now and then) from "
+	 "taking every connection, so Prometheus and health checks from other "
+	 "addresses are still served."},
 	{"http.timeout.ms", DGP_CONF_INT, CONF_OFF(http_timeout_ms), 1000, 3600000,
 	 "10000", NULL, 0,
-	 "An HTTP connection idle this long (a slow or stuck client) is closed.  "
-	 "Rounded up to whole seconds."},
+	 "An HTTP connection that sends or reads nothing for this long (a slow or "
+	 "stuck client, an unfinished request) is closed.  Rounded up to whole "
+	 "seconds."},
 	{"metrics.catalog.interval.ms", DGP_CONF_INT, CONF_OFF(metrics_catalog_interval_ms), 100,
 	 86400000, "60000", NULL, 0,
 	 "`dgp run` and `dgp load`: time between two reads of the catalog's statistics "

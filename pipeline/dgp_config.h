@@ -37,6 +37,7 @@ typedef struct dgp_config {
 	char *http_listen;        /* http.listen */
 	int64_t http_threads;     /* http.threads */
 	int64_t http_connection_limit; /* http.connection.limit */
+	int64_t http_connection_limit_per_client; /* http.connection.limit.per.client */
 	int64_t http_timeout_ms;  /* http.timeout.ms */
 	int64_t metrics_catalog_interval_ms; /* metrics.catalog.interval.ms */
 	char *probe_targets;      /* probe.targets */
