@@ -578,6 +578,44 @@ static dgp_err_t close_file(FILE *f, const char *path, char *errstr, size_t errs
 	return DGP_OK;
 }
 
+/*
+ * A code a spreadsheet may read as a number: a digit, then only ASCII letters
+ * and digits.  Covers 18-digit codes (1.14201060944823E+17), leading zeros,
+ * and a 统一社会信用代码 whose organisation part holds an E between digits
+ * (read as an exponent).
+ */
+static bool code_like(const char *t)
+{
+	if (*t < '0' || *t > '9')
+		return false;
+	for (; *t; t++)
+		if (!((*t >= '0' && *t <= '9') || (*t >= 'A' && *t <= 'Z') ||
+		      (*t >= 'a' && *t <= 'z')))
+			return false;
+	return true;
+}
+
+/*
+ * A cell's CSV text.  A catalog text that a spreadsheet would run as a
+ * formula (first character = + - @, or a tab or CR it strips before looking)
+ * gets a leading ' (OWASP's CSV-injection advice; the ' shows, the text
+ * stays inert).  For spreadsheets, a code-like text (18-digit department
+ * codes, codes with leading zeros) gets a leading tab, so Calc and Excel
+ * keep it as text instead of turning it into 1.14201060944823E+17; that tab
+ * cannot start a formula, since what follows it is letters and digits.
+ */
+static const char *csv_text(export_t *x, const cell_t *c)
+{
+	const char *t = cell_text(x, c);
+	if (c->kind != CELL_STR)
+		return t;
+	if (t[0] && strchr("=+-@\t\r", t[0]))
+		return dgp_arena_sprintf(x->a, "'%s", t);
+	if (x->o->csv_for == DGP_CSV_FOR_SPREADSHEET && code_like(t))
+		return dgp_arena_sprintf(x->a, "\t%s", t);
+	return t;
+}
+
 static dgp_err_t write_csv(export_t *x, const sheet_t *s, char *errstr, size_t errstr_size)
 {
 	const char *path = dgp_arena_sprintf(x->a, "%s/%s", x->o->out_dir, s->file);
@@ -593,7 +631,7 @@ static dgp_err_t write_csv(export_t *x, const sheet_t *s, char *errstr, size_t e
 	for (size_t r = 0; r < s->nrows; r++) {
 		for (size_t c = 0; c < s->ncols; c++) {
 			fputs(c ? "," : "", f);
-			dgp_csv_put_field(f, cell_text(x, &s->cells[r * s->ncols + c]));
+			dgp_csv_put_field(f, csv_text(x, &s->cells[r * s->ncols + c]));
 		}
 		fputs("\r\n", f);
 	}
@@ -739,6 +777,32 @@ static dgp_err_t write_xlsx(export_t *x, char *errstr, size_t errstr_size)
 
 /* ------------------------------------------------------------ entry points */
 
+/* mkdir -p: create dir and its missing parents; the error names the one that failed. */
+static dgp_err_t mkdir_p(const char *dir, char *errstr, size_t errstr_size)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+	if (n >= sizeof(path))
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+		                      "output directory name too long (%zu bytes)", n);
+	memcpy(path, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		char saved = path[i];
+		path[i] = '\0';
+		struct stat st;
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return io_err(errstr, errstr_size, path, "cannot create directory");
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return io_err(errstr, errstr_size, path, "cannot create directory");
+		}
+		path[i] = saved;
+	}
+	return DGP_OK;
+}
+
 bool dgp_export_format_parse(const char *s, dgp_export_format_t *f)
 {
 	static const char *const names[] = {"csv", "json", "xlsx"};
@@ -747,6 +811,15 @@ bool dgp_export_format_parse(const char *s, dgp_export_format_t *f)
 			*f = (dgp_export_format_t)i;
 			return true;
 		}
+	return false;
+}
+
+bool dgp_export_csv_for_parse(const char *s, dgp_csv_for_t *f)
+{
+	if (strcmp(s, "programs") == 0 || strcmp(s, "spreadsheet") == 0) {
+		*f = s[0] == 's' ? DGP_CSV_FOR_SPREADSHEET : DGP_CSV_FOR_PROGRAMS;
+		return true;
+	}
 	return false;
 }
 
@@ -764,8 +837,9 @@ dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *
 {
 	if (!o->out_dir || !*o->out_dir)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID, "no output directory");
-	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
-		return io_err(errstr, errstr_size, o->out_dir, "cannot create directory");
+	dgp_err_t made = mkdir_p(o->out_dir, errstr, errstr_size);
+	if (made != DGP_OK)
+		return made;
 
 	export_t x = {.a = dgp_arena_new(0),
 	              .cat = cat,

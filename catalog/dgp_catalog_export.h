@@ -37,10 +37,17 @@ typedef enum dgp_export_audience {
 	DGP_AUDIENCE_EXTERNAL, /* no 不予共享 resources or fields, staff names masked */
 } dgp_export_audience_t;
 
+/* Who reads the CSV files (catalog/EXPORT.md, "Which file for whom"). */
+typedef enum dgp_csv_for {
+	DGP_CSV_FOR_PROGRAMS,    /* plain values: scripts, databases, other systems */
+	DGP_CSV_FOR_SPREADSHEET, /* digit-only codes kept as text in Excel / Calc */
+} dgp_csv_for_t;
+
 typedef struct dgp_export_opts {
 	dgp_export_format_t format;
 	dgp_export_audience_t audience;
-	const char *out_dir;  /* created (one level) when missing */
+	dgp_csv_for_t csv_for; /* CSV only */
+	const char *out_dir;   /* created with its missing parents (mkdir -p) */
 	int64_t generated_at; /* epoch seconds: JSON generated_at, XLSX document date */
 	/* Live statistics, evaluated at generated_at; NULL: statistics columns empty. */
 	const dgp_catalog_status_t *status;
@@ -64,6 +71,9 @@ dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *
 
 /* "csv" "json" "xlsx" → format; false for anything else. */
 bool dgp_export_format_parse(const char *s, dgp_export_format_t *f) DGP_MUST_CHECK;
+/* "programs" "spreadsheet" → csv_for; false for anything else. */
+bool dgp_export_csv_for_parse(const char *s, dgp_csv_for_t *f) DGP_MUST_CHECK;
+
 /* "internal" "external" → audience; false for anything else. */
 bool dgp_export_audience_parse(const char *s, dgp_export_audience_t *a) DGP_MUST_CHECK;
 

@@ -4,6 +4,7 @@
  *
  *   usage: dgp catalog export --format csv|json|xlsx --out DIR
  *                             [--audience internal|external] [--dir CATALOG]
+ *                             [--csv-for programs|spreadsheet]
  *
  * Live statistics come from PostgreSQL when pg.conninfo (DGP_PG_CONNINFO)
  * is set and reachable; otherwise the statistics columns stay empty and a
@@ -41,7 +42,7 @@ static int parse(int argc, char **argv, export_args_t *a)
 	for (int i = 2; i < argc; i++) {
 		const char *k = argv[i];
 		if (strcmp(k, "--format") && strcmp(k, "--out") && strcmp(k, "--audience") &&
-		    strcmp(k, "--dir"))
+		    strcmp(k, "--dir") && strcmp(k, "--csv-for"))
 			return usage("unknown option \"%s\"", k);
 		if (i + 1 == argc)
 			return usage("%s needs a value", k);
@@ -53,6 +54,9 @@ static int parse(int argc, char **argv, export_args_t *a)
 		} else if (strcmp(k, "--audience") == 0) {
 			if (!dgp_export_audience_parse(v, &a->o.audience))
 				return usage("--audience: \"%s\" is not internal or external", v);
+		} else if (strcmp(k, "--csv-for") == 0) {
+			if (!dgp_export_csv_for_parse(v, &a->o.csv_for))
+				return usage("--csv-for: \"%s\" is not programs or spreadsheet", v);
 		} else if (strcmp(k, "--out") == 0) {
 			a->o.out_dir = v;
 		} else {

@@ -542,3 +542,107 @@ Test(catalog_export, full_sample_counts, .timeout = 120)
 	free(s1);
 	dgp_catalog_destroy(cat);
 }
+
+/* ---- spreadsheets: formula injection and codes that must stay text */
+
+/* The golden catalog with hostile or number-like texts in three summaries. */
+static dgp_catalog_t *load_hostile(void)
+{
+	mkdir(DGP_BINARY_DIR "/tests", 0777);
+	mkdir(DGP_BINARY_DIR "/tests/catalog", 0777);
+	mkdir(OUT, 0777);
+	char *ok =
+	    run("rm -rf " OUT "/hostile && cp -r " GOLDEN "/catalog " OUT "/hostile && sed -i"
+	        " -e "
+	        "'s/户籍人口信息，记录相关业务信息。/\"=HYPERLINK(\"\"http:\\/\\/x\\/"
+	        "\"\",\"\"点击\"\")\"/'"
+	        " -e 's/流动人口居住登记信息，记录相关业务信息。/114201060944823000/'"
+	        " " OUT "/hostile/gaj/resources.csv && sed -i"
+	        " -e 's/企业登记信息，记录相关业务信息。/@SUM(1+1)/'"
+	        " " OUT "/hostile/scjgj/resources.csv && echo ok");
+	cr_assert_str_eq(ok, "ok\n");
+	free(ok);
+	return load(OUT "/hostile");
+}
+
+static const char *row_cell(const rows_t *r, const char *code, size_t col)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (strcmp(r->cells[i][0], code) == 0)
+			return r->cells[i][col];
+	return NULL;
+}
+
+Test(catalog_export, csv_cells_a_spreadsheet_would_run_as_formulas_are_inert)
+{
+	dgp_catalog_t *cat = load_hostile();
+	export_to(cat, DGP_EXPORT_CSV, DGP_AUDIENCE_INTERNAL, OUT "/hostile-csv");
+	dgp_catalog_destroy(cat);
+	rows_t r = parse_csv(OUT "/hostile-csv/catalog.csv");
+	cr_expect_str_eq(row_cell(&r, "101001/000001", 8), "'=HYPERLINK(\"http://x/\",\"点击\")");
+	cr_expect_str_eq(row_cell(&r, "102002/000001", 8), "'@SUM(1+1)");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 8), "114201060944823000",
+	                 "for programs, digits stay as they are");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 7), "11420106012345671G");
+	free_rows(&r);
+}
+
+Test(catalog_export, csv_for_spreadsheets_keeps_codes_as_text)
+{
+	dgp_catalog_t *cat = load_hostile();
+	dgp_export_opts_t o = {.format = DGP_EXPORT_CSV,
+	                       .audience = DGP_AUDIENCE_INTERNAL,
+	                       .csv_for = DGP_CSV_FOR_SPREADSHEET,
+	                       .out_dir = OUT "/hostile-sheet",
+	                       .generated_at = TIME};
+	char err[1024];
+	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+	dgp_catalog_destroy(cat);
+	rows_t r = parse_csv(OUT "/hostile-sheet/catalog.csv");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 8), "\t114201060944823000");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 7), "\t11420106012345671G");
+	cr_expect_str_eq(row_cell(&r, "101001/000001", 8), "'=HYPERLINK(\"http://x/\",\"点击\")",
+	                 "formulas are still inert");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 18), "2024-01-15", "dates stay dates");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 11), "4", "numbers stay numbers");
+	free_rows(&r);
+}
+
+Test(catalog_export, xlsx_writes_formula_like_text_as_strings)
+{
+	dgp_catalog_t *cat = load_hostile();
+	export_to(cat, DGP_EXPORT_XLSX, DGP_AUDIENCE_INTERNAL, OUT "/hostile-xlsx");
+	dgp_catalog_destroy(cat);
+	const char *x = OUT "/hostile-xlsx/catalog.xlsx";
+	char *sx = unzip(x, "xl/sharedStrings.xml");
+	size_t nsst;
+	char **sst = shared_strings(sx, &nsst);
+	char *s1 = unzip(x, "xl/worksheets/sheet1.xml");
+	cr_expect_null(strstr(s1, "<f>"), "no formula in the sheet");
+	cr_expect_str_eq(cell(s1, sst, nsst, "I2"), "=HYPERLINK(\"http://x/\",\"点击\")",
+	                 "the text itself, as a string cell");
+	cr_expect_str_eq(cell(s1, sst, nsst, "I3"), "114201060944823000", "a string, not a number");
+	free(s1);
+	for (size_t i = 0; i < nsst; i++)
+		free(sst[i]);
+	free(sst);
+	free(sx);
+}
+
+Test(catalog_export, out_dir_parents_are_created)
+{
+	dgp_catalog_t *cat = load(GOLDEN "/catalog");
+	char *ok = run("rm -rf " OUT "/deep && echo ok");
+	free(ok);
+	export_to(cat, DGP_EXPORT_JSON, DGP_AUDIENCE_INTERNAL, OUT "/deep/a/b");
+	struct stat st;
+	cr_expect_eq(stat(OUT "/deep/a/b/catalog.json", &st), 0);
+	FILE *f = fopen(OUT "/deep/file", "w");
+	fclose(f);
+	dgp_export_opts_t o = {
+	    .format = DGP_EXPORT_JSON, .out_dir = OUT "/deep/file/c", .generated_at = TIME};
+	char err[1024];
+	cr_expect_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_ERR_IO);
+	cr_expect_str_eq(err, OUT "/deep/file: cannot create directory: Not a directory");
+	dgp_catalog_destroy(cat);
+}

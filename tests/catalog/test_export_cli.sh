@@ -61,5 +61,17 @@ if unzip -p "$TMP/x1/catalog.xlsx" xl/workbook.xml | grep -q '<sheet name="负�
 	bad "xlsx lacks the 负面清单 sheet"
 fi
 
+expect_rc "bad --csv-for" 2 "$DGP" catalog export --format csv --csv-for excel --out "$TMP/x" --dir "$cat"
+expect_out "bad --csv-for" '--csv-for: "excel" is not programs or spreadsheet'
+# --out with missing parents is created (mkdir -p); a file in the way is named.
+expect_rc "deep --out" 0 env DGP_EXPORT_TIME=2026-11-27 "$DGP" catalog export --format csv \
+	--csv-for spreadsheet --out "$TMP/new/a/b" --dir "$cat"
+if grep -q $'"\t11420106012345671G"' "$TMP/new/a/b/catalog.csv"; then ok; else
+	bad "spreadsheet CSV lacks the tab-prefixed quoted code" "$(head -3 "$TMP/new/a/b/catalog.csv")"
+fi
+touch "$TMP/afile"
+expect_rc "file in the way" 1 "$DGP" catalog export --format csv --out "$TMP/afile/sub" --dir "$cat"
+expect_out "file in the way" "$TMP/afile: cannot create directory: Not a directory"
+
 echo "test_export_cli: $pass passed, $fail failed"
 [[ $fail == 0 ]]
