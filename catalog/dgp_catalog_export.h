@@ -49,6 +49,10 @@ typedef struct dgp_export_opts {
 	dgp_csv_for_t csv_for; /* CSV only */
 	const char *out_dir;   /* created with its missing parents (mkdir -p) */
 	int64_t generated_at; /* epoch seconds: JSON generated_at, XLSX document date */
+	/* Times in CSV, XLSX and the 说明 are local: UTC + utc_offset_s, the offset of
+	 * the zone named timezone (catalog.timezone) at generated_at.  JSON stays UTC. */
+	int32_t utc_offset_s;
+	const char *timezone; /* shown in the 说明; NULL: "UTC" */
 	/* Live statistics, evaluated at generated_at; NULL: statistics columns empty. */
 	const dgp_catalog_status_t *status;
 } dgp_export_opts_t;
@@ -57,7 +61,7 @@ typedef struct dgp_export_report {
 	size_t resources, fields, demands, responsibilities, negatives; /* rows written */
 	size_t dropped_resources, dropped_fields; /* left out for the external audience */
 	size_t n_files;
-	const char *files[5]; /* base names written, static strings */
+	const char *files[8]; /* base names written, static strings */
 } dgp_export_report_t;
 
 /*

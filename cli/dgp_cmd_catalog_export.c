@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dgp_catalog_export.h"
 #include "dgp_cmd.h"
@@ -104,6 +105,33 @@ static dgp_catalog_status_t *read_status(dgp_cli_t *cli, const dgp_catalog_t *ca
 	return st;
 }
 
+/*
+ * The UTC offset of zone tz at t, in seconds.  glibc quietly falls back to UTC
+ * for a zone it has no file for, so the file is looked up first: a typo must
+ * not turn Beijing time into UTC without a word.
+ */
+static bool zone_offset(const char *tz, int64_t t, int32_t *offset)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if (strcmp(tz, "UTC") != 0 && (strstr(tz, "..") || access(path, R_OK) != 0))
+		return false;
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	setenv("TZ", tz, 1);
+	tzset();
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	*offset = (int32_t)tm.tm_gmtoff;
+	if (old)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+	return true;
+}
+
 int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv)
 {
 	export_args_t a = {0};
@@ -116,6 +144,14 @@ int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv)
 		dgp_cli_err(CMD,
 		            "DGP_EXPORT_TIME: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
 		            pinned);
+		return DGP_EXIT_USAGE;
+	}
+	a.o.timezone = cli->cfg->catalog_timezone;
+	if (!zone_offset(a.o.timezone, a.o.generated_at, &a.o.utc_offset_s)) {
+		dgp_cli_err(CMD,
+		            "catalog.timezone: unknown time zone \"%s\" (an IANA name such as "
+		            "Asia/Shanghai; is tzdata installed?)",
+		            a.o.timezone);
 		return DGP_EXIT_USAGE;
 	}
 	dgp_catalog_t *cat;

@@ -42,6 +42,10 @@ static const dgp_conf_prop_t props[] = {
 	{"catalog.dir", DGP_CONF_STR, CONF_OFF(catalog_dir), 0, 0,
 	 "catalog/sample", NULL, 0,
 	 "Directory holding the catalog definition files."},
+	{"catalog.timezone", DGP_CONF_STR, CONF_OFF(catalog_timezone), 0, 0, "Asia/Shanghai", NULL, 0,
+	 "Time zone (IANA name, from the tzdata package) of the times in `dgp catalog "
+	 "export`'s CSV and XLSX files and their 说明: departments read Beijing time.  "
+	 "The JSON export stays in UTC."},
 	{"http.listen", DGP_CONF_STR, CONF_OFF(http_listen), 0, 0, "127.0.0.1:9187",
 	 NULL, 0,
 	 "Address of the HTTP endpoint of `dgp run`, `dgp load` and `dgp "

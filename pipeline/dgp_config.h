@@ -34,6 +34,7 @@ typedef struct dgp_config {
 	int64_t pg_connect_timeout_ms; /* pg.connect.timeout.ms */
 	char *kafka_brokers;      /* kafka.brokers */
 	char *catalog_dir;        /* catalog.dir */
+	char *catalog_timezone;   /* catalog.timezone */
 	char *http_listen;        /* http.listen */
 	int64_t http_threads;     /* http.threads */
 	int64_t http_connection_limit; /* http.connection.limit */
