@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +67,7 @@ typedef struct load {
 	dgp_arena_t *arena; /* schemas, per run */
 	PGconn *conn;
 	/* /readyz reads this, never conn: a reconnect frees conn on the load thread */
-	atomic_bool pg_ok;
+	dgp_http_readiness_t ready;
 	dgp_pg_sink_t *sink;
 	res_state_t *resources;
 	dgp_metrics_t *reg; /* served on http.listen while the load runs */
@@ -117,6 +116,9 @@ static dgp_format_t format_of(const char *path)
 	return DGP_FORMAT_CSV;
 }
 
+/* /readyz's reason while a lost PostgreSQL connection is being replaced. */
+#define PG_DOWN "postgresql connection is down"
+
 static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
 {
 	PGconn *c;
@@ -127,7 +129,7 @@ static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
 	PQfinish(l->conn);
 	l->conn = c;
 	dgp_pg_sink_set_conn(l->sink, c);
-	atomic_store(&l->pg_ok, true);
+	dgp_http_readiness_set(&l->ready, NULL);
 	return DGP_OK;
 }
 
@@ -224,7 +226,7 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 			return DGP_OK;
 		}
 		if (e == DGP_ERR_PG_CONN)
-			atomic_store(&l->pg_ok, false);
+			dgp_http_readiness_set(&l->ready, PG_DOWN);
 		if (e != DGP_ERR_PG_CONN || now_s() > deadline)
 			return e;
 		dgp_log(DGP_LOG_WARN, "load", "postgresql connection lost (%s); reconnecting", err);
@@ -234,20 +236,6 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 		if (reconnect(l, rerr, sizeof(rerr)) != DGP_OK)
 			dgp_log(DGP_LOG_WARN, "load", "reconnect failed: %s", rerr);
 	}
-}
-
-/*
- * /readyz: the load is ready while its PostgreSQL connection is up.  Runs on
- * an HTTP thread: it reads the flag the load thread keeps, never the PGconn,
- * which a reconnect may be freeing at that moment.
- */
-static bool load_ready(void *opaque, char *why, size_t why_size)
-{
-	load_t *l = opaque;
-	if (atomic_load(&l->pg_ok))
-		return true;
-	snprintf(why, why_size, "postgresql connection is down");
-	return false;
 }
 
 static void record_load_log(load_t *l, const char *path, const char *code, double started,
@@ -555,7 +543,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		dgp_catalog_destroy(l.cat);
 		return DGP_EXIT_FAIL;
 	}
-	atomic_store(&l.pg_ok, true);
+	dgp_http_readiness_set(&l.ready, NULL); /* ready while the connection is up */
 	l.arena = dgp_arena_new(0);
 	l.sink = dgp_pg_sink_new(l.conn, NULL);
 	int bits = (int)cli->cfg->dedup_key_hash_bits;
@@ -565,8 +553,8 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	l.reg = dgp_metrics_new();
 	dgp_metrics_std_register(l.reg, &l.std);
 	/* Metrics are for watching a long load; a busy port must not stop it. */
-	if (dgp_http_start_config(cli->cfg, l.reg, load_ready, &l, &l.http, err, sizeof(err)) !=
-	    DGP_OK)
+	if (dgp_http_start_config(cli->cfg, l.reg, dgp_http_readiness_check, &l.ready, &l.http, err,
+	                          sizeof(err)) != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "load", "no metrics endpoint (http.listen %s): %s",
 			cli->cfg->http_listen, err);
 	else if (l.http)

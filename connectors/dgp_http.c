@@ -161,6 +161,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 }
 
+void dgp_http_readiness_set(dgp_http_readiness_t *r, const char *why)
+{
+	atomic_store_explicit(&r->why, why, memory_order_release);
+	atomic_store_explicit(&r->started, true, memory_order_release);
+}
+
+bool dgp_http_readiness_check(void *opaque, char *why, size_t why_size)
+{
+	dgp_http_readiness_t *r = opaque;
+	if (!atomic_load_explicit(&r->started, memory_order_acquire)) {
+		snprintf(why, why_size, "starting");
+		return false;
+	}
+	const char *w = atomic_load_explicit(&r->why, memory_order_acquire);
+	if (!w)
+		return true;
+	snprintf(why, why_size, "%s", w);
+	return false;
+}
+
 dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *errstr,
                          size_t errstr_size)
 {

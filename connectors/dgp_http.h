@@ -57,6 +57,26 @@ typedef struct dgp_http_opts {
 } dgp_http_opts_t;
 
 /*
+ * Readiness the owner thread keeps and /readyz reads: NULL when ready, else a
+ * static reason string.  One atomic pointer, so the HTTP threads never touch
+ * what the reason is about (a PGconn a reconnect may be freeing) and never
+ * wait for the owner.  Zero-initialised it reads "starting".
+ */
+typedef struct dgp_http_readiness {
+	_Atomic(const char *) why;
+	_Atomic(bool) started;
+} dgp_http_readiness_t;
+
+/* dgp_http_readiness_set — ready when why is NULL; why must be a string literal (it is kept). */
+void dgp_http_readiness_set(dgp_http_readiness_t *r, const char *why);
+
+/*
+ * dgp_http_readiness_check — a dgp_http_ready_fn over the dgp_http_readiness_t
+ * in opaque: pass it and &readiness to dgp_http_start*().
+ */
+bool dgp_http_readiness_check(void *opaque, char *why, size_t why_size);
+
+/*
  * dgp_http_start — parse opts->listen, bind and start serving.  On success
  * *out is the running endpoint (the caller stops it with dgp_http_stop);
  * on failure *out is NULL and errstr says why (address in use, bad

@@ -401,3 +401,80 @@ Test(http, a_slowloris_from_one_address_does_not_block_the_others, .timeout = 12
 	dgp_config_destroy(cfg);
 	stop();
 }
+
+/* ---- /readyz from the owner's flag while the owner frees and replaces its connection */
+
+typedef struct {
+	dgp_http_readiness_t *ready;
+	atomic_bool stop;
+	unsigned swaps;
+} reconnector_t;
+
+/* What dgp load does on a lost connection: not ready, free it, open another, ready. */
+static void *reconnector(void *arg)
+{
+	reconnector_t *rc = arg;
+	char *conn = malloc(256);
+	while (!atomic_load(&rc->stop)) {
+		dgp_http_readiness_set(rc->ready, "postgresql connection is down");
+		free(conn); /* ASan flags any reader of the old connection from here on */
+		conn = malloc(256);
+		memset(conn, 1, 256);
+		dgp_http_readiness_set(rc->ready, NULL);
+		rc->swaps++;
+	}
+	free(conn);
+	return NULL;
+}
+
+Test(http, readyz_follows_the_owners_flag_while_it_reconnects, .timeout = 120)
+{
+	static dgp_http_readiness_t ready;
+	reg = dgp_metrics_new();
+	dgp_metrics_std_register(reg, &std_set);
+	dgp_http_opts_t o = {.listen = "127.0.0.1:0",
+	                     .threads = 2,
+	                     .metrics = reg,
+	                     .ready = dgp_http_readiness_check,
+	                     .ready_opaque = &ready};
+	char err[256];
+	cr_assert_eq(dgp_http_start(&o, &http, err, sizeof(err)), DGP_OK, "%s", err);
+	uint16_t port = dgp_http_port(http);
+	static const char down[] = "HTTP/1.1 503";
+	static const char down_body[] = "\r\n\r\nnot ready: postgresql connection is down\n";
+
+	char *r = get(port, "GET", "/readyz");
+	cr_expect(strncmp(r, down, 12) == 0 && strstr(r, "\r\n\r\nnot ready: starting\n"),
+	          "before the owner says anything: %s", r);
+	free(r);
+	dgp_http_readiness_set(&ready, NULL);
+	r = get(port, "GET", "/readyz");
+	cr_expect(strncmp(r, "HTTP/1.1 200", 12) == 0 && strstr(r, "\r\n\r\nready\n"), "%s", r);
+	free(r);
+	dgp_http_readiness_set(&ready, "postgresql connection is down");
+	r = get(port, "GET", "/readyz");
+	cr_expect(strncmp(r, down, 12) == 0 && strstr(r, down_body), "%s", r);
+	free(r);
+
+	/* 200 scrapes while the owner swaps its connection as fast as it can: each
+	 * answer is one of the two, and nothing reads freed memory. */
+	reconnector_t rc = {.ready = &ready};
+	pthread_t t;
+	pthread_create(&t, NULL, reconnector, &rc);
+	int ok = 0, not_ready = 0;
+	for (int i = 0; i < 200; i++) {
+		r = get(port, "GET", "/readyz");
+		if (strncmp(r, "HTTP/1.1 200", 12) == 0 && strstr(r, "\r\n\r\nready\n"))
+			ok++;
+		else if (strncmp(r, down, 12) == 0 && strstr(r, down_body))
+			not_ready++;
+		else
+			cr_expect_fail("unexpected /readyz answer: %.200s", r);
+		free(r);
+	}
+	atomic_store(&rc.stop, true);
+	pthread_join(t, NULL);
+	cr_expect_eq(ok + not_ready, 200);
+	cr_expect_gt(rc.swaps, 0);
+	stop();
+}
