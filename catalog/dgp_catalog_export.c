@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <xlsxwriter.h>
 
@@ -30,6 +32,9 @@ typedef enum cell_kind {
 	CELL_INT,
 	CELL_RATE, /* a ratio 0..1: CSV "97.31%", XLSX number as 0.00%, JSON 0.9731 */
 	CELL_BOOL, /* CSV and XLSX 是/否, JSON true/false */
+	CELL_DATE, /* s = "YYYY-MM-DD": CSV and JSON the text, XLSX a date cell */
+	CELL_TIME, /* i = epoch seconds: CSV local "YYYY-MM-DD HH:MM:SS", JSON UTC, XLSX a date-time
+	              cell */
 } cell_kind_t;
 
 typedef struct cell {
@@ -40,8 +45,10 @@ typedef struct cell {
 } cell_t;
 
 typedef struct column {
-	const char *zh;  /* header in CSV and XLSX */
-	const char *key; /* JSON key */
+	const char *zh;     /* header in CSV and XLSX */
+	const char *key;    /* JSON key */
+	bool wrap;          /* long text: XLSX wraps it in a narrower column */
+	bool internal_only; /* left out of the external export */
 } column_t;
 
 typedef struct sheet {
@@ -58,101 +65,101 @@ typedef struct sheet {
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const column_t catalog_cols[] = {
-    {"信息资源代码", "code"},
-    {"信息资源名称", "name"},
-    {"资源分类", "class"},
-    {"项", "category"},
-    {"目", "subcategory"},
-    {"细目", "detail"},
-    {"信息资源提供方", "provider"},
-    {"信息资源提供方代码", "provider_code"},
-    {"信息资源摘要", "summary"},
-    {"信息资源格式", "format"},
-    {"格式说明", "format_detail"},
-    {"信息项数", "field_count"},
-    {"共享类型", "share_type"},
-    {"共享条件", "share_condition"},
-    {"共享方式", "share_method"},
-    {"是否向社会开放", "open"},
-    {"开放条件", "open_condition"},
-    {"更新周期", "update_cycle"},
-    {"发布日期", "published"},
-    {"关联资源代码", "related"},
-    {"责任人", "responsible"},
-    {"记录数", "rows"},
-    {"累计读取记录数", "records_read"},
-    {"累计拒收记录数", "rejected"},
-    {"拒收原因", "reject_reasons"},
-    {"最近加载时间", "last_load"},
-    {"最近变更时间", "last_change"},
-    {"更新状态", "compliance"},
+    {"信息资源代码", "code", false, false},
+    {"信息资源名称", "name", false, false},
+    {"资源分类", "class", false, false},
+    {"项", "category", false, false},
+    {"目", "subcategory", false, false},
+    {"细目", "detail", false, false},
+    {"信息资源提供方", "provider", false, false},
+    {"信息资源提供方代码", "provider_code", false, false},
+    {"信息资源摘要", "summary", true, false},
+    {"信息资源格式", "format", false, false},
+    {"格式说明", "format_detail", false, false},
+    {"信息项数", "field_count", false, false},
+    {"共享类型", "share_type", false, false},
+    {"共享条件", "share_condition", true, false},
+    {"共享方式", "share_method", false, false},
+    {"是否向社会开放", "open", false, false},
+    {"开放条件", "open_condition", true, false},
+    {"更新周期", "update_cycle", false, false},
+    {"发布日期", "published", false, false},
+    {"关联资源代码", "related", false, false},
+    {"责任人", "responsible", false, false},
+    {"记录数", "rows", false, false},
+    {"累计读取记录数", "records_read", false, false},
+    {"累计拒收记录数", "rejected", false, false},
+    {"拒收原因", "reject_reasons", true, true},
+    {"最近加载时间", "last_load", false, false},
+    {"最近变更时间", "last_change", false, false},
+    {"更新状态", "compliance", false, false},
 };
 
 static const column_t field_cols[] = {
-    {"信息资源代码", "resource_code"},
-    {"信息资源名称", "resource_name"},
-    {"序号", "seq"},
-    {"信息项名称", "name"},
-    {"源字段名", "source_name"},
-    {"数据类型", "data_type"},
-    {"数据类型名称", "data_type_name"},
-    {"数据长度", "length"},
-    {"是否必填", "required"},
-    {"是否主键", "key"},
-    {"规范化规则", "rule"},
-    {"规则参数", "rule_args"},
-    {"代码表", "code_list"},
-    {"敏感级别", "sensitivity"},
-    {"脱敏规则", "mask"},
-    {"基础库字段", "base_column"},
-    {"来源优先级", "priority"},
-    {"填充率", "fill_rate"},
-    {"有效率", "valid_rate"},
+    {"信息资源代码", "resource_code", false, false},
+    {"信息资源名称", "resource_name", false, false},
+    {"序号", "seq", false, false},
+    {"信息项名称", "name", false, false},
+    {"源字段名", "source_name", false, false},
+    {"数据类型", "data_type", false, false},
+    {"数据类型名称", "data_type_name", false, false},
+    {"数据长度", "length", false, false},
+    {"是否必填", "required", false, false},
+    {"是否主键", "key", false, false},
+    {"规范化规则", "rule", false, false},
+    {"规则参数", "rule_args", false, false},
+    {"代码表", "code_list", false, false},
+    {"敏感级别", "sensitivity", false, false},
+    {"脱敏规则", "mask", false, false},
+    {"基础库字段", "base_column", false, false},
+    {"来源优先级", "priority", false, false},
+    {"填充率", "fill_rate", false, false},
+    {"有效率", "valid_rate", false, false},
 };
 
 static const column_t demand_cols[] = {
-    {"编号", "id"},
-    {"需求部门", "demand_dept"},
-    {"需求部门代码", "demand_dept_code"},
-    {"需求事项/应用场景", "scenario"},
-    {"所需资源名称", "resource_name"},
-    {"所需资源代码", "resource_code"},
-    {"所需信息项", "fields"},
-    {"提供部门", "provider"},
-    {"提供部门代码", "provider_code"},
-    {"共享方式", "share_method"},
-    {"更新频率", "update_cycle"},
-    {"使用依据", "basis"},
-    {"时限", "deadline"},
-    {"状态", "status"},
+    {"编号", "id", false, false},
+    {"需求部门", "demand_dept", false, false},
+    {"需求部门代码", "demand_dept_code", false, false},
+    {"需求事项/应用场景", "scenario", true, false},
+    {"所需资源名称", "resource_name", false, false},
+    {"所需资源代码", "resource_code", false, false},
+    {"所需信息项", "fields", true, false},
+    {"提供部门", "provider", false, false},
+    {"提供部门代码", "provider_code", false, false},
+    {"共享方式", "share_method", false, false},
+    {"更新频率", "update_cycle", false, false},
+    {"使用依据", "basis", true, false},
+    {"时限", "deadline", false, false},
+    {"状态", "status", false, false},
 };
 
 static const column_t responsibility_cols[] = {
-    {"编号", "id"},
-    {"责任部门", "dept"},
-    {"责任部门代码", "dept_code"},
-    {"数据资源名称", "resource_name"},
-    {"数据资源代码", "resource_code"},
-    {"信息项", "fields"},
-    {"数据来源事项", "source_matter"},
-    {"权威来源标识", "authoritative"},
-    {"更新周期", "update_cycle"},
-    {"质量责任人", "quality_owner"},
-    {"共享属性", "share_type"},
-    {"归集时限", "collect_deadline"},
+    {"编号", "id", false, false},
+    {"责任部门", "dept", false, false},
+    {"责任部门代码", "dept_code", false, false},
+    {"数据资源名称", "resource_name", false, false},
+    {"数据资源代码", "resource_code", false, false},
+    {"信息项", "fields", false, false},
+    {"数据来源事项", "source_matter", false, false},
+    {"权威来源标识", "authoritative", false, false},
+    {"更新周期", "update_cycle", false, false},
+    {"质量责任人", "quality_owner", false, false},
+    {"共享属性", "share_type", false, false},
+    {"归集时限", "collect_deadline", false, false},
 };
 
 static const column_t negative_cols[] = {
-    {"编号", "id"},
-    {"部门", "dept"},
-    {"部门代码", "dept_code"},
-    {"资源名称", "resource_name"},
-    {"资源代码", "resource_code"},
-    {"信息项", "fields"},
-    {"限制类型", "restriction"},
-    {"法律法规或政策依据", "basis"},
-    {"审核意见", "review"},
-    {"有效期", "valid_until"},
+    {"编号", "id", false, false},
+    {"部门", "dept", false, false},
+    {"部门代码", "dept_code", false, false},
+    {"资源名称", "resource_name", false, false},
+    {"资源代码", "resource_code", false, false},
+    {"信息项", "fields", false, false},
+    {"限制类型", "restriction", false, false},
+    {"法律法规或政策依据", "basis", true, false},
+    {"审核意见", "review", true, false},
+    {"有效期", "valid_until", false, false},
 };
 
 enum { SHEET_CATALOG, SHEET_FIELDS, SHEET_DEMAND, SHEET_RESP, SHEET_NEGATIVE, SHEET__COUNT };
@@ -228,8 +235,17 @@ static void put_rate(export_t *x, sheet_t *s, int64_t part, int64_t whole)
 
 static void put_time(export_t *x, sheet_t *s, bool set, int64_t t)
 {
-	char buf[32];
-	put_str(x, s, set ? dgp_arena_strdup(x->a, dgp_time_format(t, buf, sizeof(buf))) : NULL);
+	*next_cell(x, s) = set ? (cell_t){.kind = CELL_TIME, .i = t} : (cell_t){0};
+}
+
+/* A "YYYY-MM-DD" text becomes a date cell; anything else stays text. */
+static void put_date(export_t *x, sheet_t *s, const char *v)
+{
+	int y, m, d, n = 0;
+	if (v && strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10)
+		*next_cell(x, s) = (cell_t){.kind = CELL_DATE, .s = v};
+	else
+		put_str(x, s, v);
 }
 
 /* ------------------------------------------------------------ audience rules */
@@ -347,12 +363,36 @@ static const char *related(export_t *x, const dgp_catalog_resource_t *r)
 	return s;
 }
 
+/* The reject reasons (dgp_reason_name) as a department reads them. */
+static const char *reason_label(const char *reason)
+{
+	static const char *const labels[][2] = {
+	    {"empty", "值为空"},
+	    {"format", "格式不符"},
+	    {"checksum", "校验位错误"},
+	    {"date", "日期无效"},
+	    {"future_date", "日期晚于当天"},
+	    {"date_range", "日期早于下限"},
+	    {"region", "行政区划代码无效"},
+	    {"charset", "字符编码错误"},
+	    {"too_long", "超过长度"},
+	    {"not_in_list", "不在代码表中"},
+	    {"range", "数值超出范围"},
+	    {"malformed", "记录格式错误"},
+	    {"columns", "列数不符"},
+	};
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(reason, labels[i][0]) == 0)
+			return labels[i][1];
+	return reason; /* a reason newer than this table: its code, never nothing */
+}
+
 static const char *reject_reasons(export_t *x, const dgp_status_resource_t *st)
 {
 	char *s = "";
 	for (size_t i = 0; i < st->n_rejects; i++)
-		s = dgp_arena_sprintf(x->a, "%s%s%s=%" PRId64, s, i ? ";" : "",
-		                      st->rejects[i].reason, st->rejects[i].count);
+		s = dgp_arena_sprintf(x->a, "%s%s%s %" PRId64 " 条", s, i ? "；" : "",
+		                      reason_label(st->rejects[i].reason), st->rejects[i].count);
 	return s;
 }
 
@@ -377,7 +417,7 @@ static void catalog_row(export_t *x, const dgp_catalog_resource_t *r)
 	put_bool(x, s, r->open);
 	put_str(x, s, r->open_condition);
 	put_str(x, s, dgp_catalog_update_cycle_name(r->update_cycle));
-	put_str(x, s, r->published);
+	put_date(x, s, r->published);
 	put_str(x, s, related(x, r));
 	put_str(x, s, person(x, r->responsible));
 	const dgp_status_resource_t *st =
@@ -540,16 +580,36 @@ static void build_lists(export_t *x)
 		put_str(x, s, g[i].no_open ? "不予开放" : "不予共享");
 		put_str(x, s, g[i].basis);
 		put_str(x, s, g[i].review);
-		put_str(x, s, g[i].valid_until);
+		put_date(x, s, g[i].valid_until);
 		x->rep.negatives++;
 	}
 }
 
 /* ------------------------------------------------------------ writers */
 
+/* t in the export's time zone (opts utc_offset_s) as "YYYY-MM-DD HH:MM:SS". */
+static const char *local_time_text(export_t *x, int64_t t)
+{
+	time_t lt = (time_t)(t + x->o->utc_offset_s);
+	struct tm tm;
+	gmtime_r(&lt, &tm);
+	return dgp_arena_sprintf(x->a, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+	                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Whether column c of s is written for this audience. */
+static bool col_shown(const export_t *x, const sheet_t *s, size_t c)
+{
+	return !(x->external && s->cols[c].internal_only);
+}
+
 static const char *cell_text(export_t *x, const cell_t *c)
 {
 	switch (c->kind) {
+	case CELL_DATE:
+		return c->s;
+	case CELL_TIME:
+		return local_time_text(x, c->i);
 	case CELL_EMPTY:
 		return "";
 	case CELL_STR:
@@ -578,6 +638,44 @@ static dgp_err_t close_file(FILE *f, const char *path, char *errstr, size_t errs
 	return DGP_OK;
 }
 
+/*
+ * A code a spreadsheet may read as a number: a digit, then only ASCII letters
+ * and digits.  Covers 18-digit codes (1.14201060944823E+17), leading zeros,
+ * and a 统一社会信用代码 whose organisation part holds an E between digits
+ * (read as an exponent).
+ */
+static bool code_like(const char *t)
+{
+	if (*t < '0' || *t > '9')
+		return false;
+	for (; *t; t++)
+		if (!((*t >= '0' && *t <= '9') || (*t >= 'A' && *t <= 'Z') ||
+		      (*t >= 'a' && *t <= 'z')))
+			return false;
+	return true;
+}
+
+/*
+ * A cell's CSV text.  A catalog text that a spreadsheet would run as a
+ * formula (first character = + - @, or a tab or CR it strips before looking)
+ * gets a leading ' (OWASP's CSV-injection advice; the ' shows, the text
+ * stays inert).  For spreadsheets, a code-like text (18-digit department
+ * codes, codes with leading zeros) gets a leading tab, so Calc and Excel
+ * keep it as text instead of turning it into 1.14201060944823E+17; that tab
+ * cannot start a formula, since what follows it is letters and digits.
+ */
+static const char *csv_text(export_t *x, const cell_t *c)
+{
+	const char *t = cell_text(x, c);
+	if (c->kind != CELL_STR)
+		return t;
+	if (t[0] && strchr("=+-@\t\r", t[0]))
+		return dgp_arena_sprintf(x->a, "'%s", t);
+	if (x->o->csv_for == DGP_CSV_FOR_SPREADSHEET && code_like(t))
+		return dgp_arena_sprintf(x->a, "\t%s", t);
+	return t;
+}
+
 static dgp_err_t write_csv(export_t *x, const sheet_t *s, char *errstr, size_t errstr_size)
 {
 	const char *path = dgp_arena_sprintf(x->a, "%s/%s", x->o->out_dir, s->file);
@@ -585,15 +683,23 @@ static dgp_err_t write_csv(export_t *x, const sheet_t *s, char *errstr, size_t e
 	if (!f)
 		return io_err(errstr, errstr_size, path, "cannot create");
 	fputs("\xEF\xBB\xBF", f); /* BOM: Excel reads the file as UTF-8 */
+	bool first = true;
 	for (size_t c = 0; c < s->ncols; c++) {
-		fputs(c ? "," : "", f);
+		if (!col_shown(x, s, c))
+			continue;
+		fputs(first ? "" : ",", f);
+		first = false;
 		dgp_csv_put_field(f, s->cols[c].zh);
 	}
 	fputs("\r\n", f);
 	for (size_t r = 0; r < s->nrows; r++) {
+		first = true;
 		for (size_t c = 0; c < s->ncols; c++) {
-			fputs(c ? "," : "", f);
-			dgp_csv_put_field(f, cell_text(x, &s->cells[r * s->ncols + c]));
+			if (!col_shown(x, s, c))
+				continue;
+			fputs(first ? "" : ",", f);
+			first = false;
+			dgp_csv_put_field(f, csv_text(x, &s->cells[r * s->ncols + c]));
 		}
 		fputs("\r\n", f);
 	}
@@ -603,7 +709,14 @@ static dgp_err_t write_csv(export_t *x, const sheet_t *s, char *errstr, size_t e
 
 static void json_cell(FILE *f, const cell_t *c)
 {
+	char when[32];
 	switch (c->kind) {
+	case CELL_DATE:
+		dgp_json_put_string(f, c->s);
+		break;
+	case CELL_TIME:
+		dgp_json_put_string(f, dgp_time_format(c->i, when, sizeof(when)));
+		break;
 	case CELL_EMPTY:
 		fputs("null", f);
 		break;
@@ -642,8 +755,12 @@ static dgp_err_t write_json(export_t *x, char *errstr, size_t errstr_size)
 		fprintf(f, ",\n  \"%s\": [", s->key);
 		for (size_t r = 0; r < s->nrows; r++) {
 			fputs(r ? ",\n    {" : "\n    {", f);
+			bool first = true;
 			for (size_t c = 0; c < s->ncols; c++) {
-				fprintf(f, "%s\"%s\": ", c ? ", " : "", s->cols[c].key);
+				if (!col_shown(x, s, c))
+					continue;
+				fprintf(f, "%s\"%s\": ", first ? "" : ", ", s->cols[c].key);
+				first = false;
 				json_cell(f, &s->cells[r * s->ncols + c]);
 			}
 			fputc('}', f);
@@ -665,7 +782,8 @@ static double column_width(export_t *x, const sheet_t *s, size_t c)
 			w = cw;
 	}
 	w += 2;
-	return (double)(w < 6 ? 6 : w > 60 ? 60 : w);
+	size_t max = s->cols[c].wrap ? 40 : 60; /* long texts wrap in a 40-wide column */
+	return (double)(w < 6 ? 6 : w > max ? max : w);
 }
 
 static dgp_err_t xlsx_err(char *errstr, size_t errstr_size, const char *path, lxw_error e)
@@ -673,71 +791,235 @@ static dgp_err_t xlsx_err(char *errstr, size_t errstr_size, const char *path, lx
 	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "%s: %s", path, lxw_strerror(e));
 }
 
+/* The 说明 (what this export is) as label/value lines, shared by XLSX and 说明.txt. */
+enum { ABOUT_LINES = 7 };
+static void about_lines(export_t *x, const char *lines[ABOUT_LINES][2])
+{
+	int h = x->o->utc_offset_s / 3600, m = abs(x->o->utc_offset_s) / 60 % 60;
+	const char *tz = x->o->timezone && *x->o->timezone ? x->o->timezone : "UTC";
+	lines[0][0] = "标题";
+	lines[0][1] = "三清单一目录（数据资源目录、信息项、需求清单、责任清单、负面清单）";
+	lines[1][0] = "受众";
+	lines[1][1] = x->external ? "对外：不含不予共享的资源和信息项，人员姓名已脱敏，不含拒收原因"
+	                          : "内部：全部资源和信息项，人员姓名未脱敏；请勿对外提供";
+	lines[2][0] = "生成时间";
+	lines[2][1] = local_time_text(x, x->o->generated_at);
+	lines[3][0] = "时区";
+	lines[3][1] = dgp_arena_sprintf(x->a, "%s（UTC%+03d:%02d）", tz, h, m);
+	lines[4][0] = "统计数据";
+	lines[4][1] = x->o->status ? "含生成时的实时统计（记录数、拒收、更新状态）"
+	                           : "无：生成时未连接数据库，统计列为空";
+	lines[5][0] = "行数";
+	lines[5][1] = dgp_arena_sprintf(
+	    x->a, "目录 %zu；信息项 %zu；需求清单 %zu；责任清单 %zu；负面清单 %zu",
+	    x->sheets[SHEET_CATALOG].nrows, x->sheets[SHEET_FIELDS].nrows,
+	    x->sheets[SHEET_DEMAND].nrows, x->sheets[SHEET_RESP].nrows,
+	    x->sheets[SHEET_NEGATIVE].nrows);
+	lines[6][0] = "说明";
+	lines[6][1] =
+	    "各列含义见 dgp 的 catalog/EXPORT.md；CSV 以 ' 开头的单元格为防止公式执行而加，"
+	    "不属于原文";
+}
+
+/* 说明.txt next to the CSV files: CSV itself has no place for a title row. */
+static dgp_err_t write_about_txt(export_t *x, char *errstr, size_t errstr_size)
+{
+	const char *path = dgp_arena_sprintf(x->a, "%s/说明.txt", x->o->out_dir);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return io_err(errstr, errstr_size, path, "cannot create");
+	const char *lines[ABOUT_LINES][2];
+	about_lines(x, lines);
+	fputs("\xEF\xBB\xBF", f);
+	for (int i = 0; i < ABOUT_LINES; i++)
+		fprintf(f, "%s：%s\r\n", lines[i][0], lines[i][1]);
+	x->rep.files[x->rep.n_files++] = "说明.txt";
+	return close_file(f, path, errstr, errstr_size);
+}
+
+/* Epoch seconds (already shifted to local time) as libxlsxwriter's date-time. */
+static lxw_datetime xlsx_time(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	return (lxw_datetime){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	                      tm.tm_hour,        tm.tm_min,     (double)tm.tm_sec};
+}
+
+typedef struct xlsx_formats {
+	lxw_format *head, *pct, *wrap, *date, *time, *label;
+} xlsx_formats_t;
+
+/* Print as the 编制指南 templates do: A4 landscape, one page wide, header row and
+ * code/name columns repeated on every page. */
+static void xlsx_print_setup(lxw_worksheet *ws)
+{
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9); /* A4 */
+	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_repeat_rows(ws, 0, 0);
+	worksheet_repeat_columns(ws, 0, 1);
+	worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
+	worksheet_set_footer(ws, "&C第 &P 页，共 &N 页");
+}
+
+static void xlsx_about_sheet(export_t *x, lxw_workbook *wb, const xlsx_formats_t *fm)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "说明");
+	worksheet_set_column(ws, 0, 0, 12, fm->label);
+	worksheet_set_column(ws, 1, 1, 80, fm->wrap);
+	const char *lines[ABOUT_LINES][2];
+	about_lines(x, lines);
+	for (int i = 0; i < ABOUT_LINES; i++) {
+		worksheet_write_string(ws, (lxw_row_t)i, 0, lines[i][0], fm->label);
+		if (i == 2) { /* 生成时间 as a date-time cell */
+			lxw_datetime dt = xlsx_time(x->o->generated_at + x->o->utc_offset_s);
+			worksheet_write_datetime(ws, (lxw_row_t)i, 1, &dt, fm->time);
+		} else {
+			worksheet_write_string(ws, (lxw_row_t)i, 1, lines[i][1], fm->wrap);
+		}
+	}
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9);
+}
+
+static void xlsx_cell(export_t *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                      const cell_t *cell, lxw_format *text, const xlsx_formats_t *fm)
+{
+	switch (cell->kind) {
+	case CELL_EMPTY:
+		break;
+	case CELL_STR: /* always a string, never a formula, whatever it starts with */
+		worksheet_write_string(ws, row, col, cell->s, text);
+		break;
+	case CELL_INT:
+		worksheet_write_number(ws, row, col, (double)cell->i, NULL);
+		break;
+	case CELL_RATE:
+		worksheet_write_number(ws, row, col, cell->d, fm->pct);
+		break;
+	case CELL_BOOL:
+		worksheet_write_string(ws, row, col, cell->i ? "是" : "否", NULL);
+		break;
+	case CELL_DATE: {
+		int y, m, d;
+		if (sscanf(cell->s, "%4d-%2d-%2d", &y, &m, &d) == 3) {
+			lxw_datetime dt = {y, m, d, 0, 0, 0};
+			worksheet_write_datetime(ws, row, col, &dt, fm->date);
+		}
+		break;
+	}
+	case CELL_TIME: {
+		lxw_datetime dt = xlsx_time(cell->i + x->o->utc_offset_s);
+		worksheet_write_datetime(ws, row, col, &dt, fm->time);
+		break;
+	}
+	}
+}
+
 static dgp_err_t write_xlsx(export_t *x, char *errstr, size_t errstr_size)
 {
-	char *path = dgp_arena_sprintf(x->a, "%s/catalog.xlsx", x->o->out_dir);
+	/* The audience is in the name: the two files must not be mixed up. */
+	const char *base = x->external ? "catalog-external.xlsx" : "catalog-internal.xlsx";
+	char *path = dgp_arena_sprintf(x->a, "%s/%s", x->o->out_dir, base);
 	lxw_workbook_options wo = {
 	    .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
 	lxw_workbook *wb = workbook_new_opt(path, &wo);
 	if (!wb)
 		return io_err(errstr, errstr_size, path, "cannot create");
 	/* A fixed creation date: the same export gives the same bytes. */
-	lxw_doc_properties props = {.title = "三清单一目录", .created = (time_t)x->o->generated_at};
+	lxw_doc_properties props = {.title = "三清单一目录",
+	                            .subject = x->external ? "对外" : "内部",
+	                            .created = (time_t)x->o->generated_at};
 	if (x->o->generated_at <= 0)
 		props.created = 1; /* 0 would mean "now" */
 	workbook_set_properties(wb, &props);
-	lxw_format *head = workbook_add_format(wb);
-	format_set_bold(head);
-	format_set_bg_color(head, 0xDDEBF7);
-	format_set_border(head, LXW_BORDER_THIN);
-	format_set_text_wrap(head);
-	format_set_align(head, LXW_ALIGN_VERTICAL_CENTER);
-	lxw_format *pct = workbook_add_format(wb);
-	format_set_num_format(pct, "0.00%");
+	xlsx_formats_t fm;
+	fm.head = workbook_add_format(wb);
+	format_set_bold(fm.head);
+	format_set_bg_color(fm.head, 0xDDEBF7);
+	format_set_border(fm.head, LXW_BORDER_THIN);
+	format_set_text_wrap(fm.head);
+	format_set_align(fm.head, LXW_ALIGN_VERTICAL_CENTER);
+	fm.pct = workbook_add_format(wb);
+	format_set_num_format(fm.pct, "0.00%");
+	fm.wrap = workbook_add_format(wb);
+	format_set_text_wrap(fm.wrap);
+	format_set_align(fm.wrap, LXW_ALIGN_VERTICAL_TOP);
+	fm.date = workbook_add_format(wb);
+	format_set_num_format(fm.date, "yyyy-mm-dd");
+	fm.time = workbook_add_format(wb);
+	format_set_num_format(fm.time, "yyyy-mm-dd hh:mm:ss");
+	format_set_align(fm.time, LXW_ALIGN_LEFT);
+	fm.label = workbook_add_format(wb);
+	format_set_bold(fm.label);
+	format_set_align(fm.label, LXW_ALIGN_VERTICAL_TOP);
 
+	xlsx_about_sheet(x, wb, &fm);
 	for (int i = 0; i < SHEET__COUNT; i++) {
 		const sheet_t *s = &x->sheets[i];
 		lxw_worksheet *ws = workbook_add_worksheet(wb, s->name);
 		worksheet_freeze_panes(ws, 1, 0);
+		xlsx_print_setup(ws);
+		lxw_col_t col = 0;
 		for (size_t c = 0; c < s->ncols; c++) {
-			worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, column_width(x, s, c),
-			                     NULL);
-			worksheet_write_string(ws, 0, (lxw_col_t)c, s->cols[c].zh, head);
+			if (!col_shown(x, s, c))
+				continue;
+			worksheet_set_column(ws, col, col, column_width(x, s, c), NULL);
+			worksheet_write_string(ws, 0, col, s->cols[c].zh, fm.head);
+			col++;
 		}
-		worksheet_autofilter(ws, 0, 0, (lxw_row_t)s->nrows, (lxw_col_t)(s->ncols - 1));
+		worksheet_autofilter(ws, 0, 0, (lxw_row_t)s->nrows, (lxw_col_t)(col - 1));
 		for (size_t r = 0; r < s->nrows; r++) {
 			lxw_row_t row = (lxw_row_t)(r + 1);
+			col = 0;
 			for (size_t c = 0; c < s->ncols; c++) {
-				const cell_t *cell = &s->cells[r * s->ncols + c];
-				lxw_col_t col = (lxw_col_t)c;
-				switch (cell->kind) {
-				case CELL_EMPTY:
-					break;
-				case CELL_STR:
-					worksheet_write_string(ws, row, col, cell->s, NULL);
-					break;
-				case CELL_INT:
-					worksheet_write_number(ws, row, col, (double)cell->i, NULL);
-					break;
-				case CELL_RATE:
-					worksheet_write_number(ws, row, col, cell->d, pct);
-					break;
-				case CELL_BOOL:
-					worksheet_write_string(ws, row, col, cell->i ? "是" : "否",
-					                       NULL);
-					break;
-				}
+				if (!col_shown(x, s, c))
+					continue;
+				xlsx_cell(x, ws, row, col++, &s->cells[r * s->ncols + c],
+				          s->cols[c].wrap ? fm.wrap : NULL, &fm);
 			}
 		}
 	}
+	/* Open on 目录, not on the 说明 in front of it. */
+	lxw_worksheet *first = workbook_get_worksheet_by_name(wb, "目录");
+	if (first)
+		worksheet_activate(first);
 	lxw_error e = workbook_close(wb);
 	if (e != LXW_NO_ERROR)
 		return xlsx_err(errstr, errstr_size, path, e);
-	x->rep.files[x->rep.n_files++] = "catalog.xlsx";
+	x->rep.files[x->rep.n_files++] = base;
 	return DGP_OK;
 }
 
 /* ------------------------------------------------------------ entry points */
+
+/* mkdir -p: create dir and its missing parents; the error names the one that failed. */
+static dgp_err_t mkdir_p(const char *dir, char *errstr, size_t errstr_size)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+	if (n >= sizeof(path))
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+		                      "output directory name too long (%zu bytes)", n);
+	memcpy(path, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		char saved = path[i];
+		path[i] = '\0';
+		struct stat st;
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return io_err(errstr, errstr_size, path, "cannot create directory");
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return io_err(errstr, errstr_size, path, "cannot create directory");
+		}
+		path[i] = saved;
+	}
+	return DGP_OK;
+}
 
 bool dgp_export_format_parse(const char *s, dgp_export_format_t *f)
 {
@@ -747,6 +1029,15 @@ bool dgp_export_format_parse(const char *s, dgp_export_format_t *f)
 			*f = (dgp_export_format_t)i;
 			return true;
 		}
+	return false;
+}
+
+bool dgp_export_csv_for_parse(const char *s, dgp_csv_for_t *f)
+{
+	if (strcmp(s, "programs") == 0 || strcmp(s, "spreadsheet") == 0) {
+		*f = s[0] == 's' ? DGP_CSV_FOR_SPREADSHEET : DGP_CSV_FOR_PROGRAMS;
+		return true;
+	}
 	return false;
 }
 
@@ -764,8 +1055,9 @@ dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *
 {
 	if (!o->out_dir || !*o->out_dir)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID, "no output directory");
-	if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
-		return io_err(errstr, errstr_size, o->out_dir, "cannot create directory");
+	dgp_err_t made = mkdir_p(o->out_dir, errstr, errstr_size);
+	if (made != DGP_OK)
+		return made;
 
 	export_t x = {.a = dgp_arena_new(0),
 	              .cat = cat,
@@ -789,6 +1081,8 @@ dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *
 	case DGP_EXPORT_CSV:
 		for (int i = 0; i < SHEET__COUNT && e == DGP_OK; i++)
 			e = write_csv(&x, &x.sheets[i], errstr, errstr_size);
+		if (e == DGP_OK)
+			e = write_about_txt(&x, errstr, errstr_size);
 		break;
 	case DGP_EXPORT_JSON:
 		e = write_json(&x, errstr, errstr_size);

@@ -37,11 +37,22 @@ typedef enum dgp_export_audience {
 	DGP_AUDIENCE_EXTERNAL, /* no 不予共享 resources or fields, staff names masked */
 } dgp_export_audience_t;
 
+/* Who reads the CSV files (catalog/EXPORT.md, "Which file for whom"). */
+typedef enum dgp_csv_for {
+	DGP_CSV_FOR_PROGRAMS,    /* plain values: scripts, databases, other systems */
+	DGP_CSV_FOR_SPREADSHEET, /* digit-only codes kept as text in Excel / Calc */
+} dgp_csv_for_t;
+
 typedef struct dgp_export_opts {
 	dgp_export_format_t format;
 	dgp_export_audience_t audience;
-	const char *out_dir;  /* created (one level) when missing */
+	dgp_csv_for_t csv_for; /* CSV only */
+	const char *out_dir;   /* created with its missing parents (mkdir -p) */
 	int64_t generated_at; /* epoch seconds: JSON generated_at, XLSX document date */
+	/* Times in CSV, XLSX and the 说明 are local: UTC + utc_offset_s, the offset of
+	 * the zone named timezone (catalog.timezone) at generated_at.  JSON stays UTC. */
+	int32_t utc_offset_s;
+	const char *timezone; /* shown in the 说明; NULL: "UTC" */
 	/* Live statistics, evaluated at generated_at; NULL: statistics columns empty. */
 	const dgp_catalog_status_t *status;
 } dgp_export_opts_t;
@@ -50,7 +61,7 @@ typedef struct dgp_export_report {
 	size_t resources, fields, demands, responsibilities, negatives; /* rows written */
 	size_t dropped_resources, dropped_fields; /* left out for the external audience */
 	size_t n_files;
-	const char *files[5]; /* base names written, static strings */
+	const char *files[8]; /* base names written, static strings */
 } dgp_export_report_t;
 
 /*
@@ -64,6 +75,9 @@ dgp_err_t dgp_catalog_export(const dgp_catalog_t *cat, const dgp_export_opts_t *
 
 /* "csv" "json" "xlsx" → format; false for anything else. */
 bool dgp_export_format_parse(const char *s, dgp_export_format_t *f) DGP_MUST_CHECK;
+/* "programs" "spreadsheet" → csv_for; false for anything else. */
+bool dgp_export_csv_for_parse(const char *s, dgp_csv_for_t *f) DGP_MUST_CHECK;
+
 /* "internal" "external" → audience; false for anything else. */
 bool dgp_export_audience_parse(const char *s, dgp_export_audience_t *a) DGP_MUST_CHECK;
 

@@ -144,7 +144,7 @@ void dgp_json_put_string(FILE *out, const char *s)
 void dgp_csv_put_field(FILE *out, const char *s)
 {
 	size_t len = strlen(s);
-	bool quote = strpbrk(s, ",\"\r\n") != NULL || (len && (s[0] == ' ' || s[len - 1] == ' '));
+	bool quote = strpbrk(s, ",\"\r\n\t") != NULL || (len && (s[0] == ' ' || s[len - 1] == ' '));
 	if (!quote) {
 		fputs(s, out);
 		return;

@@ -39,7 +39,8 @@ void dgp_json_put_string(FILE *out, const char *s);
 
 /*
  * dgp_csv_put_field — s as one RFC 4180 field: quoted when it holds ',',
- * '"', CR or LF (or starts or ends with a space), with '"' doubled.
+ * '"', CR, LF or a tab (a reader splitting on tabs, or trimming them, keeps
+ * it inside the field), or starts or ends with a space; '"' doubled.
  */
 void dgp_csv_put_field(FILE *out, const char *s);
 

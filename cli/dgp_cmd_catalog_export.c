@@ -4,6 +4,7 @@
  *
  *   usage: dgp catalog export --format csv|json|xlsx --out DIR
  *                             [--audience internal|external] [--dir CATALOG]
+ *                             [--csv-for programs|spreadsheet]
  *
  * Live statistics come from PostgreSQL when pg.conninfo (DGP_PG_CONNINFO)
  * is set and reachable; otherwise the statistics columns stay empty and a
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dgp_catalog_export.h"
 #include "dgp_cmd.h"
@@ -41,7 +43,7 @@ static int parse(int argc, char **argv, export_args_t *a)
 	for (int i = 2; i < argc; i++) {
 		const char *k = argv[i];
 		if (strcmp(k, "--format") && strcmp(k, "--out") && strcmp(k, "--audience") &&
-		    strcmp(k, "--dir"))
+		    strcmp(k, "--dir") && strcmp(k, "--csv-for"))
 			return usage("unknown option \"%s\"", k);
 		if (i + 1 == argc)
 			return usage("%s needs a value", k);
@@ -53,6 +55,9 @@ static int parse(int argc, char **argv, export_args_t *a)
 		} else if (strcmp(k, "--audience") == 0) {
 			if (!dgp_export_audience_parse(v, &a->o.audience))
 				return usage("--audience: \"%s\" is not internal or external", v);
+		} else if (strcmp(k, "--csv-for") == 0) {
+			if (!dgp_export_csv_for_parse(v, &a->o.csv_for))
+				return usage("--csv-for: \"%s\" is not programs or spreadsheet", v);
 		} else if (strcmp(k, "--out") == 0) {
 			a->o.out_dir = v;
 		} else {
@@ -100,6 +105,33 @@ static dgp_catalog_status_t *read_status(dgp_cli_t *cli, const dgp_catalog_t *ca
 	return st;
 }
 
+/*
+ * The UTC offset of zone tz at t, in seconds.  glibc quietly falls back to UTC
+ * for a zone it has no file for, so the file is looked up first: a typo must
+ * not turn Beijing time into UTC without a word.
+ */
+static bool zone_offset(const char *tz, int64_t t, int32_t *offset)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if (strcmp(tz, "UTC") != 0 && (strstr(tz, "..") || access(path, R_OK) != 0))
+		return false;
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	setenv("TZ", tz, 1);
+	tzset();
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	*offset = (int32_t)tm.tm_gmtoff;
+	if (old)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+	return true;
+}
+
 int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv)
 {
 	export_args_t a = {0};
@@ -112,6 +144,14 @@ int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv)
 		dgp_cli_err(CMD,
 		            "DGP_EXPORT_TIME: \"%s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
 		            pinned);
+		return DGP_EXIT_USAGE;
+	}
+	a.o.timezone = cli->cfg->catalog_timezone;
+	if (!zone_offset(a.o.timezone, a.o.generated_at, &a.o.utc_offset_s)) {
+		dgp_cli_err(CMD,
+		            "catalog.timezone: unknown time zone \"%s\" (an IANA name such as "
+		            "Asia/Shanghai; is tzdata installed?)",
+		            a.o.timezone);
 		return DGP_EXIT_USAGE;
 	}
 	dgp_catalog_t *cat;

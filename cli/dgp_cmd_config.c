@@ -91,7 +91,10 @@ static void doc(void)
 	puts("");
 	puts("Secrets (passwords, keys) come from the environment or from files such as");
 	puts("libpq's `passfile`, never from the command line; `dgp config dump` redacts");
-	puts("them.");
+	puts("them (libpq's password, sslpassword, a URI's password; every `kafka.*` key");
+	puts("naming a password, secret, passphrase or private key), and every command");
+	puts("warns on stderr when the configuration file holding one is readable by group");
+	puts("or others.");
 	puts("");
 	puts("| key | type | default | range | environment | description |");
 	puts("|---|---|---|---|---|---|");

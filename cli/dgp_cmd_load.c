@@ -69,6 +69,8 @@ typedef struct load {
 	dgp_catalog_t *cat;
 	dgp_arena_t *arena; /* schemas, per run */
 	PGconn *conn;
+	/* /readyz reads this, never conn: a reconnect frees conn on the load thread */
+	dgp_http_readiness_t ready;
 	dgp_pg_sink_t *sink;
 	res_state_t *resources;
 	dgp_metrics_t *reg; /* served on http.listen while the load runs */
@@ -118,6 +120,9 @@ static dgp_format_t format_of(const char *path)
 	return DGP_FORMAT_CSV;
 }
 
+/* /readyz's reason while a lost PostgreSQL connection is being replaced. */
+#define PG_DOWN "postgresql connection is down"
+
 static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
 {
 	PGconn *c;
@@ -128,6 +133,7 @@ static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
 	PQfinish(l->conn);
 	l->conn = c;
 	dgp_pg_sink_set_conn(l->sink, c);
+	dgp_http_readiness_set(&l->ready, NULL);
 	return DGP_OK;
 }
 
@@ -223,6 +229,8 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 					dgp_batch_schema(b)->table);
 			return DGP_OK;
 		}
+		if (e == DGP_ERR_PG_CONN)
+			dgp_http_readiness_set(&l->ready, PG_DOWN);
 		if (e != DGP_ERR_PG_CONN || now_s() > deadline)
 			return e;
 		dgp_log(DGP_LOG_WARN, "load", "postgresql connection lost (%s); reconnecting", err);
@@ -232,16 +240,6 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 		if (reconnect(l, rerr, sizeof(rerr)) != DGP_OK)
 			dgp_log(DGP_LOG_WARN, "load", "reconnect failed: %s", rerr);
 	}
-}
-
-/* /readyz: the load is ready while its PostgreSQL connection is up. */
-static bool load_ready(void *opaque, char *why, size_t why_size)
-{
-	const load_t *l = opaque;
-	if (l->conn && PQstatus(l->conn) == CONNECTION_OK)
-		return true;
-	snprintf(why, why_size, "postgresql connection is down");
-	return false;
 }
 
 static void record_load_log(load_t *l, const char *path, const char *code, double started,
@@ -598,6 +596,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		dgp_catalog_destroy(l.cat);
 		return DGP_EXIT_FAIL;
 	}
+	dgp_http_readiness_set(&l.ready, NULL); /* ready while the connection is up */
 	l.arena = dgp_arena_new(0);
 	l.sink = dgp_pg_sink_new(l.conn, NULL);
 	int bits = (int)cli->cfg->dedup_key_hash_bits;
@@ -607,8 +606,8 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	l.reg = dgp_metrics_new();
 	dgp_metrics_std_register(l.reg, &l.std);
 	/* Metrics are for watching a long load; a busy port must not stop it. */
-	if (dgp_http_start_config(cli->cfg, l.reg, load_ready, &l, &l.http, err, sizeof(err)) !=
-	    DGP_OK)
+	if (dgp_http_start_config(cli->cfg, l.reg, dgp_http_readiness_check, &l.ready, &l.http, err,
+	                          sizeof(err)) != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "load", "no metrics endpoint (http.listen %s): %s",
 			cli->cfg->http_listen, err);
 	else if (l.http)

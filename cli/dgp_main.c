@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -142,6 +143,25 @@ int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv)
 	return DGP_EXIT_OK;
 }
 
+/*
+ * A configuration file holding a password that group or others can read
+ * hands the database to every local account: say so, and keep going (the
+ * operator decides; refusing would stop a service over a chmod).
+ */
+static void warn_readable_secret(const dgp_config_t *cfg, const char *path)
+{
+	char key[512];
+	struct stat st;
+	if (!dgp_config_file_secret_key(cfg, key, sizeof(key)) || stat(path, &st) != 0 ||
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+		return;
+	dgp_cli_err(NULL,
+	            "warning: %s holds a secret (%s) and is readable by group or others "
+	            "(mode %04o); run chmod 600 on it or move the secret to a passfile or "
+	            "the environment",
+	            path, key, (unsigned)(st.st_mode & 07777));
+}
+
 static int load_config(dgp_cli_t *cli)
 {
 	char err[1024];
@@ -151,6 +171,8 @@ static int load_config(dgp_cli_t *cli)
 		dgp_cli_err(NULL, "%s", err);
 		return DGP_EXIT_FAIL;
 	}
+	if (cli->config_path)
+		warn_readable_secret(cli->cfg, cli->config_path);
 	if (dgp_config_load_env(cli->cfg, environ, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err(NULL, "%s", err);
 		return DGP_EXIT_FAIL;

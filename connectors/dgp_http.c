@@ -1,7 +1,7 @@
 /*
  * dgp_http.c — /metrics, /healthz and /readyz on libmicrohttpd.
  *
- *   accept (MHD thread pool, connection limit, idle timeout)
+ *   accept (MHD thread pool on epoll, connection limit, per-client limit, idle timeout)
  *     └─▶ handle(): method? path? ─▶ render into a per-request arena
  *           └─▶ MHD copies the bytes into its response ─▶ arena freed
  *
@@ -161,6 +161,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 }
 
+void dgp_http_readiness_set(dgp_http_readiness_t *r, const char *why)
+{
+	atomic_store_explicit(&r->why, why, memory_order_release);
+	atomic_store_explicit(&r->started, true, memory_order_release);
+}
+
+bool dgp_http_readiness_check(void *opaque, char *why, size_t why_size)
+{
+	dgp_http_readiness_t *r = opaque;
+	if (!atomic_load_explicit(&r->started, memory_order_acquire)) {
+		snprintf(why, why_size, "starting");
+		return false;
+	}
+	const char *w = atomic_load_explicit(&r->why, memory_order_acquire);
+	if (!w)
+		return true;
+	snprintf(why, why_size, "%s", w);
+	return false;
+}
+
 dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *errstr,
                          size_t errstr_size)
 {
@@ -198,6 +218,7 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
 	}
 
 	unsigned timeout_s = (opts->timeout_ms + 999) / 1000;
+	/* AUTO picks epoll on Linux: a slow client costs a connection, not a thread. */
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -205,7 +226,9 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
 	    flags, port, NULL, NULL, handle, http, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(opts->threads ? opts->threads : 1),
 	    MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(opts->connection_limit ? opts->connection_limit : 64),
+	    (unsigned)(opts->connection_limit ? opts->connection_limit : 256),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)(opts->per_client_limit ? opts->per_client_limit : 8),
 	    MHD_OPTION_CONNECTION_TIMEOUT, timeout_s ? timeout_s : 1,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
 	    NULL, MHD_OPTION_END);
@@ -237,6 +260,7 @@ dgp_err_t dgp_http_start_config(const dgp_config_t *cfg, dgp_metrics_t *metrics,
 	    .listen = cfg->http_listen,
 	    .threads = (unsigned)cfg->http_threads,
 	    .connection_limit = (unsigned)cfg->http_connection_limit,
+	    .per_client_limit = (unsigned)cfg->http_connection_limit_per_client,
 	    .timeout_ms = (unsigned)cfg->http_timeout_ms,
 	    .metrics = metrics,
 	    .ready = ready,

@@ -7,8 +7,11 @@
  *
  * Served by libmicrohttpd's internal thread pool: the pipeline's threads
  * never serve a request, and a scrape reads the registry without taking a
- * lock the pipeline waits on.  A connection limit and an idle timeout keep
- * slow or malicious clients from tying it up; a request MHD cannot parse
+ * lock the pipeline waits on.  Slow or malicious clients cannot tie it up:
+ * connections are multiplexed by epoll (a slow client holds a connection,
+ * never a thread), one address may hold only a few of them (per-client
+ * limit: a slowloris from one host cannot take the endpoint from
+ * Prometheus), and a connection silent for the timeout is closed.  A request MHD cannot parse
  * gets 400 from MHD, any method but GET/HEAD 405, any other path 404.
  *
  * Embedding (what `dgp run` / `dgp load` do):
@@ -46,11 +49,32 @@ typedef struct dgp_http_opts {
 	const char *listen;        /* "host:port", "[v6]:port"; port 0 = any free port */
 	unsigned threads;          /* worker threads, >= 1 */
 	unsigned connection_limit; /* open connections at most */
+	unsigned per_client_limit; /* open connections from one address at most; 0 = 8 */
 	unsigned timeout_ms;       /* idle connection timeout, rounded up to seconds */
 	dgp_metrics_t *metrics;    /* rendered by /metrics; must outlive the endpoint */
 	dgp_http_ready_fn *ready;  /* NULL: /readyz is always 200 */
 	void *ready_opaque;
 } dgp_http_opts_t;
+
+/*
+ * Readiness the owner thread keeps and /readyz reads: NULL when ready, else a
+ * static reason string.  One atomic pointer, so the HTTP threads never touch
+ * what the reason is about (a PGconn a reconnect may be freeing) and never
+ * wait for the owner.  Zero-initialised it reads "starting".
+ */
+typedef struct dgp_http_readiness {
+	_Atomic(const char *) why;
+	_Atomic(bool) started;
+} dgp_http_readiness_t;
+
+/* dgp_http_readiness_set — ready when why is NULL; why must be a string literal (it is kept). */
+void dgp_http_readiness_set(dgp_http_readiness_t *r, const char *why);
+
+/*
+ * dgp_http_readiness_check — a dgp_http_ready_fn over the dgp_http_readiness_t
+ * in opaque: pass it and &readiness to dgp_http_start*().
+ */
+bool dgp_http_readiness_check(void *opaque, char *why, size_t why_size);
 
 /*
  * dgp_http_start — parse opts->listen, bind and start serving.  On success
@@ -64,7 +88,8 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
 
 /*
  * dgp_http_start_config — dgp_http_start() with http.listen, http.threads,
- * http.connection.limit and http.timeout.ms from cfg.  An empty http.listen
+ * http.connection.limit, http.connection.limit.per.client and
+ * http.timeout.ms from cfg.  An empty http.listen
  * turns the endpoint off: DGP_OK with *out NULL (dgp_http_stop(NULL) and
  * dgp_http_port(NULL) accept that).
  */

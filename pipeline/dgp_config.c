@@ -45,6 +45,10 @@ static const dgp_conf_prop_t props[] = {
 	 "catalog installed with dgp (`/usr/share/dgp/catalog/sample` from the "
 	 "Debian package; in a build tree, the source's `catalog/sample`), so "
 	 "every command works from any directory."},
+	{"catalog.timezone", DGP_CONF_STR, CONF_OFF(catalog_timezone), 0, 0, "Asia/Shanghai", NULL, 0,
+	 "Time zone (IANA name, from the tzdata package) of the times in `dgp catalog "
+	 "export`'s CSV and XLSX files and their 说明: departments read Beijing time.  "
+	 "The JSON export stays in UTC."},
 	{"http.listen", DGP_CONF_STR, CONF_OFF(http_listen), 0, 0, "127.0.0.1:9187",
 	 NULL, 0,
 	 "Address of the HTTP endpoint of `dgp run`, `dgp load` and `dgp "
@@ -56,13 +60,21 @@ static const dgp_conf_prop_t props[] = {
 	 "Threads serving the HTTP endpoint.  Scrapes never take a lock the "
 	 "pipeline waits on, so two are enough for Prometheus and a person."},
 	{"http.connection.limit", DGP_CONF_INT, CONF_OFF(http_connection_limit), 1,
-	 10000, "64", NULL, 0,
-	 "Most HTTP connections open at once; further clients are refused until "
-	 "one closes."},
+	 10000, "256", NULL, 0,
+	 "Most HTTP connections open at once; further clients wait in the listen "
+	 "queue until one closes.  Each holds at most 32 KiB."},
+	{"http.connection.limit.per.client", DGP_CONF_INT,
+	 CONF_OFF(http_connection_limit_per_client), 1, 10000, "8", NULL, 0,
+	 "Most HTTP connections open at once from one client address; a further "
+	 "connection from it is closed at once.  Keeps one slow or hostile client "
+	 "(slowloris: many connections each sending a byte now and then) from "
+	 "taking every connection, so Prometheus and health checks from other "
+	 "addresses are still served."},
 	{"http.timeout.ms", DGP_CONF_INT, CONF_OFF(http_timeout_ms), 1000, 3600000,
 	 "10000", NULL, 0,
-	 "An HTTP connection idle this long (a slow or stuck client) is closed.  "
-	 "Rounded up to whole seconds."},
+	 "An HTTP connection that sends or reads nothing for this long (a slow or "
+	 "stuck client, an unfinished request) is closed.  Rounded up to whole "
+	 "seconds."},
 	{"metrics.catalog.interval.ms", DGP_CONF_INT, CONF_OFF(metrics_catalog_interval_ms), 100,
 	 86400000, "60000", NULL, 0,
 	 "`dgp run` and `dgp load`: time between two reads of the catalog's statistics "
@@ -526,68 +538,193 @@ const char *dgp_config_value(const dgp_config_t *cfg, const char *key)
 	return cfg->priv->int_text[idx];
 }
 
+/*
+ * Passthrough keys whose value is a secret.  librdkafka's secret properties
+ * (sasl.password, ssl.key.password, ssl.keystore.password,
+ * sasl.oauthbearer.client.secret, ssl.key.pem, sasl.oauthbearer.config,
+ * sasl.oauthbearer.assertion.private.key.passphrase, …) all contain one of
+ * these words; matching words rather than a list also covers properties a
+ * newer librdkafka adds.
+ */
 static bool key_names_secret(const char *key)
 {
-	static const char *const words[] = {"password", "secret", "private", "key.pem",
-					    "sasl.oauthbearer.config", "ssl.key"};
+	static const char *const words[] = {
+	    "password", "passphrase", "secret", "private",   "key.pem", "sasl.oauthbearer.config",
+	    "ssl.key",  "ssl_key",    "token",  "credential"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strstr(key, words[i]))
 			return true;
 	return false;
 }
 
-/* Replace the value of every password=… in a libpq keyword/value string or URI. */
-static void redact_conninfo(const char *v, char *out, size_t out_size)
+/* libpq connection keywords whose value is a secret (its "*" display fields). */
+static bool conninfo_key_secret(const char *k, size_t n)
 {
-	size_t o = 0;
-	const char *p = v;
-	while (*p && o + 1 < out_size) {
-		if (strncmp(p, "password=", 9) == 0 &&
-		    (p == v || p[-1] == ' ' || p[-1] == '?' || p[-1] == '&')) {
-			const char *mask = "password=***";
-			for (const char *m = mask; *m && o + 1 < out_size; m++)
-				out[o++] = *m;
-			p += 9;
-			if (*p == '\'') { /* quoted value: skip to the closing quote */
-				for (p++; *p && *p != '\''; p++)
-					if (*p == '\\' && p[1])
-						p++;
-				if (*p)
-					p++;
-			} else {
-				while (*p && *p != ' ' && *p != '&')
-					p++;
-			}
-			continue;
-		}
-		/* URI form postgresql://user:secret@host */
-		if (strncmp(p, "://", 3) == 0) {
-			const char *at = strchr(p + 3, '@');
-			const char *colon = strchr(p + 3, ':');
-			const char *slash = strchr(p + 3, '/');
-			const char *query = strchr(p + 3, '?'); /* userinfo ends before either */
-			if (at && colon && colon < at && (!slash || at < slash) &&
-			    (!query || at < query)) {
-				size_t keep = (size_t)(colon - p) + 1;
-				for (size_t i = 0; i < keep && o + 1 < out_size; i++)
-					out[o++] = p[i];
-				for (const char *m = "***"; *m && o + 1 < out_size; m++)
-					out[o++] = *m;
-				p = at;
-				continue;
-			}
-		}
-		out[o++] = *p++;
-	}
-	out[o] = '\0';
+	static const char *const keys[] = {"password", "sslpassword", "oauth_client_secret"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == n && strncmp(k, keys[i], n) == 0)
+			return true;
+	return false;
 }
 
-const char *dgp_config_redact(const char *key, const char *value, char *out,
-			      size_t out_size)
+/* Bounded writer into the caller's buffer; truncation only ever drops text. */
+typedef struct {
+	char *out;
+	size_t size, len;
+} redact_out_t;
+
+static void rput(redact_out_t *w, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && w->len + 1 < w->size; i++)
+		w->out[w->len++] = s[i];
+	w->out[w->len] = '\0';
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decode a URI query key of n bytes into buf; false when too long. */
+static bool uri_decode_key(const char *k, size_t n, char *buf, size_t buf_size)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (o + 1 >= buf_size)
+			return false;
+		if (k[i] == '%' && i + 2 < n && hexval(k[i + 1]) >= 0 && hexval(k[i + 2]) >= 0) {
+			buf[o++] = (char)(hexval(k[i + 1]) * 16 + hexval(k[i + 2]));
+			i += 2;
+		} else {
+			buf[o++] = k[i];
+		}
+	}
+	buf[o] = '\0';
+	return true;
+}
+
+/*
+ * URI form (libpq's conninfo_uri_parse): postgresql://[user[:password]@]hosts[/db][?k=v&…].
+ * The password of the userinfo and every secret query parameter become ***.
+ */
+static void redact_uri(const char *v, size_t scheme_len, redact_out_t *w)
+{
+	const char *p = v + scheme_len;
+	rput(w, v, scheme_len);
+	size_t auth = strcspn(p, "@/?");
+	if (p[auth] == '@') {
+		size_t user = strcspn(p, ":@");
+		rput(w, p, user);
+		if (p[user] == ':')
+			rput(w, ":***", 4);
+		p += auth;
+	}
+	size_t rest = strcspn(p, "?");
+	rput(w, p, rest);
+	p += rest;
+	while (*p) { /* '?' or '&' then key[=value] */
+		rput(w, p, 1);
+		p++;
+		size_t klen = strcspn(p, "=&");
+		char key[64];
+		bool secret = !uri_decode_key(p, klen, key, sizeof(key)) ||
+		              conninfo_key_secret(key, strlen(key));
+		rput(w, p, klen);
+		p += klen;
+		if (*p == '=') {
+			size_t vlen = strcspn(p + 1, "&");
+			if (secret)
+				rput(w, "=***", 4);
+			else
+				rput(w, p, vlen + 1);
+			p += vlen + 1;
+		}
+	}
+}
+
+/*
+ * Keyword/value form, parsed as libpq's conninfo_parse() does: `key [ws] =
+ * [ws] value`, value either single-quoted (with \' and \\) or up to the next
+ * white space (with \-escapes).  Text between the pairs is kept as written;
+ * the value of a secret keyword becomes ***.  Text libpq could not parse
+ * either is hidden from there on, since where its secret ends is unknown.
+ */
+static void redact_keyword_value(const char *v, redact_out_t *w)
+{
+	const char *p = v;
+	for (;;) {
+		const char *ws = p;
+		while (isspace((unsigned char)*p))
+			p++;
+		rput(w, ws, (size_t)(p - ws));
+		if (!*p)
+			return;
+		const char *key = p;
+		while (*p && *p != '=' && !isspace((unsigned char)*p))
+			p++;
+		size_t klen = (size_t)(p - key);
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p != '=' || klen == 0) {
+			rput(w, "***", 3);
+			return;
+		}
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		const char *val = p;
+		if (*p == '\'') {
+			for (p++; *p && *p != '\''; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p) { /* unterminated quote */
+				rput(w, key, (size_t)(val - key));
+				rput(w, "***", 3);
+				return;
+			}
+			p++;
+		} else {
+			for (; *p && !isspace((unsigned char)*p); p++)
+				if (*p == '\\' && p[1])
+					p++;
+		}
+		rput(w, key, (size_t)(val - key));
+		if (conninfo_key_secret(key, klen))
+			rput(w, "***", 3);
+		else
+			rput(w, val, (size_t)(p - val));
+	}
+}
+
+/* Replace every secret of a libpq keyword/value string or URI by ***. */
+static void redact_conninfo(const char *v, char *out, size_t out_size)
+{
+	redact_out_t w = {out, out_size, 0};
+	out[0] = '\0';
+	static const char *const schemes[] = {"postgresql://", "postgres://"};
+	for (size_t i = 0; i < 2; i++) {
+		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0) {
+			redact_uri(v, strlen(schemes[i]), &w);
+			return;
+		}
+	}
+	redact_keyword_value(v, &w);
+}
+
+/* A table key whose value is a libpq connection string (or a list holding some). */
+static bool key_is_conninfo(const char *key)
+{
+	return strcmp(key, "pg.conninfo") == 0;
+}
+
+const char *dgp_config_redact(const char *key, const char *value, char *out, size_t out_size)
 {
 	if (out_size == 0)
 		return out;
-	if (strcmp(key, "pg.conninfo") == 0) {
+	if (key_is_conninfo(key)) {
 		redact_conninfo(value, out, out_size);
 		return out;
 	}
@@ -599,6 +736,38 @@ const char *dgp_config_redact(const char *key, const char *value, char *out,
 	}
 	snprintf(out, out_size, "%s", value);
 	return out;
+}
+
+/* Whether key = value shows a secret, i.e. redaction changes it. */
+static bool value_holds_secret(const char *key, const char *value)
+{
+	char red[4096];
+	if (!value || !*value)
+		return false;
+	return strcmp(dgp_config_redact(key, value, red, sizeof(red)), value) != 0;
+}
+
+bool dgp_config_file_secret_key(const dgp_config_t *cfg, char *key, size_t key_size)
+{
+	const struct dgp_config_private *pv = cfg->priv;
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+		if (pv->source[i] == DGP_CONF_SRC_FILE &&
+		    value_holds_secret(props[i].name, dgp_config_value(cfg, props[i].name))) {
+			snprintf(key, key_size, "%s", props[i].name);
+			return true;
+		}
+	}
+	for (size_t i = 0; i < pv->pt_n; i++) {
+		char full[512];
+		snprintf(full, sizeof(full), "%s%s", pv->pt_prefix ? pv->pt_prefix : "",
+		         pv->pt[i].key);
+		if (pv->pt[i].source == DGP_CONF_SRC_FILE &&
+		    value_holds_secret(full, pv->pt[i].value)) {
+			snprintf(key, key_size, "%s", full);
+			return true;
+		}
+	}
+	return false;
 }
 
 size_t dgp_config_passthrough_count(const dgp_config_t *cfg)

@@ -34,9 +34,11 @@ typedef struct dgp_config {
 	int64_t pg_connect_timeout_ms; /* pg.connect.timeout.ms */
 	char *kafka_brokers;      /* kafka.brokers */
 	char *catalog_dir;        /* catalog.dir */
+	char *catalog_timezone;   /* catalog.timezone */
 	char *http_listen;        /* http.listen */
 	int64_t http_threads;     /* http.threads */
 	int64_t http_connection_limit; /* http.connection.limit */
+	int64_t http_connection_limit_per_client; /* http.connection.limit.per.client */
 	int64_t http_timeout_ms;  /* http.timeout.ms */
 	int64_t metrics_catalog_interval_ms; /* metrics.catalog.interval.ms */
 	char *probe_targets;      /* probe.targets */
@@ -145,12 +147,23 @@ dgp_conf_source_t dgp_config_source(const dgp_config_t *cfg, const char *key,
 const char *dgp_config_value(const dgp_config_t *cfg, const char *key);
 
 /*
- * dgp_config_redact — value with secrets hidden: for pg.conninfo the
- * password=… part, for secret keys and passthrough keys that name a password,
- * secret or private key the whole value.  Writes into out (NUL-terminated).
+ * dgp_config_redact — value with secrets hidden: for pg.conninfo the value
+ * of every secret libpq keyword (password, sslpassword, …) whatever the
+ * spacing or quoting, and the password of a URI's userinfo or query; for
+ * secret keys and passthrough keys that name a password, secret, passphrase
+ * or private key the whole value.  A conninfo libpq could not parse is
+ * hidden from the unparsable part on.  Writes into out (NUL-terminated,
+ * truncated to out_size) and returns out.
  */
 const char *dgp_config_redact(const char *key, const char *value, char *out,
 			      size_t out_size);
+
+/*
+ * dgp_config_file_secret_key — whether a value set from the configuration
+ * file holds a secret (redaction would change it); if so the first such key
+ * is written into key.  The CLI warns when that file is readable by others.
+ */
+bool dgp_config_file_secret_key(const dgp_config_t *cfg, char *key, size_t key_size) DGP_MUST_CHECK;
 
 /* Passthrough entries, in the order they were set (later duplicates replace earlier ones). */
 size_t dgp_config_passthrough_count(const dgp_config_t *cfg);

@@ -66,6 +66,7 @@ gzip                        # gzip fixtures and payloads in tests
 coreutils                   # timeout, sha256sum in tests and scripts
 util-linux                  # setsid, flock in scripts/kafka.sh and tests
 libc-bin                    # iconv: GBK fixtures in tests
+tzdata                      # catalog.timezone (Asia/Shanghai): export times in Beijing time
 openssl                     # generated passwords for the test PostgreSQL
 debootstrap                 # scripts/fresh-machine-test.sh: a minimal Debian root
 "

@@ -10,14 +10,18 @@
 #   scripts/pg.sh restart   down + up
 #   scripts/pg.sh status    print running | down | stopped
 #
-# Authentication is `trust`, limited to the unix socket in the temp dir and to
-# 127.0.0.1/32: the cluster is throwaway, listens on loopback only, and so no
-# password exists to leak. As root (CI) initdb/pg_ctl run as the `postgres`
-# system user, since PostgreSQL refuses to run as root.
+# Authentication is scram-sha-256 on the unix socket and on 127.0.0.1/32: every
+# local user can reach a loopback port, and the tests load personal-looking
+# records, so no connection is trusted. The passwords of `postgres` and `dgp` are
+# generated at start and kept only in the libpq password file pg.pass (mode
+# 0600) that the export lines name as PGPASSFILE: psql, the tests and dgp find
+# them there, and no password is ever on a command line or in DGP_PG_CONNINFO.
+# As root (CI) initdb/pg_ctl run as the `postgres` system user, since PostgreSQL
+# refuses to run as root.
 #
 # State: $DGP_STATE_DIR (default <repo>/.run) holds pg.state (internal), pg.env,
-# pg.pid, pg.down (while downed) and env.sh. Data, socket and server log live in
-# the temp dir ($DGP_PG_HOME).
+# pg.pass, pg.pid, pg.down (while downed) and env.sh. Data, socket and server log
+# live in the temp dir ($DGP_PG_HOME).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,6 +33,7 @@ STATE_FILE="$STATE/pg.state"
 ENV_FILE="$STATE/pg.env"
 PID_FILE="$STATE/pg.pid"
 DOWN_FILE="$STATE/pg.down"
+PASS_FILE="$STATE/pg.pass"
 START_TIMEOUT=60
 
 PG_HOME=""
@@ -102,6 +107,7 @@ write_env() {
         dgp_export_line DGP_PG_LOG "$(logfile)"
         dgp_export_line DGP_PG_PIDFILE "$PID_FILE"
         dgp_export_line DGP_PG_RUNAS "$(run_as_user)"
+        dgp_export_line PGPASSFILE "$PASS_FILE"
     } | dgp_write_file "$ENV_FILE"
     dgp_write_env_sh "$STATE"
 }
@@ -122,9 +128,10 @@ log_timezone = 'UTC'
 timezone = 'UTC'
 EOF
     write_pg_file "$(datadir)/pg_hba.conf" <<EOF
-# written by scripts/pg.sh: loopback and this cluster's own socket only
-local all all              trust
-host  all all 127.0.0.1/32 trust
+# written by scripts/pg.sh: loopback and this cluster's own socket only, with a
+# password (scram-sha-256) on both: any local user can reach a loopback port
+local all all              scram-sha-256
+host  all all 127.0.0.1/32 scram-sha-256
 EOF
 }
 
@@ -184,7 +191,25 @@ remove_all() {
             *) dgp_log "not deleting unexpected directory '$PG_HOME'" ;;
         esac
     fi
-    rm -f "$STATE_FILE" "$ENV_FILE" "$PID_FILE" "$DOWN_FILE"
+    rm -f "$STATE_FILE" "$ENV_FILE" "$PID_FILE" "$DOWN_FILE" "$PASS_FILE"
+}
+
+# A fresh random password: 32 hex digits, nothing to quote.
+new_password() {
+    od -An -tx1 -N16 /dev/urandom | tr -d ' \n'
+}
+
+# Writes the libpq password file (mode 0600 from the start): USER PASSWORD pairs
+# for this cluster's port, any host (socket or 127.0.0.1) and any database.
+write_passfile() {
+    (
+        umask 077
+        while [ $# -ge 2 ]; do
+            printf '*:%s:*:%s:%s\n' "$PG_PORT" "$1" "$2"
+            shift 2
+        done | dgp_write_file "$PASS_FILE"
+    )
+    chmod 600 "$PASS_FILE"
 }
 
 create_cluster() {
@@ -206,18 +231,28 @@ create_cluster() {
             dgp_die "user postgres cannot write $PG_HOME; point TMPDIR at a directory it can reach (e.g. /tmp)"
     fi
 
+    local pw_super pw_dgp
+    pw_super="$(new_password)"
+    pw_dgp="$(new_password)"
+    [ ${#pw_super} -eq 32 ] && [ ${#pw_dgp} -eq 32 ] || dgp_die "could not read /dev/urandom for a password"
     dgp_log "initdb into $(datadir)"
-    if ! run_as_pg "$PG_BIN/initdb" -D "$(datadir)" -U "$PG_SUPERUSER" -A trust \
-        -E UTF8 --locale=C.UTF-8 >"$PG_HOME/initdb.log" 2>&1; then
+    # initdb reads the superuser's password from a file: one in the temp dir, only
+    # the cluster's user can read it, deleted right after.
+    (umask 077 && printf '%s\n' "$pw_super" | write_pg_file "$PG_HOME/initdb.pw")
+    if ! run_as_pg "$PG_BIN/initdb" -D "$(datadir)" -U "$PG_SUPERUSER" -A scram-sha-256 \
+        --pwfile="$PG_HOME/initdb.pw" -E UTF8 --locale=C.UTF-8 >"$PG_HOME/initdb.log" 2>&1; then
+        rm -f "$PG_HOME/initdb.pw"
         dgp_log_tail "$PG_HOME/initdb.log"
         dgp_die "initdb failed"
     fi
+    rm -f "$PG_HOME/initdb.pw"
     # shellcheck disable=SC2016
     echo "include 'dgp.conf'" | run_as_pg sh -c 'cat >>"$1"' sh "$(datadir)/postgresql.conf"
 
     for attempt in 1 2 3 4 5; do
         PG_PORT="$(dgp_free_ports 1)"
         save_state
+        write_passfile "$PG_SUPERUSER" "$pw_super" dgp "$pw_dgp"
         write_settings
         rc=0
         start_server || rc=$?
@@ -230,10 +265,10 @@ create_cluster() {
         dgp_die "postgresql did not start (data $(datadir), log $(logfile))"
     done
 
-    if ! "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
-        "host=127.0.0.1 port=$PG_PORT dbname=postgres user=$PG_SUPERUSER" \
-        -c "CREATE ROLE dgp LOGIN CREATEDB" \
-        -c "CREATE DATABASE dgp OWNER dgp" >&2; then
+    # The password goes on stdin, never on psql's command line.
+    if ! printf "CREATE ROLE dgp LOGIN CREATEDB PASSWORD '%s';\nCREATE DATABASE dgp OWNER dgp;\n" "$pw_dgp" |
+        PGPASSFILE="$PASS_FILE" "$PG_BIN/psql" -X -q -w -v ON_ERROR_STOP=1 \
+            "host=127.0.0.1 port=$PG_PORT dbname=postgres user=$PG_SUPERUSER" >&2; then
         dgp_log_tail "$(logfile)"
         dgp_die "could not create role and database 'dgp'"
     fi

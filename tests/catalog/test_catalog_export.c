@@ -82,8 +82,12 @@ static dgp_export_report_t export_to(const dgp_catalog_t *cat, dgp_export_format
 	mkdir(DGP_BINARY_DIR "/tests", 0777);
 	mkdir(DGP_BINARY_DIR "/tests/catalog", 0777);
 	mkdir(OUT, 0777);
-	dgp_export_opts_t o = {
-	    .format = fmt, .audience = aud, .out_dir = dir, .generated_at = TIME};
+	dgp_export_opts_t o = {.format = fmt,
+	                       .audience = aud,
+	                       .out_dir = dir,
+	                       .generated_at = TIME,
+	                       .utc_offset_s = 8 * 3600,
+	                       .timezone = "Asia/Shanghai"};
 	dgp_export_report_t rep;
 	char err[1024];
 	cr_assert_eq(dgp_catalog_export(cat, &o, &rep, err, sizeof(err)), DGP_OK, "%s", err);
@@ -121,6 +125,7 @@ static void golden_audience(dgp_export_audience_t aud, const char *name)
 	for (size_t i = 0; i < 5; i++)
 		compare_golden(out, golden, csv_files[i]);
 	compare_golden(out, golden, "catalog.json");
+	compare_golden(out, golden, "说明.txt");
 	dgp_catalog_destroy(cat);
 }
 
@@ -435,12 +440,12 @@ Test(catalog_export, xlsx_sheets_headers_frozen_pane_cells)
 	dgp_catalog_t *cat = load(GOLDEN "/catalog");
 	export_to(cat, DGP_EXPORT_XLSX, DGP_AUDIENCE_INTERNAL, OUT "/xlsx");
 	dgp_catalog_destroy(cat);
-	const char *x = OUT "/xlsx/catalog.xlsx";
+	const char *x = OUT "/xlsx/catalog-internal.xlsx";
 
 	char *wb = unzip(x, "xl/workbook.xml");
-	const char *names[] = {"目录", "信息项", "需求清单", "责任清单", "负面清单"};
+	const char *names[] = {"说明", "目录", "信息项", "需求清单", "责任清单", "负面清单"};
 	const char *at = wb;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		char pat[64];
 		snprintf(pat, sizeof(pat), "<sheet name=\"%s\"", names[i]);
 		const char *p = strstr(at, pat);
@@ -448,12 +453,38 @@ Test(catalog_export, xlsx_sheets_headers_frozen_pane_cells)
 		if (p)
 			at = p;
 	}
+	/* Printed as the 编制指南 templates: header row and code/name columns on every page. */
+	cr_expect(strstr(wb, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"1\">"
+	                     "'目录'!$A:$B,'目录'!$1:$1</definedName>") != NULL,
+	          "%s", wb);
+	cr_expect(strstr(wb, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"5\">"
+	                     "'负面清单'!$A:$B,'负面清单'!$1:$1</definedName>") != NULL);
 	free(wb);
 
 	char *sx = unzip(x, "xl/sharedStrings.xml");
 	size_t nsst;
 	char **sst = shared_strings(sx, &nsst);
-	char *s1 = unzip(x, "xl/worksheets/sheet1.xml");
+	char *about = unzip(x, "xl/worksheets/sheet1.xml");
+	cr_expect_str_eq(cell(about, sst, nsst, "A1"), "标题");
+	cr_expect_str_eq(cell(about, sst, nsst, "A2"), "受众");
+	cr_expect_str_eq(cell(about, sst, nsst, "B2"),
+	                 "内部：全部资源和信息项，人员姓名未脱敏；请勿对外提供");
+	cr_expect_str_eq(cell(about, sst, nsst, "A3"), "生成时间");
+	/* 2026-11-27T00:00:00Z is 08:00 in Beijing: serial 46353 + 8/24, a date-time cell */
+	cr_expect(strstr(about, "<c r=\"B3\" s=\"3\"><v>46353.33333333334</v></c>") != NULL,
+	          "生成时间 as a Beijing-time date cell: %s", strstr(about, "<c r=\"B3\""));
+	cr_expect_str_eq(cell(about, sst, nsst, "B4"), "Asia/Shanghai（UTC+08:00）");
+	cr_expect_str_eq(cell(about, sst, nsst, "B6"),
+	                 "目录 5；信息项 18；需求清单 5；责任清单 3；负面清单 3");
+	free(about);
+	char *s1 = unzip(x, "xl/worksheets/sheet2.xml");
+	cr_expect(strstr(s1, "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>") != NULL,
+	          "fit to page");
+	cr_expect(strstr(s1, "<pageSetup paperSize=\"9\" fitToHeight=\"0\" "
+	                     "orientation=\"landscape\"/>") != NULL,
+	          "A4 landscape, one page wide");
+	cr_expect(strstr(s1, "<sheetView tabSelected=\"1\" workbookViewId=\"0\">") != NULL,
+	          "opens on 目录");
 	cr_expect(strstr(s1, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
 	                     "state=\"frozen\"/>") != NULL,
 	          "the header row is frozen");
@@ -466,10 +497,16 @@ Test(catalog_export, xlsx_sheets_headers_frozen_pane_cells)
 	cr_expect_str_eq(cell(s1, sst, nsst, "L2"), "5", "信息项数 is a number");
 	cr_expect_str_eq(cell(s1, sst, nsst, "P2"), "否");
 	cr_expect_null(cell(s1, sst, nsst, "V2"), "no statistics: the 记录数 cell is blank");
+	/* 发布日期 2024-01-15 is a date cell (serial 45306) in the date format */
+	cr_expect(strstr(s1, "<c r=\"S2\" s=\"5\"><v>45306</v></c>") != NULL, "%s",
+	          strstr(s1, "<c r=\"S2\""));
+	/* 信息资源摘要 wraps (the wrap format, top-aligned) */
+	cr_expect(strstr(s1, "<c r=\"I2\" s=\"2\" t=\"s\">") != NULL, "%s",
+	          strstr(s1, "<c r=\"I2\""));
 	cr_expect_null(cell(s1, sst, nsst, "A7"), "five resources");
 	free(s1);
 
-	char *s5 = unzip(x, "xl/worksheets/sheet5.xml");
+	char *s5 = unzip(x, "xl/worksheets/sheet6.xml");
 	cr_expect(strstr(s5, "state=\"frozen\"") != NULL);
 	cr_expect_str_eq(cell(s5, sst, nsst, "H1"), "法律法规或政策依据");
 	cr_expect_str_eq(cell(s5, sst, nsst, "A2"), "FM001");
@@ -478,6 +515,10 @@ Test(catalog_export, xlsx_sheets_headers_frozen_pane_cells)
 
 	char *styles = unzip(x, "xl/styles.xml");
 	cr_expect(strstr(styles, "<b/>") != NULL, "the header format is bold");
+	cr_expect(strstr(styles, "formatCode=\"yyyy-mm-dd\"") != NULL);
+	cr_expect(strstr(styles, "formatCode=\"yyyy-mm-dd hh:mm:ss\"") != NULL);
+	cr_expect(strstr(styles, "<alignment vertical=\"top\" wrapText=\"1\"/>") != NULL, "%s",
+	          styles);
 	free(styles);
 	for (size_t i = 0; i < nsst; i++)
 		free(sst[i]);
@@ -493,12 +534,12 @@ Test(catalog_export, same_input_same_bytes)
 	export_to(cat, DGP_EXPORT_XLSX, DGP_AUDIENCE_EXTERNAL, OUT "/det2");
 	dgp_catalog_destroy(cat);
 	size_t n1, n2;
-	char *a = slurp(OUT "/det1/catalog.xlsx", &n1);
-	char *b = slurp(OUT "/det2/catalog.xlsx", &n2);
+	char *a = slurp(OUT "/det1/catalog-external.xlsx", &n1);
+	char *b = slurp(OUT "/det2/catalog-external.xlsx", &n2);
 	cr_expect(n1 == n2 && memcmp(a, b, n1) == 0, "two XLSX exports are byte-identical");
 	free(a);
 	free(b);
-	char *core = unzip(OUT "/det1/catalog.xlsx", "docProps/core.xml");
+	char *core = unzip(OUT "/det1/catalog-external.xlsx", "docProps/core.xml");
 	cr_expect(strstr(core, "2026-11-27T00:00:00Z") != NULL, "created = generated_at: %s", core);
 	free(core);
 }
@@ -540,5 +581,164 @@ Test(catalog_export, full_sample_counts, .timeout = 120)
 	snprintf(last, sizeof(last), "<row r=\"%zu\"", ex.resources + 2);
 	cr_expect(strstr(s1, last) == NULL);
 	free(s1);
+	dgp_catalog_destroy(cat);
+}
+
+/* ---- spreadsheets: formula injection and codes that must stay text */
+
+/* The golden catalog with hostile or number-like texts in three summaries. */
+static dgp_catalog_t *load_hostile(void)
+{
+	mkdir(DGP_BINARY_DIR "/tests", 0777);
+	mkdir(DGP_BINARY_DIR "/tests/catalog", 0777);
+	mkdir(OUT, 0777);
+	char *ok =
+	    run("rm -rf " OUT "/hostile && cp -r " GOLDEN "/catalog " OUT "/hostile && sed -i"
+	        " -e "
+	        "'s/户籍人口信息，记录相关业务信息。/\"=HYPERLINK(\"\"http:\\/\\/x\\/"
+	        "\"\",\"\"点击\"\")\"/'"
+	        " -e 's/流动人口居住登记信息，记录相关业务信息。/114201060944823000/'"
+	        " " OUT "/hostile/gaj/resources.csv && sed -i"
+	        " -e 's/企业登记信息，记录相关业务信息。/@SUM(1+1)/'"
+	        " " OUT "/hostile/scjgj/resources.csv && echo ok");
+	cr_assert_str_eq(ok, "ok\n");
+	free(ok);
+	return load(OUT "/hostile");
+}
+
+static const char *row_cell(const rows_t *r, const char *code, size_t col)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (strcmp(r->cells[i][0], code) == 0)
+			return r->cells[i][col];
+	return NULL;
+}
+
+Test(catalog_export, csv_cells_a_spreadsheet_would_run_as_formulas_are_inert)
+{
+	dgp_catalog_t *cat = load_hostile();
+	export_to(cat, DGP_EXPORT_CSV, DGP_AUDIENCE_INTERNAL, OUT "/hostile-csv");
+	dgp_catalog_destroy(cat);
+	rows_t r = parse_csv(OUT "/hostile-csv/catalog.csv");
+	cr_expect_str_eq(row_cell(&r, "101001/000001", 8), "'=HYPERLINK(\"http://x/\",\"点击\")");
+	cr_expect_str_eq(row_cell(&r, "102002/000001", 8), "'@SUM(1+1)");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 8), "114201060944823000",
+	                 "for programs, digits stay as they are");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 7), "11420106012345671G");
+	free_rows(&r);
+}
+
+Test(catalog_export, csv_for_spreadsheets_keeps_codes_as_text)
+{
+	dgp_catalog_t *cat = load_hostile();
+	dgp_export_opts_t o = {.format = DGP_EXPORT_CSV,
+	                       .audience = DGP_AUDIENCE_INTERNAL,
+	                       .csv_for = DGP_CSV_FOR_SPREADSHEET,
+	                       .out_dir = OUT "/hostile-sheet",
+	                       .generated_at = TIME};
+	char err[1024];
+	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+	dgp_catalog_destroy(cat);
+	rows_t r = parse_csv(OUT "/hostile-sheet/catalog.csv");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 8), "\t114201060944823000");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 7), "\t11420106012345671G");
+	cr_expect_str_eq(row_cell(&r, "101001/000001", 8), "'=HYPERLINK(\"http://x/\",\"点击\")",
+	                 "formulas are still inert");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 18), "2024-01-15", "dates stay dates");
+	cr_expect_str_eq(row_cell(&r, "101001/000002", 11), "4", "numbers stay numbers");
+	free_rows(&r);
+}
+
+Test(catalog_export, xlsx_writes_formula_like_text_as_strings)
+{
+	dgp_catalog_t *cat = load_hostile();
+	export_to(cat, DGP_EXPORT_XLSX, DGP_AUDIENCE_INTERNAL, OUT "/hostile-xlsx");
+	dgp_catalog_destroy(cat);
+	const char *x = OUT "/hostile-xlsx/catalog.xlsx";
+	char *sx = unzip(x, "xl/sharedStrings.xml");
+	size_t nsst;
+	char **sst = shared_strings(sx, &nsst);
+	char *s1 = unzip(x, "xl/worksheets/sheet1.xml");
+	cr_expect_null(strstr(s1, "<f>"), "no formula in the sheet");
+	cr_expect_str_eq(cell(s1, sst, nsst, "I2"), "=HYPERLINK(\"http://x/\",\"点击\")",
+	                 "the text itself, as a string cell");
+	cr_expect_str_eq(cell(s1, sst, nsst, "I3"), "114201060944823000", "a string, not a number");
+	free(s1);
+	for (size_t i = 0; i < nsst; i++)
+		free(sst[i]);
+	free(sst);
+	free(sx);
+}
+
+Test(catalog_export, out_dir_parents_are_created)
+{
+	dgp_catalog_t *cat = load(GOLDEN "/catalog");
+	char *ok = run("rm -rf " OUT "/deep && echo ok");
+	free(ok);
+	export_to(cat, DGP_EXPORT_JSON, DGP_AUDIENCE_INTERNAL, OUT "/deep/a/b");
+	struct stat st;
+	cr_expect_eq(stat(OUT "/deep/a/b/catalog.json", &st), 0);
+	FILE *f = fopen(OUT "/deep/file", "w");
+	fclose(f);
+	dgp_export_opts_t o = {
+	    .format = DGP_EXPORT_JSON, .out_dir = OUT "/deep/file/c", .generated_at = TIME};
+	char err[1024];
+	cr_expect_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_ERR_IO);
+	cr_expect_str_eq(err, OUT "/deep/file: cannot create directory: Not a directory");
+	dgp_catalog_destroy(cat);
+}
+
+/* ---- statistics as departments read them: Chinese reject labels, Beijing time */
+
+Test(catalog_export, reject_reasons_in_chinese_times_in_beijing_time_none_for_outsiders)
+{
+	dgp_catalog_t *cat = load(GOLDEN "/catalog");
+	dgp_catalog_status_t *st = dgp_catalog_status_new(cat);
+	/* What dgp_catalog_status_query would have read (no PostgreSQL in this tier). */
+	dgp_status_resource_t *r =
+	    (dgp_status_resource_t *)dgp_catalog_status_find(st, "101001/000001");
+	cr_assert_not_null(r);
+	static dgp_status_reject_t rejects[] = {{"format", 3}, {"too_long", 1}, {"brand_new", 2}};
+	r->has_stats = true;
+	r->rows = 10, r->records_read = 16, r->rejected = 6;
+	r->loaded = true, r->last_load = TIME - 3600; /* 2026-11-26T23:00:00Z */
+	r->rejects = rejects, r->n_rejects = 3;
+	dgp_export_opts_t o = {.format = DGP_EXPORT_CSV,
+	                       .audience = DGP_AUDIENCE_INTERNAL,
+	                       .out_dir = OUT "/stats-internal",
+	                       .generated_at = TIME,
+	                       .utc_offset_s = 8 * 3600,
+	                       .timezone = "Asia/Shanghai",
+	                       .status = st};
+	char err[1024];
+	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+	rows_t in = parse_csv(OUT "/stats-internal/catalog.csv");
+	cr_expect_str_eq(in.cells[0][24], "拒收原因");
+	cr_expect_str_eq(row_cell(&in, "101001/000001", 24),
+	                 "格式不符 3 条；超过长度 1 条；brand_new 2 条");
+	cr_expect_str_eq(row_cell(&in, "101001/000001", 25), "2026-11-27 07:00:00", "Beijing time");
+	free_rows(&in);
+
+	o.audience = DGP_AUDIENCE_EXTERNAL;
+	o.out_dir = OUT "/stats-external";
+	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+	rows_t ex = parse_csv(OUT "/stats-external/catalog.csv");
+	cr_expect_str_eq(ex.cells[0][23], "累计拒收记录数");
+	cr_expect_str_eq(ex.cells[0][24], "最近加载时间", "no 拒收原因 column for outsiders");
+	cr_expect_str_eq(row_cell(&ex, "101001/000001", 24), "2026-11-27 07:00:00");
+	free_rows(&ex);
+	o.format = DGP_EXPORT_XLSX;
+	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+	char *sx = unzip(OUT "/stats-external/catalog-external.xlsx", "xl/sharedStrings.xml");
+	cr_expect_null(strstr(sx, "<t>拒收原因</t>"), "the external workbook has no 拒收原因");
+	cr_expect_null(strstr(sx, "格式不符"));
+	free(sx);
+	o.format = DGP_EXPORT_JSON;
+	cr_assert_eq(dgp_catalog_export(cat, &o, NULL, err, sizeof(err)), DGP_OK, "%s", err);
+	char *js = slurp(OUT "/stats-external/catalog.json", NULL);
+	cr_expect_null(strstr(js, "reject_reasons"));
+	cr_expect(strstr(js, "\"last_load\": \"2026-11-26T23:00:00Z\"") != NULL, "JSON stays UTC");
+	free(js);
+	dgp_catalog_status_destroy(st);
 	dgp_catalog_destroy(cat);
 }

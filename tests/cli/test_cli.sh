@@ -56,6 +56,36 @@ elif [[ $out != *"pg.conninfo = host=db password=***    # file $TMP/ok.conf:1"* 
 else
 	pass=$((pass + 1))
 fi
+# Every secret libpq and librdkafka know is hidden, whatever the spacing and quoting.
+printf 'pg.conninfo = host=db password = pw1\tpassword=pw2 sslpassword=pw3 user=%s password = %s\nkafka.ssl.key.password = pw6\nkafka.ssl.keystore.password = pw7\n' \
+	"'a b'" "'pw4 pw5'" >"$TMP/many.conf"
+chmod 600 "$TMP/many.conf"
+out=$("$DGP" -c "$TMP/many.conf" config dump 2>&1)
+if [[ $out == *pw[1-7]* ]]; then
+	echo "FAIL dump-redacts-all: secret in output:"; echo "$out"; fail=$((fail + 1))
+elif [[ $out != *"pg.conninfo = host=db password = ***"$'\t'"password=*** sslpassword=*** user='a b' password = ***    # file"* ]]; then
+	echo "FAIL dump-redacts-all: unexpected dump:"; echo "$out"; fail=$((fail + 1))
+elif [[ $out == *warning* ]]; then
+	echo "FAIL dump-0600-no-warning: a 0600 file got a warning:"; echo "$out"; fail=$((fail + 1))
+else
+	pass=$((pass + 1))
+fi
+# A file holding a secret that others can read gets a warning on stderr (stdout stays a clean dump).
+chmod 644 "$TMP/many.conf"
+err=$("$DGP" -c "$TMP/many.conf" config check 2>&1 >/dev/null)
+if [[ $err != "dgp: warning: $TMP/many.conf holds a secret (pg.conninfo) and is readable by group or others (mode 0644); run chmod 600 on it or move the secret to a passfile or the environment" ]]; then
+	echo "FAIL readable-secret-warns: stderr was:"; echo "$err"; fail=$((fail + 1))
+else
+	pass=$((pass + 1))
+fi
+printf 'kafka.sasl.password = s\n' >"$TMP/kafka-secret.conf"
+chmod 640 "$TMP/kafka-secret.conf"
+check readable-kafka-secret-warns 0 "holds a secret (kafka.sasl.password) and is readable by group or others (mode 0640)" \
+	"$DGP" -c "$TMP/kafka-secret.conf" config check
+printf 'pg.conninfo = host=db\n' >"$TMP/nosecret.conf"
+chmod 644 "$TMP/nosecret.conf"
+err=$("$DGP" -c "$TMP/nosecret.conf" config check 2>&1 >/dev/null)
+if [[ -n $err ]]; then echo "FAIL no-secret-no-warning: $err"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
 check env-override 0 "log.level = warn    # env" env DGP_LOG_LEVEL=warn "$DGP" config dump
 check env-invalid 1 "environment variable DGP_LOG_LEVEL: invalid value \"loud\"" env DGP_LOG_LEVEL=loud "$DGP" config check
 check ping-unreachable 1 "dgp ping: postgresql unreachable within 200 ms" env DGP_PG_CONNINFO="host=127.0.0.1 port=1" "$DGP" ping --pg-only --timeout-ms 200

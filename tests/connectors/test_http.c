@@ -91,6 +91,7 @@ static void start(unsigned timeout_ms)
 	dgp_http_opts_t o = {.listen = "127.0.0.1:0",
 	                     .threads = 2,
 	                     .connection_limit = 64,
+	                     .per_client_limit = 64, /* the 50 parallel scrapers share 127.0.0.1 */
 	                     .timeout_ms = timeout_ms,
 	                     .metrics = reg,
 	                     .ready = ready_fn};
@@ -297,5 +298,183 @@ Test(http, malformed_slow_and_50_parallel, .timeout = 120)
 	/* The bumping thread never waited for a scrape (generous bound for loaded CI/ASan). */
 	cr_expect_lt(b.worst_gap_s, 0.5, "counter bumps stalled for %.3f s", b.worst_gap_s);
 	cr_expect_eq(dgp_metric_value(b.m), b.bumps);
+	stop();
+}
+
+/* ---- slowloris ------------------------------------------------------------ */
+
+/* A connection from source address 127.0.0.2 (another client, same loopback). */
+static int connect_from(const char *src, uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in me = {.sin_family = AF_INET};
+	inet_pton(AF_INET, src, &me.sin_addr);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+enum { NSLOW = 80 };
+typedef struct {
+	int fd[NSLOW];
+	atomic_bool stop;
+} loris_t;
+
+/* Keep every slow connection alive: one header byte each 200 ms, never the end. */
+static void *dribble(void *arg)
+{
+	loris_t *l = arg;
+	while (!atomic_load(&l->stop)) {
+		for (int i = 0; i < NSLOW; i++)
+			(void)!send(l->fd[i], "a", 1, MSG_NOSIGNAL);
+		usleep(200 * 1000);
+	}
+	return NULL;
+}
+
+/* Whether the server closed fd (EOF or reset), without waiting. */
+static bool closed_by_server(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c;
+	return poll(&p, 1, 0) == 1 && recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+}
+
+Test(http, a_slowloris_from_one_address_does_not_block_the_others, .timeout = 120)
+{
+	/* The defaults of the config table: 256 connections, 8 per client, 10 s idle. */
+	reg = dgp_metrics_new();
+	dgp_metrics_std_register(reg, &std_set);
+	dgp_config_t *cfg = dgp_config_new();
+	char err[256];
+	cr_assert_eq(dgp_config_set(cfg, "http.listen", "127.0.0.1:0", err, sizeof(err)), DGP_OK);
+	cr_assert_eq(dgp_config_set(cfg, "http.connection.limit", "64", err, sizeof(err)), DGP_OK);
+	cr_assert_eq(dgp_http_start_config(cfg, reg, ready_fn, NULL, &http, err, sizeof(err)),
+	             DGP_OK, "%s", err);
+	uint16_t port = dgp_http_port(http);
+
+	/* 80 connections from 127.0.0.2, each an unfinished request kept alive by a byte
+	 * now and then: more than the whole connection limit. */
+	static loris_t l;
+	atomic_store(&l.stop, false);
+	for (int i = 0; i < NSLOW; i++) {
+		l.fd[i] = connect_from("127.0.0.2", port);
+		cr_assert_eq(send(l.fd[i], "GET /metrics HTTP/1.1\r\nX-", 25, MSG_NOSIGNAL), 25);
+	}
+	pthread_t dt;
+	pthread_create(&dt, NULL, dribble, &l);
+
+	/* Everyone else is served: /metrics, /healthz and /readyz from 127.0.0.1.  A
+	 * blocked endpoint would leave these without an answer for the whole 15 s. */
+	char *m = exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54,
+	                   15);
+	cr_expect(strncmp(m, "HTTP/1.1 200", 12) == 0, "/metrics blocked by slow clients: %.80s", m);
+	free(m);
+	char *h = exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54,
+	                   15);
+	cr_expect(strncmp(h, "HTTP/1.1 200", 12) == 0, "/healthz blocked: %.80s", h);
+	free(h);
+	ready_flag = true;
+	char *r = exchange(port, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 53,
+	                   15);
+	cr_expect(strncmp(r, "HTTP/1.1 200", 12) == 0, "/readyz blocked: %.80s", r);
+	free(r);
+
+	/* The slow client got exactly its 8 connections; the other 72 were closed. */
+	int closed = 0;
+	for (int tries = 0; tries < 150 && closed < NSLOW - 8; tries++) {
+		closed = 0;
+		for (int i = 0; i < NSLOW; i++)
+			closed += closed_by_server(l.fd[i]);
+		if (closed < NSLOW - 8)
+			usleep(100 * 1000);
+	}
+	cr_expect_eq(closed, NSLOW - 8, "connections of the slow client closed by the server");
+
+	atomic_store(&l.stop, true);
+	pthread_join(dt, NULL);
+	for (int i = 0; i < NSLOW; i++)
+		close(l.fd[i]);
+	dgp_config_destroy(cfg);
+	stop();
+}
+
+/* ---- /readyz from the owner's flag while the owner frees and replaces its connection */
+
+typedef struct {
+	dgp_http_readiness_t *ready;
+	atomic_bool stop;
+	unsigned swaps;
+} reconnector_t;
+
+/* What dgp load does on a lost connection: not ready, free it, open another, ready. */
+static void *reconnector(void *arg)
+{
+	reconnector_t *rc = arg;
+	char *conn = malloc(256);
+	while (!atomic_load(&rc->stop)) {
+		dgp_http_readiness_set(rc->ready, "postgresql connection is down");
+		free(conn); /* ASan flags any reader of the old connection from here on */
+		conn = malloc(256);
+		memset(conn, 1, 256);
+		dgp_http_readiness_set(rc->ready, NULL);
+		rc->swaps++;
+	}
+	free(conn);
+	return NULL;
+}
+
+Test(http, readyz_follows_the_owners_flag_while_it_reconnects, .timeout = 120)
+{
+	static dgp_http_readiness_t ready;
+	reg = dgp_metrics_new();
+	dgp_metrics_std_register(reg, &std_set);
+	dgp_http_opts_t o = {.listen = "127.0.0.1:0",
+	                     .threads = 2,
+	                     .metrics = reg,
+	                     .ready = dgp_http_readiness_check,
+	                     .ready_opaque = &ready};
+	char err[256];
+	cr_assert_eq(dgp_http_start(&o, &http, err, sizeof(err)), DGP_OK, "%s", err);
+	uint16_t port = dgp_http_port(http);
+	static const char down[] = "HTTP/1.1 503";
+	static const char down_body[] = "\r\n\r\nnot ready: postgresql connection is down\n";
+
+	char *r = get(port, "GET", "/readyz");
+	cr_expect(strncmp(r, down, 12) == 0 && strstr(r, "\r\n\r\nnot ready: starting\n"),
+	          "before the owner says anything: %s", r);
+	free(r);
+	dgp_http_readiness_set(&ready, NULL);
+	r = get(port, "GET", "/readyz");
+	cr_expect(strncmp(r, "HTTP/1.1 200", 12) == 0 && strstr(r, "\r\n\r\nready\n"), "%s", r);
+	free(r);
+	dgp_http_readiness_set(&ready, "postgresql connection is down");
+	r = get(port, "GET", "/readyz");
+	cr_expect(strncmp(r, down, 12) == 0 && strstr(r, down_body), "%s", r);
+	free(r);
+
+	/* 200 scrapes while the owner swaps its connection as fast as it can: each
+	 * answer is one of the two, and nothing reads freed memory. */
+	reconnector_t rc = {.ready = &ready};
+	pthread_t t;
+	pthread_create(&t, NULL, reconnector, &rc);
+	int ok = 0, not_ready = 0;
+	for (int i = 0; i < 200; i++) {
+		r = get(port, "GET", "/readyz");
+		if (strncmp(r, "HTTP/1.1 200", 12) == 0 && strstr(r, "\r\n\r\nready\n"))
+			ok++;
+		else if (strncmp(r, down, 12) == 0 && strstr(r, down_body))
+			not_ready++;
+		else
+			cr_expect_fail("unexpected /readyz answer: %.200s", r);
+		free(r);
+	}
+	atomic_store(&rc.stop, true);
+	pthread_join(t, NULL);
+	cr_expect_eq(ok + not_ready, 200);
+	cr_expect_gt(rc.swaps, 0);
 	stop();
 }

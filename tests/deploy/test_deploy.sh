@@ -81,6 +81,8 @@ for unit in "$SRC"/deploy/systemd/*.service; do
 	else
 		bad "$unit: expected ExecStart with --config, EnvironmentFile, Restart=on-failure, DynamicUser=yes"
 	fi
+	# A core dump holds the personal records of the batch in memory.
+	if grep -qx 'LimitCORE=0' "$unit"; then ok; else bad "$unit: expected LimitCORE=0"; fi
 done
 
 echo "$pass passed, $fail failed"

@@ -1,5 +1,6 @@
 /* test_config.c — the table, the setter, file errors with file:line, env overrides, redaction. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,90 @@ Test(config, uri_query_password_is_redacted_when_a_later_parameter_holds_colon_a
 					   "postgresql://db?password=hunter2&application_name=a:b@c",
 					   out, sizeof(out)),
 			 "postgresql://db?password=***&application_name=a:b@c");
+}
+
+Test(config, conninfo_secrets_are_redacted_whatever_the_spacing_and_quoting)
+{
+	char out[512];
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "host=db password = x user=dgp", out, sizeof(out)),
+	    "host=db password = *** user=dgp");
+	cr_expect_str_eq(dgp_config_redact("pg.conninfo", "host=db\tpassword=tabbed\tuser=dgp", out,
+	                                   sizeof(out)),
+	                 "host=db\tpassword=***\tuser=dgp");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "sslpassword=keypass sslkey=/k.pem", out, sizeof(out)),
+	    "sslpassword=*** sslkey=/k.pem");
+	cr_expect_str_eq(dgp_config_redact("pg.conninfo",
+	                                   "user='a b' password = 'with spaces \\' q' dbname=d",
+	                                   out, sizeof(out)),
+	                 "user='a b' password = *** dbname=d");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "password=a\\ b host=db", out, sizeof(out)),
+	    "password=*** host=db");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo",
+	                      "postgres://u:p%40ss@h1:5432,h2/db?sslpassword=k&application_name=a",
+	                      out, sizeof(out)),
+	    "postgres://u:***@h1:5432,h2/db?sslpassword=***&application_name=a");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "postgresql://db/d?pass%77ord=x", out, sizeof(out)),
+	    "postgresql://db/d?pass%77ord=***");
+	cr_expect_str_eq(dgp_config_redact("pg.conninfo", "postgresql://u@db/d", out, sizeof(out)),
+	                 "postgresql://u@db/d");
+	/* what libpq could not parse is hidden from there on */
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "host=db password hunter2", out, sizeof(out)),
+	    "host=db ***");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "host=db password='open", out, sizeof(out)),
+	    "host=db password=***");
+	/* truncation drops text, never reveals it */
+	char small[12];
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "password=hunter2 host=db", small, sizeof(small)),
+	    "password=**");
+}
+
+Test(config, every_librdkafka_secret_is_redacted)
+{
+	static const char *const keys[] = {
+	    "kafka.sasl.password",
+	    "kafka.ssl.key.password",
+	    "kafka.ssl.keystore.password",
+	    "kafka.sasl.oauthbearer.client.secret",
+	    "kafka.ssl.key.pem",
+	    "kafka.sasl.oauthbearer.config",
+	    "kafka.sasl.oauthbearer.assertion.private.key.passphrase",
+	};
+	char out[64];
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		cr_expect_str_eq(dgp_config_redact(keys[i], "s3cret", out, sizeof(out)), "***",
+		                 "%s", keys[i]);
+	cr_expect_str_eq(dgp_config_redact("kafka.sasl.username", "dgp", out, sizeof(out)), "dgp");
+}
+
+Test(config, a_secret_from_the_file_is_found_for_the_readability_warning)
+{
+	char path[] = "/tmp/dgp-conf-XXXXXX", err[256], key[64];
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	dprintf(fd, "pg.conninfo = host=db user=dgp\n");
+	close(fd);
+	dgp_config_t *cfg = dgp_config_new();
+	cr_assert_eq(dgp_config_load_file(cfg, path, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_not(dgp_config_file_secret_key(cfg, key, sizeof(key)),
+	              "no password, nothing to warn about");
+	fd = open(path, O_WRONLY | O_TRUNC);
+	dprintf(fd, "pg.conninfo = host=db sslpassword = k\n");
+	close(fd);
+	cr_assert_eq(dgp_config_load_file(cfg, path, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect(dgp_config_file_secret_key(cfg, key, sizeof(key)));
+	cr_expect_str_eq(key, "pg.conninfo");
+	char *env[] = {"DGP_PG_CONNINFO=password=fromenv", NULL};
+	cr_assert_eq(dgp_config_load_env(cfg, env, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_not(dgp_config_file_secret_key(cfg, key, sizeof(key)),
+	              "the environment is not the file");
+	dgp_config_destroy(cfg);
+	unlink(path);
 }
