@@ -574,7 +574,7 @@ Test(catalog_export, full_sample_counts, .timeout = 120)
 	cr_expect_eq(r.nrows, s.fields + 1);
 	free_rows(&r);
 
-	char *s1 = unzip(OUT "/sample-external/catalog.xlsx", "xl/worksheets/sheet1.xml");
+	char *s1 = unzip(OUT "/sample-external/catalog-external.xlsx", "xl/worksheets/sheet2.xml");
 	char last[32];
 	snprintf(last, sizeof(last), "<row r=\"%zu\"", ex.resources + 1);
 	cr_expect(strstr(s1, last) != NULL, "目录 has a header and %zu rows", ex.resources);
@@ -654,15 +654,16 @@ Test(catalog_export, xlsx_writes_formula_like_text_as_strings)
 	dgp_catalog_t *cat = load_hostile();
 	export_to(cat, DGP_EXPORT_XLSX, DGP_AUDIENCE_INTERNAL, OUT "/hostile-xlsx");
 	dgp_catalog_destroy(cat);
-	const char *x = OUT "/hostile-xlsx/catalog.xlsx";
+	const char *x = OUT "/hostile-xlsx/catalog-internal.xlsx";
 	char *sx = unzip(x, "xl/sharedStrings.xml");
 	size_t nsst;
 	char **sst = shared_strings(sx, &nsst);
-	char *s1 = unzip(x, "xl/worksheets/sheet1.xml");
+	char *s1 = unzip(x, "xl/worksheets/sheet2.xml");
 	cr_expect_null(strstr(s1, "<f>"), "no formula in the sheet");
 	cr_expect_str_eq(cell(s1, sst, nsst, "I2"), "=HYPERLINK(\"http://x/\",\"点击\")",
 	                 "the text itself, as a string cell");
 	cr_expect_str_eq(cell(s1, sst, nsst, "I3"), "114201060944823000", "a string, not a number");
+	cr_expect(strstr(s1, "<c r=\"I3\" s=\"2\" t=\"s\">") != NULL, "a shared-string cell");
 	free(s1);
 	for (size_t i = 0; i < nsst; i++)
 		free(sst[i]);
