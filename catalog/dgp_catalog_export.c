@@ -387,12 +387,18 @@ static const char *reason_label(const char *reason)
 	return reason; /* a reason newer than this table: its code, never nothing */
 }
 
+/* reject_reasons — for people (CSV, XLSX) "格式不符 3 条；…"; for programs (JSON) the
+ * stable reason codes, "format=3;…", which README's reason table defines */
 static const char *reject_reasons(export_t *x, const dgp_status_resource_t *st)
 {
+	bool codes = x->o->format == DGP_EXPORT_JSON;
 	char *s = "";
 	for (size_t i = 0; i < st->n_rejects; i++)
-		s = dgp_arena_sprintf(x->a, "%s%s%s %" PRId64 " 条", s, i ? "；" : "",
-		                      reason_label(st->rejects[i].reason), st->rejects[i].count);
+		s = codes ? dgp_arena_sprintf(x->a, "%s%s%s=%" PRId64, s, i ? ";" : "",
+		                              st->rejects[i].reason, st->rejects[i].count)
+		          : dgp_arena_sprintf(x->a, "%s%s%s %" PRId64 " 条", s, i ? "；" : "",
+		                              reason_label(st->rejects[i].reason),
+		                              st->rejects[i].count);
 	return s;
 }
 
