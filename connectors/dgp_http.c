@@ -32,6 +32,7 @@ struct dgp_http {
 	uint16_t port;
 	_Atomic uint64_t requests;
 	dgp_metric_t *served[NPATHS]; /* dgp_http_requests_total{path} */
+	dgp_metric_t *ready_gauge;    /* dgp_ready: /readyz's answer, for alerting */
 };
 
 dgp_err_t dgp_http_parse_listen(const char *listen, char *host, size_t host_size, uint16_t *port,
@@ -137,6 +138,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	case PATH_METRICS: {
 		if (!http->metrics)
 			return respond(conn, MHD_HTTP_OK, DGP_METRICS_CONTENT_TYPE, "", 0, false);
+		if (http->ready_gauge) { /* the same answer /readyz would give now */
+			char why[256] = "";
+			dgp_metric_set(http->ready_gauge,
+			               !http->ready || http->ready(http->ready_opaque, why, sizeof(why)));
+		}
 		dgp_arena_t *arena = dgp_arena_new(0);
 		size_t len;
 		char *text = dgp_metrics_render(http->metrics, arena, &len);
@@ -215,6 +221,12 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
 		    "Requests answered by the HTTP endpoint, per path.", l_path);
 		for (int i = 0; i < NPATHS; i++)
 			http->served[i] = dgp_metric_get(f, (const char *const[]){path_label[i]});
+		http->ready_gauge = dgp_metric_get(
+		    dgp_metrics_gauge(opts->metrics, "dgp_ready",
+		                      "1 when /readyz answers ready (e.g. PostgreSQL reachable), else 0; "
+		                      "evaluated at each scrape.",
+		                      NULL),
+		    NULL);
 	}
 
 	unsigned timeout_s = (opts->timeout_ms + 999) / 1000;

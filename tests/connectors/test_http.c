@@ -133,10 +133,16 @@ Test(http, metrics_healthz_readyz)
 	cr_expect(strncmp(r1, "HTTP/1.1 503", 12) == 0, "%s", r1);
 	cr_expect(strstr(r1, "not ready: postgresql unreachable"));
 	free(r1);
+	char *m0 = get(port, "GET", "/metrics"); /* readiness is a metric too, for alerts */
+	cr_expect(strstr(m0, "\ndgp_ready 0\n"), "%s", m0);
+	free(m0);
 	ready_flag = true;
 	char *r2 = get(port, "GET", "/readyz");
 	cr_expect(strncmp(r2, "HTTP/1.1 200", 12) == 0, "%s", r2);
 	free(r2);
+	char *m1 = get(port, "GET", "/metrics");
+	cr_expect(strstr(m1, "\ndgp_ready 1\n"), "%s", m1);
+	free(m1);
 
 	char *head = get(port, "HEAD", "/metrics");
 	cr_expect(strncmp(head, "HTTP/1.1 200", 12) == 0);
