@@ -26,7 +26,10 @@ export DGP_PG_CONNECT_TIMEOUT_MS=600000
 for cmd in "ping --pg-only" "catalog sync" "catalog status" "availability report"; do
 	out=$(DGP_PG_CONNINFO="$GOOD user=dgp_no_such_role" timeout 60 "$DGP" $cmd 2>&1)
 	rc=$?
-	[[ $rc -eq 1 && $out == *"postgresql refused the login"* && $out == *'role "dgp_no_such_role" does not exist'* &&
+	# the server refuses the role; with scram it asks for a password first, so libpq says so
+	[[ $rc -eq 1 && $out == *"postgresql refused the login"* &&
+		($out == *'role "dgp_no_such_role" does not exist'* || $out == *"no password supplied"* ||
+			$out == *'password authentication failed for user "dgp_no_such_role"'*) &&
 		$out == *"pg.conninfo comes from the environment variable DGP_PG_CONNINFO"* ]] && ok ||
 		bad "dgp $cmd with an unknown role: exit $rc" "$out"
 done
