@@ -34,8 +34,8 @@ typedef enum dgp_reason {
 	DGP_REASON_FORMAT,      /* wrong shape: length, characters, structure */
 	DGP_REASON_CHECKSUM,    /* check character does not match */
 	DGP_REASON_DATE,        /* not a real calendar date / partial date */
-	DGP_REASON_FUTURE_DATE, /* date after today */
-	DGP_REASON_DATE_RANGE,  /* date before the rule's lower bound (e.g. 1890-01-01) */
+	DGP_REASON_FUTURE_DATE, /* date after today (rules whose upper bound is today) */
+	DGP_REASON_DATE_RANGE,  /* date outside the rule's fixed bounds (min_date, max_date=D) */
 	DGP_REASON_REGION,      /* region code / province not in GB/T 2260 */
 	DGP_REASON_CHARSET,     /* invalid UTF-8 / GBK / GB18030 bytes, NUL byte */
 	DGP_REASON_TOO_LONG,    /* longer than the rule's max (characters) */
@@ -43,6 +43,7 @@ typedef enum dgp_reason {
 	DGP_REASON_RANGE,       /* number out of the rule's range or precision */
 	DGP_REASON_MALFORMED,   /* record-level: not valid JSON / CSV, or not a flat object */
 	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
+	DGP_REASON_CURRENCY,    /* money: a currency the field does not allow */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 
@@ -61,18 +62,31 @@ const char *dgp_reason_desc(dgp_reason_t r);
 #define DGP_NF_CONTROL_REMOVED   (1u << 6) /* control characters were removed */
 #define DGP_NF_LANDLINE          (1u << 7) /* phone: a landline, not a mobile */
 #define DGP_NF_TRANSCODED        (1u << 8) /* input was GBK/GB18030, now UTF-8 */
-#define DGP_NF__COUNT 9
+#define DGP_NF_LONG_TERM         (1u << 9) /* date: 长期/长期有效/永久, stored as 9999-12-31 */
+#define DGP_NF_PLACEHOLDER_DATE  (1u << 10) /* date: a system default (1900-01-01, 1970-01-01, …) */
+#define DGP_NF__COUNT 11
 
 /* dgp_norm_flag_names — comma-separated names of the flags set ("upgraded_15,region_unknown") into out. */
 const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size);
 
-/* Per-call context: what a pure function may not look up itself. */
+/*
+ * Per-call context: what a pure function may not look up itself.  Both
+ * fields describe the configured time zone (norm.utc.offset.minutes):
+ * "today" is that zone's date, not UTC's, and datetime values are written
+ * in that zone's offset.  Tests set them directly.
+ */
 typedef struct dgp_norm_ctx {
-	int32_t today; /* YYYYMMDD, e.g. 20261127: dates after it are future_date */
+	int32_t today;          /* YYYYMMDD, e.g. 20261127: dates after it are future_date */
+	int32_t utc_offset_min; /* minutes east of UTC of the configured zone (480 = UTC+8) */
 } dgp_norm_ctx_t;
 
-/* dgp_norm_ctx_today — a context for the current UTC date. */
-dgp_norm_ctx_t dgp_norm_ctx_today(void);
+/*
+ * dgp_norm_ctx_at — the context at instant now (seconds since the epoch)
+ * in the zone utc_offset_min minutes east of UTC: today is that zone's
+ * date.  dgp_norm_ctx_now — the same at the current time.
+ */
+dgp_norm_ctx_t dgp_norm_ctx_at(int64_t now, int32_t utc_offset_min);
+dgp_norm_ctx_t dgp_norm_ctx_now(int32_t utc_offset_min);
 
 /* What a rule reports besides the output bytes. */
 typedef struct dgp_norm_result {
@@ -82,7 +96,8 @@ typedef struct dgp_norm_result {
 	/*
 	 * A second output in the same out buffer, after the value, for rules
 	 * that have one: org_name's display value (the value itself is the
-	 * match key), money's currency code ("CNY").  aux_len 0 when none.
+	 * match key), money's currency code (always "CNY": other currencies are
+	 * rejected).  aux_len 0 when none.
 	 */
 	size_t aux_off, aux_len;
 	/* Derived by idcard for cross-checks with the record's own fields. */
@@ -128,6 +143,10 @@ struct dgp_norm_rule {
 	dgp_norm_fn *fn;
 	uint32_t max_chars;        /* text-like rules: max length in characters (0 = rule default) */
 	int32_t min_date;          /* date rules: YYYYMMDD lower bound (0 = none) */
+	int32_t max_date;          /* date rules: YYYYMMDD upper bound, or one of: */
+#define DGP_NORM_MAX_TODAY 0       /*   ctx->today, rejected as future_date (the default) */
+#define DGP_NORM_MAX_NONE (-1)     /*   no upper bound (validity, deadline, planned dates) */
+	bool long_term;            /* date: 长期/长期有效/永久 → 9999-12-31 + DGP_NF_LONG_TERM */
 	int scale;                 /* decimal/money: digits after the point */
 	int64_t min, max;          /* integer: inclusive range */
 	bool has_range;

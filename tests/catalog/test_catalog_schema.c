@@ -50,9 +50,13 @@ Test(catalog_schema, every_sample_resource_builds)
 
 Test(catalog_schema, names_and_types)
 {
-	cr_expect_str_eq(dgp_catalog_column_type("date"), "date");
-	cr_expect_str_eq(dgp_catalog_column_type("money"), "numeric(20,2)");
-	cr_expect_str_eq(dgp_catalog_column_type("idcard"), "text");
+	cr_expect_str_eq(dgp_catalog_column_type("date", "max_date=none;long_term=yes"), "date");
+	cr_expect_str_eq(dgp_catalog_column_type("money", NULL), "numeric(20,2)");
+	cr_expect_str_eq(dgp_catalog_column_type("money", "scale=2"), "numeric(20,2)");
+	/* a scale=6 amount in numeric(20,2) was rounded to cents */
+	cr_expect_str_eq(dgp_catalog_column_type("money", "scale=6"), "numeric(24,6)");
+	cr_expect_str_eq(dgp_catalog_column_type("money", "scale=0"), "numeric(20,2)");
+	cr_expect_str_eq(dgp_catalog_column_type("idcard", ""), "text");
 	dgp_catalog_t *cat;
 	cr_assert_eq(dgp_catalog_load(SAMPLE, &cat), DGP_OK);
 	const dgp_catalog_resource_t *r = dgp_catalog_find_by_topic(cat, "dept.gaj.hjrk");
