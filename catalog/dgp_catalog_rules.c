@@ -13,7 +13,7 @@
 /* Argument keys and their meaning are those of pipeline/dgp_norm.c's registry. */
 static const dgp_catalog_rule_t rules[] = {
     {"idcard", "C", "min_date"}, {"uscc", "C", "pairs"},     {"orgcode", "C", ""},
-    {"region", "C", "current"},  {"date", "DC", "min_date"}, {"datetime", "TC", "min_date"},
+    {"region", "C", "current"},  {"date", "DC", "min_date,max_date,long_term"}, {"datetime", "TC", "min_date,max_date"},
     {"mobile", "C", ""},         {"phone", "C", ""},         {"gender", "C", ""},
     {"ethnicity", "C", ""},      {"text", "CM", "max"},      {"person_name", "CM", "max"},
     {"org_name", "CM", "max"},   {"code_list", "C", "list"}, {"integer", "IN", "range"},
@@ -91,6 +91,11 @@ static bool value_ok(const char *key, const char *v, size_t len)
 		return parse_int(v, len, 0, 9, &n);
 	if (strcmp(key, "min_date") == 0)
 		return is_ymd(v, len);
+	if (strcmp(key, "max_date") == 0)
+		return (len == 5 && memcmp(v, "today", 5) == 0) ||
+		       (len == 4 && memcmp(v, "none", 4) == 0) || is_ymd(v, len);
+	if (strcmp(key, "long_term") == 0)
+		return (len == 3 && memcmp(v, "yes", 3) == 0) || (len == 2 && memcmp(v, "no", 2) == 0);
 	if (strcmp(key, "current") == 0)
 		return len == 1 && (v[0] == 'Y' || v[0] == 'N');
 	if (strcmp(key, "range") == 0) {

@@ -28,14 +28,39 @@ const char *dgp_catalog_column_name(const dgp_catalog_field_t *f, dgp_arena_t *a
 	return name;
 }
 
-const char *dgp_catalog_column_type(const char *rule)
+/* The value of scale= in "k=v;k=v" args, or def when absent or malformed. */
+static int arg_scale(const char *args, int def)
 {
+	for (const char *p = args; p && *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, "scale=", 6) == 0 && p[6] >= '0' && p[6] <= '9' &&
+		    (p[7] == '\0' || p[7] == ';'))
+			return p[6] - '0';
+		p = strchr(p, ';');
+	}
+	return def;
+}
+
+const char *dgp_catalog_column_type(const char *rule, const char *args)
+{
+	static const char *const money[10] = {
+	    "numeric(20,2)", "numeric(19,1)", "numeric(20,2)", "numeric(21,3)", "numeric(22,4)",
+	    "numeric(23,5)", "numeric(24,6)", "numeric(25,7)", "numeric(26,8)", "numeric(27,9)",
+	};
 	static const struct {
 		const char *rule, *type;
 	} types[] = {
-		{"date", "date"},       {"datetime", "timestamptz"},  {"integer", "bigint"},
-		{"decimal", "numeric"}, {"money", "numeric(20,2)"},
+	    {"date", "date"},
+	    {"datetime", "timestamptz"},
+	    {"integer", "bigint"},
+	    {"decimal", "numeric"},
 	};
+	if (strcmp(rule, "money") == 0) {
+		/* scale=0 means the rule's default, 2 (dgp_norm_num.c) */
+		int scale = arg_scale(args, 2);
+		return money[scale];
+	}
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(rule, types[i].rule) == 0)
 			return types[i].type;
@@ -73,8 +98,8 @@ static dgp_base_t base_of(dgp_base_library_t lib)
 }
 
 dgp_err_t dgp_catalog_schema_build(const dgp_catalog_t *cat, const dgp_catalog_resource_t *res,
-				   dgp_arena_t *arena, const dgp_schema_t **out, char *errstr,
-				   size_t errstr_size)
+                                   dgp_arena_t *arena, const dgp_schema_t **out, char *errstr,
+                                   size_t errstr_size)
 {
 	*out = NULL;
 	dgp_schema_t *s = dgp_arena_calloc(arena, sizeof(*s));
@@ -90,27 +115,30 @@ dgp_err_t dgp_catalog_schema_build(const dgp_catalog_t *cat, const dgp_catalog_r
 		const dgp_catalog_field_t *cf = &res->fields[i];
 		dgp_field_spec_t *f = &fields[i];
 		char msg[512];
-		if (dgp_norm_rule_compile(cf->rule, cf->rule_args, arena, lookup_list, &ll, &f->rule,
-					  msg, sizeof(msg)) != DGP_OK)
+		if (dgp_norm_rule_compile(cf->rule, cf->rule_args, arena, lookup_list, &ll,
+		                          &f->rule, msg, sizeof(msg)) != DGP_OK)
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CATALOG, "%s:%d: %s",
-					      cf->loc.file, cf->loc.line, msg);
+			                      cf->loc.file, cf->loc.line, msg);
 		f->name = dgp_arena_strdup(arena, cf->name);
 		f->source_name = dgp_arena_strdup(arena, cf->source_name);
 		f->column = dgp_catalog_column_name(cf, arena);
-		f->pg_type = dgp_catalog_column_type(cf->rule);
+		f->pg_type = dgp_catalog_column_type(cf->rule, cf->rule_args);
 		f->required = cf->required;
 		f->key = cf->key;
-		f->base_column = cf->base_column ? dgp_arena_strdup(arena, cf->base_column->name) : NULL;
+		f->base_column =
+		    cf->base_column ? dgp_arena_strdup(arena, cf->base_column->name) : NULL;
 		f->priority = cf->priority;
 	}
 	for (size_t k = 0; k < res->n_record_key; k++) {
 		size_t i = 0;
-		while (i < res->n_fields && strcmp(res->fields[i].source_name, res->record_key[k]) != 0)
+		while (i < res->n_fields &&
+		       strcmp(res->fields[i].source_name, res->record_key[k]) != 0)
 			i++;
 		if (i == res->n_fields)
-			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CATALOG,
-					      "%s:%d: record_key names %s, which is not a field of %s",
-					      res->loc.file, res->loc.line, res->record_key[k], res->code);
+			return dgp_errstr_set(
+			    errstr, errstr_size, DGP_ERR_CATALOG,
+			    "%s:%d: record_key names %s, which is not a field of %s", res->loc.file,
+			    res->loc.line, res->record_key[k], res->code);
 		keys[k] = i;
 		fields[i].key = true;
 	}

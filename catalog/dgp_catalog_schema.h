@@ -31,11 +31,14 @@ const char *dgp_catalog_table_name(const dgp_catalog_resource_t *res, dgp_arena_
 const char *dgp_catalog_column_name(const dgp_catalog_field_t *f, dgp_arena_t *arena);
 
 /*
- * dgp_catalog_column_type — PostgreSQL type of a column fed by rule: the
- * type the rule's normalised output always parses as (date → date, datetime
- * → timestamptz, integer → bigint, decimal → numeric, money →
- * numeric(20,2), everything else text).  Static string.
+ * dgp_catalog_column_type — PostgreSQL type of a column fed by rule with
+ * args ("k=v;k=v", NULL or "" for none): a type whose input function takes
+ * every value the rule accepts, unchanged (date → date, datetime →
+ * timestamptz, integer → bigint, decimal → numeric, money →
+ * numeric(18 + scale, scale): the money rule accepts at most 18 integer
+ * digits and exactly scale fraction digits, so nothing is rounded or
+ * overflows; everything else text).  Static string.
  */
-const char *dgp_catalog_column_type(const char *rule);
+const char *dgp_catalog_column_type(const char *rule, const char *args);
 
 #endif /* DGP_CATALOG_SCHEMA_H */

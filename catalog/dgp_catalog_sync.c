@@ -330,7 +330,7 @@ static dgp_err_t mirror_fields(sync_t *s)
 			else
 				row_val(&rows, &c, NULL);
 			row_val(&rows, &c, dgp_catalog_column_name(f, s->arena));
-			row_val(&rows, &c, dgp_catalog_column_type(f->rule));
+			row_val(&rows, &c, dgp_catalog_column_type(f->rule, f->rule_args));
 			row_end(&rows);
 		}
 	}
@@ -555,7 +555,7 @@ static dgp_err_t sync_src_table(sync_t *s, const dgp_catalog_resource_t *res)
 	const char **pk = dgp_arena_calloc(s->arena, (res->n_record_key + 1) * sizeof(*pk));
 	for (size_t i = 0; i < res->n_fields; i++)
 		cols[i] = (dcol_t){dgp_catalog_column_name(&res->fields[i], s->arena),
-				   dgp_catalog_column_type(res->fields[i].rule),
+				   dgp_catalog_column_type(res->fields[i].rule, res->fields[i].rule_args),
 				   loc_str(s, res->fields[i].loc)};
 	for (size_t k = 0; k < res->n_record_key; k++) {
 		const dgp_catalog_field_t *f = dgp_catalog_find_field(res, res->record_key[k]);
@@ -615,7 +615,7 @@ static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 	for (size_t i = 0; i < n; i++) {
 		if (bc[i].library != lib)
 			continue;
-		cols[nc++] = (dcol_t){bc[i].name, dgp_catalog_column_type(bc[i].rule),
+		cols[nc++] = (dcol_t){bc[i].name, dgp_catalog_column_type(bc[i].rule, bc[i].rule_args),
 				      loc_str(s, bc[i].loc)};
 		if (bc[i].key)
 			pk[npk++] = bc[i].name;
@@ -727,7 +727,7 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 	for (size_t i = 0; i < nb; i++) {
 		if (bc[i].library != lib || bc[i].key)
 			continue;
-		const char *type = dgp_catalog_column_type(bc[i].rule);
+		const char *type = dgp_catalog_column_type(bc[i].rule, bc[i].rule_args);
 		dgp_buf_printf(&b, "\n    || ', COALESCE(' || concat_ws(', '");
 		for (size_t j = 0; j < bc[i].n_sources; j++) {
 			const dgp_catalog_field_t *f = bc[i].sources[j];

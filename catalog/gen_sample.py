@@ -59,7 +59,7 @@ XM|姓名|C|50|person_name|max=50|内部|name
 CYM|曾用名|C|50|person_name|max=50|内部|name
 XB|性别|C|1|gender||内部|none
 MZ|民族|C|2|ethnicity||内部|none
-CSRQ|出生日期|D||date||内部|none
+CSRQ|出生日期|D||date|min_date=1850-01-01;max_date=today|内部|none
 CSDQH|出生地区划|C|6|region||内部|none
 JGQH|籍贯区划|C|6|region||内部|none
 HJDZ|户籍地址|C|200|text|max=200|敏感|address
@@ -77,15 +77,15 @@ YHZGX|与户主关系|C|2|code_list|list=YHZGX|内部|none
 HKLB|户口类别|C|1|code_list|list=HKLB|内部|none
 SG|身高(厘米)|I|3|integer|range=30..260|内部|none
 XX|血型|C|1|code_list|list=XX|敏感|keep:0,0
-QRRQ|迁入日期|D||date||内部|none
+QRRQ|迁入日期|D||date|max_date=today|内部|none
 QRYY|迁入原因|C|100|text|max=100|内部|none
-QCRQ|迁出日期|D||date||内部|none
+QCRQ|迁出日期|D||date|max_date=today|内部|none
 QWDZ|迁往地址|C|200|text|max=200|敏感|address
 QCDZ|迁出地址|C|200|text|max=200|敏感|address
-SWRQ|死亡日期|D||date||内部|none
+SWRQ|死亡日期|D||date|max_date=today|内部|none
 SWYY|死亡原因|C|200|text|max=200|敏感|keep:0,0
 SWDD|死亡地点|C|200|text|max=200|敏感|address
-ZXRQ|注销日期|D||date||内部|none
+ZXRQ|注销日期|D||date|max_date=today|内部|none
 ZXYY|注销原因|C|100|text|max=100|内部|none
 CSZMBH|出生医学证明编号|C|10|text|max=10|内部|none
 SWZMBH|死亡医学证明编号|C|20|text|max=20|内部|none
@@ -98,7 +98,7 @@ CSYZ|出生孕周|I|2|integer|range=20..45|敏感|keep:0,0
 CSTZ|出生体重(克)|I|4|integer|range=300..7000|敏感|keep:0,0
 JSJG|接生机构名称|C|200|org_name|max=200|内部|none
 DJJG|登记机关|C|200|org_name|max=200|公开|none
-DJRQ|登记日期|D||date||内部|none
+DJRQ|登记日期|D||date|max_date=today|内部|none
 HYDJZH|婚姻登记证字号|C|30|text|max=30|内部|none
 HYYWLX|婚姻登记业务类型|C|2|code_list|list=HYYWLX|内部|none
 POXM|配偶姓名|C|50|person_name|max=50|内部|name
@@ -107,7 +107,7 @@ CBDWMC|参保单位名称|C|200|org_name|max=200|内部|none
 CBDWDM|参保单位统一社会信用代码|C|18|uscc||内部|none
 XZLX|险种类型|C|3|code_list|list=XZLX|内部|none
 CBZT|参保状态|C|1|code_list|list=CBZT|内部|none
-CBRQ|参保日期|D||date||内部|none
+CBRQ|参保日期|D||date|max_date=today|内部|none
 JFJS|缴费基数(元)|Y|12|money|scale=2|敏感|keep:0,0
 LJJFYS|累计缴费月数|I|4|integer|range=0..1200|内部|none
 JFNY|缴费年月|C|6|text|max=6|内部|none
@@ -119,22 +119,22 @@ XXMC|学校名称|C|200|org_name|max=200|公开|none
 XXBSM|学校标识码|C|10|text|max=10|公开|none
 NJ|年级|C|20|text|max=20|内部|none
 BJ|班级|C|20|text|max=20|内部|none
-RXRQ|入学日期|D||date||内部|none
+RXRQ|入学日期|D||date|max_date=today|内部|none
 XJZT|学籍状态|C|2|code_list|list=XJZT|内部|none
 JHRXM|监护人姓名|C|50|person_name|max=50|内部|name
 JHRLXDH|监护人联系电话|C|20|phone||敏感|mobile
 CJRZH|残疾人证号|C|20|text|max=20|敏感|keep:6,2
 CJLB|残疾类别|C|1|code_list|list=CJLB|敏感|keep:0,0
 CJDJ|残疾等级|C|1|code_list|list=CJDJ|敏感|keep:0,0
-FZRQ|发证日期|D||date||内部|none
-YXQZ|有效期至|D||date||内部|none
-RWRQ|入伍日期|D||date||内部|none
-TWRQ|退役日期|D||date||内部|none
+FZRQ|发证日期|D||date|max_date=today|内部|none
+YXQZ|有效期至|D||date|max_date=none;long_term=yes|内部|none
+RWRQ|入伍日期|D||date|max_date=today|内部|none
+TWRQ|退役日期|D||date|max_date=today|内部|none
 AZFS|安置方式|C|50|text|max=50|内部|none
 YFLB|优抚对象类别|C|1|code_list|list=YFLB|内部|none
 BZRS|保障人数|I|2|integer|range=1..20|内部|none
 BZJE|保障金额(元)|Y|12|money|scale=2|内部|none
-BZKSRQ|保障开始日期|D||date||内部|none
+BZKSRQ|保障开始日期|D||date|max_date=today|内部|none
 BZLB|保障类别|C|1|code_list|list=BZLB|内部|none
 JZLX|救助类型|C|50|text|max=50|内部|none
 GRZH|个人账号|C|20|text|max=20|敏感|keep:4,4
@@ -142,7 +142,7 @@ DWZH|单位账号|C|20|text|max=20|内部|none
 JCJS|缴存基数(元)|Y|12|money|scale=2|敏感|keep:0,0
 YJCE|月缴存额(元)|Y|12|money|scale=2|敏感|keep:0,0
 ZHZT|账户状态|C|1|code_list|list=ZHZT|内部|none
-KHRQ|开户日期|D||date||内部|none
+KHRQ|开户日期|D||date|max_date=today|内部|none
 DKJE|贷款金额(元)|Y|14|money|scale=2|敏感|keep:0,0
 DKQX|贷款期限(月)|I|3|integer|range=1..360|内部|none
 TQJE|提取金额(元)|Y|12|money|scale=2|敏感|keep:0,0
@@ -154,19 +154,19 @@ JZZBH|居住证编号|C|20|text|max=20|内部|none
 JYZT|就业状态|C|2|code_list|list=JYZT|内部|none
 YRDW|用人单位名称|C|200|org_name|max=200|内部|none
 YRDWDM|用人单位统一社会信用代码|C|18|uscc||内部|none
-JYRQ|就业日期|D||date||内部|none
+JYRQ|就业日期|D||date|max_date=today|内部|none
 ZSMC|证书名称|C|100|text|max=100|公开|none
 ZSBH|证书编号|C|50|text|max=50|内部|none
 ZSDJ|证书等级|C|20|text|max=20|公开|none
-QFRQ|签发日期|D||date||内部|none
+QFRQ|签发日期|D||date|max_date=today|内部|none
 QFJG|签发机关|C|200|org_name|max=200|公开|none
-JZRQ|接种日期|D||date||敏感|keep:0,0
+JZRQ|接种日期|D||date|max_date=today|敏感|keep:0,0
 YMMC|疫苗名称|C|100|text|max=100|敏感|keep:0,0
 JZJG|接种机构|C|200|org_name|max=200|内部|none
 JBZD|疾病诊断|C|200|text|max=200|敏感|keep:0,0
-JZSJ|就诊时间|T||datetime||敏感|keep:0,0
+JZSJ|就诊时间|T||datetime|max_date=today|敏感|keep:0,0
 YLJGMC|医疗机构名称|C|200|org_name|max=200|公开|none
-QYSJ|签约时间|T||datetime||内部|none
+QYSJ|签约时间|T||datetime|max_date=today|内部|none
 JTYSTD|家庭医生团队|C|100|text|max=100|内部|none
 YSXM|医生姓名|C|50|person_name|max=50|内部|none
 ZYLB|执业类别|C|50|text|max=50|公开|none
@@ -192,13 +192,13 @@ JYZSFHM|经营者公民身份号码|C|18|idcard||敏感|idcard
 QYLX|企业类型|C|4|code_list|list=QYLX|公开|none
 ZCZB|注册资本(万元)|Y|18|money|scale=6|公开|none
 KBZJ|开办资金(万元)|Y|18|money|scale=6|公开|none
-CLRQ|成立日期|D||date||公开|none
-YYQXQ|营业期限自|D||date||公开|none
-YYQXZ|营业期限至|D||date||公开|none
+CLRQ|成立日期|D||date|max_date=today|公开|none
+YYQXQ|营业期限自|D||date|max_date=today|公开|none
+YYQXZ|营业期限至|D||date|max_date=none;long_term=yes|公开|none
 JYFW|经营范围|M|4000|text|max=4000|公开|none
 ZS|住所|C|200|text|max=200|公开|none
 JYCS|经营场所|C|200|text|max=200|公开|none
-HZRQ|核准日期|D||date||公开|none
+HZRQ|核准日期|D||date|max_date=today|公开|none
 DJZT|登记状态|C|1|code_list|list=DJZT|公开|none
 HYML|行业门类|C|1|code_list|list=HYML|公开|none
 ZCXS|组成形式|C|20|text|max=20|公开|none
@@ -219,19 +219,19 @@ PJND|评价年度|C|4|text|max=4|公开|none
 QSSZ|欠税税种|C|50|text|max=50|公开|none
 QSYE|欠税余额(元)|Y|16|money|scale=2|公开|none
 SBQ|所属期|C|7|text|max=7|内部|none
-SBRQ|申报日期|D||date||内部|none
+SBRQ|申报日期|D||date|max_date=today|内部|none
 YNSE|应纳税额(元)|Y|16|money|scale=2|敏感|keep:0,0
 NDBGND|年报年度|C|4|text|max=4|公开|none
 CYRS|从业人数|I|7|integer|range=0..9999999|内部|none
 YYSR|营业收入(万元)|Y|18|money|scale=2|敏感|keep:0,0
 LRYY|列入原因|C|200|text|max=200|公开|none
-LRRQ|列入日期|D||date||公开|none
-YCRQ|移出日期|D||date||公开|none
+LRRQ|列入日期|D||date|max_date=today|公开|none
+YCRQ|移出日期|D||date|max_date=today|公开|none
 ZCJG|作出决定机关|C|200|org_name|max=200|公开|none
 BGSX|变更事项|C|100|text|max=100|公开|none
 BGQNR|变更前内容|M|2000|text|max=2000|公开|none
 BGHNR|变更后内容|M|2000|text|max=2000|公开|none
-BGRQ|变更日期|D||date||公开|none
+BGRQ|变更日期|D||date|max_date=today|公开|none
 ZXYYDM|注销原因|C|100|text|max=100|公开|none
 GDMC|股东名称|C|200|text|max=200|公开|none
 GDZJHM|股东证件号码|C|30|text|max=30|敏感|keep:3,4
@@ -246,9 +246,9 @@ XKMC|许可证书名称|C|100|text|max=100|公开|none
 XKBH|许可编号|C|100|text|max=100|公开|none
 XKLB|许可类别|C|1|code_list|list=XKLB|公开|none
 XKNR|许可内容|M|2000|text|max=2000|公开|none
-XKJDRQ|许可决定日期|D||date||公开|none
-YXQQ|有效期自|D||date||公开|none
-YXQJ|有效期至|D||date||公开|none
+XKJDRQ|许可决定日期|D||date|max_date=today|公开|none
+YXQQ|有效期自|D||date|max_date=today|公开|none
+YXQJ|有效期至|D||date|max_date=none;long_term=yes|公开|none
 XKJG|许可机关|C|200|org_name|max=200|公开|none
 XKJGDM|许可机关统一社会信用代码|C|18|uscc||公开|none
 XDRMC|行政相对人名称|C|200|text|max=200|公开|none
@@ -262,7 +262,7 @@ CFLB|处罚类别|C|2|code_list|list=CFLB|公开|none
 CFNR|处罚内容|C|500|text|max=500|公开|none
 FKJE|罚款金额(万元)|Y|18|money|scale=6|公开|none
 MSWFSD|没收违法所得(万元)|Y|18|money|scale=6|公开|none
-CFJDRQ|处罚决定日期|D||date||公开|none
+CFJDRQ|处罚决定日期|D||date|max_date=today|公开|none
 CFJG|处罚机关|C|200|org_name|max=200|公开|none
 CFJGDM|处罚机关统一社会信用代码|C|18|uscc||公开|none
 BJBH|办件编号|C|50|text|max=50|内部|none
@@ -271,18 +271,18 @@ SXBM|事项编码|C|50|text|max=50|公开|none
 SQRXM|申请人姓名|C|50|person_name|max=50|内部|name
 SQRZJHM|申请人证件号码|C|18|idcard||敏感|idcard
 SQRLXDH|申请人联系电话|C|20|phone||敏感|mobile
-SLSJ|受理时间|T||datetime||内部|none
-BJSJ|办结时间|T||datetime||内部|none
+SLSJ|受理时间|T||datetime|max_date=today|内部|none
+BJSJ|办结时间|T||datetime|max_date=today|内部|none
 BJJG|办理结果|C|50|text|max=50|内部|none
 AJBH|案件编号|C|50|text|max=50|内部|none
 AJLB|案件类别|C|50|text|max=50|内部|none
 AY|案由|C|200|text|max=200|内部|none
 DSR|当事人|C|500|text|max=500|敏感|keep:1,0
-LASJ|立案时间|T||datetime||内部|none
-JASJ|结案时间|T||datetime||内部|none
+LASJ|立案时间|T||datetime|max_date=today|内部|none
+JASJ|结案时间|T||datetime|max_date=today|内部|none
 CBR|承办人|C|50|person_name|max=50|内部|name
 AJZT|案件状态|C|1|code_list|list=AJZT|内部|none
-CPRQ|裁判日期|D||date||内部|none
+CPRQ|裁判日期|D||date|max_date=today|内部|none
 ZXBD|执行标的(元)|Y|18|money|scale=2|内部|none
 SJBH|事件编号|C|50|text|max=50|内部|none
 SJLX|事件类型|C|50|text|max=50|内部|none
@@ -290,9 +290,9 @@ SJMS|事件描述|M|2000|text|max=2000|内部|none
 FSDZ|发生地址|C|200|text|max=200|内部|none
 SSJD|所属街道|C|50|text|max=50|公开|none
 SSSQ|所属社区|C|50|text|max=50|公开|none
-SBSJ|上报时间|T||datetime||内部|none
+SBSJ|上报时间|T||datetime|max_date=today|内部|none
 CZZT|处置状态|C|1|code_list|list=CZZT|内部|none
-CZSJ|处置时间|T||datetime||内部|none
+CZSJ|处置时间|T||datetime|max_date=today|内部|none
 WGBM|网格编码|C|20|text|max=20|内部|none
 BH|编号|C|50|text|max=50|公开|none
 MC|名称|C|200|text|max=200|公开|none
@@ -302,7 +302,7 @@ WD|纬度|B|12|decimal|scale=6|公开|none
 ZT|状态|C|20|text|max=20|公开|none
 MJ|面积(平方米)|N|14|decimal|scale=2|公开|none
 JSNF|建设年份|I|4|integer|range=1800..2100|公开|none
-GXSJ|更新时间|T||datetime||公开|none
+GXSJ|更新时间|T||datetime|max_date=today|公开|none
 LX|类型|C|50|text|max=50|公开|none
 RL|容量|N|12|decimal|scale=2|公开|none
 TJQ|统计期|C|7|text|max=7|公开|none
@@ -315,15 +315,15 @@ HPHM|号牌号码|C|15|text|max=15|内部|none
 HPZL|号牌种类|C|2|text|max=2|内部|none
 CLPP|车辆品牌|C|100|text|max=100|内部|none
 SYXZ|使用性质|C|20|text|max=20|内部|none
-CCDJRQ|初次登记日期|D||date||内部|none
+CCDJRQ|初次登记日期|D||date|max_date=today|内部|none
 JSZH|驾驶证号|C|18|idcard||敏感|idcard
 ZJCX|准驾车型|C|10|text|max=10|内部|none
 LJJF|累积记分|I|2|integer|range=0..99|内部|none
 JDSBH|决定书编号|C|50|text|max=50|内部|none
-WFSJ|违法时间|T||datetime||内部|none
+WFSJ|违法时间|T||datetime|max_date=today|内部|none
 WFDD|违法地点|C|200|text|max=200|内部|none
-RZSJ|入住时间|T||datetime||敏感|keep:0,0
-LDSJ|离店时间|T||datetime||敏感|keep:0,0
+RZSJ|入住时间|T||datetime|max_date=today|敏感|keep:0,0
+LDSJ|离店时间|T||datetime|max_date=today|敏感|keep:0,0
 LGMC|旅馆名称|C|200|org_name|max=200|内部|none
 FJH|房间号|C|10|text|max=10|敏感|keep:0,0
 BDCDYH|不动产单元号|C|28|text|max=28|内部|none
@@ -334,7 +334,7 @@ ZL|坐落|C|200|text|max=200|内部|none
 YT|用途|C|50|text|max=50|公开|none
 JZMJ|建筑面积(平方米)|N|14|decimal|scale=2|内部|none
 QLXZ|权利性质|C|50|text|max=50|内部|none
-DJSJ|登记时间|T||datetime||内部|none
+DJSJ|登记时间|T||datetime|max_date=today|内部|none
 DYJE|被担保债权数额(万元)|Y|18|money|scale=6|内部|none
 DYQR|抵押权人|C|200|org_name|max=200|内部|none
 CFJGMC|查封机关|C|200|org_name|max=200|内部|none
@@ -347,20 +347,20 @@ XMDW|项目单位|C|200|org_name|max=200|公开|none
 ZTZ|总投资(万元)|Y|18|money|scale=2|公开|none
 JSDD|建设地点|C|200|text|max=200|公开|none
 JSGM|建设规模及内容|M|2000|text|max=2000|公开|none
-KGRQ|开工日期|D||date||公开|none
-JGRQ|竣工日期|D||date||公开|none
+KGRQ|开工日期|D||date|max_date=none|公开|none
+JGRQ|竣工日期|D||date|max_date=none|公开|none
 ZZDJ|资质等级|C|50|text|max=50|公开|none
 ZZLB|资质类别|C|100|text|max=100|公开|none
 RYRS|人员数|I|6|integer|range=0..999999|公开|none
-JCRQ|检查日期|D||date||内部|none
+JCRQ|检查日期|D||date|max_date=today|内部|none
 JCJG|检查结果|C|200|text|max=200|内部|none
-ZGQX|整改期限|D||date||内部|none
+ZGQX|整改期限|D||date|max_date=none|内部|none
 YHMS|隐患描述|M|2000|text|max=2000|内部|none
 JCDW|监测点位|C|100|text|max=100|公开|none
-JCSJ|监测时间|T||datetime||公开|none
+JCSJ|监测时间|T||datetime|max_date=today|公开|none
 JCXM|监测项目|C|50|text|max=50|公开|none
 JCZ|监测值|N|14|decimal|scale=4|公开|none
-XFSJ|信访时间|T||datetime||敏感|keep:0,0
+XFSJ|信访时间|T||datetime|max_date=today|敏感|keep:0,0
 XFXS|信访形式|C|20|text|max=20|内部|none
 XFNR|信访内容|M|4000|text|max=4000|敏感|keep:0,0
 BLYJ|办理意见|M|2000|text|max=2000|内部|none
@@ -368,7 +368,7 @@ RS|人数|I|4|integer|range=0..9999|内部|none
 NL|年龄|I|3|integer|range=0..130|内部|none
 JKZK|健康状况|C|50|text|max=50|敏感|keep:0,0
 FWNR|服务内容|C|200|text|max=200|内部|none
-FWSJ|服务时间|T||datetime||内部|none
+FWSJ|服务时间|T||datetime|max_date=today|内部|none
 BZ|备注|M|1000|text|max=1000|内部|none
 """
 
@@ -862,7 +862,7 @@ BASE_COLUMNS = [
  ("legal_entity", "zzjgdm", "C", "orgcode", "", "N", "组织机构代码"),
  ("legal_entity", "fddbr", "C", "person_name", "", "N", "法定代表人（负责人、经营者）"),
  ("legal_entity", "fddbrzjhm", "C", "idcard", "", "N", "法定代表人公民身份号码"),
- ("legal_entity", "zczb", "Y", "money", "", "N", "注册资本（开办资金，万元）"),
+ ("legal_entity", "zczb", "Y", "money", "scale=6", "N", "注册资本（开办资金，万元）"),
  ("legal_entity", "clrq", "D", "date", "", "N", "成立日期"),
  ("legal_entity", "zs", "C", "text", "", "N", "住所（经营场所）"),
  ("legal_entity", "jyfw", "M", "text", "", "N", "经营（业务）范围"),
@@ -1133,6 +1133,8 @@ def main():
                 f["priority"] = str(prio)
                 bc = base_cols[(lib, col)]
                 assert f["rule"] == bc[3], (r["tag"], f["source_name"], col)
+                # money's column type follows scale=: a source must not be rounded into its golden column
+                assert f["rule"] != "money" or f["rule_args"] == bc[4], (r["tag"], f["source_name"], col)
         for b in BASE_COLUMNS:
             if b[0] == lib:
                 assert b[1] in holders, (lib, b[1])

@@ -161,14 +161,13 @@ static bool parse_today(const char *s, int32_t *today)
 
 int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv)
 {
-	(void)cli;
 	if (argc >= 2 && strcmp(argv[1], "--list") == 0) {
 		list_rules();
 		return DGP_EXIT_OK;
 	}
 	/* options may come before or after RULE, but not after the first VALUE */
 	const char *name = NULL, *args = NULL;
-	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
+	dgp_norm_ctx_t ctx = dgp_norm_ctx_now((int32_t)cli->cfg->norm_utc_offset_minutes);
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i];

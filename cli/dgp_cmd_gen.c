@@ -784,7 +784,7 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 	}
 	dgp_arena_t *schema_arena = dgp_arena_new(0);
 	gen_t g = {.cat = cat, .res = res, .seed = seed, .key_offset = key_offset};
-	g.ctx = dgp_norm_ctx_today();
+	g.ctx = dgp_norm_ctx_now((int32_t)cli->cfg->norm_utc_offset_minutes);
 	char err[1024];
 	if (dgp_catalog_schema_build(cat, res, schema_arena, &g.schema, err, sizeof(err)) != DGP_OK ||
 	    dgp_norm_rule_compile("idcard", NULL, schema_arena, NULL, NULL, &g.r_idcard, err,

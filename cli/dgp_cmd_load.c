@@ -130,6 +130,11 @@ static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
 				     &c, err, err_size);
 	if (e != DGP_OK)
 		return e;
+	e = dgp_pg_set_time_zone(c, (int32_t)l->cli->cfg->norm_utc_offset_minutes, err, err_size);
+	if (e != DGP_OK) {
+		PQfinish(c);
+		return e;
+	}
 	PQfinish(l->conn);
 	l->conn = c;
 	dgp_pg_sink_set_conn(l->sink, c);
@@ -413,7 +418,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	dgp_batch_t *batch = dgp_batch_new(rs->schema, (size_t)l->cli->cfg->batch_max_rows,
 					   l->key_mask);
 	dgp_slice_t *vals = dgp_xcalloc(rs->schema->nfields + 1, sizeof(*vals));
-	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
+	dgp_norm_ctx_t ctx = dgp_norm_ctx_now((int32_t)l->cli->cfg->norm_utc_offset_minutes);
 	dgp_batch_counts_t file_counts = {0};
 	progress_t prog = {.start = now_s()};
 	double started_wall = (double)time(NULL);
@@ -590,7 +595,9 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		dgp_catalog_destroy(l.cat);
 		return DGP_EXIT_FAIL;
 	}
-	if (dgp_pg_sink_ensure_ops(l.conn, err, sizeof(err)) != DGP_OK) {
+	if (dgp_pg_set_time_zone(l.conn, (int32_t)cli->cfg->norm_utc_offset_minutes, err,
+				 sizeof(err)) != DGP_OK ||
+	    dgp_pg_sink_ensure_ops(l.conn, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "postgresql: %s", err);
 		PQfinish(l.conn);
 		dgp_catalog_destroy(l.cat);

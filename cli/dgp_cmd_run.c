@@ -161,6 +161,11 @@ static dgp_err_t reconnect(run_t *r, char *err, size_t err_size)
 				     &c, err, err_size);
 	if (e != DGP_OK)
 		return e;
+	e = dgp_pg_set_time_zone(c, (int32_t)r->cli->cfg->norm_utc_offset_minutes, err, err_size);
+	if (e != DGP_OK) {
+		PQfinish(c);
+		return e;
+	}
 	PQfinish(r->conn);
 	r->conn = c;
 	dgp_pg_sink_set_conn(r->sink, c);
@@ -568,8 +573,11 @@ static dgp_err_t handle_message(run_t *r, const dgp_kafka_msg_t *m)
 		}
 		det = reason == DGP_REASON_OK ? NULL : detail;
 	}
-	if (!dgp_batch_size(rs->batch))
+	if (!dgp_batch_size(rs->batch)) {
 		rs->first_at = now_s();
+		/* a run outlives midnight: "today" is taken per batch */
+		r->ctx = dgp_norm_ctx_now(r->ctx.utc_offset_min);
+	}
 	dgp_batch_add(rs->batch, rs->cache, &r->ctx, &origin, m->raw, m->raw_len,
 		      reason == DGP_REASON_OK ? rs->vals : NULL, reason, det);
 	note_offset(r, rs, m->partition, m->offset);
@@ -854,7 +862,9 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 		dgp_catalog_destroy(r.cat);
 		return DGP_EXIT_FAIL;
 	}
-	if (dgp_pg_sink_ensure_ops(r.conn, err, sizeof(err)) != DGP_OK) {
+	if (dgp_pg_set_time_zone(r.conn, (int32_t)cli->cfg->norm_utc_offset_minutes, err,
+				 sizeof(err)) != DGP_OK ||
+	    dgp_pg_sink_ensure_ops(r.conn, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("run", "postgresql: %s", err);
 		PQfinish(r.conn);
 		dgp_catalog_destroy(r.cat);
@@ -865,7 +875,7 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	r.sink = dgp_pg_sink_new(r.conn, NULL);
 	int bits = (int)cli->cfg->dedup_key_hash_bits;
 	r.key_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
-	r.ctx = dgp_norm_ctx_today();
+	r.ctx = dgp_norm_ctx_now((int32_t)cli->cfg->norm_utc_offset_minutes);
 	r.reg = dgp_metrics_new();
 	dgp_metrics_std_register(r.reg, &r.std);
 	static const double e2e_bounds[] = {0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7,

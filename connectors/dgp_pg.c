@@ -138,6 +138,24 @@ dgp_err_t dgp_pg_exec(PGconn *conn, const char *sql, char *errstr, size_t errstr
 	return err;
 }
 
+dgp_err_t dgp_pg_set_time_zone(PGconn *conn, int32_t utc_offset_min, char *errstr,
+                               size_t errstr_size)
+{
+	/* POSIX zones count west of UTC: UTC+8 is "<+08>-08", UTC+5:30 "<+0530>-05:30" */
+	int a = utc_offset_min < 0 ? -utc_offset_min : utc_offset_min;
+	char east = utc_offset_min < 0 ? '-' : '+', west = utc_offset_min < 0 ? '+' : '-';
+	char sql[128];
+	if (a % 60)
+		snprintf(sql, sizeof(sql),
+		         "SET TimeZone = '<%c%02d%02d>%c%02d:%02d'; SET DateStyle = 'ISO, YMD'",
+		         east, a / 60, a % 60, west, a / 60, a % 60);
+	else
+		snprintf(sql, sizeof(sql),
+		         "SET TimeZone = '<%c%02d>%c%02d'; SET DateStyle = 'ISO, YMD'", east,
+		         a / 60, west, a / 60);
+	return dgp_pg_exec(conn, sql, errstr, errstr_size);
+}
+
 char *dgp_pg_server_version(dgp_arena_t *arena, PGconn *conn)
 {
 	int v = PQserverVersion(conn);

@@ -54,6 +54,16 @@ dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
 bool dgp_pg_sqlstate_is_row_level(const char *sqlstate);
 
 /*
+ * dgp_pg_set_time_zone — set the session TimeZone to the fixed offset
+ * utc_offset_min minutes east of UTC (a POSIX zone such as '<+08>-08':
+ * no history, no summer time) and DateStyle to ISO, so a timestamptz
+ * reads back, as text, exactly in the datetime rule's canonical spelling
+ * (dgp_norm_date.c).  Returns DGP_OK or the error of the SET.
+ */
+dgp_err_t dgp_pg_set_time_zone(PGconn *conn, int32_t utc_offset_min, char *errstr,
+			       size_t errstr_size) DGP_MUST_CHECK;
+
+/*
  * dgp_pg_exec — run one or more SQL commands that return no rows, with no
  * parameters (schema DDL, BEGIN/COMMIT).  Returns as dgp_pg_result_err().
  */

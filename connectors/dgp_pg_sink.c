@@ -1893,6 +1893,13 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	}
 	buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
 		   dgp_sql_quote_ident(a, s->table));
+	/* the rules spell datetimes in the configured zone, which dgp_pg_set_time_zone()
+	 * made the session's: take its offset from the session */
+	int32_t utc_offset_min = 0;
+	PGresult *tz = PQexec(conn, "SELECT (extract(timezone FROM now()) / 60)::int");
+	if (PQresultStatus(tz) == PGRES_TUPLES_OK && PQntuples(tz) == 1)
+		utc_offset_min = (int32_t)atoi(PQgetvalue(tz, 0, 0));
+	PQclear(tz);
 	PGresult *r = PQexec(conn, buf_cstr(&sql));
 	free(sql.p);
 	dgp_arena_destroy(a);
@@ -1904,7 +1911,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 		return step_err(e, errstr, errstr_size, "warm cache");
 
 	buf_t key = {0}, norm = {0};
-	dgp_norm_ctx_t ctx = dgp_norm_ctx_today();
+	dgp_norm_ctx_t ctx = dgp_norm_ctx_now(utc_offset_min);
 	uint64_t rows = 0;
 	char *line;
 	int len;

@@ -154,6 +154,14 @@ static const dgp_conf_prop_t props[] = {
 	 "10000", NULL, 0,
 	 "`dgp run`: how long to wait for the Kafka brokers at start before giving "
 	 "up with an error (exit 1)."},
+	{"norm.utc.offset.minutes", DGP_CONF_INT, CONF_OFF(norm_utc_offset_minutes), -720, 840,
+	 "480", NULL, 0,
+	 "Time zone the normalisers work in, as minutes east of UTC (480 = UTC+8, "
+	 "Asia/Shanghai; China has kept one offset, without summer time, since 1991).  "
+	 "\"Today\" for `max_date=today` is this zone's date, a datetime without an "
+	 "offset is a wall-clock time in this zone, and every datetime is written with "
+	 "this offset; `dgp load` and `dgp run` set the PostgreSQL session TimeZone "
+	 "to the same fixed offset so timestamptz keys read back identically."},
 	{"run.log.interval.ms", DGP_CONF_INT, CONF_OFF(run_log_interval_ms), 100, 86400000,
 	 "10000", NULL, 0,
 	 "`dgp run`: interval of the progress log line (records/s, rows committed, "

@@ -56,6 +56,7 @@ typedef struct dgp_config {
 	char *run_topic_prefix;   /* run.topic.prefix */
 	int64_t run_kafka_timeout_ms; /* run.kafka.timeout.ms */
 	int64_t run_log_interval_ms; /* run.log.interval.ms */
+	int64_t norm_utc_offset_minutes; /* norm.utc.offset.minutes */
 
 	struct dgp_config_private *priv; /* sources, passthrough list: not for callers */
 } dgp_config_t;

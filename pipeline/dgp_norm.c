@@ -24,7 +24,7 @@ static const struct {
 	[DGP_REASON_CHECKSUM] = {"checksum", "check character does not match"},
 	[DGP_REASON_DATE] = {"date", "not a real, complete calendar date"},
 	[DGP_REASON_FUTURE_DATE] = {"future_date", "date lies in the future"},
-	[DGP_REASON_DATE_RANGE] = {"date_range", "date lies before the rule's lower bound"},
+	[DGP_REASON_DATE_RANGE] = {"date_range", "date lies outside the rule's fixed bounds"},
 	[DGP_REASON_REGION] = {"region", "region or province code not in GB/T 2260"},
 	[DGP_REASON_CHARSET] = {"charset", "invalid character encoding or NUL byte"},
 	[DGP_REASON_TOO_LONG] = {"too_long", "value longer than the field allows"},
@@ -33,6 +33,7 @@ static const struct {
 	[DGP_REASON_MALFORMED] = {"malformed", "record is not valid JSON or CSV, or not a flat object"},
 	[DGP_REASON_COLUMNS] = {"columns", "CSV row has a different number of columns than the header"},
 	[DGP_REASON_DB_REFUSED] = {"db_refused", "PostgreSQL refused the accepted record (SQLSTATE and message in detail)"},
+	[DGP_REASON_CURRENCY] = {"currency", "amount in a currency the field does not allow"},
 };
 
 const char *dgp_reason_name(dgp_reason_t r)
@@ -54,6 +55,7 @@ static const char *const flag_names[DGP_NF__COUNT] = {
 	"authority_unknown", "width_folded", "control_removed", "landline", "transcoded",
 	"residence_permit", "foreign_permanent", "separators_removed", "name_suspect",
 	"region_statistical",
+	"long_term", "placeholder_date",
 };
 
 const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size)
@@ -73,19 +75,28 @@ const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size)
 	return out;
 }
 
-dgp_norm_ctx_t dgp_norm_ctx_today(void)
+dgp_norm_ctx_t dgp_norm_ctx_at(int64_t now, int32_t utc_offset_min)
 {
-	time_t t = time(NULL);
+	/* the zone's wall clock is UTC shifted by the offset: gmtime of the shifted instant */
+	time_t t = (time_t)(now + (int64_t)utc_offset_min * 60);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	return (dgp_norm_ctx_t){.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
-					 tm.tm_mday};
+					 tm.tm_mday,
+				.utc_offset_min = utc_offset_min};
+}
+
+dgp_norm_ctx_t dgp_norm_ctx_now(int32_t utc_offset_min)
+{
+	return dgp_norm_ctx_at((int64_t)time(NULL), utc_offset_min);
 }
 
 /*
  * The registry.  Argument keys (see dgp_norm_rule_compile):
  *   max=N         maximum length in characters
  *   min_date=D    lower bound, YYYY-MM-DD
+ *   max_date=M    upper bound: today (default), none, or YYYY-MM-DD
+ *   long_term=yes date: 长期/长期有效/永久 accepted as 9999-12-31, flag long_term
  *   scale=N       digits after the decimal point (0–9)
  *   range=A..B    inclusive integer range
  *   list=NAME     code list from the catalog
@@ -105,10 +116,10 @@ static const dgp_norm_def_t defs[] = {
 	 "组织机构代码 (GB 11714): 8+1 characters, optional hyphen, MOD 11 check"},
 	{"region", dgp_norm_region, "current",
 	 "行政区划代码 (GB/T 2260): current code, or historical with a flag"},
-	{"date", dgp_norm_date, "min_date",
-	 "date: YYYY年M月D日, YYYY-M-D, YYYY/M/D, YYYY.M.D, YYYYMMDD, ISO 8601 → YYYY-MM-DD"},
-	{"datetime", dgp_norm_datetime, "min_date",
-	 "date and time (ISO 8601, H时M分S秒) → YYYY-MM-DD HH:MM:SS[.f][±hh:mm]"},
+	{"date", dgp_norm_date, "min_date,max_date,long_term",
+	 "date: YYYY年M月D日, YYYY-M-D, YYYY/M/D, YYYY.M.D, YYYYMMDD, ISO 8601; 长期 → 9999-12-31"},
+	{"datetime", dgp_norm_datetime, "min_date,max_date",
+	 "date and time (ISO 8601 / GB/T 7408 basic, H时M分S秒) → YYYY-MM-DD HH:MM:SS[.f]+08"},
 	{"mobile", dgp_norm_mobile, "",
 	 "mobile number: strip spaces/dashes/brackets and +86/0086/86; 1[3-9] + 9 digits"},
 	{"phone", dgp_norm_phone, "",
@@ -134,7 +145,7 @@ static const dgp_norm_def_t defs[] = {
 	{"decimal", dgp_norm_decimal, "scale",
 	 "decimal with exactly scale=N fraction digits; never rounds (too precise → range)"},
 	{"money", dgp_norm_money, "scale",
-	 "amount with units 万/亿/元 and currency (人民币/美元/￥/$ …) → 1000000.00, currency in aux"},
+	 "amount in yuan with units 万/亿/元 (人民币/￥/RMB; other currencies rejected) → 1000000.00"},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -202,6 +213,17 @@ static dgp_err_t apply_arg(dgp_norm_rule_t *r, const char *key, const char *val,
 	} else if (strcmp(key, "min_date") == 0) {
 		if (!parse_ymd(val, &r->min_date))
 			goto bad;
+	} else if (strcmp(key, "max_date") == 0) {
+		if (strcmp(val, "today") == 0)
+			r->max_date = DGP_NORM_MAX_TODAY;
+		else if (strcmp(val, "none") == 0)
+			r->max_date = DGP_NORM_MAX_NONE;
+		else if (!parse_ymd(val, &r->max_date))
+			goto bad;
+	} else if (strcmp(key, "long_term") == 0) {
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			goto bad;
+		r->long_term = val[0] == 'y';
 	} else if (strcmp(key, "scale") == 0) {
 		if (!parse_i64(val, &n) || n < 0 || n > 9)
 			goto bad;

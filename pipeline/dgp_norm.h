@@ -34,8 +34,8 @@ typedef enum dgp_reason {
 	DGP_REASON_FORMAT,      /* wrong shape: length, characters, structure */
 	DGP_REASON_CHECKSUM,    /* check character does not match */
 	DGP_REASON_DATE,        /* not a real calendar date / partial date */
-	DGP_REASON_FUTURE_DATE, /* date after today */
-	DGP_REASON_DATE_RANGE,  /* date before the rule's lower bound (e.g. 1800-01-01) */
+	DGP_REASON_FUTURE_DATE, /* date after today (rules whose upper bound is today) */
+	DGP_REASON_DATE_RANGE,  /* date outside the rule's fixed bounds (min_date, max_date=D) */
 	DGP_REASON_REGION,      /* region code / province not in GB/T 2260 */
 	DGP_REASON_CHARSET,     /* invalid UTF-8 / GBK / GB18030 bytes, NUL byte */
 	DGP_REASON_TOO_LONG,    /* longer than the rule's max (characters) */
@@ -44,6 +44,7 @@ typedef enum dgp_reason {
 	DGP_REASON_MALFORMED,   /* record-level: not valid JSON / CSV, or not a flat object */
 	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
 	DGP_REASON_DB_REFUSED,  /* record-level: PostgreSQL refused the row (SQLSTATE in the detail) */
+	DGP_REASON_CURRENCY,    /* money: a currency the field does not allow */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 
@@ -67,18 +68,31 @@ const char *dgp_reason_desc(dgp_reason_t r);
 #define DGP_NF_SEPARATORS_REMOVED (1u << 11) /* USCC: spaces or hyphens inside were removed */
 #define DGP_NF_NAME_SUSPECT       (1u << 12) /* person_name: edge dot, digit, one character */
 #define DGP_NF_REGION_STATISTICAL (1u << 13) /* code only in the statistics bureau's list */
-#define DGP_NF__COUNT 14
+#define DGP_NF_LONG_TERM         (1u << 14) /* date: 长期/长期有效/永久, stored as 9999-12-31 */
+#define DGP_NF_PLACEHOLDER_DATE  (1u << 15) /* date: a system default (1900-01-01, 1970-01-01, …) */
+#define DGP_NF__COUNT 16
 
 /* dgp_norm_flag_names — comma-separated names of the flags set ("upgraded_15,region_unknown") into out. */
 const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size);
 
-/* Per-call context: what a pure function may not look up itself. */
+/*
+ * Per-call context: what a pure function may not look up itself.  Both
+ * fields describe the configured time zone (norm.utc.offset.minutes):
+ * "today" is that zone's date, not UTC's, and datetime values are written
+ * in that zone's offset.  Tests set them directly.
+ */
 typedef struct dgp_norm_ctx {
-	int32_t today; /* YYYYMMDD, e.g. 20261127: dates after it are future_date */
+	int32_t today;          /* YYYYMMDD, e.g. 20261127: dates after it are future_date */
+	int32_t utc_offset_min; /* minutes east of UTC of the configured zone (480 = UTC+8) */
 } dgp_norm_ctx_t;
 
-/* dgp_norm_ctx_today — a context for the current UTC date. */
-dgp_norm_ctx_t dgp_norm_ctx_today(void);
+/*
+ * dgp_norm_ctx_at — the context at instant now (seconds since the epoch)
+ * in the zone utc_offset_min minutes east of UTC: today is that zone's
+ * date.  dgp_norm_ctx_now — the same at the current time.
+ */
+dgp_norm_ctx_t dgp_norm_ctx_at(int64_t now, int32_t utc_offset_min);
+dgp_norm_ctx_t dgp_norm_ctx_now(int32_t utc_offset_min);
 
 /* What a rule reports besides the output bytes. */
 typedef struct dgp_norm_result {
@@ -88,7 +102,8 @@ typedef struct dgp_norm_result {
 	/*
 	 * A second output in the same out buffer, after the value, for rules
 	 * that have one: org_name's display value (the value itself is the
-	 * match key), money's currency code ("CNY").  aux_len 0 when none.
+	 * match key), money's currency code (always "CNY": other currencies are
+	 * rejected).  aux_len 0 when none.
 	 */
 	size_t aux_off, aux_len;
 	/* Derived by idcard for cross-checks with the record's own fields. */
@@ -134,6 +149,10 @@ struct dgp_norm_rule {
 	dgp_norm_fn *fn;
 	uint32_t max_chars;        /* text-like rules: max length in characters (0 = rule default) */
 	int32_t min_date;          /* date rules: YYYYMMDD lower bound (0 = none) */
+	int32_t max_date;          /* date rules: YYYYMMDD upper bound, or one of: */
+#define DGP_NORM_MAX_TODAY 0       /*   ctx->today, rejected as future_date (the default) */
+#define DGP_NORM_MAX_NONE (-1)     /*   no upper bound (validity, deadline, planned dates) */
+	bool long_term;            /* date: 长期/长期有效/永久 → 9999-12-31 + DGP_NF_LONG_TERM */
 	int scale;                 /* decimal/money: digits after the point */
 	int64_t min, max;          /* integer: inclusive range */
 	bool has_range;

@@ -21,25 +21,28 @@
  *   1.25 at scale 1 is refused, 1.20 is 1.2).  More than 38 integer
  *   digits → range.
  * money: like decimal with scale 2 by default (scale=N overrides; scale=0
- *   cannot be asked for) and at most 18 integer digits (the column is
- *   numeric(20,2); more → range), plus
+ *   cannot be asked for) and at most 18 integer digits (its column is
+ *   numeric(18 + scale, scale): more would overflow it → range), plus
  *   - units after the number, which multiply and may stack: 百 千 万 亿
  *     (百万 = 10^6, 千万 = 10^7, 万亿 = 10^12), and 元;
  *   - one currency, before or after the number: ￥ ¥ RMB CNY 人民币 (CNY),
  *     $ US$ USD 美元 (USD), HK$ HKD 港元 港币 (HKD), € EUR 欧元 (EUR),
  *     £ GBP 英镑 (GBP), JPY 日元 (JPY); two different ones → format.
  *     ¥ is taken as CNY (it is also the yen sign; yen amounts say 日元).
- *   out = the amount ("1000000.00"), aux = the ISO 4217 code, CNY when
- *   none is written.  100万元人民币 → 1000000.00 CNY, 50万美元 → 500000.00
- *   USD, 1.5亿元 → 150000000.00 CNY, ￥1,234.5 → 1234.50 CNY.
+ *   The amount is stored in CNY only: a field has one numeric column and
+ *   no place for a currency, so an amount written in another currency is
+ *   rejected (currency) rather than loaded as if it were yuan.
+ *   out = the amount ("1000000.00"), aux = "CNY".  100万元人民币 →
+ *   1000000.00, 1.5亿元 → 150000000.00, ￥1,234.5 → 1234.50; 50万美元 →
+ *   currency.
  */
 #include "dgp_norm.h"
 #include "dgp_norm_prep.h"
 
-#define NUM_BUF 192     /* longer non-ASCII input is no number */
-#define MAX_DIGITS 60   /* digits kept from the input; more → range */
-#define MAX_INT_DIGITS 38
-#define MONEY_INT_DIGITS 18 /* money's column is numeric(20,2) (dgp_catalog_column_type) */
+#define NUM_BUF          192 /* longer non-ASCII input is no number */
+#define MAX_DIGITS       60  /* digits kept from the input; more → range */
+#define MAX_INT_DIGITS   38
+#define MONEY_INT_DIGITS 18 /* numeric(18 + scale, scale): dgp_catalog_column_type */
 
 typedef struct num {
 	bool neg;
@@ -63,7 +66,7 @@ static dgp_reason_t parse_number(const char *s, size_t n, size_t *i, num_t *v)
 		v->neg = s[k] == '-';
 		k++;
 	}
-	int group = 0;   /* digits in the current ',' group */
+	int group = 0;    /* digits in the current ',' group */
 	bool sep = false; /* a ',' was seen */
 	size_t start = k;
 	while (k < n && (is_digit(s[k]) || s[k] == ',')) {
@@ -106,8 +109,8 @@ static dgp_reason_t parse_number(const char *s, size_t n, size_t *i, num_t *v)
  * Writes v × 10^exp with exactly scale fraction digits into out; refuses
  * (range) to drop a non-zero digit or to write more than MAX_INT_DIGITS.
  */
-static dgp_reason_t put_decimal(const num_t *v, int exp, int scale, char *out, size_t cap,
-				size_t *len)
+static dgp_reason_t put_decimal(const num_t *v, int exp, int scale, int max_int, char *out,
+                                size_t cap, size_t *len)
 {
 	int point = v->point + exp;
 	/* fraction digits past the scale must all be zero */
@@ -121,14 +124,14 @@ static dgp_reason_t put_decimal(const num_t *v, int exp, int scale, char *out, s
 	if (first >= v->nd)
 		first = point;
 	int int_len = point - first;
-	if (int_len > MAX_INT_DIGITS)
+	if (int_len > max_int)
 		return DGP_REASON_RANGE;
 	bool zero = true;
 	for (int d = 0; d < v->nd && d < point + scale; d++)
 		if (v->dig[d] != '0')
 			zero = false;
 	size_t need = (v->neg && !zero) + (int_len > 0 ? (size_t)int_len : 1) +
-		      (scale ? 1 + (size_t)scale : 0);
+	              (scale ? 1 + (size_t)scale : 0);
 	if (need > cap)
 		return DGP_REASON_TOO_LONG;
 	char *p = out;
@@ -148,8 +151,8 @@ static dgp_reason_t put_decimal(const num_t *v, int exp, int scale, char *out, s
 }
 
 dgp_reason_t dgp_norm_integer(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			      const char *in, size_t len, char *out, size_t out_cap,
-			      dgp_norm_result_t *res)
+                              const char *in, size_t len, char *out, size_t out_cap,
+                              dgp_norm_result_t *res)
 {
 	(void)ctx;
 	char buf[NUM_BUF];
@@ -179,7 +182,7 @@ dgp_reason_t dgp_norm_integer(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t 
 	if (rule && rule->has_range && (x < rule->min || x > rule->max))
 		return dgp_norm_reject(res, DGP_REASON_RANGE);
 	size_t olen;
-	r = put_decimal(&v, 0, 0, out, out_cap, &olen);
+	r = put_decimal(&v, 0, 0, MAX_INT_DIGITS, out, out_cap, &olen);
 	if (r != DGP_REASON_OK)
 		return dgp_norm_reject(res, r);
 	*res = (dgp_norm_result_t){.len = olen, .flags = flags};
@@ -187,8 +190,8 @@ dgp_reason_t dgp_norm_integer(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t 
 }
 
 dgp_reason_t dgp_norm_decimal(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			      const char *in, size_t len, char *out, size_t out_cap,
-			      dgp_norm_result_t *res)
+                              const char *in, size_t len, char *out, size_t out_cap,
+                              dgp_norm_result_t *res)
 {
 	(void)ctx;
 	char buf[NUM_BUF];
@@ -204,7 +207,7 @@ dgp_reason_t dgp_norm_decimal(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t 
 		r = DGP_REASON_FORMAT;
 	size_t olen = 0;
 	if (r == DGP_REASON_OK)
-		r = put_decimal(&v, 0, rule ? rule->scale : 0, out, out_cap, &olen);
+		r = put_decimal(&v, 0, rule ? rule->scale : 0, MAX_INT_DIGITS, out, out_cap, &olen);
 	if (r != DGP_REASON_OK)
 		return dgp_norm_reject(res, r);
 	*res = (dgp_norm_result_t){.len = olen, .flags = flags};
@@ -221,12 +224,12 @@ static const struct {
 	size_t len;
 	const char *code;
 } currencies[] = {
-	{W("人民币"), "CNY"}, {W("美元"), "USD"}, {W("港元"), "HKD"}, {W("港币"), "HKD"},
-	{W("欧元"), "EUR"},   {W("日元"), "JPY"}, {W("英镑"), "GBP"}, {W("US$"), "USD"},
-	{W("HK$"), "HKD"},    {W("RMB"), "CNY"},  {W("CNY"), "CNY"},  {W("USD"), "USD"},
-	{W("HKD"), "HKD"},    {W("EUR"), "EUR"},  {W("GBP"), "GBP"},  {W("JPY"), "JPY"},
-	{W("￥"), "CNY"},     {W("¥"), "CNY"},    {W("$"), "USD"},    {W("€"), "EUR"},
-	{W("£"), "GBP"},
+    {W("人民币"), "CNY"}, {W("美元"), "USD"}, {W("港元"), "HKD"}, {W("港币"), "HKD"},
+    {W("欧元"), "EUR"},   {W("日元"), "JPY"}, {W("英镑"), "GBP"}, {W("US$"), "USD"},
+    {W("HK$"), "HKD"},    {W("RMB"), "CNY"},  {W("CNY"), "CNY"},  {W("USD"), "USD"},
+    {W("HKD"), "HKD"},    {W("EUR"), "EUR"},  {W("GBP"), "GBP"},  {W("JPY"), "JPY"},
+    {W("￥"), "CNY"},     {W("¥"), "CNY"},    {W("$"), "USD"},    {W("€"), "EUR"},
+    {W("£"), "GBP"},
 };
 
 /* Units: all three bytes of UTF-8. */
@@ -234,7 +237,7 @@ static const struct {
 	const char *word;
 	int exp;
 } units[] = {
-	{"百", 2}, {"千", 3}, {"万", 4}, {"亿", 8}, {"元", 0},
+    {"百", 2}, {"千", 3}, {"万", 4}, {"亿", 8}, {"元", 0},
 };
 
 static void skip_spaces(const char *s, size_t n, size_t *i)
@@ -250,7 +253,8 @@ static bool match_currency(const char *s, size_t n, size_t *i, const char **code
 		return false;
 	for (size_t k = 0; k < sizeof(currencies) / sizeof(currencies[0]); k++) {
 		size_t wl = currencies[k].len;
-		if (s[*i] == currencies[k].word[0] && dgp_prep_lit(s, n, *i, currencies[k].word, wl)) {
+		if (s[*i] == currencies[k].word[0] &&
+		    dgp_prep_lit(s, n, *i, currencies[k].word, wl)) {
 			if (*code && strcmp(*code, currencies[k].code) != 0)
 				*clash = true;
 			*code = currencies[k].code;
@@ -261,9 +265,8 @@ static bool match_currency(const char *s, size_t n, size_t *i, const char **code
 	return false;
 }
 
-dgp_reason_t dgp_norm_money(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			    const char *in, size_t len, char *out, size_t out_cap,
-			    dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_money(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                            size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	(void)ctx;
 	char buf[NUM_BUF];
@@ -313,9 +316,11 @@ dgp_reason_t dgp_norm_money(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *c
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
 	if (!code)
 		code = "CNY";
+	if (strcmp(code, "CNY") != 0)
+		return dgp_norm_reject(res, DGP_REASON_CURRENCY);
 	int scale = rule && rule->scale ? rule->scale : 2;
 	size_t olen = 0;
-	r = put_decimal(&v, exp, scale, out, out_cap, &olen);
+	r = put_decimal(&v, exp, scale, MONEY_INT_DIGITS, out, out_cap, &olen);
 	if (r != DGP_REASON_OK)
 		return dgp_norm_reject(res, r);
 	if (olen - (size_t)scale - 1 - (out[0] == '-') > MONEY_INT_DIGITS)

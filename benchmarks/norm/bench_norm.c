@@ -357,7 +357,7 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static const dgp_norm_ctx_t ctx = {.today = 20261127};
+static const dgp_norm_ctx_t ctx = {.today = 20261127, .utc_offset_min = 480};
 static volatile size_t sink;
 
 /* The timed loop (callgrind: --toggle-collect=bench_loop). */

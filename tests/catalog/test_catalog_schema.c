@@ -24,7 +24,7 @@ Test(catalog_schema, every_sample_resource_builds)
 		const dgp_schema_t *s;
 		char err[512];
 		cr_assert_eq(dgp_catalog_schema_build(cat, &res[i], arena, &s, err, sizeof(err)),
-			     DGP_OK, "%s: %s", res[i].code, err);
+		             DGP_OK, "%s: %s", res[i].code, err);
 		cr_assert_eq(s->nfields, res[i].n_fields);
 		cr_assert_geq(s->nkeys, 1, "%s has a record key", res[i].code);
 		for (size_t k = 0; k < s->nkeys; k++)
@@ -33,11 +33,11 @@ Test(catalog_schema, every_sample_resource_builds)
 			cr_assert_not_null(s->fields[a].rule);
 			for (size_t b = a + 1; b < s->nfields; b++)
 				cr_assert_str_neq(s->fields[a].column, s->fields[b].column,
-						  "%s: duplicate column", res[i].code);
+				                  "%s: duplicate column", res[i].code);
 		}
 		for (size_t j = 0; j < i; j++)
 			cr_assert_str_neq(tables[j], s->table, "table name of %s not unique",
-					  res[i].code);
+			                  res[i].code);
 		tables[i] = s->table;
 		person += s->base == DGP_BASE_PERSON;
 		legal += s->base == DGP_BASE_LEGAL_ENTITY;
@@ -50,9 +50,13 @@ Test(catalog_schema, every_sample_resource_builds)
 
 Test(catalog_schema, names_and_types)
 {
-	cr_expect_str_eq(dgp_catalog_column_type("date"), "date");
-	cr_expect_str_eq(dgp_catalog_column_type("money"), "numeric(20,2)");
-	cr_expect_str_eq(dgp_catalog_column_type("idcard"), "text");
+	cr_expect_str_eq(dgp_catalog_column_type("date", "max_date=none;long_term=yes"), "date");
+	cr_expect_str_eq(dgp_catalog_column_type("money", NULL), "numeric(20,2)");
+	cr_expect_str_eq(dgp_catalog_column_type("money", "scale=2"), "numeric(20,2)");
+	/* a scale=6 amount in numeric(20,2) was rounded to cents */
+	cr_expect_str_eq(dgp_catalog_column_type("money", "scale=6"), "numeric(24,6)");
+	cr_expect_str_eq(dgp_catalog_column_type("money", "scale=0"), "numeric(20,2)");
+	cr_expect_str_eq(dgp_catalog_column_type("idcard", ""), "text");
 	dgp_catalog_t *cat;
 	cr_assert_eq(dgp_catalog_load(SAMPLE, &cat), DGP_OK);
 	const dgp_catalog_resource_t *r = dgp_catalog_find_by_topic(cat, "dept.gaj.hjrk");
@@ -61,12 +65,88 @@ Test(catalog_schema, names_and_types)
 	cr_expect_str_eq(dgp_catalog_table_name(r, arena), "gaj_hjrk");
 	const dgp_schema_t *s;
 	char err[512];
-	cr_assert_eq(dgp_catalog_schema_build(cat, r, arena, &s, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_catalog_schema_build(cat, r, arena, &s, err, sizeof(err)), DGP_OK, "%s",
+	             err);
 	cr_expect_eq(s->base, DGP_BASE_PERSON);
 	int gm = dgp_schema_field_by_source(s, "gmsfhm", 6);
 	cr_assert_geq(gm, 0);
 	cr_expect_str_eq(s->fields[gm].column, "gmsfhm");
 	cr_expect_str_eq(s->fields[gm].rule->name, "idcard");
+	dgp_arena_destroy(arena);
+	dgp_catalog_destroy(cat);
+}
+
+/* Runs field f's compiled rule on v with today = 2026-11-27 in UTC+8. */
+static dgp_reason_t apply(const dgp_field_spec_t *f, const char *v, uint32_t *flags)
+{
+	static const dgp_norm_ctx_t ctx = {.today = 20261127, .utc_offset_min = 480};
+	char out[DGP_NORM_OUT_CAP(64)];
+	dgp_norm_result_t res;
+	dgp_reason_t r = dgp_norm_apply(f->rule, &ctx, v, strlen(v), out, sizeof(out), &res);
+	*flags = res.flags;
+	return r;
+}
+
+Test(catalog_schema, sample_date_fields_bound_the_future_per_field)
+{
+	dgp_catalog_t *cat;
+	cr_assert_eq(dgp_catalog_load(SAMPLE, &cat), DGP_OK);
+	size_t n, validity = 0, deadline = 0, business = 0, birth = 0, events = 0, money6 = 0;
+	const dgp_catalog_resource_t *res = dgp_catalog_resources(cat, &n);
+	dgp_arena_t *arena = dgp_arena_new(0);
+	for (size_t i = 0; i < n; i++) {
+		const dgp_schema_t *s;
+		char err[512];
+		uint32_t fl;
+		cr_assert_eq(dgp_catalog_schema_build(cat, &res[i], arena, &s, err, sizeof(err)),
+		             DGP_OK, "%s: %s", res[i].code, err);
+		for (size_t k = 0; k < s->nfields; k++) {
+			const dgp_field_spec_t *f = &s->fields[k];
+			if (!strcmp(f->name, "有效期至") || !strcmp(f->name, "营业期限至")) {
+				/* a still-valid licence keeps its expiry date; 长期 is a value */
+				cr_expect_eq(apply(f, "2030-06-30", &fl), DGP_REASON_OK, "%s %s",
+				             res[i].code, f->source_name);
+				cr_expect_eq(apply(f, "长期", &fl), DGP_REASON_OK);
+				cr_expect_eq(fl, DGP_NF_LONG_TERM);
+				if (!strcmp(f->name, "有效期至"))
+					validity++;
+				else
+					business++;
+			} else if (!strcmp(f->name, "整改期限")) {
+				cr_expect_eq(apply(f, "2027-03-31", &fl), DGP_REASON_OK);
+				deadline++;
+			} else if (!strcmp(f->name, "出生日期")) {
+				cr_expect_eq(apply(f, "2026-11-28", &fl), DGP_REASON_FUTURE_DATE);
+				cr_expect_eq(apply(f, "1849-12-31", &fl), DGP_REASON_DATE_RANGE);
+				cr_expect_eq(apply(f, "1880-01-01", &fl), DGP_REASON_OK);
+				cr_expect_eq(apply(f, "1900-01-01", &fl), DGP_REASON_OK);
+				cr_expect_eq(fl, DGP_NF_PLACEHOLDER_DATE);
+				birth++;
+			} else if (!strcmp(f->rule->name, "date") ||
+			           !strcmp(f->rule->name, "datetime")) {
+				/* event dates: never in the future; planned ones (开工/竣工) may be
+				 */
+				bool planned =
+				    !strcmp(f->name, "开工日期") || !strcmp(f->name, "竣工日期");
+				cr_expect_eq(apply(f, "2026-11-28 00:00:00", &fl),
+				             planned ? DGP_REASON_OK : DGP_REASON_FUTURE_DATE,
+				             "%s %s", res[i].code, f->source_name);
+				cr_expect_eq(apply(f, "2026-11-27 23:59:59", &fl), DGP_REASON_OK);
+				events++;
+			}
+			if (!strcmp(f->rule->name, "money") && f->rule->scale == 6) {
+				cr_expect_str_eq(f->pg_type, "numeric(24,6)");
+				money6++;
+			}
+		}
+	}
+	/* counts of the sample (catalog/gen_sample.py) */
+	cr_expect_eq(validity, 47);
+	cr_expect_eq(deadline, 4);
+	cr_expect_eq(business, 1);
+	cr_expect_eq(birth, 146);
+	cr_expect_eq(events, 337); /* other date and datetime fields */
+	cr_expect_eq(money6, 58);
 	dgp_arena_destroy(arena);
 	dgp_catalog_destroy(cat);
 }

@@ -37,7 +37,7 @@
 #error "compile with -DFUZZ_RULE=\"rule\""
 #endif
 
-static const dgp_norm_ctx_t ctx = {.today = 20261127};
+static const dgp_norm_ctx_t ctx = {.today = 20261127, .utc_offset_min = 480};
 
 static void fail(const char *what)
 {

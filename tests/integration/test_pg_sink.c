@@ -1042,7 +1042,7 @@ static void bfix_init(bfix_t *x)
 	x->f[3].rule = rule(x->a, "text");
 	x->s = PERSON;
 	x->s.fields = x->f;
-	x->ctx = dgp_norm_ctx_today();
+	x->ctx = dgp_norm_ctx_now(480);
 	x->sk = dgp_pg_sink_new(x->c, NULL);
 }
 

@@ -13,7 +13,7 @@
 
 #include "dgp_norm.h"
 
-static const dgp_norm_ctx_t test_ctx = {.today = 20261127};
+static const dgp_norm_ctx_t test_ctx = {.today = 20261127, .utc_offset_min = 480}; /* UTC+8 */
 
 /* Compile name+args in a per-process arena (leaked on purpose: tests are short). */
 static inline const dgp_norm_rule_t *rule_of(const char *name, const char *args)

@@ -54,7 +54,7 @@ static const size_t key_fields[] = {0};
 static const dgp_schema_t schema = {"900001/000001", "测试资源", "test_res", DGP_BASE_NONE,
 				    3, fields, 1, key_fields};
 
-static dgp_norm_ctx_t ctx = {20261127};
+static dgp_norm_ctx_t ctx = {.today = 20261127, .utc_offset_min = 480};
 static int64_t line;
 
 static dgp_record_t *add(dgp_batch_t *b, const dgp_dedup_t *cache, const char *id,

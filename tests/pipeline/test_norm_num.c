@@ -71,7 +71,8 @@ Test(norm_decimal, scale_and_no_rounding)
 	expect_reject(r2, ".", DGP_REASON_FORMAT);
 	expect_reject(r2, "1,23.5", DGP_REASON_FORMAT);
 	expect_reject(r2, "", DGP_REASON_EMPTY);
-	expect_ok(r2, "123456789012345678901234567890123456.5", "123456789012345678901234567890123456.50", 0);
+	expect_ok(r2, "123456789012345678901234567890123456.5",
+	          "123456789012345678901234567890123456.50", 0);
 	expect_reject(r2, "123456789012345678901234567890123456789", DGP_REASON_RANGE);
 	const dgp_norm_rule_t *r0 = rule_of("decimal", NULL);
 	expect_ok(r0, "12", "12", 0);
@@ -85,7 +86,7 @@ Test(norm_money, brief_examples)
 {
 	const dgp_norm_rule_t *r = rule_of("money", NULL);
 	expect_ok_aux(r, "100万元人民币", "1000000.00", "CNY", 0);
-	expect_ok_aux(r, "50万美元", "500000.00", "USD", 0);
+	expect_reject(r, "50万美元", DGP_REASON_CURRENCY);
 	expect_ok_aux(r, "1.5亿元", "150000000.00", "CNY", 0);
 	expect_ok_aux(r, "￥1,234.5", "1234.50", "CNY", 0);
 }
@@ -106,21 +107,21 @@ Test(norm_money, units_and_currencies)
 	expect_ok_aux(r, "人民币100万元", "1000000.00", "CNY", 0);
 	expect_ok_aux(r, "RMB 500", "500.00", "CNY", 0);
 	expect_ok_aux(r, "¥99.9", "99.90", "CNY", 0);
-	expect_ok_aux(r, "$1,000", "1000.00", "USD", 0);
-	expect_ok_aux(r, "US$ 20", "20.00", "USD", 0);
-	expect_ok_aux(r, "USD 20", "20.00", "USD", 0);
-	expect_ok_aux(r, "20 USD", "20.00", "USD", 0);
-	expect_ok_aux(r, "HK$30", "30.00", "HKD", 0);
-	expect_ok_aux(r, "300万港元", "3000000.00", "HKD", 0);
-	expect_ok_aux(r, "300万港币", "3000000.00", "HKD", 0);
-	expect_ok_aux(r, "€12.5", "12.50", "EUR", 0);
-	expect_ok_aux(r, "10万欧元", "100000.00", "EUR", 0);
-	expect_ok_aux(r, "1000万日元", "10000000.00", "JPY", 0);
-	expect_ok_aux(r, "£5", "5.00", "GBP", 0);
-	expect_ok_aux(r, "5英镑", "5.00", "GBP", 0);
+	expect_reject(r, "$1,000", DGP_REASON_CURRENCY);
+	expect_reject(r, "US$ 20", DGP_REASON_CURRENCY);
+	expect_reject(r, "USD 20", DGP_REASON_CURRENCY);
+	expect_reject(r, "20 USD", DGP_REASON_CURRENCY);
+	expect_reject(r, "HK$30", DGP_REASON_CURRENCY);
+	expect_reject(r, "300万港元", DGP_REASON_CURRENCY);
+	expect_reject(r, "300万港币", DGP_REASON_CURRENCY);
+	expect_reject(r, "€12.5", DGP_REASON_CURRENCY);
+	expect_reject(r, "10万欧元", DGP_REASON_CURRENCY);
+	expect_reject(r, "1000万日元", DGP_REASON_CURRENCY);
+	expect_reject(r, "£5", DGP_REASON_CURRENCY);
+	expect_reject(r, "5英镑", DGP_REASON_CURRENCY);
 	expect_ok_aux(r, "-100元", "-100.00", "CNY", 0);
 	expect_ok_aux(r, "１００万元", "1000000.00", "CNY", WF);
-	expect_ok_aux(r, "＄１００", "100.00", "USD", WF);
+	expect_reject(r, "＄１００", DGP_REASON_CURRENCY);
 	expect_ok_aux(rule_of("money", "scale=4"), "1.2345万", "12345.0000", "CNY", 0);
 }
 
@@ -154,7 +155,34 @@ Test(norm_money, rejects)
 	expect_reject(r, "", DGP_REASON_EMPTY);
 	expect_reject_n(r, "100\0", 4, DGP_REASON_CHARSET);
 	expect_reject(r, "100\xE4\xB8", DGP_REASON_CHARSET);
-	expect_cap(r, "100万元", 13, DGP_REASON_OK);   /* 1000000.00 + CNY */
+	expect_cap(r, "100万元", 13, DGP_REASON_OK); /* 1000000.00 + CNY */
 	expect_cap(r, "100万元", 12, DGP_REASON_TOO_LONG);
 	expect_cap(r, "100万元", 9, DGP_REASON_TOO_LONG);
+}
+
+Test(norm_money, fits_its_column_numeric_18_plus_scale)
+{
+	/* 102015/000001 KBZJ: 22 integer digits overflowed numeric(20,2) in PostgreSQL (22003) */
+	const dgp_norm_rule_t *r = rule_of("money", NULL);
+	expect_reject(r, "1000000000000000000000", DGP_REASON_RANGE);
+	expect_ok_aux(r, "999999999999999999", "999999999999999999.00", "CNY", 0);
+	expect_reject(r, "1000000000000000000", DGP_REASON_RANGE); /* 19 digits */
+	expect_reject(r, "100000000000亿", DGP_REASON_RANGE);      /* 20 digits after the unit */
+	expect_ok_aux(r, "-999999999999999999.99", "-999999999999999999.99", "CNY", 0);
+	/* scale=6 keeps all six digits (its column is numeric(24,6)), never rounds */
+	const dgp_norm_rule_t *s6 = rule_of("money", "scale=6");
+	expect_ok_aux(s6, "1.234567", "1.234567", "CNY", 0);
+	expect_reject(s6, "1.2345678", DGP_REASON_RANGE);
+	expect_ok_aux(s6, "999999999999999999.999999", "999999999999999999.999999", "CNY", 0);
+	expect_reject(s6, "1000000000000000000", DGP_REASON_RANGE);
+}
+
+Test(norm_money, another_currency_is_refused_not_loaded_as_yuan)
+{
+	const dgp_norm_rule_t *r = rule_of("money", "scale=6");
+	expect_reject(r, "100万美元", DGP_REASON_CURRENCY);
+	expect_reject(r, "100万日元", DGP_REASON_CURRENCY);
+	expect_reject(r, "USD 100", DGP_REASON_CURRENCY);
+	expect_ok_aux(r, "100万元人民币", "1000000.000000", "CNY", 0);
+	expect_reject(r, "$100人民币", DGP_REASON_FORMAT); /* two currencies */
 }
