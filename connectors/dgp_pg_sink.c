@@ -1268,8 +1268,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 				.nparams = 3,
 				.params = {s->resource_code, sk->num[0].p, sk->num[1].p}};
 		/* Fill rate is over the records that were parsed into fields. */
-		uint64_t parsed = c->read - c->by_reason[DGP_REASON_MALFORMED] -
-				  c->by_reason[DGP_REASON_COLUMNS];
+		uint64_t parsed = c->parsed;
 		if (in->field_counts && s->nfields && parsed) {
 			field_params(at);
 			snprintf(nb[6], sizeof(nb[6]), "%" PRIu64, parsed);
@@ -1289,6 +1288,23 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		}
 	}
 
+	char ll[7][24];
+	if (pr && pr->load_log_id > 0 && in->counts) {
+		/* The load's log row counts what is committed, so a kill leaves it true. */
+		const dgp_batch_counts_t *c = in->counts;
+		snprintf(ll[0], sizeof(ll[0]), "%" PRId64, pr->load_log_id);
+		snprintf(ll[1], sizeof(ll[1]), "%" PRIu64, c->read);
+		for (int k = 0; k < 4; k++)
+			snprintf(ll[2 + k], sizeof(ll[2 + k]), "%" PRIu64, c->cls[k]);
+		snprintf(ll[6], sizeof(ll[6]), "%" PRIu64, c->rejected);
+		st[n++] = (pstmt_t){
+			.sql = "UPDATE dgp_ops.load_log SET records_read = records_read + $2::bigint,"
+			       " \"new\" = \"new\" + $3::bigint, changed = changed + $4::bigint,"
+			       " unchanged = unchanged + $5::bigint, duplicate = duplicate + $6::bigint,"
+			       " rejected = rejected + $7::bigint WHERE id = $1::bigint",
+			.nparams = 7,
+			.params = {ll[0], ll[1], ll[2], ll[3], ll[4], ll[5], ll[6]}};
+	}
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
 		snprintf(nb[3], sizeof(nb[3]), "%" PRId64, pr->next_offset);
 		snprintf(nb[4], sizeof(nb[4]), "%" PRId64, pr->next_line);

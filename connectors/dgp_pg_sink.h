@@ -106,6 +106,7 @@ typedef struct dgp_pg_progress {
 	int64_t next_line;         /* line number of the byte at next_offset (1-based) */
 	int64_t records;           /* records read from the file so far, this batch included */
 	bool complete;             /* the file is read to its end */
+	int64_t load_log_id;       /* > 0: add the batch's counts to this dgp_ops.load_log row */
 	/* DGP_PG_PROGRESS_KAFKA */
 	const char *group_id;
 	size_t n_offsets;
