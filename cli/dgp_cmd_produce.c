@@ -228,9 +228,15 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		}
 		rd_kafka_resp_err_t e;
 		do {
-			rd_kafka_headers_t *hdrs = rd_kafka_headers_new(2);
+			rd_kafka_headers_t *hdrs = rd_kafka_headers_new(3);
 			if (header)
 				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CSV_HEADER, -1, header, -1);
+			/* The lines are read as UTF-8 (the key is parsed from them): say so,
+			 * whatever encoding the catalog declares for the resource. */
+			rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_TYPE, -1,
+					    header ? "text/csv; charset=UTF-8"
+									: "application/json; charset=UTF-8",
+					    -1);
 			if (gz)
 				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_ENCODING, -1, "gzip", -1);
 			e = rd_kafka_producev(

@@ -514,7 +514,7 @@ static bool csv_header(res_state_t *rs, const char *h, size_t hl, char *detail, 
 	return rs->csv_header_ok;
 }
 
-static dgp_err_t handle_message(run_t *r, const dgp_kafka_msg_t *m)
+static dgp_err_t handle_message(run_t *r, dgp_kafka_msg_t *m)
 {
 	res_state_t *rs = state_for_topic(r, m->topic);
 	if (!rs) {
@@ -537,12 +537,10 @@ static dgp_err_t handle_message(run_t *r, const dgp_kafka_msg_t *m)
 			       .line = -1,
 			       .end_offset = m->offset + 1};
 	char detail[512];
-	dgp_reason_t reason = m->reason;
+	/* The charset the message names, else the resource's encoding (catalog). */
+	dgp_reason_t reason =
+		dgp_kafka_source_text(r->src, m, dgp_catalog_encoding_name(rs->res->encoding));
 	const char *det = m->detail;
-	if (reason == DGP_REASON_OK) {
-		reason = dgp_parse_check_text(m->payload, m->len, detail, sizeof(detail));
-		det = detail;
-	}
 	if (reason == DGP_REASON_OK) {
 		dgp_parser_t *p = rs->json;
 		if (m->format == DGP_FORMAT_CSV) {

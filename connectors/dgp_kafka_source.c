@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <errno.h>
+#include <iconv.h>
 #include <zlib.h>
 
 #include "dgp_arena.h"
@@ -29,6 +31,11 @@ struct dgp_kafka_source {
 	rd_kafka_message_t *cur; /* the message handed out last */
 	char *inflate_buf;
 	size_t inflate_cap;
+	char *text_buf; /* transcoded payload */
+	size_t text_cap;
+	iconv_t cd; /* to UTF-8 from cd_name, (iconv_t)-1 none open */
+	char cd_name[64];
+	char charset[64]; /* content-type's charset= of the current message */
 	char detail[256];
 	bool paused;
 	_Atomic size_t assigned;
@@ -62,23 +69,24 @@ static void seek_to_stored(dgp_kafka_source_t *s, rd_kafka_topic_partition_list_
 			int64_t next = 0;
 			char err[512];
 			if (s->hooks.stored_offset(s->hooks.opaque, p->topic, p->partition, &found,
-						   &next, err, sizeof(err)) == DGP_OK) {
+			                           &next, err, sizeof(err)) == DGP_OK) {
 				p->offset = found ? next : s->reset_offset;
 				if (found)
 					dgp_log(DGP_LOG_INFO, "kafka_source",
-						"assigned %s [%d] at stored offset %lld", p->topic,
-						(int)p->partition, (long long)next);
+					        "assigned %s [%d] at stored offset %lld", p->topic,
+					        (int)p->partition, (long long)next);
 				else
 					dgp_log(DGP_LOG_INFO, "kafka_source",
-						"assigned %s [%d], no stored offset: %s", p->topic,
-						(int)p->partition,
-						s->reset_offset == RD_KAFKA_OFFSET_END ? "latest"
-										       : "earliest");
+					        "assigned %s [%d], no stored offset: %s", p->topic,
+					        (int)p->partition,
+					        s->reset_offset == RD_KAFKA_OFFSET_END
+					            ? "latest"
+					            : "earliest");
 				break;
 			}
 			dgp_log(DGP_LOG_WARN, "kafka_source",
-				"cannot read the stored offset of %s [%d] (%s); retrying in %d ms",
-				p->topic, (int)p->partition, err, backoff);
+			        "cannot read the stored offset of %s [%d] (%s); retrying in %d ms",
+			        p->topic, (int)p->partition, err, backoff);
 			sleep_ms(backoff);
 			backoff = backoff < 5000 ? backoff * 2 : 5000;
 		}
@@ -86,7 +94,7 @@ static void seek_to_stored(dgp_kafka_source_t *s, rd_kafka_topic_partition_list_
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-			 rd_kafka_topic_partition_list_t *parts, void *opaque)
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	dgp_kafka_source_t *s = opaque;
 	bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
@@ -96,7 +104,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
 			if (e) {
 				dgp_log(DGP_LOG_ERROR, "kafka_source", "incremental assign: %s",
-					rd_kafka_error_string(e));
+				        rd_kafka_error_string(e));
 				rd_kafka_error_destroy(e);
 			}
 		} else {
@@ -110,8 +118,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	} else {
 		/* Revoked (or lost): commit what was consumed from them, then let go. */
 		dgp_log(DGP_LOG_INFO, "kafka_source", "%d partition%s revoked%s", parts->cnt,
-			parts->cnt == 1 ? "" : "s",
-			rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "");
+		        parts->cnt == 1 ? "" : "s",
+		        rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "");
 		if (s->hooks.revoke)
 			s->hooks.revoke(s->hooks.opaque, parts);
 		if (cooperative) {
@@ -163,7 +171,7 @@ static const char *group_of(const dgp_kafka_source_opts_t *o)
 }
 
 dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_source_t **out,
-			       char *errstr, size_t errstr_size)
+                               char *errstr, size_t errstr_size)
 {
 	*out = NULL;
 	char msg[512];
@@ -172,30 +180,32 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 		return DGP_ERR_CONF_INVALID;
 	/* dgp's defaults, where the configuration does not set the key itself. */
 	static const char *const defaults[][2] = {
-		{"auto.offset.reset", "earliest"},
-		{"queued.max.messages.kbytes", "16384"}, /* bounded prefetch per partition */
+	    {"auto.offset.reset", "earliest"},
+	    {"queued.max.messages.kbytes", "16384"}, /* bounded prefetch per partition */
 	};
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (!passthrough_has(opts->cfg, defaults[i][0]))
 			rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], msg, sizeof(msg));
 	dgp_kafka_source_t *s = dgp_xcalloc(1, sizeof(*s));
+	s->cd = (iconv_t)-1;
 	s->hooks = opts->hooks;
 	s->group_id = strdup(group_of(opts));
 	s->reset_offset = reset_offset_of(opts->cfg);
 	s->max_message_bytes = opts->max_message_bytes ? opts->max_message_bytes : 16u << 20;
 	/* Offsets belong to PostgreSQL: never committed or stored by librdkafka on its own. */
 	static const char *const forced[][2] = {
-		{"enable.auto.commit", "false"},
-		{"enable.auto.offset.store", "false"},
+	    {"enable.auto.commit", "false"},
+	    {"enable.auto.offset.store", "false"},
 	};
 	for (size_t i = 0; i < sizeof(forced) / sizeof(forced[0]); i++)
 		rd_kafka_conf_set(conf, forced[i][0], forced[i][1], msg, sizeof(msg));
-	if (rd_kafka_conf_set(conf, "group.id", s->group_id, msg, sizeof(msg)) != RD_KAFKA_CONF_OK) {
+	if (rd_kafka_conf_set(conf, "group.id", s->group_id, msg, sizeof(msg)) !=
+	    RD_KAFKA_CONF_OK) {
 		rd_kafka_conf_destroy(conf);
 		free(s->group_id);
 		free(s);
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-				      "invalid group id: %s", msg);
+		                      "invalid group id: %s", msg);
 	}
 	rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
 	rd_kafka_conf_set_opaque(conf, s);
@@ -205,25 +215,22 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 		free(s->group_id);
 		free(s);
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA,
-				      "cannot create the kafka consumer: %s", msg);
+		                      "cannot create the kafka consumer: %s", msg);
 	}
 	rd_kafka_poll_set_consumer(s->rk);
 	/* Reachable at start, or a clear error. */
 	const struct rd_kafka_metadata *md;
-	rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 0, NULL, &md,
-						  opts->connect_timeout_ms > 0
-							  ? opts->connect_timeout_ms
-							  : 10000);
+	rd_kafka_resp_err_t e = rd_kafka_metadata(
+	    s->rk, 0, NULL, &md, opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rd_kafka_destroy(s->rk);
 		free(s->group_id);
 		free(s);
-		return dgp_errstr_set(errstr, errstr_size,
-				      e == RD_KAFKA_RESP_ERR__TIMED_OUT ? DGP_ERR_TIMEOUT
-									: DGP_ERR_KAFKA,
-				      "kafka brokers %s unreachable within %d ms: %s",
-				      opts->cfg->kafka_brokers, opts->connect_timeout_ms,
-				      rd_kafka_err2str(e));
+		return dgp_errstr_set(
+		    errstr, errstr_size,
+		    e == RD_KAFKA_RESP_ERR__TIMED_OUT ? DGP_ERR_TIMEOUT : DGP_ERR_KAFKA,
+		    "kafka brokers %s unreachable within %d ms: %s", opts->cfg->kafka_brokers,
+		    opts->connect_timeout_ms, rd_kafka_err2str(e));
 	}
 	rd_kafka_metadata_destroy(md);
 	*out = s;
@@ -231,17 +238,16 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 }
 
 dgp_err_t dgp_kafka_source_subscribe(dgp_kafka_source_t *s, const char *const *topics, size_t n,
-				     char *errstr, size_t errstr_size)
+                                     char *errstr, size_t errstr_size)
 {
-	rd_kafka_topic_partition_list_t *l =
-		rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
 	for (size_t i = 0; i < n; i++)
 		rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
 	rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, l);
 	rd_kafka_topic_partition_list_destroy(l);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "subscribe: %s",
-				      rd_kafka_err2str(e));
+		                      rd_kafka_err2str(e));
 	return DGP_OK;
 }
 
@@ -278,8 +284,8 @@ static bool gunzip(dgp_kafka_source_t *s, dgp_kafka_msg_t *m)
 			if (s->inflate_cap >= s->max_message_bytes) {
 				m->reason = DGP_REASON_TOO_LONG;
 				snprintf(s->detail, sizeof(s->detail),
-					 "inflated payload longer than %zu bytes",
-					 s->max_message_bytes);
+				         "inflated payload longer than %zu bytes",
+				         s->max_message_bytes);
 				break;
 			}
 			s->inflate_cap = s->inflate_cap ? s->inflate_cap * 2 : 64 * 1024;
@@ -291,10 +297,26 @@ static bool gunzip(dgp_kafka_source_t *s, dgp_kafka_msg_t *m)
 		z.avail_out = (uInt)(s->inflate_cap - out);
 		r = inflate(&z, Z_NO_FLUSH);
 		out = s->inflate_cap - z.avail_out;
+		if (r == Z_STREAM_END && z.avail_in > 0) {
+			/* Concatenated members (gzip(1) of appended files) are one stream. */
+			if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+				inflateReset(&z);
+				r = Z_OK;
+				continue;
+			}
+			m->reason = DGP_REASON_MALFORMED;
+			snprintf(
+			    s->detail, sizeof(s->detail),
+			    "gzip: %u bytes of trailing data after the last member at byte %zu",
+			    z.avail_in, (size_t)(z.next_in - (const Bytef *)m->raw));
+			break;
+		}
 		if (r != Z_OK && r != Z_STREAM_END) {
 			m->reason = DGP_REASON_MALFORMED;
 			snprintf(s->detail, sizeof(s->detail), "gzip: %s",
-				 z.msg ? z.msg : r == Z_BUF_ERROR ? "truncated" : "damaged");
+			         z.msg              ? z.msg
+			         : r == Z_BUF_ERROR ? "truncated"
+			                            : "damaged");
 			break;
 		}
 	}
@@ -317,6 +339,27 @@ static void chomp(const char **p, size_t *len)
 		(*len)--;
 }
 
+/* content-type "…; charset=GBK": m->charset, else left NULL. */
+static void content_type_charset(dgp_kafka_source_t *s, const char *ct, size_t ctl,
+                                 dgp_kafka_msg_t *m)
+{
+	for (size_t i = 0; i + 8 <= ctl; i++) {
+		if (strncasecmp(ct + i, "charset=", 8) != 0)
+			continue;
+		size_t b = i + 8, e = b;
+		if (b < ctl && ct[b] == '"')
+			b = ++e;
+		while (e < ctl && ct[e] != ';' && ct[e] != '"' && ct[e] != ' ')
+			e++;
+		if (e > b && e - b < sizeof(s->charset)) {
+			memcpy(s->charset, ct + b, e - b);
+			s->charset[e - b] = '\0';
+			m->charset = s->charset;
+		}
+		return;
+	}
+}
+
 static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg_t *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -331,6 +374,11 @@ static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg
 	m->payload = m->raw;
 	m->len = m->raw_len;
 	m->reason = DGP_REASON_OK;
+	if (!rkm->payload) {
+		m->reason = DGP_REASON_TOMBSTONE;
+		m->detail = "tombstone (null value): deletes are not applied";
+		return;
+	}
 	rd_kafka_headers_t *h = NULL;
 	if (rd_kafka_message_headers(rkm, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		h = NULL;
@@ -339,29 +387,39 @@ static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg
 	if (m->len > s->max_message_bytes) {
 		m->reason = DGP_REASON_TOO_LONG;
 		snprintf(s->detail, sizeof(s->detail), "payload of %zu bytes, limit %zu", m->len,
-			 s->max_message_bytes);
+		         s->max_message_bytes);
 		m->detail = s->detail;
 		return;
 	}
 	chomp(&m->payload, &m->len);
+	if (m->len == 0) {
+		m->reason = DGP_REASON_EMPTY_MESSAGE;
+		m->detail = m->raw_len ? "empty message (only a line end)" : "empty message";
+		return;
+	}
 	const char *ct;
 	size_t ctl;
 	if (header_get(h, DGP_KAFKA_HDR_CONTENT_TYPE, &ct, &ctl)) {
-		m->format = (ctl >= 8 && memmem(ct, ctl, "csv", 3)) ? DGP_FORMAT_CSV : DGP_FORMAT_JSONL;
+		m->format =
+		    (ctl >= 8 && memmem(ct, ctl, "csv", 3)) ? DGP_FORMAT_CSV : DGP_FORMAT_JSONL;
+		content_type_charset(s, ct, ctl, m);
 	} else {
 		size_t i = 0;
 		if (m->len >= 3 && !memcmp(m->payload, "\xEF\xBB\xBF", 3))
 			i = 3;
 		while (i < m->len && (m->payload[i] == ' ' || m->payload[i] == '\t'))
 			i++;
-		m->format = i < m->len && m->payload[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV;
+		/* '[': a JSON array, which the JSON parser names as such */
+		m->format = i < m->len && (m->payload[i] == '{' || m->payload[i] == '[')
+		                ? DGP_FORMAT_JSONL
+		                : DGP_FORMAT_CSV;
 	}
 	if (header_get(h, DGP_KAFKA_HDR_CSV_HEADER, &m->csv_header, &m->csv_header_len))
 		chomp(&m->csv_header, &m->csv_header_len);
 }
 
-int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t *msg,
-			  char *errstr, size_t errstr_size)
+int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t *msg, char *errstr,
+                          size_t errstr_size)
 {
 	if (s->cur) {
 		rd_kafka_message_destroy(s->cur);
@@ -378,12 +436,11 @@ int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t
 			dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "kafka: %s", fe);
 			rc = -1;
 		} else if (rkm->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-			   rkm->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+		           rkm->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
 			/* The catalog names every department's topic; most may not exist yet. */
 			dgp_log(DGP_LOG_DEBUG, "kafka_source", "%s", rd_kafka_message_errstr(rkm));
 		} else if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-			dgp_log(DGP_LOG_WARN, "kafka_source", "%s",
-				rd_kafka_message_errstr(rkm));
+			dgp_log(DGP_LOG_WARN, "kafka_source", "%s", rd_kafka_message_errstr(rkm));
 		}
 		rd_kafka_message_destroy(rkm);
 		return rc;
@@ -408,8 +465,8 @@ void dgp_kafka_source_pause(dgp_kafka_source_t *s, bool pause)
 		rd_kafka_topic_partition_list_destroy(a);
 	s->paused = pause;
 	dgp_log(DGP_LOG_INFO, "kafka_source", "%s fetching from %zu partition%s",
-		pause ? "paused" : "resumed", atomic_load(&s->assigned),
-		atomic_load(&s->assigned) == 1 ? "" : "s");
+	        pause ? "paused" : "resumed", atomic_load(&s->assigned),
+	        atomic_load(&s->assigned) == 1 ? "" : "s");
 }
 
 bool dgp_kafka_source_paused(const dgp_kafka_source_t *s)
@@ -418,40 +475,41 @@ bool dgp_kafka_source_paused(const dgp_kafka_source_t *s)
 }
 
 void dgp_kafka_source_commit(dgp_kafka_source_t *s, const char *topic, int32_t partition,
-			     int64_t next_offset)
+                             int64_t next_offset)
 {
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(l, topic, partition)->offset = next_offset;
 	rd_kafka_resp_err_t e = rd_kafka_commit(s->rk, l, 1);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
 		dgp_log(DGP_LOG_DEBUG, "kafka_source", "informational commit: %s",
-			rd_kafka_err2str(e));
+		        rd_kafka_err2str(e));
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
 dgp_err_t dgp_kafka_source_seek(dgp_kafka_source_t *s, const char *topic, int32_t partition,
-				int64_t next_offset, char *errstr, size_t errstr_size)
+                                int64_t next_offset, char *errstr, size_t errstr_size)
 {
 	rd_kafka_topic_partition_list_t *a = NULL;
 	bool held = rd_kafka_assignment(s->rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a &&
-		    rd_kafka_topic_partition_list_find(a, topic, partition);
+	            rd_kafka_topic_partition_list_find(a, topic, partition);
 	if (a)
 		rd_kafka_topic_partition_list_destroy(a);
 	if (!held)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_STATE,
-				      "seek %s [%d]: partition not assigned", topic, (int)partition);
+		                      "seek %s [%d]: partition not assigned", topic,
+		                      (int)partition);
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(l, topic, partition)->offset =
-		next_offset >= 0 ? next_offset : s->reset_offset;
+	    next_offset >= 0 ? next_offset : s->reset_offset;
 	dgp_err_t e = DGP_OK;
 	rd_kafka_error_t *err = rd_kafka_seek_partitions(s->rk, l, 0);
 	if (err) {
 		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "seek %s [%d]: %s", topic,
-				   (int)partition, rd_kafka_error_string(err));
+		                   (int)partition, rd_kafka_error_string(err));
 		rd_kafka_error_destroy(err);
 	} else if (l->elems[0].err) {
 		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_STATE, "seek %s [%d]: %s", topic,
-				   (int)partition, rd_kafka_err2str(l->elems[0].err));
+		                   (int)partition, rd_kafka_err2str(l->elems[0].err));
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return e;
@@ -463,9 +521,9 @@ size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *s)
 }
 
 int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
-			     void (*fn)(void *opaque, const char *topic, int32_t partition,
-					int64_t lag),
-			     void *opaque)
+                             void (*fn)(void *opaque, const char *topic, int32_t partition,
+                                        int64_t lag),
+                             void *opaque)
 {
 	rd_kafka_topic_partition_list_t *a = NULL;
 	int64_t total = 0;
@@ -475,7 +533,7 @@ int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
 	for (int i = 0; i < a->cnt; i++) {
 		int64_t lo, hi;
 		if (rd_kafka_get_watermark_offsets(s->rk, a->elems[i].topic, a->elems[i].partition,
-						   &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		                                   &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
 		    hi < 0)
 			continue;
 		int64_t pos = a->elems[i].offset;
@@ -504,7 +562,80 @@ void dgp_kafka_source_close(dgp_kafka_source_t *s)
 	s->cur = NULL;
 	rd_kafka_consumer_close(s->rk); /* runs the revoke hook, leaves the group */
 	rd_kafka_destroy(s->rk);
+	if (s->cd != (iconv_t)-1)
+		iconv_close(s->cd);
+	free(s->text_buf);
 	free(s->inflate_buf);
 	free(s->group_id);
 	free(s);
+}
+
+static bool utf8_name(const char *enc)
+{
+	return !enc || !*enc || strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0;
+}
+
+static void text_reject(dgp_kafka_msg_t *m, const char *detail)
+{
+	m->reason = DGP_REASON_CHARSET;
+	m->detail = detail;
+}
+
+dgp_reason_t dgp_kafka_source_text(dgp_kafka_source_t *s, dgp_kafka_msg_t *m, const char *encoding)
+{
+	if (m->reason != DGP_REASON_OK)
+		return m->reason;
+	const char *enc = m->charset ? m->charset : encoding;
+	if (!utf8_name(enc)) {
+		if (memchr(m->payload, 0, m->len)) {
+			snprintf(
+			    s->detail, sizeof(s->detail), "NUL byte at byte %zu",
+			    (size_t)((const char *)memchr(m->payload, 0, m->len) - m->payload));
+			text_reject(m, s->detail);
+			return m->reason;
+		}
+		if (s->cd == (iconv_t)-1 || strcasecmp(s->cd_name, enc) != 0) {
+			if (s->cd != (iconv_t)-1)
+				iconv_close(s->cd);
+			s->cd = iconv_open("UTF-8", enc);
+			snprintf(s->cd_name, sizeof(s->cd_name), "%s", enc);
+			if (s->cd == (iconv_t)-1) {
+				snprintf(s->detail, sizeof(s->detail), "unknown charset \"%.64s\"",
+				         enc);
+				text_reject(m, s->detail);
+				return m->reason;
+			}
+		}
+		size_t need = 2 * m->len + 16; /* GB: 1→1, 2→≤3, 4→4 bytes */
+		if (need > s->text_cap) {
+			s->text_buf = dgp_xrealloc(s->text_buf, need);
+			s->text_cap = need;
+		}
+		iconv(s->cd, NULL, NULL, NULL, NULL);
+		char *in = (char *)m->payload, *out = s->text_buf;
+		size_t inleft = m->len, outleft = s->text_cap;
+		if (iconv(s->cd, &in, &inleft, &out, &outleft) == (size_t)-1 ||
+		    iconv(s->cd, NULL, NULL, &out, &outleft) == (size_t)-1) {
+			snprintf(s->detail, sizeof(s->detail), "%s %.64s at byte %zu",
+			         errno == EINVAL ? "truncated" : "invalid", enc,
+			         (size_t)(in - m->payload));
+			text_reject(m, s->detail);
+			return m->reason;
+		}
+		m->payload = s->text_buf;
+		m->len = (size_t)(out - s->text_buf);
+		m->transcoded = true;
+	}
+	/* A byte order mark (UTF-8, or GB18030's after transcoding) is not data. */
+	if (m->len >= 3 && memcmp(m->payload, "\xEF\xBB\xBF", 3) == 0) {
+		m->payload += 3;
+		m->len -= 3;
+	}
+	if (dgp_parse_check_text(m->payload, m->len, s->detail, sizeof(s->detail)) != DGP_REASON_OK)
+		text_reject(m, s->detail);
+	else if (m->len == 0) {
+		m->reason = DGP_REASON_EMPTY_MESSAGE;
+		m->detail = "empty message (only a byte order mark)";
+	}
+	return m->reason;
 }

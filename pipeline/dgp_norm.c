@@ -32,6 +32,8 @@ static const struct {
 	[DGP_REASON_RANGE] = {"range", "number out of range or too precise"},
 	[DGP_REASON_MALFORMED] = {"malformed", "record is not valid JSON or CSV, or not a flat object"},
 	[DGP_REASON_COLUMNS] = {"columns", "CSV row has a different number of columns than the header"},
+	[DGP_REASON_EMPTY_MESSAGE] = {"empty_message", "Kafka message without any bytes"},
+	[DGP_REASON_TOMBSTONE] = {"tombstone", "Kafka tombstone (null value); deletes are not applied"},
 };
 
 const char *dgp_reason_name(dgp_reason_t r)

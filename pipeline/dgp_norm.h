@@ -43,6 +43,8 @@ typedef enum dgp_reason {
 	DGP_REASON_RANGE,       /* number out of the rule's range or precision */
 	DGP_REASON_MALFORMED,   /* record-level: not valid JSON / CSV, or not a flat object */
 	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
+	DGP_REASON_EMPTY_MESSAGE, /* record-level: a Kafka message without any bytes */
+	DGP_REASON_TOMBSTONE,   /* record-level: a Kafka tombstone (null value); not applied as a delete */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 

@@ -284,3 +284,25 @@ Test(batch, field_counts_cover_every_field_of_every_parsed_record)
 	cr_expect_eq(f[2].valid, 3);
 	dgp_batch_destroy(b);
 }
+
+/* A NUL in a value (JSON \u0000): charset, as a field reject in an optional
+ * field (the record loads), as the record's reject in a required one. */
+Test(batch, a_nul_in_a_value_is_charset_like_any_bad_value)
+{
+	dgp_batch_t *b = dgp_batch_new(&schema, 10, ~0ull);
+	dgp_slice_t v[3] = {{"1", 1}, {"a", 1}, {"x\0y", 3}};
+	dgp_origin_t o = {"t.jsonl", -1, 0, 1, 10};
+	dgp_record_t *r = dgp_batch_add(b, NULL, &ctx, &o, "raw", 3, v, DGP_REASON_OK, NULL);
+	cr_expect_eq(r->reason, DGP_REASON_OK);
+	cr_expect_null(r->vals[2].p);
+	size_t n;
+	const dgp_field_reject_t *fr = dgp_batch_field_rejects(b, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(fr[0].reason, DGP_REASON_CHARSET);
+	cr_expect_eq(fr[0].field, 2);
+	dgp_slice_t w[3] = {{"2", 1}, {"a\0", 2}, {NULL, 0}};
+	r = dgp_batch_add(b, NULL, &ctx, &o, "raw", 3, w, DGP_REASON_OK, NULL);
+	cr_expect_eq(r->reason, DGP_REASON_CHARSET);
+	cr_expect_eq(r->reject_field, 1);
+	dgp_batch_destroy(b);
+}
