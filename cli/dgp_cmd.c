@@ -108,7 +108,7 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
 	 "keyed by the record key (the resource: --resource, else the catalog resource\n"
 	 "of the topic).  A CSV file's header row goes into every message's\n"
-	 "dgp-csv-header header.  --partitions N creates the topic when missing;\n"
+	 "dgp-csv-header header.  --partitions N creates the topic when missing (or grows it to N);\n"
 	 "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
 	 "messages per second (for latency measurements).\n",
 	 dgp_cmd_produce, true},

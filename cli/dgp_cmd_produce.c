@@ -33,6 +33,40 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		failed_deliveries++;
 }
 
+/* An existing topic with fewer partitions grows to partitions (fewer is not an error). */
+static int grow_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, int partitions)
+{
+	char err[512];
+	rd_kafka_NewPartitions_t *np =
+		rd_kafka_NewPartitions_new(topic, (size_t)partitions, err, sizeof(err));
+	if (!np) {
+		dgp_cli_err("produce", "%s", err);
+		return -1;
+	}
+	rd_kafka_CreatePartitions(rk, &np, 1, NULL, q);
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
+	int rc = 0;
+	if (!ev) {
+		dgp_cli_err("produce", "adding partitions to %s: no answer in 30 s", topic);
+		rc = -1;
+	} else {
+		size_t n;
+		const rd_kafka_topic_result_t **res = rd_kafka_CreatePartitions_result_topics(
+			rd_kafka_event_CreatePartitions_result(ev), &n);
+		for (size_t i = 0; i < n; i++) {
+			rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
+			if (e && e != RD_KAFKA_RESP_ERR_INVALID_PARTITIONS) {
+				dgp_cli_err("produce", "adding partitions to %s: %s", topic,
+					    rd_kafka_topic_result_error_string(res[i]));
+				rc = -1;
+			}
+		}
+		rd_kafka_event_destroy(ev);
+	}
+	rd_kafka_NewPartitions_destroy(np);
+	return rc;
+}
+
 static int create_topic(rd_kafka_t *rk, const char *topic, int partitions)
 {
 	char err[512];
@@ -62,8 +96,10 @@ static int create_topic(rd_kafka_t *rk, const char *topic, int partitions)
 		}
 		rd_kafka_event_destroy(ev);
 	}
-	rd_kafka_queue_destroy(q);
 	rd_kafka_NewTopic_destroy(nt);
+	if (rc == 0)
+		rc = grow_topic(rk, q, topic, partitions);
+	rd_kafka_queue_destroy(q);
 	return rc;
 }
 

@@ -738,6 +738,7 @@ static int run_loop(run_t *r, double until_idle_s)
 {
 	char err[2048];
 	r->log_at = r->last_msg_at = now_s();
+	double backlog_at = 0;
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
@@ -769,10 +770,20 @@ static int run_loop(run_t *r, double until_idle_s)
 			bool pending = false;
 			for (res_state_t *rs = r->resources; rs; rs = rs->next)
 				pending |= dgp_batch_size(rs->batch) > 0;
-			if (!pending && dgp_kafka_source_lag(r->src, NULL, NULL) == 0) {
-				dgp_log(DGP_LOG_INFO, "run", "idle for %.1f s with everything "
-					"committed; stopping (--until-idle)", until_idle_s);
-				return DGP_EXIT_OK;
+			/* Every partition of every subscribed topic, held here or not
+			 * (one added a moment ago too), must stand committed at its
+			 * high-water mark; asked at most once a second. */
+			if (!pending && t >= backlog_at) {
+				backlog_at = t + 1;
+				int64_t backlog = dgp_kafka_source_backlog(r->src, 5000, err, sizeof(err));
+				if (backlog == 0) {
+					dgp_log(DGP_LOG_INFO, "run", "idle for %.1f s with every "
+						"partition of the subscribed topics committed at its "
+						"high-water mark; stopping (--until-idle)", until_idle_s);
+					return DGP_EXIT_OK;
+				}
+				if (backlog < 0)
+					dgp_log(DGP_LOG_WARN, "run", "--until-idle: %s", err);
 			}
 		}
 	}

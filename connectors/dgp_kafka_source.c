@@ -16,6 +16,7 @@
 #include <time.h>
 #include <errno.h>
 #include <iconv.h>
+#include <regex.h>
 #include <zlib.h>
 
 #include "dgp_arena.h"
@@ -182,6 +183,8 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 	static const char *const defaults[][2] = {
 	    {"auto.offset.reset", "earliest"},
 	    {"queued.max.messages.kbytes", "16384"}, /* bounded prefetch per partition */
+	    /* librdkafka's 300 s left partitions added to a topic unread for minutes */
+	    {"topic.metadata.refresh.interval.ms", "30000"},
 	};
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (!passthrough_has(opts->cfg, defaults[i][0]))
@@ -520,6 +523,24 @@ size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *s)
 	return atomic_load(&s->assigned);
 }
 
+/*
+ * Where reading (topic, partition) starts when nothing was fetched from it
+ * yet: the offset stored in PostgreSQL, else auto.offset.reset's end of
+ * [lo, hi).  False when the stored offset cannot be read.
+ */
+static bool start_of(dgp_kafka_source_t *s, const char *topic, int32_t partition, int64_t lo,
+                     int64_t hi, int64_t *start)
+{
+	bool found = false;
+	int64_t next = 0;
+	char err[256];
+	if (s->hooks.stored_offset(s->hooks.opaque, topic, partition, &found, &next, err,
+	                           sizeof(err)) != DGP_OK)
+		return false;
+	*start = found ? next : s->reset_offset == RD_KAFKA_OFFSET_END ? hi : lo;
+	return true;
+}
+
 int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
                              void (*fn)(void *opaque, const char *topic, int32_t partition,
                                         int64_t lag),
@@ -532,13 +553,20 @@ int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
 	rd_kafka_position(s->rk, a);
 	for (int i = 0; i < a->cnt; i++) {
 		int64_t lo, hi;
-		if (rd_kafka_get_watermark_offsets(s->rk, a->elems[i].topic, a->elems[i].partition,
-		                                   &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-		    hi < 0)
+		const char *t = a->elems[i].topic;
+		int32_t part = a->elems[i].partition;
+		/* Not fetched from yet (e.g. a partition just added): ask the broker. */
+		if ((rd_kafka_get_watermark_offsets(s->rk, t, part, &lo, &hi) !=
+		         RD_KAFKA_RESP_ERR_NO_ERROR ||
+		     hi < 0) &&
+		    (rd_kafka_query_watermark_offsets(s->rk, t, part, &lo, &hi, 1000) !=
+		         RD_KAFKA_RESP_ERR_NO_ERROR ||
+		     hi < 0))
 			continue;
 		int64_t pos = a->elems[i].offset;
-		if (pos < 0) /* nothing fetched yet since the assignment: unknown */
-			continue;
+		if (pos < 0 && !start_of(s, a->elems[i].topic, a->elems[i].partition, lo, hi, &pos))
+			continue; /* nothing fetched since the assignment and PostgreSQL unreachable
+			           */
 		int64_t lag = hi > pos ? hi - pos : 0;
 		total += lag;
 		if (fn)
@@ -638,4 +666,74 @@ dgp_reason_t dgp_kafka_source_text(dgp_kafka_source_t *s, dgp_kafka_msg_t *m, co
 		m->detail = "empty message (only a byte order mark)";
 	}
 	return m->reason;
+}
+
+/* Topic name matches one subscription entry: exact, or a '^' regular expression. */
+static bool subscribed(const rd_kafka_topic_partition_list_t *sub, const char *topic)
+{
+	for (int i = 0; i < sub->cnt; i++) {
+		const char *t = sub->elems[i].topic;
+		if (t[0] != '^') {
+			if (strcmp(t, topic) == 0)
+				return true;
+			continue;
+		}
+		regex_t re;
+		if (regcomp(&re, t, REG_EXTENDED | REG_NOSUB) != 0)
+			continue;
+		bool m = regexec(&re, topic, 0, NULL, 0) == 0;
+		regfree(&re);
+		if (m)
+			return true;
+	}
+	return false;
+}
+
+int64_t dgp_kafka_source_backlog(dgp_kafka_source_t *s, int timeout_ms, char *errstr,
+                                 size_t errstr_size)
+{
+	rd_kafka_topic_partition_list_t *sub = NULL;
+	if (rd_kafka_subscription(s->rk, &sub) != RD_KAFKA_RESP_ERR_NO_ERROR || !sub) {
+		dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "no subscription");
+		return -1;
+	}
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 1, NULL, &md, timeout_ms);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_topic_partition_list_destroy(sub);
+		dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "metadata: %s",
+		               rd_kafka_err2str(e));
+		return -1;
+	}
+	int64_t total = 0;
+	for (int t = 0; t < md->topic_cnt && total >= 0; t++) {
+		const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+		if (mt->err || !subscribed(sub, mt->topic))
+			continue;
+		for (int p = 0; p < mt->partition_cnt; p++) {
+			int32_t part = mt->partitions[p].id;
+			int64_t lo, hi, start;
+			e = rd_kafka_query_watermark_offsets(s->rk, mt->topic, part, &lo, &hi,
+			                                     timeout_ms);
+			if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+				dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA,
+				               "high-water mark of %s [%d]: %s", mt->topic,
+				               (int)part, rd_kafka_err2str(e));
+				total = -1;
+				break;
+			}
+			if (!start_of(s, mt->topic, part, lo, hi, &start)) {
+				dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG,
+				               "stored offset of %s [%d] unreadable", mt->topic,
+				               (int)part);
+				total = -1;
+				break;
+			}
+			if (hi > start)
+				total += hi - start;
+		}
+	}
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_partition_list_destroy(sub);
+	return total;
 }

@@ -16,6 +16,10 @@
  *      assign ─▶ hooks.stored_offset() per partition: seek to the offset
  *                stored in dgp_ops.offsets, else auto.offset.reset
  *
+ * Partitions added to a subscribed topic are noticed at the next metadata
+ * refresh: dgp sets topic.metadata.refresh.interval.ms to 30 s unless the
+ * configuration says otherwise (kafka.topic.metadata.refresh.interval.ms).
+ *
  * enable.auto.commit and enable.auto.offset.store are off: Kafka's committed
  * offsets are written by dgp_kafka_source_commit() after PostgreSQL has
  * committed, for monitoring (lag in kafka-consumer-groups) only — they are
@@ -163,15 +167,30 @@ size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *src);
 
 /*
  * dgp_kafka_source_lag — for each assigned partition, high watermark minus
- * position, from librdkafka's cached watermarks (no request); fn gets
- * every partition with a known lag (a partition nothing was fetched from
- * since its assignment has none), the return value is their sum.  fn
- * may be NULL.
+ * position, from librdkafka's cached watermarks (no request); a partition
+ * nothing was fetched from since its assignment (e.g. just added to the
+ * topic) counts from its stored offset (hooks.stored_offset), else from
+ * auto.offset.reset's end.  fn gets every partition with a known lag (no
+ * cached watermark yet: none), the return value is their sum.  fn may be
+ * NULL.
  */
 int64_t dgp_kafka_source_lag(dgp_kafka_source_t *src,
                              void (*fn)(void *opaque, const char *topic, int32_t partition,
                                         int64_t lag),
                              void *opaque);
+
+/*
+ * dgp_kafka_source_backlog — messages not yet committed in PostgreSQL in
+ * every partition of every subscribed topic, whoever holds it: per
+ * partition its high-water mark (asked of the broker, fresh metadata, so a
+ * partition added a moment ago counts) minus the offset stored through
+ * hooks.stored_offset (nothing stored: auto.offset.reset's end).  For
+ * `dgp run --until-idle`; costs a metadata request, one watermark request
+ * and one stored-offset lookup per partition.  Returns the sum, or -1 with
+ * errstr set when the broker or the stored offsets cannot be read.
+ */
+int64_t dgp_kafka_source_backlog(dgp_kafka_source_t *src, int timeout_ms, char *errstr,
+                                 size_t errstr_size);
 
 /* dgp_kafka_source_group — the consumer group id in use. */
 const char *dgp_kafka_source_group(const dgp_kafka_source_t *src);
