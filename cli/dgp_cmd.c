@@ -5,7 +5,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "dgp_arena.h"
+#include "dgp_log.h"
+#include "dgp_metrics.h"
+#include "dgp_parse.h"
 
 const dgp_cmd_t dgp_cmds[] = {
 	{"help", "show help for dgp or for one command",
@@ -176,4 +182,42 @@ bool dgp_cli_wants_help(int argc, char **argv)
 void dgp_cli_print_help(const dgp_cmd_t *cmd)
 {
 	fputs(cmd->help, stdout);
+}
+
+bool dgp_cli_strict_unknown(const dgp_config_t *cfg, const char *code)
+{
+	const char *l = cfg->unknown_fields_strict;
+	size_t n = strlen(code);
+	while (l && *l) {
+		while (*l == ',' || *l == ' ')
+			l++;
+		size_t k = strcspn(l, ", ");
+		if ((k == 1 && *l == '*') || (k == n && strncmp(l, code, n) == 0))
+			return true;
+		l += k;
+	}
+	return false;
+}
+
+void dgp_cli_unknown_fields(const char *cmd, const char *code, const dgp_parser_t *p,
+			    dgp_metric_family_t *unknown, size_t *logged, uint64_t **counted)
+{
+	size_t n;
+	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(p, &n);
+	for (size_t i = *logged; i < n; i++)
+		dgp_log(DGP_LOG_WARN, cmd,
+			"%s: field \"%s\" is not in the catalog; its values are not loaded "
+			"(unknown.fields.strict rejects such records)",
+			code, u[i].name);
+	if (n > *logged) {
+		*counted = dgp_xrealloc(*counted, n * sizeof(**counted));
+		memset(*counted + *logged, 0, (n - *logged) * sizeof(**counted));
+		*logged = n;
+	}
+	for (size_t i = 0; unknown && i < n; i++) {
+		if (u[i].records > (*counted)[i])
+			dgp_metric_inc(dgp_metric_get(unknown, (const char *const[]){code, u[i].name}),
+				       u[i].records - (*counted)[i]);
+		(*counted)[i] = u[i].records;
+	}
 }

@@ -304,6 +304,16 @@ static void print_counts(const char *label, const dgp_batch_counts_t *c, double 
 			       (unsigned long long)c->by_reason[i]);
 }
 
+/* The names the catalog does not know, with the records that carried them (never values). */
+static void print_unknown_fields(const dgp_parser_t *parser)
+{
+	size_t n;
+	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(parser, &n);
+	for (size_t i = 0; i < n; i++)
+		printf("  unknown field %s in %llu records (not in the catalog, not loaded)\n",
+		       u[i].name, (unsigned long long)u[i].records);
+}
+
 /* The catalog gauges: forced at start and end, on metrics.catalog.interval.ms between batches. */
 static void catalog_gauges(load_t *l, bool force)
 {
@@ -415,7 +425,10 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		dgp_cli_err("load", "%s", err);
 		return DGP_ERR_IO;
 	}
-	dgp_parse_opts_t po = {so.format, l->delim, l->quote};
+	dgp_parse_opts_t po = {so.format, l->delim, l->quote,
+			       dgp_cli_strict_unknown(l->cli->cfg, res->code)};
+	size_t unknown_logged = 0;
+	uint64_t *unknown_counted = NULL;
 	dgp_parser_t *parser = dgp_parse_new(rs->schema, &po);
 	if (so.format == DGP_FORMAT_CSV) {
 		size_t hl;
@@ -503,6 +516,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			prog.rejects += bc->rejected;
 			prog.pending = prog.pending_rej = 0;
 			dgp_batch_reset(batch);
+			dgp_cli_unknown_fields("load", res->code, parser, l->std.unknown_fields,
+					       &unknown_logged, &unknown_counted);
 			catalog_gauges(l, false);
 		}
 		show_progress(l, &prog, src, path, false);
@@ -516,6 +531,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	char label[4200];
 	snprintf(label, sizeof(label), "%s → %s (dgp_src.%s)", path, res->code, rs->schema->table);
 	print_counts(label, &file_counts, elapsed);
+	print_unknown_fields(parser);
+	free(unknown_counted);
 	if (result == DGP_ERR_INTERRUPTED)
 		printf("%s: interrupted after line %lld; run the same command again to resume\n", path,
 		       (long long)pp.next_line - 1);

@@ -220,7 +220,7 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		if (first) {
 			first = false;
 			size_t i = len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
-			dgp_parse_opts_t po = {line[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV, 0, 0};
+			dgp_parse_opts_t po = {line[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV, 0, 0, false};
 			if (po.format == DGP_FORMAT_CSV)
 				header = strdup(line);
 			if (schema) {

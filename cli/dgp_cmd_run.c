@@ -106,6 +106,8 @@ typedef struct res_state {
 	bool warm;
 	dgp_batch_t *batch;
 	dgp_parser_t *json, *csv;
+	size_t unknown_logged[2]; /* names of json, csv reported (dgp_cli_unknown_fields) */
+	uint64_t *unknown_counted[2];
 	char *csv_header; /* header the csv parser holds, NULL none */
 	size_t csv_header_len;
 	bool csv_header_ok;
@@ -365,6 +367,10 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 					rs->offs[i].next_offset);
 	}
 	produce_rejects(r, rs);
+	dgp_cli_unknown_fields("run", rs->res->code, rs->json, r->std.unknown_fields,
+			       &rs->unknown_logged[0], &rs->unknown_counted[0]);
+	dgp_cli_unknown_fields("run", rs->res->code, rs->csv, r->std.unknown_fields,
+			       &rs->unknown_logged[1], &rs->unknown_counted[1]);
 	dgp_batch_reset(rs->batch);
 	rs->n_offs = 0;
 	rs->first_at = 0;
@@ -435,7 +441,8 @@ static res_state_t *state_for_topic(run_t *r, const char *topic)
 		return NULL;
 	}
 	rs->batch = dgp_batch_new(rs->schema, (size_t)r->cli->cfg->batch_max_rows, r->key_mask);
-	dgp_parse_opts_t jo = {DGP_FORMAT_JSONL, 0, 0}, co = {DGP_FORMAT_CSV, 0, 0};
+	bool strict = dgp_cli_strict_unknown(r->cli->cfg, res->code);
+	dgp_parse_opts_t jo = {DGP_FORMAT_JSONL, 0, 0, strict}, co = {DGP_FORMAT_CSV, 0, 0, strict};
 	rs->json = dgp_parse_new(rs->schema, &jo);
 	rs->csv = dgp_parse_new(rs->schema, &co);
 	size_t len = 0;
@@ -461,6 +468,8 @@ static void state_free(res_state_t *rs)
 	dgp_batch_destroy(rs->batch);
 	dgp_parse_destroy(rs->json);
 	dgp_parse_destroy(rs->csv);
+	free(rs->unknown_counted[0]);
+	free(rs->unknown_counted[1]);
 	free(rs->csv_header);
 	free(rs->offs);
 	free(rs->ts_ms);
