@@ -12,6 +12,7 @@
 #include "dgp_log.h"
 #include "dgp_metrics.h"
 #include "dgp_parse.h"
+#include "dgp_pg_sink.h"
 
 const dgp_cmd_t dgp_cmds[] = {
 	{"help", "show help for dgp or for one command",
@@ -220,4 +221,23 @@ void dgp_cli_unknown_fields(const char *cmd, const char *code, const dgp_parser_
 				       u[i].records - (*counted)[i]);
 		(*counted)[i] = u[i].records;
 	}
+}
+
+void dgp_cli_unknown_progress(const dgp_parser_t *p, size_t logged, const uint64_t *counted,
+			      dgp_arena_t *a, dgp_pg_progress_t *pp)
+{
+	size_t n, k = 0;
+	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(p, &n);
+	const char **names = n ? dgp_arena_alloc(a, n * sizeof(*names)) : NULL;
+	uint64_t *recs = n ? dgp_arena_alloc(a, n * sizeof(*recs)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t before = i < logged ? counted[i] : 0;
+		if (u[i].records > before) {
+			names[k] = u[i].name;
+			recs[k++] = u[i].records - before;
+		}
+	}
+	pp->n_unknown = k;
+	pp->unknown_names = names;
+	pp->unknown_records = recs;
 }

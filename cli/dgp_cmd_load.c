@@ -498,6 +498,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			eof = true;
 		}
 		pp.complete = eof;
+		dgp_cli_unknown_progress(parser, unknown_logged, unknown_counted, dgp_batch_arena(batch),
+					 &pp);
 		if (dgp_batch_size(batch) || eof) {
 			dgp_err_t e = write_batch(l, batch, &pp, err, sizeof(err));
 			if (e != DGP_OK) {

@@ -302,6 +302,12 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 				.group_id = dgp_kafka_source_group(r->src),
 				.n_offsets = rs->n_offs,
 				.offsets = rs->offs};
+	/* The unknown names of both parsers (at most one is in use per topic). */
+	dgp_cli_unknown_progress(rs->json, rs->unknown_logged[0], rs->unknown_counted[0],
+				 dgp_batch_arena(rs->batch), &pp);
+	if (!pp.n_unknown)
+		dgp_cli_unknown_progress(rs->csv, rs->unknown_logged[1], rs->unknown_counted[1],
+					 dgp_batch_arena(rs->batch), &pp);
 	double started = now_s(), backoff = 0.2;
 	int refused = 0;
 	bool paused_here = false;

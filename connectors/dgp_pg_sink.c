@@ -1225,7 +1225,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	const dgp_pg_sink_input_t *in = at->in;
 	const dgp_pg_progress_t *pr = at->pr;
 	const dgp_schema_t *s = in->schema;
-	pstmt_t st[8];
+	pstmt_t st[10];
 	size_t n = 0;
 	char nb[7][24];
 
@@ -1288,6 +1288,31 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		}
 	}
 
+	if (pr && pr->n_unknown) {
+		buf_t *un = &sk->num[5], *ur = &sk->num[6];
+		un->len = ur->len = 0;
+		buf_putc(un, '{');
+		buf_putc(ur, '{');
+		for (size_t i = 0; i < pr->n_unknown; i++) {
+			if (i) {
+				buf_putc(un, ',');
+				buf_putc(ur, ',');
+			}
+			put_array_elem(un, pr->unknown_names[i], strlen(pr->unknown_names[i]));
+			buf_printf(ur, "%" PRIu64, pr->unknown_records[i]);
+		}
+		buf_putc(un, '}');
+		buf_putc(ur, '}');
+		st[n++] = (pstmt_t){
+		    .sql = "INSERT INTO dgp_catalog.unknown_field_stats AS s"
+		           " (resource_code, name, records, first_seen, last_seen)"
+		           " SELECT $1, u.name, u.records, now(), now()"
+		           " FROM unnest($2::text[], $3::bigint[]) AS u(name, records)"
+		           " ON CONFLICT (resource_code, name) DO UPDATE SET"
+		           " records = s.records + EXCLUDED.records, last_seen = now()",
+		    .nparams = 3,
+		    .params = {s->resource_code, buf_cstr(un), buf_cstr(ur)}};
+	}
 	char ll[7][24];
 	if (pr && pr->load_log_id > 0 && in->counts) {
 		/* The load's log row counts what is committed, so a kill leaves it true. */
@@ -1526,6 +1551,13 @@ static const char ENSURE_OPS_SQL[] =
 	" valid bigint NOT NULL DEFAULT 0,"
 	" total bigint NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (resource_code, field));"
+	"CREATE TABLE IF NOT EXISTS dgp_catalog.unknown_field_stats ("
+	" resource_code text NOT NULL,"
+	" name text NOT NULL,"
+	" records bigint NOT NULL DEFAULT 0,"
+	" first_seen timestamptz NOT NULL DEFAULT now(),"
+	" last_seen timestamptz NOT NULL DEFAULT now(),"
+	" PRIMARY KEY (resource_code, name));"
 	"COMMIT";
 
 dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size)

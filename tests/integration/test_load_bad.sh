@@ -223,6 +223,12 @@ expect_out "unknown field: summary" "  unknown field HJDZZ in $nunk records (not
 eq "unknown field: logged once" "$(grep -c 'field "HJDZZ" is not in the catalog' <<<"$out")" 1
 eq "unknown field: values not loaded" "$(sql "SELECT count(*) || ' ' || count(hjdz) FROM dgp_src.bszjd_syrk WHERE _dgp_origin LIKE '%bszjd\\_syrk\\_unk.csv:%'")" "10 0"
 sed '1s/,HJDZ,/,HJDZZ,/' "$TMP/after.base" >"$TMP/bszjd_syrk_unk2.csv"
+eq "unknown field: dgp_catalog.unknown_field_stats" \
+	"$(sql "SELECT name || ' ' || records FROM dgp_catalog.unknown_field_stats WHERE resource_code = '$R'")" "HJDZZ $nunk"
+out=$("$DGP" catalog status 2>&1)
+expect_out "unknown field: catalog status" "  fields not in the catalog (records): HJDZZ $nunk" "$out"
+out=$("$DGP" catalog status --format json 2>&1)
+eq "unknown field: catalog status json" "$(jq -c --arg r "$R" '.resources[] | select(.code == $r) | .unknown_fields' <<<"$out")" "{\"HJDZZ\":$nunk}"
 nunk2=$(awk -F, 'NR > 1 && $7 != ""' "$TMP/bszjd_syrk_unk2.csv" | wc -l)
 out=$(DGP_UNKNOWN_FIELDS_STRICT="102001/000001, $R" "$DGP" load "$TMP/bszjd_syrk_unk2.csv" 2>&1)
 eq "unknown field, strict: exit" "$?" 0

@@ -211,6 +211,7 @@ Test(pg_sink, ensure_ops_is_idempotent)
 	expect_q(c, "SELECT string_agg(table_schema || '.' || table_name, ' ' ORDER BY table_schema, table_name)"
 		    " FROM information_schema.tables WHERE table_schema IN ('dgp_ops', 'dgp_catalog')",
 		 "dgp_catalog.field_stats dgp_catalog.reject_stats dgp_catalog.resource_stats "
+		 "dgp_catalog.unknown_field_stats "
 		 "dgp_ops.file_progress dgp_ops.load_log dgp_ops.offsets dgp_ops.reject");
 	PQfinish(c);
 }
