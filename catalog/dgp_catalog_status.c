@@ -285,6 +285,48 @@ static dgp_err_t read_reject_stats(dgp_catalog_status_t *st, PGconn *conn, char 
 	return DGP_OK;
 }
 
+/* dgp_catalog.unknown_field_stats: created by dgp load / dgp run, so it may not exist yet. */
+static dgp_err_t read_unknown_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
+                                    size_t errstr_size)
+{
+	PGresult *r;
+	dgp_err_t e =
+	    select_rows(conn, "SELECT to_regclass('dgp_catalog.unknown_field_stats') IS NOT NULL",
+	                &r, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	bool exists = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!exists)
+		return DGP_OK;
+	e = select_rows(
+	    conn,
+	    "SELECT resource_code, name, records FROM dgp_catalog.unknown_field_stats"
+	    " WHERE records > 0 ORDER BY resource_code COLLATE \"C\", name COLLATE \"C\"",
+	    &r, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	int n = PQntuples(r);
+	for (int i = 0; i < n;) {
+		int j = i + 1;
+		while (j < n && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0)
+			j++;
+		dgp_status_resource_t *s = find_mut(st, PQgetvalue(r, i, 0));
+		if (s) {
+			s->n_unknown = (size_t)(j - i);
+			s->unknown = dgp_arena_alloc(st->arena, s->n_unknown * sizeof(*s->unknown));
+			for (int k = i; k < j; k++) {
+				s->unknown[k - i].name =
+				    dgp_arena_strdup(st->arena, PQgetvalue(r, k, 1));
+				s->unknown[k - i].records = num(r, k, 2);
+			}
+		}
+		i = j;
+	}
+	PQclear(r);
+	return DGP_OK;
+}
+
 static dgp_err_t read_field_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
                                   size_t errstr_size)
 {
@@ -359,8 +401,8 @@ static dgp_err_t read_distinct(dgp_catalog_status_t *st, dgp_status_resource_t *
 	return DGP_OK;
 }
 
-dgp_err_t dgp_catalog_status_query_resources(dgp_catalog_status_t *st, PGconn *conn,
-                                             char *errstr, size_t errstr_size)
+dgp_err_t dgp_catalog_status_query_resources(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
+                                             size_t errstr_size)
 {
 	return read_resource_stats(st, conn, errstr, errstr_size);
 }
@@ -373,6 +415,8 @@ dgp_err_t dgp_catalog_status_query(dgp_catalog_status_t *st, PGconn *conn, bool 
 		e = read_reject_stats(st, conn, errstr, errstr_size);
 	if (e == DGP_OK)
 		e = read_field_stats(st, conn, errstr, errstr_size);
+	if (e == DGP_OK)
+		e = read_unknown_stats(st, conn, errstr, errstr_size);
 	st->distinct = distinct;
 	for (size_t i = 0; e == DGP_OK && distinct && i < st->n; i++)
 		e = read_distinct(st, &st->res[i], conn, errstr, errstr_size);
@@ -534,6 +578,13 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 				        s->rejects[k].count);
 			fputc('\n', out);
 		}
+		if (s->n_unknown) {
+			fputs("  fields not in the catalog (records):", out);
+			for (size_t k = 0; k < s->n_unknown; k++)
+				fprintf(out, "%s %s %" PRId64, k ? "," : "", s->unknown[k].name,
+				        s->unknown[k].records);
+			fputc('\n', out);
+		}
 		print_fields(st, s, a, out);
 	}
 	dgp_arena_destroy(a);
@@ -615,6 +666,12 @@ static void json_resource(FILE *out, const dgp_status_resource_t *s)
 		fputs(k ? ", " : "", out);
 		dgp_json_put_string(out, s->rejects[k].reason);
 		fprintf(out, ": %" PRId64, s->rejects[k].count);
+	}
+	fputs("},\n     \"unknown_fields\": {", out);
+	for (size_t k = 0; k < s->n_unknown; k++) {
+		fputs(k ? ", " : "", out);
+		dgp_json_put_string(out, s->unknown[k].name);
+		fprintf(out, ": %" PRId64, s->unknown[k].records);
 	}
 	fputs("},\n     \"fields\": [", out);
 	for (size_t i = 0; i < r->n_fields; i++) {

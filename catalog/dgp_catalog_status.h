@@ -62,6 +62,12 @@ typedef struct dgp_status_reject {
 	int64_t count;
 } dgp_status_reject_t;
 
+/* A field name the catalog does not know, seen in a resource's records (never a value). */
+typedef struct dgp_status_unknown {
+	const char *name;
+	int64_t records;
+} dgp_status_unknown_t;
+
 /* One 信息项's statistics; counts are 0 and has_stats false when field_stats has no row. */
 typedef struct dgp_status_field {
 	const dgp_catalog_field_t *field;
@@ -79,6 +85,8 @@ typedef struct dgp_status_resource {
 	int64_t last_load, last_change; /* epoch seconds */
 	dgp_status_reject_t *rejects;   /* by reason, sorted by reason */
 	size_t n_rejects;
+	dgp_status_unknown_t *unknown; /* dgp_catalog.unknown_field_stats, sorted by name */
+	size_t n_unknown;
 	dgp_status_field_t *fields; /* parallel to resource->fields */
 	dgp_compliance_t compliance;
 	int64_t overdue_by;
@@ -96,9 +104,9 @@ dgp_catalog_status_t *dgp_catalog_status_new(const dgp_catalog_t *cat);
 void dgp_catalog_status_destroy(dgp_catalog_status_t *st);
 
 /*
- * dgp_catalog_status_query — read resource_stats, reject_stats and
- * field_stats over conn (borrowed) into st.  Rows of resources or fields
- * the catalog does not know are skipped.  With distinct, also run one
+ * dgp_catalog_status_query — read resource_stats, reject_stats,
+ * field_stats and unknown_field_stats (when it exists) over conn (borrowed) into st.  Rows of
+ * resources or fields the catalog does not know are skipped.  With distinct, also run one
  * count(DISTINCT …) over every column of each resource's dgp_src table
  * (a full scan of every table: slow on real data; resources whose table
  * does not exist keep distinct -1).  Returns DGP_OK, or a dgp_pg error
@@ -114,8 +122,8 @@ dgp_err_t dgp_catalog_status_query(dgp_catalog_status_t *st, PGconn *conn, bool 
  * callers that poll, like the metrics of dgp run and dgp load.  Same
  * returns as dgp_catalog_status_query().
  */
-dgp_err_t dgp_catalog_status_query_resources(dgp_catalog_status_t *st, PGconn *conn,
-                                             char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+dgp_err_t dgp_catalog_status_query_resources(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
+                                             size_t errstr_size) DGP_MUST_CHECK;
 
 /* dgp_catalog_status_evaluate — apply dgp_catalog_compliance() to every resource at now. */
 void dgp_catalog_status_evaluate(dgp_catalog_status_t *st, int64_t now);

@@ -5,10 +5,17 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "dgp_version.h"
+
+#include "dgp_arena.h"
+#include "dgp_log.h"
+#include "dgp_metrics.h"
+#include "dgp_parse.h"
+#include "dgp_pg_sink.h"
 
 const dgp_cmd_t dgp_cmds[] = {
 	{"help", "show help for dgp or for one command",
@@ -134,7 +141,7 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
 	 "keyed by the record key (the resource: --resource, else the catalog resource\n"
 	 "of the topic).  A CSV file's header row goes into every message's\n"
-	 "dgp-csv-header header.  --partitions N creates the topic when missing;\n"
+	 "dgp-csv-header header.  --partitions N creates the topic when missing (or grows it to N);\n"
 	 "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
 	 "messages per second (for latency measurements).\n"
 	 "\n"
@@ -266,4 +273,61 @@ dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t time
 	                                   : "the default (libpq's PG* environment variables)",
 	        src == DGP_CONF_SRC_FILE && where ? where : "");
 	return e;
+}
+
+bool dgp_cli_strict_unknown(const dgp_config_t *cfg, const char *code)
+{
+	const char *l = cfg->unknown_fields_strict;
+	size_t n = strlen(code);
+	while (l && *l) {
+		while (*l == ',' || *l == ' ')
+			l++;
+		size_t k = strcspn(l, ", ");
+		if ((k == 1 && *l == '*') || (k == n && strncmp(l, code, n) == 0))
+			return true;
+		l += k;
+	}
+	return false;
+}
+
+void dgp_cli_unknown_fields(const char *cmd, const char *code, const dgp_parser_t *p,
+			    dgp_metric_family_t *unknown, size_t *logged, uint64_t **counted)
+{
+	size_t n;
+	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(p, &n);
+	for (size_t i = *logged; i < n; i++)
+		dgp_log(DGP_LOG_WARN, cmd,
+			"%s: field \"%s\" is not in the catalog; its values are not loaded "
+			"(unknown.fields.strict rejects such records)",
+			code, u[i].name);
+	if (n > *logged) {
+		*counted = dgp_xrealloc(*counted, n * sizeof(**counted));
+		memset(*counted + *logged, 0, (n - *logged) * sizeof(**counted));
+		*logged = n;
+	}
+	for (size_t i = 0; unknown && i < n; i++) {
+		if (u[i].records > (*counted)[i])
+			dgp_metric_inc(dgp_metric_get(unknown, (const char *const[]){code, u[i].name}),
+				       u[i].records - (*counted)[i]);
+		(*counted)[i] = u[i].records;
+	}
+}
+
+void dgp_cli_unknown_progress(const dgp_parser_t *p, size_t logged, const uint64_t *counted,
+			      dgp_arena_t *a, dgp_pg_progress_t *pp)
+{
+	size_t n, k = 0;
+	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(p, &n);
+	const char **names = n ? dgp_arena_alloc(a, n * sizeof(*names)) : NULL;
+	uint64_t *recs = n ? dgp_arena_alloc(a, n * sizeof(*recs)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t before = i < logged ? counted[i] : 0;
+		if (u[i].records > before) {
+			names[k] = u[i].name;
+			recs[k++] = u[i].records - before;
+		}
+	}
+	pp->n_unknown = k;
+	pp->unknown_names = names;
+	pp->unknown_records = recs;
 }

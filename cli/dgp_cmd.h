@@ -85,6 +85,36 @@ struct dgp_catalog;
 int dgp_cli_load_catalog(dgp_cli_t *cli, const char *cmd, const char *dir,
 			 struct dgp_catalog **out);
 
+/*
+ * dgp_cli_strict_unknown — whether unknown.fields.strict names resource
+ * code (or is `*`).
+ */
+bool dgp_cli_strict_unknown(const dgp_config_t *cfg, const char *code);
+
+/*
+ * dgp_cli_unknown_fields — report parser p's unknown fields of resource
+ * code: a warning for each name not reported before (*logged: how many
+ * names of p were), and unknown (may be NULL) — the
+ * dgp_unknown_fields_total family — raised by the records counted since the
+ * last call (*counted: per name, grown as needed; free() it).  Names only,
+ * never values.
+ */
+struct dgp_parser;
+struct dgp_metric_family;
+void dgp_cli_unknown_fields(const char *cmd, const char *code, const struct dgp_parser *p,
+			    struct dgp_metric_family *unknown, size_t *logged, uint64_t **counted);
+
+/*
+ * dgp_cli_unknown_progress — set pp's unknown fields to the records of
+ * each of p's unknown names not yet counted (names past *logged count from
+ * 0; see dgp_cli_unknown_fields), arrays from arena a (the batch's), so the
+ * batch's transaction adds them to dgp_catalog.unknown_field_stats.
+ */
+struct dgp_pg_progress;
+struct dgp_arena;
+void dgp_cli_unknown_progress(const struct dgp_parser *p, size_t logged, const uint64_t *counted,
+			      struct dgp_arena *a, struct dgp_pg_progress *pp);
+
 /* Subcommands. */
 int dgp_cmd_help(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv);

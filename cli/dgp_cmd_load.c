@@ -93,6 +93,7 @@ typedef struct load {
 static void counts_add(dgp_batch_counts_t *a, const dgp_batch_counts_t *b)
 {
 	a->read += b->read;
+	a->parsed += b->parsed;
 	for (int i = 0; i < 4; i++)
 		a->cls[i] += b->cls[i];
 	a->rejected += b->rejected;
@@ -247,28 +248,45 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 	}
 }
 
-static void record_load_log(load_t *l, const char *path, const char *code, double started,
-			    const dgp_batch_counts_t *c, const char *status)
+/*
+ * The file's dgp_ops.load_log row, inserted before its first batch with
+ * status "running"; every batch adds its counts in its own transaction
+ * (dgp_pg_progress_t.load_log_id), so a killed load leaves a row counting
+ * exactly what it committed.  Returns the row's id, 0 when it could not be
+ * written (warned; the load goes on).
+ */
+static int64_t load_log_open(load_t *l, const char *path, const char *code)
 {
-	char v[8][32];
-	snprintf(v[0], sizeof(v[0]), "%.0f", started);
-	snprintf(v[1], sizeof(v[1]), "%llu", (unsigned long long)c->read);
-	snprintf(v[2], sizeof(v[2]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_NEW]);
-	snprintf(v[3], sizeof(v[3]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_CHANGED]);
-	snprintf(v[4], sizeof(v[4]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED]);
-	snprintf(v[5], sizeof(v[5]), "%llu", (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE]);
-	snprintf(v[6], sizeof(v[6]), "%llu", (unsigned long long)c->rejected);
-	const char *params[] = {path, code, v[0], v[1], v[2], v[3], v[4], v[5], v[6], status};
-	PGresult *r = PQexecParams(
-		l->conn,
-		"INSERT INTO dgp_ops.load_log (command, source, resource_code, started_at, "
-		"finished_at, records_read, new, changed, unchanged, duplicate, rejected, status) "
-		"VALUES ('load', $1, $2, to_timestamp($3::double precision), now(), $4, $5, $6, $7, "
-		"$8, $9, $10)",
-		10, NULL, params, NULL, NULL, 0);
+	const char *params[] = {path, code};
+	PGresult *r = PQexecParams(l->conn,
+				   "INSERT INTO dgp_ops.load_log (command, source, resource_code, "
+				   "started_at, status) VALUES ('load', $1, $2, now(), 'running') "
+				   "RETURNING id",
+				   2, NULL, params, NULL, NULL, 0);
 	char err[512];
+	int64_t id = 0;
 	if (dgp_pg_result_err(l->conn, r, err, sizeof(err)) != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "load", "could not write dgp_ops.load_log: %s", err);
+	else if (PQntuples(r) == 1)
+		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return id;
+}
+
+static void load_log_close(load_t *l, int64_t id, const char *status)
+{
+	if (id <= 0)
+		return;
+	char v[24];
+	snprintf(v, sizeof(v), "%lld", (long long)id);
+	const char *params[] = {v, status};
+	PGresult *r = PQexecParams(l->conn,
+				   "UPDATE dgp_ops.load_log SET finished_at = now(), status = $2 "
+				   "WHERE id = $1::bigint",
+				   2, NULL, params, NULL, NULL, 0);
+	char err[512];
+	if (dgp_pg_result_err(l->conn, r, err, sizeof(err)) != DGP_OK)
+		dgp_log(DGP_LOG_WARN, "load", "could not update dgp_ops.load_log: %s", err);
 	PQclear(r);
 }
 
@@ -287,6 +305,16 @@ static void print_counts(const char *label, const dgp_batch_counts_t *c, double 
 		if (c->by_reason[i])
 			printf("  rejected %-12s %llu\n", dgp_reason_name((dgp_reason_t)i),
 			       (unsigned long long)c->by_reason[i]);
+}
+
+/* The names the catalog does not know, with the records that carried them (never values). */
+static void print_unknown_fields(const dgp_parser_t *parser)
+{
+	size_t n;
+	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(parser, &n);
+	for (size_t i = 0; i < n; i++)
+		printf("  unknown field %s in %llu records (not in the catalog, not loaded)\n",
+		       u[i].name, (unsigned long long)u[i].records);
 }
 
 /* The catalog gauges: forced at start and end, on metrics.catalog.interval.ms between batches. */
@@ -400,7 +428,10 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		dgp_cli_err("load", "%s", err);
 		return DGP_ERR_IO;
 	}
-	dgp_parse_opts_t po = {so.format, l->delim, l->quote};
+	dgp_parse_opts_t po = {so.format, l->delim, l->quote,
+			       dgp_cli_strict_unknown(l->cli->cfg, res->code)};
+	size_t unknown_logged = 0;
+	uint64_t *unknown_counted = NULL;
 	dgp_parser_t *parser = dgp_parse_new(rs->schema, &po);
 	if (so.format == DGP_FORMAT_CSV) {
 		size_t hl;
@@ -421,14 +452,14 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	dgp_norm_ctx_t ctx = dgp_norm_ctx_now((int32_t)l->cli->cfg->norm_utc_offset_minutes);
 	dgp_batch_counts_t file_counts = {0};
 	progress_t prog = {.start = now_s()};
-	double started_wall = (double)time(NULL);
 	dgp_pg_progress_t pp = {.kind = DGP_PG_PROGRESS_FILE,
 				.file_id = file_id,
 				.path = path,
 				.resource_code = res->code,
 				.next_offset = so.start_offset,
 				.next_line = so.start_line,
-				.records = records};
+				.records = records,
+				.load_log_id = load_log_open(l, path, res->code)};
 	dgp_err_t result = DGP_OK;
 	bool eof = false;
 	char detail[256];
@@ -470,6 +501,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			eof = true;
 		}
 		pp.complete = eof;
+		dgp_cli_unknown_progress(parser, unknown_logged, unknown_counted, dgp_batch_arena(batch),
+					 &pp);
 		if (dgp_batch_size(batch) || eof) {
 			dgp_err_t e = write_batch(l, batch, &pp, err, sizeof(err));
 			if (e != DGP_OK) {
@@ -488,6 +521,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			prog.rejects += bc->rejected;
 			prog.pending = prog.pending_rej = 0;
 			dgp_batch_reset(batch);
+			dgp_cli_unknown_fields("load", res->code, parser, l->std.unknown_fields,
+					       &unknown_logged, &unknown_counted);
 			catalog_gauges(l, false);
 		}
 		show_progress(l, &prog, src, path, false);
@@ -501,13 +536,15 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	char label[4200];
 	snprintf(label, sizeof(label), "%s → %s (dgp_src.%s)", path, res->code, rs->schema->table);
 	print_counts(label, &file_counts, elapsed);
+	print_unknown_fields(parser);
+	free(unknown_counted);
 	if (result == DGP_ERR_INTERRUPTED)
 		printf("%s: interrupted after line %lld; run the same command again to resume\n", path,
 		       (long long)pp.next_line - 1);
-	record_load_log(l, path, res->code, started_wall, &file_counts,
-			result == DGP_OK ? "complete"
-			: result == DGP_ERR_INTERRUPTED ? "interrupted"
-							: "failed");
+	load_log_close(l, pp.load_log_id,
+		       result == DGP_OK		       ? "complete"
+		       : result == DGP_ERR_INTERRUPTED ? "interrupted"
+						       : "failed");
 	counts_add(&l->total, &file_counts);
 	if (result == DGP_OK)
 		l->files_done++;

@@ -33,6 +33,40 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		failed_deliveries++;
 }
 
+/* An existing topic with fewer partitions grows to partitions (fewer is not an error). */
+static int grow_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, int partitions)
+{
+	char err[512];
+	rd_kafka_NewPartitions_t *np =
+		rd_kafka_NewPartitions_new(topic, (size_t)partitions, err, sizeof(err));
+	if (!np) {
+		dgp_cli_err("produce", "%s", err);
+		return -1;
+	}
+	rd_kafka_CreatePartitions(rk, &np, 1, NULL, q);
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
+	int rc = 0;
+	if (!ev) {
+		dgp_cli_err("produce", "adding partitions to %s: no answer in 30 s", topic);
+		rc = -1;
+	} else {
+		size_t n;
+		const rd_kafka_topic_result_t **res = rd_kafka_CreatePartitions_result_topics(
+			rd_kafka_event_CreatePartitions_result(ev), &n);
+		for (size_t i = 0; i < n; i++) {
+			rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
+			if (e && e != RD_KAFKA_RESP_ERR_INVALID_PARTITIONS) {
+				dgp_cli_err("produce", "adding partitions to %s: %s", topic,
+					    rd_kafka_topic_result_error_string(res[i]));
+				rc = -1;
+			}
+		}
+		rd_kafka_event_destroy(ev);
+	}
+	rd_kafka_NewPartitions_destroy(np);
+	return rc;
+}
+
 static int create_topic(rd_kafka_t *rk, const char *topic, int partitions)
 {
 	char err[512];
@@ -62,8 +96,10 @@ static int create_topic(rd_kafka_t *rk, const char *topic, int partitions)
 		}
 		rd_kafka_event_destroy(ev);
 	}
-	rd_kafka_queue_destroy(q);
 	rd_kafka_NewTopic_destroy(nt);
+	if (rc == 0)
+		rc = grow_topic(rk, q, topic, partitions);
+	rd_kafka_queue_destroy(q);
 	return rc;
 }
 
@@ -184,7 +220,7 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		if (first) {
 			first = false;
 			size_t i = len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
-			dgp_parse_opts_t po = {line[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV, 0, 0};
+			dgp_parse_opts_t po = {line[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV, 0, 0, false};
 			if (po.format == DGP_FORMAT_CSV)
 				header = strdup(line);
 			if (schema) {
@@ -228,9 +264,15 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		}
 		rd_kafka_resp_err_t e;
 		do {
-			rd_kafka_headers_t *hdrs = rd_kafka_headers_new(2);
+			rd_kafka_headers_t *hdrs = rd_kafka_headers_new(3);
 			if (header)
 				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CSV_HEADER, -1, header, -1);
+			/* The lines are read as UTF-8 (the key is parsed from them): say so,
+			 * whatever encoding the catalog declares for the resource. */
+			rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_TYPE, -1,
+					    header ? "text/csv; charset=UTF-8"
+									: "application/json; charset=UTF-8",
+					    -1);
 			if (gz)
 				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_ENCODING, -1, "gzip", -1);
 			e = rd_kafka_producev(

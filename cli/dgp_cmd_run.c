@@ -106,6 +106,8 @@ typedef struct res_state {
 	bool warm;
 	dgp_batch_t *batch;
 	dgp_parser_t *json, *csv;
+	size_t unknown_logged[2]; /* names of json, csv reported (dgp_cli_unknown_fields) */
+	uint64_t *unknown_counted[2];
 	char *csv_header; /* header the csv parser holds, NULL none */
 	size_t csv_header_len;
 	bool csv_header_ok;
@@ -305,6 +307,12 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 				.group_id = dgp_kafka_source_group(r->src),
 				.n_offsets = rs->n_offs,
 				.offsets = rs->offs};
+	/* The unknown names of both parsers (at most one is in use per topic). */
+	dgp_cli_unknown_progress(rs->json, rs->unknown_logged[0], rs->unknown_counted[0],
+				 dgp_batch_arena(rs->batch), &pp);
+	if (!pp.n_unknown)
+		dgp_cli_unknown_progress(rs->csv, rs->unknown_logged[1], rs->unknown_counted[1],
+					 dgp_batch_arena(rs->batch), &pp);
 	double started = now_s(), backoff = 0.2;
 	int refused = 0;
 	bool paused_here = false, outcome_unknown = false;
@@ -379,6 +387,10 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 					rs->offs[i].next_offset);
 	}
 	produce_rejects(r, rs);
+	dgp_cli_unknown_fields("run", rs->res->code, rs->json, r->std.unknown_fields,
+			       &rs->unknown_logged[0], &rs->unknown_counted[0]);
+	dgp_cli_unknown_fields("run", rs->res->code, rs->csv, r->std.unknown_fields,
+			       &rs->unknown_logged[1], &rs->unknown_counted[1]);
 	dgp_batch_reset(rs->batch);
 	rs->n_offs = 0;
 	rs->first_at = 0;
@@ -449,7 +461,8 @@ static res_state_t *state_for_topic(run_t *r, const char *topic)
 		return NULL;
 	}
 	rs->batch = dgp_batch_new(rs->schema, (size_t)r->cli->cfg->batch_max_rows, r->key_mask);
-	dgp_parse_opts_t jo = {DGP_FORMAT_JSONL, 0, 0}, co = {DGP_FORMAT_CSV, 0, 0};
+	bool strict = dgp_cli_strict_unknown(r->cli->cfg, res->code);
+	dgp_parse_opts_t jo = {DGP_FORMAT_JSONL, 0, 0, strict}, co = {DGP_FORMAT_CSV, 0, 0, strict};
 	rs->json = dgp_parse_new(rs->schema, &jo);
 	rs->csv = dgp_parse_new(rs->schema, &co);
 	size_t len = 0;
@@ -475,6 +488,8 @@ static void state_free(res_state_t *rs)
 	dgp_batch_destroy(rs->batch);
 	dgp_parse_destroy(rs->json);
 	dgp_parse_destroy(rs->csv);
+	free(rs->unknown_counted[0]);
+	free(rs->unknown_counted[1]);
 	free(rs->csv_header);
 	free(rs->offs);
 	free(rs->ts_ms);
@@ -528,7 +543,7 @@ static bool csv_header(res_state_t *rs, const char *h, size_t hl, char *detail, 
 	return rs->csv_header_ok;
 }
 
-static dgp_err_t handle_message(run_t *r, const dgp_kafka_msg_t *m)
+static dgp_err_t handle_message(run_t *r, dgp_kafka_msg_t *m)
 {
 	res_state_t *rs = state_for_topic(r, m->topic);
 	if (!rs) {
@@ -551,12 +566,10 @@ static dgp_err_t handle_message(run_t *r, const dgp_kafka_msg_t *m)
 			       .line = -1,
 			       .end_offset = m->offset + 1};
 	char detail[512];
-	dgp_reason_t reason = m->reason;
+	/* The charset the message names, else the resource's encoding (catalog). */
+	dgp_reason_t reason =
+		dgp_kafka_source_text(r->src, m, dgp_catalog_encoding_name(rs->res->encoding));
 	const char *det = m->detail;
-	if (reason == DGP_REASON_OK) {
-		reason = dgp_parse_check_text(m->payload, m->len, detail, sizeof(detail));
-		det = detail;
-	}
 	if (reason == DGP_REASON_OK) {
 		dgp_parser_t *p = rs->json;
 		if (m->format == DGP_FORMAT_CSV) {
@@ -762,6 +775,7 @@ static int run_loop(run_t *r, double until_idle_s)
 {
 	char err[2048];
 	r->log_at = r->last_msg_at = now_s();
+	double backlog_at = 0;
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
@@ -793,10 +807,20 @@ static int run_loop(run_t *r, double until_idle_s)
 			bool pending = false;
 			for (res_state_t *rs = r->resources; rs; rs = rs->next)
 				pending |= dgp_batch_size(rs->batch) > 0;
-			if (!pending && dgp_kafka_source_lag(r->src, NULL, NULL) == 0) {
-				dgp_log(DGP_LOG_INFO, "run", "idle for %.1f s with everything "
-					"committed; stopping (--until-idle)", until_idle_s);
-				return DGP_EXIT_OK;
+			/* Every partition of every subscribed topic, held here or not
+			 * (one added a moment ago too), must stand committed at its
+			 * high-water mark; asked at most once a second. */
+			if (!pending && t >= backlog_at) {
+				backlog_at = t + 1;
+				int64_t backlog = dgp_kafka_source_backlog(r->src, 5000, err, sizeof(err));
+				if (backlog == 0) {
+					dgp_log(DGP_LOG_INFO, "run", "idle for %.1f s with every "
+						"partition of the subscribed topics committed at its "
+						"high-water mark; stopping (--until-idle)", until_idle_s);
+					return DGP_EXIT_OK;
+				}
+				if (backlog < 0)
+					dgp_log(DGP_LOG_WARN, "run", "--until-idle: %s", err);
 			}
 		}
 	}

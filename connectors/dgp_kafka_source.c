@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <errno.h>
+#include <iconv.h>
+#include <regex.h>
 #include <zlib.h>
 
 #include "dgp_arena.h"
@@ -27,6 +30,11 @@ struct dgp_kafka_source {
 	int64_t reset_offset; /* RD_KAFKA_OFFSET_BEGINNING / _END */
 	rd_kafka_message_t *cur; /* the message handed out last */
 	dgp_kafka_decoder_t dec;
+	char *text_buf; /* transcoded payload */
+	size_t text_cap;
+	iconv_t cd; /* to UTF-8 from cd_name, (iconv_t)-1 none open */
+	char cd_name[64];
+	char detail[256]; /* of the last transcoding reject */
 	bool paused;
 	_Atomic size_t assigned;
 };
@@ -59,23 +67,24 @@ static void seek_to_stored(dgp_kafka_source_t *s, rd_kafka_topic_partition_list_
 			int64_t next = 0;
 			char err[512];
 			if (s->hooks.stored_offset(s->hooks.opaque, p->topic, p->partition, &found,
-						   &next, err, sizeof(err)) == DGP_OK) {
+			                           &next, err, sizeof(err)) == DGP_OK) {
 				p->offset = found ? next : s->reset_offset;
 				if (found)
 					dgp_log(DGP_LOG_INFO, "kafka_source",
-						"assigned %s [%d] at stored offset %lld", p->topic,
-						(int)p->partition, (long long)next);
+					        "assigned %s [%d] at stored offset %lld", p->topic,
+					        (int)p->partition, (long long)next);
 				else
 					dgp_log(DGP_LOG_INFO, "kafka_source",
-						"assigned %s [%d], no stored offset: %s", p->topic,
-						(int)p->partition,
-						s->reset_offset == RD_KAFKA_OFFSET_END ? "latest"
-										       : "earliest");
+					        "assigned %s [%d], no stored offset: %s", p->topic,
+					        (int)p->partition,
+					        s->reset_offset == RD_KAFKA_OFFSET_END
+					            ? "latest"
+					            : "earliest");
 				break;
 			}
 			dgp_log(DGP_LOG_WARN, "kafka_source",
-				"cannot read the stored offset of %s [%d] (%s); retrying in %d ms",
-				p->topic, (int)p->partition, err, backoff);
+			        "cannot read the stored offset of %s [%d] (%s); retrying in %d ms",
+			        p->topic, (int)p->partition, err, backoff);
 			sleep_ms(backoff);
 			backoff = backoff < 5000 ? backoff * 2 : 5000;
 		}
@@ -83,7 +92,7 @@ static void seek_to_stored(dgp_kafka_source_t *s, rd_kafka_topic_partition_list_
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-			 rd_kafka_topic_partition_list_t *parts, void *opaque)
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	dgp_kafka_source_t *s = opaque;
 	bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
@@ -93,7 +102,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
 			if (e) {
 				dgp_log(DGP_LOG_ERROR, "kafka_source", "incremental assign: %s",
-					rd_kafka_error_string(e));
+				        rd_kafka_error_string(e));
 				rd_kafka_error_destroy(e);
 			}
 		} else {
@@ -107,8 +116,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	} else {
 		/* Revoked (or lost): commit what was consumed from them, then let go. */
 		dgp_log(DGP_LOG_INFO, "kafka_source", "%d partition%s revoked%s", parts->cnt,
-			parts->cnt == 1 ? "" : "s",
-			rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "");
+		        parts->cnt == 1 ? "" : "s",
+		        rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "");
 		if (s->hooks.revoke)
 			s->hooks.revoke(s->hooks.opaque, parts);
 		if (cooperative) {
@@ -160,7 +169,7 @@ static const char *group_of(const dgp_kafka_source_opts_t *o)
 }
 
 dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_source_t **out,
-			       char *errstr, size_t errstr_size)
+                               char *errstr, size_t errstr_size)
 {
 	*out = NULL;
 	char msg[512];
@@ -169,30 +178,34 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 		return DGP_ERR_CONF_INVALID;
 	/* dgp's defaults, where the configuration does not set the key itself. */
 	static const char *const defaults[][2] = {
-		{"auto.offset.reset", "earliest"},
-		{"queued.max.messages.kbytes", "16384"}, /* bounded prefetch per partition */
+	    {"auto.offset.reset", "earliest"},
+	    {"queued.max.messages.kbytes", "16384"}, /* bounded prefetch per partition */
+	    /* librdkafka's 300 s left partitions added to a topic unread for minutes */
+	    {"topic.metadata.refresh.interval.ms", "30000"},
 	};
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (!passthrough_has(opts->cfg, defaults[i][0]))
 			rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], msg, sizeof(msg));
 	dgp_kafka_source_t *s = dgp_xcalloc(1, sizeof(*s));
+	s->cd = (iconv_t)-1;
 	s->hooks = opts->hooks;
 	s->group_id = strdup(group_of(opts));
 	s->reset_offset = reset_offset_of(opts->cfg);
 	s->dec.max_message_bytes = opts->max_message_bytes ? opts->max_message_bytes : 16u << 20;
 	/* Offsets belong to PostgreSQL: never committed or stored by librdkafka on its own. */
 	static const char *const forced[][2] = {
-		{"enable.auto.commit", "false"},
-		{"enable.auto.offset.store", "false"},
+	    {"enable.auto.commit", "false"},
+	    {"enable.auto.offset.store", "false"},
 	};
 	for (size_t i = 0; i < sizeof(forced) / sizeof(forced[0]); i++)
 		rd_kafka_conf_set(conf, forced[i][0], forced[i][1], msg, sizeof(msg));
-	if (rd_kafka_conf_set(conf, "group.id", s->group_id, msg, sizeof(msg)) != RD_KAFKA_CONF_OK) {
+	if (rd_kafka_conf_set(conf, "group.id", s->group_id, msg, sizeof(msg)) !=
+	    RD_KAFKA_CONF_OK) {
 		rd_kafka_conf_destroy(conf);
 		free(s->group_id);
 		free(s);
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-				      "invalid group id: %s", msg);
+		                      "invalid group id: %s", msg);
 	}
 	rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
 	rd_kafka_conf_set_opaque(conf, s);
@@ -202,25 +215,22 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 		free(s->group_id);
 		free(s);
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA,
-				      "cannot create the kafka consumer: %s", msg);
+		                      "cannot create the kafka consumer: %s", msg);
 	}
 	rd_kafka_poll_set_consumer(s->rk);
 	/* Reachable at start, or a clear error. */
 	const struct rd_kafka_metadata *md;
-	rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 0, NULL, &md,
-						  opts->connect_timeout_ms > 0
-							  ? opts->connect_timeout_ms
-							  : 10000);
+	rd_kafka_resp_err_t e = rd_kafka_metadata(
+	    s->rk, 0, NULL, &md, opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rd_kafka_destroy(s->rk);
 		free(s->group_id);
 		free(s);
-		return dgp_errstr_set(errstr, errstr_size,
-				      e == RD_KAFKA_RESP_ERR__TIMED_OUT ? DGP_ERR_TIMEOUT
-									: DGP_ERR_KAFKA,
-				      "kafka brokers %s unreachable within %d ms: %s",
-				      opts->cfg->kafka_brokers, opts->connect_timeout_ms,
-				      rd_kafka_err2str(e));
+		return dgp_errstr_set(
+		    errstr, errstr_size,
+		    e == RD_KAFKA_RESP_ERR__TIMED_OUT ? DGP_ERR_TIMEOUT : DGP_ERR_KAFKA,
+		    "kafka brokers %s unreachable within %d ms: %s", opts->cfg->kafka_brokers,
+		    opts->connect_timeout_ms, rd_kafka_err2str(e));
 	}
 	rd_kafka_metadata_destroy(md);
 	*out = s;
@@ -228,22 +238,20 @@ dgp_err_t dgp_kafka_source_new(const dgp_kafka_source_opts_t *opts, dgp_kafka_so
 }
 
 dgp_err_t dgp_kafka_source_subscribe(dgp_kafka_source_t *s, const char *const *topics, size_t n,
-				     char *errstr, size_t errstr_size)
+                                     char *errstr, size_t errstr_size)
 {
-	rd_kafka_topic_partition_list_t *l =
-		rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
 	for (size_t i = 0; i < n; i++)
 		rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
 	rd_kafka_resp_err_t e = rd_kafka_subscribe(s->rk, l);
 	rd_kafka_topic_partition_list_destroy(l);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "subscribe: %s",
-				      rd_kafka_err2str(e));
+		                      rd_kafka_err2str(e));
 	return DGP_OK;
 }
 
-static bool header_get(const rd_kafka_headers_t *h, const char *name, const char **v,
-		       size_t *len)
+static bool header_get(const rd_kafka_headers_t *h, const char *name, const char **v, size_t *len)
 {
 	const void *val;
 	size_t l;
@@ -276,8 +284,8 @@ static bool gunzip(dgp_kafka_decoder_t *s, dgp_kafka_msg_t *m)
 			if (s->inflate_cap >= s->max_message_bytes) {
 				m->reason = DGP_REASON_TOO_LONG;
 				snprintf(s->detail, sizeof(s->detail),
-					 "inflated payload longer than %zu bytes",
-					 s->max_message_bytes);
+				         "inflated payload longer than %zu bytes",
+				         s->max_message_bytes);
 				break;
 			}
 			s->inflate_cap = s->inflate_cap ? s->inflate_cap * 2 : 64 * 1024;
@@ -289,10 +297,26 @@ static bool gunzip(dgp_kafka_decoder_t *s, dgp_kafka_msg_t *m)
 		z.avail_out = (uInt)(s->inflate_cap - out);
 		r = inflate(&z, Z_NO_FLUSH);
 		out = s->inflate_cap - z.avail_out;
+		if (r == Z_STREAM_END && z.avail_in > 0) {
+			/* Concatenated members (gzip(1) of appended files) are one stream. */
+			if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+				inflateReset(&z);
+				r = Z_OK;
+				continue;
+			}
+			m->reason = DGP_REASON_MALFORMED;
+			snprintf(
+			    s->detail, sizeof(s->detail),
+			    "gzip: %u bytes of trailing data after the last member at byte %zu",
+			    z.avail_in, (size_t)(z.next_in - (const Bytef *)m->raw));
+			break;
+		}
 		if (r != Z_OK && r != Z_STREAM_END) {
 			m->reason = DGP_REASON_MALFORMED;
 			snprintf(s->detail, sizeof(s->detail), "gzip: %s",
-				 z.msg ? z.msg : r == Z_BUF_ERROR ? "truncated" : "damaged");
+			         z.msg              ? z.msg
+			         : r == Z_BUF_ERROR ? "truncated"
+			                            : "damaged");
 			break;
 		}
 	}
@@ -315,6 +339,27 @@ static void chomp(const char **p, size_t *len)
 		(*len)--;
 }
 
+/* content-type "…; charset=GBK": m->charset, else left NULL. */
+static void content_type_charset(dgp_kafka_decoder_t *s, const char *ct, size_t ctl,
+                                 dgp_kafka_msg_t *m)
+{
+	for (size_t i = 0; i + 8 <= ctl; i++) {
+		if (strncasecmp(ct + i, "charset=", 8) != 0)
+			continue;
+		size_t b = i + 8, e = b;
+		if (b < ctl && ct[b] == '"')
+			b = ++e;
+		while (e < ctl && ct[e] != ';' && ct[e] != '"' && ct[e] != ' ')
+			e++;
+		if (e > b && e - b < sizeof(s->charset)) {
+			memcpy(s->charset, ct + b, e - b);
+			s->charset[e - b] = '\0';
+			m->charset = s->charset;
+		}
+		return;
+	}
+}
+
 void dgp_kafka_decode(dgp_kafka_decoder_t *s, const void *payload, size_t len,
 		      const rd_kafka_headers_t *h, dgp_kafka_msg_t *m)
 {
@@ -325,29 +370,45 @@ void dgp_kafka_decode(dgp_kafka_decoder_t *s, const void *payload, size_t len,
 	m->format = DGP_FORMAT_JSONL;
 	m->csv_header = NULL;
 	m->csv_header_len = 0;
+	m->charset = NULL;
 	m->reason = DGP_REASON_OK;
 	m->detail = NULL;
+	if (!payload) {
+		m->reason = DGP_REASON_TOMBSTONE;
+		m->detail = "tombstone (null value): deletes are not applied";
+		return;
+	}
 	if (header_is(h, DGP_KAFKA_HDR_CONTENT_ENCODING, "gzip") && !gunzip(s, m))
 		return;
 	if (m->len > s->max_message_bytes) {
 		m->reason = DGP_REASON_TOO_LONG;
 		snprintf(s->detail, sizeof(s->detail), "payload of %zu bytes, limit %zu", m->len,
-			 s->max_message_bytes);
+		         s->max_message_bytes);
 		m->detail = s->detail;
 		return;
 	}
 	chomp(&m->payload, &m->len);
+	if (m->len == 0) {
+		m->reason = DGP_REASON_EMPTY_MESSAGE;
+		m->detail = m->raw_len ? "empty message (only a line end)" : "empty message";
+		return;
+	}
 	const char *ct;
 	size_t ctl;
 	if (header_get(h, DGP_KAFKA_HDR_CONTENT_TYPE, &ct, &ctl)) {
-		m->format = (ctl >= 8 && memmem(ct, ctl, "csv", 3)) ? DGP_FORMAT_CSV : DGP_FORMAT_JSONL;
+		m->format =
+		    (ctl >= 8 && memmem(ct, ctl, "csv", 3)) ? DGP_FORMAT_CSV : DGP_FORMAT_JSONL;
+		content_type_charset(s, ct, ctl, m);
 	} else {
 		size_t i = 0;
 		if (m->len >= 3 && !memcmp(m->payload, "\xEF\xBB\xBF", 3))
 			i = 3;
 		while (i < m->len && (m->payload[i] == ' ' || m->payload[i] == '\t'))
 			i++;
-		m->format = i < m->len && m->payload[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV;
+		/* '[': a JSON array, which the JSON parser names as such */
+		m->format = i < m->len && (m->payload[i] == '{' || m->payload[i] == '[')
+		                ? DGP_FORMAT_JSONL
+		                : DGP_FORMAT_CSV;
 	}
 	if (header_get(h, DGP_KAFKA_HDR_CSV_HEADER, &m->csv_header, &m->csv_header_len))
 		chomp(&m->csv_header, &m->csv_header_len);
@@ -375,8 +436,8 @@ static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg
 	dgp_kafka_decode(&s->dec, rkm->payload, rkm->len, h, m);
 }
 
-int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t *msg,
-			  char *errstr, size_t errstr_size)
+int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t *msg, char *errstr,
+                          size_t errstr_size)
 {
 	if (s->cur) {
 		rd_kafka_message_destroy(s->cur);
@@ -393,12 +454,11 @@ int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t
 			dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "kafka: %s", fe);
 			rc = -1;
 		} else if (rkm->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-			   rkm->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+		           rkm->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
 			/* The catalog names every department's topic; most may not exist yet. */
 			dgp_log(DGP_LOG_DEBUG, "kafka_source", "%s", rd_kafka_message_errstr(rkm));
 		} else if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-			dgp_log(DGP_LOG_WARN, "kafka_source", "%s",
-				rd_kafka_message_errstr(rkm));
+			dgp_log(DGP_LOG_WARN, "kafka_source", "%s", rd_kafka_message_errstr(rkm));
 		}
 		rd_kafka_message_destroy(rkm);
 		return rc;
@@ -423,8 +483,8 @@ void dgp_kafka_source_pause(dgp_kafka_source_t *s, bool pause)
 		rd_kafka_topic_partition_list_destroy(a);
 	s->paused = pause;
 	dgp_log(DGP_LOG_INFO, "kafka_source", "%s fetching from %zu partition%s",
-		pause ? "paused" : "resumed", atomic_load(&s->assigned),
-		atomic_load(&s->assigned) == 1 ? "" : "s");
+	        pause ? "paused" : "resumed", atomic_load(&s->assigned),
+	        atomic_load(&s->assigned) == 1 ? "" : "s");
 }
 
 bool dgp_kafka_source_paused(const dgp_kafka_source_t *s)
@@ -433,40 +493,41 @@ bool dgp_kafka_source_paused(const dgp_kafka_source_t *s)
 }
 
 void dgp_kafka_source_commit(dgp_kafka_source_t *s, const char *topic, int32_t partition,
-			     int64_t next_offset)
+                             int64_t next_offset)
 {
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(l, topic, partition)->offset = next_offset;
 	rd_kafka_resp_err_t e = rd_kafka_commit(s->rk, l, 1);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
 		dgp_log(DGP_LOG_DEBUG, "kafka_source", "informational commit: %s",
-			rd_kafka_err2str(e));
+		        rd_kafka_err2str(e));
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
 dgp_err_t dgp_kafka_source_seek(dgp_kafka_source_t *s, const char *topic, int32_t partition,
-				int64_t next_offset, char *errstr, size_t errstr_size)
+                                int64_t next_offset, char *errstr, size_t errstr_size)
 {
 	rd_kafka_topic_partition_list_t *a = NULL;
 	bool held = rd_kafka_assignment(s->rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a &&
-		    rd_kafka_topic_partition_list_find(a, topic, partition);
+	            rd_kafka_topic_partition_list_find(a, topic, partition);
 	if (a)
 		rd_kafka_topic_partition_list_destroy(a);
 	if (!held)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_STATE,
-				      "seek %s [%d]: partition not assigned", topic, (int)partition);
+		                      "seek %s [%d]: partition not assigned", topic,
+		                      (int)partition);
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(l, topic, partition)->offset =
-		next_offset >= 0 ? next_offset : s->reset_offset;
+	    next_offset >= 0 ? next_offset : s->reset_offset;
 	dgp_err_t e = DGP_OK;
 	rd_kafka_error_t *err = rd_kafka_seek_partitions(s->rk, l, 0);
 	if (err) {
 		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "seek %s [%d]: %s", topic,
-				   (int)partition, rd_kafka_error_string(err));
+		                   (int)partition, rd_kafka_error_string(err));
 		rd_kafka_error_destroy(err);
 	} else if (l->elems[0].err) {
 		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_STATE, "seek %s [%d]: %s", topic,
-				   (int)partition, rd_kafka_err2str(l->elems[0].err));
+		                   (int)partition, rd_kafka_err2str(l->elems[0].err));
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return e;
@@ -477,10 +538,28 @@ size_t dgp_kafka_source_assigned(const dgp_kafka_source_t *s)
 	return atomic_load(&s->assigned);
 }
 
+/*
+ * Where reading (topic, partition) starts when nothing was fetched from it
+ * yet: the offset stored in PostgreSQL, else auto.offset.reset's end of
+ * [lo, hi).  False when the stored offset cannot be read.
+ */
+static bool start_of(dgp_kafka_source_t *s, const char *topic, int32_t partition, int64_t lo,
+                     int64_t hi, int64_t *start)
+{
+	bool found = false;
+	int64_t next = 0;
+	char err[256];
+	if (s->hooks.stored_offset(s->hooks.opaque, topic, partition, &found, &next, err,
+	                           sizeof(err)) != DGP_OK)
+		return false;
+	*start = found ? next : s->reset_offset == RD_KAFKA_OFFSET_END ? hi : lo;
+	return true;
+}
+
 int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
-			     void (*fn)(void *opaque, const char *topic, int32_t partition,
-					int64_t lag),
-			     void *opaque)
+                             void (*fn)(void *opaque, const char *topic, int32_t partition,
+                                        int64_t lag),
+                             void *opaque)
 {
 	rd_kafka_topic_partition_list_t *a = NULL;
 	int64_t total = 0;
@@ -489,13 +568,20 @@ int64_t dgp_kafka_source_lag(dgp_kafka_source_t *s,
 	rd_kafka_position(s->rk, a);
 	for (int i = 0; i < a->cnt; i++) {
 		int64_t lo, hi;
-		if (rd_kafka_get_watermark_offsets(s->rk, a->elems[i].topic, a->elems[i].partition,
-						   &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-		    hi < 0)
+		const char *t = a->elems[i].topic;
+		int32_t part = a->elems[i].partition;
+		/* Not fetched from yet (e.g. a partition just added): ask the broker. */
+		if ((rd_kafka_get_watermark_offsets(s->rk, t, part, &lo, &hi) !=
+		         RD_KAFKA_RESP_ERR_NO_ERROR ||
+		     hi < 0) &&
+		    (rd_kafka_query_watermark_offsets(s->rk, t, part, &lo, &hi, 1000) !=
+		         RD_KAFKA_RESP_ERR_NO_ERROR ||
+		     hi < 0))
 			continue;
 		int64_t pos = a->elems[i].offset;
-		if (pos < 0) /* nothing fetched yet since the assignment: unknown */
-			continue;
+		if (pos < 0 && !start_of(s, a->elems[i].topic, a->elems[i].partition, lo, hi, &pos))
+			continue; /* nothing fetched since the assignment and PostgreSQL unreachable
+			           */
 		int64_t lag = hi > pos ? hi - pos : 0;
 		total += lag;
 		if (fn)
@@ -519,7 +605,150 @@ void dgp_kafka_source_close(dgp_kafka_source_t *s)
 	s->cur = NULL;
 	rd_kafka_consumer_close(s->rk); /* runs the revoke hook, leaves the group */
 	rd_kafka_destroy(s->rk);
+	if (s->cd != (iconv_t)-1)
+		iconv_close(s->cd);
+	free(s->text_buf);
 	dgp_kafka_decoder_free(&s->dec);
 	free(s->group_id);
 	free(s);
+}
+
+static bool utf8_name(const char *enc)
+{
+	return !enc || !*enc || strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0;
+}
+
+static void text_reject(dgp_kafka_msg_t *m, const char *detail)
+{
+	m->reason = DGP_REASON_CHARSET;
+	m->detail = detail;
+}
+
+dgp_reason_t dgp_kafka_source_text(dgp_kafka_source_t *s, dgp_kafka_msg_t *m, const char *encoding)
+{
+	if (m->reason != DGP_REASON_OK)
+		return m->reason;
+	const char *enc = m->charset ? m->charset : encoding;
+	if (!utf8_name(enc)) {
+		if (memchr(m->payload, 0, m->len)) {
+			snprintf(
+			    s->detail, sizeof(s->detail), "NUL byte at byte %zu",
+			    (size_t)((const char *)memchr(m->payload, 0, m->len) - m->payload));
+			text_reject(m, s->detail);
+			return m->reason;
+		}
+		if (s->cd == (iconv_t)-1 || strcasecmp(s->cd_name, enc) != 0) {
+			if (s->cd != (iconv_t)-1)
+				iconv_close(s->cd);
+			s->cd = iconv_open("UTF-8", enc);
+			snprintf(s->cd_name, sizeof(s->cd_name), "%s", enc);
+			if (s->cd == (iconv_t)-1) {
+				snprintf(s->detail, sizeof(s->detail), "unknown charset \"%.64s\"",
+				         enc);
+				text_reject(m, s->detail);
+				return m->reason;
+			}
+		}
+		size_t need = 2 * m->len + 16; /* GB: 1→1, 2→≤3, 4→4 bytes */
+		if (need > s->text_cap) {
+			s->text_buf = dgp_xrealloc(s->text_buf, need);
+			s->text_cap = need;
+		}
+		iconv(s->cd, NULL, NULL, NULL, NULL);
+		char *in = (char *)m->payload, *out = s->text_buf;
+		size_t inleft = m->len, outleft = s->text_cap;
+		if (iconv(s->cd, &in, &inleft, &out, &outleft) == (size_t)-1 ||
+		    iconv(s->cd, NULL, NULL, &out, &outleft) == (size_t)-1) {
+			snprintf(s->detail, sizeof(s->detail), "%s %.64s at byte %zu",
+			         errno == EINVAL ? "truncated" : "invalid", enc,
+			         (size_t)(in - m->payload));
+			text_reject(m, s->detail);
+			return m->reason;
+		}
+		m->payload = s->text_buf;
+		m->len = (size_t)(out - s->text_buf);
+		m->transcoded = true;
+	}
+	/* A byte order mark (UTF-8, or GB18030's after transcoding) is not data. */
+	if (m->len >= 3 && memcmp(m->payload, "\xEF\xBB\xBF", 3) == 0) {
+		m->payload += 3;
+		m->len -= 3;
+	}
+	if (dgp_parse_check_text(m->payload, m->len, s->detail, sizeof(s->detail)) != DGP_REASON_OK)
+		text_reject(m, s->detail);
+	else if (m->len == 0) {
+		m->reason = DGP_REASON_EMPTY_MESSAGE;
+		m->detail = "empty message (only a byte order mark)";
+	}
+	return m->reason;
+}
+
+/* Topic name matches one subscription entry: exact, or a '^' regular expression. */
+static bool subscribed(const rd_kafka_topic_partition_list_t *sub, const char *topic)
+{
+	for (int i = 0; i < sub->cnt; i++) {
+		const char *t = sub->elems[i].topic;
+		if (t[0] != '^') {
+			if (strcmp(t, topic) == 0)
+				return true;
+			continue;
+		}
+		regex_t re;
+		if (regcomp(&re, t, REG_EXTENDED | REG_NOSUB) != 0)
+			continue;
+		bool m = regexec(&re, topic, 0, NULL, 0) == 0;
+		regfree(&re);
+		if (m)
+			return true;
+	}
+	return false;
+}
+
+int64_t dgp_kafka_source_backlog(dgp_kafka_source_t *s, int timeout_ms, char *errstr,
+                                 size_t errstr_size)
+{
+	rd_kafka_topic_partition_list_t *sub = NULL;
+	if (rd_kafka_subscription(s->rk, &sub) != RD_KAFKA_RESP_ERR_NO_ERROR || !sub) {
+		dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "no subscription");
+		return -1;
+	}
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 1, NULL, &md, timeout_ms);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_topic_partition_list_destroy(sub);
+		dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA, "metadata: %s",
+		               rd_kafka_err2str(e));
+		return -1;
+	}
+	int64_t total = 0;
+	for (int t = 0; t < md->topic_cnt && total >= 0; t++) {
+		const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+		if (mt->err || !subscribed(sub, mt->topic))
+			continue;
+		for (int p = 0; p < mt->partition_cnt; p++) {
+			int32_t part = mt->partitions[p].id;
+			int64_t lo, hi, start;
+			e = rd_kafka_query_watermark_offsets(s->rk, mt->topic, part, &lo, &hi,
+			                                     timeout_ms);
+			if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+				dgp_errstr_set(errstr, errstr_size, DGP_ERR_KAFKA,
+				               "high-water mark of %s [%d]: %s", mt->topic,
+				               (int)part, rd_kafka_err2str(e));
+				total = -1;
+				break;
+			}
+			if (!start_of(s, mt->topic, part, lo, hi, &start)) {
+				dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG,
+				               "stored offset of %s [%d] unreadable", mt->topic,
+				               (int)part);
+				total = -1;
+				break;
+			}
+			if (hi > start)
+				total += hi - start;
+		}
+	}
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_partition_list_destroy(sub);
+	return total;
 }

@@ -1428,7 +1428,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	const dgp_pg_sink_input_t *in = at->in;
 	const dgp_pg_progress_t *pr = at->pr;
 	const dgp_schema_t *s = in->schema;
-	pstmt_t st[8];
+	pstmt_t st[10];
 	size_t n = 0;
 	char nb[7][24];
 
@@ -1471,8 +1471,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 				.nparams = 3,
 				.params = {s->resource_code, sk->num[0].p, sk->num[1].p}};
 		/* Fill rate is over the records that were parsed into fields. */
-		uint64_t parsed = c->read - c->by_reason[DGP_REASON_MALFORMED] -
-				  c->by_reason[DGP_REASON_COLUMNS];
+		uint64_t parsed = c->parsed;
 		if (in->field_counts && s->nfields && parsed) {
 			field_params(at);
 			snprintf(nb[6], sizeof(nb[6]), "%" PRIu64, parsed);
@@ -1492,6 +1491,48 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		}
 	}
 
+	if (pr && pr->n_unknown) {
+		buf_t *un = &sk->num[5], *ur = &sk->num[6];
+		un->len = ur->len = 0;
+		buf_putc(un, '{');
+		buf_putc(ur, '{');
+		for (size_t i = 0; i < pr->n_unknown; i++) {
+			if (i) {
+				buf_putc(un, ',');
+				buf_putc(ur, ',');
+			}
+			put_array_elem(un, pr->unknown_names[i], strlen(pr->unknown_names[i]));
+			buf_printf(ur, "%" PRIu64, pr->unknown_records[i]);
+		}
+		buf_putc(un, '}');
+		buf_putc(ur, '}');
+		st[n++] = (pstmt_t){
+		    .sql = "INSERT INTO dgp_catalog.unknown_field_stats AS s"
+		           " (resource_code, name, records, first_seen, last_seen)"
+		           " SELECT $1, u.name, u.records, now(), now()"
+		           " FROM unnest($2::text[], $3::bigint[]) AS u(name, records)"
+		           " ON CONFLICT (resource_code, name) DO UPDATE SET"
+		           " records = s.records + EXCLUDED.records, last_seen = now()",
+		    .nparams = 3,
+		    .params = {s->resource_code, buf_cstr(un), buf_cstr(ur)}};
+	}
+	char ll[7][24];
+	if (pr && pr->load_log_id > 0 && in->counts) {
+		/* The load's log row counts what is committed, so a kill leaves it true. */
+		const dgp_batch_counts_t *c = in->counts;
+		snprintf(ll[0], sizeof(ll[0]), "%" PRId64, pr->load_log_id);
+		snprintf(ll[1], sizeof(ll[1]), "%" PRIu64, c->read);
+		for (int k = 0; k < 4; k++)
+			snprintf(ll[2 + k], sizeof(ll[2 + k]), "%" PRIu64, c->cls[k]);
+		snprintf(ll[6], sizeof(ll[6]), "%" PRIu64, c->rejected);
+		st[n++] = (pstmt_t){
+			.sql = "UPDATE dgp_ops.load_log SET records_read = records_read + $2::bigint,"
+			       " \"new\" = \"new\" + $3::bigint, changed = changed + $4::bigint,"
+			       " unchanged = unchanged + $5::bigint, duplicate = duplicate + $6::bigint,"
+			       " rejected = rejected + $7::bigint WHERE id = $1::bigint",
+			.nparams = 7,
+			.params = {ll[0], ll[1], ll[2], ll[3], ll[4], ll[5], ll[6]}};
+	}
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
 		snprintf(nb[3], sizeof(nb[3]), "%" PRId64, pr->next_offset);
 		snprintf(nb[4], sizeof(nb[4]), "%" PRId64, pr->next_line);
@@ -1728,6 +1769,13 @@ static const char ENSURE_OPS_SQL[] =
 	" valid bigint NOT NULL DEFAULT 0,"
 	" total bigint NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (resource_code, field));"
+	"CREATE TABLE IF NOT EXISTS dgp_catalog.unknown_field_stats ("
+	" resource_code text NOT NULL,"
+	" name text NOT NULL,"
+	" records bigint NOT NULL DEFAULT 0,"
+	" first_seen timestamptz NOT NULL DEFAULT now(),"
+	" last_seen timestamptz NOT NULL DEFAULT now(),"
+	" PRIMARY KEY (resource_code, name));"
 	"COMMIT";
 
 dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size)

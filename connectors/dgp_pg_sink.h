@@ -121,6 +121,13 @@ typedef struct dgp_pg_progress {
 	int64_t next_line;         /* line number of the byte at next_offset (1-based) */
 	int64_t records;           /* records read from the file so far, this batch included */
 	bool complete;             /* the file is read to its end */
+	int64_t load_log_id;       /* > 0: add the batch's counts to this dgp_ops.load_log row */
+	/* JSON keys / CSV columns the catalog does not know, by name, with the records
+	 * that carried each since the last committed batch: added to
+	 * dgp_catalog.unknown_field_stats.  Any kind of progress. */
+	size_t n_unknown;
+	const char *const *unknown_names;
+	const uint64_t *unknown_records;
 	/* DGP_PG_PROGRESS_KAFKA */
 	const char *group_id;
 	size_t n_offsets;

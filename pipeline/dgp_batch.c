@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_SEP '\x1f'
+#define KEY_SEP  '\x1f'
 #define NULL_LEN 0xFFFFFFFFu
 
 typedef struct kslot {
@@ -136,7 +136,7 @@ static void scratch_reserve(dgp_batch_t *b, size_t need)
 }
 
 static void field_reject(dgp_batch_t *b, const dgp_record_t *rec, int field, dgp_reason_t reason,
-			 dgp_slice_t raw)
+                         dgp_slice_t raw)
 {
 	if (b->nfrej == b->frej_cap) {
 		b->frej_cap = b->frej_cap ? b->frej_cap * 2 : 64;
@@ -154,7 +154,7 @@ static bool is_blank(dgp_slice_t v)
 }
 
 static dgp_record_t *reject_record(dgp_batch_t *b, dgp_record_t *rec, dgp_reason_t reason,
-				   int field, const char *detail, size_t frej_mark)
+                                   int field, const char *detail, size_t frej_mark)
 {
 	rec->reason = reason;
 	rec->reject_field = field;
@@ -165,20 +165,27 @@ static dgp_record_t *reject_record(dgp_batch_t *b, dgp_record_t *rec, dgp_reason
 	return rec;
 }
 
-/* Normalise every field; returns false when the record was rejected. */
+/*
+ * Normalise every field; returns false when the record was rejected.  After
+ * a key or required field rejected the record, the remaining fields are
+ * still examined for the field counts (nothing else: no values, no field
+ * rejects), so every field's fill rate has the same total.
+ */
 static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_t *ctx,
-			     const dgp_slice_t *raw_vals, size_t frej_mark)
+                             const dgp_slice_t *raw_vals, size_t frej_mark)
 {
 	const dgp_schema_t *s = b->schema;
+	bool rejected = false;
+	b->counts.parsed++;
 	for (size_t i = 0; i < s->nfields; i++) {
 		const dgp_field_spec_t *f = &s->fields[i];
 		dgp_slice_t raw = raw_vals[i];
 		bool mandatory = f->required || f->key;
 		rec->vals[i] = (dgp_slice_t){NULL, 0};
 		if (!raw.p || raw.len == 0 || is_blank(raw)) {
-			if (mandatory) {
+			if (mandatory && !rejected) {
 				reject_record(b, rec, DGP_REASON_EMPTY, (int)i, NULL, frej_mark);
-				return false;
+				rejected = true;
 			}
 			continue;
 		}
@@ -186,17 +193,25 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 		size_t cap = DGP_NORM_OUT_CAP(raw.len);
 		scratch_reserve(b, cap);
 		dgp_norm_result_t res;
-		dgp_reason_t r = dgp_norm_apply(f->rule, ctx, raw.p, raw.len, b->scratch, cap, &res);
+		/* A NUL (JSON \u0000) is a bad value whatever the rule: charset. */
+		dgp_reason_t r = memchr(raw.p, 0, raw.len) ? DGP_REASON_CHARSET
+							   : dgp_norm_apply(f->rule, ctx, raw.p, raw.len,
+									    b->scratch, cap, &res);
 		if (r == DGP_REASON_OK) {
 			b->fcounts[i].valid++;
+			if (rejected)
+				continue;
 			rec->vals[i].p = dgp_arena_memdup(b->arena, b->scratch, res.len);
 			rec->vals[i].len = res.len;
 			rec->flags |= res.flags;
 			continue;
 		}
+		if (rejected)
+			continue;
 		if (mandatory) {
 			reject_record(b, rec, r, (int)i, NULL, frej_mark);
-			return false;
+			rejected = true;
+			continue;
 		}
 		if (r != DGP_REASON_EMPTY) {
 			field_reject(b, rec, (int)i, r, raw);
@@ -204,7 +219,7 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 			b->counts.field_rejects++;
 		}
 	}
-	return true;
+	return !rejected;
 }
 
 static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
@@ -258,7 +273,8 @@ static size_t ktab_find(const dgp_batch_t *b, const dgp_record_t *rec, bool *fou
 		}
 		if (s->hash == rec->key_hash) {
 			const dgp_record_t *o = &b->recs[s->rec - 1];
-			if (o->key.len == rec->key.len && memcmp(o->key.p, rec->key.p, o->key.len) == 0) {
+			if (o->key.len == rec->key.len &&
+			    memcmp(o->key.p, rec->key.p, o->key.len) == 0) {
 				*found = true;
 				return i;
 			}
@@ -283,21 +299,21 @@ static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache
 		}
 	} else {
 		rec->cls = cache ? dgp_dedup_classify(cache, rec->key_hash, rec->content_hash)
-				 : DGP_DEDUP_NEW;
+		                 : DGP_DEDUP_NEW;
 		*s = (kslot_t){.hash = rec->key_hash,
-			       .content = rec->content_hash,
-			       .rec = self,
-			       .existed_before = rec->cls != DGP_DEDUP_NEW,
-			       .write = rec->cls == DGP_DEDUP_NEW || rec->cls == DGP_DEDUP_CHANGED};
+		               .content = rec->content_hash,
+		               .rec = self,
+		               .existed_before = rec->cls != DGP_DEDUP_NEW,
+		               .write = rec->cls == DGP_DEDUP_NEW || rec->cls == DGP_DEDUP_CHANGED};
 	}
 	b->rec_slot[self - 1] = (int32_t)si;
 	b->counts.cls[rec->cls]++;
 }
 
 dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_norm_ctx_t *ctx,
-			    const dgp_origin_t *origin, const char *raw, size_t raw_len,
-			    const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
-			    const char *parse_detail)
+                            const dgp_origin_t *origin, const char *raw, size_t raw_len,
+                            const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
+                            const char *parse_detail)
 {
 	dgp_record_t *rec = &b->recs[b->n];
 	b->rec_slot[b->n] = -1;
@@ -313,7 +329,7 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
 		return reject_record(b, rec, parse_reason, -1, parse_detail, b->nfrej);
 
 	rec->vals = dgp_arena_alloc(b->arena, (b->schema->nfields ? b->schema->nfields : 1) *
-						      sizeof(dgp_slice_t));
+	                                          sizeof(dgp_slice_t));
 	if (!normalise_fields(b, rec, ctx, raw_vals, b->nfrej))
 		return rec;
 	if (rec->flags)
@@ -324,7 +340,7 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
 }
 
 void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
-		      dgp_record_t ***merges, size_t *n_mrg)
+                      dgp_record_t ***merges, size_t *n_mrg)
 {
 	if (!b->writes_ready) {
 		b->nins = b->nmrg = 0;

@@ -45,7 +45,14 @@ typedef struct dgp_field_reject {
 	dgp_slice_t raw; /* the rejected raw value */
 } dgp_field_reject_t;
 
-/* Per-field counts of this batch, for dgp_catalog.field_stats. */
+/*
+ * Per-field counts of this batch, for dgp_catalog.field_stats.  Every field
+ * of every record parsed into fields is counted, also when the record is
+ * rejected on another field; records rejected before parsing (charset,
+ * too_long, malformed, columns, …) count in no field.  So a field's fill
+ * rate is present / dgp_batch_counts_t.parsed and its validity valid /
+ * present, each field's independently of the others.
+ */
 typedef struct dgp_field_count {
 	uint64_t present; /* non-empty raw value */
 	uint64_t valid;   /* accepted by the rule */
@@ -53,11 +60,12 @@ typedef struct dgp_field_count {
 
 typedef struct dgp_batch_counts {
 	uint64_t read;
-	uint64_t cls[4];                     /* by dgp_dedup_class_t, accepted records only */
-	uint64_t rejected;                   /* records rejected */
+	uint64_t parsed;   /* records parsed into fields: the field counts' total */
+	uint64_t cls[4];   /* by dgp_dedup_class_t, accepted records only */
+	uint64_t rejected; /* records rejected */
 	uint64_t by_reason[DGP_REASON__COUNT]; /* record rejects + field rejects */
 	uint64_t field_rejects;
-	uint64_t flagged;                    /* accepted records with any quality flag */
+	uint64_t flagged; /* accepted records with any quality flag */
 } dgp_batch_counts_t;
 
 /*
@@ -72,7 +80,8 @@ void dgp_batch_destroy(dgp_batch_t *b);
 /* dgp_batch_reset — forget all records (one arena reset); keeps the allocation. */
 void dgp_batch_reset(dgp_batch_t *b);
 
-/* dgp_batch_arena — the arena records and their bytes live in (parsers allocate raw values here). */
+/* dgp_batch_arena — the arena records and their bytes live in (parsers allocate raw values here).
+ */
 dgp_arena_t *dgp_batch_arena(dgp_batch_t *b);
 
 const dgp_schema_t *dgp_batch_schema(const dgp_batch_t *b);
@@ -89,9 +98,9 @@ bool dgp_batch_full(const dgp_batch_t *b);
  * a full batch.
  */
 dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_norm_ctx_t *ctx,
-			    const dgp_origin_t *origin, const char *raw, size_t raw_len,
-			    const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
-			    const char *parse_detail);
+                            const dgp_origin_t *origin, const char *raw, size_t raw_len,
+                            const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
+                            const char *parse_detail);
 
 /* dgp_batch_record — the i-th record added (0-based). */
 dgp_record_t *dgp_batch_record(const dgp_batch_t *b, size_t i);
@@ -103,7 +112,7 @@ dgp_record_t *dgp_batch_record(const dgp_batch_t *b, size_t i);
  * keys present (upsert path).  Arrays owned by the batch, valid until reset.
  */
 void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
-		      dgp_record_t ***merges, size_t *n_mrg);
+                      dgp_record_t ***merges, size_t *n_mrg);
 
 /* dgp_batch_field_rejects — optional-field rejects of this batch. */
 const dgp_field_reject_t *dgp_batch_field_rejects(const dgp_batch_t *b, size_t *n);

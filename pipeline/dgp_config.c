@@ -135,6 +135,13 @@ static const dgp_conf_prop_t props[] = {
 	 "committing it and leaving the consumer group may take.  Past it dgp exits "
 	 "1 without committing the rest (nothing is lost: those messages are read "
 	 "again)."},
+	{"unknown.fields.strict", DGP_CONF_STR, CONF_OFF(unknown_fields_strict), 0, 0, "", NULL, 0,
+	 "`dgp load` and `dgp run`: resources (codes, comma-separated; `*` every "
+	 "one) whose records are rejected as unknown_field when they carry a JSON "
+	 "key or a value in a CSV column the catalog does not know.  Elsewhere such "
+	 "fields are not loaded, but reported by name (never value): the load "
+	 "summary, a warning the first time a name is seen, "
+	 "dgp_unknown_fields_total{resource,field}."},
 	{"reject.topic", DGP_CONF_STR, CONF_OFF(reject_topic), 0, 0, "", NULL, 0,
 	 "`dgp run`: also send every rejected record (raw bytes) to this Kafka topic "
 	 "after its batch committed, with the headers `dgp-reason`, `dgp-field`, "

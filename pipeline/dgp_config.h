@@ -52,6 +52,7 @@ typedef struct dgp_config {
 	int64_t batch_max_ms;     /* batch.max.ms */
 	int64_t shutdown_timeout_ms; /* shutdown.timeout.ms */
 	char *reject_topic;       /* reject.topic */
+	char *unknown_fields_strict; /* unknown.fields.strict */
 	char *run_topics;         /* run.topics */
 	char *run_topic_prefix;   /* run.topic.prefix */
 	int64_t run_kafka_timeout_ms; /* run.kafka.timeout.ms */

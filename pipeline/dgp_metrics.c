@@ -735,6 +735,12 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	                          "Duration of one PostgreSQL command (COPY, merge, commit).", NULL,
 	                          dgp_metrics_seconds_bounds, dgp_metrics_seconds_nbounds),
 	    NULL);
+	static const char *const l_res_field[] = {"resource", "field", NULL};
+	std->unknown_fields = dgp_metrics_counter(
+	    reg, "dgp_unknown_fields_total",
+	    "Records that carried a JSON key or CSV column the catalog does not know (by name; "
+	    "its values are not loaded).",
+	    l_res_field);
 	std->kafka_lag = dgp_metrics_gauge(
 	    reg, "dgp_kafka_consumer_lag",
 	    "Messages between the partition's high watermark and the next offset to load.",

@@ -199,6 +199,7 @@ typedef struct dgp_metrics_std {
 	dgp_histogram_t *batch_duration;            /* dgp_batch_duration_seconds */
 	dgp_histogram_t *pg_roundtrip;              /* dgp_pg_roundtrip_seconds */
 	dgp_metric_family_t *kafka_lag;             /* dgp_kafka_consumer_lag */
+	dgp_metric_family_t *unknown_fields;        /* dgp_unknown_fields_total{resource,field} */
 	dgp_metric_t *dedup_entries;                /* dgp_dedup_entries */
 	dgp_metric_t *dedup_bytes;                  /* dgp_dedup_bytes */
 	dgp_metric_t *catalog_resources;            /* dgp_catalog_resources */

@@ -34,6 +34,9 @@ static const struct {
 	[DGP_REASON_COLUMNS] = {"columns", "CSV row has a different number of columns than the header"},
 	[DGP_REASON_DB_REFUSED] = {"db_refused", "PostgreSQL refused the accepted record (SQLSTATE and message in detail)"},
 	[DGP_REASON_CURRENCY] = {"currency", "amount in a currency the field does not allow"},
+	[DGP_REASON_EMPTY_MESSAGE] = {"empty_message", "Kafka message without any bytes"},
+	[DGP_REASON_TOMBSTONE] = {"tombstone", "Kafka tombstone (null value); deletes are not applied"},
+	[DGP_REASON_UNKNOWN_FIELD] = {"unknown_field", "record has a field the catalog does not know (strict resource)"},
 };
 
 const char *dgp_reason_name(dgp_reason_t r)

@@ -45,6 +45,9 @@ typedef enum dgp_reason {
 	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
 	DGP_REASON_DB_REFUSED,  /* record-level: PostgreSQL refused the row (SQLSTATE in the detail) */
 	DGP_REASON_CURRENCY,    /* money: a currency the field does not allow */
+	DGP_REASON_EMPTY_MESSAGE, /* record-level: a Kafka message without any bytes */
+	DGP_REASON_TOMBSTONE,   /* record-level: a Kafka tombstone (null value); not applied as a delete */
+	DGP_REASON_UNKNOWN_FIELD, /* record-level: a field the catalog does not know (strict mode) */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 

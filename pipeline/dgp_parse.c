@@ -29,6 +29,9 @@
 
 #define JSON_MIN_FIELDS 1024 /* a record with more keys than this is malformed */
 
+static int utf8_prefix(const char *s, size_t len, size_t max);
+static bool ascii_case_eq(const char *a, size_t alen, const char *b, size_t blen);
+
 struct dgp_parser {
 	const dgp_schema_t *schema;
 	dgp_format_t format;
@@ -50,7 +53,44 @@ struct dgp_parser {
 	unsigned char special[256]; /* delimiter, quote, CR, LF */
 
 	uint64_t unknown_keys;
+	bool strict_unknown;
+	dgp_unknown_field_t *unames; /* names (copied) of the unknown keys / columns seen */
+	size_t nunames, cap_unames;
+	uint32_t *ugen; /* per name: generation of the last record counted */
 };
+
+#define UNKNOWN_NAMES_MAX 1024 /* distinct unknown names kept; more count only in the total */
+
+/* The index of unknown name k, added on first sight; -1 once the table is full. */
+static int unknown_name(dgp_parser_t *p, const char *k, size_t len)
+{
+	for (size_t i = 0; i < p->nunames; i++)
+		if (ascii_case_eq(p->unames[i].name, p->unames[i].len, k, len))
+			return (int)i;
+	if (p->nunames == UNKNOWN_NAMES_MAX)
+		return -1;
+	if (p->nunames == p->cap_unames) {
+		p->cap_unames = p->cap_unames ? 2 * p->cap_unames : 8;
+		p->unames = dgp_xrealloc(p->unames, p->cap_unames * sizeof(*p->unames));
+		p->ugen = dgp_xrealloc(p->ugen, p->cap_unames * sizeof(*p->ugen));
+	}
+	size_t keep = (size_t)utf8_prefix(k, len, 128);
+	char *name = dgp_xmalloc(keep + 1);
+	memcpy(name, k, keep);
+	name[keep] = '\0';
+	p->unames[p->nunames] = (dgp_unknown_field_t){name, keep, 0};
+	p->ugen[p->nunames] = 0;
+	return (int)p->nunames++;
+}
+
+/* Record gen carries unknown name i: counted once per record. */
+static void unknown_count(dgp_parser_t *p, int i)
+{
+	if (i >= 0 && p->ugen[i] != p->gen) {
+		p->ugen[i] = p->gen;
+		p->unames[i].records++;
+	}
+}
 
 static inline unsigned char ascii_lower(unsigned char c)
 {
@@ -141,6 +181,7 @@ dgp_parser_t *dgp_parse_new(const dgp_schema_t *schema, const dgp_parse_opts_t *
 	p->format = opts ? opts->format : DGP_FORMAT_JSONL;
 	p->delim = opts && opts->csv_delim ? opts->csv_delim : ',';
 	p->quote = opts && opts->csv_quote ? opts->csv_quote : '"';
+	p->strict_unknown = opts && opts->strict_unknown;
 	if (p->delim == p->quote || p->delim == '\n' || p->delim == '\r' || p->quote == '\n' ||
 	    p->quote == '\r') {
 		p->delim = ',';
@@ -172,12 +213,22 @@ void dgp_parse_destroy(dgp_parser_t *p)
 	free(p->jfields);
 	free(p->unknown);
 	free(p->col_field);
+	for (size_t i = 0; i < p->nunames; i++)
+		free((char *)p->unames[i].name);
+	free(p->unames);
+	free(p->ugen);
 	free(p);
 }
 
 uint64_t dgp_parse_unknown_keys(const dgp_parser_t *p)
 {
 	return p->unknown_keys;
+}
+
+const dgp_unknown_field_t *dgp_parse_unknown_fields(const dgp_parser_t *p, size_t *n)
+{
+	*n = p->nunames;
+	return p->unames;
 }
 
 size_t dgp_parse_csv_columns(const dgp_parser_t *p)
@@ -278,6 +329,16 @@ static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_
 			vals[fi] = (dgp_slice_t){f->val, f->val_len};
 	}
 	p->unknown_keys += nunknown;
+	for (size_t i = 0; i < nunknown; i++) {
+		const dgp_json_field_t *f = &p->jfields[p->unknown[i]];
+		unknown_count(p, unknown_name(p, f->key, f->key_len));
+	}
+	if (nunknown && p->strict_unknown) {
+		const dgp_json_field_t *f = &p->jfields[p->unknown[0]];
+		return reject(DGP_REASON_UNKNOWN_FIELD, detail, detail_size,
+		              "key \"%.*s\" at byte %zu is not a field of the catalog (strict)",
+		              utf8_prefix(f->key, f->key_len, 64), f->key, f->offset);
+	}
 	return DGP_REASON_OK;
 }
 
@@ -356,15 +417,25 @@ static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_a
 		return reject(DGP_REASON_MALFORMED, detail, detail_size,
 		              "no CSV header was read before the record");
 	char *scratch = NULL;
-	size_t scratch_used = 0, pos = 0, col = 0;
+	size_t scratch_used = 0, pos = 0, col = 0, strict_col = 0, strict_at = 0;
+	if (++p->gen == 0)
+		p->gen = 1;
 	for (;;) {
 		dgp_slice_t v;
+		size_t at = pos;
 		dgp_reason_t r = csv_field(p, in, len, &pos, arena, &scratch, &scratch_used, &v,
 		                           detail, detail_size);
 		if (r != DGP_REASON_OK)
 			return r;
-		if (col < p->ncols && p->col_field[col] >= 0)
+		if (col < p->ncols && p->col_field[col] >= 0) {
 			vals[p->col_field[col]] = v;
+		} else if (col < p->ncols && v.p && v.len) { /* a value in an unknown column */
+			unknown_count(p, -p->col_field[col] - 2);
+			if (!strict_col) {
+				strict_col = col + 1;
+				strict_at = at;
+			}
+		}
 		col++;
 		if (pos >= len)
 			break;
@@ -373,6 +444,13 @@ static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_a
 	if (col != p->ncols)
 		return reject(DGP_REASON_COLUMNS, detail, detail_size,
 		              "%zu columns, header has %zu", col, p->ncols);
+	if (strict_col && p->strict_unknown) {
+		int u = -p->col_field[strict_col - 1] - 2;
+		return reject(
+		    DGP_REASON_UNKNOWN_FIELD, detail, detail_size,
+		    "column %zu \"%s\" at byte %zu is not a field of the catalog (strict)",
+		    strict_col, u >= 0 ? p->unames[u].name : "", strict_at);
+	}
 	return DGP_REASON_OK;
 }
 
@@ -456,7 +534,8 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 			cap *= 2;
 			map = dgp_xrealloc(map, cap * sizeof(*map));
 		}
-		map[ncols++] = f;
+		/* unknown: -2 - its name's index (-1 when the name table is full) */
+		map[ncols++] = f >= 0 ? f : -2 - unknown_name(p, v.p, v.len);
 		if (pos >= len)
 			break;
 		pos++;

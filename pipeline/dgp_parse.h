@@ -52,9 +52,18 @@ typedef enum dgp_format {
 
 typedef struct dgp_parse_opts {
 	dgp_format_t format;
-	char csv_delim; /* field delimiter; 0 means ',' */
-	char csv_quote; /* quote character; 0 means '"' */
+	char csv_delim;      /* field delimiter; 0 means ',' */
+	char csv_quote;      /* quote character; 0 means '"' */
+	bool strict_unknown; /* a record carrying a key / a value in a column the schema does
+	                      * not know is rejected (DGP_REASON_UNKNOWN_FIELD) */
 } dgp_parse_opts_t;
+
+/* A JSON key or CSV column the schema does not know: its name only, never a value. */
+typedef struct dgp_unknown_field {
+	const char *name; /* as first seen (at most 128 bytes), NUL-terminated */
+	size_t len;
+	uint64_t records; /* records that carried it (CSV: with a non-empty value) */
+} dgp_unknown_field_t;
 
 typedef struct dgp_parser dgp_parser_t;
 
@@ -109,6 +118,15 @@ dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_a
  * match no field of the schema (for the catalog's drift report).
  */
 uint64_t dgp_parse_unknown_keys(const dgp_parser_t *p);
+
+/*
+ * dgp_parse_unknown_fields — the distinct unknown names seen so far (ASCII
+ * case-insensitively; at most 1024), in order of first sight, with the
+ * records that carried each.  *n is their number.  The array is owned by
+ * the parser, valid until its next call; entries are only appended, so a
+ * caller can log each new name once by remembering how many it has seen.
+ */
+const dgp_unknown_field_t *dgp_parse_unknown_fields(const dgp_parser_t *p, size_t *n);
 
 /*
  * dgp_parse_check_text — DGP_REASON_OK when in[0..len) is valid UTF-8

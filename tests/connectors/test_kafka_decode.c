@@ -76,9 +76,11 @@ Test(kafka_decode, without_content_type_a_brace_after_bom_and_blanks_means_json)
 	cr_expect_null(m.csv_header);
 	dgp_kafka_decode(&d, "a,{b}", 5, NULL, &m);
 	cr_expect_eq(m.format, DGP_FORMAT_CSV);
-	dgp_kafka_decode(&d, NULL, 0, NULL, &m);
-	cr_expect_eq(m.reason, DGP_REASON_OK);
-	cr_expect_eq(m.len, 0);
-	cr_expect_eq(m.format, DGP_FORMAT_CSV);
+	dgp_kafka_decode(&d, NULL, 0, NULL, &m); /* a tombstone: its own reason */
+	cr_expect_eq(m.reason, DGP_REASON_TOMBSTONE);
+	dgp_kafka_decode(&d, "", 0, NULL, &m); /* no bytes at all */
+	cr_expect_eq(m.reason, DGP_REASON_EMPTY_MESSAGE);
+	dgp_kafka_decode(&d, "\r\n", 2, NULL, &m); /* only a line end */
+	cr_expect_eq(m.reason, DGP_REASON_EMPTY_MESSAGE);
 	dgp_kafka_decoder_free(&d);
 }

@@ -20,13 +20,13 @@
 #define NPART 2
 
 typedef struct seen {
-	int64_t next[NPART];  /* next offset expected per partition */
+	int64_t next[NPART]; /* next offset expected per partition */
 	int count, gz, csv, bad, revokes, assigns;
 	int64_t stored[NPART]; /* "dgp_ops.offsets": -1 none */
 } seen_t;
 
 static dgp_err_t stored_offset(void *opaque, const char *topic, int32_t partition, bool *found,
-			       int64_t *next, char *err, size_t err_size)
+                               int64_t *next, char *err, size_t err_size)
 {
 	(void)topic, (void)err, (void)err_size;
 	seen_t *s = opaque;
@@ -49,16 +49,16 @@ static void assigned(void *opaque, const rd_kafka_topic_partition_list_t *parts)
 }
 
 static void produce(rd_kafka_t *p, int32_t part, const void *v, size_t len, const char *hk,
-		    const char *hv)
+                    const char *hv)
 {
 	rd_kafka_headers_t *h = rd_kafka_headers_new(1);
 	if (hk)
 		rd_kafka_header_add(h, hk, -1, hv, -1);
 	cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC), RD_KAFKA_V_PARTITION(part),
-				       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-				       RD_KAFKA_V_VALUE((void *)v, len), RD_KAFKA_V_HEADERS(h),
-				       RD_KAFKA_V_END),
-		     0);
+	                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+	                               RD_KAFKA_V_VALUE((void *)v, len), RD_KAFKA_V_HEADERS(h),
+	                               RD_KAFKA_V_END),
+	             0);
 }
 
 static size_t gz(const char *in, char *out, size_t cap)
@@ -91,12 +91,12 @@ static void produce_batch(rd_kafka_t *p, int from, int n)
 					rd_kafka_headers_t *h = rd_kafka_headers_new(1);
 					rd_kafka_header_add(h, "content-encoding", -1, "gzip", -1);
 					cr_assert_eq(rd_kafka_producev(
-							     p, RD_KAFKA_V_TOPIC(TOPIC),
-							     RD_KAFKA_V_PARTITION(part),
-							     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-							     RD_KAFKA_V_VALUE(z, zl),
-							     RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END),
-						     0);
+					                 p, RD_KAFKA_V_TOPIC(TOPIC),
+					                 RD_KAFKA_V_PARTITION(part),
+					                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+					                 RD_KAFKA_V_VALUE(z, zl),
+					                 RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END),
+					             0);
 				} else {
 					produce(p, part, v, strlen(v), NULL, NULL);
 				}
@@ -116,8 +116,9 @@ static void consume(dgp_kafka_source_t *src, seen_t *s, int total, int timeout_s
 		cr_assert_geq(r, 0, "%s", err);
 		if (!r)
 			continue;
-		cr_assert_eq(m.offset, s->next[m.partition], "partition %d: offset %lld, expected %lld",
-			     m.partition, (long long)m.offset, (long long)s->next[m.partition]);
+		cr_assert_eq(m.offset, s->next[m.partition],
+		             "partition %d: offset %lld, expected %lld", m.partition,
+		             (long long)m.offset, (long long)s->next[m.partition]);
 		s->next[m.partition] = m.offset + 1;
 		s->count++;
 		if (m.reason != DGP_REASON_OK) {
@@ -170,10 +171,10 @@ static void setup(fixture_t *f, int64_t stored0)
 	f->seen.stored[0] = stored0;
 	f->seen.stored[1] = -1;
 	dgp_kafka_source_opts_t o = {
-		.cfg = f->cfg,
-		.connect_timeout_ms = 5000,
-		.max_message_bytes = 1 << 20,
-		.hooks = {&f->seen, on_revoke, stored_offset, assigned},
+	    .cfg = f->cfg,
+	    .connect_timeout_ms = 5000,
+	    .max_message_bytes = 1 << 20,
+	    .hooks = {&f->seen, on_revoke, stored_offset, assigned},
 	};
 	cr_assert_eq(dgp_kafka_source_new(&o, &f->src, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_assert_str_eq(dgp_kafka_source_group(f->src), "g-mock");
@@ -218,11 +219,10 @@ Test(kafka_source_mock, fetch_errors_and_broker_down_lose_nothing, .timeout = 18
 	consume(f.src, &f.seen, 40, 60);
 	cr_assert_eq(f.seen.count, 40);
 	/* Fetch requests fail (retriable errors), then succeed: nothing skipped, nothing twice. */
-	rd_kafka_mock_push_request_errors(f.mc, 1 /* Fetch */, 4,
-					  RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-					  RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-					  RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-					  RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+	rd_kafka_mock_push_request_errors(
+	    f.mc, 1 /* Fetch */, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+	    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+	    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
 	produce_batch(f.prod, 20, 20);
 	consume(f.src, &f.seen, 80, 60);
 	cr_assert_eq(f.seen.count, 80);
@@ -254,4 +254,109 @@ Test(kafka_source_mock, unreachable_brokers_fail_clearly_at_start, .timeout = 60
 	cr_assert_null(src);
 	cr_assert(strstr(err, "127.0.0.1:1") != NULL, "%s", err);
 	dgp_config_destroy(cfg);
+}
+
+static void produce_raw(rd_kafka_t *p, const void *v, size_t len, const char *hk, const char *hv)
+{
+	rd_kafka_headers_t *h = rd_kafka_headers_new(1);
+	if (hk)
+		rd_kafka_header_add(h, hk, -1, hv, -1);
+	cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC), RD_KAFKA_V_PARTITION(0),
+	                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+	                               RD_KAFKA_V_VALUE((void *)v, len), RD_KAFKA_V_HEADERS(h),
+	                               RD_KAFKA_V_END),
+	             0);
+}
+
+typedef struct decoded {
+	dgp_reason_t reason;
+	dgp_format_t format;
+	char payload[128];
+	size_t len;
+	char detail[256];
+} decoded_t;
+
+/*
+ * Each kind of payload gets its own reason, or decodes to the exact text:
+ * tombstone, empty, a UTF-8 BOM before JSON, a JSON array, gzip members
+ * concatenated or followed by junk, GBK by content-type charset or by the
+ * resource's encoding, GBK taken for UTF-8.
+ */
+Test(kafka_source_mock, every_payload_kind_decodes_or_gets_its_own_reason, .timeout = 120)
+{
+	fixture_t f;
+	setup(&f, -1);
+	static const char gbk[] = "{\"XM\":\"\xD5\xC5\xC8\xFD\"}"; /* 张三 in GBK */
+	char z1[128], z2[128], both[256];
+	size_t l1 = gz("{\"a\":", z1, sizeof(z1)), l2 = gz("2}", z2, sizeof(z2));
+	memcpy(both, z1, l1);
+	memcpy(both + l1, z2, l2);
+	char junk[160];
+	memcpy(junk, z1, l1);
+	memcpy(junk + l1, "junk", 4);
+	struct {
+		const void *v;
+		size_t len;
+		const char *hk, *hv, *enc;
+	} in[] = {
+	    {NULL, 0, NULL, NULL, NULL},
+	    {"", 0, NULL, NULL, NULL},
+	    {"\xEF\xBB\xBF{\"a\":1}", 10, NULL, NULL, NULL},
+	    {"[1,2]", 5, NULL, NULL, NULL},
+	    {both, l1 + l2, "content-encoding", "gzip", NULL},
+	    {junk, l1 + 4, "content-encoding", "gzip", NULL},
+	    {gbk, sizeof(gbk) - 1, "content-type", "application/json; charset=GBK", "UTF-8"},
+	    {gbk, sizeof(gbk) - 1, NULL, NULL, "GBK"},
+	    {gbk, sizeof(gbk) - 1, NULL, NULL, "UTF-8"},
+	    {"\n", 1, NULL, NULL, NULL},
+	};
+	enum { N = sizeof(in) / sizeof(in[0]) };
+	for (int i = 0; i < N; i++)
+		produce_raw(f.prod, in[i].v, in[i].len, in[i].hk, in[i].hv);
+	cr_assert_eq(rd_kafka_flush(f.prod, 10000), 0);
+	decoded_t d[N];
+	int n = 0;
+	time_t end = time(NULL) + 60;
+	while (n < N && time(NULL) < end) {
+		dgp_kafka_msg_t m;
+		char err[256];
+		int r = dgp_kafka_source_next(f.src, 100, &m, err, sizeof(err));
+		cr_assert_geq(r, 0, "%s", err);
+		if (!r)
+			continue;
+		cr_assert_eq(m.offset, n);
+		dgp_kafka_source_text(f.src, &m, in[n].enc);
+		d[n] = (decoded_t){.reason = m.reason, .format = m.format, .len = m.len};
+		memcpy(d[n].payload, m.payload, m.len < 128 ? m.len : 128);
+		snprintf(d[n].detail, sizeof(d[n].detail), "%s", m.detail ? m.detail : "");
+		n++;
+	}
+	cr_assert_eq(n, N);
+	cr_expect_eq(d[0].reason, DGP_REASON_TOMBSTONE);
+	cr_expect_str_eq(d[0].detail, "tombstone (null value): deletes are not applied");
+	cr_expect_eq(d[1].reason, DGP_REASON_EMPTY_MESSAGE);
+	cr_expect_str_eq(d[1].detail, "empty message");
+	cr_expect_eq(d[2].reason, DGP_REASON_OK, "%s", d[2].detail);
+	cr_expect_eq(d[2].format, DGP_FORMAT_JSONL);
+	cr_expect_eq(d[2].len, 7);
+	cr_expect(memcmp(d[2].payload, "{\"a\":1}", 7) == 0);
+	cr_expect_eq(d[3].format, DGP_FORMAT_JSONL);
+	cr_expect_eq(d[4].reason, DGP_REASON_OK, "%s", d[4].detail);
+	cr_expect_eq(d[4].len, 7);
+	cr_expect(memcmp(d[4].payload, "{\"a\":2}", 7) == 0, "%.*s", (int)d[4].len, d[4].payload);
+	cr_expect_eq(d[5].reason, DGP_REASON_MALFORMED);
+	char want[128];
+	snprintf(want, sizeof(want),
+	         "gzip: 4 bytes of trailing data after the last member at byte %zu", l1);
+	cr_expect_str_eq(d[5].detail, want);
+	for (int i = 6; i <= 7; i++) {
+		cr_expect_eq(d[i].reason, DGP_REASON_OK, "%d: %s", i, d[i].detail);
+		cr_expect_eq(d[i].len, strlen("{\"XM\":\"张三\"}"), "%d", i);
+		cr_expect(memcmp(d[i].payload, "{\"XM\":\"张三\"}", d[i].len) == 0, "%d", i);
+	}
+	cr_expect_eq(d[8].reason, DGP_REASON_CHARSET);
+	cr_expect_str_eq(d[8].detail, "invalid UTF-8 at byte 7");
+	cr_expect_eq(d[9].reason, DGP_REASON_EMPTY_MESSAGE);
+	cr_expect_str_eq(d[9].detail, "empty message (only a line end)");
+	teardown(&f);
 }

@@ -18,7 +18,7 @@
  * Each input is decoded twice with one decoder (the inflate buffer is
  * reused across messages, as in a consumer) and both results must agree.
  * Checked against a reference written here: the reason (ok / too_long /
- * malformed only, a detail exactly when rejected), the payload bytes
+ * malformed / empty_message, a detail exactly when rejected), the payload bytes
  * (the input, or the gzipped bytes inflated, minus one trailing "\n" or
  * "\r\n"), the length limit, the format (content-type, else the first
  * non-blank byte after a BOM) and the csv header (the header value minus
@@ -61,7 +61,10 @@ static unsigned char *gzip(const uint8_t *p, size_t n, int level, size_t *out_le
 	return o;
 }
 
-/* Inflate the first gzip member of p with zlib directly: 1 ok, 0 damaged, -1 over limit. */
+/*
+ * Inflate every gzip member of p with zlib directly (members follow one another;
+ * anything else after a member is damage): 1 ok, 0 damaged, -1 over limit.
+ */
 static int ref_gunzip(const unsigned char *p, size_t n, size_t limit, unsigned char **out,
                       size_t *out_len)
 {
@@ -75,9 +78,18 @@ static int ref_gunzip(const unsigned char *p, size_t n, size_t limit, unsigned c
 	z.next_out = o;
 	z.avail_out = (uInt)cap;
 	int r;
-	do
-		r = inflate(&z, Z_NO_FLUSH);
-	while (r == Z_OK && z.avail_out > 0);
+	for (;;) {
+		do
+			r = inflate(&z, Z_NO_FLUSH);
+		while (r == Z_OK && z.avail_out > 0);
+		if (r != Z_STREAM_END || z.avail_in == 0 || z.avail_out == 0)
+			break;
+		if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) {
+			r = Z_DATA_ERROR; /* trailing bytes that start no member */
+			break;
+		}
+		inflateReset(&z);
+	}
 	size_t got = cap - z.avail_out;
 	inflateEnd(&z);
 	*out = o;
@@ -103,7 +115,8 @@ static dgp_format_t ref_format(const unsigned char *p, size_t n, const uint8_t *
 	size_t i = n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
-	return i < n && p[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV;
+	/* '[': a JSON array, which the JSON parser names as such */
+	return i < n && (p[i] == '{' || p[i] == '[') ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV;
 }
 
 static void check(const dgp_kafka_msg_t *m, const unsigned char *msg, size_t msg_len,
@@ -188,8 +201,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (msg_len > limit) {
 		want_reason = DGP_REASON_TOO_LONG;
 	}
-	if (want_reason == DGP_REASON_OK)
+	if (want_reason == DGP_REASON_OK) {
 		ref_chomp(want, &want_len);
+		if (want_len == 0) /* no bytes, or only a line end */
+			want_reason = alt_reason = DGP_REASON_EMPTY_MESSAGE;
+	}
 	dgp_format_t want_format = ref_format(want, want_len, ct, ctl, has_ct);
 
 	dgp_kafka_decoder_t d = {.max_message_bytes = limit};

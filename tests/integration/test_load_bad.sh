@@ -211,5 +211,31 @@ eq "same bytes, another resource: two progress rows" \
 	"$(sql "SELECT string_agg(resource_code || ' ' || complete, ',' ORDER BY resource_code) FROM dgp_ops.file_progress WHERE path = '$TMP/bszjd_syrk_json.jsonl'")" \
 	"101001/000001 true,$R true"
 
+# a producer renamed HJDZ to HJDZZ: the values are not loaded, the name (never a
+# value) is reported in the summary, logged once and counted in a metric;
+# strict for the resource, such records are rejected as unknown_field
+base unk 8001000
+sed '1s/,HJDZ,/,HJDZZ,/' "$TMP/unk.base" >"$TMP/bszjd_syrk_unk.csv"
+nunk=$(awk -F, 'NR > 1 && $7 != ""' "$TMP/bszjd_syrk_unk.csv" | wc -l) # rows with an address
+out=$(DGP_LOG_LEVEL=info "$DGP" load "$TMP/bszjd_syrk_unk.csv" 2>&1)
+eq "unknown field: exit" "$?" 0
+expect_out "unknown field: summary" "  unknown field HJDZZ in $nunk records (not in the catalog, not loaded)" "$out"
+eq "unknown field: logged once" "$(grep -c 'field "HJDZZ" is not in the catalog' <<<"$out")" 1
+eq "unknown field: values not loaded" "$(sql "SELECT count(*) || ' ' || count(hjdz) FROM dgp_src.bszjd_syrk WHERE _dgp_origin LIKE '%bszjd\\_syrk\\_unk.csv:%'")" "10 0"
+sed '1s/,HJDZ,/,HJDZZ,/' "$TMP/after.base" >"$TMP/bszjd_syrk_unk2.csv"
+eq "unknown field: dgp_catalog.unknown_field_stats" \
+	"$(sql "SELECT name || ' ' || records FROM dgp_catalog.unknown_field_stats WHERE resource_code = '$R'")" "HJDZZ $nunk"
+out=$("$DGP" catalog status 2>&1)
+expect_out "unknown field: catalog status" "  fields not in the catalog (records): HJDZZ $nunk" "$out"
+out=$("$DGP" catalog status --format json 2>&1)
+eq "unknown field: catalog status json" "$(jq -c --arg r "$R" '.resources[] | select(.code == $r) | .unknown_fields' <<<"$out")" "{\"HJDZZ\":$nunk}"
+nunk2=$(awk -F, 'NR > 1 && $7 != ""' "$TMP/bszjd_syrk_unk2.csv" | wc -l)
+out=$(DGP_UNKNOWN_FIELDS_STRICT="102001/000001, $R" "$DGP" load "$TMP/bszjd_syrk_unk2.csv" 2>&1)
+eq "unknown field, strict: exit" "$?" 0
+expect_out "unknown field, strict: summary" "read 10, new 0, changed 0, unchanged $((10 - nunk2)), duplicate 0, rejected $nunk2" "$out"
+eq "unknown field, strict: dgp_ops.reject" \
+	"$(sql "SELECT reason || ' ' || count(*) || ' ' || count(*) FILTER (WHERE detail LIKE 'column 7 \"HJDZZ\" at byte % is not a field of the catalog (strict)') FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_unk2.csv' GROUP BY reason")" \
+	"unknown_field $nunk2 $nunk2"
+
 eq "every reject kept its raw bytes" "$(sql "SELECT count(*) FROM dgp_ops.reject WHERE raw IS NULL OR length(raw) = 0")" 0
 finish

@@ -26,6 +26,20 @@ out=$("$DGP" load "$TMP/gaj_hjrk_crash.csv.gz" 2>&1)
 ms=$((($(date +%s%N) - t0) / 1000000))
 expect_out "reference load = manifest" "$(summary_want "$TMP/m.json" first_load)" "$out"
 want=$(dbsum "${tables[@]}")
+# field_stats against counts computed from the file itself: every field of
+# every record counts (also in records rejected on another field), total =
+# every record parsed into fields
+eq "reference: field_stats present/total = the file's non-blank values per column" \
+	"$(sql "SELECT string_agg(field || ' ' || present || '/' || total, ',' ORDER BY field) FROM dgp_catalog.field_stats WHERE resource_code = '101001/000001'")" \
+	"$(/usr/bin/python3 - "$TMP/gaj_hjrk_crash.csv.gz" <<'PY'
+import csv, gzip, io, sys
+rows = list(csv.reader(io.TextIOWrapper(gzip.open(sys.argv[1]), encoding='gb18030', newline='')))
+hdr, rows = rows[0], rows[1:]
+blank = ' \t\r\n'
+print(','.join('%s %d/%d' % (h, sum(1 for r in rows if r[i].strip(blank)), len(rows))
+               for i, h in sorted(enumerate(hdr), key=lambda x: x[1])))
+PY
+)"
 
 new_db "dgp_test_crash_$$"
 "$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
@@ -64,4 +78,13 @@ eq "final run exit" "$?" 0
 eq "after $kills kills: PostgreSQL identical to an uninterrupted load" "$(dbsum "${tables[@]}")" "$want"
 out=$("$DGP" load "$TMP/gaj_hjrk_crash.csv.gz" 2>&1)
 expect_out "then: already loaded" "already loaded completely" "$out"
+# dgp_ops.load_log: a row per run, killed ones included, each counting what
+# that run committed: together exactly the file's counts (a key repeated
+# across a kill counts unchanged instead of duplicate in the resumed run)
+eq "load_log rows of the killed runs add up to the file" \
+	"$(sql "SELECT sum(records_read) || ' ' || sum(new) || ' ' || sum(changed) || ' ' || sum(unchanged + duplicate) || ' ' || sum(rejected) FROM dgp_ops.load_log WHERE source = '$TMP/gaj_hjrk_crash.csv.gz'")" \
+	"$(jq -r '.expected.first_load | "\(.read) \(.new) \(.changed) \(.unchanged + .duplicate) \(.rejected)"' "$TMP/m.json")"
+eq "load_log: the killed runs stay running, the last one complete" \
+	"$(sql "SELECT count(*) FILTER (WHERE status = 'complete') || ' ' || count(*) FILTER (WHERE status = 'running') || ' ' || (count(*) > 1) FROM dgp_ops.load_log WHERE source = '$TMP/gaj_hjrk_crash.csv.gz'")" \
+	"1 $(($(sql "SELECT count(*) FROM dgp_ops.load_log WHERE source = '$TMP/gaj_hjrk_crash.csv.gz'") - 1)) true"
 finish

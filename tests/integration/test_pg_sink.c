@@ -211,6 +211,7 @@ Test(pg_sink, ensure_ops_is_idempotent)
 	expect_q(c, "SELECT string_agg(table_schema || '.' || table_name, ' ' ORDER BY table_schema, table_name)"
 		    " FROM information_schema.tables WHERE table_schema IN ('dgp_ops', 'dgp_catalog')",
 		 "dgp_catalog.field_stats dgp_catalog.reject_stats dgp_catalog.resource_stats "
+		 "dgp_catalog.unknown_field_stats "
 		 "dgp_ops.file_progress dgp_ops.load_log dgp_ops.offsets dgp_ops.reject");
 	PQfinish(c);
 }
@@ -830,7 +831,8 @@ Test(pg_sink, statistics_increment_exactly)
 	dgp_record_t *ins[3];
 	for (size_t i = 0; i < 3; i++)
 		ins[i] = mkrec(a, &PERSON, ROWS1[i], "s", (int64_t)i);
-	dgp_batch_counts_t c1 = {.read = 6, .rejected = 2, .cls = {3, 0, 0, 1}, .field_rejects = 1};
+	dgp_batch_counts_t c1 = {
+	    .read = 6, .parsed = 5, .rejected = 2, .cls = {3, 0, 0, 1}, .field_rejects = 1};
 	c1.by_reason[DGP_REASON_MALFORMED] = 1;
 	c1.by_reason[DGP_REASON_CHECKSUM] = 1;
 	c1.by_reason[DGP_REASON_NOT_IN_LIST] = 1;
@@ -843,7 +845,7 @@ Test(pg_sink, statistics_increment_exactly)
 	/* batch 2: 4 read, all unchanged: nothing written, last_change stays */
 	char *change1 = q1(c, "SELECT last_change FROM dgp_catalog.resource_stats");
 	char *load1 = q1(c, "SELECT last_load FROM dgp_catalog.resource_stats");
-	dgp_batch_counts_t c2 = {.read = 4, .cls = {0, 0, 4}};
+	dgp_batch_counts_t c2 = {.read = 4, .parsed = 4, .cls = {0, 0, 4}};
 	c2.by_reason[DGP_REASON_CHECKSUM] = 0;
 	dgp_field_count_t f2[NF] = {{4, 4}, {4, 4}, {4, 4}, {0, 0}};
 	in = input(&PERSON, NULL, 0, NULL, 0);
@@ -1116,7 +1118,7 @@ Test(pg_sink_batch, batches_land_exactly_and_a_warm_cache_sees_them_unchanged)
 	expect_q(x.c, "SELECT string_agg(reason || '=' || count, ' ' ORDER BY reason) FROM dgp_catalog.reject_stats",
 		 "checksum=1 malformed=1 not_in_list=1");
 	expect_q(x.c, "SELECT present || '/' || valid || '/' || total FROM dgp_catalog.field_stats WHERE field = 'XB'",
-		 "4/3/5"); /* the checksum record stops at its key: XB not looked at */
+		 "5/4/5"); /* the checksum record's XB counts too; the malformed one is not parsed */
 	expect_q(x.c, "SELECT count(*) FROM dgp_base.person", "3");
 
 	/* second batch: one change, one unchanged, one new */

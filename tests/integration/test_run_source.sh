@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_run_source.sh DGP SRCDIR — `dgp run`'s source side against the real
 # broker and PostgreSQL: SIGHUP reloads the catalog given with --catalog (not
-# catalog.dir) and syncs that one.
+# catalog.dir) and syncs that one; partitions added to a topic while it runs
+# are read, and --until-idle waits for them.
 set -u
 DGP=$1
 SRC=$2
@@ -39,5 +40,34 @@ eq "SIGHUP synced the --catalog DIR, not catalog.dir" \
 kill -TERM $pid
 wait $pid
 eq "run: exit after SIGTERM" "$?" 0
+
+# --- partitions added while dgp run runs ------------------------------------
+# 20 messages in a 1-partition topic; once they are committed the topic grows
+# to 4 partitions and 50 more arrive, most in the new ones: --until-idle must
+# not stop before all 70 are committed
+R=101041/000001
+T=$tag.dept.bszjd.syrk
+"$DGP" gen --resource $R --rows 20 --seed 4 --key-offset 8400000 --out "$TMP/a.csv" || exit 1
+"$DGP" gen --resource $R --rows 50 --seed 4 --key-offset 8400100 --out "$TMP/b.csv" || exit 1
+"$DGP" produce --resource $R --topic "$T" --partitions 1 "$TMP/a.csv" >/dev/null || exit 1
+DGP_RUN_TOPICS=$T DGP_RUN_LOG_INTERVAL_MS=500 "$DGP" run --until-idle 8000 >"$TMP/parts.log" 2>&1 &
+pid=$!
+for ((i = 0; i < 600; i++)); do
+	[[ $(sql "SELECT count(*) FROM dgp_src.bszjd_syrk") == 20 ]] && break
+	sleep 0.1
+done
+eq "first 20 committed" "$(sql "SELECT count(*) FROM dgp_src.bszjd_syrk")" 20
+"$DGP" produce --resource $R --topic "$T" --partitions 4 "$TMP/b.csv" >/dev/null || exit 1
+for ((i = 0; i < 1200; i++)); do
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 $pid 2>/dev/null && { kill -TERM $pid; bad "--until-idle did not stop within 120 s" "$(tail -5 "$TMP/parts.log")"; }
+wait $pid
+eq "--until-idle: exit" "$?" 0
+eq "every message of the grown topic committed" \
+	"$(sql "SELECT (SELECT count(*) FROM dgp_src.bszjd_syrk) || ' ' || (SELECT count(*) || ' ' || sum(next_offset) FROM dgp_ops.offsets WHERE topic = '$T')")" \
+	"70 4 70"
+expect_out "--until-idle checked every partition" "every partition of the subscribed topics committed" "$(cat "$TMP/parts.log")"
 
 finish

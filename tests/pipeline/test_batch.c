@@ -12,7 +12,7 @@
 #include "dgp_batch.h"
 
 static dgp_reason_t rule_digits(const dgp_norm_rule_t *r, const dgp_norm_ctx_t *c, const char *in,
-				size_t len, char *out, size_t cap, dgp_norm_result_t *res)
+                                size_t len, char *out, size_t cap, dgp_norm_result_t *res)
 {
 	(void)r;
 	(void)c;
@@ -27,7 +27,7 @@ static dgp_reason_t rule_digits(const dgp_norm_rule_t *r, const dgp_norm_ctx_t *
 }
 
 static dgp_reason_t rule_upper(const dgp_norm_rule_t *r, const dgp_norm_ctx_t *c, const char *in,
-			       size_t len, char *out, size_t cap, dgp_norm_result_t *res)
+                               size_t len, char *out, size_t cap, dgp_norm_result_t *res)
 {
 	(void)r;
 	(void)c;
@@ -46,23 +46,23 @@ static const dgp_norm_rule_t upper = {.name = "upper", .fn = rule_upper};
 
 /* id (key, digits), name (required, upper), note (optional, upper) */
 static const dgp_field_spec_t fields[] = {
-	{"编号", "ID", "id", "text", &digits, true, true, NULL, 0},
-	{"名称", "NAME", "name", "text", &upper, true, false, NULL, 0},
-	{"备注", "NOTE", "note", "text", &upper, false, false, NULL, 0},
+    {"编号", "ID", "id", "text", &digits, true, true, NULL, 0},
+    {"名称", "NAME", "name", "text", &upper, true, false, NULL, 0},
+    {"备注", "NOTE", "note", "text", &upper, false, false, NULL, 0},
 };
 static const size_t key_fields[] = {0};
-static const dgp_schema_t schema = {"900001/000001", "测试资源", "test_res", DGP_BASE_NONE,
-				    3, fields, 1, key_fields};
+static const dgp_schema_t schema = {"900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 3,
+                                    fields,          1,          key_fields};
 
 static dgp_norm_ctx_t ctx = {.today = 20261127, .utc_offset_min = 480};
 static int64_t line;
 
-static dgp_record_t *add(dgp_batch_t *b, const dgp_dedup_t *cache, const char *id,
-			 const char *name, const char *note)
+static dgp_record_t *add(dgp_batch_t *b, const dgp_dedup_t *cache, const char *id, const char *name,
+                         const char *note)
 {
 	dgp_slice_t v[3] = {{id, id ? strlen(id) : 0},
-			    {name, name ? strlen(name) : 0},
-			    {note, note ? strlen(note) : 0}};
+	                    {name, name ? strlen(name) : 0},
+	                    {note, note ? strlen(note) : 0}};
 	dgp_origin_t o = {"t.csv", -1, line * 10, line, line * 10 + 10};
 	line++;
 	return dgp_batch_add(b, cache, &ctx, &o, "raw", 3, v, DGP_REASON_OK, NULL);
@@ -166,12 +166,13 @@ Test(batch, rejects_record_level_and_field_level)
 	/* A parser-level reject. */
 	dgp_origin_t o = {"t.csv", -1, 0, 99, 10};
 	dgp_record_t *p = dgp_batch_add(b, NULL, &ctx, &o, "{oops", 5, NULL, DGP_REASON_MALFORMED,
-					"unexpected end of input at byte 5");
+	                                "unexpected end of input at byte 5");
 	cr_expect_eq(p->reason, DGP_REASON_MALFORMED);
 	cr_expect_str_eq(p->reject_detail, "unexpected end of input at byte 5");
 	cr_expect_eq(p->raw.len, 5);
 	const dgp_batch_counts_t *c = dgp_batch_counts(b);
 	cr_expect_eq(c->read, 6);
+	cr_expect_eq(c->parsed, 5);
 	cr_expect_eq(c->rejected, 5);
 	cr_expect_eq(c->field_rejects, 1);
 	cr_expect_eq(c->by_reason[DGP_REASON_FORMAT], 2);
@@ -179,7 +180,7 @@ Test(batch, rejects_record_level_and_field_level)
 	cr_expect_eq(c->by_reason[DGP_REASON_NOT_IN_LIST], 1);
 	cr_expect_eq(c->by_reason[DGP_REASON_MALFORMED], 1);
 	const dgp_field_count_t *fc = dgp_batch_field_counts(b);
-	cr_expect_eq(fc[2].present, 1, "fields after a record-level reject are not looked at");
+	cr_expect_eq(fc[2].present, 2, "fields after a record-level reject are counted too");
 	cr_expect_eq(fc[2].valid, 0);
 	dgp_batch_destroy(b);
 }
@@ -284,4 +285,68 @@ Test(batch, a_refused_record_is_a_reject_and_stays_out_of_the_cache)
 	cr_expect_eq(add(b, cache, "4", "d", NULL)->cls, DGP_DEDUP_DUPLICATE);
 	dgp_batch_destroy(b);
 	dgp_dedup_destroy(cache);
+}
+
+/*
+ * Field counts: every field of every record parsed into fields, also after
+ * a key or required field rejected the record; records rejected before
+ * parsing count in no field.  Expected counts worked out by hand below.
+ */
+Test(batch, field_counts_cover_every_field_of_every_parsed_record)
+{
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	add(b, NULL, "1", "a", "n");     /* ok: 3 present, 3 valid */
+	add(b, NULL, "x", "b", "bad");   /* key format: name, note still counted */
+	add(b, NULL, NULL, "c", "n");    /* key empty: name, note still counted */
+	add(b, NULL, "2", NULL, "n");    /* name empty: id and note counted */
+	add(b, NULL, "3", "BAD", "BAD"); /* name not_in_list: note counted, no field reject */
+	add(b, NULL, "4", "d", "BAD");   /* ok, note rejected (field reject) */
+	dgp_origin_t o = {"t.csv", -1, 0, 99, 10};
+	dgp_batch_add(b, NULL, &ctx, &o, "\xff", 1, NULL, DGP_REASON_CHARSET, "invalid UTF-8");
+	dgp_batch_add(b, NULL, &ctx, &o, "x", 1, NULL, DGP_REASON_TOO_LONG, NULL);
+	dgp_batch_add(b, NULL, &ctx, &o, "{", 1, NULL, DGP_REASON_MALFORMED, NULL);
+	const dgp_batch_counts_t *c = dgp_batch_counts(b);
+	cr_expect_eq(c->read, 9);
+	cr_expect_eq(c->parsed, 6);
+	cr_expect_eq(c->rejected, 7);
+	cr_expect_eq(c->by_reason[DGP_REASON_FORMAT], 1);
+	cr_expect_eq(c->by_reason[DGP_REASON_EMPTY], 2);
+	cr_expect_eq(c->by_reason[DGP_REASON_NOT_IN_LIST], 2); /* the name, and rec 6's note */
+	cr_expect_eq(c->field_rejects, 1);
+	size_t nfr;
+	dgp_batch_field_rejects(b, &nfr);
+	cr_expect_eq(nfr, 1);
+	const dgp_field_count_t *f = dgp_batch_field_counts(b);
+	/* id: present in 1,x,2,3,4 (5); valid 1,2,3,4 (4) */
+	cr_expect_eq(f[0].present, 5);
+	cr_expect_eq(f[0].valid, 4);
+	/* name: present a,b,c,BAD,d (5); valid a,b,c,d (4) */
+	cr_expect_eq(f[1].present, 5);
+	cr_expect_eq(f[1].valid, 4);
+	/* note: present in all 6; valid n,n,n (3) */
+	cr_expect_eq(f[2].present, 6);
+	cr_expect_eq(f[2].valid, 3);
+	dgp_batch_destroy(b);
+}
+
+/* A NUL in a value (JSON \u0000): charset, as a field reject in an optional
+ * field (the record loads), as the record's reject in a required one. */
+Test(batch, a_nul_in_a_value_is_charset_like_any_bad_value)
+{
+	dgp_batch_t *b = dgp_batch_new(&schema, 10, ~0ull);
+	dgp_slice_t v[3] = {{"1", 1}, {"a", 1}, {"x\0y", 3}};
+	dgp_origin_t o = {"t.jsonl", -1, 0, 1, 10};
+	dgp_record_t *r = dgp_batch_add(b, NULL, &ctx, &o, "raw", 3, v, DGP_REASON_OK, NULL);
+	cr_expect_eq(r->reason, DGP_REASON_OK);
+	cr_expect_null(r->vals[2].p);
+	size_t n;
+	const dgp_field_reject_t *fr = dgp_batch_field_rejects(b, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(fr[0].reason, DGP_REASON_CHARSET);
+	cr_expect_eq(fr[0].field, 2);
+	dgp_slice_t w[3] = {{"2", 1}, {"a\0", 2}, {NULL, 0}};
+	r = dgp_batch_add(b, NULL, &ctx, &o, "raw", 3, w, DGP_REASON_OK, NULL);
+	cr_expect_eq(r->reason, DGP_REASON_CHARSET);
+	cr_expect_eq(r->reject_field, 1);
+	dgp_batch_destroy(b);
 }

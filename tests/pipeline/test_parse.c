@@ -155,8 +155,6 @@ Test(parse, json_malformed_with_exact_detail_and_offset)
 	     "unpaired low surrogate in \\u escape at byte 7"},
 	    {"{\"XM\":\"\\u12\"}", DGP_REASON_MALFORMED,
 	     "invalid \\u escape, expected 4 hex digits at byte 7"},
-	    {"{\"XM\":\"\\u0000\"}", DGP_REASON_CHARSET,
-	     "\\u0000 is not allowed in a value at byte 7"},
 	    {"{\"XM\":\"a\xC0\xAF\"}", DGP_REASON_CHARSET, "invalid UTF-8 in string at byte 8"},
 	    {"{\"XM\":\"abc", DGP_REASON_MALFORMED, "unterminated string at byte 6"},
 	    {"{\"XM\":01}", DGP_REASON_MALFORMED, "invalid number, leading zero at byte 7"},
@@ -170,6 +168,16 @@ Test(parse, json_malformed_with_exact_detail_and_offset)
 		cr_expect_eq(parse(p, cases[i].in), cases[i].r, "case %zu: %s", i, detail);
 		cr_expect_str_eq(detail, cases[i].detail, "case %zu", i);
 	}
+	dgp_parse_destroy(p);
+}
+
+Test(parse, json_u0000_is_a_nul_byte_in_the_value_for_the_batch_to_reject)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
+	cr_assert_eq(parse(p, "{\"GMSFHM\":\"1\",\"XM\":\"a\\u0000b\"}"), DGP_REASON_OK, "%s",
+	             detail);
+	cr_assert_eq(vals[1].len, 3);
+	cr_expect(memcmp(vals[1].p, "a\0b", 3) == 0);
 	dgp_parse_destroy(p);
 }
 
@@ -326,4 +334,47 @@ Test(parse, json_scan_needs_no_scratch_without_backslash)
 	cr_expect_eq(f[0].offset, 1);
 	cr_expect_eq(dgp_json_scan("{\"a\":1,\"b\":2}", 13, NULL, f, 1, &err), -1);
 	cr_expect_str_eq(err.msg, "too many fields in record");
+}
+
+/* Unknown keys / columns: reported by name with the records carrying them;
+ * strict, such a record is rejected (unknown_field). */
+Test(parse, unknown_fields_are_named_and_counted_and_strict_rejects_them)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, NULL);
+	cr_assert_eq(parse(p, "{\"GMSFHM\":\"1\",\"XMM\":\"a\",\"bz\":null}"), DGP_REASON_OK);
+	cr_assert_eq(parse(p, "{\"GMSFHM\":\"2\",\"xmm\":\"b\"}"), DGP_REASON_OK);
+	cr_assert_eq(parse(p, "{\"GMSFHM\":\"3\"}"), DGP_REASON_OK);
+	size_t n;
+	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(p, &n);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(u[0].name, "XMM");
+	cr_expect_eq(u[0].records, 2);
+	cr_expect_str_eq(u[1].name, "bz");
+	cr_expect_eq(u[1].records, 1);
+	dgp_parse_destroy(p);
+
+	p = dgp_parse_new(&schema, &(dgp_parse_opts_t){.strict_unknown = true});
+	cr_expect_eq(parse(p, "{\"GMSFHM\":\"1\",\"XMM\":\"a\"}"), DGP_REASON_UNKNOWN_FIELD);
+	cr_expect_str_eq(detail, "key \"XMM\" at byte 14 is not a field of the catalog (strict)");
+	cr_expect_eq(parse(p, "{\"GMSFHM\":\"1\",\"XM\":\"a\"}"), DGP_REASON_OK);
+	dgp_parse_destroy(p);
+
+	/* CSV: a record counts when the unknown column holds a value */
+	p = csv_parser("GMSFHM,XMM,XM", 0, 0);
+	cr_expect_eq(parse(p, "1,a,b"), DGP_REASON_OK);
+	cr_expect_eq(parse(p, "2,,b"), DGP_REASON_OK);
+	u = dgp_parse_unknown_fields(p, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(u[0].name, "XMM");
+	cr_expect_eq(u[0].records, 1);
+	dgp_parse_destroy(p);
+	p = dgp_parse_new(&schema,
+	                  &(dgp_parse_opts_t){.format = DGP_FORMAT_CSV, .strict_unknown = true});
+	char err[256];
+	cr_assert_eq(dgp_parse_csv_header(p, "GMSFHM,XMM,XM", 13, err, sizeof(err)), DGP_OK);
+	cr_expect_eq(parse(p, "1,a,b"), DGP_REASON_UNKNOWN_FIELD);
+	cr_expect_str_eq(detail,
+	                 "column 2 \"XMM\" at byte 2 is not a field of the catalog (strict)");
+	cr_expect_eq(parse(p, "2,,b"), DGP_REASON_OK);
+	dgp_parse_destroy(p);
 }
