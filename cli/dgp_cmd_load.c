@@ -97,8 +97,10 @@ static void counts_add(dgp_batch_counts_t *a, const dgp_batch_counts_t *b)
 	for (int i = 0; i < 4; i++)
 		a->cls[i] += b->cls[i];
 	a->rejected += b->rejected;
-	for (int i = 0; i < DGP_REASON__COUNT; i++)
+	for (int i = 0; i < DGP_REASON__COUNT; i++) {
 		a->by_reason[i] += b->by_reason[i];
+		a->field_by_reason[i] += b->field_by_reason[i];
+	}
 	a->field_rejects += b->field_rejects;
 	a->flagged += b->flagged;
 }
@@ -175,26 +177,42 @@ static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res,
 
 /*
  * Progress: on a terminal one line redrawn in place (4 times a second);
- * otherwise a log line every 10 s.  Rows count what was read, committed or
- * still in the open batch, so a slow PostgreSQL does not freeze the figures.
+ * otherwise a first log line after 3 s (so its rate means something), then one
+ * every 10 s, with the share of the file's bytes behind the records read.
+ * Rows count what was read, committed or still in the open batch, so a slow
+ * PostgreSQL does not freeze the figures.
  */
 typedef struct progress {
 	double start, last;
 	uint64_t rows, rejects;       /* committed */
 	uint64_t pending, pending_rej; /* in the batch being filled */
+	uint64_t consumed;            /* bytes of the records read so far (plain files) */
 } progress_t;
+
+/* A log line (no terminal) waits this long, so the first one has a real rate. */
+#define PROGRESS_LOG_FIRST_S 3.0
+#define PROGRESS_LOG_EVERY_S 10.0
 
 static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src, const char *path,
 			  bool final)
 {
 	double t = now_s();
-	if (!final && t - p->last < (l->progress_tty ? 0.25 : 10.0))
+	if (!final && l->progress_tty && t - p->last < 0.25)
+		return;
+	if (!final && !l->progress_tty &&
+	    (t - p->start < PROGRESS_LOG_FIRST_S ||
+	     (p->last > p->start && t - p->last < PROGRESS_LOG_EVERY_S)))
 		return;
 	if (!l->progress_tty && l->quiet)
 		return;
 	p->last = t;
 	uint64_t done, total;
 	dgp_file_source_progress(src, &done, &total);
+	/* the source reads ahead: for a plain file the records' own end offset says how
+	 * far the load is; a compressed file has only its compressed bytes read */
+	size_t plen = strlen(path);
+	if (!(plen > 3 && strcmp(path + plen - 3, ".gz") == 0) && p->consumed <= total)
+		done = p->consumed;
 	uint64_t rows = p->rows + (final ? 0 : p->pending);
 	uint64_t rejects = p->rejects + (final ? 0 : p->pending_rej);
 	double el = t - p->start, rate = el > 0 ? (double)rows / el : 0;
@@ -213,9 +231,10 @@ static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src
 		if (final)
 			fputc('\n', stderr);
 	} else if (!final) {
-		dgp_log(DGP_LOG_INFO, "load", "%s: %.0f%%, %llu rows, %.0f rows/s, %llu rejected, ETA %d s",
-			base, frac * 100, (unsigned long long)rows, rate, (unsigned long long)rejects,
-			(int)eta);
+		dgp_log(DGP_LOG_INFO, "load",
+			"%s: %.0f%% of %.1f MiB, %llu rows, %.0f rows/s, %llu rejected, ETA %d s", base,
+			frac * 100, (double)total / (1 << 20), (unsigned long long)rows, rate,
+			(unsigned long long)rejects, (int)eta);
 	}
 }
 
@@ -301,10 +320,20 @@ static void print_counts(const char *label, const dgp_batch_counts_t *c, double 
 		printf(" (+%llu values rejected in optional fields)",
 		       (unsigned long long)c->field_rejects);
 	printf(", %.1f s, %.0f rows/s\n", elapsed, elapsed > 0 ? (double)c->read / elapsed : 0.0);
+	/* two groups: whole records kept out, and values dropped from records that loaded */
+	if (c->rejected)
+		printf("  records rejected (%llu), not loaded:\n", (unsigned long long)c->rejected);
 	for (int i = 1; i < DGP_REASON__COUNT; i++)
-		if (c->by_reason[i])
-			printf("  rejected %-12s %llu\n", dgp_reason_name((dgp_reason_t)i),
-			       (unsigned long long)c->by_reason[i]);
+		if (c->by_reason[i] > c->field_by_reason[i])
+			printf("    %-14s %llu\n", dgp_reason_name((dgp_reason_t)i),
+			       (unsigned long long)(c->by_reason[i] - c->field_by_reason[i]));
+	if (c->field_rejects)
+		printf("  values rejected in optional fields (%llu), their records loaded without them:\n",
+		       (unsigned long long)c->field_rejects);
+	for (int i = 1; i < DGP_REASON__COUNT; i++)
+		if (c->field_by_reason[i])
+			printf("    %-14s %llu\n", dgp_reason_name((dgp_reason_t)i),
+			       (unsigned long long)c->field_by_reason[i]);
 }
 
 /* The names the catalog does not know, with the records that carried them (never values). */
@@ -484,6 +513,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			dgp_batch_add(batch, rs->cache, &ctx, &rec.origin, rec.raw, rec.raw_len,
 				      r == DGP_REASON_OK ? vals : NULL, r, det);
 			pp.next_offset = rec.origin.end_offset;
+			prog.consumed = pp.next_offset;
 			pp.next_line = rec.next_line;
 			pp.records++;
 			if ((pp.records & 1023) == 0) {

@@ -216,6 +216,7 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 		if (r != DGP_REASON_EMPTY) {
 			field_reject(b, rec, (int)i, r, raw);
 			b->counts.by_reason[r]++;
+			b->counts.field_by_reason[r]++;
 			b->counts.field_rejects++;
 		}
 	}

@@ -64,6 +64,7 @@ typedef struct dgp_batch_counts {
 	uint64_t cls[4];   /* by dgp_dedup_class_t, accepted records only */
 	uint64_t rejected; /* records rejected */
 	uint64_t by_reason[DGP_REASON__COUNT]; /* record rejects + field rejects */
+	uint64_t field_by_reason[DGP_REASON__COUNT]; /* field rejects alone */
 	uint64_t field_rejects;
 	uint64_t flagged; /* accepted records with any quality flag */
 } dgp_batch_counts_t;

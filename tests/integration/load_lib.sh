@@ -55,8 +55,18 @@ summary_want() {
 }
 # reasons_want MANIFEST KEY — "reason count" lines, sorted.
 reasons_want() { jq -r --arg k "$2" '.expected[$k].rejected_by_reason | to_entries[] | "\(.key) \(.value)"' "$1" | sort; }
-# reasons_got OUTPUT — the "  rejected REASON N" lines of a summary, as "reason count", sorted.
-reasons_got() { sed -n 's/^  rejected \([a-z_]*\) *\([0-9]*\)$/\1 \2/p' <<<"$1" | sort; }
+# reasons_got OUTPUT — the "    REASON N" lines of a summary's two groups (records
+# rejected; values rejected in optional fields), summed per reason as the manifest
+# counts them, as "reason count", sorted.
+reasons_got() {
+	sed -n 's/^    \([a-z_]*\) *\([0-9]*\)$/\1 \2/p' <<<"$1" |
+		awk '{ n[$1] += $2 } END { for (r in n) print r, n[r] }' | sort
+}
+# reasons_split OUTPUT — "records REASON N" and "values REASON N" lines, sorted.
+reasons_split() {
+	awk '/^  records rejected/ { g = "records"; next } /^  values rejected/ { g = "values"; next }
+		/^    [a-z_]+ +[0-9]+$/ && g { print g, $1, $2 } /^[^ ]/ { g = "" }' <<<"$1" | sort
+}
 
 # tabsum TABLE [EXCLUDED COLUMN...] — md5 of the table's rows (as JSON without
 # the excluded columns), in a fixed order: equal contents, equal sums.

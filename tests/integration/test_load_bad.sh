@@ -35,7 +35,7 @@ one_bad() {
 	rc=$?
 	eq "$1: exit" "$rc" 0
 	expect_out "$1: summary" "read 10, new 9, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
-	expect_out "$1: reason" "  rejected $3" "$out"
+	eq "$1: reason" "$(reasons_split "$out")" "records $3 1"
 	eq "$1: dgp_ops.reject" \
 		"$(sql "SELECT reason || '|' || coalesce(field, '') || '|' || line || '|' || (raw = decode('$(sed -n "$2p" "$f" | head -c 4096 | tr -d '\n' | xxd -p | tr -d '\n')', 'hex')) || '|' || coalesce(detail, '') FROM dgp_ops.reject WHERE source = '$f'")" \
 		"$3|$4"
