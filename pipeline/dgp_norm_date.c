@@ -4,7 +4,7 @@
  *   in ─[fast YYYY-MM-DD / YYYYMMDD]─────────────────────────────┐
  *      ─dgp_norm_prep (fold full-width, trim)─▶ [长期 → 9999-12-31] ├─▶ calendar check
  *      ─▶ parse_date ─▶ [parse_time] ─▶ [datetime: shift to the zone]┘
- *      ─▶ max_date / min_date ─▶ placeholder flag ─▶ out "YYYY-MM-DD" | "YYYY-MM-DD
+ *      ─▶ max_date / min_date ─▶ system-default flag ─▶ out "YYYY-MM-DD" | "YYYY-MM-DD
  * HH:MM:SS[.f]+hh"
  *
  * Accepted dates (after full-width folding and trimming):
@@ -32,7 +32,7 @@
  * holds it, and it sorts after every real date), and 9999-12-31 itself gets
  * the same flag.  Without long_term=yes they are format.
  *
- * Placeholder dates — system defaults rather than facts: 0001-01-01,
+ * System-default dates, not facts: 0001-01-01,
  * 1753-01-01 (SQL Server's minimum), 1899-12-30 / 1899-12-31 (spreadsheet
  * day 0), 1900-01-01, 1970-01-01 (Unix epoch), 9999-12-31 (unless
  * long_term) — are accepted with the flag placeholder_date when within the
@@ -471,7 +471,7 @@ static bool is_long_term(const char *s, size_t n)
 
 #define LONG_TERM_YMD 99991231
 
-static bool is_placeholder(int32_t ymd)
+static bool is_system_default(int32_t ymd)
 {
 	switch (ymd) {
 	case 10101:    /* 0001-01-01 */
@@ -551,7 +551,7 @@ static dgp_reason_t run(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, 
 		return dgp_norm_reject(res, DGP_REASON_DATE_RANGE);
 	if (rule && rule->min_date > 0 && ymd < rule->min_date)
 		return dgp_norm_reject(res, DGP_REASON_DATE_RANGE);
-	if (!long_term && is_placeholder(ymd))
+	if (!long_term && is_system_default(ymd))
 		flags |= DGP_NF_PLACEHOLDER_DATE;
 
 	char zone_text[8];
