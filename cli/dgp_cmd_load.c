@@ -245,8 +245,10 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 	double deadline = now_s() + (double)l->cli->cfg->pg_connect_timeout_ms / 1000.0;
 	for (;;) {
 		dgp_pg_sink_result_t res;
+		double t0 = now_s();
 		dgp_err_t e = dgp_pg_sink_write_batch(l->sink, b, prog, &res, err, err_size);
 		if (e == DGP_OK) {
+			dgp_histogram_observe(l->std.pg_roundtrip, now_s() - t0);
 			if (res.met_existing)
 				dgp_log(DGP_LOG_WARN, "load",
 					"a batch of %s met rows the cache did not know; they were merged "

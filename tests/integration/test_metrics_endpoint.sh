@@ -292,6 +292,21 @@ timeout 20 tail --pid="$DGP_PID" -f /dev/null || bad "dgp load did not stop on S
 wait "$DGP_PID" 2>/dev/null
 DGP_PID=
 
+# dgp load's batches fill dgp_pg_roundtrip_seconds, as README says: scraped while
+# a load of many small batches runs (the endpoint ends with the load)
+"$DGP" gen --resource $HJRK --rows 50000 --seed 9 --key-offset 500000 --out "$TMP/more.csv" >/dev/null
+DGP_BATCH_MAX_ROWS=50 DGP_PG_CONNINFO=$GCONN "$DGP" load --resource $HJRK "$TMP/more.csv" >/dev/null 2>"$TMP/load2.log" &
+DGP_PID=$!
+seen=0
+while kill -0 "$DGP_PID" 2>/dev/null; do
+	n=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 == "dgp_pg_roundtrip_seconds_count" { print $2 }')
+	[[ -n $n && $n != 0 ]] && seen=$n
+	sleep 0.1
+done
+wait "$DGP_PID" || bad "dgp load of 50,000 rows failed: $(tail -3 "$TMP/load2.log")"
+DGP_PID=
+[[ $seen != 0 ]] && ok || bad "dgp load: dgp_pg_roundtrip_seconds_count never above 0 while it ran"
+
 # dgp run: the same at start, then refreshed every metrics.catalog.interval.ms.
 DGP_PG_CONNINFO=$GCONN DGP_RUN_TOPIC_PREFIX="$RUN." DGP_KAFKA_GROUP_ID="dgp-$RUN" \
 	"$DGP" run >/dev/null 2>"$TMP/run.log" &
