@@ -195,6 +195,12 @@ static void csv_field_cb(void *s, size_t len, void *data)
 	*(const char **)vec_push(&r->fields) = dgp_arena_memdup(r->cat->arena, s, len);
 }
 
+/* Columns added after catalogs were written: a file may leave them out (all empty). */
+static bool optional_column(const char *name)
+{
+	return strcmp(name, "recency") == 0;
+}
+
 static void csv_header(csv_reader_t *r)
 {
 	csv_table_t *t = r->t;
@@ -222,7 +228,7 @@ static void csv_header(csv_reader_t *r)
 			     "unknown column");
 	}
 	for (size_t c = 0; c < t->ncols; c++) {
-		if (!present[c]) {
+		if (!present[c] && !optional_column(t->columns[c])) {
 			diag(r->cat, t->file, r->rec_line, t->columns[c], NULL, "missing column");
 			r->header_ok = false;
 		}
@@ -668,13 +674,31 @@ static void load_providers(dgp_catalog_t *cat)
 
 /* -------------------------------------------------------------- resources */
 
-static const char *const resource_cols[] = {
-    "code",          "name",           "class",           "category",
-    "subcategory",   "detail",         "summary",         "format",
-    "format_detail", "share_type",     "share_condition", "share_method",
-    "open",          "open_condition", "update_cycle",    "published",
-    "related",       "topic",          "file_pattern",    "encoding",
-    "record_key",    "base_library",   "responsible",     NULL};
+static const char *const resource_cols[] = {"code",
+                                            "name",
+                                            "class",
+                                            "category",
+                                            "subcategory",
+                                            "detail",
+                                            "summary",
+                                            "format",
+                                            "format_detail",
+                                            "share_type",
+                                            "share_condition",
+                                            "share_method",
+                                            "open",
+                                            "open_condition",
+                                            "update_cycle",
+                                            "published",
+                                            "related",
+                                            "topic",
+                                            "file_pattern",
+                                            "encoding",
+                                            "record_key",
+                                            "base_library",
+                                            "responsible",
+                                            "recency",
+                                            NULL};
 
 static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *prov,
                               dgp_catalog_resource_t *r)
@@ -796,6 +820,7 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 	r->base_library = lib >= 0 ? (dgp_base_library_t)lib : DGP_LIB_NONE;
 	r->responsible = val(rc, "responsible");
 	req(rc, "responsible");
+	r->recency = val(rc, "recency");
 }
 
 /* ----------------------------------------------------------------- fields */
@@ -1620,6 +1645,17 @@ static void validate_fields(dgp_catalog_t *cat, const dgp_catalog_resource_t *r)
 		else if (!f->key)
 			diag(cat, r->loc.file, r->loc.line, "record_key", NULL,
 			     "field %s is not marked key=Y in %s", f->source_name, f->loc.file);
+	}
+	if (*r->recency) {
+		const dgp_catalog_field_t *f = dgp_catalog_find_field(r, r->recency);
+		if (!f)
+			diag(cat, r->loc.file, r->loc.line, "recency", NULL,
+			     "\"%s\" is not a field of resource %s", r->recency, r->code);
+		else if (strcmp(f->rule, "date") != 0 && strcmp(f->rule, "datetime") != 0)
+			diag(cat, r->loc.file, r->loc.line, "recency",
+			     "The recency field orders the rows of one key, latest first; it "
+			     "must hold a date or a date and time.",
+			     "field %s has rule %s, not date or datetime", f->source_name, f->rule);
 	}
 }
 

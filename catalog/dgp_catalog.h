@@ -157,6 +157,9 @@ struct dgp_catalog_resource {
 	size_t n_record_key;
 	dgp_base_library_t base_library;
 	const char *responsible;
+	/* source name of the date/datetime field that orders the rows of one base key,
+	 * latest first, in the golden refresh; "" when none (record key order only) */
+	const char *recency;
 	const dgp_catalog_provider_t *provider;
 	const dgp_catalog_field_t *fields; /* ordered by seq */
 	size_t n_fields;

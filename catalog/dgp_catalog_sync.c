@@ -251,6 +251,7 @@ static dgp_err_t mirror_resources(sync_t *s)
 		{"file_pattern", "text"}, {"encoding", "text"},      {"record_key", "text"},
 		{"base_library", "text"}, {"responsible", "text"},   {"provider_code", "text"},
 		{"src_table", "text"},
+	    {"recency", "text"},
 	};
 	static const mirror_t m = {"resource", cols, NCOLS(cols), 1};
 	dgp_buf_t rows = {0};
@@ -283,6 +284,7 @@ static dgp_err_t mirror_resources(sync_t *s)
 		row_val(&rows, &c, r[i].responsible);
 		row_val(&rows, &c, r[i].provider ? r[i].provider->code : NULL);
 		row_val(&rows, &c, dgp_catalog_table_name(&r[i], s->arena));
+		row_val(&rows, &c, empty_null(r[i].recency));
 		row_end(&rows);
 	}
 	dgp_err_t err = mirror_apply(s, &m, &rows);
@@ -669,11 +671,82 @@ static void lit(sync_t *s, dgp_buf_t *b, const char *fmt, ...)
 }
 
 /*
+ * The ORDER BY that ranks the rows one key has in a multi-row source: the
+ * catalog's recency field, latest first and NULL last, then the other record
+ * key columns ascending (text in byte order, COLLATE "C").  Only data decides
+ * it, never when or in which batch a row arrived.
+ */
+static const char *row_order(sync_t *s, const dgp_catalog_resource_t *res, const char *kc)
+{
+	dgp_buf_t o = {0};
+	const dgp_catalog_field_t *rf =
+	    *res->recency ? dgp_catalog_find_field(res, res->recency) : NULL;
+	if (rf)
+		dgp_buf_printf(&o, "t.%s DESC NULLS LAST",
+		               q(s, dgp_catalog_column_name(rf, s->arena)));
+	for (size_t k = 0; k < res->n_record_key; k++) {
+		const dgp_catalog_field_t *f = dgp_catalog_find_field(res, res->record_key[k]);
+		const char *col = f ? q(s, dgp_catalog_column_name(f, s->arena)) : NULL;
+		if (!col || strcmp(col, kc) == 0)
+			continue;
+		dgp_buf_printf(
+		    &o, "%st.%s%s", o.len ? ", " : "", col,
+		    strcmp(dgp_catalog_column_type(f->rule), "text") == 0 ? " COLLATE \"C\"" : "");
+	}
+	const char *out = dgp_arena_memdup(s->arena, o.p ? o.p : "", o.len);
+	dgp_buf_free(&o);
+	return out;
+}
+
+/*
+ * The LEFT JOIN of one source, alias s<alias>, on the keys: its base key
+ * column kc and, under each mapped column's own name, the value it offers.
+ * A source whose record key is the base key alone has at most one row per
+ * key and is joined as it is.  A source with several rows per key offers,
+ * per column, the first non-NULL value in row_order(): a NULL in one row
+ * never hides the value another row holds.
+ */
+static const char *source_join(sync_t *s, dgp_base_library_t lib, const dgp_catalog_resource_t *res,
+                               int alias, const char *kc)
+{
+	size_t nb;
+	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
+	const char *order = row_order(s, res, kc);
+	bool multi = *order != 0;
+	dgp_buf_t j = {0};
+	dgp_buf_printf(&j, " LEFT JOIN (SELECT t.%s", kc);
+	for (size_t c = 0; c < nb; c++) {
+		if (bc[c].library != lib || bc[c].key)
+			continue;
+		for (size_t m = 0; m < bc[c].n_sources; m++) {
+			if (bc[c].sources[m]->resource != res)
+				continue;
+			const char *col = q(s, dgp_catalog_column_name(bc[c].sources[m], s->arena));
+			if (multi)
+				dgp_buf_printf(
+				    &j,
+				    ", (array_agg(t.%s ORDER BY %s) FILTER (WHERE t.%s IS "
+				    "NOT NULL))[1] AS %s",
+				    col, order, col, col);
+			else
+				dgp_buf_printf(&j, ", t.%s", col);
+		}
+	}
+	dgp_buf_printf(&j, " FROM dgp_src.%s t WHERE t.%s = ANY ($1)%s%s) s%d ON s%d.%s = k.key",
+	               q(s, dgp_catalog_table_name(res, s->arena)), kc, multi ? " GROUP BY t." : "",
+	               multi ? kc : "", alias, alias, kc);
+	const char *out = dgp_arena_memdup(s->arena, j.p, j.len);
+	dgp_buf_free(&j);
+	return out;
+}
+
+/*
  * Build the body (PL/pgSQL) of dgp_base.refresh_<lib>(keys text[]).  Every
- * key's golden row is rebuilt from the sources: per source its newest row
- * for the key, each column the first non-NULL value in priority order, the
+ * key's golden row is rebuilt from the sources: each column the first
+ * non-NULL value in priority order (within one source, in row_order()), the
  * source of each column in _dgp_sources; keys no source holds any more are
- * deleted.
+ * deleted.  The result depends on the rows in dgp_src only, not on the order
+ * or the batches they were loaded in.
  *
  * Cost: one EXISTS per source first finds the sources that hold any of the
  * keys (h[i]); the statement then joins only those, so its cost follows the
@@ -767,36 +840,19 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 	for (size_t i = 0; i < nr; i++)
 		if (alias[i]) {
 			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[i]);
-			lit(s, &b, "s%d.\"_dgp_content_hash\" IS NOT NULL", alias[i]);
+			lit(s, &b, "s%d.%s IS NOT NULL", alias[i], kc[i]);
 			dgp_buf_printf(&b, " END");
 		}
 	dgp_buf_printf(&b, ", 'false') || ') AS _dgp_held'"
 			   "\n    || ' FROM (SELECT DISTINCT unnest($1) AS key) k'");
-	/* Per holding source one set-based lookup of its newest row per key, only the
-	 * columns that feed the golden row. */
+	/* Per holding source one set-based lookup of its values per key, only the columns
+	 * that feed the golden row (source_join). */
 	for (size_t i = 0; i < nr; i++) {
 		if (!alias[i])
 			continue;
-		dgp_buf_t j = {0};
-		dgp_buf_printf(&j, " LEFT JOIN (SELECT DISTINCT ON (t.%s) t.%s, t.\"_dgp_content_hash\"",
-			       kc[i], kc[i]);
-		for (size_t c = 0; c < nb; c++) {
-			if (bc[c].library != lib || bc[c].key)
-				continue;
-			for (size_t m = 0; m < bc[c].n_sources; m++)
-				if (bc[c].sources[m]->resource == &res[i])
-					dgp_buf_printf(&j, ", t.%s",
-						       q(s, dgp_catalog_column_name(bc[c].sources[m],
-										    s->arena)));
-		}
-		dgp_buf_printf(&j, " FROM dgp_src.%s t WHERE t.%s = ANY ($1) ORDER BY t.%s, "
-				   "t.\"_dgp_updated_at\" DESC) s%d ON s%d.%s = k.key",
-			       q(s, dgp_catalog_table_name(&res[i], s->arena)), kc[i], kc[i],
-			       alias[i], alias[i], kc[i]);
 		dgp_buf_printf(&b, "\n    || CASE WHEN h[%d] THEN ", alias[i]);
-		lit(s, &b, "%.*s", (int)j.len, j.p);
+		lit(s, &b, "%s", source_join(s, lib, &res[i], alias[i], kc[i]));
 		dgp_buf_printf(&b, " ELSE '' END");
-		dgp_buf_free(&j);
 	}
 	/* Keys no source holds lose their golden row; the others are upserted, changed
 	 * rows only. */
@@ -869,6 +925,122 @@ static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
 	return exec(s, fname, sql);
 }
 
+/* ---- recomputing golden rows after a mapping change ------------------ */
+
+/*
+ * Record into temp table name (dropped at commit) what the golden functions
+ * are generated from, one row per mapped field of a feeding resource: its
+ * library, dgp_src table, record key, recency field, base column, priority
+ * and column.  Taken from the mirror tables before and after they are
+ * updated; resources whose rows differ are the changed sources.  Before the
+ * first sync the mirror does not exist and the snapshot is empty; to_jsonb
+ * reads recency from a mirror written before that column existed.
+ */
+static dgp_err_t golden_map_snapshot(sync_t *s, const char *name)
+{
+	PGresult *r = PQexec(s->conn, "SELECT to_regclass('dgp_catalog.resource') IS NOT NULL AND "
+	                              "to_regclass('dgp_catalog.field') IS NOT NULL");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		dgp_err_t err = pg_fail(s, r, name);
+		PQclear(r);
+		return err;
+	}
+	bool have = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	const char *from =
+	    have ? "SELECT r.code, r.base_library, r.src_table, r.record_key, "
+	           "to_jsonb(r) ->> 'recency' AS recency, f.base_column, f.priority, "
+	           "f.column_name FROM dgp_catalog.resource r JOIN dgp_catalog.field f ON "
+	           "f.resource_code = r.code WHERE r.base_library <> 'none' AND f.base_column IS "
+	           "NOT NULL"
+	         : "SELECT NULL::text AS code, NULL::text AS base_library, NULL::text AS "
+	           "src_table, NULL::text AS record_key, NULL::text AS recency, NULL::text AS "
+	           "base_column, NULL::integer AS priority, NULL::text AS column_name WHERE false";
+	return exec(s, name,
+	            dgp_arena_sprintf(s->arena,
+	                              "CREATE TEMP TABLE %s ON COMMIT DROP AS %s; "
+	                              "ANALYZE %s",
+	                              name, from, name));
+}
+
+/*
+ * After refresh_<lib> was replaced, make every golden row agree with it, in
+ * the sync's transaction and in one set-based call.  A key's row depends
+ * only on the sources holding it, so the keys to recompute are those the
+ * changed sources (their mapping, priorities, recency or record key differ
+ * between the snapshots, or they were added or removed) hold in dgp_src.
+ * A replaced function that no source change explains (the generator itself
+ * changed, or the mirror was empty) recomputes every key the library's
+ * sources or its golden table hold.
+ */
+static dgp_err_t recompute_golden(sync_t *s, dgp_base_library_t lib)
+{
+	size_t nb;
+	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
+	const char *key = NULL;
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && bc[i].key)
+			key = bc[i].name;
+	if (!key)
+		return DGP_OK;
+	const char *params[] = {dgp_catalog_base_library_name(lib), key};
+	/* changed sources of lib that still have a table: its name and key column */
+	PGresult *r = PQexecParams(
+	    s->conn,
+	    "WITH d AS ((SELECT * FROM pg_temp.dgp_map_old EXCEPT SELECT * FROM "
+	    "pg_temp.dgp_map_new) "
+	    "UNION ALL (SELECT * FROM pg_temp.dgp_map_new EXCEPT SELECT * FROM "
+	    "pg_temp.dgp_map_old)), c AS (SELECT DISTINCT code FROM d) "
+	    "SELECT DISTINCT m.src_table, m.column_name FROM (SELECT * FROM pg_temp.dgp_map_old "
+	    "UNION ALL SELECT * FROM pg_temp.dgp_map_new) m JOIN c USING (code) "
+	    "WHERE m.base_library = $1 AND m.base_column = $2 "
+	    "AND to_regclass(format('dgp_src.%I', m.src_table)) IS NOT NULL "
+	    "ORDER BY 1, 2",
+	    2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		dgp_err_t err = pg_fail(s, r, "golden recompute");
+		PQclear(r);
+		return err;
+	}
+	dgp_buf_t keys = {0};
+	int n = PQntuples(r);
+	for (int i = 0; i < n; i++)
+		dgp_buf_printf(&keys, "%sSELECT %s::text FROM dgp_src.%s", i ? " UNION " : "",
+		               q(s, PQgetvalue(r, i, 1)), q(s, PQgetvalue(r, i, 0)));
+	PQclear(r);
+	if (n == 0) {
+		/* every source of lib, and the golden table for keys none holds any more */
+		size_t nr;
+		const dgp_catalog_resource_t *res = dgp_catalog_resources(s->cat, &nr);
+		for (size_t i = 0; i < nr; i++) {
+			const dgp_catalog_field_t *bk =
+			    res[i].base_library == lib ? base_key_field(&res[i]) : NULL;
+			if (bk)
+				dgp_buf_printf(&keys, "SELECT %s::text FROM dgp_src.%s UNION ",
+				               q(s, dgp_catalog_column_name(bk, s->arena)),
+				               q(s, dgp_catalog_table_name(&res[i], s->arena)));
+		}
+		dgp_buf_printf(&keys, "SELECT %s::text FROM dgp_base.%s", q(s, key),
+		               q(s, lib_table(lib)));
+		s->rep->golden_full = true;
+	}
+	const char *sql = dgp_arena_sprintf(
+	    s->arena,
+	    "WITH k AS (SELECT coalesce(array_agg(k), '{}') AS keys FROM (%.*s) u (k) WHERE k IS "
+	    "NOT NULL) SELECT dgp_base.%s(k.keys), cardinality(k.keys) FROM k",
+	    (int)keys.len, keys.p, q(s, dgp_arena_sprintf(s->arena, "refresh_%s", lib_table(lib))));
+	dgp_buf_free(&keys);
+	r = PQexec(s->conn, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		dgp_err_t err = pg_fail(s, r, "golden recompute");
+		PQclear(r);
+		return err;
+	}
+	s->rep->golden_keys += strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
+	return DGP_OK;
+}
+
 /* ---- the whole sync -------------------------------------------------- */
 
 static dgp_err_t sync_all(sync_t *s)
@@ -881,6 +1053,8 @@ static dgp_err_t sync_all(sync_t *s)
 			"CREATE SCHEMA IF NOT EXISTS dgp_src;"
 			"CREATE SCHEMA IF NOT EXISTS dgp_base;"
 			"CREATE SCHEMA IF NOT EXISTS dgp_ops")) != DGP_OK)
+		return err;
+	if ((err = golden_map_snapshot(s, "dgp_map_old")) != DGP_OK)
 		return err;
 	if ((err = mirror_providers(s)) != DGP_OK || (err = mirror_resources(s)) != DGP_OK ||
 	    (err = mirror_fields(s)) != DGP_OK || (err = mirror_codelists(s)) != DGP_OK ||
@@ -901,10 +1075,16 @@ static dgp_err_t sync_all(sync_t *s)
 	for (size_t i = 0; i < n; i++)
 		if ((err = sync_src_table(s, &res[i])) != DGP_OK)
 			return err;
+	if ((err = golden_map_snapshot(s, "dgp_map_new")) != DGP_OK)
+		return err;
 	static const dgp_base_library_t libs[] = {DGP_LIB_PERSON, DGP_LIB_LEGAL_ENTITY};
 	for (size_t i = 0; i < 2; i++) {
+		size_t before = s->rep->functions_replaced;
 		if ((err = sync_base_table(s, libs[i])) != DGP_OK ||
 		    (err = sync_refresh_function(s, libs[i])) != DGP_OK)
+			return err;
+		if (s->rep->functions_replaced != before &&
+		    (err = recompute_golden(s, libs[i])) != DGP_OK)
 			return err;
 	}
 	return DGP_OK;

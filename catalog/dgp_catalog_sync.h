@@ -5,6 +5,7 @@
  *                 ─▶ dgp_src."<table>" per resource (create; add new columns)
  *                 ─▶ dgp_base.person / legal_entity (create; add new columns)
  *                 ─▶ dgp_base.refresh_person(keys) / refresh_legal_entity(keys)
+ *                 ─▶ golden rows of the keys a changed mapping affects, recomputed
  *
  * One transaction under an advisory lock, so a failed sync changes nothing
  * and two syncs never interleave.  Data tables are only ever extended:
@@ -17,6 +18,7 @@
 #define DGP_CATALOG_SYNC_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dgp_catalog.h"
@@ -29,6 +31,8 @@ typedef struct dgp_catalog_sync_report {
 	size_t functions_replaced;  /* refresh functions created or changed */
 	size_t rows_inserted, rows_updated, rows_deleted; /* dgp_catalog mirror tables */
 	size_t src_tables;          /* dgp_src tables the catalog describes */
+	size_t golden_keys; /* keys whose golden rows a replaced function recomputed */
+	bool golden_full;   /* ... all keys of the library: no source change explained it */
 } dgp_catalog_sync_report_t;
 
 /*

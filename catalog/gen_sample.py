@@ -1043,6 +1043,20 @@ def build_fields(r):
     return out, key
 
 
+def recency_field(r):
+    """The date that orders the rows of one person or entity in a multi-row golden source.
+
+    A resource with several rows per base key (社保, 医保: one per 险种) names its last
+    required non-key date field (the templates put 出生日期 first, the registration date
+    after it); the golden refresh takes a column from the row with the latest date first.
+    Single-row resources and those feeding no library name none."""
+    if r["base_library"] == "none" or len(r["key"]) < 2:
+        return ""
+    dates = [f["source_name"] for f in r["fields"]
+             if f["rule"] == "date" and f["required"] == "Y" and f["key"] == "N"]
+    return dates[-1] if dates else ""
+
+
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample")
     if os.path.isdir(outdir):
@@ -1095,6 +1109,7 @@ def main():
         n = len(r["fields"])
         assert 5 <= n <= 40, (r["provider"]["slug"], r["tag"], n)
         assert r["key"], r["tag"]
+        r["recency"] = recency_field(r)
         if r["base_library"] == "none":
             continue
         mp = PERSON_MAP if r["base_library"] == "person" else ENTITY_MAP
@@ -1212,7 +1227,7 @@ def wcsv(path, header, rows):
 RES_COLS = ["code", "name", "class", "category", "subcategory", "detail", "summary", "format",
             "format_detail", "share_type", "share_condition", "share_method", "open", "open_condition",
             "update_cycle", "published", "related", "topic", "file_pattern", "encoding", "record_key",
-            "base_library", "responsible"]
+            "base_library", "responsible", "recency"]
 FIELD_COLS = ["resource", "seq", "name", "source_name", "data_type", "length", "required", "rule",
               "rule_args", "key", "sensitivity", "mask", "base_column", "priority"]
 

@@ -66,6 +66,9 @@ int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv)
 		       rep.functions_replaced);
 		printf("  dgp_catalog rows: %zu inserted, %zu updated, %zu deleted\n",
 		       rep.rows_inserted, rep.rows_updated, rep.rows_deleted);
+		if (rep.functions_replaced)
+			printf("  golden rows recomputed for %zu keys (%s)\n", rep.golden_keys,
+			       rep.golden_full ? "all keys" : "the keys of the changed sources");
 		size_t changes = rep.tables_created + rep.columns_added + rep.indexes_created +
 				 rep.functions_replaced + rep.rows_inserted + rep.rows_updated +
 				 rep.rows_deleted;

@@ -219,6 +219,9 @@ Test(catalog_fixture, valid)
 /* Every broken fixture, one Test each (the folder name is the kind of error). */
 #define FIXTURE_LIST(X)                                                                            \
 	X(bad_code)                                                                                \
+	X(recency_unknown)                                                                         \
+	X(recency_not_date)                                                                        \
+	X(recency_datetime)                                                                        \
 	X(bad_data_type)                                                                           \
 	X(bad_encoding)                                                                            \
 	X(bad_file_pattern)                                                                        \
