@@ -691,7 +691,7 @@ static const char *row_order(sync_t *s, const dgp_catalog_resource_t *res, const
 			continue;
 		dgp_buf_printf(
 		    &o, "%st.%s%s", o.len ? ", " : "", col,
-		    strcmp(dgp_catalog_column_type(f->rule), "text") == 0 ? " COLLATE \"C\"" : "");
+		    strcmp(dgp_catalog_column_type(f->rule, f->rule_args), "text") == 0 ? " COLLATE \"C\"" : "");
 	}
 	const char *out = dgp_arena_memdup(s->arena, o.p ? o.p : "", o.len);
 	dgp_buf_free(&o);
