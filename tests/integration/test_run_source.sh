@@ -44,13 +44,14 @@ eq "run: exit after SIGTERM" "$?" 0
 # --- partitions added while dgp run runs ------------------------------------
 # 20 messages in a 1-partition topic; once they are committed the topic grows
 # to 4 partitions and 50 more arrive, most in the new ones: --until-idle must
-# not stop before all 70 are committed
+# not stop before all 70 are committed (run.topics names the catalog topic; the
+# prefix is prepended to it as to every catalog name)
 R=101041/000001
 T=$tag.dept.bszjd.syrk
 "$DGP" gen --resource $R --rows 20 --seed 4 --key-offset 8400000 --out "$TMP/a.csv" || exit 1
 "$DGP" gen --resource $R --rows 50 --seed 4 --key-offset 8400100 --out "$TMP/b.csv" || exit 1
 "$DGP" produce --resource $R --topic "$T" --partitions 1 "$TMP/a.csv" >/dev/null || exit 1
-DGP_RUN_TOPICS=$T DGP_RUN_LOG_INTERVAL_MS=500 "$DGP" run --until-idle 8000 >"$TMP/parts.log" 2>&1 &
+DGP_RUN_TOPICS=dept.bszjd.syrk DGP_RUN_LOG_INTERVAL_MS=500 "$DGP" run --until-idle 8000 >"$TMP/parts.log" 2>&1 &
 pid=$!
 for ((i = 0; i < 600; i++)); do
 	[[ $(sql "SELECT count(*) FROM dgp_src.bszjd_syrk") == 20 ]] && break
