@@ -84,6 +84,7 @@ cleanup() {
 	else
 		rm -rf --one-file-system "$ROOT"
 	fi
+	rm -f "$ROOT.debootstrap.log"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -91,8 +92,7 @@ trap 'exit 130' INT TERM
 
 log "debootstrap --variant=minbase bookworm $ROOT $mirror"
 debootstrap --variant=minbase bookworm "$ROOT" "$mirror" >"$ROOT.debootstrap.log" 2>&1 ||
-	{ tail -20 "$ROOT.debootstrap.log" >&2; die "debootstrap failed (log: $ROOT.debootstrap.log)"; }
-rm -f "$ROOT.debootstrap.log"
+	{ tail -20 "$ROOT.debootstrap.log" >&2; die "debootstrap failed"; }
 
 log "copying the host's apt sources, Acquire settings, CA certificates, resolv.conf"
 rm -f "$ROOT/etc/apt/sources.list"
