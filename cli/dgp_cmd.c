@@ -113,7 +113,11 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "(empty: off; a port in use only warns).\n"
 	 "\n"
 	 "Run 'dgp catalog sync' first.  Exit 0 when every file loaded (rejected\n"
-	 "records are data, not failures), 1 otherwise, 130 when interrupted.\n",
+	 "records are data, not failures), 1 otherwise, 130 when interrupted.\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp load --resource 101001/000001 gaj_hjrk_2026.csv.gz\n"
+	 "  dgp load --encoding GBK --again /srv/drop/mzj_hyjl_*.csv\n",
 	 dgp_cmd_load, true},
 	{"run", "consume the department topics into PostgreSQL, continuously",
 	 "usage: dgp run [--until-idle MS] [--catalog DIR]\n"
@@ -133,7 +137,11 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "\n"
 	 "SIGTERM/SIGINT: commit the batches, leave the group, exit 0 (within\n"
 	 "shutdown.timeout.ms).  SIGHUP: reload and sync the catalog (a failed reload\n"
-	 "keeps the old one).  Exit 1 when PostgreSQL or Kafka is unreachable at start.\n",
+	 "keeps the old one).  Exit 1 when PostgreSQL or Kafka is unreachable at start.\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp --config /etc/dgp/dgp.conf run\n"
+	 "  DGP_RUN_TOPICS=dept.gaj.hjrk dgp run --until-idle 5000\n",
 	 dgp_cmd_run, true},
 	{"produce", "send each line of a file to a Kafka topic (demo, tests)",
 	 "usage: dgp produce --topic T [--resource CODE] [--partitions N] [--gzip] [--rate N] FILE\n"
