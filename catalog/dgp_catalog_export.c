@@ -857,12 +857,14 @@ typedef struct xlsx_formats {
 	lxw_format *head, *pct, *wrap, *date, *time, *label;
 } xlsx_formats_t;
 
-/* Print as the 编制指南 templates do: A4 landscape, one page wide, header row and
- * code/name columns repeated on every page. */
-static void xlsx_print_setup(lxw_worksheet *ws)
+/* Print as the 编制指南 templates do: landscape, one page wide, header row and
+ * code/name columns repeated on every page.  A sheet of many columns (目录 has
+ * about 30) goes on A3, or one page wide would shrink its text unreadably. */
+#define XLSX_A4_MAX_COLUMNS 12
+static void xlsx_print_setup(lxw_worksheet *ws, size_t ncols)
 {
 	worksheet_set_landscape(ws);
-	worksheet_set_paper(ws, 9); /* A4 */
+	worksheet_set_paper(ws, ncols > XLSX_A4_MAX_COLUMNS ? 8 /* A3 */ : 9 /* A4 */);
 	worksheet_fit_to_pages(ws, 1, 0);
 	worksheet_repeat_rows(ws, 0, 0);
 	worksheet_repeat_columns(ws, 0, 1);
@@ -967,7 +969,10 @@ static dgp_err_t write_xlsx(export_t *x, char *errstr, size_t errstr_size)
 		const sheet_t *s = &x->sheets[i];
 		lxw_worksheet *ws = workbook_add_worksheet(wb, s->name);
 		worksheet_freeze_panes(ws, 1, 0);
-		xlsx_print_setup(ws);
+		size_t shown = 0;
+		for (size_t c = 0; c < s->ncols; c++)
+			shown += col_shown(x, s, c);
+		xlsx_print_setup(ws, shown);
 		lxw_col_t col = 0;
 		for (size_t c = 0; c < s->ncols; c++) {
 			if (!col_shown(x, s, c))

@@ -480,9 +480,12 @@ Test(catalog_export, xlsx_sheets_headers_frozen_pane_cells)
 	char *s1 = unzip(x, "xl/worksheets/sheet2.xml");
 	cr_expect(strstr(s1, "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>") != NULL,
 	          "fit to page");
-	cr_expect(strstr(s1, "<pageSetup paperSize=\"9\" fitToHeight=\"0\" "
+	cr_expect(strstr(s1, "<pageSetup paperSize=\"8\" fitToHeight=\"0\" "
 	                     "orientation=\"landscape\"/>") != NULL,
-	          "A4 landscape, one page wide");
+	          "目录's ~30 columns: A3 landscape, one page wide");
+	char *s6 = unzip(x, "xl/worksheets/sheet6.xml"); /* a list of few columns stays on A4 */
+	cr_expect(strstr(s6, "paperSize=\"9\"") != NULL, "a narrow sheet on A4");
+	free(s6);
 	cr_expect(strstr(s1, "<sheetView tabSelected=\"1\" workbookViewId=\"0\">") != NULL,
 	          "opens on 目录");
 	cr_expect(strstr(s1, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
