@@ -11,7 +11,7 @@ set -u
 DGP=$1
 SRC=$2
 . "$SRC/tests/integration/load_lib.sh"
-export DGP_LOG_LEVEL=warn
+export DGP_LOG_LEVEL=warn DGP_HTTP_LISTEN=
 
 files=(
 	"101001/000001 600 gaj_hjrk_1.csv"
@@ -62,10 +62,14 @@ load_all --no-golden-wait || bad "(b) load"
 q=$(queued)
 [[ $q -gt 1000 ]] && ok || bad "(b) keys queued" "$q"
 eq "(b) no golden row yet" "$(sql "SELECT count(*) FROM dgp_base.person")" 0
+status=$("$DGP" catalog status 2>&1)
+expect_out "(b) catalog status" "golden queue: $q keys, oldest " "$status"
 out=$("$DGP" golden --once 2>&1)
 eq "(b) dgp golden --once exit" "$?" 0
 expect_out "(b) report" "golden records: $q queued keys refreshed" "$out"
 eq "(b) queue empty" "$(queued)" 0
+status=$("$DGP" catalog status 2>&1)
+expect_out "(b) catalog status after" "golden queue: 0 keys, oldest 0 s" "$status"
 eq "(b) golden rows as (a)" "$(golden_md5)" "$ref"
 
 # (c) kill -9 mid-drain: hold the refresh on a lock, kill, release
@@ -100,5 +104,31 @@ eq "(c) nothing refreshed" "$(sql "SELECT count(*) FROM dgp_base.person")" 0
 "$DGP" golden --once >/dev/null || bad "(c) second drain"
 eq "(c) queue empty" "$(queued)" 0
 eq "(c) golden rows as (a)" "$(golden_md5)" "$ref"
+
+# (d) dgp run drains while it runs (its golden thread, golden.interval.ms)
+: "${DGP_KAFKA_BROKERS:?DGP_KAFKA_BROKERS is not set: start the services (scripts/services.sh start)}"
+new_db "dgp_test_golden_d_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+tag="gq$$x$(date +%s%N | tail -c 7)"
+export DGP_RUN_TOPIC_PREFIX="$tag." DGP_GOLDEN_INTERVAL_MS=200 DGP_HTTP_LISTEN=
+"$DGP" gen --resource 101001/000001 --rows 300 --seed 11 --out "$TMP/run.jsonl" || exit 1
+"$DGP" produce --topic "$tag.dept.gaj.hjrk" --resource 101001/000001 "$TMP/run.jsonl" >/dev/null 2>&1 ||
+	bad "(d) produce"
+"$DGP" run >"$TMP/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+	want=$(sql "SELECT count(DISTINCT gmsfhm) FROM dgp_src.gaj_hjrk")
+	[[ $want -gt 200 && $(queued) == 0 &&
+		$(sql "SELECT count(*) FROM dgp_base.person") == "$want" ]] && break
+	sleep 0.1
+done
+kill -0 "$pid" 2>/dev/null && ok || bad "(d) run still running" "$(tail -5 "$TMP/run.log")"
+eq "(d) golden rows while running" "$(sql "SELECT count(*) FROM dgp_base.person")" "$want"
+eq "(d) queue drained while running" "$(queued)" 0
+eq "(d) golden rows match the source" "$(sql "SELECT count(*) FROM dgp_base.person b
+	JOIN dgp_src.gaj_hjrk s USING (gmsfhm) WHERE b.xm IS NOT DISTINCT FROM s.xm")" "$want"
+kill -TERM "$pid"
+wait "$pid"
+eq "(d) run: exit after SIGTERM" "$?" 0
 
 finish
