@@ -126,7 +126,8 @@ int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv)
 		/* How far the golden records lag behind dgp_src (dgp_golden.h). */
 		int64_t gkeys;
 		double glag;
-		if (ok && !o.json && dgp_golden_lag(conn, &gkeys, &glag, err, sizeof(err)) == DGP_OK)
+		if (ok && !o.json &&
+		    dgp_golden_lag(conn, &gkeys, &glag, err, sizeof(err)) == DGP_OK)
 			ok = printf("golden queue: %lld keys, oldest %.0f s\n", (long long)gkeys,
 			            glag) > 0;
 		size_t c[DGP_COMPLIANCE__COUNT];
