@@ -4,6 +4,7 @@
  * and last load copied into the metrics registry.
  */
 #include "dgp_catalog_gauges.h"
+#include "dgp_golden.h"
 
 #include <time.h>
 
@@ -65,4 +66,12 @@ void dgp_catalog_gauges_tick(const char *cmd, PGconn *conn, const dgp_catalog_t 
 		    "catalog metrics not refreshed (dgp_catalog.resource_stats): %s; the gauges "
 		    "keep their last values",
 		    err);
+	int64_t keys = 0;
+	double lag = 0;
+	if (dgp_golden_lag(conn, &keys, &lag, err, sizeof(err)) == DGP_OK) {
+		dgp_metric_set(std->golden_queue_keys, (double)keys);
+		dgp_metric_set(std->golden_lag, lag);
+	} else {
+		dgp_log(DGP_LOG_WARN, cmd, "golden queue metrics not refreshed: %s", err);
+	}
 }

@@ -82,17 +82,18 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  dgp check date --arg max_date=none 2030年1月5日\n"
 	 "  cut -d, -f3 export.csv | dgp check phone\n",
 	 dgp_cmd_check, false},
-	{"catalog", "validate, sync, report on and export the data catalog (三清单一目录)", "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n                          [--resource CODE|PATTERN] [--provider NAME] [--status ok,overdue,never]\n       dgp catalog export --format csv|json|xlsx --out DIR [--audience internal|external]\n                          [--csv-for programs|spreadsheet] [--dir CATALOG]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (empty: the installed sample catalog), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, new\n                  columns added, never dropped; a type change is refused),\n                  dgp_base.person / legal_entity and their golden-record\n                  functions; a second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, rejects by reason, last load\n                  and change, update-cycle compliance (正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now (YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of every table: slow);\n                  --resource 101001/000001 or a pattern (\"101001/*\"), --provider\n                  (slug, name or code, e.g. gaj) and --status (ok, overdue, never\n                  or 正常, 逾期, 从未加载; comma-separated) choose what is shown;\n                  exit 3 when a shown resource is overdue\n  export          write the 三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is reachable; --audience external leaves out 不予共享\n                  resources and fields and masks staff names; --csv-for\n                  spreadsheet keeps digit-only codes as text in Excel/Calc (hand\n                  those files to people, the default ones to programs); DIR and\n                  its parents are created; DGP_EXPORT_TIME pins generated_at\n                  (catalog/EXPORT.md)\n\nexamples:\n  dgp catalog validate /srv/catalog\n  dgp catalog status --provider gaj --status overdue,never\n  dgp catalog export --format xlsx --audience external --out /srv/exports\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
+	{"catalog", "validate, sync, report on and export the data catalog (三清单一目录)", "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n                          [--resource CODE|PATTERN] [--provider NAME] [--status ok,overdue,never]\n       dgp catalog export --format csv|json|xlsx --out DIR [--audience internal|external]\n                          [--csv-for programs|spreadsheet] [--dir CATALOG]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (empty: the installed sample catalog), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, new\n                  columns added, never dropped; a type change is refused),\n                  dgp_base.person / legal_entity and their golden-record\n                  functions; a second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, rejects by reason, last load\n                  and change, update-cycle compliance (正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now (YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of every table: slow);\n                  --resource 101001/000001 or a pattern (\"101001/*\"), --provider\n                  (slug, name or code, e.g. gaj) and --status (ok, overdue, never\n                  or 正常, 逾期, 从未加载; comma-separated) choose what is shown;\n                  exit 3 when a shown resource is overdue; the table ends with\n                  \"golden queue: N keys, oldest T s\" (dgp_ops.golden_queue)\n  export          write the 三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is reachable; --audience external leaves out 不予共享\n                  resources and fields and masks staff names; --csv-for\n                  spreadsheet keeps digit-only codes as text in Excel/Calc (hand\n                  those files to people, the default ones to programs); DIR and\n                  its parents are created; DGP_EXPORT_TIME pins generated_at\n                  (catalog/EXPORT.md)\n\nexamples:\n  dgp catalog validate /srv/catalog\n  dgp catalog status --provider gaj --status overdue,never\n  dgp catalog export --format xlsx --audience external --out /srv/exports\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
 	{"load", "bulk-load department files into PostgreSQL",
 	 "usage: dgp load [--resource CODE] [--encoding ENC] [--delimiter C] [--quote C]\n"
-	 "                [--catalog DIR] [--no-progress] [--again] FILE...\n"
+	 "                [--catalog DIR] [--no-progress] [--again] [--no-golden-wait]\n"
+	 "                FILE...\n"
 	 "\n"
 	 "Load JSON-lines (.jsonl, .json, .ndjson) or CSV files (header row), plain or\n"
 	 ".gz, into the resource's dgp_src table: every field normalised by its rule,\n"
 	 "records deduplicated (new rows by COPY, changed rows merged, unchanged and\n"
 	 "duplicate rows cost nothing), rejects kept with their raw bytes in\n"
-	 "dgp_ops.reject, golden records and statistics updated, one transaction per\n"
-	 "batch.  The file's progress is committed with each batch: an interrupted\n"
+	 "dgp_ops.reject, statistics updated and golden keys queued, one transaction\n"
+	 "per batch.  The file's progress is committed with each batch: an interrupted\n"
 	 "load resumes where it stopped, a complete file is not loaded twice.  A load\n"
 	 "is the file's bytes read for one resource with one encoding, delimiter and\n"
 	 "quote: the same bytes for another resource or encoding are another load.\n"
@@ -108,6 +109,9 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  --no-progress     no progress bar on a terminal\n"
 	 "  --again           load the files again from their first record even when\n"
 	 "                    they were loaded completely (unchanged rows cost nothing)\n"
+	 "  --no-golden-wait  do not refresh the golden records before exiting: the\n"
+	 "                    keys stay in dgp_ops.golden_queue for 'dgp golden' or\n"
+	 "                    'dgp run' (default: drain the queue, then exit)\n"
 	 "\n"
 	 "While it runs, /metrics, /healthz and /readyz are served on http.listen\n"
 	 "(empty: off; a port in use only warns).\n"
@@ -119,6 +123,24 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  dgp load --resource 101001/000001 gaj_hjrk_2026.csv.gz\n"
 	 "  dgp load --encoding GBK --again /srv/drop/mzj_hyjl_*.csv\n",
 	 dgp_cmd_load, true},
+	{"golden", "refresh the golden records of the queued keys (the golden worker)",
+	 "usage: dgp golden [--once]\n"
+	 "\n"
+	 "Each batch of 'dgp load' and 'dgp run' queues the golden keys it touched in\n"
+	 "dgp_ops.golden_queue, in its own transaction.  This worker takes up to\n"
+	 "golden.batch.keys queued keys per transaction, calls\n"
+	 "dgp_base.refresh_person / refresh_legal_entity once per base with their\n"
+	 "distinct keys and commits; a crash puts the keys back (nothing is lost).\n"
+	 "Keys of a base whose refresh function does not exist yet stay queued.\n"
+	 "'dgp load' drains the queue before it exits (unless --no-golden-wait) and\n"
+	 "'dgp run' drains it every golden.interval.ms on its own connection.\n"
+	 "\n"
+	 "  --once   drain the queue until it is empty, print the count and exit\n"
+	 "           (default: drain every golden.interval.ms until SIGTERM/SIGINT)\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp load --no-golden-wait /srv/in/*.csv && dgp golden --once\n",
+	 dgp_cmd_golden, true},
 	{"run", "consume the department topics into PostgreSQL, continuously",
 	 "usage: dgp run [--until-idle MS] [--catalog DIR]\n"
 	 "\n"

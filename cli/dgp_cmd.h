@@ -130,5 +130,6 @@ int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv); /* dgp catalo
 int dgp_cmd_catalog_export(dgp_cli_t *cli, int argc, char **argv); /* dgp catalog export */
 int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv);
+int dgp_cmd_golden(dgp_cli_t *cli, int argc, char **argv);
 
 #endif /* DGP_CMD_H */

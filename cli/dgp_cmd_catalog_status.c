@@ -17,6 +17,7 @@
 
 #include "dgp_catalog_status.h"
 #include "dgp_cmd.h"
+#include "dgp_golden.h"
 #include "dgp_pg.h"
 
 #define CMD "catalog status"
@@ -122,6 +123,13 @@ int dgp_cmd_catalog_status(dgp_cli_t *cli, int argc, char **argv)
 			fprintf(stderr, "dgp %s: no resource matches the filter\n", CMD);
 		bool ok = o.json ? dgp_catalog_status_write_json(st, stdout)
 		                 : dgp_catalog_status_write_table(st, stdout);
+		/* How far the golden records lag behind dgp_src (dgp_golden.h). */
+		int64_t gkeys;
+		double glag;
+		if (ok && !o.json &&
+		    dgp_golden_lag(conn, &gkeys, &glag, err, sizeof(err)) == DGP_OK)
+			ok = printf("golden queue: %lld keys, oldest %.0f s\n", (long long)gkeys,
+			            glag) > 0;
 		size_t c[DGP_COMPLIANCE__COUNT];
 		dgp_catalog_status_counts(st, c);
 		if (fflush(stdout) != 0 || !ok) {

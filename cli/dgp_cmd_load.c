@@ -30,6 +30,7 @@
 #include "dgp_cmd.h"
 #include "dgp_dedup.h"
 #include "dgp_file_source.h"
+#include "dgp_golden.h"
 #include "dgp_http.h"
 #include "dgp_log.h"
 #include "dgp_metrics.h"
@@ -599,11 +600,13 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		{"catalog", required_argument, NULL, 'C'},
 		{"no-progress", no_argument, NULL, 'P'},
 		{"again", no_argument, NULL, 'A'},
+		{"no-golden-wait", no_argument, NULL, 'G'},
 		{NULL, 0, NULL, 0},
 	};
 	load_t l = {.cli = cli};
 	const char *catalog_dir = NULL;
 	bool no_progress = false;
+	bool golden_wait = true;
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "r:e:", opts, NULL)) != -1) {
@@ -634,6 +637,9 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 			break;
 		case 'A':
 			l.again = true;
+			break;
+		case 'G':
+			golden_wait = false;
 			break;
 		default:
 			return DGP_EXIT_USAGE;
@@ -707,6 +713,30 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	if (l.files_skipped)
 		printf("%llu file%s already loaded\n", (unsigned long long)l.files_skipped,
 		       l.files_skipped == 1 ? "" : "s");
+	/* The batches queued their golden keys; a load is done when its golden
+	 * records are (unless --no-golden-wait leaves them to dgp golden / dgp run). */
+	if (golden_wait && !stop_requested) {
+		dgp_golden_report_t gr = {0};
+		double g0 = now_s();
+		dgp_err_t ge = DGP_OK;
+		while (!stop_requested && ge == DGP_OK) {
+			uint64_t before = gr.keys;
+			ge = dgp_golden_drain(l.conn, cli->cfg->golden_batch_keys, true, &gr, err,
+					      sizeof(err));
+			if (gr.keys == before)
+				break;
+		}
+		if (ge != DGP_OK) {
+			dgp_cli_err("load", "golden records: %s (the keys stay queued for dgp golden)",
+				    err);
+			rc = DGP_EXIT_FAIL;
+		} else if (gr.keys) {
+			dgp_log(DGP_LOG_INFO, "load",
+				"golden records: %llu keys refreshed in %llu transactions, %.1f s",
+				(unsigned long long)gr.keys, (unsigned long long)gr.transactions,
+				now_s() - g0);
+		}
+	}
 	catalog_gauges(&l, true); /* what the load left, for a last scrape */
 
 	dgp_http_stop(l.http);

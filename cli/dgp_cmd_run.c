@@ -47,6 +47,7 @@
 #include "dgp_batch.h"
 #include "dgp_catalog.h"
 #include "dgp_catalog_gauges.h"
+#include "dgp_golden.h"
 #include "dgp_catalog_schema.h"
 #include "dgp_catalog_sync.h"
 #include "dgp_cmd.h"
@@ -941,6 +942,16 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 		dgp_cli_err("run", "%s", err);
 		goto out;
 	}
+	/* Golden records off the write path: the batches queue their keys, this
+	 * thread refreshes them on its own connection every golden.interval.ms. */
+	dgp_golden_worker_t *golden = NULL;
+	if (dgp_golden_worker_start(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms,
+				    cli->cfg->golden_batch_keys, cli->cfg->golden_interval_ms,
+				    r.std.golden_queue_keys, r.std.golden_lag, &golden, err,
+				    sizeof(err)) != DGP_OK) {
+		dgp_cli_err("run", "%s", err);
+		goto out;
+	}
 	struct sigaction sa = {0};
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
@@ -960,6 +971,9 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	r.src = NULL;
 	if (r.reject_producer)
 		rd_kafka_flush(r.reject_producer, 5000);
+	/* A last drain for what the final batches queued; past the shutdown
+	 * timeout the keys stay queued for the next dgp run or dgp golden. */
+	dgp_golden_worker_stop(golden, true);
 	alarm(0);
 	printf("dgp run: %" PRIu64 " records, %" PRIu64 " rows written, %" PRIu64
 	       " rejected, %" PRIu64 " batches committed\n",

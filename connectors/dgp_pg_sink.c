@@ -206,7 +206,7 @@ typedef struct sink_table {
 	const char *stage_create; /* CREATE TEMP TABLE stage (text) …; CREATE FUNCTION pg_temp.merge */
 	const char *copy_stage;
 	const char *merge;        /* (inserted, updated, golden keys moved away from, SQLSTATE, message) */
-	const char *refresh;      /* SELECT dgp_base.refresh_…($1::text[]) or NULL */
+	const char *refresh;      /* base whose golden queue gets the keys: "person", … or NULL */
 	const char *refresh_sig;  /* for to_regprocedure() */
 	int golden_key;           /* field feeding the golden key, -1 none */
 	golden_t golden;          /* does the refresh function exist (this session) */
@@ -385,10 +385,10 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	free(keys.p);
 
 	if (s->base == DGP_BASE_PERSON) {
-		t->refresh = "SELECT dgp_base.refresh_person($1::text[])";
+		t->refresh = "person";
 		t->refresh_sig = "dgp_base.refresh_person(text[])";
 	} else if (s->base == DGP_BASE_LEGAL_ENTITY) {
-		t->refresh = "SELECT dgp_base.refresh_legal_entity($1::text[])";
+		t->refresh = "legal_entity";
 		t->refresh_sig = "dgp_base.refresh_legal_entity(text[])";
 	}
 	if (!t->refresh || t->golden_key < 0) {
@@ -1421,7 +1421,7 @@ static void field_params(attempt_t *at)
 	buf_cstr(fv);
 }
 
-/* Step 5: golden refresh, statistics, progress and COMMIT in one pipeline. */
+/* Step 5: golden queue, statistics, progress and COMMIT in one pipeline. */
 static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
@@ -1437,9 +1437,13 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		return e;
 	if (at->t->golden == GOLDEN_YES && at->n_rows) {
 		at->res->refreshed_keys = golden_keys(at, &sk->arr[3]);
+		/* Queued, not refreshed: the golden worker (dgp_golden) refreshes them
+		 * later in large sets; queued in this transaction, so none is missed. */
 		if (at->res->refreshed_keys)
-			st[n++] = (pstmt_t){.sql = at->t->refresh, .nparams = 1,
-					    .params = {sk->arr[3].p}};
+			st[n++] = (pstmt_t){.sql = "INSERT INTO dgp_ops.golden_queue (base, key)"
+						   " SELECT $1, unnest($2::text[])",
+					    .nparams = 2,
+					    .params = {at->t->refresh, sk->arr[3].p}};
 	}
 
 	uint64_t written = at->res->inserted + at->res->updated;
@@ -1750,6 +1754,10 @@ static const char ENSURE_OPS_SQL[] =
 	" duplicate bigint NOT NULL DEFAULT 0,"
 	" rejected bigint NOT NULL DEFAULT 0,"
 	" status text);"
+	"CREATE TABLE IF NOT EXISTS dgp_ops.golden_queue ("
+	" base text NOT NULL,"
+	" key text NOT NULL,"
+	" enqueued_at timestamptz NOT NULL DEFAULT now());"
 	"CREATE TABLE IF NOT EXISTS dgp_catalog.resource_stats ("
 	" resource_code text PRIMARY KEY,"
 	" \"rows\" bigint NOT NULL DEFAULT 0,"

@@ -122,6 +122,17 @@ static const dgp_conf_prop_t props[] = {
 	 "Records per batch: one PostgreSQL transaction writes one batch.  Larger "
 	 "batches amortise round trips; memory grows with them (about 2 KiB per "
 	 "record)."},
+	{"golden.batch.keys", DGP_CONF_INT, CONF_OFF(golden_batch_keys), 1, 100000000, "20000",
+	 NULL, 0,
+	 "Golden worker: queued golden keys (dgp_ops.golden_queue) refreshed in one "
+	 "transaction, with one call of the base's refresh function per base.  A "
+	 "crash loses nothing: the chunk's keys go back to the queue.  Larger chunks "
+	 "were not faster on a first load of 200,000 persons (100,000: 18.5 s, "
+	 "20,000: 16.1 s; benchmarks/RESULTS.md) and hold their locks longer."},
+	{"golden.interval.ms", DGP_CONF_INT, CONF_OFF(golden_interval_ms), 10, 86400000, "1000",
+	 NULL, 0,
+	 "`dgp run` and `dgp golden`: time between two drains of the golden queue "
+	 "(each drain refreshes every queued key, in chunks of golden.batch.keys)."},
 	{"dedup.key.hash.bits", DGP_CONF_INT, CONF_OFF(dedup_key_hash_bits), 1, 64, "64", NULL, 0,
 	 "Bits of the xxh3 key hash the dedup cache keeps.  Leave at 64; tests set "
 	 "it low to force key-hash collisions and show they cost extra merges, "

@@ -48,6 +48,8 @@ typedef struct dgp_config {
 	int64_t load_max_record_bytes; /* load.max.record.bytes */
 	int64_t load_csv_max_quoted_lines; /* load.csv.max.quoted.lines */
 	int64_t batch_max_rows;   /* batch.max.rows */
+	int64_t golden_batch_keys; /* golden.batch.keys */
+	int64_t golden_interval_ms; /* golden.interval.ms */
 	int64_t dedup_key_hash_bits; /* dedup.key.hash.bits */
 	int64_t batch_max_ms;     /* batch.max.ms */
 	int64_t shutdown_timeout_ms; /* shutdown.timeout.ms */

@@ -766,6 +766,18 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	                      "loaded yet, does not alert on all of them.",
 	                      NULL),
 	    NULL);
+	std->golden_queue_keys = dgp_metric_get(
+	    dgp_metrics_gauge(reg, "dgp_golden_queue_keys",
+	                      "Golden keys queued in dgp_ops.golden_queue, waiting for the golden "
+	                      "worker to refresh their golden records.",
+	                      NULL),
+	    NULL);
+	std->golden_lag = dgp_metric_get(
+	    dgp_metrics_gauge(reg, "dgp_golden_lag_seconds",
+	                      "Age of the oldest key in dgp_ops.golden_queue (0 when empty): how "
+	                      "far the golden records lag behind dgp_src.",
+	                      NULL),
+	    NULL);
 	std->resource_rows =
 	    dgp_metrics_gauge(reg, "dgp_resource_rows",
 	                      "Rows in the resource's dgp_src table (dgp_catalog.resource_stats).",

@@ -173,6 +173,7 @@ extern const size_t dgp_metrics_seconds_nbounds;
  *   dedup_entries, dedup_bytes    (gauges, no labels)
  *   catalog_resources, catalog_resources_overdue, catalog_resources_never_loaded
  *                                 (gauges, no labels)
+ *   golden_queue_keys, golden_lag_seconds (gauges, no labels)
  *   resource_rows (gauge)         {resource}
  *   resource_last_update (gauge)  {resource}  unix time of the last load
  *   resource_seconds_since_update (callback over resource_last_update)
@@ -205,6 +206,8 @@ typedef struct dgp_metrics_std {
 	dgp_metric_t *catalog_resources;            /* dgp_catalog_resources */
 	dgp_metric_t *catalog_resources_overdue;    /* dgp_catalog_resources_overdue */
 	dgp_metric_t *catalog_resources_never_loaded; /* dgp_catalog_resources_never_loaded */
+	dgp_metric_t *golden_queue_keys;            /* dgp_golden_queue_keys */
+	dgp_metric_t *golden_lag;                   /* dgp_golden_lag_seconds */
 	dgp_metric_family_t *resource_rows;         /* dgp_resource_rows */
 	dgp_metric_family_t *resource_last_update;  /* dgp_resource_last_update_timestamp_seconds */
 	dgp_metric_family_t *probe_up;              /* dgp_probe_up {target, kind} */

@@ -19,6 +19,7 @@
 
 #include "dgp_pg.h"
 #include "dgp_norm.h"
+#include "dgp_golden.h"
 #include "dgp_pg_sink.h"
 
 #define TESTDB "dgp_sink_test"
@@ -55,8 +56,26 @@ static char *q1(PGconn *c, const char *sql)
 	return s;
 }
 
+/* The golden worker's job, done before golden rows are looked at: the sink
+ * only queues the keys (dgp_ops.golden_queue). */
+static void golden_drain(PGconn *c)
+{
+	dgp_golden_report_t gr = {0};
+	cr_assert_eq(dgp_golden_drain(c, 100000, false, &gr, err, sizeof(err)), DGP_OK, "%s", err);
+}
+
+/* As expect_q, without the golden drain: for what the queue holds before it. */
+static void expect_raw(PGconn *c, const char *sql, const char *want)
+{
+	char *got = q1(c, sql);
+	cr_expect_str_eq(got, want, "%s", sql);
+	free(got);
+}
+
 static void expect_q(PGconn *c, const char *sql, const char *want)
 {
+	if (strstr(sql, "dgp_base."))
+		golden_drain(c);
 	char *got = q1(c, sql);
 	cr_expect_str_eq(got, want, "%s", sql);
 	free(got);
@@ -212,7 +231,7 @@ Test(pg_sink, ensure_ops_is_idempotent)
 		    " FROM information_schema.tables WHERE table_schema IN ('dgp_ops', 'dgp_catalog')",
 		 "dgp_catalog.field_stats dgp_catalog.reject_stats dgp_catalog.resource_stats "
 		 "dgp_catalog.unknown_field_stats "
-		 "dgp_ops.file_progress dgp_ops.load_log dgp_ops.offsets dgp_ops.reject");
+		 "dgp_ops.file_progress dgp_ops.golden_queue dgp_ops.load_log dgp_ops.offsets dgp_ops.reject");
 	PQfinish(c);
 }
 
@@ -777,8 +796,10 @@ Test(pg_sink, a_failure_mid_transaction_leaves_no_rows_and_no_progress)
 	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
 	exec_ok(c, "INSERT INTO dgp_src.sinktest_person (gmsfhm, xm, _dgp_content_hash, _dgp_origin)"
 		   " VALUES ('110101199003070038', 'old', 7, 'x:1')");
-	exec_ok(c, "CREATE OR REPLACE FUNCTION dgp_base.refresh_person(keys text[]) RETURNS void"
-		   " LANGUAGE plpgsql AS $f$BEGIN RAISE EXCEPTION 'golden refresh broken'; END$f$");
+	exec_ok(c, "CREATE FUNCTION dgp_ops.broken() RETURNS trigger LANGUAGE plpgsql AS"
+		   " $f$BEGIN RAISE EXCEPTION 'golden queue broken'; END$f$;"
+		   "CREATE TRIGGER broken BEFORE INSERT ON dgp_ops.golden_queue"
+		   " FOR EACH STATEMENT EXECUTE FUNCTION dgp_ops.broken()");
 	dgp_record_t *ins[2] = {mkrec(a, &PERSON, ROWS1[0], "/d/y.csv", 1), mkrec(a, &PERSON, ROWS1[2], "/d/y.csv", 2)};
 	dgp_record_t *mrg[1] = {mkrec(a, &PERSON, ROWS1[1], "/d/y.csv", 3)};
 	dgp_record_t *bad = mkrec(a, &PERSON, ROWS1[3], "/d/y.csv", 4);
@@ -795,7 +816,7 @@ Test(pg_sink, a_failure_mid_transaction_leaves_no_rows_and_no_progress)
 	dgp_pg_sink_result_t res;
 	dgp_err_t e = dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err));
 	cr_expect_eq(e, DGP_ERR_PG, "%s", dgp_err_name(e));
-	cr_expect(strstr(err, "golden refresh broken") != NULL, "%s", err);
+	cr_expect(strstr(err, "golden queue broken") != NULL, "%s", err);
 	expect_q(c, "SELECT string_agg(gmsfhm || '=' || xm, ' ') FROM dgp_src.sinktest_person",
 		 "110101199003070038=old");
 	expect_q(c, "SELECT count(*) FROM dgp_ops.reject", "0");
@@ -806,9 +827,7 @@ Test(pg_sink, a_failure_mid_transaction_leaves_no_rows_and_no_progress)
 
 	/* Repaired, the same batch lands whole (the stage made by the failed
 	 * transaction is gone with it and is made again). */
-	exec_ok(c, "DROP FUNCTION dgp_base.refresh_person(text[])");
-	exec_ok(c, GOLDEN_PERSON + strlen("CREATE TABLE dgp_base.person (gmsfhm text PRIMARY KEY, xm text, zz text,"
-					  " _dgp_sources jsonb, _dgp_updated_at timestamptz);"));
+	exec_ok(c, "DROP TRIGGER broken ON dgp_ops.golden_queue");
 	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_expect_eq(res.inserted, 2);
 	cr_expect_eq(res.updated, 1);
@@ -1345,6 +1364,68 @@ Test(pg_sink, a_missing_table_fails_the_batch_without_rejecting_its_rows)
 	cr_expect(strstr(err, "42P01") != NULL, "%s", err);
 	expect_q(c, "SELECT count(*) FROM dgp_ops.reject", "0");
 	expect_q(c, "SELECT count(*) FROM dgp_ops.file_progress", "0");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+/* The golden worker: chunks of max_keys, distinct keys per base, a failed
+ * refresh puts its chunk back, a repaired one drains the rest exactly. */
+Test(pg_golden, drains_in_chunks_and_a_failed_refresh_keeps_the_keys)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	dgp_record_t *ins[3] = {mkrec(a, &PERSON, ROWS1[0], "/d/g.csv", 1),
+				mkrec(a, &PERSON, ROWS1[1], "/d/g.csv", 2),
+				mkrec(a, &PERSON, ROWS1[2], "/d/g.csv", 3)};
+	dgp_pg_sink_input_t in = input(&PERSON, ins, 3, NULL, 0);
+	dgp_pg_progress_t pr = {.kind = DGP_PG_PROGRESS_FILE, .file_id = "g", .path = "/d/g.csv",
+				.next_offset = 300, .next_line = 4, .records = 3, .complete = true};
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.refreshed_keys, 3);
+	/* queued with the rows, no golden row yet */
+	expect_raw(c, "SELECT count(*) || ' ' || count(DISTINCT key) || ' ' ||"
+			       " min(base) FROM dgp_ops.golden_queue", "3 3 person");
+	expect_raw(c, "SELECT count(*) FROM dgp_base.person", "0");
+	/* the same key queued twice is refreshed once */
+	exec_ok(c, "INSERT INTO dgp_ops.golden_queue (base, key) SELECT base, key"
+		   " FROM dgp_ops.golden_queue WHERE key = '110101199003070011'");
+
+	exec_ok(c, "CREATE OR REPLACE FUNCTION dgp_base.refresh_person(keys text[]) RETURNS void"
+		   " LANGUAGE plpgsql AS $f$BEGIN RAISE EXCEPTION 'golden refresh broken'; END$f$");
+	dgp_golden_report_t gr = {0};
+	dgp_err_t e = dgp_golden_drain(c, 2, false, &gr, err, sizeof(err));
+	cr_expect_eq(e, DGP_ERR_PG, "%s", dgp_err_name(e));
+	cr_expect(strstr(err, "golden refresh broken") != NULL, "%s", err);
+	cr_expect(strstr(err, "refresh of base person") != NULL, "%s", err);
+	cr_expect_eq(gr.keys, 0);
+	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "4");
+	cr_expect_eq(PQtransactionStatus(c), PQTRANS_IDLE);
+
+	exec_ok(c, "DROP FUNCTION dgp_base.refresh_person(text[])");
+	exec_ok(c, GOLDEN_PERSON + strlen("CREATE TABLE dgp_base.person (gmsfhm text PRIMARY KEY, xm text, zz text,"
+					  " _dgp_sources jsonb, _dgp_updated_at timestamptz);"));
+	/* once: one chunk of 3 queue rows */
+	cr_assert_eq(dgp_golden_drain(c, 3, true, &gr, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(gr.keys, 3);
+	cr_expect_eq(gr.transactions, 1);
+	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "1");
+	int64_t keys;
+	double lag;
+	cr_assert_eq(dgp_golden_lag(c, &keys, &lag, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(keys, 1);
+	cr_expect(lag >= 0);
+	cr_assert_eq(dgp_golden_drain(c, 3, false, &gr, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(gr.keys, 4);
+	cr_expect_eq(gr.transactions, 2);
+	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "0");
+	expect_raw(c, "SELECT count(*) FROM dgp_base.person p JOIN dgp_src.sinktest_person s"
+			       " USING (gmsfhm) WHERE p.xm IS NOT DISTINCT FROM s.xm", "3");
+	cr_assert_eq(dgp_golden_lag(c, &keys, &lag, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(keys, 0);
+	cr_expect_eq(lag, 0);
 	dgp_pg_sink_destroy(sk);
 	dgp_arena_destroy(a);
 	PQfinish(c);

@@ -1,0 +1,73 @@
+/*
+ * dgp_golden.h — the golden worker: drains dgp_ops.golden_queue into
+ * dgp_base.person / legal_entity, off the write path.
+ *
+ *   sink batch ─(same transaction)─▶ dgp_ops.golden_queue (base, key, enqueued_at)
+ *   dgp_golden_drain, one transaction per chunk of at most max_keys rows:
+ *     DELETE … WHERE ctid IN (SELECT ctid … LIMIT max_keys FOR UPDATE SKIP LOCKED)
+ *     ─▶ distinct keys per base ─▶ dgp_base.refresh_person(keys) /
+ *        refresh_legal_entity(keys), once per base ─▶ COMMIT
+ *
+ * A crash or error before COMMIT rolls the DELETE back: the keys are queued
+ * again and nothing is lost.  Two workers skip each other's locked rows.  A
+ * base whose refresh function does not exist (catalog not synced yet) keeps
+ * its keys queued.
+ */
+#ifndef DGP_GOLDEN_H
+#define DGP_GOLDEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "dgp_err.h"
+#include "dgp_metrics.h"
+
+typedef struct dgp_golden_report {
+	uint64_t keys;         /* queue rows taken and refreshed */
+	uint64_t distinct;     /* distinct (base, key) handed to the refresh functions */
+	uint64_t transactions; /* chunks committed */
+} dgp_golden_report_t;
+
+/*
+ * dgp_golden_drain — refresh queued golden keys in chunks of at most max_keys
+ * queue rows (one transaction each) until the queue holds no row this worker
+ * can take, or after one chunk when once is true.  Adds to *report.  On error
+ * the current chunk is rolled back (its keys stay queued) and the error is
+ * returned with a message in errstr; committed chunks stay committed.
+ */
+dgp_err_t dgp_golden_drain(PGconn *conn, int64_t max_keys, bool once, dgp_golden_report_t *report,
+                           char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_golden_lag — the queue's row count and the age in seconds of its oldest
+ * row (0 when empty).
+ */
+dgp_err_t dgp_golden_lag(PGconn *conn, int64_t *keys, double *oldest_s, char *errstr,
+                         size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * The worker on a thread with its own connection (dgp run): every interval_ms
+ * it drains the queue in chunks of max_keys and sets the two gauges (may be
+ * NULL) from dgp_golden_lag.  A failed connection or drain is logged and
+ * tried again at the next interval; the keys stay queued meanwhile.
+ */
+typedef struct dgp_golden_worker dgp_golden_worker_t;
+
+/*
+ * dgp_golden_worker_start — start the thread; conninfo is copied.  Returns
+ * DGP_OK with *out set, or an error (thread creation) with errstr.
+ */
+dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_ms,
+                                  int64_t max_keys, int64_t interval_ms, dgp_metric_t *keys_gauge,
+                                  dgp_metric_t *lag_gauge, dgp_golden_worker_t **out, char *errstr,
+                                  size_t errstr_size) DGP_MUST_CHECK;
+
+/*
+ * dgp_golden_worker_stop — stop and join the thread, after one last full
+ * drain when final_drain is true; frees w.  NULL is a no-op.
+ */
+void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain);
+
+#endif

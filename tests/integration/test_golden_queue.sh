@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# test_golden_queue.sh DGP SRCDIR — golden records off the write path: the batches
+# queue their keys in dgp_ops.golden_queue and the golden worker refreshes them.
+# (a) `dgp load` drains before it exits: the golden rows equal a refresh of all
+#     keys at once (dgp_base.refresh_person / refresh_legal_entity called by hand);
+# (b) --no-golden-wait leaves the keys queued, `dgp golden --once` empties the
+#     queue with the same golden rows;
+# (c) a kill -9 of `dgp golden` mid-drain (its refresh held on a lock) loses no
+#     key: the queue rows come back and a second drain gives the same rows.
+set -u
+DGP=$1
+SRC=$2
+. "$SRC/tests/integration/load_lib.sh"
+export DGP_LOG_LEVEL=warn DGP_HTTP_LISTEN=
+
+files=(
+	"101001/000001 600 gaj_hjrk_1.csv"
+	"101041/000001 500 bszjd_syrk_1.jsonl"
+	"102006/000001 400 scjgj_qydj_1.csv"
+)
+for f in "${files[@]}"; do
+	read -r code rows file <<<"$f"
+	"$DGP" gen --resource "$code" --rows "$rows" --seed 11 --out "$TMP/$file" \
+		--change-rate 0.05 --dup-rate 0.05 || exit 1
+done
+load_all() {
+	local f code rows file
+	for f in "${files[@]}"; do
+		read -r code rows file <<<"$f"
+		"$DGP" load --resource "$code" "$@" "$TMP/$file" >/dev/null || return 1
+	done
+}
+# golden rows without their refresh time, in key order
+golden_md5() {
+	sql "SELECT md5(string_agg((to_jsonb(p) - '_dgp_updated_at')::text, ',' ORDER BY gmsfhm))
+	     FROM dgp_base.person p"
+	sql "SELECT md5(string_agg((to_jsonb(e) - '_dgp_updated_at')::text, ',' ORDER BY tyshxydm))
+	     FROM dgp_base.legal_entity e"
+}
+queued() { sql "SELECT count(*) FROM dgp_ops.golden_queue"; }
+
+# (a) default: drained before exit; reference = every key refreshed at once
+new_db "dgp_test_golden_a_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+load_all || bad "(a) load"
+eq "(a) queue empty after load" "$(queued)" 0
+persons=$(sql "SELECT count(*) FROM dgp_base.person")
+[[ $persons -gt 500 ]] && ok || bad "(a) golden persons" "$persons"
+got_a=$(golden_md5)
+sql "TRUNCATE dgp_base.person, dgp_base.legal_entity;
+     SELECT dgp_base.refresh_person(array_agg(DISTINCT gmsfhm)) FROM
+       (SELECT gmsfhm FROM dgp_src.gaj_hjrk UNION ALL SELECT gmsfhm FROM dgp_src.bszjd_syrk) s;
+     SELECT dgp_base.refresh_legal_entity(array_agg(DISTINCT tyshxydm)) FROM dgp_src.scjgj_qydj" >/dev/null
+ref=$(golden_md5)
+eq "(a) golden rows = one refresh of all keys" "$got_a" "$ref"
+eq "(a) person rows" "$(sql "SELECT count(*) FROM dgp_base.person")" "$persons"
+
+# (b) --no-golden-wait, then dgp golden --once
+new_db "dgp_test_golden_b_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+load_all --no-golden-wait || bad "(b) load"
+q=$(queued)
+[[ $q -gt 1000 ]] && ok || bad "(b) keys queued" "$q"
+eq "(b) no golden row yet" "$(sql "SELECT count(*) FROM dgp_base.person")" 0
+status=$("$DGP" catalog status 2>&1)
+expect_out "(b) catalog status" "golden queue: $q keys, oldest " "$status"
+out=$("$DGP" golden --once 2>&1)
+eq "(b) dgp golden --once exit" "$?" 0
+expect_out "(b) report" "golden records: $q queued keys refreshed" "$out"
+eq "(b) queue empty" "$(queued)" 0
+status=$("$DGP" catalog status 2>&1)
+expect_out "(b) catalog status after" "golden queue: 0 keys, oldest 0 s" "$status"
+eq "(b) golden rows as (a)" "$(golden_md5)" "$ref"
+
+# (c) kill -9 mid-drain: hold the refresh on a lock, kill, release
+new_db "dgp_test_golden_c_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+load_all --no-golden-wait || bad "(c) load"
+q=$(queued)
+psql "$DGP_PG_CONNINFO" -qAtX -c "BEGIN; LOCK TABLE dgp_base.person; SELECT pg_sleep(3); COMMIT" \
+	>/dev/null &
+locker=$!
+sleep 0.5
+"$DGP" golden --once >/dev/null 2>&1 &
+worker=$!
+waiting=0
+for _ in $(seq 1 50); do
+	waiting=$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+	               AND query LIKE 'SELECT dgp_base.refresh_person%'")
+	[[ $waiting == 1 ]] && break
+	sleep 0.05
+done
+eq "(c) worker held mid-drain" "$waiting" 1
+kill -9 "$worker"
+wait "$worker" 2>/dev/null
+wait "$locker"
+for _ in $(seq 1 100); do
+	[[ $(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT dgp_base.refresh%'
+	          AND pid <> pg_backend_pid()") == 0 ]] && break
+	sleep 0.05
+done
+eq "(c) every key back in the queue" "$(queued)" "$q"
+eq "(c) nothing refreshed" "$(sql "SELECT count(*) FROM dgp_base.person")" 0
+"$DGP" golden --once >/dev/null || bad "(c) second drain"
+eq "(c) queue empty" "$(queued)" 0
+eq "(c) golden rows as (a)" "$(golden_md5)" "$ref"
+
+# (d) dgp run drains while it runs (its golden thread, golden.interval.ms)
+: "${DGP_KAFKA_BROKERS:?DGP_KAFKA_BROKERS is not set: start the services (scripts/services.sh start)}"
+new_db "dgp_test_golden_d_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+tag="gq$$x$(date +%s%N | tail -c 7)"
+export DGP_RUN_TOPIC_PREFIX="$tag." DGP_GOLDEN_INTERVAL_MS=200 DGP_HTTP_LISTEN=
+"$DGP" gen --resource 101001/000001 --rows 300 --seed 11 --out "$TMP/run.jsonl" || exit 1
+"$DGP" produce --topic "$tag.dept.gaj.hjrk" --resource 101001/000001 "$TMP/run.jsonl" >/dev/null 2>&1 ||
+	bad "(d) produce"
+"$DGP" run >"$TMP/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+	want=$(sql "SELECT count(DISTINCT gmsfhm) FROM dgp_src.gaj_hjrk")
+	[[ $want -gt 200 && $(queued) == 0 &&
+		$(sql "SELECT count(*) FROM dgp_base.person") == "$want" ]] && break
+	sleep 0.1
+done
+kill -0 "$pid" 2>/dev/null && ok || bad "(d) run still running" "$(tail -5 "$TMP/run.log")"
+eq "(d) golden rows while running" "$(sql "SELECT count(*) FROM dgp_base.person")" "$want"
+eq "(d) queue drained while running" "$(queued)" 0
+eq "(d) golden rows match the source" "$(sql "SELECT count(*) FROM dgp_base.person b
+	JOIN dgp_src.gaj_hjrk s USING (gmsfhm) WHERE b.xm IS NOT DISTINCT FROM s.xm")" "$want"
+kill -TERM "$pid"
+wait "$pid"
+eq "(d) run: exit after SIGTERM" "$?" 0
+
+finish
