@@ -76,6 +76,15 @@ static bool is(const char *rule)
 	return strcmp(FUZZ_RULE, rule) == 0;
 }
 
+/* The arguments FUZZ_RULE is compiled with (NULL: none), as the catalog would give them. */
+static const char *fuzz_args(void)
+{
+	for (size_t i = 0; i < sizeof(ARGS) / sizeof(ARGS[0]); i++)
+		if (strcmp(ARGS[i][0], FUZZ_RULE) == 0)
+			return ARGS[i][1];
+	return NULL;
+}
+
 static const dgp_norm_rule_t *compile(const char *name)
 {
 	static dgp_arena_t *arena;
@@ -238,7 +247,8 @@ static const char *shape_problem(const dgp_norm_rule_t *rule, const char *v, siz
 	if (!dgp_utf8_valid(v, n) || memchr(v, 0, n) || !dgp_utf8_valid(aux, aux_n) ||
 	    memchr(aux, 0, aux_n))
 		return "value or aux is not valid UTF-8 without NUL";
-	const char *type = dgp_catalog_column_type(FUZZ_RULE);
+	const char *type = dgp_catalog_column_type(FUZZ_RULE, fuzz_args());
+	int prec, scale;
 	if (strcmp(type, "date") == 0 && !real_date(v, n))
 		return "value is no YYYY-MM-DD calendar date (column type date)";
 	if (strcmp(type, "timestamptz") == 0 && !timestamp(v, n))
@@ -248,9 +258,9 @@ static const char *shape_problem(const dgp_norm_rule_t *rule, const char *v, siz
 		return "value is no int64 in canonical form (column type bigint)";
 	if (strcmp(type, "numeric") == 0 && !decimal(v, n, rule->scale, 38))
 		return "value is no canonical number with the rule's scale (column type numeric)";
-	if (strcmp(type, "numeric(20,2)") == 0 &&
-	    !decimal(v, n, rule->scale ? rule->scale : 2, 20 - 2))
-		return "value does not fit numeric(20,2)";
+	if (sscanf(type, "numeric(%d,%d)", &prec, &scale) == 2 &&
+	    !decimal(v, n, scale, (size_t)(prec - scale)))
+		return "value does not fit its numeric(p,s) column";
 	if (strcmp(type, "text") != 0 && aux_n && !is("money"))
 		return "aux on a non-text column";
 
