@@ -656,8 +656,14 @@ static void redact_uri(const char *v, size_t scheme_len, redact_out_t *w)
 		p++;
 		size_t klen = strcspn(p, "=&");
 		char key[64];
-		bool secret = !uri_decode_key(p, klen, key, sizeof(key)) ||
-		              conninfo_key_secret(key, strlen(key));
+		bool decoded = uri_decode_key(p, klen, key, sizeof(key));
+		for (const char *k = key; decoded && *k; k++)
+			decoded = isalnum((unsigned char)*k) || *k == '_';
+		if (!decoded) { /* no keyword libpq knows: where a secret ends is unknown */
+			rput(w, "***", 3);
+			return;
+		}
+		bool secret = conninfo_key_secret(key, strlen(key));
 		rput(w, p, klen);
 		p += klen;
 		if (*p == '=') {
@@ -692,9 +698,12 @@ static void redact_keyword_value(const char *v, redact_out_t *w)
 		while (*p && *p != '=' && !isspace((unsigned char)*p))
 			p++;
 		size_t klen = (size_t)(p - key);
+		bool keyword = klen > 0; /* libpq's keywords are [a-z_]; anything else it refuses */
+		for (size_t i = 0; i < klen && keyword; i++)
+			keyword = isalnum((unsigned char)key[i]) || key[i] == '_';
 		while (isspace((unsigned char)*p))
 			p++;
-		if (*p != '=' || klen == 0) {
+		if (*p != '=' || !keyword) { /* not a conninfo libpq reads: hide the rest */
 			rput(w, "***", 3);
 			return;
 		}
@@ -725,19 +734,41 @@ static void redact_keyword_value(const char *v, redact_out_t *w)
 	}
 }
 
+/*
+ * A "password=" the parse left readable where some reader could take it for a
+ * parameter (after a separator, not followed by ***): the parse and libpq may
+ * disagree on text that strange, so none of it is shown.
+ */
+static bool password_left(const char *out)
+{
+	for (const char *p = out; (p = strstr(p, "password=")) != NULL; p++) {
+		bool sep = p == out || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '?' ||
+		           p[-1] == '&' || p[-1] == 'l'; /* sslpassword= */
+		const char *v = p + 9; /* "***", or its start where the buffer cut it short */
+		bool masked = strncmp(v, "***", 3) == 0 || (*v && strspn(v, "*") == strlen(v));
+		if (sep && !masked)
+			return true;
+	}
+	return false;
+}
+
 /* Replace every secret of a libpq keyword/value string or URI by ***. */
 static void redact_conninfo(const char *v, char *out, size_t out_size)
 {
 	redact_out_t w = {out, out_size, 0};
 	out[0] = '\0';
 	static const char *const schemes[] = {"postgresql://", "postgres://"};
-	for (size_t i = 0; i < 2; i++) {
+	bool uri = false;
+	for (size_t i = 0; i < 2 && !uri; i++) {
 		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0) {
 			redact_uri(v, strlen(schemes[i]), &w);
-			return;
+			uri = true;
 		}
 	}
-	redact_keyword_value(v, &w);
+	if (!uri)
+		redact_keyword_value(v, &w);
+	if (password_left(out))
+		snprintf(out, out_size, "***");
 }
 
 /* A table key whose value is a libpq connection string (or a list holding some). */

@@ -100,7 +100,10 @@ static void check_redact(const char *key, const char *value)
 			       (!strncmp(out, "postgresql://", 13) || !strncmp(out, "postgres://", 11));
 		const char *query = one_uri ? strchr(uri, '?') : NULL;
 		for (const char *p = out; (p = strstr(p, "password=")) != NULL; p++) {
-			bool boundary = p == out || p[-1] == ' ' || p[-1] == '?' || p[-1] == '&';
+			/* '?' and '&' separate parameters only in a URI's query; in the
+			 * keyword/value form they are text of another keyword's value */
+			bool boundary = p == out || p[-1] == ' ' || p[-1] == '\t' ||
+			                (uri && (p[-1] == '?' || p[-1] == '&'));
 			/* several URIs in one value is no conninfo libpq takes: nothing to say */
 			bool parameter = !uri || (query && p > query);
 			if (boundary && parameter && strncmp(p + 9, "***", 3) != 0)
