@@ -498,7 +498,7 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 	size_t un_len = 0;
 	dgp_err_t err = DGP_OK;
 	for (;;) {
-		dgp_slice_t v;
+		dgp_slice_t v = {0};
 		if (csv_field(p, in, len, &pos, tmp, &scratch, &scratch_used, &v, detail,
 		              sizeof(detail)) != DGP_REASON_OK) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE, "CSV header: %s",
