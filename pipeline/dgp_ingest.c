@@ -263,8 +263,10 @@ static dgp_err_t warm(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, size_t
 		                              &loaded, err, err_size);
 		if (e == DGP_OK)
 			break;
-		if (e != DGP_ERR_PG_CONN || (eng->stopping && now_of(eng) >= eng->deadline))
-			return e;
+		if (e != DGP_ERR_PG_CONN)
+			return DGP_ERR_CATALOG;
+		if (eng->stopping && now_of(eng) >= eng->deadline)
+			return DGP_ERR_TIMEOUT;
 		eng->sink_ok = false;
 		dgp_log(DGP_LOG_WARN, MOD(eng), "warming %s: %s; retrying", s->resource_code, err);
 		sleep_for(eng, backoff);
@@ -405,7 +407,7 @@ static void count_committed(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const dgp_s
                             double now)
 {
 	const dgp_batch_counts_t *c = dgp_batch_counts(l->batch);
-	if (eng->o.std) {
+	if (eng->o.std && l->cache) {
 		dgp_metrics_std_batch(eng->o.std, &l->m, c, now - l->first_at, (double)time(NULL));
 		dgp_metric_set(eng->o.std->dedup_entries, (double)dgp_dedup_count(l->cache));
 		dgp_metric_set(eng->o.std->dedup_bytes, (double)dgp_dedup_bytes(l->cache));
@@ -500,7 +502,8 @@ static dgp_err_t write_lane(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, 
 		        "a batch of %s met rows the cache did not know; they "
 		        "were merged (another writer, or a stale cache)",
 		        l->info.schema->table);
-	dgp_batch_commit_cache(l->batch, l->cache);
+	if (l->cache) /* NULL: a lane that read no record (an empty file) */
+		dgp_batch_commit_cache(l->batch, l->cache);
 	count_committed(eng, l, &res, now_of(eng));
 	unknown_committed(l);
 	for (size_t i = 0; i < l->n_spans; i++) {
@@ -755,6 +758,7 @@ void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src)
 {
 	eng->src = src;
 	eng->paused = false;
+	memset(&eng->last, 0, sizeof(eng->last));
 	if (src)
 		src->listener = (dgp_source_listener_t){eng, on_revoke, on_stored, on_assigned};
 }

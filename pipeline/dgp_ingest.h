@@ -134,7 +134,8 @@ dgp_ingest_t *dgp_ingest_new(const dgp_ingest_opts_t *opts, dgp_source_t *src, d
 /* dgp_ingest_destroy — free lanes, caches, parsers; writes nothing.  NULL is a no-op. */
 void dgp_ingest_destroy(dgp_ingest_t *eng);
 
-/* dgp_ingest_set_source — read from src from now on (lanes and caches are kept). */
+/* dgp_ingest_set_source — read from src from now on (lanes and caches are kept; dgp_ingest_last
+ * forgets). */
 void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src);
 
 /*
@@ -144,7 +145,8 @@ void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src);
  * it committed, the last span marked complete).  Returns DGP_OK; or
  * DGP_ERR_IO (the source failed: what was read before is committed
  * first), DGP_ERR_PG (a batch refused refused_tries times), DGP_ERR_TIMEOUT
- * (the connection stayed lost, or stopping past its deadline), or the
+ * (the connection stayed lost, or stopping past its deadline),
+ * DGP_ERR_CATALOG (the sink cannot warm a lane's cache: no table), or the
  * resolver's error — errstr says why.
  */
 dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *errstr,
