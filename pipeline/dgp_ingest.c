@@ -582,6 +582,8 @@ static void on_assigned(void *opaque, const char *source, int32_t partition)
 		if (write_lane(eng, l, err, sizeof(err)) == DGP_OK)
 			l->warm = false;
 	}
+	if (eng->o.hooks.assigned)
+		eng->o.hooks.assigned(eng->o.hooks.opaque, source, partition);
 }
 
 /* ---- reading ---------------------------------------------------------------------- */
@@ -654,6 +656,7 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 		l->ts_ms = dgp_xrealloc(l->ts_ms, l->cap_ts * sizeof(*l->ts_ms));
 	}
 	l->ts_ms[l->n_ts++] = rec->timestamp_ms;
+	eng->totals.received++;
 	if (dgp_batch_full(l->batch))
 		return write_lane(eng, l, err, err_size);
 	return DGP_OK;

@@ -92,6 +92,7 @@ typedef struct dgp_ingest_retry {
 /* Totals of what was committed (never a dropped or refused batch). */
 typedef struct dgp_ingest_totals {
 	uint64_t read, rejected, rows_written, batches;
+	uint64_t received;        /* records put into lanes, committed or not (progress rates) */
 	uint64_t stale_batches;   /* dropped: stale or committed by another writer */
 	uint64_t unknown_records; /* records of sources the resolver did not know (not loaded) */
 } dgp_ingest_totals_t;
@@ -105,6 +106,8 @@ typedef struct dgp_ingest_hooks {
 	 */
 	dgp_err_t (*resolve)(void *opaque, const char *source, dgp_ingest_lane_info_t *info,
 	                     char *errstr, size_t errstr_size);
+	/* assigned — may be NULL: the source took (source, partition) on (lanes warmed again). */
+	void (*assigned)(void *opaque, const char *source, int32_t partition);
 	/* committed — may be NULL: lane's batch was committed (before its reset). */
 	void (*committed)(void *opaque, dgp_ingest_lane_t *lane, const dgp_sink_result_t *result);
 	/* clock — may be NULL (monotonic seconds); sleep — may be NULL (nanosleep).  Tests

@@ -651,3 +651,141 @@ Test(ingest, each_resource_has_its_own_lane_and_an_unknown_topic_is_skipped)
 	expect_exactly_once(&k, 1, 0, 2);
 	dgp_ingest_destroy(e);
 }
+
+/* ---- a file: partition -1, the end of input marks the progress complete ------------- */
+
+typedef struct ffile {
+	dgp_source_t src;
+	int n, next;   /* records 0..n-1, each "{…}\n" of 20 bytes on its own line */
+	int64_t start; /* the byte offset reading started at */
+	char buf[64];
+} ffile_t;
+
+#define REC_BYTES 20
+
+static int ffile_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, char *err,
+                      size_t err_size)
+{
+	(void)timeout_ms;
+	(void)err;
+	(void)err_size;
+	ffile_t *f = opaque;
+	if (f->next >= f->n) {
+		int64_t end = f->next ? (int64_t)f->next * REC_BYTES : f->start;
+		*rec =
+		    (dgp_source_record_t){.origin = {"f.jsonl", -1, end, end / REC_BYTES + 1, end},
+		                          .next_line = end / REC_BYTES + 1,
+		                          .timestamp_ms = -1};
+		return DGP_SOURCE_END;
+	}
+	int i = f->next++;
+	int len = snprintf(f->buf, sizeof(f->buf), "{\"ID\":\"%d\",\"NAME\":\"x\"}", 100 + i);
+	int64_t off = (int64_t)i * REC_BYTES;
+	*rec = (dgp_source_record_t){.origin = {"f.jsonl", -1, off, i + 1, off + REC_BYTES},
+	                             .next_line = i + 2,
+	                             .timestamp_ms = -1,
+	                             .raw = f->buf,
+	                             .raw_len = (size_t)len,
+	                             .text = f->buf,
+	                             .text_len = (size_t)len,
+	                             .format = DGP_FORMAT_JSONL};
+	return DGP_SOURCE_RECORD;
+}
+
+typedef struct fprog {
+	dgp_sink_t sink;
+	int commits;
+	dgp_sink_span_t last[4]; /* the spans of the last commit */
+	size_t n_last;
+	size_t sizes[8];
+} fprog_t;
+
+static dgp_sink_status_t fprog_write(void *opaque, dgp_batch_t *b, const dgp_sink_progress_t *pp,
+                                     dgp_sink_result_t *res, char *err, size_t err_size)
+{
+	(void)res;
+	(void)err;
+	(void)err_size;
+	fprog_t *k = opaque;
+	k->n_last = pp->n_spans;
+	memcpy(k->last, pp->spans, pp->n_spans * sizeof(*pp->spans));
+	if (k->commits < 8)
+		k->sizes[k->commits] = dgp_batch_size(b);
+	k->commits++;
+	return DGP_SINK_OK;
+}
+
+static dgp_err_t fprog_stored(void *opaque, const char *source, int32_t partition, bool *found,
+                              int64_t *next, int64_t *next_line, char *err, size_t err_size)
+{
+	(void)opaque, (void)source, (void)partition, (void)next, (void)next_line, (void)err,
+	    (void)err_size;
+	*found = false;
+	return DGP_OK;
+}
+
+static dgp_err_t resolve_file(void *opaque, const char *source, dgp_ingest_lane_info_t *info,
+                              char *err, size_t err_size)
+{
+	(void)opaque, (void)err, (void)err_size;
+	cr_assert_str_eq(source, "f.jsonl");
+	info->schema = &schema_a;
+	return DGP_OK;
+}
+
+static dgp_ingest_t *file_engine(ffile_t *f, fprog_t *k, size_t max_rows)
+{
+	k->sink = (dgp_sink_t){k, fprog_write, fprog_stored, fsink_warm, fsink_reconnect};
+	f->src = (dgp_source_t){.opaque = f, .next = ffile_next};
+	dgp_ingest_opts_t o = {
+	    .log_module = "test",
+	    .batch_max_rows = max_rows,
+	    .hooks = {.resolve = resolve_file, .clock = fake_clock, .sleep = fake_sleep}};
+	return dgp_ingest_new(&o, &f->src, &k->sink);
+}
+
+Test(ingest, a_file_read_to_its_end_commits_its_last_batch_marked_complete)
+{
+	ffile_t f = {.n = 5};
+	fprog_t k = {0};
+	dgp_ingest_t *e = file_engine(&f, &k, 4);
+	char err[256];
+	bool ended = false;
+	int steps_taken = 0;
+	while (!ended) {
+		cr_assert_eq(dgp_ingest_step(e, 0, &ended, err, sizeof(err)), DGP_OK, "%s", err);
+		steps_taken++;
+	}
+	cr_expect_eq(steps_taken, 6);
+	cr_expect_eq(k.commits, 2);
+	cr_expect_eq(k.sizes[0], 4);
+	cr_expect_eq(k.sizes[1], 1);
+	cr_expect_eq(k.n_last, 1);
+	cr_expect_eq(k.last[0].partition, -1);
+	cr_expect_eq(k.last[0].next_offset, 5 * REC_BYTES);
+	cr_expect_eq(k.last[0].next_line, 6);
+	cr_expect_eq(k.last[0].records, 1);
+	cr_expect_eq(k.last[0].complete, true);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 5);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, a_file_with_no_record_left_is_still_marked_complete)
+{
+	ffile_t f = {.n = 0, .start = 7 * REC_BYTES}; /* resumed at its end */
+	fprog_t k = {0};
+	dgp_ingest_t *e = file_engine(&f, &k, 4);
+	char err[256];
+	bool ended = false;
+	cr_assert_eq(dgp_ingest_step(e, 0, &ended, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(ended, true);
+	cr_expect_eq(k.commits, 1);
+	cr_expect_eq(k.sizes[0], 0);
+	cr_expect_eq(k.last[0].next_offset, 7 * REC_BYTES);
+	cr_expect_eq(k.last[0].next_line, 8);
+	cr_expect_eq(k.last[0].records, 0);
+	cr_expect_eq(k.last[0].complete, true);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 0);
+	cr_expect_eq(dgp_ingest_totals(e)->batches, 1);
+	dgp_ingest_destroy(e);
+}
