@@ -342,22 +342,3 @@ void dgp_cli_unknown_fields(const char *cmd, const char *code, const dgp_parser_
 		(*counted)[i] = u[i].records;
 	}
 }
-
-void dgp_cli_unknown_progress(const dgp_parser_t *p, size_t logged, const uint64_t *counted,
-			      dgp_arena_t *a, dgp_pg_progress_t *pp)
-{
-	size_t n, k = 0;
-	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(p, &n);
-	const char **names = n ? dgp_arena_alloc(a, n * sizeof(*names)) : NULL;
-	uint64_t *recs = n ? dgp_arena_alloc(a, n * sizeof(*recs)) : NULL;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t before = i < logged ? counted[i] : 0;
-		if (u[i].records > before) {
-			names[k] = u[i].name;
-			recs[k++] = u[i].records - before;
-		}
-	}
-	pp->n_unknown = k;
-	pp->unknown_names = names;
-	pp->unknown_records = recs;
-}

@@ -104,17 +104,6 @@ struct dgp_metric_family;
 void dgp_cli_unknown_fields(const char *cmd, const char *code, const struct dgp_parser *p,
 			    struct dgp_metric_family *unknown, size_t *logged, uint64_t **counted);
 
-/*
- * dgp_cli_unknown_progress — set pp's unknown fields to the records of
- * each of p's unknown names not yet counted (names past *logged count from
- * 0; see dgp_cli_unknown_fields), arrays from arena a (the batch's), so the
- * batch's transaction adds them to dgp_catalog.unknown_field_stats.
- */
-struct dgp_pg_progress;
-struct dgp_arena;
-void dgp_cli_unknown_progress(const struct dgp_parser *p, size_t logged, const uint64_t *counted,
-			      struct dgp_arena *a, struct dgp_pg_progress *pp);
-
 /* Subcommands. */
 int dgp_cmd_help(dgp_cli_t *cli, int argc, char **argv);
 int dgp_cmd_version(dgp_cli_t *cli, int argc, char **argv);

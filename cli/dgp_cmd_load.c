@@ -1,12 +1,14 @@
 /*
- * dgp_cmd_load.c — `dgp load [--resource CODE] FILE...`: the bulk load.
+ * dgp_cmd_load.c — `dgp load [--resource CODE] FILE...`: the bulk load,
+ * wiring a file source and the PostgreSQL sink to the ingest engine.
  *
- *   FILE ─file source─▶ record (raw + UTF-8 text + origin)
- *        ─copy into batch arena─▶ parser ─▶ raw field slices
- *        ─dgp_batch_add─▶ normalise, hash, classify against the dedup cache
- *        ─batch full / file end─▶ sink: one transaction (rows, rejects,
- *                                 golden records, stats, file progress)
- *        ─COMMIT─▶ dedup cache updated
+ *   FILE ─dgp_source_file─▶ engine (dgp_ingest: parse, normalise, classify,
+ *        batch full / file end) ─dgp_sink_pg─▶ one transaction (rows, rejects,
+ *        golden records, stats, file progress) ─COMMIT─▶ dedup cache updated
+ *
+ * This file keeps what is the command's own: which resource a file is for,
+ * the file's identity and stored progress, the encoding check, the
+ * dgp_ops.load_log row, progress output and the summary.
  *
  * The file's progress (content id, byte offset, line) is committed with
  * every batch, so an interrupted load resumes where it stopped and a
@@ -32,11 +34,14 @@
 #include "dgp_file_source.h"
 #include "dgp_golden.h"
 #include "dgp_http.h"
+#include "dgp_ingest.h"
 #include "dgp_log.h"
 #include "dgp_metrics.h"
 #include "dgp_parse.h"
 #include "dgp_pg.h"
 #include "dgp_pg_sink.h"
+#include "dgp_sink_pg.h"
+#include "dgp_source_file.h"
 
 /* Records checked for a wrong encoding before a file's first batch. */
 #define LOAD_ENCODING_SAMPLE 100
@@ -56,29 +61,46 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* One resource seen in this run: its schema and its dedup cache. */
+/* One resource seen in this run: its schema (its lane, cache included, is the engine's). */
 typedef struct res_state {
 	const dgp_catalog_resource_t *res;
 	const dgp_schema_t *schema;
-	dgp_dedup_t *cache;
-	dgp_metrics_resource_t m; /* this resource's metric handles */
 	struct res_state *next;
 } res_state_t;
+
+/*
+ * Progress: on a terminal one line redrawn in place (4 times a second);
+ * otherwise a first log line after 3 s (so its rate means something), then one
+ * every 10 s, with the share of the file's bytes behind the records read.
+ * Rows count what was read, committed or still in the open batch, so a slow
+ * PostgreSQL does not freeze the figures.
+ */
+typedef struct progress {
+	double start, last;
+	uint64_t rows, rejects;        /* committed */
+	uint64_t pending, pending_rej; /* in the batch being filled */
+	uint64_t consumed;             /* bytes of the records read so far (plain files) */
+} progress_t;
 
 typedef struct load {
 	dgp_cli_t *cli;
 	dgp_catalog_t *cat;
 	dgp_arena_t *arena; /* schemas, per run */
-	PGconn *conn;
-	/* /readyz reads this, never conn: a reconnect frees conn on the load thread */
+	/* /readyz reads this, never sink.conn: a reconnect frees the connection on the load thread
+	 */
 	dgp_http_readiness_t ready;
-	dgp_pg_sink_t *sink;
+	dgp_sink_pg_t sink;
+	dgp_ingest_t *eng;
 	res_state_t *resources;
+	/* the file being loaded: the resolver's answer and what its batches add up to */
+	const res_state_t *cur;
+	dgp_ingest_lane_info_t cur_info;
+	dgp_batch_counts_t file_counts;
+	progress_t prog;
 	dgp_metrics_t *reg; /* served on http.listen while the load runs */
 	dgp_metrics_std_t std;
 	dgp_http_t *http;
 	double gauges_at; /* monotonic time of the next catalog gauges refresh */
-	uint64_t key_mask;
 	bool progress_tty;
 	bool quiet;
 	/* options */
@@ -124,31 +146,9 @@ static dgp_format_t format_of(const char *path)
 	return DGP_FORMAT_CSV;
 }
 
-/* /readyz's reason while a lost PostgreSQL connection is being replaced. */
-#define PG_DOWN "postgresql connection is down"
-
-static dgp_err_t reconnect(load_t *l, char *err, size_t err_size)
-{
-	PGconn *c;
-	dgp_err_t e = dgp_pg_connect(l->cli->cfg->pg_conninfo, l->cli->cfg->pg_connect_timeout_ms,
-				     &c, err, err_size);
-	if (e != DGP_OK)
-		return e;
-	e = dgp_pg_set_time_zone(c, (int32_t)l->cli->cfg->norm_utc_offset_minutes, err, err_size);
-	if (e != DGP_OK) {
-		PQfinish(c);
-		return e;
-	}
-	PQfinish(l->conn);
-	l->conn = c;
-	dgp_pg_sink_set_conn(l->sink, c);
-	dgp_http_readiness_set(&l->ready, NULL);
-	return DGP_OK;
-}
-
-/* The resource state of res, created (schema built, cache warmed) on first use. */
+/* The resource state of res, its schema built on first use. */
 static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res, char *err,
-				   size_t err_size)
+                                   size_t err_size)
 {
 	for (res_state_t *r = l->resources; r; r = r->next)
 		if (r->res == res)
@@ -157,45 +157,29 @@ static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res,
 	r->res = res;
 	if (dgp_catalog_schema_build(l->cat, res, l->arena, &r->schema, err, err_size) != DGP_OK)
 		return NULL;
-	r->cache = dgp_dedup_new(0);
-	uint64_t loaded = 0;
-	double t0 = now_s();
-	if (dgp_pg_sink_warm_cache(l->conn, r->schema, r->cache, l->key_mask, &loaded, err,
-				   err_size) != DGP_OK) {
-		dgp_dedup_destroy(r->cache);
-		size_t n = strlen(err);
-		snprintf(err + n, err_size - n,
-			 " (is the catalog synced? run: dgp catalog sync)");
-		return NULL;
-	}
-	dgp_log(DGP_LOG_INFO, "load", "%s %s: %llu keys warm from dgp_src.%s in %.1f s",
-		res->code, res->name, (unsigned long long)loaded, r->schema->table, now_s() - t0);
-	dgp_metrics_std_resource(&l->std, res->code, &r->m);
 	r->next = l->resources;
 	l->resources = r;
 	return r;
 }
 
-/*
- * Progress: on a terminal one line redrawn in place (4 times a second);
- * otherwise a first log line after 3 s (so its rate means something), then one
- * every 10 s, with the share of the file's bytes behind the records read.
- * Rows count what was read, committed or still in the open batch, so a slow
- * PostgreSQL does not freeze the figures.
- */
-typedef struct progress {
-	double start, last;
-	uint64_t rows, rejects;       /* committed */
-	uint64_t pending, pending_rej; /* in the batch being filled */
-	uint64_t consumed;            /* bytes of the records read so far (plain files) */
-} progress_t;
+/* The engine's resolver: every record of the file being loaded is for its resource. */
+static dgp_err_t resolve(void *opaque, const char *source, dgp_ingest_lane_info_t *info, char *err,
+                         size_t err_size)
+{
+	(void)source;
+	(void)err;
+	(void)err_size;
+	load_t *l = opaque;
+	*info = l->cur_info;
+	return DGP_OK;
+}
 
 /* A log line (no terminal) waits this long, so the first one has a real rate. */
 #define PROGRESS_LOG_FIRST_S 3.0
 #define PROGRESS_LOG_EVERY_S 10.0
 
 static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src, const char *path,
-			  bool final)
+                          bool final)
 {
 	double t = now_s();
 	if (!final && l->progress_tty && t - p->last < 0.25)
@@ -226,47 +210,18 @@ static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src
 		for (int i = 0; i < w; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[w] = '\0';
-		fprintf(stderr, "\r%-28.28s [%s] %3.0f%% %10llu rows %8.0f rows/s %6llu rejected ETA %02d:%02d ",
-			base, bar, frac * 100, (unsigned long long)rows, rate,
-			(unsigned long long)rejects, (int)eta / 60, (int)eta % 60);
+		fprintf(stderr,
+		        "\r%-28.28s [%s] %3.0f%% %10llu rows %8.0f rows/s %6llu rejected ETA "
+		        "%02d:%02d ",
+		        base, bar, frac * 100, (unsigned long long)rows, rate,
+		        (unsigned long long)rejects, (int)eta / 60, (int)eta % 60);
 		if (final)
 			fputc('\n', stderr);
 	} else if (!final) {
 		dgp_log(DGP_LOG_INFO, "load",
-			"%s: %.0f%% of %.1f MiB, %llu rows, %.0f rows/s, %llu rejected, ETA %d s", base,
-			frac * 100, (double)total / (1 << 20), (unsigned long long)rows, rate,
-			(unsigned long long)rejects, (int)eta);
-	}
-}
-
-/* Write the batch, reconnecting after lost connections until pg.connect.timeout.ms runs out. */
-static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t *prog, char *err,
-			     size_t err_size)
-{
-	double deadline = now_s() + (double)l->cli->cfg->pg_connect_timeout_ms / 1000.0;
-	for (;;) {
-		dgp_pg_sink_result_t res;
-		double t0 = now_s();
-		dgp_err_t e = dgp_pg_sink_write_batch(l->sink, b, prog, &res, err, err_size);
-		if (e == DGP_OK) {
-			dgp_histogram_observe(l->std.pg_roundtrip, now_s() - t0);
-			if (res.met_existing)
-				dgp_log(DGP_LOG_WARN, "load",
-					"a batch of %s met rows the cache did not know; they were merged "
-					"(another writer, or a stale cache)",
-					dgp_batch_schema(b)->table);
-			return DGP_OK;
-		}
-		if (e == DGP_ERR_PG_CONN)
-			dgp_http_readiness_set(&l->ready, PG_DOWN);
-		if (e != DGP_ERR_PG_CONN || now_s() > deadline)
-			return e;
-		dgp_log(DGP_LOG_WARN, "load", "postgresql connection lost (%s); reconnecting", err);
-		struct timespec ts = {1, 0};
-		nanosleep(&ts, NULL);
-		char rerr[512];
-		if (reconnect(l, rerr, sizeof(rerr)) != DGP_OK)
-			dgp_log(DGP_LOG_WARN, "load", "reconnect failed: %s", rerr);
+		        "%s: %.0f%% of %.1f MiB, %llu rows, %.0f rows/s, %llu rejected, ETA %d s",
+		        base, frac * 100, (double)total / (1 << 20), (unsigned long long)rows, rate,
+		        (unsigned long long)rejects, (int)eta);
 	}
 }
 
@@ -280,14 +235,14 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 static int64_t load_log_open(load_t *l, const char *path, const char *code)
 {
 	const char *params[] = {path, code};
-	PGresult *r = PQexecParams(l->conn,
-				   "INSERT INTO dgp_ops.load_log (command, source, resource_code, "
-				   "started_at, status) VALUES ('load', $1, $2, now(), 'running') "
-				   "RETURNING id",
-				   2, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(l->sink.conn,
+	                           "INSERT INTO dgp_ops.load_log (command, source, resource_code, "
+	                           "started_at, status) VALUES ('load', $1, $2, now(), 'running') "
+	                           "RETURNING id",
+	                           2, NULL, params, NULL, NULL, 0);
 	char err[512];
 	int64_t id = 0;
-	if (dgp_pg_result_err(l->conn, r, err, sizeof(err)) != DGP_OK)
+	if (dgp_pg_result_err(l->sink.conn, r, err, sizeof(err)) != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "load", "could not write dgp_ops.load_log: %s", err);
 	else if (PQntuples(r) == 1)
 		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -302,23 +257,24 @@ static void load_log_close(load_t *l, int64_t id, const char *status)
 	char v[24];
 	snprintf(v, sizeof(v), "%lld", (long long)id);
 	const char *params[] = {v, status};
-	PGresult *r = PQexecParams(l->conn,
-				   "UPDATE dgp_ops.load_log SET finished_at = now(), status = $2 "
-				   "WHERE id = $1::bigint",
-				   2, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(l->sink.conn,
+	                           "UPDATE dgp_ops.load_log SET finished_at = now(), status = $2 "
+	                           "WHERE id = $1::bigint",
+	                           2, NULL, params, NULL, NULL, 0);
 	char err[512];
-	if (dgp_pg_result_err(l->conn, r, err, sizeof(err)) != DGP_OK)
+	if (dgp_pg_result_err(l->sink.conn, r, err, sizeof(err)) != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "load", "could not update dgp_ops.load_log: %s", err);
 	PQclear(r);
 }
 
 static void print_counts(const char *label, const dgp_batch_counts_t *c, double elapsed)
 {
-	printf("%s: read %llu, new %llu, changed %llu, unchanged %llu, duplicate %llu, rejected %llu",
-	       label, (unsigned long long)c->read, (unsigned long long)c->cls[DGP_DEDUP_NEW],
-	       (unsigned long long)c->cls[DGP_DEDUP_CHANGED],
-	       (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED],
-	       (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE], (unsigned long long)c->rejected);
+	printf(
+	    "%s: read %llu, new %llu, changed %llu, unchanged %llu, duplicate %llu, rejected %llu",
+	    label, (unsigned long long)c->read, (unsigned long long)c->cls[DGP_DEDUP_NEW],
+	    (unsigned long long)c->cls[DGP_DEDUP_CHANGED],
+	    (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED],
+	    (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE], (unsigned long long)c->rejected);
 	if (c->field_rejects)
 		printf(" (+%llu values rejected in optional fields)",
 		       (unsigned long long)c->field_rejects);
@@ -331,7 +287,8 @@ static void print_counts(const char *label, const dgp_batch_counts_t *c, double 
 			printf("    %-14s %llu\n", dgp_reason_name((dgp_reason_t)i),
 			       (unsigned long long)(c->by_reason[i] - c->field_by_reason[i]));
 	if (c->field_rejects)
-		printf("  values rejected in optional fields (%llu), their records loaded without them:\n",
+		printf("  values rejected in optional fields (%llu), their records loaded without "
+		       "them:\n",
 		       (unsigned long long)c->field_rejects);
 	for (int i = 1; i < DGP_REASON__COUNT; i++)
 		if (c->field_by_reason[i])
@@ -352,8 +309,8 @@ static void print_unknown_fields(const dgp_parser_t *parser)
 /* The catalog gauges: forced at start and end, on metrics.catalog.interval.ms between batches. */
 static void catalog_gauges(load_t *l, bool force)
 {
-	dgp_catalog_gauges_tick("load", l->conn, l->cat, &l->std,
-				l->cli->cfg->metrics_catalog_interval_ms, force, &l->gauges_at);
+	dgp_catalog_gauges_tick("load", l->sink.conn, l->cat, &l->std,
+	                        l->cli->cfg->metrics_catalog_interval_ms, force, &l->gauges_at);
 }
 
 /*
@@ -363,13 +320,13 @@ static void catalog_gauges(load_t *l, bool force)
  * likely encoding.  Returns DGP_OK or an error already reported.
  */
 static dgp_err_t refuse_wrong_encoding(load_t *l, const char *path,
-				       const dgp_catalog_resource_t *res,
-				       const dgp_file_source_opts_t *so)
+                                       const dgp_catalog_resource_t *res,
+                                       const dgp_file_source_opts_t *so)
 {
 	char err[2048];
 	const char *likely = NULL;
 	if (dgp_file_source_guess_encoding(path, so, LOAD_ENCODING_SAMPLE, &likely, err,
-					   sizeof(err)) != DGP_OK) {
+	                                   sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "%s", err);
 		return DGP_ERR_IO;
 	}
@@ -378,17 +335,68 @@ static dgp_err_t refuse_wrong_encoding(load_t *l, const char *path,
 	const char *enc = so->encoding && *so->encoding ? so->encoding : "UTF-8";
 	if (l->encoding)
 		dgp_cli_err("load",
-			    "%s: its first records are not valid %s (given with --encoding) but "
-			    "are valid %s; nothing was loaded.  If the file is %s, load it with "
-			    "--encoding %s",
-			    path, enc, likely, likely, likely);
+		            "%s: its first records are not valid %s (given with --encoding) but "
+		            "are valid %s; nothing was loaded.  If the file is %s, load it with "
+		            "--encoding %s",
+		            path, enc, likely, likely, likely);
 	else
 		dgp_cli_err("load",
-			    "%s: its first records are not valid %s, the encoding the catalog "
-			    "declares for resource %s, but are valid %s; nothing was loaded.  If "
-			    "the file is %s, load it with --encoding %s",
-			    path, enc, res->code, likely, likely, likely);
+		            "%s: its first records are not valid %s, the encoding the catalog "
+		            "declares for resource %s, but are valid %s; nothing was loaded.  If "
+		            "the file is %s, load it with --encoding %s",
+		            path, enc, res->code, likely, likely, likely);
 	return DGP_ERR_PARSE;
+}
+
+/* The engine committed a batch of the file being loaded: count it, report unknown fields. */
+static void on_committed(void *opaque, dgp_ingest_lane_t *lane, const dgp_sink_result_t *res)
+{
+	(void)res;
+	load_t *l = opaque;
+	const dgp_batch_counts_t *bc = dgp_batch_counts(lane->batch);
+	counts_add(&l->file_counts, bc);
+	l->prog.rows += bc->read;
+	l->prog.rejects += bc->rejected;
+	l->prog.pending = l->prog.pending_rej = 0;
+	for (int i = 0; i < 2; i++)
+		dgp_cli_unknown_fields("load", lane->info.schema->resource_code, lane->parser[i],
+		                       l->std.unknown_fields, &lane->unknown_logged[i],
+		                       &lane->unknown_counted[i]);
+	catalog_gauges(l, false);
+}
+
+/*
+ * A CSV file's header, checked before the first record: a header naming no
+ * key or required column would reject every record.  Returns DGP_OK, or an
+ * error already reported.
+ */
+static dgp_err_t check_csv_header(dgp_source_file_t *src, const char *path,
+                                  const dgp_schema_t *schema, const dgp_parse_opts_t *po)
+{
+	size_t hl;
+	const char *h = dgp_file_source_header(dgp_source_file_reader(src), &hl);
+	if (!h) {
+		printf("%s: empty file (no header row)\n", path);
+		return DGP_OK;
+	}
+	char err[2048];
+	dgp_parser_t *parser = dgp_parse_new(schema, po);
+	dgp_err_t e = dgp_parse_csv_header(parser, h, hl, err, sizeof(err));
+	dgp_parse_destroy(parser);
+	if (e != DGP_OK) {
+		dgp_cli_err("load", "%s:1: header: %s", path, err);
+		return DGP_ERR_PARSE;
+	}
+	return DGP_OK;
+}
+
+/* The names the catalog does not know in the lane of schema (never values). */
+static void print_lane_unknown_fields(load_t *l, const dgp_schema_t *schema)
+{
+	for (dgp_ingest_lane_t *lane = dgp_ingest_lanes(l->eng); lane; lane = lane->next)
+		if (lane->info.schema == schema)
+			for (int i = 0; i < 2; i++)
+				print_unknown_fields(lane->parser[i]);
 }
 
 /* Load one file.  Returns DGP_OK, or an error already reported. */
@@ -396,16 +404,17 @@ static dgp_err_t load_file(load_t *l, const char *path)
 {
 	char err[2048];
 	const dgp_catalog_resource_t *res =
-		l->resource_code ? dgp_catalog_find_resource(l->cat, l->resource_code)
-				 : dgp_catalog_find_by_file(l->cat, path);
+	    l->resource_code ? dgp_catalog_find_resource(l->cat, l->resource_code)
+	                     : dgp_catalog_find_by_file(l->cat, path);
 	if (!res) {
 		if (l->resource_code)
 			dgp_cli_err("load", "no resource %s in the catalog", l->resource_code);
 		else
-			dgp_cli_err("load",
-				    "%s: no catalog resource's file_pattern matches this file name; "
-				    "name the resource with --resource CODE",
-				    path);
+			dgp_cli_err(
+			    "load",
+			    "%s: no catalog resource's file_pattern matches this file name; "
+			    "name the resource with --resource CODE",
+			    path);
 		return DGP_ERR_NOT_FOUND;
 	}
 	res_state_t *rs = resource_state(l, res, err, sizeof(err));
@@ -415,12 +424,12 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	}
 
 	dgp_file_source_opts_t so = {
-		.format = format_of(path),
-		.csv_delim = l->delim,
-		.csv_quote = l->quote,
-		.encoding = l->encoding ? l->encoding : dgp_catalog_encoding_name(res->encoding),
-		.max_record_bytes = (size_t)l->cli->cfg->load_max_record_bytes,
-		.max_quoted_lines = (size_t)l->cli->cfg->load_csv_max_quoted_lines,
+	    .format = format_of(path),
+	    .csv_delim = l->delim,
+	    .csv_quote = l->quote,
+	    .encoding = l->encoding ? l->encoding : dgp_catalog_encoding_name(res->encoding),
+	    .max_record_bytes = (size_t)l->cli->cfg->load_max_record_bytes,
+	    .max_quoted_lines = (size_t)l->cli->cfg->load_csv_max_quoted_lines,
 	};
 	/* A load is the file's content read for one resource one way. */
 	char content_id[DGP_FILE_ID_HEX], file_id[DGP_FILE_ID_HEX];
@@ -429,15 +438,17 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		return DGP_ERR_IO;
 	}
 	dgp_file_load_id(content_id, res->code, &so, file_id);
+	PGconn *conn = l->sink.conn;
 	if (l->again &&
-	    dgp_pg_sink_file_progress_forget(l->conn, file_id, err, sizeof(err)) != DGP_OK) {
-		dgp_cli_err("load", "%s: forgetting dgp_ops.file_progress (--again): %s", path, err);
+	    dgp_pg_sink_file_progress_forget(conn, file_id, err, sizeof(err)) != DGP_OK) {
+		dgp_cli_err("load", "%s: forgetting dgp_ops.file_progress (--again): %s", path,
+		            err);
 		return DGP_ERR_PG;
 	}
 	bool found = false, complete = false;
 	int64_t next_offset = 0, next_line = 1, records = 0;
-	if (dgp_pg_sink_file_progress_get(l->conn, file_id, &found, &next_offset, &next_line,
-					  &records, &complete, err, sizeof(err)) != DGP_OK) {
+	if (dgp_pg_sink_file_progress_get(conn, file_id, &found, &next_offset, &next_line, &records,
+	                                  &complete, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "%s: reading dgp_ops.file_progress: %s", path, err);
 		return DGP_ERR_PG;
 	}
@@ -449,159 +460,109 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		return DGP_OK;
 	}
 	if (found)
-		dgp_log(DGP_LOG_INFO, "load", "%s: resuming at line %lld (byte %lld) after %lld records",
-			path, (long long)next_line, (long long)next_offset, (long long)records);
+		dgp_log(DGP_LOG_INFO, "load",
+		        "%s: resuming at line %lld (byte %lld) after %lld records", path,
+		        (long long)next_line, (long long)next_offset, (long long)records);
 	so.start_offset = found ? next_offset : 0;
 	so.start_line = found ? next_line : 1;
 	if (!found && refuse_wrong_encoding(l, path, res, &so) != DGP_OK)
 		return DGP_ERR_PARSE;
-	dgp_file_source_t *src;
-	if (dgp_file_source_open(path, &so, &src, err, sizeof(err)) != DGP_OK) {
+	dgp_source_file_t *src;
+	if (dgp_source_file_open(path, &so, &src, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "%s", err);
 		return DGP_ERR_IO;
 	}
-	dgp_parse_opts_t po = {so.format, l->delim, l->quote,
-			       dgp_cli_strict_unknown(l->cli->cfg, res->code)};
-	size_t unknown_logged = 0;
-	uint64_t *unknown_counted = NULL;
-	dgp_parser_t *parser = dgp_parse_new(rs->schema, &po);
-	if (so.format == DGP_FORMAT_CSV) {
-		size_t hl;
-		const char *h = dgp_file_source_header(src, &hl);
-		if (!h) {
-			printf("%s: empty file (no header row)\n", path);
-		} else if (dgp_parse_csv_header(parser, h, hl, err, sizeof(err)) != DGP_OK) {
-			dgp_cli_err("load", "%s:1: header: %s", path, err);
-			dgp_parse_destroy(parser);
-			dgp_file_source_close(src);
-			return DGP_ERR_PARSE;
-		}
+	bool strict = dgp_cli_strict_unknown(l->cli->cfg, res->code);
+	dgp_parse_opts_t po = {so.format, l->delim, l->quote, strict};
+	if (so.format == DGP_FORMAT_CSV && check_csv_header(src, path, rs->schema, &po) != DGP_OK) {
+		dgp_source_close(dgp_source_file_source(src));
+		return DGP_ERR_PARSE;
 	}
 
-	dgp_batch_t *batch = dgp_batch_new(rs->schema, (size_t)l->cli->cfg->batch_max_rows,
-					   l->key_mask);
-	dgp_slice_t *vals = dgp_xcalloc(rs->schema->nfields + 1, sizeof(*vals));
-	dgp_norm_ctx_t ctx = dgp_norm_ctx_now((int32_t)l->cli->cfg->norm_utc_offset_minutes);
-	dgp_batch_counts_t file_counts = {0};
-	progress_t prog = {.start = now_s()};
-	dgp_pg_progress_t pp = {.kind = DGP_PG_PROGRESS_FILE,
-				.file_id = file_id,
-				.path = path,
-				.resource_code = res->code,
-				.next_offset = so.start_offset,
-				.next_line = so.start_line,
-				.records = records,
-				.load_log_id = load_log_open(l, path, res->code)};
-	dgp_err_t result = DGP_OK;
-	bool eof = false;
-	char detail[256];
+	l->cur = rs;
+	l->cur_info = (dgp_ingest_lane_info_t){.schema = rs->schema,
+	                                       .encoding = so.encoding,
+	                                       .csv_delim = l->delim,
+	                                       .csv_quote = l->quote,
+	                                       .strict_unknown = strict};
+	memset(&l->file_counts, 0, sizeof(l->file_counts));
+	l->prog = (progress_t){.start = now_s(), .consumed = (uint64_t)so.start_offset};
+	int64_t load_log_id = load_log_open(l, path, res->code);
+	dgp_sink_pg_set_file(&l->sink, file_id, path, res->code, records, load_log_id);
+	dgp_ingest_set_source(l->eng, dgp_source_file_source(src));
+	dgp_file_source_t *reader = dgp_source_file_reader(src);
 
-	while (!eof && result == DGP_OK) {
-		dgp_file_record_t rec;
-		int got = 0;
-		double batch_started = now_s();
-		while (!dgp_batch_full(batch) && !stop_requested) {
-			got = dgp_file_source_next(src, &rec, err, sizeof(err));
-			if (got <= 0)
-				break;
-			dgp_arena_t *a = dgp_batch_arena(batch);
-			dgp_reason_t r = rec.reason;
-			const char *det = rec.detail;
-			if (r == DGP_REASON_OK) {
-				char *text = dgp_arena_memdup(a, rec.text, rec.text_len);
-				r = dgp_parse_record(parser, text, rec.text_len, a, vals, detail,
-						     sizeof(detail));
-				det = r == DGP_REASON_OK ? NULL : detail;
-			}
-			dgp_batch_add(batch, rs->cache, &ctx, &rec.origin, rec.raw, rec.raw_len,
-				      r == DGP_REASON_OK ? vals : NULL, r, det);
-			pp.next_offset = rec.origin.end_offset;
-			prog.consumed = pp.next_offset;
-			pp.next_line = rec.next_line;
-			pp.records++;
-			if ((pp.records & 1023) == 0) {
-				const dgp_batch_counts_t *open = dgp_batch_counts(batch);
-				prog.pending = open->read;
-				prog.pending_rej = open->rejected;
-				show_progress(l, &prog, src, path, false);
-			}
-		}
-		if (got < 0) {
-			/* Damaged input: commit what was read, then report. */
-			dgp_cli_err("load", "%s", err);
-			result = DGP_ERR_IO;
-		} else if (got == 0 && !stop_requested) {
-			eof = true;
-		}
-		pp.complete = eof;
-		dgp_cli_unknown_progress(parser, unknown_logged, unknown_counted, dgp_batch_arena(batch),
-					 &pp);
-		if (dgp_batch_size(batch) || eof) {
-			dgp_err_t e = write_batch(l, batch, &pp, err, sizeof(err));
-			if (e != DGP_OK) {
-				dgp_cli_err("load", "%s: writing to PostgreSQL: %s", path, err);
-				result = e;
-				break;
-			}
-			dgp_batch_commit_cache(batch, rs->cache);
-			const dgp_batch_counts_t *bc = dgp_batch_counts(batch);
-			dgp_metrics_std_batch(&l->std, &rs->m, bc, now_s() - batch_started,
-					      (double)time(NULL));
-			dgp_metric_set(l->std.dedup_entries, (double)dgp_dedup_count(rs->cache));
-			dgp_metric_set(l->std.dedup_bytes, (double)dgp_dedup_bytes(rs->cache));
-			counts_add(&file_counts, bc);
-			prog.rows += bc->read;
-			prog.rejects += bc->rejected;
-			prog.pending = prog.pending_rej = 0;
-			dgp_batch_reset(batch);
-			dgp_cli_unknown_fields("load", res->code, parser, l->std.unknown_fields,
-					       &unknown_logged, &unknown_counted);
-			catalog_gauges(l, false);
-		}
-		show_progress(l, &prog, src, path, false);
+	dgp_err_t result = DGP_OK;
+	int64_t at_line = so.start_line; /* line of the next record to read */
+	uint64_t steps = 0;
+	for (;;) {
 		if (stop_requested) {
-			result = DGP_ERR_INTERRUPTED;
+			result = dgp_ingest_flush(l->eng, err, sizeof(err));
+			if (result == DGP_OK)
+				result = DGP_ERR_INTERRUPTED;
+			else
+				dgp_cli_err("load", "%s: writing to PostgreSQL: %s", path, err);
 			break;
 		}
+		bool ended;
+		dgp_err_t e = dgp_ingest_step(l->eng, 0, &ended, err, sizeof(err));
+		const dgp_source_record_t *last = dgp_ingest_last(l->eng);
+		if (last->origin.source) {
+			at_line = last->next_line;
+			l->prog.consumed = (uint64_t)last->origin.end_offset;
+		}
+		if (e != DGP_OK) {
+			if (e == DGP_ERR_IO)
+				dgp_cli_err("load", "%s",
+				            err); /* damaged input, read part committed */
+			else if (e == DGP_ERR_CATALOG)
+				dgp_cli_err("load", "%s: %s", path, err);
+			else
+				dgp_cli_err("load", "%s: writing to PostgreSQL: %s", path, err);
+			result = e;
+			break;
+		}
+		if (ended)
+			break;
+		if ((++steps & 1023) == 0)
+			dgp_ingest_open_counts(l->eng, &l->prog.pending, &l->prog.pending_rej);
+		show_progress(l, &l->prog, reader, path, false);
 	}
-	show_progress(l, &prog, src, path, true);
-	double elapsed = now_s() - prog.start;
+	show_progress(l, &l->prog, reader, path, true);
+	double elapsed = now_s() - l->prog.start;
 	char label[4200];
 	snprintf(label, sizeof(label), "%s → %s (dgp_src.%s)", path, res->code, rs->schema->table);
-	print_counts(label, &file_counts, elapsed);
-	print_unknown_fields(parser);
-	free(unknown_counted);
+	print_counts(label, &l->file_counts, elapsed);
+	print_lane_unknown_fields(l, rs->schema);
 	if (result == DGP_ERR_INTERRUPTED)
-		printf("%s: interrupted after line %lld; run the same command again to resume\n", path,
-		       (long long)pp.next_line - 1);
-	load_log_close(l, pp.load_log_id,
-		       result == DGP_OK		       ? "complete"
-		       : result == DGP_ERR_INTERRUPTED ? "interrupted"
-						       : "failed");
-	counts_add(&l->total, &file_counts);
+		printf("%s: interrupted after line %lld; run the same command again to resume\n",
+		       path, (long long)at_line - 1);
+	load_log_close(l, load_log_id,
+	               result == DGP_OK                ? "complete"
+	               : result == DGP_ERR_INTERRUPTED ? "interrupted"
+	                                               : "failed");
+	counts_add(&l->total, &l->file_counts);
 	if (result == DGP_OK)
 		l->files_done++;
 	else
 		l->files_failed++;
-	free(vals);
-	dgp_batch_destroy(batch);
-	dgp_parse_destroy(parser);
-	dgp_file_source_close(src);
+	dgp_ingest_set_source(l->eng, NULL);
+	dgp_source_close(dgp_source_file_source(src));
 	return result;
 }
 
 int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"resource", required_argument, NULL, 'r'},
-		{"encoding", required_argument, NULL, 'e'},
-		{"delimiter", required_argument, NULL, 'd'},
-		{"quote", required_argument, NULL, 'Q'},
-		{"catalog", required_argument, NULL, 'C'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{"again", no_argument, NULL, 'A'},
-		{"no-golden-wait", no_argument, NULL, 'G'},
-		{NULL, 0, NULL, 0},
+	    {"resource", required_argument, NULL, 'r'},
+	    {"encoding", required_argument, NULL, 'e'},
+	    {"delimiter", required_argument, NULL, 'd'},
+	    {"quote", required_argument, NULL, 'Q'},
+	    {"catalog", required_argument, NULL, 'C'},
+	    {"no-progress", no_argument, NULL, 'P'},
+	    {"again", no_argument, NULL, 'A'},
+	    {"no-golden-wait", no_argument, NULL, 'G'},
+	    {NULL, 0, NULL, 0},
 	};
 	load_t l = {.cli = cli};
 	const char *catalog_dir = NULL;
@@ -621,7 +582,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		case 'Q':
 			if (strlen(optarg) != 1 || optarg[0] == '\n' || optarg[0] == '\r') {
 				dgp_cli_err("load", "--%s takes one character, not \"%s\"",
-					    opt == 'd' ? "delimiter" : "quote", optarg);
+				            opt == 'd' ? "delimiter" : "quote", optarg);
 				return DGP_EXIT_USAGE;
 			}
 			if (opt == 'd')
@@ -664,37 +625,49 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	}
 
 	char err[2048];
-	if (dgp_pg_connect(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms, &l.conn, err,
-			   sizeof(err)) != DGP_OK) {
+	PGconn *conn;
+	if (dgp_pg_connect(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms, &conn, err,
+	                   sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "postgresql: %s", err);
 		dgp_catalog_destroy(l.cat);
 		return DGP_EXIT_FAIL;
 	}
-	if (dgp_pg_set_time_zone(l.conn, (int32_t)cli->cfg->norm_utc_offset_minutes, err,
-				 sizeof(err)) != DGP_OK ||
-	    dgp_pg_sink_ensure_ops(l.conn, err, sizeof(err)) != DGP_OK) {
+	if (dgp_pg_set_time_zone(conn, (int32_t)cli->cfg->norm_utc_offset_minutes, err,
+	                         sizeof(err)) != DGP_OK ||
+	    dgp_pg_sink_ensure_ops(conn, err, sizeof(err)) != DGP_OK) {
 		dgp_cli_err("load", "postgresql: %s", err);
-		PQfinish(l.conn);
+		PQfinish(conn);
 		dgp_catalog_destroy(l.cat);
 		return DGP_EXIT_FAIL;
 	}
-	dgp_http_readiness_set(&l.ready, NULL); /* ready while the connection is up */
+	/* ready while the connection is up */
+	dgp_sink_pg_init(&l.sink, cli->cfg, conn, &l.ready);
 	l.arena = dgp_arena_new(0);
-	l.sink = dgp_pg_sink_new(l.conn, NULL);
 	int bits = (int)cli->cfg->dedup_key_hash_bits;
-	l.key_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
 	l.quiet = !dgp_log_enabled(DGP_LOG_INFO); /* -q: the summary only */
 	l.progress_tty = cli->stderr_tty && !no_progress && !l.quiet;
 	l.reg = dgp_metrics_new();
 	dgp_metrics_std_register(l.reg, &l.std);
+	/* Batches close when full or at a file's end; a lost connection is given
+	 * pg.connect.timeout.ms to come back. */
+	dgp_ingest_opts_t io = {
+	    .log_module = "load",
+	    .batch_max_rows = (size_t)cli->cfg->batch_max_rows,
+	    .key_hash_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1,
+	    .utc_offset_min = (int32_t)cli->cfg->norm_utc_offset_minutes,
+	    .retry = {.conn_give_up_s = (double)cli->cfg->pg_connect_timeout_ms / 1000.0},
+	    .std = &l.std,
+	    .hooks = {.opaque = &l, .resolve = resolve, .committed = on_committed},
+	};
+	l.eng = dgp_ingest_new(&io, NULL, &l.sink.sink);
 	/* Metrics are for watching a long load; a busy port must not stop it. */
 	if (dgp_http_start_config(cli->cfg, l.reg, dgp_http_readiness_check, &l.ready, &l.http, err,
 	                          sizeof(err)) != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "load", "no metrics endpoint (http.listen %s): %s",
-			cli->cfg->http_listen, err);
+		        cli->cfg->http_listen, err);
 	else if (l.http)
 		dgp_log(DGP_LOG_INFO, "load", "metrics on port %u (/metrics, /healthz, /readyz)",
-			(unsigned)dgp_http_port(l.http));
+		        (unsigned)dgp_http_port(l.http));
 
 	catalog_gauges(&l, true);
 
@@ -721,30 +694,29 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 		dgp_err_t ge = DGP_OK;
 		while (!stop_requested && ge == DGP_OK) {
 			uint64_t before = gr.keys;
-			ge = dgp_golden_drain(l.conn, cli->cfg->golden_batch_keys, true, &gr, err,
-					      sizeof(err));
+			ge = dgp_golden_drain(l.sink.conn, cli->cfg->golden_batch_keys, true, &gr,
+			                      err, sizeof(err));
 			if (gr.keys == before)
 				break;
 		}
 		if (ge != DGP_OK) {
-			dgp_cli_err("load", "golden records: %s (the keys stay queued for dgp golden)",
-				    err);
+			dgp_cli_err("load",
+			            "golden records: %s (the keys stay queued for dgp golden)",
+			            err);
 			rc = DGP_EXIT_FAIL;
 		} else if (gr.keys) {
 			dgp_log(DGP_LOG_INFO, "load",
-				"golden records: %llu keys refreshed in %llu transactions, %.1f s",
-				(unsigned long long)gr.keys, (unsigned long long)gr.transactions,
-				now_s() - g0);
+			        "golden records: %llu keys refreshed in %llu transactions, %.1f s",
+			        (unsigned long long)gr.keys, (unsigned long long)gr.transactions,
+			        now_s() - g0);
 		}
 	}
 	catalog_gauges(&l, true); /* what the load left, for a last scrape */
 
 	dgp_http_stop(l.http);
 	dgp_metrics_destroy(l.reg);
-	for (res_state_t *r = l.resources; r; r = r->next)
-		dgp_dedup_destroy(r->cache);
-	dgp_pg_sink_destroy(l.sink);
-	PQfinish(l.conn);
+	dgp_ingest_destroy(l.eng);
+	dgp_sink_pg_fini(&l.sink);
 	dgp_arena_destroy(l.arena);
 	dgp_catalog_destroy(l.cat);
 	return stop_requested ? 130 : rc;

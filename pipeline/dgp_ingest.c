@@ -1,0 +1,828 @@
+/*
+ * dgp_ingest.c — the ingest engine (see dgp_ingest.h for the flow).
+ *
+ *   step(): source.next ─▶ route (source → lane, resolved once) ─▶ lane
+ *             warm the lane's cache if it is not ─▶ parse into the batch arena
+ *             ─▶ dgp_batch_add ─▶ span (source, partition) of the lane moved on
+ *           full lanes, old lanes ─▶ write_lane()
+ *   write_lane(): the retry loop — one policy for every command:
+ *           OK ─▶ commit cache, count, source.commit per span, hook
+ *           CONN_LOST ─▶ pause source, backoff, reconnect, again
+ *           REFUSED ─▶ backoff, again, up to refused_tries
+ *           STALE / ALREADY_COMMITTED (not ours) ─▶ drop_stale()
+ *
+ * The stale-writer protocol: a member stuck past its session timeout loses
+ * its partitions while it still holds a batch; the new owner resumes from
+ * the same stored offset, so both hold overlapping batches.  The first to
+ * commit wins; the sink answers the other STALE (the stored offset is no
+ * longer where that batch started).  The loser drops the batch uncounted,
+ * seeks its spans to the stored progress and warms its cache again (the
+ * winner wrote keys).
+ */
+#include "dgp_ingest.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dgp_arena.h"
+#include "dgp_log.h"
+
+/* Where the stored progress of (source, partition) stood when the engine last looked. */
+typedef struct pos {
+	char *source;
+	int32_t partition;
+	int64_t stored; /* -1: nothing stored */
+} pos_t;
+
+/* A source name resolved to its lane (NULL: no resource, records skipped). */
+typedef struct route {
+	char *source;
+	dgp_ingest_lane_t *lane;
+} route_t;
+
+struct dgp_ingest {
+	dgp_ingest_opts_t o;
+	dgp_source_t *src;
+	dgp_sink_t *sink;
+	dgp_ingest_lane_t *lanes;
+	route_t *routes;
+	size_t n_routes, cap_routes;
+	route_t *last_route;
+	pos_t *pos;
+	size_t n_pos, cap_pos;
+	dgp_norm_ctx_t ctx;
+	dgp_ingest_totals_t totals;
+	dgp_source_record_t last;
+	bool sink_ok, paused, stopping;
+	double deadline;
+};
+
+#define MOD(eng) ((eng)->o.log_module ? (eng)->o.log_module : "ingest")
+
+static double now_of(const dgp_ingest_t *eng)
+{
+	if (eng->o.hooks.clock)
+		return eng->o.hooks.clock(eng->o.hooks.opaque);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_for(const dgp_ingest_t *eng, double s)
+{
+	if (eng->o.hooks.sleep) {
+		eng->o.hooks.sleep(eng->o.hooks.opaque, s);
+		return;
+	}
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	nanosleep(&ts, NULL);
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = dgp_xmalloc(n);
+	memcpy(d, s, n);
+	return d;
+}
+
+static double backoff_next(const dgp_ingest_t *eng, double b)
+{
+	double max = eng->o.retry.backoff_max_s;
+	return b * 2 < max ? b * 2 : max;
+}
+
+/* ---- positions ------------------------------------------------------------------- */
+
+static pos_t *pos_get(dgp_ingest_t *eng, const char *source, int32_t partition)
+{
+	for (size_t i = 0; i < eng->n_pos; i++)
+		if (eng->pos[i].partition == partition && strcmp(eng->pos[i].source, source) == 0)
+			return &eng->pos[i];
+	if (eng->n_pos == eng->cap_pos) {
+		eng->cap_pos = eng->cap_pos ? eng->cap_pos * 2 : 16;
+		eng->pos = dgp_xrealloc(eng->pos, eng->cap_pos * sizeof(*eng->pos));
+	}
+	eng->pos[eng->n_pos] = (pos_t){xstrdup(source), partition, -1};
+	return &eng->pos[eng->n_pos++];
+}
+
+/*
+ * The stored progress of (source, partition), asked of the sink; a lost
+ * connection is replaced and the question asked again with backoff (while
+ * stopping: given up at the deadline).
+ */
+static dgp_err_t stored_get(dgp_ingest_t *eng, const char *source, int32_t partition, bool *found,
+                            int64_t *next, int64_t *next_line, char *err, size_t err_size)
+{
+	double backoff = eng->o.retry.backoff_first_s;
+	for (;;) {
+		*found = false;
+		*next = -1;
+		*next_line = -1;
+		dgp_err_t e = eng->sink->stored(eng->sink->opaque, source, partition, found, next,
+		                                next_line, err, err_size);
+		if (e == DGP_OK) {
+			pos_get(eng, source, partition)->stored = *found ? *next : -1;
+			return DGP_OK;
+		}
+		if (e != DGP_ERR_PG_CONN || (eng->stopping && now_of(eng) >= eng->deadline))
+			return e;
+		eng->sink_ok = false;
+		dgp_log(DGP_LOG_WARN, MOD(eng),
+		        "cannot read the stored progress of %s [%d] (%s); "
+		        "retrying in %.1f s",
+		        source, (int)partition, err, backoff);
+		sleep_for(eng, backoff);
+		backoff = backoff_next(eng, backoff);
+		char rerr[512];
+		if (eng->sink->reconnect(eng->sink->opaque, rerr, sizeof(rerr)) != DGP_OK)
+			dgp_log(DGP_LOG_WARN, MOD(eng), "reconnect failed: %s", rerr);
+	}
+}
+
+/* ---- lanes ----------------------------------------------------------------------- */
+
+static char *default_header(const dgp_schema_t *s)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < s->nfields; i++)
+		len += strlen(s->fields[i].source_name) + 1;
+	char *h = dgp_xmalloc(len), *p = h;
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (i)
+			*p++ = ',';
+		size_t n = strlen(s->fields[i].source_name);
+		memcpy(p, s->fields[i].source_name, n);
+		p += n;
+	}
+	*p = '\0';
+	return h;
+}
+
+static dgp_ingest_lane_t *lane_new(dgp_ingest_t *eng, const dgp_ingest_lane_info_t *info)
+{
+	dgp_ingest_lane_t *l = dgp_xcalloc(1, sizeof(*l));
+	l->info = *info;
+	const dgp_schema_t *s = info->schema;
+	l->batch = dgp_batch_new(s, eng->o.batch_max_rows, eng->o.key_hash_mask);
+	dgp_parse_opts_t jo = {DGP_FORMAT_JSONL, 0, 0, info->strict_unknown};
+	dgp_parse_opts_t co = {DGP_FORMAT_CSV, info->csv_delim, info->csv_quote,
+	                       info->strict_unknown};
+	l->parser[0] = dgp_parse_new(s, &jo);
+	l->parser[1] = dgp_parse_new(s, &co);
+	l->default_header = default_header(s);
+	l->vals = dgp_xcalloc(s->nfields + 1, sizeof(*l->vals));
+	if (eng->o.std)
+		dgp_metrics_std_resource(eng->o.std, s->resource_code, &l->m);
+	l->next = eng->lanes;
+	eng->lanes = l;
+	return l;
+}
+
+static void lane_free(dgp_ingest_lane_t *l)
+{
+	dgp_dedup_destroy(l->cache);
+	dgp_batch_destroy(l->batch);
+	for (int i = 0; i < 2; i++) {
+		dgp_parse_destroy(l->parser[i]);
+		free(l->unknown_counted[i]);
+		free(l->unknown_prog[i]);
+	}
+	free(l->csv_header);
+	free(l->default_header);
+	free(l->vals);
+	free(l->spans);
+	free(l->ts_ms);
+	free(l);
+}
+
+static void routes_free(dgp_ingest_t *eng)
+{
+	for (size_t i = 0; i < eng->n_routes; i++)
+		free(eng->routes[i].source);
+	eng->n_routes = 0;
+	eng->last_route = NULL;
+}
+
+void dgp_ingest_forget_lanes(dgp_ingest_t *eng)
+{
+	while (eng->lanes) {
+		dgp_ingest_lane_t *n = eng->lanes->next;
+		lane_free(eng->lanes);
+		eng->lanes = n;
+	}
+	routes_free(eng);
+}
+
+/* The route of source, resolving it on first sight.  NULL with errstr on a resolver error. */
+static route_t *route_of(dgp_ingest_t *eng, const char *source, dgp_err_t *error, char *err,
+                         size_t err_size)
+{
+	if (eng->last_route && strcmp(eng->last_route->source, source) == 0)
+		return eng->last_route;
+	for (size_t i = 0; i < eng->n_routes; i++)
+		if (strcmp(eng->routes[i].source, source) == 0)
+			return eng->last_route = &eng->routes[i];
+	dgp_ingest_lane_info_t info = {0};
+	dgp_ingest_lane_t *lane = NULL;
+	dgp_err_t e = eng->o.hooks.resolve(eng->o.hooks.opaque, source, &info, err, err_size);
+	if (e != DGP_OK && e != DGP_ERR_NOT_FOUND) {
+		*error = e;
+		return NULL;
+	}
+	if (e == DGP_OK) {
+		for (dgp_ingest_lane_t *l = eng->lanes; l; l = l->next)
+			if (l->info.schema == info.schema)
+				lane = l;
+		if (!lane)
+			lane = lane_new(eng, &info);
+	}
+	if (eng->n_routes == eng->cap_routes) {
+		eng->cap_routes = eng->cap_routes ? eng->cap_routes * 2 : 16;
+		eng->routes = dgp_xrealloc(eng->routes, eng->cap_routes * sizeof(*eng->routes));
+	}
+	eng->routes[eng->n_routes] = (route_t){xstrdup(source), lane};
+	return eng->last_route = &eng->routes[eng->n_routes++];
+}
+
+/* Warm lane's cache from the sink; a lost connection is replaced and the load retried. */
+static dgp_err_t warm(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, size_t err_size)
+{
+	double t0 = now_of(eng), backoff = eng->o.retry.backoff_first_s;
+	uint64_t loaded = 0;
+	const dgp_schema_t *s = l->info.schema;
+	for (;;) {
+		dgp_dedup_destroy(l->cache);
+		l->cache = dgp_dedup_new(0);
+		loaded = 0;
+		dgp_err_t e = eng->sink->warm(eng->sink->opaque, s, l->cache, eng->o.key_hash_mask,
+		                              &loaded, err, err_size);
+		if (e == DGP_OK)
+			break;
+		if (e != DGP_ERR_PG_CONN)
+			return DGP_ERR_CATALOG;
+		if (eng->stopping && now_of(eng) >= eng->deadline)
+			return DGP_ERR_TIMEOUT;
+		eng->sink_ok = false;
+		dgp_log(DGP_LOG_WARN, MOD(eng), "warming %s: %s; retrying", s->resource_code, err);
+		sleep_for(eng, backoff);
+		backoff = backoff_next(eng, backoff);
+		char rerr[512];
+		if (eng->sink->reconnect(eng->sink->opaque, rerr, sizeof(rerr)) != DGP_OK)
+			dgp_log(DGP_LOG_WARN, MOD(eng), "reconnect failed: %s", rerr);
+	}
+	l->warm = true;
+	dgp_log(DGP_LOG_INFO, MOD(eng), "%s %s: %" PRIu64 " keys warm from dgp_src.%s in %.1f s",
+	        s->resource_code, s->resource_name, loaded, s->table, now_of(eng) - t0);
+	if (eng->o.std)
+		dgp_metric_set(eng->o.std->dedup_entries, (double)dgp_dedup_count(l->cache));
+	return DGP_OK;
+}
+
+/* The span of (source, partition) in lane's batch; a new one starts where the sink stood. */
+static dgp_sink_span_t *span_of(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const char *source,
+                                int32_t partition, int64_t first_offset)
+{
+	for (size_t i = 0; i < l->n_spans; i++)
+		if (l->spans[i].partition == partition &&
+		    (l->spans[i].source == source || strcmp(l->spans[i].source, source) == 0))
+			return &l->spans[i];
+	if (l->n_spans == l->cap_spans) {
+		l->cap_spans = l->cap_spans ? l->cap_spans * 2 : 8;
+		l->spans = dgp_xrealloc(l->spans, l->cap_spans * sizeof(*l->spans));
+	}
+	pos_t *p = pos_get(eng, source, partition);
+	l->spans[l->n_spans] =
+	    (dgp_sink_span_t){.source = p->source,
+	                      .partition = partition,
+	                      .from_offset = p->stored >= 0 ? p->stored : first_offset,
+	                      .next_offset = first_offset,
+	                      .next_line = -1};
+	return &l->spans[l->n_spans++];
+}
+
+static void lane_reset(dgp_ingest_lane_t *l)
+{
+	dgp_batch_reset(l->batch);
+	l->n_spans = 0;
+	l->n_ts = 0;
+	l->first_at = 0;
+}
+
+/* ---- writing --------------------------------------------------------------------- */
+
+/* The unknown names of lane's parsers whose records are not yet in committed progress. */
+static void unknown_progress(dgp_ingest_lane_t *l, dgp_sink_progress_t *pp)
+{
+	dgp_arena_t *a = dgp_batch_arena(l->batch);
+	size_t n0, n1;
+	dgp_parse_unknown_fields(l->parser[0], &n0);
+	dgp_parse_unknown_fields(l->parser[1], &n1);
+	const char **names = n0 + n1 ? dgp_arena_alloc(a, (n0 + n1) * sizeof(*names)) : NULL;
+	uint64_t *recs = n0 + n1 ? dgp_arena_alloc(a, (n0 + n1) * sizeof(*recs)) : NULL;
+	size_t k = 0;
+	for (int p = 0; p < 2; p++) {
+		size_t n;
+		const dgp_unknown_field_t *u = dgp_parse_unknown_fields(l->parser[p], &n);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t before = i < l->unknown_sent[p] ? l->unknown_prog[p][i] : 0;
+			if (u[i].records > before) {
+				names[k] = u[i].name;
+				recs[k++] = u[i].records - before;
+			}
+		}
+	}
+	pp->n_unknown = k;
+	pp->unknown_names = names;
+	pp->unknown_records = recs;
+}
+
+/* After a commit: the unknown names' records counted so far are in the stored progress. */
+static void unknown_committed(dgp_ingest_lane_t *l)
+{
+	for (int p = 0; p < 2; p++) {
+		size_t n;
+		const dgp_unknown_field_t *u = dgp_parse_unknown_fields(l->parser[p], &n);
+		if (n > l->unknown_sent[p]) {
+			l->unknown_prog[p] = dgp_xrealloc(l->unknown_prog[p], n * sizeof(uint64_t));
+			l->unknown_sent[p] = n;
+		}
+		for (size_t i = 0; i < n; i++)
+			l->unknown_prog[p][i] = u[i].records;
+	}
+}
+
+static void pause_source(dgp_ingest_t *eng, bool pause)
+{
+	if (eng->paused == pause || !eng->src || !eng->src->pause)
+		return;
+	eng->src->pause(eng->src->opaque, pause);
+	eng->paused = pause;
+}
+
+/*
+ * Another writer committed (part of) lane's batch: forget it uncounted
+ * (dgp_batches_total{outcome="stale"}), seek its spans back to the stored
+ * progress and warm the cache again.  While stopping nothing is read
+ * again, so there is nothing to seek.
+ */
+static void drop_stale(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const char *why)
+{
+	if (eng->o.std)
+		dgp_metric_inc(l->m.batches_stale, 1);
+	eng->totals.stale_batches++;
+	dgp_log(DGP_LOG_WARN, MOD(eng),
+	        "%s: %s; dropped the batch (%zu records), its partitions "
+	        "are read again from the stored offsets",
+	        l->info.schema->resource_code, why, dgp_batch_size(l->batch));
+	for (size_t i = 0; i < l->n_spans && !eng->stopping; i++) {
+		const dgp_sink_span_t *s = &l->spans[i];
+		bool found;
+		int64_t next, line;
+		char err[512];
+		if (stored_get(eng, s->source, s->partition, &found, &next, &line, err,
+		               sizeof(err)) != DGP_OK) {
+			dgp_log(DGP_LOG_WARN, MOD(eng),
+			        "cannot read the stored progress of %s [%d]: %s", s->source,
+			        (int)s->partition, err);
+			continue;
+		}
+		if (eng->src && eng->src->seek &&
+		    eng->src->seek(eng->src->opaque, s->source, s->partition, found ? next : -1,
+		                   found ? line : -1, err, sizeof(err)) != DGP_OK)
+			dgp_log(DGP_LOG_INFO, MOD(eng),
+			        "%s (its next owner reads it from the stored "
+			        "progress)",
+			        err);
+	}
+	lane_reset(l);
+	l->warm = false;
+}
+
+static void count_committed(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const dgp_sink_result_t *res,
+                            double now)
+{
+	const dgp_batch_counts_t *c = dgp_batch_counts(l->batch);
+	if (eng->o.std && l->cache) {
+		dgp_metrics_std_batch(eng->o.std, &l->m, c, now - l->first_at, (double)time(NULL));
+		dgp_metric_set(eng->o.std->dedup_entries, (double)dgp_dedup_count(l->cache));
+		dgp_metric_set(eng->o.std->dedup_bytes, (double)dgp_dedup_bytes(l->cache));
+	}
+	eng->totals.read += c->read;
+	eng->totals.rejected += c->rejected;
+	eng->totals.rows_written += res->inserted + res->updated;
+	eng->totals.batches++;
+}
+
+/*
+ * Write lane's batch with its spans, retrying per the policy until it is
+ * committed, dropped as stale, or given up.  A lane with no span (nothing
+ * read) writes nothing.
+ */
+static dgp_err_t write_lane(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, size_t err_size)
+{
+	if (!l->n_spans)
+		return DGP_OK;
+	const char *code = l->info.schema->resource_code;
+	dgp_sink_progress_t pp = {.n_spans = l->n_spans, .spans = l->spans};
+	unknown_progress(l, &pp);
+	double started = now_of(eng), backoff = eng->o.retry.backoff_first_s;
+	int refused = 0;
+	bool paused_here = false, outcome_unknown = false;
+	dgp_sink_result_t res;
+	dgp_sink_status_t st;
+	for (;;) {
+		memset(&res, 0, sizeof(res));
+		double t0 = now_of(eng);
+		st = eng->sink->write(eng->sink->opaque, l->batch, &pp, &res, err, err_size);
+		if (st == DGP_SINK_OK || st == DGP_SINK_STALE || st == DGP_SINK_ALREADY_COMMITTED) {
+			if (st == DGP_SINK_OK && eng->o.std)
+				dgp_histogram_observe(eng->o.std->pg_roundtrip, now_of(eng) - t0);
+			break;
+		}
+		if (st == DGP_SINK_CONN_LOST)
+			outcome_unknown =
+			    true; /* the COMMIT may have landed: "already committed" is ours */
+		if (st == DGP_SINK_REFUSED && ++refused >= eng->o.retry.refused_tries) {
+			if (eng->o.std)
+				dgp_metric_inc(l->m.batches_failed, 1);
+			dgp_log(DGP_LOG_ERROR, MOD(eng),
+			        "postgresql refused a batch of %s %d times: %s", code, refused,
+			        err);
+			pause_source(eng, false);
+			return DGP_ERR_PG;
+		}
+		double t = now_of(eng);
+		bool give_up = st == DGP_SINK_CONN_LOST && eng->o.retry.conn_give_up_s > 0 &&
+		               t - started >= eng->o.retry.conn_give_up_s;
+		if (give_up || (eng->stopping && t >= eng->deadline)) {
+			if (eng->o.std)
+				dgp_metric_inc(l->m.batches_failed, 1);
+			pause_source(eng, false);
+			return DGP_ERR_TIMEOUT;
+		}
+		if (st == DGP_SINK_CONN_LOST)
+			eng->sink_ok = false;
+		if (!eng->paused) {
+			pause_source(eng, true);
+			paused_here = true;
+		}
+		dgp_log(DGP_LOG_WARN, MOD(eng),
+		        "writing a batch of %s failed (%s); retrying in %.1f s", code, err,
+		        backoff);
+		sleep_for(eng, backoff);
+		backoff = backoff_next(eng, backoff);
+		if (st == DGP_SINK_CONN_LOST) {
+			char rerr[512];
+			if (eng->sink->reconnect(eng->sink->opaque, rerr, sizeof(rerr)) != DGP_OK)
+				dgp_log(DGP_LOG_WARN, MOD(eng), "reconnect failed: %s", rerr);
+		}
+	}
+	eng->sink_ok = true;
+	if (paused_here)
+		pause_source(eng, false);
+	if (st == DGP_SINK_STALE) {
+		drop_stale(eng, l, err);
+		return DGP_OK;
+	}
+	if (st == DGP_SINK_ALREADY_COMMITTED && !outcome_unknown) {
+		/* Not our COMMIT (none of ours was in doubt): a member that took the
+		 * partitions over while this one was stopped committed past the batch. */
+		drop_stale(eng, l,
+		           "stale batch: the stored offsets already stand at or past its "
+		           "end (another member committed it meanwhile); nothing written");
+		return DGP_OK;
+	}
+	if (res.met_existing)
+		dgp_log(DGP_LOG_WARN, MOD(eng),
+		        "a batch of %s met rows the cache did not know; they "
+		        "were merged (another writer, or a stale cache)",
+		        l->info.schema->table);
+	if (l->cache) /* NULL: a lane that read no record (an empty file) */
+		dgp_batch_commit_cache(l->batch, l->cache);
+	count_committed(eng, l, &res, now_of(eng));
+	unknown_committed(l);
+	for (size_t i = 0; i < l->n_spans; i++) {
+		const dgp_sink_span_t *s = &l->spans[i];
+		pos_get(eng, s->source, s->partition)->stored = s->next_offset;
+		if (eng->src && eng->src->commit)
+			eng->src->commit(eng->src->opaque, s->source, s->partition, s->next_offset);
+	}
+	if (eng->o.hooks.committed)
+		eng->o.hooks.committed(eng->o.hooks.opaque, l, &res);
+	lane_reset(l);
+	return DGP_OK;
+}
+
+dgp_err_t dgp_ingest_flush(dgp_ingest_t *eng, char *err, size_t err_size)
+{
+	dgp_err_t result = DGP_OK;
+	for (dgp_ingest_lane_t *l = eng->lanes; l; l = l->next) {
+		dgp_err_t e = write_lane(eng, l, err, err_size);
+		if (e != DGP_OK && result == DGP_OK)
+			result = e;
+	}
+	return result;
+}
+
+/* ---- the listener (rebalances, from inside source.next) --------------------------- */
+
+static void on_revoke(void *opaque, const char *source, int32_t partition)
+{
+	(void)source;
+	(void)partition; /* a batch spans the partitions of its lane: commit them all */
+	dgp_ingest_t *eng = opaque;
+	char err[1024];
+	if (dgp_ingest_flush(eng, err, sizeof(err)) != DGP_OK)
+		dgp_log(DGP_LOG_ERROR, MOD(eng),
+		        "could not commit before giving partitions up (%s); "
+		        "their uncommitted messages will be read again by the next owner",
+		        err);
+}
+
+static dgp_err_t on_stored(void *opaque, const char *source, int32_t partition, bool *found,
+                           int64_t *next, char *err, size_t err_size)
+{
+	dgp_ingest_t *eng = opaque;
+	int64_t line;
+	/* one attempt: the source asks again on an error */
+	*found = false;
+	dgp_err_t e = eng->sink->stored(eng->sink->opaque, source, partition, found, next, &line,
+	                                err, err_size);
+	if (e == DGP_OK) {
+		pos_get(eng, source, partition)->stored = *found ? *next : -1;
+		return DGP_OK;
+	}
+	if (e == DGP_ERR_PG_CONN) {
+		char rerr[512];
+		eng->sink_ok = false;
+		if (eng->sink->reconnect(eng->sink->opaque, rerr, sizeof(rerr)) != DGP_OK)
+			dgp_log(DGP_LOG_WARN, MOD(eng), "reconnect failed: %s", rerr);
+		else
+			eng->sink_ok = true;
+	}
+	return e;
+}
+
+/* Another member may have written the keys of source: commit, then warm its lane again before use.
+ */
+static void on_assigned(void *opaque, const char *source, int32_t partition)
+{
+	(void)partition;
+	dgp_ingest_t *eng = opaque;
+	for (size_t i = 0; i < eng->n_routes; i++) {
+		dgp_ingest_lane_t *l = eng->routes[i].lane;
+		if (!l || strcmp(eng->routes[i].source, source) != 0)
+			continue;
+		char err[1024];
+		if (write_lane(eng, l, err, sizeof(err)) == DGP_OK)
+			l->warm = false;
+	}
+	if (eng->o.hooks.assigned)
+		eng->o.hooks.assigned(eng->o.hooks.opaque, source, partition);
+}
+
+/* ---- reading ---------------------------------------------------------------------- */
+
+/* The CSV parser of l set to header h; false with detail when the header is unusable. */
+static bool csv_header(dgp_ingest_lane_t *l, const char *h, size_t hl, char *detail, size_t dsize)
+{
+	if (l->csv_header && l->csv_header_len == hl && memcmp(l->csv_header, h, hl) == 0) {
+		if (!l->csv_header_ok)
+			snprintf(detail, dsize, "unusable CSV header");
+		return l->csv_header_ok;
+	}
+	free(l->csv_header);
+	l->csv_header = dgp_xmalloc(hl + 1);
+	memcpy(l->csv_header, h, hl);
+	l->csv_header[hl] = '\0';
+	l->csv_header_len = hl;
+	char err[512];
+	l->csv_header_ok = dgp_parse_csv_header(l->parser[1], h, hl, err, sizeof(err)) == DGP_OK;
+	if (!l->csv_header_ok)
+		snprintf(detail, dsize, "CSV header: %.400s", err);
+	return l->csv_header_ok;
+}
+
+static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_record_t *rec,
+                            char *err, size_t err_size)
+{
+	if (!l->warm) {
+		dgp_err_t e = warm(eng, l, err, err_size);
+		if (e != DGP_OK)
+			return e;
+	}
+	dgp_arena_t *a = dgp_batch_arena(l->batch);
+	char detail[512];
+	dgp_reason_t reason = rec->reason;
+	if (reason == DGP_REASON_OK && eng->src && eng->src->text)
+		reason = eng->src->text(eng->src->opaque, rec, l->info.encoding);
+	const char *det = rec->detail;
+	if (reason == DGP_REASON_OK) {
+		dgp_parser_t *p = l->parser[0];
+		if (rec->format == DGP_FORMAT_CSV) {
+			p = l->parser[1];
+			const char *h = rec->csv_header ? rec->csv_header : l->default_header;
+			size_t hl =
+			    rec->csv_header ? rec->csv_header_len : strlen(l->default_header);
+			if (!csv_header(l, h, hl, detail, sizeof(detail)))
+				reason = DGP_REASON_MALFORMED;
+		}
+		if (reason == DGP_REASON_OK) {
+			char *text = dgp_arena_memdup(a, rec->text, rec->text_len);
+			reason = dgp_parse_record(p, text, rec->text_len, a, l->vals, detail,
+			                          sizeof(detail));
+		}
+		det = reason == DGP_REASON_OK ? NULL : detail;
+	}
+	if (!dgp_batch_size(l->batch)) {
+		l->first_at = now_of(eng);
+		/* a run outlives midnight: "today" is taken per batch */
+		eng->ctx = dgp_norm_ctx_now(eng->o.utc_offset_min);
+	}
+	dgp_batch_add(l->batch, l->cache, &eng->ctx, &rec->origin, rec->raw, rec->raw_len,
+	              reason == DGP_REASON_OK ? l->vals : NULL, reason, det);
+	dgp_sink_span_t *s =
+	    span_of(eng, l, rec->origin.source, rec->origin.partition, rec->origin.offset);
+	s->next_offset = rec->origin.end_offset;
+	s->next_line = rec->next_line;
+	s->records++;
+	if (l->n_ts == l->cap_ts) {
+		l->cap_ts = l->cap_ts ? l->cap_ts * 2 : 1024;
+		l->ts_ms = dgp_xrealloc(l->ts_ms, l->cap_ts * sizeof(*l->ts_ms));
+	}
+	l->ts_ms[l->n_ts++] = rec->timestamp_ms;
+	eng->totals.received++;
+	if (dgp_batch_full(l->batch))
+		return write_lane(eng, l, err, err_size);
+	return DGP_OK;
+}
+
+/* The source ended: its lane's span is complete (a span is made for an input with no record). */
+static dgp_err_t end_of_source(dgp_ingest_t *eng, const dgp_source_record_t *end, char *err,
+                               size_t err_size)
+{
+	if (!end->origin.source)
+		return dgp_ingest_flush(eng, err, err_size);
+	dgp_err_t e = DGP_OK;
+	route_t *r = route_of(eng, end->origin.source, &e, err, err_size);
+	if (!r)
+		return e;
+	if (r->lane) {
+		dgp_sink_span_t *s = span_of(eng, r->lane, end->origin.source,
+		                             end->origin.partition, end->origin.end_offset);
+		s->next_offset = end->origin.end_offset;
+		s->next_line = end->next_line;
+		s->complete = true;
+	}
+	return dgp_ingest_flush(eng, err, err_size);
+}
+
+dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *err,
+                          size_t err_size)
+{
+	if (ended)
+		*ended = false;
+	dgp_source_record_t rec = {0};
+	int got = eng->src->next(eng->src->opaque, timeout_ms, &rec, err, err_size);
+	if (got == DGP_SOURCE_ERROR) {
+		/* Damaged input: commit what was read before, then report. */
+		char ferr[1024];
+		if (dgp_ingest_flush(eng, ferr, sizeof(ferr)) != DGP_OK)
+			dgp_log(DGP_LOG_ERROR, MOD(eng), "%s", ferr);
+		return DGP_ERR_IO;
+	}
+	if (got == DGP_SOURCE_END) {
+		dgp_err_t e = end_of_source(eng, &rec, err, err_size);
+		if (ended)
+			*ended = e == DGP_OK;
+		return e;
+	}
+	if (got == DGP_SOURCE_RECORD) {
+		eng->last = rec;
+		dgp_err_t e = DGP_OK;
+		route_t *r = route_of(eng, rec.origin.source, &e, err, err_size);
+		if (!r)
+			return e;
+		if (!r->lane) {
+			if (eng->totals.unknown_records++ % 10000 == 0)
+				dgp_log(DGP_LOG_WARN, MOD(eng),
+				        "topic %s names no catalog resource; "
+				        "its messages are not loaded (offsets not stored: read "
+				        "again once the catalog names it)",
+				        rec.origin.source);
+		} else {
+			e = add_record(eng, r->lane, &rec, err, err_size);
+			if (e != DGP_OK)
+				return e;
+		}
+	}
+	/* Batches close on age too, so latency stays bounded at low traffic. */
+	if (eng->o.batch_max_age_s > 0) {
+		double t = now_of(eng);
+		for (dgp_ingest_lane_t *l = eng->lanes; l; l = l->next)
+			if (dgp_batch_size(l->batch) && t - l->first_at >= eng->o.batch_max_age_s) {
+				dgp_err_t e = write_lane(eng, l, err, err_size);
+				if (e != DGP_OK)
+					return e;
+			}
+	}
+	return DGP_OK;
+}
+
+/* ---- the rest --------------------------------------------------------------------- */
+
+dgp_ingest_t *dgp_ingest_new(const dgp_ingest_opts_t *opts, dgp_source_t *src, dgp_sink_t *sink)
+{
+	dgp_ingest_t *eng = dgp_xcalloc(1, sizeof(*eng));
+	eng->o = *opts;
+	if (eng->o.retry.backoff_first_s <= 0)
+		eng->o.retry.backoff_first_s = 0.2;
+	if (eng->o.retry.backoff_max_s <= 0)
+		eng->o.retry.backoff_max_s = 5;
+	if (eng->o.retry.refused_tries <= 0)
+		eng->o.retry.refused_tries = 3;
+	if (!eng->o.batch_max_rows)
+		eng->o.batch_max_rows = 1;
+	if (!eng->o.key_hash_mask)
+		eng->o.key_hash_mask = ~0ull;
+	eng->sink = sink;
+	eng->sink_ok = true;
+	eng->ctx = dgp_norm_ctx_now(opts->utc_offset_min);
+	dgp_ingest_set_source(eng, src);
+	return eng;
+}
+
+void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src)
+{
+	eng->src = src;
+	eng->paused = false;
+	memset(&eng->last, 0, sizeof(eng->last));
+	if (src)
+		src->listener = (dgp_source_listener_t){eng, on_revoke, on_stored, on_assigned};
+}
+
+void dgp_ingest_destroy(dgp_ingest_t *eng)
+{
+	if (!eng)
+		return;
+	dgp_ingest_forget_lanes(eng);
+	free(eng->routes);
+	for (size_t i = 0; i < eng->n_pos; i++)
+		free(eng->pos[i].source);
+	free(eng->pos);
+	free(eng);
+}
+
+void dgp_ingest_stop(dgp_ingest_t *eng, double deadline_s)
+{
+	eng->stopping = true;
+	eng->deadline = deadline_s;
+}
+
+size_t dgp_ingest_pending(const dgp_ingest_t *eng)
+{
+	size_t n = 0;
+	for (const dgp_ingest_lane_t *l = eng->lanes; l; l = l->next)
+		n += dgp_batch_size(l->batch);
+	return n;
+}
+
+void dgp_ingest_open_counts(const dgp_ingest_t *eng, uint64_t *read, uint64_t *rejected)
+{
+	*read = *rejected = 0;
+	for (const dgp_ingest_lane_t *l = eng->lanes; l; l = l->next) {
+		const dgp_batch_counts_t *c = dgp_batch_counts(l->batch);
+		*read += c->read;
+		*rejected += c->rejected;
+	}
+}
+
+const dgp_source_record_t *dgp_ingest_last(const dgp_ingest_t *eng)
+{
+	return &eng->last;
+}
+
+bool dgp_ingest_sink_ok(const dgp_ingest_t *eng)
+{
+	return eng->sink_ok;
+}
+
+bool dgp_ingest_paused(const dgp_ingest_t *eng)
+{
+	return eng->paused;
+}
+
+const dgp_ingest_totals_t *dgp_ingest_totals(const dgp_ingest_t *eng)
+{
+	return &eng->totals;
+}
+
+dgp_ingest_lane_t *dgp_ingest_lanes(const dgp_ingest_t *eng)
+{
+	return eng->lanes;
+}
