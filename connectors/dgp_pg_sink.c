@@ -286,17 +286,20 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_stage_%u\"", seq);
 	const char *fn = dgp_arena_sprintf(a, "pg_temp.\"dgp_merge_%u\"", seq);
 	buf_t cols = {0}, set = {0}, keys = {0}, text = {0}, typed = {0};
-	for (size_t i = 0; i < s->nfields; i++) {
-		const dgp_field_spec_t *f = &s->fields[i];
-		const char *q = dgp_sql_quote_ident(a, f->column);
+	for (size_t i = 0; i < s->nfields + s->ncompanions; i++) {
+		/* the fields' columns, then their companions' (vals[nfields + k]) */
+		const dgp_companion_t *c = i < s->nfields ? NULL : &s->companions[i - s->nfields];
+		const char *column = c ? c->column : s->fields[i].column;
+		const char *pg_type = c ? c->pg_type : s->fields[i].pg_type;
+		const char *q = dgp_sql_quote_ident(a, column);
 		buf_printf(&cols, "%s, ", q);
 		/* text even where an operator narrowed the column (varchar(n)) */
 		buf_printf(&text, "%s::text AS %s, ", q, q);
-		if (is_text_type(f->pg_type) || !f->pg_type)
+		if (is_text_type(pg_type) || !pg_type)
 			buf_printf(&typed, "%s, ", q);
 		else
-			buf_printf(&typed, "%s::%s AS %s, ", q, f->pg_type, q);
-		if (!f->key)
+			buf_printf(&typed, "%s::%s AS %s, ", q, pg_type, q);
+		if (c || !s->fields[i].key)
 			buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
 	}
 	buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
@@ -733,16 +736,17 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		     const dgp_record_t *r, bool is_new)
 {
 	buf_t *b = &sk->copy;
+	size_t ncols = s->nfields + s->ncompanions;
 	origin_text(sk, &r->origin, &sk->tmp);
 	if (binary) {
 		/* One reservation per row, then plain stores: this loop is most of the sink's CPU. */
-		size_t need = 2 + 4 * (s->nfields + 3) + 8 + sk->tmp.len + 1;
-		for (size_t i = 0; i < s->nfields; i++)
+		size_t need = 2 + 4 * (ncols + 3) + 8 + sk->tmp.len + 1;
+		for (size_t i = 0; i < ncols; i++)
 			need += r->vals[i].len;
 		buf_reserve(b, need);
 		unsigned char *o = (unsigned char *)b->p + b->len;
-		o = put_be16(o, (uint16_t)(s->nfields + 3));
-		for (size_t i = 0; i < s->nfields; i++) {
+		o = put_be16(o, (uint16_t)(ncols + 3));
+		for (size_t i = 0; i < ncols; i++) {
 			dgp_slice_t v = r->vals[i];
 			if (!v.p) {
 				o = put_be32(o, 0xFFFFFFFFu);
@@ -762,7 +766,7 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		b->len = (size_t)((char *)o - b->p);
 		return;
 	}
-	for (size_t i = 0; i < s->nfields; i++) {
+	for (size_t i = 0; i < ncols; i++) {
 		dgp_slice_t v = r->vals[i];
 		if (!v.p)
 			buf_put(b, "\\N\t", 3);
