@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "dgp_catalog_rules.h"
+#include "dgp_norm.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ static const dgp_catalog_rule_t rules[] = {
     {"mobile", "C", ""},         {"phone", "C", ""},         {"gender", "C", ""},
     {"ethnicity", "C", ""},      {"text", "CM", "max"},      {"person_name", "CM", "max"},
     {"org_name", "CM", "max"},   {"code_list", "C", "list"}, {"integer", "IN", "range"},
-    {"decimal", "NBF", "scale"}, {"money", "YN", "scale"},   {NULL, NULL, NULL},
+    {"decimal", "NBF", "scale"}, {"money", "YN", "scale,currencies"},   {NULL, NULL, NULL},
 };
 
 const dgp_catalog_rule_t *dgp_catalog_rules(size_t *n)
@@ -98,6 +99,14 @@ static bool value_ok(const char *key, const char *v, size_t len)
 		return (len == 3 && memcmp(v, "yes", 3) == 0) || (len == 2 && memcmp(v, "no", 2) == 0);
 	if (strcmp(key, "current") == 0)
 		return len == 1 && (v[0] == 'Y' || v[0] == 'N');
+	if (strcmp(key, "currencies") == 0) {
+		char buf[256];
+		if (len >= sizeof(buf))
+			return false;
+		memcpy(buf, v, len);
+		buf[len] = '\0';
+		return dgp_norm_currencies_valid(buf);
+	}
 	if (strcmp(key, "range") == 0) {
 		const char *dots = memmem(v, len, "..", 2);
 		return dots && parse_int(v, (size_t)(dots - v), -(1LL << 62), 1LL << 62, &lo) &&

@@ -67,6 +67,24 @@ const char *dgp_catalog_column_type(const char *rule, const char *args)
 	return "text";
 }
 
+const char *dgp_catalog_currency_column(const dgp_catalog_field_t *f, dgp_arena_t *arena)
+{
+	if (strcmp(f->rule, "money") != 0 || !f->rule_args)
+		return NULL;
+	for (const char *p = f->rule_args; *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, "currencies=", 11) == 0)
+			return dgp_arena_sprintf(arena, "%s_currency",
+			                         dgp_catalog_column_name(f, arena));
+		const char *semi = strchr(p, ';');
+		if (!semi)
+			break;
+		p = semi;
+	}
+	return NULL;
+}
+
 typedef struct list_lookup {
 	const dgp_catalog_t *cat;
 	dgp_arena_t *arena;
@@ -142,6 +160,18 @@ dgp_err_t dgp_catalog_schema_build(const dgp_catalog_t *cat, const dgp_catalog_r
 		keys[k] = i;
 		fields[i].key = true;
 	}
+	size_t ncomp = 0;
+	for (size_t i = 0; i < res->n_fields; i++)
+		ncomp += dgp_catalog_currency_column(&res->fields[i], arena) != NULL;
+	dgp_companion_t *comp = dgp_arena_calloc(arena, (ncomp + 1) * sizeof(*comp));
+	ncomp = 0;
+	for (size_t i = 0; i < res->n_fields; i++) {
+		const char *col = dgp_catalog_currency_column(&res->fields[i], arena);
+		if (col)
+			comp[ncomp++] = (dgp_companion_t){i, col, DGP_CATALOG_CURRENCY_TYPE};
+	}
+	s->ncompanions = ncomp;
+	s->companions = comp;
 	s->nfields = res->n_fields;
 	s->fields = fields;
 	s->nkeys = res->n_record_key;

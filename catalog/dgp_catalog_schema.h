@@ -41,4 +41,14 @@ const char *dgp_catalog_column_name(const dgp_catalog_field_t *f, dgp_arena_t *a
  */
 const char *dgp_catalog_column_type(const char *rule, const char *args);
 
+/* The type of a currency companion column: the ISO 4217 code, as PostgreSQL spells the type. */
+#define DGP_CATALOG_CURRENCY_TYPE "character(3)"
+
+/*
+ * dgp_catalog_currency_column — the companion column of a money field whose
+ * rule_args allow other currencies than CNY (currencies=…): "<column>_currency"
+ * (in arena), holding the amount's ISO 4217 code; NULL for any other field.
+ */
+const char *dgp_catalog_currency_column(const dgp_catalog_field_t *f, dgp_arena_t *arena);
+
 #endif /* DGP_CATALOG_SCHEMA_H */

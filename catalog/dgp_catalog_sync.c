@@ -553,12 +553,21 @@ static const dgp_catalog_field_t *base_key_field(const dgp_catalog_resource_t *r
 
 static dgp_err_t sync_src_table(sync_t *s, const dgp_catalog_resource_t *res)
 {
-	dcol_t *cols = dgp_arena_calloc(s->arena, (res->n_fields + 1) * sizeof(*cols));
+	dcol_t *cols = dgp_arena_calloc(s->arena, (2 * res->n_fields + 1) * sizeof(*cols));
 	const char **pk = dgp_arena_calloc(s->arena, (res->n_record_key + 1) * sizeof(*pk));
+	size_t ncols = 0;
 	for (size_t i = 0; i < res->n_fields; i++)
-		cols[i] = (dcol_t){dgp_catalog_column_name(&res->fields[i], s->arena),
-				   dgp_catalog_column_type(res->fields[i].rule, res->fields[i].rule_args),
-				   loc_str(s, res->fields[i].loc)};
+		cols[ncols++] =
+		    (dcol_t){dgp_catalog_column_name(&res->fields[i], s->arena),
+		             dgp_catalog_column_type(res->fields[i].rule, res->fields[i].rule_args),
+		             loc_str(s, res->fields[i].loc)};
+	/* a money field that allows other currencies: the code beside the amount */
+	for (size_t i = 0; i < res->n_fields; i++) {
+		const char *cc = dgp_catalog_currency_column(&res->fields[i], s->arena);
+		if (cc)
+			cols[ncols++] =
+			    (dcol_t){cc, DGP_CATALOG_CURRENCY_TYPE, loc_str(s, res->fields[i].loc)};
+	}
 	for (size_t k = 0; k < res->n_record_key; k++) {
 		const dgp_catalog_field_t *f = dgp_catalog_find_field(res, res->record_key[k]);
 		if (!f)
@@ -568,8 +577,8 @@ static dgp_err_t sync_src_table(sync_t *s, const dgp_catalog_resource_t *res)
 		pk[k] = dgp_catalog_column_name(f, s->arena);
 	}
 	const char *table = dgp_catalog_table_name(res, s->arena);
-	dgp_err_t err = ensure_table(s, "dgp_src", table, cols, res->n_fields, pk,
-				     res->n_record_key, src_system_cols);
+	dgp_err_t err =
+	    ensure_table(s, "dgp_src", table, cols, ncols, pk, res->n_record_key, src_system_cols);
 	if (err != DGP_OK)
 		return err;
 	s->rep->src_tables++;

@@ -1009,6 +1009,11 @@ def parse_resource(line):
                 share=SHARE[share], open=open_)
 
 
+# Fields that really hold amounts in foreign currencies (外商投资企业 register their
+# capital in USD, HKD, JPY, …): money with currencies=any, the code in <column>_currency.
+FOREIGN_CURRENCY = {("wstz", "ZCZB")}
+
+
 def build_fields(r):
     """The resource's field rows (without base mapping), key list."""
     out, key = [], []
@@ -1038,7 +1043,9 @@ def build_fields(r):
             key.append(src)
         out.append(dict(source_name=src, name=d["name"], data_type=d["data_type"], length=d["length"],
                         required="Y" if (required or is_key) else "N", rule=d["rule"],
-                        rule_args=d["rule_args"], key="Y" if is_key else "N",
+                        rule_args=d["rule_args"] + (";currencies=any" if (r["tag"], src) in FOREIGN_CURRENCY
+                                                    else ""),
+                        key="Y" if is_key else "N",
                         sensitivity=d["sensitivity"], mask=d["mask"], base_column="", priority=""))
     return out, key
 

@@ -336,11 +336,20 @@ static void make_text(dgp_file_source_t *s, dgp_file_record_t *rec)
 	rec->text_len = rec->raw_len;
 }
 
+/*
+ * Holding a line of any length would let one line exhaust memory, so raw
+ * keeps the first max_record bytes; the detail says what was cut and where
+ * the whole record lies in the (uncompressed) file, so it can be cut out of
+ * it again: `tail -c +<offset + 1> | head -c <length>`.
+ */
 static void too_long(dgp_file_source_t *s, dgp_file_record_t *rec, int64_t len)
 {
 	set_detail(s, rec, DGP_REASON_TOO_LONG,
-	           "record of %lld bytes is longer than load.max.record.bytes (%zu)",
-	           (long long)len, s->max_record);
+	           "record of %lld bytes at byte offset %lld is longer than"
+	           " load.max.record.bytes (%zu); raw keeps its first %zu bytes, %lld more"
+	           " are in the file",
+	           (long long)len, (long long)rec->origin.offset, s->max_record, rec->raw_len,
+	           (long long)(len - (int64_t)rec->raw_len));
 }
 
 /* The record buf[beg .. stop) ending at stream offset end_offset; false for an empty line. */

@@ -18,7 +18,8 @@
  * makes that record a charset reject, a record longer than
  * load.max.record.bytes a too_long reject — skipped up to the next newline
  * without ever being held in memory, its first load.max.record.bytes bytes
- * kept as raw.  A stray CSV quote costs one line: a quoted field that spans
+ * kept as raw and its detail naming its full length and byte offset (what
+ * the operator needs to cut the rest out of the file).  A stray CSV quote costs one line: a quoted field that spans
  * lines and then runs past max_quoted_lines newlines, past the record
  * limit or the end of the file, or closes and is followed by anything but
  * a delimiter or a line end, is cut back to the line of its opening quote

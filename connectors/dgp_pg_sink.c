@@ -5,7 +5,8 @@
  *
  *   [BEGIN; SELECT progress … FOR UPDATE]           pipeline; stop if already committed
  *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
- *         stop with DGP_ERR_STALE if another writer overlapped the batch)
+ *         stop with DGP_ERR_STALE if another writer overlapped the batch;
+ *         the dgp_ops.counted rows of its spans inserted when missing, locked, read)
  *   [COPY pg_temp.stage FROM STDIN]  inserts + merges as text, key order ──copybuf
  *   [SELECT * FROM pg_temp.merge()]   in one exception block:
  *        INSERT … SELECT the new rows; WITH m AS (INSERT … SELECT the others
@@ -14,8 +15,11 @@
  *        a failure comes back as (SQLSTATE, message), never a logged ERROR
  *        └─ a row-level SQLSTATE ─▶ per span, halving: [COPY stage] [merge()]
  *             down to single rows; a refused row → db_refused
- *   [COPY dgp_ops.reject FROM STDIN]  record + field rejects + refused rows, raw as bytea
- *   [refresh golden keys; reject/field/resource stats; progress; COMMIT]  pipeline
+ *   [COPY pg_temp.dgp_reject_stage FROM STDIN]  record + field rejects + refused rows,
+ *        raw as bytea
+ *   [INSERT INTO dgp_ops.reject … ON CONFLICT DO NOTHING (one row per reject of an
+ *    origin); golden keys; reject/field/resource stats without the records
+ *    dgp_ops.counted says were counted before; progress; counted; COMMIT]  pipeline
  *
  * The copy buffer and the parameter buffers belong to the sink and are
  * reused from batch to batch.  SQL text is built once per schema (struct
@@ -234,6 +238,11 @@ struct dgp_pg_sink {
 	dgp_arena_t *wr;               /* per write: messages, refusal details */
 	dgp_pg_refusal_t *refusals;
 	size_t n_refusals, cap_refusals;
+	bool reject_stage_ready; /* dgp_reject_stage created and committed in this session */
+	/* per progress span (Kafka: pr->offsets[i]; file: one): the offset below which
+	 * every record was counted by an earlier batch (dgp_ops.counted), in wr */
+	int64_t *counted;
+	size_t n_counted;
 };
 
 static bool is_text_type(const char *t)
@@ -277,17 +286,20 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_stage_%u\"", seq);
 	const char *fn = dgp_arena_sprintf(a, "pg_temp.\"dgp_merge_%u\"", seq);
 	buf_t cols = {0}, set = {0}, keys = {0}, text = {0}, typed = {0};
-	for (size_t i = 0; i < s->nfields; i++) {
-		const dgp_field_spec_t *f = &s->fields[i];
-		const char *q = dgp_sql_quote_ident(a, f->column);
+	for (size_t i = 0; i < s->nfields + s->ncompanions; i++) {
+		/* the fields' columns, then their companions' (vals[nfields + k]) */
+		const dgp_companion_t *c = i < s->nfields ? NULL : &s->companions[i - s->nfields];
+		const char *column = c ? c->column : s->fields[i].column;
+		const char *pg_type = c ? c->pg_type : s->fields[i].pg_type;
+		const char *q = dgp_sql_quote_ident(a, column);
 		buf_printf(&cols, "%s, ", q);
 		/* text even where an operator narrowed the column (varchar(n)) */
 		buf_printf(&text, "%s::text AS %s, ", q, q);
-		if (is_text_type(f->pg_type) || !f->pg_type)
+		if (is_text_type(pg_type) || !pg_type)
 			buf_printf(&typed, "%s, ", q);
 		else
-			buf_printf(&typed, "%s::%s AS %s, ", q, f->pg_type, q);
-		if (!f->key)
+			buf_printf(&typed, "%s::%s AS %s, ", q, pg_type, q);
+		if (c || !s->fields[i].key)
 			buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
 	}
 	buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
@@ -446,6 +458,7 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 void dgp_pg_sink_set_conn(dgp_pg_sink_t *sk, PGconn *conn)
 {
 	sk->conn = conn;
+	sk->reject_stage_ready = false;
 	for (sink_table_t *t = sk->tables; t; t = t->next) {
 		t->stage_ready = false;
 		if (t->golden == GOLDEN_YES)
@@ -723,16 +736,17 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		     const dgp_record_t *r, bool is_new)
 {
 	buf_t *b = &sk->copy;
+	size_t ncols = s->nfields + s->ncompanions;
 	origin_text(sk, &r->origin, &sk->tmp);
 	if (binary) {
 		/* One reservation per row, then plain stores: this loop is most of the sink's CPU. */
-		size_t need = 2 + 4 * (s->nfields + 3) + 8 + sk->tmp.len + 1;
-		for (size_t i = 0; i < s->nfields; i++)
+		size_t need = 2 + 4 * (ncols + 3) + 8 + sk->tmp.len + 1;
+		for (size_t i = 0; i < ncols; i++)
 			need += r->vals[i].len;
 		buf_reserve(b, need);
 		unsigned char *o = (unsigned char *)b->p + b->len;
-		o = put_be16(o, (uint16_t)(s->nfields + 3));
-		for (size_t i = 0; i < s->nfields; i++) {
+		o = put_be16(o, (uint16_t)(ncols + 3));
+		for (size_t i = 0; i < ncols; i++) {
 			dgp_slice_t v = r->vals[i];
 			if (!v.p) {
 				o = put_be32(o, 0xFFFFFFFFu);
@@ -752,7 +766,7 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		b->len = (size_t)((char *)o - b->p);
 		return;
 	}
-	for (size_t i = 0; i < s->nfields; i++) {
+	for (size_t i = 0; i < ncols; i++) {
 		dgp_slice_t v = r->vals[i];
 		if (!v.p)
 			buf_put(b, "\\N\t", 3);
@@ -848,10 +862,7 @@ static dgp_err_t copy_rejects(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in, 
 			      char *errstr, size_t errstr_size)
 {
 	/* a refused row's own field rejects stay: they say what happened to its values */
-	dgp_err_t e = copy_begin(sk,
-				 "COPY dgp_ops.reject (resource_code, reason, field, source,"
-				 " \"partition\", \"offset\", line, raw, detail) FROM STDIN",
-				 errstr, errstr_size);
+	dgp_err_t e = copy_begin(sk, "COPY pg_temp.dgp_reject_stage FROM STDIN", errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	for (size_t i = 0; i < in->n_rejects; i++) {
@@ -886,7 +897,10 @@ typedef struct attempt {
 	dgp_record_t *const *rows; /* inserts and merges in key order (sk->ord) */
 	size_t n_rows;
 	bool stage_created;
-	dgp_batch_counts_t counts; /* in->counts with the refused rows moved to rejects */
+	bool reject_stage_created;
+	bool rejects_staged;       /* the reject stage holds this batch's rejects */
+	dgp_batch_counts_t counts; /* in->counts, refused rows moved to rejects, replays out */
+	uint64_t replayed;         /* records of the batch counted by an earlier batch */
 } attempt_t;
 
 /*
@@ -973,6 +987,29 @@ static dgp_err_t offsets_verdict(const dgp_pg_progress_t *pr, PGresult *r, bool 
 }
 
 /*
+ * The locked dgp_ops.counted rows (origin, partition, counted_through) into
+ * sk->counted, one per progress span (a span without a row: 0).
+ */
+static void counted_read(dgp_pg_sink_t *sk, const dgp_pg_progress_t *pr, const PGresult *r)
+{
+	size_t n = pr->kind == DGP_PG_PROGRESS_KAFKA ? pr->n_offsets : 1;
+	sk->counted = dgp_arena_calloc(sk->wr, n * sizeof(*sk->counted));
+	sk->n_counted = n;
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		int64_t through = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		if (pr->kind != DGP_PG_PROGRESS_KAFKA) {
+			sk->counted[0] = through;
+			continue;
+		}
+		int32_t part = (int32_t)strtol(PQgetvalue(r, i, 1), NULL, 10);
+		for (size_t k = 0; k < n; k++)
+			if (pr->offsets[k].partition == part &&
+			    strcmp(pr->offsets[k].topic, PQgetvalue(r, i, 0)) == 0)
+				sk->counted[k] = through;
+	}
+}
+
+/*
  * Step 1: BEGIN, lock and read the progress row(s); *done when the batch was
  * committed before, DGP_ERR_STALE when another writer overlapped it.
  */
@@ -981,11 +1018,22 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 	dgp_pg_sink_t *sk = at->sk;
 	const dgp_pg_progress_t *pr = at->pr;
 	*done = false;
-	pstmt_t st[3] = {{.sql = "BEGIN"}};
-	size_t n = 1;
+	pstmt_t st[5] = {{.sql = "BEGIN"}};
+	size_t n = 1, ip = 0;
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
+		ip = n;
 		st[n++] = (pstmt_t){.sql = "SELECT next_offset, complete FROM dgp_ops.file_progress"
 					   " WHERE file_id = $1 FOR UPDATE",
+				    .nparams = 1, .params = {pr->file_id}, .keep = true};
+		/* Counted through: a database from before dgp_ops.counted counted what
+		 * its progress row says was committed. */
+		st[n++] = (pstmt_t){.sql = "INSERT INTO dgp_ops.counted (origin, \"partition\","
+					   " counted_through) SELECT $1, -1, coalesce((SELECT"
+					   " next_offset FROM dgp_ops.file_progress WHERE file_id = $1), 0)"
+					   " ON CONFLICT DO NOTHING",
+				    .nparams = 1, .params = {pr->file_id}};
+		st[n++] = (pstmt_t){.sql = "SELECT $1::text, -1, counted_through FROM dgp_ops.counted"
+					   " WHERE origin = $1 AND \"partition\" = -1 FOR UPDATE",
 				    .nparams = 1, .params = {pr->file_id}, .keep = true};
 	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
 		/* A partition never committed gets its row now, at from: a second
@@ -1012,11 +1060,34 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[4].p,
 				   sk->arr[2].p},
 			.keep = true};
+		ip = n - 1;
+		/* Counted through, shared by every group: a database from before
+		 * dgp_ops.counted counted what any group committed. */
+		st[n++] = (pstmt_t){
+			.sql = "INSERT INTO dgp_ops.counted (origin, \"partition\", counted_through)"
+			       " SELECT u.topic, u.\"partition\", coalesce((SELECT max(o.next_offset)"
+			       "  FROM dgp_ops.offsets o WHERE o.topic = u.topic"
+			       "  AND o.\"partition\" = u.\"partition\"), 0)"
+			       " FROM unnest($1::text[], $2::int[]) AS u(topic, \"partition\")"
+			       " ORDER BY 1, 2 ON CONFLICT DO NOTHING",
+			.nparams = 2,
+			.params = {sk->arr[0].p, sk->arr[1].p}};
+		st[n++] = (pstmt_t){
+			.sql = "SELECT c.origin, c.\"partition\", c.counted_through FROM dgp_ops.counted c"
+			       " JOIN unnest($1::text[], $2::int[]) AS u(topic, \"partition\")"
+			       "   ON c.origin = u.topic AND c.\"partition\" = u.\"partition\""
+			       " ORDER BY 1, 2 FOR UPDATE OF c",
+			.nparams = 2,
+			.params = {sk->arr[0].p, sk->arr[1].p},
+			.keep = true};
 	}
 	dgp_err_t e = run_pipeline(sk, st, n, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "begin");
-	PGresult *r = n > 1 ? st[n - 1].res : NULL;
+	if (ip)
+		counted_read(sk, pr, st[n - 1].res);
+	PQclear(st[n - 1].res);
+	PGresult *r = ip ? st[ip].res : NULL;
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE && r && PQntuples(r) == 1) {
 		int64_t stored = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		bool complete = PQgetvalue(r, 0, 1)[0] == 't';
@@ -1301,13 +1372,105 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 	return e;
 }
 
-/* Step 4: rejects. */
+/* Was r counted by an earlier batch (its origin lies below its span's counted-through offset)? */
+static bool is_replay(const attempt_t *at, const dgp_record_t *r)
+{
+	const dgp_pg_sink_t *sk = at->sk;
+	const dgp_pg_progress_t *pr = at->pr;
+	if (!sk->n_counted)
+		return false;
+	if (pr->kind != DGP_PG_PROGRESS_KAFKA)
+		return r->origin.offset < sk->counted[0];
+	for (size_t i = 0; i < pr->n_offsets; i++) {
+		const dgp_pg_offset_t *o = &pr->offsets[i];
+		if (o->partition == r->origin.partition && r->origin.source &&
+		    strcmp(o->topic, r->origin.source) == 0)
+			return r->origin.offset < sk->counted[i];
+	}
+	return false;
+}
+
+/* Can any record of the batch lie below its span's counted-through offset?  (Mostly not: skip the scan.) */
+static bool may_replay(const attempt_t *at)
+{
+	const dgp_pg_progress_t *pr = at->pr;
+	if (pr->kind != DGP_PG_PROGRESS_KAFKA) /* a file's records come in offset order */
+		return at->in->records[0]->origin.offset < at->sk->counted[0];
+	for (size_t i = 0; i < pr->n_offsets; i++)
+		if (pr->offsets[i].from_offset < at->sk->counted[i])
+			return true;
+	return false;
+}
+
+static void uncount(uint64_t *v)
+{
+	if (*v)
+		--*v;
+}
+
+/*
+ * Take the records an earlier batch counted (another consumer group, a
+ * file loaded again) out of at->counts, into at->replayed: statistics count
+ * a record once however often it is read.
+ */
+static void count_replays(attempt_t *at)
+{
+	const dgp_pg_sink_input_t *in = at->in;
+	dgp_batch_counts_t *c = &at->counts;
+	at->replayed = 0;
+	if (!at->sk->n_counted || !in->records || !in->n_records || !may_replay(at))
+		return;
+	for (size_t i = 0; i < in->n_records; i++) {
+		const dgp_record_t *r = in->records[i];
+		if (!is_replay(at, r))
+			continue;
+		at->replayed++;
+		uncount(&c->read);
+		if (r->reason != DGP_REASON_OK) {
+			uncount(&c->rejected);
+			uncount(&c->by_reason[r->reason]);
+		}
+	}
+	if (!at->replayed)
+		return;
+	for (size_t i = 0; i < in->n_field_rejects; i++)
+		if (is_replay(at, in->field_rejects[i].rec))
+			uncount(&c->by_reason[in->field_rejects[i].reason]);
+	for (size_t i = 0; i < at->sk->n_refusals; i++)
+		if (is_replay(at, at->sk->refusals[i].rec)) {
+			uncount(&c->rejected);
+			uncount(&c->by_reason[DGP_REASON_DB_REFUSED]);
+		}
+}
+
+static const char REJECT_STAGE_SQL[] =
+	"CREATE TEMP TABLE dgp_reject_stage (resource_code text, reason text, field text,"
+	" source text, \"partition\" int, \"offset\" bigint, line bigint, raw bytea, detail text)"
+	" ON COMMIT DELETE ROWS";
+
+/*
+ * Step 4: rejects into the session's reject stage; finish() moves them into
+ * dgp_ops.reject, skipping any its origin already holds (the same reject of
+ * the same record, read again).
+ */
 static dgp_err_t write_rejects(attempt_t *at, char *errstr, size_t errstr_size)
 {
-	if (!at->in->n_rejects && !at->in->n_field_rejects && !at->sk->n_refusals)
+	dgp_pg_sink_t *sk = at->sk;
+	at->rejects_staged = false;
+	if (!at->in->n_rejects && !at->in->n_field_rejects && !sk->n_refusals)
 		return DGP_OK;
-	dgp_err_t e = copy_rejects(at->sk, at->in, &at->res->rejects, errstr, errstr_size);
-	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "copy into dgp_ops.reject");
+	dgp_err_t e = DGP_OK;
+	if (!sk->reject_stage_ready && !at->reject_stage_created) {
+		e = exec_sql(sk, REJECT_STAGE_SQL, NULL, errstr, errstr_size);
+		if (e != DGP_OK)
+			return step_err(e, errstr, errstr_size, "create reject stage");
+		at->reject_stage_created = true;
+	}
+	e = copy_rejects(sk, at->in, NULL, errstr, errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "copy into the reject stage");
+	at->rejects_staged = true;
+	return DGP_OK;
 }
 
 /* Does the golden function exist in this database?  Looked up once per session. */
@@ -1428,11 +1591,20 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	const dgp_pg_sink_input_t *in = at->in;
 	const dgp_pg_progress_t *pr = at->pr;
 	const dgp_schema_t *s = in->schema;
-	pstmt_t st[10];
-	size_t n = 0;
-	char nb[7][24];
+	pstmt_t st[12];
+	size_t n = 0, irej = 0;
+	char nb[8][24];
 
 	dgp_err_t e = DGP_OK;
+	if (at->rejects_staged) {
+		irej = n;
+		st[n++] = (pstmt_t){
+			.sql = "WITH i AS (INSERT INTO dgp_ops.reject (resource_code, reason, field, source,"
+			       " \"partition\", \"offset\", line, raw, detail)"
+			       " SELECT * FROM pg_temp.dgp_reject_stage ON CONFLICT DO NOTHING RETURNING 1)"
+			       " SELECT count(*) FROM i",
+			.keep = true};
+	}
 	if (at->n_rows && (e = golden_lookup(at, errstr, errstr_size)) != DGP_OK)
 		return e;
 	if (at->t->golden == GOLDEN_YES && at->n_rows) {
@@ -1452,19 +1624,21 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		snprintf(nb[0], sizeof(nb[0]), "%" PRIu64, at->res->inserted);
 		snprintf(nb[1], sizeof(nb[1]), "%" PRIu64, c->read);
 		snprintf(nb[2], sizeof(nb[2]), "%" PRIu64, c->rejected);
+		snprintf(nb[7], sizeof(nb[7]), "%" PRIu64, at->replayed);
 		st[n++] = (pstmt_t){
 			.sql = "INSERT INTO dgp_catalog.resource_stats AS s (resource_code, \"rows\","
-			       " records_read, rejected, last_load, last_change)"
-			       " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, now(),"
+			       " records_read, rejected, replayed, last_load, last_change)"
+			       " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, $6::bigint, now(),"
 			       "  CASE WHEN $5::boolean THEN now() END)"
 			       " ON CONFLICT (resource_code) DO UPDATE SET"
 			       " \"rows\" = s.\"rows\" + EXCLUDED.\"rows\","
 			       " records_read = s.records_read + EXCLUDED.records_read,"
 			       " rejected = s.rejected + EXCLUDED.rejected,"
+			       " replayed = s.replayed + EXCLUDED.replayed,"
 			       " last_load = EXCLUDED.last_load,"
 			       " last_change = COALESCE(EXCLUDED.last_change, s.last_change)",
-			.nparams = 5,
-			.params = {s->resource_code, nb[0], nb[1], nb[2], written ? "t" : "f"}};
+			.nparams = 6,
+			.params = {s->resource_code, nb[0], nb[1], nb[2], written ? "t" : "f", nb[7]}};
 		if (stats_params(at))
 			st[n++] = (pstmt_t){
 				.sql = "INSERT INTO dgp_catalog.reject_stats AS s (resource_code, reason, count)"
@@ -1474,9 +1648,11 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 				       " count = s.count + EXCLUDED.count",
 				.nparams = 3,
 				.params = {s->resource_code, sk->num[0].p, sk->num[1].p}};
-		/* Fill rate is over the records that were parsed into fields. */
+		/* Fill rate is over the records that were parsed into fields.  The
+		 * field counts are per batch, not per record: a batch that read any
+		 * record again adds none, so the rates stay true. */
 		uint64_t parsed = c->parsed;
-		if (in->field_counts && s->nfields && parsed) {
+		if (in->field_counts && s->nfields && parsed && !at->replayed) {
 			field_params(at);
 			snprintf(nb[6], sizeof(nb[6]), "%" PRIu64, parsed);
 			st[n++] = (pstmt_t){
@@ -1495,7 +1671,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		}
 	}
 
-	if (pr && pr->n_unknown) {
+	if (pr && pr->n_unknown && !at->replayed) {
 		buf_t *un = &sk->num[5], *ur = &sk->num[6];
 		un->len = ur->len = 0;
 		buf_putc(un, '{');
@@ -1566,8 +1742,32 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 			.nparams = 4,
 			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[2].p}};
 	}
+	if (sk->n_counted) {
+		/* Everything below the batch's end is counted now (never moved back). */
+		if (pr->kind == DGP_PG_PROGRESS_KAFKA)
+			st[n++] = (pstmt_t){
+				.sql = "UPDATE dgp_ops.counted c SET counted_through = u.next_offset,"
+				       " updated_at = now()"
+				       " FROM unnest($1::text[], $2::int[], $3::bigint[])"
+				       "   AS u(topic, \"partition\", next_offset)"
+				       " WHERE c.origin = u.topic AND c.\"partition\" = u.\"partition\""
+				       " AND c.counted_through < u.next_offset",
+				.nparams = 3,
+				.params = {sk->arr[0].p, sk->arr[1].p, sk->arr[2].p}};
+		else
+			st[n++] = (pstmt_t){
+				.sql = "UPDATE dgp_ops.counted SET counted_through = $2::bigint,"
+				       " updated_at = now() WHERE origin = $1 AND \"partition\" = -1"
+				       " AND counted_through < $2::bigint",
+				.nparams = 2,
+				.params = {pr->file_id, nb[3]}};
+	}
 	st[n++] = (pstmt_t){.sql = "COMMIT"};
 	e = run_pipeline(sk, st, n, errstr, errstr_size);
+	if (e == DGP_OK && at->rejects_staged && st[irej].res)
+		at->res->rejects = strtoull(PQgetvalue(st[irej].res, 0, 0), NULL, 10);
+	if (at->rejects_staged)
+		PQclear(st[irej].res);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "commit");
 	return DGP_OK;
@@ -1582,6 +1782,7 @@ static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 	if (at->n_rows)
 		memset(sk->refused_at, 0, at->n_rows * sizeof(*sk->refused_at));
 	at->stage_created = false;
+	at->reject_stage_created = false;
 	dgp_err_t e = begin_and_check(at, &done, errstr, errstr_size);
 	if (e == DGP_OK && done) {
 		at->res->already_committed = true;
@@ -1594,6 +1795,7 @@ static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 		at->counts = *at->in->counts;
 		at->counts.rejected += sk->n_refusals;
 		at->counts.by_reason[DGP_REASON_DB_REFUSED] += sk->n_refusals;
+		count_replays(at);
 	}
 	if (e == DGP_OK)
 		e = write_rejects(at, errstr, errstr_size);
@@ -1602,6 +1804,8 @@ static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 	if (e == DGP_OK) {
 		if (at->stage_created)
 			at->t->stage_ready = true;
+		if (at->reject_stage_created)
+			sk->reject_stage_ready = true;
 		return DGP_OK;
 	}
 	rollback(at->sk);
@@ -1649,6 +1853,7 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 		progress_params(sk, progress);
 	dgp_arena_reset(sk->wr);
 	sk->n_refusals = 0;
+	sk->n_counted = 0;
 	attempt_t at = {.sk = sk, .t = table_get(sk, in->schema), .in = in, .pr = progress,
 			.res = result};
 	at.n_rows = in->n_inserts + in->n_merges;
@@ -1680,19 +1885,22 @@ dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sk, dgp_batch_t *batch,
 
 	/* Record rejects: the batch keeps them among its records. */
 	size_t n = dgp_batch_size(batch), nrej = in.counts->rejected;
-	const dgp_record_t **rej = NULL;
-	if (nrej) {
+	const dgp_record_t **rej = NULL, **all = NULL;
+	if (n)
+		all = dgp_arena_alloc(dgp_batch_arena(batch), n * sizeof(*all));
+	if (nrej)
 		rej = dgp_arena_alloc(dgp_batch_arena(batch), nrej * sizeof(*rej));
-		size_t k = 0;
-		for (size_t i = 0; i < n && k < nrej; i++) {
-			const dgp_record_t *r = dgp_batch_record(batch, i);
-			if (r->reason != DGP_REASON_OK)
-				rej[k++] = r;
-		}
-		nrej = k;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const dgp_record_t *r = dgp_batch_record(batch, i);
+		all[i] = r;
+		if (r->reason != DGP_REASON_OK && k < nrej)
+			rej[k++] = r;
 	}
 	in.rejects = rej;
-	in.n_rejects = nrej;
+	in.n_rejects = k;
+	in.records = all;
+	in.n_records = n;
 	dgp_pg_sink_result_t local;
 	if (!result)
 		result = &local;
@@ -1724,6 +1932,24 @@ static const char ENSURE_OPS_SQL[] =
 	" raw bytea,"
 	" detail text,"
 	" rejected_at timestamptz NOT NULL DEFAULT now());"
+	/* One row per reject of a record, however often the record is read: an
+	 * older table first loses the copies its replays added. */
+	"DO $dgp$ BEGIN IF to_regclass('dgp_ops.reject_origin') IS NULL THEN"
+	" DELETE FROM dgp_ops.reject a USING dgp_ops.reject b WHERE a.id > b.id"
+	"  AND a.resource_code = b.resource_code AND a.source = b.source"
+	"  AND coalesce(a.\"partition\", -1) = coalesce(b.\"partition\", -1)"
+	"  AND a.\"offset\" = b.\"offset\" AND a.reason = b.reason"
+	"  AND coalesce(a.field, '') = coalesce(b.field, '');"
+	" CREATE UNIQUE INDEX reject_origin ON dgp_ops.reject (resource_code, source,"
+	"  (coalesce(\"partition\", -1)), \"offset\", reason, (coalesce(field, '')))"
+	"  WHERE \"offset\" IS NOT NULL;"
+	" END IF; END $dgp$;"
+	"CREATE TABLE IF NOT EXISTS dgp_ops.counted ("
+	" origin text NOT NULL,"
+	" \"partition\" int NOT NULL,"
+	" counted_through bigint NOT NULL,"
+	" updated_at timestamptz NOT NULL DEFAULT now(),"
+	" PRIMARY KEY (origin, \"partition\"));"
 	"CREATE TABLE IF NOT EXISTS dgp_ops.file_progress ("
 	" file_id text PRIMARY KEY,"
 	" path text,"
@@ -1765,6 +1991,10 @@ static const char ENSURE_OPS_SQL[] =
 	" rejected bigint NOT NULL DEFAULT 0,"
 	" last_load timestamptz,"
 	" last_change timestamptz);"
+	"DO $dgp$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
+	" 'dgp_catalog.resource_stats'::regclass AND attname = 'replayed') THEN"
+	" ALTER TABLE dgp_catalog.resource_stats ADD COLUMN replayed bigint NOT NULL DEFAULT 0;"
+	" END IF; END $dgp$;"
 	"CREATE TABLE IF NOT EXISTS dgp_catalog.reject_stats ("
 	" resource_code text NOT NULL,"
 	" reason text NOT NULL,"

@@ -150,6 +150,10 @@ typedef struct dgp_pg_sink_input {
 	const dgp_field_reject_t *field_rejects;
 	size_t n_field_rejects;
 	const dgp_batch_counts_t *counts;       /* may be NULL: no statistics */
+	/* every record of the batch, in read order, for counting a record once however
+	 * often it is read (dgp_ops.counted); NULL: all count as read for the first time */
+	const dgp_record_t *const *records;
+	size_t n_records;
 	const dgp_field_count_t *field_counts;  /* schema->nfields rows; may be NULL */
 } dgp_pg_sink_input_t;
 
@@ -182,7 +186,9 @@ typedef struct dgp_pg_sink_opts {
  * the tables the sink writes (reject, file_progress, offsets, load_log,
  * resource_stats, reject_stats, field_stats) when missing, per SCHEMA.md.
  * Idempotent, safe against concurrent callers (advisory lock), silent (no
- * NOTICEs).  Never alters an existing table.
+ * NOTICEs).  Alters an existing table only to add what a later version
+ * needs: resource_stats.replayed; the unique index reject_origin, after
+ * deleting the copies of a reject that replays added before it existed.
  */
 dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 

@@ -165,6 +165,18 @@ static dgp_record_t *reject_record(dgp_batch_t *b, dgp_record_t *rec, dgp_reason
 	return rec;
 }
 
+/* The companion columns of field i (a money field's currency code) from its aux output. */
+static void put_companions(dgp_batch_t *b, dgp_record_t *rec, size_t i,
+                           const dgp_norm_result_t *res)
+{
+	const dgp_schema_t *s = b->schema;
+	for (size_t k = 0; k < s->ncompanions; k++)
+		if (s->companions[k].field == i && res->aux_len)
+			rec->vals[s->nfields + k] = (dgp_slice_t){
+			    dgp_arena_memdup(b->arena, b->scratch + res->aux_off, res->aux_len),
+			    res->aux_len};
+}
+
 /*
  * Normalise every field; returns false when the record was rejected.  After
  * a key or required field rejected the record, the remaining fields are
@@ -203,6 +215,7 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 				continue;
 			rec->vals[i].p = dgp_arena_memdup(b->arena, b->scratch, res.len);
 			rec->vals[i].len = res.len;
+			put_companions(b, rec, i, &res);
 			rec->flags |= res.flags;
 			continue;
 		}
@@ -245,11 +258,12 @@ static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
 
 	/* Content: every field, length-prefixed, NULL distinct from empty. */
 	size_t clen = 0;
-	for (size_t i = 0; i < s->nfields; i++)
+	size_t ncols = s->nfields + s->ncompanions;
+	for (size_t i = 0; i < ncols; i++)
 		clen += 4 + rec->vals[i].len;
 	scratch_reserve(b, clen);
 	o = 0;
-	for (size_t i = 0; i < s->nfields; i++) {
+	for (size_t i = 0; i < ncols; i++) {
 		dgp_slice_t v = rec->vals[i];
 		uint32_t l = v.p ? (uint32_t)v.len : NULL_LEN;
 		memcpy(b->scratch + o, &l, 4);
@@ -329,8 +343,8 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
 	if (parse_reason != DGP_REASON_OK)
 		return reject_record(b, rec, parse_reason, -1, parse_detail, b->nfrej);
 
-	rec->vals = dgp_arena_alloc(b->arena, (b->schema->nfields ? b->schema->nfields : 1) *
-	                                          sizeof(dgp_slice_t));
+	size_t ncols = b->schema->nfields + b->schema->ncompanions;
+	rec->vals = dgp_arena_calloc(b->arena, (ncols ? ncols : 1) * sizeof(dgp_slice_t));
 	if (!normalise_fields(b, rec, ctx, raw_vals, b->nfrej))
 		return rec;
 	if (rec->flags)

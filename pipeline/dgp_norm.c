@@ -33,7 +33,8 @@ static const struct {
 	[DGP_REASON_MALFORMED] = {"malformed", "record is not valid JSON or CSV, or not a flat object"},
 	[DGP_REASON_COLUMNS] = {"columns", "CSV row has a different number of columns than the header"},
 	[DGP_REASON_DB_REFUSED] = {"db_refused", "PostgreSQL refused the accepted record (SQLSTATE and message in detail)"},
-	[DGP_REASON_CURRENCY] = {"currency", "amount in a currency the field does not allow"},
+	[DGP_REASON_CURRENCY] = {"currency", "amount in a currency the field does not allow "
+					     "(CNY only unless its money rule lists others with currencies=)"},
 	[DGP_REASON_EMPTY_MESSAGE] = {"empty_message", "Kafka message without any bytes"},
 	[DGP_REASON_TOMBSTONE] = {"tombstone", "Kafka tombstone (null value); deletes are not applied"},
 	[DGP_REASON_UNKNOWN_FIELD] = {"unknown_field", "record has a field the catalog does not know (strict resource)"},
@@ -106,6 +107,7 @@ dgp_norm_ctx_t dgp_norm_ctx_now(int32_t utc_offset_min)
  *   charset=CS    source encoding: GBK or GB18030
  *   pairs=A,B     USCC 登记管理部门+机构类别 whitelist (two characters each)
  *   current=Y     region: accept current codes only
+ *   currencies=L  money: other currencies allowed besides CNY, "USD,JPY" or "any"
  */
 static const dgp_norm_def_t defs[] = {
 	/* Rows are added as each rule family lands: {"idcard", dgp_norm_idcard, "min_date", "…"}, */
@@ -147,8 +149,9 @@ static const dgp_norm_def_t defs[] = {
 	 "integer (int64), thousands separators, optional range=A..B"},
 	{"decimal", dgp_norm_decimal, "scale",
 	 "decimal with exactly scale=N fraction digits; never rounds (too precise → range)"},
-	{"money", dgp_norm_money, "scale",
-	 "amount in yuan with units 万/亿/元 (人民币/￥/RMB; other currencies rejected) → 1000000.00"},
+	{"money", dgp_norm_money, "scale,currencies",
+	 "amount with units 万/亿/元 → 1000000.00, currency code in aux (CNY unless currencies= "
+	 "allows others: then stored in <column>_currency)"},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -250,6 +253,10 @@ static dgp_err_t apply_arg(dgp_norm_rule_t *r, const char *key, const char *val,
 		if (strcasecmp(val, "GBK") != 0 && strcasecmp(val, "GB18030") != 0)
 			goto bad;
 		r->charset = strcasecmp(val, "GBK") == 0 ? "GBK" : "GB18030";
+	} else if (strcmp(key, "currencies") == 0) {
+		if (!dgp_norm_currencies_valid(val))
+			goto bad;
+		r->currencies = dgp_arena_strdup(arena, val);
 	} else if (strcmp(key, "pairs") == 0) {
 		r->allow_pairs = dgp_arena_strdup(arena, val);
 	} else if (strcmp(key, "current") == 0) {

@@ -44,7 +44,7 @@ typedef enum dgp_reason {
 	DGP_REASON_MALFORMED,   /* record-level: not valid JSON / CSV, or not a flat object */
 	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
 	DGP_REASON_DB_REFUSED,  /* record-level: PostgreSQL refused the row (SQLSTATE in the detail) */
-	DGP_REASON_CURRENCY,    /* money: a currency the field does not allow */
+	DGP_REASON_CURRENCY,    /* money: a currency the field does not allow (currencies=) */
 	DGP_REASON_EMPTY_MESSAGE, /* record-level: a Kafka message without any bytes */
 	DGP_REASON_TOMBSTONE,   /* record-level: a Kafka tombstone (null value); not applied as a delete */
 	DGP_REASON_UNKNOWN_FIELD, /* record-level: a field the catalog does not know (strict mode) */
@@ -105,8 +105,8 @@ typedef struct dgp_norm_result {
 	/*
 	 * A second output in the same out buffer, after the value, for rules
 	 * that have one: org_name's display value (the value itself is the
-	 * match key), money's currency code (always "CNY": other currencies are
-	 * rejected).  aux_len 0 when none.
+	 * match key), money's ISO 4217 currency code ("CNY" unless the rule's
+	 * currencies= allows others).  aux_len 0 when none.
 	 */
 	size_t aux_off, aux_len;
 	/* Derived by idcard for cross-checks with the record's own fields. */
@@ -157,6 +157,8 @@ struct dgp_norm_rule {
 #define DGP_NORM_MAX_NONE (-1)     /*   no upper bound (validity, deadline, planned dates) */
 	bool long_term;            /* date: 长期/长期有效/永久 → 9999-12-31 + DGP_NF_LONG_TERM */
 	int scale;                 /* decimal/money: digits after the point */
+	const char *currencies;    /* money: codes allowed besides CNY ("USD,JPY"), "any" for every
+				      currency the rule knows; NULL: CNY only */
 	int64_t min, max;          /* integer: inclusive range */
 	bool has_range;
 	const char *charset;       /* encoding rule: "GBK", "GB18030" */
@@ -208,6 +210,9 @@ dgp_norm_fn dgp_norm_gender, dgp_norm_ethnicity, dgp_norm_code_list;          /*
 dgp_norm_fn dgp_norm_text, dgp_norm_person_name, dgp_norm_org_name;           /* dgp_norm_text.c */
 dgp_norm_fn dgp_norm_encoding;                                                 /* dgp_norm_text.c */
 dgp_norm_fn dgp_norm_integer, dgp_norm_decimal, dgp_norm_money;               /* dgp_norm_num.c */
+
+/* dgp_norm_currencies_valid — is list a currencies= value money knows: "any" or codes "USD,JPY". */
+bool dgp_norm_currencies_valid(const char *list);
 
 /* Helper for rule functions: reset *res and return reason (res->len = 0). */
 static inline dgp_reason_t dgp_norm_reject(dgp_norm_result_t *res, dgp_reason_t reason)

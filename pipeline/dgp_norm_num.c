@@ -29,12 +29,15 @@
  *     $ US$ USD 美元 (USD), HK$ HKD 港元 港币 (HKD), € EUR 欧元 (EUR),
  *     £ GBP 英镑 (GBP), JPY 日元 (JPY); two different ones → format.
  *     ¥ is taken as CNY (it is also the yen sign; yen amounts say 日元).
- *   The amount is stored in CNY only: a field has one numeric column and
- *   no place for a currency, so an amount written in another currency is
- *   rejected (currency) rather than loaded as if it were yuan.
- *   out = the amount ("1000000.00"), aux = "CNY".  100万元人民币 →
+ *   A field takes CNY only unless its currencies= argument allows others
+ *   (a list of ISO 4217 codes, "USD,JPY", or "any" for every currency
+ *   above): the amount is never converted, so an amount in a currency the
+ *   field does not allow is rejected (currency) rather than loaded as if it
+ *   were yuan; a field that allows others stores the code in its companion
+ *   column <column>_currency (dgp_schema.h).
+ *   out = the amount ("1000000.00"), aux = the code ("CNY").  100万元人民币 →
  *   1000000.00, 1.5亿元 → 150000000.00, ￥1,234.5 → 1234.50; 50万美元 →
- *   currency.
+ *   currency, or 500000.00 + USD with currencies=USD.
  */
 #include "dgp_norm.h"
 #include "dgp_norm_prep.h"
@@ -265,6 +268,35 @@ static bool match_currency(const char *s, size_t n, size_t *i, const char **code
 	return false;
 }
 
+/* Is code (not CNY) among the rule's currencies=? */
+static bool currency_allowed(const dgp_norm_rule_t *rule, const char *code)
+{
+	const char *l = rule ? rule->currencies : NULL;
+	if (!l)
+		return false;
+	if (strcmp(l, "any") == 0)
+		return true;
+	for (const char *p = l; *p; p += p[3] == ',' ? 4 : 3)
+		if (memcmp(p, code, 3) == 0)
+			return true;
+	return false;
+}
+
+bool dgp_norm_currencies_valid(const char *list)
+{
+	if (strcmp(list, "any") == 0)
+		return true;
+	for (const char *p = list;; p += 4) {
+		bool known = false;
+		for (size_t k = 0; k < sizeof(currencies) / sizeof(currencies[0]); k++)
+			known |= strlen(p) >= 3 && memcmp(p, currencies[k].code, 3) == 0;
+		if (!known || (p[3] != ',' && p[3] != '\0'))
+			return false;
+		if (p[3] == '\0')
+			return true;
+	}
+}
+
 dgp_reason_t dgp_norm_money(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
                             size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
@@ -316,7 +348,7 @@ dgp_reason_t dgp_norm_money(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *c
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
 	if (!code)
 		code = "CNY";
-	if (strcmp(code, "CNY") != 0)
+	if (strcmp(code, "CNY") != 0 && !currency_allowed(rule, code))
 		return dgp_norm_reject(res, DGP_REASON_CURRENCY);
 	int scale = rule && rule->scale ? rule->scale : 2;
 	size_t olen = 0;

@@ -11,6 +11,7 @@
  *
  *   dgp_src."<table>" (
  *     "<f1.column>" <type>, … "<fn.column>" <type>,   -- normalised values, NULL when absent
+ *     "<fi.column>_currency" char(3), …                -- companions (dgp_companion_t)
  *     _dgp_content_hash bigint NOT NULL,              -- xxh3 of the normalised content
  *     _dgp_origin text NOT NULL,                      -- "file:line" or "topic/partition@offset"
  *     _dgp_loaded_at timestamptz NOT NULL DEFAULT now(),
@@ -38,6 +39,18 @@ typedef struct dgp_field_spec {
 	int priority;            /* 1 = most authoritative for base_column */
 } dgp_field_spec_t;
 
+/*
+ * A second column one field writes: a money field whose rule allows other
+ * currencies than CNY (currencies=) stores the ISO 4217 code of its amount
+ * (the rule's aux output) in "<column>_currency", NULL when the amount is.
+ * A record's vals hold the companions after the fields: vals[nfields + k].
+ */
+typedef struct dgp_companion {
+	size_t field;        /* index of the field whose aux output it stores */
+	const char *column;  /* column in dgp_src."<table>", e.g. zczb_currency */
+	const char *pg_type; /* char(3) */
+} dgp_companion_t;
+
 typedef enum dgp_base {
 	DGP_BASE_NONE = 0,
 	DGP_BASE_PERSON,       /* dgp_base.person, keyed by 公民身份号码 */
@@ -53,6 +66,8 @@ typedef struct dgp_schema {
 	const dgp_field_spec_t *fields;
 	size_t nkeys;
 	const size_t *key_fields;  /* indexes into fields, in record-key order */
+	size_t ncompanions;        /* columns after the fields' (vals[nfields + k]) */
+	const dgp_companion_t *companions;
 } dgp_schema_t;
 
 /* dgp_schema_field_by_source — index of the field whose source_name equals name (ASCII case-insensitive), or -1. */

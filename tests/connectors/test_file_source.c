@@ -294,9 +294,12 @@ Test(file_source, record_limit_boundary_and_csv_quoted_overflow)
 	cr_expect_eq(rc, 0);
 	cr_expect_eq(recs[0].reason, DGP_REASON_TOO_LONG);
 	cr_expect_str_eq(recs[0].detail,
-	                 "record of 11 bytes is longer than load.max.record.bytes (10)");
+	                 "record of 11 bytes at byte offset 12 is longer than load.max.record.bytes"
+	                 " (10); raw keeps its first 10 bytes, 1 more are in the file");
 	cr_expect_eq(recs[0].raw_len, 10);
 	cr_expect(memcmp(recs[0].raw, "0123456789", 10) == 0);
+	/* the detail's offset and length cut the whole record out of the file again */
+	cr_expect(memcmp(data + 12, "0123456789A\n", 12) == 0);
 	cr_expect_eq(recs[0].origin.offset, 12);
 	cr_expect_eq(recs[0].origin.end_offset, 24);
 	cr_expect_eq(recs[0].origin.line, 2);
@@ -427,10 +430,11 @@ Test(file_source, a_100_mb_line_is_rejected_without_holding_it, .timeout = 120)
 	cr_expect(memcmp(recs[1].raw, "{\"a\":\"xxxx", 10) == 0);
 	cr_expect_eq(recs[1].origin.offset, 8);
 	cr_expect_eq(recs[1].origin.end_offset, 8 + huge + 1);
-	char want[128];
+	char want[256];
 	snprintf(want, sizeof(want),
-	         "record of %lld bytes is longer than load.max.record.bytes (16777216)",
-	         (long long)huge);
+	         "record of %lld bytes at byte offset 8 is longer than load.max.record.bytes"
+	         " (16777216); raw keeps its first 16777216 bytes, %lld more are in the file",
+	         (long long)huge, (long long)huge - (16 << 20));
 	cr_expect_str_eq(recs[1].detail, want);
 	expect_rec(2, "{\"a\":3}", 3, 8 + huge + 1, 8 + huge + 1 + 8);
 	/* the buffer may grow to the 16 MiB limit (~31 MiB of reallocs, more

@@ -79,9 +79,17 @@ mangle huge "field(1, 8, b'x' * (100 << 20))"
 out=$("$DGP" load "$TMP/bszjd_syrk_huge.csv" 2>&1)
 eq "huge: exit" "$?" 0
 expect_out "huge: summary" "read 10, new 9, changed 0, unchanged 0, duplicate 0, rejected 1" "$out"
-eq "huge: dgp_ops.reject" \
-	"$(sql "SELECT reason || '|' || line || '|' || length(raw) || '|' || detail FROM dgp_ops.reject WHERE source = '$TMP/bszjd_syrk_huge.csv'")" \
-	"too_long|3|16777216|record of $(($(sed -n 3p "$TMP/bszjd_syrk_huge.csv" | wc -c) - 1)) bytes is longer than load.max.record.bytes (16777216)"
+hf=$TMP/bszjd_syrk_huge.csv
+hlen=$(($(sed -n 3p "$hf" | wc -c) - 1))
+hoff=$(head -n 2 "$hf" | wc -c)
+eq "huge: dgp_ops.reject (the detail says where the whole record lies)" \
+	"$(sql "SELECT reason || '|' || line || '|' || \"offset\" || '|' || length(raw) || '|' || detail FROM dgp_ops.reject WHERE source = '$hf'")" \
+	"too_long|3|$hoff|16777216|record of $hlen bytes at byte offset $hoff is longer than load.max.record.bytes (16777216); raw keeps its first 16777216 bytes, $((hlen - 16777216)) more are in the file"
+eq "huge: raw is the record's first 16 MiB, byte for byte" \
+	"$(sql "SELECT md5(raw) FROM dgp_ops.reject WHERE source = '$hf'")" \
+	"$(sed -n 3p "$hf" | head -c 16777216 | md5sum | cut -d' ' -f1)"
+eq "huge: offset and length in the detail cut the whole record out of the file" \
+	"$(tail -c +$((hoff + 1)) "$hf" | head -c "$hlen" | md5sum)" "$(sed -n 3p "$hf" | head -c "$hlen" | md5sum)"
 rm -f "$TMP/bszjd_syrk_huge.csv"
 
 # a stray quote in row 500 of 1,000 with a 64 KiB record limit: row 500 alone

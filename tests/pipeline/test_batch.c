@@ -51,8 +51,8 @@ static const dgp_field_spec_t fields[] = {
     {"备注", "NOTE", "note", "text", &upper, false, false, NULL, 0},
 };
 static const size_t key_fields[] = {0};
-static const dgp_schema_t schema = {"900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 3,
-                                    fields,          1,          key_fields};
+static const dgp_schema_t schema = {
+    "900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 3, fields, 1, key_fields, 0, NULL};
 
 static dgp_norm_ctx_t ctx = {.today = 20261127, .utc_offset_min = 480};
 static int64_t line;
@@ -348,5 +348,45 @@ Test(batch, a_nul_in_a_value_is_charset_like_any_bad_value)
 	r = dgp_batch_add(b, NULL, &ctx, &o, "raw", 3, w, DGP_REASON_OK, NULL);
 	cr_expect_eq(r->reason, DGP_REASON_CHARSET);
 	cr_expect_eq(r->reject_field, 1);
+	dgp_batch_destroy(b);
+}
+
+/* A money field allowing foreign currencies: its code lands in the companion column after the
+ * fields. */
+Test(batch, a_currency_companion_holds_the_amounts_code_or_null)
+{
+	static dgp_norm_rule_t money = {.name = "money", .fn = dgp_norm_money};
+	money.currencies = "any";
+	const dgp_field_spec_t mf[] = {
+	    {"编号", "ID", "id", "text", &digits, true, true, NULL, 0},
+	    {"注册资本", "ZCZB", "zczb", "numeric(20,2)", &money, false, false, NULL, 0},
+	};
+	const dgp_companion_t comp[] = {{1, "zczb_currency", "character(3)"}};
+	const dgp_schema_t ms = {"900001/000002", "外资", "wz", DGP_BASE_NONE, 2, mf, 1,
+	                         key_fields,      1,      comp};
+	dgp_batch_t *b = dgp_batch_new(&ms, 8, ~0ull);
+	dgp_origin_t o = {.source = "t", .partition = -1, .offset = 0, .line = 1};
+	const char *amounts[] = {"100万美元", "100万日元", "", "12元"};
+	const char *want[][2] = {
+	    {"1000000.00", "USD"}, {"1000000.00", "JPY"}, {NULL, NULL}, {"12.00", "CNY"}};
+	uint64_t hashes[4];
+	for (int i = 0; i < 4; i++) {
+		dgp_slice_t v[2] = {{"1", 1}, {amounts[i], strlen(amounts[i])}};
+		dgp_record_t *r =
+		    dgp_batch_add(b, NULL, &ctx, &o, "raw", 3, v, DGP_REASON_OK, NULL);
+		cr_assert_eq(r->reason, DGP_REASON_OK);
+		for (int c = 0; c < 2; c++) {
+			dgp_slice_t got = r->vals[1 + c];
+			if (!want[i][c])
+				cr_expect_null(got.p, "record %d column %d", i, c);
+			else
+				cr_expect(got.p && got.len == strlen(want[i][c]) &&
+				              memcmp(got.p, want[i][c], got.len) == 0,
+				          "record %d column %d: %.*s", i, c, (int)got.len, got.p);
+		}
+		hashes[i] = r->content_hash;
+	}
+	/* the same amount in another currency is other content */
+	cr_expect_neq(hashes[0], hashes[1]);
 	dgp_batch_destroy(b);
 }

@@ -125,6 +125,42 @@ Test(norm_money, units_and_currencies)
 	expect_ok_aux(rule_of("money", "scale=4"), "1.2345万", "12345.0000", "CNY", 0);
 }
 
+/* currencies= lets a field take foreign amounts: the amount unconverted, the ISO 4217 code in aux.
+ */
+Test(norm_money, currencies_allow_foreign_amounts_with_their_code)
+{
+	const dgp_norm_rule_t *any = rule_of("money", "currencies=any");
+	expect_ok_aux(any, "100万美元", "1000000.00", "USD", 0);
+	expect_ok_aux(any, "100万日元", "1000000.00", "JPY", 0);
+	expect_ok_aux(any, "HK$30", "30.00", "HKD", 0);
+	expect_ok_aux(any, "€12.5", "12.50", "EUR", 0);
+	expect_ok_aux(any, "5英镑", "5.00", "GBP", 0);
+	expect_ok_aux(any, "100万元人民币", "1000000.00", "CNY", 0);
+	expect_ok_aux(any, "1234", "1234.00", "CNY", 0);
+	expect_reject(any, "100美元港币", DGP_REASON_FORMAT); /* two currencies */
+	const dgp_norm_rule_t *usd = rule_of("money", "scale=6;currencies=USD,HKD");
+	expect_ok_aux(usd, "100万美元", "1000000.000000", "USD", 0);
+	expect_ok_aux(usd, "HK$1.5", "1.500000", "HKD", 0);
+	expect_ok_aux(usd, "￥2", "2.000000", "CNY", 0);
+	expect_reject(usd, "100万日元", DGP_REASON_CURRENCY);
+	expect_reject(rule_of("money", NULL), "100万美元", DGP_REASON_CURRENCY);
+
+	dgp_arena_t *a = dgp_arena_new(0);
+	const dgp_norm_rule_t *r = NULL;
+	char err[256];
+	cr_expect_eq(
+	    dgp_norm_rule_compile("money", "currencies=XYZ", a, NULL, NULL, &r, err, sizeof(err)),
+	    DGP_ERR_INVALID);
+	cr_expect_str_eq(err, "rule money: invalid value \"XYZ\" for argument currencies");
+	cr_expect_eq(
+	    dgp_norm_rule_compile("money", "currencies=USD,", a, NULL, NULL, &r, err, sizeof(err)),
+	    DGP_ERR_INVALID);
+	cr_expect_eq(
+	    dgp_norm_rule_compile("money", "currencies=usd", a, NULL, NULL, &r, err, sizeof(err)),
+	    DGP_ERR_INVALID);
+	dgp_arena_destroy(a);
+}
+
 /* Found by fuzz_norm_money: 19+ integer digits were accepted, and COPY into numeric(20,2) overflowed. */
 Test(norm_money, fits_the_numeric_20_2_column_or_is_out_of_range)
 {
