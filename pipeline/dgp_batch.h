@@ -14,10 +14,14 @@
  *                        COPY) and merge (key present: upsert)
  *   dgp_batch_commit_cache()  after PostgreSQL committed: update the cache
  *
- * Classification is by input order: a record is compared with the state
- * formed by every earlier record, so a key sent twice with the same content
- * counts NEW then DUPLICATE, and with new content NEW then CHANGED — while
- * only the last version per key is written.  Keys are compared by their
+ * Within a batch the last version of a key wins before it meets the cache:
+ * it is classified against the cache (NEW | CHANGED | UNCHANGED | DUPLICATE)
+ * and every earlier record of that key counts DUPLICATE, so a key sent as
+ * a, b, a counts DUPLICATE, DUPLICATE, then whatever a is to the cache, and
+ * a reload of an identical batch writes nothing whatever versions it holds.
+ * Only the last version per key is written.  Across batches each batch is
+ * compared with what the earlier ones committed: a key whose versions fall
+ * in two batches is written by both when they differ.  Keys are compared by their
  * bytes inside a batch, so even a forced key-hash collision never merges two
  * records; across batches the cache sees a collision as CHANGED, which the
  * merge path resolves by the real key (never a lost change).

@@ -56,6 +56,8 @@ tables=(dgp_src.gaj_hjrk dgp_src.bszjd_syrk dgp_src.gaj_ldrk dgp_src.scjgj_qydj 
 first=$(dbsum "${tables[@]}")
 stamps() { sql "SELECT md5(string_agg(_dgp_updated_at::text, ',' ORDER BY gmsfhm)) FROM dgp_base.person"; sql "SELECT max(_dgp_updated_at) FROM dgp_src.gaj_hjrk"; sql "SELECT count(*) FROM dgp_ops.reject"; }
 stamps0=$(stamps)
+last_change() { sql "SELECT string_agg(resource_code || ' ' || last_change, ',' ORDER BY 1) FROM dgp_catalog.resource_stats"; }
+last_change0=$(last_change)
 
 # (b) a repeated load of the same file: nothing to do
 out=$("$DGP" load "$TMP/gaj_hjrk_1.csv" 2>&1)
@@ -77,6 +79,11 @@ done
 eq "reload: rejects and statistics counted again, nothing else changed" \
 	"$(dbsum "${tables[@]:0:7}")" "$(echo "$first" | head -7)"
 eq "reload: no row's _dgp_updated_at moved" "$(stamps | head -2)" "$(echo "$stamps0" | head -2)"
+# the files hold in-file versions (--change-rate: a key re-sent with another
+# value); their last versions are what PostgreSQL holds, so nothing is written
+eq "reload with in-file versions: 0 rows written (load_log new + changed)" \
+	"$(sql "SELECT count(*) || ' ' || sum(new + changed) FROM dgp_ops.load_log WHERE source LIKE '%/again_%'")" "5 0"
+eq "reload with in-file versions: no resource_stats.last_change moved" "$(last_change)" "$last_change0"
 
 # (c) a reload with every 10th record changed: exactly those rows updated
 # (people of their own, so that this source is the golden one for xm)
