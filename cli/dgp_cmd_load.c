@@ -29,6 +29,7 @@
 #include "dgp_catalog_schema.h"
 #include "dgp_cmd.h"
 #include "dgp_dedup.h"
+#include "dgp_file_chunks.h"
 #include "dgp_file_source.h"
 #include "dgp_golden.h"
 #include "dgp_http.h"
@@ -104,6 +105,8 @@ static void counts_add(dgp_batch_counts_t *a, const dgp_batch_counts_t *b)
 	}
 	a->field_rejects += b->field_rejects;
 	a->flagged += b->flagged;
+	a->skipped += b->skipped;
+	a->repeated += b->repeated;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -314,11 +317,14 @@ static void load_log_close(load_t *l, int64_t id, const char *status)
 
 static void print_counts(const char *label, const dgp_batch_counts_t *c, double elapsed)
 {
-	printf("%s: read %llu, new %llu, changed %llu, unchanged %llu, duplicate %llu, rejected %llu",
-	       label, (unsigned long long)c->read, (unsigned long long)c->cls[DGP_DEDUP_NEW],
+	printf("%s: read %llu, new %llu, changed %llu, unchanged %llu", label,
+	       (unsigned long long)c->read, (unsigned long long)c->cls[DGP_DEDUP_NEW],
 	       (unsigned long long)c->cls[DGP_DEDUP_CHANGED],
-	       (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED],
-	       (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE], (unsigned long long)c->rejected);
+	       (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED]);
+	if (c->skipped)
+		printf(" (%llu skipped)", (unsigned long long)c->skipped);
+	printf(", duplicate %llu, rejected %llu", (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE],
+	       (unsigned long long)c->rejected);
 	if (c->field_rejects)
 		printf(" (+%llu values rejected in optional fields)",
 		       (unsigned long long)c->field_rejects);
@@ -389,6 +395,53 @@ static dgp_err_t refuse_wrong_encoding(load_t *l, const char *path,
 			    "the file is %s, load it with --encoding %s",
 			    path, enc, res->code, likely, likely, likely);
 	return DGP_ERR_PARSE;
+}
+
+/*
+ * The chunk gate of a file (connectors/dgp_file_chunks.h): its context
+ * (parse options, CSV header, the resource's fields) and the fingerprints
+ * of the resource's last complete load when they may be skipped.  A read
+ * failure only costs the skipping (warned).
+ */
+static dgp_file_chunks_t *chunks_open(load_t *l, const dgp_catalog_resource_t *res,
+				      const dgp_schema_t *schema, const dgp_file_source_opts_t *so,
+				      dgp_file_source_t *src, dgp_chunk_fp_t *context,
+				      dgp_chunk_set_t **prev)
+{
+	char opts_id[DGP_FILE_ID_HEX], err[512];
+	dgp_file_load_id("", res->code, so, opts_id);
+	size_t hl = 0;
+	const char *h = so->format == DGP_FORMAT_CSV ? dgp_file_source_header(src, &hl) : NULL;
+	*context = dgp_chunk_context(schema, opts_id, h, hl);
+	*prev = NULL;
+	if (l->cli->cfg->load_skip_unchanged_chunks &&
+	    dgp_file_chunks_prev(l->conn, res->code, *context, prev, err, sizeof(err)) != DGP_OK)
+		dgp_log(DGP_LOG_WARN, "load",
+			"could not read dgp_ops.file_chunks of %s (every record is parsed): %s",
+			res->code, err);
+	return dgp_file_chunks_new(src, *prev, 1u << l->cli->cfg->load_chunk_bits);
+}
+
+/*
+ * After a file's load: the fingerprints the next load of the resource may
+ * skip, kept only when this load read the whole file from its first record,
+ * committed it, and met no key twice (each key in one chunk); otherwise
+ * the resource's fingerprints are dropped.
+ */
+static void chunks_close(load_t *l, const dgp_catalog_resource_t *res, dgp_file_chunks_t *gate,
+			 dgp_chunk_fp_t context, bool whole_file, const dgp_batch_counts_t *counts,
+			 int64_t load_log_id)
+{
+	char err[512];
+	uint64_t records;
+	const dgp_chunk_set_t *seen = dgp_file_chunks_seen(gate, &records);
+	dgp_err_t e = whole_file && counts->repeated == 0
+			  ? dgp_file_chunks_store(l->conn, res->code, context, seen, records,
+						  load_log_id, err, sizeof(err))
+			  : dgp_file_chunks_forget(l->conn, res->code, err, sizeof(err));
+	if (e != DGP_OK)
+		dgp_log(DGP_LOG_WARN, "load", "could not write dgp_ops.file_chunks of %s: %s",
+			res->code, err);
 }
 
 /* Load one file.  Returns DGP_OK, or an error already reported. */
@@ -478,6 +531,9 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		}
 	}
 
+	dgp_chunk_fp_t chunk_ctx;
+	dgp_chunk_set_t *chunk_prev;
+	dgp_file_chunks_t *gate = chunks_open(l, res, rs->schema, &so, src, &chunk_ctx, &chunk_prev);
 	dgp_batch_t *batch = dgp_batch_new(rs->schema, (size_t)l->cli->cfg->batch_max_rows,
 					   l->key_mask);
 	dgp_slice_t *vals = dgp_xcalloc(rs->schema->nfields + 1, sizeof(*vals));
@@ -501,7 +557,10 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		int got = 0;
 		double batch_started = now_s();
 		while (!dgp_batch_full(batch) && !stop_requested) {
-			got = dgp_file_source_next(src, &rec, err, sizeof(err));
+			got = dgp_file_chunks_next(gate, &rec, err, sizeof(err));
+			uint64_t skipped = dgp_file_chunks_take_skipped(gate);
+			dgp_batch_count_skipped(batch, skipped);
+			pp.records += (int64_t)skipped;
 			if (got <= 0)
 				break;
 			dgp_arena_t *a = dgp_batch_arena(batch);
@@ -574,6 +633,9 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	if (result == DGP_ERR_INTERRUPTED)
 		printf("%s: interrupted after line %lld; run the same command again to resume\n", path,
 		       (long long)pp.next_line - 1);
+	if (result == DGP_OK)
+		chunks_close(l, res, gate, chunk_ctx, so.start_offset == 0, &file_counts,
+			     pp.load_log_id);
 	load_log_close(l, pp.load_log_id,
 		       result == DGP_OK		       ? "complete"
 		       : result == DGP_ERR_INTERRUPTED ? "interrupted"
@@ -585,6 +647,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		l->files_failed++;
 	free(vals);
 	dgp_batch_destroy(batch);
+	dgp_file_chunks_destroy(gate);
+	dgp_chunk_set_destroy(chunk_prev);
 	dgp_parse_destroy(parser);
 	dgp_file_source_close(src);
 	return result;

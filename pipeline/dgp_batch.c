@@ -298,11 +298,15 @@ static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache
 	size_t si = ktab_find(b, rec, &found);
 	kslot_t *s = &b->ktab[si];
 	uint32_t self = (uint32_t)(rec - b->recs) + 1;
+	bool seen = found;
 	if (found && s->content == rec->content_hash) {
 		rec->cls = DGP_DEDUP_DUPLICATE;
 	} else {
-		rec->cls = cache ? dgp_dedup_classify(cache, rec->key_hash, rec->content_hash)
+		bool in_cache = false;
+		rec->cls = cache ? dgp_dedup_classify_seen(cache, rec->key_hash, rec->content_hash,
+		                                           &in_cache)
 		                 : DGP_DEDUP_NEW;
+		seen = seen || in_cache;
 		if (found) {
 			dgp_record_t *old = &b->recs[s->rec - 1];
 			b->counts.cls[old->cls]--;
@@ -318,6 +322,14 @@ static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache
 	}
 	b->rec_slot[self - 1] = (int32_t)si;
 	b->counts.cls[rec->cls]++;
+	b->counts.repeated += seen;
+}
+
+void dgp_batch_count_skipped(dgp_batch_t *b, uint64_t n)
+{
+	b->counts.read += n;
+	b->counts.cls[DGP_DEDUP_UNCHANGED] += n;
+	b->counts.skipped += n;
 }
 
 dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_norm_ctx_t *ctx,

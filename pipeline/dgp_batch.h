@@ -71,6 +71,10 @@ typedef struct dgp_batch_counts {
 	uint64_t field_by_reason[DGP_REASON__COUNT]; /* field rejects alone */
 	uint64_t field_rejects;
 	uint64_t flagged; /* accepted records with any quality flag */
+	uint64_t skipped; /* records of unchanged chunks not parsed, counted in read and
+	                   * cls[UNCHANGED] too (dgp_batch_count_skipped) */
+	uint64_t repeated; /* accepted records whose key this run met before (earlier
+	                    * in the batch or in an earlier batch) */
 } dgp_batch_counts_t;
 
 /*
@@ -106,6 +110,14 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
                             const dgp_origin_t *origin, const char *raw, size_t raw_len,
                             const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
                             const char *parse_detail);
+
+/*
+ * dgp_batch_count_skipped — n records of the batch's input were skipped
+ * unparsed (a chunk unchanged since the resource's last load): they count
+ * as read and unchanged, and in skipped, so statistics count every record
+ * once.  They are no records of the batch (not in dgp_batch_size).
+ */
+void dgp_batch_count_skipped(dgp_batch_t *b, uint64_t n);
 
 /* dgp_batch_record — the i-th record added (0-based). */
 dgp_record_t *dgp_batch_record(const dgp_batch_t *b, size_t i);
