@@ -422,6 +422,20 @@ static dgp_file_chunks_t *chunks_open(load_t *l, const dgp_catalog_resource_t *r
 	return dgp_file_chunks_new(src, *prev, 1u << l->cli->cfg->load_chunk_bits);
 }
 
+/* After a batch committed: the chunks of its rejects (records and values) are never skipped. */
+static void chunks_taint_rejects(dgp_file_chunks_t *gate, const dgp_batch_t *b)
+{
+	for (size_t i = 0; i < dgp_batch_size(b); i++) {
+		const dgp_record_t *rec = dgp_batch_record(b, i);
+		if (rec->reason != DGP_REASON_OK)
+			dgp_file_chunks_taint(gate, rec->origin.line);
+	}
+	size_t n;
+	const dgp_field_reject_t *fr = dgp_batch_field_rejects(b, &n);
+	for (size_t i = 0; i < n; i++)
+		dgp_file_chunks_taint(gate, fr[i].rec->origin.line);
+}
+
 /*
  * After a file's load: the fingerprints the next load of the resource may
  * skip, kept only when this load read the whole file from its first record,
@@ -603,6 +617,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 				break;
 			}
 			dgp_batch_commit_cache(batch, rs->cache);
+			chunks_taint_rejects(gate, batch);
 			const dgp_batch_counts_t *bc = dgp_batch_counts(batch);
 			dgp_metrics_std_batch(&l->std, &rs->m, bc, now_s() - batch_started,
 					      (double)time(NULL));

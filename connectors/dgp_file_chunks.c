@@ -21,10 +21,19 @@
 
 #define GATE_MAX_BUFFERED (64u << 20)
 
+typedef struct chunk {
+	dgp_chunk_fp_t fp;
+	int64_t first_line;
+	bool tainted; /* holds a rejected record: never skipped */
+} chunk_t;
+
 struct dgp_file_chunks {
 	dgp_file_source_t *src;
 	const dgp_chunk_set_t *prev;
 	dgp_chunker_t *chunker;
+	chunk_t *chunks; /* every chunk closed so far, in file order */
+	size_t nchunks, chunks_cap;
+	int64_t chunk_line; /* line of the current chunk's first record, -1 before one */
 	dgp_chunk_set_t *seen;
 	dgp_arena_t *arena; /* the buffered chunk's bytes */
 	dgp_file_record_t *buf;
@@ -43,7 +52,7 @@ dgp_file_chunks_t *dgp_file_chunks_new(dgp_file_source_t *src, const dgp_chunk_s
 	g->src = src;
 	g->prev = prev;
 	g->chunker = dgp_chunker_new(avg_records);
-	g->seen = dgp_chunk_set_new(0);
+	g->chunk_line = -1;
 	g->arena = dgp_arena_new(1 << 20);
 	return g;
 }
@@ -53,6 +62,7 @@ void dgp_file_chunks_destroy(dgp_file_chunks_t *g)
 	if (!g)
 		return;
 	dgp_chunker_destroy(g->chunker);
+	free(g->chunks);
 	dgp_chunk_set_destroy(g->seen);
 	dgp_arena_destroy(g->arena);
 	free(g->buf);
@@ -77,9 +87,25 @@ static void buffer(dgp_file_chunks_t *g, const dgp_file_record_t *rec)
 	g->bytes += rec->raw_len + (rec->text != rec->raw ? rec->text_len : 0);
 }
 
-static void close_chunk(dgp_file_chunks_t *g, uint64_t *n)
+/* A record read: the first of a chunk starts its line range. */
+static bool chunk_add(dgp_file_chunks_t *g, const dgp_file_record_t *rec)
 {
-	dgp_chunk_set_add(g->seen, dgp_chunker_close(g->chunker, n));
+	if (g->chunk_line < 0)
+		g->chunk_line = rec->origin.line;
+	g->records++;
+	return dgp_chunker_add(g->chunker, rec->raw, rec->raw_len);
+}
+
+static dgp_chunk_fp_t close_chunk(dgp_file_chunks_t *g, uint64_t *n)
+{
+	dgp_chunk_fp_t fp = dgp_chunker_close(g->chunker, n);
+	if (g->nchunks == g->chunks_cap) {
+		g->chunks_cap = g->chunks_cap ? 2 * g->chunks_cap : 1024;
+		g->chunks = dgp_xrealloc(g->chunks, g->chunks_cap * sizeof(*g->chunks));
+	}
+	g->chunks[g->nchunks++] = (chunk_t){fp, g->chunk_line, false};
+	g->chunk_line = -1;
+	return fp;
 }
 
 /* Read the next chunk into buf; drops it when prev holds its fingerprint. */
@@ -100,9 +126,8 @@ static void read_chunk(dgp_file_chunks_t *g, char *errstr, size_t errstr_size)
 			g->eof = true;
 			break;
 		}
-		g->records++;
 		buffer(g, &rec);
-		closed = dgp_chunker_add(g->chunker, rec.raw, rec.raw_len);
+		closed = chunk_add(g, &rec);
 		if (!closed && g->bytes > GATE_MAX_BUFFERED) {
 			g->passthrough = true;
 			return;
@@ -111,8 +136,7 @@ static void read_chunk(dgp_file_chunks_t *g, char *errstr, size_t errstr_size)
 	if (!g->nbuf)
 		return;
 	uint64_t n;
-	dgp_chunk_fp_t fp = dgp_chunker_close(g->chunker, &n);
-	dgp_chunk_set_add(g->seen, fp);
+	dgp_chunk_fp_t fp = close_chunk(g, &n);
 	if (g->prev && dgp_chunk_set_has(g->prev, fp)) {
 		g->skipped += n;
 		g->nbuf = 0;
@@ -145,8 +169,7 @@ int dgp_file_chunks_next(dgp_file_chunks_t *g, dgp_file_record_t *rec, char *err
 				close_chunk(g, NULL);
 				return 0;
 			}
-			g->records++;
-			if (dgp_chunker_add(g->chunker, rec->raw, rec->raw_len)) {
+			if (chunk_add(g, rec)) {
 				close_chunk(g, NULL);
 				g->passthrough = false;
 			}
@@ -163,10 +186,30 @@ uint64_t dgp_file_chunks_take_skipped(dgp_file_chunks_t *g)
 	return n;
 }
 
-const dgp_chunk_set_t *dgp_file_chunks_seen(const dgp_file_chunks_t *g, uint64_t *records)
+void dgp_file_chunks_taint(dgp_file_chunks_t *g, int64_t line)
+{
+	/* the last chunk starting at or before line */
+	size_t lo = 0, hi = g->nchunks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->chunks[mid].first_line <= line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0)
+		g->chunks[lo - 1].tainted = true;
+}
+
+const dgp_chunk_set_t *dgp_file_chunks_seen(dgp_file_chunks_t *g, uint64_t *records)
 {
 	if (records)
 		*records = g->records;
+	dgp_chunk_set_destroy(g->seen);
+	g->seen = dgp_chunk_set_new(g->nchunks);
+	for (size_t i = 0; i < g->nchunks; i++)
+		if (!g->chunks[i].tainted)
+			dgp_chunk_set_add(g->seen, g->chunks[i].fp);
 	return g->seen;
 }
 

@@ -21,6 +21,8 @@
  *     CSV header, the resource's fields and rules, dgp's version) and no
  *     batch has written to the resource since (resource_stats.last_change
  *     unchanged), so PostgreSQL still holds what those chunks loaded;
+ *   - a chunk holding a rejected record (or value) is never stored, so
+ *     it is parsed and rejected again each time, as without skipping;
  *   - a set is stored only after a load that read its file from the first
  *     record to the end and committed it, and in which no key appeared
  *     twice (dgp_batch_counts_t.repeated == 0): each key then lives in one
@@ -66,11 +68,20 @@ int dgp_file_chunks_next(dgp_file_chunks_t *g, dgp_file_record_t *rec, char *err
 uint64_t dgp_file_chunks_take_skipped(dgp_file_chunks_t *g);
 
 /*
- * dgp_file_chunks_seen — the fingerprints of every chunk read so far
- * (skipped or not); at the end of the file, the set the next load may
- * skip.  *records gets the records read (may be NULL).
+ * dgp_file_chunks_taint — the record at line (a record handed out) was
+ * rejected, or a value of it was: its chunk stays out of the seen set, so
+ * the next load parses it and rejects it again, and a skipped record is
+ * always one that loaded.
  */
-const dgp_chunk_set_t *dgp_file_chunks_seen(const dgp_file_chunks_t *g, uint64_t *records);
+void dgp_file_chunks_taint(dgp_file_chunks_t *g, int64_t line);
+
+/*
+ * dgp_file_chunks_seen — the fingerprints of every chunk read so far
+ * (skipped or not) but the tainted ones; at the end of the file, the set
+ * the next load may skip.  *records gets the records read (may be NULL).
+ * Valid until the next call or destroy.
+ */
+const dgp_chunk_set_t *dgp_file_chunks_seen(dgp_file_chunks_t *g, uint64_t *records);
 
 /*
  * dgp_file_chunks_prev — the fingerprints stored for resource_code in

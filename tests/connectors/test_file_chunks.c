@@ -62,7 +62,7 @@ typedef struct pass {
 	dgp_chunk_set_t *seen; /* a copy */
 } pass_t;
 
-static pass_t run(const char *path, const dgp_chunk_set_t *prev)
+static pass_t run_tainted(const char *path, const dgp_chunk_set_t *prev, int64_t taint)
 {
 	dgp_file_source_opts_t so = {.format = DGP_FORMAT_JSONL};
 	dgp_file_source_t *src;
@@ -90,6 +90,8 @@ static pass_t run(const char *path, const dgp_chunk_set_t *prev)
 	}
 	cr_assert_eq(got, 0, "%s", err);
 	p.skipped += dgp_file_chunks_take_skipped(g);
+	if (taint > 0)
+		dgp_file_chunks_taint(g, taint);
 	size_t len;
 	void *b = dgp_chunk_set_bytes(dgp_file_chunks_seen(g, &p.records), &len);
 	cr_assert_eq(dgp_chunk_set_from_bytes(b, len, &p.seen, err, sizeof(err)), DGP_OK);
@@ -97,6 +99,11 @@ static pass_t run(const char *path, const dgp_chunk_set_t *prev)
 	dgp_file_chunks_destroy(g);
 	dgp_file_source_close(src);
 	return p;
+}
+
+static pass_t run(const char *path, const dgp_chunk_set_t *prev)
+{
+	return run_tainted(path, prev, 0);
 }
 
 Test(file_chunks, a_first_load_hands_out_every_record_in_order)
@@ -145,5 +152,21 @@ Test(file_chunks, a_reload_with_one_record_changed_parses_its_chunk_only)
 	cr_expect_eq(again.skipped, ROWS);
 	dgp_chunk_set_destroy(first.seen);
 	dgp_chunk_set_destroy(one.seen);
+	dgp_chunk_set_destroy(again.seen);
+}
+
+/* A rejected record's chunk is left out of the set: the next load parses it again. */
+Test(file_chunks, the_chunk_of_a_rejected_record_is_parsed_again)
+{
+	pass_t first = run_tainted(write_rows("a.jsonl", -1, false), NULL, 777);
+	pass_t again = run(write_rows("a.jsonl", -1, false), first.seen);
+	cr_expect_eq(again.handed + again.skipped, ROWS);
+	cr_expect_gt(again.handed, 0);
+	cr_expect(again.first_line <= 777 && 777 <= again.last_line,
+	          "lines %lld..%lld hold line 777", (long long)again.first_line,
+	          (long long)again.last_line);
+	cr_expect_eq((uint64_t)(again.last_line - again.first_line + 1), again.handed,
+	             "only that chunk");
+	dgp_chunk_set_destroy(first.seen);
 	dgp_chunk_set_destroy(again.seen);
 }
