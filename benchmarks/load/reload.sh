@@ -78,6 +78,11 @@ for run in $(seq 1 "$RUNS"); do
 	done
 done
 echo "== medians of $RUNS ($ROWS rows)"
-awk '{ k = $1 " " $2; v[k] = v[k] " " $3; c[k] = c[k] " " $7 }
-	END { for (k in v) { n = split(v[k], a, " "); asort(a); split(c[k], b, " "); asort(b)
-		printf "%-38s %7.2f s  cpu %6.2f µs/row\n", k, a[int((n + 1) / 2)], b[int((n + 1) / 2)] } }' "$RES" | sort
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for build in "$@"; do
+	for name in first reload changed; do
+		w=$(awk -v b="$build" -v n="$name" '$1 == b && $2 == n { print $3 }' "$RES" | median)
+		c=$(awk -v b="$build" -v n="$name" '$1 == b && $2 == n { print $8 }' "$RES" | median)
+		printf "%-28s %-8s %7.2f s  cpu %6.2f µs/row\n" "$build" "$name" "$w" "$c"
+	done
+done
