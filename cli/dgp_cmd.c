@@ -204,7 +204,10 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "\n"
 	 "--manifest FILE writes what 'dgp load' must report for the file loaded into\n"
 	 "an empty database (first_load) and loaded again (reload): read, new, changed,\n"
-	 "unchanged, duplicate, rejected by reason, unique keys.\n"
+	 "unchanged, duplicate, rejected by reason, unique keys.  The counts follow the\n"
+	 "batches 'dgp load' will cut (batch.max.rows of this configuration): in each\n"
+	 "batch only the last version of a key is classified, its earlier ones count\n"
+	 "as duplicates.\n"
 	 "\n"
 	 "examples:\n"
 	 "  dgp gen --resource 101001/000001 --rows 100000 --out gaj_hjrk_1.csv --manifest m.json\n",

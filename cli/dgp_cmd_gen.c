@@ -378,6 +378,7 @@ typedef enum kind {
 
 typedef struct opts {
 	uint64_t rows;
+	uint64_t batch_rows; /* batch.max.rows: in-file versions collapse per batch */
 	double dup, change, bad_key, missing, bad_date, dirt, bad_optional;
 } opts_t;
 
@@ -527,6 +528,35 @@ static void classify(tally_t *t, keystate_t *k, unsigned version, bool before_ru
 	t->cls[cls]++;
 }
 
+/*
+ * One load of the logged rows in batches of batch_rows records (rejects
+ * included, as dgp_batch_full counts them): per batch, the last version of
+ * each key is classified against the keys' state and every earlier record
+ * of it counts DUPLICATE, as dgp_batch does.  before_run: the keys' prior
+ * versions (the first load's result) are in PostgreSQL already.  last is
+ * scratch, one slot per key index.
+ */
+static void tally_load(tally_t *t, keystate_t *ks, const int64_t *log_key, const unsigned *log_ver,
+		       uint64_t rows, uint64_t batch_rows, const keystate_t *prior, uint64_t *last)
+{
+	for (uint64_t b0 = 0; b0 < rows; b0 += batch_rows) {
+		uint64_t b1 = rows - b0 > batch_rows ? b0 + batch_rows : rows;
+		for (uint64_t row = b0; row < b1; row++)
+			if (log_key[row] >= 0)
+				last[log_key[row]] = row;
+		for (uint64_t row = b0; row < b1; row++) {
+			int64_t k = log_key[row];
+			if (k < 0)
+				continue;
+			if (last[k] != row)
+				t->cls[DGP_DEDUP_DUPLICATE]++;
+			else
+				classify(t, &ks[k], log_ver[row], prior != NULL,
+					 prior ? prior[k].version : 0);
+		}
+	}
+}
+
 static void print_tally(FILE *f, const char *name, const tally_t *t, bool last)
 {
 	fprintf(f, "    \"%s\": {\"read\": %llu, \"new\": %llu, \"changed\": %llu, \"unchanged\": %llu, "
@@ -666,15 +696,16 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 		}
 		if (kind == ROW_FRESH)
 			nkeys++;
-		classify(&t1, &first[k], versions[k], false, 0);
 		log_key[row] = (int64_t)k;
 		log_ver[row] = versions[k];
 	}
-	/* The reload: the same rows against the state the first load left. */
-	for (uint64_t row = 0; row < op->rows && ok; row++)
-		if (log_key[row] >= 0)
-			classify(&t2, &again[log_key[row]], log_ver[row], true,
-				 first[log_key[row]].version);
+	/* The first load into an empty database, then the reload of the same
+	 * rows against the state the first load left. */
+	uint64_t *last = dgp_xcalloc(cap, sizeof(*last));
+	uint64_t batch_rows = op->batch_rows ? op->batch_rows : 1;
+	tally_load(&t1, first, log_key, log_ver, op->rows, batch_rows, NULL, last);
+	tally_load(&t2, again, log_key, log_ver, op->rows, batch_rows, first, last);
+	free(last);
 	t1.unique_keys = t2.unique_keys = nkeys;
 
 	if (ok && manifest) {
@@ -733,7 +764,7 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 		{"bad-optional-rate", required_argument, NULL, 7},
 		{NULL, 0, NULL, 0},
 	};
-	opts_t op = {.rows = 1000};
+	opts_t op = {.rows = 1000, .batch_rows = (uint64_t)cli->cfg->batch_max_rows};
 	const char *code = NULL, *out_path = NULL, *manifest_path = NULL, *format = NULL;
 	const char *encoding = NULL, *catalog_dir = NULL;
 	uint64_t seed = 1, key_offset = 0;

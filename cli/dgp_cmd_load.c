@@ -31,6 +31,7 @@
 #include "dgp_catalog_schema.h"
 #include "dgp_cmd.h"
 #include "dgp_dedup.h"
+#include "dgp_file_chunks.h"
 #include "dgp_file_source.h"
 #include "dgp_golden.h"
 #include "dgp_http.h"
@@ -95,6 +96,7 @@ typedef struct load {
 	/* the file being loaded: the resolver's answer and what its batches add up to */
 	const res_state_t *cur;
 	dgp_ingest_lane_info_t cur_info;
+	dgp_source_file_t *cur_src; /* the file being loaded (its chunk gate), NULL between files */
 	dgp_batch_counts_t file_counts;
 	progress_t prog;
 	dgp_metrics_t *reg; /* served on http.listen while the load runs */
@@ -126,6 +128,8 @@ static void counts_add(dgp_batch_counts_t *a, const dgp_batch_counts_t *b)
 	}
 	a->field_rejects += b->field_rejects;
 	a->flagged += b->flagged;
+	a->skipped += b->skipped;
+	a->repeated += b->repeated;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -269,12 +273,14 @@ static void load_log_close(load_t *l, int64_t id, const char *status)
 
 static void print_counts(const char *label, const dgp_batch_counts_t *c, double elapsed)
 {
-	printf(
-	    "%s: read %llu, new %llu, changed %llu, unchanged %llu, duplicate %llu, rejected %llu",
-	    label, (unsigned long long)c->read, (unsigned long long)c->cls[DGP_DEDUP_NEW],
-	    (unsigned long long)c->cls[DGP_DEDUP_CHANGED],
-	    (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED],
-	    (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE], (unsigned long long)c->rejected);
+	printf("%s: read %llu, new %llu, changed %llu, unchanged %llu", label,
+	       (unsigned long long)c->read, (unsigned long long)c->cls[DGP_DEDUP_NEW],
+	       (unsigned long long)c->cls[DGP_DEDUP_CHANGED],
+	       (unsigned long long)c->cls[DGP_DEDUP_UNCHANGED]);
+	if (c->skipped)
+		printf(" (%llu skipped)", (unsigned long long)c->skipped);
+	printf(", duplicate %llu, rejected %llu", (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE],
+	       (unsigned long long)c->rejected);
 	if (c->field_rejects)
 		printf(" (+%llu values rejected in optional fields)",
 		       (unsigned long long)c->field_rejects);
@@ -348,6 +354,20 @@ static dgp_err_t refuse_wrong_encoding(load_t *l, const char *path,
 	return DGP_ERR_PARSE;
 }
 
+/* After a batch committed: the chunks of its rejects (records and values) are never skipped. */
+static void chunks_taint_rejects(dgp_file_chunks_t *gate, const dgp_batch_t *b)
+{
+	for (size_t i = 0; i < dgp_batch_size(b); i++) {
+		const dgp_record_t *rec = dgp_batch_record(b, i);
+		if (rec->reason != DGP_REASON_OK)
+			dgp_file_chunks_taint(gate, rec->origin.line);
+	}
+	size_t n;
+	const dgp_field_reject_t *fr = dgp_batch_field_rejects(b, &n);
+	for (size_t i = 0; i < n; i++)
+		dgp_file_chunks_taint(gate, fr[i].rec->origin.line);
+}
+
 /* The engine committed a batch of the file being loaded: count it, report unknown fields. */
 static void on_committed(void *opaque, dgp_ingest_lane_t *lane, const dgp_sink_result_t *res)
 {
@@ -358,6 +378,9 @@ static void on_committed(void *opaque, dgp_ingest_lane_t *lane, const dgp_sink_r
 	l->prog.rows += bc->read;
 	l->prog.rejects += bc->rejected;
 	l->prog.pending = l->prog.pending_rej = 0;
+	dgp_file_chunks_t *gate = l->cur_src ? dgp_source_file_chunks(l->cur_src) : NULL;
+	if (gate)
+		chunks_taint_rejects(gate, lane->batch);
 	for (int i = 0; i < 2; i++)
 		dgp_cli_unknown_fields("load", lane->info.schema->resource_code, lane->parser[i],
 		                       l->std.unknown_fields, &lane->unknown_logged[i],
@@ -397,6 +420,56 @@ static void print_lane_unknown_fields(load_t *l, const dgp_schema_t *schema)
 		if (lane->info.schema == schema)
 			for (int i = 0; i < 2; i++)
 				print_unknown_fields(lane->parser[i]);
+}
+
+/*
+ * The chunk gate of a file (connectors/dgp_file_chunks.h): its context
+ * (parse options, CSV header, the resource's fields) and the fingerprints
+ * of the resource's last complete load when they may be skipped.  A read
+ * failure only costs the skipping (warned).
+ */
+static void chunks_open(load_t *l, const dgp_catalog_resource_t *res, const dgp_schema_t *schema,
+                        const dgp_file_source_opts_t *so, dgp_source_file_t *src,
+                        dgp_chunk_fp_t *context, dgp_chunk_set_t **prev)
+{
+	char opts_id[DGP_FILE_ID_HEX], err[512];
+	dgp_file_load_id("", res->code, so, opts_id);
+	size_t hl = 0;
+	const char *h = so->format == DGP_FORMAT_CSV
+	                    ? dgp_file_source_header(dgp_source_file_reader(src), &hl)
+	                    : NULL;
+	*context = dgp_chunk_context(schema, opts_id, h, hl);
+	*prev = NULL;
+	if (l->cli->cfg->load_skip_unchanged_chunks &&
+	    dgp_file_chunks_prev(l->sink.conn, res->code, *context, prev, err, sizeof(err)) !=
+	        DGP_OK)
+		dgp_log(DGP_LOG_WARN, "load",
+		        "could not read dgp_ops.file_chunks of %s (every record is parsed): %s",
+		        res->code, err);
+	dgp_source_file_use_chunks(src, *prev, 1u << l->cli->cfg->load_chunk_bits);
+}
+
+/*
+ * After a file's load: the fingerprints the next load of the resource may
+ * skip, kept only when this load read the whole file from its first record
+ * through one gate (no seek dropped it), committed it, and met no key twice
+ * (each key in one chunk); otherwise the resource's fingerprints are dropped.
+ */
+static void chunks_close(load_t *l, const dgp_catalog_resource_t *res, dgp_source_file_t *src,
+                         dgp_chunk_fp_t context, bool whole_file, const dgp_batch_counts_t *counts,
+                         int64_t load_log_id)
+{
+	char err[512];
+	uint64_t records = 0;
+	dgp_file_chunks_t *gate = dgp_source_file_chunks(src);
+	const dgp_chunk_set_t *seen = gate ? dgp_file_chunks_seen(gate, &records) : NULL;
+	dgp_err_t e = seen && whole_file && counts->repeated == 0
+	                  ? dgp_file_chunks_store(l->sink.conn, res->code, context, seen, records,
+	                                          load_log_id, err, sizeof(err))
+	                  : dgp_file_chunks_forget(l->sink.conn, res->code, err, sizeof(err));
+	if (e != DGP_OK)
+		dgp_log(DGP_LOG_WARN, "load", "could not write dgp_ops.file_chunks of %s: %s",
+		        res->code, err);
 }
 
 /* Load one file.  Returns DGP_OK, or an error already reported. */
@@ -489,6 +562,10 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	l->prog = (progress_t){.start = now_s(), .consumed = (uint64_t)so.start_offset};
 	int64_t load_log_id = load_log_open(l, path, res->code);
 	dgp_sink_pg_set_file(&l->sink, file_id, path, res->code, records, load_log_id);
+	dgp_chunk_fp_t chunk_ctx;
+	dgp_chunk_set_t *chunk_prev;
+	chunks_open(l, res, rs->schema, &so, src, &chunk_ctx, &chunk_prev);
+	l->cur_src = src;
 	dgp_ingest_set_source(l->eng, dgp_source_file_source(src));
 	dgp_file_source_t *reader = dgp_source_file_reader(src);
 
@@ -537,6 +614,9 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	if (result == DGP_ERR_INTERRUPTED)
 		printf("%s: interrupted after line %lld; run the same command again to resume\n",
 		       path, (long long)at_line - 1);
+	if (result == DGP_OK)
+		chunks_close(l, res, src, chunk_ctx, so.start_offset == 0, &l->file_counts,
+		             load_log_id);
 	load_log_close(l, load_log_id,
 	               result == DGP_OK                ? "complete"
 	               : result == DGP_ERR_INTERRUPTED ? "interrupted"
@@ -547,7 +627,9 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	else
 		l->files_failed++;
 	dgp_ingest_set_source(l->eng, NULL);
+	l->cur_src = NULL;
 	dgp_source_close(dgp_source_file_source(src));
+	dgp_chunk_set_destroy(chunk_prev);
 	return result;
 }
 

@@ -1418,6 +1418,13 @@ static void count_replays(attempt_t *at)
 	const dgp_pg_sink_input_t *in = at->in;
 	dgp_batch_counts_t *c = &at->counts;
 	at->replayed = 0;
+	/* A file's records passed over unparsed (unchanged chunks, c->skipped) lie
+	 * before the batch's end: replays when the file was counted past it. */
+	if (at->sk->n_counted && at->pr->kind != DGP_PG_PROGRESS_KAFKA && c->skipped &&
+	    at->pr->next_offset <= at->sk->counted[0]) {
+		at->replayed += c->skipped;
+		c->read = c->read > c->skipped ? c->read - c->skipped : 0;
+	}
 	if (!at->sk->n_counted || !in->records || !in->n_records || !may_replay(at))
 		return;
 	for (size_t i = 0; i < in->n_records; i++) {
@@ -1980,6 +1987,15 @@ static const char ENSURE_OPS_SQL[] =
 	" duplicate bigint NOT NULL DEFAULT 0,"
 	" rejected bigint NOT NULL DEFAULT 0,"
 	" status text);"
+	"CREATE TABLE IF NOT EXISTS dgp_ops.file_chunks ("
+	" resource_code text PRIMARY KEY,"
+	" context bytea NOT NULL,"
+	" last_change timestamptz,"
+	" load_log_id bigint,"
+	" chunks bigint NOT NULL,"
+	" records bigint NOT NULL,"
+	" fingerprints bytea NOT NULL,"
+	" stored_at timestamptz NOT NULL DEFAULT now());"
 	"CREATE TABLE IF NOT EXISTS dgp_ops.golden_queue ("
 	" base text NOT NULL,"
 	" key text NOT NULL,"

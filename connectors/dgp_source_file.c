@@ -16,6 +16,7 @@ struct dgp_source_file {
 	const char *path;
 	dgp_file_source_opts_t opts;
 	dgp_file_source_t *reader;
+	dgp_file_chunks_t *chunks; /* NULL: every record is parsed */
 	int64_t end_offset, next_line; /* where the last record ended */
 };
 
@@ -25,14 +26,17 @@ static int file_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, cha
 	(void)timeout_ms;
 	dgp_source_file_t *f = opaque;
 	dgp_file_record_t r;
-	int got = dgp_file_source_next(f->reader, &r, err, err_size);
+	int got = f->chunks ? dgp_file_chunks_next(f->chunks, &r, err, err_size)
+	                    : dgp_file_source_next(f->reader, &r, err, err_size);
+	uint64_t skipped = f->chunks ? dgp_file_chunks_take_skipped(f->chunks) : 0;
 	if (got < 0)
 		return DGP_SOURCE_ERROR;
 	if (got == 0) {
 		*rec = (dgp_source_record_t){
 		    .origin = {f->path, -1, f->end_offset, f->next_line, f->end_offset},
 		    .next_line = f->next_line,
-		    .timestamp_ms = -1};
+		    .timestamp_ms = -1,
+		    .skipped_before = skipped};
 		return DGP_SOURCE_END;
 	}
 	size_t hl = 0;
@@ -49,7 +53,8 @@ static int file_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, cha
 	                             .csv_header = h,
 	                             .csv_header_len = hl,
 	                             .reason = r.reason,
-	                             .detail = r.detail};
+	                             .detail = r.detail,
+	                             .skipped_before = skipped};
 	rec->origin.source = f->path;
 	f->end_offset = r.origin.end_offset;
 	f->next_line = r.next_line;
@@ -69,6 +74,8 @@ static dgp_err_t file_seek(void *opaque, const char *source, int32_t partition, 
 	dgp_err_t e = dgp_file_source_open(f->path, &o, &r, err, err_size);
 	if (e != DGP_OK)
 		return e;
+	dgp_file_chunks_destroy(f->chunks); /* it reads the old reader */
+	f->chunks = NULL;
 	dgp_file_source_close(f->reader);
 	f->reader = r;
 	f->end_offset = o.start_offset;
@@ -79,6 +86,7 @@ static dgp_err_t file_seek(void *opaque, const char *source, int32_t partition, 
 static void file_close(void *opaque)
 {
 	dgp_source_file_t *f = opaque;
+	dgp_file_chunks_destroy(f->chunks);
 	dgp_file_source_close(f->reader);
 	free(f);
 }
@@ -110,4 +118,16 @@ dgp_source_t *dgp_source_file_source(dgp_source_file_t *f)
 dgp_file_source_t *dgp_source_file_reader(dgp_source_file_t *f)
 {
 	return f->reader;
+}
+
+void dgp_source_file_use_chunks(dgp_source_file_t *f, const dgp_chunk_set_t *prev,
+                                uint32_t avg_records)
+{
+	dgp_file_chunks_destroy(f->chunks);
+	f->chunks = dgp_file_chunks_new(f->reader, prev, avg_records);
+}
+
+dgp_file_chunks_t *dgp_source_file_chunks(dgp_source_file_t *f)
+{
+	return f->chunks;
 }

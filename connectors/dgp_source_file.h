@@ -5,10 +5,19 @@
  *        ─▶ dgp_source_record_t (partition -1, the file's CSV header)
  *   end of file ─▶ DGP_SOURCE_END with the position reached (the engine marks
  *                  the file complete); seek ─▶ reopened at a stored position
+ *
+ * With a chunk gate (dgp_source_file_use_chunks, connectors/dgp_file_chunks.h)
+ * the records of chunks unchanged since the resource's last whole-file load
+ * are passed over unparsed; each record (and the end) says how many were
+ * passed over before it (skipped_before), which the engine counts read and
+ * unchanged in the batch that commits the progress past them.  A seek drops
+ * the gate: the records after it are all parsed, and no fingerprints are
+ * stored for the file.
  */
 #ifndef DGP_SOURCE_FILE_H
 #define DGP_SOURCE_FILE_H
 
+#include "dgp_file_chunks.h"
 #include "dgp_file_source.h"
 #include "dgp_source.h"
 
@@ -29,5 +38,17 @@ dgp_source_t *dgp_source_file_source(dgp_source_file_t *f);
 
 /* dgp_source_file_reader — the file source underneath (header, progress); valid until a seek. */
 dgp_file_source_t *dgp_source_file_reader(dgp_source_file_t *f);
+
+/*
+ * dgp_source_file_use_chunks — read through a chunk gate from here on,
+ * skipping the chunks whose fingerprints are in prev (not owned, may be NULL:
+ * nothing is skipped, the fingerprints are still collected).  avg_records: a
+ * power of two.  Call before the first record.
+ */
+void dgp_source_file_use_chunks(dgp_source_file_t *f, const dgp_chunk_set_t *prev,
+                                uint32_t avg_records);
+
+/* dgp_source_file_chunks — the gate (owned by f), or NULL: none, or dropped by a seek. */
+dgp_file_chunks_t *dgp_source_file_chunks(dgp_source_file_t *f);
 
 #endif /* DGP_SOURCE_FILE_H */

@@ -297,32 +297,53 @@ static size_t ktab_find(const dgp_batch_t *b, const dgp_record_t *rec, bool *fou
 	}
 }
 
+/*
+ * The last version of a key in the batch is the one compared with the cache:
+ * a new version takes the key's slot and is classified afresh against the
+ * cache (which does not change during the batch), and the version it
+ * supersedes becomes DUPLICATE, so an in-file change that ends where
+ * PostgreSQL already is writes nothing.  A later identical version is the
+ * DUPLICATE instead, so the first record of the final content is the one
+ * written (its origin kept).
+ */
 static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache)
 {
 	bool found;
 	size_t si = ktab_find(b, rec, &found);
 	kslot_t *s = &b->ktab[si];
 	uint32_t self = (uint32_t)(rec - b->recs) + 1;
-	if (found) {
-		if (s->content == rec->content_hash) {
-			rec->cls = DGP_DEDUP_DUPLICATE;
-		} else {
-			rec->cls = DGP_DEDUP_CHANGED;
-			s->content = rec->content_hash;
-			s->rec = self;
-			s->write = true;
-		}
+	bool seen = found;
+	if (found && s->content == rec->content_hash) {
+		rec->cls = DGP_DEDUP_DUPLICATE;
 	} else {
-		rec->cls = cache ? dgp_dedup_classify(cache, rec->key_hash, rec->content_hash)
+		bool in_cache = false;
+		rec->cls = cache ? dgp_dedup_classify_seen(cache, rec->key_hash, rec->content_hash,
+		                                           &in_cache)
 		                 : DGP_DEDUP_NEW;
-		*s = (kslot_t){.hash = rec->key_hash,
-		               .content = rec->content_hash,
-		               .rec = self,
-		               .existed_before = rec->cls != DGP_DEDUP_NEW,
-		               .write = rec->cls == DGP_DEDUP_NEW || rec->cls == DGP_DEDUP_CHANGED};
+		seen = seen || in_cache;
+		if (found) {
+			dgp_record_t *old = &b->recs[s->rec - 1];
+			b->counts.cls[old->cls]--;
+			old->cls = DGP_DEDUP_DUPLICATE;
+			b->counts.cls[DGP_DEDUP_DUPLICATE]++;
+		} else {
+			*s = (kslot_t){.hash = rec->key_hash,
+			               .existed_before = rec->cls != DGP_DEDUP_NEW};
+		}
+		s->content = rec->content_hash;
+		s->rec = self;
+		s->write = rec->cls == DGP_DEDUP_NEW || rec->cls == DGP_DEDUP_CHANGED;
 	}
 	b->rec_slot[self - 1] = (int32_t)si;
 	b->counts.cls[rec->cls]++;
+	b->counts.repeated += seen;
+}
+
+void dgp_batch_count_skipped(dgp_batch_t *b, uint64_t n)
+{
+	b->counts.read += n;
+	b->counts.cls[DGP_DEDUP_UNCHANGED] += n;
+	b->counts.skipped += n;
 }
 
 dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_norm_ctx_t *ctx,

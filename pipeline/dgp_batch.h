@@ -14,10 +14,14 @@
  *                        COPY) and merge (key present: upsert)
  *   dgp_batch_commit_cache()  after PostgreSQL committed: update the cache
  *
- * Classification is by input order: a record is compared with the state
- * formed by every earlier record, so a key sent twice with the same content
- * counts NEW then DUPLICATE, and with new content NEW then CHANGED — while
- * only the last version per key is written.  Keys are compared by their
+ * Within a batch the last version of a key wins before it meets the cache:
+ * it is classified against the cache (NEW | CHANGED | UNCHANGED | DUPLICATE)
+ * and every earlier record of that key counts DUPLICATE, so a key sent as
+ * a, b, a counts DUPLICATE, DUPLICATE, then whatever a is to the cache, and
+ * a reload of an identical batch writes nothing whatever versions it holds.
+ * Only the last version per key is written.  Across batches each batch is
+ * compared with what the earlier ones committed: a key whose versions fall
+ * in two batches is written by both when they differ.  Keys are compared by their
  * bytes inside a batch, so even a forced key-hash collision never merges two
  * records; across batches the cache sees a collision as CHANGED, which the
  * merge path resolves by the real key (never a lost change).
@@ -67,6 +71,10 @@ typedef struct dgp_batch_counts {
 	uint64_t field_by_reason[DGP_REASON__COUNT]; /* field rejects alone */
 	uint64_t field_rejects;
 	uint64_t flagged; /* accepted records with any quality flag */
+	uint64_t skipped; /* records of unchanged chunks not parsed, counted in read and
+	                   * cls[UNCHANGED] too (dgp_batch_count_skipped) */
+	uint64_t repeated; /* accepted records whose key this run met before (earlier
+	                    * in the batch or in an earlier batch) */
 } dgp_batch_counts_t;
 
 /*
@@ -102,6 +110,14 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
                             const dgp_origin_t *origin, const char *raw, size_t raw_len,
                             const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
                             const char *parse_detail);
+
+/*
+ * dgp_batch_count_skipped — n records of the batch's input were skipped
+ * unparsed (a chunk unchanged since the resource's last load): they count
+ * as read and unchanged, and in skipped, so statistics count every record
+ * once.  They are no records of the batch (not in dgp_batch_size).
+ */
+void dgp_batch_count_skipped(dgp_batch_t *b, uint64_t n);
 
 /* dgp_batch_record — the i-th record added (0-based). */
 dgp_record_t *dgp_batch_record(const dgp_batch_t *b, size_t i);

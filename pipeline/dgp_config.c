@@ -118,6 +118,18 @@ static const dgp_conf_prop_t props[] = {
 	 "or the end of the file, or closes and is followed by anything but a "
 	 "delimiter, is taken for a stray quote: only the line holding the opening "
 	 "quote is rejected (malformed) and splitting resumes at the next line."},
+	{"load.skip.unchanged.chunks", DGP_CONF_BOOL, CONF_OFF(load_skip_unchanged_chunks), 0, 1,
+	 "true", NULL, 0,
+	 "`dgp load`: skip, without parsing them, the chunks of a file that are "
+	 "byte for byte those of the resource's last complete file load (same "
+	 "parse options, CSV header, fields and rules, and no write to the "
+	 "resource since); their records count as unchanged (skipped).  Chunks end "
+	 "after records chosen by their own bytes, so an inserted or deleted record "
+	 "changes only its chunk.  false parses every record (README: Bulk load)."},
+	{"load.chunk.bits", DGP_CONF_INT, CONF_OFF(load_chunk_bits), 0, 16, "6", NULL, 0,
+	 "`dgp load`: a chunk holds 2^bits records on average (6: 64).  Smaller "
+	 "chunks skip more of a file whose changes are scattered; each chunk costs "
+	 "16 bytes in dgp_ops.file_chunks."},
 	{"batch.max.rows", DGP_CONF_INT, CONF_OFF(batch_max_rows), 1, 10000000, "20000", NULL, 0,
 	 "Records per batch: one PostgreSQL transaction writes one batch.  Larger "
 	 "batches amortise round trips; memory grows with them (about 2 KiB per "

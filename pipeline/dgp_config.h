@@ -47,6 +47,8 @@ typedef struct dgp_config {
 	int64_t probe_repair_target_s; /* probe.repair.target.s */
 	int64_t load_max_record_bytes; /* load.max.record.bytes */
 	int64_t load_csv_max_quoted_lines; /* load.csv.max.quoted.lines */
+	int64_t load_skip_unchanged_chunks; /* load.skip.unchanged.chunks (bool) */
+	int64_t load_chunk_bits;  /* load.chunk.bits */
 	int64_t batch_max_rows;   /* batch.max.rows */
 	int64_t golden_batch_keys; /* golden.batch.keys */
 	int64_t golden_interval_ms; /* golden.interval.ms */

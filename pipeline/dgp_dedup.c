@@ -150,9 +150,18 @@ bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_ha
 dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash,
 				     uint64_t content_hash)
 {
+	bool seen;
+	return dgp_dedup_classify_seen(t, key_hash, content_hash, &seen);
+}
+
+dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_hash,
+					  uint64_t content_hash, bool *seen_this_run)
+{
 	uint64_t stored;
-	bool this_run;
-	if (!dgp_dedup_get(t, key_hash, &stored, &this_run))
+	bool this_run = false;
+	bool found = dgp_dedup_get(t, key_hash, &stored, &this_run);
+	*seen_this_run = this_run;
+	if (!found)
 		return DGP_DEDUP_NEW;
 	if (stored != (content_hash & ~THIS_RUN_BIT))
 		return DGP_DEDUP_CHANGED;

@@ -65,6 +65,13 @@ dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash,
 				     uint64_t content_hash);
 
 /*
+ * dgp_dedup_classify_seen — dgp_dedup_classify, and *seen_this_run tells
+ * whether this run already wrote or met the key (whatever its content).
+ */
+dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_hash,
+					  uint64_t content_hash, bool *seen_this_run);
+
+/*
  * dgp_dedup_get — the stored content hash of key_hash (low bit cleared) and
  * whether this run wrote it.  Returns false when the key is absent.
  */

@@ -650,7 +650,8 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 	    span_of(eng, l, rec->origin.source, rec->origin.partition, rec->origin.offset);
 	s->next_offset = rec->origin.end_offset;
 	s->next_line = rec->next_line;
-	s->records++;
+	s->records += 1 + rec->skipped_before;
+	dgp_batch_count_skipped(l->batch, rec->skipped_before);
 	if (l->n_ts == l->cap_ts) {
 		l->cap_ts = l->cap_ts ? l->cap_ts * 2 : 1024;
 		l->ts_ms = dgp_xrealloc(l->ts_ms, l->cap_ts * sizeof(*l->ts_ms));
@@ -677,6 +678,8 @@ static dgp_err_t end_of_source(dgp_ingest_t *eng, const dgp_source_record_t *end
 		                             end->origin.partition, end->origin.end_offset);
 		s->next_offset = end->origin.end_offset;
 		s->next_line = end->next_line;
+		s->records += end->skipped_before;
+		dgp_batch_count_skipped(r->lane->batch, end->skipped_before);
 		s->complete = true;
 	}
 	return dgp_ingest_flush(eng, err, err_size);

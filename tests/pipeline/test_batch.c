@@ -68,16 +68,16 @@ static dgp_record_t *add(dgp_batch_t *b, const dgp_dedup_t *cache, const char *i
 	return dgp_batch_add(b, cache, &ctx, &o, "raw", 3, v, DGP_REASON_OK, NULL);
 }
 
-Test(batch, classify_by_input_order_and_write_last_version)
+Test(batch, the_last_version_of_a_key_is_classified_and_written)
 {
 	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
 	dgp_record_t *r1 = add(b, NULL, "1", "a", NULL);
 	dgp_record_t *r2 = add(b, NULL, "1", "a", NULL);
 	dgp_record_t *r3 = add(b, NULL, "1", "b", NULL);
 	dgp_record_t *r4 = add(b, NULL, "2", "x", "n");
-	cr_expect_eq(r1->cls, DGP_DEDUP_NEW);
+	cr_expect_eq(r1->cls, DGP_DEDUP_DUPLICATE, "superseded by r3");
 	cr_expect_eq(r2->cls, DGP_DEDUP_DUPLICATE);
-	cr_expect_eq(r3->cls, DGP_DEDUP_CHANGED);
+	cr_expect_eq(r3->cls, DGP_DEDUP_NEW, "the last version meets an empty cache");
 	cr_expect_eq(r4->cls, DGP_DEDUP_NEW);
 	dgp_record_t **ins, **mrg;
 	size_t ni, nm;
@@ -91,9 +91,78 @@ Test(batch, classify_by_input_order_and_write_last_version)
 	const dgp_batch_counts_t *c = dgp_batch_counts(b);
 	cr_expect_eq(c->read, 4);
 	cr_expect_eq(c->cls[DGP_DEDUP_NEW], 2);
-	cr_expect_eq(c->cls[DGP_DEDUP_DUPLICATE], 1);
-	cr_expect_eq(c->cls[DGP_DEDUP_CHANGED], 1);
+	cr_expect_eq(c->cls[DGP_DEDUP_DUPLICATE], 2);
+	cr_expect_eq(c->cls[DGP_DEDUP_CHANGED], 0);
+	cr_expect_eq(c->cls[DGP_DEDUP_UNCHANGED], 0);
 	dgp_batch_destroy(b);
+}
+
+/*
+ * A file with in-file versions, loaded and then reloaded against the state
+ * the load left (the warm cache of a new run): the reload classifies every
+ * key UNCHANGED and writes nothing, whatever versions the batch holds.
+ *   key 1: a, b, a      key 2: x, y      key 3: p      key 4: m, m
+ */
+Test(batch, a_reload_with_in_file_versions_writes_nothing)
+{
+	static const char *const rows[][2] = {{"1", "a"}, {"2", "x"}, {"1", "b"}, {"3", "p"},
+	                                      {"2", "y"}, {"4", "m"}, {"1", "a"}, {"4", "m"}};
+	static const dgp_dedup_class_t first[] = {
+	    DGP_DEDUP_DUPLICATE, DGP_DEDUP_DUPLICATE, DGP_DEDUP_DUPLICATE, DGP_DEDUP_NEW,
+	    DGP_DEDUP_NEW,       DGP_DEDUP_NEW,       DGP_DEDUP_NEW,       DGP_DEDUP_DUPLICATE};
+	static const dgp_dedup_class_t again[] = {
+	    DGP_DEDUP_DUPLICATE, DGP_DEDUP_DUPLICATE, DGP_DEDUP_DUPLICATE, DGP_DEDUP_UNCHANGED,
+	    DGP_DEDUP_UNCHANGED, DGP_DEDUP_UNCHANGED, DGP_DEDUP_UNCHANGED, DGP_DEDUP_DUPLICATE};
+	const size_t n = sizeof(rows) / sizeof(rows[0]);
+	dgp_dedup_t *run1 = dgp_dedup_new(0);
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_record_t *recs[8];
+	for (size_t i = 0; i < n; i++)
+		recs[i] = add(b, run1, rows[i][0], rows[i][1], NULL);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(recs[i]->cls, first[i], "first load, row %zu: %s", i,
+		             dgp_dedup_class_name(recs[i]->cls));
+	dgp_record_t **ins, **mrg;
+	size_t ni, nm;
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	cr_assert_eq(ni, 4);
+	cr_expect_eq(nm, 0);
+	cr_expect_eq(ins[0], recs[3]);
+	cr_expect_eq(ins[1], recs[4]);
+	cr_expect_eq(ins[2], recs[5], "key 4: the first record of its final content");
+	cr_expect_eq(ins[3], recs[6]);
+
+	/* The next run warms its cache from what the first load wrote. */
+	dgp_dedup_t *warm = dgp_dedup_new(0);
+	for (size_t i = 0; i < ni; i++)
+		dgp_dedup_put(warm, ins[i]->key_hash, ins[i]->content_hash, false);
+	dgp_batch_reset(b);
+	for (size_t i = 0; i < n; i++)
+		recs[i] = add(b, warm, rows[i][0], rows[i][1], NULL);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(recs[i]->cls, again[i], "reload, row %zu: %s", i,
+		             dgp_dedup_class_name(recs[i]->cls));
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	cr_expect_eq(ni + nm, 0, "an identical reload writes nothing");
+	const dgp_batch_counts_t *c = dgp_batch_counts(b);
+	cr_expect_eq(c->cls[DGP_DEDUP_NEW], 0);
+	cr_expect_eq(c->cls[DGP_DEDUP_CHANGED], 0);
+	cr_expect_eq(c->cls[DGP_DEDUP_UNCHANGED], 4);
+	cr_expect_eq(c->cls[DGP_DEDUP_DUPLICATE], 4);
+
+	/* A reload whose key 2 now ends on x: one merge, the superseded y a duplicate. */
+	dgp_batch_reset(b);
+	dgp_record_t *x = add(b, warm, "2", "y", NULL);
+	dgp_record_t *y = add(b, warm, "2", "x", NULL);
+	cr_expect_eq(x->cls, DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(y->cls, DGP_DEDUP_CHANGED);
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	cr_expect_eq(ni, 0);
+	cr_assert_eq(nm, 1);
+	cr_expect_eq(mrg[0], y);
+	dgp_batch_destroy(b);
+	dgp_dedup_destroy(warm);
+	dgp_dedup_destroy(run1);
 }
 
 Test(batch, second_batch_against_the_cache)
@@ -243,7 +312,8 @@ Test(batch, forced_key_hash_collisions_never_lose_a_change, .timeout = 60)
 	dgp_dedup_destroy(cache);
 }
 
-/* A record PostgreSQL refused becomes a reject of the batch: counts move, its key stays out of the cache. */
+/* A record PostgreSQL refused becomes a reject of the batch: counts move, its key stays out of the
+ * cache. */
 Test(batch, a_refused_record_is_a_reject_and_stays_out_of_the_cache)
 {
 	dgp_dedup_t *cache = dgp_dedup_new(0);
@@ -258,7 +328,8 @@ Test(batch, a_refused_record_is_a_reject_and_stays_out_of_the_cache)
 	dgp_record_t *ok = add(b, cache, "4", "d", NULL);
 	cr_assert_eq(changed->cls, DGP_DEDUP_CHANGED);
 	cr_assert_eq(fresh->cls, DGP_DEDUP_NEW);
-	dgp_batch_refuse(b, changed, DGP_REASON_DB_REFUSED, "23514: new row violates check constraint");
+	dgp_batch_refuse(b, changed, DGP_REASON_DB_REFUSED,
+	                 "23514: new row violates check constraint");
 	dgp_batch_refuse(b, fresh, DGP_REASON_DB_REFUSED, "22001: value too long");
 	dgp_batch_refuse(b, fresh, DGP_REASON_DB_REFUSED, "twice"); /* no effect */
 	const dgp_batch_counts_t *c = dgp_batch_counts(b);
