@@ -1023,6 +1023,18 @@ static dgp_err_t sync_sources_view(sync_t *s, dgp_base_library_t lib)
 	return exec(s, view, sql);
 }
 
+/*
+ * The settings of the refresh functions, as pg_proc.proconfig lists them.  A
+ * chunk's keys are few against its sources' rows, but the planner's costs
+ * (random reads for index pages that are in fact cached) make it hash or
+ * merge a whole source table per chunk: 20k keys against 300k rows scanned
+ * and hashed all 300k rows every time, as costly for an unchanged chunk as
+ * for a new one.  Index probes per key keep a chunk's cost proportional to
+ * its keys, whatever the size of the tables.  work_mem: the distinct keys
+ * hash in memory.
+ */
+static const char REFRESH_SETTINGS[] = "work_mem=64MB,enable_hashjoin=off,enable_mergejoin=off";
+
 static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
 {
 	source_ids_t ids = NULL;
@@ -1035,7 +1047,8 @@ static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
 	const char *fname = dgp_arena_sprintf(s->arena, "refresh_%s", lib_table(lib));
 	const char *params[] = {fname};
 	PGresult *r = PQexecParams(s->conn,
-				   "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+				   "SELECT p.prosrc, array_to_string(p.proconfig, ',') FROM pg_proc p "
+				   "JOIN pg_namespace n ON n.oid = "
 				   "p.pronamespace WHERE n.nspname = 'dgp_base' AND p.proname = $1",
 				   1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -1043,16 +1056,18 @@ static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
 		PQclear(r);
 		return err;
 	}
-	bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), body) == 0;
+	bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), body) == 0 &&
+	            strcmp(PQgetvalue(r, 0, 1), REFRESH_SETTINGS) == 0;
 	PQclear(r);
 	if (same)
 		return DGP_OK;
 	/* The body holds only quoted identifiers, resource codes and ids; $dgp$ cannot occur in
-	 * it.  work_mem: a batch's keys and the rows they join fit in one hash. */
+	 * it.  REFRESH_SETTINGS: see there. */
 	const char *sql =
 	    dgp_arena_sprintf(s->arena,
 	                      "CREATE OR REPLACE FUNCTION dgp_base.%s(keys text[]) RETURNS void "
-	                      "LANGUAGE plpgsql SET work_mem = '64MB' AS $dgp$%s$dgp$",
+	                      "LANGUAGE plpgsql SET work_mem = '64MB' SET enable_hashjoin = off "
+	                      "SET enable_mergejoin = off AS $dgp$%s$dgp$",
 	                      q(s, fname), body);
 	s->rep->functions_replaced++;
 	return exec(s, fname, sql);
