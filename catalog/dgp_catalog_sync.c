@@ -805,10 +805,14 @@ static const char *source_join(sync_t *s, dgp_base_library_t lib, const dgp_cata
 /*
  * The end of the statement after g (see refresh_body): write the golden rows
  * of the keys some source holds into tbl.  into_empty: tbl holds no row, so
- * a plain INSERT … SELECT builds it (the first load of a base library; no
- * conflict check per row).  Otherwise keys no source holds lose their row and
- * the others are upserted, rewriting only rows whose values or provenance
- * differ (IS DISTINCT FROM), so an unchanged key costs one index probe.
+ * a plain INSERT … SELECT builds it (the first load of a base library).
+ * Otherwise keys no source holds lose their row, existing rows are updated
+ * only where their values or provenance differ (IS DISTINCT FROM) and the
+ * keys tbl lacks are inserted.  Not INSERT … ON CONFLICT DO UPDATE … WHERE:
+ * it locks (writes) every conflicting row before its WHERE, so an unchanged
+ * key cost as much as a changed one; here it costs two index probes.  The
+ * refresh lock (refresh_body) keeps other refreshes from inserting between
+ * the probe and the insert.
  */
 static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *tbl, const char *kq,
                                 size_t ncol, bool into_empty)
@@ -816,13 +820,28 @@ static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *t
 	size_t nb;
 	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
 	dgp_buf_t t = {0};
-	if (!into_empty)
-		dgp_buf_printf(
-		    &t,
-		    ", d AS (DELETE FROM %s AS b USING g WHERE b.%s = g._dgp_key AND NOT "
-		    "g._dgp_held)",
-		    tbl, kq);
-	dgp_buf_printf(&t, " INSERT INTO %s AS b (%s", tbl, kq);
+	if (!into_empty) {
+		dgp_buf_printf(&t,
+		               ", d AS (DELETE FROM %s AS b USING g WHERE b.%s = g._dgp_key AND NOT "
+		               "g._dgp_held), u AS (UPDATE %s AS b SET ",
+		               tbl, kq, tbl);
+		size_t c = 0;
+		for (size_t i = 0; i < nb; i++)
+			if (bc[i].library == lib && !bc[i].key)
+				dgp_buf_printf(&t, "%s = g.c%zu, ", q(s, bc[i].name), ++c);
+		dgp_buf_printf(&t,
+		               "\"_dgp_source_ids\" = g._dgp_source_ids, \"_dgp_updated_at\" = now() "
+		               "FROM g WHERE b.%s = g._dgp_key AND g._dgp_held AND (",
+		               kq);
+		for (size_t i = 0; i < nb; i++)
+			if (bc[i].library == lib && !bc[i].key)
+				dgp_buf_printf(&t, "b.%s, ", q(s, bc[i].name));
+		dgp_buf_printf(&t, "b.\"_dgp_source_ids\") IS DISTINCT FROM (");
+		for (c = 1; c <= ncol; c++)
+			dgp_buf_printf(&t, "g.c%zu, ", c);
+		dgp_buf_printf(&t, "g._dgp_source_ids))");
+	}
+	dgp_buf_printf(&t, " INSERT INTO %s (%s", tbl, kq);
 	for (size_t i = 0; i < nb; i++)
 		if (bc[i].library == lib && !bc[i].key)
 			dgp_buf_printf(&t, ", %s", q(s, bc[i].name));
@@ -830,23 +849,9 @@ static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *t
 	for (size_t c = 1; c <= ncol; c++)
 		dgp_buf_printf(&t, ", g.c%zu", c);
 	dgp_buf_printf(&t, ", g._dgp_source_ids, now() FROM g WHERE g._dgp_held");
-	if (!into_empty) {
-		dgp_buf_printf(&t, " ON CONFLICT (%s) DO UPDATE SET ", kq);
-		for (size_t i = 0; i < nb; i++)
-			if (bc[i].library == lib && !bc[i].key)
-				dgp_buf_printf(&t, "%s = EXCLUDED.%s, ", q(s, bc[i].name),
-				               q(s, bc[i].name));
-		dgp_buf_printf(&t, "\"_dgp_source_ids\" = EXCLUDED.\"_dgp_source_ids\", "
-		                   "\"_dgp_updated_at\" = now() WHERE (");
-		for (size_t i = 0; i < nb; i++)
-			if (bc[i].library == lib && !bc[i].key)
-				dgp_buf_printf(&t, "b.%s, ", q(s, bc[i].name));
-		dgp_buf_printf(&t, "b.\"_dgp_source_ids\") IS DISTINCT FROM (");
-		for (size_t i = 0; i < nb; i++)
-			if (bc[i].library == lib && !bc[i].key)
-				dgp_buf_printf(&t, "EXCLUDED.%s, ", q(s, bc[i].name));
-		dgp_buf_printf(&t, "EXCLUDED.\"_dgp_source_ids\")");
-	}
+	if (!into_empty)
+		dgp_buf_printf(&t, " AND NOT EXISTS (SELECT 1 FROM %s AS x WHERE x.%s = g._dgp_key)", tbl,
+		               kq);
 	const char *out = lit(s, "%.*s", (int)t.len, t.p);
 	dgp_buf_free(&t);
 	return out;
