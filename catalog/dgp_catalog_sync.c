@@ -6,7 +6,8 @@
  *                  COPY rows → temp stage → upsert where different, delete missing
  *   data tables:   read pg_attribute once; per dgp_src / dgp_base table create it,
  *                  or add missing columns, or refuse a type change
- *   golden functions: generate; replace only when the text differs (prosrc)
+ *   golden functions: golden_source ids for the mapped (column, source) pairs;
+ *                  generate; replace only when the text differs (prosrc)
  *   COMMIT
  */
 #include "dgp_catalog_sync.h"
@@ -536,9 +537,8 @@ static const char src_system_cols[] =
 	"\"_dgp_loaded_at\" timestamptz NOT NULL DEFAULT now(), "
 	"\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
 
-static const char base_system_cols[] =
-	"\"_dgp_sources\" jsonb NOT NULL DEFAULT '{}', "
-	"\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
+static const char base_system_cols[] = "\"_dgp_source_ids\" smallint[] NOT NULL DEFAULT '{}', "
+                                       "\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
 
 /* The field of res feeding the key column of its base library, or NULL. */
 static const dgp_catalog_field_t *base_key_field(const dgp_catalog_resource_t *res)
@@ -617,6 +617,8 @@ static const char *lib_table(dgp_base_library_t lib)
 	return lib == DGP_LIB_PERSON ? "person" : "legal_entity";
 }
 
+static dgp_err_t sync_sources_view(sync_t *s, dgp_base_library_t lib);
+
 static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 {
 	size_t n, nc = 0, npk = 0;
@@ -637,46 +639,106 @@ static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 		return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_CATALOG,
 				      "base_columns.csv: %s needs exactly one key column, has %zu",
 				      lib_table(lib), npk);
-	return ensure_table(s, "dgp_base", lib_table(lib), cols, nc, pk, npk, base_system_cols);
+	dgp_err_t err =
+	    ensure_table(s, "dgp_base", lib_table(lib), cols, nc, pk, npk, base_system_cols);
+	if (err == DGP_OK && existing_type(s, "dgp_base", lib_table(lib), "_dgp_sources")) {
+		/* A golden table from before compact provenance: its JSON column is derived
+		 * data, replaced by the ids; the new function recomputes every row. */
+		const char *tbl = q(s, lib_table(lib));
+		s->rep->columns_added++;
+		err =
+		    exec(s, lib_table(lib),
+		         dgp_arena_sprintf(s->arena,
+		                           "ALTER TABLE dgp_base.%s DROP COLUMN \"_dgp_sources\", "
+		                           "ADD COLUMN \"_dgp_source_ids\" smallint[] NOT NULL "
+		                           "DEFAULT '{}'",
+		                           tbl));
+	}
+	return err == DGP_OK ? sync_sources_view(s, lib) : err;
 }
 
 /* ---- golden-record functions ---------------------------------------- */
 
-/* text as a JSON string ("…", with " \ and control characters escaped), in the arena. */
-static const char *json_str(sync_t *s, const char *text)
-{
-	dgp_buf_t b = {0};
-	dgp_buf_append(&b, "\"", 1);
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			dgp_buf_printf(&b, "\\%c", *c);
-		else if (*c < 0x20)
-			dgp_buf_printf(&b, "\\u%04x", *c);
-		else
-			dgp_buf_append(&b, c, 1);
-	}
-	dgp_buf_append(&b, "\"", 1);
-	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
-	dgp_buf_free(&b);
-	return out;
-}
-
 /*
- * lit — append the printf-formatted text to b as one SQL string literal
- * ('…', quotes doubled): a fragment of the statement the golden function
- * assembles and EXECUTEs.
+ * The provenance of a golden column is a small integer: the id of its
+ * (base, base column, resource) row in dgp_catalog.golden_source.  Ids are
+ * given once, in the sync that first maps the pair, and never change or get
+ * reused, so a golden row's _dgp_source_ids stays readable whatever later
+ * syncs do; dgp_base.<base>_with_sources renders them as JSON.
  */
-static void lit(sync_t *s, dgp_buf_t *b, const char *fmt, ...) DGP_PRINTF(3, 4);
-static void lit(sync_t *s, dgp_buf_t *b, const char *fmt, ...)
+static const char GOLDEN_SOURCE_SQL[] =
+    "CREATE TABLE IF NOT EXISTS dgp_catalog.golden_source (id smallint PRIMARY KEY, "
+    "base text NOT NULL, base_column text NOT NULL, resource_code text NOT NULL, "
+    "UNIQUE (base, base_column, resource_code))";
+
+/* ids[c][m]: the golden_source id of base column c's m-th source (bc[c].sources[m]). */
+typedef int **source_ids_t;
+
+/* text as one SQL string literal ('…', quotes doubled), in the arena */
+static const char *lit(sync_t *s, const char *fmt, ...) DGP_PRINTF(2, 3);
+static const char *lit(sync_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	const char *t = dgp_arena_vsprintf(s->arena, fmt, ap);
 	va_end(ap);
-	dgp_buf_append(b, "'", 1);
+	dgp_buf_t b = {0};
+	dgp_buf_append(&b, "'", 1);
 	for (; *t; t++)
-		dgp_buf_append(b, *t == '\'' ? "''" : t, *t == '\'' ? 2 : 1);
-	dgp_buf_append(b, "'", 1);
+		dgp_buf_append(&b, *t == '\'' ? "''" : t, *t == '\'' ? 2 : 1);
+	dgp_buf_append(&b, "'", 1);
+	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
+	dgp_buf_free(&b);
+	return out;
+}
+
+/* res feeds lib and carries its key: a source of lib's golden rows. */
+static bool feeds_lib(const dgp_catalog_resource_t *res, dgp_base_library_t lib)
+{
+	return res->base_library == lib && base_key_field(res);
+}
+
+/*
+ * The golden_source id of each (column, source) pair of lib, adding the pairs
+ * not listed yet with the next free ids; only sources that feed lib and carry
+ * its key (feeds_lib) get one.
+ */
+static dgp_err_t golden_source_ids(sync_t *s, dgp_base_library_t lib, source_ids_t *out)
+{
+	size_t nb;
+	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
+	int **ids = dgp_arena_calloc(s->arena, (nb + 1) * sizeof(*ids));
+	for (size_t c = 0; c < nb; c++) {
+		ids[c] = dgp_arena_calloc(s->arena, (bc[c].n_sources + 1) * sizeof(int));
+		if (bc[c].library != lib || bc[c].key)
+			continue;
+		for (size_t m = 0; m < bc[c].n_sources; m++) {
+			const dgp_catalog_resource_t *res = bc[c].sources[m]->resource;
+			if (!feeds_lib(res, lib))
+				continue;
+			const char *p[] = {lib_table(lib), bc[c].name, res->code};
+			PGresult *r = PQexecParams(
+			    s->conn,
+			    "WITH e AS (SELECT id FROM dgp_catalog.golden_source WHERE base = $1 "
+			    "AND "
+			    "base_column = $2 AND resource_code = $3), "
+			    "i AS (INSERT INTO dgp_catalog.golden_source (id, base, base_column, "
+			    "resource_code) SELECT coalesce(max(id), 0) + 1, $1, $2, $3 FROM "
+			    "dgp_catalog.golden_source HAVING NOT EXISTS (SELECT 1 FROM e) "
+			    "RETURNING id) "
+			    "SELECT id FROM e UNION ALL SELECT id FROM i",
+			    3, NULL, p, NULL, NULL, 0);
+			if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+				dgp_err_t err = pg_fail(s, r, "dgp_catalog.golden_source");
+				PQclear(r);
+				return err;
+			}
+			ids[c][m] = atoi(PQgetvalue(r, 0, 0));
+			PQclear(r);
+		}
+	}
+	*out = ids;
+	return DGP_OK;
 }
 
 /*
@@ -711,17 +773,21 @@ static const char *row_order(sync_t *s, const dgp_catalog_resource_t *res, const
  * The LEFT JOIN of one source, alias s<alias>, on the keys: its base key
  * column kc and, under each mapped column's own name, the value it offers.
  * A source whose record key is the base key alone has at most one row per
- * key and is joined as it is.  A source with several rows per key offers,
- * per column, the first non-NULL value in row_order(): a NULL in one row
- * never hides the value another row holds.
+ * key and is joined as it is, so the planner picks a hash join for a large
+ * batch and index probes for a small one.  A source with several rows per
+ * key offers, per column, the first non-NULL value in row_order(): a NULL in
+ * one row never hides the value another row holds.
  */
 static const char *source_join(sync_t *s, dgp_base_library_t lib, const dgp_catalog_resource_t *res,
                                int alias, const char *kc)
 {
+	const char *table = q(s, dgp_catalog_table_name(res, s->arena));
+	const char *order = row_order(s, res, kc);
+	if (!*order)
+		return dgp_arena_sprintf(s->arena, " LEFT JOIN dgp_src.%s s%d ON s%d.%s = k.key",
+		                         table, alias, alias, kc);
 	size_t nb;
 	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
-	const char *order = row_order(s, res, kc);
-	bool multi = *order != 0;
 	dgp_buf_t j = {0};
 	dgp_buf_printf(&j, " LEFT JOIN (SELECT t.%s", kc);
 	for (size_t c = 0; c < nb; c++) {
@@ -731,21 +797,72 @@ static const char *source_join(sync_t *s, dgp_base_library_t lib, const dgp_cata
 			if (bc[c].sources[m]->resource != res)
 				continue;
 			const char *col = q(s, dgp_catalog_column_name(bc[c].sources[m], s->arena));
-			if (multi)
-				dgp_buf_printf(
-				    &j,
-				    ", (array_agg(t.%s ORDER BY %s) FILTER (WHERE t.%s IS "
-				    "NOT NULL))[1] AS %s",
-				    col, order, col, col);
-			else
-				dgp_buf_printf(&j, ", t.%s", col);
+			dgp_buf_printf(&j,
+			               ", (array_agg(t.%s ORDER BY %s) FILTER (WHERE t.%s IS "
+			               "NOT NULL))[1] AS %s",
+			               col, order, col, col);
 		}
 	}
-	dgp_buf_printf(&j, " FROM dgp_src.%s t WHERE t.%s = ANY ($1)%s%s) s%d ON s%d.%s = k.key",
-	               q(s, dgp_catalog_table_name(res, s->arena)), kc, multi ? " GROUP BY t." : "",
-	               multi ? kc : "", alias, alias, kc);
+	dgp_buf_printf(
+	    &j, " FROM k JOIN dgp_src.%s t ON t.%s = k.key GROUP BY t.%s) s%d ON s%d.%s = k.key",
+	    table, kc, kc, alias, alias, kc);
 	const char *out = dgp_arena_memdup(s->arena, j.p, j.len);
 	dgp_buf_free(&j);
+	return out;
+}
+
+/*
+ * The end of the statement after g (see refresh_body): write the golden rows
+ * of the keys some source holds into tbl.  into_empty: tbl holds no row, so
+ * a plain INSERT … SELECT builds it (the first load of a base library).
+ * Otherwise keys no source holds lose their row, existing rows are updated
+ * only where their values or provenance differ (IS DISTINCT FROM) and the
+ * keys tbl lacks are inserted.  Not INSERT … ON CONFLICT DO UPDATE … WHERE:
+ * it locks (writes) every conflicting row before its WHERE, so an unchanged
+ * key cost as much as a changed one; here it costs two index probes.  The
+ * refresh lock (refresh_body) keeps other refreshes from inserting between
+ * the probe and the insert.
+ */
+static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *tbl, const char *kq,
+                                size_t ncol, bool into_empty)
+{
+	size_t nb;
+	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
+	dgp_buf_t t = {0};
+	if (!into_empty) {
+		dgp_buf_printf(&t,
+		               ", d AS (DELETE FROM %s AS b USING g WHERE b.%s = g._dgp_key AND NOT "
+		               "g._dgp_held), u AS (UPDATE %s AS b SET ",
+		               tbl, kq, tbl);
+		size_t c = 0;
+		for (size_t i = 0; i < nb; i++)
+			if (bc[i].library == lib && !bc[i].key)
+				dgp_buf_printf(&t, "%s = g.c%zu, ", q(s, bc[i].name), ++c);
+		dgp_buf_printf(&t,
+		               "\"_dgp_source_ids\" = g._dgp_source_ids, \"_dgp_updated_at\" = now() "
+		               "FROM g WHERE b.%s = g._dgp_key AND g._dgp_held AND (",
+		               kq);
+		for (size_t i = 0; i < nb; i++)
+			if (bc[i].library == lib && !bc[i].key)
+				dgp_buf_printf(&t, "b.%s, ", q(s, bc[i].name));
+		dgp_buf_printf(&t, "b.\"_dgp_source_ids\") IS DISTINCT FROM (");
+		for (c = 1; c <= ncol; c++)
+			dgp_buf_printf(&t, "g.c%zu, ", c);
+		dgp_buf_printf(&t, "g._dgp_source_ids))");
+	}
+	dgp_buf_printf(&t, " INSERT INTO %s (%s", tbl, kq);
+	for (size_t i = 0; i < nb; i++)
+		if (bc[i].library == lib && !bc[i].key)
+			dgp_buf_printf(&t, ", %s", q(s, bc[i].name));
+	dgp_buf_printf(&t, ", \"_dgp_source_ids\", \"_dgp_updated_at\") SELECT g._dgp_key");
+	for (size_t c = 1; c <= ncol; c++)
+		dgp_buf_printf(&t, ", g.c%zu", c);
+	dgp_buf_printf(&t, ", g._dgp_source_ids, now() FROM g WHERE g._dgp_held");
+	if (!into_empty)
+		dgp_buf_printf(&t, " AND NOT EXISTS (SELECT 1 FROM %s AS x WHERE x.%s = g._dgp_key)", tbl,
+		               kq);
+	const char *out = lit(s, "%.*s", (int)t.len, t.p);
+	dgp_buf_free(&t);
 	return out;
 }
 
@@ -753,18 +870,25 @@ static const char *source_join(sync_t *s, dgp_base_library_t lib, const dgp_cata
  * Build the body (PL/pgSQL) of dgp_base.refresh_<lib>(keys text[]).  Every
  * key's golden row is rebuilt from the sources: each column the first
  * non-NULL value in priority order (within one source, in row_order()), the
- * source of each column in _dgp_sources; keys no source holds any more are
- * deleted.  The result depends on the rows in dgp_src only, not on the order
- * or the batches they were loaded in.
+ * golden_source id of each column's source in _dgp_source_ids (ids[], from
+ * golden_source_ids()); keys no source holds any more are deleted.  The
+ * result depends on the rows in dgp_src only, not on the order or the
+ * batches they were loaded in.
  *
- * Cost: one EXISTS per source first finds the sources that hold any of the
- * keys (h[i]); the statement then joins only those, so its cost follows the
- * data (usually one to a few sources per batch), not the 30-odd sources a
- * library has, and planning it is cheap.  The statement is assembled from
- * fragments generated here, each guarded by its source's h[i]; no value is
- * ever part of its text (keys are $1 of EXECUTE … USING).
+ * Cost, per call: the keys are made distinct once (a hash); one EXISTS per
+ * source finds the sources that hold any of them (h[i]; an empty table
+ * answers at once), and one statement joins only those to the keys —
+ * unnest($1) joined, never `= ANY ($1)`, whose planning alone costs
+ * seconds for 100k keys (a selectivity estimate per array element).  No
+ * per-column subquery: a one-row-per-key source is a plain join; a
+ * multi-row source is one grouped join.  Into an empty golden table the rows
+ * are a plain INSERT … SELECT (refresh_tail).  The statement is assembled
+ * from fragments generated here, each guarded by its source's h[i]; no value
+ * is ever part of its text (the keys are $1 of EXECUTE … USING).  An advisory
+ * lock serialises refreshes of the same database, so the empty check holds
+ * until commit.
  */
-static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **key_col)
+static const char *refresh_body(sync_t *s, dgp_base_library_t lib, source_ids_t ids)
 {
 	size_t nr, nb;
 	const dgp_catalog_resource_t *res = dgp_catalog_resources(s->cat, &nr);
@@ -776,14 +900,13 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 			key = &bc[i];
 	if (!key)
 		return NULL;
-	*key_col = key->name;
 
 	/* Source resources: feed lib and carry its key; alias s<i> by catalog order. */
 	int *alias = dgp_arena_calloc(s->arena, (nr + 1) * sizeof(int));
 	const char **kc = dgp_arena_calloc(s->arena, (nr + 1) * sizeof(*kc));
 	int nsrc = 0;
 	for (size_t i = 0; i < nr; i++)
-		if (res[i].base_library == lib && base_key_field(&res[i])) {
+		if (feeds_lib(&res[i], lib)) {
 			alias[i] = ++nsrc;
 			kc[i] = q(s, dgp_catalog_column_name(base_key_field(&res[i]), s->arena));
 		}
@@ -792,19 +915,24 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 
 	dgp_buf_t b = {0};
 	const char *kq = q(s, key->name);
-	dgp_buf_printf(&b, "\nDECLARE\n  h boolean[];\nBEGIN");
+	dgp_buf_printf(&b,
+	               "\nDECLARE\n  h boolean[];\n  dgp_keys text[];\nBEGIN"
+	               "\n  PERFORM pg_advisory_xact_lock(hashtext('dgp golden refresh'));"
+	               "\n  dgp_keys := ARRAY(SELECT DISTINCT u.k FROM unnest($1) AS u (k) WHERE "
+	               "u.k IS NOT NULL);");
 	for (size_t i = 0; i < nr; i++)
-		if (alias[i])
-		{
-			/* An empty table answers at once, before the index scan sorts the keys. */
+		if (alias[i]) {
 			const char *t = q(s, dgp_catalog_table_name(&res[i], s->arena));
-			dgp_buf_printf(&b, "\n  h[%d] := EXISTS (SELECT 1 FROM dgp_src.%s) AND EXISTS "
-					   "(SELECT 1 FROM dgp_src.%s t WHERE t.%s = ANY ($1));",
-				       alias[i], t, t, kc[i]);
+			dgp_buf_printf(&b,
+			               "\n  h[%d] := EXISTS (SELECT 1 FROM dgp_src.%s) AND EXISTS "
+			               "(SELECT 1 FROM unnest(dgp_keys) AS u (k) JOIN dgp_src.%s t "
+			               "ON t.%s = u.k);",
+			               alias[i], t, t, kc[i]);
 		}
 
-	/* g: per key, the golden columns c<n>, their sources and whether any source holds it. */
-	dgp_buf_printf(&b, "\n  EXECUTE 'WITH g AS MATERIALIZED (SELECT k.key AS _dgp_key'");
+	/* g: per key, the golden columns c<n>, their source ids and whether any source holds it. */
+	dgp_buf_printf(&b, "\n  EXECUTE 'WITH k AS (SELECT u.key FROM unnest($1) AS u (key)), "
+	                   "g AS (SELECT k.key AS _dgp_key'");
 	size_t ncol = 0;
 	for (size_t i = 0; i < nb; i++) {
 		if (bc[i].library != lib || bc[i].key)
@@ -816,120 +944,149 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, const char **
 			size_t ri = (size_t)(f->resource - res);
 			if (ri >= nr || !alias[ri])
 				continue;
-			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[ri]);
-			lit(s, &b, "s%d.%s::%s", alias[ri], q(s, dgp_catalog_column_name(f, s->arena)),
-			    type);
-			dgp_buf_printf(&b, " END");
+			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN %s END", alias[ri],
+			               lit(s, "s%d.%s::%s", alias[ri],
+			                   q(s, dgp_catalog_column_name(f, s->arena)), type));
 		}
-		dgp_buf_printf(&b, ", ");
-		lit(s, &b, "NULL::%s", type);
-		dgp_buf_printf(&b, ") || ') AS c%zu'", ++ncol);
+		dgp_buf_printf(&b, ", %s) || ') AS c%zu'", lit(s, "NULL::%s", type), ++ncol);
 	}
-	/* _dgp_sources as JSON text cast once to jsonb: a third of the cost of
-	 * jsonb_strip_nulls(jsonb_build_object(…)) per row. */
-	dgp_buf_printf(&b, "\n    || ', concat(''{'', concat_ws('', '''");
+	/* _dgp_source_ids: per column that has a value, the id of the source it came from */
+	dgp_buf_printf(&b, "\n    || ', array_remove(ARRAY[' || concat_ws(', '");
 	for (size_t i = 0; i < nb; i++) {
 		if (bc[i].library != lib || bc[i].key)
 			continue;
-		dgp_buf_printf(&b, "\n    || ', CASE WHEN false THEN NULL' || concat(''");
+		dgp_buf_printf(&b, "\n    , 'CASE WHEN false THEN NULL' || concat(''");
 		for (size_t j = 0; j < bc[i].n_sources; j++) {
 			const dgp_catalog_field_t *f = bc[i].sources[j];
 			size_t ri = (size_t)(f->resource - res);
 			if (ri >= nr || !alias[ri])
 				continue;
-			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[ri]);
-			lit(s, &b, " WHEN s%d.%s IS NOT NULL THEN '%s: %s'", alias[ri],
-			    q(s, dgp_catalog_column_name(f, s->arena)), json_str(s, bc[i].name),
-			    json_str(s, res[ri].code));
-			dgp_buf_printf(&b, " END");
+			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN %s END", alias[ri],
+			               lit(s, " WHEN s%d.%s IS NOT NULL THEN %d", alias[ri],
+			                   q(s, dgp_catalog_column_name(f, s->arena)), ids[i][j]));
 		}
 		dgp_buf_printf(&b, ") || ' END'");
 	}
-	dgp_buf_printf(&b, "\n    || '), ''}'')::jsonb AS _dgp_sources, (' || concat_ws(' OR '");
+	dgp_buf_printf(&b, ") || ']::smallint[], NULL) AS _dgp_source_ids, (' || concat_ws(' OR '");
 	for (size_t i = 0; i < nr; i++)
-		if (alias[i]) {
-			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN ", alias[i]);
-			lit(s, &b, "s%d.%s IS NOT NULL", alias[i], kc[i]);
-			dgp_buf_printf(&b, " END");
-		}
-	dgp_buf_printf(&b, ", 'false') || ') AS _dgp_held'"
-			   "\n    || ' FROM (SELECT DISTINCT unnest($1) AS key) k'");
-	/* Per holding source one set-based lookup of its values per key, only the columns
-	 * that feed the golden row (source_join). */
-	for (size_t i = 0; i < nr; i++) {
-		if (!alias[i])
-			continue;
-		dgp_buf_printf(&b, "\n    || CASE WHEN h[%d] THEN ", alias[i]);
-		lit(s, &b, "%s", source_join(s, lib, &res[i], alias[i], kc[i]));
-		dgp_buf_printf(&b, " ELSE '' END");
-	}
-	/* Keys no source holds lose their golden row; the others are upserted, changed
-	 * rows only. */
-	dgp_buf_t t = {0};
-	dgp_buf_printf(&t, "), d AS (DELETE FROM %s AS b WHERE b.%s = ANY (ARRAY(SELECT g._dgp_key FROM g "
-			   "WHERE NOT g._dgp_held))) INSERT INTO %s AS b (%s",
-		       tbl, kq, tbl, kq);
-	for (size_t i = 0; i < nb; i++)
-		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&t, ", %s", q(s, bc[i].name));
-	dgp_buf_printf(&t, ", \"_dgp_sources\", \"_dgp_updated_at\") SELECT g._dgp_key");
-	for (size_t c = 1; c <= ncol; c++)
-		dgp_buf_printf(&t, ", g.c%zu", c);
-	dgp_buf_printf(&t, ", g._dgp_sources, now() FROM g WHERE g._dgp_held ON CONFLICT (%s) DO "
-			   "UPDATE SET ", kq);
-	size_t n = 0;
-	for (size_t i = 0; i < nb; i++)
-		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&t, "%s%s = EXCLUDED.%s", n++ ? ", " : "", q(s, bc[i].name),
-				       q(s, bc[i].name));
-	dgp_buf_printf(&t, ", \"_dgp_sources\" = EXCLUDED.\"_dgp_sources\", \"_dgp_updated_at\" = "
-			   "now() WHERE (");
-	n = 0;
-	for (size_t i = 0; i < nb; i++)
-		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&t, "%sb.%s", n++ ? ", " : "", q(s, bc[i].name));
-	dgp_buf_printf(&t, ", b.\"_dgp_sources\") IS DISTINCT FROM (");
-	n = 0;
-	for (size_t i = 0; i < nb; i++)
-		if (bc[i].library == lib && !bc[i].key)
-			dgp_buf_printf(&t, "%sEXCLUDED.%s", n++ ? ", " : "", q(s, bc[i].name));
-	dgp_buf_printf(&t, ", EXCLUDED.\"_dgp_sources\")");
-	dgp_buf_printf(&b, "\n    || ");
-	lit(s, &b, "%.*s", (int)t.len, t.p);
-	dgp_buf_free(&t);
-	dgp_buf_printf(&b, "\n  USING $1;\nEND;\n");
+		if (alias[i])
+			dgp_buf_printf(&b, ", CASE WHEN h[%d] THEN %s END", alias[i],
+			               lit(s, "s%d.%s IS NOT NULL", alias[i], kc[i]));
+	dgp_buf_printf(&b, ", 'false') || ') AS _dgp_held FROM k'");
+	for (size_t i = 0; i < nr; i++)
+		if (alias[i])
+			dgp_buf_printf(&b, "\n    || CASE WHEN h[%d] THEN %s ELSE '' END", alias[i],
+			               lit(s, "%s", source_join(s, lib, &res[i], alias[i], kc[i])));
+	dgp_buf_printf(&b,
+	               "\n    || ')' || CASE WHEN EXISTS (SELECT 1 FROM %s) THEN\n    %s\n    "
+	               "ELSE\n    %s\n    END",
+	               tbl, refresh_tail(s, lib, tbl, kq, ncol, false),
+	               refresh_tail(s, lib, tbl, kq, ncol, true));
+	dgp_buf_printf(&b, "\n  USING dgp_keys;\nEND;\n");
 	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
 	dgp_buf_free(&b);
 	return out;
 }
 
+/*
+ * dgp_base.<lib>_with_sources: the golden table with _dgp_source_ids
+ * rendered as today's readable provenance, `_dgp_sources jsonb` (base
+ * column → resource code), for people and exports.  Replaced when the
+ * golden table's columns changed (a view's column list is fixed when it is
+ * created).
+ */
+static dgp_err_t sync_sources_view(sync_t *s, dgp_base_library_t lib)
+{
+	const char *view = dgp_arena_sprintf(s->arena, "%s_with_sources", lib_table(lib));
+	const char *p[] = {lib_table(lib), view};
+	PGresult *r = PQexecParams(
+	    s->conn,
+	    "SELECT (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM "
+	    "pg_attribute "
+	    "WHERE attrelid = format('dgp_base.%I', $1::text)::regclass AND attnum > 0 AND NOT "
+	    "attisdropped AND attname NOT IN ('_dgp_source_ids', '_dgp_updated_at')), "
+	    "(SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+	    "WHERE attrelid = to_regclass(format('dgp_base.%I', $2::text)) AND attnum > 0)",
+	    2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		dgp_err_t err = pg_fail(s, r, view);
+		PQclear(r);
+		return err;
+	}
+	const char *cols = dgp_arena_strdup(s->arena, PQgetvalue(r, 0, 0));
+	const char *want = dgp_arena_sprintf(s->arena, "%s, _dgp_sources, _dgp_updated_at", cols);
+	bool same = strcmp(PQgetvalue(r, 0, 1), want) == 0;
+	PQclear(r);
+	if (same)
+		return DGP_OK;
+	dgp_buf_t sel = {0};
+	for (const char *c = cols; *c;) {
+		size_t n = strcspn(c, ",");
+		dgp_buf_printf(&sel, "b.%.*s, ", (int)n, c);
+		c += n;
+		c += strspn(c, ", ");
+	}
+	const char *sql = dgp_arena_sprintf(
+	    s->arena,
+	    "DROP VIEW IF EXISTS dgp_base.%s; CREATE VIEW dgp_base.%s AS SELECT %.*s"
+	    "coalesce((SELECT jsonb_object_agg(gs.base_column, gs.resource_code) FROM "
+	    "unnest(b.\"_dgp_source_ids\") AS u (id) JOIN dgp_catalog.golden_source gs ON gs.id = "
+	    "u.id), '{}') AS _dgp_sources, b.\"_dgp_updated_at\" FROM dgp_base.%s b",
+	    q(s, view), q(s, view), (int)sel.len, sel.p, q(s, lib_table(lib)));
+	dgp_buf_free(&sel);
+	return exec(s, view, sql);
+}
+
+/*
+ * The settings of the refresh functions, as pg_proc.proconfig lists them.  A
+ * chunk's keys are few against its sources' rows, but the planner's costs
+ * (random reads for index pages that are in fact cached) make it hash or
+ * merge a whole source table per chunk: 20k keys against 300k rows scanned
+ * and hashed all 300k rows every time, as costly for an unchanged chunk as
+ * for a new one.  Index probes per key keep a chunk's cost proportional to
+ * its keys, whatever the size of the tables.  work_mem: the distinct keys
+ * hash in memory.  jit: the statement's estimated cost passes jit_above_cost
+ * for any chunk that updates, and compiling its ~35 expressions cost more
+ * than the chunk's work (a 20k-key chunk of unchanged keys took 3.6 s with
+ * JIT against 1.2 s for one inserting 20k rows without).
+ */
+static const char REFRESH_SETTINGS[] =
+    "work_mem=64MB,enable_hashjoin=off,enable_mergejoin=off,jit=off";
+
 static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
 {
-	const char *key_col = NULL;
-	const char *body = refresh_body(s, lib, &key_col);
+	source_ids_t ids = NULL;
+	dgp_err_t err = golden_source_ids(s, lib, &ids);
+	if (err != DGP_OK)
+		return err;
+	const char *body = refresh_body(s, lib, ids);
 	if (!body)
 		return DGP_OK;
 	const char *fname = dgp_arena_sprintf(s->arena, "refresh_%s", lib_table(lib));
 	const char *params[] = {fname};
 	PGresult *r = PQexecParams(s->conn,
-				   "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+				   "SELECT p.prosrc, array_to_string(p.proconfig, ',') FROM pg_proc p "
+				   "JOIN pg_namespace n ON n.oid = "
 				   "p.pronamespace WHERE n.nspname = 'dgp_base' AND p.proname = $1",
 				   1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		dgp_err_t err = pg_fail(s, r, fname);
+		err = pg_fail(s, r, fname);
 		PQclear(r);
 		return err;
 	}
-	bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), body) == 0;
+	bool same = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), body) == 0 &&
+	            strcmp(PQgetvalue(r, 0, 1), REFRESH_SETTINGS) == 0;
 	PQclear(r);
 	if (same)
 		return DGP_OK;
-	/* The body holds only quoted identifiers and resource codes; $dgp$ cannot occur in it. */
-	const char *sql = dgp_arena_sprintf(
-		s->arena,
-		"CREATE OR REPLACE FUNCTION dgp_base.%s(keys text[]) RETURNS void "
-		"LANGUAGE plpgsql AS $dgp$%s$dgp$",
-		q(s, fname), body);
+	/* The body holds only quoted identifiers, resource codes and ids; $dgp$ cannot occur in
+	 * it.  REFRESH_SETTINGS: see there. */
+	const char *sql =
+	    dgp_arena_sprintf(s->arena,
+	                      "CREATE OR REPLACE FUNCTION dgp_base.%s(keys text[]) RETURNS void "
+	                      "LANGUAGE plpgsql SET work_mem = '64MB' SET enable_hashjoin = off "
+	                      "SET enable_mergejoin = off SET jit = off AS $dgp$%s$dgp$",
+	                      q(s, fname), body);
 	s->rep->functions_replaced++;
 	return exec(s, fname, sql);
 }
@@ -1085,6 +1242,8 @@ static dgp_err_t sync_all(sync_t *s)
 		if ((err = sync_src_table(s, &res[i])) != DGP_OK)
 			return err;
 	if ((err = golden_map_snapshot(s, "dgp_map_new")) != DGP_OK)
+		return err;
+	if ((err = exec(s, "dgp_catalog.golden_source", GOLDEN_SOURCE_SQL)) != DGP_OK)
 		return err;
 	static const dgp_base_library_t libs[] = {DGP_LIB_PERSON, DGP_LIB_LEGAL_ENTITY};
 	for (size_t i = 0; i < 2; i++) {

@@ -3,14 +3,17 @@
  *
  *   catalog files ─▶ dgp_catalog.* mirror tables   (insert / update / delete rows)
  *                 ─▶ dgp_src."<table>" per resource (create; add new columns)
- *                 ─▶ dgp_base.person / legal_entity (create; add new columns)
+ *                 ─▶ dgp_base.person / legal_entity (create; add new columns),
+ *                    their *_with_sources views and dgp_catalog.golden_source ids
  *                 ─▶ dgp_base.refresh_person(keys) / refresh_legal_entity(keys)
  *                 ─▶ golden rows of the keys a changed mapping affects, recomputed
  *
  * One transaction under an advisory lock, so a failed sync changes nothing
  * and two syncs never interleave.  Data tables are only ever extended:
- * dgp never drops a table or a column, and refuses (rolling everything back)
- * when the catalog asks for a different type of an existing column.
+ * dgp never drops a table or a column (but for the derived `_dgp_sources
+ * jsonb` of a golden table from before its provenance became ids), and
+ * refuses (rolling everything back) when the catalog asks for a different
+ * type of an existing column.
  * Running it twice changes nothing the second time (the report says 0).
  * Table layouts: SCHEMA.md.
  */

@@ -45,9 +45,9 @@ step "dgp load: parse → normalise → dedup → PostgreSQL (a second run finds
 step "golden records: dgp_base.person / dgp_base.legal_entity (a few rows)"
 psql "$DGP_PG_CONNINFO" -qX -P pager=off \
 	-c "SELECT count(*) AS persons FROM dgp_base.person" \
-	-c "SELECT gmsfhm, xm, xb, csrq, hjdz, _dgp_sources->>'xm' AS xm_from FROM dgp_base.person ORDER BY gmsfhm LIMIT 5" \
+	-c "SELECT gmsfhm, xm, xb, csrq, hjdz, _dgp_sources->>'xm' AS xm_from FROM dgp_base.person_with_sources ORDER BY gmsfhm LIMIT 5" \
 	-c "SELECT count(*) AS legal_entities FROM dgp_base.legal_entity" \
-	-c "SELECT tyshxydm, mc, fddbr, clrq, zs, _dgp_sources->>'mc' AS mc_from FROM dgp_base.legal_entity ORDER BY tyshxydm LIMIT 5" \
+	-c "SELECT tyshxydm, mc, fddbr, clrq, zs, _dgp_sources->>'mc' AS mc_from FROM dgp_base.legal_entity_with_sources ORDER BY tyshxydm LIMIT 5" \
 	-c "SELECT resource_code, reason, count FROM dgp_catalog.reject_stats ORDER BY 1, 2"
 # ---- end of bulk load --------------------------------------------------------
 

@@ -19,11 +19,19 @@
 #   (e) the Python peer (benchmarks/load/peer.py: csv, python-stdnum, psycopg 3
 #       COPY + INSERT … ON CONFLICT DO UPDATE … WHERE changed; no golden
 #       records), first load of the same file into the same database
+# PARTS=golden measures the golden refresh alone instead, in a fresh database
+# per run:
+#   (g1) dgp load --no-golden-wait (the keys queued, no golden row yet)
+#   (g2) dgp golden --once: the drain of a first load, into an empty base
+#   (b2) psql \copy of the golden rows it wrote, as above: g2/b2 is what the
+#        refresh costs over writing its rows
+#   (g3) every key queued again and drained: nothing changed, nothing rewritten
 # Prints one line per measurement with the 1-minute load average, and the
 # medians at the end.  The dedup cache's bytes/key: bench_dedup 10000000 100000000.
 set -euo pipefail
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-3}
+PARTS=${PARTS:-all}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$SRC/build-bulk}
 DGP=$BUILD/cli/dgp
@@ -52,6 +60,31 @@ measure() {
 	awk -v n="$name" -v w="$wall" -v u="$user" -v s="$sys" -v r="$ROWS" -v l="$l" 'BEGIN {
 		printf "%-22s %8.1f s %10.0f rows/s  cpu %6.2f µs/row  load avg %s\n", n, w, r / w, (u + s) * 1e6 / r, l }' | tee -a "$RES"
 }
+# golden_only RUN — (g1), (g2), (b2), (g3) in a fresh database
+golden_only() {
+	local db=dgp_bench_golden_$$
+	psql "$ADMIN" -qXc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null 2>&1
+	export DGP_PG_CONNINFO="$ADMIN dbname=$db"
+	"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null
+	measure "g1_load_no_golden" "$DGP" load --no-golden-wait --resource $R --encoding UTF-8 "$F"
+	grep -q "new $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
+	measure "g2_drain_first_load" "$DGP" golden --once
+	psql "$DGP_PG_CONNINFO" -qXc "\\copy (SELECT * FROM dgp_base.person) TO '$W/golden.copy'"
+	psql "$DGP_PG_CONNINFO" -qXc "CREATE TABLE public.bench_golden (LIKE dgp_base.person INCLUDING ALL)"
+	measure "b2_psql_copy_golden" psql "$DGP_PG_CONNINFO" -qXc "\\copy public.bench_golden FROM '$W/golden.copy'"
+	psql "$DGP_PG_CONNINFO" -qXc "INSERT INTO dgp_ops.golden_queue (base, key) SELECT 'person', gmsfhm FROM dgp_src.gaj_hjrk"
+	measure "g3_drain_unchanged" "$DGP" golden --once
+	export DGP_PG_CONNINFO=$ADMIN
+	psql "$ADMIN" -qXc "DROP DATABASE $db" >/dev/null
+}
+if [[ $PARTS == golden ]]; then
+	for run in $(seq 1 "$RUNS"); do golden_only; done
+	echo "medians over $RUNS run(s) of $ROWS rows:"
+	sort -k1,1 -k2,2n "$RES" | awk '{ n[$1]++; v[$1, n[$1]] = $0 } END { for (k in n) print v[k, int((n[k] + 1) / 2)] }' | sort | tee "$W/medians.txt"
+	awk '{ t[$1] = $2 } END { printf "(g2)/(b2): %.2f\n", t["g2_drain_first_load"] / t["b2_psql_copy_golden"] }' "$W/medians.txt"
+	echo "(data in $W)"
+	exit 0
+fi
 for run in $(seq 1 "$RUNS"); do
 	for golden in with without; do
 		db=dgp_bench_load_$$

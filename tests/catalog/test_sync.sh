@@ -46,11 +46,11 @@ K=420106199003071238
 sql "INSERT INTO dgp_src.gaj_hjrk (gmsfhm, xm, hyzk, csrq, _dgp_content_hash, _dgp_origin) VALUES ('$K', '张三', '10', '1990-03-07', 1, 't:1');
      INSERT INTO dgp_src.mzj_hydj (gmsfhm, hydjzh, xm, hyzk, _dgp_content_hash, _dgp_origin) VALUES ('$K', 'H1', '张叁', '20', 2, 't:2');
      SELECT dgp_base.refresh_person(ARRAY['$K'])" >/dev/null
-got=$(sql "SELECT xm || '|' || hyzk || '|' || csrq || '|' || (_dgp_sources->>'xm') || '|' || (_dgp_sources->>'hyzk') FROM dgp_base.person WHERE gmsfhm = '$K'")
+got=$(sql "SELECT xm || '|' || hyzk || '|' || csrq || '|' || (_dgp_sources->>'xm') || '|' || (_dgp_sources->>'hyzk') FROM dgp_base.person_with_sources WHERE gmsfhm = '$K'")
 want="张三|20|1990-03-07|101001/000001|101002/000001"
 [[ $got == "$want" ]] && ok || bad "golden priorities" "got  $got" "want $want"
 sql "UPDATE dgp_src.gaj_hjrk SET xm = NULL WHERE gmsfhm = '$K'; SELECT dgp_base.refresh_person(ARRAY['$K'])" >/dev/null
-got=$(sql "SELECT xm || '|' || (_dgp_sources->>'xm') FROM dgp_base.person WHERE gmsfhm = '$K'")
+got=$(sql "SELECT xm || '|' || (_dgp_sources->>'xm') FROM dgp_base.person_with_sources WHERE gmsfhm = '$K'")
 [[ $got == "张叁|101002/000001" ]] && ok || bad "golden falls back to the next source" "got $got"
 sql "DELETE FROM dgp_src.gaj_hjrk; DELETE FROM dgp_src.mzj_hydj; SELECT dgp_base.refresh_person(ARRAY['$K'])" >/dev/null
 [[ $(sql "SELECT count(*) FROM dgp_base.person") == 0 ]] && ok || bad "golden row deleted when no source holds the key"

@@ -56,9 +56,10 @@ load() {
 		out=$(DGP_BATCH_MAX_ROWS=$rows "$DGP" load "$TMP/$f" 2>&1) || bad "$db load $f" "$out"
 	done
 }
-# golden_md5 — dgp_base.person without the refresh time, in key order.
+# golden_md5 — dgp_base.person without the refresh time, in key order, its
+# provenance rendered by the view (base column → resource code, as JSON).
 golden_md5() {
-	sql "SELECT count(*) || ' ' || md5(string_agg((to_jsonb(t) - '_dgp_updated_at')::text, E'\n' ORDER BY gmsfhm)) FROM dgp_base.person t"
+	sql "SELECT count(*) || ' ' || md5(string_agg((to_jsonb(t) - '_dgp_updated_at')::text, E'\n' ORDER BY gmsfhm)) FROM dgp_base.person_with_sources t"
 }
 
 # expected_md5 — the same, computed from dgp_src by the rule, in plain SQL.
@@ -75,9 +76,9 @@ expected_md5() {
 		long+=" UNION ALL SELECT gmsfhm, NULL, NULL, NULL, NULL, NULL FROM dgp_src.$t"
 	done
 	local cols
-	cols=$(sql "SELECT string_agg(format('%I', \"column\") || ' text', ', ' ORDER BY ordinality) FROM (SELECT a.attname AS column, a.attnum AS ordinality FROM pg_attribute a WHERE a.attrelid = 'dgp_base.person'::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname NOT IN ('gmsfhm', '_dgp_sources', '_dgp_updated_at')) c")
+	cols=$(sql "SELECT string_agg(format('%I', \"column\") || ' text', ', ' ORDER BY ordinality) FROM (SELECT a.attname AS column, a.attnum AS ordinality FROM pg_attribute a WHERE a.attrelid = 'dgp_base.person'::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname NOT IN ('gmsfhm', '_dgp_source_ids', '_dgp_updated_at')) c")
 	local names
-	names=$(sql "SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = 'dgp_base.person'::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname NOT IN ('gmsfhm', '_dgp_sources', '_dgp_updated_at')")
+	names=$(sql "SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = 'dgp_base.person'::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname NOT IN ('gmsfhm', '_dgp_source_ids', '_dgp_updated_at')")
 	# per key and column the first non-NULL value by (priority, row rank); one row per key
 	sql "WITH long AS ($long),
 	     pick AS (SELECT key, col, (array_agg(val ORDER BY prio, rn))[1] AS val, (array_agg(src ORDER BY prio, rn))[1] AS src
@@ -110,7 +111,8 @@ eq "same dgp_src in both loads" "$(sql "SELECT md5(string_agg((to_jsonb(t) - '_d
 
 # Priority swap: 社保 lxdh 1 → 2, 医保 lxdh 2 → 1.
 use_db "$db1"
-sql "CREATE TABLE before AS SELECT gmsfhm, (to_jsonb(t) - '_dgp_updated_at')::text AS r FROM dgp_base.person t"
+sql "CREATE TABLE before AS SELECT gmsfhm, (to_jsonb(t) - '_dgp_updated_at')::text AS r FROM dgp_base.person_with_sources t"
+ids_before=$(sql "SELECT count(*) || ' ' || md5(string_agg(concat_ws('|', id, base, base_column, resource_code), ',' ORDER BY id)) FROM dgp_catalog.golden_source")
 sed -i -E 's/^(101003\/000001,10,联系电话,LXDH,.*,lxdh),1$/\1,2/; s/^(101012\/000001,9,联系电话,LXDH,.*,lxdh),2$/\1,1/' \
 	"$cat_dir/rsj/fields.csv" "$cat_dir/ybj/fields.csv"
 sed -i 's/^\(ZR20260048,rsj,101003\/000001,LXDH,业务办理,\)是,/\1否,/' "$cat_dir/lists/responsibility.csv" # 社保 no longer the authority
@@ -122,16 +124,27 @@ both=$(sql "SELECT count(DISTINCT s.gmsfhm) FROM dgp_src.rsj_sbcb s JOIN dgp_src
 held=$(sql "SELECT count(*) FROM (SELECT gmsfhm FROM dgp_src.rsj_sbcb UNION SELECT gmsfhm FROM dgp_src.ybj_ybcb) k")
 expect_out "swap recomputes the keys of the two sources" "golden rows recomputed for $held keys (the keys of the changed sources)" "$out"
 eq "swap changes exactly the rows both sources give a phone" \
-	"$(sql "SELECT count(*) FILTER (WHERE b.r IS DISTINCT FROM (to_jsonb(t) - '_dgp_updated_at')::text) || ' ' || count(*) FILTER (WHERE t._dgp_sources->>'lxdh' = '101012/000001' AND b.r IS DISTINCT FROM (to_jsonb(t) - '_dgp_updated_at')::text) FROM dgp_base.person t JOIN before b USING (gmsfhm)")" \
+	"$(sql "SELECT count(*) FILTER (WHERE b.r IS DISTINCT FROM (to_jsonb(t) - '_dgp_updated_at')::text) || ' ' || count(*) FILTER (WHERE t._dgp_sources->>'lxdh' = '101012/000001' AND b.r IS DISTINCT FROM (to_jsonb(t) - '_dgp_updated_at')::text) FROM dgp_base.person_with_sources t JOIN before b USING (gmsfhm)")" \
 	"$both $both"
 eq "after the swap: the rule computed from dgp_src" "$(golden_md5)" "$(expected_md5)"
 out=$("$DGP" catalog sync "$cat_dir" 2>&1)
 expect_out "a second sync changes nothing" "nothing changed" "$out"
+eq "a priority swap keeps the provenance ids" \
+	"$(sql "SELECT count(*) || ' ' || md5(string_agg(concat_ws('|', id, base, base_column, resource_code), ',' ORDER BY id)) FROM dgp_catalog.golden_source")" "$ids_before"
+# Provenance is one id per filled column, not a document.
+eq "one source id per column with a value" \
+	"$(sql "SELECT count(*) FILTER (WHERE cardinality(p._dgp_source_ids) <> (SELECT count(*) FROM jsonb_object_keys(v._dgp_sources))) || ' ' || count(*) FILTER (WHERE cardinality(p._dgp_source_ids) = 0) FROM dgp_base.person p JOIN dgp_base.person_with_sources v USING (gmsfhm)")" "0 0"
+eq "person ids name person pairs only" \
+	"$(sql "SELECT count(*) FROM dgp_base.person p, unnest(p._dgp_source_ids) u (id) JOIN dgp_catalog.golden_source g USING (id) WHERE g.base <> 'person'")" 0
+# Refreshing keys whose sources did not change rewrites no golden row.
+sql "CREATE TABLE versions AS SELECT gmsfhm, xmin::text AS x FROM dgp_base.person; SELECT dgp_base.refresh_person(array_agg(gmsfhm)) FROM dgp_base.person" >/dev/null
+eq "a refresh of unchanged keys rewrites nothing" \
+	"$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE p.xmin::text <> v.x) FROM dgp_base.person p JOIN versions v USING (gmsfhm)")" "${m1%% *} 0"
 
 # A key no source holds any more loses its golden row; one still held keeps it.
 k=$(sql "SELECT gmsfhm FROM dgp_src.rsj_sbcb s JOIN dgp_src.ybj_ybcb y USING (gmsfhm) JOIN dgp_src.gaj_hjrk h USING (gmsfhm) LIMIT 1")
 sql "DELETE FROM dgp_src.gaj_hjrk WHERE gmsfhm = '$k'; DELETE FROM dgp_src.rsj_sbcb WHERE gmsfhm = '$k'; SELECT dgp_base.refresh_person(ARRAY['$k'])" >/dev/null
-eq "still held by 医保" "$(sql "SELECT _dgp_sources->>'lxdh' FROM dgp_base.person WHERE gmsfhm = '$k'")" "101012/000001"
+eq "still held by 医保" "$(sql "SELECT _dgp_sources->>'lxdh' FROM dgp_base.person_with_sources WHERE gmsfhm = '$k'")" "101012/000001"
 sql "DELETE FROM dgp_src.ybj_ybcb WHERE gmsfhm = '$k'; SELECT dgp_base.refresh_person(ARRAY['$k'])" >/dev/null
 eq "held by none: deleted" "$(sql "SELECT count(*) FROM dgp_base.person WHERE gmsfhm = '$k'")" 0
 eq "after the deletes: the rule computed from dgp_src" "$(golden_md5)" "$(expected_md5)"

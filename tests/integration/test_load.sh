@@ -48,7 +48,7 @@ eq "dgp_base.legal_entity rows" "$(sql "SELECT count(*) FROM dgp_base.legal_enti
 eq "person keys = union of the source keys" \
 	"$(sql "SELECT count(*) FROM (SELECT gmsfhm FROM dgp_src.gaj_hjrk UNION SELECT gmsfhm FROM dgp_src.bszjd_syrk UNION SELECT gmsfhm FROM dgp_src.gaj_ldrk EXCEPT SELECT gmsfhm FROM dgp_base.person) s")" 0
 eq "golden xm from 公安户籍 where it has one" \
-	"$(sql "SELECT count(*) FROM dgp_base.person b JOIN dgp_src.gaj_hjrk s USING (gmsfhm) WHERE b.xm IS DISTINCT FROM s.xm OR b._dgp_sources->>'xm' <> '101001/000001'")" 0
+	"$(sql "SELECT count(*) FROM dgp_base.person_with_sources b JOIN dgp_src.gaj_hjrk s USING (gmsfhm) WHERE b.xm IS DISTINCT FROM s.xm OR b._dgp_sources->>'xm' <> '101001/000001'")" 0
 eq "load_log rows" "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE status = 'complete') FROM dgp_ops.load_log")" "5 5"
 tables=(dgp_src.gaj_hjrk dgp_src.bszjd_syrk dgp_src.gaj_ldrk dgp_src.scjgj_qydj dgp_src.swj_nsrdj
 	dgp_base.person dgp_base.legal_entity dgp_ops.reject dgp_catalog.resource_stats
