@@ -20,7 +20,8 @@ several processes with one GROUP to use more cores. No golden records.
 --setup creates peer.gaj_hjrk and peer.reject (the workers do not, so several
 can start at once); --columns prints the column definitions (run.sh gives Kafka
 Connect's table the same ones). A worker exits 0 once nothing arrived for --until-idle MS
-(default 2000) after its first message, and prints "read N, loaded N, rejected N".
+(default 2000) after its first message and the group's committed offsets reach
+the end of the partitions it holds, and prints "read N, loaded N, rejected N".
 
 Packages: confluent-kafka, python-stdnum and psycopg from PyPI, installed by
 benchmarks/stream/run.sh into a virtual environment of its own.
@@ -148,6 +149,21 @@ def write(conn, good, bad):
     return n
 
 
+def caught_up(c):
+    """True when the group's committed offsets reach the end of every partition this member holds.
+
+    A rebalance leaves a member without messages (and without partitions) for a
+    while; idle time alone would let it leave with records still unread."""
+    parts = c.assignment()
+    if not parts:
+        return False
+    for tp in c.committed(parts, timeout=10):
+        low, high = c.get_watermark_offsets(tp, timeout=10)
+        if high > low and tp.offset < high:  # an empty partition has nothing committed
+            return False
+    return True
+
+
 def work(a):
     from confluent_kafka import Consumer, KafkaException, TopicPartition
 
@@ -172,7 +188,7 @@ def work(a):
         now = time.monotonic()
         if not msgs:
             idle_since = last if last is not None else started
-            if (now - idle_since) * 1000 >= (a.until_idle if last is not None else 60000):
+            if (now - idle_since) * 1000 >= (a.until_idle if last is not None else 60000) and caught_up(c):
                 break
             continue
         last = now
