@@ -455,7 +455,7 @@ awk -v n="$ROWS" '
 	END {
 		print "| variant | wall s | records/s | PostgreSQL CPU s | PostgreSQL CPU µs/record | client CPU s | dgp run throughput ÷ this |"
 		print "|---|---:|---:|---:|---:|---:|---:|"
-		run = med(w, "dgp_run", k["dgp_run"])
+		run = ("dgp_run" in k) ? med(w, "dgp_run", k["dgp_run"]) : 0
 		split("dgp_run connect python_peer dgp_load", order, " ")
 		for (o = 1; o <= 4; o++) {
 			v = order[o]
