@@ -18,6 +18,7 @@
 
 #include "dgp_arena.h"
 #include "dgp_catalog_schema.h"
+#include "dgp_pg.h"
 #include "dgp_sql.h"
 
 typedef struct sync {
@@ -31,17 +32,15 @@ typedef struct sync {
 	PGresult *cols;
 } sync_t;
 
+/* A step failed: classified by dgp_pg_result_err(), named by what. */
 static dgp_err_t pg_fail(sync_t *s, PGresult *res, const char *what)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	dgp_err_t err = (!res || PQstatus(s->conn) == CONNECTION_BAD ||
-			 (state && strncmp(state, "08", 2) == 0))
-				? DGP_ERR_PG_CONN
-				: DGP_ERR_PG;
-	dgp_errstr_set(s->errstr, s->errstr_size, err, "%s: %s: %s", what,
-		       state ? state : "-----", msg ? msg : PQerrorMessage(s->conn));
-	return err;
+	char msg[1024];
+	dgp_err_t err = dgp_pg_result_err(s->conn, res, msg, sizeof(msg));
+	if (err == DGP_OK) /* a success, but not the status the step expected */
+		err = dgp_errstr_set(msg, sizeof(msg), DGP_ERR_PG, "unexpected %s",
+				     PQresStatus(PQresultStatus(res)));
+	return dgp_errstr_set(s->errstr, s->errstr_size, err, "%s: %s", what, msg);
 }
 
 static bool res_ok(PGresult *res)
@@ -161,8 +160,9 @@ static dgp_err_t mirror_apply(sync_t *s, const mirror_t *m, const dgp_buf_t *row
 	if ((rows->len && PQputCopyData(s->conn, rows->p, (int)rows->len) != 1) ||
 	    PQputCopyEnd(s->conn, NULL) != 1) {
 		dgp_buf_free(&sql);
-		return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_PG_CONN, "%s: COPY: %s",
-				      m->table, PQerrorMessage(s->conn));
+		char what[256];
+		snprintf(what, sizeof(what), "%s: COPY", m->table);
+		return dgp_pg_call_err(s->conn, what, s->errstr, s->errstr_size);
 	}
 	res = PQgetResult(s->conn);
 	err = res_ok(res) ? DGP_OK : pg_fail(s, res, m->table);

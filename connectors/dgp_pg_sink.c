@@ -455,19 +455,9 @@ void dgp_pg_sink_set_conn(dgp_pg_sink_t *sk, PGconn *conn)
 
 /* ------------------------------------------------------------ libpq steps */
 
-static dgp_err_t pq_conn_err(PGconn *conn, char *errstr, size_t errstr_size, const char *what)
-{
-	const char *m = PQerrorMessage(conn);
-	size_t n = strlen(m);
-	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		n--;
-	dgp_err_t e = PQstatus(conn) == CONNECTION_BAD ? DGP_ERR_PG_CONN : DGP_ERR_PG;
-	return dgp_errstr_set(errstr, errstr_size, e, "%s: %.*s", what, (int)n, m);
-}
-
 static dgp_err_t conn_err(dgp_pg_sink_t *sk, char *errstr, size_t errstr_size, const char *what)
 {
-	return pq_conn_err(sk->conn, errstr, errstr_size, what);
+	return dgp_pg_call_err(sk->conn, what, errstr, errstr_size);
 }
 
 /* Prefix errstr (already holding libpq's text) with the step that failed. */
@@ -1242,7 +1232,7 @@ typedef struct span {
  * other: no statement fails on it, so the server log never holds a key.
  *
  * When PostgreSQL refuses the rows for a reason it blames on a row
- * (dgp_pg_sqlstate_is_row_level), they are written again in spans, halving
+ * (DGP_PG_ROW_REFUSED), they are written again in spans, halving
  * a refused span down to the single rows, which are refused.  A span of
  * several rows whose first half went in after the whole was refused is
  * split without a try of its own.
@@ -1260,7 +1250,7 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 		return e;
 	bool refused;
 	e = stage_and_merge(at, at->rows, n, &refused, errstr, errstr_size);
-	if (e == DGP_OK || !refused || !dgp_pg_sqlstate_is_row_level(sk->fail_state))
+	if (e == DGP_OK || !refused || dgp_pg_sqlstate_class(sk->fail_state) != DGP_PG_ROW_REFUSED)
 		return e;
 	dgp_log(DGP_LOG_INFO, "pg", "resource %s: postgresql refused a row of a batch of %zu "
 		"(SQLSTATE %s); writing the batch in parts to find and reject it",
@@ -1276,7 +1266,7 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 		if (!bad) {
 			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, &refused, errstr,
 					    errstr_size);
-			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_is_row_level(sk->fail_state)))
+			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_class(sk->fail_state) == DGP_PG_ROW_REFUSED))
 				break;
 			bad = e != DGP_OK;
 			if (!bad && cur.left && top > 0)
@@ -2003,7 +1993,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	free(key.p);
 	free(norm.p);
 	if (len == -2)
-		e = pq_conn_err(conn, errstr, errstr_size, "warm cache");
+		e = dgp_pg_call_err(conn, "warm cache", errstr, errstr_size);
 	r = PQgetResult(conn);
 	if (e == DGP_OK)
 		e = dgp_pg_result_err(conn, r, errstr, errstr_size);

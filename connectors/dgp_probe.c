@@ -432,8 +432,7 @@ dgp_err_t dgp_probe_store_load(PGconn *conn, int64_t since_ms, const char *targe
 	                       "ORDER BY \"target\", \"probed_at\", \"id\"",
 	                       2, NULL, params, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(conn))
-		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
-		                      PQerrorMessage(conn));
+		return dgp_pg_call_err(conn, "read dgp_catalog.availability", errstr, errstr_size);
 	dgp_err_t err = DGP_OK;
 	PGresult *res;
 	while ((res = PQgetResult(conn))) {
