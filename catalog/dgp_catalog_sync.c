@@ -18,6 +18,7 @@
 
 #include "dgp_arena.h"
 #include "dgp_catalog_schema.h"
+#include "dgp_json.h"
 #include "dgp_pg.h"
 #include "dgp_sql.h"
 
@@ -633,20 +634,11 @@ static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 
 /* ---- golden-record functions ---------------------------------------- */
 
-/* text as a JSON string ("…", with " \ and control characters escaped), in the arena. */
+/* text as a JSON string, in the arena. */
 static const char *json_str(sync_t *s, const char *text)
 {
 	dgp_buf_t b = {0};
-	dgp_buf_append(&b, "\"", 1);
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			dgp_buf_printf(&b, "\\%c", *c);
-		else if (*c < 0x20)
-			dgp_buf_printf(&b, "\\u%04x", *c);
-		else
-			dgp_buf_append(&b, c, 1);
-	}
-	dgp_buf_append(&b, "\"", 1);
+	dgp_json_buf_string(&b, text);
 	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
 	dgp_buf_free(&b);
 	return out;
@@ -664,10 +656,7 @@ static void lit(sync_t *s, dgp_buf_t *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	const char *t = dgp_arena_vsprintf(s->arena, fmt, ap);
 	va_end(ap);
-	dgp_buf_append(b, "'", 1);
-	for (; *t; t++)
-		dgp_buf_append(b, *t == '\'' ? "''" : t, *t == '\'' ? 2 : 1);
-	dgp_buf_append(b, "'", 1);
+	dgp_sql_quote_literal(b, t);
 }
 
 /*

@@ -27,6 +27,7 @@
 #include "dgp_catalog.h"
 #include "dgp_catalog_schema.h"
 #include "dgp_dedup.h"
+#include "dgp_json.h"
 #include "dgp_cmd.h"
 #include "dgp_norm.h"
 #include "dgp_sql.h"
@@ -452,22 +453,6 @@ static void put_csv(dgp_buf_t *b, const char *v)
 	dgp_buf_append(b, "\"", 1);
 }
 
-static void put_json(dgp_buf_t *b, const char *v)
-{
-	dgp_buf_append(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			char e[2] = {'\\', (char)*p};
-			dgp_buf_append(b, e, 2);
-		} else if (*p < 0x20) {
-			dgp_buf_printf(b, "\\u%04x", *p);
-		} else {
-			dgp_buf_append(b, p, 1);
-		}
-	}
-	dgp_buf_append(b, "\"", 1);
-}
-
 static bool emit(out_t *o, const char *data, size_t n)
 {
 	if (o->cd != (iconv_t)-1) {
@@ -496,9 +481,9 @@ static bool write_row(out_t *o, const gen_t *g, const char *const *vals)
 			put_csv(b, vals[i] ? vals[i] : "");
 		} else if (vals[i]) {
 			dgp_buf_append(b, b->len ? "," : "{", 1);
-			put_json(b, g->schema->fields[i].source_name);
+			dgp_json_buf_string(b, g->schema->fields[i].source_name);
 			dgp_buf_append(b, ":", 1);
-			put_json(b, vals[i]);
+			dgp_json_buf_string(b, vals[i]);
 		}
 	}
 	if (!o->csv)

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgp_clock.h"
 #include "dgp_batch.h"
 #include "dgp_catalog.h"
 #include "dgp_catalog_gauges.h"
@@ -47,13 +48,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* One resource seen in this run: its schema and its dedup cache. */
@@ -159,7 +153,7 @@ static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res,
 		return NULL;
 	r->cache = dgp_dedup_new(0);
 	uint64_t loaded = 0;
-	double t0 = now_s();
+	double t0 = dgp_clock_mono_s();
 	if (dgp_pg_sink_warm_cache(l->conn, r->schema, r->cache, l->key_mask, &loaded, err,
 				   err_size) != DGP_OK) {
 		dgp_dedup_destroy(r->cache);
@@ -169,7 +163,7 @@ static res_state_t *resource_state(load_t *l, const dgp_catalog_resource_t *res,
 		return NULL;
 	}
 	dgp_log(DGP_LOG_INFO, "load", "%s %s: %llu keys warm from dgp_src.%s in %.1f s",
-		res->code, res->name, (unsigned long long)loaded, r->schema->table, now_s() - t0);
+		res->code, res->name, (unsigned long long)loaded, r->schema->table, dgp_clock_mono_s() - t0);
 	dgp_metrics_std_resource(&l->std, res->code, &r->m);
 	r->next = l->resources;
 	l->resources = r;
@@ -197,7 +191,7 @@ typedef struct progress {
 static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src, const char *path,
 			  bool final)
 {
-	double t = now_s();
+	double t = dgp_clock_mono_s();
 	if (!final && l->progress_tty && t - p->last < 0.25)
 		return;
 	if (!final && !l->progress_tty &&
@@ -243,13 +237,13 @@ static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src
 static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t *prog, char *err,
 			     size_t err_size)
 {
-	double deadline = now_s() + (double)l->cli->cfg->pg_connect_timeout_ms / 1000.0;
+	double deadline = dgp_clock_mono_s() + (double)l->cli->cfg->pg_connect_timeout_ms / 1000.0;
 	for (;;) {
 		dgp_pg_sink_result_t res;
-		double t0 = now_s();
+		double t0 = dgp_clock_mono_s();
 		dgp_err_t e = dgp_pg_sink_write_batch(l->sink, b, prog, &res, err, err_size);
 		if (e == DGP_OK) {
-			dgp_histogram_observe(l->std.pg_roundtrip, now_s() - t0);
+			dgp_histogram_observe(l->std.pg_roundtrip, dgp_clock_mono_s() - t0);
 			if (res.met_existing)
 				dgp_log(DGP_LOG_WARN, "load",
 					"a batch of %s met rows the cache did not know; they were merged "
@@ -259,7 +253,7 @@ static dgp_err_t write_batch(load_t *l, dgp_batch_t *b, const dgp_pg_progress_t 
 		}
 		if (e == DGP_ERR_PG_CONN)
 			dgp_http_readiness_set(&l->ready, PG_DOWN);
-		if (e != DGP_ERR_PG_CONN || now_s() > deadline)
+		if (e != DGP_ERR_PG_CONN || dgp_clock_mono_s() > deadline)
 			return e;
 		dgp_log(DGP_LOG_WARN, "load", "postgresql connection lost (%s); reconnecting", err);
 		struct timespec ts = {1, 0};
@@ -483,7 +477,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	dgp_slice_t *vals = dgp_xcalloc(rs->schema->nfields + 1, sizeof(*vals));
 	dgp_norm_ctx_t ctx = dgp_norm_ctx_now((int32_t)l->cli->cfg->norm_utc_offset_minutes);
 	dgp_batch_counts_t file_counts = {0};
-	progress_t prog = {.start = now_s()};
+	progress_t prog = {.start = dgp_clock_mono_s()};
 	dgp_pg_progress_t pp = {.kind = DGP_PG_PROGRESS_FILE,
 				.file_id = file_id,
 				.path = path,
@@ -499,7 +493,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	while (!eof && result == DGP_OK) {
 		dgp_file_record_t rec;
 		int got = 0;
-		double batch_started = now_s();
+		double batch_started = dgp_clock_mono_s();
 		while (!dgp_batch_full(batch) && !stop_requested) {
 			got = dgp_file_source_next(src, &rec, err, sizeof(err));
 			if (got <= 0)
@@ -545,7 +539,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 			}
 			dgp_batch_commit_cache(batch, rs->cache);
 			const dgp_batch_counts_t *bc = dgp_batch_counts(batch);
-			dgp_metrics_std_batch(&l->std, &rs->m, bc, now_s() - batch_started,
+			dgp_metrics_std_batch(&l->std, &rs->m, bc, dgp_clock_mono_s() - batch_started,
 					      (double)time(NULL));
 			dgp_metric_set(l->std.dedup_entries, (double)dgp_dedup_count(rs->cache));
 			dgp_metric_set(l->std.dedup_bytes, (double)dgp_dedup_bytes(rs->cache));
@@ -565,7 +559,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		}
 	}
 	show_progress(l, &prog, src, path, true);
-	double elapsed = now_s() - prog.start;
+	double elapsed = dgp_clock_mono_s() - prog.start;
 	char label[4200];
 	snprintf(label, sizeof(label), "%s → %s (dgp_src.%s)", path, res->code, rs->schema->table);
 	print_counts(label, &file_counts, elapsed);
@@ -703,13 +697,13 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	double t0 = now_s();
+	double t0 = dgp_clock_mono_s();
 	int rc = DGP_EXIT_OK;
 	for (int i = optind; i < argc && !stop_requested; i++)
 		if (load_file(&l, argv[i]) != DGP_OK)
 			rc = DGP_EXIT_FAIL;
 	if (argc - optind > 1)
-		print_counts("total", &l.total, now_s() - t0);
+		print_counts("total", &l.total, dgp_clock_mono_s() - t0);
 	if (l.files_skipped)
 		printf("%llu file%s already loaded\n", (unsigned long long)l.files_skipped,
 		       l.files_skipped == 1 ? "" : "s");
@@ -717,7 +711,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	 * records are (unless --no-golden-wait leaves them to dgp golden / dgp run). */
 	if (golden_wait && !stop_requested) {
 		dgp_golden_report_t gr = {0};
-		double g0 = now_s();
+		double g0 = dgp_clock_mono_s();
 		dgp_err_t ge = DGP_OK;
 		while (!stop_requested && ge == DGP_OK) {
 			uint64_t before = gr.keys;
@@ -734,7 +728,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 			dgp_log(DGP_LOG_INFO, "load",
 				"golden records: %llu keys refreshed in %llu transactions, %.1f s",
 				(unsigned long long)gr.keys, (unsigned long long)gr.transactions,
-				now_s() - g0);
+				dgp_clock_mono_s() - g0);
 		}
 	}
 	catalog_gauges(&l, true); /* what the load left, for a last scrape */

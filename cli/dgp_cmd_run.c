@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgp_clock.h"
 #include "dgp_batch.h"
 #include "dgp_catalog.h"
 #include "dgp_catalog_gauges.h"
@@ -83,19 +84,6 @@ static void on_alarm(int sig)
 	ssize_t w = write(2, msg, sizeof(msg) - 1);
 	(void)w;
 	_exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	nanosleep(&ts, NULL);
 }
 
 /* One resource being consumed: its batch in flight and where its partitions stand. */
@@ -247,7 +235,7 @@ static void produce_rejects(run_t *r, res_state_t *rs)
 static void bump_metrics(run_t *r, res_state_t *rs, double started)
 {
 	const dgp_batch_counts_t *c = dgp_batch_counts(rs->batch);
-	dgp_metrics_std_batch(&r->std, &rs->m, c, now_s() - started, (double)time(NULL));
+	dgp_metrics_std_batch(&r->std, &rs->m, c, dgp_clock_mono_s() - started, (double)time(NULL));
 	dgp_metric_set(r->std.dedup_entries, (double)dgp_dedup_count(rs->cache));
 	r->read += c->read;
 	r->rejected += c->rejected;
@@ -280,7 +268,7 @@ static void drop_stale(run_t *r, res_state_t *rs, const char *why)
 					  sizeof(err)) != DGP_OK) {
 			dgp_log(DGP_LOG_WARN, "run", "cannot read the stored offset of %s [%d] (%s); "
 				"retrying in %.1f s", o->topic, (int)o->partition, err, backoff);
-			sleep_s(backoff);
+			dgp_clock_sleep_s(backoff);
 			backoff = backoff < 5 ? backoff * 2 : 5;
 		}
 		if (dgp_kafka_source_seek(r->src, o->topic, o->partition, found ? next : -1, err,
@@ -314,17 +302,17 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 	if (!pp.n_unknown)
 		dgp_cli_unknown_progress(rs->csv, rs->unknown_logged[1], rs->unknown_counted[1],
 					 dgp_batch_arena(rs->batch), &pp);
-	double started = now_s(), backoff = 0.2;
+	double started = dgp_clock_mono_s(), backoff = 0.2;
 	int refused = 0;
 	bool paused_here = false, outcome_unknown = false;
 	char err[2048];
 	dgp_pg_sink_result_t res;
 	dgp_err_t e;
 	for (;;) {
-		double t0 = now_s();
+		double t0 = dgp_clock_mono_s();
 		e = dgp_pg_sink_write_batch(r->sink, rs->batch, &pp, &res, err, sizeof(err));
 		if (e == DGP_OK) {
-			dgp_histogram_observe(r->std.pg_roundtrip, now_s() - t0);
+			dgp_histogram_observe(r->std.pg_roundtrip, dgp_clock_mono_s() - t0);
 			break;
 		}
 		if (e == DGP_ERR_STALE)
@@ -337,7 +325,7 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 				rs->res->code, err);
 			return e;
 		}
-		if (r->stopping && now_s() > started + r->cli->cfg->shutdown_timeout_ms / 1000.0)
+		if (r->stopping && dgp_clock_mono_s() > started + r->cli->cfg->shutdown_timeout_ms / 1000.0)
 			return DGP_ERR_TIMEOUT;
 		atomic_store(&r->pg_ok, false);
 		if (!dgp_kafka_source_paused(r->src)) {
@@ -346,7 +334,7 @@ static dgp_err_t flush(run_t *r, res_state_t *rs)
 		}
 		dgp_log(DGP_LOG_WARN, "run", "writing a batch of %s failed (%s); retrying in %.1f s",
 			rs->res->code, err, backoff);
-		sleep_s(backoff);
+		dgp_clock_sleep_s(backoff);
 		backoff = backoff < 5 ? backoff * 2 : 5;
 		if (e == DGP_ERR_PG_CONN || PQstatus(r->conn) != CONNECTION_OK) {
 			char rerr[512];
@@ -414,7 +402,7 @@ static dgp_err_t warm(run_t *r, res_state_t *rs, char *err, size_t err_size)
 	dgp_dedup_destroy(rs->cache);
 	rs->cache = dgp_dedup_new(0);
 	uint64_t loaded = 0;
-	double t0 = now_s();
+	double t0 = dgp_clock_mono_s();
 	for (;;) {
 		if (dgp_pg_sink_warm_cache(r->conn, rs->schema, rs->cache, r->key_mask, &loaded, err,
 					   err_size) == DGP_OK)
@@ -422,7 +410,7 @@ static dgp_err_t warm(run_t *r, res_state_t *rs, char *err, size_t err_size)
 		if (PQstatus(r->conn) == CONNECTION_OK)
 			return DGP_ERR_PG; /* e.g. table missing: catalog not synced */
 		dgp_log(DGP_LOG_WARN, "run", "warming %s: %s; retrying", rs->res->code, err);
-		sleep_s(1);
+		dgp_clock_sleep_s(1);
 		char rerr[512];
 		if (reconnect(r, rerr, sizeof(rerr)) != DGP_OK)
 			dgp_log(DGP_LOG_WARN, "run", "reconnect failed: %s", rerr);
@@ -431,7 +419,7 @@ static dgp_err_t warm(run_t *r, res_state_t *rs, char *err, size_t err_size)
 	}
 	rs->warm = true;
 	dgp_log(DGP_LOG_INFO, "run", "%s: %" PRIu64 " keys warm from dgp_src.%s in %.1f s",
-		rs->res->code, loaded, rs->schema->table, now_s() - t0);
+		rs->res->code, loaded, rs->schema->table, dgp_clock_mono_s() - t0);
 	return DGP_OK;
 }
 
@@ -588,7 +576,7 @@ static dgp_err_t handle_message(run_t *r, dgp_kafka_msg_t *m)
 		det = reason == DGP_REASON_OK ? NULL : detail;
 	}
 	if (!dgp_batch_size(rs->batch)) {
-		rs->first_at = now_s();
+		rs->first_at = dgp_clock_mono_s();
 		/* a run outlives midnight: "today" is taken per batch */
 		r->ctx = dgp_norm_ctx_now(r->ctx.utc_offset_min);
 	}
@@ -637,7 +625,7 @@ static dgp_err_t hook_stored_offset(void *opaque, const char *topic, int32_t par
 static void hook_assigned(void *opaque, const rd_kafka_topic_partition_list_t *parts)
 {
 	run_t *r = opaque;
-	r->last_msg_at = now_s(); /* --until-idle counts from the assignment */
+	r->last_msg_at = dgp_clock_mono_s(); /* --until-idle counts from the assignment */
 	/* Another member may have written these keys: warm their caches again before use. */
 	for (int i = 0; i < parts->cnt; i++)
 		for (res_state_t *rs = r->resources; rs; rs = rs->next)
@@ -754,7 +742,7 @@ static void lag_one(void *opaque, const char *topic, int32_t partition, int64_t 
 
 static int64_t log_progress(run_t *r, bool force)
 {
-	double t = now_s();
+	double t = dgp_clock_mono_s();
 	if (!force && t - r->log_at < r->cli->cfg->run_log_interval_ms / 1000.0)
 		return -1;
 	int64_t lag = dgp_kafka_source_lag(r->src, lag_one, r);
@@ -775,7 +763,7 @@ static int64_t log_progress(run_t *r, bool force)
 static int run_loop(run_t *r, double until_idle_s)
 {
 	char err[2048];
-	r->log_at = r->last_msg_at = now_s();
+	r->log_at = r->last_msg_at = dgp_clock_mono_s();
 	double backlog_at = 0;
 	while (!stop_requested) {
 		if (reload_requested) {
@@ -788,7 +776,7 @@ static int run_loop(run_t *r, double until_idle_s)
 			dgp_log(DGP_LOG_ERROR, "run", "%s", err);
 			return DGP_EXIT_FAIL;
 		}
-		double t = now_s();
+		double t = dgp_clock_mono_s();
 		if (got > 0) {
 			r->last_msg_at = t;
 			if (handle_message(r, &m) != DGP_OK)

@@ -10,20 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "dgp_clock.h"
 #include "dgp_log.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
 
 /* libpq messages end with a newline; errstr does not. */
 static void chomp(char *s)
@@ -38,7 +26,7 @@ dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn
 {
 	static const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
 	const char *vals[] = {conninfo ? conninfo : "", "dgp", "UTF8", NULL};
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = dgp_clock_mono_ms() + timeout_ms;
 	int64_t backoff = 100;
 
 	*conn = NULL;
@@ -59,11 +47,11 @@ dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn
 			snprintf(msg, sizeof(msg), "%s", errstr);
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_AUTH, "%s", msg);
 		}
-		if (now_ms() + backoff > deadline)
+		if (dgp_clock_mono_ms() + backoff > deadline)
 			return DGP_ERR_PG_CONN;
 		dgp_log(DGP_LOG_DEBUG, "pg", "connect failed, retrying in %lld ms: %s",
 		        (long long)backoff, errstr);
-		sleep_ms(backoff);
+		dgp_clock_sleep_ms(backoff);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 	}
 }
