@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 
 #include "dgp_arena.h"
-#include "dgp_catalog_rules.h"
+#include "dgp_norm.h"
 #include "dgp_utf8.h"
 
 /* ---------------------------------------------------------------- vectors */
@@ -497,6 +497,57 @@ static bool match_ident(const char *s, char first_lo, char first_hi, bool upper_
 }
 
 /* ",a,b" → array of arena strings (empty items are reported). */
+/* A rule a fields.csv / base_columns.csv row may name: in the registry and fitting some data type. */
+static const dgp_norm_def_t *field_rule_find(const char *name)
+{
+	const dgp_norm_def_t *def = dgp_norm_find(name);
+	return def && *def->data_types ? def : NULL;
+}
+
+/* While a row's rule compiles: the list= name, and a stand-in list (code lists are checked once loaded). */
+typedef struct list_note {
+	dgp_arena_t *arena;
+	const char *name;
+} list_note_t;
+
+static const dgp_codelist_t *note_list(const char *name, void *opaque)
+{
+	list_note_t *ln = opaque;
+	ln->name = dgp_arena_strdup(ln->arena, name);
+	return dgp_codelist_new(ln->arena, ln->name);
+}
+
+/*
+ * check_rule — the row's rule (column "rule") and its arguments (column
+ * "rule_args") through the normalisers' own compiler, so the catalog accepts
+ * exactly what the pipeline runs; with data_type != 0, also whether the rule
+ * fits it.  *list gets the list= name (NULL when none).
+ */
+static void check_rule(const rowctx_t *rc, const char *rule, const char *args, char data_type,
+                       dgp_arena_t *arena, const char **list)
+{
+	*list = NULL;
+	if (!req(rc, "rule"))
+		return;
+	const dgp_norm_def_t *def = field_rule_find(rule);
+	if (!def) {
+		row_diag(rc, "rule", "The rules are listed in catalog/FORMAT.md.",
+		         "unknown rule \"%s\"", rule);
+		return;
+	}
+	if (data_type && !strchr(def->data_types, data_type))
+		row_diag(rc, "data_type", NULL, "rule %s does not fit data type %c (it fits: %s)",
+		         def->name, data_type, def->data_types);
+	list_note_t ln = {arena, NULL};
+	const dgp_norm_rule_t *compiled;
+	char err[256];
+	if (dgp_norm_rule_compile(rule, args, arena, note_list, &ln, &compiled, err,
+	                          sizeof(err)) != DGP_OK)
+		row_diag(rc, "rule_args", NULL, "%s", err);
+	else
+		*list = ln.name;
+}
+
 static const char *const *split_list(const rowctx_t *rc, const char *column, size_t *n)
 {
 	const char *v = val(rc, column);
@@ -853,22 +904,7 @@ static void load_field_row(const rowctx_t *rc, dgp_catalog_field_t *f)
 		row_diag(rc, "required", NULL, "a key field must be required");
 	f->rule = val(rc, "rule");
 	f->rule_args = val(rc, "rule_args");
-	if (req(rc, "rule")) {
-		const dgp_catalog_rule_t *rule = dgp_catalog_rule_find(f->rule);
-		char err[256];
-		if (!rule) {
-			row_diag(rc, "rule", "The rules are listed in catalog/FORMAT.md.",
-			         "unknown rule \"%s\"", f->rule);
-		} else {
-			if (dt >= 0 && !strchr(rule->data_types, f->data_type))
-				row_diag(rc, "data_type", NULL,
-				         "rule %s does not fit data type %c (it fits: %s)",
-				         rule->name, f->data_type, rule->data_types);
-			if (!dgp_catalog_rule_check_args(rule, f->rule_args, cat->arena, &f->list,
-			                                 err, sizeof(err)))
-				row_diag(rc, "rule_args", NULL, "%s", err);
-		}
-	}
+	check_rule(rc, f->rule, f->rule_args, dt >= 0 ? f->data_type : 0, cat->arena, &f->list);
 	int sens = choice(rc, "sensitivity", sensitivity_names, DGP_SENS__COUNT);
 	f->sensitivity = sens >= 0 ? (dgp_sensitivity_t)sens : DGP_SENS_SENSITIVE;
 	f->mask_text = val(rc, "mask");
@@ -1054,18 +1090,7 @@ static void load_base_columns(dgp_catalog_t *cat)
 			b->data_type = dt >= 0 ? types[dt][0] : '?';
 			b->rule = val(&rc, "rule");
 			b->rule_args = val(&rc, "rule_args");
-			if (req(&rc, "rule")) {
-				const dgp_catalog_rule_t *rule = dgp_catalog_rule_find(b->rule);
-				char err[256];
-				if (!rule)
-					row_diag(&rc, "rule",
-					         "The rules are listed in catalog/FORMAT.md.",
-					         "unknown rule \"%s\"", b->rule);
-				else if (!dgp_catalog_rule_check_args(rule, b->rule_args,
-				                                      cat->arena, &b->list, err,
-				                                      sizeof(err)))
-					row_diag(&rc, "rule_args", NULL, "%s", err);
-			}
+			check_rule(&rc, b->rule, b->rule_args, 0, cat->arena, &b->list);
 			b->key = yes_no(&rc, "key", "Y", "N");
 			b->description = val(&rc, "description");
 			req(&rc, "description");
@@ -1612,7 +1637,7 @@ static void validate_fields(dgp_catalog_t *cat, const dgp_catalog_resource_t *r)
 			diag(cat, file, line, "base_column", NULL,
 			     "base column %s.%s is already fed by line %d of this resource", lib,
 			     b->name, other->line);
-		if (dgp_catalog_rule_find(f->rule) && strcmp(f->rule, b->rule) != 0)
+		if (field_rule_find(f->rule) && strcmp(f->rule, b->rule) != 0)
 			diag(cat, file, line, "rule", NULL,
 			     "base column %s.%s needs rule %s, not %s", lib, b->name, b->rule,
 			     f->rule);
