@@ -1,6 +1,7 @@
 /*
  * fuzz_catalog.c — libFuzzer harness for the catalog loader and validator
- * (dgp_catalog_load / dgp_catalog_validate in catalog/dgp_catalog.c).
+ * (dgp_catalog_load / dgp_catalog_validate in catalog/dgp_catalog_load.c and
+ * dgp_catalog_validate.c).
  *
  *   byte 0: which definition file the rest replaces (one of FILES below)
  *   rest:   that file's content

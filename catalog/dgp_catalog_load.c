@@ -1,20 +1,20 @@
 /*
- * dgp_catalog.c — load the catalog's CSV files into the model of
- * dgp_catalog.h and check them.
+ * dgp_catalog_load.c — load the catalog's CSV files into the model of
+ * dgp_catalog.h, with the per-value checks.
  *
  *   file ──getline──▶ one physical line ──libcsv (strict)──▶ fields of a record
  *        (the line number of a record's first line is kept for messages)
  *   records ──header──▶ csv_table_t: values by expected column, arena strings
  *   tables ──load_*()──▶ typed objects, per-value checks (enums, dates, codes)
  *   objects ──link()──▶ pointers between them (fields → base columns, lists → resources)
- *   model ──dgp_catalog_validate()──▶ cross-row / cross-file checks
  *
- * All strings live in the catalog's arena; temporary growth uses vectors
- * that are copied into the arena once their size is known.  Messages follow
- * PostgreSQL's style: lowercase, no trailing period, with a hint sentence
- * where the fix is not obvious.
+ * Cross-row and cross-file checks are dgp_catalog_validate.c's.  All strings
+ * live in the catalog's arena; temporary growth uses vectors that are copied
+ * into the arena once their size is known.  Messages follow PostgreSQL's
+ * style: lowercase, no trailing period, with a hint sentence where the fix
+ * is not obvious.
  */
-#include "dgp_catalog.h"
+#include "dgp_catalog_int.h"
 
 #include <csv.h>
 #include <dirent.h>
@@ -30,136 +30,6 @@
 #include "dgp_arena.h"
 #include "dgp_norm.h"
 #include "dgp_utf8.h"
-
-/* ---------------------------------------------------------------- vectors */
-
-typedef struct vec {
-	char *v;
-	size_t n, cap, elem;
-} vec_t;
-
-#define VEC(type) ((vec_t){NULL, 0, 0, sizeof(type)})
-
-/* vec_push — a zeroed new element; pointers into the vector die at the next push. */
-static void *vec_push(vec_t *v)
-{
-	if (v->n == v->cap) {
-		v->cap = v->cap ? 2 * v->cap : 16;
-		v->v = dgp_xrealloc(v->v, v->cap * v->elem);
-	}
-	void *p = v->v + v->n * v->elem;
-	memset(p, 0, v->elem);
-	v->n++;
-	return p;
-}
-
-/* vec_to_arena — copy the elements into the arena and empty the vector (read n first). */
-static void *vec_to_arena(vec_t *v, dgp_arena_t *a)
-{
-	void *p = dgp_arena_alloc(a, v->n * v->elem);
-	if (v->n)
-		memcpy(p, v->v, v->n * v->elem);
-	free(v->v);
-	v->v = NULL;
-	v->n = v->cap = 0;
-	return p;
-}
-
-#define VEC_AT(vec, type, i) (((type *)(vec).v)[i])
-
-/* ------------------------------------------------------------- string map */
-
-/* Open addressing, first insert wins; lives in the arena. */
-typedef struct smap {
-	size_t cap;
-	const char **keys;
-	const void **vals;
-} smap_t;
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void smap_init(smap_t *m, dgp_arena_t *a, size_t n)
-{
-	m->cap = 16;
-	while (m->cap < 2 * n + 16)
-		m->cap *= 2;
-	m->keys = dgp_arena_calloc(a, m->cap * sizeof(*m->keys));
-	m->vals = dgp_arena_calloc(a, m->cap * sizeof(*m->vals));
-}
-
-/* smap_put — insert key → val; when key is already there, keep the old value and return it. */
-static const void *smap_put(smap_t *m, const char *key, const void *val)
-{
-	for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->keys[i]) {
-			m->keys[i] = key;
-			m->vals[i] = val;
-			return NULL;
-		}
-		if (strcmp(m->keys[i], key) == 0)
-			return m->vals[i];
-	}
-}
-
-static const void *smap_get(const smap_t *m, const char *key)
-{
-	if (!m->cap || !key)
-		return NULL;
-	for (size_t i = str_hash(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
-		if (strcmp(m->keys[i], key) == 0)
-			return m->vals[i];
-	return NULL;
-}
-
-/* ---------------------------------------------------------------- catalog */
-
-struct dgp_catalog {
-	dgp_arena_t *arena;
-	const char *dir;
-	vec_t diags; /* dgp_catalog_diag_t, copied out lazily */
-
-	dgp_catalog_provider_t *providers;
-	size_t n_providers;
-	dgp_catalog_resource_t *resources;
-	size_t n_resources;
-	dgp_catalog_base_column_t *base_columns;
-	size_t n_base_columns;
-	dgp_catalog_code_list_t *code_lists;
-	size_t n_code_lists;
-	dgp_catalog_demand_t *demands;
-	size_t n_demands;
-	dgp_catalog_responsibility_t *resps;
-	size_t n_resps;
-	dgp_catalog_negative_t *negs;
-	size_t n_negs;
-
-	smap_t by_code, by_topic, by_slug, by_base_column, by_list;
-	smap_t fields_unread; /* slugs whose fields.csv could not be read (already reported) */
-	bool validated;
-};
-
-static void diag(dgp_catalog_t *cat, const char *file, int line, const char *column,
-                 const char *hint, const char *fmt, ...) DGP_PRINTF(6, 7);
-
-static void diag(dgp_catalog_t *cat, const char *file, int line, const char *column,
-                 const char *hint, const char *fmt, ...)
-{
-	dgp_catalog_diag_t *d = vec_push(&cat->diags);
-	va_list ap;
-	va_start(ap, fmt);
-	d->message = dgp_arena_vsprintf(cat->arena, fmt, ap);
-	va_end(ap);
-	d->file = file;
-	d->line = line;
-	d->column = column ? column : "";
-	d->hint = hint;
-}
 
 /* ------------------------------------------------------------- CSV tables */
 
@@ -216,20 +86,23 @@ static void csv_header(csv_reader_t *r)
 			if (strcmp(t->columns[c], name) != 0)
 				continue;
 			if (present[c]) {
-				diag(r->cat, t->file, r->rec_line, name, NULL, "duplicate column");
+				dgp_catalog_diag_add(r->cat, t->file, r->rec_line, name, NULL,
+				                     "duplicate column");
 				r->header_ok = false;
 			}
 			present[c] = true;
 			r->map[i] = (int)c;
 		}
 		if (r->map[i] < 0)
-			diag(r->cat, t->file, r->rec_line, name,
-			     "The columns of each file are listed in catalog/FORMAT.md.",
-			     "unknown column");
+			dgp_catalog_diag_add(
+			    r->cat, t->file, r->rec_line, name,
+			    "The columns of each file are listed in catalog/FORMAT.md.",
+			    "unknown column");
 	}
 	for (size_t c = 0; c < t->ncols; c++) {
 		if (!present[c] && !optional_column(t->columns[c])) {
-			diag(r->cat, t->file, r->rec_line, t->columns[c], NULL, "missing column");
+			dgp_catalog_diag_add(r->cat, t->file, r->rec_line, t->columns[c], NULL,
+			                     "missing column");
 			r->header_ok = false;
 		}
 	}
@@ -240,12 +113,13 @@ static void check_cell(csv_reader_t *r, const char *column, const char *v)
 {
 	size_t len = strlen(v);
 	if (!dgp_utf8_valid(v, len)) {
-		diag(r->cat, r->t->file, r->rec_line, column, NULL, "invalid UTF-8");
+		dgp_catalog_diag_add(r->cat, r->t->file, r->rec_line, column, NULL,
+		                     "invalid UTF-8");
 		return;
 	}
 	if (len && (v[0] == ' ' || v[0] == '\t' || v[len - 1] == ' ' || v[len - 1] == '\t'))
-		diag(r->cat, r->t->file, r->rec_line, column, NULL,
-		     "value has leading or trailing spaces");
+		dgp_catalog_diag_add(r->cat, r->t->file, r->rec_line, column, NULL,
+		                     "value has leading or trailing spaces");
 }
 
 static void csv_record_cb(int c, void *data)
@@ -259,8 +133,9 @@ static void csv_record_cb(int c, void *data)
 	} else if (r->header_ok) {
 		csv_table_t *t = r->t;
 		if (r->fields.n != r->nheader) {
-			diag(r->cat, t->file, r->rec_line, NULL, NULL,
-			     "row has %zu fields, the header has %zu", r->fields.n, r->nheader);
+			dgp_catalog_diag_add(r->cat, t->file, r->rec_line, NULL, NULL,
+			                     "row has %zu fields, the header has %zu", r->fields.n,
+			                     r->nheader);
 		} else {
 			csv_row_t *row = vec_push(&r->rows);
 			row->line = r->rec_line;
@@ -313,7 +188,8 @@ static bool read_table(dgp_catalog_t *cat, const char *file, const char *const *
 	char *path = dgp_arena_sprintf(cat->arena, "%s/%s", cat->dir, file);
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
-		diag(cat, file, 0, NULL, NULL, "could not open file: %s", strerror(errno));
+		dgp_catalog_diag_add(cat, file, 0, NULL, NULL, "could not open file: %s",
+		                     strerror(errno));
 		return false;
 	}
 	struct csv_parser p;
@@ -337,7 +213,7 @@ static bool read_table(dgp_catalog_t *cat, const char *file, const char *const *
 			r.rec_line = lineno;
 		r.rec_ended = false;
 		if (csv_parse(&p, s, (size_t)len, csv_field_cb, csv_record_cb, &r) != (size_t)len) {
-			diag(
+			dgp_catalog_diag_add(
 			    cat, file, r.rec_line, NULL,
 			    "Quote a value that holds a comma, a quote or a line break, and double "
 			    "the quotes inside it.",
@@ -351,13 +227,14 @@ static bool read_table(dgp_catalog_t *cat, const char *file, const char *const *
 			in_record = true;
 	}
 	if (ok && csv_fini(&p, csv_field_cb, csv_record_cb, &r) != 0)
-		diag(cat, file, r.rec_line, NULL, NULL, "malformed csv: unterminated quoted field");
+		dgp_catalog_diag_add(cat, file, r.rec_line, NULL, NULL,
+		                     "malformed csv: unterminated quoted field");
 	free(line);
 	fclose(fp);
 	csv_free(&p);
 	free(r.fields.v);
 	if (!r.header_done) {
-		diag(cat, file, 0, NULL, NULL, "file is empty (no header row)");
+		dgp_catalog_diag_add(cat, file, 0, NULL, NULL, "file is empty (no header row)");
 		free(r.rows.v);
 		return false;
 	}
@@ -401,7 +278,7 @@ static void row_diag(const rowctx_t *rc, const char *column, const char *hint, c
 	va_start(ap, fmt);
 	char *msg = dgp_arena_vsprintf(rc->cat->arena, fmt, ap);
 	va_end(ap);
-	diag(rc->cat, rc->t->file, rc->row->line, column, hint, "%s", msg);
+	dgp_catalog_diag_add(rc->cat, rc->t->file, rc->row->line, column, hint, "%s", msg);
 }
 
 /* req — the value, or NULL after reporting that it is missing. */
@@ -497,14 +374,16 @@ static bool match_ident(const char *s, char first_lo, char first_hi, bool upper_
 }
 
 /* ",a,b" → array of arena strings (empty items are reported). */
-/* A rule a fields.csv / base_columns.csv row may name: in the registry and fitting some data type. */
-static const dgp_norm_def_t *field_rule_find(const char *name)
+/* A rule a fields.csv / base_columns.csv row may name: in the registry and fitting some data type.
+ */
+const dgp_norm_def_t *dgp_catalog_field_rule_find(const char *name)
 {
 	const dgp_norm_def_t *def = dgp_norm_find(name);
 	return def && *def->data_types ? def : NULL;
 }
 
-/* While a row's rule compiles: the list= name, and a stand-in list (code lists are checked once loaded). */
+/* While a row's rule compiles: the list= name, and a stand-in list (code lists are checked once
+ * loaded). */
 typedef struct list_note {
 	dgp_arena_t *arena;
 	const char *name;
@@ -529,7 +408,7 @@ static void check_rule(const rowctx_t *rc, const char *rule, const char *args, c
 	*list = NULL;
 	if (!req(rc, "rule"))
 		return;
-	const dgp_norm_def_t *def = field_rule_find(rule);
+	const dgp_norm_def_t *def = dgp_catalog_field_rule_find(rule);
 	if (!def) {
 		row_diag(rc, "rule", "The rules are listed in catalog/FORMAT.md.",
 		         "unknown rule \"%s\"", rule);
@@ -541,8 +420,8 @@ static void check_rule(const rowctx_t *rc, const char *rule, const char *args, c
 	list_note_t ln = {arena, NULL};
 	const dgp_norm_rule_t *compiled;
 	char err[256];
-	if (dgp_norm_rule_compile(rule, args, arena, note_list, &ln, &compiled, err,
-	                          sizeof(err)) != DGP_OK)
+	if (dgp_norm_rule_compile(rule, args, arena, note_list, &ln, &compiled, err, sizeof(err)) !=
+	    DGP_OK)
 		row_diag(rc, "rule_args", NULL, "%s", err);
 	else
 		*list = ln.name;
@@ -601,7 +480,7 @@ static const char *uscc_problem(const char *s, char *buf, size_t size)
  * Resource code 分类码/顺序码: class digit + 项 (2) + 目 (3) + optional 细目 (3),
  * "/", 6-digit 顺序码.  NULL when well-formed, else what is wrong.
  */
-static const char *code_problem(const char *s, int *class_digit, bool *has_detail)
+const char *dgp_catalog_code_problem(const char *s, int *class_digit, bool *has_detail)
 {
 	const char *slash = strchr(s, '/');
 	if (!slash)
@@ -640,8 +519,6 @@ static const char *const method_names[] = {"接口服务", "库表交换", "文�
 static const char *const status_names[] = {"待对接", "已对接", "已满足", "已驳回"};
 static const char *const restriction_names[] = {"不予共享", "不予开放"};
 static const char *const mask_names[] = {"none", "idcard", "mobile", "name", "address"};
-
-#define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 const char *dgp_catalog_share_type_name(dgp_share_type_t t)
 {
@@ -761,7 +638,7 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 	int class_digit = 0;
 	bool has_detail = false;
 	if (req(rc, "code")) {
-		const char *why = code_problem(r->code, &class_digit, &has_detail);
+		const char *why = dgp_catalog_code_problem(r->code, &class_digit, &has_detail);
 		if (why)
 			row_diag(rc, "code", NULL, "invalid resource code \"%s\": %s", r->code,
 			         why);
@@ -826,7 +703,7 @@ static void load_resource_row(const rowctx_t *rc, const dgp_catalog_provider_t *
 	for (size_t i = 0; i < r->n_related; i++) {
 		int d;
 		bool det;
-		const char *why = code_problem(r->related[i], &d, &det);
+		const char *why = dgp_catalog_code_problem(r->related[i], &d, &det);
 		if (why)
 			row_diag(rc, "related", NULL, "invalid resource code \"%s\": %s",
 			         r->related[i], why);
@@ -1052,7 +929,7 @@ static void load_resources(dgp_catalog_t *cat)
 	}
 	closedir(d);
 	for (size_t i = 0; i < names.n; i++)
-		diag(
+		dgp_catalog_diag_add(
 		    cat, VEC_AT(names, char *, i), 0, NULL,
 		    "Each folder holds the resources of the provider whose slug it is named after.",
 		    "folder \"%s\" is not the slug of a provider in providers.csv",
@@ -1366,8 +1243,8 @@ dgp_err_t dgp_catalog_load(const char *dir, dgp_catalog_t **out)
 
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		diag(cat, "", 0, NULL, NULL, "could not open catalog directory: %s",
-		     errno ? strerror(errno) : "not a directory");
+		dgp_catalog_diag_add(cat, "", 0, NULL, NULL, "could not open catalog directory: %s",
+		                     errno ? strerror(errno) : "not a directory");
 		link(cat);
 		return DGP_ERR_CATALOG;
 	}
@@ -1377,593 +1254,5 @@ dgp_err_t dgp_catalog_load(const char *dir, dgp_catalog_t **out)
 	load_resources(cat);
 	load_lists(cat);
 	link(cat);
-	return cat->diags.n ? DGP_ERR_CATALOG : DGP_OK;
-}
-
-void dgp_catalog_destroy(dgp_catalog_t *cat)
-{
-	if (!cat)
-		return;
-	free(cat->diags.v);
-	dgp_arena_destroy(cat->arena);
-}
-
-/* ----------------------------------------------------------------- lookups */
-
-const char *dgp_catalog_dir(const dgp_catalog_t *cat)
-{
-	return cat->dir;
-}
-
-const dgp_catalog_diag_t *dgp_catalog_diags(const dgp_catalog_t *cat, size_t *n)
-{
-	*n = cat->diags.n;
-	return (const dgp_catalog_diag_t *)cat->diags.v;
-}
-
-char *dgp_catalog_diag_format(const dgp_catalog_diag_t *d, const char *dir, char *out,
-                              size_t out_size)
-{
-	char line[24] = "";
-	if (d->line > 0)
-		snprintf(line, sizeof(line), ":%d", d->line);
-	bool sep = dir && *d->file;
-	snprintf(out, out_size, "%s%s%s%s: %s%s%s", dir ? dir : "", sep ? "/" : "", d->file, line,
-	         d->column, *d->column ? ": " : "", d->message);
-	return out;
-}
-
-#define ACCESSOR(fn, type, arr, count)                                                             \
-	const type *fn(const dgp_catalog_t *cat, size_t *n)                                        \
-	{                                                                                          \
-		*n = cat->count;                                                                   \
-		return cat->arr;                                                                   \
-	}
-ACCESSOR(dgp_catalog_providers, dgp_catalog_provider_t, providers, n_providers)
-ACCESSOR(dgp_catalog_resources, dgp_catalog_resource_t, resources, n_resources)
-ACCESSOR(dgp_catalog_base_columns, dgp_catalog_base_column_t, base_columns, n_base_columns)
-ACCESSOR(dgp_catalog_code_lists, dgp_catalog_code_list_t, code_lists, n_code_lists)
-ACCESSOR(dgp_catalog_demands, dgp_catalog_demand_t, demands, n_demands)
-ACCESSOR(dgp_catalog_responsibilities, dgp_catalog_responsibility_t, resps, n_resps)
-ACCESSOR(dgp_catalog_negatives, dgp_catalog_negative_t, negs, n_negs)
-
-const dgp_catalog_resource_t *dgp_catalog_find_resource(const dgp_catalog_t *cat, const char *code)
-{
-	return smap_get(&cat->by_code, code);
-}
-
-const dgp_catalog_resource_t *dgp_catalog_find_by_topic(const dgp_catalog_t *cat, const char *topic)
-{
-	return smap_get(&cat->by_topic, topic);
-}
-
-const dgp_catalog_resource_t *dgp_catalog_find_by_file(const dgp_catalog_t *cat, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	for (size_t i = 0; i < cat->n_resources; i++)
-		if (*cat->resources[i].file_pattern &&
-		    fnmatch(cat->resources[i].file_pattern, base, 0) == 0)
-			return &cat->resources[i];
-	return NULL;
-}
-
-const dgp_catalog_provider_t *dgp_catalog_find_provider(const dgp_catalog_t *cat, const char *slug)
-{
-	return smap_get(&cat->by_slug, slug);
-}
-
-const dgp_catalog_field_t *dgp_catalog_find_field(const dgp_catalog_resource_t *res,
-                                                  const char *source_name)
-{
-	for (size_t i = 0; i < res->n_fields; i++)
-		if (strcmp(res->fields[i].source_name, source_name) == 0)
-			return &res->fields[i];
-	return NULL;
-}
-
-const dgp_catalog_base_column_t *
-dgp_catalog_find_base_column(const dgp_catalog_t *cat, dgp_base_library_t lib, const char *name)
-{
-	for (size_t i = 0; i < cat->n_base_columns; i++)
-		if (cat->base_columns[i].library == lib &&
-		    strcmp(cat->base_columns[i].name, name) == 0)
-			return &cat->base_columns[i];
-	return NULL;
-}
-
-const dgp_catalog_code_list_t *dgp_catalog_find_code_list(const dgp_catalog_t *cat,
-                                                          const char *name)
-{
-	return smap_get(&cat->by_list, name);
-}
-
-const char *dgp_catalog_code_list_label(const dgp_catalog_code_list_t *list, const char *code)
-{
-	for (size_t i = 0; i < list->n_codes; i++)
-		if (strcmp(list->codes[i].code, code) == 0)
-			return list->codes[i].label;
-	return NULL;
-}
-
-void dgp_catalog_summarize(const dgp_catalog_t *cat, dgp_catalog_summary_t *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->providers = cat->n_providers;
-	s->resources = cat->n_resources;
-	s->base_columns = cat->n_base_columns;
-	s->code_lists = cat->n_code_lists;
-	s->demands = cat->n_demands;
-	s->responsibilities = cat->n_resps;
-	s->negatives = cat->n_negs;
-	for (size_t i = 0; i < cat->n_code_lists; i++)
-		s->codes += cat->code_lists[i].n_codes;
-	for (size_t i = 0; i < cat->n_resources; i++) {
-		const dgp_catalog_resource_t *r = &cat->resources[i];
-		s->fields += r->n_fields;
-		s->by_share[r->share_type]++;
-		s->by_cycle[r->update_cycle]++;
-		s->by_library[r->base_library]++;
-		s->by_class[r->cls]++;
-		s->open += r->open;
-		for (size_t j = 0; j < r->n_fields; j++) {
-			s->sensitive_fields += r->fields[j].sensitivity == DGP_SENS_SENSITIVE;
-			s->mapped_fields += *r->fields[j].base_column_name != 0;
-		}
-	}
-}
-
-/* ---------------------------------------------------------------- validate */
-
-/*
- * first_at — remember loc under key in m; when key was seen before, return
- * where (the check then reports the later definition).
- */
-static const dgp_catalog_loc_t *first_at(smap_t *m, const char *key, const dgp_catalog_loc_t *loc)
-{
-	if (!key || !*key)
-		return NULL;
-	return smap_put(m, key, loc);
-}
-
-static void check_dup(dgp_catalog_t *cat, smap_t *m, const char *key, const dgp_catalog_loc_t *loc,
-                      const char *column, const char *what)
-{
-	const dgp_catalog_loc_t *first = first_at(m, key, loc);
-	if (first)
-		diag(cat, loc->file, loc->line, column, NULL,
-		     "duplicate %s \"%s\" (first defined at %s:%d)", what, key, first->file,
-		     first->line);
-}
-
-static void validate_providers(dgp_catalog_t *cat)
-{
-	smap_t codes, names, slugs;
-	smap_init(&codes, cat->arena, cat->n_providers);
-	smap_init(&names, cat->arena, cat->n_providers);
-	smap_init(&slugs, cat->arena, cat->n_providers);
-	for (size_t i = 0; i < cat->n_providers; i++) {
-		const dgp_catalog_provider_t *p = &cat->providers[i];
-		check_dup(cat, &codes, p->code, &p->loc, "code", "provider code");
-		check_dup(cat, &names, p->name, &p->loc, "name", "provider name");
-		check_dup(cat, &slugs, p->slug, &p->loc, "slug", "slug");
-	}
-}
-
-static const dgp_catalog_base_column_t *key_column(const dgp_catalog_t *cat, dgp_base_library_t lib)
-{
-	for (size_t i = 0; i < cat->n_base_columns; i++)
-		if (cat->base_columns[i].library == lib && cat->base_columns[i].key)
-			return &cat->base_columns[i];
-	return NULL;
-}
-
-/* The name of a classification level must be the same wherever its digits appear. */
-static void check_level_name(dgp_catalog_t *cat, smap_t *m, const dgp_catalog_resource_t *r,
-                             size_t digits, const char *column, const char *level, const char *name)
-{
-	char *key = dgp_arena_memdup(cat->arena, r->code, digits);
-	const dgp_catalog_resource_t *first = smap_put(m, key, r);
-	if (!first)
-		return;
-	const char *first_name =
-	    strcmp(column, "category") == 0 ? first->category : first->subcategory;
-	if (strcmp(first_name, name) != 0)
-		diag(cat, r->loc.file, r->loc.line, column,
-		     "One classification code has one name throughout the catalog.",
-		     "%s \"%s\" differs from \"%s\" given to %s %s at %s:%d", column, name,
-		     first_name, level, key, first->loc.file, first->loc.line);
-}
-
-static void validate_fields(dgp_catalog_t *cat, const dgp_catalog_resource_t *r)
-{
-	smap_t seqs, names, bases;
-	smap_init(&seqs, cat->arena, r->n_fields);
-	smap_init(&names, cat->arena, r->n_fields);
-	smap_init(&bases, cat->arena, r->n_fields);
-	const char *lib = library_names[r->base_library];
-	for (size_t j = 0; j < r->n_fields; j++) {
-		const dgp_catalog_field_t *f = &r->fields[j];
-		const char *file = f->loc.file;
-		int line = f->loc.line;
-		if (f->seq > 0) {
-			const dgp_catalog_loc_t *first =
-			    first_at(&seqs, dgp_arena_sprintf(cat->arena, "%d", f->seq), &f->loc);
-			if (first)
-				diag(cat, file, line, "seq", NULL,
-				     "duplicate seq %d in resource %s (first at line %d)", f->seq,
-				     r->code, first->line);
-		}
-		const dgp_catalog_loc_t *first = first_at(&names, f->source_name, &f->loc);
-		if (first)
-			diag(cat, file, line, "source_name", NULL,
-			     "duplicate source name \"%s\" in resource %s (first at line %d)",
-			     f->source_name, r->code, first->line);
-		if (f->key) {
-			bool listed = false;
-			for (size_t k = 0; k < r->n_record_key; k++)
-				listed |= strcmp(r->record_key[k], f->source_name) == 0;
-			if (!listed)
-				diag(cat, file, line, "key", NULL,
-				     "field %s is key=Y but not in the record_key of resource %s",
-				     f->source_name, r->code);
-		}
-		if (f->list && !f->code_list)
-			diag(cat, file, line, "rule_args",
-			     "Code lists are defined in codelists.csv.", "unknown code list \"%s\"",
-			     f->list);
-
-		if (!*f->base_column_name) {
-			if (f->priority > 0)
-				diag(cat, file, line, "priority", NULL,
-				     "priority is given but base_column is empty");
-			continue;
-		}
-		if (r->base_library == DGP_LIB_NONE) {
-			diag(cat, file, line, "base_column",
-			     "Set base_library of the resource, or clear base_column.",
-			     "resource %s feeds no base library (base_library is none)", r->code);
-			continue;
-		}
-		const dgp_catalog_base_column_t *b = f->base_column;
-		if (!b) {
-			diag(cat, file, line, "base_column",
-			     "The golden-table columns are defined in base_columns.csv.",
-			     "unknown base column \"%s\" of %s", f->base_column_name, lib);
-			continue;
-		}
-		const dgp_catalog_loc_t *other = first_at(&bases, b->name, &f->loc);
-		if (other)
-			diag(cat, file, line, "base_column", NULL,
-			     "base column %s.%s is already fed by line %d of this resource", lib,
-			     b->name, other->line);
-		if (field_rule_find(f->rule) && strcmp(f->rule, b->rule) != 0)
-			diag(cat, file, line, "rule", NULL,
-			     "base column %s.%s needs rule %s, not %s", lib, b->name, b->rule,
-			     f->rule);
-		else if (b->list && (!f->list || strcmp(b->list, f->list) != 0))
-			diag(cat, file, line, "rule_args", NULL,
-			     "base column %s.%s needs list=%s, not %s%s", lib, b->name, b->list,
-			     f->list ? "list=" : "no list", f->list ? f->list : "");
-		if (b->key) {
-			if (f->priority > 0)
-				diag(cat, file, line, "priority",
-				     "The key column joins the records of all sources; it has no "
-				     "priority.",
-				     "the key column %s.%s takes no priority", lib, b->name);
-			if (!f->required)
-				diag(cat, file, line, "required", NULL,
-				     "a field feeding the key column %s.%s must be required", lib,
-				     b->name);
-		} else if (f->priority == 0) {
-			diag(cat, file, line, "priority",
-			     "Give each source of a base column its own priority; 1 is the most "
-			     "authoritative.",
-			     "priority is required for a field with a base column");
-		}
-	}
-	for (size_t k = 0; k < r->n_record_key; k++) {
-		const dgp_catalog_field_t *f = dgp_catalog_find_field(r, r->record_key[k]);
-		if (!f)
-			diag(cat, r->loc.file, r->loc.line, "record_key", NULL,
-			     "\"%s\" is not a field of resource %s", r->record_key[k], r->code);
-		else if (!f->key)
-			diag(cat, r->loc.file, r->loc.line, "record_key", NULL,
-			     "field %s is not marked key=Y in %s", f->source_name, f->loc.file);
-	}
-	if (*r->recency) {
-		const dgp_catalog_field_t *f = dgp_catalog_find_field(r, r->recency);
-		if (!f)
-			diag(cat, r->loc.file, r->loc.line, "recency", NULL,
-			     "\"%s\" is not a field of resource %s", r->recency, r->code);
-		else if (strcmp(f->rule, "date") != 0 && strcmp(f->rule, "datetime") != 0)
-			diag(cat, r->loc.file, r->loc.line, "recency",
-			     "The recency field orders the rows of one key, latest first; it "
-			     "must hold a date or a date and time.",
-			     "field %s has rule %s, not date or datetime", f->source_name, f->rule);
-	}
-}
-
-static void validate_resources(dgp_catalog_t *cat)
-{
-	smap_t items, subjects;
-	smap_init(&items, cat->arena, cat->n_resources);
-	smap_init(&subjects, cat->arena, cat->n_resources);
-	for (size_t i = 0; i < cat->n_resources; i++) {
-		const dgp_catalog_resource_t *r = &cat->resources[i];
-		const dgp_catalog_resource_t *first = smap_get(&cat->by_code, r->code);
-		int d;
-		bool det;
-		bool code_ok = *r->code && !code_problem(r->code, &d, &det);
-		if (first && first != r) {
-			/* its fields went to the first definition: checking it further only repeats
-			 * this */
-			diag(cat, r->loc.file, r->loc.line, "code", NULL,
-			     "duplicate resource code \"%s\" (first defined at %s:%d)", r->code,
-			     first->loc.file, first->loc.line);
-			continue;
-		}
-		if (code_ok) {
-			check_level_name(cat, &items, r, 3, "category", "项", r->category);
-			check_level_name(cat, &subjects, r, 6, "subcategory", "目", r->subcategory);
-		}
-		for (size_t k = 0; k < r->n_related; k++) {
-			const char *c = r->related[k];
-			if (strcmp(c, r->code) == 0)
-				diag(cat, r->loc.file, r->loc.line, "related", NULL,
-				     "resource %s lists itself as related", c);
-			else if (!code_problem(c, &d, &det) && !smap_get(&cat->by_code, c))
-				diag(cat, r->loc.file, r->loc.line, "related", NULL,
-				     "unknown resource code \"%s\"", c);
-		}
-		const dgp_catalog_resource_t *t = smap_get(&cat->by_topic, r->topic);
-		if (t && t != r)
-			diag(cat, r->loc.file, r->loc.line, "topic", NULL,
-			     "duplicate topic \"%s\" (first defined at %s:%d)", r->topic,
-			     t->loc.file, t->loc.line);
-		if (r->n_fields == 0 && smap_get(&cat->fields_unread, r->provider->slug))
-			continue;
-		if (r->n_fields == 0) {
-			diag(cat, r->loc.file, r->loc.line, NULL,
-			     dgp_arena_sprintf(cat->arena, "Add its 信息项 to %s/fields.csv.",
-			                       r->provider->slug),
-			     "resource %s has no fields", r->code);
-			continue;
-		}
-		validate_fields(cat, r);
-		if (r->base_library != DGP_LIB_NONE) {
-			const dgp_catalog_base_column_t *kc = key_column(cat, r->base_library);
-			bool fed = false;
-			for (size_t j = 0; kc && j < r->n_fields; j++)
-				fed |= r->fields[j].base_column == kc;
-			if (kc && !fed)
-				diag(cat, r->loc.file, r->loc.line, "base_library",
-				     "A resource feeding a golden table must say which of its "
-				     "fields "
-				     "holds the table's key.",
-				     "resource feeds %s but maps no field to its key column %s",
-				     library_names[r->base_library], kc->name);
-		}
-	}
-}
-
-static void validate_base_columns(dgp_catalog_t *cat)
-{
-	for (size_t i = 0; i < cat->n_base_columns; i++) {
-		const dgp_catalog_base_column_t *b = &cat->base_columns[i];
-		if (b->library == DGP_LIB_NONE || !*b->name)
-			continue;
-		const char *lib = library_names[b->library];
-		const dgp_catalog_base_column_t *first =
-		    dgp_catalog_find_base_column(cat, b->library, b->name);
-		if (first != b) {
-			diag(cat, b->loc.file, b->loc.line, "column", NULL,
-			     "duplicate base column %s.%s (first defined at line %d)", lib, b->name,
-			     first->loc.line);
-			continue;
-		}
-		const dgp_catalog_base_column_t *kc = key_column(cat, b->library);
-		if (b->key && kc != b)
-			diag(cat, b->loc.file, b->loc.line, "key", NULL,
-			     "library %s already has key column %s (line %d)", lib, kc->name,
-			     kc->loc.line);
-		if (b->list && !dgp_catalog_find_code_list(cat, b->list))
-			diag(cat, b->loc.file, b->loc.line, "rule_args",
-			     "Code lists are defined in codelists.csv.", "unknown code list \"%s\"",
-			     b->list);
-		if (b->n_sources == 0)
-			diag(cat, b->loc.file, b->loc.line, "column",
-			     "Map a field of some <slug>/fields.csv to it, or remove the column.",
-			     "base column %s.%s has no source field", lib, b->name);
-		/* sources are sorted by priority: equal neighbours share one */
-		for (size_t k = 1; !b->key && k < b->n_sources; k++) {
-			const dgp_catalog_field_t *x = b->sources[k - 1], *y = b->sources[k];
-			if (x->priority > 0 && x->priority == y->priority)
-				diag(cat, y->loc.file, y->loc.line, "priority",
-				     "Give each source of a base column its own priority; 1 is the "
-				     "most authoritative.",
-				     "priority %d of base column %s.%s is also given to %s:%d (%s "
-				     "%s)",
-				     y->priority, lib, b->name, x->loc.file, x->loc.line,
-				     x->resource->code, x->source_name);
-		}
-	}
-	for (int lib = DGP_LIB_PERSON; lib < DGP_LIB__COUNT; lib++) {
-		bool any = false;
-		for (size_t i = 0; i < cat->n_base_columns; i++)
-			any |= cat->base_columns[i].library == (dgp_base_library_t)lib;
-		if (any && !key_column(cat, (dgp_base_library_t)lib))
-			diag(cat, "base_columns.csv", 0, NULL,
-			     "Mark the column that identifies a record (gmsfhm, tyshxydm) with key "
-			     "Y.",
-			     "library %s has no key column", library_names[lib]);
-	}
-}
-
-static void validate_code_lists(dgp_catalog_t *cat)
-{
-	for (size_t i = 0; i < cat->n_code_lists; i++) {
-		const dgp_catalog_code_list_t *l = &cat->code_lists[i];
-		const dgp_catalog_code_list_t *first = smap_get(&cat->by_list, l->name);
-		if (first && first != l) {
-			diag(cat, l->loc.file, l->loc.line, "list",
-			     "Keep the rows of one list together.",
-			     "list %s appears again (first at line %d)", l->name, first->loc.line);
-			continue;
-		}
-		for (size_t k = 0; k < l->n_codes; k++)
-			for (size_t m = 0; m < k; m++)
-				if (strcmp(l->codes[k].code, l->codes[m].code) == 0) {
-					/* rows of a list are consecutive: the k-th code is at line
-					 * first + k */
-					diag(cat, l->loc.file, l->loc.line + (int)k, "code", NULL,
-					     "duplicate code \"%s\" in list %s (first at line %d)",
-					     l->codes[k].code, l->name, l->loc.line + (int)m);
-					break;
-				}
-	}
-}
-
-/* Checks shared by the three lists; returns false when the resource is unknown. */
-static bool validate_list_row(dgp_catalog_t *cat, const dgp_catalog_loc_t *loc,
-                              const char *dept_col, const char *dept_slug,
-                              const dgp_catalog_provider_t *dept, const char *code,
-                              const dgp_catalog_resource_t *res,
-                              const dgp_catalog_field_refs_t *refs, bool dept_is_provider)
-{
-	if (*dept_slug && !dept)
-		diag(cat, loc->file, loc->line, dept_col, "Providers are listed in providers.csv.",
-		     "unknown provider \"%s\"", dept_slug);
-	if (!res) {
-		if (*code)
-			diag(cat, loc->file, loc->line, "resource", NULL,
-			     "unknown resource code \"%s\"", code);
-		return false;
-	}
-	for (size_t i = 0; i < refs->n; i++)
-		if (!refs->fields[i])
-			diag(cat, loc->file, loc->line, "fields", NULL,
-			     "\"%s\" is not a field of resource %s", refs->names[i], res->code);
-	if (dept_is_provider && dept && res->provider != dept)
-		diag(cat, loc->file, loc->line, dept_col, NULL,
-		     "resource %s is provided by %s, not %s", res->code, res->provider->slug,
-		     dept->slug);
-	return true;
-}
-
-static void validate_lists(dgp_catalog_t *cat)
-{
-	smap_t ids;
-	smap_init(&ids, cat->arena, cat->n_demands);
-	for (size_t i = 0; i < cat->n_demands; i++) {
-		const dgp_catalog_demand_t *d = &cat->demands[i];
-		check_dup(cat, &ids, d->id, &d->loc, "id", "id");
-		if (validate_list_row(cat, &d->loc, "demand_dept", d->dept_slug, d->dept,
-		                      d->resource_code, d->resource, &d->fields, false) &&
-		    d->resource->share_type == DGP_SHARE_NONE && strcmp(d->status, "已驳回") != 0)
-			diag(cat, d->loc.file, d->loc.line, "status", NULL,
-			     "resource %s is 不予共享, so a demand for it can only be 已驳回",
-			     d->resource->code);
-	}
-
-	smap_init(&ids, cat->arena, cat->n_resps);
-	for (size_t i = 0; i < cat->n_resps; i++) {
-		const dgp_catalog_responsibility_t *r = &cat->resps[i];
-		check_dup(cat, &ids, r->id, &r->loc, "id", "id");
-		if (!validate_list_row(cat, &r->loc, "dept", r->dept_slug, r->dept,
-		                       r->resource_code, r->resource, &r->fields, true))
-			continue;
-		const dgp_catalog_resource_t *res = r->resource;
-		if (r->update_cycle < DGP_CYCLE__COUNT && r->update_cycle != res->update_cycle)
-			diag(cat, r->loc.file, r->loc.line, "update_cycle", NULL,
-			     "%s differs from the update_cycle %s of resource %s",
-			     cycle_names[r->update_cycle], cycle_names[res->update_cycle],
-			     res->code);
-		if (r->share_type < DGP_SHARE__COUNT && r->share_type != res->share_type)
-			diag(cat, r->loc.file, r->loc.line, "share_type", NULL,
-			     "%s differs from the share_type %s of resource %s",
-			     share_names[r->share_type], share_names[res->share_type], res->code);
-		for (size_t k = 0; r->authoritative && k < r->fields.n; k++) {
-			const dgp_catalog_field_t *f = r->fields.fields[k];
-			if (f && f->base_column && !f->base_column->key && f->priority > 1)
-				diag(
-				    cat, r->loc.file, r->loc.line, "fields",
-				    "An authoritative source (一数一源) is priority 1 for the base "
-				    "columns it is named for.",
-				    "field %s is not the priority-1 source of %s.%s (priority %d)",
-				    f->source_name, library_names[f->base_column->library],
-				    f->base_column->name, f->priority);
-		}
-	}
-
-	smap_t banned;
-	smap_init(&ids, cat->arena, cat->n_negs);
-	smap_init(&banned, cat->arena, cat->n_negs);
-	for (size_t i = 0; i < cat->n_negs; i++) {
-		const dgp_catalog_negative_t *n = &cat->negs[i];
-		check_dup(cat, &ids, n->id, &n->loc, "id", "id");
-		if (!validate_list_row(cat, &n->loc, "dept", n->dept_slug, n->dept,
-		                       n->resource_code, n->resource, &n->fields, true) ||
-		    n->fields.n)
-			continue;
-		const dgp_catalog_resource_t *res = n->resource;
-		if (!n->no_open) {
-			(void)smap_put(&banned, res->code, n);
-			if (res->share_type != DGP_SHARE_NONE)
-				diag(cat, n->loc.file, n->loc.line, "restriction", NULL,
-				     "resource %s is %s in %s, not 不予共享", res->code,
-				     share_names[res->share_type], res->loc.file);
-		} else if (res->open) {
-			diag(cat, n->loc.file, n->loc.line, "restriction", NULL,
-			     "resource %s is open to the public (open is 是 in %s)", res->code,
-			     res->loc.file);
-		}
-	}
-	for (size_t i = 0; i < cat->n_resources; i++) {
-		const dgp_catalog_resource_t *r = &cat->resources[i];
-		if (r->share_type == DGP_SHARE_NONE && *r->code && !smap_get(&banned, r->code))
-			diag(
-			    cat, r->loc.file, r->loc.line, "share_type",
-			    "Add the resource with its legal basis to lists/negative.csv.",
-			    "resource %s is 不予共享 but has no 不予共享 row in lists/negative.csv",
-			    r->code);
-	}
-}
-
-typedef struct diag_ref {
-	dgp_catalog_diag_t d;
-	size_t index;
-} diag_ref_t;
-
-/* By file, then line, then discovery order (qsort is not stable by itself). */
-static int cmp_diag(const void *a, const void *b)
-{
-	const diag_ref_t *x = a, *y = b;
-	int c = strcmp(x->d.file, y->d.file);
-	if (c)
-		return c;
-	if (x->d.line != y->d.line)
-		return x->d.line < y->d.line ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
-dgp_err_t dgp_catalog_validate(dgp_catalog_t *cat)
-{
-	if (!cat->validated) {
-		cat->validated = true;
-		validate_providers(cat);
-		validate_resources(cat);
-		validate_base_columns(cat);
-		validate_code_lists(cat);
-		validate_lists(cat);
-		size_t n = cat->diags.n;
-		diag_ref_t *tmp = dgp_xmalloc((n + 1) * sizeof(*tmp));
-		for (size_t i = 0; i < n; i++)
-			tmp[i] = (diag_ref_t){VEC_AT(cat->diags, dgp_catalog_diag_t, i), i};
-		qsort(tmp, n, sizeof(*tmp), cmp_diag);
-		for (size_t i = 0; i < n; i++)
-			VEC_AT(cat->diags, dgp_catalog_diag_t, i) = tmp[i].d;
-		free(tmp);
-	}
 	return cat->diags.n ? DGP_ERR_CATALOG : DGP_OK;
 }
