@@ -5,7 +5,7 @@
  *
  *   byte 0: which definition file the rest replaces (one of FILES below)
  *   rest:   that file's content
- *     ──written into a copy of tests/catalog/fixtures/valid in a temp dir──▶
+ *     ──written into a copy of the generated fixtures/valid in a temp dir──▶
  *     load ──▶ validate ──▶ (valid) lookups and dgp_catalog_schema_build
  *
  * The loader has no load-from-memory entry point, so one file of a small
@@ -30,7 +30,7 @@
 #include "dgp_catalog_schema.h"
 
 #ifndef FUZZ_CATALOG_DIR
-#error "compile with -DFUZZ_CATALOG_DIR=\"…/tests/catalog/fixtures/valid\""
+#error "compile with -DFUZZ_CATALOG_DIR=\"…/build/tests/catalog/fixtures/valid\""
 #endif
 
 static const char *const FILES[] = {
