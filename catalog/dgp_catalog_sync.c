@@ -40,7 +40,7 @@ static dgp_err_t pg_fail(sync_t *s, PGresult *res, const char *what)
 	dgp_err_t err = dgp_pg_result_err(s->conn, res, msg, sizeof(msg));
 	if (err == DGP_OK) /* a success, but not the status the step expected */
 		err = dgp_errstr_set(msg, sizeof(msg), DGP_ERR_PG, "unexpected %s",
-				     PQresStatus(PQresultStatus(res)));
+		                     PQresStatus(PQresultStatus(res)));
 	return dgp_errstr_set(s->errstr, s->errstr_size, err, "%s: %s", what, msg);
 }
 

@@ -35,7 +35,6 @@ char *dgp_time_format(int64_t t, char *out, size_t out_size);
  */
 bool dgp_time_parse(const char *s, int64_t *t) DGP_MUST_CHECK;
 
-
 /*
  * dgp_csv_put_field — s as one RFC 4180 field: quoted when it holds ',',
  * '"', CR, LF or a tab (a reader splitting on tabs, or trimming them, keeps

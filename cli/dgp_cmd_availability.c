@@ -158,8 +158,9 @@ static void history_load(prober_t *p)
 	size_t total = 0;
 	for (size_t i = 0; i < p->ntargets; i++) {
 		size_t rows;
-		if (dgp_probe_store_load(p->conn, dgp_clock_wall_ms() - HORIZON_MS, p->targets[i].name, a,
-		                         &rows, err, sizeof(err)) != DGP_OK) {
+		if (dgp_probe_store_load(p->conn, dgp_clock_wall_ms() - HORIZON_MS,
+		                         p->targets[i].name, a, &rows, err,
+		                         sizeof(err)) != DGP_OK) {
 			dgp_log(DGP_LOG_WARN, "availability",
 			        "could not load the history of %s: %s", p->targets[i].name, err);
 			dgp_avail_destroy(a);

@@ -135,7 +135,7 @@ struct dgp_pg_sink {
 	dgp_arena_t *arena; /* SQL text of the tables */
 	sink_table_t *tables;
 	dgp_buf_t copy, tmp, origin_src, arr[5], num[8];
-	dgp_buf_t moved;                  /* golden keys the batch's merge moved rows away from: "{…}" */
+	dgp_buf_t moved; /* golden keys the batch's merge moved rows away from: "{…}" */
 	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
 	dgp_record_t **ord;            /* the batch's inserts and merges in key order */
 	size_t ord_cap;
@@ -211,7 +211,7 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	dgp_buf_puts(&typed, "\"_dgp_content_hash\", \"_dgp_origin\", \"_dgp_new\"");
 	for (size_t k = 0; k < s->nkeys; k++)
 		dgp_buf_printf(&keys, "%s%s", k ? ", " : "",
-			   dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
+		               dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
 	const char *fmt = t->binary ? " (FORMAT binary)" : "";
 	dgp_buf_cstr(&cols);
 	dgp_buf_cstr(&set);
@@ -231,13 +231,15 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	dgp_buf_t old = {0};
 	if (t->golden_key >= 0 && !s->fields[t->golden_key].key) {
 		const char *g = dgp_sql_quote_ident(a, s->fields[t->golden_key].column);
-		dgp_buf_printf(&old, "o AS (SELECT DISTINCT t.%s::text AS g FROM %s t JOIN %s s ON ", g,
-			   tbl, src);
+		dgp_buf_printf(&old,
+		               "o AS (SELECT DISTINCT t.%s::text AS g FROM %s t JOIN %s s ON ", g,
+		               tbl, src);
 		for (size_t k = 0; k < s->nkeys; k++) {
 			const char *kq = dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column);
 			dgp_buf_printf(&old, "%st.%s = s.%s", k ? " AND " : "", kq, kq);
 		}
-		dgp_buf_printf(&old, " WHERE t.%s IS NOT NULL AND t.%s IS DISTINCT FROM s.%s), ", g, g, g);
+		dgp_buf_printf(&old, " WHERE t.%s IS NOT NULL AND t.%s IS DISTINCT FROM s.%s), ", g,
+		               g, g);
 		moved = "(SELECT array_agg(o.g) FROM o)";
 	}
 	dgp_buf_cstr(&old);
@@ -1128,9 +1130,10 @@ static void refuse(attempt_t *at, size_t i)
 	/* The log names the record by its origin and the SQLSTATE only: the message may quote a value. */
 	dgp_buf_t o = {0};
 	origin_text(sk, &at->rows[i]->origin, &o);
-	dgp_log(DGP_LOG_WARN, "pg", "resource %s: postgresql refused %s (SQLSTATE %s); rejected as %s",
-		at->in->schema->resource_code, dgp_buf_cstr(&o), sk->fail_state,
-		dgp_reason_name(DGP_REASON_DB_REFUSED));
+	dgp_log(DGP_LOG_WARN, "pg",
+	        "resource %s: postgresql refused %s (SQLSTATE %s); rejected as %s",
+	        at->in->schema->resource_code, dgp_buf_cstr(&o), sk->fail_state,
+	        dgp_reason_name(DGP_REASON_DB_REFUSED));
 	free(o.p);
 }
 
@@ -1182,7 +1185,8 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 		if (!bad) {
 			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, &refused, errstr,
 					    errstr_size);
-			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_class(sk->fail_state) == DGP_PG_ROW_REFUSED))
+			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_class(sk->fail_state) ==
+			                                    DGP_PG_ROW_REFUSED))
 				break;
 			bad = e != DGP_OK;
 			if (!bad && cur.left && top > 0)
@@ -1416,15 +1420,15 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		}
 		dgp_buf_putc(un, '}');
 		dgp_buf_putc(ur, '}');
-		st[n++] = (pstmt_t){
-		    .sql = "INSERT INTO dgp_catalog.unknown_field_stats AS s"
-		           " (resource_code, name, records, first_seen, last_seen)"
-		           " SELECT $1, u.name, u.records, now(), now()"
-		           " FROM unnest($2::text[], $3::bigint[]) AS u(name, records)"
-		           " ON CONFLICT (resource_code, name) DO UPDATE SET"
-		           " records = s.records + EXCLUDED.records, last_seen = now()",
-		    .nparams = 3,
-		    .params = {s->resource_code, dgp_buf_cstr(un), dgp_buf_cstr(ur)}};
+		st[n++] =
+		    (pstmt_t){.sql = "INSERT INTO dgp_catalog.unknown_field_stats AS s"
+		                     " (resource_code, name, records, first_seen, last_seen)"
+		                     " SELECT $1, u.name, u.records, now(), now()"
+		                     " FROM unnest($2::text[], $3::bigint[]) AS u(name, records)"
+		                     " ON CONFLICT (resource_code, name) DO UPDATE SET"
+		                     " records = s.records + EXCLUDED.records, last_seen = now()",
+		              .nparams = 3,
+		              .params = {s->resource_code, dgp_buf_cstr(un), dgp_buf_cstr(ur)}};
 	}
 	char ll[7][24];
 	if (pr && pr->load_log_id > 0 && in->counts) {
@@ -1815,7 +1819,7 @@ static size_t copy_unescape(char *p, size_t n)
  * field's rule again, which gives dgp's spelling of the same value.
  */
 static void put_canonical_key(dgp_buf_t *key, dgp_buf_t *norm, const dgp_field_spec_t *f,
-			      const dgp_norm_ctx_t *ctx, const char *p, size_t n)
+                              const dgp_norm_ctx_t *ctx, const char *p, size_t n)
 {
 	if (is_text_type(f->pg_type) || !f->rule) {
 		dgp_buf_append(key, p, n);
@@ -1849,12 +1853,13 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 		 * time it was given in (the session's zone read offset-less input), which the
 		 * field's rule then spells as dgp spells it. */
 		if (f->pg_type && strcasecmp(f->pg_type, "timestamptz") == 0)
-			dgp_buf_printf(&sql, "(%s AT TIME ZONE current_setting('TimeZone'))::text, ", q);
+			dgp_buf_printf(&sql,
+			               "(%s AT TIME ZONE current_setting('TimeZone'))::text, ", q);
 		else
 			dgp_buf_printf(&sql, "%s::text, ", q);
 	}
 	dgp_buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
-		   dgp_sql_quote_ident(a, s->table));
+	               dgp_sql_quote_ident(a, s->table));
 	/* the rules spell datetimes in the configured zone, which dgp_pg_set_time_zone()
 	 * made the session's: take its offset from the session */
 	int32_t utc_offset_min = 0;

@@ -237,7 +237,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		for (size_t i = 0; i < nf; i++) {
 			if (i)
-				mode == 0 ? dgp_buf_append(&denc, "\t", 1) : dgp_buf_putc(&enc, '\t');
+				mode == 0 ? dgp_buf_append(&denc, "\t", 1)
+				          : dgp_buf_putc(&enc, '\t');
 			if (mode == 0)
 				dgp_sql_copy_text(&denc, fields[i].p, fields[i].len);
 			else if (!fields[i].p)
