@@ -19,6 +19,7 @@
 
 #include "dgp_arena.h"
 #include "dgp_catalog_schema.h"
+#include "dgp_pg.h"
 
 #define DAY (int64_t)86400
 
@@ -201,11 +202,10 @@ static dgp_err_t select_params(PGconn *conn, const char *sql, int nparams,
 		*out = r;
 		return DGP_OK;
 	}
-	dgp_err_t e = PQstatus(conn) == CONNECTION_OK ? DGP_ERR_PG : DGP_ERR_PG_CONN;
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn);
-	dgp_errstr_set(errstr, errstr_size, e, "%s: %.*s", state ? state : "-",
-	               (int)strcspn(msg, "\n"), msg);
+	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
+	if (e == DGP_OK) /* a success, but not rows */
+		e = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG, "unexpected %s",
+		                   PQresStatus(PQresultStatus(r)));
 	PQclear(r);
 	*out = NULL;
 	return e;

@@ -19,6 +19,8 @@
 
 #include "dgp_arena.h"
 #include "dgp_catalog_schema.h"
+#include "dgp_json.h"
+#include "dgp_pg.h"
 #include "dgp_sql.h"
 
 typedef struct sync {
@@ -32,17 +34,15 @@ typedef struct sync {
 	PGresult *cols;
 } sync_t;
 
+/* A step failed: classified by dgp_pg_result_err(), named by what. */
 static dgp_err_t pg_fail(sync_t *s, PGresult *res, const char *what)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	dgp_err_t err = (!res || PQstatus(s->conn) == CONNECTION_BAD ||
-			 (state && strncmp(state, "08", 2) == 0))
-				? DGP_ERR_PG_CONN
-				: DGP_ERR_PG;
-	dgp_errstr_set(s->errstr, s->errstr_size, err, "%s: %s: %s", what,
-		       state ? state : "-----", msg ? msg : PQerrorMessage(s->conn));
-	return err;
+	char msg[1024];
+	dgp_err_t err = dgp_pg_result_err(s->conn, res, msg, sizeof(msg));
+	if (err == DGP_OK) /* a success, but not the status the step expected */
+		err = dgp_errstr_set(msg, sizeof(msg), DGP_ERR_PG, "unexpected %s",
+		                     PQresStatus(PQresultStatus(res)));
+	return dgp_errstr_set(s->errstr, s->errstr_size, err, "%s: %s", what, msg);
 }
 
 static bool res_ok(PGresult *res)
@@ -162,8 +162,9 @@ static dgp_err_t mirror_apply(sync_t *s, const mirror_t *m, const dgp_buf_t *row
 	if ((rows->len && PQputCopyData(s->conn, rows->p, (int)rows->len) != 1) ||
 	    PQputCopyEnd(s->conn, NULL) != 1) {
 		dgp_buf_free(&sql);
-		return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_PG_CONN, "%s: COPY: %s",
-				      m->table, PQerrorMessage(s->conn));
+		char what[256];
+		snprintf(what, sizeof(what), "%s: COPY", m->table);
+		return dgp_pg_call_err(s->conn, what, s->errstr, s->errstr_size);
 	}
 	res = PQgetResult(s->conn);
 	err = res_ok(res) ? DGP_OK : pg_fail(s, res, m->table);
@@ -683,10 +684,7 @@ static const char *lit(sync_t *s, const char *fmt, ...)
 	const char *t = dgp_arena_vsprintf(s->arena, fmt, ap);
 	va_end(ap);
 	dgp_buf_t b = {0};
-	dgp_buf_append(&b, "'", 1);
-	for (; *t; t++)
-		dgp_buf_append(&b, *t == '\'' ? "''" : t, *t == '\'' ? 2 : 1);
-	dgp_buf_append(&b, "'", 1);
+	dgp_sql_quote_literal(&b, t);
 	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);
 	dgp_buf_free(&b);
 	return out;

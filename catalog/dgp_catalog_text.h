@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "dgp_err.h"
+#include "dgp_json.h" /* dgp_json_put_string, which the writers here pair with */
 
 /*
  * dgp_display_width — columns a UTF-8 string takes in a terminal: 2 for
@@ -33,9 +34,6 @@ char *dgp_time_format(int64_t t, char *out, size_t out_size);
  * anything else or an impossible date or time.
  */
 bool dgp_time_parse(const char *s, int64_t *t) DGP_MUST_CHECK;
-
-/* dgp_json_put_string — s as a JSON string with quotes (control characters as \uXXXX). */
-void dgp_json_put_string(FILE *out, const char *s);
 
 /*
  * dgp_csv_put_field — s as one RFC 4180 field: quoted when it holds ',',

@@ -4,6 +4,7 @@
  * and last load copied into the metrics registry.
  */
 #include "dgp_catalog_gauges.h"
+#include "dgp_clock.h"
 #include "dgp_golden.h"
 
 #include <time.h>
@@ -43,18 +44,11 @@ dgp_err_t dgp_catalog_gauges_refresh(PGconn *conn, const dgp_catalog_t *cat,
 	return e;
 }
 
-static double monotonic_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 void dgp_catalog_gauges_tick(const char *cmd, PGconn *conn, const dgp_catalog_t *cat,
                              const dgp_metrics_std_t *std, int64_t interval_ms, bool force,
                              double *next_at)
 {
-	double t = monotonic_s();
+	double t = dgp_clock_mono_s();
 	if (!force && *next_at > 0 && t < *next_at)
 		return;
 	*next_at = t + (double)interval_ms / 1000.0;

@@ -17,7 +17,63 @@
 #include "dgp_parse.h"
 #include "dgp_pg_sink.h"
 
+/*
+ * The commands of the program being built: dgp's, or the one command of a
+ * test-data tool under tools/ (built from these sources with DGP_TOOL_GEN or
+ * DGP_TOOL_PRODUCE, not installed): generating and producing test data is
+ * no operator's business, so `dgp` does not offer it.
+ */
 const dgp_cmd_t dgp_cmds[] = {
+#if defined(DGP_TOOL_GEN)
+	{"dgp-gen", "generate realistic department records with a ground-truth manifest",
+	 "usage: dgp-gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"
+	 "                [--format csv|jsonl] [--encoding UTF-8|GBK|GB18030] [--manifest FILE]\n"
+	 "                [--dup-rate R] [--change-rate R] [--bad-key-rate R]\n"
+	 "                [--missing-rate R] [--bad-date-rate R] [--dirt-rate R]\n"
+	 "                [--bad-optional-rate R] [--catalog DIR]\n"
+	 "\n"
+	 "Write N records (default 1000) of the catalog resource CODE to FILE (.gz:\n"
+	 "compressed; format from the name or --format; encoding from the catalog or\n"
+	 "--encoding).  Record i describes person / entity K+i: valid 身份证号 with\n"
+	 "Wuhan region codes and real birth dates, USCCs with valid check characters,\n"
+	 "Chinese names, Wuchang addresses, phones; one seed gives every department\n"
+	 "the same people, so files overlap like real departments' do.\n"
+	 "\n"
+	 "Dirt, as fractions of the rows (0–1):\n"
+	 "  --dup-rate R          exact re-sends of an earlier record\n"
+	 "  --change-rate R       re-sends with a changed non-key field\n"
+	 "  --bad-key-rate R      keys with a wrong check character (rejected: checksum)\n"
+	 "  --missing-rate R      a required field left blank (rejected: empty)\n"
+	 "  --bad-date-rate R     an impossible date in a required date (rejected: date)\n"
+	 "  --dirt-rate R         values that normalise cleanly: 15-digit IDs, full-width\n"
+	 "                        digits, 2024年1月5日, +86 138-…\n"
+	 "  --bad-optional-rate R an invalid optional value (loads as NULL, value rejected)\n"
+	 "\n"
+	 "--manifest FILE writes what 'dgp load' must report for the file loaded into\n"
+	 "an empty database (first_load) and loaded again (reload): read, new, changed,\n"
+	 "unchanged, duplicate, rejected by reason, unique keys.  The counts follow the\n"
+	 "batches 'dgp load' will cut (batch.max.rows of this configuration): in each\n"
+	 "batch only the last version of a key is classified, its earlier ones count\n"
+	 "as duplicates.\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp-gen --resource 101001/000001 --rows 100000 --out gaj_hjrk_1.csv --manifest m.json\n",
+	 dgp_cmd_gen, true},
+#elif defined(DGP_TOOL_PRODUCE)
+	{"dgp-produce", "send each line of a file to a Kafka topic (demo, tests)",
+	 "usage: dgp-produce --topic T [--resource CODE] [--partitions N] [--gzip] [--rate N] FILE\n"
+	 "\n"
+	 "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
+	 "keyed by the record key (the resource: --resource, else the catalog resource\n"
+	 "of the topic).  A CSV file's header row goes into every message's\n"
+	 "dgp-csv-header header.  --partitions N creates the topic when missing (or grows it to N);\n"
+	 "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
+	 "messages per second (for latency measurements).\n"
+	 "\n"
+	 "examples:\n"
+	 "  dgp-produce --topic dept.gaj.hjrk --partitions 8 gaj_hjrk.jsonl\n",
+	 dgp_cmd_produce, true},
+#else
 	{"help", "show help for dgp or for one command",
 	 "usage: dgp help [COMMAND]\n"
 	 "       dgp help --man\n"
@@ -165,54 +221,8 @@ const dgp_cmd_t dgp_cmds[] = {
 	 "  dgp --config /etc/dgp/dgp.conf run\n"
 	 "  DGP_RUN_TOPICS=dept.gaj.hjrk dgp run --until-idle 5000\n",
 	 dgp_cmd_run, true},
-	{"produce", "send each line of a file to a Kafka topic (demo, tests)",
-	 "usage: dgp produce --topic T [--resource CODE] [--partitions N] [--gzip] [--rate N] FILE\n"
-	 "\n"
-	 "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
-	 "keyed by the record key (the resource: --resource, else the catalog resource\n"
-	 "of the topic).  A CSV file's header row goes into every message's\n"
-	 "dgp-csv-header header.  --partitions N creates the topic when missing (or grows it to N);\n"
-	 "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
-	 "messages per second (for latency measurements).\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp produce --topic dept.gaj.hjrk --partitions 8 gaj_hjrk.jsonl\n",
-	 dgp_cmd_produce, true},
-	{"gen", "generate realistic department records with a ground-truth manifest",
-	 "usage: dgp gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"
-	 "               [--format csv|jsonl] [--encoding UTF-8|GBK|GB18030] [--manifest FILE]\n"
-	 "               [--dup-rate R] [--change-rate R] [--bad-key-rate R]\n"
-	 "               [--missing-rate R] [--bad-date-rate R] [--dirt-rate R]\n"
-	 "               [--bad-optional-rate R] [--catalog DIR]\n"
-	 "\n"
-	 "Write N records (default 1000) of the catalog resource CODE to FILE (.gz:\n"
-	 "compressed; format from the name or --format; encoding from the catalog or\n"
-	 "--encoding).  Record i describes person / entity K+i: valid 身份证号 with\n"
-	 "Wuhan region codes and real birth dates, USCCs with valid check characters,\n"
-	 "Chinese names, Wuchang addresses, phones; one seed gives every department\n"
-	 "the same people, so files overlap like real departments' do.\n"
-	 "\n"
-	 "Dirt, as fractions of the rows (0–1):\n"
-	 "  --dup-rate R          exact re-sends of an earlier record\n"
-	 "  --change-rate R       re-sends with a changed non-key field\n"
-	 "  --bad-key-rate R      keys with a wrong check character (rejected: checksum)\n"
-	 "  --missing-rate R      a required field left blank (rejected: empty)\n"
-	 "  --bad-date-rate R     an impossible date in a required date (rejected: date)\n"
-	 "  --dirt-rate R         values that normalise cleanly: 15-digit IDs, full-width\n"
-	 "                        digits, 2024年1月5日, +86 138-…\n"
-	 "  --bad-optional-rate R an invalid optional value (loads as NULL, value rejected)\n"
-	 "\n"
-	 "--manifest FILE writes what 'dgp load' must report for the file loaded into\n"
-	 "an empty database (first_load) and loaded again (reload): read, new, changed,\n"
-	 "unchanged, duplicate, rejected by reason, unique keys.  The counts follow the\n"
-	 "batches 'dgp load' will cut (batch.max.rows of this configuration): in each\n"
-	 "batch only the last version of a key is classified, its earlier ones count\n"
-	 "as duplicates.\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp gen --resource 101001/000001 --rows 100000 --out gaj_hjrk_1.csv --manifest m.json\n",
-	 dgp_cmd_gen, true},
 	{"availability", "probe interfaces and report their measured availability", "usage: dgp availability probe [--once]\n       dgp availability report [--since T] [--format text|json]\n\n  probe    probe every target of probe.targets each probe.interval.ms, store\n           each result in dgp_catalog.availability and serve /metrics, /healthz\n           and /readyz on http.listen until SIGTERM or SIGINT; --once probes\n           each target once, prints the results and exits (no endpoint)\n  report   read dgp_catalog.availability and print, per target, the measured\n           availability over 1d, 30d and 365d, every outage with its time to\n           repair, and the SLA breaches (repair over probe.repair.target.s);\n           --since T limits the results read (30d, 12h, 2026-11-01, …;\n           default 365d), --format json for machines; every ratio\n           is shown with the share of its window that was observed; a target\n           no longer in probe.targets is history, not still down; exit 3\n           when the 100% target is missed or an outage breached the SLA\n\nexamples:\n  dgp availability probe --once\n  dgp availability report --since 30d --format json\n", dgp_cmd_availability, true},
+#endif
 	{NULL, NULL, NULL, NULL, false},
 };
 

@@ -21,9 +21,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "dgp_clock.h"
 #include "dgp_avail.h"
 #include "dgp_cmd.h"
 #include "dgp_http.h"
+#include "dgp_json.h"
 #include "dgp_log.h"
 #include "dgp_metrics.h"
 #include "dgp_pg.h"
@@ -48,20 +50,6 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* "2026-11-27T16:04:05Z" */
@@ -170,8 +158,9 @@ static void history_load(prober_t *p)
 	size_t total = 0;
 	for (size_t i = 0; i < p->ntargets; i++) {
 		size_t rows;
-		if (dgp_probe_store_load(p->conn, wall_ms() - HORIZON_MS, p->targets[i].name, a,
-		                         &rows, err, sizeof(err)) != DGP_OK) {
+		if (dgp_probe_store_load(p->conn, dgp_clock_wall_ms() - HORIZON_MS,
+		                         p->targets[i].name, a, &rows, err,
+		                         sizeof(err)) != DGP_OK) {
 			dgp_log(DGP_LOG_WARN, "availability",
 			        "could not load the history of %s: %s", p->targets[i].name, err);
 			dgp_avail_destroy(a);
@@ -360,7 +349,7 @@ static void probe_round(prober_t *p, bool print)
 static void sleep_until(int64_t deadline)
 {
 	while (!stop_requested) {
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - dgp_clock_mono_ms();
 		if (left <= 0)
 			return;
 		if (left > 200)
@@ -438,11 +427,11 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 		dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets every %lld ms", p.ntargets,
 		        (long long)cfg->probe_interval_ms);
 	while (!stop_requested) {
-		int64_t next = mono_ms() + cfg->probe_interval_ms;
+		int64_t next = dgp_clock_mono_ms() + cfg->probe_interval_ms;
 		probe_round(&p, once);
 		if (once)
 			break;
-		if (mono_ms() > next)
+		if (dgp_clock_mono_ms() > next)
 			dgp_log(DGP_LOG_WARN, "availability",
 			        "a probe round took longer than probe.interval.ms; lower "
 			        "probe.timeout.ms or probe fewer targets");
@@ -502,21 +491,6 @@ static bool parse_since(const char *s, int64_t now, int64_t *out)
 		}
 	}
 	return false;
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 /*
@@ -586,9 +560,9 @@ static void report_json(const dgp_avail_t *a, const bool *removed, int64_t since
 	       iso(since, b1, sizeof(b1)), (long long)target_s);
 	for (size_t i = 0; i < dgp_avail_ntargets(a); i++) {
 		printf("%s{\"name\":", i ? "," : "");
-		json_str(dgp_avail_target_name(a, i));
+		dgp_json_put_string(stdout, dgp_avail_target_name(a, i));
 		printf(",\"kind\":");
-		json_str(dgp_avail_target_kind(a, i));
+		dgp_json_put_string(stdout, dgp_avail_target_kind(a, i));
 		printf(",\"removed\":%s", removed[i] ? "true" : "false");
 		int64_t at;
 		bool up;
@@ -724,7 +698,7 @@ static int cmd_report(dgp_cli_t *cli, int argc, char **argv)
 	                                     {"format", required_argument, NULL, 'f'},
 	                                     {NULL, 0, NULL, 0}};
 	const dgp_config_t *cfg = cli->cfg;
-	int64_t now = wall_ms(), since = now - 365 * DGP_AVAIL_DAY_MS;
+	int64_t now = dgp_clock_wall_ms(), since = now - 365 * DGP_AVAIL_DAY_MS;
 	bool json = false;
 	int opt;
 	optind = 1;

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgp_clock.h"
 #include "dgp_batch.h"
 #include "dgp_catalog.h"
 #include "dgp_catalog_gauges.h"
@@ -53,13 +54,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* One resource seen in this run: its schema (its lane, cache included, is the engine's). */
@@ -185,7 +179,7 @@ static dgp_err_t resolve(void *opaque, const char *source, dgp_ingest_lane_info_
 static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src, const char *path,
                           bool final)
 {
-	double t = now_s();
+	double t = dgp_clock_mono_s();
 	if (!final && l->progress_tty && t - p->last < 0.25)
 		return;
 	if (!final && !l->progress_tty &&
@@ -559,7 +553,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 	                                       .csv_quote = l->quote,
 	                                       .strict_unknown = strict};
 	memset(&l->file_counts, 0, sizeof(l->file_counts));
-	l->prog = (progress_t){.start = now_s(), .consumed = (uint64_t)so.start_offset};
+	l->prog = (progress_t){.start = dgp_clock_mono_s(), .consumed = (uint64_t)so.start_offset};
 	int64_t load_log_id = load_log_open(l, path, res->code);
 	dgp_sink_pg_set_file(&l->sink, file_id, path, res->code, records, load_log_id);
 	dgp_chunk_fp_t chunk_ctx;
@@ -606,7 +600,7 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		show_progress(l, &l->prog, reader, path, false);
 	}
 	show_progress(l, &l->prog, reader, path, true);
-	double elapsed = now_s() - l->prog.start;
+	double elapsed = dgp_clock_mono_s() - l->prog.start;
 	char label[4200];
 	snprintf(label, sizeof(label), "%s → %s (dgp_src.%s)", path, res->code, rs->schema->table);
 	print_counts(label, &l->file_counts, elapsed);
@@ -758,13 +752,13 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	double t0 = now_s();
+	double t0 = dgp_clock_mono_s();
 	int rc = DGP_EXIT_OK;
 	for (int i = optind; i < argc && !stop_requested; i++)
 		if (load_file(&l, argv[i]) != DGP_OK)
 			rc = DGP_EXIT_FAIL;
 	if (argc - optind > 1)
-		print_counts("total", &l.total, now_s() - t0);
+		print_counts("total", &l.total, dgp_clock_mono_s() - t0);
 	if (l.files_skipped)
 		printf("%llu file%s already loaded\n", (unsigned long long)l.files_skipped,
 		       l.files_skipped == 1 ? "" : "s");
@@ -772,7 +766,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	 * records are (unless --no-golden-wait leaves them to dgp golden / dgp run). */
 	if (golden_wait && !stop_requested) {
 		dgp_golden_report_t gr = {0};
-		double g0 = now_s();
+		double g0 = dgp_clock_mono_s();
 		dgp_err_t ge = DGP_OK;
 		while (!stop_requested && ge == DGP_OK) {
 			uint64_t before = gr.keys;
@@ -790,7 +784,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 			dgp_log(DGP_LOG_INFO, "load",
 			        "golden records: %llu keys refreshed in %llu transactions, %.1f s",
 			        (unsigned long long)gr.keys, (unsigned long long)gr.transactions,
-			        now_s() - g0);
+			        dgp_clock_mono_s() - g0);
 		}
 	}
 	catalog_gauges(&l, true); /* what the load left, for a last scrape */

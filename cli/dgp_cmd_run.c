@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgp_clock.h"
 #include "dgp_batch.h"
 #include "dgp_catalog.h"
 #include "dgp_catalog_gauges.h"
@@ -64,13 +65,6 @@ static void on_alarm(int sig)
 	ssize_t w = write(2, msg, sizeof(msg) - 1);
 	(void)w;
 	_exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* A resource consumed in this run: its schema, built on first sight of its topic. */
@@ -208,7 +202,7 @@ static void on_assigned(void *opaque, const char *topic, int32_t partition)
 {
 	(void)topic;
 	(void)partition;
-	((run_t *)opaque)->last_msg_at = now_s(); /* --until-idle counts from the assignment */
+	((run_t *)opaque)->last_msg_at = dgp_clock_mono_s(); /* --until-idle counts from the assignment */
 }
 
 static bool ready(void *opaque, char *why, size_t why_size)
@@ -324,7 +318,7 @@ static void lag_one(void *opaque, const char *topic, int32_t partition, int64_t 
 
 static int64_t log_progress(run_t *r, bool force)
 {
-	double t = now_s();
+	double t = dgp_clock_mono_s();
 	if (!force && t - r->log_at < r->cli->cfg->run_log_interval_ms / 1000.0)
 		return -1;
 	int64_t lag = dgp_kafka_source_lag(r->src, lag_one, r);
@@ -346,7 +340,7 @@ static int64_t log_progress(run_t *r, bool force)
 static int run_loop(run_t *r, double until_idle_s)
 {
 	char err[2048];
-	r->log_at = r->last_msg_at = now_s();
+	r->log_at = r->last_msg_at = dgp_clock_mono_s();
 	double backlog_at = 0;
 	while (!stop_requested) {
 		if (reload_requested) {
@@ -359,7 +353,7 @@ static int run_loop(run_t *r, double until_idle_s)
 			dgp_log(DGP_LOG_ERROR, "run", "%s", err);
 			return DGP_EXIT_FAIL;
 		}
-		double t = now_s();
+		double t = dgp_clock_mono_s();
 		if (tot->received + tot->unknown_records != seen)
 			r->last_msg_at = t;
 		log_progress(r, false);
@@ -545,7 +539,7 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 
 	rc = run_loop(&r, until_idle_s);
 	/* Shutdown: finish and commit the batches, leave the group, within the timeout. */
-	dgp_ingest_stop(r.eng, now_s() + (double)cli->cfg->shutdown_timeout_ms / 1000.0);
+	dgp_ingest_stop(r.eng, dgp_clock_mono_s() + (double)cli->cfg->shutdown_timeout_ms / 1000.0);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
 	alarm((unsigned)((cli->cfg->shutdown_timeout_ms + 999) / 1000));

@@ -197,6 +197,16 @@ int main(int argc, char **argv)
 	cli.config_path = getenv("DGP_CONFIG");
 	if (cli.config_path && !*cli.config_path)
 		cli.config_path = NULL;
+#if defined(DGP_TOOL_GEN) || defined(DGP_TOOL_PRODUCE)
+	/* A tool under tools/: its one command takes every option; the configuration
+	 * comes from $DGP_CONFIG and DGP_* variables. */
+	(void)opts;
+	(void)opt;
+	const dgp_cmd_t *cmd = &dgp_cmds[0];
+	int cargc = argc;
+	char **cargv = argv;
+	cargv[0] = (char *)cmd->name;
+#else
 	/* '+': stop at the first non-option so subcommands parse their own. */
 	while ((opt = getopt_long(argc, argv, "+c:vqhV", opts, NULL)) != -1) {
 		switch (opt) {
@@ -232,6 +242,7 @@ int main(int argc, char **argv)
 	}
 	int cargc = argc - optind;
 	char **cargv = argv + optind;
+#endif
 	if (dgp_cli_wants_help(cargc, cargv)) {
 		dgp_cli_print_help(cmd);
 		return DGP_EXIT_OK;

@@ -19,6 +19,7 @@
 #include <regex.h>
 #include <zlib.h>
 
+#include "dgp_clock.h"
 #include "dgp_arena.h"
 #include "dgp_kafka.h"
 #include "dgp_log.h"
@@ -38,12 +39,6 @@ struct dgp_kafka_source {
 	bool paused;
 	_Atomic size_t assigned;
 };
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
 
 static size_t assignment_size(rd_kafka_t *rk)
 {
@@ -85,7 +80,7 @@ static void seek_to_stored(dgp_kafka_source_t *s, rd_kafka_topic_partition_list_
 			dgp_log(DGP_LOG_WARN, "kafka_source",
 			        "cannot read the stored offset of %s [%d] (%s); retrying in %d ms",
 			        p->topic, (int)p->partition, err, backoff);
-			sleep_ms(backoff);
+			dgp_clock_sleep_ms(backoff);
 			backoff = backoff < 5000 ? backoff * 2 : 5000;
 		}
 	}

@@ -39,7 +39,7 @@
 #include "dgp_norm.h"
 #include "dgp_parse.h"
 
-/* The message header names dgp reads (and `dgp produce` writes). */
+/* The message header names dgp reads (and `dgp-produce` writes). */
 #define DGP_KAFKA_HDR_CSV_HEADER       "dgp-csv-header"
 #define DGP_KAFKA_HDR_CONTENT_ENCODING "content-encoding"
 #define DGP_KAFKA_HDR_CONTENT_TYPE     "content-type"

@@ -1,5 +1,7 @@
 /*
- * dgp_pg.c — connecting to PostgreSQL and classifying its errors.
+ * dgp_pg.c — connecting to PostgreSQL and the one classification of its
+ * errors (connection lost / login refused / row refused / other) that every
+ * caller decides on.
  */
 #include "dgp_pg.h"
 
@@ -8,22 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "dgp_clock.h"
 #include "dgp_log.h"
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-/* libpq messages end with a newline; keep errstr one line. */
+/* libpq messages end with a newline; errstr does not. */
 static void chomp(char *s)
 {
 	size_t n = strlen(s);
@@ -31,32 +21,12 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
-/*
- * login_refused — whether a failed connection's message is the server refusing
- * the login rather than being out of reach.  libpq keeps no SQLSTATE for a failed
- * connection, so the server's messages (28000, 28P01, 3D000, 42704 …) and
- * libpq's own for a missing password are matched; retrying those only delays
- * the operator's fix.
- */
-static bool login_refused(const char *msg)
+dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn, char *errstr,
+                         size_t errstr_size)
 {
-	static const char *const refused[] = {
-	    "password authentication failed", "no pg_hba.conf entry", "authentication failed",
-	    "fe_sendauth: no password supplied", "does not exist", "SCRAM", "not permitted to log in",
-	    NULL};
-	for (int i = 0; refused[i]; i++)
-		if (strstr(msg, refused[i]))
-			return true;
-	return false;
-}
-
-dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn,
-			 char *errstr, size_t errstr_size)
-{
-	static const char *const keys[] = {"dbname", "application_name",
-					   "client_encoding", NULL};
+	static const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
 	const char *vals[] = {conninfo ? conninfo : "", "dgp", "UTF8", NULL};
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = dgp_clock_mono_ms() + timeout_ms;
 	int64_t backoff = 100;
 
 	*conn = NULL;
@@ -68,31 +38,52 @@ dgp_err_t dgp_pg_connect(const char *conninfo, int64_t timeout_ms, PGconn **conn
 			return DGP_OK;
 		}
 		dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
-			       c ? PQerrorMessage(c) : "out of memory");
+		               c ? PQerrorMessage(c) : "out of memory");
 		chomp(errstr);
-		bool refused = c && login_refused(PQerrorMessage(c));
+		bool refused = c && dgp_pg_login_class(PQerrorMessage(c)) == DGP_PG_AUTH;
 		PQfinish(c);
 		if (refused) {
 			char msg[1024];
 			snprintf(msg, sizeof(msg), "%s", errstr);
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_AUTH, "%s", msg);
 		}
-		if (now_ms() + backoff > deadline)
+		if (dgp_clock_mono_ms() + backoff > deadline)
 			return DGP_ERR_PG_CONN;
 		dgp_log(DGP_LOG_DEBUG, "pg", "connect failed, retrying in %lld ms: %s",
-			(long long)backoff, errstr);
-		sleep_ms(backoff);
+		        (long long)backoff, errstr);
+		dgp_clock_sleep_ms(backoff);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 	}
 }
 
-dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
-			    size_t errstr_size)
+/* SQLSTATE classes that say the session is gone, the login refused, or nothing about a row. */
+static bool sqlstate_in(const char *s, const char *const *prefixes)
 {
-	if (!res)
-		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
-				      PQerrorMessage(conn));
-	switch (PQresultStatus(res)) {
+	for (size_t i = 0; prefixes[i]; i++)
+		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+static bool sqlstate_wellformed(const char *s)
+{
+	if (strlen(s) != 5)
+		return false;
+	for (int i = 0; i < 5; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+dgp_pg_class_t dgp_pg_classify(ConnStatusType conn, ExecStatusType status, const char *sqlstate)
+{
+	static const char *const lost[] = {"08", "57P0", NULL};
+	static const char *const auth[] = {"28", "3D000", NULL};
+	static const char *const other[] = {"0A", "25", "3B", "40", "42", "53",
+	                                    "55", "57", "58", "F0", "XX", NULL};
+	if (conn == CONNECTION_BAD)
+		return DGP_PG_CONN_LOST;
+	switch (status) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
 	case PGRES_COPY_IN:
@@ -100,34 +91,94 @@ dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr,
 	case PGRES_COPY_BOTH:
 	case PGRES_SINGLE_TUPLE:
 	case PGRES_PIPELINE_SYNC:
-		return DGP_OK;
+		return DGP_PG_OK;
 	default:
 		break;
 	}
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	dgp_err_t err = DGP_ERR_PG;
-	if (state && strcmp(state, "23505") == 0)
-		err = DGP_ERR_PG_UNIQUE;
-	else if ((state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)) ||
-		 PQstatus(conn) == CONNECTION_BAD)
-		err = DGP_ERR_PG_CONN;
-	dgp_errstr_set(errstr, errstr_size, err, "%s: %s", state ? state : "-----",
-		       msg ? msg : PQresultErrorMessage(res));
+	/* Errors without a SQLSTATE are libpq's own (a broken protocol, a failed send). */
+	if (!sqlstate || !*sqlstate)
+		return DGP_PG_CONN_LOST;
+	if (!sqlstate_wellformed(sqlstate))
+		return DGP_PG_OTHER;
+	if (sqlstate_in(sqlstate, lost))
+		return DGP_PG_CONN_LOST;
+	if (sqlstate_in(sqlstate, auth))
+		return DGP_PG_AUTH;
+	if (sqlstate_in(sqlstate, other))
+		return DGP_PG_OTHER;
+	return DGP_PG_ROW_REFUSED;
+}
+
+dgp_pg_class_t dgp_pg_sqlstate_class(const char *sqlstate)
+{
+	return dgp_pg_classify(CONNECTION_OK, PGRES_FATAL_ERROR, sqlstate);
+}
+
+/*
+ * The server's messages for a refused login (28000, 28P01, 3D000, 42704 …)
+ * and libpq's own for a missing password; retrying those only delays the
+ * operator's fix.
+ */
+dgp_pg_class_t dgp_pg_login_class(const char *msg)
+{
+	static const char *const refused[] = {"password authentication failed",
+	                                      "no pg_hba.conf entry",
+	                                      "authentication failed",
+	                                      "fe_sendauth: no password supplied",
+	                                      "does not exist",
+	                                      "SCRAM",
+	                                      "not permitted to log in",
+	                                      NULL};
+	for (int i = 0; msg && refused[i]; i++)
+		if (strstr(msg, refused[i]))
+			return DGP_PG_AUTH;
+	return DGP_PG_CONN_LOST;
+}
+
+dgp_err_t dgp_pg_class_err(dgp_pg_class_t cls)
+{
+	switch (cls) {
+	case DGP_PG_OK:
+		return DGP_OK;
+	case DGP_PG_CONN_LOST:
+		return DGP_ERR_PG_CONN;
+	case DGP_PG_AUTH:
+		return DGP_ERR_PG_AUTH;
+	case DGP_PG_ROW_REFUSED:
+	case DGP_PG_OTHER:
+		break;
+	}
+	return DGP_ERR_PG;
+}
+
+dgp_pg_class_t dgp_pg_result_class(const PGconn *conn, const PGresult *res)
+{
+	return dgp_pg_classify(PQstatus(conn), res ? PQresultStatus(res) : PGRES_FATAL_ERROR,
+	                       res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+}
+
+dgp_err_t dgp_pg_result_err(PGconn *conn, const PGresult *res, char *errstr, size_t errstr_size)
+{
+	dgp_err_t err = dgp_pg_class_err(dgp_pg_result_class(conn, res));
+	if (err == DGP_OK)
+		return err;
+	if (!res) {
+		dgp_errstr_set(errstr, errstr_size, err, "%s", PQerrorMessage(conn));
+	} else {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		dgp_errstr_set(errstr, errstr_size, err, "%s: %s", state ? state : "-----",
+		               msg ? msg : PQresultErrorMessage(res));
+	}
 	chomp(errstr);
 	return err;
 }
 
-bool dgp_pg_sqlstate_is_row_level(const char *s)
+dgp_err_t dgp_pg_call_err(PGconn *conn, const char *what, char *errstr, size_t errstr_size)
 {
-	static const char batch_level[][3] = {"08", "0A", "25", "3B", "40", "42", "53",
-					      "55", "57", "58", "F0", "XX"};
-	if (!s || strlen(s) != 5)
-		return false;
-	for (size_t i = 0; i < sizeof(batch_level) / sizeof(batch_level[0]); i++)
-		if (s[0] == batch_level[i][0] && s[1] == batch_level[i][1])
-			return false;
-	return true;
+	dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s: %s", what, PQerrorMessage(conn));
+	chomp(errstr);
+	return DGP_ERR_PG_CONN;
 }
 
 dgp_err_t dgp_pg_exec(PGconn *conn, const char *sql, char *errstr, size_t errstr_size)

@@ -41,81 +41,24 @@
 #include "dgp_utf8.h"
 
 #define COPY_FLUSH_BYTES (256 * 1024)
-#define KEY_SEP '\x1f' /* as dgp_batch.c joins key fields */
 
 /* ---------------------------------------------------------------- buffers */
 
-typedef struct buf {
-	char *p;
-	size_t len, cap;
-} buf_t;
-
-static void buf_reserve(buf_t *b, size_t extra)
-{
-	if (b->p && b->len + extra <= b->cap) /* a fresh buffer gets memory even for 0 bytes */
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + extra)
-		cap *= 2;
-	b->p = dgp_xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-static void buf_put(buf_t *b, const void *p, size_t n)
-{
-	buf_reserve(b, n);
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-}
-
-static void buf_putc(buf_t *b, char c)
-{
-	buf_reserve(b, 1);
-	b->p[b->len++] = c;
-}
-
-static void buf_puts(buf_t *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
-}
-
-static void buf_printf(buf_t *b, const char *fmt, ...) DGP_PRINTF(2, 3);
-static void buf_printf(buf_t *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-/* NUL-terminate without counting the NUL, so the buffer reads as a C string. */
-static const char *buf_cstr(buf_t *b)
-{
-	buf_reserve(b, 1);
-	b->p[b->len] = '\0';
-	return b->p;
-}
-
-static void buf_put_be16(buf_t *b, uint16_t v)
+static void buf_put_be16(dgp_buf_t *b, uint16_t v)
 {
 	unsigned char x[2] = {(unsigned char)(v >> 8), (unsigned char)v};
-	buf_put(b, x, 2);
+	dgp_buf_append(b, x, 2);
 }
 
-static void buf_put_be32(buf_t *b, uint32_t v)
+static void buf_put_be32(dgp_buf_t *b, uint32_t v)
 {
 	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
 			      (unsigned char)(v >> 8), (unsigned char)v};
-	buf_put(b, x, 4);
+	dgp_buf_append(b, x, 4);
 }
 
 /* Decimal text of v, without printf (it runs twice per row). */
-static void buf_put_i64(buf_t *b, int64_t v)
+static void buf_put_i64(dgp_buf_t *b, int64_t v)
 {
 	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -125,78 +68,51 @@ static void buf_put_i64(buf_t *b, int64_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	buf_put(b, p, (size_t)(e - p));
+	dgp_buf_append(b, p, (size_t)(e - p));
 }
 
 /* Bytes that COPY text format must escape: backslash, tab, newline, carriage return. */
-static const unsigned char COPY_SPECIAL[256] = {['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r'};
-
-/*
- * COPY text format: the bytes that would end or change a field are
- * escaped, everything else goes as is, in runs copied with memcpy (normalised
- * values almost never hold one of the four).
- */
-static void put_copy_text(buf_t *b, const char *p, size_t n)
-{
-	buf_reserve(b, 2 * n);
-	char *o = b->p + b->len;
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char esc = COPY_SPECIAL[(unsigned char)p[i]];
-		if (!esc)
-			continue;
-		memcpy(o, p + run, i - run);
-		o += i - run;
-		*o++ = '\\';
-		*o++ = (char)esc;
-		run = i + 1;
-	}
-	memcpy(o, p + run, n - run);
-	o += n - run;
-	b->len = (size_t)(o - b->p);
-}
-
 /*
  * Text from outside (file paths, parser messages) may hold bytes a text
  * column refuses: NUL and invalid UTF-8 become U+FFFD.  The exact bytes of
  * a record are kept in reject.raw, so nothing is lost.
  */
-static void put_valid_utf8(buf_t *b, const char *p, size_t n)
+static void put_valid_utf8(dgp_buf_t *b, const char *p, size_t n)
 {
 	static const char repl[] = "\xEF\xBF\xBD";
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0;
-	buf_reserve(b, n); /* also gives a fresh buffer memory: put_copy_text reads from it */
+	dgp_buf_reserve(b, n); /* also gives a fresh buffer memory: dgp_sql_copy_text reads from it */
 	while (i < n) {
 		uint32_t cp;
 		int k = dgp_utf8_decode(s + i, n - i, &cp);
 		if (k <= 0 || cp == 0) {
-			buf_put(b, repl, 3);
+			dgp_buf_append(b, repl, 3);
 			i++;
 			continue;
 		}
-		buf_put(b, s + i, (size_t)k);
+		dgp_buf_append(b, s + i, (size_t)k);
 		i += (size_t)k;
 	}
 }
 
-static void put_copy_text_sanitised(buf_t *b, buf_t *tmp, const char *p, size_t n)
+static void put_copy_text_sanitised(dgp_buf_t *b, dgp_buf_t *tmp, const char *p, size_t n)
 {
 	tmp->len = 0;
 	put_valid_utf8(tmp, p, n);
-	put_copy_text(b, tmp->p, tmp->len);
+	dgp_sql_copy_text(b, tmp->p, tmp->len);
 }
 
 /* An element of a text[] literal: always double-quoted, " and \ escaped. */
-static void put_array_elem(buf_t *b, const char *p, size_t n)
+static void put_array_elem(dgp_buf_t *b, const char *p, size_t n)
 {
-	buf_putc(b, '"');
+	dgp_buf_putc(b, '"');
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '"' || p[i] == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, p[i]);
+			dgp_buf_putc(b, '\\');
+		dgp_buf_putc(b, p[i]);
 	}
-	buf_putc(b, '"');
+	dgp_buf_putc(b, '"');
 }
 
 /* ------------------------------------------------------- per-schema state */
@@ -222,8 +138,8 @@ struct dgp_pg_sink {
 	dgp_pg_sink_opts_t opts;
 	dgp_arena_t *arena; /* SQL text of the tables */
 	sink_table_t *tables;
-	buf_t copy, tmp, origin_src, arr[5], num[8];
-	buf_t moved;                  /* golden keys the batch's merge moved rows away from: "{…}" */
+	dgp_buf_t copy, tmp, origin_src, arr[5], num[8];
+	dgp_buf_t moved; /* golden keys the batch's merge moved rows away from: "{…}" */
 	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
 	dgp_record_t **ord;            /* the batch's inserts and merges in key order */
 	size_t ord_cap;
@@ -285,35 +201,35 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	unsigned seq = __atomic_add_fetch(&stage_seq, 1, __ATOMIC_RELAXED);
 	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_stage_%u\"", seq);
 	const char *fn = dgp_arena_sprintf(a, "pg_temp.\"dgp_merge_%u\"", seq);
-	buf_t cols = {0}, set = {0}, keys = {0}, text = {0}, typed = {0};
+	dgp_buf_t cols = {0}, set = {0}, keys = {0}, text = {0}, typed = {0};
 	for (size_t i = 0; i < s->nfields + s->ncompanions; i++) {
 		/* the fields' columns, then their companions' (vals[nfields + k]) */
 		const dgp_companion_t *c = i < s->nfields ? NULL : &s->companions[i - s->nfields];
 		const char *column = c ? c->column : s->fields[i].column;
 		const char *pg_type = c ? c->pg_type : s->fields[i].pg_type;
 		const char *q = dgp_sql_quote_ident(a, column);
-		buf_printf(&cols, "%s, ", q);
+		dgp_buf_printf(&cols, "%s, ", q);
 		/* text even where an operator narrowed the column (varchar(n)) */
-		buf_printf(&text, "%s::text AS %s, ", q, q);
+		dgp_buf_printf(&text, "%s::text AS %s, ", q, q);
 		if (is_text_type(pg_type) || !pg_type)
-			buf_printf(&typed, "%s, ", q);
+			dgp_buf_printf(&typed, "%s, ", q);
 		else
-			buf_printf(&typed, "%s::%s AS %s, ", q, pg_type, q);
+			dgp_buf_printf(&typed, "%s::%s AS %s, ", q, pg_type, q);
 		if (c || !s->fields[i].key)
-			buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
+			dgp_buf_printf(&set, "%s = EXCLUDED.%s, ", q, q);
 	}
-	buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
-	buf_puts(&text, "\"_dgp_content_hash\", \"_dgp_origin\", true AS \"_dgp_new\"");
-	buf_puts(&typed, "\"_dgp_content_hash\", \"_dgp_origin\", \"_dgp_new\"");
+	dgp_buf_puts(&cols, "\"_dgp_content_hash\", \"_dgp_origin\"");
+	dgp_buf_puts(&text, "\"_dgp_content_hash\", \"_dgp_origin\", true AS \"_dgp_new\"");
+	dgp_buf_puts(&typed, "\"_dgp_content_hash\", \"_dgp_origin\", \"_dgp_new\"");
 	for (size_t k = 0; k < s->nkeys; k++)
-		buf_printf(&keys, "%s%s", k ? ", " : "",
-			   dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
+		dgp_buf_printf(&keys, "%s%s", k ? ", " : "",
+		               dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column));
 	const char *fmt = t->binary ? " (FORMAT binary)" : "";
-	buf_cstr(&cols);
-	buf_cstr(&set);
-	buf_cstr(&keys);
-	buf_cstr(&text);
-	buf_cstr(&typed);
+	dgp_buf_cstr(&cols);
+	dgp_buf_cstr(&set);
+	dgp_buf_cstr(&keys);
+	dgp_buf_cstr(&text);
+	dgp_buf_cstr(&typed);
 	/* the stage's rows in the table's types (the catalog's; assignment does the rest) */
 	const char *src = dgp_arena_sprintf(a, "(SELECT %s FROM %s)", typed.p, stage);
 
@@ -324,19 +240,21 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	 * refreshed too, or its golden row keeps this source's stale values. */
 	t->golden_key = find_golden_key(s);
 	const char *moved = "NULL::text[]";
-	buf_t old = {0};
+	dgp_buf_t old = {0};
 	if (t->golden_key >= 0 && !s->fields[t->golden_key].key) {
 		const char *g = dgp_sql_quote_ident(a, s->fields[t->golden_key].column);
-		buf_printf(&old, "o AS (SELECT DISTINCT t.%s::text AS g FROM %s t JOIN %s s ON ", g,
-			   tbl, src);
+		dgp_buf_printf(&old,
+		               "o AS (SELECT DISTINCT t.%s::text AS g FROM %s t JOIN %s s ON ", g,
+		               tbl, src);
 		for (size_t k = 0; k < s->nkeys; k++) {
 			const char *kq = dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column);
-			buf_printf(&old, "%st.%s = s.%s", k ? " AND " : "", kq, kq);
+			dgp_buf_printf(&old, "%st.%s = s.%s", k ? " AND " : "", kq, kq);
 		}
-		buf_printf(&old, " WHERE t.%s IS NOT NULL AND t.%s IS DISTINCT FROM s.%s), ", g, g, g);
+		dgp_buf_printf(&old, " WHERE t.%s IS NOT NULL AND t.%s IS DISTINCT FROM s.%s), ", g,
+		               g, g);
 		moved = "(SELECT array_agg(o.g) FROM o)";
 	}
-	buf_cstr(&old);
+	dgp_buf_cstr(&old);
 	/* the upsert of the stage's rows (all, or those not new), its counts into dgp_i, dgp_u, dgp_m */
 	const char *upsert_fmt =
 		"WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s s%s"
@@ -468,19 +386,9 @@ void dgp_pg_sink_set_conn(dgp_pg_sink_t *sk, PGconn *conn)
 
 /* ------------------------------------------------------------ libpq steps */
 
-static dgp_err_t pq_conn_err(PGconn *conn, char *errstr, size_t errstr_size, const char *what)
-{
-	const char *m = PQerrorMessage(conn);
-	size_t n = strlen(m);
-	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		n--;
-	dgp_err_t e = PQstatus(conn) == CONNECTION_BAD ? DGP_ERR_PG_CONN : DGP_ERR_PG;
-	return dgp_errstr_set(errstr, errstr_size, e, "%s: %.*s", what, (int)n, m);
-}
-
 static dgp_err_t conn_err(dgp_pg_sink_t *sk, char *errstr, size_t errstr_size, const char *what)
 {
-	return pq_conn_err(sk->conn, errstr, errstr_size, what);
+	return dgp_pg_call_err(sk->conn, what, errstr, errstr_size);
 }
 
 /* Prefix errstr (already holding libpq's text) with the step that failed. */
@@ -676,7 +584,7 @@ static void copy_header(dgp_pg_sink_t *sk, bool binary)
 {
 	if (!binary)
 		return;
-	buf_put(&sk->copy, PGCOPY_SIG, sizeof(PGCOPY_SIG));
+	dgp_buf_append(&sk->copy, PGCOPY_SIG, sizeof(PGCOPY_SIG));
 	buf_put_be32(&sk->copy, 0); /* flags */
 	buf_put_be32(&sk->copy, 0); /* header extension length */
 }
@@ -688,7 +596,7 @@ static void copy_trailer(dgp_pg_sink_t *sk, bool binary)
 }
 
 /* The record's origin: "path:line" or "topic/partition@offset" (source made valid UTF-8 once per source). */
-static void origin_text(dgp_pg_sink_t *sk, const dgp_origin_t *o, buf_t *out)
+static void origin_text(dgp_pg_sink_t *sk, const dgp_origin_t *o, dgp_buf_t *out)
 {
 	const char *src = o->source ? o->source : "";
 	if (src != sk->origin_src_ptr) {
@@ -697,14 +605,14 @@ static void origin_text(dgp_pg_sink_t *sk, const dgp_origin_t *o, buf_t *out)
 		sk->origin_src_ptr = src;
 	}
 	out->len = 0;
-	buf_put(out, sk->origin_src.p, sk->origin_src.len);
+	dgp_buf_append(out, sk->origin_src.p, sk->origin_src.len);
 	if (o->partition >= 0) {
-		buf_putc(out, '/');
+		dgp_buf_putc(out, '/');
 		buf_put_i64(out, o->partition);
-		buf_putc(out, '@');
+		dgp_buf_putc(out, '@');
 		buf_put_i64(out, o->offset);
 	} else {
-		buf_putc(out, ':');
+		dgp_buf_putc(out, ':');
 		buf_put_i64(out, o->line);
 	}
 }
@@ -735,7 +643,7 @@ static inline unsigned char *put_be64(unsigned char *o, uint64_t v)
 static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		     const dgp_record_t *r, bool is_new)
 {
-	buf_t *b = &sk->copy;
+	dgp_buf_t *b = &sk->copy;
 	size_t ncols = s->nfields + s->ncompanions;
 	origin_text(sk, &r->origin, &sk->tmp);
 	if (binary) {
@@ -743,7 +651,7 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 		size_t need = 2 + 4 * (ncols + 3) + 8 + sk->tmp.len + 1;
 		for (size_t i = 0; i < ncols; i++)
 			need += r->vals[i].len;
-		buf_reserve(b, need);
+		dgp_buf_reserve(b, need);
 		unsigned char *o = (unsigned char *)b->p + b->len;
 		o = put_be16(o, (uint16_t)(ncols + 3));
 		for (size_t i = 0; i < ncols; i++) {
@@ -769,16 +677,16 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 	for (size_t i = 0; i < ncols; i++) {
 		dgp_slice_t v = r->vals[i];
 		if (!v.p)
-			buf_put(b, "\\N\t", 3);
+			dgp_buf_append(b, "\\N\t", 3);
 		else {
-			put_copy_text(b, v.p, v.len);
-			buf_putc(b, '\t');
+			dgp_sql_copy_text(b, v.p, v.len);
+			dgp_buf_putc(b, '\t');
 		}
 	}
 	buf_put_i64(b, (int64_t)r->content_hash);
-	buf_putc(b, '\t');
-	put_copy_text(b, sk->tmp.p, sk->tmp.len);
-	buf_puts(b, is_new ? "\tt\n" : "\tf\n");
+	dgp_buf_putc(b, '\t');
+	dgp_sql_copy_text(b, sk->tmp.p, sk->tmp.len);
+	dgp_buf_puts(b, is_new ? "\tt\n" : "\tf\n");
 }
 
 /* COPY recs (is_new[i] for each) into the stage. */
@@ -799,10 +707,10 @@ static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_sche
 	return copy_end(sk, rows, errstr, errstr_size);
 }
 
-static void put_hex_bytea(buf_t *b, const char *p, size_t n)
+static void put_hex_bytea(dgp_buf_t *b, const char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	buf_reserve(b, 3 + 2 * n);
+	dgp_buf_reserve(b, 3 + 2 * n);
 	char *o = b->p + b->len;
 	*o++ = '\\'; /* "\\x…" in COPY text is the bytea input "\x…" */
 	*o++ = '\\';
@@ -815,47 +723,47 @@ static void put_hex_bytea(buf_t *b, const char *p, size_t n)
 	b->len = (size_t)(o - b->p);
 }
 
-static void put_opt_int(buf_t *b, int64_t v, bool present)
+static void put_opt_int(dgp_buf_t *b, int64_t v, bool present)
 {
 	if (present)
-		buf_printf(b, "%" PRId64 "\t", v);
+		dgp_buf_printf(b, "%" PRId64 "\t", v);
 	else
-		buf_put(b, "\\N\t", 3);
+		dgp_buf_append(b, "\\N\t", 3);
 }
 
 /* One dgp_ops.reject row (text COPY: resource_code reason field source partition offset line raw detail). */
 static void reject_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, const dgp_record_t *r,
 		       dgp_reason_t reason, int field, const char *detail)
 {
-	buf_t *b = &sk->copy;
+	dgp_buf_t *b = &sk->copy;
 	put_copy_text_sanitised(b, &sk->tmp, s->resource_code, strlen(s->resource_code));
-	buf_putc(b, '\t');
-	buf_puts(b, dgp_reason_name(reason));
-	buf_putc(b, '\t');
+	dgp_buf_putc(b, '\t');
+	dgp_buf_puts(b, dgp_reason_name(reason));
+	dgp_buf_putc(b, '\t');
 	if (field >= 0 && (size_t)field < s->nfields) {
 		const char *fn = s->fields[field].source_name;
 		put_copy_text_sanitised(b, &sk->tmp, fn, strlen(fn));
-		buf_putc(b, '\t');
+		dgp_buf_putc(b, '\t');
 	} else {
-		buf_put(b, "\\N\t", 3);
+		dgp_buf_append(b, "\\N\t", 3);
 	}
 	const dgp_origin_t *o = &r->origin;
 	if (o->source) {
 		put_copy_text_sanitised(b, &sk->tmp, o->source, strlen(o->source));
-		buf_putc(b, '\t');
+		dgp_buf_putc(b, '\t');
 	} else {
-		buf_put(b, "\\N\t", 3);
+		dgp_buf_append(b, "\\N\t", 3);
 	}
 	put_opt_int(b, o->partition, o->partition >= 0);
 	put_opt_int(b, o->offset, o->offset >= 0);
 	put_opt_int(b, o->line, o->line >= 0);
 	put_hex_bytea(b, r->raw.p, r->raw.p ? r->raw.len : 0);
-	buf_putc(b, '\t');
+	dgp_buf_putc(b, '\t');
 	if (detail)
 		put_copy_text_sanitised(b, &sk->tmp, detail, strlen(detail));
 	else
-		buf_put(b, "\\N", 2);
-	buf_putc(b, '\n');
+		dgp_buf_append(b, "\\N", 2);
+	dgp_buf_putc(b, '\n');
 }
 
 static dgp_err_t copy_rejects(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in, uint64_t *rows,
@@ -913,38 +821,38 @@ static void progress_params(dgp_pg_sink_t *sk, const dgp_pg_progress_t *pr)
 	for (size_t i = 0; i < sizeof(sk->arr) / sizeof(sk->arr[0]); i++)
 		sk->arr[i].len = 0;
 	if (pr->kind == DGP_PG_PROGRESS_KAFKA) {
-		buf_t *topics = &sk->arr[0], *parts = &sk->arr[1], *offs = &sk->arr[2];
-		buf_t *froms = &sk->arr[4];
-		buf_putc(topics, '{');
-		buf_putc(parts, '{');
-		buf_putc(offs, '{');
-		buf_putc(froms, '{');
+		dgp_buf_t *topics = &sk->arr[0], *parts = &sk->arr[1], *offs = &sk->arr[2];
+		dgp_buf_t *froms = &sk->arr[4];
+		dgp_buf_putc(topics, '{');
+		dgp_buf_putc(parts, '{');
+		dgp_buf_putc(offs, '{');
+		dgp_buf_putc(froms, '{');
 		for (size_t i = 0; i < pr->n_offsets; i++) {
 			const dgp_pg_offset_t *o = &pr->offsets[i];
 			if (i) {
-				buf_putc(topics, ',');
-				buf_putc(parts, ',');
-				buf_putc(offs, ',');
-				buf_putc(froms, ',');
+				dgp_buf_putc(topics, ',');
+				dgp_buf_putc(parts, ',');
+				dgp_buf_putc(offs, ',');
+				dgp_buf_putc(froms, ',');
 			}
 			put_array_elem(topics, o->topic, strlen(o->topic));
-			buf_printf(parts, "%" PRId32, o->partition);
-			buf_printf(offs, "%" PRId64, o->next_offset);
-			buf_printf(froms, "%" PRId64, o->from_offset);
+			dgp_buf_printf(parts, "%" PRId32, o->partition);
+			dgp_buf_printf(offs, "%" PRId64, o->next_offset);
+			dgp_buf_printf(froms, "%" PRId64, o->from_offset);
 		}
-		buf_putc(topics, '}');
-		buf_putc(parts, '}');
-		buf_putc(offs, '}');
-		buf_putc(froms, '}');
-		buf_cstr(topics);
-		buf_cstr(parts);
-		buf_cstr(offs);
-		buf_cstr(froms);
+		dgp_buf_putc(topics, '}');
+		dgp_buf_putc(parts, '}');
+		dgp_buf_putc(offs, '}');
+		dgp_buf_putc(froms, '}');
+		dgp_buf_cstr(topics);
+		dgp_buf_cstr(parts);
+		dgp_buf_cstr(offs);
+		dgp_buf_cstr(froms);
 	} else if (pr->kind == DGP_PG_PROGRESS_FILE) {
-		buf_t *path = &sk->arr[0];
+		dgp_buf_t *path = &sk->arr[0];
 		const char *p = pr->path ? pr->path : "";
 		put_valid_utf8(path, p, strlen(p));
-		buf_cstr(path);
+		dgp_buf_cstr(path);
 	}
 }
 
@@ -1272,8 +1180,8 @@ static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_
 	size_t ml = strlen(m);
 	if (ml > 2 && m[0] == '{' && m[ml - 1] == '}') {
 		if (sk->moved.len)
-			buf_putc(&sk->moved, ',');
-		buf_put(&sk->moved, m + 1, ml - 2);
+			dgp_buf_putc(&sk->moved, ',');
+		dgp_buf_append(&sk->moved, m + 1, ml - 2);
 	}
 	PQclear(r);
 	return DGP_OK;
@@ -1291,11 +1199,12 @@ static void refuse(attempt_t *at, size_t i)
 	const char *detail = dgp_arena_sprintf(sk->wr, "%s: %s", sk->fail_state, sk->fail_msg);
 	sk->refusals[sk->n_refusals++] = (dgp_pg_refusal_t){at->rows[i], detail};
 	/* The log names the record by its origin and the SQLSTATE only: the message may quote a value. */
-	buf_t o = {0};
+	dgp_buf_t o = {0};
 	origin_text(sk, &at->rows[i]->origin, &o);
-	dgp_log(DGP_LOG_WARN, "pg", "resource %s: postgresql refused %s (SQLSTATE %s); rejected as %s",
-		at->in->schema->resource_code, buf_cstr(&o), sk->fail_state,
-		dgp_reason_name(DGP_REASON_DB_REFUSED));
+	dgp_log(DGP_LOG_WARN, "pg",
+	        "resource %s: postgresql refused %s (SQLSTATE %s); rejected as %s",
+	        at->in->schema->resource_code, dgp_buf_cstr(&o), sk->fail_state,
+	        dgp_reason_name(DGP_REASON_DB_REFUSED));
 	free(o.p);
 }
 
@@ -1313,7 +1222,7 @@ typedef struct span {
  * other: no statement fails on it, so the server log never holds a key.
  *
  * When PostgreSQL refuses the rows for a reason it blames on a row
- * (dgp_pg_sqlstate_is_row_level), they are written again in spans, halving
+ * (DGP_PG_ROW_REFUSED), they are written again in spans, halving
  * a refused span down to the single rows, which are refused.  A span of
  * several rows whose first half went in after the whole was refused is
  * split without a try of its own.
@@ -1331,7 +1240,7 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 		return e;
 	bool refused;
 	e = stage_and_merge(at, at->rows, n, &refused, errstr, errstr_size);
-	if (e == DGP_OK || !refused || !dgp_pg_sqlstate_is_row_level(sk->fail_state))
+	if (e == DGP_OK || !refused || dgp_pg_sqlstate_class(sk->fail_state) != DGP_PG_ROW_REFUSED)
 		return e;
 	dgp_log(DGP_LOG_INFO, "pg", "resource %s: postgresql refused a row of a batch of %zu "
 		"(SQLSTATE %s); writing the batch in parts to find and reject it",
@@ -1347,7 +1256,8 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 		if (!bad) {
 			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, &refused, errstr,
 					    errstr_size);
-			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_is_row_level(sk->fail_state)))
+			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_class(sk->fail_state) ==
+			                                    DGP_PG_ROW_REFUSED))
 				break;
 			bad = e != DGP_OK;
 			if (!bad && cur.left && top > 0)
@@ -1501,26 +1411,26 @@ static dgp_err_t golden_lookup(attempt_t *at, char *errstr, size_t errstr_size)
 }
 
 /* The golden keys of every written (not refused) record as a text[] literal; returns the count. */
-static uint64_t golden_keys(attempt_t *at, buf_t *b)
+static uint64_t golden_keys(attempt_t *at, dgp_buf_t *b)
 {
 	int f = at->t->golden_key;
 	uint64_t n = 0;
 	b->len = 0;
-	buf_putc(b, '{');
+	dgp_buf_putc(b, '{');
 	for (size_t i = 0; i < at->n_rows; i++) {
 		dgp_slice_t v = at->rows[i]->vals[f];
 		if (!v.p || at->sk->refused_at[i])
 			continue;
 		if (n++)
-			buf_putc(b, ',');
+			dgp_buf_putc(b, ',');
 		put_array_elem(b, v.p, v.len);
 	}
 	/* The keys the merges moved rows away from, array elements without the braces: "k,…". */
-	const buf_t *m = &at->sk->moved;
+	const dgp_buf_t *m = &at->sk->moved;
 	if (m->len) {
 		if (n)
-			buf_putc(b, ',');
-		buf_put(b, m->p, m->len);
+			dgp_buf_putc(b, ',');
+		dgp_buf_append(b, m->p, m->len);
 		bool quoted = false; /* elements with a comma come quoted, with \" and \\ */
 		for (size_t i = 0; i < m->len; i++) {
 			if (m->p[i] == '\\')
@@ -1532,8 +1442,8 @@ static uint64_t golden_keys(attempt_t *at, buf_t *b)
 		}
 		n++;
 	}
-	buf_putc(b, '}');
-	buf_cstr(b);
+	dgp_buf_putc(b, '}');
+	dgp_buf_cstr(b);
 	return n;
 }
 
@@ -1542,25 +1452,25 @@ static size_t stats_params(attempt_t *at)
 {
 	dgp_pg_sink_t *sk = at->sk;
 	const dgp_batch_counts_t *c = &at->counts;
-	buf_t *rn = &sk->num[0], *rc = &sk->num[1];
+	dgp_buf_t *rn = &sk->num[0], *rc = &sk->num[1];
 	rn->len = rc->len = 0;
-	buf_putc(rn, '{');
-	buf_putc(rc, '{');
+	dgp_buf_putc(rn, '{');
+	dgp_buf_putc(rc, '{');
 	size_t nreasons = 0;
 	for (int r = 1; r < DGP_REASON__COUNT; r++) {
 		if (!c->by_reason[r])
 			continue;
 		if (nreasons++) {
-			buf_putc(rn, ',');
-			buf_putc(rc, ',');
+			dgp_buf_putc(rn, ',');
+			dgp_buf_putc(rc, ',');
 		}
-		buf_puts(rn, dgp_reason_name((dgp_reason_t)r));
-		buf_printf(rc, "%" PRIu64, c->by_reason[r]);
+		dgp_buf_puts(rn, dgp_reason_name((dgp_reason_t)r));
+		dgp_buf_printf(rc, "%" PRIu64, c->by_reason[r]);
 	}
-	buf_putc(rn, '}');
-	buf_putc(rc, '}');
-	buf_cstr(rn);
-	buf_cstr(rc);
+	dgp_buf_putc(rn, '}');
+	dgp_buf_putc(rc, '}');
+	dgp_buf_cstr(rn);
+	dgp_buf_cstr(rc);
 	return nreasons;
 }
 
@@ -1568,27 +1478,27 @@ static void field_params(attempt_t *at)
 {
 	dgp_pg_sink_t *sk = at->sk;
 	const dgp_schema_t *s = at->in->schema;
-	buf_t *fn = &sk->num[2], *fp = &sk->num[3], *fv = &sk->num[4];
+	dgp_buf_t *fn = &sk->num[2], *fp = &sk->num[3], *fv = &sk->num[4];
 	fn->len = fp->len = fv->len = 0;
-	buf_putc(fn, '{');
-	buf_putc(fp, '{');
-	buf_putc(fv, '{');
+	dgp_buf_putc(fn, '{');
+	dgp_buf_putc(fp, '{');
+	dgp_buf_putc(fv, '{');
 	for (size_t i = 0; i < s->nfields; i++) {
 		if (i) {
-			buf_putc(fn, ',');
-			buf_putc(fp, ',');
-			buf_putc(fv, ',');
+			dgp_buf_putc(fn, ',');
+			dgp_buf_putc(fp, ',');
+			dgp_buf_putc(fv, ',');
 		}
 		put_array_elem(fn, s->fields[i].source_name, strlen(s->fields[i].source_name));
-		buf_printf(fp, "%" PRIu64, at->in->field_counts[i].present);
-		buf_printf(fv, "%" PRIu64, at->in->field_counts[i].valid);
+		dgp_buf_printf(fp, "%" PRIu64, at->in->field_counts[i].present);
+		dgp_buf_printf(fv, "%" PRIu64, at->in->field_counts[i].valid);
 	}
-	buf_putc(fn, '}');
-	buf_putc(fp, '}');
-	buf_putc(fv, '}');
-	buf_cstr(fn);
-	buf_cstr(fp);
-	buf_cstr(fv);
+	dgp_buf_putc(fn, '}');
+	dgp_buf_putc(fp, '}');
+	dgp_buf_putc(fv, '}');
+	dgp_buf_cstr(fn);
+	dgp_buf_cstr(fp);
+	dgp_buf_cstr(fv);
 }
 
 /* Step 5: golden queue, statistics, progress and COMMIT in one pipeline. */
@@ -1679,29 +1589,29 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	}
 
 	if (pr && pr->n_unknown && !at->replayed) {
-		buf_t *un = &sk->num[5], *ur = &sk->num[6];
+		dgp_buf_t *un = &sk->num[5], *ur = &sk->num[6];
 		un->len = ur->len = 0;
-		buf_putc(un, '{');
-		buf_putc(ur, '{');
+		dgp_buf_putc(un, '{');
+		dgp_buf_putc(ur, '{');
 		for (size_t i = 0; i < pr->n_unknown; i++) {
 			if (i) {
-				buf_putc(un, ',');
-				buf_putc(ur, ',');
+				dgp_buf_putc(un, ',');
+				dgp_buf_putc(ur, ',');
 			}
 			put_array_elem(un, pr->unknown_names[i], strlen(pr->unknown_names[i]));
-			buf_printf(ur, "%" PRIu64, pr->unknown_records[i]);
+			dgp_buf_printf(ur, "%" PRIu64, pr->unknown_records[i]);
 		}
-		buf_putc(un, '}');
-		buf_putc(ur, '}');
-		st[n++] = (pstmt_t){
-		    .sql = "INSERT INTO dgp_catalog.unknown_field_stats AS s"
-		           " (resource_code, name, records, first_seen, last_seen)"
-		           " SELECT $1, u.name, u.records, now(), now()"
-		           " FROM unnest($2::text[], $3::bigint[]) AS u(name, records)"
-		           " ON CONFLICT (resource_code, name) DO UPDATE SET"
-		           " records = s.records + EXCLUDED.records, last_seen = now()",
-		    .nparams = 3,
-		    .params = {s->resource_code, buf_cstr(un), buf_cstr(ur)}};
+		dgp_buf_putc(un, '}');
+		dgp_buf_putc(ur, '}');
+		st[n++] =
+		    (pstmt_t){.sql = "INSERT INTO dgp_catalog.unknown_field_stats AS s"
+		                     " (resource_code, name, records, first_seen, last_seen)"
+		                     " SELECT $1, u.name, u.records, now(), now()"
+		                     " FROM unnest($2::text[], $3::bigint[]) AS u(name, records)"
+		                     " ON CONFLICT (resource_code, name) DO UPDATE SET"
+		                     " records = s.records + EXCLUDED.records, last_seen = now()",
+		              .nparams = 3,
+		              .params = {s->resource_code, dgp_buf_cstr(un), dgp_buf_cstr(ur)}};
 	}
 	char ll[7][24];
 	if (pr && pr->load_log_id > 0 && in->counts) {
@@ -2154,20 +2064,20 @@ static size_t copy_unescape(char *p, size_t n)
  * date, a number, a timestamp) prints its own way, so it goes through the
  * field's rule again, which gives dgp's spelling of the same value.
  */
-static void put_canonical_key(buf_t *key, buf_t *norm, const dgp_field_spec_t *f,
-			      const dgp_norm_ctx_t *ctx, const char *p, size_t n)
+static void put_canonical_key(dgp_buf_t *key, dgp_buf_t *norm, const dgp_field_spec_t *f,
+                              const dgp_norm_ctx_t *ctx, const char *p, size_t n)
 {
 	if (is_text_type(f->pg_type) || !f->rule) {
-		buf_put(key, p, n);
+		dgp_buf_append(key, p, n);
 		return;
 	}
 	norm->len = 0;
-	buf_reserve(norm, DGP_NORM_OUT_CAP(n));
+	dgp_buf_reserve(norm, DGP_NORM_OUT_CAP(n));
 	dgp_norm_result_t res;
 	if (dgp_norm_apply(f->rule, ctx, p, n, norm->p, norm->cap, &res) == DGP_REASON_OK)
-		buf_put(key, norm->p, res.len);
+		dgp_buf_append(key, norm->p, res.len);
 	else
-		buf_put(key, p, n);
+		dgp_buf_append(key, p, n);
 }
 
 dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_t *dedup,
@@ -2180,8 +2090,8 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
 				      "resource %s has no record key", s->resource_code);
 	dgp_arena_t *a = dgp_arena_new(0);
-	buf_t sql = {0};
-	buf_puts(&sql, "COPY (SELECT ");
+	dgp_buf_t sql = {0};
+	dgp_buf_puts(&sql, "COPY (SELECT ");
 	for (size_t k = 0; k < s->nkeys; k++) {
 		const dgp_field_spec_t *f = &s->fields[s->key_fields[k]];
 		const char *q = dgp_sql_quote_ident(a, f->column);
@@ -2189,12 +2099,13 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 		 * time it was given in (the session's zone read offset-less input), which the
 		 * field's rule then spells as dgp spells it. */
 		if (f->pg_type && strcasecmp(f->pg_type, "timestamptz") == 0)
-			buf_printf(&sql, "(%s AT TIME ZONE current_setting('TimeZone'))::text, ", q);
+			dgp_buf_printf(&sql,
+			               "(%s AT TIME ZONE current_setting('TimeZone'))::text, ", q);
 		else
-			buf_printf(&sql, "%s::text, ", q);
+			dgp_buf_printf(&sql, "%s::text, ", q);
 	}
-	buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
-		   dgp_sql_quote_ident(a, s->table));
+	dgp_buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
+	               dgp_sql_quote_ident(a, s->table));
 	/* the rules spell datetimes in the configured zone, which dgp_pg_set_time_zone()
 	 * made the session's: take its offset from the session */
 	int32_t utc_offset_min = 0;
@@ -2202,7 +2113,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	if (PQresultStatus(tz) == PGRES_TUPLES_OK && PQntuples(tz) == 1)
 		utc_offset_min = (int32_t)atoi(PQgetvalue(tz, 0, 0));
 	PQclear(tz);
-	PGresult *r = PQexec(conn, buf_cstr(&sql));
+	PGresult *r = PQexec(conn, dgp_buf_cstr(&sql));
 	free(sql.p);
 	dgp_arena_destroy(a);
 	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
@@ -2212,7 +2123,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "warm cache");
 
-	buf_t key = {0}, norm = {0};
+	dgp_buf_t key = {0}, norm = {0};
 	dgp_norm_ctx_t ctx = dgp_norm_ctx_now(utc_offset_min);
 	uint64_t rows = 0;
 	char *line;
@@ -2229,7 +2140,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 			if (!tab)
 				break;
 			if (k)
-				buf_putc(&key, KEY_SEP);
+				dgp_buf_putc(&key, DGP_KEY_SEP);
 			size_t flen = (size_t)(tab - p);
 			if (!(flen == 2 && p[0] == '\\' && p[1] == 'N'))
 				put_canonical_key(&key, &norm, &s->fields[s->key_fields[k]], &ctx, p,
@@ -2249,7 +2160,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	free(key.p);
 	free(norm.p);
 	if (len == -2)
-		e = pq_conn_err(conn, errstr, errstr_size, "warm cache");
+		e = dgp_pg_call_err(conn, "warm cache", errstr, errstr_size);
 	r = PQgetResult(conn);
 	if (e == DGP_OK)
 		e = dgp_pg_result_err(conn, r, errstr, errstr_size);

@@ -45,7 +45,7 @@
  * but PostgreSQL holds (a stale cache, another writer) is merged.
  *
  * When PostgreSQL refuses the rows for a reason it blames on a row
- * (dgp_pg_sqlstate_is_row_level: a type's range, a constraint, a trigger,
+ * (DGP_PG_ROW_REFUSED, dgp_pg.h: a type's range, a constraint, a trigger,
  * two spellings of one key), the rows are written again in halves, in the
  * same transaction, down to the refused rows, which become db_refused
  * rejects.  k refused rows among n cost about 1.5 k log2(n) spans of 3

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dgp_clock.h"
 #include "dgp_kafka.h"
 #include "dgp_log.h"
 #include "dgp_pg.h"
@@ -164,20 +165,6 @@ dgp_err_t dgp_probe_targets_parse(const char *text, const dgp_config_t *cfg, dgp
 
 /* ---- probing ------------------------------------------------------------- */
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* One line, printable, bounded: library messages end in newlines. */
 static void set_detail(dgp_probe_result_t *r, const char *msg)
 {
@@ -247,7 +234,7 @@ static bool wait_readable(PGconn *conn, double deadline)
 			return false;
 		if (!PQisBusy(conn))
 			return true;
-		double left = deadline - mono_s();
+		double left = deadline - dgp_clock_mono_s();
 		if (left <= 0)
 			return false;
 		struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
@@ -258,7 +245,7 @@ static bool wait_readable(PGconn *conn, double deadline)
 
 static void probe_pg(const dgp_probe_target_t *t, int64_t timeout_ms, dgp_probe_result_t *r)
 {
-	double deadline = mono_s() + (double)timeout_ms / 1000;
+	double deadline = dgp_clock_mono_s() + (double)timeout_ms / 1000;
 	char ct[24];
 	/* libpq's connect_timeout is whole seconds, at least 2. */
 	snprintf(ct, sizeof(ct), "%lld",
@@ -347,8 +334,8 @@ void dgp_probe_run(const dgp_probe_target_t *t, const dgp_config_t *cfg, int64_t
                    dgp_probe_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->at_ms = wall_ms();
-	double t0 = mono_s();
+	out->at_ms = dgp_clock_wall_ms();
+	double t0 = dgp_clock_mono_s();
 	switch (t->kind) {
 	case DGP_PROBE_HTTP:
 		probe_http(t, timeout_ms, out);
@@ -360,7 +347,7 @@ void dgp_probe_run(const dgp_probe_target_t *t, const dgp_config_t *cfg, int64_t
 		probe_kafka(t, cfg, timeout_ms, out);
 		break;
 	}
-	out->seconds = mono_s() - t0;
+	out->seconds = dgp_clock_mono_s() - t0;
 	if (out->up)
 		out->detail[0] = '\0';
 }
@@ -432,8 +419,7 @@ dgp_err_t dgp_probe_store_load(PGconn *conn, int64_t since_ms, const char *targe
 	                       "ORDER BY \"target\", \"probed_at\", \"id\"",
 	                       2, NULL, params, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(conn))
-		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN, "%s",
-		                      PQerrorMessage(conn));
+		return dgp_pg_call_err(conn, "read dgp_catalog.availability", errstr, errstr_size);
 	dgp_err_t err = DGP_OK;
 	PGresult *res;
 	while ((res = PQgetResult(conn))) {

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_SEP  '\x1f'
 #define NULL_LEN 0xFFFFFFFFu
 
 typedef struct kslot {
@@ -248,7 +247,7 @@ static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
 	for (size_t k = 0; k < s->nkeys; k++) {
 		dgp_slice_t v = rec->vals[s->key_fields[k]];
 		if (k)
-			key[o++] = KEY_SEP;
+			key[o++] = DGP_KEY_SEP;
 		memcpy(key + o, v.p, v.len);
 		o += v.len;
 	}

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "dgp_arena.h"
+#include "dgp_clock.h"
 #include "dgp_log.h"
 
 /* Where the stored progress of (source, partition) stood when the engine last looked. */
@@ -66,9 +67,7 @@ static double now_of(const dgp_ingest_t *eng)
 {
 	if (eng->o.hooks.clock)
 		return eng->o.hooks.clock(eng->o.hooks.opaque);
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return dgp_clock_mono_s();
 }
 
 static void sleep_for(const dgp_ingest_t *eng, double s)
@@ -77,8 +76,7 @@ static void sleep_for(const dgp_ingest_t *eng, double s)
 		eng->o.hooks.sleep(eng->o.hooks.opaque, s);
 		return;
 	}
-	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	nanosleep(&ts, NULL);
+	dgp_clock_sleep_s(s);
 }
 
 static char *xstrdup(const char *s)

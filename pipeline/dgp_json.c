@@ -11,6 +11,7 @@
 #include "dgp_json.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dgp_utf8.h"
@@ -332,4 +333,56 @@ int dgp_json_scan(const char *in, size_t len, char *scratch, dgp_json_field_t *f
 		return *s.p ? fail(&s, s.p, "trailing characters after the object")
 		            : fail_kind(&s, s.p, "NUL byte after the object", 1);
 	return (int)n;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* The escape for byte c into e (NUL-terminated), or NULL when c goes as it is. */
+static const char *json_escape(unsigned char c, char e[8])
+{
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	default:
+		if (c >= 0x20)
+			return NULL;
+		snprintf(e, 8, "\\u%04x", c);
+		return e;
+	}
+}
+
+void dgp_json_buf_string(dgp_buf_t *b, const char *s)
+{
+	char e[8];
+	dgp_buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *x = json_escape(*p, e);
+		if (x)
+			dgp_buf_puts(b, x);
+		else
+			dgp_buf_putc(b, (char)*p);
+	}
+	dgp_buf_putc(b, '"');
+}
+
+void dgp_json_put_string(FILE *out, const char *s)
+{
+	char e[8];
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *x = json_escape(*p, e);
+		if (x)
+			fputs(x, out);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
 }

@@ -1,5 +1,6 @@
 /*
- * dgp_json.h — strict scanner for one flat JSON object (one record).
+ * dgp_json.h — strict scanner for one flat JSON object (one record), and
+ * the JSON string writer every JSON output uses.
  *
  * Department records are one object of string keys to string / number /
  * true / false / null values.  The scanner accepts exactly that subset of
@@ -18,7 +19,9 @@
 #define DGP_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
+#include "dgp_buf.h"
 #include "dgp_err.h"
 
 typedef enum dgp_json_type {
@@ -62,5 +65,14 @@ typedef struct dgp_json_error {
  */
 int dgp_json_scan(const char *in, size_t len, char *scratch, dgp_json_field_t *fields,
 		  size_t max_fields, dgp_json_error_t *err) DGP_MUST_CHECK;
+
+/*
+ * The one JSON string writer: s (UTF-8, NUL-terminated) with its quotes;
+ * " and \ backslashed, newline, carriage return and tab as \n \r \t, other
+ * control characters as \u00XX, every other byte as it is.
+ * dgp_json_buf_string appends to b, dgp_json_put_string writes to out.
+ */
+void dgp_json_buf_string(dgp_buf_t *b, const char *s);
+void dgp_json_put_string(FILE *out, const char *s);
 
 #endif /* DGP_JSON_H */

@@ -14,6 +14,8 @@
  */
 #include "dgp_metrics.h"
 
+#include "dgp_buf.h"
+#include "dgp_clock.h"
 #include "dgp_batch.h"
 
 #include <ctype.h>
@@ -412,67 +414,18 @@ void dgp_histogram_observe(dgp_histogram_t *h, double v)
 
 /* ---- rendering ----------------------------------------------------------- */
 
-typedef struct buf {
-	char *p;
-	size_t len, cap;
-} buf_t;
-
-static void buf_reserve(buf_t *b, size_t more)
-{
-	if (b->len + more + 1 <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	b->p = dgp_xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-static void buf_put(buf_t *b, const char *s, size_t n)
-{
-	buf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_puts(buf_t *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
-}
-
-DGP_PRINTF(2, 3) static void buf_printf(buf_t *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char tmp[128];
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		buf_put(b, tmp, (size_t)n);
-		return;
-	}
-	buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* HELP text escapes backslash and newline; label values also the double quote. */
-static void buf_escaped(buf_t *b, const char *s, bool quote)
+static void buf_escaped(dgp_buf_t *b, const char *s, bool quote)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
-			buf_put(b, "\\\\", 2);
+			dgp_buf_append(b, "\\\\", 2);
 		else if (*s == '\n')
-			buf_put(b, "\\n", 2);
+			dgp_buf_append(b, "\\n", 2);
 		else if (quote && *s == '"')
-			buf_put(b, "\\\"", 2);
+			dgp_buf_append(b, "\\\"", 2);
 		else
-			buf_put(b, s, 1);
+			dgp_buf_append(b, s, 1);
 	}
 }
 
@@ -494,41 +447,41 @@ static void fmt_double(char *out, size_t size, double v)
 	}
 }
 
-static void buf_double(buf_t *b, double v)
+static void buf_double(dgp_buf_t *b, double v)
 {
 	char tmp[40];
 	fmt_double(tmp, sizeof(tmp), v);
-	buf_puts(b, tmp);
+	dgp_buf_puts(b, tmp);
 }
 
 /* `name{l1="v1",l2="v2"[,le="x"]} ` — braces only when there is a label. */
-static void buf_labels(buf_t *b, const dgp_metric_family_t *f, const char *const *values,
+static void buf_labels(dgp_buf_t *b, const dgp_metric_family_t *f, const char *const *values,
                        const char *le)
 {
 	if (!f->nlabels && !le) {
-		buf_put(b, " ", 1);
+		dgp_buf_append(b, " ", 1);
 		return;
 	}
-	buf_put(b, "{", 1);
+	dgp_buf_append(b, "{", 1);
 	for (size_t i = 0; i < f->nlabels; i++) {
 		if (i)
-			buf_put(b, ",", 1);
-		buf_puts(b, f->labels[i]);
-		buf_put(b, "=\"", 2);
+			dgp_buf_append(b, ",", 1);
+		dgp_buf_puts(b, f->labels[i]);
+		dgp_buf_append(b, "=\"", 2);
 		buf_escaped(b, values[i], true);
-		buf_put(b, "\"", 1);
+		dgp_buf_append(b, "\"", 1);
 	}
 	if (le) {
 		if (f->nlabels)
-			buf_put(b, ",", 1);
-		buf_put(b, "le=\"", 4);
-		buf_puts(b, le);
-		buf_put(b, "\"", 1);
+			dgp_buf_append(b, ",", 1);
+		dgp_buf_append(b, "le=\"", 4);
+		dgp_buf_puts(b, le);
+		dgp_buf_append(b, "\"", 1);
 	}
-	buf_put(b, "} ", 2);
+	dgp_buf_append(b, "} ", 2);
 }
 
-static void render_histogram(buf_t *b, const dgp_metric_family_t *f, const series_t *s)
+static void render_histogram(dgp_buf_t *b, const dgp_metric_family_t *f, const series_t *s)
 {
 	const dgp_histogram_t *h = s->hist;
 	const char *const *values = (const char *const *)s->values;
@@ -542,25 +495,25 @@ static void render_histogram(buf_t *b, const dgp_metric_family_t *f, const serie
 			fmt_double(le, sizeof(le), h->bounds[i]);
 		else
 			snprintf(le, sizeof(le), "+Inf");
-		buf_puts(b, f->name);
-		buf_put(b, "_bucket", 7);
+		dgp_buf_puts(b, f->name);
+		dgp_buf_append(b, "_bucket", 7);
 		buf_labels(b, f, values, le);
-		buf_printf(b, "%llu\n", (unsigned long long)cum);
+		dgp_buf_printf(b, "%llu\n", (unsigned long long)cum);
 	}
-	buf_puts(b, f->name);
-	buf_put(b, "_sum", 4);
+	dgp_buf_puts(b, f->name);
+	dgp_buf_append(b, "_sum", 4);
 	buf_labels(b, f, values, NULL);
 	buf_double(b, bitsd(atomic_load_explicit(&((dgp_histogram_t *)h)->sum_bits,
 	                                         memory_order_relaxed)));
-	buf_put(b, "\n", 1);
-	buf_puts(b, f->name);
-	buf_put(b, "_count", 6);
+	dgp_buf_append(b, "\n", 1);
+	dgp_buf_puts(b, f->name);
+	dgp_buf_append(b, "_count", 6);
 	buf_labels(b, f, values, NULL);
-	buf_printf(b, "%llu\n", (unsigned long long)cum);
+	dgp_buf_printf(b, "%llu\n", (unsigned long long)cum);
 }
 
 struct dgp_metrics_emitter {
-	buf_t *b;
+	dgp_buf_t *b;
 	const dgp_metric_family_t *f;
 };
 
@@ -570,10 +523,10 @@ void dgp_metrics_emit(dgp_metrics_emitter_t *em, const char *const *values, doub
 	for (size_t i = 0; i < em->f->nlabels; i++)
 		if (!values || !values[i])
 			values = none; /* a callback bug must not crash a scrape */
-	buf_puts(em->b, em->f->name);
+	dgp_buf_puts(em->b, em->f->name);
 	buf_labels(em->b, em->f, values, NULL);
 	buf_double(em->b, v);
-	buf_put(em->b, "\n", 1);
+	dgp_buf_append(em->b, "\n", 1);
 }
 
 static const char *type_name(fam_type_t t)
@@ -590,17 +543,17 @@ static const char *type_name(fam_type_t t)
 	return "gauge";
 }
 
-static void render_family(buf_t *b, const dgp_metric_family_t *f)
+static void render_family(dgp_buf_t *b, const dgp_metric_family_t *f)
 {
-	buf_put(b, "# HELP ", 7);
-	buf_puts(b, f->name);
-	buf_put(b, " ", 1);
+	dgp_buf_append(b, "# HELP ", 7);
+	dgp_buf_puts(b, f->name);
+	dgp_buf_append(b, " ", 1);
 	buf_escaped(b, f->help, false);
-	buf_put(b, "\n# TYPE ", 8);
-	buf_puts(b, f->name);
-	buf_put(b, " ", 1);
-	buf_puts(b, type_name(f->type));
-	buf_put(b, "\n", 1);
+	dgp_buf_append(b, "\n# TYPE ", 8);
+	dgp_buf_puts(b, f->name);
+	dgp_buf_append(b, " ", 1);
+	dgp_buf_puts(b, type_name(f->type));
+	dgp_buf_append(b, "\n", 1);
 	if (f->type == FAM_GAUGE_FN) {
 		dgp_metrics_emitter_t em = {b, f};
 		f->fn(&em, f->fn_opaque);
@@ -613,21 +566,21 @@ static void render_family(buf_t *b, const dgp_metric_family_t *f)
 			render_histogram(b, f, s);
 			continue;
 		}
-		buf_puts(b, f->name);
+		dgp_buf_puts(b, f->name);
 		buf_labels(b, f, (const char *const *)s->values, NULL);
 		uint64_t bits = dgp_metric_value(&s->metric);
 		if (f->type == FAM_COUNTER)
-			buf_printf(b, "%llu", (unsigned long long)bits);
+			dgp_buf_printf(b, "%llu", (unsigned long long)bits);
 		else
 			buf_double(b, bitsd(bits));
-		buf_put(b, "\n", 1);
+		dgp_buf_append(b, "\n", 1);
 	}
 }
 
 char *dgp_metrics_render(dgp_metrics_t *reg, dgp_arena_t *arena, size_t *len)
 {
-	buf_t b = {0};
-	buf_reserve(&b, 0);
+	dgp_buf_t b = {0};
+	dgp_buf_reserve(&b, 0);
 	b.p[0] = '\0';
 	for (const dgp_metric_family_t *f = atomic_load_explicit(&reg->head, memory_order_acquire);
 	     f; f = atomic_load_explicit(&((dgp_metric_family_t *)f)->next, memory_order_acquire))
@@ -652,18 +605,11 @@ const double dgp_metrics_seconds_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 
 const size_t dgp_metrics_seconds_nbounds =
     sizeof(dgp_metrics_seconds_bounds) / sizeof(dgp_metrics_seconds_bounds[0]);
 
-static double wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* dgp_resource_seconds_since_update: now − last_update, for resources updated at least once. */
 static void collect_since_update(dgp_metrics_emitter_t *em, void *opaque)
 {
 	dgp_metric_family_t *last = opaque;
-	double now = wall_seconds();
+	double now = dgp_clock_wall_s();
 	for (const series_t *s = atomic_load_explicit(&last->head, memory_order_acquire); s;
 	     s = atomic_load_explicit(&((series_t *)s)->next, memory_order_acquire)) {
 		double t = dgp_metric_gauge_value(&s->metric);
@@ -695,7 +641,7 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	                      "Unix time at which the dgp process registered its metrics.", NULL),
 	    NULL);
 	if (dgp_metric_gauge_value(start) == 0)
-		dgp_metric_set(start, (double)(int64_t)wall_seconds());
+		dgp_metric_set(start, (double)(int64_t)dgp_clock_wall_s());
 
 	std->records_read = dgp_metrics_counter(
 	    reg, "dgp_records_read_total",

@@ -110,49 +110,48 @@ dgp_norm_ctx_t dgp_norm_ctx_now(int32_t utc_offset_min)
  *   currencies=L  money: other currencies allowed besides CNY, "USD,JPY" or "any"
  */
 static const dgp_norm_def_t defs[] = {
-	/* Rows are added as each rule family lands: {"idcard", dgp_norm_idcard, "min_date", "…"}, */
-	{"idcard", dgp_norm_idcard, "min_date",
+	{"idcard", dgp_norm_idcard, "min_date", "C",
 	 "公民身份号码 (GB 11643): 15→18 upgrade, birth date, MOD 11-2 check, province; "
 	 "港澳台 residence permits and foreign permanent-resident IDs flagged"},
-	{"uscc", dgp_norm_uscc, "pairs",
+	{"uscc", dgp_norm_uscc, "pairs", "C",
 	 "统一社会信用代码 (GB 32100): 31-char alphabet, MOD 31-3 check, "
 	 "spaces/hyphens removed; org code/authority flagged"},
-	{"orgcode", dgp_norm_orgcode, "",
+	{"orgcode", dgp_norm_orgcode, "", "C",
 	 "组织机构代码 (GB 11714): 8+1 characters, optional hyphen, MOD 11 check"},
-	{"region", dgp_norm_region, "current",
+	{"region", dgp_norm_region, "current", "C",
 	 "行政区划代码 (GB/T 2260): current code, or historical with a flag"},
-	{"date", dgp_norm_date, "min_date,max_date,long_term",
+	{"date", dgp_norm_date, "min_date,max_date,long_term", "DC",
 	 "date: YYYY年M月D日, YYYY-M-D, YYYY/M/D, YYYY.M.D, YYYYMMDD, ISO 8601; 长期 → 9999-12-31"},
-	{"datetime", dgp_norm_datetime, "min_date,max_date",
+	{"datetime", dgp_norm_datetime, "min_date,max_date", "TC",
 	 "date and time (ISO 8601 / GB/T 7408 basic, H时M分S秒) → YYYY-MM-DD HH:MM:SS[.f]+08"},
-	{"mobile", dgp_norm_mobile, "",
+	{"mobile", dgp_norm_mobile, "", "C",
 	 "mobile number: strip spaces/dashes/brackets and +86/0086/86; 1[3-9] + 9 digits"},
-	{"phone", dgp_norm_phone, "",
+	{"phone", dgp_norm_phone, "", "C",
 	 "mobile, or landline 0AA(A)-NNNNNNN(N) (area codes and lengths from libphonenumber) with "
 	 "flag landline; extension in aux"},
-	{"gender", dgp_norm_gender, "",
+	{"gender", dgp_norm_gender, "", "C",
 	 "性别 (GB/T 2261.1): 0/1/2/9, 男/女/男性/女性/未知/未说明, M/F → code"},
-	{"ethnicity", dgp_norm_ethnicity, "",
+	{"ethnicity", dgp_norm_ethnicity, "", "C",
 	 "民族 (GB/T 3304): 01–56 or 1–56, 汉族/汉, letter code HA → two-digit code"},
-	{"code_list", dgp_norm_code_list, "list",
+	{"code_list", dgp_norm_code_list, "list", "C",
 	 "catalog code list: a code or label (trimmed, width-folded) → the code"},
-	{"text", dgp_norm_text, "max",
+	{"text", dgp_norm_text, "max", "CM",
 	 "free text: full-width folded, whitespace collapsed, controls removed, UTF-8 checked"},
-	{"person_name", dgp_norm_person_name, "max",
+	{"person_name", dgp_norm_person_name, "max", "CM",
 	 "person name: text, no spaces inside CJK names, one middle dot (U+00B7), invisible "
 	 "characters removed; odd names flagged"},
-	{"org_name", dgp_norm_org_name, "max",
+	{"org_name", dgp_norm_org_name, "max", "CM",
 	 "organisation name: match key without spaces, half-width brackets; display value in aux"},
-	{"encoding", dgp_norm_encoding, "charset,max",
+	{"encoding", dgp_norm_encoding, "charset,max", "",
 	 "GBK/GB18030 bytes → UTF-8 (iconv), then text; invalid sequences rejected"},
-	{"integer", dgp_norm_integer, "range",
+	{"integer", dgp_norm_integer, "range", "IN",
 	 "integer (int64), thousands separators, optional range=A..B"},
-	{"decimal", dgp_norm_decimal, "scale",
+	{"decimal", dgp_norm_decimal, "scale", "NBF",
 	 "decimal with exactly scale=N fraction digits; never rounds (too precise → range)"},
-	{"money", dgp_norm_money, "scale,currencies",
+	{"money", dgp_norm_money, "scale,currencies", "YN",
 	 "amount with units 万/亿/元 → 1000000.00, currency code in aux (CNY unless currencies= "
 	 "allows others: then stored in <column>_currency)"},
-	{NULL, NULL, NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL},
 };
 
 const dgp_norm_def_t *dgp_norm_defs(size_t *n)
@@ -195,15 +194,43 @@ static bool parse_i64(const char *s, int64_t *out)
 	return true;
 }
 
-/* "YYYY-MM-DD" → YYYYMMDD (shape only; the date rules check the calendar). */
+/* "YYYY-MM-DD", a day of the calendar → YYYYMMDD. */
 static bool parse_ymd(const char *s, int32_t *out)
 {
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
 	char tail;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
-	    d > 31)
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1])
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m == 2 && d == 29 && !leap)
 		return false;
 	*out = y * 10000 + m * 100 + d;
+	return true;
+}
+
+/* A code list name: an upper-case letter, then upper-case letters, digits and _. */
+static bool list_name_ok(const char *v)
+{
+	if (v[0] < 'A' || v[0] > 'Z')
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return true;
+}
+
+/* USCC pairs: two characters each, comma-separated ("11,12,91"). */
+static bool pairs_ok(const char *v)
+{
+	size_t len = strlen(v);
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i += 3)
+		if (i + 2 > len || (i + 2 < len && v[i + 2] != ','))
+			return false;
 	return true;
 }
 
@@ -245,6 +272,8 @@ static dgp_err_t apply_arg(dgp_norm_rule_t *r, const char *key, const char *val,
 			goto bad;
 		r->has_range = true;
 	} else if (strcmp(key, "list") == 0) {
+		if (!list_name_ok(val))
+			goto bad;
 		r->list = lookup ? lookup(val, opaque) : NULL;
 		if (!r->list)
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
@@ -258,6 +287,8 @@ static dgp_err_t apply_arg(dgp_norm_rule_t *r, const char *key, const char *val,
 			goto bad;
 		r->currencies = dgp_arena_strdup(arena, val);
 	} else if (strcmp(key, "pairs") == 0) {
+		if (!pairs_ok(val))
+			goto bad;
 		r->allow_pairs = dgp_arena_strdup(arena, val);
 	} else if (strcmp(key, "current") == 0) {
 		if (strcmp(val, "Y") != 0 && strcmp(val, "N") != 0)
@@ -269,7 +300,7 @@ static dgp_err_t apply_arg(dgp_norm_rule_t *r, const char *key, const char *val,
 	return DGP_OK;
 bad:
 	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-			      "rule %s: invalid value \"%s\" for argument %s", r->name, val, key);
+			      "invalid value \"%s\" for argument %s", val, key);
 }
 
 dgp_err_t dgp_norm_rule_compile(const char *name, const char *args, dgp_arena_t *arena,
@@ -286,6 +317,8 @@ dgp_err_t dgp_norm_rule_compile(const char *name, const char *args, dgp_arena_t 
 	r->fn = def->fn;
 	if (args && *args) {
 		char *copy = dgp_arena_strdup(arena, args);
+		const char *seen[16];
+		size_t n_seen = 0;
 		for (char *save = NULL, *kv = strtok_r(copy, ";", &save); kv;
 		     kv = strtok_r(NULL, ";", &save)) {
 			while (isspace((unsigned char)*kv))
@@ -295,14 +328,19 @@ dgp_err_t dgp_norm_rule_compile(const char *name, const char *args, dgp_arena_t 
 			char *eq = strchr(kv, '=');
 			if (!eq || eq == kv)
 				return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-						      "rule %s: argument \"%s\" is not key=value",
-						      name, kv);
+						      "argument \"%s\" is not key=value", kv);
 			*eq = '\0';
 			if (!key_accepted(def->args, kv, strlen(kv)))
 				return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
 						      "rule %s does not take argument \"%s\" "
 						      "(it takes: %s)",
 						      name, kv, *def->args ? def->args : "none");
+			for (size_t i = 0; i < n_seen; i++)
+				if (strcmp(seen[i], kv) == 0)
+					return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+							      "argument %s is given twice", kv);
+			if (n_seen < sizeof(seen) / sizeof(seen[0]))
+				seen[n_seen++] = kv;
 			dgp_err_t err = apply_arg(r, kv, eq + 1, arena, lookup, lookup_opaque,
 						  errstr, errstr_size);
 			if (err != DGP_OK)

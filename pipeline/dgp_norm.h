@@ -167,12 +167,18 @@ struct dgp_norm_rule {
 	bool region_current_only;  /* region: reject historical codes (current-residence fields) */
 };
 
-/* One row of the rule registry: name, function, accepted argument keys, help. */
+/*
+ * One row of the rule registry: name, function, accepted argument keys, the
+ * catalog data types (GB/T 21063 letters, catalog/FORMAT.md) a field with
+ * the rule may have, help.  A rule that fits no data type ("", encoding) is
+ * not a field rule: the catalog does not accept it in fields.csv.
+ */
 typedef struct dgp_norm_def {
 	const char *name;
 	dgp_norm_fn *fn;
-	const char *args;    /* accepted argument keys, comma-separated ("max,list") or "" */
-	const char *summary; /* one line for `dgp check --list` */
+	const char *args;       /* accepted argument keys, comma-separated ("max,list") or "" */
+	const char *data_types; /* e.g. "DC"; "" when no field may name the rule */
+	const char *summary;    /* one line for `dgp check --list` */
 } dgp_norm_def_t;
 
 /* dgp_norm_defs — the registry, n rows, static storage. */
@@ -185,8 +191,11 @@ const dgp_norm_def_t *dgp_norm_find(const char *name);
  * dgp_norm_rule_compile — compile rule name with args ("max=200;list=HYZK",
  * NULL or "" for none) into *rule (allocated in arena).  lookup resolves
  * list= names (may be NULL when no rule needs one).  Returns DGP_OK,
- * DGP_ERR_NOT_FOUND (unknown rule) or DGP_ERR_INVALID (bad argument), with
- * errstr naming the argument.
+ * DGP_ERR_NOT_FOUND (unknown rule) or DGP_ERR_INVALID (an argument not
+ * key=value, not taken by the rule, given twice, or with an invalid value —
+ * dates must be days of the calendar), with errstr naming the argument.
+ * The catalog validates fields.csv with it, so it is the one authority on
+ * what a rule accepts.
  */
 dgp_err_t dgp_norm_rule_compile(const char *name, const char *args, dgp_arena_t *arena,
 				dgp_codelist_lookup_fn *lookup, void *lookup_opaque,

@@ -15,6 +15,10 @@
 #include "dgp_dedup.h"
 #include "dgp_norm.h"
 
+/* The byte that joins the fields of a record key (dgp_batch) and of a key read back from PostgreSQL
+ * (the sink's cache warm-up). */
+#define DGP_KEY_SEP '\x1f'
+
 /* A byte range; p == NULL means absent (SQL NULL), len 0 with p != NULL an empty string. */
 typedef struct dgp_slice {
 	const char *p;

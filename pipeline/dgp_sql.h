@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "dgp_arena.h"
+#include "dgp_buf.h"
 
 /*
  * dgp_sql_quote_ident — name as a quoted SQL identifier ("a""b"), in arena.
@@ -19,21 +20,16 @@
 char *dgp_sql_quote_ident(dgp_arena_t *arena, const char *name);
 
 /*
- * A growable byte buffer (malloc'd; reused across batches by resetting len).
+ * dgp_sql_quote_literal — append text as one SQL string literal ('…',
+ * quotes doubled; standard_conforming_strings, so a backslash is itself).
+ * Only for SQL dgp assembles from its own catalog (function bodies);
+ * values from records travel through COPY or parameters.
  */
-typedef struct dgp_buf {
-	char *p;
-	size_t len, cap;
-} dgp_buf_t;
-
-void dgp_buf_reserve(dgp_buf_t *b, size_t extra);
-void dgp_buf_append(dgp_buf_t *b, const void *p, size_t n);
-void dgp_buf_printf(dgp_buf_t *b, const char *fmt, ...) DGP_PRINTF(2, 3);
-void dgp_buf_free(dgp_buf_t *b);
+void dgp_sql_quote_literal(dgp_buf_t *b, const char *text);
 
 /*
- * dgp_sql_copy_text — append one value in COPY text format: backslash,
- * tab, newline and carriage return escaped; p == NULL appends \N (NULL).
+ * dgp_sql_copy_text — append one value of len bytes in COPY text format:
+ * backslash, tab, newline and carriage return escaped; p == NULL appends \N (NULL).
  * Bytes are otherwise copied as they are (the caller guarantees UTF-8).
  */
 void dgp_sql_copy_text(dgp_buf_t *b, const char *p, size_t len);

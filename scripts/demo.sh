@@ -6,6 +6,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 DGP=${DGP:-$repo/build/cli/dgp}
+# the test-data tools (tools/: built, never installed)
+DGP_GEN=${DGP_GEN:-$repo/build/tools/dgp-gen}
+DGP_PRODUCE=${DGP_PRODUCE:-$repo/build/tools/dgp-produce}
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -23,14 +26,14 @@ step "dgp catalog sync: the catalog's tables, dgp_src.* and the golden functions
 
 data=${DGP_STATE_DIR:-$repo/.run}/demo-data
 mkdir -p "$data"
-step "dgp gen: sample department files with dirt, overlapping like real departments ($data)"
+step "dgp-gen: sample department files with dirt, overlapping like real departments ($data)"
 # code rows file: 公安户籍 (GBK CSV), 白沙洲街道实有人口 (JSON lines, gzip),
 # 市场监管企业登记 (CSV, gzip), 税务登记 (GBK CSV); one seed, so the same
 # people and entities appear in several files
 for f in "101001/000001 3000 gaj_hjrk_demo.csv" "101041/000001 2000 bszjd_syrk_demo.jsonl.gz" \
 	"102006/000001 2000 scjgj_qydj_demo.csv.gz" "102007/000001 1500 swj_nsrdj_demo.csv"; do
 	read -r code rows file <<<"$f"
-	[[ -s $data/$file ]] || "$DGP" gen --resource "$code" --rows "$rows" --seed 2024 \
+	[[ -s $data/$file ]] || "$DGP_GEN" --resource "$code" --rows "$rows" --seed 2024 \
 		--out "$data/$file" --manifest "$data/${file%%.*}.manifest.json" \
 		--dup-rate 0.03 --change-rate 0.03 --bad-key-rate 0.01 --missing-rate 0.005 \
 		--bad-date-rate 0.005 --dirt-rate 0.1 --bad-optional-rate 0.01
@@ -52,7 +55,7 @@ psql "$DGP_PG_CONNINFO" -qX -P pager=off \
 # ---- end of bulk load --------------------------------------------------------
 
 # ---- streaming: dgp run from Kafka (the Kafka engineer's block) -------------
-step "dgp gen + dgp produce: department records as Kafka messages (8 partitions per topic)"
+step "dgp-gen + dgp-produce: department records as Kafka messages (8 partitions per topic)"
 # code rows format topic: 白沙洲街道实有人口 (JSON), 社保参保 (CSV, header in the
 # dgp-csv-header message header), 个体工商户 (JSON, gzip payloads), 流动人口 (CSV,
 # UTF-8: Kafka payloads are UTF-8); the same seed as above, so the stream updates
@@ -63,7 +66,7 @@ for f in "101041/000001 3000 jsonl dept.bszjd.syrk" "101003/000001 2000 csv dept
 	file=$data/stream_${topic##*.}.${fmt%.gz}
 	gz=()
 	[[ $fmt == *.gz ]] && gz=(--gzip)
-	[[ -s $file ]] || "$DGP" gen --resource "$code" --rows "$rows" --seed 2025 --encoding UTF-8 \
+	[[ -s $file ]] || "$DGP_GEN" --resource "$code" --rows "$rows" --seed 2025 --encoding UTF-8 \
 		--format "${fmt%.gz}" --out "$file" --manifest "${file%.*}.manifest.json" \
 		--dup-rate 0.03 --change-rate 0.05 --bad-key-rate 0.01 --missing-rate 0.005 \
 		--dirt-rate 0.1 --bad-optional-rate 0.01 >/dev/null
@@ -72,7 +75,7 @@ for f in "101041/000001 3000 jsonl dept.bszjd.syrk" "101003/000001 2000 csv dept
 	done_before=$(psql "$DGP_PG_CONNINFO" -qAtX -c "SELECT count(*) FROM dgp_ops.offsets
 		WHERE group_id = 'dgp-demo' AND topic = '$topic'" 2>/dev/null || echo 0)
 	if [[ ${done_before:-0} == 0 ]]; then
-		"$DGP" produce --topic "$topic" --partitions 8 "${gz[@]}" "$file"
+		"$DGP_PRODUCE" --topic "$topic" --partitions 8 "${gz[@]}" "$file"
 	else
 		echo "$topic: published and consumed by an earlier run of the demo"
 	fi
@@ -109,8 +112,8 @@ The services are still running. Try:
   $DGP config dump
   psql "\$DGP_PG_CONNINFO" -c 'TABLE dgp_ops.load_log'      # every load, with its counts
   psql "\$DGP_PG_CONNINFO" -c 'SELECT reason, field, line, detail FROM dgp_ops.reject LIMIT 20'
-  $DGP load --help; $DGP gen --help                          # your own files, more rows
-  $DGP run --help; $DGP produce --help                       # the streaming service
+  $DGP load --help; $DGP_GEN --help                          # your own files, more rows
+  $DGP run --help; $DGP_PRODUCE --help                       # the streaming service
   psql "\$DGP_PG_CONNINFO" -c 'TABLE dgp_ops.offsets'        # where each partition stands
   $DGP catalog status --status overdue,never                # what is late or never loaded
   cat $data/*.manifest.json                                  # what each load had to report

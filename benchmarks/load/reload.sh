@@ -5,7 +5,7 @@
 #   ROWS=200000 RUNS=3 benchmarks/load/reload.sh BUILD_DIR [BUILD_DIR...]
 #
 # Needs a running PostgreSQL (DGP_PG_CONNINFO; scripts/services.sh start pg).
-# One data set (`dgp gen`, 户籍人口 101001/000001, UTF-8 CSV, clean), then per
+# One data set (`dgp-gen`, 户籍人口 101001/000001, UTF-8 CSV, clean), then per
 # run and per build (interleaved, so a busy moment of the shared machine
 # hits every build alike), in a fresh database:
 #   first      dgp load of the file (not timed against anything: the base)
@@ -26,7 +26,7 @@ R=101001/000001
 export DGP_LOG_LEVEL=warn
 F=$W/gaj_hjrk_reload.csv
 if [[ ! -s $F ]]; then
-	"$1/cli/dgp" gen --resource $R --rows "$ROWS" --seed 42 --encoding UTF-8 --out "$F" >&2
+	"$1/tools/dgp-gen" --resource $R --rows "$ROWS" --seed 42 --encoding UTF-8 --out "$F" >&2
 	{ cat "$F"; echo; } >"$W/gaj_hjrk_reload_again.csv"
 	/usr/bin/python3 - "$F" "$W/gaj_hjrk_reload_changed.csv" <<'PY'
 import csv, sys

@@ -4,7 +4,7 @@
 #   ROWS=1000000 RUNS=3 benchmarks/load/run.sh [BUILD_DIR]
 #
 # Needs a running PostgreSQL (DGP_PG_CONNINFO; scripts/services.sh start pg).
-# For each run, in a fresh database: `dgp gen` ROWS clean 户籍人口 records
+# For each run, in a fresh database: `dgp-gen` ROWS clean 户籍人口 records
 # (101001/000001, 23 fields, UTF-8 CSV), then
 #   (a) dgp load, first load: wall rows/s, dgp's own CPU µs/row (user+sys of
 #       the dgp process from GNU time) — with the golden functions, and again
@@ -35,6 +35,7 @@ PARTS=${PARTS:-all}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$SRC/build-bulk}
 DGP=$BUILD/cli/dgp
+DGP_GEN=$BUILD/tools/dgp-gen
 : "${DGP_PG_CONNINFO:?start PostgreSQL first: eval \"\$(scripts/services.sh start pg)\"}"
 ADMIN=$DGP_PG_CONNINFO
 W=${BENCH_DIR:-$(mktemp -d)}
@@ -44,7 +45,7 @@ la() { cut -d' ' -f1 /proc/loadavg; }
 F=$W/gaj_hjrk_bench.csv
 if [[ ! -s $F ]]; then
 	echo "generating $ROWS rows..." >&2
-	"$DGP" gen --resource $R --rows "$ROWS" --seed 42 --encoding UTF-8 --out "$F" >&2
+	"$DGP_GEN" --resource $R --rows "$ROWS" --seed 42 --encoding UTF-8 --out "$F" >&2
 	{ cat "$F"; echo; } >"$W/gaj_hjrk_bench_again.csv"
 	awk -F, -v OFS=, 'NR > 1 && NR % 10 == 0 { $17 = $17 "改" } { print }' "$F" >"$W/gaj_hjrk_bench_changed.csv"
 fi

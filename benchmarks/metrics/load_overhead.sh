@@ -13,13 +13,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$repo/build}
 dgp=$build/cli/dgp
+dgp_gen=$build/tools/dgp-gen
 ROWS=${ROWS:-200000}
 RUNS=${RUNS:-3}
 : "${DGP_PG_CONNINFO:?start PostgreSQL first: eval \"\$(scripts/services.sh start pg)\"}"
 admin=$DGP_PG_CONNINFO
 work=$(mktemp -d)
 trap 'rm -rf "$work"; psql "$admin" -qXc "DROP DATABASE IF EXISTS dgp_bench_ov" >/dev/null 2>&1 || true' EXIT
-"$dgp" gen --resource 101001/000001 --rows "$ROWS" --seed 7 \
+"$dgp_gen" --resource 101001/000001 --rows "$ROWS" --seed 7 \
 	--out "$work/gaj_hjrk_bench.csv" --catalog "$repo/catalog/sample" >/dev/null
 
 one() { # MODE → rows/s on stdout

@@ -19,6 +19,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 DGP=${1:-$repo/build/cli/dgp}
+# the test-data tools (tools/) sit beside cli/ in the build tree
+DGP_GEN=${DGP_GEN:-$(dirname "$DGP")/../tools/dgp-gen}
+DGP_PRODUCE=${DGP_PRODUCE:-$(dirname "$DGP")/../tools/dgp-produce}
 ROWS=${BENCH_ROWS:-200000}
 SECS=${BENCH_SECONDS:-20}
 : "${DGP_PG_CONNINFO:?start the services}"
@@ -40,11 +43,11 @@ TABLE=${BENCH_TABLE:-bszjd_syrk}
 FILE=${BENCH_FILE:-$work/t.jsonl}
 echo "== throughput: $ROWS records of $RES (person, golden refresh), 8 partitions"
 if [[ -z ${BENCH_FILE:-} ]]; then
-	"$DGP" gen --resource "$RES" --encoding UTF-8 --rows "$ROWS" --seed 11 --out "$FILE" \
+	"$DGP_GEN" --resource "$RES" --encoding UTF-8 --rows "$ROWS" --seed 11 --out "$FILE" \
 		--dup-rate 0.03 --change-rate 0.03 --bad-key-rate 0.01 >/dev/null
 fi
 tp0=$(now)
-"$DGP" produce --resource "$RES" --topic "$tag.$TOPIC" --partitions 8 "$FILE" >/dev/null
+"$DGP_PRODUCE" --resource "$RES" --topic "$tag.$TOPIC" --partitions 8 "$FILE" >/dev/null
 echo "produced in $(python3 -c "print(f'{$(now) - $tp0:.1f}')") s"
 t0=$(now)
 DGP_HTTP_LISTEN= "$DGP" run --until-idle 1000 >/dev/null 2>"$work/t.log"
@@ -64,14 +67,14 @@ for rate in 5000 50000; do
 	n=$((rate * SECS))
 	topic="$tag-$rate.dept.bszjd.syfw"
 	echo "== latency at $rate records/s: $n records of 341006/000001 (no base library), batch.max.ms=${BENCH_BATCH_MAX_MS:-250}"
-	"$DGP" gen --resource 341006/000001 --encoding UTF-8 --rows "$n" --seed $rate --key-offset $((rate * 1000)) \
+	"$DGP_GEN" --resource 341006/000001 --encoding UTF-8 --rows "$n" --seed $rate --key-offset $((rate * 1000)) \
 		--out "$work/l$rate.jsonl" >/dev/null
-	"$DGP" produce --topic "$topic" --partitions 8 /dev/null >/dev/null # create it
+	"$DGP_PRODUCE" --topic "$topic" --partitions 8 /dev/null >/dev/null # create it
 	DGP_RUN_TOPICS="$topic" DGP_RUN_TOPIC_PREFIX="$tag-$rate." DGP_HTTP_LISTEN="127.0.0.1:$port" \
 		DGP_BATCH_MAX_MS=${BENCH_BATCH_MAX_MS:-250} "$DGP" run >/dev/null 2>"$work/l$rate.log" &
 	pid=$!
 	for _ in $(seq 100); do curl -fs "127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.3; done
-	"$DGP" produce --resource 341006/000001 --topic "$topic" --rate "$rate" "$work/l$rate.jsonl" >/dev/null
+	"$DGP_PRODUCE" --resource 341006/000001 --topic "$topic" --rate "$rate" "$work/l$rate.jsonl" >/dev/null
 	for _ in $(seq 240); do
 		[[ $(q "select coalesce(sum(next_offset),0) from dgp_ops.offsets where topic = '$topic'") -ge $n ]] && break
 		sleep 0.5

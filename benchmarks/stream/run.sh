@@ -65,8 +65,8 @@ SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${1:-$SRC/build}
 DGP=$BUILD/cli/dgp
 # the generator and the producer, one line each should they move
-gen() { "$DGP" gen "$@"; }
-produce() { "$DGP" produce "$@"; }
+gen() { "$BUILD/tools/dgp-gen" "$@"; }
+produce() { "$BUILD/tools/dgp-produce" "$@"; }
 : "${DGP_PG_CONNINFO:?start the services first: eval \"\$(scripts/services.sh start)\"}"
 : "${DGP_KAFKA_BROKERS:?start the services first}" "${DGP_PG_PIDFILE:?}" "${DGP_PG_PORT:?}"
 CACHE=${DGP_BENCH_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/dgp/bench-stream}

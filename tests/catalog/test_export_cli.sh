@@ -35,7 +35,7 @@ expect_rc "bad audience" 2 "$DGP" catalog export --format csv --out "$TMP/x" --a
 expect_rc "bad DGP_EXPORT_TIME" 2 env DGP_EXPORT_TIME=yesterday "$DGP" catalog export --format csv --out "$TMP/x" --dir "$cat"
 expect_rc "bad --now" 2 "$DGP" catalog status --now 2026-02-30 --dir "$cat"
 expect_rc "unknown status option" 2 "$DGP" catalog status --verbose --dir "$cat"
-expect_rc "invalid catalog" 1 "$DGP" catalog export --format csv --out "$TMP/x" --dir "$SRC/tests/catalog/fixtures/dup_topic"
+expect_rc "invalid catalog" 1 "$DGP" catalog export --format csv --out "$TMP/x" --dir "$(dirname "$DGP")/../tests/catalog/fixtures/dup_topic"
 
 for aud in internal external; do
 	for fmt in csv json; do

@@ -38,6 +38,18 @@ check no-command 2 "usage:" "$DGP"
 check unknown-command 2 'dgp: unknown command "frobnicate"' "$DGP" frobnicate
 check unknown-option 2 "" "$DGP" --frobnicate
 check help-unknown 2 'unknown command "nope"' "$DGP" help nope
+# Test data is no operator's business: the generator and producer are tools/ programs.
+GEN=$(dirname "$DGP")/../tools/dgp-gen
+PRODUCE=$(dirname "$DGP")/../tools/dgp-produce
+check gen-not-a-command 2 'dgp: unknown command "gen"' "$DGP" gen --help
+check produce-not-a-command 2 'dgp: unknown command "produce"' "$DGP" produce --help
+if "$DGP" help | grep -qE '^  (gen|produce) '; then
+	echo "FAIL help-lists-no-tools: dgp help lists gen or produce"; fail=$((fail + 1))
+else pass=$((pass + 1)); fi
+check tool-gen-help 0 "usage: dgp-gen --resource CODE --out FILE" "$GEN" --help
+check tool-produce-help 0 "usage: dgp-produce --topic T" "$PRODUCE" --help
+check tool-gen-runs 0 "" env DGP_CATALOG_DIR="$SRC/catalog/sample" "$GEN" --resource 101001/000001 --rows 3 --encoding UTF-8 --out "$TMP/g.csv"
+[[ $(wc -l <"$TMP/g.csv") -eq 4 ]] && pass=$((pass + 1)) || { echo "FAIL tool-gen-rows: $(wc -l <"$TMP/g.csv") lines, expected 4"; fail=$((fail + 1)); }
 
 printf 'log.level = debug\nbogus = 1\n' >"$TMP/bad.conf"
 check conf-unknown-key 1 "$TMP/bad.conf:2: unknown configuration key \"bogus\"" "$DGP" -c "$TMP/bad.conf" config check

@@ -10,8 +10,8 @@
 /* Found by fuzz_copy: an empty first value did pointer arithmetic on a NULL buffer (UBSan). */
 Test(pg_sink_copy, an_empty_value_into_a_fresh_buffer_allocates_it)
 {
-	buf_t b = {0};
-	put_copy_text(&b, "", 0);
+	dgp_buf_t b = {0};
+	dgp_sql_copy_text(&b, "", 0);
 	cr_expect_not_null(b.p);
 	cr_expect_eq(b.len, 0);
 	free(b.p);
@@ -20,7 +20,7 @@ Test(pg_sink_copy, an_empty_value_into_a_fresh_buffer_allocates_it)
 /* Found by fuzz_copy: an empty text read from a never-used scratch buffer (NULL + 0, UBSan). */
 Test(pg_sink_copy, an_empty_sanitised_value_reads_from_an_allocated_scratch_buffer)
 {
-	buf_t b = {0}, tmp = {0};
+	dgp_buf_t b = {0}, tmp = {0};
 	put_copy_text_sanitised(&b, &tmp, "", 0);
 	cr_expect_not_null(tmp.p);
 	cr_expect_eq(b.len, 0);
@@ -33,8 +33,8 @@ Test(pg_sink_copy, an_empty_sanitised_value_reads_from_an_allocated_scratch_buff
 
 Test(pg_sink_copy, copy_text_escapes_backslash_tab_newline_and_carriage_return)
 {
-	buf_t b = {0};
-	put_copy_text(&b, "a\tb\\c\nd\re", 9);
+	dgp_buf_t b = {0};
+	dgp_sql_copy_text(&b, "a\tb\\c\nd\re", 9);
 	cr_expect_eq(b.len, 13);
 	cr_expect_arr_eq(b.p, "a\\tb\\\\c\\nd\\re", 13);
 	free(b.p);
@@ -42,7 +42,7 @@ Test(pg_sink_copy, copy_text_escapes_backslash_tab_newline_and_carriage_return)
 
 Test(pg_sink_copy, array_elements_are_quoted_with_quote_and_backslash_escaped)
 {
-	buf_t b = {0};
+	dgp_buf_t b = {0};
 	put_array_elem(&b, "a\"b\\c,d", 7);
 	cr_expect_eq(b.len, 11);
 	cr_expect_arr_eq(b.p, "\"a\\\"b\\\\c,d\"", 11);

@@ -1,10 +1,11 @@
 /*
  * fuzz_catalog.c — libFuzzer harness for the catalog loader and validator
- * (dgp_catalog_load / dgp_catalog_validate in catalog/dgp_catalog.c).
+ * (dgp_catalog_load / dgp_catalog_validate in catalog/dgp_catalog_load.c and
+ * dgp_catalog_validate.c).
  *
  *   byte 0: which definition file the rest replaces (one of FILES below)
  *   rest:   that file's content
- *     ──written into a copy of tests/catalog/fixtures/valid in a temp dir──▶
+ *     ──written into a copy of the generated fixtures/valid in a temp dir──▶
  *     load ──▶ validate ──▶ (valid) lookups and dgp_catalog_schema_build
  *
  * The loader has no load-from-memory entry point, so one file of a small
@@ -29,7 +30,7 @@
 #include "dgp_catalog_schema.h"
 
 #ifndef FUZZ_CATALOG_DIR
-#error "compile with -DFUZZ_CATALOG_DIR=\"…/tests/catalog/fixtures/valid\""
+#error "compile with -DFUZZ_CATALOG_DIR=\"…/build/tests/catalog/fixtures/valid\""
 #endif
 
 static const char *const FILES[] = {

@@ -1,12 +1,12 @@
 /*
  * fuzz_copy.c — libFuzzer harness for the encoders that put values into
  * PostgreSQL: COPY text format (dgp_sql_copy_text in pipeline/dgp_sql.c,
- * and the sink's own put_copy_text / put_copy_text_sanitised) and the
+ * into a reused buffer, and the sink's put_copy_text_sanitised) and the
  * text[] literals of the sink's parameters (put_array_elem).  The sink's
  * encoders are static, so connectors/dgp_pg_sink.c is included here
  * whole (no connection is made; libpq is only linked).
  *
- *   byte 0: encoder (0 dgp_sql_copy_text, 1 put_copy_text,
+ *   byte 0: encoder (0 dgp_sql_copy_text, 1 dgp_sql_copy_text row by row,
  *           2 put_copy_text_sanitised, 3 text[] literal)
  *   byte 1: field separator of the input, byte 2: the one-byte field that
  *           stands for NULL (COPY encoders)
@@ -221,29 +221,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start = i + 1;
 	}
 
-	buf_t enc = {0}, tmp = {0};
+	dgp_buf_t enc = {0}, tmp = {0};
 	dgp_buf_t denc = {0};
 	const char *ep;
 	size_t elen;
 	if (mode == 3) {
-		buf_putc(&enc, '{');
+		dgp_buf_putc(&enc, '{');
 		for (size_t i = 0; i < nf; i++) {
 			if (i)
-				buf_putc(&enc, ',');
+				dgp_buf_putc(&enc, ',');
 			put_array_elem(&enc, fields[i].p, fields[i].len);
 		}
-		buf_putc(&enc, '}');
+		dgp_buf_putc(&enc, '}');
 		ep = enc.p, elen = enc.len;
 	} else {
 		for (size_t i = 0; i < nf; i++) {
 			if (i)
-				mode == 0 ? dgp_buf_append(&denc, "\t", 1) : buf_putc(&enc, '\t');
+				mode == 0 ? dgp_buf_append(&denc, "\t", 1)
+				          : dgp_buf_putc(&enc, '\t');
 			if (mode == 0)
 				dgp_sql_copy_text(&denc, fields[i].p, fields[i].len);
 			else if (!fields[i].p)
-				buf_put(&enc, "\\N", 2); /* as copy_row writes a NULL */
+				dgp_buf_append(&enc, "\\N", 2); /* as copy_row writes a NULL */
 			else if (mode == 1)
-				put_copy_text(&enc, fields[i].p, fields[i].len);
+				dgp_sql_copy_text(&enc, fields[i].p, fields[i].len);
 			else
 				put_copy_text_sanitised(&enc, &tmp, fields[i].p, fields[i].len);
 		}
@@ -251,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			dgp_buf_append(&denc, "\n", 1);
 			ep = denc.p, elen = denc.len;
 		} else {
-			buf_putc(&enc, '\n');
+			dgp_buf_putc(&enc, '\n');
 			ep = enc.p, elen = enc.len;
 		}
 	}

@@ -1,9 +1,12 @@
 # load_lib.sh — shared by the `dgp load` integration tests (sourced, not run).
 # Gives each test its own database (dropped at exit unless KEEP=1), a scratch
 # directory, pass/fail counters and helpers that compare PostgreSQL with the
-# manifests `dgp gen` writes.
+# manifests dgp-gen writes.
 : "${DGP_PG_CONNINFO:?DGP_PG_CONNINFO is not set: start the services (scripts/services.sh start pg)}"
 DGP=$(realpath "$DGP")
+# the test-data tools (tools/) sit beside cli/ in the build tree
+DGP_GEN=$(realpath "${DGP_GEN:-$(dirname "$DGP")/../tools/dgp-gen}")
+DGP_PRODUCE=$(realpath "${DGP_PRODUCE:-$(dirname "$DGP")/../tools/dgp-produce}")
 SRC=$(realpath "$SRC")
 export DGP_CATALOG_DIR=$SRC/catalog/sample # CTest runs us in the build directory
 pass=0

@@ -31,7 +31,7 @@ for r, v in zip(rows[1:], vals):
 csv.writer(open(dst, 'w', encoding='utf-8', newline=''), lineterminator='\n').writerows(rows)
 PY
 }
-"$DGP" gen --resource 320009/000001 --rows 5 --seed 31 --encoding UTF-8 --out "$TMP/w.base" >/dev/null || exit 1
+"$DGP_GEN" --resource 320009/000001 --rows 5 --seed 31 --encoding UTF-8 --out "$TMP/w.base" >/dev/null || exit 1
 set_column "$TMP/w.base" "$TMP/shwj_wstz_1.csv" ZCZB "100万美元" "100万日元" "50万元" "HK\$1,234.5" "2亿英镑"
 out=$("$DGP" load --resource 320009/000001 --encoding UTF-8 "$TMP/shwj_wstz_1.csv" 2>&1)
 eq "load: exit" "$?" 0
@@ -50,7 +50,7 @@ eq "changed rows" \
 	"1234.500000 HKD, 500000.000000 CNY, 1000000.000000 EUR, 1000000.000000 JPY, 200000000.000000 GBP"
 
 # a CNY-only money field (市场监管 企业登记 注册资本) still rejects a foreign amount
-"$DGP" gen --resource 102006/000001 --rows 3 --seed 32 --encoding UTF-8 --out "$TMP/q.base" >/dev/null || exit 1
+"$DGP_GEN" --resource 102006/000001 --rows 3 --seed 32 --encoding UTF-8 --out "$TMP/q.base" >/dev/null || exit 1
 set_column "$TMP/q.base" "$TMP/scjgj_qydj_1.csv" ZCZB "100万美元"
 "$DGP" load --resource 102006/000001 --encoding UTF-8 "$TMP/scjgj_qydj_1.csv" >/dev/null 2>&1
 eq "CNY-only field: the foreign amount is a currency reject, its row loads without it" \

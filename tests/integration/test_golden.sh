@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_golden.sh DGP SRCDIR — golden rows are a function of the dgp_src rows only.
 #
-# Three person sources from `dgp gen`: 户籍 (one row per person), 社保 and 医保
+# Three person sources from `dgp-gen`: 户籍 (one row per person), 社保 and 医保
 # (several rows per person, one per 险种; 社保 is the top source of phones).
 # The 社保 rows come from two generator seeds, so most people have two 社保 rows
 # with different 险种, 参保日期 and addresses (one of them often empty); every
@@ -26,7 +26,7 @@ cat_dir=$TMP/cat
 cp -r "$SRC/catalog/sample" "$cat_dir"
 export DGP_CATALOG_DIR=$cat_dir
 
-gen() { "$DGP" gen --catalog "$cat_dir" "$@" >/dev/null || exit 1; }
+gen() { "$DGP_GEN" --catalog "$cat_dir" "$@" >/dev/null || exit 1; }
 gen --resource 101001/000001 --rows $N --out "$TMP/gaj_hjrk_1.csv"
 gen --resource 101003/000001 --rows $N --seed 11 --out "$TMP/a.csv"
 gen --resource 101003/000001 --rows $N --seed 12 --out "$TMP/b.csv"

@@ -20,7 +20,7 @@ files=(
 )
 for f in "${files[@]}"; do
 	read -r code rows file <<<"$f"
-	"$DGP" gen --resource "$code" --rows "$rows" --seed 11 --out "$TMP/$file" \
+	"$DGP_GEN" --resource "$code" --rows "$rows" --seed 11 --out "$TMP/$file" \
 		--change-rate 0.05 --dup-rate 0.05 || exit 1
 done
 load_all() {
@@ -111,8 +111,8 @@ new_db "dgp_test_golden_d_$$"
 "$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
 tag="gq$$x$(date +%s%N | tail -c 7)"
 export DGP_RUN_TOPIC_PREFIX="$tag." DGP_GOLDEN_INTERVAL_MS=200 DGP_HTTP_LISTEN=
-"$DGP" gen --resource 101001/000001 --rows 300 --seed 11 --out "$TMP/run.jsonl" || exit 1
-"$DGP" produce --topic "$tag.dept.gaj.hjrk" --resource 101001/000001 "$TMP/run.jsonl" >/dev/null 2>&1 ||
+"$DGP_GEN" --resource 101001/000001 --rows 300 --seed 11 --out "$TMP/run.jsonl" || exit 1
+"$DGP_PRODUCE" --topic "$tag.dept.gaj.hjrk" --resource 101001/000001 "$TMP/run.jsonl" >/dev/null 2>&1 ||
 	bad "(d) produce"
 "$DGP" run >"$TMP/run.log" 2>&1 &
 pid=$!

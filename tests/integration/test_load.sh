@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_load.sh DGP SRCDIR — `dgp load` of generated data against the manifests
-# `dgp gen` writes, exactly: five resources of both base libraries (CSV and
+# `dgp-gen` writes, exactly: five resources of both base libraries (CSV and
 # JSON lines, UTF-8 and GBK, plain and .gz), overlapping like departments do
 # (one seed: the same people and entities in each file); then a reload of the
 # same records under another file id (nothing written), a repeated load of the
@@ -28,7 +28,7 @@ files=(
 )
 for f in "${files[@]}"; do
 	read -r n code rows file <<<"$f"
-	"$DGP" gen --resource "$code" --rows "$rows" --seed 7 --out "$TMP/$file" \
+	"$DGP_GEN" --resource "$code" --rows "$rows" --seed 7 --out "$TMP/$file" \
 		--manifest "$TMP/$n.json" "${dirt[@]}" || exit 1
 done
 # GBK where declared (gaj, swj): the bytes must not be valid UTF-8 throughout
@@ -87,7 +87,7 @@ eq "reload with in-file versions: no resource_stats.last_change moved" "$(last_c
 
 # (c) a reload with every 10th record changed: exactly those rows updated
 # (people of their own, so that this source is the golden one for xm)
-"$DGP" gen --resource 101045/000001 --rows 1000 --seed 11 --key-offset 5000000 --out "$TMP/ljsjd_syrk_1.jsonl" \
+"$DGP_GEN" --resource 101045/000001 --rows 1000 --seed 11 --key-offset 5000000 --out "$TMP/ljsjd_syrk_1.jsonl" \
 	--manifest "$TMP/ljs.json" || exit 1
 # one record per chunk (load.chunk.bits 0), so the chunks skipped are exact
 export DGP_LOAD_CHUNK_BITS=0

@@ -15,7 +15,7 @@ new_db "dgp_test_load_bad_$$"
 R=101041/000001
 
 # base CASE OFFSET — 10 clean generated rows of people of their own, in $TMP/CASE.base
-base() { "$DGP" gen --resource $R --rows 10 --seed 3 --key-offset "$2" --out "$TMP/$1.base" || exit 1; }
+base() { "$DGP_GEN" --resource $R --rows 10 --seed 3 --key-offset "$2" --out "$TMP/$1.base" || exit 1; }
 # mangle CASE PYTHON — write $TMP/bszjd_syrk_CASE.csv from the base rows (hdr, rows: bytes)
 mangle() {
 	python3 - "$TMP/$1.base" "$TMP/bszjd_syrk_$1.csv" <<PY
@@ -94,7 +94,7 @@ rm -f "$TMP/bszjd_syrk_huge.csv"
 
 # a stray quote in row 500 of 1,000 with a 64 KiB record limit: row 500 alone
 # is rejected, whole, at its line; the 999 others load
-"$DGP" gen --resource $R --rows 1000 --seed 3 --key-offset 8200000 --out "$TMP/stray.base" || exit 1
+"$DGP_GEN" --resource $R --rows 1000 --seed 3 --key-offset 8200000 --out "$TMP/stray.base" || exit 1
 python3 - "$TMP/stray.base" "$TMP/bszjd_syrk_stray.csv" <<'PY'
 import sys
 lines = open(sys.argv[1], 'rb').read().split(b'\n')
@@ -120,7 +120,7 @@ expect_out "nokeycol: message" "$TMP/bszjd_syrk_nokeycol.csv:1: header: CSV head
 # a UTF-8 file for a resource the catalog declares GBK: refused before
 # anything is written, naming UTF-8 and --encoding; loaded with --encoding UTF-8
 H=101001/000001
-"$DGP" gen --resource $H --rows 20 --seed 3 --key-offset 8300000 --encoding UTF-8 --out "$TMP/gaj_hjrk_utf8.csv" || exit 1
+"$DGP_GEN" --resource $H --rows 20 --seed 3 --key-offset 8300000 --encoding UTF-8 --out "$TMP/gaj_hjrk_utf8.csv" || exit 1
 out=$("$DGP" load "$TMP/gaj_hjrk_utf8.csv" 2>&1)
 eq "wrong encoding: exit" "$?" 1
 expect_out "wrong encoding: message" "$TMP/gaj_hjrk_utf8.csv: its first records are not valid GBK, the encoding the catalog declares for resource $H, but are valid UTF-8; nothing was loaded.  If the file is UTF-8, load it with --encoding UTF-8" "$out"
@@ -129,13 +129,13 @@ out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_utf8.csv" 2>&1)
 eq "wrong encoding: --encoding UTF-8 exit" "$?" 0
 expect_out "wrong encoding: --encoding UTF-8 loads" "read 20, new 20, changed 0, unchanged 0, duplicate 0, rejected 0" "$out"
 # the other way round: a GBK file given as UTF-8
-"$DGP" gen --resource $H --rows 20 --seed 3 --key-offset 8300100 --out "$TMP/gaj_hjrk_gbk.csv" || exit 1
+"$DGP_GEN" --resource $H --rows 20 --seed 3 --key-offset 8300100 --out "$TMP/gaj_hjrk_gbk.csv" || exit 1
 out=$("$DGP" load --encoding UTF-8 "$TMP/gaj_hjrk_gbk.csv" 2>&1)
 eq "GBK as UTF-8: exit" "$?" 1
 expect_out "GBK as UTF-8: message" "$TMP/gaj_hjrk_gbk.csv: its first records are not valid UTF-8 (given with --encoding) but are valid GBK; nothing was loaded.  If the file is GBK, load it with --encoding GBK" "$out"
 # a UTF-8 byte order mark in front of a GBK-declared file
 printf '\xef\xbb\xbf' >"$TMP/gaj_hjrk_bom.csv"
-"$DGP" gen --resource $H --rows 5 --seed 3 --key-offset 8300200 --encoding UTF-8 --out "$TMP/bom.base" || exit 1
+"$DGP_GEN" --resource $H --rows 5 --seed 3 --key-offset 8300200 --encoding UTF-8 --out "$TMP/bom.base" || exit 1
 cat "$TMP/bom.base" >>"$TMP/gaj_hjrk_bom.csv"
 out=$("$DGP" load "$TMP/gaj_hjrk_bom.csv" 2>&1)
 eq "UTF-8 BOM, declared GBK: exit" "$?" 1
@@ -151,7 +151,7 @@ expect_out "misspelled required column: message" "$TMP/gaj_hjrk_hjqhh.csv:1: hea
 # unless it happens to be valid data: gzip's own check, the CRC, only comes at
 # the end), the file fails with a message naming it, the next file on the
 # command line is still loaded
-"$DGP" gen --resource $R --rows 3000 --seed 3 --key-offset 8100000 --out "$TMP/c.csv" || exit 1
+"$DGP_GEN" --resource $R --rows 3000 --seed 3 --key-offset 8100000 --out "$TMP/c.csv" || exit 1
 gzip -c "$TMP/c.csv" >"$TMP/c.gz"
 size=$(stat -c %s "$TMP/c.gz")
 python3 -c "

@@ -12,7 +12,7 @@ SRC=$2
 export DGP_LOG_LEVEL=warn DGP_BATCH_MAX_ROWS=150
 KILLS=${KILLS:-6}
 
-"$DGP" gen --resource 101001/000001 --rows 20000 --seed 5 --out "$TMP/gaj_hjrk_crash.csv.gz" \
+"$DGP_GEN" --resource 101001/000001 --rows 20000 --seed 5 --out "$TMP/gaj_hjrk_crash.csv.gz" \
 	--manifest "$TMP/m.json" --dup-rate 0.05 --change-rate 0.05 --bad-key-rate 0.02 \
 	--missing-rate 0.01 --bad-date-rate 0.01 --dirt-rate 0.1 --bad-optional-rate 0.02 || exit 1
 tables=(dgp_src.gaj_hjrk dgp_base.person dgp_ops.reject dgp_catalog.resource_stats

@@ -20,6 +20,9 @@
 # prometheus; fails, never skips, without them.
 set -u
 DGP=$1
+# the test-data tools (tools/) sit beside cli/ in the build tree
+DGP_GEN=${DGP_GEN:-$(dirname "$DGP")/../tools/dgp-gen}
+DGP_PRODUCE=${DGP_PRODUCE:-$(dirname "$DGP")/../tools/dgp-produce}
 SRC=$2
 pass=0
 fail=0
@@ -247,10 +250,10 @@ export DGP_CATALOG_DIR="$SRC/catalog/sample" DGP_HTTP_LISTEN="127.0.0.1:$PORT" D
 export DGP_METRICS_CATALOG_INTERVAL_MS=200
 HJRK=101001/000001 QYDJ=102006/000001
 DGP_PG_CONNINFO=$GCONN "$DGP" catalog sync >/dev/null || { bad "catalog sync"; finish; }
-"$DGP" gen --resource $HJRK --rows 400 --seed 7 --dup-rate 0.05 --bad-key-rate 0.02 \
+"$DGP_GEN" --resource $HJRK --rows 400 --seed 7 --dup-rate 0.05 --bad-key-rate 0.02 \
 	--out "$TMP/gaj_hjrk_1.csv" --manifest "$TMP/hjrk.json" >/dev/null &&
-	"$DGP" gen --resource $QYDJ --rows 300 --seed 7 --dup-rate 0.05 \
-		--out "$TMP/scjgj_qydj_1.csv" --manifest "$TMP/qydj.json" >/dev/null || { bad "dgp gen"; finish; }
+	"$DGP_GEN" --resource $QYDJ --rows 300 --seed 7 --dup-rate 0.05 \
+		--out "$TMP/scjgj_qydj_1.csv" --manifest "$TMP/qydj.json" >/dev/null || { bad "dgp-gen"; finish; }
 DGP_HTTP_LISTEN= DGP_PG_CONNINFO=$GCONN "$DGP" load --resource $HJRK "$TMP/gaj_hjrk_1.csv" >/dev/null 2>&1 ||
 	bad "loading $HJRK"
 gauge_is() { [[ $(metric "$1") == "$2" ]]; } # NAME{labels} VALUE
@@ -294,7 +297,7 @@ DGP_PID=
 
 # dgp load's batches fill dgp_pg_roundtrip_seconds, as README says: scraped while
 # a load of many small batches runs (the endpoint ends with the load)
-"$DGP" gen --resource $HJRK --rows 50000 --seed 9 --key-offset 500000 --out "$TMP/more.csv" >/dev/null
+"$DGP_GEN" --resource $HJRK --rows 50000 --seed 9 --key-offset 500000 --out "$TMP/more.csv" >/dev/null
 DGP_BATCH_MAX_ROWS=50 DGP_PG_CONNINFO=$GCONN "$DGP" load --resource $HJRK "$TMP/more.csv" >/dev/null 2>"$TMP/load2.log" &
 DGP_PID=$!
 seen=0

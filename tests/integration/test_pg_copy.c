@@ -96,13 +96,15 @@ Test(pg_integration, copy_round_trips_exact_bytes)
 	cr_expect_str_eq(PQgetvalue(r, 0, 0), "8");
 	PQclear(r);
 
-	/* A duplicate key through COPY is classified as a unique violation. */
+	/* A duplicate key through COPY is a row PostgreSQL refuses, on a live connection. */
 	r = PQexec(c, "COPY dgp_copy_test (id, v) FROM STDIN");
 	PQclear(r);
 	cr_assert_eq(PQputCopyData(c, "0\tdup\n", 6), 1);
 	cr_assert_eq(PQputCopyEnd(c, NULL), 1);
 	r = PQgetResult(c);
-	cr_expect_eq(dgp_pg_result_err(c, r, err, sizeof(err)), DGP_ERR_PG_UNIQUE, "%s", err);
+	cr_expect_eq(dgp_pg_result_class(c, r), DGP_PG_ROW_REFUSED);
+	cr_expect_eq(dgp_pg_result_err(c, r, err, sizeof(err)), DGP_ERR_PG, "%s", err);
+	cr_expect_eq(strncmp(err, "23505: duplicate key value", 26), 0, "%s", err);
 	PQclear(r);
 	while ((r = PQgetResult(c)))
 		PQclear(r);

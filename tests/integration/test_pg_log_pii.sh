@@ -30,8 +30,8 @@ start=$(logsize)
 R=101001/000001
 for round in 1 2 3; do
 	a=$TMP/gaj_hjrk_a$round.csv b=$TMP/gaj_hjrk_b$round.csv
-	"$DGP" gen --resource $R --encoding UTF-8 --rows 6000 --seed $((20 + round)) --key-offset $((round * 100000)) --out "$a" || exit 1
-	"$DGP" gen --resource $R --encoding UTF-8 --rows 6000 --seed $((20 + round)) --key-offset $((round * 100000 + 3000)) --out "$b" || exit 1
+	"$DGP_GEN" --resource $R --encoding UTF-8 --rows 6000 --seed $((20 + round)) --key-offset $((round * 100000)) --out "$a" || exit 1
+	"$DGP_GEN" --resource $R --encoding UTF-8 --rows 6000 --seed $((20 + round)) --key-offset $((round * 100000 + 3000)) --out "$b" || exit 1
 	DGP_BATCH_MAX_ROWS=300 "$DGP" load --encoding UTF-8 "$a" >"$TMP/a$round.out" 2>&1 &
 	pa=$!
 	DGP_BATCH_MAX_ROWS=300 "$DGP" load --encoding UTF-8 "$b" >"$TMP/b$round.out" 2>&1 &
@@ -47,7 +47,7 @@ if ((met > 0)); then ok; else bad "the loaders never met each other's rows (no o
 
 # --- datetime-key reload
 D=312008/000001
-"$DGP" gen --resource $D --rows 5000 --seed 9 --out "$TMP/ybj_ybjs_1.csv" --manifest "$TMP/d.json" || exit 1
+"$DGP_GEN" --resource $D --rows 5000 --seed 9 --out "$TMP/ybj_ybjs_1.csv" --manifest "$TMP/d.json" || exit 1
 out=$("$DGP" load "$TMP/ybj_ybjs_1.csv" 2>&1)
 expect_out "datetime key: first load" "$(summary_want "$TMP/d.json" first_load)" "$out"
 cp "$TMP/ybj_ybjs_1.csv" "$TMP/ybj_ybjs_2.csv"

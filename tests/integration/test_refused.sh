@@ -34,6 +34,9 @@
 # Needs DGP_PG_CONNINFO (and DGP_KAFKA_BROKERS for run and crash).
 set -euo pipefail
 MODE=$1 DGP=$2 REPO=$3
+# the test-data tools (tools/) sit beside cli/ in the build tree
+DGP_GEN=${DGP_GEN:-$(dirname "$DGP")/../tools/dgp-gen}
+DGP_PRODUCE=${DGP_PRODUCE:-$(dirname "$DGP")/../tools/dgp-produce}
 ROWS=${DGP_REFUSED_TEST_ROWS:-$([[ $MODE == crash ]] && echo 30000 || echo 100000)}
 : "${DGP_PG_CONNINFO:?start the services: eval \"\$(scripts/services.sh start)\"}"
 ADMIN=$DGP_PG_CONNINFO
@@ -67,7 +70,7 @@ sql "alter table dgp_src.$TABLE add constraint no_poison check (zy is distinct f
      alter table dgp_src.$TABLE alter column qryy type varchar(20)"
 
 # the input: clean generated rows, 3 + 3 of them made refusable in the middle
-"$DGP" gen --resource $CODE --encoding UTF-8 --rows "$ROWS" --seed 11 --out "$work/clean.csv" >/dev/null ||
+"$DGP_GEN" --resource $CODE --encoding UTF-8 --rows "$ROWS" --seed 11 --out "$work/clean.csv" >/dev/null ||
 	fail "gen"
 file=$work/gaj_hjrk_refused.csv
 /usr/bin/python3 - "$work/clean.csv" "$file" "$work/poison" "$ROWS" <<'PY'
@@ -167,7 +170,7 @@ run | crash)
 	export DGP_BATCH_MAX_ROWS=2000 DGP_BATCH_MAX_MS=500 DGP_RUN_LOG_INTERVAL_MS=5000
 	export DGP_KAFKA_SESSION_TIMEOUT_MS=6000 DGP_KAFKA_HEARTBEAT_INTERVAL_MS=1000
 	topic=$tag.dept.gaj.hjrk
-	"$DGP" produce --topic "$topic" --partitions 8 "$file" >/dev/null 2>"$work/produce.log" ||
+	"$DGP_PRODUCE" --topic "$topic" --partitions 8 "$file" >/dev/null 2>"$work/produce.log" ||
 		fail "produce: $(tail -3 "$work/produce.log")"
 	if [[ $MODE == crash ]]; then
 		# each try of a span holding a poison record takes 0.3 s: a split lasts seconds

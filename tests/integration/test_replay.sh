@@ -29,10 +29,10 @@ stats() {
 # --- Kafka: a second consumer group over the same topic ---------------------
 R=101041/000001
 T=$tag.dept.bszjd.syrk
-"$DGP" gen --resource $R --rows 600 --seed 21 --encoding UTF-8 --format jsonl \
+"$DGP_GEN" --resource $R --rows 600 --seed 21 --encoding UTF-8 --format jsonl \
 	--bad-key-rate 0.03 --bad-optional-rate 0.02 --dup-rate 0.02 --out "$TMP/s.jsonl" \
 	--manifest "$TMP/s.manifest.json" >/dev/null || exit 1
-"$DGP" produce --resource $R --topic "$T" --partitions 4 "$TMP/s.jsonl" >/dev/null || exit 1
+"$DGP_PRODUCE" --resource $R --topic "$T" --partitions 4 "$TMP/s.jsonl" >/dev/null || exit 1
 DGP_KAFKA_GROUP_ID=first DGP_RUN_TOPICS=dept.bszjd.syrk DGP_BATCH_MAX_ROWS=200 \
 	"$DGP" run --until-idle 3000 >"$TMP/first.log" 2>&1 || bad "first group run" "$(tail -5 "$TMP/first.log")"
 read_=$(m "$TMP/s.manifest.json" '.expected.first_load.read')
@@ -55,9 +55,9 @@ eq "counted through the end of every partition" \
 	"$(sql "SELECT count(*) || ' ' || sum(counted_through) FROM dgp_ops.counted WHERE origin = '$T'")" "4 600"
 
 # 50 more messages: each group counts only what it is the first to read
-"$DGP" gen --resource $R --rows 50 --seed 22 --key-offset 7700000 --encoding UTF-8 --format jsonl \
+"$DGP_GEN" --resource $R --rows 50 --seed 22 --key-offset 7700000 --encoding UTF-8 --format jsonl \
 	--out "$TMP/t.jsonl" >/dev/null || exit 1
-"$DGP" produce --resource $R --topic "$T" --partitions 4 "$TMP/t.jsonl" >/dev/null || exit 1
+"$DGP_PRODUCE" --resource $R --topic "$T" --partitions 4 "$TMP/t.jsonl" >/dev/null || exit 1
 for g in second first; do
 	DGP_KAFKA_GROUP_ID=$g DGP_RUN_TOPICS=dept.bszjd.syrk "$DGP" run --until-idle 3000 \
 		>"$TMP/more-$g.log" 2>&1 || bad "group $g: more" "$(tail -5 "$TMP/more-$g.log")"
@@ -68,7 +68,7 @@ eq "50 more: counted once (by the group that read them first), replayed once" \
 
 # --- files: dgp load twice, and dgp load --again ----------------------------
 F=101001/000001
-"$DGP" gen --resource $F --rows 400 --seed 23 --bad-key-rate 0.03 --bad-optional-rate 0.02 \
+"$DGP_GEN" --resource $F --rows 400 --seed 23 --bad-key-rate 0.03 --bad-optional-rate 0.02 \
 	--out "$TMP/h.csv" --manifest "$TMP/h.manifest.json" >/dev/null || exit 1
 "$DGP" load --resource $F "$TMP/h.csv" >/dev/null 2>&1 || bad "load" ""
 frej=$(m "$TMP/h.manifest.json" '.expected.first_load.rejected')

@@ -19,9 +19,9 @@
 #                   rows, batches), logs the stale batches and counts them in
 #                   dgp_batches_total{outcome="stale"}
 #
-# Data: `dgp gen` for two resources (a CSV 人口 one and a gzip JSON 法人 one) with
+# Data: `dgp-gen` for two resources (a CSV 人口 one and a gzip JSON 法人 one) with
 # duplicates, changes, bad keys, missing fields and bad optional values, produced
-# by `dgp produce` to 8-partition topics under a fresh prefix, into a fresh
+# by `dgp-produce` to 8-partition topics under a fresh prefix, into a fresh
 # database.  At the end PostgreSQL must hold exactly the manifest's rows (new),
 # exactly its rejects (rejected + field_rejects), each (partition, offset,
 # field) reject once, and offsets summing to the number of messages.
@@ -32,6 +32,9 @@
 # Needs DGP_PG_CONNINFO, DGP_KAFKA_BROKERS and DGP_STATE_DIR (scripts/services.sh).
 set -euo pipefail
 MODE=$1 DGP=$2 REPO=$3
+# the test-data tools (tools/) sit beside cli/ in the build tree
+DGP_GEN=${DGP_GEN:-$(dirname "$DGP")/../tools/dgp-gen}
+DGP_PRODUCE=${DGP_PRODUCE:-$(dirname "$DGP")/../tools/dgp-produce}
 ROWS=${DGP_RUN_TEST_ROWS:-$(case $MODE in stale) echo 30000 ;; woken) echo 3000 ;; *) echo 500000 ;; esac)}
 LONG=$((150 + ROWS / 500)) # seconds to wait for everything to commit; grows with the size
 : "${DGP_PG_CONNINFO:?start the services: eval \"\$(scripts/services.sh start)\"}"
@@ -89,11 +92,11 @@ for r in "${resources[@]}"; do
 	topic=$(topic_of "$code")
 	ext=$fmt gz=()
 	[[ $fmt == jsonl ]] && gz=(--gzip)
-	"$DGP" gen --resource "$code" --encoding UTF-8 --format "$fmt" --rows "$ROWS" \
+	"$DGP_GEN" --resource "$code" --encoding UTF-8 --format "$fmt" --rows "$ROWS" \
 		--seed $((7 + i)) --out "$work/$i.$ext" --manifest "$work/$i.json" \
 		--dup-rate 0.05 --change-rate 0.05 --bad-key-rate 0.01 --missing-rate 0.01 \
 		--bad-optional-rate 0.01 >/dev/null || fail "gen $code"
-	"$DGP" produce --topic "$tag.$topic" --partitions 8 "${gz[@]}" "$work/$i.$ext" >/dev/null 2>"$work/produce.$i.log" ||
+	"$DGP_PRODUCE" --topic "$tag.$topic" --partitions 8 "${gz[@]}" "$work/$i.$ext" >/dev/null 2>"$work/produce.$i.log" ||
 		fail "produce $topic: $(tail -3 "$work/produce.$i.log")"
 	total=$((total + ROWS))
 	i=$((i + 1))

@@ -48,9 +48,9 @@ eq "run: exit after SIGTERM" "$?" 0
 # prefix is prepended to it as to every catalog name)
 R=101041/000001
 T=$tag.dept.bszjd.syrk
-"$DGP" gen --resource $R --rows 20 --seed 4 --key-offset 8400000 --out "$TMP/a.csv" || exit 1
-"$DGP" gen --resource $R --rows 50 --seed 4 --key-offset 8400100 --out "$TMP/b.csv" || exit 1
-"$DGP" produce --resource $R --topic "$T" --partitions 1 "$TMP/a.csv" >/dev/null || exit 1
+"$DGP_GEN" --resource $R --rows 20 --seed 4 --key-offset 8400000 --out "$TMP/a.csv" || exit 1
+"$DGP_GEN" --resource $R --rows 50 --seed 4 --key-offset 8400100 --out "$TMP/b.csv" || exit 1
+"$DGP_PRODUCE" --resource $R --topic "$T" --partitions 1 "$TMP/a.csv" >/dev/null || exit 1
 DGP_RUN_TOPICS=dept.bszjd.syrk DGP_RUN_LOG_INTERVAL_MS=500 "$DGP" run --until-idle 8000 >"$TMP/parts.log" 2>&1 &
 pid=$!
 for ((i = 0; i < 600; i++)); do
@@ -58,7 +58,7 @@ for ((i = 0; i < 600; i++)); do
 	sleep 0.1
 done
 eq "first 20 committed" "$(sql "SELECT count(*) FROM dgp_src.bszjd_syrk")" 20
-"$DGP" produce --resource $R --topic "$T" --partitions 4 "$TMP/b.csv" >/dev/null || exit 1
+"$DGP_PRODUCE" --resource $R --topic "$T" --partitions 4 "$TMP/b.csv" >/dev/null || exit 1
 for ((i = 0; i < 1200; i++)); do
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.1

@@ -13,10 +13,10 @@ export DGP_HTTP_LISTEN=
 RES=101001/000001
 PREFIX="t$$."
 TOPIC=${PREFIX}dept.gaj.hjrk
-"$DGP" gen --resource $RES --rows 200 --seed 7 --format jsonl --encoding UTF-8 --dup-rate 0 --change-rate 0 \
+"$DGP_GEN" --resource $RES --rows 200 --seed 7 --format jsonl --encoding UTF-8 --dup-rate 0 --change-rate 0 \
 	--bad-key-rate 0 --missing-rate 0 --bad-date-rate 0 --bad-optional-rate 0 \
-	--out "$TMP/hjrk.jsonl" >/dev/null || { bad "dgp gen"; finish; exit; }
-"$DGP" produce --topic "$TOPIC" --resource $RES --partitions 2 "$TMP/hjrk.jsonl" >/dev/null 2>&1 || bad "dgp produce"
+	--out "$TMP/hjrk.jsonl" >/dev/null || { bad "dgp-gen"; finish; exit; }
+"$DGP_PRODUCE" --topic "$TOPIC" --resource $RES --partitions 2 "$TMP/hjrk.jsonl" >/dev/null 2>&1 || bad "dgp-produce"
 
 # case NAME RUN_TOPICS — consume with the prefix and run.topics; print the rows loaded
 consume() {

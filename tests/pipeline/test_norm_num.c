@@ -151,7 +151,7 @@ Test(norm_money, currencies_allow_foreign_amounts_with_their_code)
 	cr_expect_eq(
 	    dgp_norm_rule_compile("money", "currencies=XYZ", a, NULL, NULL, &r, err, sizeof(err)),
 	    DGP_ERR_INVALID);
-	cr_expect_str_eq(err, "rule money: invalid value \"XYZ\" for argument currencies");
+	cr_expect_str_eq(err, "invalid value \"XYZ\" for argument currencies");
 	cr_expect_eq(
 	    dgp_norm_rule_compile("money", "currencies=USD,", a, NULL, NULL, &r, err, sizeof(err)),
 	    DGP_ERR_INVALID);
