@@ -48,7 +48,7 @@ typedef struct dgp_export_opts {
 	dgp_export_audience_t audience;
 	dgp_csv_for_t csv_for; /* CSV only */
 	const char *out_dir;   /* created with its missing parents (mkdir -p) */
-	int64_t generated_at; /* epoch seconds: JSON generated_at, XLSX document date */
+	int64_t generated_at;  /* epoch seconds: JSON generated_at, XLSX document date */
 	/* Times in CSV, XLSX and the 说明 are local: UTC + utc_offset_s, the offset of
 	 * the zone named timezone (catalog.timezone) at generated_at.  JSON stays UTC. */
 	int32_t utc_offset_s;

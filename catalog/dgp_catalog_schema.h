@@ -21,8 +21,8 @@
  * ("gaj/fields.csv:12: rule code_list: unknown code list \"HYZK\"").
  */
 dgp_err_t dgp_catalog_schema_build(const dgp_catalog_t *cat, const dgp_catalog_resource_t *res,
-				   dgp_arena_t *arena, const dgp_schema_t **out, char *errstr,
-				   size_t errstr_size) DGP_MUST_CHECK;
+                                   dgp_arena_t *arena, const dgp_schema_t **out, char *errstr,
+                                   size_t errstr_size) DGP_MUST_CHECK;
 
 /* dgp_catalog_table_name — dgp_src table of res: topic without "dept.", '.' → '_' (in arena). */
 const char *dgp_catalog_table_name(const dgp_catalog_resource_t *res, dgp_arena_t *arena);

@@ -82,7 +82,8 @@ const char *dgp_compliance_label(dgp_compliance_t c)
 bool dgp_compliance_parse(const char *s, dgp_compliance_t *out)
 {
 	for (int c = 0; c < DGP_COMPLIANCE__COUNT; c++)
-		if (strcmp(s, dgp_compliance_name(c)) == 0 || strcmp(s, dgp_compliance_label(c)) == 0) {
+		if (strcmp(s, dgp_compliance_name(c)) == 0 ||
+		    strcmp(s, dgp_compliance_label(c)) == 0) {
 			*out = c;
 			return true;
 		}
@@ -183,9 +184,10 @@ size_t dgp_catalog_status_select(dgp_catalog_status_t *st, const dgp_status_filt
 	size_t shown = 0;
 	for (size_t i = 0; i < st->n; i++) {
 		dgp_status_resource_t *s = &st->res[i];
-		s->hidden = (f->resource && fnmatch(f->resource, s->resource->code, 0) != 0) ||
-		            (f->provider && !provider_matches(s->resource->provider, f->provider)) ||
-		            (f->compliance && !(f->compliance & (1u << s->compliance)));
+		s->hidden =
+		    (f->resource && fnmatch(f->resource, s->resource->code, 0) != 0) ||
+		    (f->provider && !provider_matches(s->resource->provider, f->provider)) ||
+		    (f->compliance && !(f->compliance & (1u << s->compliance)));
 		shown += !s->hidden;
 	}
 	return shown;
@@ -535,8 +537,8 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 	dgp_catalog_status_counts(st, c);
 	char now[32];
 	size_t shown = c[DGP_COMPLIANCE_OK] + c[DGP_COMPLIANCE_OVERDUE] + c[DGP_COMPLIANCE_NEVER];
-	fprintf(out, "catalog status at %s: %zu resources", dgp_time_format(st->now, now, sizeof(now)),
-	        shown);
+	fprintf(out, "catalog status at %s: %zu resources",
+	        dgp_time_format(st->now, now, sizeof(now)), shown);
 	if (shown != st->n)
 		fprintf(out, " (of %zu; filtered)", st->n);
 	fprintf(out, " — %zu ok, %zu overdue, %zu never loaded\n\n", c[DGP_COMPLIANCE_OK],

@@ -143,11 +143,12 @@ static dgp_err_t mirror_apply(sync_t *s, const mirror_t *m, const dgp_buf_t *row
 	dgp_buf_printf(&sql, "));");
 	for (size_t i = m->nkey; i < m->ncols; i++)
 		dgp_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s;", tbl,
-			       q(s, m->cols[i].name), m->cols[i].type);
-	dgp_buf_printf(&sql, "DROP TABLE IF EXISTS pg_temp.dgp_stage;"
-			     "CREATE TEMP TABLE dgp_stage (LIKE %s) ON COMMIT DROP;"
-			     "COPY pg_temp.dgp_stage (",
-		       tbl);
+		               q(s, m->cols[i].name), m->cols[i].type);
+	dgp_buf_printf(&sql,
+	               "DROP TABLE IF EXISTS pg_temp.dgp_stage;"
+	               "CREATE TEMP TABLE dgp_stage (LIKE %s) ON COMMIT DROP;"
+	               "COPY pg_temp.dgp_stage (",
+	               tbl);
 	for (size_t i = 0; i < m->ncols; i++)
 		dgp_buf_printf(&sql, "%s%s", i ? ", " : "", q(s, m->cols[i].name));
 	dgp_buf_printf(&sql, ") FROM STDIN");
@@ -178,30 +179,33 @@ static dgp_err_t mirror_apply(sync_t *s, const mirror_t *m, const dgp_buf_t *row
 
 	/* Upsert rows that differ; xmax = 0 tells an insert from an update. */
 	sql.len = 0;
-	dgp_buf_printf(&sql, "WITH up AS (INSERT INTO %s AS t SELECT * FROM pg_temp.dgp_stage "
-			     "ON CONFLICT (",
-		       tbl);
+	dgp_buf_printf(&sql,
+	               "WITH up AS (INSERT INTO %s AS t SELECT * FROM pg_temp.dgp_stage "
+	               "ON CONFLICT (",
+	               tbl);
 	for (size_t i = 0; i < m->nkey; i++)
 		dgp_buf_printf(&sql, "%s%s", i ? ", " : "", q(s, m->cols[i].name));
 	dgp_buf_printf(&sql, ") DO UPDATE SET ");
 	for (size_t i = m->nkey; i < m->ncols; i++)
 		dgp_buf_printf(&sql, "%s%s = EXCLUDED.%s", i > m->nkey ? ", " : "",
-			       q(s, m->cols[i].name), q(s, m->cols[i].name));
+		               q(s, m->cols[i].name), q(s, m->cols[i].name));
 	dgp_buf_printf(&sql, " WHERE (");
 	for (size_t i = m->nkey; i < m->ncols; i++)
 		dgp_buf_printf(&sql, "%st.%s", i > m->nkey ? ", " : "", q(s, m->cols[i].name));
 	dgp_buf_printf(&sql, ") IS DISTINCT FROM (");
 	for (size_t i = m->nkey; i < m->ncols; i++)
-		dgp_buf_printf(&sql, "%sEXCLUDED.%s", i > m->nkey ? ", " : "", q(s, m->cols[i].name));
-	dgp_buf_printf(&sql, ") RETURNING (xmax = 0) AS ins), del AS (DELETE FROM %s t WHERE NOT "
-			     "EXISTS (SELECT 1 FROM pg_temp.dgp_stage g WHERE ",
-		       tbl);
+		dgp_buf_printf(&sql, "%sEXCLUDED.%s", i > m->nkey ? ", " : "",
+		               q(s, m->cols[i].name));
+	dgp_buf_printf(&sql,
+	               ") RETURNING (xmax = 0) AS ins), del AS (DELETE FROM %s t WHERE NOT "
+	               "EXISTS (SELECT 1 FROM pg_temp.dgp_stage g WHERE ",
+	               tbl);
 	for (size_t i = 0; i < m->nkey; i++)
 		dgp_buf_printf(&sql, "%sg.%s = t.%s", i ? " AND " : "", q(s, m->cols[i].name),
-			       q(s, m->cols[i].name));
+		               q(s, m->cols[i].name));
 	dgp_buf_printf(&sql, ") RETURNING 1) SELECT (SELECT count(*) FILTER (WHERE ins) FROM up), "
-			     "(SELECT count(*) FILTER (WHERE NOT ins) FROM up), "
-			     "(SELECT count(*) FROM del)");
+	                     "(SELECT count(*) FILTER (WHERE NOT ins) FROM up), "
+	                     "(SELECT count(*) FROM del)");
 	res = PQexec(s->conn, sql.p);
 	dgp_buf_free(&sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -220,9 +224,11 @@ static dgp_err_t mirror_apply(sync_t *s, const mirror_t *m, const dgp_buf_t *row
 
 static dgp_err_t mirror_providers(sync_t *s)
 {
-	static const mcol_t cols[] = {{"code", "text"},       {"name", "text"},
-				      {"short_name", "text"}, {"slug", "text"},
-				      {"responsible", "text"}};
+	static const mcol_t cols[] = {{"code", "text"},
+	                              {"name", "text"},
+	                              {"short_name", "text"},
+	                              {"slug", "text"},
+	                              {"responsible", "text"}};
 	static const mirror_t m = {"provider", cols, NCOLS(cols), 1};
 	dgp_buf_t rows = {0};
 	size_t n, c;
@@ -244,15 +250,31 @@ static dgp_err_t mirror_providers(sync_t *s)
 static dgp_err_t mirror_resources(sync_t *s)
 {
 	static const mcol_t cols[] = {
-		{"code", "text"},         {"name", "text"},          {"class", "text"},
-		{"category", "text"},     {"subcategory", "text"},   {"detail", "text"},
-		{"summary", "text"},      {"format", "text"},        {"format_detail", "text"},
-		{"share_type", "text"},   {"share_condition", "text"}, {"share_method", "text"},
-		{"open", "boolean"},      {"open_condition", "text"}, {"update_cycle", "text"},
-		{"published", "date"},    {"related", "text"},       {"topic", "text"},
-		{"file_pattern", "text"}, {"encoding", "text"},      {"record_key", "text"},
-		{"base_library", "text"}, {"responsible", "text"},   {"provider_code", "text"},
-		{"src_table", "text"},
+	    {"code", "text"},
+	    {"name", "text"},
+	    {"class", "text"},
+	    {"category", "text"},
+	    {"subcategory", "text"},
+	    {"detail", "text"},
+	    {"summary", "text"},
+	    {"format", "text"},
+	    {"format_detail", "text"},
+	    {"share_type", "text"},
+	    {"share_condition", "text"},
+	    {"share_method", "text"},
+	    {"open", "boolean"},
+	    {"open_condition", "text"},
+	    {"update_cycle", "text"},
+	    {"published", "date"},
+	    {"related", "text"},
+	    {"topic", "text"},
+	    {"file_pattern", "text"},
+	    {"encoding", "text"},
+	    {"record_key", "text"},
+	    {"base_library", "text"},
+	    {"responsible", "text"},
+	    {"provider_code", "text"},
+	    {"src_table", "text"},
 	    {"recency", "text"},
 	};
 	static const mirror_t m = {"resource", cols, NCOLS(cols), 1};
@@ -297,12 +319,12 @@ static dgp_err_t mirror_resources(sync_t *s)
 static dgp_err_t mirror_fields(sync_t *s)
 {
 	static const mcol_t cols[] = {
-		{"resource_code", "text"}, {"source_name", "text"}, {"seq", "integer"},
-		{"name", "text"},          {"data_type", "text"},   {"length", "integer"},
-		{"required", "boolean"},   {"key", "boolean"},      {"rule", "text"},
-		{"rule_args", "text"},     {"sensitivity", "text"}, {"mask", "text"},
-		{"base_column", "text"},   {"priority", "integer"}, {"column_name", "text"},
-		{"column_type", "text"},
+	    {"resource_code", "text"}, {"source_name", "text"}, {"seq", "integer"},
+	    {"name", "text"},          {"data_type", "text"},   {"length", "integer"},
+	    {"required", "boolean"},   {"key", "boolean"},      {"rule", "text"},
+	    {"rule_args", "text"},     {"sensitivity", "text"}, {"mask", "text"},
+	    {"base_column", "text"},   {"priority", "integer"}, {"column_name", "text"},
+	    {"column_type", "text"},
 	};
 	static const mirror_t m = {"field", cols, NCOLS(cols), 2};
 	dgp_buf_t rows = {0};
@@ -346,7 +368,7 @@ static dgp_err_t mirror_fields(sync_t *s)
 static dgp_err_t mirror_codelists(sync_t *s)
 {
 	static const mcol_t cols[] = {
-		{"list", "text"}, {"code", "text"}, {"list_name", "text"}, {"label", "text"}};
+	    {"list", "text"}, {"code", "text"}, {"list_name", "text"}, {"label", "text"}};
 	static const mirror_t m = {"codelist", cols, NCOLS(cols), 2};
 	dgp_buf_t rows = {0};
 	size_t n, c;
@@ -368,20 +390,25 @@ static dgp_err_t mirror_codelists(sync_t *s)
 
 static dgp_err_t mirror_lists(sync_t *s)
 {
-	static const mcol_t dcols[] = {
-		{"id", "text"},          {"dept", "text"},     {"scenario", "text"},
-		{"resource_code", "text"}, {"fields", "text"}, {"share_method", "text"},
-		{"update_cycle", "text"}, {"basis", "text"},   {"deadline", "text"},
-		{"status", "text"}};
-	static const mcol_t rcols[] = {
-		{"id", "text"},           {"dept", "text"},         {"resource_code", "text"},
-		{"fields", "text"},       {"source_matter", "text"}, {"authoritative", "boolean"},
-		{"update_cycle", "text"}, {"quality_owner", "text"}, {"share_type", "text"},
-		{"collect_deadline", "text"}};
+	static const mcol_t dcols[] = {{"id", "text"},           {"dept", "text"},
+	                               {"scenario", "text"},     {"resource_code", "text"},
+	                               {"fields", "text"},       {"share_method", "text"},
+	                               {"update_cycle", "text"}, {"basis", "text"},
+	                               {"deadline", "text"},     {"status", "text"}};
+	static const mcol_t rcols[] = {{"id", "text"},
+	                               {"dept", "text"},
+	                               {"resource_code", "text"},
+	                               {"fields", "text"},
+	                               {"source_matter", "text"},
+	                               {"authoritative", "boolean"},
+	                               {"update_cycle", "text"},
+	                               {"quality_owner", "text"},
+	                               {"share_type", "text"},
+	                               {"collect_deadline", "text"}};
 	static const mcol_t ncols[] = {
-		{"id", "text"},     {"dept", "text"},        {"resource_code", "text"},
-		{"fields", "text"}, {"restriction", "text"}, {"basis", "text"},
-		{"review", "text"}, {"valid_until", "text"}};
+	    {"id", "text"},     {"dept", "text"},        {"resource_code", "text"},
+	    {"fields", "text"}, {"restriction", "text"}, {"basis", "text"},
+	    {"review", "text"}, {"valid_until", "text"}};
 	static const mirror_t md = {"list_demand", dcols, NCOLS(dcols), 1};
 	static const mirror_t mr = {"list_responsibility", rcols, NCOLS(rcols), 1};
 	static const mirror_t mn = {"list_negative", ncols, NCOLS(ncols), 1};
@@ -450,7 +477,7 @@ out:
 
 /* Existing type of schema.table.column as format_type() prints it, or NULL. */
 static const char *existing_type(const sync_t *s, const char *schema, const char *table,
-				 const char *column)
+                                 const char *column)
 {
 	for (int i = 0; i < PQntuples(s->cols); i++)
 		if (strcmp(PQgetvalue(s->cols, i, 0), schema) == 0 &&
@@ -486,9 +513,9 @@ typedef struct dcol {
  * Create schema.table with cols (+ system columns) and primary key, or add
  * the columns it lacks; refuse a type change.
  */
-static dgp_err_t ensure_table(sync_t *s, const char *schema, const char *table,
-			      const dcol_t *cols, size_t ncols, const char *const *pk, size_t npk,
-			      const char *system_cols)
+static dgp_err_t ensure_table(sync_t *s, const char *schema, const char *table, const dcol_t *cols,
+                              size_t ncols, const char *const *pk, size_t npk,
+                              const char *system_cols)
 {
 	dgp_buf_t sql = {0};
 	const char *tbl = dgp_arena_sprintf(s->arena, "%s.%s", schema, q(s, table));
@@ -511,17 +538,17 @@ static dgp_err_t ensure_table(sync_t *s, const char *schema, const char *table,
 		if (!have) {
 			sql.len = 0;
 			dgp_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", tbl,
-				       q(s, cols[i].name), cols[i].type);
+			               q(s, cols[i].name), cols[i].type);
 			s->rep->columns_added++;
 			err = exec(s, table, sql.p);
 		} else if (strcmp(have, canonical_type(cols[i].type)) != 0) {
 			err = dgp_errstr_set(
-				s->errstr, s->errstr_size, DGP_ERR_CATALOG,
-				"%s.%s: column \"%s\" is %s in PostgreSQL but the catalog now "
-				"makes it %s (%s); dgp never rewrites loaded data, so nothing was "
-				"changed. Hint: keep the field's rule, or give the field a new "
-				"source name and migrate the old column by hand.",
-				schema, table, cols[i].name, have, cols[i].type, cols[i].where);
+			    s->errstr, s->errstr_size, DGP_ERR_CATALOG,
+			    "%s.%s: column \"%s\" is %s in PostgreSQL but the catalog now "
+			    "makes it %s (%s); dgp never rewrites loaded data, so nothing was "
+			    "changed. Hint: keep the field's rule, or give the field a new "
+			    "source name and migrate the old column by hand.",
+			    schema, table, cols[i].name, have, cols[i].type, cols[i].where);
 		}
 	}
 	dgp_buf_free(&sql);
@@ -534,9 +561,9 @@ static const char *loc_str(sync_t *s, dgp_catalog_loc_t loc)
 }
 
 static const char src_system_cols[] =
-	"\"_dgp_content_hash\" bigint NOT NULL, \"_dgp_origin\" text NOT NULL, "
-	"\"_dgp_loaded_at\" timestamptz NOT NULL DEFAULT now(), "
-	"\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
+    "\"_dgp_content_hash\" bigint NOT NULL, \"_dgp_origin\" text NOT NULL, "
+    "\"_dgp_loaded_at\" timestamptz NOT NULL DEFAULT now(), "
+    "\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
 
 static const char base_system_cols[] = "\"_dgp_source_ids\" smallint[] NOT NULL DEFAULT '{}', "
                                        "\"_dgp_updated_at\" timestamptz NOT NULL DEFAULT now()";
@@ -573,8 +600,8 @@ static dgp_err_t sync_src_table(sync_t *s, const dgp_catalog_resource_t *res)
 		const dgp_catalog_field_t *f = dgp_catalog_find_field(res, res->record_key[k]);
 		if (!f)
 			return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_CATALOG,
-					      "%s: record_key names %s, which is not a field",
-					      loc_str(s, res->loc), res->record_key[k]);
+			                      "%s: record_key names %s, which is not a field",
+			                      loc_str(s, res->loc), res->record_key[k]);
 		pk[k] = dgp_catalog_column_name(f, s->arena);
 	}
 	const char *table = dgp_catalog_table_name(res, s->arena);
@@ -585,16 +612,17 @@ static dgp_err_t sync_src_table(sync_t *s, const dgp_catalog_resource_t *res)
 	s->rep->src_tables++;
 
 	/* The golden functions look rows up by the base key: index it unless it leads the PK. */
-	const dgp_catalog_field_t *bk = res->base_library != DGP_LIB_NONE ? base_key_field(res)
-									   : NULL;
+	const dgp_catalog_field_t *bk =
+	    res->base_library != DGP_LIB_NONE ? base_key_field(res) : NULL;
 	if (bk && strcmp(dgp_catalog_column_name(bk, s->arena), pk[0]) != 0) {
 		const char *idx = dgp_arena_sprintf(s->arena, "%s_dgp_base_key", table);
 		PGresult *r;
 		const char *params[] = {idx};
-		r = PQexecParams(s->conn,
-				 "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-				 "WHERE n.nspname = 'dgp_src' AND c.relname = $1",
-				 1, NULL, params, NULL, NULL, 0);
+		r = PQexecParams(
+		    s->conn,
+		    "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		    "WHERE n.nspname = 'dgp_src' AND c.relname = $1",
+		    1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			err = pg_fail(s, r, table);
 			PQclear(r);
@@ -604,8 +632,8 @@ static dgp_err_t sync_src_table(sync_t *s, const dgp_catalog_resource_t *res)
 		PQclear(r);
 		if (!have) {
 			const char *sql = dgp_arena_sprintf(
-				s->arena, "CREATE INDEX %s ON dgp_src.%s (%s)", q(s, idx), q(s, table),
-				q(s, dgp_catalog_column_name(bk, s->arena)));
+			    s->arena, "CREATE INDEX %s ON dgp_src.%s (%s)", q(s, idx), q(s, table),
+			    q(s, dgp_catalog_column_name(bk, s->arena)));
 			s->rep->indexes_created++;
 			err = exec(s, table, sql);
 		}
@@ -629,8 +657,9 @@ static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 	for (size_t i = 0; i < n; i++) {
 		if (bc[i].library != lib)
 			continue;
-		cols[nc++] = (dcol_t){bc[i].name, dgp_catalog_column_type(bc[i].rule, bc[i].rule_args),
-				      loc_str(s, bc[i].loc)};
+		cols[nc++] =
+		    (dcol_t){bc[i].name, dgp_catalog_column_type(bc[i].rule, bc[i].rule_args),
+		             loc_str(s, bc[i].loc)};
 		if (bc[i].key)
 			pk[npk++] = bc[i].name;
 	}
@@ -638,8 +667,8 @@ static dgp_err_t sync_base_table(sync_t *s, dgp_base_library_t lib)
 		return DGP_OK;
 	if (npk != 1)
 		return dgp_errstr_set(s->errstr, s->errstr_size, DGP_ERR_CATALOG,
-				      "base_columns.csv: %s needs exactly one key column, has %zu",
-				      lib_table(lib), npk);
+		                      "base_columns.csv: %s needs exactly one key column, has %zu",
+		                      lib_table(lib), npk);
 	dgp_err_t err =
 	    ensure_table(s, "dgp_base", lib_table(lib), cols, nc, pk, npk, base_system_cols);
 	if (err == DGP_OK && existing_type(s, "dgp_base", lib_table(lib), "_dgp_sources")) {
@@ -758,9 +787,10 @@ static const char *row_order(sync_t *s, const dgp_catalog_resource_t *res, const
 		const char *col = f ? q(s, dgp_catalog_column_name(f, s->arena)) : NULL;
 		if (!col || strcmp(col, kc) == 0)
 			continue;
-		dgp_buf_printf(
-		    &o, "%st.%s%s", o.len ? ", " : "", col,
-		    strcmp(dgp_catalog_column_type(f->rule, f->rule_args), "text") == 0 ? " COLLATE \"C\"" : "");
+		dgp_buf_printf(&o, "%st.%s%s", o.len ? ", " : "", col,
+		               strcmp(dgp_catalog_column_type(f->rule, f->rule_args), "text") == 0
+		                   ? " COLLATE \"C\""
+		                   : "");
 	}
 	const char *out = dgp_arena_memdup(s->arena, o.p ? o.p : "", o.len);
 	dgp_buf_free(&o);
@@ -828,18 +858,20 @@ static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *t
 	const dgp_catalog_base_column_t *bc = dgp_catalog_base_columns(s->cat, &nb);
 	dgp_buf_t t = {0};
 	if (!into_empty) {
-		dgp_buf_printf(&t,
-		               ", d AS (DELETE FROM %s AS b USING g WHERE b.%s = g._dgp_key AND NOT "
-		               "g._dgp_held), u AS (UPDATE %s AS b SET ",
-		               tbl, kq, tbl);
+		dgp_buf_printf(
+		    &t,
+		    ", d AS (DELETE FROM %s AS b USING g WHERE b.%s = g._dgp_key AND NOT "
+		    "g._dgp_held), u AS (UPDATE %s AS b SET ",
+		    tbl, kq, tbl);
 		size_t c = 0;
 		for (size_t i = 0; i < nb; i++)
 			if (bc[i].library == lib && !bc[i].key)
 				dgp_buf_printf(&t, "%s = g.c%zu, ", q(s, bc[i].name), ++c);
-		dgp_buf_printf(&t,
-		               "\"_dgp_source_ids\" = g._dgp_source_ids, \"_dgp_updated_at\" = now() "
-		               "FROM g WHERE b.%s = g._dgp_key AND g._dgp_held AND (",
-		               kq);
+		dgp_buf_printf(
+		    &t,
+		    "\"_dgp_source_ids\" = g._dgp_source_ids, \"_dgp_updated_at\" = now() "
+		    "FROM g WHERE b.%s = g._dgp_key AND g._dgp_held AND (",
+		    kq);
 		for (size_t i = 0; i < nb; i++)
 			if (bc[i].library == lib && !bc[i].key)
 				dgp_buf_printf(&t, "b.%s, ", q(s, bc[i].name));
@@ -857,8 +889,8 @@ static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *t
 		dgp_buf_printf(&t, ", g.c%zu", c);
 	dgp_buf_printf(&t, ", g._dgp_source_ids, now() FROM g WHERE g._dgp_held");
 	if (!into_empty)
-		dgp_buf_printf(&t, " AND NOT EXISTS (SELECT 1 FROM %s AS x WHERE x.%s = g._dgp_key)", tbl,
-		               kq);
+		dgp_buf_printf(
+		    &t, " AND NOT EXISTS (SELECT 1 FROM %s AS x WHERE x.%s = g._dgp_key)", tbl, kq);
 	const char *out = lit(s, "%.*s", (int)t.len, t.p);
 	dgp_buf_free(&t);
 	return out;
@@ -1062,11 +1094,12 @@ static dgp_err_t sync_refresh_function(sync_t *s, dgp_base_library_t lib)
 		return DGP_OK;
 	const char *fname = dgp_arena_sprintf(s->arena, "refresh_%s", lib_table(lib));
 	const char *params[] = {fname};
-	PGresult *r = PQexecParams(s->conn,
-				   "SELECT p.prosrc, array_to_string(p.proconfig, ',') FROM pg_proc p "
-				   "JOIN pg_namespace n ON n.oid = "
-				   "p.pronamespace WHERE n.nspname = 'dgp_base' AND p.proname = $1",
-				   1, NULL, params, NULL, NULL, 0);
+	PGresult *r =
+	    PQexecParams(s->conn,
+	                 "SELECT p.prosrc, array_to_string(p.proconfig, ',') FROM pg_proc p "
+	                 "JOIN pg_namespace n ON n.oid = "
+	                 "p.pronamespace WHERE n.nspname = 'dgp_base' AND p.proname = $1",
+	                 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		err = pg_fail(s, r, fname);
 		PQclear(r);
@@ -1211,12 +1244,12 @@ static dgp_err_t sync_all(sync_t *s)
 {
 	dgp_err_t err;
 	if ((err = exec(s, "lock",
-			"SELECT pg_advisory_xact_lock(hashtext('dgp catalog sync'));"
-			"SET LOCAL client_min_messages = warning;"
-			"CREATE SCHEMA IF NOT EXISTS dgp_catalog;"
-			"CREATE SCHEMA IF NOT EXISTS dgp_src;"
-			"CREATE SCHEMA IF NOT EXISTS dgp_base;"
-			"CREATE SCHEMA IF NOT EXISTS dgp_ops")) != DGP_OK)
+	                "SELECT pg_advisory_xact_lock(hashtext('dgp catalog sync'));"
+	                "SET LOCAL client_min_messages = warning;"
+	                "CREATE SCHEMA IF NOT EXISTS dgp_catalog;"
+	                "CREATE SCHEMA IF NOT EXISTS dgp_src;"
+	                "CREATE SCHEMA IF NOT EXISTS dgp_base;"
+	                "CREATE SCHEMA IF NOT EXISTS dgp_ops")) != DGP_OK)
 		return err;
 	if ((err = golden_map_snapshot(s, "dgp_map_old")) != DGP_OK)
 		return err;
@@ -1225,12 +1258,12 @@ static dgp_err_t sync_all(sync_t *s)
 	    (err = mirror_lists(s)) != DGP_OK)
 		return err;
 
-	s->cols = PQexec(s->conn,
-			 "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
-			 "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-			 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-			 "WHERE n.nspname IN ('dgp_src', 'dgp_base') AND c.relkind IN ('r', 'p') "
-			 "AND a.attnum > 0 AND NOT a.attisdropped");
+	s->cols = PQexec(
+	    s->conn, "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
+	             "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+	             "JOIN pg_namespace n ON n.oid = c.relnamespace "
+	             "WHERE n.nspname IN ('dgp_src', 'dgp_base') AND c.relkind IN ('r', 'p') "
+	             "AND a.attnum > 0 AND NOT a.attisdropped");
 	if (PQresultStatus(s->cols) != PGRES_TUPLES_OK)
 		return pg_fail(s, s->cols, "columns");
 
@@ -1257,7 +1290,7 @@ static dgp_err_t sync_all(sync_t *s)
 }
 
 dgp_err_t dgp_catalog_sync(PGconn *conn, const dgp_catalog_t *cat,
-			   dgp_catalog_sync_report_t *report, char *errstr, size_t errstr_size)
+                           dgp_catalog_sync_report_t *report, char *errstr, size_t errstr_size)
 {
 	sync_t s = {conn, cat, dgp_arena_new(0), report, errstr, errstr_size, NULL};
 	*report = (dgp_catalog_sync_report_t){0};

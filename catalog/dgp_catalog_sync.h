@@ -28,12 +28,12 @@
 #include "dgp_err.h"
 
 typedef struct dgp_catalog_sync_report {
-	size_t tables_created;      /* dgp_src / dgp_base tables */
+	size_t tables_created; /* dgp_src / dgp_base tables */
 	size_t columns_added;
 	size_t indexes_created;
-	size_t functions_replaced;  /* refresh functions created or changed */
+	size_t functions_replaced;                        /* refresh functions created or changed */
 	size_t rows_inserted, rows_updated, rows_deleted; /* dgp_catalog mirror tables */
-	size_t src_tables;          /* dgp_src tables the catalog describes */
+	size_t src_tables;                                /* dgp_src tables the catalog describes */
 	size_t golden_keys; /* keys whose golden rows a replaced function recomputed */
 	bool golden_full;   /* ... all keys of the library: no source change explained it */
 } dgp_catalog_sync_report_t;
@@ -47,7 +47,7 @@ typedef struct dgp_catalog_sync_report {
  * PostgreSQL (rolled back).
  */
 dgp_err_t dgp_catalog_sync(PGconn *conn, const dgp_catalog_t *cat,
-			   dgp_catalog_sync_report_t *report, char *errstr,
-			   size_t errstr_size) DGP_MUST_CHECK;
+                           dgp_catalog_sync_report_t *report, char *errstr,
+                           size_t errstr_size) DGP_MUST_CHECK;
 
 #endif /* DGP_CATALOG_SYNC_H */

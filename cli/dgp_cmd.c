@@ -25,205 +25,253 @@
  */
 const dgp_cmd_t dgp_cmds[] = {
 #if defined(DGP_TOOL_GEN)
-	{"dgp-gen", "generate realistic department records with a ground-truth manifest",
-	 "usage: dgp-gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"
-	 "                [--format csv|jsonl] [--encoding UTF-8|GBK|GB18030] [--manifest FILE]\n"
-	 "                [--dup-rate R] [--change-rate R] [--bad-key-rate R]\n"
-	 "                [--missing-rate R] [--bad-date-rate R] [--dirt-rate R]\n"
-	 "                [--bad-optional-rate R] [--catalog DIR]\n"
-	 "\n"
-	 "Write N records (default 1000) of the catalog resource CODE to FILE (.gz:\n"
-	 "compressed; format from the name or --format; encoding from the catalog or\n"
-	 "--encoding).  Record i describes person / entity K+i: valid 身份证号 with\n"
-	 "Wuhan region codes and real birth dates, USCCs with valid check characters,\n"
-	 "Chinese names, Wuchang addresses, phones; one seed gives every department\n"
-	 "the same people, so files overlap like real departments' do.\n"
-	 "\n"
-	 "Dirt, as fractions of the rows (0–1):\n"
-	 "  --dup-rate R          exact re-sends of an earlier record\n"
-	 "  --change-rate R       re-sends with a changed non-key field\n"
-	 "  --bad-key-rate R      keys with a wrong check character (rejected: checksum)\n"
-	 "  --missing-rate R      a required field left blank (rejected: empty)\n"
-	 "  --bad-date-rate R     an impossible date in a required date (rejected: date)\n"
-	 "  --dirt-rate R         values that normalise cleanly: 15-digit IDs, full-width\n"
-	 "                        digits, 2024年1月5日, +86 138-…\n"
-	 "  --bad-optional-rate R an invalid optional value (loads as NULL, value rejected)\n"
-	 "\n"
-	 "--manifest FILE writes what 'dgp load' must report for the file loaded into\n"
-	 "an empty database (first_load) and loaded again (reload): read, new, changed,\n"
-	 "unchanged, duplicate, rejected by reason, unique keys.  The counts follow the\n"
-	 "batches 'dgp load' will cut (batch.max.rows of this configuration): in each\n"
-	 "batch only the last version of a key is classified, its earlier ones count\n"
-	 "as duplicates.\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp-gen --resource 101001/000001 --rows 100000 --out gaj_hjrk_1.csv --manifest m.json\n",
-	 dgp_cmd_gen, true},
+    {"dgp-gen", "generate realistic department records with a ground-truth manifest",
+     "usage: dgp-gen --resource CODE --out FILE [--rows N] [--seed S] [--key-offset K]\n"
+     "                [--format csv|jsonl] [--encoding UTF-8|GBK|GB18030] [--manifest FILE]\n"
+     "                [--dup-rate R] [--change-rate R] [--bad-key-rate R]\n"
+     "                [--missing-rate R] [--bad-date-rate R] [--dirt-rate R]\n"
+     "                [--bad-optional-rate R] [--catalog DIR]\n"
+     "\n"
+     "Write N records (default 1000) of the catalog resource CODE to FILE (.gz:\n"
+     "compressed; format from the name or --format; encoding from the catalog or\n"
+     "--encoding).  Record i describes person / entity K+i: valid 身份证号 with\n"
+     "Wuhan region codes and real birth dates, USCCs with valid check characters,\n"
+     "Chinese names, Wuchang addresses, phones; one seed gives every department\n"
+     "the same people, so files overlap like real departments' do.\n"
+     "\n"
+     "Dirt, as fractions of the rows (0–1):\n"
+     "  --dup-rate R          exact re-sends of an earlier record\n"
+     "  --change-rate R       re-sends with a changed non-key field\n"
+     "  --bad-key-rate R      keys with a wrong check character (rejected: checksum)\n"
+     "  --missing-rate R      a required field left blank (rejected: empty)\n"
+     "  --bad-date-rate R     an impossible date in a required date (rejected: date)\n"
+     "  --dirt-rate R         values that normalise cleanly: 15-digit IDs, full-width\n"
+     "                        digits, 2024年1月5日, +86 138-…\n"
+     "  --bad-optional-rate R an invalid optional value (loads as NULL, value rejected)\n"
+     "\n"
+     "--manifest FILE writes what 'dgp load' must report for the file loaded into\n"
+     "an empty database (first_load) and loaded again (reload): read, new, changed,\n"
+     "unchanged, duplicate, rejected by reason, unique keys.  The counts follow the\n"
+     "batches 'dgp load' will cut (batch.max.rows of this configuration): in each\n"
+     "batch only the last version of a key is classified, its earlier ones count\n"
+     "as duplicates.\n"
+     "\n"
+     "examples:\n"
+     "  dgp-gen --resource 101001/000001 --rows 100000 --out gaj_hjrk_1.csv --manifest m.json\n",
+     dgp_cmd_gen, true},
 #elif defined(DGP_TOOL_PRODUCE)
-	{"dgp-produce", "send each line of a file to a Kafka topic (demo, tests)",
-	 "usage: dgp-produce --topic T [--resource CODE] [--partitions N] [--gzip] [--rate N] FILE\n"
-	 "\n"
-	 "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
-	 "keyed by the record key (the resource: --resource, else the catalog resource\n"
-	 "of the topic).  A CSV file's header row goes into every message's\n"
-	 "dgp-csv-header header.  --partitions N creates the topic when missing (or grows it to N);\n"
-	 "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
-	 "messages per second (for latency measurements).\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp-produce --topic dept.gaj.hjrk --partitions 8 gaj_hjrk.jsonl\n",
-	 dgp_cmd_produce, true},
+    {"dgp-produce", "send each line of a file to a Kafka topic (demo, tests)",
+     "usage: dgp-produce --topic T [--resource CODE] [--partitions N] [--gzip] [--rate N] FILE\n"
+     "\n"
+     "Send each line of a JSON-lines or CSV file (plain or .gz) as one message,\n"
+     "keyed by the record key (the resource: --resource, else the catalog resource\n"
+     "of the topic).  A CSV file's header row goes into every message's\n"
+     "dgp-csv-header header.  --partitions N creates the topic when missing (or grows it to N);\n"
+     "--gzip compresses each payload (content-encoding: gzip); --rate N sends N\n"
+     "messages per second (for latency measurements).\n"
+     "\n"
+     "examples:\n"
+     "  dgp-produce --topic dept.gaj.hjrk --partitions 8 gaj_hjrk.jsonl\n",
+     dgp_cmd_produce, true},
 #else
-	{"help", "show help for dgp or for one command",
-	 "usage: dgp help [COMMAND]\n"
-	 "       dgp help --man\n"
-	 "\n"
-	 "Without COMMAND, list the commands; with it, show that command's help;\n"
-	 "--man prints the dgp(1) manual page (roff), made from the same texts.\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp help load\n"
-	 "  dgp help --man > dgp.1\n",
-	 dgp_cmd_help, false},
-	{"version", "print dgp's version and the versions of its libraries",
-	 "usage: dgp version\n"
-	 "\n"
-	 "Print dgp's version and the versions of librdkafka, libpq and xxHash it runs with.\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp version\n",
-	 dgp_cmd_version, false},
-	{"config", "check, print or document the configuration",
-	 "usage: dgp config check|dump|doc\n"
-	 "\n"
-	 "  check   load the configuration (file given with --config, then DGP_*\n"
-	 "          environment variables) and report the first error, if any\n"
-	 "  dump    print the effective configuration, one key = value per line,\n"
-	 "          with the source of each value; secrets are redacted\n"
-	 "  doc     print CONFIGURATION.md, generated from the configuration table\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp --config /etc/dgp/dgp.conf config check\n"
-	 "  DGP_PG_CONNINFO='host=db dbname=dgp' dgp config dump\n",
-	 dgp_cmd_config, true},
-	{"ping", "connect to PostgreSQL and Kafka and report their versions",
-	 "usage: dgp ping [--pg-only | --kafka-only] [--timeout-ms N]\n"
-	 "\n"
-	 "Connect to the configured PostgreSQL (pg.conninfo) and Kafka cluster\n"
-	 "(kafka.brokers, kafka.*), print each server's version or cluster\n"
-	 "description, and exit 1 when either cannot be reached within the timeout\n"
-	 "(default: pg.connect.timeout.ms).\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp --config /etc/dgp/dgp.conf ping\n"
-	 "  dgp ping --pg-only --timeout-ms 2000\n",
-	 dgp_cmd_ping, true},
-	{"check", "run a normalisation rule over values or stdin lines",
-	 "usage: dgp check RULE [--arg K=V;...] [--today YYYY-MM-DD] [VALUE...]\n"
-	 "       dgp check --list\n"
-	 "\n"
-	 "Normalise and validate each VALUE, or without values each line of standard\n"
-	 "input (LF or CRLF), with RULE (e.g. idcard, uscc, orgcode, region, date).\n"
-	 "One output line per input:\n"
-	 "  OK<TAB>normalised[<TAB>flag,flag...]   or   REJECT<TAB>reason\n"
-	 "Verdicts are data: the exit status is 0 whatever the values.\n"
-	 "\n"
-	 "  --arg K=V;...      rule arguments, as in the catalog (e.g. min_date=1900-01-01)\n"
-	 "  --today DATE       the date future_date is judged against (default: today, UTC)\n"
-	 "  --list             list the rules with their arguments\n"
-	 "Lines longer than 1 MiB are rejected as too_long.\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp check idcard 11010519491231002x\n"
-	 "  dgp check date --arg max_date=none 2030年1月5日\n"
-	 "  cut -d, -f3 export.csv | dgp check phone\n",
-	 dgp_cmd_check, false},
-	{"catalog", "validate, sync, report on and export the data catalog (三清单一目录)", "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status [--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n                          [--resource CODE|PATTERN] [--provider NAME] [--status ok,overdue,never]\n       dgp catalog export --format csv|json|xlsx --out DIR [--audience internal|external]\n                          [--csv-for programs|spreadsheet] [--dir CATALOG]\n\n  validate [DIR]  load the catalog (数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting (empty: the installed sample catalog), check it, print every\n                  problem as DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, fields, share types, update cycles and\n                  base libraries; exit 0 when valid, 1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, new\n                  columns added, never dropped; a type change is refused),\n                  dgp_base.person / legal_entity and their golden-record\n                  functions; a second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, rejects by reason, last load\n                  and change, update-cycle compliance (正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now (YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of every table: slow);\n                  --resource 101001/000001 or a pattern (\"101001/*\"), --provider\n                  (slug, name or code, e.g. gaj) and --status (ok, overdue, never\n                  or 正常, 逾期, 从未加载; comma-separated) choose what is shown;\n                  exit 3 when a shown resource is overdue; the table ends with\n                  \"golden queue: N keys, oldest T s\" (dgp_ops.golden_queue)\n  export          write the 三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is reachable; --audience external leaves out 不予共享\n                  resources and fields and masks staff names; --csv-for\n                  spreadsheet keeps digit-only codes as text in Excel/Calc (hand\n                  those files to people, the default ones to programs); DIR and\n                  its parents are created; DGP_EXPORT_TIME pins generated_at\n                  (catalog/EXPORT.md)\n\nexamples:\n  dgp catalog validate /srv/catalog\n  dgp catalog status --provider gaj --status overdue,never\n  dgp catalog export --format xlsx --audience external --out /srv/exports\n\nThe files and every column are described in catalog/FORMAT.md.\n", dgp_cmd_catalog, true},
-	{"load", "bulk-load department files into PostgreSQL",
-	 "usage: dgp load [--resource CODE] [--encoding ENC] [--delimiter C] [--quote C]\n"
-	 "                [--catalog DIR] [--no-progress] [--again] [--no-golden-wait]\n"
-	 "                FILE...\n"
-	 "\n"
-	 "Load JSON-lines (.jsonl, .json, .ndjson) or CSV files (header row), plain or\n"
-	 ".gz, into the resource's dgp_src table: every field normalised by its rule,\n"
-	 "records deduplicated (new rows by COPY, changed rows merged, unchanged and\n"
-	 "duplicate rows cost nothing), rejects kept with their raw bytes in\n"
-	 "dgp_ops.reject, statistics updated and golden keys queued, one transaction\n"
-	 "per batch.  The file's progress is committed with each batch: an interrupted\n"
-	 "load resumes where it stopped, a complete file is not loaded twice.  A load\n"
-	 "is the file's bytes read for one resource with one encoding, delimiter and\n"
-	 "quote: the same bytes for another resource or encoding are another load.\n"
-	 "A file whose first records are not valid in the encoding in use but are in\n"
-	 "another is refused before anything is written, naming that encoding.\n"
-	 "\n"
-	 "  --resource CODE   the catalog resource (default: the one whose\n"
-	 "                    file_pattern matches the file name)\n"
-	 "  --encoding ENC    UTF-8, GBK or GB18030 (default: the resource's encoding)\n"
-	 "  --delimiter C     CSV field delimiter (default ','; \\t for tab)\n"
-	 "  --quote C         CSV quote character (default '\"')\n"
-	 "  --catalog DIR     catalog directory (default: catalog.dir)\n"
-	 "  --no-progress     no progress bar on a terminal\n"
-	 "  --again           load the files again from their first record even when\n"
-	 "                    they were loaded completely (unchanged rows cost nothing)\n"
-	 "  --no-golden-wait  do not refresh the golden records before exiting: the\n"
-	 "                    keys stay in dgp_ops.golden_queue for 'dgp golden' or\n"
-	 "                    'dgp run' (default: drain the queue, then exit)\n"
-	 "\n"
-	 "While it runs, /metrics, /healthz and /readyz are served on http.listen\n"
-	 "(empty: off; a port in use only warns).\n"
-	 "\n"
-	 "Run 'dgp catalog sync' first.  Exit 0 when every file loaded (rejected\n"
-	 "records are data, not failures), 1 otherwise, 130 when interrupted.\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp load --resource 101001/000001 gaj_hjrk_2026.csv.gz\n"
-	 "  dgp load --encoding GBK --again /srv/drop/mzj_hyjl_*.csv\n",
-	 dgp_cmd_load, true},
-	{"golden", "refresh the golden records of the queued keys (the golden worker)",
-	 "usage: dgp golden [--once]\n"
-	 "\n"
-	 "Each batch of 'dgp load' and 'dgp run' queues the golden keys it touched in\n"
-	 "dgp_ops.golden_queue, in its own transaction.  This worker takes up to\n"
-	 "golden.batch.keys queued keys per transaction, calls\n"
-	 "dgp_base.refresh_person / refresh_legal_entity once per base with their\n"
-	 "distinct keys and commits; a crash puts the keys back (nothing is lost).\n"
-	 "Keys of a base whose refresh function does not exist yet stay queued.\n"
-	 "'dgp load' drains the queue before it exits (unless --no-golden-wait) and\n"
-	 "'dgp run' drains it every golden.interval.ms on its own connection.\n"
-	 "\n"
-	 "  --once   drain the queue until it is empty, print the count and exit\n"
-	 "           (default: drain every golden.interval.ms until SIGTERM/SIGINT)\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp load --no-golden-wait /srv/in/*.csv && dgp golden --once\n",
-	 dgp_cmd_golden, true},
-	{"run", "consume the department topics into PostgreSQL, continuously",
-	 "usage: dgp run [--until-idle MS] [--catalog DIR]\n"
-	 "\n"
-	 "Join the consumer group kafka.group.id (default dgp), consume the topics the\n"
-	 "catalog names (run.topics overrides; run.topic.prefix is prepended to the\n"
-	 "names, not to ^regex entries) and load\n"
-	 "every message through the same record path as 'dgp load': JSON or CSV\n"
-	 "payloads (CSV header in the dgp-csv-header message header, else the catalog's\n"
-	 "field order), gzip when content-encoding: gzip.  One transaction per batch\n"
-	 "(batch.max.rows, batch.max.ms) writes the rows, the rejects and the partitions'\n"
-	 "offsets (dgp_ops.offsets): exactly once, whatever crashes.  PostgreSQL down:\n"
-	 "fetching pauses and the batch is retried.  Serves /metrics, /healthz, /readyz.\n"
-	 "\n"
-	 "  --until-idle MS   exit 0 once nothing arrived for MS and everything is committed\n"
-	 "  --catalog DIR     catalog directory (default: catalog.dir)\n"
-	 "\n"
-	 "SIGTERM/SIGINT: commit the batches, leave the group, exit 0 (within\n"
-	 "shutdown.timeout.ms).  SIGHUP: reload and sync the catalog (a failed reload\n"
-	 "keeps the old one).  Exit 1 when PostgreSQL or Kafka is unreachable at start.\n"
-	 "\n"
-	 "examples:\n"
-	 "  dgp --config /etc/dgp/dgp.conf run\n"
-	 "  DGP_RUN_TOPICS=dept.gaj.hjrk dgp run --until-idle 5000\n",
-	 dgp_cmd_run, true},
-	{"availability", "probe interfaces and report their measured availability", "usage: dgp availability probe [--once]\n       dgp availability report [--since T] [--format text|json]\n\n  probe    probe every target of probe.targets each probe.interval.ms, store\n           each result in dgp_catalog.availability and serve /metrics, /healthz\n           and /readyz on http.listen until SIGTERM or SIGINT; --once probes\n           each target once, prints the results and exits (no endpoint)\n  report   read dgp_catalog.availability and print, per target, the measured\n           availability over 1d, 30d and 365d, every outage with its time to\n           repair, and the SLA breaches (repair over probe.repair.target.s);\n           --since T limits the results read (30d, 12h, 2026-11-01, …;\n           default 365d), --format json for machines; every ratio\n           is shown with the share of its window that was observed; a target\n           no longer in probe.targets is history, not still down; exit 3\n           when the 100% target is missed or an outage breached the SLA\n\nexamples:\n  dgp availability probe --once\n  dgp availability report --since 30d --format json\n", dgp_cmd_availability, true},
+    {"help", "show help for dgp or for one command",
+     "usage: dgp help [COMMAND]\n"
+     "       dgp help --man\n"
+     "\n"
+     "Without COMMAND, list the commands; with it, show that command's help;\n"
+     "--man prints the dgp(1) manual page (roff), made from the same texts.\n"
+     "\n"
+     "examples:\n"
+     "  dgp help load\n"
+     "  dgp help --man > dgp.1\n",
+     dgp_cmd_help, false},
+    {"version", "print dgp's version and the versions of its libraries",
+     "usage: dgp version\n"
+     "\n"
+     "Print dgp's version and the versions of librdkafka, libpq and xxHash it runs with.\n"
+     "\n"
+     "examples:\n"
+     "  dgp version\n",
+     dgp_cmd_version, false},
+    {"config", "check, print or document the configuration",
+     "usage: dgp config check|dump|doc\n"
+     "\n"
+     "  check   load the configuration (file given with --config, then DGP_*\n"
+     "          environment variables) and report the first error, if any\n"
+     "  dump    print the effective configuration, one key = value per line,\n"
+     "          with the source of each value; secrets are redacted\n"
+     "  doc     print CONFIGURATION.md, generated from the configuration table\n"
+     "\n"
+     "examples:\n"
+     "  dgp --config /etc/dgp/dgp.conf config check\n"
+     "  DGP_PG_CONNINFO='host=db dbname=dgp' dgp config dump\n",
+     dgp_cmd_config, true},
+    {"ping", "connect to PostgreSQL and Kafka and report their versions",
+     "usage: dgp ping [--pg-only | --kafka-only] [--timeout-ms N]\n"
+     "\n"
+     "Connect to the configured PostgreSQL (pg.conninfo) and Kafka cluster\n"
+     "(kafka.brokers, kafka.*), print each server's version or cluster\n"
+     "description, and exit 1 when either cannot be reached within the timeout\n"
+     "(default: pg.connect.timeout.ms).\n"
+     "\n"
+     "examples:\n"
+     "  dgp --config /etc/dgp/dgp.conf ping\n"
+     "  dgp ping --pg-only --timeout-ms 2000\n",
+     dgp_cmd_ping, true},
+    {"check", "run a normalisation rule over values or stdin lines",
+     "usage: dgp check RULE [--arg K=V;...] [--today YYYY-MM-DD] [VALUE...]\n"
+     "       dgp check --list\n"
+     "\n"
+     "Normalise and validate each VALUE, or without values each line of standard\n"
+     "input (LF or CRLF), with RULE (e.g. idcard, uscc, orgcode, region, date).\n"
+     "One output line per input:\n"
+     "  OK<TAB>normalised[<TAB>flag,flag...]   or   REJECT<TAB>reason\n"
+     "Verdicts are data: the exit status is 0 whatever the values.\n"
+     "\n"
+     "  --arg K=V;...      rule arguments, as in the catalog (e.g. min_date=1900-01-01)\n"
+     "  --today DATE       the date future_date is judged against (default: today, UTC)\n"
+     "  --list             list the rules with their arguments\n"
+     "Lines longer than 1 MiB are rejected as too_long.\n"
+     "\n"
+     "examples:\n"
+     "  dgp check idcard 11010519491231002x\n"
+     "  dgp check date --arg max_date=none 2030年1月5日\n"
+     "  cut -d, -f3 export.csv | dgp check phone\n",
+     dgp_cmd_check, false},
+    {"catalog", "validate, sync, report on and export the data catalog (三清单一目录)",
+     "usage: dgp catalog validate [DIR]\n       dgp catalog sync [DIR]\n       dgp catalog status "
+     "[--format table|json] [--now DATE] [--distinct] [--dir CATALOG]\n                          "
+     "[--resource CODE|PATTERN] [--provider NAME] [--status ok,overdue,never]\n       dgp catalog "
+     "export --format csv|json|xlsx --out DIR [--audience internal|external]\n                     "
+     "     [--csv-for programs|spreadsheet] [--dir CATALOG]\n\n  validate [DIR]  load the catalog "
+     "(数据资源目录 and 三清单) from DIR, default the\n                  catalog.dir setting "
+     "(empty: the installed sample catalog), check it, print every\n                  problem as "
+     "DIR/FILE:LINE: COLUMN: message and a summary of\n                  resources, providers, "
+     "fields, share types, update cycles and\n                  base libraries; exit 0 when valid, "
+     "1 when there are errors\n  sync [DIR]      make PostgreSQL (pg.conninfo) match the valid "
+     "catalog in one\n                  transaction: dgp_catalog.* rows, dgp_src tables (created, "
+     "new\n                  columns added, never dropped; a type change is refused),\n            "
+     "      dgp_base.person / legal_entity and their golden-record\n                  functions; a "
+     "second run changes nothing (SCHEMA.md)\n  status          per resource: rows, records read, "
+     "rejects by reason, last load\n                  and change, update-cycle compliance "
+     "(正常/逾期/从未加载, rule in\n                  catalog/FORMAT.md) at --now "
+     "(YYYY-MM-DD[THH:MM:SS], UTC; default\n                  now); per field: fill and validity "
+     "rates; --distinct also counts\n                  distinct values in dgp_src (a full scan of "
+     "every table: slow);\n                  --resource 101001/000001 or a pattern (\"101001/*\"), "
+     "--provider\n                  (slug, name or code, e.g. gaj) and --status (ok, overdue, "
+     "never\n                  or 正常, 逾期, 从未加载; comma-separated) choose what is shown;\n   "
+     "               exit 3 when a shown resource is overdue; the table ends with\n                "
+     "  \"golden queue: N keys, oldest T s\" (dgp_ops.golden_queue)\n  export          write the "
+     "三清单一目录 (目录, 信息项, 需求/责任/负面清单) into DIR as CSV\n                  (UTF-8 "
+     "with BOM), JSON or XLSX, with live statistics when\n                  PostgreSQL is "
+     "reachable; --audience external leaves out 不予共享\n                  resources and fields "
+     "and masks staff names; --csv-for\n                  spreadsheet keeps digit-only codes as "
+     "text in Excel/Calc (hand\n                  those files to people, the default ones to "
+     "programs); DIR and\n                  its parents are created; DGP_EXPORT_TIME pins "
+     "generated_at\n                  (catalog/EXPORT.md)\n\nexamples:\n  dgp catalog validate "
+     "/srv/catalog\n  dgp catalog status --provider gaj --status overdue,never\n  dgp catalog "
+     "export --format xlsx --audience external --out /srv/exports\n\nThe files and every column "
+     "are described in catalog/FORMAT.md.\n",
+     dgp_cmd_catalog, true},
+    {"load", "bulk-load department files into PostgreSQL",
+     "usage: dgp load [--resource CODE] [--encoding ENC] [--delimiter C] [--quote C]\n"
+     "                [--catalog DIR] [--no-progress] [--again] [--no-golden-wait]\n"
+     "                FILE...\n"
+     "\n"
+     "Load JSON-lines (.jsonl, .json, .ndjson) or CSV files (header row), plain or\n"
+     ".gz, into the resource's dgp_src table: every field normalised by its rule,\n"
+     "records deduplicated (new rows by COPY, changed rows merged, unchanged and\n"
+     "duplicate rows cost nothing), rejects kept with their raw bytes in\n"
+     "dgp_ops.reject, statistics updated and golden keys queued, one transaction\n"
+     "per batch.  The file's progress is committed with each batch: an interrupted\n"
+     "load resumes where it stopped, a complete file is not loaded twice.  A load\n"
+     "is the file's bytes read for one resource with one encoding, delimiter and\n"
+     "quote: the same bytes for another resource or encoding are another load.\n"
+     "A file whose first records are not valid in the encoding in use but are in\n"
+     "another is refused before anything is written, naming that encoding.\n"
+     "\n"
+     "  --resource CODE   the catalog resource (default: the one whose\n"
+     "                    file_pattern matches the file name)\n"
+     "  --encoding ENC    UTF-8, GBK or GB18030 (default: the resource's encoding)\n"
+     "  --delimiter C     CSV field delimiter (default ','; \\t for tab)\n"
+     "  --quote C         CSV quote character (default '\"')\n"
+     "  --catalog DIR     catalog directory (default: catalog.dir)\n"
+     "  --no-progress     no progress bar on a terminal\n"
+     "  --again           load the files again from their first record even when\n"
+     "                    they were loaded completely (unchanged rows cost nothing)\n"
+     "  --no-golden-wait  do not refresh the golden records before exiting: the\n"
+     "                    keys stay in dgp_ops.golden_queue for 'dgp golden' or\n"
+     "                    'dgp run' (default: drain the queue, then exit)\n"
+     "\n"
+     "While it runs, /metrics, /healthz and /readyz are served on http.listen\n"
+     "(empty: off; a port in use only warns).\n"
+     "\n"
+     "Run 'dgp catalog sync' first.  Exit 0 when every file loaded (rejected\n"
+     "records are data, not failures), 1 otherwise, 130 when interrupted.\n"
+     "\n"
+     "examples:\n"
+     "  dgp load --resource 101001/000001 gaj_hjrk_2026.csv.gz\n"
+     "  dgp load --encoding GBK --again /srv/drop/mzj_hyjl_*.csv\n",
+     dgp_cmd_load, true},
+    {"golden", "refresh the golden records of the queued keys (the golden worker)",
+     "usage: dgp golden [--once]\n"
+     "\n"
+     "Each batch of 'dgp load' and 'dgp run' queues the golden keys it touched in\n"
+     "dgp_ops.golden_queue, in its own transaction.  This worker takes up to\n"
+     "golden.batch.keys queued keys per transaction, calls\n"
+     "dgp_base.refresh_person / refresh_legal_entity once per base with their\n"
+     "distinct keys and commits; a crash puts the keys back (nothing is lost).\n"
+     "Keys of a base whose refresh function does not exist yet stay queued.\n"
+     "'dgp load' drains the queue before it exits (unless --no-golden-wait) and\n"
+     "'dgp run' drains it every golden.interval.ms on its own connection.\n"
+     "\n"
+     "  --once   drain the queue until it is empty, print the count and exit\n"
+     "           (default: drain every golden.interval.ms until SIGTERM/SIGINT)\n"
+     "\n"
+     "examples:\n"
+     "  dgp load --no-golden-wait /srv/in/*.csv && dgp golden --once\n",
+     dgp_cmd_golden, true},
+    {"run", "consume the department topics into PostgreSQL, continuously",
+     "usage: dgp run [--until-idle MS] [--catalog DIR]\n"
+     "\n"
+     "Join the consumer group kafka.group.id (default dgp), consume the topics the\n"
+     "catalog names (run.topics overrides; run.topic.prefix is prepended to the\n"
+     "names, not to ^regex entries) and load\n"
+     "every message through the same record path as 'dgp load': JSON or CSV\n"
+     "payloads (CSV header in the dgp-csv-header message header, else the catalog's\n"
+     "field order), gzip when content-encoding: gzip.  One transaction per batch\n"
+     "(batch.max.rows, batch.max.ms) writes the rows, the rejects and the partitions'\n"
+     "offsets (dgp_ops.offsets): exactly once, whatever crashes.  PostgreSQL down:\n"
+     "fetching pauses and the batch is retried.  Serves /metrics, /healthz, /readyz.\n"
+     "\n"
+     "  --until-idle MS   exit 0 once nothing arrived for MS and everything is committed\n"
+     "  --catalog DIR     catalog directory (default: catalog.dir)\n"
+     "\n"
+     "SIGTERM/SIGINT: commit the batches, leave the group, exit 0 (within\n"
+     "shutdown.timeout.ms).  SIGHUP: reload and sync the catalog (a failed reload\n"
+     "keeps the old one).  Exit 1 when PostgreSQL or Kafka is unreachable at start.\n"
+     "\n"
+     "examples:\n"
+     "  dgp --config /etc/dgp/dgp.conf run\n"
+     "  DGP_RUN_TOPICS=dept.gaj.hjrk dgp run --until-idle 5000\n",
+     dgp_cmd_run, true},
+    {"availability", "probe interfaces and report their measured availability",
+     "usage: dgp availability probe [--once]\n       dgp availability report [--since T] [--format "
+     "text|json]\n\n  probe    probe every target of probe.targets each probe.interval.ms, store\n "
+     "          each result in dgp_catalog.availability and serve /metrics, /healthz\n           "
+     "and /readyz on http.listen until SIGTERM or SIGINT; --once probes\n           each target "
+     "once, prints the results and exits (no endpoint)\n  report   read dgp_catalog.availability "
+     "and print, per target, the measured\n           availability over 1d, 30d and 365d, every "
+     "outage with its time to\n           repair, and the SLA breaches (repair over "
+     "probe.repair.target.s);\n           --since T limits the results read (30d, 12h, 2026-11-01, "
+     "…;\n           default 365d), --format json for machines; every ratio\n           is shown "
+     "with the share of its window that was observed; a target\n           no longer in "
+     "probe.targets is history, not still down; exit 3\n           when the 100% target is missed "
+     "or an outage breached the SLA\n\nexamples:\n  dgp availability probe --once\n  dgp "
+     "availability report --since 30d --format json\n",
+     dgp_cmd_availability, true},
 #endif
-	{NULL, NULL, NULL, NULL, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 const dgp_cmd_t *dgp_cmd_find(const char *name)
@@ -268,8 +316,8 @@ const char *dgp_cli_catalog_dir(const dgp_cli_t *cli, const char *given, const c
 	} else if (cli->cfg->catalog_dir && *cli->cfg->catalog_dir) {
 		dir = cli->cfg->catalog_dir;
 		o = dgp_config_source(cli->cfg, "catalog.dir", NULL) == DGP_CONF_SRC_ENV
-			? "from DGP_CATALOG_DIR"
-			: "from catalog.dir in the configuration file";
+		        ? "from DGP_CATALOG_DIR"
+		        : "from catalog.dir in the configuration file";
 	} else {
 		dir = DGP_DEFAULT_CATALOG_DIR, o = "the built-in default; catalog.dir is empty";
 	}
@@ -309,8 +357,9 @@ dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t time
 	const char *where = NULL;
 	dgp_conf_source_t src = dgp_config_source(cli->cfg, "pg.conninfo", &where);
 	dgp_cli_err(cmd, "postgresql refused the login: %s", err);
-	fprintf(stderr, "hint: pg.conninfo comes from %s%s; check its user, dbname and password "
-	                "(or PGPASSFILE), and the server's pg_hba.conf\n",
+	fprintf(stderr,
+	        "hint: pg.conninfo comes from %s%s; check its user, dbname and password "
+	        "(or PGPASSFILE), and the server's pg_hba.conf\n",
 	        src == DGP_CONF_SRC_ENV    ? "the environment variable DGP_PG_CONNINFO"
 	        : src == DGP_CONF_SRC_FILE ? "the configuration file, "
 	                                   : "the default (libpq's PG* environment variables)",
@@ -334,15 +383,15 @@ bool dgp_cli_strict_unknown(const dgp_config_t *cfg, const char *code)
 }
 
 void dgp_cli_unknown_fields(const char *cmd, const char *code, const dgp_parser_t *p,
-			    dgp_metric_family_t *unknown, size_t *logged, uint64_t **counted)
+                            dgp_metric_family_t *unknown, size_t *logged, uint64_t **counted)
 {
 	size_t n;
 	const dgp_unknown_field_t *u = dgp_parse_unknown_fields(p, &n);
 	for (size_t i = *logged; i < n; i++)
 		dgp_log(DGP_LOG_WARN, cmd,
-			"%s: field \"%s\" is not in the catalog; its values are not loaded "
-			"(unknown.fields.strict rejects such records)",
-			code, u[i].name);
+		        "%s: field \"%s\" is not in the catalog; its values are not loaded "
+		        "(unknown.fields.strict rejects such records)",
+		        code, u[i].name);
 	if (n > *logged) {
 		*counted = dgp_xrealloc(*counted, n * sizeof(**counted));
 		memset(*counted + *logged, 0, (n - *logged) * sizeof(**counted));
@@ -350,8 +399,9 @@ void dgp_cli_unknown_fields(const char *cmd, const char *code, const dgp_parser_
 	}
 	for (size_t i = 0; unknown && i < n; i++) {
 		if (u[i].records > (*counted)[i])
-			dgp_metric_inc(dgp_metric_get(unknown, (const char *const[]){code, u[i].name}),
-				       u[i].records - (*counted)[i]);
+			dgp_metric_inc(
+			    dgp_metric_get(unknown, (const char *const[]){code, u[i].name}),
+			    u[i].records - (*counted)[i]);
 		(*counted)[i] = u[i].records;
 	}
 }

@@ -15,8 +15,8 @@
 #include "dgp_err.h"
 #include "dgp_pg.h"
 
-#define DGP_EXIT_OK 0
-#define DGP_EXIT_FAIL 1
+#define DGP_EXIT_OK    0
+#define DGP_EXIT_FAIL  1
 #define DGP_EXIT_USAGE 2
 /* the command did its work, and what it found needs an operator: resources
  * overdue (catalog status), the availability target missed (availability report) */
@@ -34,7 +34,7 @@ typedef struct dgp_cmd {
 	const char *summary; /* one line for `dgp --help` */
 	const char *help;    /* full text for `dgp help NAME` / `dgp NAME --help` */
 	int (*run)(dgp_cli_t *cli, int argc, char **argv); /* argv[0] is the name */
-	bool needs_config;   /* load dgp.conf and DGP_* before running */
+	bool needs_config; /* load dgp.conf and DGP_* before running */
 } dgp_cmd_t;
 
 /* The table, NULL-name terminated. */
@@ -83,7 +83,7 @@ dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t time
  */
 struct dgp_catalog;
 int dgp_cli_load_catalog(dgp_cli_t *cli, const char *cmd, const char *dir,
-			 struct dgp_catalog **out);
+                         struct dgp_catalog **out);
 
 /*
  * dgp_cli_strict_unknown — whether unknown.fields.strict names resource
@@ -102,7 +102,7 @@ bool dgp_cli_strict_unknown(const dgp_config_t *cfg, const char *code);
 struct dgp_parser;
 struct dgp_metric_family;
 void dgp_cli_unknown_fields(const char *cmd, const char *code, const struct dgp_parser *p,
-			    struct dgp_metric_family *unknown, size_t *logged, uint64_t **counted);
+                            struct dgp_metric_family *unknown, size_t *logged, uint64_t **counted);
 
 /* Subcommands. */
 int dgp_cmd_help(dgp_cli_t *cli, int argc, char **argv);

@@ -424,8 +424,8 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 	if (once)
 		dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets once", p.ntargets);
 	else
-		dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets every %lld ms", p.ntargets,
-		        (long long)cfg->probe_interval_ms);
+		dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets every %lld ms",
+		        p.ntargets, (long long)cfg->probe_interval_ms);
 	while (!stop_requested) {
 		int64_t next = dgp_clock_mono_ms() + cfg->probe_interval_ms;
 		probe_round(&p, once);
@@ -579,13 +579,12 @@ static void report_json(const dgp_avail_t *a, const bool *removed, int64_t since
 				printf("null");
 			else
 				printf("%.17g", s.ratio);
-			printf(
-			    ",\"observed_share\":%.9g,\"up_seconds\":%.3f,\"down_seconds\":%.3f,"
-			    "\"observed_seconds\":%.3f,\"window_seconds\":%lld,\"outages\":%zu,"
-			    "\"sla_breaches\":%zu}",
-			    (double)(s.up_ms + s.down_ms) / (double)dgp_avail_window_ms[w],
-			    s.up_ms / 1000.0, s.down_ms / 1000.0, (s.up_ms + s.down_ms) / 1000.0,
-			    (long long)(dgp_avail_window_ms[w] / 1000), s.outages, s.breaches);
+			printf(",\"observed_share\":%.9g,\"up_seconds\":%.3f,\"down_seconds\":%.3f,"
+			       "\"observed_seconds\":%.3f,\"window_seconds\":%lld,\"outages\":%zu,"
+			       "\"sla_breaches\":%zu}",
+			       (double)(s.up_ms + s.down_ms) / (double)dgp_avail_window_ms[w],
+			       s.up_ms / 1000.0, s.down_ms / 1000.0, (s.up_ms + s.down_ms) / 1000.0,
+			       (long long)(dgp_avail_window_ms[w] / 1000), s.outages, s.breaches);
 		}
 		printf("],\"outages\":[");
 		size_t n = dgp_avail_outages(a, i, since, NULL, 0);
@@ -635,8 +634,8 @@ static void report_text(const dgp_avail_t *a, const bool *removed, int64_t since
 			       w ? "" : dgp_avail_target_kind(a, i), dgp_avail_window_name[w],
 			       percent(s.ratio, pct, sizeof(pct)),
 			       observed(&s, dgp_avail_window_ms[w], obs, sizeof(obs)),
-			       span(s.up_ms, b3, sizeof(b3)), span(s.down_ms, b4, sizeof(b4)), s.outages,
-			       s.breaches);
+			       span(s.up_ms, b3, sizeof(b3)), span(s.down_ms, b4, sizeof(b4)),
+			       s.outages, s.breaches);
 			if (!isnan(s.ratio) && s.ratio < 1.0)
 				all_full = false;
 			double share =
@@ -650,9 +649,10 @@ static void report_text(const dgp_avail_t *a, const bool *removed, int64_t since
 	       "as neither up nor down: a MEASURED ratio speaks only for its OBSERVED share.\n");
 	for (size_t i = 0; i < dgp_avail_ntargets(a); i++)
 		if (removed[i])
-			printf("%s is no longer in probe.targets: its history is shown, and an outage "
-			       "open when it was removed is not counted as still down.\n",
-			       dgp_avail_target_name(a, i));
+			printf(
+			    "%s is no longer in probe.targets: its history is shown, and an outage "
+			    "open when it was removed is not counted as still down.\n",
+			    dgp_avail_target_name(a, i));
 	printf("\noutages since %s:\n", iso(since, b1, sizeof(b1)));
 	bool any = false;
 	for (size_t i = 0; i < dgp_avail_ntargets(a); i++) {

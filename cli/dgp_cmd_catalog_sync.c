@@ -25,9 +25,12 @@ int dgp_cli_load_catalog(dgp_cli_t *cli, const char *cmd, const char *dir, dgp_c
 		const dgp_catalog_diag_t *d = dgp_catalog_diags(cat, &n);
 		char buf[4096];
 		for (size_t i = 0; i < n && i < 20; i++)
-			fprintf(stderr, "%s\n", dgp_catalog_diag_format(&d[i], dir, buf, sizeof(buf)));
-		dgp_cli_err(cmd, "the catalog in %s has %zu error%s; fix them first (dgp catalog validate %s)",
-			    dir, n, n == 1 ? "" : "s", dir);
+			fprintf(stderr, "%s\n",
+			        dgp_catalog_diag_format(&d[i], dir, buf, sizeof(buf)));
+		dgp_cli_err(
+		    cmd,
+		    "the catalog in %s has %zu error%s; fix them first (dgp catalog validate %s)",
+		    dir, n, n == 1 ? "" : "s", dir);
 		dgp_catalog_destroy(cat);
 		*out = NULL;
 		return DGP_EXIT_FAIL;
@@ -39,11 +42,13 @@ int dgp_cli_load_catalog(dgp_cli_t *cli, const char *cmd, const char *dir, dgp_c
 int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv)
 {
 	if (argc > 3) {
-		dgp_cli_err("catalog", "sync takes at most one directory (try \"dgp catalog --help\")");
+		dgp_cli_err("catalog",
+		            "sync takes at most one directory (try \"dgp catalog --help\")");
 		return DGP_EXIT_USAGE;
 	}
 	dgp_catalog_t *cat;
-	if (dgp_cli_load_catalog(cli, "catalog sync", argc == 3 ? argv[2] : NULL, &cat) != DGP_EXIT_OK)
+	if (dgp_cli_load_catalog(cli, "catalog sync", argc == 3 ? argv[2] : NULL, &cat) !=
+	    DGP_EXIT_OK)
 		return DGP_EXIT_FAIL;
 	char err[2048];
 	PGconn *conn;
@@ -58,8 +63,8 @@ int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv)
 		dgp_cli_err("catalog sync", "%s", err);
 		rc = DGP_EXIT_FAIL;
 	} else {
-		printf("catalog synced to %s:%s/%s: %zu dgp_src tables\n", PQhost(conn), PQport(conn),
-		       PQdb(conn), rep.src_tables);
+		printf("catalog synced to %s:%s/%s: %zu dgp_src tables\n", PQhost(conn),
+		       PQport(conn), PQdb(conn), rep.src_tables);
 		printf("  tables created %zu, columns added %zu, indexes created %zu, "
 		       "golden functions replaced %zu\n",
 		       rep.tables_created, rep.columns_added, rep.indexes_created,
@@ -70,8 +75,8 @@ int dgp_cmd_catalog_sync(dgp_cli_t *cli, int argc, char **argv)
 			printf("  golden rows recomputed for %zu keys (%s)\n", rep.golden_keys,
 			       rep.golden_full ? "all keys" : "the keys of the changed sources");
 		size_t changes = rep.tables_created + rep.columns_added + rep.indexes_created +
-				 rep.functions_replaced + rep.rows_inserted + rep.rows_updated +
-				 rep.rows_deleted;
+		                 rep.functions_replaced + rep.rows_inserted + rep.rows_updated +
+		                 rep.rows_deleted;
 		if (!changes)
 			printf("  nothing changed: the database already matched the catalog\n");
 	}

@@ -23,15 +23,15 @@
 #include "dgp_norm.h"
 
 #define CHECK_MAX_LINE (1u << 20) /* bytes; longer lines are too_long */
-#define CHECK_IN_BUF (2u * CHECK_MAX_LINE)
-#define CHECK_OUT_BUF (1u << 20)
+#define CHECK_IN_BUF   (2u * CHECK_MAX_LINE)
+#define CHECK_OUT_BUF  (1u << 20)
 
 typedef struct check_run {
 	const dgp_norm_rule_t *rule;
 	dgp_norm_ctx_t ctx;
-	char *val;      /* rule output, DGP_NORM_OUT_CAP(CHECK_MAX_LINE) bytes */
+	char *val; /* rule output, DGP_NORM_OUT_CAP(CHECK_MAX_LINE) bytes */
 	size_t val_cap;
-	char *ob;       /* pending stdout bytes */
+	char *ob; /* pending stdout bytes */
 	size_t ob_len;
 	bool write_failed;
 } check_run_t;
@@ -94,8 +94,8 @@ static void check_line(check_run_t *c, const char *v, size_t n)
 static bool check_stream(check_run_t *c, int fd)
 {
 	char *in = dgp_xmalloc(CHECK_IN_BUF);
-	size_t have = 0;         /* bytes in in[] */
-	bool skipping = false;   /* inside an over-long line, already rejected */
+	size_t have = 0;       /* bytes in in[] */
+	bool skipping = false; /* inside an over-long line, already rejected */
 	bool ok = true;
 	for (;;) {
 		ssize_t got = read(fd, in + have, CHECK_IN_BUF - have);
@@ -183,7 +183,8 @@ int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv)
 			if (a[2] == 'a') {
 				args = argv[++i];
 			} else if (!parse_today(argv[++i], &ctx.today)) {
-				dgp_cli_err("check", "--today wants YYYY-MM-DD, not \"%s\"", argv[i]);
+				dgp_cli_err("check", "--today wants YYYY-MM-DD, not \"%s\"",
+				            argv[i]);
 				return DGP_EXIT_USAGE;
 			}
 		} else if (strncmp(a, "--arg=", 6) == 0) {
@@ -210,7 +211,7 @@ int dgp_cmd_check(dgp_cli_t *cli, int argc, char **argv)
 	dgp_err_t e = dgp_norm_rule_compile(name, args, arena, NULL, NULL, &rule, err, sizeof(err));
 	if (e != DGP_OK) {
 		dgp_cli_err("check", "%s%s", err,
-			    e == DGP_ERR_NOT_FOUND ? "; run 'dgp check --list' for the rules" : "");
+		            e == DGP_ERR_NOT_FOUND ? "; run 'dgp check --list' for the rules" : "");
 		dgp_arena_destroy(arena);
 		return DGP_EXIT_USAGE;
 	}

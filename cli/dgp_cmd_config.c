@@ -40,7 +40,8 @@ static void dump(const dgp_config_t *cfg)
 		const char *where;
 		dgp_conf_source_t src = dgp_config_source(cfg, props[i].name, &where);
 		const char *v = dgp_config_value(cfg, props[i].name);
-		printf("%s = %s", props[i].name, dgp_config_redact(props[i].name, v, red, sizeof(red)));
+		printf("%s = %s", props[i].name,
+		       dgp_config_redact(props[i].name, v, red, sizeof(red)));
 		printf("    # %s%s%s\n", source_name(src), where ? " " : "", where ? where : "");
 	}
 	for (size_t i = 0; i < dgp_config_passthrough_count(cfg); i++) {
@@ -103,7 +104,7 @@ static void doc(void)
 		env_name(props[i].name, env, sizeof(env));
 		if (props[i].type == DGP_CONF_INT)
 			snprintf(range, sizeof(range), "%lld – %lld", (long long)props[i].min,
-				 (long long)props[i].max);
+			         (long long)props[i].max);
 		else if (props[i].type == DGP_CONF_ENUM)
 			snprintf(range, sizeof(range), "%s", props[i].choices);
 		printf("| `%s` | %s | `%s` | %s | `%s` | %s |\n", props[i].name,

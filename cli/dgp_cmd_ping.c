@@ -26,8 +26,8 @@ static int ping_pg(dgp_cli_t *cli, int64_t timeout_ms, dgp_arena_t *arena)
 		rc = DGP_EXIT_FAIL;
 	} else {
 		printf("postgresql ok: server %s, database %s, %s:%s\n",
-		       dgp_pg_server_version(arena, conn), PQgetvalue(res, 0, 1),
-		       PQhost(conn), PQport(conn));
+		       dgp_pg_server_version(arena, conn), PQgetvalue(res, 0, 1), PQhost(conn),
+		       PQport(conn));
 	}
 	PQclear(res);
 	PQfinish(conn);
@@ -64,10 +64,10 @@ static int ping_kafka(dgp_cli_t *cli, int64_t timeout_ms, dgp_arena_t *arena)
 int dgp_cmd_ping(dgp_cli_t *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"pg-only", no_argument, NULL, 'p'},
-		{"kafka-only", no_argument, NULL, 'k'},
-		{"timeout-ms", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	    {"pg-only", no_argument, NULL, 'p'},
+	    {"kafka-only", no_argument, NULL, 'k'},
+	    {"timeout-ms", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool do_pg = true, do_kafka = true;
 	int64_t timeout_ms = cli->cfg->pg_connect_timeout_ms;

@@ -202,7 +202,8 @@ static void on_assigned(void *opaque, const char *topic, int32_t partition)
 {
 	(void)topic;
 	(void)partition;
-	((run_t *)opaque)->last_msg_at = dgp_clock_mono_s(); /* --until-idle counts from the assignment */
+	((run_t *)opaque)->last_msg_at =
+	    dgp_clock_mono_s(); /* --until-idle counts from the assignment */
 }
 
 static bool ready(void *opaque, char *why, size_t why_size)

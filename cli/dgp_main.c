@@ -25,21 +25,21 @@
 extern char **environ;
 
 static const char usage_head[] =
-	"usage: dgp [--config FILE] [-v | -q] COMMAND [ARGS...]\n"
-	"\n"
-	"dgp governs the 人口 and 法人 base libraries: it normalises and validates\n"
-	"department records, deduplicates them, loads PostgreSQL exactly once and\n"
-	"keeps the data catalog.\n"
-	"\n"
-	"options:\n"
-	"  -c, --config FILE  key = value configuration file (default: $DGP_CONFIG;\n"
-	"                     see CONFIGURATION.md; DGP_* variables override it)\n"
-	"  -v, --verbose      log at debug level (overrides log.level)\n"
-	"  -q, --quiet        log errors only (overrides log.level)\n"
-	"  -h, --help         show this help\n"
-	"  -V, --version      print the version\n"
-	"\n"
-	"commands:\n";
+    "usage: dgp [--config FILE] [-v | -q] COMMAND [ARGS...]\n"
+    "\n"
+    "dgp governs the 人口 and 法人 base libraries: it normalises and validates\n"
+    "department records, deduplicates them, loads PostgreSQL exactly once and\n"
+    "keeps the data catalog.\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE  key = value configuration file (default: $DGP_CONFIG;\n"
+    "                     see CONFIGURATION.md; DGP_* variables override it)\n"
+    "  -v, --verbose      log at debug level (overrides log.level)\n"
+    "  -q, --quiet        log errors only (overrides log.level)\n"
+    "  -h, --help         show this help\n"
+    "  -V, --version      print the version\n"
+    "\n"
+    "commands:\n";
 
 static void print_usage(FILE *out)
 {
@@ -50,8 +50,7 @@ static void print_usage(FILE *out)
 }
 
 /* Log sink: "2026-11-27T16:04:05Z info  pg: message" on stderr. */
-static void stderr_sink(dgp_log_level_t level, const char *module, const char *msg,
-			void *opaque)
+static void stderr_sink(dgp_log_level_t level, const char *module, const char *msg, void *opaque)
 {
 	(void)opaque;
 	char ts[32];
@@ -183,12 +182,9 @@ static int load_config(dgp_cli_t *cli)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
 	};
 	dgp_cli_t cli = {0};
 	int verbosity = 0; /* -1 quiet, 1 verbose, 0 from log.level */
@@ -237,7 +233,7 @@ int main(int argc, char **argv)
 	const dgp_cmd_t *cmd = dgp_cmd_find(argv[optind]);
 	if (!cmd) {
 		dgp_cli_err(NULL, "unknown command \"%s\"; run 'dgp --help' for the list",
-			    argv[optind]);
+		            argv[optind]);
 		return DGP_EXIT_USAGE;
 	}
 	int cargc = argc - optind;

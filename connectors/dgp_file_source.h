@@ -19,14 +19,12 @@
  * load.max.record.bytes a too_long reject — skipped up to the next newline
  * without ever being held in memory, its first load.max.record.bytes bytes
  * kept as raw and its detail naming its full length and byte offset (what
- * the operator needs to cut the rest out of the file).  A stray CSV quote costs one line: a quoted field that spans
- * lines and then runs past max_quoted_lines newlines, past the record
- * limit or the end of the file, or closes and is followed by anything but
- * a delimiter or a line end, is cut back to the line of its opening quote
- * (that line is the record; the parser rejects it) and splitting resumes
- * at the next line.  Damaged
- * gzip data does stop it: every complete record before the damage is
- * returned, then an error naming the file and the offset.
+ * the operator needs to cut the rest out of the file).  A stray CSV quote costs one line: a quoted
+ * field that spans lines and then runs past max_quoted_lines newlines, past the record limit or the
+ * end of the file, or closes and is followed by anything but a delimiter or a line end, is cut back
+ * to the line of its opening quote (that line is the record; the parser rejects it) and splitting
+ * resumes at the next line.  Damaged gzip data does stop it: every complete record before the
+ * damage is returned, then an error naming the file and the offset.
  *
  * A source is not thread-safe.  Memory: one read buffer (grows up to
  * load.max.record.bytes + 2 for a long record), one transcoding buffer.

@@ -141,7 +141,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		if (http->ready_gauge) { /* the same answer /readyz would give now */
 			char why[256] = "";
 			dgp_metric_set(http->ready_gauge,
-			               !http->ready || http->ready(http->ready_opaque, why, sizeof(why)));
+			               !http->ready ||
+			                   http->ready(http->ready_opaque, why, sizeof(why)));
 		}
 		dgp_arena_t *arena = dgp_arena_new(0);
 		size_t len;
@@ -222,10 +223,11 @@ dgp_err_t dgp_http_start(const dgp_http_opts_t *opts, dgp_http_t **out, char *er
 		for (int i = 0; i < NPATHS; i++)
 			http->served[i] = dgp_metric_get(f, (const char *const[]){path_label[i]});
 		http->ready_gauge = dgp_metric_get(
-		    dgp_metrics_gauge(opts->metrics, "dgp_ready",
-		                      "1 when /readyz answers ready (e.g. PostgreSQL reachable), else 0; "
-		                      "evaluated at each scrape.",
-		                      NULL),
+		    dgp_metrics_gauge(
+		        opts->metrics, "dgp_ready",
+		        "1 when /readyz answers ready (e.g. PostgreSQL reachable), else 0; "
+		        "evaluated at each scrape.",
+		        NULL),
 		    NULL);
 	}
 

@@ -22,8 +22,8 @@
  * Returns DGP_OK, DGP_ERR_CONF_UNKNOWN or DGP_ERR_CONF_INVALID with
  * librdkafka's message in errstr.  opaque is unused.
  */
-dgp_err_t dgp_kafka_conf_check(const char *key, const char *value, char *errstr,
-			       size_t errstr_size, void *opaque);
+dgp_err_t dgp_kafka_conf_check(const char *key, const char *value, char *errstr, size_t errstr_size,
+                               void *opaque);
 
 /*
  * dgp_kafka_conf_new — a librdkafka configuration from cfg: bootstrap
@@ -32,8 +32,7 @@ dgp_err_t dgp_kafka_conf_check(const char *key, const char *value, char *errstr,
  * (cannot happen for a cfg whose keys passed dgp_kafka_conf_check).  The
  * caller owns the result (rd_kafka_new takes it over on success).
  */
-rd_kafka_conf_t *dgp_kafka_conf_new(const dgp_config_t *cfg, char *errstr,
-				    size_t errstr_size);
+rd_kafka_conf_t *dgp_kafka_conf_new(const dgp_config_t *cfg, char *errstr, size_t errstr_size);
 
 /*
  * dgp_kafka_describe_cluster — one line describing the cluster rk is
@@ -41,8 +40,7 @@ rd_kafka_conf_t *dgp_kafka_conf_new(const dgp_config_t *cfg, char *errstr,
  * arena, waiting up to timeout_ms for metadata.  Returns DGP_OK or
  * DGP_ERR_KAFKA / DGP_ERR_TIMEOUT with errstr set.
  */
-dgp_err_t dgp_kafka_describe_cluster(rd_kafka_t *rk, int timeout_ms, dgp_arena_t *arena,
-				     char **out, char *errstr,
-				     size_t errstr_size) DGP_MUST_CHECK;
+dgp_err_t dgp_kafka_describe_cluster(rd_kafka_t *rk, int timeout_ms, dgp_arena_t *arena, char **out,
+                                     char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 #endif /* DGP_KAFKA_H */

@@ -28,7 +28,7 @@ struct dgp_kafka_source {
 	rd_kafka_t *rk;
 	dgp_kafka_source_hooks_t hooks;
 	char *group_id;
-	int64_t reset_offset; /* RD_KAFKA_OFFSET_BEGINNING / _END */
+	int64_t reset_offset;    /* RD_KAFKA_OFFSET_BEGINNING / _END */
 	rd_kafka_message_t *cur; /* the message handed out last */
 	dgp_kafka_decoder_t dec;
 	char *text_buf; /* transcoded payload */
@@ -356,7 +356,7 @@ static void content_type_charset(dgp_kafka_decoder_t *s, const char *ct, size_t 
 }
 
 void dgp_kafka_decode(dgp_kafka_decoder_t *s, const void *payload, size_t len,
-		      const rd_kafka_headers_t *h, dgp_kafka_msg_t *m)
+                      const rd_kafka_headers_t *h, dgp_kafka_msg_t *m)
 {
 	m->raw = payload ? payload : "";
 	m->raw_len = len;

@@ -103,7 +103,7 @@ typedef struct dgp_kafka_msg {
  * with dgp_kafka_decoder_free().
  */
 typedef struct dgp_kafka_decoder {
-	size_t max_message_bytes;    /* longest payload after inflating; longer: too_long */
+	size_t max_message_bytes; /* longest payload after inflating; longer: too_long */
 	char *inflate_buf;
 	size_t inflate_cap;
 	char charset[64]; /* content-type's charset= of the current message */
@@ -123,7 +123,7 @@ typedef struct dgp_kafka_decoder {
  * and d: valid while those are, and until d's next decode.
  */
 void dgp_kafka_decode(dgp_kafka_decoder_t *d, const void *payload, size_t len,
-		      const rd_kafka_headers_t *h, dgp_kafka_msg_t *m);
+                      const rd_kafka_headers_t *h, dgp_kafka_msg_t *m);
 
 /* dgp_kafka_decoder_free — free d's buffer (d itself is the caller's). */
 void dgp_kafka_decoder_free(dgp_kafka_decoder_t *d);

@@ -53,7 +53,7 @@ static void buf_put_be16(dgp_buf_t *b, uint16_t v)
 static void buf_put_be32(dgp_buf_t *b, uint32_t v)
 {
 	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
-			      (unsigned char)(v >> 8), (unsigned char)v};
+	                      (unsigned char)(v >> 8), (unsigned char)v};
 	dgp_buf_append(b, x, 4);
 }
 
@@ -82,7 +82,8 @@ static void put_valid_utf8(dgp_buf_t *b, const char *p, size_t n)
 	static const char repl[] = "\xEF\xBF\xBD";
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0;
-	dgp_buf_reserve(b, n); /* also gives a fresh buffer memory: dgp_sql_copy_text reads from it */
+	dgp_buf_reserve(b,
+	                n); /* also gives a fresh buffer memory: dgp_sql_copy_text reads from it */
 	while (i < n) {
 		uint32_t cp;
 		int k = dgp_utf8_decode(s + i, n - i, &cp);
@@ -123,14 +124,15 @@ typedef struct sink_table {
 	struct sink_table *next;
 	const dgp_schema_t *schema;
 	bool binary;
-	const char *stage_create; /* CREATE TEMP TABLE stage (text) …; CREATE FUNCTION pg_temp.merge */
+	const char
+	    *stage_create; /* CREATE TEMP TABLE stage (text) …; CREATE FUNCTION pg_temp.merge */
 	const char *copy_stage;
-	const char *merge;        /* (inserted, updated, golden keys moved away from, SQLSTATE, message) */
-	const char *refresh;      /* base whose golden queue gets the keys: "person", … or NULL */
-	const char *refresh_sig;  /* for to_regprocedure() */
-	int golden_key;           /* field feeding the golden key, -1 none */
-	golden_t golden;          /* does the refresh function exist (this session) */
-	bool stage_ready;         /* stage created and committed in this session */
+	const char *merge; /* (inserted, updated, golden keys moved away from, SQLSTATE, message) */
+	const char *refresh;     /* base whose golden queue gets the keys: "person", … or NULL */
+	const char *refresh_sig; /* for to_regprocedure() */
+	int golden_key;          /* field feeding the golden key, -1 none */
+	golden_t golden;         /* does the refresh function exist (this session) */
+	bool stage_ready;        /* stage created and committed in this session */
 } sink_table_t;
 
 struct dgp_pg_sink {
@@ -140,18 +142,18 @@ struct dgp_pg_sink {
 	sink_table_t *tables;
 	dgp_buf_t copy, tmp, origin_src, arr[5], num[8];
 	dgp_buf_t moved; /* golden keys the batch's merge moved rows away from: "{…}" */
-	const char *origin_src_ptr;   /* source whose sanitised text is in origin_src */
-	dgp_record_t **ord;            /* the batch's inserts and merges in key order */
+	const char *origin_src_ptr; /* source whose sanitised text is in origin_src */
+	dgp_record_t **ord;         /* the batch's inserts and merges in key order */
 	size_t ord_cap;
-	bool *refused_at;              /* per ord entry: PostgreSQL refused it */
-	bool *is_new;                  /* per ord entry: one of the inserts (the cache took it for new) */
-	struct ord_ent *ent;           /* sort scratch */
+	bool *refused_at;    /* per ord entry: PostgreSQL refused it */
+	bool *is_new;        /* per ord entry: one of the inserts (the cache took it for new) */
+	struct ord_ent *ent; /* sort scratch */
 	size_t ent_cap;
 	int rt;
 	/* the last failure PostgreSQL reported, for isolating refused rows */
-	char fail_state[6];            /* SQLSTATE, "" when the failure was not a server error */
-	const char *fail_msg;          /* primary message, in wr */
-	dgp_arena_t *wr;               /* per write: messages, refusal details */
+	char fail_state[6];   /* SQLSTATE, "" when the failure was not a server error */
+	const char *fail_msg; /* primary message, in wr */
+	dgp_arena_t *wr;      /* per write: messages, refusal details */
 	dgp_pg_refusal_t *refusals;
 	size_t n_refusals, cap_refusals;
 	bool reject_stage_ready; /* dgp_reject_stage created and committed in this session */
@@ -164,15 +166,18 @@ struct dgp_pg_sink {
 static bool is_text_type(const char *t)
 {
 	return t && (strcasecmp(t, "text") == 0 || strcasecmp(t, "varchar") == 0 ||
-		     strncasecmp(t, "character varying", 17) == 0);
+	             strncasecmp(t, "character varying", 17) == 0);
 }
 
 static const char *golden_key_column(dgp_base_t base)
 {
-	return base == DGP_BASE_PERSON ? "gmsfhm" : base == DGP_BASE_LEGAL_ENTITY ? "tyshxydm" : NULL;
+	return base == DGP_BASE_PERSON         ? "gmsfhm"
+	       : base == DGP_BASE_LEGAL_ENTITY ? "tyshxydm"
+	                                       : NULL;
 }
 
-/* The field whose value keys the golden row: mapped to the base's key column, else a lone key field. */
+/* The field whose value keys the golden row: mapped to the base's key column, else a lone key
+ * field. */
 static int find_golden_key(const dgp_schema_t *s)
 {
 	const char *col = golden_key_column(s->base);
@@ -233,8 +238,8 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	/* the stage's rows in the table's types (the catalog's; assignment does the rest) */
 	const char *src = dgp_arena_sprintf(a, "(SELECT %s FROM %s)", typed.p, stage);
 
-	t->copy_stage = dgp_arena_sprintf(a, "COPY %s (%s, \"_dgp_new\") FROM STDIN%s", stage,
-					  cols.p, fmt);
+	t->copy_stage =
+	    dgp_arena_sprintf(a, "COPY %s (%s, \"_dgp_new\") FROM STDIN%s", stage, cols.p, fmt);
 	/* When the golden key is not part of the natural key, a changed row can move to
 	 * another golden key: the old one (read before the update, same snapshot) must be
 	 * refreshed too, or its golden row keeps this source's stale values. */
@@ -255,20 +260,22 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		moved = "(SELECT array_agg(o.g) FROM o)";
 	}
 	dgp_buf_cstr(&old);
-	/* the upsert of the stage's rows (all, or those not new), its counts into dgp_i, dgp_u, dgp_m */
+	/* the upsert of the stage's rows (all, or those not new), its counts into dgp_i, dgp_u,
+	 * dgp_m */
 	const char *upsert_fmt =
-		"WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s s%s"
-		" ON CONFLICT (%s) DO UPDATE SET %s"
-		"\"_dgp_content_hash\" = EXCLUDED.\"_dgp_content_hash\","
-		" \"_dgp_origin\" = EXCLUDED.\"_dgp_origin\", \"_dgp_updated_at\" = now()"
-		" WHERE t.\"_dgp_content_hash\" IS DISTINCT FROM EXCLUDED.\"_dgp_content_hash\""
-		" RETURNING (t.xmax = 0) AS ins)"
-		" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s"
-		" INTO dgp_i, dgp_u, dgp_m FROM m";
-	const char *upsert_old = dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
-						   " WHERE NOT s.\"_dgp_new\"", keys.p, set.p, moved);
+	    "WITH %sm AS (INSERT INTO %s AS t (%s) SELECT %s FROM %s s%s"
+	    " ON CONFLICT (%s) DO UPDATE SET %s"
+	    "\"_dgp_content_hash\" = EXCLUDED.\"_dgp_content_hash\","
+	    " \"_dgp_origin\" = EXCLUDED.\"_dgp_origin\", \"_dgp_updated_at\" = now()"
+	    " WHERE t.\"_dgp_content_hash\" IS DISTINCT FROM EXCLUDED.\"_dgp_content_hash\""
+	    " RETURNING (t.xmax = 0) AS ins)"
+	    " SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s"
+	    " INTO dgp_i, dgp_u, dgp_m FROM m";
+	const char *upsert_old =
+	    dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
+	                      " WHERE NOT s.\"_dgp_new\"", keys.p, set.p, moved);
 	const char *upsert_all = dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
-						   "", keys.p, set.p, moved);
+	                                           "", keys.p, set.p, moved);
 	/*
 	 * The merge function.  Rows the cache took for new go in by a plain
 	 * INSERT (no ON CONFLICT: half the server's work); should a key exist
@@ -281,31 +288,33 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	 * transaction goes on.  The stage is emptied either way.
 	 */
 	t->stage_create = dgp_arena_sprintf(
-		a,
-		"CREATE TEMP TABLE %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA;"
-		"CREATE FUNCTION %s() RETURNS TABLE (dgp_inserted bigint, dgp_updated bigint,"
-		" dgp_moved text[], dgp_sqlstate text, dgp_message text) LANGUAGE plpgsql AS"
-		" $dgp_merge$ #variable_conflict use_column\n"
-		"DECLARE dgp_n bigint; dgp_i bigint; dgp_u bigint; dgp_m text[];\n"
-		"BEGIN\n"
-		" BEGIN\n"
-		"  INSERT INTO %s (%s) SELECT %s FROM %s s WHERE s.\"_dgp_new\";\n"
-		"  GET DIAGNOSTICS dgp_n = ROW_COUNT;\n"
-		"  %s;\n"
-		"  RETURN QUERY SELECT dgp_n + dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
-		" EXCEPTION WHEN unique_violation THEN\n"
-		"  BEGIN\n"
-		"   %s;\n"
-		"   RETURN QUERY SELECT dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
-		"  EXCEPTION WHEN OTHERS THEN\n"
-		"   RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, SQLERRM::text;\n"
-		"  END;\n"
-		" WHEN OTHERS THEN\n"
-		"  RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, SQLERRM::text;\n"
-		" END;\n"
-		" TRUNCATE %s;\n"
-		"END $dgp_merge$",
-		stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, upsert_old, upsert_all, stage);
+	    a,
+	    "CREATE TEMP TABLE %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA;"
+	    "CREATE FUNCTION %s() RETURNS TABLE (dgp_inserted bigint, dgp_updated bigint,"
+	    " dgp_moved text[], dgp_sqlstate text, dgp_message text) LANGUAGE plpgsql AS"
+	    " $dgp_merge$ #variable_conflict use_column\n"
+	    "DECLARE dgp_n bigint; dgp_i bigint; dgp_u bigint; dgp_m text[];\n"
+	    "BEGIN\n"
+	    " BEGIN\n"
+	    "  INSERT INTO %s (%s) SELECT %s FROM %s s WHERE s.\"_dgp_new\";\n"
+	    "  GET DIAGNOSTICS dgp_n = ROW_COUNT;\n"
+	    "  %s;\n"
+	    "  RETURN QUERY SELECT dgp_n + dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
+	    " EXCEPTION WHEN unique_violation THEN\n"
+	    "  BEGIN\n"
+	    "   %s;\n"
+	    "   RETURN QUERY SELECT dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
+	    "  EXCEPTION WHEN OTHERS THEN\n"
+	    "   RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, "
+	    "SQLERRM::text;\n"
+	    "  END;\n"
+	    " WHEN OTHERS THEN\n"
+	    "  RETURN QUERY SELECT 0::bigint, 0::bigint, NULL::text[], SQLSTATE::text, "
+	    "SQLERRM::text;\n"
+	    " END;\n"
+	    " TRUNCATE %s;\n"
+	    "END $dgp_merge$",
+	    stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, upsert_old, upsert_all, stage);
 	t->merge = dgp_arena_sprintf(a, "SELECT * FROM %s()", fn);
 	free(text.p);
 	free(typed.p);
@@ -323,8 +332,10 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	}
 	if (!t->refresh || t->golden_key < 0) {
 		if (t->refresh)
-			dgp_log(DGP_LOG_WARN, "pg", "resource %s: no field feeds the golden key, "
-				"golden records are not refreshed from it", s->resource_code);
+			dgp_log(DGP_LOG_WARN, "pg",
+			        "resource %s: no field feeds the golden key, "
+			        "golden records are not refreshed from it",
+			        s->resource_code);
 		t->golden = GOLDEN_NONE;
 	}
 	t->next = sk->tables;
@@ -431,9 +442,10 @@ static dgp_err_t finish_results(dgp_pg_sink_t *sk, dgp_err_t e, char *errstr, si
 	return e;
 }
 
-/* SQL without parameters whose last statement returns one row or none; *out (may be NULL) gets it. */
+/* SQL without parameters whose last statement returns one row or none; *out (may be NULL) gets it.
+ */
 static dgp_err_t exec_sql(dgp_pg_sink_t *sk, const char *sql, PGresult **out, char *errstr,
-			  size_t errstr_size)
+                          size_t errstr_size)
 {
 	sk->rt++;
 	PGresult *r = PQexec(sk->conn, sql); /* simple protocol: sql may hold several statements */
@@ -505,7 +517,7 @@ typedef struct pstmt {
  * replies unread: that is DGP_ERR_PG_CONN, and the caller reconnects.
  */
 static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *errstr,
-			      size_t errstr_size)
+                              size_t errstr_size)
 {
 	PGconn *c = sk->conn;
 	sk->rt++;
@@ -514,7 +526,7 @@ static dgp_err_t run_pipeline(dgp_pg_sink_t *sk, pstmt_t *st, size_t n, char *er
 	for (size_t i = 0; i < n; i++) {
 		st[i].res = NULL;
 		if (PQsendQueryParams(c, st[i].sql, st[i].nparams, NULL, st[i].params, NULL, NULL,
-				      0) != 1) {
+		                      0) != 1) {
 			conn_err(sk, errstr, errstr_size, "pipeline send");
 			return DGP_ERR_PG_CONN;
 		}
@@ -595,7 +607,8 @@ static void copy_trailer(dgp_pg_sink_t *sk, bool binary)
 		buf_put_be16(&sk->copy, 0xFFFF);
 }
 
-/* The record's origin: "path:line" or "topic/partition@offset" (source made valid UTF-8 once per source). */
+/* The record's origin: "path:line" or "topic/partition@offset" (source made valid UTF-8 once per
+ * source). */
 static void origin_text(dgp_pg_sink_t *sk, const dgp_origin_t *o, dgp_buf_t *out)
 {
 	const char *src = o->source ? o->source : "";
@@ -640,14 +653,15 @@ static inline unsigned char *put_be64(unsigned char *o, uint64_t v)
 }
 
 /* One stage row: the values, content hash, origin and whether the cache took the key for new. */
-static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
-		     const dgp_record_t *r, bool is_new)
+static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary, const dgp_record_t *r,
+                     bool is_new)
 {
 	dgp_buf_t *b = &sk->copy;
 	size_t ncols = s->nfields + s->ncompanions;
 	origin_text(sk, &r->origin, &sk->tmp);
 	if (binary) {
-		/* One reservation per row, then plain stores: this loop is most of the sink's CPU. */
+		/* One reservation per row, then plain stores: this loop is most of the sink's CPU.
+		 */
 		size_t need = 2 + 4 * (ncols + 3) + 8 + sk->tmp.len + 1;
 		for (size_t i = 0; i < ncols; i++)
 			need += r->vals[i].len;
@@ -691,8 +705,8 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary,
 
 /* COPY recs (is_new[i] for each) into the stage. */
 static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_schema_t *s,
-			      bool binary, dgp_record_t *const *recs, const bool *is_new, size_t n,
-			      uint64_t *rows, char *errstr, size_t errstr_size)
+                              bool binary, dgp_record_t *const *recs, const bool *is_new, size_t n,
+                              uint64_t *rows, char *errstr, size_t errstr_size)
 {
 	dgp_err_t e = copy_begin(sk, sql, errstr, errstr_size);
 	if (e != DGP_OK)
@@ -731,9 +745,10 @@ static void put_opt_int(dgp_buf_t *b, int64_t v, bool present)
 		dgp_buf_append(b, "\\N\t", 3);
 }
 
-/* One dgp_ops.reject row (text COPY: resource_code reason field source partition offset line raw detail). */
+/* One dgp_ops.reject row (text COPY: resource_code reason field source partition offset line raw
+ * detail). */
 static void reject_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, const dgp_record_t *r,
-		       dgp_reason_t reason, int field, const char *detail)
+                       dgp_reason_t reason, int field, const char *detail)
 {
 	dgp_buf_t *b = &sk->copy;
 	put_copy_text_sanitised(b, &sk->tmp, s->resource_code, strlen(s->resource_code));
@@ -767,10 +782,11 @@ static void reject_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, const dgp_recor
 }
 
 static dgp_err_t copy_rejects(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in, uint64_t *rows,
-			      char *errstr, size_t errstr_size)
+                              char *errstr, size_t errstr_size)
 {
 	/* a refused row's own field rejects stay: they say what happened to its values */
-	dgp_err_t e = copy_begin(sk, "COPY pg_temp.dgp_reject_stage FROM STDIN", errstr, errstr_size);
+	dgp_err_t e =
+	    copy_begin(sk, "COPY pg_temp.dgp_reject_stage FROM STDIN", errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	for (size_t i = 0; i < in->n_rejects; i++) {
@@ -787,7 +803,7 @@ static dgp_err_t copy_rejects(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in, 
 	}
 	for (size_t i = 0; i < sk->n_refusals; i++) {
 		reject_row(sk, in->schema, sk->refusals[i].rec, DGP_REASON_DB_REFUSED, -1,
-			   sk->refusals[i].detail);
+		           sk->refusals[i].detail);
 		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
 			return e;
 	}
@@ -862,8 +878,8 @@ static void progress_params(dgp_pg_sink_t *sk, const dgp_pg_progress_t *pr)
  * committed before, DGP_OK to write when every one stands at its from
  * offset, else DGP_ERR_STALE naming the first partition that does not.
  */
-static dgp_err_t offsets_verdict(const dgp_pg_progress_t *pr, PGresult *r, bool *done,
-				 char *errstr, size_t errstr_size)
+static dgp_err_t offsets_verdict(const dgp_pg_progress_t *pr, PGresult *r, bool *done, char *errstr,
+                                 size_t errstr_size)
 {
 	int rows = r ? PQntuples(r) : 0, committed = 0, odd = -1;
 	for (int i = 0; i < rows; i++) {
@@ -886,12 +902,13 @@ static dgp_err_t offsets_verdict(const dgp_pg_progress_t *pr, PGresult *r, bool 
 			if (strtoll(PQgetvalue(r, i, 2), NULL, 10) >=
 			    strtoll(PQgetvalue(r, i, 4), NULL, 10))
 				odd = i;
-	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_STALE,
-			      "stale batch: %s [%s] stands at offset %s in dgp_ops.offsets, the batch "
-			      "spans %s to %s: another writer committed %s meanwhile; nothing written",
-			      PQgetvalue(r, odd, 0), PQgetvalue(r, odd, 1), PQgetvalue(r, odd, 2),
-			      PQgetvalue(r, odd, 3), PQgetvalue(r, odd, 4),
-			      committed ? "some of its partitions" : "part of it");
+	return dgp_errstr_set(
+	    errstr, errstr_size, DGP_ERR_STALE,
+	    "stale batch: %s [%s] stands at offset %s in dgp_ops.offsets, the batch "
+	    "spans %s to %s: another writer committed %s meanwhile; nothing written",
+	    PQgetvalue(r, odd, 0), PQgetvalue(r, odd, 1), PQgetvalue(r, odd, 2),
+	    PQgetvalue(r, odd, 3), PQgetvalue(r, odd, 4),
+	    committed ? "some of its partitions" : "part of it");
 }
 
 /*
@@ -931,63 +948,71 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
 		ip = n;
 		st[n++] = (pstmt_t){.sql = "SELECT next_offset, complete FROM dgp_ops.file_progress"
-					   " WHERE file_id = $1 FOR UPDATE",
-				    .nparams = 1, .params = {pr->file_id}, .keep = true};
+		                           " WHERE file_id = $1 FOR UPDATE",
+		                    .nparams = 1,
+		                    .params = {pr->file_id},
+		                    .keep = true};
 		/* Counted through: a database from before dgp_ops.counted counted what
 		 * its progress row says was committed. */
-		st[n++] = (pstmt_t){.sql = "INSERT INTO dgp_ops.counted (origin, \"partition\","
-					   " counted_through) SELECT $1, -1, coalesce((SELECT"
-					   " next_offset FROM dgp_ops.file_progress WHERE file_id = $1), 0)"
-					   " ON CONFLICT DO NOTHING",
-				    .nparams = 1, .params = {pr->file_id}};
-		st[n++] = (pstmt_t){.sql = "SELECT $1::text, -1, counted_through FROM dgp_ops.counted"
-					   " WHERE origin = $1 AND \"partition\" = -1 FOR UPDATE",
-				    .nparams = 1, .params = {pr->file_id}, .keep = true};
+		st[n++] = (pstmt_t){
+		    .sql = "INSERT INTO dgp_ops.counted (origin, \"partition\","
+		           " counted_through) SELECT $1, -1, coalesce((SELECT"
+		           " next_offset FROM dgp_ops.file_progress WHERE file_id = $1), 0)"
+		           " ON CONFLICT DO NOTHING",
+		    .nparams = 1,
+		    .params = {pr->file_id}};
+		st[n++] =
+		    (pstmt_t){.sql = "SELECT $1::text, -1, counted_through FROM dgp_ops.counted"
+		                     " WHERE origin = $1 AND \"partition\" = -1 FOR UPDATE",
+		              .nparams = 1,
+		              .params = {pr->file_id},
+		              .keep = true};
 	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
 		/* A partition never committed gets its row now, at from: a second
 		 * first writer waits for this one's row, then sees it moved. */
+		st[n++] =
+		    (pstmt_t){.sql = "INSERT INTO dgp_ops.offsets (group_id, topic, \"partition\","
+		                     " next_offset, updated_at)"
+		                     " SELECT $1, u.topic, u.\"partition\", u.from_offset, now()"
+		                     " FROM unnest($2::text[], $3::int[], $4::bigint[])"
+		                     "   AS u(topic, \"partition\", from_offset)"
+		                     " ORDER BY 2, 3 ON CONFLICT DO NOTHING",
+		              .nparams = 4,
+		              .params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[4].p}};
 		st[n++] = (pstmt_t){
-			.sql = "INSERT INTO dgp_ops.offsets (group_id, topic, \"partition\","
-			       " next_offset, updated_at)"
-			       " SELECT $1, u.topic, u.\"partition\", u.from_offset, now()"
-			       " FROM unnest($2::text[], $3::int[], $4::bigint[])"
-			       "   AS u(topic, \"partition\", from_offset)"
-			       " ORDER BY 2, 3 ON CONFLICT DO NOTHING",
-			.nparams = 4,
-			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[4].p}};
-		st[n++] = (pstmt_t){
-			.sql = "SELECT o.topic, o.\"partition\", o.next_offset, u.from_offset,"
-			       " u.next_offset"
-			       " FROM dgp_ops.offsets o"
-			       " JOIN unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[])"
-			       "   AS u(topic, \"partition\", from_offset, next_offset)"
-			       "   ON o.topic = u.topic AND o.\"partition\" = u.\"partition\""
-			       " WHERE o.group_id = $1"
-			       " ORDER BY o.topic, o.\"partition\" FOR UPDATE OF o",
-			.nparams = 5,
-			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[4].p,
-				   sk->arr[2].p},
-			.keep = true};
+		    .sql = "SELECT o.topic, o.\"partition\", o.next_offset, u.from_offset,"
+		           " u.next_offset"
+		           " FROM dgp_ops.offsets o"
+		           " JOIN unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[])"
+		           "   AS u(topic, \"partition\", from_offset, next_offset)"
+		           "   ON o.topic = u.topic AND o.\"partition\" = u.\"partition\""
+		           " WHERE o.group_id = $1"
+		           " ORDER BY o.topic, o.\"partition\" FOR UPDATE OF o",
+		    .nparams = 5,
+		    .params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[4].p,
+		               sk->arr[2].p},
+		    .keep = true};
 		ip = n - 1;
 		/* Counted through, shared by every group: a database from before
 		 * dgp_ops.counted counted what any group committed. */
 		st[n++] = (pstmt_t){
-			.sql = "INSERT INTO dgp_ops.counted (origin, \"partition\", counted_through)"
-			       " SELECT u.topic, u.\"partition\", coalesce((SELECT max(o.next_offset)"
-			       "  FROM dgp_ops.offsets o WHERE o.topic = u.topic"
-			       "  AND o.\"partition\" = u.\"partition\"), 0)"
-			       " FROM unnest($1::text[], $2::int[]) AS u(topic, \"partition\")"
-			       " ORDER BY 1, 2 ON CONFLICT DO NOTHING",
-			.nparams = 2,
-			.params = {sk->arr[0].p, sk->arr[1].p}};
+		    .sql = "INSERT INTO dgp_ops.counted (origin, \"partition\", counted_through)"
+		           " SELECT u.topic, u.\"partition\", coalesce((SELECT max(o.next_offset)"
+		           "  FROM dgp_ops.offsets o WHERE o.topic = u.topic"
+		           "  AND o.\"partition\" = u.\"partition\"), 0)"
+		           " FROM unnest($1::text[], $2::int[]) AS u(topic, \"partition\")"
+		           " ORDER BY 1, 2 ON CONFLICT DO NOTHING",
+		    .nparams = 2,
+		    .params = {sk->arr[0].p, sk->arr[1].p}};
 		st[n++] = (pstmt_t){
-			.sql = "SELECT c.origin, c.\"partition\", c.counted_through FROM dgp_ops.counted c"
-			       " JOIN unnest($1::text[], $2::int[]) AS u(topic, \"partition\")"
-			       "   ON c.origin = u.topic AND c.\"partition\" = u.\"partition\""
-			       " ORDER BY 1, 2 FOR UPDATE OF c",
-			.nparams = 2,
-			.params = {sk->arr[0].p, sk->arr[1].p},
-			.keep = true};
+		    .sql =
+		        "SELECT c.origin, c.\"partition\", c.counted_through FROM dgp_ops.counted c"
+		        " JOIN unnest($1::text[], $2::int[]) AS u(topic, \"partition\")"
+		        "   ON c.origin = u.topic AND c.\"partition\" = u.\"partition\""
+		        " ORDER BY 1, 2 FOR UPDATE OF c",
+		    .nparams = 2,
+		    .params = {sk->arr[0].p, sk->arr[1].p},
+		    .keep = true};
 	}
 	dgp_err_t e = run_pipeline(sk, st, n, errstr, errstr_size);
 	if (e != DGP_OK)
@@ -1000,7 +1025,7 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 		int64_t stored = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		bool complete = PQgetvalue(r, 0, 1)[0] == 't';
 		*done = stored > pr->next_offset ||
-			(stored == pr->next_offset && (complete || !pr->complete));
+		        (stored == pr->next_offset && (complete || !pr->complete));
 	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
 		e = offsets_verdict(pr, r, done, errstr, errstr_size);
 	}
@@ -1008,7 +1033,8 @@ static dgp_err_t begin_and_check(attempt_t *at, bool *done, char *errstr, size_t
 	return e;
 }
 
-/* A sort entry: the key's first 16 bytes as two big-endian integers, so most comparisons touch no record. */
+/* A sort entry: the key's first 16 bytes as two big-endian integers, so most comparisons touch no
+ * record. */
 typedef struct ord_ent {
 	uint64_t hi, lo;
 	dgp_record_t *rec;
@@ -1055,13 +1081,19 @@ static void ord_sort(ord_ent_t *a, size_t n)
 	while (n > 16) {
 		size_t m = n / 2, l = n - 1;
 		if (ord_less(&a[m], &a[0])) {
-			ord_ent_t t = a[m]; a[m] = a[0]; a[0] = t;
+			ord_ent_t t = a[m];
+			a[m] = a[0];
+			a[0] = t;
 		}
 		if (ord_less(&a[l], &a[0])) {
-			ord_ent_t t = a[l]; a[l] = a[0]; a[0] = t;
+			ord_ent_t t = a[l];
+			a[l] = a[0];
+			a[0] = t;
 		}
 		if (ord_less(&a[l], &a[m])) {
-			ord_ent_t t = a[l]; a[l] = a[m]; a[m] = t;
+			ord_ent_t t = a[l];
+			a[l] = a[m];
+			a[m] = t;
 		}
 		ord_ent_t p = a[m];
 		size_t i = 0, j = l;
@@ -1072,7 +1104,9 @@ static void ord_sort(ord_ent_t *a, size_t n)
 				j--;
 			if (i >= j)
 				break;
-			ord_ent_t t = a[i]; a[i] = a[j]; a[j] = t;
+			ord_ent_t t = a[i];
+			a[i] = a[j];
+			a[j] = t;
 			i++;
 			j--;
 		}
@@ -1097,12 +1131,12 @@ static void ord_sort(ord_ent_t *a, size_t n)
 }
 
 /*
- * The records of a and b (either may be empty) in key order, in sk->ord.  B-tree inserts in key order touch each index page once
- * per batch instead of once per row (RESULTS.md: +25–40 % rows/s); the
- * order does not change what is written, since a batch holds each key once.
+ * The records of a and b (either may be empty) in key order, in sk->ord.  B-tree inserts in key
+ * order touch each index page once per batch instead of once per row (RESULTS.md: +25–40 % rows/s);
+ * the order does not change what is written, since a batch holds each key once.
  */
 static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *a, size_t na,
-					dgp_record_t *const *b, size_t nb)
+                                        dgp_record_t *const *b, size_t nb)
 {
 	size_t n = na + nb;
 	if (sk->ord_cap < n) {
@@ -1119,8 +1153,8 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *
 		dgp_record_t *r = i < na ? a[i] : b[i - na];
 		const unsigned char *k = (const unsigned char *)r->key.p;
 		size_t kl = k ? r->key.len : 0;
-		sk->ent[i] = (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r,
-					 i < na};
+		sk->ent[i] =
+		    (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r, i < na};
 	}
 	ord_sort(sk->ent, n);
 	for (size_t i = 0; i < n; i++) {
@@ -1150,13 +1184,13 @@ static dgp_err_t stage_ensure(attempt_t *at, char *errstr, size_t errstr_size)
  * is DGP_ERR_PG with *refused set and sk->fail_state / fail_msg; nothing of
  * it stays, the transaction goes on.
  */
-static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_t n,
-				 bool *refused, char *errstr, size_t errstr_size)
+static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_t n, bool *refused,
+                                 char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
 	*refused = false;
 	dgp_err_t e = copy_records(sk, at->t->copy_stage, at->in->schema, at->t->binary, recs,
-				   sk->is_new + (recs - at->rows), n, NULL, errstr, errstr_size);
+	                           sk->is_new + (recs - at->rows), n, NULL, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "copy into stage");
 	PGresult *r = NULL;
@@ -1168,10 +1202,11 @@ static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_
 		sk->fail_msg = dgp_arena_strdup(sk->wr, PQgetvalue(r, 0, 4));
 		PQclear(r);
 		*refused = true;
-		/* the message may quote a value: errstr (which callers log) gets the SQLSTATE only */
+		/* the message may quote a value: errstr (which callers log) gets the SQLSTATE only
+		 */
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG,
-				      "merge into dgp_src: postgresql refused it (SQLSTATE %s)",
-				      sk->fail_state);
+		                      "merge into dgp_src: postgresql refused it (SQLSTATE %s)",
+		                      sk->fail_state);
 	}
 	at->res->inserted += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
 	at->res->updated += strtoull(PQgetvalue(r, 0, 1), NULL, 10);
@@ -1198,7 +1233,8 @@ static void refuse(attempt_t *at, size_t i)
 	}
 	const char *detail = dgp_arena_sprintf(sk->wr, "%s: %s", sk->fail_state, sk->fail_msg);
 	sk->refusals[sk->n_refusals++] = (dgp_pg_refusal_t){at->rows[i], detail};
-	/* The log names the record by its origin and the SQLSTATE only: the message may quote a value. */
+	/* The log names the record by its origin and the SQLSTATE only: the message may quote a
+	 * value. */
 	dgp_buf_t o = {0};
 	origin_text(sk, &at->rows[i]->origin, &o);
 	dgp_log(DGP_LOG_WARN, "pg",
@@ -1211,7 +1247,7 @@ static void refuse(attempt_t *at, size_t i)
 /* A span of at->rows; known_bad: refused already (its sibling went in, their parent did not). */
 typedef struct span {
 	size_t lo, hi;
-	bool left;      /* the first half of a split: when it goes in, its sibling is known_bad */
+	bool left; /* the first half of a split: when it goes in, its sibling is known_bad */
 	bool known_bad;
 } span_t;
 
@@ -1242,9 +1278,10 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 	e = stage_and_merge(at, at->rows, n, &refused, errstr, errstr_size);
 	if (e == DGP_OK || !refused || dgp_pg_sqlstate_class(sk->fail_state) != DGP_PG_ROW_REFUSED)
 		return e;
-	dgp_log(DGP_LOG_INFO, "pg", "resource %s: postgresql refused a row of a batch of %zu "
-		"(SQLSTATE %s); writing the batch in parts to find and reject it",
-		at->in->schema->resource_code, n, sk->fail_state);
+	dgp_log(DGP_LOG_INFO, "pg",
+	        "resource %s: postgresql refused a row of a batch of %zu "
+	        "(SQLSTATE %s); writing the batch in parts to find and reject it",
+	        at->in->schema->resource_code, n, sk->fail_state);
 	size_t cap = 128;
 	span_t *stack = dgp_xmalloc(cap * sizeof(*stack));
 	size_t top = 0;
@@ -1254,14 +1291,15 @@ static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 		 * together (one key twice) sat in different halves. */
 		bool bad = cur.known_bad && (cur.hi - cur.lo > 1 || cur.hi - cur.lo == n);
 		if (!bad) {
-			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, &refused, errstr,
-					    errstr_size);
+			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, &refused,
+			                    errstr, errstr_size);
 			if (e != DGP_OK && !(refused && dgp_pg_sqlstate_class(sk->fail_state) ==
 			                                    DGP_PG_ROW_REFUSED))
 				break;
 			bad = e != DGP_OK;
 			if (!bad && cur.left && top > 0)
-				stack[top - 1].known_bad = true; /* the sibling holds what was refused */
+				stack[top - 1].known_bad =
+				    true; /* the sibling holds what was refused */
 		}
 		if (bad && cur.hi - cur.lo == 1) {
 			refuse(at, cur.lo);
@@ -1300,7 +1338,8 @@ static bool is_replay(const attempt_t *at, const dgp_record_t *r)
 	return false;
 }
 
-/* Can any record of the batch lie below its span's counted-through offset?  (Mostly not: skip the scan.) */
+/* Can any record of the batch lie below its span's counted-through offset?  (Mostly not: skip the
+ * scan.) */
 static bool may_replay(const attempt_t *at)
 {
 	const dgp_pg_progress_t *pr = at->pr;
@@ -1361,9 +1400,9 @@ static void count_replays(attempt_t *at)
 }
 
 static const char REJECT_STAGE_SQL[] =
-	"CREATE TEMP TABLE dgp_reject_stage (resource_code text, reason text, field text,"
-	" source text, \"partition\" int, \"offset\" bigint, line bigint, raw bytea, detail text)"
-	" ON COMMIT DELETE ROWS";
+    "CREATE TEMP TABLE dgp_reject_stage (resource_code text, reason text, field text,"
+    " source text, \"partition\" int, \"offset\" bigint, line bigint, raw bytea, detail text)"
+    " ON COMMIT DELETE ROWS";
 
 /*
  * Step 4: rejects into the session's reject stage; finish() moves them into
@@ -1399,14 +1438,16 @@ static dgp_err_t golden_lookup(attempt_t *at, char *errstr, size_t errstr_size)
 	const char *p[1] = {t->refresh_sig};
 	at->sk->rt++;
 	PGresult *r = PQexecParams(at->sk->conn, "SELECT to_regprocedure($1) IS NOT NULL", 1, NULL,
-				   p, NULL, NULL, 0);
+	                           p, NULL, NULL, 0);
 	dgp_err_t e = dgp_pg_result_err(at->sk->conn, r, errstr, errstr_size);
 	if (e == DGP_OK)
 		t->golden = PQgetvalue(r, 0, 0)[0] == 't' ? GOLDEN_YES : GOLDEN_NONE;
 	PQclear(r);
 	if (e == DGP_OK && t->golden == GOLDEN_NONE)
-		dgp_log(DGP_LOG_INFO, "pg", "%s does not exist (yet): golden records of resource "
-			"%s are not refreshed", t->refresh_sig, at->in->schema->resource_code);
+		dgp_log(DGP_LOG_INFO, "pg",
+		        "%s does not exist (yet): golden records of resource "
+		        "%s are not refreshed",
+		        t->refresh_sig, at->in->schema->resource_code);
 	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "golden lookup");
 }
 
@@ -1515,12 +1556,13 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	dgp_err_t e = DGP_OK;
 	if (at->rejects_staged) {
 		irej = n;
-		st[n++] = (pstmt_t){
-			.sql = "WITH i AS (INSERT INTO dgp_ops.reject (resource_code, reason, field, source,"
-			       " \"partition\", \"offset\", line, raw, detail)"
-			       " SELECT * FROM pg_temp.dgp_reject_stage ON CONFLICT DO NOTHING RETURNING 1)"
-			       " SELECT count(*) FROM i",
-			.keep = true};
+		st[n++] = (pstmt_t){.sql = "WITH i AS (INSERT INTO dgp_ops.reject (resource_code, "
+		                           "reason, field, source,"
+		                           " \"partition\", \"offset\", line, raw, detail)"
+		                           " SELECT * FROM pg_temp.dgp_reject_stage ON CONFLICT DO "
+		                           "NOTHING RETURNING 1)"
+		                           " SELECT count(*) FROM i",
+		                    .keep = true};
 	}
 	if (at->n_rows && (e = golden_lookup(at, errstr, errstr_size)) != DGP_OK)
 		return e;
@@ -1530,9 +1572,9 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		 * later in large sets; queued in this transaction, so none is missed. */
 		if (at->res->refreshed_keys)
 			st[n++] = (pstmt_t){.sql = "INSERT INTO dgp_ops.golden_queue (base, key)"
-						   " SELECT $1, unnest($2::text[])",
-					    .nparams = 2,
-					    .params = {at->t->refresh, sk->arr[3].p}};
+			                           " SELECT $1, unnest($2::text[])",
+			                    .nparams = 2,
+			                    .params = {at->t->refresh, sk->arr[3].p}};
 	}
 
 	uint64_t written = at->res->inserted + at->res->updated;
@@ -1543,28 +1585,29 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		snprintf(nb[2], sizeof(nb[2]), "%" PRIu64, c->rejected);
 		snprintf(nb[7], sizeof(nb[7]), "%" PRIu64, at->replayed);
 		st[n++] = (pstmt_t){
-			.sql = "INSERT INTO dgp_catalog.resource_stats AS s (resource_code, \"rows\","
-			       " records_read, rejected, replayed, last_load, last_change)"
-			       " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, $6::bigint, now(),"
-			       "  CASE WHEN $5::boolean THEN now() END)"
-			       " ON CONFLICT (resource_code) DO UPDATE SET"
-			       " \"rows\" = s.\"rows\" + EXCLUDED.\"rows\","
-			       " records_read = s.records_read + EXCLUDED.records_read,"
-			       " rejected = s.rejected + EXCLUDED.rejected,"
-			       " replayed = s.replayed + EXCLUDED.replayed,"
-			       " last_load = EXCLUDED.last_load,"
-			       " last_change = COALESCE(EXCLUDED.last_change, s.last_change)",
-			.nparams = 6,
-			.params = {s->resource_code, nb[0], nb[1], nb[2], written ? "t" : "f", nb[7]}};
+		    .sql = "INSERT INTO dgp_catalog.resource_stats AS s (resource_code, \"rows\","
+		           " records_read, rejected, replayed, last_load, last_change)"
+		           " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, $6::bigint, now(),"
+		           "  CASE WHEN $5::boolean THEN now() END)"
+		           " ON CONFLICT (resource_code) DO UPDATE SET"
+		           " \"rows\" = s.\"rows\" + EXCLUDED.\"rows\","
+		           " records_read = s.records_read + EXCLUDED.records_read,"
+		           " rejected = s.rejected + EXCLUDED.rejected,"
+		           " replayed = s.replayed + EXCLUDED.replayed,"
+		           " last_load = EXCLUDED.last_load,"
+		           " last_change = COALESCE(EXCLUDED.last_change, s.last_change)",
+		    .nparams = 6,
+		    .params = {s->resource_code, nb[0], nb[1], nb[2], written ? "t" : "f", nb[7]}};
 		if (stats_params(at))
 			st[n++] = (pstmt_t){
-				.sql = "INSERT INTO dgp_catalog.reject_stats AS s (resource_code, reason, count)"
-				       " SELECT $1, u.reason, u.count"
-				       " FROM unnest($2::text[], $3::bigint[]) AS u(reason, count)"
-				       " ON CONFLICT (resource_code, reason) DO UPDATE SET"
-				       " count = s.count + EXCLUDED.count",
-				.nparams = 3,
-				.params = {s->resource_code, sk->num[0].p, sk->num[1].p}};
+			    .sql = "INSERT INTO dgp_catalog.reject_stats AS s (resource_code, "
+			           "reason, count)"
+			           " SELECT $1, u.reason, u.count"
+			           " FROM unnest($2::text[], $3::bigint[]) AS u(reason, count)"
+			           " ON CONFLICT (resource_code, reason) DO UPDATE SET"
+			           " count = s.count + EXCLUDED.count",
+			    .nparams = 3,
+			    .params = {s->resource_code, sk->num[0].p, sk->num[1].p}};
 		/* Fill rate is over the records that were parsed into fields.  The
 		 * field counts are per batch, not per record: a batch that read any
 		 * record again adds none, so the rates stay true. */
@@ -1572,19 +1615,19 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		if (in->field_counts && s->nfields && parsed && !at->replayed) {
 			field_params(at);
 			snprintf(nb[6], sizeof(nb[6]), "%" PRIu64, parsed);
-			st[n++] = (pstmt_t){
-				.sql = "INSERT INTO dgp_catalog.field_stats AS s"
-				       " (resource_code, field, present, valid, total)"
-				       " SELECT $1, u.field, u.present, u.valid, $5::bigint"
-				       " FROM unnest($2::text[], $3::bigint[], $4::bigint[])"
-				       "   AS u(field, present, valid)"
-				       " ON CONFLICT (resource_code, field) DO UPDATE SET"
-				       " present = s.present + EXCLUDED.present,"
-				       " valid = s.valid + EXCLUDED.valid,"
-				       " total = s.total + EXCLUDED.total",
-				.nparams = 5,
-				.params = {s->resource_code, sk->num[2].p, sk->num[3].p, sk->num[4].p,
-					   nb[6]}};
+			st[n++] =
+			    (pstmt_t){.sql = "INSERT INTO dgp_catalog.field_stats AS s"
+			                     " (resource_code, field, present, valid, total)"
+			                     " SELECT $1, u.field, u.present, u.valid, $5::bigint"
+			                     " FROM unnest($2::text[], $3::bigint[], $4::bigint[])"
+			                     "   AS u(field, present, valid)"
+			                     " ON CONFLICT (resource_code, field) DO UPDATE SET"
+			                     " present = s.present + EXCLUDED.present,"
+			                     " valid = s.valid + EXCLUDED.valid,"
+			                     " total = s.total + EXCLUDED.total",
+			              .nparams = 5,
+			              .params = {s->resource_code, sk->num[2].p, sk->num[3].p,
+			                         sk->num[4].p, nb[6]}};
 		}
 	}
 
@@ -1623,61 +1666,63 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 			snprintf(ll[2 + k], sizeof(ll[2 + k]), "%" PRIu64, c->cls[k]);
 		snprintf(ll[6], sizeof(ll[6]), "%" PRIu64, c->rejected);
 		st[n++] = (pstmt_t){
-			.sql = "UPDATE dgp_ops.load_log SET records_read = records_read + $2::bigint,"
-			       " \"new\" = \"new\" + $3::bigint, changed = changed + $4::bigint,"
-			       " unchanged = unchanged + $5::bigint, duplicate = duplicate + $6::bigint,"
-			       " rejected = rejected + $7::bigint WHERE id = $1::bigint",
-			.nparams = 7,
-			.params = {ll[0], ll[1], ll[2], ll[3], ll[4], ll[5], ll[6]}};
+		    .sql =
+		        "UPDATE dgp_ops.load_log SET records_read = records_read + $2::bigint,"
+		        " \"new\" = \"new\" + $3::bigint, changed = changed + $4::bigint,"
+		        " unchanged = unchanged + $5::bigint, duplicate = duplicate + $6::bigint,"
+		        " rejected = rejected + $7::bigint WHERE id = $1::bigint",
+		    .nparams = 7,
+		    .params = {ll[0], ll[1], ll[2], ll[3], ll[4], ll[5], ll[6]}};
 	}
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
 		snprintf(nb[3], sizeof(nb[3]), "%" PRId64, pr->next_offset);
 		snprintf(nb[4], sizeof(nb[4]), "%" PRId64, pr->next_line);
 		snprintf(nb[5], sizeof(nb[5]), "%" PRId64, pr->records);
 		st[n++] = (pstmt_t){
-			.sql = "INSERT INTO dgp_ops.file_progress (file_id, path, resource_code,"
-			       " next_offset, next_line, records, complete, updated_at)"
-			       " VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::boolean, now())"
-			       " ON CONFLICT (file_id) DO UPDATE SET path = EXCLUDED.path,"
-			       " resource_code = EXCLUDED.resource_code,"
-			       " next_offset = EXCLUDED.next_offset, next_line = EXCLUDED.next_line,"
-			       " records = EXCLUDED.records, complete = EXCLUDED.complete,"
-			       " updated_at = now()",
-			.nparams = 7,
-			.params = {pr->file_id, sk->arr[0].p,
-				   pr->resource_code ? pr->resource_code : s->resource_code, nb[3],
-				   nb[4], nb[5], pr->complete ? "t" : "f"}};
+		    .sql = "INSERT INTO dgp_ops.file_progress (file_id, path, resource_code,"
+		           " next_offset, next_line, records, complete, updated_at)"
+		           " VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::boolean, "
+		           "now())"
+		           " ON CONFLICT (file_id) DO UPDATE SET path = EXCLUDED.path,"
+		           " resource_code = EXCLUDED.resource_code,"
+		           " next_offset = EXCLUDED.next_offset, next_line = EXCLUDED.next_line,"
+		           " records = EXCLUDED.records, complete = EXCLUDED.complete,"
+		           " updated_at = now()",
+		    .nparams = 7,
+		    .params = {pr->file_id, sk->arr[0].p,
+		               pr->resource_code ? pr->resource_code : s->resource_code, nb[3],
+		               nb[4], nb[5], pr->complete ? "t" : "f"}};
 	} else if (pr && pr->kind == DGP_PG_PROGRESS_KAFKA && pr->n_offsets) {
-		st[n++] = (pstmt_t){
-			.sql = "INSERT INTO dgp_ops.offsets (group_id, topic, \"partition\","
-			       " next_offset, updated_at)"
-			       " SELECT $1, u.topic, u.\"partition\", u.next_offset, now()"
-			       " FROM unnest($2::text[], $3::int[], $4::bigint[])"
-			       "   AS u(topic, \"partition\", next_offset)"
-			       " ON CONFLICT (group_id, topic, \"partition\") DO UPDATE SET"
-			       " next_offset = EXCLUDED.next_offset, updated_at = now()",
-			.nparams = 4,
-			.params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[2].p}};
+		st[n++] =
+		    (pstmt_t){.sql = "INSERT INTO dgp_ops.offsets (group_id, topic, \"partition\","
+		                     " next_offset, updated_at)"
+		                     " SELECT $1, u.topic, u.\"partition\", u.next_offset, now()"
+		                     " FROM unnest($2::text[], $3::int[], $4::bigint[])"
+		                     "   AS u(topic, \"partition\", next_offset)"
+		                     " ON CONFLICT (group_id, topic, \"partition\") DO UPDATE SET"
+		                     " next_offset = EXCLUDED.next_offset, updated_at = now()",
+		              .nparams = 4,
+		              .params = {pr->group_id, sk->arr[0].p, sk->arr[1].p, sk->arr[2].p}};
 	}
 	if (sk->n_counted) {
 		/* Everything below the batch's end is counted now (never moved back). */
 		if (pr->kind == DGP_PG_PROGRESS_KAFKA)
 			st[n++] = (pstmt_t){
-				.sql = "UPDATE dgp_ops.counted c SET counted_through = u.next_offset,"
-				       " updated_at = now()"
-				       " FROM unnest($1::text[], $2::int[], $3::bigint[])"
-				       "   AS u(topic, \"partition\", next_offset)"
-				       " WHERE c.origin = u.topic AND c.\"partition\" = u.\"partition\""
-				       " AND c.counted_through < u.next_offset",
-				.nparams = 3,
-				.params = {sk->arr[0].p, sk->arr[1].p, sk->arr[2].p}};
+			    .sql = "UPDATE dgp_ops.counted c SET counted_through = u.next_offset,"
+			           " updated_at = now()"
+			           " FROM unnest($1::text[], $2::int[], $3::bigint[])"
+			           "   AS u(topic, \"partition\", next_offset)"
+			           " WHERE c.origin = u.topic AND c.\"partition\" = u.\"partition\""
+			           " AND c.counted_through < u.next_offset",
+			    .nparams = 3,
+			    .params = {sk->arr[0].p, sk->arr[1].p, sk->arr[2].p}};
 		else
 			st[n++] = (pstmt_t){
-				.sql = "UPDATE dgp_ops.counted SET counted_through = $2::bigint,"
-				       " updated_at = now() WHERE origin = $1 AND \"partition\" = -1"
-				       " AND counted_through < $2::bigint",
-				.nparams = 2,
-				.params = {pr->file_id, nb[3]}};
+			    .sql = "UPDATE dgp_ops.counted SET counted_through = $2::bigint,"
+			           " updated_at = now() WHERE origin = $1 AND \"partition\" = -1"
+			           " AND counted_through < $2::bigint",
+			    .nparams = 2,
+			    .params = {pr->file_id, nb[3]}};
 	}
 	st[n++] = (pstmt_t){.sql = "COMMIT"};
 	e = run_pipeline(sk, st, n, errstr, errstr_size);
@@ -1749,8 +1794,8 @@ static bool progress_valid(const dgp_pg_progress_t *pr)
 }
 
 dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
-			    const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
-			    char *errstr, size_t errstr_size)
+                            const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+                            char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_result_t local;
 	if (!result)
@@ -1761,21 +1806,21 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 	sk->origin_src_ptr = NULL;
 	if (!in || !in->schema || !progress_valid(progress))
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-				      "sink write: missing schema or incomplete progress");
+		                      "sink write: missing schema or incomplete progress");
 	if (PQstatus(sk->conn) != CONNECTION_OK || PQpipelineStatus(sk->conn) != PQ_PIPELINE_OFF ||
 	    PQtransactionStatus(sk->conn) != PQTRANS_IDLE)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG_CONN,
-				      "sink write: connection is not open and idle: reconnect");
+		                      "sink write: connection is not open and idle: reconnect");
 	if (progress)
 		progress_params(sk, progress);
 	dgp_arena_reset(sk->wr);
 	sk->n_refusals = 0;
 	sk->n_counted = 0;
-	attempt_t at = {.sk = sk, .t = table_get(sk, in->schema), .in = in, .pr = progress,
-			.res = result};
+	attempt_t at = {
+	    .sk = sk, .t = table_get(sk, in->schema), .in = in, .pr = progress, .res = result};
 	at.n_rows = in->n_inserts + in->n_merges;
 	at.rows = at.n_rows ? key_ordered(sk, in->inserts, in->n_inserts, in->merges, in->n_merges)
-			    : NULL;
+	                    : NULL;
 	sk->rt = 0;
 	dgp_err_t e = attempt_run(&at, errstr, errstr_size);
 	if (e == DGP_OK && !result->already_committed) {
@@ -1788,8 +1833,8 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 }
 
 dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sk, dgp_batch_t *batch,
-				  const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
-				  char *errstr, size_t errstr_size)
+                                  const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+                                  char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_input_t in = {.schema = dgp_batch_schema(batch)};
 	dgp_record_t **ins, **mrg;
@@ -1825,122 +1870,122 @@ dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sk, dgp_batch_t *batch,
 	/* The refused records are rejects now: in the counts, out of the cache commit. */
 	for (size_t i = 0; e == DGP_OK && i < result->n_refused; i++)
 		dgp_batch_refuse(batch, result->refused[i].rec, DGP_REASON_DB_REFUSED,
-				 result->refused[i].detail);
+		                 result->refused[i].detail);
 	return e;
 }
 
 /* ------------------------------------------------------------ ensure ops */
 
 static const char ENSURE_OPS_SQL[] =
-	"BEGIN;"
-	"SET LOCAL client_min_messages = warning;"
-	"SELECT pg_advisory_xact_lock(hashtext('dgp_pg_sink_ensure_ops'));"
-	"CREATE SCHEMA IF NOT EXISTS dgp_ops;"
-	"CREATE SCHEMA IF NOT EXISTS dgp_catalog;"
-	"CREATE TABLE IF NOT EXISTS dgp_ops.reject ("
-	" id bigserial PRIMARY KEY,"
-	" resource_code text,"
-	" reason text NOT NULL,"
-	" field text,"
-	" source text,"
-	" \"partition\" int,"
-	" \"offset\" bigint,"
-	" line bigint,"
-	" raw bytea,"
-	" detail text,"
-	" rejected_at timestamptz NOT NULL DEFAULT now());"
-	/* One row per reject of a record, however often the record is read: an
-	 * older table first loses the copies its replays added. */
-	"DO $dgp$ BEGIN IF to_regclass('dgp_ops.reject_origin') IS NULL THEN"
-	" DELETE FROM dgp_ops.reject a USING dgp_ops.reject b WHERE a.id > b.id"
-	"  AND a.resource_code = b.resource_code AND a.source = b.source"
-	"  AND coalesce(a.\"partition\", -1) = coalesce(b.\"partition\", -1)"
-	"  AND a.\"offset\" = b.\"offset\" AND a.reason = b.reason"
-	"  AND coalesce(a.field, '') = coalesce(b.field, '');"
-	" CREATE UNIQUE INDEX reject_origin ON dgp_ops.reject (resource_code, source,"
-	"  (coalesce(\"partition\", -1)), \"offset\", reason, (coalesce(field, '')))"
-	"  WHERE \"offset\" IS NOT NULL;"
-	" END IF; END $dgp$;"
-	"CREATE TABLE IF NOT EXISTS dgp_ops.counted ("
-	" origin text NOT NULL,"
-	" \"partition\" int NOT NULL,"
-	" counted_through bigint NOT NULL,"
-	" updated_at timestamptz NOT NULL DEFAULT now(),"
-	" PRIMARY KEY (origin, \"partition\"));"
-	"CREATE TABLE IF NOT EXISTS dgp_ops.file_progress ("
-	" file_id text PRIMARY KEY,"
-	" path text,"
-	" resource_code text,"
-	" next_offset bigint NOT NULL DEFAULT 0,"
-	" next_line bigint NOT NULL DEFAULT 1,"
-	" records bigint NOT NULL DEFAULT 0,"
-	" complete boolean NOT NULL DEFAULT false,"
-	" updated_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE IF NOT EXISTS dgp_ops.offsets ("
-	" group_id text NOT NULL,"
-	" topic text NOT NULL,"
-	" \"partition\" int NOT NULL,"
-	" next_offset bigint NOT NULL,"
-	" updated_at timestamptz NOT NULL DEFAULT now(),"
-	" PRIMARY KEY (group_id, topic, \"partition\"));"
-	"CREATE TABLE IF NOT EXISTS dgp_ops.load_log ("
-	" id bigserial PRIMARY KEY,"
-	" command text,"
-	" source text,"
-	" resource_code text,"
-	" started_at timestamptz NOT NULL DEFAULT now(),"
-	" finished_at timestamptz,"
-	" records_read bigint NOT NULL DEFAULT 0,"
-	" \"new\" bigint NOT NULL DEFAULT 0,"
-	" changed bigint NOT NULL DEFAULT 0,"
-	" unchanged bigint NOT NULL DEFAULT 0,"
-	" duplicate bigint NOT NULL DEFAULT 0,"
-	" rejected bigint NOT NULL DEFAULT 0,"
-	" status text);"
-	"CREATE TABLE IF NOT EXISTS dgp_ops.file_chunks ("
-	" resource_code text PRIMARY KEY,"
-	" context bytea NOT NULL,"
-	" last_change timestamptz,"
-	" load_log_id bigint,"
-	" chunks bigint NOT NULL,"
-	" records bigint NOT NULL,"
-	" fingerprints bytea NOT NULL,"
-	" stored_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE IF NOT EXISTS dgp_ops.golden_queue ("
-	" base text NOT NULL,"
-	" key text NOT NULL,"
-	" enqueued_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE IF NOT EXISTS dgp_catalog.resource_stats ("
-	" resource_code text PRIMARY KEY,"
-	" \"rows\" bigint NOT NULL DEFAULT 0,"
-	" records_read bigint NOT NULL DEFAULT 0,"
-	" rejected bigint NOT NULL DEFAULT 0,"
-	" last_load timestamptz,"
-	" last_change timestamptz);"
-	"DO $dgp$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
-	" 'dgp_catalog.resource_stats'::regclass AND attname = 'replayed') THEN"
-	" ALTER TABLE dgp_catalog.resource_stats ADD COLUMN replayed bigint NOT NULL DEFAULT 0;"
-	" END IF; END $dgp$;"
-	"CREATE TABLE IF NOT EXISTS dgp_catalog.reject_stats ("
-	" resource_code text NOT NULL,"
-	" reason text NOT NULL,"
-	" count bigint NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (resource_code, reason));"
-	"CREATE TABLE IF NOT EXISTS dgp_catalog.field_stats ("
-	" resource_code text NOT NULL,"
-	" field text NOT NULL,"
-	" present bigint NOT NULL DEFAULT 0,"
-	" valid bigint NOT NULL DEFAULT 0,"
-	" total bigint NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (resource_code, field));"
-	"CREATE TABLE IF NOT EXISTS dgp_catalog.unknown_field_stats ("
-	" resource_code text NOT NULL,"
-	" name text NOT NULL,"
-	" records bigint NOT NULL DEFAULT 0,"
-	" first_seen timestamptz NOT NULL DEFAULT now(),"
-	" last_seen timestamptz NOT NULL DEFAULT now(),"
-	" PRIMARY KEY (resource_code, name));"
-	"COMMIT";
+    "BEGIN;"
+    "SET LOCAL client_min_messages = warning;"
+    "SELECT pg_advisory_xact_lock(hashtext('dgp_pg_sink_ensure_ops'));"
+    "CREATE SCHEMA IF NOT EXISTS dgp_ops;"
+    "CREATE SCHEMA IF NOT EXISTS dgp_catalog;"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.reject ("
+    " id bigserial PRIMARY KEY,"
+    " resource_code text,"
+    " reason text NOT NULL,"
+    " field text,"
+    " source text,"
+    " \"partition\" int,"
+    " \"offset\" bigint,"
+    " line bigint,"
+    " raw bytea,"
+    " detail text,"
+    " rejected_at timestamptz NOT NULL DEFAULT now());"
+    /* One row per reject of a record, however often the record is read: an
+     * older table first loses the copies its replays added. */
+    "DO $dgp$ BEGIN IF to_regclass('dgp_ops.reject_origin') IS NULL THEN"
+    " DELETE FROM dgp_ops.reject a USING dgp_ops.reject b WHERE a.id > b.id"
+    "  AND a.resource_code = b.resource_code AND a.source = b.source"
+    "  AND coalesce(a.\"partition\", -1) = coalesce(b.\"partition\", -1)"
+    "  AND a.\"offset\" = b.\"offset\" AND a.reason = b.reason"
+    "  AND coalesce(a.field, '') = coalesce(b.field, '');"
+    " CREATE UNIQUE INDEX reject_origin ON dgp_ops.reject (resource_code, source,"
+    "  (coalesce(\"partition\", -1)), \"offset\", reason, (coalesce(field, '')))"
+    "  WHERE \"offset\" IS NOT NULL;"
+    " END IF; END $dgp$;"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.counted ("
+    " origin text NOT NULL,"
+    " \"partition\" int NOT NULL,"
+    " counted_through bigint NOT NULL,"
+    " updated_at timestamptz NOT NULL DEFAULT now(),"
+    " PRIMARY KEY (origin, \"partition\"));"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.file_progress ("
+    " file_id text PRIMARY KEY,"
+    " path text,"
+    " resource_code text,"
+    " next_offset bigint NOT NULL DEFAULT 0,"
+    " next_line bigint NOT NULL DEFAULT 1,"
+    " records bigint NOT NULL DEFAULT 0,"
+    " complete boolean NOT NULL DEFAULT false,"
+    " updated_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.offsets ("
+    " group_id text NOT NULL,"
+    " topic text NOT NULL,"
+    " \"partition\" int NOT NULL,"
+    " next_offset bigint NOT NULL,"
+    " updated_at timestamptz NOT NULL DEFAULT now(),"
+    " PRIMARY KEY (group_id, topic, \"partition\"));"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.load_log ("
+    " id bigserial PRIMARY KEY,"
+    " command text,"
+    " source text,"
+    " resource_code text,"
+    " started_at timestamptz NOT NULL DEFAULT now(),"
+    " finished_at timestamptz,"
+    " records_read bigint NOT NULL DEFAULT 0,"
+    " \"new\" bigint NOT NULL DEFAULT 0,"
+    " changed bigint NOT NULL DEFAULT 0,"
+    " unchanged bigint NOT NULL DEFAULT 0,"
+    " duplicate bigint NOT NULL DEFAULT 0,"
+    " rejected bigint NOT NULL DEFAULT 0,"
+    " status text);"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.file_chunks ("
+    " resource_code text PRIMARY KEY,"
+    " context bytea NOT NULL,"
+    " last_change timestamptz,"
+    " load_log_id bigint,"
+    " chunks bigint NOT NULL,"
+    " records bigint NOT NULL,"
+    " fingerprints bytea NOT NULL,"
+    " stored_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.golden_queue ("
+    " base text NOT NULL,"
+    " key text NOT NULL,"
+    " enqueued_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE IF NOT EXISTS dgp_catalog.resource_stats ("
+    " resource_code text PRIMARY KEY,"
+    " \"rows\" bigint NOT NULL DEFAULT 0,"
+    " records_read bigint NOT NULL DEFAULT 0,"
+    " rejected bigint NOT NULL DEFAULT 0,"
+    " last_load timestamptz,"
+    " last_change timestamptz);"
+    "DO $dgp$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
+    " 'dgp_catalog.resource_stats'::regclass AND attname = 'replayed') THEN"
+    " ALTER TABLE dgp_catalog.resource_stats ADD COLUMN replayed bigint NOT NULL DEFAULT 0;"
+    " END IF; END $dgp$;"
+    "CREATE TABLE IF NOT EXISTS dgp_catalog.reject_stats ("
+    " resource_code text NOT NULL,"
+    " reason text NOT NULL,"
+    " count bigint NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (resource_code, reason));"
+    "CREATE TABLE IF NOT EXISTS dgp_catalog.field_stats ("
+    " resource_code text NOT NULL,"
+    " field text NOT NULL,"
+    " present bigint NOT NULL DEFAULT 0,"
+    " valid bigint NOT NULL DEFAULT 0,"
+    " total bigint NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (resource_code, field));"
+    "CREATE TABLE IF NOT EXISTS dgp_catalog.unknown_field_stats ("
+    " resource_code text NOT NULL,"
+    " name text NOT NULL,"
+    " records bigint NOT NULL DEFAULT 0,"
+    " first_seen timestamptz NOT NULL DEFAULT now(),"
+    " last_seen timestamptz NOT NULL DEFAULT now(),"
+    " PRIMARY KEY (resource_code, name));"
+    "COMMIT";
 
 dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size)
 {
@@ -1953,16 +1998,15 @@ dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size)
 /* ------------------------------------------------------------ readers */
 
 dgp_err_t dgp_pg_sink_file_progress_get(PGconn *conn, const char *file_id, bool *found,
-					int64_t *next_offset, int64_t *next_line,
-					int64_t *records, bool *complete, char *errstr,
-					size_t errstr_size)
+                                        int64_t *next_offset, int64_t *next_line, int64_t *records,
+                                        bool *complete, char *errstr, size_t errstr_size)
 {
 	const char *p[1] = {file_id};
 	*found = false;
 	PGresult *r = PQexecParams(conn,
-				   "SELECT next_offset, next_line, records, complete"
-				   " FROM dgp_ops.file_progress WHERE file_id = $1",
-				   1, NULL, p, NULL, NULL, 0);
+	                           "SELECT next_offset, next_line, records, complete"
+	                           " FROM dgp_ops.file_progress WHERE file_id = $1",
+	                           1, NULL, p, NULL, NULL, 0);
 	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
 	if (e == DGP_OK && PQntuples(r) == 1) {
 		*found = true;
@@ -1980,28 +2024,29 @@ dgp_err_t dgp_pg_sink_file_progress_get(PGconn *conn, const char *file_id, bool 
 }
 
 dgp_err_t dgp_pg_sink_file_progress_forget(PGconn *conn, const char *file_id, char *errstr,
-					   size_t errstr_size)
+                                           size_t errstr_size)
 {
 	const char *p[1] = {file_id};
 	PGresult *r = PQexecParams(conn, "DELETE FROM dgp_ops.file_progress WHERE file_id = $1", 1,
-				   NULL, p, NULL, NULL, 0);
+	                           NULL, p, NULL, NULL, 0);
 	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
 	PQclear(r);
 	return e;
 }
 
 dgp_err_t dgp_pg_sink_offsets_get(PGconn *conn, const char *group_id, const char *topic,
-				  int32_t partition, bool *found, int64_t *next_offset,
-				  char *errstr, size_t errstr_size)
+                                  int32_t partition, bool *found, int64_t *next_offset,
+                                  char *errstr, size_t errstr_size)
 {
 	char part[16];
 	snprintf(part, sizeof(part), "%" PRId32, partition);
 	const char *p[3] = {group_id, topic, part};
 	*found = false;
-	PGresult *r = PQexecParams(conn,
-				   "SELECT next_offset FROM dgp_ops.offsets"
-				   " WHERE group_id = $1 AND topic = $2 AND \"partition\" = $3::int",
-				   3, NULL, p, NULL, NULL, 0);
+	PGresult *r =
+	    PQexecParams(conn,
+	                 "SELECT next_offset FROM dgp_ops.offsets"
+	                 " WHERE group_id = $1 AND topic = $2 AND \"partition\" = $3::int",
+	                 3, NULL, p, NULL, NULL, 0);
 	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);
 	if (e == DGP_OK && PQntuples(r) == 1) {
 		*found = true;
@@ -2024,17 +2069,29 @@ static size_t copy_unescape(char *p, size_t n)
 		}
 		c = p[++i];
 		switch (c) {
-		case 'b': p[o++] = '\b'; break;
-		case 'f': p[o++] = '\f'; break;
-		case 'n': p[o++] = '\n'; break;
-		case 'r': p[o++] = '\r'; break;
-		case 't': p[o++] = '\t'; break;
-		case 'v': p[o++] = '\v'; break;
+		case 'b':
+			p[o++] = '\b';
+			break;
+		case 'f':
+			p[o++] = '\f';
+			break;
+		case 'n':
+			p[o++] = '\n';
+			break;
+		case 'r':
+			p[o++] = '\r';
+			break;
+		case 't':
+			p[o++] = '\t';
+			break;
+		case 'v':
+			p[o++] = '\v';
+			break;
 		case 'x': {
 			unsigned v = 0, k = 0;
 			while (k < 2 && i + 1 < n &&
 			       ((p[i + 1] >= '0' && p[i + 1] <= '9') ||
-				((p[i + 1] | 32) >= 'a' && (p[i + 1] | 32) <= 'f'))) {
+			        ((p[i + 1] | 32) >= 'a' && (p[i + 1] | 32) <= 'f'))) {
 				char h = p[++i];
 				v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 32) - 'a' + 10);
 				k++;
@@ -2081,14 +2138,14 @@ static void put_canonical_key(dgp_buf_t *key, dgp_buf_t *norm, const dgp_field_s
 }
 
 dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_t *dedup,
-				 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
-				 size_t errstr_size)
+                                 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
+                                 size_t errstr_size)
 {
 	if (loaded)
 		*loaded = 0;
 	if (!s->nkeys)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
-				      "resource %s has no record key", s->resource_code);
+		                      "resource %s has no record key", s->resource_code);
 	dgp_arena_t *a = dgp_arena_new(0);
 	dgp_buf_t sql = {0};
 	dgp_buf_puts(&sql, "COPY (SELECT ");
@@ -2143,8 +2200,8 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 				dgp_buf_putc(&key, DGP_KEY_SEP);
 			size_t flen = (size_t)(tab - p);
 			if (!(flen == 2 && p[0] == '\\' && p[1] == 'N'))
-				put_canonical_key(&key, &norm, &s->fields[s->key_fields[k]], &ctx, p,
-						  copy_unescape(p, flen));
+				put_canonical_key(&key, &norm, &s->fields[s->key_fields[k]], &ctx,
+				                  p, copy_unescape(p, flen));
 			p = tab + 1;
 			k++;
 		}

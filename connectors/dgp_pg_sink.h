@@ -86,9 +86,10 @@ typedef struct dgp_pg_sink dgp_pg_sink_t;
 
 /* COPY format of the insert and stage paths. */
 typedef enum dgp_pg_copy_format {
-	DGP_PG_COPY_AUTO = 0, /* binary when every column is text (RESULTS.md: faster, half the CPU), else text */
+	DGP_PG_COPY_AUTO =
+	    0, /* binary when every column is text (RESULTS.md: faster, half the CPU), else text */
 	DGP_PG_COPY_TEXT,
-	DGP_PG_COPY_BINARY,   /* only honoured when every column is text; else text */
+	DGP_PG_COPY_BINARY, /* only honoured when every column is text; else text */
 } dgp_pg_copy_format_t;
 
 /* One Kafka partition's span in the batch: where it resumed, where it resumes next. */
@@ -96,8 +97,8 @@ typedef struct dgp_pg_offset {
 	const char *topic;
 	int32_t partition;
 	int64_t from_offset; /* the stored offset this batch resumed from (the previous batch's
-				next_offset, or the one sought on assignment); with nothing stored,
-				the batch's first offset */
+	                        next_offset, or the one sought on assignment); with nothing stored,
+	                        the batch's first offset */
 	int64_t next_offset; /* offset of the next message to consume (last offset + 1) */
 } dgp_pg_offset_t;
 
@@ -114,14 +115,14 @@ typedef enum dgp_pg_progress_kind {
 typedef struct dgp_pg_progress {
 	dgp_pg_progress_kind_t kind;
 	/* DGP_PG_PROGRESS_FILE */
-	const char *file_id;       /* xxh3-128 hex of the file's bytes */
+	const char *file_id; /* xxh3-128 hex of the file's bytes */
 	const char *path;
 	const char *resource_code;
-	int64_t next_offset;       /* byte offset to resume at */
-	int64_t next_line;         /* line number of the byte at next_offset (1-based) */
-	int64_t records;           /* records read from the file so far, this batch included */
-	bool complete;             /* the file is read to its end */
-	int64_t load_log_id;       /* > 0: add the batch's counts to this dgp_ops.load_log row */
+	int64_t next_offset; /* byte offset to resume at */
+	int64_t next_line;   /* line number of the byte at next_offset (1-based) */
+	int64_t records;     /* records read from the file so far, this batch included */
+	bool complete;       /* the file is read to its end */
+	int64_t load_log_id; /* > 0: add the batch's counts to this dgp_ops.load_log row */
 	/* JSON keys / CSV columns the catalog does not know, by name, with the records
 	 * that carried each since the last committed batch: added to
 	 * dgp_catalog.unknown_field_stats.  Any kind of progress. */
@@ -141,40 +142,40 @@ typedef struct dgp_pg_progress {
  */
 typedef struct dgp_pg_sink_input {
 	const dgp_schema_t *schema;
-	dgp_record_t *const *inserts;   /* keys absent from the cache: COPY */
+	dgp_record_t *const *inserts; /* keys absent from the cache: COPY */
 	size_t n_inserts;
-	dgp_record_t *const *merges;    /* keys present: upsert */
+	dgp_record_t *const *merges; /* keys present: upsert */
 	size_t n_merges;
 	const dgp_record_t *const *rejects;
 	size_t n_rejects;
 	const dgp_field_reject_t *field_rejects;
 	size_t n_field_rejects;
-	const dgp_batch_counts_t *counts;       /* may be NULL: no statistics */
+	const dgp_batch_counts_t *counts; /* may be NULL: no statistics */
 	/* every record of the batch, in read order, for counting a record once however
 	 * often it is read (dgp_ops.counted); NULL: all count as read for the first time */
 	const dgp_record_t *const *records;
 	size_t n_records;
-	const dgp_field_count_t *field_counts;  /* schema->nfields rows; may be NULL */
+	const dgp_field_count_t *field_counts; /* schema->nfields rows; may be NULL */
 } dgp_pg_sink_input_t;
 
 /* A record PostgreSQL refused: not written, rejected as db_refused in the same transaction. */
 typedef struct dgp_pg_refusal {
-	dgp_record_t *rec;   /* one of the input's inserts or merges */
-	const char *detail;  /* "SQLSTATE: primary message" as stored in dgp_ops.reject.detail */
+	dgp_record_t *rec;  /* one of the input's inserts or merges */
+	const char *detail; /* "SQLSTATE: primary message" as stored in dgp_ops.reject.detail */
 } dgp_pg_refusal_t;
 
 /* What one dgp_pg_sink_write() did (for metrics and the load summary). */
 typedef struct dgp_pg_sink_result {
-	uint64_t inserted;        /* rows inserted into dgp_src (key was not there) */
-	uint64_t updated;         /* rows updated (key there, content differed) */
-	uint64_t rejects;         /* rows added to dgp_ops.reject, refusals included */
-	uint64_t refreshed_keys;  /* keys handed to the golden-record function */
-	bool met_existing;        /* fewer rows inserted than the cache expected new: a stale
-				     cache or another writer (nothing wrong, the rows were merged) */
-	bool already_committed;   /* progress showed the batch committed before: wrote nothing */
-	size_t n_refused;         /* records PostgreSQL refused (see refused) */
+	uint64_t inserted;       /* rows inserted into dgp_src (key was not there) */
+	uint64_t updated;        /* rows updated (key there, content differed) */
+	uint64_t rejects;        /* rows added to dgp_ops.reject, refusals included */
+	uint64_t refreshed_keys; /* keys handed to the golden-record function */
+	bool met_existing;       /* fewer rows inserted than the cache expected new: a stale
+	                            cache or another writer (nothing wrong, the rows were merged) */
+	bool already_committed;  /* progress showed the batch committed before: wrote nothing */
+	size_t n_refused;        /* records PostgreSQL refused (see refused) */
 	const dgp_pg_refusal_t *refused; /* owned by the sink, valid until its next write */
-	int round_trips;          /* client/server round trips of the write, every attempt */
+	int round_trips;                 /* client/server round trips of the write, every attempt */
 } dgp_pg_sink_result_t;
 
 typedef struct dgp_pg_sink_opts {
@@ -228,8 +229,8 @@ void dgp_pg_sink_set_conn(dgp_pg_sink_t *sink, PGconn *conn);
  * arrays are only read.
  */
 dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sink, const dgp_pg_sink_input_t *in,
-			    const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
-			    char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+                            const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+                            char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_pg_sink_write_batch — dgp_pg_sink_write() of everything batch holds:
@@ -239,8 +240,8 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sink, const dgp_pg_sink_input_t *in,
  * dgp_batch_commit_cache().
  */
 dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sink, dgp_batch_t *batch,
-				  const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
-				  char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+                                  const dgp_pg_progress_t *progress, dgp_pg_sink_result_t *result,
+                                  char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_pg_sink_file_progress_get — the stored progress of file_id: *found
@@ -248,16 +249,16 @@ dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sink, dgp_batch_t *batch,
  * pointer may be NULL.
  */
 dgp_err_t dgp_pg_sink_file_progress_get(PGconn *conn, const char *file_id, bool *found,
-					int64_t *next_offset, int64_t *next_line,
-					int64_t *records, bool *complete, char *errstr,
-					size_t errstr_size) DGP_MUST_CHECK;
+                                        int64_t *next_offset, int64_t *next_line, int64_t *records,
+                                        bool *complete, char *errstr,
+                                        size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_pg_sink_file_progress_forget — delete file_id's progress row, so the
  * next load of the file starts at its first record (`dgp load --again`).
  */
 dgp_err_t dgp_pg_sink_file_progress_forget(PGconn *conn, const char *file_id, char *errstr,
-					   size_t errstr_size) DGP_MUST_CHECK;
+                                           size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_pg_sink_offsets_get — the stored next offset of (group, topic,
@@ -265,8 +266,8 @@ dgp_err_t dgp_pg_sink_file_progress_forget(PGconn *conn, const char *file_id, ch
  * auto.offset.reset).
  */
 dgp_err_t dgp_pg_sink_offsets_get(PGconn *conn, const char *group_id, const char *topic,
-				  int32_t partition, bool *found, int64_t *next_offset,
-				  char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+                                  int32_t partition, bool *found, int64_t *next_offset,
+                                  char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_pg_sink_warm_cache — stream (key columns, _dgp_content_hash) of
@@ -280,7 +281,7 @@ dgp_err_t dgp_pg_sink_offsets_get(PGconn *conn, const char *group_id, const char
  * field's rule, so the hash is of dgp's spelling of the key.
  */
 dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *schema, dgp_dedup_t *dedup,
-				 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
-				 size_t errstr_size) DGP_MUST_CHECK;
+                                 uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
+                                 size_t errstr_size) DGP_MUST_CHECK;
 
 #endif /* DGP_PG_SINK_H */

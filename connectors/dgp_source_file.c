@@ -16,7 +16,7 @@ struct dgp_source_file {
 	const char *path;
 	dgp_file_source_opts_t opts;
 	dgp_file_source_t *reader;
-	dgp_file_chunks_t *chunks; /* NULL: every record is parsed */
+	dgp_file_chunks_t *chunks;     /* NULL: every record is parsed */
 	int64_t end_offset, next_line; /* where the last record ended */
 };
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN 16
+#define ARENA_ALIGN         16
 #define ARENA_DEFAULT_BLOCK (64 * 1024)
 
 typedef struct arena_block {

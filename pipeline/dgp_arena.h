@@ -75,7 +75,8 @@ size_t dgp_arena_reserved(const dgp_arena_t *a);
  */
 __attribute__((noreturn)) void dgp_oom(size_t n, const char *what);
 
-/* dgp_xmalloc / dgp_xrealloc / dgp_xcalloc — malloc that calls dgp_oom() instead of returning NULL. */
+/* dgp_xmalloc / dgp_xrealloc / dgp_xcalloc — malloc that calls dgp_oom() instead of returning NULL.
+ */
 void *dgp_xmalloc(size_t n);
 void *dgp_xrealloc(void *p, size_t n);
 void *dgp_xcalloc(size_t nmemb, size_t size);

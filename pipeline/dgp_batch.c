@@ -205,9 +205,10 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 		scratch_reserve(b, cap);
 		dgp_norm_result_t res;
 		/* A NUL (JSON \u0000) is a bad value whatever the rule: charset. */
-		dgp_reason_t r = memchr(raw.p, 0, raw.len) ? DGP_REASON_CHARSET
-							   : dgp_norm_apply(f->rule, ctx, raw.p, raw.len,
-									    b->scratch, cap, &res);
+		dgp_reason_t r =
+		    memchr(raw.p, 0, raw.len)
+		        ? DGP_REASON_CHARSET
+		        : dgp_norm_apply(f->rule, ctx, raw.p, raw.len, b->scratch, cap, &res);
 		if (r == DGP_REASON_OK) {
 			b->fcounts[i].valid++;
 			if (rejected)

@@ -67,12 +67,12 @@ typedef struct dgp_batch_counts {
 	uint64_t parsed;   /* records parsed into fields: the field counts' total */
 	uint64_t cls[4];   /* by dgp_dedup_class_t, accepted records only */
 	uint64_t rejected; /* records rejected */
-	uint64_t by_reason[DGP_REASON__COUNT]; /* record rejects + field rejects */
+	uint64_t by_reason[DGP_REASON__COUNT];       /* record rejects + field rejects */
 	uint64_t field_by_reason[DGP_REASON__COUNT]; /* field rejects alone */
 	uint64_t field_rejects;
-	uint64_t flagged; /* accepted records with any quality flag */
-	uint64_t skipped; /* records of unchanged chunks not parsed, counted in read and
-	                   * cls[UNCHANGED] too (dgp_batch_count_skipped) */
+	uint64_t flagged;  /* accepted records with any quality flag */
+	uint64_t skipped;  /* records of unchanged chunks not parsed, counted in read and
+	                    * cls[UNCHANGED] too (dgp_batch_count_skipped) */
 	uint64_t repeated; /* accepted records whose key this run met before (earlier
 	                    * in the batch or in an earlier batch) */
 } dgp_batch_counts_t;

@@ -19,189 +19,180 @@
 #define CONF_OFF(field) offsetof(dgp_config_t, field)
 
 static const dgp_conf_prop_t props[] = {
-	{"log.level", DGP_CONF_ENUM, CONF_OFF(log_level), 0, 0, "info",
-	 "error,warn,info,debug", 0,
-	 "Least severe level written to the log.  Personal data is never "
-	 "logged at any level."},
-	{"pg.conninfo", DGP_CONF_STR, CONF_OFF(pg_conninfo), 0, 0, "", NULL,
-	 DGP_CONF_F_SECRET,
-	 "libpq connection string or URI of the PostgreSQL database.  Empty "
-	 "means libpq's defaults (PGHOST, PGPORT, …).  Give a password through "
-	 "`passfile=` or PGPASSWORD, not here in a file others can read; "
-	 "`dgp config dump` redacts it."},
-	{"pg.connect.timeout.ms", DGP_CONF_INT, CONF_OFF(pg_connect_timeout_ms),
-	 100, 3600000, "10000", NULL, 0,
-	 "How long to keep trying to reach PostgreSQL at start before giving "
-	 "up with an error."},
-	{"kafka.brokers", DGP_CONF_STR, CONF_OFF(kafka_brokers), 0, 0,
-	 "127.0.0.1:9092", NULL, 0,
-	 "Kafka bootstrap brokers, `host:port[,host:port…]`; sets librdkafka's "
-	 "`bootstrap.servers`.  Any other `kafka.*` key is passed to librdkafka "
-	 "without the prefix (e.g. `kafka.security.protocol`), checked when the "
-	 "file is loaded."},
-	{"catalog.dir", DGP_CONF_STR, CONF_OFF(catalog_dir), 0, 0,
-	 "", NULL, 0,
-	 "Directory holding the catalog definition files.  Empty: the sample "
-	 "catalog installed with dgp (`/usr/share/dgp/catalog/sample` from the "
-	 "Debian package; in a build tree, the source's `catalog/sample`), so "
-	 "every command works from any directory."},
-	{"catalog.timezone", DGP_CONF_STR, CONF_OFF(catalog_timezone), 0, 0, "Asia/Shanghai", NULL, 0,
-	 "Time zone (IANA name, from the tzdata package) of the times in `dgp catalog "
-	 "export`'s CSV and XLSX files and their 说明: departments read Beijing time.  "
-	 "The JSON export stays in UTC."},
-	{"http.listen", DGP_CONF_STR, CONF_OFF(http_listen), 0, 0, "127.0.0.1:9187",
-	 NULL, 0,
-	 "Address of the HTTP endpoint of `dgp run`, `dgp load` and `dgp "
-	 "availability probe` (`GET /metrics`, `/healthz`, `/readyz`): "
-	 "`host:port` or `[v6addr]:port`; port 0 picks a free one.  Loopback by "
-	 "default: the endpoint has no authentication, so expose it only behind a "
-	 "firewall or proxy.  Empty turns the endpoint off."},
-	{"http.threads", DGP_CONF_INT, CONF_OFF(http_threads), 1, 64, "2", NULL, 0,
-	 "Threads serving the HTTP endpoint.  Scrapes never take a lock the "
-	 "pipeline waits on, so two are enough for Prometheus and a person."},
-	{"http.connection.limit", DGP_CONF_INT, CONF_OFF(http_connection_limit), 1,
-	 10000, "256", NULL, 0,
-	 "Most HTTP connections open at once; further clients wait in the listen "
-	 "queue until one closes.  Each holds at most 32 KiB."},
-	{"http.connection.limit.per.client", DGP_CONF_INT,
-	 CONF_OFF(http_connection_limit_per_client), 1, 10000, "8", NULL, 0,
-	 "Most HTTP connections open at once from one client address; a further "
-	 "connection from it is closed at once.  Keeps one slow or hostile client "
-	 "(slowloris: many connections each sending a byte now and then) from "
-	 "taking every connection, so Prometheus and health checks from other "
-	 "addresses are still served."},
-	{"http.timeout.ms", DGP_CONF_INT, CONF_OFF(http_timeout_ms), 1000, 3600000,
-	 "10000", NULL, 0,
-	 "An HTTP connection that sends or reads nothing for this long (a slow or "
-	 "stuck client, an unfinished request) is closed.  Rounded up to whole "
-	 "seconds."},
-	{"metrics.catalog.interval.ms", DGP_CONF_INT, CONF_OFF(metrics_catalog_interval_ms), 100,
-	 86400000, "60000", NULL, 0,
-	 "`dgp run` and `dgp load`: time between two reads of the catalog's statistics "
-	 "(dgp_catalog.resource_stats) for the gauges dgp_resource_rows, "
-	 "dgp_resource_last_update_timestamp_seconds, dgp_catalog_resources_overdue and "
-	 "dgp_catalog_resources_never_loaded, which thus count loads by other processes "
-	 "too.  Also read at start, after a catalog reload and at the end of a load."},
-	{"probe.targets", DGP_CONF_STR, CONF_OFF(probe_targets), 0, 0, "", NULL,
-	 DGP_CONF_F_SECRET,
-	 "Interfaces whose availability `dgp availability probe` measures, "
-	 "separated by `;`: `NAME=http[s]://URL [STATUS]` (up when the GET "
-	 "answers STATUS, default 200), `NAME=pg:CONNINFO` (up when `SELECT 1` "
-	 "answers; an empty CONNINFO means pg.conninfo), `NAME=kafka:HOST:PORT[,…]` "
-	 "(up when the cluster returns metadata, with the `kafka.*` security "
-	 "settings; empty means kafka.brokers).  NAME is `[A-Za-z0-9_.-]+`.  Put "
-	 "passwords in libpq's passfile or the environment (DGP_PROBE_TARGETS in "
-	 "the unit's EnvironmentFile), not here."},
-	{"probe.interval.ms", DGP_CONF_INT, CONF_OFF(probe_interval_ms), 100,
-	 86400000, "60000", NULL, 0,
-	 "Time between two probe rounds.  A gap of more than three intervals "
-	 "between results (dgp was not probing) counts as unobserved, neither up "
-	 "nor down."},
-	{"probe.timeout.ms", DGP_CONF_INT, CONF_OFF(probe_timeout_ms), 100, 600000,
-	 "5000", NULL, 0,
-	 "A probe that has no answer after this long counts as down."},
-	{"probe.repair.target.s", DGP_CONF_INT, CONF_OFF(probe_repair_target_s), 1,
-	 31536000, "86400", NULL, 0,
-	 "Service target for the time to repair an outage: an outage longer than "
-	 "this is reported as an SLA breach."},
-	{"load.max.record.bytes", DGP_CONF_INT, CONF_OFF(load_max_record_bytes), 1024,
-	 1073741824, "16777216", NULL, 0,
-	 "Longest record (one JSON line or CSV row, without its line terminator) "
-	 "that `dgp load` accepts.  A longer one is rejected as too_long with its "
-	 "first load.max.record.bytes bytes kept, and skipped up to the next newline "
-	 "without holding the rest in memory; the read buffer grows to at most this "
-	 "size."},
-	{"load.csv.max.quoted.lines", DGP_CONF_INT, CONF_OFF(load_csv_max_quoted_lines), 1,
-	 1000000, "20", NULL, 0,
-	 "`dgp load`, CSV: most line breaks one quoted field may span.  A quoted "
-	 "field that spans lines and then runs past this, past load.max.record.bytes "
-	 "or the end of the file, or closes and is followed by anything but a "
-	 "delimiter, is taken for a stray quote: only the line holding the opening "
-	 "quote is rejected (malformed) and splitting resumes at the next line."},
-	{"load.skip.unchanged.chunks", DGP_CONF_BOOL, CONF_OFF(load_skip_unchanged_chunks), 0, 1,
-	 "true", NULL, 0,
-	 "`dgp load`: skip, without parsing them, the chunks of a file that are "
-	 "byte for byte those of the resource's last complete file load (same "
-	 "parse options, CSV header, fields and rules, and no write to the "
-	 "resource since); their records count as unchanged (skipped).  Chunks end "
-	 "after records chosen by their own bytes, so an inserted or deleted record "
-	 "changes only its chunk.  false parses every record (README: Bulk load)."},
-	{"load.chunk.bits", DGP_CONF_INT, CONF_OFF(load_chunk_bits), 0, 16, "6", NULL, 0,
-	 "`dgp load`: a chunk holds 2^bits records on average (6: 64).  Smaller "
-	 "chunks skip more of a file whose changes are scattered; each chunk costs "
-	 "16 bytes in dgp_ops.file_chunks."},
-	{"batch.max.rows", DGP_CONF_INT, CONF_OFF(batch_max_rows), 1, 10000000, "20000", NULL, 0,
-	 "Records per batch: one PostgreSQL transaction writes one batch.  Larger "
-	 "batches amortise round trips; memory grows with them (about 2 KiB per "
-	 "record)."},
-	{"golden.batch.keys", DGP_CONF_INT, CONF_OFF(golden_batch_keys), 1, 100000000, "20000",
-	 NULL, 0,
-	 "Golden worker: queued golden keys (dgp_ops.golden_queue) refreshed in one "
-	 "transaction, with one call of the base's refresh function per base.  A "
-	 "crash loses nothing: the chunk's keys go back to the queue.  Larger chunks "
-	 "were not faster on a first load of 200,000 persons (100,000: 18.5 s, "
-	 "20,000: 16.1 s; benchmarks/RESULTS.md) and hold their locks longer."},
-	{"golden.interval.ms", DGP_CONF_INT, CONF_OFF(golden_interval_ms), 10, 86400000, "1000",
-	 NULL, 0,
-	 "`dgp run` and `dgp golden`: time between two drains of the golden queue "
-	 "(each drain refreshes every queued key, in chunks of golden.batch.keys)."},
-	{"dedup.key.hash.bits", DGP_CONF_INT, CONF_OFF(dedup_key_hash_bits), 1, 64, "64", NULL, 0,
-	 "Bits of the xxh3 key hash the dedup cache keeps.  Leave at 64; tests set "
-	 "it low to force key-hash collisions and show they cost extra merges, "
-	 "never a lost change."},
-	{"batch.max.ms", DGP_CONF_INT, CONF_OFF(batch_max_ms), 1, 3600000, "1000", NULL, 0,
-	 "`dgp run`: a batch that is not full is written once its first record is "
-	 "this old, so latency stays bounded when traffic is low."},
-	{"shutdown.timeout.ms", DGP_CONF_INT, CONF_OFF(shutdown_timeout_ms), 100, 3600000,
-	 "30000", NULL, 0,
-	 "`dgp run`: after SIGTERM or SIGINT, how long finishing the batch in flight, "
-	 "committing it and leaving the consumer group may take.  Past it dgp exits "
-	 "1 without committing the rest (nothing is lost: those messages are read "
-	 "again)."},
-	{"unknown.fields.strict", DGP_CONF_STR, CONF_OFF(unknown_fields_strict), 0, 0, "", NULL, 0,
-	 "`dgp load` and `dgp run`: resources (codes, comma-separated; `*` every "
-	 "one) whose records are rejected as unknown_field when they carry a JSON "
-	 "key or a value in a CSV column the catalog does not know.  Elsewhere such "
-	 "fields are not loaded, but reported by name (never value): the load "
-	 "summary, a warning the first time a name is seen, "
-	 "dgp_unknown_fields_total{resource,field}."},
-	{"reject.topic", DGP_CONF_STR, CONF_OFF(reject_topic), 0, 0, "", NULL, 0,
-	 "`dgp run`: also send every rejected record (raw bytes) to this Kafka topic "
-	 "after its batch committed, with the headers `dgp-reason`, `dgp-field`, "
-	 "`dgp-resource`, `dgp-topic`, `dgp-partition`, `dgp-offset`.  Empty: rejects "
-	 "go to dgp_ops.reject only (they always do)."},
-	{"run.topics", DGP_CONF_STR, CONF_OFF(run_topics), 0, 0, "", NULL, 0,
-	 "`dgp run`: the topics to consume, comma-separated catalog topic names "
-	 "(`run.topic.prefix` is prepended to each); an entry starting with `^` is a "
-	 "regular expression (librdkafka's syntax) used as given, so it must match "
-	 "the prefixed names.  Empty: every topic the catalog names.  A topic no "
-	 "catalog resource names is not consumed."},
-	{"run.topic.prefix", DGP_CONF_STR, CONF_OFF(run_topic_prefix), 0, 0, "", NULL, 0,
-	 "`dgp run`: prepended to the catalog's topic names and to the names in "
-	 "`run.topics` (e.g. `prod.` or a per-test prefix); a topic maps to its "
-	 "resource with the prefix removed."},
-	{"run.kafka.timeout.ms", DGP_CONF_INT, CONF_OFF(run_kafka_timeout_ms), 100, 3600000,
-	 "10000", NULL, 0,
-	 "`dgp run`: how long to wait for the Kafka brokers at start before giving "
-	 "up with an error (exit 1)."},
-	{"norm.utc.offset.minutes", DGP_CONF_INT, CONF_OFF(norm_utc_offset_minutes), -720, 840,
-	 "480", NULL, 0,
-	 "Time zone the normalisers work in, as minutes east of UTC (480 = UTC+8, "
-	 "Asia/Shanghai; China has kept one offset, without summer time, since 1991).  "
-	 "\"Today\" for `max_date=today` is this zone's date, a datetime without an "
-	 "offset is a wall-clock time in this zone, and every datetime is written with "
-	 "this offset; `dgp load` and `dgp run` set the PostgreSQL session TimeZone "
-	 "to the same fixed offset so timestamptz keys read back identically."},
-	{"run.log.interval.ms", DGP_CONF_INT, CONF_OFF(run_log_interval_ms), 100, 86400000,
-	 "10000", NULL, 0,
-	 "`dgp run`: interval of the progress log line (records/s, rows committed, "
-	 "consumer lag)."},
+    {"log.level", DGP_CONF_ENUM, CONF_OFF(log_level), 0, 0, "info", "error,warn,info,debug", 0,
+     "Least severe level written to the log.  Personal data is never "
+     "logged at any level."},
+    {"pg.conninfo", DGP_CONF_STR, CONF_OFF(pg_conninfo), 0, 0, "", NULL, DGP_CONF_F_SECRET,
+     "libpq connection string or URI of the PostgreSQL database.  Empty "
+     "means libpq's defaults (PGHOST, PGPORT, …).  Give a password through "
+     "`passfile=` or PGPASSWORD, not here in a file others can read; "
+     "`dgp config dump` redacts it."},
+    {"pg.connect.timeout.ms", DGP_CONF_INT, CONF_OFF(pg_connect_timeout_ms), 100, 3600000, "10000",
+     NULL, 0,
+     "How long to keep trying to reach PostgreSQL at start before giving "
+     "up with an error."},
+    {"kafka.brokers", DGP_CONF_STR, CONF_OFF(kafka_brokers), 0, 0, "127.0.0.1:9092", NULL, 0,
+     "Kafka bootstrap brokers, `host:port[,host:port…]`; sets librdkafka's "
+     "`bootstrap.servers`.  Any other `kafka.*` key is passed to librdkafka "
+     "without the prefix (e.g. `kafka.security.protocol`), checked when the "
+     "file is loaded."},
+    {"catalog.dir", DGP_CONF_STR, CONF_OFF(catalog_dir), 0, 0, "", NULL, 0,
+     "Directory holding the catalog definition files.  Empty: the sample "
+     "catalog installed with dgp (`/usr/share/dgp/catalog/sample` from the "
+     "Debian package; in a build tree, the source's `catalog/sample`), so "
+     "every command works from any directory."},
+    {"catalog.timezone", DGP_CONF_STR, CONF_OFF(catalog_timezone), 0, 0, "Asia/Shanghai", NULL, 0,
+     "Time zone (IANA name, from the tzdata package) of the times in `dgp catalog "
+     "export`'s CSV and XLSX files and their 说明: departments read Beijing time.  "
+     "The JSON export stays in UTC."},
+    {"http.listen", DGP_CONF_STR, CONF_OFF(http_listen), 0, 0, "127.0.0.1:9187", NULL, 0,
+     "Address of the HTTP endpoint of `dgp run`, `dgp load` and `dgp "
+     "availability probe` (`GET /metrics`, `/healthz`, `/readyz`): "
+     "`host:port` or `[v6addr]:port`; port 0 picks a free one.  Loopback by "
+     "default: the endpoint has no authentication, so expose it only behind a "
+     "firewall or proxy.  Empty turns the endpoint off."},
+    {"http.threads", DGP_CONF_INT, CONF_OFF(http_threads), 1, 64, "2", NULL, 0,
+     "Threads serving the HTTP endpoint.  Scrapes never take a lock the "
+     "pipeline waits on, so two are enough for Prometheus and a person."},
+    {"http.connection.limit", DGP_CONF_INT, CONF_OFF(http_connection_limit), 1, 10000, "256", NULL,
+     0,
+     "Most HTTP connections open at once; further clients wait in the listen "
+     "queue until one closes.  Each holds at most 32 KiB."},
+    {"http.connection.limit.per.client", DGP_CONF_INT, CONF_OFF(http_connection_limit_per_client),
+     1, 10000, "8", NULL, 0,
+     "Most HTTP connections open at once from one client address; a further "
+     "connection from it is closed at once.  Keeps one slow or hostile client "
+     "(slowloris: many connections each sending a byte now and then) from "
+     "taking every connection, so Prometheus and health checks from other "
+     "addresses are still served."},
+    {"http.timeout.ms", DGP_CONF_INT, CONF_OFF(http_timeout_ms), 1000, 3600000, "10000", NULL, 0,
+     "An HTTP connection that sends or reads nothing for this long (a slow or "
+     "stuck client, an unfinished request) is closed.  Rounded up to whole "
+     "seconds."},
+    {"metrics.catalog.interval.ms", DGP_CONF_INT, CONF_OFF(metrics_catalog_interval_ms), 100,
+     86400000, "60000", NULL, 0,
+     "`dgp run` and `dgp load`: time between two reads of the catalog's statistics "
+     "(dgp_catalog.resource_stats) for the gauges dgp_resource_rows, "
+     "dgp_resource_last_update_timestamp_seconds, dgp_catalog_resources_overdue and "
+     "dgp_catalog_resources_never_loaded, which thus count loads by other processes "
+     "too.  Also read at start, after a catalog reload and at the end of a load."},
+    {"probe.targets", DGP_CONF_STR, CONF_OFF(probe_targets), 0, 0, "", NULL, DGP_CONF_F_SECRET,
+     "Interfaces whose availability `dgp availability probe` measures, "
+     "separated by `;`: `NAME=http[s]://URL [STATUS]` (up when the GET "
+     "answers STATUS, default 200), `NAME=pg:CONNINFO` (up when `SELECT 1` "
+     "answers; an empty CONNINFO means pg.conninfo), `NAME=kafka:HOST:PORT[,…]` "
+     "(up when the cluster returns metadata, with the `kafka.*` security "
+     "settings; empty means kafka.brokers).  NAME is `[A-Za-z0-9_.-]+`.  Put "
+     "passwords in libpq's passfile or the environment (DGP_PROBE_TARGETS in "
+     "the unit's EnvironmentFile), not here."},
+    {"probe.interval.ms", DGP_CONF_INT, CONF_OFF(probe_interval_ms), 100, 86400000, "60000", NULL,
+     0,
+     "Time between two probe rounds.  A gap of more than three intervals "
+     "between results (dgp was not probing) counts as unobserved, neither up "
+     "nor down."},
+    {"probe.timeout.ms", DGP_CONF_INT, CONF_OFF(probe_timeout_ms), 100, 600000, "5000", NULL, 0,
+     "A probe that has no answer after this long counts as down."},
+    {"probe.repair.target.s", DGP_CONF_INT, CONF_OFF(probe_repair_target_s), 1, 31536000, "86400",
+     NULL, 0,
+     "Service target for the time to repair an outage: an outage longer than "
+     "this is reported as an SLA breach."},
+    {"load.max.record.bytes", DGP_CONF_INT, CONF_OFF(load_max_record_bytes), 1024, 1073741824,
+     "16777216", NULL, 0,
+     "Longest record (one JSON line or CSV row, without its line terminator) "
+     "that `dgp load` accepts.  A longer one is rejected as too_long with its "
+     "first load.max.record.bytes bytes kept, and skipped up to the next newline "
+     "without holding the rest in memory; the read buffer grows to at most this "
+     "size."},
+    {"load.csv.max.quoted.lines", DGP_CONF_INT, CONF_OFF(load_csv_max_quoted_lines), 1, 1000000,
+     "20", NULL, 0,
+     "`dgp load`, CSV: most line breaks one quoted field may span.  A quoted "
+     "field that spans lines and then runs past this, past load.max.record.bytes "
+     "or the end of the file, or closes and is followed by anything but a "
+     "delimiter, is taken for a stray quote: only the line holding the opening "
+     "quote is rejected (malformed) and splitting resumes at the next line."},
+    {"load.skip.unchanged.chunks", DGP_CONF_BOOL, CONF_OFF(load_skip_unchanged_chunks), 0, 1,
+     "true", NULL, 0,
+     "`dgp load`: skip, without parsing them, the chunks of a file that are "
+     "byte for byte those of the resource's last complete file load (same "
+     "parse options, CSV header, fields and rules, and no write to the "
+     "resource since); their records count as unchanged (skipped).  Chunks end "
+     "after records chosen by their own bytes, so an inserted or deleted record "
+     "changes only its chunk.  false parses every record (README: Bulk load)."},
+    {"load.chunk.bits", DGP_CONF_INT, CONF_OFF(load_chunk_bits), 0, 16, "6", NULL, 0,
+     "`dgp load`: a chunk holds 2^bits records on average (6: 64).  Smaller "
+     "chunks skip more of a file whose changes are scattered; each chunk costs "
+     "16 bytes in dgp_ops.file_chunks."},
+    {"batch.max.rows", DGP_CONF_INT, CONF_OFF(batch_max_rows), 1, 10000000, "20000", NULL, 0,
+     "Records per batch: one PostgreSQL transaction writes one batch.  Larger "
+     "batches amortise round trips; memory grows with them (about 2 KiB per "
+     "record)."},
+    {"golden.batch.keys", DGP_CONF_INT, CONF_OFF(golden_batch_keys), 1, 100000000, "20000", NULL, 0,
+     "Golden worker: queued golden keys (dgp_ops.golden_queue) refreshed in one "
+     "transaction, with one call of the base's refresh function per base.  A "
+     "crash loses nothing: the chunk's keys go back to the queue.  Larger chunks "
+     "were not faster on a first load of 200,000 persons (100,000: 18.5 s, "
+     "20,000: 16.1 s; benchmarks/RESULTS.md) and hold their locks longer."},
+    {"golden.interval.ms", DGP_CONF_INT, CONF_OFF(golden_interval_ms), 10, 86400000, "1000", NULL,
+     0,
+     "`dgp run` and `dgp golden`: time between two drains of the golden queue "
+     "(each drain refreshes every queued key, in chunks of golden.batch.keys)."},
+    {"dedup.key.hash.bits", DGP_CONF_INT, CONF_OFF(dedup_key_hash_bits), 1, 64, "64", NULL, 0,
+     "Bits of the xxh3 key hash the dedup cache keeps.  Leave at 64; tests set "
+     "it low to force key-hash collisions and show they cost extra merges, "
+     "never a lost change."},
+    {"batch.max.ms", DGP_CONF_INT, CONF_OFF(batch_max_ms), 1, 3600000, "1000", NULL, 0,
+     "`dgp run`: a batch that is not full is written once its first record is "
+     "this old, so latency stays bounded when traffic is low."},
+    {"shutdown.timeout.ms", DGP_CONF_INT, CONF_OFF(shutdown_timeout_ms), 100, 3600000, "30000",
+     NULL, 0,
+     "`dgp run`: after SIGTERM or SIGINT, how long finishing the batch in flight, "
+     "committing it and leaving the consumer group may take.  Past it dgp exits "
+     "1 without committing the rest (nothing is lost: those messages are read "
+     "again)."},
+    {"unknown.fields.strict", DGP_CONF_STR, CONF_OFF(unknown_fields_strict), 0, 0, "", NULL, 0,
+     "`dgp load` and `dgp run`: resources (codes, comma-separated; `*` every "
+     "one) whose records are rejected as unknown_field when they carry a JSON "
+     "key or a value in a CSV column the catalog does not know.  Elsewhere such "
+     "fields are not loaded, but reported by name (never value): the load "
+     "summary, a warning the first time a name is seen, "
+     "dgp_unknown_fields_total{resource,field}."},
+    {"reject.topic", DGP_CONF_STR, CONF_OFF(reject_topic), 0, 0, "", NULL, 0,
+     "`dgp run`: also send every rejected record (raw bytes) to this Kafka topic "
+     "after its batch committed, with the headers `dgp-reason`, `dgp-field`, "
+     "`dgp-resource`, `dgp-topic`, `dgp-partition`, `dgp-offset`.  Empty: rejects "
+     "go to dgp_ops.reject only (they always do)."},
+    {"run.topics", DGP_CONF_STR, CONF_OFF(run_topics), 0, 0, "", NULL, 0,
+     "`dgp run`: the topics to consume, comma-separated catalog topic names "
+     "(`run.topic.prefix` is prepended to each); an entry starting with `^` is a "
+     "regular expression (librdkafka's syntax) used as given, so it must match "
+     "the prefixed names.  Empty: every topic the catalog names.  A topic no "
+     "catalog resource names is not consumed."},
+    {"run.topic.prefix", DGP_CONF_STR, CONF_OFF(run_topic_prefix), 0, 0, "", NULL, 0,
+     "`dgp run`: prepended to the catalog's topic names and to the names in "
+     "`run.topics` (e.g. `prod.` or a per-test prefix); a topic maps to its "
+     "resource with the prefix removed."},
+    {"run.kafka.timeout.ms", DGP_CONF_INT, CONF_OFF(run_kafka_timeout_ms), 100, 3600000, "10000",
+     NULL, 0,
+     "`dgp run`: how long to wait for the Kafka brokers at start before giving "
+     "up with an error (exit 1)."},
+    {"norm.utc.offset.minutes", DGP_CONF_INT, CONF_OFF(norm_utc_offset_minutes), -720, 840, "480",
+     NULL, 0,
+     "Time zone the normalisers work in, as minutes east of UTC (480 = UTC+8, "
+     "Asia/Shanghai; China has kept one offset, without summer time, since 1991).  "
+     "\"Today\" for `max_date=today` is this zone's date, a datetime without an "
+     "offset is a wall-clock time in this zone, and every datetime is written with "
+     "this offset; `dgp load` and `dgp run` set the PostgreSQL session TimeZone "
+     "to the same fixed offset so timestamptz keys read back identically."},
+    {"run.log.interval.ms", DGP_CONF_INT, CONF_OFF(run_log_interval_ms), 100, 86400000, "10000",
+     NULL, 0,
+     "`dgp run`: interval of the progress log line (records/s, rows committed, "
+     "consumer lag)."},
 };
 
 #define NPROPS (sizeof(props) / sizeof(props[0]))
 
 typedef struct passthrough {
-	char *key;   /* without prefix */
+	char *key; /* without prefix */
 	char *value;
 	dgp_conf_source_t source;
 	char *where;
@@ -209,7 +200,7 @@ typedef struct passthrough {
 
 struct dgp_config_private {
 	dgp_conf_source_t source[NPROPS];
-	char *where[NPROPS]; /* "path:line" for FILE */
+	char *where[NPROPS];    /* "path:line" for FILE */
 	char *int_text[NPROPS]; /* text form of INT/BOOL values */
 	const char *pt_prefix;
 	dgp_conf_passthrough_fn *pt_fn;
@@ -278,8 +269,8 @@ static bool choice_ok(const char *choices, const char *v)
 	return false;
 }
 
-static dgp_err_t config_set_prop(dgp_config_t *cfg, size_t idx, const char *value,
-				 char *errstr, size_t errstr_size)
+static dgp_err_t config_set_prop(dgp_config_t *cfg, size_t idx, const char *value, char *errstr,
+                                 size_t errstr_size)
 {
 	const dgp_conf_prop_t *p = &props[idx];
 	struct dgp_config_private *pv = cfg->priv;
@@ -288,8 +279,8 @@ static dgp_err_t config_set_prop(dgp_config_t *cfg, size_t idx, const char *valu
 	case DGP_CONF_ENUM:
 		if (!choice_ok(p->choices, value))
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-					      "invalid value \"%s\" for %s: expected one of %s",
-					      value, p->name, p->choices);
+			                      "invalid value \"%s\" for %s: expected one of %s",
+			                      value, p->name, p->choices);
 		/* fall through */
 	case DGP_CONF_STR: {
 		char **f = str_field(cfg, p);
@@ -305,12 +296,12 @@ static dgp_err_t config_set_prop(dgp_config_t *cfg, size_t idx, const char *valu
 		long long v = strtoll(value, &end, 10);
 		if (errno || end == value || *end != '\0')
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-					      "invalid value \"%s\" for %s: expected an integer",
-					      value, p->name);
+			                      "invalid value \"%s\" for %s: expected an integer",
+			                      value, p->name);
 		if (v < p->min || v > p->max)
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-					      "value %lld for %s is out of range %lld..%lld",
-					      v, p->name, (long long)p->min, (long long)p->max);
+			                      "value %lld for %s is out of range %lld..%lld", v,
+			                      p->name, (long long)p->min, (long long)p->max);
 		*int_field(cfg, p) = v;
 		break;
 	}
@@ -318,8 +309,8 @@ static dgp_err_t config_set_prop(dgp_config_t *cfg, size_t idx, const char *valu
 		bool b;
 		if (!parse_bool(value, &b))
 			return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-					      "invalid value \"%s\" for %s: expected true or false",
-					      value, p->name);
+			                      "invalid value \"%s\" for %s: expected true or false",
+			                      value, p->name);
 		*int_field(cfg, p) = b;
 		break;
 	}
@@ -364,8 +355,8 @@ void dgp_config_destroy(dgp_config_t *cfg)
 	free(cfg);
 }
 
-void dgp_config_set_passthrough(dgp_config_t *cfg, const char *prefix,
-				dgp_conf_passthrough_fn *fn, void *opaque)
+void dgp_config_set_passthrough(dgp_config_t *cfg, const char *prefix, dgp_conf_passthrough_fn *fn,
+                                void *opaque)
 {
 	cfg->priv->pt_prefix = prefix;
 	cfg->priv->pt_fn = fn;
@@ -382,8 +373,8 @@ static char *xstrdup_or_null(const char *s)
 	return d;
 }
 
-static void passthrough_store(struct dgp_config_private *pv, const char *key,
-			      const char *value, dgp_conf_source_t src, const char *where)
+static void passthrough_store(struct dgp_config_private *pv, const char *key, const char *value,
+                              dgp_conf_source_t src, const char *where)
 {
 	for (size_t i = 0; i < pv->pt_n; i++) {
 		if (strcmp(pv->pt[i].key, key) == 0) {
@@ -399,13 +390,13 @@ static void passthrough_store(struct dgp_config_private *pv, const char *key,
 		pv->pt_cap = pv->pt_cap ? pv->pt_cap * 2 : 8;
 		pv->pt = dgp_xrealloc(pv->pt, pv->pt_cap * sizeof(*pv->pt));
 	}
-	pv->pt[pv->pt_n++] = (passthrough_t){xstrdup_or_null(key), xstrdup_or_null(value),
-					     src, xstrdup_or_null(where)};
+	pv->pt[pv->pt_n++] = (passthrough_t){xstrdup_or_null(key), xstrdup_or_null(value), src,
+	                                     xstrdup_or_null(where)};
 }
 
 static dgp_err_t config_set_src(dgp_config_t *cfg, const char *key, const char *value,
-				dgp_conf_source_t src, const char *where,
-				char *errstr, size_t errstr_size)
+                                dgp_conf_source_t src, const char *where, char *errstr,
+                                size_t errstr_size)
 {
 	struct dgp_config_private *pv = cfg->priv;
 	size_t idx;
@@ -420,23 +411,23 @@ static dgp_err_t config_set_src(dgp_config_t *cfg, const char *key, const char *
 	}
 	size_t plen = pv->pt_prefix ? strlen(pv->pt_prefix) : 0;
 	if (plen && strncmp(key, pv->pt_prefix, plen) == 0 && key[plen]) {
-		dgp_err_t err = pv->pt_fn ? pv->pt_fn(key + plen, value, errstr, errstr_size,
-						      pv->pt_opaque)
-					  : DGP_OK;
+		dgp_err_t err =
+		    pv->pt_fn ? pv->pt_fn(key + plen, value, errstr, errstr_size, pv->pt_opaque)
+		              : DGP_OK;
 		if (err == DGP_ERR_CONF_UNKNOWN)
 			return dgp_errstr_set(errstr, errstr_size, err,
-					      "unknown configuration key \"%s\"", key);
+			                      "unknown configuration key \"%s\"", key);
 		if (err != DGP_OK)
 			return err;
 		passthrough_store(pv, key + plen, value, src, where);
 		return DGP_OK;
 	}
 	return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_UNKNOWN,
-			      "unknown configuration key \"%s\"", key);
+	                      "unknown configuration key \"%s\"", key);
 }
 
-dgp_err_t dgp_config_set(dgp_config_t *cfg, const char *key, const char *value,
-			 char *errstr, size_t errstr_size)
+dgp_err_t dgp_config_set(dgp_config_t *cfg, const char *key, const char *value, char *errstr,
+                         size_t errstr_size)
 {
 	return config_set_src(cfg, key, value, DGP_CONF_SRC_SET, NULL, errstr, errstr_size);
 }
@@ -451,14 +442,14 @@ static char *trim(char *s)
 	return s;
 }
 
-dgp_err_t dgp_config_load_file(dgp_config_t *cfg, const char *path,
-			       char *errstr, size_t errstr_size)
+dgp_err_t dgp_config_load_file(dgp_config_t *cfg, const char *path, char *errstr,
+                               size_t errstr_size)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO,
-				      "could not open configuration file \"%s\": %s",
-				      path, strerror(errno));
+		                      "could not open configuration file \"%s\": %s", path,
+		                      strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -476,15 +467,14 @@ dgp_err_t dgp_config_load_file(dgp_config_t *cfg, const char *path,
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
 		if (!eq) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
-					     "%s: expected key = value, found \"%.40s\"",
-					     where, s);
+			                     "%s: expected key = value, found \"%.40s\"", where, s);
 			break;
 		}
 		*eq = '\0';
 		char *key = trim(s), *value = trim(eq + 1);
 		if (*key == '\0') {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
-					     "%s: missing key before '='", where);
+			                     "%s: missing key before '='", where);
 			break;
 		}
 		err = config_set_src(cfg, key, value, DGP_CONF_SRC_FILE, where, msg, sizeof(msg));
@@ -495,8 +485,8 @@ dgp_err_t dgp_config_load_file(dgp_config_t *cfg, const char *path,
 	}
 	if (err == DGP_OK && ferror(f))
 		err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO,
-				     "could not read configuration file \"%s\": %s",
-				     path, strerror(errno));
+		                     "could not read configuration file \"%s\": %s", path,
+		                     strerror(errno));
 	free(line);
 	fclose(f);
 	return err;
@@ -514,8 +504,8 @@ static bool env_to_key(const char *name, size_t name_len, char *key, size_t key_
 	return true;
 }
 
-dgp_err_t dgp_config_load_env(dgp_config_t *cfg, char *const *envp,
-			      char *errstr, size_t errstr_size)
+dgp_err_t dgp_config_load_env(dgp_config_t *cfg, char *const *envp, char *errstr,
+                              size_t errstr_size)
 {
 	struct dgp_config_private *pv = cfg->priv;
 	for (char *const *e = envp; e && *e; e++) {
@@ -529,20 +519,19 @@ dgp_err_t dgp_config_load_env(dgp_config_t *cfg, char *const *envp,
 		bool pt = !known && plen && strncmp(key, pv->pt_prefix, plen) == 0;
 		if (!known && !pt)
 			continue;
-		dgp_err_t err = config_set_src(cfg, key, eq + 1, DGP_CONF_SRC_ENV,
-					       NULL, msg, sizeof(msg));
+		dgp_err_t err =
+		    config_set_src(cfg, key, eq + 1, DGP_CONF_SRC_ENV, NULL, msg, sizeof(msg));
 		if (err == DGP_ERR_CONF_UNKNOWN && pt)
 			continue; /* e.g. DGP_KAFKA_HOME from the scripts: not ours */
 		if (err != DGP_OK)
 			return dgp_errstr_set(errstr, errstr_size, err,
-					      "environment variable %.*s: %s",
-					      (int)(eq - *e), *e, msg);
+			                      "environment variable %.*s: %s", (int)(eq - *e), *e,
+			                      msg);
 	}
 	return DGP_OK;
 }
 
-dgp_conf_source_t dgp_config_source(const dgp_config_t *cfg, const char *key,
-				    const char **where)
+dgp_conf_source_t dgp_config_source(const dgp_config_t *cfg, const char *key, const char **where)
 {
 	size_t idx;
 	const struct dgp_config_private *pv = cfg->priv;
@@ -844,8 +833,8 @@ size_t dgp_config_passthrough_count(const dgp_config_t *cfg)
 	return cfg->priv->pt_n;
 }
 
-void dgp_config_passthrough_get(const dgp_config_t *cfg, size_t i,
-				const char **key, const char **value)
+void dgp_config_passthrough_get(const dgp_config_t *cfg, size_t i, const char **key,
+                                const char **value)
 {
 	*key = cfg->priv->pt[i].key;
 	*value = cfg->priv->pt[i].value;

@@ -26,9 +26,9 @@
 #include "dgp_arena.h"
 
 #define BUCKET_SLOTS 4
-#define MAX_LOAD 0.93
-#define GROW_FACTOR 1.3
-#define MAX_KICKS 500
+#define MAX_LOAD     0.93
+#define GROW_FACTOR  1.3
+#define MAX_KICKS    500
 #define THIS_RUN_BIT 1ull
 
 typedef struct entry {
@@ -134,8 +134,7 @@ static entry_t *find(const dgp_dedup_t *t, uint64_t key)
 	return NULL;
 }
 
-bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_hash,
-		   bool *this_run)
+bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_hash, bool *this_run)
 {
 	entry_t *e = find(t, fix_key(key_hash));
 	if (!e)
@@ -147,15 +146,14 @@ bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_ha
 	return true;
 }
 
-dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash,
-				     uint64_t content_hash)
+dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash, uint64_t content_hash)
 {
 	bool seen;
 	return dgp_dedup_classify_seen(t, key_hash, content_hash, &seen);
 }
 
 dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_hash,
-					  uint64_t content_hash, bool *seen_this_run)
+                                          uint64_t content_hash, bool *seen_this_run)
 {
 	uint64_t stored;
 	bool this_run = false;
@@ -269,20 +267,21 @@ size_t dgp_dedup_bytes(const dgp_dedup_t *t)
 static const char snap_magic[8] = {'D', 'G', 'P', 'D', 'E', 'D', 'U', 'P'};
 #define SNAP_VERSION 1u
 
-dgp_err_t dgp_dedup_save(const dgp_dedup_t *t, const char *path, const void *meta,
-			 size_t meta_len, char *errstr, size_t errstr_size)
+dgp_err_t dgp_dedup_save(const dgp_dedup_t *t, const char *path, const void *meta, size_t meta_len,
+                         char *errstr, size_t errstr_size)
 {
 	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID, "snapshot path too long");
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_INVALID,
+		                      "snapshot path too long");
 	gzFile gz = gzopen(tmp, "wb1"); /* level 1: hashes barely compress; speed matters */
 	if (!gz)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "could not create %s: %s",
-				      tmp, strerror(errno));
+		                      tmp, strerror(errno));
 	uint64_t hdr[3] = {SNAP_VERSION, t->count, meta_len};
 	bool ok = gzwrite(gz, snap_magic, sizeof(snap_magic)) == sizeof(snap_magic) &&
-		  gzwrite(gz, hdr, sizeof(hdr)) == sizeof(hdr) &&
-		  (meta_len == 0 || gzwrite(gz, meta, (unsigned)meta_len) == (int)meta_len);
+	          gzwrite(gz, hdr, sizeof(hdr)) == sizeof(hdr) &&
+	          (meta_len == 0 || gzwrite(gz, meta, (unsigned)meta_len) == (int)meta_len);
 	entry_t buf[1024];
 	size_t nb = 0;
 	for (size_t i = 0; ok && i < t->nbuckets; i++) {
@@ -298,7 +297,8 @@ dgp_err_t dgp_dedup_save(const dgp_dedup_t *t, const char *path, const void *met
 		}
 	}
 	if (ok && nb)
-		ok = gzwrite(gz, buf, (unsigned)(nb * sizeof(entry_t))) == (int)(nb * sizeof(entry_t));
+		ok = gzwrite(gz, buf, (unsigned)(nb * sizeof(entry_t))) ==
+		     (int)(nb * sizeof(entry_t));
 	if (gzclose(gz) != Z_OK)
 		ok = false;
 	if (!ok) {
@@ -306,13 +306,13 @@ dgp_err_t dgp_dedup_save(const dgp_dedup_t *t, const char *path, const void *met
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "could not write %s", tmp);
 	}
 	if (rename(tmp, path) != 0)
-		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "could not rename %s to %s: %s",
-				      tmp, path, strerror(errno));
+		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO,
+		                      "could not rename %s to %s: %s", tmp, path, strerror(errno));
 	return DGP_OK;
 }
 
 dgp_err_t dgp_dedup_load(const char *path, dgp_dedup_t **out, void **meta, size_t *meta_len,
-			 char *errstr, size_t errstr_size)
+                         char *errstr, size_t errstr_size)
 {
 	*out = NULL;
 	*meta = NULL;
@@ -320,7 +320,7 @@ dgp_err_t dgp_dedup_load(const char *path, dgp_dedup_t **out, void **meta, size_
 	gzFile gz = gzopen(path, "rb");
 	if (!gz)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_IO, "could not open %s: %s",
-				      path, strerror(errno));
+		                      path, strerror(errno));
 	char magic[8];
 	uint64_t hdr[3];
 	dgp_err_t err = DGP_OK;
@@ -330,14 +330,14 @@ dgp_err_t dgp_dedup_load(const char *path, dgp_dedup_t **out, void **meta, size_
 	    hdr[2] > (64u << 20)) {
 		gzclose(gz);
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
-				      "%s is not a dgp dedup snapshot (bad header)", path);
+		                      "%s is not a dgp dedup snapshot (bad header)", path);
 	}
 	void *m = dgp_xmalloc(hdr[2] ? hdr[2] : 1);
 	if (hdr[2] && gzread(gz, m, (unsigned)hdr[2]) != (int)hdr[2]) {
 		free(m);
 		gzclose(gz);
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
-				      "%s: truncated in the metadata", path);
+		                      "%s: truncated in the metadata", path);
 	}
 	dgp_dedup_t *t = dgp_dedup_new(hdr[1]);
 	entry_t buf[1024];
@@ -347,9 +347,9 @@ dgp_err_t dgp_dedup_load(const char *path, dgp_dedup_t **out, void **meta, size_
 		int got = gzread(gz, buf, want);
 		if (got != (int)want) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
-					     "%s: truncated after %llu of %llu entries", path,
-					     (unsigned long long)(hdr[1] - left),
-					     (unsigned long long)hdr[1]);
+			                     "%s: truncated after %llu of %llu entries", path,
+			                     (unsigned long long)(hdr[1] - left),
+			                     (unsigned long long)hdr[1]);
 			break;
 		}
 		for (unsigned i = 0; i < want / sizeof(entry_t); i++)

@@ -62,21 +62,20 @@ void dgp_dedup_destroy(dgp_dedup_t *t);
  * the same content is DUPLICATE; written before the run, UNCHANGED.
  */
 dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash,
-				     uint64_t content_hash);
+                                     uint64_t content_hash);
 
 /*
  * dgp_dedup_classify_seen — dgp_dedup_classify, and *seen_this_run tells
  * whether this run already wrote or met the key (whatever its content).
  */
 dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_hash,
-					  uint64_t content_hash, bool *seen_this_run);
+                                          uint64_t content_hash, bool *seen_this_run);
 
 /*
  * dgp_dedup_get — the stored content hash of key_hash (low bit cleared) and
  * whether this run wrote it.  Returns false when the key is absent.
  */
-bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_hash,
-		   bool *this_run);
+bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_hash, bool *this_run);
 
 /*
  * dgp_dedup_put — insert or replace key_hash → content_hash.  Call it only
@@ -94,8 +93,8 @@ size_t dgp_dedup_bytes(const dgp_dedup_t *t);
  * and rename, so a crash leaves the old snapshot), with meta_len bytes of
  * caller metadata (e.g. the Kafka offsets the snapshot corresponds to).
  */
-dgp_err_t dgp_dedup_save(const dgp_dedup_t *t, const char *path, const void *meta,
-			 size_t meta_len, char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+dgp_err_t dgp_dedup_save(const dgp_dedup_t *t, const char *path, const void *meta, size_t meta_len,
+                         char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 /*
  * dgp_dedup_load — read a snapshot written by dgp_dedup_save.  On success
@@ -104,6 +103,6 @@ dgp_err_t dgp_dedup_save(const dgp_dedup_t *t, const char *path, const void *met
  * corrupt file is DGP_ERR_PARSE naming the offset.
  */
 dgp_err_t dgp_dedup_load(const char *path, dgp_dedup_t **out, void **meta, size_t *meta_len,
-			 char *errstr, size_t errstr_size) DGP_MUST_CHECK;
+                         char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 #endif /* DGP_DEDUP_H */

@@ -64,7 +64,7 @@ typedef struct dgp_json_error {
  * order: rejecting them is the caller's policy.
  */
 int dgp_json_scan(const char *in, size_t len, char *scratch, dgp_json_field_t *fields,
-		  size_t max_fields, dgp_json_error_t *err) DGP_MUST_CHECK;
+                  size_t max_fields, dgp_json_error_t *err) DGP_MUST_CHECK;
 
 /*
  * The one JSON string writer: s (UTF-8, NUL-terminated) with its quotes;

@@ -76,8 +76,8 @@ static size_t utf8_seq_len(unsigned char c)
 	return 1;
 }
 
-char *dgp_log_mask(const char *value, size_t len, unsigned front, unsigned end,
-		   char *out, size_t out_size)
+char *dgp_log_mask(const char *value, size_t len, unsigned front, unsigned end, char *out,
+                   size_t out_size)
 {
 	if (out_size == 0)
 		return out;

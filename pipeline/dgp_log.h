@@ -30,8 +30,8 @@ typedef enum dgp_log_level {
  * formatted message (no trailing newline).  It may be called from any thread;
  * the sink must be thread-safe.
  */
-typedef void dgp_log_sink_fn(dgp_log_level_t level, const char *module,
-			     const char *msg, void *opaque);
+typedef void dgp_log_sink_fn(dgp_log_level_t level, const char *module, const char *msg,
+                             void *opaque);
 
 /* dgp_log_set_sink — install sink (NULL = drop everything). Not thread-safe: call at start-up. */
 void dgp_log_set_sink(dgp_log_sink_fn *sink, void *opaque);
@@ -52,8 +52,7 @@ bool dgp_log_level_parse(const char *name, dgp_log_level_t *level) DGP_MUST_CHEC
 const char *dgp_log_level_name(dgp_log_level_t level);
 
 /* dgp_log — format and emit; messages longer than 2 KiB are truncated. */
-void dgp_log(dgp_log_level_t level, const char *module, const char *fmt, ...)
-	DGP_PRINTF(3, 4);
+void dgp_log(dgp_log_level_t level, const char *module, const char *fmt, ...) DGP_PRINTF(3, 4);
 void dgp_vlog(dgp_log_level_t level, const char *module, const char *fmt, va_list ap);
 
 /*
@@ -63,7 +62,7 @@ void dgp_vlog(dgp_log_level_t level, const char *module, const char *fmt, va_lis
  * of at most front + end characters is masked entirely.  Returns out.
  * E.g. front 1, end 2: "11010519491231002X" → "1***************2X".
  */
-char *dgp_log_mask(const char *value, size_t len, unsigned front, unsigned end,
-		   char *out, size_t out_size);
+char *dgp_log_mask(const char *value, size_t len, unsigned front, unsigned end, char *out,
+                   size_t out_size);
 
 #endif /* DGP_LOG_H */

@@ -387,8 +387,8 @@ void dgp_metric_set_max(dgp_metric_t *m, double v)
 {
 	uint64_t old = atomic_load_explicit(&m->bits, memory_order_relaxed);
 	while (bitsd(old) < v &&
-	       !atomic_compare_exchange_weak_explicit(&m->bits, &old, dbits(v), memory_order_relaxed,
-	                                              memory_order_relaxed))
+	       !atomic_compare_exchange_weak_explicit(&m->bits, &old, dbits(v),
+	                                              memory_order_relaxed, memory_order_relaxed))
 		;
 }
 
@@ -700,10 +700,11 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	    dgp_metrics_gauge(reg, "dgp_catalog_resources", "Resources in the data catalog.", NULL),
 	    NULL);
 	std->catalog_resources_overdue = dgp_metric_get(
-	    dgp_metrics_gauge(reg, "dgp_catalog_resources_overdue",
-	                      "Catalog resources loaded before but not within their update cycle "
-	                      "(dgp catalog status: overdue); never-loaded ones are not counted here.",
-	                      NULL),
+	    dgp_metrics_gauge(
+	        reg, "dgp_catalog_resources_overdue",
+	        "Catalog resources loaded before but not within their update cycle "
+	        "(dgp catalog status: overdue); never-loaded ones are not counted here.",
+	        NULL),
 	    NULL);
 	std->catalog_resources_never_loaded = dgp_metric_get(
 	    dgp_metrics_gauge(reg, "dgp_catalog_resources_never_loaded",
@@ -724,10 +725,9 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	                      "far the golden records lag behind dgp_src.",
 	                      NULL),
 	    NULL);
-	std->resource_rows =
-	    dgp_metrics_gauge(reg, "dgp_resource_rows",
-	                      "Rows in the resource's dgp_src table (dgp_catalog.resource_stats).",
-	                      l_res);
+	std->resource_rows = dgp_metrics_gauge(
+	    reg, "dgp_resource_rows",
+	    "Rows in the resource's dgp_src table (dgp_catalog.resource_stats).", l_res);
 	std->resource_last_update = dgp_metrics_gauge(
 	    reg, "dgp_resource_last_update_timestamp_seconds",
 	    "Unix time of the resource's last committed batch, by this process or (read from "
@@ -779,8 +779,7 @@ void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
 		    (const char *const[]){resource, dgp_reason_name((dgp_reason_t)r)});
 	out->batches_ok =
 	    dgp_metric_get(std->batches, (const char *const[]){resource, "committed"});
-	out->batches_stale =
-	    dgp_metric_get(std->batches, (const char *const[]){resource, "stale"});
+	out->batches_stale = dgp_metric_get(std->batches, (const char *const[]){resource, "stale"});
 	out->batches_failed =
 	    dgp_metric_get(std->batches, (const char *const[]){resource, "failed"});
 	out->rows = dgp_metric_get(std->resource_rows, v);

@@ -189,26 +189,26 @@ extern const size_t dgp_metrics_seconds_nbounds;
  */
 typedef struct dgp_metrics_std {
 	dgp_metrics_t *reg;
-	dgp_metric_family_t *records_read;          /* dgp_records_read_total */
-	dgp_metric_family_t *records_new;           /* dgp_records_new_total */
-	dgp_metric_family_t *records_changed;       /* dgp_records_changed_total */
-	dgp_metric_family_t *records_unchanged;     /* dgp_records_unchanged_total */
-	dgp_metric_family_t *records_duplicate;     /* dgp_records_duplicate_total */
-	dgp_metric_family_t *records_rejected;      /* dgp_records_rejected_total */
-	dgp_metric_family_t *batches;               /* dgp_batches_total {resource, outcome} */
-	dgp_histogram_t *batch_rows;                /* dgp_batch_rows */
-	dgp_histogram_t *batch_duration;            /* dgp_batch_duration_seconds */
-	dgp_histogram_t *pg_roundtrip;              /* dgp_pg_roundtrip_seconds */
-	dgp_metric_family_t *kafka_lag;             /* dgp_kafka_consumer_lag */
-	dgp_metric_family_t *unknown_fields;        /* dgp_unknown_fields_total{resource,field} */
-	dgp_metric_t *dedup_entries;                /* dgp_dedup_entries */
-	dgp_metric_t *dedup_bytes;                  /* dgp_dedup_bytes */
-	dgp_metric_t *catalog_resources;            /* dgp_catalog_resources */
-	dgp_metric_t *catalog_resources_overdue;    /* dgp_catalog_resources_overdue */
+	dgp_metric_family_t *records_read;            /* dgp_records_read_total */
+	dgp_metric_family_t *records_new;             /* dgp_records_new_total */
+	dgp_metric_family_t *records_changed;         /* dgp_records_changed_total */
+	dgp_metric_family_t *records_unchanged;       /* dgp_records_unchanged_total */
+	dgp_metric_family_t *records_duplicate;       /* dgp_records_duplicate_total */
+	dgp_metric_family_t *records_rejected;        /* dgp_records_rejected_total */
+	dgp_metric_family_t *batches;                 /* dgp_batches_total {resource, outcome} */
+	dgp_histogram_t *batch_rows;                  /* dgp_batch_rows */
+	dgp_histogram_t *batch_duration;              /* dgp_batch_duration_seconds */
+	dgp_histogram_t *pg_roundtrip;                /* dgp_pg_roundtrip_seconds */
+	dgp_metric_family_t *kafka_lag;               /* dgp_kafka_consumer_lag */
+	dgp_metric_family_t *unknown_fields;          /* dgp_unknown_fields_total{resource,field} */
+	dgp_metric_t *dedup_entries;                  /* dgp_dedup_entries */
+	dgp_metric_t *dedup_bytes;                    /* dgp_dedup_bytes */
+	dgp_metric_t *catalog_resources;              /* dgp_catalog_resources */
+	dgp_metric_t *catalog_resources_overdue;      /* dgp_catalog_resources_overdue */
 	dgp_metric_t *catalog_resources_never_loaded; /* dgp_catalog_resources_never_loaded */
-	dgp_metric_t *golden_queue_keys;            /* dgp_golden_queue_keys */
-	dgp_metric_t *golden_lag;                   /* dgp_golden_lag_seconds */
-	dgp_metric_family_t *resource_rows;         /* dgp_resource_rows */
+	dgp_metric_t *golden_queue_keys;              /* dgp_golden_queue_keys */
+	dgp_metric_t *golden_lag;                     /* dgp_golden_lag_seconds */
+	dgp_metric_family_t *resource_rows;           /* dgp_resource_rows */
 	dgp_metric_family_t *resource_last_update;  /* dgp_resource_last_update_timestamp_seconds */
 	dgp_metric_family_t *probe_up;              /* dgp_probe_up {target, kind} */
 	dgp_metric_family_t *probe_duration;        /* dgp_probe_duration_seconds {target, kind} */
@@ -236,7 +236,7 @@ typedef struct dgp_metrics_resource {
 	dgp_metric_t *read, *new_, *changed, *unchanged, *duplicate;
 	dgp_metric_t *rejected[DGP_REASON__COUNT];
 	dgp_metric_t *batches_ok, *batches_failed, *batches_stale; /* dgp_batches_total{outcome} */
-	dgp_metric_t *rows;                        /* gauge: rows in dgp_src.<resource> */
+	dgp_metric_t *rows;        /* gauge: rows in dgp_src.<resource> */
 	dgp_metric_t *last_update; /* gauge: unix seconds of the last committed batch */
 } dgp_metrics_resource_t;
 
@@ -256,7 +256,6 @@ void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
  */
 struct dgp_batch_counts;
 void dgp_metrics_std_batch(const dgp_metrics_std_t *std, const dgp_metrics_resource_t *res,
-                           const struct dgp_batch_counts *counts, double seconds,
-                           double now_unix);
+                           const struct dgp_batch_counts *counts, double seconds, double now_unix);
 
 #endif /* DGP_METRICS_H */

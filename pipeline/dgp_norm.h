@@ -43,11 +43,14 @@ typedef enum dgp_reason {
 	DGP_REASON_RANGE,       /* number out of the rule's range or precision */
 	DGP_REASON_MALFORMED,   /* record-level: not valid JSON / CSV, or not a flat object */
 	DGP_REASON_COLUMNS,     /* record-level: CSV row has the wrong number of columns */
-	DGP_REASON_DB_REFUSED,  /* record-level: PostgreSQL refused the row (SQLSTATE in the detail) */
+	DGP_REASON_DB_REFUSED,  /* record-level: PostgreSQL refused the row (SQLSTATE in the detail)
+	                         */
 	DGP_REASON_CURRENCY,    /* money: a currency the field does not allow (currencies=) */
 	DGP_REASON_EMPTY_MESSAGE, /* record-level: a Kafka message without any bytes */
-	DGP_REASON_TOMBSTONE,   /* record-level: a Kafka tombstone (null value); not applied as a delete */
-	DGP_REASON_UNKNOWN_FIELD, /* record-level: a field the catalog does not know (strict mode) */
+	DGP_REASON_TOMBSTONE,     /* record-level: a Kafka tombstone (null value); not applied as a
+	                             delete */
+	DGP_REASON_UNKNOWN_FIELD, /* record-level: a field the catalog does not know (strict mode)
+	                           */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 
@@ -57,25 +60,27 @@ const char *dgp_reason_name(dgp_reason_t r);
 const char *dgp_reason_desc(dgp_reason_t r);
 
 /* Quality flags: the value is accepted, but something is worth a look. */
-#define DGP_NF_UPGRADED_15       (1u << 0) /* 15-digit 身份证号 upgraded to 18 */
-#define DGP_NF_REGION_UNKNOWN    (1u << 1) /* county code not in the bundled table */
-#define DGP_NF_REGION_HISTORICAL (1u << 2) /* code retired from GB/T 2260 */
-#define DGP_NF_ORGCODE_CHECK     (1u << 3) /* USCC: embedded GB 11714 check fails */
-#define DGP_NF_AUTHORITY_UNKNOWN (1u << 4) /* USCC: 登记管理部门/机构类别 pair not whitelisted */
-#define DGP_NF_WIDTH_FOLDED      (1u << 5) /* full-width characters were folded */
-#define DGP_NF_CONTROL_REMOVED   (1u << 6) /* control characters were removed */
-#define DGP_NF_LANDLINE          (1u << 7) /* phone: a landline, not a mobile */
-#define DGP_NF_TRANSCODED        (1u << 8) /* input was GBK/GB18030, now UTF-8 */
+#define DGP_NF_UPGRADED_15        (1u << 0) /* 15-digit 身份证号 upgraded to 18 */
+#define DGP_NF_REGION_UNKNOWN     (1u << 1) /* county code not in the bundled table */
+#define DGP_NF_REGION_HISTORICAL  (1u << 2) /* code retired from GB/T 2260 */
+#define DGP_NF_ORGCODE_CHECK      (1u << 3) /* USCC: embedded GB 11714 check fails */
+#define DGP_NF_AUTHORITY_UNKNOWN  (1u << 4) /* USCC: 登记管理部门/机构类别 pair not whitelisted */
+#define DGP_NF_WIDTH_FOLDED       (1u << 5)  /* full-width characters were folded */
+#define DGP_NF_CONTROL_REMOVED    (1u << 6)  /* control characters were removed */
+#define DGP_NF_LANDLINE           (1u << 7)  /* phone: a landline, not a mobile */
+#define DGP_NF_TRANSCODED         (1u << 8)  /* input was GBK/GB18030, now UTF-8 */
 #define DGP_NF_RESIDENCE_PERMIT   (1u << 9)  /* idcard: 港澳台 residence permit (81/82/830000) */
 #define DGP_NF_FOREIGN_PERMANENT  (1u << 10) /* idcard: foreign permanent resident (leading 9) */
 #define DGP_NF_SEPARATORS_REMOVED (1u << 11) /* USCC: spaces or hyphens inside were removed */
 #define DGP_NF_NAME_SUSPECT       (1u << 12) /* person_name: edge dot, digit, one character */
 #define DGP_NF_REGION_STATISTICAL (1u << 13) /* code only in the statistics bureau's list */
-#define DGP_NF_LONG_TERM         (1u << 14) /* date: 长期/长期有效/永久, stored as 9999-12-31 */
-#define DGP_NF_PLACEHOLDER_DATE  (1u << 15) /* date: a system default (1900-01-01, 1970-01-01, …) */
-#define DGP_NF__COUNT 16
+#define DGP_NF_LONG_TERM          (1u << 14) /* date: 长期/长期有效/永久, stored as 9999-12-31 */
+/* date: a system default such as 1900-01-01 or 1970-01-01 */
+#define DGP_NF_PLACEHOLDER_DATE (1u << 15)
+#define DGP_NF__COUNT           16
 
-/* dgp_norm_flag_names — comma-separated names of the flags set ("upgraded_15,region_unknown") into out. */
+/* dgp_norm_flag_names — comma-separated names of the flags set ("upgraded_15,region_unknown") into
+ * out. */
 const char *dgp_norm_flag_names(uint32_t flags, char *out, size_t out_size);
 
 /*
@@ -99,9 +104,9 @@ dgp_norm_ctx_t dgp_norm_ctx_now(int32_t utc_offset_min);
 
 /* What a rule reports besides the output bytes. */
 typedef struct dgp_norm_result {
-	size_t len;           /* bytes written to out (no NUL added) */
-	uint32_t flags;       /* DGP_NF_* */
-	dgp_reason_t reason;  /* DGP_REASON_OK or why it was rejected */
+	size_t len;          /* bytes written to out (no NUL added) */
+	uint32_t flags;      /* DGP_NF_* */
+	dgp_reason_t reason; /* DGP_REASON_OK or why it was rejected */
 	/*
 	 * A second output in the same out buffer, after the value, for rules
 	 * that have one: org_name's display value (the value itself is the
@@ -110,8 +115,8 @@ typedef struct dgp_norm_result {
 	 */
 	size_t aux_off, aux_len;
 	/* Derived by idcard for cross-checks with the record's own fields. */
-	char gender;      /* '1' male, '2' female (GB/T 2261.1), 0 if not derived */
-	char birth[11];   /* "YYYY-MM-DD", "" if not derived */
+	char gender;    /* '1' male, '2' female (GB/T 2261.1), 0 if not derived */
+	char birth[11]; /* "YYYY-MM-DD", "" if not derived */
 } dgp_norm_result_t;
 
 /* A code list (e.g. 婚姻状况): codes with labels, built once from the catalog. */
@@ -141,30 +146,30 @@ typedef struct dgp_norm_rule dgp_norm_rule_t;
  * out_cap >= DGP_NORM_OUT_CAP(len) always suffices.
  */
 typedef dgp_reason_t dgp_norm_fn(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-				 const char *in, size_t len, char *out, size_t out_cap,
-				 dgp_norm_result_t *res);
+                                 const char *in, size_t len, char *out, size_t out_cap,
+                                 dgp_norm_result_t *res);
 
 #define DGP_NORM_OUT_CAP(len) (3 * (len) + 64)
 
 /* A compiled rule: the function plus its parsed arguments.  Read-only after compile. */
 struct dgp_norm_rule {
-	const char *name;          /* rule name, e.g. "idcard" */
+	const char *name; /* rule name, e.g. "idcard" */
 	dgp_norm_fn *fn;
-	uint32_t max_chars;        /* text-like rules: max length in characters (0 = rule default) */
-	int32_t min_date;          /* date rules: YYYYMMDD lower bound (0 = none) */
-	int32_t max_date;          /* date rules: YYYYMMDD upper bound, or one of: */
-#define DGP_NORM_MAX_TODAY 0       /*   ctx->today, rejected as future_date (the default) */
-#define DGP_NORM_MAX_NONE (-1)     /*   no upper bound (validity, deadline, planned dates) */
-	bool long_term;            /* date: 长期/长期有效/永久 → 9999-12-31 + DGP_NF_LONG_TERM */
-	int scale;                 /* decimal/money: digits after the point */
-	const char *currencies;    /* money: codes allowed besides CNY ("USD,JPY"), "any" for every
-				      currency the rule knows; NULL: CNY only */
-	int64_t min, max;          /* integer: inclusive range */
+	uint32_t max_chars;     /* text-like rules: max length in characters (0 = rule default) */
+	int32_t min_date;       /* date rules: YYYYMMDD lower bound (0 = none) */
+	int32_t max_date;       /* date rules: YYYYMMDD upper bound, or one of: */
+#define DGP_NORM_MAX_TODAY 0    /*   ctx->today, rejected as future_date (the default) */
+#define DGP_NORM_MAX_NONE  (-1) /*   no upper bound (validity, deadline, planned dates) */
+	bool long_term; /* date: 长期/长期有效/永久 → 9999-12-31 + DGP_NF_LONG_TERM */
+	int scale;      /* decimal/money: digits after the point */
+	const char *currencies; /* money: codes allowed besides CNY ("USD,JPY"), "any" for every
+	                           currency the rule knows; NULL: CNY only */
+	int64_t min, max;       /* integer: inclusive range */
 	bool has_range;
-	const char *charset;       /* encoding rule: "GBK", "GB18030" */
+	const char *charset;        /* encoding rule: "GBK", "GB18030" */
 	const dgp_codelist_t *list; /* code_list */
-	const char *allow_pairs;   /* uscc: whitelisted dept/type pairs "11,12,…" (NULL = built-in) */
-	bool region_current_only;  /* region: reject historical codes (current-residence fields) */
+	const char *allow_pairs; /* uscc: whitelisted dept/type pairs "11,12,…" (NULL = built-in) */
+	bool region_current_only; /* region: reject historical codes (current-residence fields) */
 };
 
 /*
@@ -198,27 +203,27 @@ const dgp_norm_def_t *dgp_norm_find(const char *name);
  * what a rule accepts.
  */
 dgp_err_t dgp_norm_rule_compile(const char *name, const char *args, dgp_arena_t *arena,
-				dgp_codelist_lookup_fn *lookup, void *lookup_opaque,
-				const dgp_norm_rule_t **rule, char *errstr,
-				size_t errstr_size) DGP_MUST_CHECK;
+                                dgp_codelist_lookup_fn *lookup, void *lookup_opaque,
+                                const dgp_norm_rule_t **rule, char *errstr,
+                                size_t errstr_size) DGP_MUST_CHECK;
 
 /* dgp_norm_apply — run rule on one value (see dgp_norm_fn). */
-static inline dgp_reason_t dgp_norm_apply(const dgp_norm_rule_t *rule,
-					  const dgp_norm_ctx_t *ctx, const char *in,
-					  size_t len, char *out, size_t out_cap,
-					  dgp_norm_result_t *res)
+static inline dgp_reason_t dgp_norm_apply(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
+                                          const char *in, size_t len, char *out, size_t out_cap,
+                                          dgp_norm_result_t *res)
 {
 	return rule->fn(rule, ctx, in, len, out, out_cap, res);
 }
 
 /* Rule functions (one module per family). */
-dgp_norm_fn dgp_norm_idcard, dgp_norm_uscc, dgp_norm_orgcode, dgp_norm_region; /* dgp_norm_id.c, dgp_region.c */
-dgp_norm_fn dgp_norm_date, dgp_norm_datetime;                                  /* dgp_norm_date.c */
-dgp_norm_fn dgp_norm_mobile, dgp_norm_phone;                                   /* dgp_norm_phone.c */
-dgp_norm_fn dgp_norm_gender, dgp_norm_ethnicity, dgp_norm_code_list;          /* dgp_norm_code.c */
-dgp_norm_fn dgp_norm_text, dgp_norm_person_name, dgp_norm_org_name;           /* dgp_norm_text.c */
-dgp_norm_fn dgp_norm_encoding;                                                 /* dgp_norm_text.c */
-dgp_norm_fn dgp_norm_integer, dgp_norm_decimal, dgp_norm_money;               /* dgp_norm_num.c */
+dgp_norm_fn dgp_norm_idcard, dgp_norm_uscc, dgp_norm_orgcode,
+    dgp_norm_region;                          /* dgp_norm_id.c, dgp_region.c */
+dgp_norm_fn dgp_norm_date, dgp_norm_datetime; /* dgp_norm_date.c */
+dgp_norm_fn dgp_norm_mobile, dgp_norm_phone;  /* dgp_norm_phone.c */
+dgp_norm_fn dgp_norm_gender, dgp_norm_ethnicity, dgp_norm_code_list; /* dgp_norm_code.c */
+dgp_norm_fn dgp_norm_text, dgp_norm_person_name, dgp_norm_org_name;  /* dgp_norm_text.c */
+dgp_norm_fn dgp_norm_encoding;                                       /* dgp_norm_text.c */
+dgp_norm_fn dgp_norm_integer, dgp_norm_decimal, dgp_norm_money;      /* dgp_norm_num.c */
 
 /* dgp_norm_currencies_valid — is list a currencies= value money knows: "any" or codes "USD,JPY". */
 bool dgp_norm_currencies_valid(const char *list);

@@ -32,8 +32,8 @@ static inline int dgp_norm_ascii_space(char c)
  * character (U+200B …) was dropped.
  */
 static inline dgp_reason_t dgp_norm_ascii_prepare(const char *in, size_t len,
-						   char buf[DGP_NORM_ASCII_BUF],
-						   const char **out, size_t *n, uint32_t *flags)
+                                                  char buf[DGP_NORM_ASCII_BUF], const char **out,
+                                                  size_t *n, uint32_t *flags)
 {
 	const char *s = in;
 	/*
@@ -72,7 +72,7 @@ static inline dgp_reason_t dgp_norm_ascii_prepare(const char *in, size_t len,
 			return dgp_utf8_valid(in, len) ? DGP_REASON_FORMAT : DGP_REASON_CHARSET;
 		}
 		ptrdiff_t m =
-			dgp_utf8_fold_width(in, len, buf, DGP_NORM_ASCII_BUF, &folded, &dropped);
+		    dgp_utf8_fold_width(in, len, buf, DGP_NORM_ASCII_BUF, &folded, &dropped);
 		if (m < 0)
 			return DGP_REASON_CHARSET;
 		if (folded)

@@ -25,8 +25,8 @@
 
 #define CODE_BUF 256 /* longer non-ASCII input matches no code or label */
 
-static dgp_reason_t emit_code(char *out, size_t out_cap, dgp_norm_result_t *res,
-			      uint32_t flags, const char *code, size_t n)
+static dgp_reason_t emit_code(char *out, size_t out_cap, dgp_norm_result_t *res, uint32_t flags,
+                              const char *code, size_t n)
 {
 	if (n > out_cap)
 		return dgp_norm_reject(res, DGP_REASON_TOO_LONG);
@@ -61,14 +61,13 @@ static const struct {
 	const char *word;
 	char code;
 } gender_words[] = {
-	{"男", '1'},         {"女", '2'},          {"男性", '1'},       {"女性", '2'},
-	{"未知", '0'},       {"未知的性别", '0'},  {"未知性别", '0'},   {"未说明", '9'},
-	{"未说明的性别", '9'}, {"未说明性别", '9'},
+    {"男", '1'},           {"女", '2'},         {"男性", '1'},     {"女性", '2'},
+    {"未知", '0'},         {"未知的性别", '0'}, {"未知性别", '0'}, {"未说明", '9'},
+    {"未说明的性别", '9'}, {"未说明性别", '9'},
 };
 
-dgp_reason_t dgp_norm_gender(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			     const char *in, size_t len, char *out, size_t out_cap,
-			     dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_gender(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                             size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	(void)rule;
 	(void)ctx;
@@ -102,26 +101,29 @@ dgp_reason_t dgp_norm_gender(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 /* ---- ethnicity --------------------------------------------------------- */
 
 /* GB/T 3304-1991, in code order (index + 1 = code); names without 族. */
-#define E(name, letters) {name, sizeof(name) - 1, letters}
+#define E(name, letters)                                                                           \
+	{                                                                                          \
+		name, sizeof(name) - 1, letters                                                    \
+	}
 static const struct {
 	const char *name;
 	size_t len;
 	char letters[3];
 } ethnic[56] = {
-	E("汉", "HA"), E("蒙古", "MG"), E("回", "HU"), E("藏", "ZA"),
-	E("维吾尔", "UG"), E("苗", "MH"), E("彝", "YI"), E("壮", "ZH"),
-	E("布依", "BY"), E("朝鲜", "CS"), E("满", "MA"), E("侗", "DO"),
-	E("瑶", "YA"), E("白", "BA"), E("土家", "TJ"), E("哈尼", "HN"),
-	E("哈萨克", "KZ"), E("傣", "DA"), E("黎", "LI"), E("傈僳", "LS"),
-	E("佤", "VA"), E("畲", "SH"), E("高山", "GS"), E("拉祜", "LH"),
-	E("水", "SU"), E("东乡", "DX"), E("纳西", "NX"), E("景颇", "JP"),
-	E("柯尔克孜", "KG"), E("土", "TU"), E("达斡尔", "DU"), E("仫佬", "ML"),
-	E("羌", "QI"), E("布朗", "BL"), E("撒拉", "SL"), E("毛南", "MN"),
-	E("仡佬", "GL"), E("锡伯", "XB"), E("阿昌", "AC"), E("普米", "PM"),
-	E("塔吉克", "TA"), E("怒", "NU"), E("乌孜别克", "UZ"), E("俄罗斯", "RS"),
-	E("鄂温克", "EW"), E("德昂", "DE"), E("保安", "BN"), E("裕固", "YG"),
-	E("京", "GI"), E("塔塔尔", "TT"), E("独龙", "DR"), E("鄂伦春", "OR"),
-	E("赫哲", "HZ"), E("门巴", "MB"), E("珞巴", "LB"), E("基诺", "JN"),
+    E("汉", "HA"),       E("蒙古", "MG"),   E("回", "HU"),       E("藏", "ZA"),
+    E("维吾尔", "UG"),   E("苗", "MH"),     E("彝", "YI"),       E("壮", "ZH"),
+    E("布依", "BY"),     E("朝鲜", "CS"),   E("满", "MA"),       E("侗", "DO"),
+    E("瑶", "YA"),       E("白", "BA"),     E("土家", "TJ"),     E("哈尼", "HN"),
+    E("哈萨克", "KZ"),   E("傣", "DA"),     E("黎", "LI"),       E("傈僳", "LS"),
+    E("佤", "VA"),       E("畲", "SH"),     E("高山", "GS"),     E("拉祜", "LH"),
+    E("水", "SU"),       E("东乡", "DX"),   E("纳西", "NX"),     E("景颇", "JP"),
+    E("柯尔克孜", "KG"), E("土", "TU"),     E("达斡尔", "DU"),   E("仫佬", "ML"),
+    E("羌", "QI"),       E("布朗", "BL"),   E("撒拉", "SL"),     E("毛南", "MN"),
+    E("仡佬", "GL"),     E("锡伯", "XB"),   E("阿昌", "AC"),     E("普米", "PM"),
+    E("塔吉克", "TA"),   E("怒", "NU"),     E("乌孜别克", "UZ"), E("俄罗斯", "RS"),
+    E("鄂温克", "EW"),   E("德昂", "DE"),   E("保安", "BN"),     E("裕固", "YG"),
+    E("京", "GI"),       E("塔塔尔", "TT"), E("独龙", "DR"),     E("鄂伦春", "OR"),
+    E("赫哲", "HZ"),     E("门巴", "MB"),   E("珞巴", "LB"),     E("基诺", "JN"),
 };
 #undef E
 
@@ -154,8 +156,8 @@ static int ethnic_code(const char *s, size_t n)
 }
 
 dgp_reason_t dgp_norm_ethnicity(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-				const char *in, size_t len, char *out, size_t out_cap,
-				dgp_norm_result_t *res)
+                                const char *in, size_t len, char *out, size_t out_cap,
+                                dgp_norm_result_t *res)
 {
 	(void)rule;
 	(void)ctx;
@@ -182,11 +184,11 @@ dgp_reason_t dgp_norm_ethnicity(const dgp_norm_rule_t *rule, const dgp_norm_ctx_
 /* ---- code lists -------------------------------------------------------- */
 
 typedef struct cl_slot {
-	uint64_t hash;       /* 0 = empty */
-	const char *key;     /* normalised code or label */
+	uint64_t hash;   /* 0 = empty */
+	const char *key; /* normalised code or label */
 	uint32_t key_len;
 	uint32_t code_len;
-	const char *code;    /* normalised code the key maps to */
+	const char *code; /* normalised code the key maps to */
 } cl_slot_t;
 
 struct dgp_codelist {
@@ -232,7 +234,7 @@ const char *dgp_codelist_name(const dgp_codelist_t *list)
 }
 
 static void cl_insert(dgp_codelist_t *l, const char *key, size_t key_len, const char *code,
-		      size_t code_len)
+                      size_t code_len)
 {
 	uint64_t h = cl_hash(key, key_len);
 	if (cl_find(l, key, key_len, h))
@@ -256,10 +258,10 @@ static void cl_insert(dgp_codelist_t *l, const char *key, size_t key_len, const 
 	while (l->slots[i].hash)
 		i = (i + 1) & l->mask;
 	l->slots[i] = (cl_slot_t){.hash = h,
-				  .key = key,
-				  .key_len = (uint32_t)key_len,
-				  .code = code,
-				  .code_len = (uint32_t)code_len};
+	                          .key = key,
+	                          .key_len = (uint32_t)key_len,
+	                          .code = code,
+	                          .code_len = (uint32_t)code_len};
 	l->used++;
 }
 
@@ -288,8 +290,8 @@ void dgp_codelist_add(dgp_codelist_t *list, const char *code, const char *label)
 }
 
 dgp_reason_t dgp_norm_code_list(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-				const char *in, size_t len, char *out, size_t out_cap,
-				dgp_norm_result_t *res)
+                                const char *in, size_t len, char *out, size_t out_cap,
+                                dgp_norm_result_t *res)
 {
 	(void)ctx;
 	char buf[CODE_BUF];

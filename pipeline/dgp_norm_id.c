@@ -50,7 +50,7 @@ static char id_check_char(const char *b)
 {
 #define D(i) ((unsigned)(unsigned char)b[i] * id_w[i])
 	unsigned s = D(0) + D(1) + D(2) + D(3) + D(4) + D(5) + D(6) + D(7) + D(8) + D(9) + D(10) +
-		     D(11) + D(12) + D(13) + D(14) + D(15) + D(16) - '0' * 100u;
+	             D(11) + D(12) + D(13) + D(14) + D(15) + D(16) - '0' * 100u;
 #undef D
 	return id_chk[s % 11];
 }
@@ -61,7 +61,7 @@ static inline int digits8(const char *s)
 	uint64_t w;
 	memcpy(&w, s, 8);
 	return !((w | (w - 0x3030303030303030ull) | (w + 0x4646464646464646ull)) &
-		 0x8080808080808080ull);
+	         0x8080808080808080ull);
 }
 
 static int digits_only(const char *s, size_t n)
@@ -76,9 +76,8 @@ static int digits_only(const char *s, size_t n)
 	return !bad;
 }
 
-dgp_reason_t dgp_norm_idcard(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			     const char *in, size_t len, char *out, size_t out_cap,
-			     dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_idcard(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                             size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	char buf[DGP_NORM_ASCII_BUF], b[18];
 	const char *s;
@@ -135,8 +134,9 @@ validate:;
 		return dgp_norm_reject(res, DGP_REASON_DATE_RANGE);
 	if (id_check_char(b) != b[17])
 		return dgp_norm_reject(res, DGP_REASON_CHECKSUM);
-	uint32_t county = (uint32_t)b[0] * 100000u + (uint32_t)b[1] * 10000u + (uint32_t)b[2] * 1000u +
-			  (uint32_t)b[3] * 100u + (uint32_t)b[4] * 10u + (uint32_t)b[5] - '0' * 111111u;
+	uint32_t county = (uint32_t)b[0] * 100000u + (uint32_t)b[1] * 10000u +
+	                  (uint32_t)b[2] * 1000u + (uint32_t)b[3] * 100u + (uint32_t)b[4] * 10u +
+	                  (uint32_t)b[5] - '0' * 111111u;
 	if (b[0] == '9') {
 		/*
 		 * The 2023 外国人永久居留身份证: 9, the issuing province's two
@@ -190,15 +190,13 @@ validate:;
  */
 #define BAD 0x80u
 static const uint8_t a31p1[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18,
-	['J'] = 19, ['K'] = 20, ['L'] = 21, ['M'] = 22, ['N'] = 23, ['P'] = 24,
-	['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28, ['W'] = 29, ['X'] = 30,
-	['Y'] = 31, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-	['f'] = 16, ['g'] = 17, ['h'] = 18, ['j'] = 19, ['k'] = 20, ['l'] = 21,
-	['m'] = 22, ['n'] = 23, ['p'] = 24, ['q'] = 25, ['r'] = 26, ['t'] = 27,
-	['u'] = 28, ['w'] = 29, ['x'] = 30, ['y'] = 31,
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21, ['M'] = 22, ['N'] = 23, ['P'] = 24,
+    ['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28, ['W'] = 29, ['X'] = 30, ['Y'] = 31, ['a'] = 11,
+    ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['g'] = 17, ['h'] = 18, ['j'] = 19,
+    ['k'] = 20, ['l'] = 21, ['m'] = 22, ['n'] = 23, ['p'] = 24, ['q'] = 25, ['r'] = 26, ['t'] = 27,
+    ['u'] = 28, ['w'] = 29, ['x'] = 30, ['y'] = 31,
 };
 
 static const char a31_chars[32] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -227,12 +225,11 @@ static unsigned uscc_values(const char *s, char *b, unsigned *sum, unsigned *v17
 
 /* GB 11714 character values + 1: 0-9 → 1–10, A–Z → 11–36; 0 otherwise (upper case only). */
 static const uint8_t org_p1[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18,
-	['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22, ['M'] = 23, ['N'] = 24,
-	['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29, ['T'] = 30,
-	['U'] = 31, ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['G'] = 17, ['H'] = 18, ['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22, ['M'] = 23, ['N'] = 24,
+    ['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29, ['T'] = 30, ['U'] = 31, ['V'] = 32,
+    ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
 };
 
 static int org_value(char c)
@@ -244,8 +241,8 @@ static int org_value(char c)
 static char org_check_char(const char *body)
 {
 #define V(i) ((unsigned)org_p1[(unsigned char)body[i]] - 1)
-	unsigned s = V(0) * 3 + V(1) * 7 + V(2) * 9 + V(3) * 10 + V(4) * 5 + V(5) * 8 + V(6) * 4 +
-		     V(7) * 2;
+	unsigned s =
+	    V(0) * 3 + V(1) * 7 + V(2) * 9 + V(3) * 10 + V(4) * 5 + V(5) * 8 + V(6) * 4 + V(7) * 2;
 #undef V
 	unsigned c9 = 11 - s % 11;
 	return c9 == 10 ? 'X' : c9 == 11 ? '0' : (char)('0' + c9);
@@ -258,19 +255,32 @@ static char org_check_char(const char *body)
 static uint16_t builtin_types(char dept)
 {
 	switch (dept) {
-	case '1': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
-	case '2': return 1u << 1 | 1u << 9;
-	case '3': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 9;
-	case '4': return 1u << 1 | 1u << 9;
-	case '5': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
-	case '6': return 1u << 1 | 1u << 2 | 1u << 9;
-	case '7': return 1u << 1 | 1u << 2 | 1u << 9;
-	case '8': return 1u << 1 | 1u << 9;
-	case '9': return 1u << 1 | 1u << 2 | 1u << 3;
-	case 'A': return 1u << 1 | 1u << 9;
-	case 'N': return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
-	case 'Y': return 1u << 1;
-	default: return 0;
+	case '1':
+		return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
+	case '2':
+		return 1u << 1 | 1u << 9;
+	case '3':
+		return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 9;
+	case '4':
+		return 1u << 1 | 1u << 9;
+	case '5':
+		return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
+	case '6':
+		return 1u << 1 | 1u << 2 | 1u << 9;
+	case '7':
+		return 1u << 1 | 1u << 2 | 1u << 9;
+	case '8':
+		return 1u << 1 | 1u << 9;
+	case '9':
+		return 1u << 1 | 1u << 2 | 1u << 3;
+	case 'A':
+		return 1u << 1 | 1u << 9;
+	case 'N':
+		return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9;
+	case 'Y':
+		return 1u << 1;
+	default:
+		return 0;
 	}
 }
 
@@ -297,9 +307,8 @@ static int authority_known(const char *pairs, char dept, char type)
 	return 0;
 }
 
-dgp_reason_t dgp_norm_uscc(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			   const char *in, size_t len, char *out, size_t out_cap,
-			   dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_uscc(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                           size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	(void)ctx;
 	char buf[DGP_NORM_ASCII_BUF], b[18];
@@ -364,8 +373,8 @@ dgp_reason_t dgp_norm_uscc(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ct
 /* ── orgcode ────────────────────────────────────────────────────────── */
 
 dgp_reason_t dgp_norm_orgcode(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			      const char *in, size_t len, char *out, size_t out_cap,
-			      dgp_norm_result_t *res)
+                              const char *in, size_t len, char *out, size_t out_cap,
+                              dgp_norm_result_t *res)
 {
 	(void)rule;
 	(void)ctx;

@@ -36,9 +36,9 @@
 #include "dgp_norm.h"
 #include "dgp_norm_prep.h"
 
-#define PHONE_BUF 128 /* longer non-ASCII input is no phone number */
+#define PHONE_BUF  128 /* longer non-ASCII input is no phone number */
 #define MAX_DIGITS 20
-#define MAX_EXT 6
+#define MAX_EXT    6
 #define MAX_GROUPS 8
 
 /* bit 0: 7-digit local numbers, bit 1: 8-digit; by area code without the 0 (gen-phone-c.py) */
@@ -143,7 +143,7 @@ static bool strip_country(tok_t *t)
 	}
 	bool mobile = t->nd == 11 && t->d[0] == '1' && t->d[1] >= '3';
 	bool service =
-		t->nd == 10 && (t->d[0] == '4' || t->d[0] == '8') && t->d[1] == '0' && t->d[2] == '0';
+	    t->nd == 10 && (t->d[0] == '4' || t->d[0] == '8') && t->d[1] == '0' && t->d[2] == '0';
 	if (cc && t->nd > 0 && t->d[0] != '0' && !mobile && !service) {
 		/* +86 27 8893 0057, +86 10 …: the trunk 0 is dropped after a country code */
 		memmove(t->d + 1, t->d, (size_t)t->nd);
@@ -161,8 +161,8 @@ static inline bool is_mobile(const tok_t *t)
 }
 
 static dgp_reason_t emit(char *out, size_t out_cap, dgp_norm_result_t *res, uint32_t flags,
-			 const char *a, size_t an, const char *b, size_t bn, const char *c,
-			 size_t cn, const char *aux, size_t auxn)
+                         const char *a, size_t an, const char *b, size_t bn, const char *c,
+                         size_t cn, const char *aux, size_t auxn)
 {
 	size_t len = an + (bn ? 1 + bn : 0) + (cn ? 1 + cn : 0);
 	if (len + auxn > out_cap)
@@ -203,7 +203,7 @@ static inline bool fast_mobile(const char *in, size_t len)
 }
 
 static dgp_reason_t run(const char *in, size_t len, char *out, size_t out_cap,
-			dgp_norm_result_t *res, bool landline_ok)
+                        dgp_norm_result_t *res, bool landline_ok)
 {
 	if (fast_mobile(in, len))
 		return emit(out, out_cap, res, 0, in, 11, NULL, 0, NULL, 0, NULL, 0);
@@ -256,22 +256,20 @@ static dgp_reason_t run(const char *in, size_t len, char *out, size_t out_cap,
 	}
 	if (local < 7 || local > 8 || !(lens >> (local - 7) & 1) || t.d[area] < '2')
 		return dgp_norm_reject(res, DGP_REASON_FORMAT);
-	return emit(out, out_cap, res, flags, t.d, (size_t)area, t.d + area, (size_t)local, NULL,
-		    0, ext, (size_t)next);
+	return emit(out, out_cap, res, flags, t.d, (size_t)area, t.d + area, (size_t)local, NULL, 0,
+	            ext, (size_t)next);
 }
 
-dgp_reason_t dgp_norm_mobile(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			     const char *in, size_t len, char *out, size_t out_cap,
-			     dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_mobile(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                             size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	(void)rule;
 	(void)ctx;
 	return run(in, len, out, out_cap, res, false);
 }
 
-dgp_reason_t dgp_norm_phone(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			    const char *in, size_t len, char *out, size_t out_cap,
-			    dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_phone(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                            size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	(void)rule;
 	(void)ctx;

@@ -34,7 +34,7 @@ static inline bool dgp_prep_is_space(unsigned char c)
  * EMPTY (nothing left after trimming).
  */
 static inline dgp_reason_t dgp_norm_prep(const char *in, size_t len, char *buf, size_t cap,
-					 const char **s, size_t *n, uint32_t *flags)
+                                         const char **s, size_t *n, uint32_t *flags)
 {
 	const char *p = in;
 	size_t l = len;

@@ -57,9 +57,9 @@
 #include <iconv.h>
 #include <pthread.h>
 
-#define TEXT_MAX_DEFAULT 4000
+#define TEXT_MAX_DEFAULT   4000
 #define PERSON_MAX_DEFAULT 100
-#define ORG_MAX_DEFAULT 500
+#define ORG_MAX_DEFAULT    500
 
 enum mode {
 	MODE_TEXT,
@@ -71,8 +71,7 @@ enum mode {
 static inline bool is_cjk(uint32_t cp)
 {
 	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x323AF) ||
-	       cp == 0x3007;
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x323AF) || cp == 0x3007;
 }
 
 static inline bool is_unicode_space(uint32_t cp)
@@ -98,8 +97,19 @@ static inline bool is_invisible(uint32_t cp, enum mode mode)
 static inline bool is_dot_variant(uint32_t cp)
 {
 	switch (cp) {
-	case 0x00B7: case 0x02D1: case 0x0387: case 0x2022: case 0x2024: case 0x2027: case 0x2219:
-	case 0x22C5: case 0x25CF: case 0x2E31: case 0x30FB: case 0x318D: case 0xFF65:
+	case 0x00B7:
+	case 0x02D1:
+	case 0x0387:
+	case 0x2022:
+	case 0x2024:
+	case 0x2027:
+	case 0x2219:
+	case 0x22C5:
+	case 0x25CF:
+	case 0x2E31:
+	case 0x30FB:
+	case 0x318D:
+	case 0xFF65:
 		return true;
 	default:
 		return false;
@@ -109,14 +119,9 @@ static inline bool is_dot_variant(uint32_t cp)
 /* byte classes for the ASCII path */
 enum { B_PLAIN = 0, B_SPACE = 1, B_CTRL = 2, B_NUL = 3, B_HIGH = 4, B_DOT = 5 };
 static const unsigned char bclass[256] = {
-	[0] = B_NUL,
-	[1 ... 8] = B_CTRL,
-	['\t'] = B_SPACE, ['\n'] = B_SPACE, ['\v'] = B_SPACE, ['\f'] = B_SPACE, ['\r'] = B_SPACE,
-	[14 ... 31] = B_CTRL,
-	[' '] = B_SPACE,
-	['.'] = B_DOT,
-	[127] = B_CTRL,
-	[128 ... 255] = B_HIGH,
+    [0] = B_NUL,      [1 ... 8] = B_CTRL, ['\t'] = B_SPACE, ['\n'] = B_SPACE,
+    ['\v'] = B_SPACE, ['\f'] = B_SPACE,   ['\r'] = B_SPACE, [14 ... 31] = B_CTRL,
+    [' '] = B_SPACE,  ['.'] = B_DOT,      [127] = B_CTRL,   [128 ... 255] = B_HIGH,
 };
 
 /*
@@ -159,8 +164,8 @@ static inline bool is_e4_e9(const unsigned char *u, size_t i, size_t len)
  * 3-byte sequences led by E4–E9 (U+4000–U+9FFF: the CJK ideographs, never
  * special here, so no table lookups), and everything else (full decode).
  */
-static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
-			      uint32_t max_chars, enum mode mode, size_t *olen, uint32_t *flags)
+static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap, uint32_t max_chars,
+                              enum mode mode, size_t *olen, uint32_t *flags)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	size_t i = 0, o = 0;
@@ -175,8 +180,8 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 			     (u[i + 2] & 0x3Fu);
 			if (pending && o > 0) {
 				bool drop = mode == MODE_ORG_KEY ||
-					    (mode == MODE_PERSON &&
-					     (prev == 0xB7 || (is_cjk(prev) && is_cjk(cp))));
+				            (mode == MODE_PERSON &&
+				             (prev == 0xB7 || (is_cjk(prev) && is_cjk(cp))));
 				if (!drop) {
 					if (o >= cap)
 						return DGP_REASON_TOO_LONG;
@@ -279,7 +284,7 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 				if (is_dot_variant(cp))
 					cp = 0xB7;
 				else if (cp == '.' && is_cjk(prev) &&
-					 is_cjk(peek_next(in, len, i + n, mode)))
+				         is_cjk(peek_next(in, len, i + n, mode)))
 					cp = 0xB7;
 				if (cp == 0xB7 && prev == 0xB7) {
 					/* "买买提··艾力": one dot (spaces beside it go anyway) */
@@ -291,8 +296,8 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 		}
 		if (pending && o > 0) {
 			bool drop = mode == MODE_ORG_KEY ||
-				    (mode == MODE_PERSON &&
-				     (prev == 0xB7 || cp == 0xB7 || (is_cjk(prev) && is_cjk(cp))));
+			            (mode == MODE_PERSON &&
+			             (prev == 0xB7 || cp == 0xB7 || (is_cjk(prev) && is_cjk(cp))));
 			if (!drop) {
 				if (o >= cap)
 					return DGP_REASON_TOO_LONG;
@@ -331,9 +336,9 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 	return DGP_REASON_OK;
 }
 
-static dgp_reason_t run_mode(const dgp_norm_rule_t *rule, const char *in, size_t len,
-			     char *out, size_t out_cap, dgp_norm_result_t *res, enum mode mode,
-			     uint32_t def_max)
+static dgp_reason_t run_mode(const dgp_norm_rule_t *rule, const char *in, size_t len, char *out,
+                             size_t out_cap, dgp_norm_result_t *res, enum mode mode,
+                             uint32_t def_max)
 {
 	uint32_t flags = 0;
 	size_t olen = 0;
@@ -345,9 +350,8 @@ static dgp_reason_t run_mode(const dgp_norm_rule_t *rule, const char *in, size_t
 	return DGP_REASON_OK;
 }
 
-dgp_reason_t dgp_norm_text(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			   const char *in, size_t len, char *out, size_t out_cap,
-			   dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_text(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                           size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	(void)ctx;
 	return run_mode(rule, in, len, out, out_cap, res, MODE_TEXT, TEXT_MAX_DEFAULT);
@@ -366,20 +370,20 @@ static bool name_edge_dot(const char *o, size_t n)
 }
 
 dgp_reason_t dgp_norm_person_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-				  const char *in, size_t len, char *out, size_t out_cap,
-				  dgp_norm_result_t *res)
+                                  const char *in, size_t len, char *out, size_t out_cap,
+                                  dgp_norm_result_t *res)
 {
 	(void)ctx;
 	dgp_reason_t r =
-		run_mode(rule, in, len, out, out_cap, res, MODE_PERSON, PERSON_MAX_DEFAULT);
+	    run_mode(rule, in, len, out, out_cap, res, MODE_PERSON, PERSON_MAX_DEFAULT);
 	if (r == DGP_REASON_OK && name_edge_dot(out, res->len))
 		res->flags |= DGP_NF_NAME_SUSPECT;
 	return r;
 }
 
 dgp_reason_t dgp_norm_org_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			       const char *in, size_t len, char *out, size_t out_cap,
-			       dgp_norm_result_t *res)
+                               const char *in, size_t len, char *out, size_t out_cap,
+                               dgp_norm_result_t *res)
 {
 	(void)ctx;
 	uint32_t max = rule && rule->max_chars ? rule->max_chars : ORG_MAX_DEFAULT;
@@ -393,7 +397,7 @@ dgp_reason_t dgp_norm_org_name(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t
 	if (r != DGP_REASON_OK)
 		return dgp_norm_reject(res, r);
 	*res = (dgp_norm_result_t){
-		.len = klen, .flags = kflags | dflags, .aux_off = klen, .aux_len = dlen};
+	    .len = klen, .flags = kflags | dflags, .aux_off = klen, .aux_len = dlen};
 	return DGP_REASON_OK;
 }
 
@@ -450,10 +454,10 @@ static iconv_t thread_cd(int cs)
  * 2 × 48 KiB.  The single bytes 0x80 and 0xFF are asked too (glibc's GBK
  * reads 0x80 as €, as code page 936 does).
  */
-#define DBCS_LEADS 126 /* 0x81–0xFE */
-#define DBCS_TRAILS 191 /* 0x40–0xFE */
+#define DBCS_LEADS  126                                        /* 0x81–0xFE */
+#define DBCS_TRAILS 191                                        /* 0x40–0xFE */
 static uint16_t dbcs_tab[CS__COUNT][DBCS_LEADS * DBCS_TRAILS]; /* .bss: no heap */
-static uint16_t dbcs_single[CS__COUNT][2]; /* 0x80, 0xFF */
+static uint16_t dbcs_single[CS__COUNT][2];                     /* 0x80, 0xFF */
 static pthread_once_t dbcs_once[CS__COUNT] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT};
 
 static void dbcs_build(int cs)
@@ -467,7 +471,8 @@ static void dbcs_build(int cs)
 			size_t sl = 1, dl = sizeof(u8);
 			uint32_t cp = 0;
 			if (iconv(cd, &src, &sl, &dst, &dl) != (size_t)-1 && sl == 0 &&
-			    dgp_utf8_decode((unsigned char *)u8, (size_t)(dst - u8), &cp) == dst - u8 &&
+			    dgp_utf8_decode((unsigned char *)u8, (size_t)(dst - u8), &cp) ==
+			        dst - u8 &&
 			    cp > 0)
 				dbcs_single[cs][k] = cp < 0x10000 ? (uint16_t)cp : 0xFFFF;
 			iconv(cd, NULL, NULL, NULL, NULL);
@@ -480,10 +485,10 @@ static void dbcs_build(int cs)
 				uint32_t cp = 0;
 				if (iconv(cd, &src, &sl, &dst, &dl) != (size_t)-1 && sl == 0 &&
 				    dgp_utf8_decode((unsigned char *)u8, (size_t)(dst - u8), &cp) ==
-					    dst - u8 &&
+				        dst - u8 &&
 				    cp > 0)
 					t[(lead - 0x81) * DBCS_TRAILS + (trail - 0x40)] =
-						cp < 0x10000 ? (uint16_t)cp : 0xFFFF;
+					    cp < 0x10000 ? (uint16_t)cp : 0xFFFF;
 				iconv(cd, NULL, NULL, NULL, NULL);
 			}
 		}
@@ -505,7 +510,7 @@ static void dbcs_build_gb18030(void)
  * GB18030 four-byte sequence needs iconv.
  */
 static ptrdiff_t dbcs_decode(const uint16_t *t, const uint16_t single[2], bool four_byte,
-			     const char *in, size_t len, char *out, size_t cap)
+                             const char *in, size_t len, char *out, size_t cap)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	size_t i = 0, o = 0;
@@ -562,8 +567,8 @@ static ptrdiff_t iconv_decode(int cs, const char *in, size_t len, char *out, siz
 }
 
 dgp_reason_t dgp_norm_encoding(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			       const char *in, size_t len, char *out, size_t out_cap,
-			       dgp_norm_result_t *res)
+                               const char *in, size_t len, char *out, size_t out_cap,
+                               dgp_norm_result_t *res)
 {
 	(void)ctx;
 	uint32_t max = rule && rule->max_chars ? rule->max_chars : TEXT_MAX_DEFAULT;
@@ -574,7 +579,7 @@ dgp_reason_t dgp_norm_encoding(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t
 	int cs = rule && rule->charset && strcmp(rule->charset, "GBK") == 0 ? CS_GBK : CS_GB18030;
 	pthread_once(&dbcs_once[cs], cs == CS_GBK ? dbcs_build_gbk : dbcs_build_gb18030);
 	ptrdiff_t n =
-		dbcs_decode(dbcs_tab[cs], dbcs_single[cs], cs == CS_GB18030, in, len, out, out_cap);
+	    dbcs_decode(dbcs_tab[cs], dbcs_single[cs], cs == CS_GB18030, in, len, out, out_cap);
 	if (n == -3)
 		n = iconv_decode(cs, in, len, out, out_cap);
 	if (n < 0)

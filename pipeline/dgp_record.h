@@ -25,26 +25,29 @@ typedef struct dgp_slice {
 	size_t len;
 } dgp_slice_t;
 
-/* Where a record came from: a file (path, line, byte offset) or Kafka (topic, partition, offset). */
+/* Where a record came from: a file (path, line, byte offset) or Kafka (topic, partition, offset).
+ */
 typedef struct dgp_origin {
-	const char *source;  /* file path or topic; lives at least as long as the batch */
-	int32_t partition;   /* -1 for files */
-	int64_t offset;      /* Kafka offset, or byte offset of the record's first byte in the file */
-	int64_t line;        /* 1-based line of the record's first byte in the file; -1 for Kafka */
-	int64_t end_offset;  /* file: byte offset just past the record (resume point); Kafka: offset + 1 */
+	const char *source; /* file path or topic; lives at least as long as the batch */
+	int32_t partition;  /* -1 for files */
+	int64_t offset; /* Kafka offset, or byte offset of the record's first byte in the file */
+	int64_t line;   /* 1-based line of the record's first byte in the file; -1 for Kafka */
+	int64_t end_offset; /* file: byte offset just past the record (resume point); Kafka: offset
+	                       + 1 */
 } dgp_origin_t;
 
 typedef struct dgp_record {
 	dgp_origin_t origin;
-	dgp_slice_t raw;         /* the bytes as received (before transcoding) */
-	dgp_slice_t *vals;       /* schema->nfields normalised values */
-	uint32_t flags;          /* union of the fields' DGP_NF_* flags */
-	dgp_reason_t reason;     /* DGP_REASON_OK, or why the record is rejected */
-	int reject_field;        /* index of the offending field, -1 for record-level reasons */
-	const char *reject_detail; /* e.g. "column 3 of 5", parser message with byte offset; may be NULL */
-	dgp_dedup_class_t cls;   /* valid when reason == OK */
+	dgp_slice_t raw;     /* the bytes as received (before transcoding) */
+	dgp_slice_t *vals;   /* schema->nfields normalised values */
+	uint32_t flags;      /* union of the fields' DGP_NF_* flags */
+	dgp_reason_t reason; /* DGP_REASON_OK, or why the record is rejected */
+	int reject_field;    /* index of the offending field, -1 for record-level reasons */
+	const char
+	    *reject_detail; /* e.g. "column 3 of 5", parser message with byte offset; may be NULL */
+	dgp_dedup_class_t cls; /* valid when reason == OK */
 	uint64_t key_hash, content_hash;
-	dgp_slice_t key;         /* normalised record key (fields joined with 0x1F) */
+	dgp_slice_t key; /* normalised record key (fields joined with 0x1F) */
 } dgp_record_t;
 
 #endif /* DGP_RECORD_H */

@@ -44,7 +44,7 @@ dgp_region_status_t dgp_region_lookup(uint32_t code, const char **name, int *las
 }
 
 dgp_region_status_t dgp_region_lookup_str(const char *s, size_t len, const char **name,
-					  int *last_year)
+                                          int *last_year)
 {
 	if (len != 6)
 		return DGP_REGION_NONE;
@@ -88,9 +88,8 @@ uint32_t dgp_region_at(size_t i, dgp_region_status_t *status, const char **name)
 	return lo * 100 + dgp_region_dd[i];
 }
 
-dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx,
-			     const char *in, size_t len, char *out, size_t out_cap,
-			     dgp_norm_result_t *res)
+dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *ctx, const char *in,
+                             size_t len, char *out, size_t out_cap, dgp_norm_result_t *res)
 {
 	(void)ctx;
 	char buf[DGP_NORM_ASCII_BUF];
@@ -113,8 +112,9 @@ dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 			if ((unsigned)((unsigned char)s[i] - '0') > 9)
 				return dgp_norm_reject(res, DGP_REASON_FORMAT);
 	}
-	uint32_t code = (uint32_t)s[0] * 100000u + (uint32_t)s[1] * 10000u + (uint32_t)s[2] * 1000u +
-			(uint32_t)s[3] * 100u + (uint32_t)s[4] * 10u + (uint32_t)s[5] - '0' * 111111u;
+	uint32_t code = (uint32_t)s[0] * 100000u + (uint32_t)s[1] * 10000u +
+	                (uint32_t)s[2] * 1000u + (uint32_t)s[3] * 100u + (uint32_t)s[4] * 10u +
+	                (uint32_t)s[5] - '0' * 111111u;
 	uint32_t p = code / 100;
 	unsigned x = dgp_region_ddx[dgp_region_slot[p]][code % 100];
 	if (!x)
@@ -139,8 +139,8 @@ dgp_reason_t dgp_norm_region(const dgp_norm_rule_t *rule, const dgp_norm_ctx_t *
 	 * offset gives the length without a strlen.
 	 */
 	uint32_t off = dgp_region_name_off[i];
-	size_t nl = (i + 1 < dgp_region_n ? dgp_region_name_off[i + 1] : dgp_region_names_size) -
-		    off - 1;
+	size_t nl =
+	    (i + 1 < dgp_region_n ? dgp_region_name_off[i + 1] : dgp_region_names_size) - off - 1;
 	if (6 + nl <= out_cap) {
 		memcpy(out + 6, dgp_region_names + off, nl);
 		res->aux_off = 6;

@@ -41,7 +41,7 @@ dgp_region_status_t dgp_region_lookup(uint32_t code, const char **name, int *las
  * exactly 6 ASCII digits (else DGP_REGION_NONE).
  */
 dgp_region_status_t dgp_region_lookup_str(const char *s, size_t len, const char **name,
-					  int *last_year);
+                                          int *last_year);
 
 /*
  * dgp_region_count — number of codes in the table; *n_current (current and
@@ -64,16 +64,16 @@ static inline int dgp_region_province_ok(unsigned pp)
 {
 	/* bit n set for each valid pp = 10 * (n / 10) … packed per decade */
 	static const uint16_t decade[10] = {
-		0,                                     /* 0x */
-		0x3E,                                  /* 11–15 */
-		0x0E,                                  /* 21–23 */
-		0xFE,                                  /* 31–37 */
-		0x7E,                                  /* 41–46 */
-		0x1F,                                  /* 50–54 */
-		0x3E,                                  /* 61–65 */
-		0x02,                                  /* 71 */
-		0x06,                                  /* 81, 82 */
-		0,                                     /* 9x */
+	    0,    /* 0x */
+	    0x3E, /* 11–15 */
+	    0x0E, /* 21–23 */
+	    0xFE, /* 31–37 */
+	    0x7E, /* 41–46 */
+	    0x1F, /* 50–54 */
+	    0x3E, /* 61–65 */
+	    0x02, /* 71 */
+	    0x06, /* 81, 82 */
+	    0,    /* 9x */
 	};
 	return pp < 100 && (decade[pp / 10] >> (pp % 10)) & 1;
 }

@@ -28,15 +28,15 @@
 #include "dgp_norm.h"
 
 typedef struct dgp_field_spec {
-	const char *name;        /* 信息项名称, e.g. 公民身份号码 (for messages and exports) */
+	const char *name; /* 信息项名称, e.g. 公民身份号码 (for messages and exports) */
 	const char *source_name; /* as departments send it, e.g. GMSFHM (JSON key / CSV header) */
 	const char *column;      /* column in dgp_src."<table>", e.g. gmsfhm */
-	const char *pg_type;     /* column type: text, date, timestamptz, numeric(18,2), bigint, … */
+	const char *pg_type; /* column type: text, date, timestamptz, numeric(18,2), bigint, … */
 	const dgp_norm_rule_t *rule; /* compiled normaliser */
-	bool required;           /* empty → reject with reason empty */
-	bool key;                /* part of the record key */
-	const char *base_column; /* golden-table column fed by this field, NULL if none */
-	int priority;            /* 1 = most authoritative for base_column */
+	bool required;               /* empty → reject with reason empty */
+	bool key;                    /* part of the record key */
+	const char *base_column;     /* golden-table column fed by this field, NULL if none */
+	int priority;                /* 1 = most authoritative for base_column */
 } dgp_field_spec_t;
 
 /*
@@ -65,12 +65,13 @@ typedef struct dgp_schema {
 	size_t nfields;
 	const dgp_field_spec_t *fields;
 	size_t nkeys;
-	const size_t *key_fields;  /* indexes into fields, in record-key order */
-	size_t ncompanions;        /* columns after the fields' (vals[nfields + k]) */
+	const size_t *key_fields; /* indexes into fields, in record-key order */
+	size_t ncompanions;       /* columns after the fields' (vals[nfields + k]) */
 	const dgp_companion_t *companions;
 } dgp_schema_t;
 
-/* dgp_schema_field_by_source — index of the field whose source_name equals name (ASCII case-insensitive), or -1. */
+/* dgp_schema_field_by_source — index of the field whose source_name equals name (ASCII
+ * case-insensitive), or -1. */
 int dgp_schema_field_by_source(const dgp_schema_t *s, const char *name, size_t len);
 
 #endif /* DGP_SCHEMA_H */

@@ -52,8 +52,8 @@ typedef struct dgp_source_record {
 	dgp_format_t format;
 	const char *csv_header; /* the CSV header row in force, NULL: the lane's default */
 	size_t csv_header_len;
-	dgp_reason_t reason; /* OK, or why the bytes cannot be read (charset, too_long, …) */
-	const char *detail;  /* with reason: why, never a value */
+	dgp_reason_t reason;     /* OK, or why the bytes cannot be read (charset, too_long, …) */
+	const char *detail;      /* with reason: why, never a value */
 	uint64_t skipped_before; /* records passed over unparsed just before this one (a reload's
 	                            unchanged chunks): counted read and unchanged with it */
 } dgp_source_record_t;

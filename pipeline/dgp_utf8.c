@@ -53,8 +53,8 @@ size_t dgp_utf8_count(const char *s, size_t len)
 	return n;
 }
 
-ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_cap,
-			      bool *folded, bool *dropped)
+ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_cap, bool *folded,
+                              bool *dropped)
 {
 	size_t i = 0, o = 0;
 	bool any = false, drop = false;

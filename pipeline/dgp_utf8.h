@@ -195,7 +195,7 @@ size_t dgp_utf8_count(const char *s, size_t len);
  * DGP_UTF8_INVALID for invalid UTF-8, or DGP_UTF8_NOSPACE when out_cap is
  * too small; out's contents are unspecified after an error.
  */
-ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_cap,
-			      bool *folded, bool *dropped);
+ptrdiff_t dgp_utf8_fold_width(const char *in, size_t len, char *out, size_t out_cap, bool *folded,
+                              bool *dropped);
 
 #endif /* DGP_UTF8_H */

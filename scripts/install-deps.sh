@@ -22,6 +22,7 @@ git                         # version stamps, CI checkout
 ca-certificates             # Maven Central over https
 clang                       # fuzz harnesses (libFuzzer), sanitizer builds
 libclang-rt-14-dev          # clang's sanitizer and libFuzzer runtimes
+clang-format                # make format / tests/deploy/test_format.sh (the C layout)
 llvm                        # llvm-symbolizer, llvm-profdata for fuzz/coverage
 dpkg-dev                    # dpkg-shlibdeps: the Debian package's library dependencies (make package)
 dpkg                        # dpkg-deb, dpkg -S (tests/deploy)

@@ -67,28 +67,28 @@ static bool chance(rng_t *r, double p)
 /* ---- vocabularies ----------------------------------------------------- */
 
 static const char *const surnames[] = {
-	"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-	"郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
-	"彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "魏", "吕",
-	"丁", "任", "沈", "姚", "卢", "熊", "万", "喻", "汪", "夏", "欧阳", "司马"};
-static const char *const given[] = {
-	"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-	"明", "超", "秀英", "霞", "平", "刚", "桂英", "华", "建国", "文", "志强", "海燕", "红",
-	"晨", "睿", "子涵", "欣怡", "浩然", "雨桐", "梓轩", "思远", "俊", "婷", "慧", "鹏"};
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐",   "孙",  "马", "朱", "胡",
+    "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许",   "韩",  "冯", "邓", "曹",
+    "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜",   "叶",  "程", "魏", "吕",
+    "丁", "任", "沈", "姚", "卢", "熊", "万", "喻", "汪", "夏", "欧阳", "司马"};
+static const char *const given[] = {"伟",   "芳",   "娜",   "敏",   "静", "丽",   "强",   "磊",
+                                    "军",   "洋",   "勇",   "艳",   "杰", "娟",   "涛",   "明",
+                                    "超",   "秀英", "霞",   "平",   "刚", "桂英", "华",   "建国",
+                                    "文",   "志强", "海燕", "红",   "晨", "睿",   "子涵", "欣怡",
+                                    "浩然", "雨桐", "梓轩", "思远", "俊", "婷",   "慧",   "鹏"};
 static const char *const districts[] = {"420106", "420102", "420103", "420104", "420105",
-					 "420107", "420111", "420112", "420113", "420114",
-					 "420115", "420116", "420117"};
-static const char *const streets[] = {"中南路街道", "水果湖街道", "珞珈山街道", "积玉桥街道",
-				       "杨园街道",   "徐家棚街道", "粮道街道",   "首义路街道",
-				       "紫阳街道",   "白沙洲街道", "南湖街道",   "黄鹤楼街道",
-				       "中华路街道", "石洞街道"};
-static const char *const roads[] = {"中南路", "武珞路", "中北路", "友谊大道", "和平大道",
-				     "民主路", "解放路", "八一路", "珞喻路", "徐东大街",
-				     "临江大道", "复兴路", "首义路", "紫阳路"};
+                                        "420107", "420111", "420112", "420113", "420114",
+                                        "420115", "420116", "420117"};
+static const char *const streets[] = {
+    "中南路街道", "水果湖街道", "珞珈山街道", "积玉桥街道", "杨园街道",   "徐家棚街道", "粮道街道",
+    "首义路街道", "紫阳街道",   "白沙洲街道", "南湖街道",   "黄鹤楼街道", "中华路街道", "石洞街道"};
+static const char *const roads[] = {"中南路",   "武珞路", "中北路", "友谊大道", "和平大道",
+                                    "民主路",   "解放路", "八一路", "珞喻路",   "徐东大街",
+                                    "临江大道", "复兴路", "首义路", "紫阳路"};
 static const char *const brands[] = {"楚天", "江城", "黄鹤", "长江", "光谷", "汉昌", "东湖",
-				      "珞珈", "荆楚", "晴川", "武昌", "知音", "九州", "鼎盛"};
-static const char *const trades[] = {"科技", "商贸", "建设工程", "信息技术", "餐饮管理",
-				      "物业服务", "文化传媒", "医疗器械", "教育咨询", "物流"};
+                                     "珞珈", "荆楚", "晴川", "武昌", "知音", "九州", "鼎盛"};
+static const char *const trades[] = {"科技",     "商贸",     "建设工程", "信息技术", "餐饮管理",
+                                     "物业服务", "文化传媒", "医疗器械", "教育咨询", "物流"};
 static const char *const forms[] = {"有限公司", "有限责任公司", "股份有限公司", "（集团）有限公司"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -115,7 +115,7 @@ static bool accepted(const dgp_norm_rule_t *r, const dgp_norm_ctx_t *ctx, const 
 
 /* Complete a 17-character body with the check character rule accepts. */
 static void complete_check(const dgp_norm_rule_t *r, const dgp_norm_ctx_t *ctx, char *id,
-			   size_t body, const char *alphabet)
+                           size_t body, const char *alphabet)
 {
 	for (const char *c = alphabet; *c; c++) {
 		id[body] = *c;
@@ -147,7 +147,7 @@ static void person_id(const gen_t *g, uint64_t i, char out[64], int *year, int *
 	*month = (int)m;
 	*day = (int)d;
 	snprintf(out, 64, "%s%04d%02u%02u%03u", districts[district], (int)y % 10000, m, d,
-		 (unsigned)seq);
+	         (unsigned)seq);
 	complete_check(g->r_idcard, &g->ctx, out, 17, "0123456789X");
 }
 
@@ -170,24 +170,26 @@ static const char *person_name(const gen_t *g, uint64_t e, uint32_t f)
 {
 	const char *s = surnames[pick(g->seed, e, f, 1, NELEM(surnames))];
 	const char *a = given[pick(g->seed, e, f, 2, NELEM(given))];
-	const char *b = pick(g->seed, e, f, 3, 3) ? given[pick(g->seed, e, f, 4, NELEM(given))] : "";
+	const char *b =
+	    pick(g->seed, e, f, 3, 3) ? given[pick(g->seed, e, f, 4, NELEM(given))] : "";
 	return dgp_arena_sprintf(g->arena, "%s%s%s", s, a, b);
 }
 
 static const char *address(const gen_t *g, uint64_t e, uint32_t f)
 {
 	return dgp_arena_sprintf(g->arena, "湖北省武汉市武昌区%s%s%u号%u栋%u室",
-				 streets[pick(g->seed, e, f, 1, NELEM(streets))],
-				 roads[pick(g->seed, e, f, 2, NELEM(roads))],
-				 1 + pick(g->seed, e, f, 3, 400), 1 + pick(g->seed, e, f, 4, 30),
-				 101 + pick(g->seed, e, f, 5, 2000));
+	                         streets[pick(g->seed, e, f, 1, NELEM(streets))],
+	                         roads[pick(g->seed, e, f, 2, NELEM(roads))],
+	                         1 + pick(g->seed, e, f, 3, 400), 1 + pick(g->seed, e, f, 4, 30),
+	                         101 + pick(g->seed, e, f, 5, 2000));
 }
 
 static const char *org_name(const gen_t *g, uint64_t e, uint32_t f)
 {
-	return dgp_arena_sprintf(g->arena, "武汉%s%s%s", brands[pick(g->seed, e, f, 1, NELEM(brands))],
-				 trades[pick(g->seed, e, f, 2, NELEM(trades))],
-				 forms[pick(g->seed, e, f, 3, NELEM(forms))]);
+	return dgp_arena_sprintf(g->arena, "武汉%s%s%s",
+	                         brands[pick(g->seed, e, f, 1, NELEM(brands))],
+	                         trades[pick(g->seed, e, f, 2, NELEM(trades))],
+	                         forms[pick(g->seed, e, f, 3, NELEM(forms))]);
 }
 
 static bool src_has(const dgp_field_spec_t *f, const char *suffix)
@@ -252,12 +254,13 @@ static const char *field_value(const gen_t *g, size_t fi, uint64_t e, unsigned v
 	}
 	if (strcmp(rule, "datetime") == 0)
 		return dgp_arena_sprintf(g->arena, "%04u-%02u-%02u %02u:%02u:%02u",
-					 2015 + pick(g->seed, e, F, 1, 10), 1 + pick(g->seed, e, F, 2, 12),
-					 1 + pick(g->seed, e, F, 3, 28), pick(g->seed, e, F, 4, 24),
-					 pick(g->seed, e, F, 5, 60), pick(g->seed, e, F, 6, 60));
+		                         2015 + pick(g->seed, e, F, 1, 10),
+		                         1 + pick(g->seed, e, F, 2, 12),
+		                         1 + pick(g->seed, e, F, 3, 28), pick(g->seed, e, F, 4, 24),
+		                         pick(g->seed, e, F, 5, 60), pick(g->seed, e, F, 6, 60));
 	if (strcmp(rule, "mobile") == 0 || strcmp(rule, "phone") == 0)
 		return dgp_arena_sprintf(g->arena, "1%u%09u", 3 + pick(g->seed, e, F, 1, 7),
-					 pick(g->seed, e, F, 2, 1000000000));
+		                         pick(g->seed, e, F, 2, 1000000000));
 	if (strcmp(rule, "gender") == 0) {
 		if (g->schema->base == DGP_BASE_PERSON) {
 			char id[64];
@@ -283,16 +286,17 @@ static const char *field_value(const gen_t *g, size_t fi, uint64_t e, unsigned v
 		int64_t hi = f->rule->has_range ? f->rule->max : 10000;
 		uint64_t span = (uint64_t)(hi - lo) + 1;
 		return dgp_arena_sprintf(g->arena, "%lld",
-					 (long long)(lo + (int64_t)(mix(g->seed ^ e ^ F) % span)));
+		                         (long long)(lo + (int64_t)(mix(g->seed ^ e ^ F) % span)));
 	}
 	if (strcmp(rule, "decimal") == 0) {
 		if (!f->rule->scale)
 			return dgp_arena_sprintf(g->arena, "%u", pick(g->seed, e, F, 1, 100000));
 		return dgp_arena_sprintf(g->arena, "%u.%0*u", pick(g->seed, e, F, 1, 100000),
-					 f->rule->scale, pick(g->seed, e, F, 2, 10));
+		                         f->rule->scale, pick(g->seed, e, F, 2, 10));
 	}
 	if (strcmp(rule, "money") == 0)
-		return dgp_arena_sprintf(g->arena, "%u万元人民币", 10 + pick(g->seed, e, F, 1, 5000));
+		return dgp_arena_sprintf(g->arena, "%u万元人民币",
+		                         10 + pick(g->seed, e, F, 1, 5000));
 	if (strcmp(rule, "person_name") == 0)
 		v = person_name(g, e, F);
 	else if (strcmp(rule, "org_name") == 0)
@@ -300,7 +304,8 @@ static const char *field_value(const gen_t *g, size_t fi, uint64_t e, unsigned v
 	else if (src_has(f, "DZ") || strstr(f->name, "地址") || strstr(f->name, "住所"))
 		v = address(g, e, F);
 	else if (f->key)
-		return dgp_arena_sprintf(g->arena, "K%09llu", (unsigned long long)(e + 1)); /* never cut */
+		return dgp_arena_sprintf(g->arena, "K%09llu",
+		                         (unsigned long long)(e + 1)); /* never cut */
 	else
 		v = dgp_arena_sprintf(g->arena, "%s%u", f->name, 1 + pick(g->seed, e, F, 1, 9999));
 	uint32_t max = f->rule->max_chars ? f->rule->max_chars : (uint32_t)cf->length;
@@ -320,7 +325,7 @@ static const char *fullwidth(const gen_t *g, const char *s)
 		if (c >= 0x21 && c <= 0x7E) {
 			unsigned cp = c + 0xFEE0u;
 			char u[3] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
-				     (char)(0x80 | (cp & 0x3F))};
+			             (char)(0x80 | (cp & 0x3F))};
 			dgp_buf_append(&b, u, 3);
 		} else {
 			dgp_buf_append(&b, p, 1);
@@ -345,7 +350,7 @@ static const char *dirty(const gen_t *g, size_t fi, const char *v, rng_t *r)
 			return fullwidth(g, v);
 		default:
 			return v[17] == 'X' ? dgp_arena_sprintf(g->arena, "%.17sx", v)
-					    : dgp_arena_sprintf(g->arena, " %s ", v);
+			                    : dgp_arena_sprintf(g->arena, " %s ", v);
 		}
 	}
 	if (strcmp(rule, "uscc") == 0)
@@ -369,12 +374,12 @@ static const char *dirty(const gen_t *g, size_t fi, const char *v, rng_t *r)
 /* ---- the plan and its replay ------------------------------------------ */
 
 typedef enum kind {
-	ROW_FRESH,     /* first occurrence of a new key */
-	ROW_DUP,       /* exact re-send of the key's latest version */
-	ROW_CHANGE,    /* re-send with a changed non-key field */
-	ROW_BAD_KEY,   /* key fails its check character (or is blank) */
-	ROW_MISSING,   /* a required non-key field is blank */
-	ROW_BAD_DATE,  /* an impossible date in a required date field */
+	ROW_FRESH,    /* first occurrence of a new key */
+	ROW_DUP,      /* exact re-send of the key's latest version */
+	ROW_CHANGE,   /* re-send with a changed non-key field */
+	ROW_BAD_KEY,  /* key fails its check character (or is blank) */
+	ROW_MISSING,  /* a required non-key field is blank */
+	ROW_BAD_DATE, /* an impossible date in a required date field */
 } kind_t;
 
 typedef struct opts {
@@ -522,7 +527,7 @@ static void classify(tally_t *t, keystate_t *k, unsigned version, bool before_ru
  * scratch, one slot per key index.
  */
 static void tally_load(tally_t *t, keystate_t *ks, const int64_t *log_key, const unsigned *log_ver,
-		       uint64_t rows, uint64_t batch_rows, const keystate_t *prior, uint64_t *last)
+                       uint64_t rows, uint64_t batch_rows, const keystate_t *prior, uint64_t *last)
 {
 	for (uint64_t b0 = 0; b0 < rows; b0 += batch_rows) {
 		uint64_t b1 = rows - b0 > batch_rows ? b0 + batch_rows : rows;
@@ -537,26 +542,29 @@ static void tally_load(tally_t *t, keystate_t *ks, const int64_t *log_key, const
 				t->cls[DGP_DEDUP_DUPLICATE]++;
 			else
 				classify(t, &ks[k], log_ver[row], prior != NULL,
-					 prior ? prior[k].version : 0);
+				         prior ? prior[k].version : 0);
 		}
 	}
 }
 
 static void print_tally(FILE *f, const char *name, const tally_t *t, bool last)
 {
-	fprintf(f, "    \"%s\": {\"read\": %llu, \"new\": %llu, \"changed\": %llu, \"unchanged\": %llu, "
-		   "\"duplicate\": %llu, \"rejected\": %llu, \"field_rejects\": %llu, \"rejected_by_reason\": {",
-		name, (unsigned long long)t->read, (unsigned long long)t->cls[DGP_DEDUP_NEW],
-		(unsigned long long)t->cls[DGP_DEDUP_CHANGED],
-		(unsigned long long)t->cls[DGP_DEDUP_UNCHANGED],
-		(unsigned long long)t->cls[DGP_DEDUP_DUPLICATE], (unsigned long long)t->rejected,
-		(unsigned long long)t->field_rejects);
+	fprintf(
+	    f,
+	    "    \"%s\": {\"read\": %llu, \"new\": %llu, \"changed\": %llu, \"unchanged\": %llu, "
+	    "\"duplicate\": %llu, \"rejected\": %llu, \"field_rejects\": %llu, "
+	    "\"rejected_by_reason\": {",
+	    name, (unsigned long long)t->read, (unsigned long long)t->cls[DGP_DEDUP_NEW],
+	    (unsigned long long)t->cls[DGP_DEDUP_CHANGED],
+	    (unsigned long long)t->cls[DGP_DEDUP_UNCHANGED],
+	    (unsigned long long)t->cls[DGP_DEDUP_DUPLICATE], (unsigned long long)t->rejected,
+	    (unsigned long long)t->field_rejects);
 	bool first = true;
 	for (int i = 1; i < DGP_REASON__COUNT; i++) {
 		if (!t->by_reason[i])
 			continue;
 		fprintf(f, "%s\"%s\": %llu", first ? "" : ", ", dgp_reason_name((dgp_reason_t)i),
-			(unsigned long long)t->by_reason[i]);
+		        (unsigned long long)t->by_reason[i]);
 		first = false;
 	}
 	fprintf(f, "}}%s\n", last ? "" : ",");
@@ -569,8 +577,9 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 	const char **vals = dgp_xcalloc(nf + 1, sizeof(*vals));
 	uint64_t cap = op->rows + 1, nkeys = 0;
 	unsigned *versions = dgp_xcalloc(cap, sizeof(*versions)); /* latest version per key index */
-	unsigned char *badopt = dgp_xcalloc(cap, 1);  /* key's records carry a bad optional value */
-	keystate_t *first = dgp_xcalloc(cap, sizeof(*first)), *again = dgp_xcalloc(cap, sizeof(*again));
+	unsigned char *badopt = dgp_xcalloc(cap, 1); /* key's records carry a bad optional value */
+	keystate_t *first = dgp_xcalloc(cap, sizeof(*first)),
+	           *again = dgp_xcalloc(cap, sizeof(*again));
 	tally_t t1 = {0}, t2 = {0};
 	int missing_f = first_field(g, NULL, true), date_f = first_field(g, "date", true);
 	int badopt_f = bad_optional_field(g);
@@ -579,11 +588,11 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 		char scratch[64];
 		dgp_norm_result_t nr;
 		badopt_reason = dgp_norm_apply(g->schema->fields[badopt_f].rule, &g->ctx, "??", 2,
-					       scratch, sizeof(scratch), &nr);
+		                               scratch, sizeof(scratch), &nr);
 	}
 	int key0 = (int)g->schema->key_fields[0];
 	bool key_checked = strcmp(g->schema->fields[key0].rule->name, "idcard") == 0 ||
-			   strcmp(g->schema->fields[key0].rule->name, "uscc") == 0;
+	                   strcmp(g->schema->fields[key0].rule->name, "uscc") == 0;
 	/* replay log for the reload: key index (or -1 reject) and version per row */
 	int64_t *log_key = dgp_xcalloc(cap, sizeof(*log_key));
 	unsigned *log_ver = dgp_xcalloc(cap, sizeof(*log_ver));
@@ -596,7 +605,7 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 			if (i)
 				dgp_buf_append(b, ",", 1);
 			dgp_buf_append(b, g->schema->fields[i].source_name,
-				       strlen(g->schema->fields[i].source_name));
+			               strlen(g->schema->fields[i].source_name));
 		}
 		dgp_buf_append(b, "\n", 1);
 		ok = emit(o, b->p, b->len);
@@ -614,10 +623,11 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 		else if (missing_f >= 0 && x < op->dup + op->change + op->bad_key + op->missing)
 			kind = ROW_MISSING;
 		else if (date_f >= 0 &&
-			 x < op->dup + op->change + op->bad_key + op->missing + op->bad_date)
+		         x < op->dup + op->change + op->bad_key + op->missing + op->bad_date)
 			kind = ROW_BAD_DATE;
 
-		uint64_t k = (kind == ROW_DUP || kind == ROW_CHANGE) ? rnd(&r, (uint32_t)nkeys) : nkeys;
+		uint64_t k =
+		    (kind == ROW_DUP || kind == ROW_CHANGE) ? rnd(&r, (uint32_t)nkeys) : nkeys;
 		if (kind == ROW_CHANGE)
 			versions[k]++;
 		uint64_t entity = g->key_offset + k;
@@ -625,7 +635,7 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 			const dgp_field_spec_t *f = &g->schema->fields[i];
 			unsigned v = (int)i == g->change_field ? versions[k] : 0;
 			bool present = f->required || f->key || (int)i == g->change_field ||
-				       pick(g->seed, entity, (uint32_t)i, 99, 10) < 7;
+			               pick(g->seed, entity, (uint32_t)i, 99, 10) < 7;
 			vals[i] = present ? field_value(g, i, entity, v) : NULL;
 			if (vals[i] && chance(&r, op->dirt))
 				vals[i] = dirty(g, i, vals[i], &r);
@@ -635,7 +645,8 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 		case ROW_BAD_KEY:
 			if (key_checked) {
 				/* Any other check character: the rule must say checksum. */
-				char *bad = dgp_arena_strdup(g->arena, field_value(g, (size_t)key0, entity, 0));
+				char *bad = dgp_arena_strdup(
+				    g->arena, field_value(g, (size_t)key0, entity, 0));
 				bad[17] = bad[17] == '0' ? '1' : '0';
 				vals[key0] = bad;
 				reject = DGP_REASON_CHECKSUM;
@@ -694,16 +705,16 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 	t1.unique_keys = t2.unique_keys = nkeys;
 
 	if (ok && manifest) {
-		fprintf(manifest, "{\n  \"resource\": \"%s\",\n  \"table\": \"dgp_src.%s\",\n", g->res->code,
-			g->schema->table);
-		fprintf(manifest, "  \"file\": \"%s\",\n  \"rows\": %llu,\n  \"seed\": %llu,\n", out_path,
-			(unsigned long long)op->rows, (unsigned long long)g->seed);
+		fprintf(manifest, "{\n  \"resource\": \"%s\",\n  \"table\": \"dgp_src.%s\",\n",
+		        g->res->code, g->schema->table);
+		fprintf(manifest, "  \"file\": \"%s\",\n  \"rows\": %llu,\n  \"seed\": %llu,\n",
+		        out_path, (unsigned long long)op->rows, (unsigned long long)g->seed);
 		fprintf(manifest, "  \"key_offset\": %llu,\n  \"unique_keys\": %llu,\n",
-			(unsigned long long)g->key_offset, (unsigned long long)nkeys);
+		        (unsigned long long)g->key_offset, (unsigned long long)nkeys);
 		fprintf(manifest, "  \"base\": \"%s\",\n  \"expected\": {\n",
-			g->schema->base == DGP_BASE_PERSON	   ? "person"
-			: g->schema->base == DGP_BASE_LEGAL_ENTITY ? "legal_entity"
-								   : "none");
+		        g->schema->base == DGP_BASE_PERSON         ? "person"
+		        : g->schema->base == DGP_BASE_LEGAL_ENTITY ? "legal_entity"
+		                                                   : "none");
 		print_tally(manifest, "first_load", &t1, false);
 		print_tally(manifest, "reload", &t2, true);
 		fprintf(manifest, "  }\n}\n");
@@ -731,23 +742,23 @@ static bool parse_rate(const char *s, double *out)
 int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"resource", required_argument, NULL, 'r'},
-		{"rows", required_argument, NULL, 'n'},
-		{"seed", required_argument, NULL, 's'},
-		{"out", required_argument, NULL, 'o'},
-		{"manifest", required_argument, NULL, 'm'},
-		{"format", required_argument, NULL, 'f'},
-		{"encoding", required_argument, NULL, 'e'},
-		{"key-offset", required_argument, NULL, 'k'},
-		{"catalog", required_argument, NULL, 'C'},
-		{"dup-rate", required_argument, NULL, 1},
-		{"change-rate", required_argument, NULL, 2},
-		{"bad-key-rate", required_argument, NULL, 3},
-		{"missing-rate", required_argument, NULL, 4},
-		{"bad-date-rate", required_argument, NULL, 5},
-		{"dirt-rate", required_argument, NULL, 6},
-		{"bad-optional-rate", required_argument, NULL, 7},
-		{NULL, 0, NULL, 0},
+	    {"resource", required_argument, NULL, 'r'},
+	    {"rows", required_argument, NULL, 'n'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"manifest", required_argument, NULL, 'm'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"encoding", required_argument, NULL, 'e'},
+	    {"key-offset", required_argument, NULL, 'k'},
+	    {"catalog", required_argument, NULL, 'C'},
+	    {"dup-rate", required_argument, NULL, 1},
+	    {"change-rate", required_argument, NULL, 2},
+	    {"bad-key-rate", required_argument, NULL, 3},
+	    {"missing-rate", required_argument, NULL, 4},
+	    {"bad-date-rate", required_argument, NULL, 5},
+	    {"dirt-rate", required_argument, NULL, 6},
+	    {"bad-optional-rate", required_argument, NULL, 7},
+	    {NULL, 0, NULL, 0},
 	};
 	opts_t op = {.rows = 1000, .batch_rows = (uint64_t)cli->cfg->batch_max_rows};
 	const char *code = NULL, *out_path = NULL, *manifest_path = NULL, *format = NULL;
@@ -758,23 +769,56 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:n:s:o:m:f:e:k:", longopts, NULL)) != -1) {
 		double *rate = NULL;
 		switch (c) {
-		case 'r': code = optarg; break;
-		case 'n': op.rows = strtoull(optarg, NULL, 10); break;
-		case 's': seed = strtoull(optarg, NULL, 10); break;
-		case 'o': out_path = optarg; break;
-		case 'm': manifest_path = optarg; break;
-		case 'f': format = optarg; break;
-		case 'e': encoding = optarg; break;
-		case 'k': key_offset = strtoull(optarg, NULL, 10); break;
-		case 'C': catalog_dir = optarg; break;
-		case 1: rate = &op.dup; break;
-		case 2: rate = &op.change; break;
-		case 3: rate = &op.bad_key; break;
-		case 4: rate = &op.missing; break;
-		case 5: rate = &op.bad_date; break;
-		case 6: rate = &op.dirt; break;
-		case 7: rate = &op.bad_optional; break;
-		default: return DGP_EXIT_USAGE;
+		case 'r':
+			code = optarg;
+			break;
+		case 'n':
+			op.rows = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 10);
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'm':
+			manifest_path = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'e':
+			encoding = optarg;
+			break;
+		case 'k':
+			key_offset = strtoull(optarg, NULL, 10);
+			break;
+		case 'C':
+			catalog_dir = optarg;
+			break;
+		case 1:
+			rate = &op.dup;
+			break;
+		case 2:
+			rate = &op.change;
+			break;
+		case 3:
+			rate = &op.bad_key;
+			break;
+		case 4:
+			rate = &op.missing;
+			break;
+		case 5:
+			rate = &op.bad_date;
+			break;
+		case 6:
+			rate = &op.dirt;
+			break;
+		case 7:
+			rate = &op.bad_optional;
+			break;
+		default:
+			return DGP_EXIT_USAGE;
 		}
 		if (rate && !parse_rate(optarg, rate)) {
 			dgp_cli_err("gen", "a rate is a number from 0 to 1, not \"%s\"", optarg);
@@ -782,11 +826,14 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 		}
 	}
 	if (!code || !out_path || optind != argc) {
-		dgp_cli_err("gen", "--resource CODE and --out FILE are required (try \"dgp gen --help\")");
+		dgp_cli_err("gen",
+		            "--resource CODE and --out FILE are required (try \"dgp gen --help\")");
 		return DGP_EXIT_USAGE;
 	}
 	if (op.dup + op.change + op.bad_key + op.missing + op.bad_date > 1) {
-		dgp_cli_err("gen", "dup, change, bad-key, missing and bad-date rates add up to more than 1");
+		dgp_cli_err(
+		    "gen",
+		    "dup, change, bad-key, missing and bad-date rates add up to more than 1");
 		return DGP_EXIT_USAGE;
 	}
 	dgp_catalog_t *cat;
@@ -802,13 +849,14 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 	gen_t g = {.cat = cat, .res = res, .seed = seed, .key_offset = key_offset};
 	g.ctx = dgp_norm_ctx_now((int32_t)cli->cfg->norm_utc_offset_minutes);
 	char err[1024];
-	if (dgp_catalog_schema_build(cat, res, schema_arena, &g.schema, err, sizeof(err)) != DGP_OK ||
+	if (dgp_catalog_schema_build(cat, res, schema_arena, &g.schema, err, sizeof(err)) !=
+	        DGP_OK ||
 	    dgp_norm_rule_compile("idcard", NULL, schema_arena, NULL, NULL, &g.r_idcard, err,
-				  sizeof(err)) != DGP_OK ||
+	                          sizeof(err)) != DGP_OK ||
 	    dgp_norm_rule_compile("uscc", NULL, schema_arena, NULL, NULL, &g.r_uscc, err,
-				  sizeof(err)) != DGP_OK ||
+	                          sizeof(err)) != DGP_OK ||
 	    dgp_norm_rule_compile("orgcode", NULL, schema_arena, NULL, NULL, &g.r_orgcode, err,
-				  sizeof(err)) != DGP_OK) {
+	                          sizeof(err)) != DGP_OK) {
 		dgp_cli_err("gen", "%s", err);
 		dgp_arena_destroy(schema_arena);
 		dgp_catalog_destroy(cat);
@@ -824,7 +872,7 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 		base[strlen(base) - 3] = '\0';
 	out_t o = {.cd = (iconv_t)-1};
 	o.csv = format ? strcmp(format, "csv") == 0
-		       : !(strstr(base, ".jsonl") || strstr(base, ".json"));
+	               : !(strstr(base, ".jsonl") || strstr(base, ".json"));
 	if (format && !o.csv && strcmp(format, "jsonl") != 0) {
 		dgp_cli_err("gen", "--format is csv or jsonl, not \"%s\"", format);
 		return DGP_EXIT_USAGE;
@@ -844,7 +892,8 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 	FILE *mf = manifest_path ? fopen(manifest_path, "w") : NULL;
 	int rc;
 	if ((gz && !o.gz) || (!gz && !o.f) || (manifest_path && !mf)) {
-		dgp_cli_err("gen", "could not create %s", (manifest_path && !mf) ? manifest_path : out_path);
+		dgp_cli_err("gen", "could not create %s",
+		            (manifest_path && !mf) ? manifest_path : out_path);
 		rc = DGP_EXIT_FAIL;
 	} else {
 		rc = generate(&g, &op, &o, mf, out_path);

@@ -38,7 +38,7 @@ static int grow_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, in
 {
 	char err[512];
 	rd_kafka_NewPartitions_t *np =
-		rd_kafka_NewPartitions_new(topic, (size_t)partitions, err, sizeof(err));
+	    rd_kafka_NewPartitions_new(topic, (size_t)partitions, err, sizeof(err));
 	if (!np) {
 		dgp_cli_err("produce", "%s", err);
 		return -1;
@@ -52,12 +52,12 @@ static int grow_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, in
 	} else {
 		size_t n;
 		const rd_kafka_topic_result_t **res = rd_kafka_CreatePartitions_result_topics(
-			rd_kafka_event_CreatePartitions_result(ev), &n);
+		    rd_kafka_event_CreatePartitions_result(ev), &n);
 		for (size_t i = 0; i < n; i++) {
 			rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
 			if (e && e != RD_KAFKA_RESP_ERR_INVALID_PARTITIONS) {
 				dgp_cli_err("produce", "adding partitions to %s: %s", topic,
-					    rd_kafka_topic_result_error_string(res[i]));
+				            rd_kafka_topic_result_error_string(res[i]));
 				rc = -1;
 			}
 		}
@@ -85,12 +85,12 @@ static int create_topic(rd_kafka_t *rk, const char *topic, int partitions)
 	} else {
 		size_t n;
 		const rd_kafka_topic_result_t **res =
-			rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+		    rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
 		for (size_t i = 0; i < n; i++) {
 			rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
 			if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
 				dgp_cli_err("produce", "creating topic %s: %s", topic,
-					    rd_kafka_topic_result_error_string(res[i]));
+				            rd_kafka_topic_result_error_string(res[i]));
 				rc = -1;
 			}
 		}
@@ -125,13 +125,13 @@ static size_t gzip_bytes(const char *in, size_t len, char **out, size_t *cap)
 int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"topic", required_argument, NULL, 't'},
-		{"resource", required_argument, NULL, 'r'},
-		{"partitions", required_argument, NULL, 'p'},
-		{"gzip", no_argument, NULL, 'z'},
-		{"rate", required_argument, NULL, 'R'},
-		{"catalog", required_argument, NULL, 'C'},
-		{NULL, 0, NULL, 0},
+	    {"topic", required_argument, NULL, 't'},
+	    {"resource", required_argument, NULL, 'r'},
+	    {"partitions", required_argument, NULL, 'p'},
+	    {"gzip", no_argument, NULL, 'z'},
+	    {"rate", required_argument, NULL, 'R'},
+	    {"catalog", required_argument, NULL, 'C'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *topic = NULL, *code = NULL, *catalog_dir = NULL;
 	int partitions = 0;
@@ -141,18 +141,31 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "t:r:p:", opts, NULL)) != -1) {
 		switch (opt) {
-		case 't': topic = optarg; break;
-		case 'r': code = optarg; break;
-		case 'p': partitions = atoi(optarg); break;
-		case 'z': gz = true; break;
-		case 'R': rate = atof(optarg); break;
-		case 'C': catalog_dir = optarg; break;
-		default: return DGP_EXIT_USAGE;
+		case 't':
+			topic = optarg;
+			break;
+		case 'r':
+			code = optarg;
+			break;
+		case 'p':
+			partitions = atoi(optarg);
+			break;
+		case 'z':
+			gz = true;
+			break;
+		case 'R':
+			rate = atof(optarg);
+			break;
+		case 'C':
+			catalog_dir = optarg;
+			break;
+		default:
+			return DGP_EXIT_USAGE;
 		}
 	}
 	if (!topic || optind != argc - 1) {
 		dgp_cli_err("produce", "usage: dgp produce --topic T [--resource CODE] "
-			    "[--partitions N] [--gzip] [--rate N] FILE");
+		                       "[--partitions N] [--gzip] [--rate N] FILE");
 		return DGP_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
@@ -167,18 +180,21 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 	const dgp_schema_t *schema = NULL;
 	if (dgp_cli_load_catalog(cli, "produce", catalog_dir, &cat) == DGP_EXIT_OK) {
 		const char *bare = strncmp(topic, cli->cfg->run_topic_prefix,
-					   strlen(cli->cfg->run_topic_prefix)) == 0
-					   ? topic + strlen(cli->cfg->run_topic_prefix)
-					   : topic;
+		                           strlen(cli->cfg->run_topic_prefix)) == 0
+		                       ? topic + strlen(cli->cfg->run_topic_prefix)
+		                       : topic;
 		const dgp_catalog_resource_t *res = code ? dgp_catalog_find_resource(cat, code)
-							 : dgp_catalog_find_by_topic(cat, bare);
+		                                         : dgp_catalog_find_by_topic(cat, bare);
 		if (!res && !code && strstr(topic, "dept.")) /* some other prefix */
 			res = dgp_catalog_find_by_topic(cat, strstr(topic, "dept."));
 		if (!res)
-			fprintf(stderr, "dgp produce: %s names no catalog resource: messages "
-				"without key\n", code ? code : topic);
+			fprintf(stderr,
+			        "dgp produce: %s names no catalog resource: messages "
+			        "without key\n",
+			        code ? code : topic);
 		char err[512];
-		if (res && dgp_catalog_schema_build(cat, res, arena, &schema, err, sizeof(err)) != DGP_OK)
+		if (res &&
+		    dgp_catalog_schema_build(cat, res, arena, &schema, err, sizeof(err)) != DGP_OK)
 			schema = NULL;
 	}
 	char err[512];
@@ -220,13 +236,14 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		if (first) {
 			first = false;
 			size_t i = len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
-			dgp_parse_opts_t po = {line[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV, 0, 0, false};
+			dgp_parse_opts_t po = {line[i] == '{' ? DGP_FORMAT_JSONL : DGP_FORMAT_CSV,
+			                       0, 0, false};
 			if (po.format == DGP_FORMAT_CSV)
 				header = strdup(line);
 			if (schema) {
 				parser = dgp_parse_new(schema, &po);
-				if (header && dgp_parse_csv_header(parser, header, strlen(header), err,
-								   sizeof(err)) != DGP_OK) {
+				if (header && dgp_parse_csv_header(parser, header, strlen(header),
+				                                   err, sizeof(err)) != DGP_OK) {
 					dgp_parse_destroy(parser);
 					parser = NULL;
 				}
@@ -270,16 +287,17 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 			/* The lines are read as UTF-8 (the key is parsed from them): say so,
 			 * whatever encoding the catalog declares for the resource. */
 			rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_TYPE, -1,
-					    header ? "text/csv; charset=UTF-8"
-									: "application/json; charset=UTF-8",
-					    -1);
+			                    header ? "text/csv; charset=UTF-8"
+			                           : "application/json; charset=UTF-8",
+			                    -1);
 			if (gz)
-				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_ENCODING, -1, "gzip", -1);
-			e = rd_kafka_producev(
-				rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-				RD_KAFKA_V_VALUE((void *)payload, plen),
-				RD_KAFKA_V_KEY(kl ? key : NULL, kl), RD_KAFKA_V_HEADERS(hdrs),
-				RD_KAFKA_V_END);
+				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_ENCODING, -1,
+				                    "gzip", -1);
+			e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+			                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			                      RD_KAFKA_V_VALUE((void *)payload, plen),
+			                      RD_KAFKA_V_KEY(kl ? key : NULL, kl),
+			                      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
 			if (e) /* on success the message owns the headers */
 				rd_kafka_headers_destroy(hdrs);
 			if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -291,21 +309,23 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		}
 		sent++;
 		rd_kafka_poll(rk, 0);
-		if (rate > 0) { /* pace: message n leaves no earlier than n / rate s after the first */
+		if (rate >
+		    0) { /* pace: message n leaves no earlier than n / rate s after the first */
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+			double el =
+			    (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
 			double ahead = (double)sent / rate - el;
 			if (ahead > 0.001) {
 				struct timespec d = {(time_t)ahead,
-						     (long)((ahead - (double)(time_t)ahead) * 1e9)};
+				                     (long)((ahead - (double)(time_t)ahead) * 1e9)};
 				nanosleep(&d, NULL);
 			}
 		}
 	}
 	if (rd_kafka_flush(rk, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR || failed_deliveries) {
 		dgp_cli_err("produce", "%d message%s not delivered", failed_deliveries,
-			    failed_deliveries == 1 ? "" : "s");
+		            failed_deliveries == 1 ? "" : "s");
 		rc = DGP_EXIT_FAIL;
 	}
 	if (rc == DGP_EXIT_OK)

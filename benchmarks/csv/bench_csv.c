@@ -26,18 +26,21 @@
 
 #define NF 8
 static const dgp_field_spec_t fields[NF] = {
-	{.name = "公民身份号码", .source_name = "GMSFHM", .key = true},
-	{.name = "姓名", .source_name = "XM"},
-	{.name = "性别", .source_name = "XB"},
-	{.name = "出生日期", .source_name = "CSRQ"},
-	{.name = "民族", .source_name = "MZ"},
-	{.name = "住址", .source_name = "ZZ"},
-	{.name = "联系电话", .source_name = "LXDH"},
-	{.name = "备注", .source_name = "BZ"},
+    {.name = "公民身份号码", .source_name = "GMSFHM", .key = true},
+    {.name = "姓名", .source_name = "XM"},
+    {.name = "性别", .source_name = "XB"},
+    {.name = "出生日期", .source_name = "CSRQ"},
+    {.name = "民族", .source_name = "MZ"},
+    {.name = "住址", .source_name = "ZZ"},
+    {.name = "联系电话", .source_name = "LXDH"},
+    {.name = "备注", .source_name = "BZ"},
 };
 static const size_t key_fields[] = {0};
-static const dgp_schema_t schema = {.resource_code = "bench", .nfields = NF, .fields = fields,
-				    .nkeys = 1, .key_fields = key_fields};
+static const dgp_schema_t schema = {.resource_code = "bench",
+                                    .nfields = NF,
+                                    .fields = fields,
+                                    .nkeys = 1,
+                                    .key_fields = key_fields};
 static const char header[] = "GMSFHM,XM,XB,CSRQ,MZ,ZZ,LXDH,BZ";
 
 static double cpu_now(void)
@@ -65,12 +68,12 @@ static char *generate(size_t rows, size_t **starts, size_t *len)
 		uint64_t r = next_rand();
 		(*starts)[i] = o;
 		o += (size_t)sprintf(buf + o, "4201061990%02d%02d%04u,%s,%d,19%02d-%02d-%02d,01,",
-				     (int)(r % 12) + 1, (int)(r / 12 % 28) + 1, (unsigned)(r % 10000),
-				     names[r % 6], (int)(r % 2) + 1, (int)(r % 100),
-				     (int)(r / 7 % 12) + 1, (int)(r / 11 % 28) + 1);
+		                     (int)(r % 12) + 1, (int)(r / 12 % 28) + 1,
+		                     (unsigned)(r % 10000), names[r % 6], (int)(r % 2) + 1,
+		                     (int)(r % 100), (int)(r / 7 % 12) + 1, (int)(r / 11 % 28) + 1);
 		if (r % 5 == 0)
 			o += (size_t)sprintf(buf + o, "\"%s%d号, %d栋\",", roads[r % 3],
-					     (int)(r % 300), (int)(r % 20));
+			                     (int)(r % 300), (int)(r % 20));
 		else
 			o += (size_t)sprintf(buf + o, "%s%d号,", roads[r % 3], (int)(r % 300));
 		o += (size_t)sprintf(buf + o, "138%08u,", (unsigned)(r % 100000000));
@@ -98,7 +101,7 @@ static void lc_field(void *s, size_t len, void *data)
 	lc_t *c = data;
 	if (c->col < NF && c->map[c->col] >= 0)
 		c->vals[c->map[c->col]] =
-			(dgp_slice_t){s ? dgp_arena_memdup(c->arena, s, len) : NULL, len};
+		    (dgp_slice_t){s ? dgp_arena_memdup(c->arena, s, len) : NULL, len};
 	c->col++;
 }
 
@@ -150,7 +153,7 @@ static double run_libcsv_rows(const char *buf, const size_t *starts, size_t rows
 		if (csv_parse(&cp, buf + starts[i], len, lc_field, lc_row, &c) != len ||
 		    csv_fini(&cp, lc_field, lc_row, &c) != 0)
 			fprintf(stderr, "libcsv: row %zu: %s\n", i, csv_strerror(csv_error(&cp))),
-				exit(1);
+			    exit(1);
 	}
 	t = cpu_now() - t;
 	csv_free(&cp);
@@ -163,7 +166,7 @@ static double run_dgp_file(const char *path, size_t rows)
 	dgp_file_source_t *src;
 	char err[512];
 	if (dgp_file_source_open(path, &(dgp_file_source_opts_t){.format = DGP_FORMAT_CSV}, &src,
-				 err, sizeof(err)) != DGP_OK)
+	                         err, sizeof(err)) != DGP_OK)
 		fprintf(stderr, "%s\n", err), exit(1);
 	dgp_parser_t *p = dgp_parse_new(&schema, &(dgp_parse_opts_t){.format = DGP_FORMAT_CSV});
 	size_t hl;
@@ -233,11 +236,11 @@ int main(int argc, char **argv)
 	fclose(f);
 
 	const char *names[4] = {"dgp_parse_record, per row", "libcsv csv_parse+csv_fini, per row",
-				"dgp file source + parse, file", "libcsv fread + csv_parse, file"};
+	                        "dgp file source + parse, file", "libcsv fread + csv_parse, file"};
 	double best[4] = {1e30, 1e30, 1e30, 1e30};
 	for (int run = 0; run < 5; run++) {
 		double t[4] = {run_dgp_rows(buf, starts, rows), run_libcsv_rows(buf, starts, rows),
-			       run_dgp_file(path, rows), run_libcsv_file(path, rows)};
+		               run_dgp_file(path, rows), run_libcsv_file(path, rows)};
 		for (int i = 0; i < 4; i++)
 			if (t[i] < best[i])
 				best[i] = t[i];

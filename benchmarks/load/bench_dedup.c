@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_dedup N [N...]\n");
 		return 2;
 	}
-	printf("%12s %12s %10s %8s %10s %10s\n", "keys", "bytes", "bytes/key", "load", "put ns", "get ns");
+	printf("%12s %12s %10s %8s %10s %10s\n", "keys", "bytes", "bytes/key", "load", "put ns",
+	       "get ns");
 	for (int a = 1; a < argc; a++) {
 		uint64_t n = strtoull(argv[a], NULL, 10);
 		dgp_dedup_t *t = dgp_dedup_new(0); /* grown as a load would grow it */
@@ -42,11 +43,11 @@ int main(int argc, char **argv)
 		uint64_t found = 0;
 		for (uint64_t i = 0; i < n; i++)
 			found += dgp_dedup_classify(t, key_hash(i), key_hash(i ^ 0x5555) | 1) ==
-				 DGP_DEDUP_UNCHANGED;
+			         DGP_DEDUP_UNCHANGED;
 		double t2 = now_s();
 		size_t bytes = dgp_dedup_bytes(t);
-		printf("%12llu %12zu %10.2f %7.1f%% %10.1f %10.1f%s\n", (unsigned long long)n, bytes,
-		       (double)bytes / (double)n, 100.0 * 16.0 * (double)n / (double)bytes,
+		printf("%12llu %12zu %10.2f %7.1f%% %10.1f %10.1f%s\n", (unsigned long long)n,
+		       bytes, (double)bytes / (double)n, 100.0 * 16.0 * (double)n / (double)bytes,
 		       (t1 - t0) * 1e9 / (double)n, (t2 - t1) * 1e9 / (double)n,
 		       found == n ? "" : "  LOOKUPS FAILED");
 		dgp_dedup_destroy(t);

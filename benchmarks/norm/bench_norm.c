@@ -7,8 +7,8 @@
  *   ──bench_loop: dgp_norm_apply over N values (cycling the pool)──▶ ns/value
  *
  * Each rule: N values (default 10M) per run, the median of R runs (default
- * 5); the pool holds min(2^20, N rounded up) distinct values.  --record: a whole 人口 person record of 10 fields (idcard,
- * person_name, gender, ethnicity, birth date, mobile, region, address text,
+ * 5); the pool holds min(2^20, N rounded up) distinct values.  --record: a whole 人口 person record
+ * of 10 fields (idcard, person_name, gender, ethnicity, birth date, mobile, region, address text,
  * registration date, phone) per iteration.  Rules are looked up in the
  * registry by name, so rules not registered yet are reported as missing.
  * malloc/calloc/realloc are wrapped (-Wl,--wrap) and counted during the
@@ -51,7 +51,7 @@ void *__wrap_realloc(void *p, size_t n)
 /* ── value generators ───────────────────────────────────────────────── */
 
 #define POOL_MAX (1u << 20)
-#define SLOT 64
+#define SLOT     64
 static uint32_t POOL = POOL_MAX; /* a power of two: smaller for short (callgrind) runs */
 
 typedef struct pool {
@@ -126,7 +126,8 @@ static int gen_idcard(char *o)
 	birth(&y, &m, &d);
 	uint32_t region = counties[rnd((uint32_t)n_counties)];
 	if (pct(3)) { /* old number, 15 digits, born in the 1900s */
-		return sprintf(o, "%06u%02d%02d%02d%03u", region, 50 + (int)rnd(50), m, d, rnd(1000));
+		return sprintf(o, "%06u%02d%02d%02d%03u", region, 50 + (int)rnd(50), m, d,
+		               rnd(1000));
 	}
 	snprintf(id, sizeof(id), "%06u%04d%02d%02d%03u", region, y, m, d, rnd(1000));
 	int s = 0;
@@ -147,7 +148,8 @@ static const char a31[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 static int gen_uscc(char *o)
 {
-	static const char *pairs[] = {"91", "91", "91", "91", "92", "92", "93", "12", "11", "52", "51"};
+	static const char *pairs[] = {"91", "91", "91", "91", "92", "92",
+	                              "93", "12", "11", "52", "51"};
 	static const int w_org[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 	char u[19];
 	memcpy(u, pairs[rnd(11)], 2);
@@ -201,13 +203,27 @@ static int gen_date(char *o)
 	int y, m, d;
 	birth(&y, &m, &d);
 	switch (rnd(20)) {
-	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
 		return sprintf(o, "%04d-%02d-%02d", y, m, d);
-	case 8: case 9: case 10:
+	case 8:
+	case 9:
+	case 10:
 		return sprintf(o, "%04d/%d/%d", y, m, d);
-	case 11: case 12: case 13: case 14:
+	case 11:
+	case 12:
+	case 13:
+	case 14:
 		return sprintf(o, "%04d年%d月%d日", y, m, d);
-	case 15: case 16: case 17:
+	case 15:
+	case 16:
+	case 17:
 		return sprintf(o, "%04d%02d%02d", y, m, d);
 	case 18:
 		return sprintf(o, "%04d.%d.%d", y, m, d);
@@ -221,8 +237,10 @@ static int gen_datetime(char *o)
 	int y, m, d;
 	birth(&y, &m, &d);
 	if (pct(50))
-		return sprintf(o, "%04d-%02d-%02d %02u:%02u:%02u", y, m, d, rnd(24), rnd(60), rnd(60));
-	return sprintf(o, "%04d-%02d-%02dT%02u:%02u:%02u+08:00", y, m, d, rnd(24), rnd(60), rnd(60));
+		return sprintf(o, "%04d-%02d-%02d %02u:%02u:%02u", y, m, d, rnd(24), rnd(60),
+		               rnd(60));
+	return sprintf(o, "%04d-%02d-%02dT%02u:%02u:%02u+08:00", y, m, d, rnd(24), rnd(60),
+	               rnd(60));
 }
 
 static int gen_mobile(char *o)
@@ -230,9 +248,11 @@ static int gen_mobile(char *o)
 	char m[16];
 	snprintf(m, sizeof(m), "1%u%09u", 3 + rnd(7), rnd(1000000000));
 	switch (rnd(20)) {
-	case 0: case 1:
+	case 0:
+	case 1:
 		return sprintf(o, "+86 %.3s-%.4s-%.4s", m, m + 3, m + 7);
-	case 2: case 3:
+	case 2:
+	case 3:
 		return sprintf(o, "%.3s %.4s %.4s", m, m + 3, m + 7);
 	case 4:
 		return sprintf(o, "0086%s", m);
@@ -260,12 +280,15 @@ static int gen_gender(char *o)
 
 static int gen_ethnicity(char *o)
 {
-	static const char *v[] = {"01", "01", "01", "汉族", "汉族", "汉", "03", "回族", "土家族", "15"};
+	static const char *v[] = {"01", "01", "01",   "汉族",   "汉族",
+	                          "汉", "03", "回族", "土家族", "15"};
 	return sprintf(o, "%s", v[rnd(10)]);
 }
 
-static const char *surnames[] = {"张", "王", "李", "刘", "陈", "杨", "黄", "赵", "吴", "周", "欧阳", "司马"};
-static const char *given[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "子涵", "浩然", "一诺"};
+static const char *surnames[] = {"张", "王", "李", "刘", "陈",   "杨",
+                                 "黄", "赵", "吴", "周", "欧阳", "司马"};
+static const char *given[] = {"伟", "芳", "娜", "敏",   "静",   "丽",  "强",
+                              "磊", "军", "洋", "子涵", "浩然", "一诺"};
 
 static int gen_person_name(char *o)
 {
@@ -278,7 +301,8 @@ static int gen_person_name(char *o)
 
 static int gen_text(char *o)
 {
-	static const char *roads[] = {"中北路", "中南路", "友谊大道", "武珞路", "徐东大街", "和平大道"};
+	static const char *roads[] = {"中北路", "中南路",   "友谊大道",
+	                              "武珞路", "徐东大街", "和平大道"};
 	if (pct(20))
 		return sprintf(o, "湖北省武汉市武昌区%s１０８号　３栋２单元", roads[rnd(6)]);
 	return sprintf(o, "湖北省武汉市武昌区%s%u号%u栋", roads[rnd(6)], 1 + rnd(300), 1 + rnd(30));
@@ -287,7 +311,7 @@ static int gen_text(char *o)
 static int gen_org_name(char *o)
 {
 	return sprintf(o, pct(50) ? "武汉光谷（集团）有限公司" : " 武汉%s科技有限公司 ",
-		       given[rnd(13)]);
+	               given[rnd(13)]);
 }
 
 static int gen_integer(char *o)
@@ -302,12 +326,14 @@ static int gen_decimal(char *o)
 
 static int gen_money(char *o)
 {
-	return pct(50) ? sprintf(o, "%u万元人民币", 1 + rnd(5000)) : sprintf(o, "%u.%02u", rnd(1000000), rnd(100));
+	return pct(50) ? sprintf(o, "%u万元人民币", 1 + rnd(5000))
+	               : sprintf(o, "%u.%02u", rnd(1000000), rnd(100));
 }
 
 static int gen_encoding(char *o)
 {
-	static const char gbk[] = "\xce\xe4\xba\xba\xca\xd0\xce\xe4\xb2\xfd\xc7\xf8"; /* 武汉市武昌区 */
+	static const char gbk[] =
+	    "\xce\xe4\xba\xba\xca\xd0\xce\xe4\xb2\xfd\xc7\xf8"; /* 武汉市武昌区 */
 	memcpy(o, gbk, sizeof(gbk) - 1);
 	return (int)sizeof(gbk) - 1;
 }
@@ -319,15 +345,23 @@ typedef struct bench_rule {
 } bench_rule_t;
 
 static const bench_rule_t bench_rules[] = {
-	{"idcard", NULL, gen_idcard},       {"uscc", NULL, gen_uscc},
-	{"orgcode", NULL, gen_orgcode},     {"region", NULL, gen_region},
-	{"date", NULL, gen_date},           {"datetime", NULL, gen_datetime},
-	{"mobile", NULL, gen_mobile},       {"phone", NULL, gen_phone},
-	{"gender", NULL, gen_gender},       {"ethnicity", NULL, gen_ethnicity},
-	{"text", NULL, gen_text},           {"person_name", NULL, gen_person_name},
-	{"org_name", NULL, gen_org_name},   {"integer", NULL, gen_integer},
-	{"decimal", "scale=2", gen_decimal}, {"money", NULL, gen_money},
-	{"encoding", "charset=GBK", gen_encoding},
+    {"idcard", NULL, gen_idcard},
+    {"uscc", NULL, gen_uscc},
+    {"orgcode", NULL, gen_orgcode},
+    {"region", NULL, gen_region},
+    {"date", NULL, gen_date},
+    {"datetime", NULL, gen_datetime},
+    {"mobile", NULL, gen_mobile},
+    {"phone", NULL, gen_phone},
+    {"gender", NULL, gen_gender},
+    {"ethnicity", NULL, gen_ethnicity},
+    {"text", NULL, gen_text},
+    {"person_name", NULL, gen_person_name},
+    {"org_name", NULL, gen_org_name},
+    {"integer", NULL, gen_integer},
+    {"decimal", "scale=2", gen_decimal},
+    {"money", NULL, gen_money},
+    {"encoding", "charset=GBK", gen_encoding},
 };
 #define N_BENCH_RULES (sizeof(bench_rules) / sizeof(bench_rules[0]))
 
@@ -362,7 +396,7 @@ static volatile size_t sink;
 
 /* The timed loop (callgrind: --toggle-collect=bench_loop). */
 __attribute__((noinline)) size_t bench_loop(const dgp_norm_rule_t *r, const pool_t *p, long n,
-					    long *n_ok)
+                                            long *n_ok)
 {
 	char out[DGP_NORM_OUT_CAP(SLOT)];
 	dgp_norm_result_t res;
@@ -370,8 +404,8 @@ __attribute__((noinline)) size_t bench_loop(const dgp_norm_rule_t *r, const pool
 	long ok = 0;
 	for (long i = 0; i < n; i++) {
 		uint32_t k = (uint32_t)i & (POOL - 1);
-		ok += dgp_norm_apply(r, &ctx, p->buf + (size_t)k * SLOT, p->len[k], out, sizeof(out),
-				     &res) == DGP_REASON_OK;
+		ok += dgp_norm_apply(r, &ctx, p->buf + (size_t)k * SLOT, p->len[k], out,
+		                     sizeof(out), &res) == DGP_REASON_OK;
 		acc += res.len;
 	}
 	*n_ok = ok;
@@ -381,7 +415,7 @@ __attribute__((noinline)) size_t bench_loop(const dgp_norm_rule_t *r, const pool
 #define N_FIELDS 10
 /* The timed loop of a person record: each field through its own rule. */
 __attribute__((noinline)) size_t bench_record_loop(const dgp_norm_rule_t *const *rules,
-						   const pool_t *pools, int n_fields, long n)
+                                                   const pool_t *pools, int n_fields, long n)
 {
 	char out[DGP_NORM_OUT_CAP(SLOT)];
 	dgp_norm_result_t res;
@@ -391,7 +425,7 @@ __attribute__((noinline)) size_t bench_record_loop(const dgp_norm_rule_t *const 
 		for (int f = 0; f < n_fields; f++) {
 			const pool_t *p = &pools[f];
 			dgp_norm_apply(rules[f], &ctx, p->buf + (size_t)k * SLOT, p->len[k], out,
-				       sizeof(out), &res);
+			               sizeof(out), &res);
 			acc += res.len;
 		}
 	}
@@ -440,17 +474,20 @@ int main(int argc, char **argv)
 			selected[n_selected++] = argv[i];
 	}
 	if (runs < 1 || runs > 99 || n_values < 1) {
-		fprintf(stderr, "usage: dgp_bench_norm [--values N] [--runs R] [--record] [RULE...]\n");
+		fprintf(stderr,
+		        "usage: dgp_bench_norm [--values N] [--runs R] [--record] [RULE...]\n");
 		return 2;
 	}
-	while (POOL > 4096 && POOL / 2 >= (uint32_t)(n_values < (long)POOL_MAX ? n_values : POOL_MAX))
+	while (POOL > 4096 &&
+	       POOL / 2 >= (uint32_t)(n_values < (long)POOL_MAX ? n_values : POOL_MAX))
 		POOL /= 2;
 	load_regions();
 	dgp_arena_t *arena = dgp_arena_new(0);
 	double t[99];
 
 	{
-		printf("%-12s %10s %14s %8s %8s\n", "rule", "ns/value", "values/s", "ok %", "mallocs");
+		printf("%-12s %10s %14s %8s %8s\n", "rule", "ns/value", "values/s", "ok %",
+		       "mallocs");
 		for (size_t b = 0; b < N_BENCH_RULES; b++) {
 			const bench_rule_t *br = &bench_rules[b];
 			int want = !n_selected;
@@ -486,11 +523,16 @@ int main(int argc, char **argv)
 			const char *field, *rule;
 			int (*gen)(char *);
 		} fields[N_FIELDS] = {
-			{"公民身份号码", "idcard", gen_idcard},   {"姓名", "person_name", gen_person_name},
-			{"性别", "gender", gen_gender},           {"民族", "ethnicity", gen_ethnicity},
-			{"出生日期", "date", gen_date},           {"手机号码", "mobile", gen_mobile},
-			{"户籍地区划", "region", gen_region},     {"现住址", "text", gen_text},
-			{"登记日期", "date", gen_date},           {"联系电话", "phone", gen_phone},
+		    {"公民身份号码", "idcard", gen_idcard},
+		    {"姓名", "person_name", gen_person_name},
+		    {"性别", "gender", gen_gender},
+		    {"民族", "ethnicity", gen_ethnicity},
+		    {"出生日期", "date", gen_date},
+		    {"手机号码", "mobile", gen_mobile},
+		    {"户籍地区划", "region", gen_region},
+		    {"现住址", "text", gen_text},
+		    {"登记日期", "date", gen_date},
+		    {"联系电话", "phone", gen_phone},
 		};
 		const dgp_norm_rule_t *rules[N_FIELDS];
 		pool_t pools[N_FIELDS];

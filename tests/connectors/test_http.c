@@ -375,17 +375,18 @@ Test(http, a_slowloris_from_one_address_does_not_block_the_others, .timeout = 12
 
 	/* Everyone else is served: /metrics, /healthz and /readyz from 127.0.0.1.  A
 	 * blocked endpoint would leave these without an answer for the whole 15 s. */
-	char *m = exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54,
-	                   15);
-	cr_expect(strncmp(m, "HTTP/1.1 200", 12) == 0, "/metrics blocked by slow clients: %.80s", m);
+	char *m =
+	    exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54, 15);
+	cr_expect(strncmp(m, "HTTP/1.1 200", 12) == 0, "/metrics blocked by slow clients: %.80s",
+	          m);
 	free(m);
-	char *h = exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54,
-	                   15);
+	char *h =
+	    exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54, 15);
 	cr_expect(strncmp(h, "HTTP/1.1 200", 12) == 0, "/healthz blocked: %.80s", h);
 	free(h);
 	ready_flag = true;
-	char *r = exchange(port, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 53,
-	                   15);
+	char *r =
+	    exchange(port, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 53, 15);
 	cr_expect(strncmp(r, "HTTP/1.1 200", 12) == 0, "/readyz blocked: %.80s", r);
 	free(r);
 

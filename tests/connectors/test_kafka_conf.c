@@ -7,14 +7,16 @@
 Test(kafka_conf, check_known_unknown_invalid)
 {
 	char err[512];
-	cr_expect_eq(dgp_kafka_conf_check("security.protocol", "ssl", err, sizeof(err), NULL), DGP_OK);
+	cr_expect_eq(dgp_kafka_conf_check("security.protocol", "ssl", err, sizeof(err), NULL),
+	             DGP_OK);
 	cr_expect_eq(dgp_kafka_conf_check("no.such.property", "1", err, sizeof(err), NULL),
-		     DGP_ERR_CONF_UNKNOWN);
-	cr_expect_eq(dgp_kafka_conf_check("security.protocol", "carrier-pigeon", err, sizeof(err), NULL),
-		     DGP_ERR_CONF_INVALID);
+	             DGP_ERR_CONF_UNKNOWN);
+	cr_expect_eq(
+	    dgp_kafka_conf_check("security.protocol", "carrier-pigeon", err, sizeof(err), NULL),
+	    DGP_ERR_CONF_INVALID);
 	cr_expect_neq(strstr(err, "kafka.security.protocol"), NULL, "%s", err);
 	cr_expect_eq(dgp_kafka_conf_check("session.timeout.ms", "-5", err, sizeof(err), NULL),
-		     DGP_ERR_CONF_INVALID);
+	             DGP_ERR_CONF_INVALID);
 }
 
 Test(kafka_conf, config_builds_librdkafka_conf)

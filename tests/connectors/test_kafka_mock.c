@@ -29,11 +29,14 @@ static rd_kafka_t *new_client(rd_kafka_type_t type, const char *bootstraps, cons
 	cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, err, sizeof(err)), 0);
 	if (type == RD_KAFKA_PRODUCER) {
 		rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-		cr_assert_eq(rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof(err)), 0);
-		cr_assert_eq(rd_kafka_conf_set(conf, "message.timeout.ms", "60000", err, sizeof(err)), 0);
+		cr_assert_eq(
+		    rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof(err)), 0);
+		cr_assert_eq(
+		    rd_kafka_conf_set(conf, "message.timeout.ms", "60000", err, sizeof(err)), 0);
 	} else {
 		cr_assert_eq(rd_kafka_conf_set(conf, "group.id", group, err, sizeof(err)), 0);
-		cr_assert_eq(rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof(err)), 0);
+		cr_assert_eq(
+		    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof(err)), 0);
 	}
 	rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof(err));
 	cr_assert_not_null(rk, "%s", err);
@@ -58,9 +61,10 @@ Test(kafka_mock, broker_down_then_back_delivers_everything_once, .timeout = 100)
 		char v[32];
 		int n = snprintf(v, sizeof(v), "m%d", i);
 		cr_assert_eq(rd_kafka_producev(prod, RD_KAFKA_V_TOPIC("dept.test"),
-					       RD_KAFKA_V_VALUE(v, (size_t)n),
-					       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-			     0);
+		                               RD_KAFKA_V_VALUE(v, (size_t)n),
+		                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		                               RD_KAFKA_V_END),
+		             0);
 	}
 	cr_assert_eq(rd_kafka_flush(prod, 20000), 0);
 	cr_assert_eq(delivered_ok, NMSG / 2);
@@ -71,9 +75,10 @@ Test(kafka_mock, broker_down_then_back_delivers_everything_once, .timeout = 100)
 		char v[32];
 		int n = snprintf(v, sizeof(v), "m%d", i);
 		cr_assert_eq(rd_kafka_producev(prod, RD_KAFKA_V_TOPIC("dept.test"),
-					       RD_KAFKA_V_VALUE(v, (size_t)n),
-					       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-			     0);
+		                               RD_KAFKA_V_VALUE(v, (size_t)n),
+		                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		                               RD_KAFKA_V_END),
+		             0);
 	}
 	rd_kafka_flush(prod, 2000);
 	cr_expect_eq(delivered_ok, NMSG / 2, "nothing delivered while the broker is down");

@@ -26,7 +26,10 @@ Test(pg_sink_copy, an_empty_sanitised_value_reads_from_an_allocated_scratch_buff
 	cr_expect_eq(b.len, 0);
 	put_copy_text_sanitised(&b, &tmp, "a\xff\0b", 4);
 	cr_expect_eq(b.len, 8);
-	cr_expect_arr_eq(b.p, "a\xEF\xBF\xBD\xEF\xBF\xBD" "b", 8);
+	cr_expect_arr_eq(b.p,
+	                 "a\xEF\xBF\xBD\xEF\xBF\xBD"
+	                 "b",
+	                 8);
 	free(b.p);
 	free(tmp.p);
 }

@@ -18,7 +18,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 # Programs the Makefile, scripts/ and tests/ call (beyond bash and coreutils basics).
-PROGRAMS="cmake make gcc pkg-config git clang llvm-symbolizer psql pg_isready pg_ctl initdb
+PROGRAMS="cmake make gcc pkg-config git clang clang-format llvm-symbolizer psql pg_isready pg_ctl initdb
 postgres java mvn kcat promtool prometheus python3 curl unzip jq xxd gzip zcat iconv
 timeout sha256sum setsid flock ss openssl valgrind perf hyperfine debootstrap
 cpack dpkg-deb dpkg-shlibdeps man file"

@@ -96,8 +96,9 @@ static void check_redact(const char *key, const char *value)
 		 * URI's user name it is just text of the name, as libpq reads it.
 		 */
 		const char *uri = strstr(out, "://");
-		bool one_uri = uri && !strstr(uri + 3, "://") &&
-			       (!strncmp(out, "postgresql://", 13) || !strncmp(out, "postgres://", 11));
+		bool one_uri =
+		    uri && !strstr(uri + 3, "://") &&
+		    (!strncmp(out, "postgresql://", 13) || !strncmp(out, "postgres://", 11));
 		const char *query = one_uri ? strchr(uri, '?') : NULL;
 		for (const char *p = out; (p = strstr(p, "password=")) != NULL; p++) {
 			/* '?' and '&' separate parameters only in a URI's query; in the

@@ -60,12 +60,13 @@ typedef struct seen {
  */
 enum ending { READ_TO_END, READ_ERROR, OPEN_REFUSED };
 static seen_t *read_all(const char *path, const dgp_file_source_opts_t *o, const uint8_t *file,
-			size_t size, size_t *n, enum ending *how)
+                        size_t size, size_t *n, enum ending *how)
 {
 	dgp_file_source_t *src;
 	char err[512];
 	*n = 0;
-	/* Open reads the first buffer (BOM, CSV header): damage there fails it with an I/O error. */
+	/* Open reads the first buffer (BOM, CSV header): damage there fails it with an I/O error.
+	 */
 	dgp_err_t oe = dgp_file_source_open(path, o, &src, err, sizeof(err));
 	if (oe != DGP_OK) {
 		if (oe == DGP_ERR_IO && !how)
@@ -155,8 +156,7 @@ static void gzip_member(const uint8_t *p, size_t n, unsigned char **out, size_t 
  * any damage), NULL when that is over 16 MiB (damage can inflate far);
  * *damaged when a member is damaged or cut short.
  */
-static unsigned char *ref_inflate(const unsigned char *gz, size_t n, size_t *out_len,
-				  bool *damaged)
+static unsigned char *ref_inflate(const unsigned char *gz, size_t n, size_t *out_len, bool *damaged)
 {
 	size_t cap = n + 4096, o = 0, i = 0;
 	unsigned char *out = malloc(cap);
@@ -208,11 +208,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint8_t opt = data[0];
 	dgp_file_source_opts_t o = {
-		.format = opt & 1 ? DGP_FORMAT_CSV : DGP_FORMAT_JSONL,
-		.encoding = opt & 2 ? "GBK" : NULL,
-		.csv_delim = opt & 4 ? '|' : ',',
-		.max_record_bytes = 8u + (opt >> 3) * 4u,
-		.read_size = 1u + (data[1] & 31),
+	    .format = opt & 1 ? DGP_FORMAT_CSV : DGP_FORMAT_JSONL,
+	    .encoding = opt & 2 ? "GBK" : NULL,
+	    .csv_delim = opt & 4 ? '|' : ',',
+	    .max_record_bytes = 8u + (opt >> 3) * 4u,
+	    .read_size = 1u + (data[1] & 31),
 	};
 	const uint8_t *file = data + head;
 	size -= head;
@@ -274,7 +274,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd = memfile(file, size, path, sizeof(path));
 	seen_t *all = read_all(path, &o, file, size, &n, NULL);
 #endif
-	if (n > 0 && o.format == DGP_FORMAT_JSONL) { /* CSV would re-read its header first: same thing */
+	if (n > 0 &&
+	    o.format == DGP_FORMAT_JSONL) { /* CSV would re-read its header first: same thing */
 		o.start_offset = all[0].end_offset;
 		o.start_line = all[0].next_line;
 		seen_t *rest = read_all(path, &o, file, size, &m, NULL);

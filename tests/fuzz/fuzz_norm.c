@@ -168,7 +168,8 @@ static bool timestamp(const char *p, size_t n)
 	/* +hh or +hh:mm, as PostgreSQL prints a timestamptz; it refuses offsets beyond
 	 * ±15:59 ("time zone displacement out of range") */
 	if (n - i == 3)
-		return (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 2) && num2(p + i + 1) <= 15;
+		return (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 2) &&
+		       num2(p + i + 1) <= 15;
 	return n - i == 6 && (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 2) &&
 	       p[i + 3] == ':' && digits(p + i + 4, 2) && num2(p + i + 1) <= 15 &&
 	       num2(p + i + 4) <= 59;

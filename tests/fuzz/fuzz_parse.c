@@ -29,14 +29,14 @@
 
 #define NF 4
 static const dgp_field_spec_t fields[NF] = {
-	{.name = "公民身份号码", .source_name = "GMSFHM", .key = true},
-	{.name = "姓名", .source_name = "XM"},
-	{.name = "出生日期", .source_name = "CSRQ"},
-	{.name = "住址", .source_name = "ZZ"},
+    {.name = "公民身份号码", .source_name = "GMSFHM", .key = true},
+    {.name = "姓名", .source_name = "XM"},
+    {.name = "出生日期", .source_name = "CSRQ"},
+    {.name = "住址", .source_name = "ZZ"},
 };
 static const size_t key_fields[] = {0};
-static const dgp_schema_t schema = {.resource_code = "fuzz", .nfields = NF, .fields = fields,
-				    .nkeys = 1, .key_fields = key_fields};
+static const dgp_schema_t schema = {
+    .resource_code = "fuzz", .nfields = NF, .fields = fields, .nkeys = 1, .key_fields = key_fields};
 
 static void fail(const char *what)
 {
@@ -72,7 +72,7 @@ static void check_record(dgp_parser_t *p, const uint8_t *data, size_t size, bool
 		}
 	} else {
 		bool allowed = r == DGP_REASON_MALFORMED || r == DGP_REASON_CHARSET ||
-			       (csv && r == DGP_REASON_COLUMNS);
+		               (csv && r == DGP_REASON_COLUMNS);
 		if (!allowed)
 			fail("unexpected reason");
 		if (!detail[0])
@@ -97,8 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	static const char delims[] = ",;|\t", quotes[] = "\"'";
 	dgp_parse_opts_t o = {.format = DGP_FORMAT_CSV,
-			      .csv_delim = delims[data[0] & 3],
-			      .csv_quote = quotes[(data[0] >> 2) & 1]};
+	                      .csv_delim = delims[data[0] & 3],
+	                      .csv_quote = quotes[(data[0] >> 2) & 1]};
 	data++, size--;
 	const uint8_t *nl = memchr(data, '\n', size);
 	size_t hlen = nl ? (size_t)(nl - data) : size;

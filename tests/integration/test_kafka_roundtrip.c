@@ -12,7 +12,7 @@
 
 #include "dgp_kafka.h"
 
-#define NMSG 10000
+#define NMSG  10000
 #define NPART 4
 
 static int dr_ok, dr_err;
@@ -31,7 +31,7 @@ static dgp_config_t *config_from_env(void)
 {
 	const char *brokers = getenv("DGP_KAFKA_BROKERS");
 	cr_assert_not_null(brokers, "DGP_KAFKA_BROKERS is not set: start the services with "
-				    "scripts/services.sh start (make test does)");
+	                            "scripts/services.sh start (make test does)");
 	dgp_config_t *cfg = dgp_config_new();
 	char err[512];
 	dgp_config_set_passthrough(cfg, "kafka.", dgp_kafka_conf_check, NULL);
@@ -53,7 +53,7 @@ static void create_topic(rd_kafka_t *rk, const char *topic)
 	const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &cnt);
 	cr_assert_eq(cnt, 1);
 	cr_assert_eq(rd_kafka_topic_result_error(tr[0]), RD_KAFKA_RESP_ERR_NO_ERROR, "%s",
-		     rd_kafka_topic_result_error_string(tr[0]));
+	             rd_kafka_topic_result_error_string(tr[0]));
 	rd_kafka_event_destroy(ev);
 	rd_kafka_queue_destroy(q);
 	rd_kafka_NewTopic_destroy(nt);
@@ -62,7 +62,8 @@ static void create_topic(rd_kafka_t *rk, const char *topic)
 Test(kafka_integration, ten_thousand_messages_exactly_once, .timeout = 240)
 {
 	char topic[64], group[96], err[512];
-	snprintf(topic, sizeof(topic), "dgp.test.roundtrip.%ld.%d", (long)time(NULL), rand() % 100000);
+	snprintf(topic, sizeof(topic), "dgp.test.roundtrip.%ld.%d", (long)time(NULL),
+	         rand() % 100000);
 	snprintf(group, sizeof(group), "dgp-test-%s", topic);
 	dgp_config_t *cfg = config_from_env();
 
@@ -80,10 +81,11 @@ Test(kafka_integration, ten_thousand_messages_exactly_once, .timeout = 240)
 		int kl = snprintf(key, sizeof(key), "k%05d", i);
 		int vl = snprintf(val, sizeof(val), "{\"XH\":%d,\"XM\":\"张三%d\"}", i, i);
 		rd_kafka_resp_err_t e;
-		while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, (size_t)kl),
-					      RD_KAFKA_V_VALUE(val, (size_t)vl),
-					      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-					      RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
+		                              RD_KAFKA_V_KEY(key, (size_t)kl),
+		                              RD_KAFKA_V_VALUE(val, (size_t)vl),
+		                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		                              RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			rd_kafka_poll(prod, 50);
 		cr_assert_eq(e, 0, "%s", rd_kafka_err2str(e));
 		rd_kafka_poll(prod, 0);
@@ -95,7 +97,8 @@ Test(kafka_integration, ten_thousand_messages_exactly_once, .timeout = 240)
 
 	rd_kafka_conf_t *cconf = dgp_kafka_conf_new(cfg, err, sizeof(err));
 	cr_assert_eq(rd_kafka_conf_set(cconf, "group.id", group, err, sizeof(err)), 0);
-	cr_assert_eq(rd_kafka_conf_set(cconf, "auto.offset.reset", "earliest", err, sizeof(err)), 0);
+	cr_assert_eq(rd_kafka_conf_set(cconf, "auto.offset.reset", "earliest", err, sizeof(err)),
+	             0);
 	rd_kafka_t *cons = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof(err));
 	cr_assert_not_null(cons, "%s", err);
 	rd_kafka_poll_set_consumer(cons);
@@ -114,7 +117,8 @@ Test(kafka_integration, ten_thousand_messages_exactly_once, .timeout = 240)
 		if (!m)
 			continue;
 		if (m->err) {
-			cr_assert(m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF, "%s", rd_kafka_message_errstr(m));
+			cr_assert(m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF, "%s",
+			          rd_kafka_message_errstr(m));
 			rd_kafka_message_destroy(m);
 			continue;
 		}

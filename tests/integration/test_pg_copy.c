@@ -12,7 +12,7 @@ static PGconn *connect_or_fail(void)
 {
 	const char *ci = getenv("DGP_PG_CONNINFO");
 	cr_assert_not_null(ci, "DGP_PG_CONNINFO is not set: start the services with "
-			       "scripts/services.sh start (make test does)");
+	                       "scripts/services.sh start (make test does)");
 	char err[512];
 	PGconn *c;
 	cr_assert_eq(dgp_pg_connect(ci, 10000, &c, err, sizeof(err)), DGP_OK, "%s", err);
@@ -25,11 +25,24 @@ static size_t copy_escape(const char *s, char *out)
 	size_t o = 0;
 	for (; *s; s++) {
 		switch (*s) {
-		case '\\': out[o++] = '\\'; out[o++] = '\\'; break;
-		case '\t': out[o++] = '\\'; out[o++] = 't'; break;
-		case '\n': out[o++] = '\\'; out[o++] = 'n'; break;
-		case '\r': out[o++] = '\\'; out[o++] = 'r'; break;
-		default: out[o++] = *s;
+		case '\\':
+			out[o++] = '\\';
+			out[o++] = '\\';
+			break;
+		case '\t':
+			out[o++] = '\\';
+			out[o++] = 't';
+			break;
+		case '\n':
+			out[o++] = '\\';
+			out[o++] = 'n';
+			break;
+		case '\r':
+			out[o++] = '\\';
+			out[o++] = 'r';
+			break;
+		default:
+			out[o++] = *s;
 		}
 	}
 	return o;
@@ -45,21 +58,17 @@ Test(pg_integration, server_is_postgresql_15)
 Test(pg_integration, copy_round_trips_exact_bytes)
 {
 	static const char *values[] = {
-		"武汉市武昌区中南路街道",
-		"tab\there",
-		"back\\slash",
-		"line\nbreak",
-		"'; DROP TABLE dgp_copy_test; --",
-		"\"quoted\"",
-		"（集团）有限公司",
-		"",
+	    "武汉市武昌区中南路街道",          "tab\there",  "back\\slash",      "line\nbreak",
+	    "'; DROP TABLE dgp_copy_test; --", "\"quoted\"", "（集团）有限公司", "",
 	};
 	const int n = (int)(sizeof(values) / sizeof(values[0]));
 	PGconn *c = connect_or_fail();
 	char err[512];
-	cr_assert_eq(dgp_pg_exec(c, "DROP TABLE IF EXISTS dgp_copy_test;"
-				    "CREATE TABLE dgp_copy_test (id int PRIMARY KEY, v text NOT NULL)",
-				 err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_pg_exec(c,
+	                         "DROP TABLE IF EXISTS dgp_copy_test;"
+	                         "CREATE TABLE dgp_copy_test (id int PRIMARY KEY, v text NOT NULL)",
+	                         err, sizeof(err)),
+	             DGP_OK, "%s", err);
 	PGresult *r = PQexec(c, "COPY dgp_copy_test (id, v) FROM STDIN");
 	cr_assert_eq(PQresultStatus(r), PGRES_COPY_IN, "%s", PQerrorMessage(c));
 	PQclear(r);
@@ -83,8 +92,8 @@ Test(pg_integration, copy_round_trips_exact_bytes)
 		char id[16];
 		snprintf(id, sizeof(id), "%d", i);
 		const char *params[] = {id};
-		r = PQexecParams(c, "SELECT v, octet_length(v) FROM dgp_copy_test WHERE id = $1",
-				 1, NULL, params, NULL, NULL, 0);
+		r = PQexecParams(c, "SELECT v, octet_length(v) FROM dgp_copy_test WHERE id = $1", 1,
+		                 NULL, params, NULL, NULL, 0);
 		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
 		cr_assert_eq(PQntuples(r), 1);
 		cr_expect_str_eq(PQgetvalue(r, 0, 0), values[i]);
@@ -108,6 +117,7 @@ Test(pg_integration, copy_round_trips_exact_bytes)
 	PQclear(r);
 	while ((r = PQgetResult(c)))
 		PQclear(r);
-	cr_assert_eq(dgp_pg_exec(c, "DROP TABLE dgp_copy_test", err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_pg_exec(c, "DROP TABLE dgp_copy_test", err, sizeof(err)), DGP_OK, "%s",
+	             err);
 	PQfinish(c);
 }

@@ -30,8 +30,8 @@ static inline const dgp_norm_rule_t *rule_of(const char *name, const char *args)
 
 /* Runs rule on in[0..len) with an out buffer of exactly out_cap bytes (heap). */
 static inline dgp_reason_t run_rule_n(const dgp_norm_rule_t *r, const char *in, size_t len,
-				      size_t out_cap, char *got, size_t got_size,
-				      dgp_norm_result_t *res)
+                                      size_t out_cap, char *got, size_t got_size,
+                                      dgp_norm_result_t *res)
 {
 	char *copy = malloc(len ? len : 1);
 	char *out = malloc(out_cap ? out_cap : 1);
@@ -59,12 +59,13 @@ static inline void expect_fixed_point(const dgp_norm_rule_t *r, const char *v, s
 		return;
 	char again[8192];
 	dgp_norm_result_t res;
-	dgp_reason_t reason = run_rule_n(r, v, len, DGP_NORM_OUT_CAP(len), again, sizeof(again), &res);
+	dgp_reason_t reason =
+	    run_rule_n(r, v, len, DGP_NORM_OUT_CAP(len), again, sizeof(again), &res);
 	cr_expect_eq(reason, DGP_REASON_OK, "%s(\"%.*s\") again: %s", r->name, (int)len, v,
-		     dgp_reason_name(reason));
+	             dgp_reason_name(reason));
 	cr_expect(res.len == len && memcmp(again, v, len) == 0,
-		  "%s not idempotent: \"%.*s\" -> \"%.*s\"", r->name, (int)len, v, (int)res.len,
-		  again);
+	          "%s not idempotent: \"%.*s\" -> \"%.*s\"", r->name, (int)len, v, (int)res.len,
+	          again);
 }
 
 /* expect_ok — rule accepts in with output want (and aux want_aux, NULL = none) and flags. */
@@ -75,30 +76,31 @@ static inline void expect_fixed_point(const dgp_norm_rule_t *r, const char *v, s
 		dgp_norm_result_t res_;                                                            \
 		size_t len_ = strlen(in_);                                                         \
 		dgp_reason_t reason_ =                                                             \
-			run_rule_n((r), in_, len_, DGP_NORM_OUT_CAP(len_), got_, sizeof(got_), &res_); \
-		cr_expect_eq(reason_, DGP_REASON_OK, "%s(\"%s\"): rejected %s", (r)->name, in_,     \
-			     dgp_reason_name(reason_));                                            \
+		    run_rule_n((r), in_, len_, DGP_NORM_OUT_CAP(len_), got_, sizeof(got_), &res_); \
+		cr_expect_eq(reason_, DGP_REASON_OK, "%s(\"%s\"): rejected %s", (r)->name, in_,    \
+		             dgp_reason_name(reason_));                                            \
 		if (reason_ == DGP_REASON_OK) {                                                    \
-			cr_expect_eq(res_.len, strlen(want), "%s(\"%s\"): got \"%.*s\" want \"%s\"", \
-				     (r)->name, in_, (int)res_.len, got_, (want));                 \
+			cr_expect_eq(res_.len, strlen(want),                                       \
+			             "%s(\"%s\"): got \"%.*s\" want \"%s\"", (r)->name, in_,       \
+			             (int)res_.len, got_, (want));                                 \
 			cr_expect_eq(memcmp(got_, (want), res_.len), 0,                            \
-				     "%s(\"%s\"): got \"%.*s\" want \"%s\"", (r)->name, in_,       \
-				     (int)res_.len, got_, (want));                                 \
+			             "%s(\"%s\"): got \"%.*s\" want \"%s\"", (r)->name, in_,       \
+			             (int)res_.len, got_, (want));                                 \
 			cr_expect_eq(res_.flags, (uint32_t)(want_flags),                           \
-				     "%s(\"%s\"): flags %#x want %#x", (r)->name, in_, res_.flags, \
-				     (unsigned)(want_flags));                                      \
+			             "%s(\"%s\"): flags %#x want %#x", (r)->name, in_, res_.flags, \
+			             (unsigned)(want_flags));                                      \
 			expect_fixed_point((r), got_, res_.len);                                   \
 			const char *wa_ = (want_aux);                                              \
 			if (wa_) {                                                                 \
-				cr_expect_eq(res_.aux_len, strlen(wa_), "%s(\"%s\"): aux \"%.*s\"", \
-					     (r)->name, in_, (int)res_.aux_len,                    \
-					     got_ + res_.aux_off);                                 \
+				cr_expect_eq(res_.aux_len, strlen(wa_),                            \
+				             "%s(\"%s\"): aux \"%.*s\"", (r)->name, in_,           \
+				             (int)res_.aux_len, got_ + res_.aux_off);              \
 				cr_expect_eq(memcmp(got_ + res_.aux_off, wa_, res_.aux_len), 0,    \
-					     "%s(\"%s\"): aux \"%.*s\" want \"%s\"", (r)->name,    \
-					     in_, (int)res_.aux_len, got_ + res_.aux_off, wa_);    \
+				             "%s(\"%s\"): aux \"%.*s\" want \"%s\"", (r)->name,    \
+				             in_, (int)res_.aux_len, got_ + res_.aux_off, wa_);    \
 			} else {                                                                   \
 				cr_expect_eq(res_.aux_len, 0, "%s(\"%s\"): unexpected aux",        \
-					     (r)->name, in_);                                      \
+				             (r)->name, in_);                                      \
 			}                                                                          \
 		}                                                                                  \
 	} while (0)
@@ -106,14 +108,14 @@ static inline void expect_fixed_point(const dgp_norm_rule_t *r, const char *v, s
 #define expect_ok(r, in, want, want_flags) expect_ok_aux(r, in, want, NULL, want_flags)
 
 /* expect_reject_n — rule rejects in[0..len) with reason want (res zeroed but for the reason). */
-#define expect_reject_n(r, in, inlen, want)                                                          \
+#define expect_reject_n(r, in, inlen, want)                                                        \
 	do {                                                                                       \
 		char got_[8192];                                                                   \
 		dgp_norm_result_t res_;                                                            \
-		dgp_reason_t reason_ = run_rule_n((r), (in), (inlen), DGP_NORM_OUT_CAP(inlen), got_,    \
-						  sizeof(got_), &res_);                            \
-		cr_expect_eq(reason_, (want), "%s(\"%.*s\"): got %s want %s", (r)->name,            \
-			     (int)(inlen), (in), dgp_reason_name(reason_), dgp_reason_name(want));   \
+		dgp_reason_t reason_ = run_rule_n((r), (in), (inlen), DGP_NORM_OUT_CAP(inlen),     \
+		                                  got_, sizeof(got_), &res_);                      \
+		cr_expect_eq(reason_, (want), "%s(\"%.*s\"): got %s want %s", (r)->name,           \
+		             (int)(inlen), (in), dgp_reason_name(reason_), dgp_reason_name(want)); \
 		cr_expect_eq(res_.len, 0);                                                         \
 		cr_expect_eq(res_.flags, 0);                                                       \
 	} while (0)
@@ -126,9 +128,9 @@ static inline void expect_fixed_point(const dgp_norm_rule_t *r, const char *v, s
 		char got_[8192];                                                                   \
 		dgp_norm_result_t res_;                                                            \
 		dgp_reason_t reason_ =                                                             \
-			run_rule_n((r), (in), strlen(in), (cap), got_, sizeof(got_), &res_);       \
-		cr_expect_eq(reason_, (want), "%s(\"%s\") cap %zu: got %s", (r)->name, (in),        \
-			     (size_t)(cap), dgp_reason_name(reason_));                             \
+		    run_rule_n((r), (in), strlen(in), (cap), got_, sizeof(got_), &res_);           \
+		cr_expect_eq(reason_, (want), "%s(\"%s\") cap %zu: got %s", (r)->name, (in),       \
+		             (size_t)(cap), dgp_reason_name(reason_));                             \
 	} while (0)
 
 #endif /* NORM_TESTUTIL_H */

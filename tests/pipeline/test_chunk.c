@@ -238,8 +238,8 @@ static dgp_field_spec_t fields[] = {
     {"名称", "XM", "xm", "text", &r_text, true, false, NULL, 0},
 };
 static const size_t key_fields[] = {0};
-static const dgp_schema_t schema = {"900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 2,
-                                    fields,          1,          key_fields, 0, NULL};
+static const dgp_schema_t schema = {
+    "900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 2, fields, 1, key_fields, 0, NULL};
 
 static bool fp_eq(dgp_chunk_fp_t a, dgp_chunk_fp_t b)
 {

@@ -20,8 +20,8 @@ static char *write_tmp(const char *text)
 }
 
 /* A fake librdkafka: knows "security.protocol" with values plaintext|ssl. */
-static dgp_err_t fake_kafka(const char *key, const char *value, char *errstr,
-			    size_t errstr_size, void *opaque)
+static dgp_err_t fake_kafka(const char *key, const char *value, char *errstr, size_t errstr_size,
+                            void *opaque)
 {
 	(void)opaque;
 	if (strcmp(key, "security.protocol") != 0 && strcmp(key, "sasl.password") != 0)
@@ -29,7 +29,7 @@ static dgp_err_t fake_kafka(const char *key, const char *value, char *errstr,
 	if (strcmp(key, "security.protocol") == 0 && strcmp(value, "plaintext") != 0 &&
 	    strcmp(value, "ssl") != 0)
 		return dgp_errstr_set(errstr, errstr_size, DGP_ERR_CONF_INVALID,
-				      "invalid value for kafka.%s", key);
+		                      "invalid value for kafka.%s", key);
 	return DGP_OK;
 }
 
@@ -54,19 +54,23 @@ Test(config, set_checks_type_range_and_choices)
 {
 	dgp_config_t *cfg = dgp_config_new();
 	char err[256];
-	cr_expect_eq(dgp_config_set(cfg, "pg.connect.timeout.ms", "2500", err, sizeof(err)), DGP_OK);
+	cr_expect_eq(dgp_config_set(cfg, "pg.connect.timeout.ms", "2500", err, sizeof(err)),
+	             DGP_OK);
 	cr_expect_eq(cfg->pg_connect_timeout_ms, 2500);
 	cr_expect_eq(dgp_config_set(cfg, "pg.connect.timeout.ms", "12x", err, sizeof(err)),
-		     DGP_ERR_CONF_INVALID);
-	cr_expect_str_eq(err, "invalid value \"12x\" for pg.connect.timeout.ms: expected an integer");
+	             DGP_ERR_CONF_INVALID);
+	cr_expect_str_eq(err,
+	                 "invalid value \"12x\" for pg.connect.timeout.ms: expected an integer");
 	cr_expect_eq(dgp_config_set(cfg, "pg.connect.timeout.ms", "5", err, sizeof(err)),
-		     DGP_ERR_CONF_INVALID);
+	             DGP_ERR_CONF_INVALID);
 	cr_expect_str_eq(err, "value 5 for pg.connect.timeout.ms is out of range 100..3600000");
 	cr_expect_eq(cfg->pg_connect_timeout_ms, 2500, "old value kept on error");
 	cr_expect_eq(dgp_config_set(cfg, "log.level", "loud", err, sizeof(err)),
-		     DGP_ERR_CONF_INVALID);
-	cr_expect_str_eq(err, "invalid value \"loud\" for log.level: expected one of error,warn,info,debug");
-	cr_expect_eq(dgp_config_set(cfg, "no.such.key", "1", err, sizeof(err)), DGP_ERR_CONF_UNKNOWN);
+	             DGP_ERR_CONF_INVALID);
+	cr_expect_str_eq(
+	    err, "invalid value \"loud\" for log.level: expected one of error,warn,info,debug");
+	cr_expect_eq(dgp_config_set(cfg, "no.such.key", "1", err, sizeof(err)),
+	             DGP_ERR_CONF_UNKNOWN);
 	cr_expect_str_eq(err, "unknown configuration key \"no.such.key\"");
 	dgp_config_destroy(cfg);
 }
@@ -75,7 +79,8 @@ Test(config, file_errors_name_file_and_line)
 {
 	dgp_config_t *cfg = dgp_config_new();
 	char err[512], want[512];
-	char *path = write_tmp("# comment\n\nlog.level = debug\n  catalog.dir=  /srv/catalog  \nbogus.key = 1\n");
+	char *path = write_tmp(
+	    "# comment\n\nlog.level = debug\n  catalog.dir=  /srv/catalog  \nbogus.key = 1\n");
 	cr_expect_eq(dgp_config_load_file(cfg, path, err, sizeof(err)), DGP_ERR_CONF_UNKNOWN);
 	snprintf(want, sizeof(want), "%s:5: unknown configuration key \"bogus.key\"", path);
 	cr_expect_str_eq(err, want);
@@ -94,8 +99,9 @@ Test(config, file_errors_name_file_and_line)
 	unlink(path);
 
 	cr_expect_eq(dgp_config_load_file(cfg, "/nonexistent/dgp.conf", err, sizeof(err)),
-		     DGP_ERR_IO);
-	cr_expect_str_eq(err, "could not open configuration file \"/nonexistent/dgp.conf\": No such file or directory");
+	             DGP_ERR_IO);
+	cr_expect_str_eq(err, "could not open configuration file \"/nonexistent/dgp.conf\": No "
+	                      "such file or directory");
 	dgp_config_destroy(cfg);
 }
 
@@ -104,7 +110,8 @@ Test(config, passthrough_keys_are_validated_and_kept_in_order)
 	dgp_config_t *cfg = dgp_config_new();
 	dgp_config_set_passthrough(cfg, "kafka.", fake_kafka, NULL);
 	char err[512], want[512];
-	char *path = write_tmp("kafka.brokers = b1:9092,b2:9092\nkafka.security.protocol = ssl\nkafka.security.protocol = sasl_tls\n");
+	char *path = write_tmp("kafka.brokers = b1:9092,b2:9092\nkafka.security.protocol = "
+	                       "ssl\nkafka.security.protocol = sasl_tls\n");
 	cr_expect_eq(dgp_config_load_file(cfg, path, err, sizeof(err)), DGP_ERR_CONF_INVALID);
 	snprintf(want, sizeof(want), "%s:3: invalid value for kafka.security.protocol", path);
 	cr_expect_str_eq(err, want);
@@ -114,7 +121,8 @@ Test(config, passthrough_keys_are_validated_and_kept_in_order)
 	dgp_config_passthrough_get(cfg, 0, &k, &v);
 	cr_expect_str_eq(k, "security.protocol");
 	cr_expect_str_eq(v, "ssl");
-	cr_expect_eq(dgp_config_set(cfg, "kafka.no.such", "x", err, sizeof(err)), DGP_ERR_CONF_UNKNOWN);
+	cr_expect_eq(dgp_config_set(cfg, "kafka.no.such", "x", err, sizeof(err)),
+	             DGP_ERR_CONF_UNKNOWN);
 	cr_expect_str_eq(err, "unknown configuration key \"kafka.no.such\"");
 	unlink(path);
 	dgp_config_destroy(cfg);
@@ -125,9 +133,13 @@ Test(config, environment_overrides_file)
 	dgp_config_t *cfg = dgp_config_new();
 	dgp_config_set_passthrough(cfg, "kafka.", fake_kafka, NULL);
 	char err[512];
-	char *env[] = {"PATH=/bin", "DGP_PG_CONNINFO=host=db port=5433",
-		       "DGP_KAFKA_SASL_PASSWORD=s3cret", "DGP_KAFKA_HOME=/tmp/k",
-		       "DGP_STATE_DIR=/tmp/x", "DGP_LOG_LEVEL=warn", NULL};
+	char *env[] = {"PATH=/bin",
+	               "DGP_PG_CONNINFO=host=db port=5433",
+	               "DGP_KAFKA_SASL_PASSWORD=s3cret",
+	               "DGP_KAFKA_HOME=/tmp/k",
+	               "DGP_STATE_DIR=/tmp/x",
+	               "DGP_LOG_LEVEL=warn",
+	               NULL};
 	cr_assert_eq(dgp_config_load_env(cfg, env, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_expect_str_eq(cfg->pg_conninfo, "host=db port=5433");
 	cr_expect_str_eq(cfg->log_level, "warn");
@@ -135,34 +147,45 @@ Test(config, environment_overrides_file)
 	cr_assert_eq(dgp_config_passthrough_count(cfg), 1, "DGP_KAFKA_HOME is not librdkafka's");
 	char *bad[] = {"DGP_PG_CONNECT_TIMEOUT_MS=soon", NULL};
 	cr_expect_eq(dgp_config_load_env(cfg, bad, err, sizeof(err)), DGP_ERR_CONF_INVALID);
-	cr_expect_str_eq(err, "environment variable DGP_PG_CONNECT_TIMEOUT_MS: invalid value \"soon\" for pg.connect.timeout.ms: expected an integer");
+	cr_expect_str_eq(err, "environment variable DGP_PG_CONNECT_TIMEOUT_MS: invalid value "
+	                      "\"soon\" for pg.connect.timeout.ms: expected an integer");
 	dgp_config_destroy(cfg);
 }
 
 Test(config, secrets_are_redacted)
 {
 	char out[256];
-	cr_expect_str_eq(dgp_config_redact("pg.conninfo", "host=db password=hunter2 user=dgp", out, sizeof(out)),
-			 "host=db password=*** user=dgp");
-	cr_expect_str_eq(dgp_config_redact("pg.conninfo", "password='a b\\'c' host=db", out, sizeof(out)),
-			 "password=*** host=db");
-	cr_expect_str_eq(dgp_config_redact("pg.conninfo", "postgresql://dgp:hunter2@db:5432/dgp", out, sizeof(out)),
-			 "postgresql://dgp:***@db:5432/dgp");
-	cr_expect_str_eq(dgp_config_redact("pg.conninfo", "postgresql://db/dgp?password=x&sslmode=require", out, sizeof(out)),
-			 "postgresql://db/dgp?password=***&sslmode=require");
-	cr_expect_str_eq(dgp_config_redact("kafka.sasl.password", "s3cret", out, sizeof(out)), "***");
-	cr_expect_str_eq(dgp_config_redact("kafka.ssl.key.pem", "-----BEGIN", out, sizeof(out)), "***");
-	cr_expect_str_eq(dgp_config_redact("kafka.brokers", "b1:9092", out, sizeof(out)), "b1:9092");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "host=db password=hunter2 user=dgp", out, sizeof(out)),
+	    "host=db password=*** user=dgp");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo", "password='a b\\'c' host=db", out, sizeof(out)),
+	    "password=*** host=db");
+	cr_expect_str_eq(dgp_config_redact("pg.conninfo", "postgresql://dgp:hunter2@db:5432/dgp",
+	                                   out, sizeof(out)),
+	                 "postgresql://dgp:***@db:5432/dgp");
+	cr_expect_str_eq(dgp_config_redact("pg.conninfo",
+	                                   "postgresql://db/dgp?password=x&sslmode=require", out,
+	                                   sizeof(out)),
+	                 "postgresql://db/dgp?password=***&sslmode=require");
+	cr_expect_str_eq(dgp_config_redact("kafka.sasl.password", "s3cret", out, sizeof(out)),
+	                 "***");
+	cr_expect_str_eq(dgp_config_redact("kafka.ssl.key.pem", "-----BEGIN", out, sizeof(out)),
+	                 "***");
+	cr_expect_str_eq(dgp_config_redact("kafka.brokers", "b1:9092", out, sizeof(out)),
+	                 "b1:9092");
 }
 
-/* Found by fuzz_config: a ':' and '@' after the query once hid the query's password from the mask. */
+/* Found by fuzz_config: a ':' and '@' after the query once hid the query's password from the mask.
+ */
 Test(config, uri_query_password_is_redacted_when_a_later_parameter_holds_colon_and_at)
 {
 	char out[256];
-	cr_expect_str_eq(dgp_config_redact("pg.conninfo",
-					   "postgresql://db?password=hunter2&application_name=a:b@c",
-					   out, sizeof(out)),
-			 "postgresql://db?password=***&application_name=a:b@c");
+	cr_expect_str_eq(
+	    dgp_config_redact("pg.conninfo",
+	                      "postgresql://db?password=hunter2&application_name=a:b@c", out,
+	                      sizeof(out)),
+	    "postgresql://db?password=***&application_name=a:b@c");
 }
 
 Test(config, conninfo_secrets_are_redacted_whatever_the_spacing_and_quoting)

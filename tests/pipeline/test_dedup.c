@@ -52,7 +52,7 @@ Test(dedup, colliding_key_hashes_cost_a_merge_never_a_lost_change)
 	uint64_t same_key_hash = 7;
 	dgp_dedup_put(t, same_key_hash, dgp_dedup_hash("person A", 8), true);
 	cr_expect_eq(dgp_dedup_classify(t, same_key_hash, dgp_dedup_hash("person B", 8)),
-		     DGP_DEDUP_CHANGED);
+	             DGP_DEDUP_CHANGED);
 	dgp_dedup_destroy(t);
 }
 
@@ -73,7 +73,7 @@ Test(dedup, million_keys_all_found_within_24_bytes_per_key, .timeout = 60)
 	}
 	cr_expect_eq(dgp_dedup_count(t), n);
 	cr_expect_leq(worst_bytes_per_key_x100, 2400, "worst %zu/100 bytes per key",
-		      worst_bytes_per_key_x100);
+	              worst_bytes_per_key_x100);
 	s = 1;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = splitmix(&s), c;
@@ -118,7 +118,8 @@ Test(dedup, snapshot_round_trip_with_metadata)
 	}
 	char err[256];
 	const char meta[] = "dept.gaj.hjrk:0=1234";
-	cr_assert_eq(dgp_dedup_save(t, path, meta, sizeof(meta), err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_dedup_save(t, path, meta, sizeof(meta), err, sizeof(err)), DGP_OK, "%s",
+	             err);
 	dgp_dedup_t *u;
 	void *m;
 	size_t ml;

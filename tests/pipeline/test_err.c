@@ -25,7 +25,7 @@ Test(err, errstr_set_formats_and_returns)
 {
 	char buf[16];
 	cr_expect_eq(dgp_errstr_set(buf, sizeof(buf), DGP_ERR_IO, "file %s line %d", "a.csv", 7),
-		     DGP_ERR_IO);
+	             DGP_ERR_IO);
 	cr_expect_str_eq(buf, "file a.csv line");
 	cr_expect_eq(dgp_errstr_set(NULL, 0, DGP_ERR_PARSE, "x"), DGP_ERR_PARSE);
 }

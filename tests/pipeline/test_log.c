@@ -50,9 +50,9 @@ Test(log, mask_identity_number_phone_and_name)
 	char out[64];
 	const char *id = "11010519491231002X";
 	cr_expect_str_eq(dgp_log_mask(id, strlen(id), 1, 2, out, sizeof(out)),
-			 "1***************2X");
+	                 "1***************2X");
 	cr_expect_str_eq(dgp_log_mask(id, strlen(id), 6, 4, out, sizeof(out)),
-			 "110105********002X");
+	                 "110105********002X");
 	cr_expect_str_eq(dgp_log_mask("13800138000", 11, 3, 4, out, sizeof(out)), "138****8000");
 	/* UTF-8 characters count as one: 段正淳 → 段** */
 	const char *name = "段正淳";

@@ -45,17 +45,18 @@ Test(norm_gender, rejects)
 Test(norm_ethnicity, all_56_by_code_name_and_letters)
 {
 	static const char *names[56] = {
-		"汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗",
-		"瑶", "白", "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山",
-		"拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌",
-		"布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒",
-		"乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
-		"鄂伦春", "赫哲", "门巴", "珞巴", "基诺"};
+	    "汉",     "蒙古",   "回",       "藏",     "维吾尔",   "苗",   "彝",     "壮",
+	    "布依",   "朝鲜",   "满",       "侗",     "瑶",       "白",   "土家",   "哈尼",
+	    "哈萨克", "傣",     "黎",       "傈僳",   "佤",       "畲",   "高山",   "拉祜",
+	    "水",     "东乡",   "纳西",     "景颇",   "柯尔克孜", "土",   "达斡尔", "仫佬",
+	    "羌",     "布朗",   "撒拉",     "毛南",   "仡佬",     "锡伯", "阿昌",   "普米",
+	    "塔吉克", "怒",     "乌孜别克", "俄罗斯", "鄂温克",   "德昂", "保安",   "裕固",
+	    "京",     "塔塔尔", "独龙",     "鄂伦春", "赫哲",     "门巴", "珞巴",   "基诺"};
 	static const char *letters[56] = {
-		"HA", "MG", "HU", "ZA", "UG", "MH", "YI", "ZH", "BY", "CS", "MA", "DO", "YA", "BA",
-		"TJ", "HN", "KZ", "DA", "LI", "LS", "VA", "SH", "GS", "LH", "SU", "DX", "NX", "JP",
-		"KG", "TU", "DU", "ML", "QI", "BL", "SL", "MN", "GL", "XB", "AC", "PM", "TA", "NU",
-		"UZ", "RS", "EW", "DE", "BN", "YG", "GI", "TT", "DR", "OR", "HZ", "MB", "LB", "JN"};
+	    "HA", "MG", "HU", "ZA", "UG", "MH", "YI", "ZH", "BY", "CS", "MA", "DO", "YA", "BA",
+	    "TJ", "HN", "KZ", "DA", "LI", "LS", "VA", "SH", "GS", "LH", "SU", "DX", "NX", "JP",
+	    "KG", "TU", "DU", "ML", "QI", "BL", "SL", "MN", "GL", "XB", "AC", "PM", "TA", "NU",
+	    "UZ", "RS", "EW", "DE", "BN", "YG", "GI", "TT", "DR", "OR", "HZ", "MB", "LB", "JN"};
 	const dgp_norm_rule_t *r = rule_of("ethnicity", NULL);
 	for (int k = 0; k < 56; k++) {
 		char code[3], buf[64];
@@ -124,9 +125,9 @@ static const dgp_norm_rule_t *hyzk_rule(dgp_arena_t *a)
 	dgp_codelist_add(hyzk, "99", "未婚"); /* duplicate label: the first code keeps it */
 	const dgp_norm_rule_t *r = NULL;
 	char err[128];
-	cr_assert_eq(dgp_norm_rule_compile("code_list", "list=HYZK", a, lookup, NULL, &r, err,
-					   sizeof(err)),
-		     DGP_OK, "%s", err);
+	cr_assert_eq(
+	    dgp_norm_rule_compile("code_list", "list=HYZK", a, lookup, NULL, &r, err, sizeof(err)),
+	    DGP_OK, "%s", err);
 	return r;
 }
 
@@ -139,8 +140,8 @@ Test(norm_code_list, codes_and_labels)
 	expect_ok(r, "未婚", "10", 0);
 	expect_ok(r, " 已婚 ", "20", 0);
 	expect_ok(r, "２２", "22", WF);
-	expect_ok(r, "90", "90", 0);           /* the code was trimmed when added */
-	expect_ok(r, "AB", "AB", 0);           /* and folded */
+	expect_ok(r, "90", "90", 0); /* the code was trimmed when added */
+	expect_ok(r, "AB", "AB", 0); /* and folded */
 	expect_ok(r, "(全角)", "AB", 0);
 	expect_ok(r, "（全角）", "AB", WF);
 	expect_ok(r, "99", "99", 0);
@@ -168,9 +169,9 @@ Test(norm_code_list, grows_to_many_entries)
 	hyzk = l;
 	const dgp_norm_rule_t *r = NULL;
 	char err[128];
-	cr_assert_eq(dgp_norm_rule_compile("code_list", "list=BIG", a, lookup, NULL, &r, err,
-					   sizeof(err)),
-		     DGP_OK);
+	cr_assert_eq(
+	    dgp_norm_rule_compile("code_list", "list=BIG", a, lookup, NULL, &r, err, sizeof(err)),
+	    DGP_OK);
 	for (int k = 0; k < 5000; k += 7) {
 		char c[16], lab[32];
 		snprintf(c, sizeof(c), "%05d", k);
@@ -188,9 +189,9 @@ Test(norm_code_list, needs_a_list)
 	const dgp_norm_rule_t *r = NULL;
 	char err[128];
 	cr_expect_eq(dgp_norm_rule_compile("code_list", NULL, a, NULL, NULL, &r, err, sizeof(err)),
-		     DGP_ERR_INVALID);
-	cr_expect_eq(dgp_norm_rule_compile("code_list", "list=NOPE", a, lookup, NULL, &r, err,
-					   sizeof(err)),
-		     DGP_ERR_INVALID);
+	             DGP_ERR_INVALID);
+	cr_expect_eq(
+	    dgp_norm_rule_compile("code_list", "list=NOPE", a, lookup, NULL, &r, err, sizeof(err)),
+	    DGP_ERR_INVALID);
 	dgp_arena_destroy(a);
 }

@@ -37,7 +37,7 @@ Test(norm_idcard, standards_worked_examples)
 	/* the Annex's 汕头 example is born 1880: within the default 1800 bound */
 	expect_ok(r, "440524188001010014", "440524188001010014", RH); /* 潮阳县, retired */
 	expect_reject(rule_of("idcard", "min_date=1890-01-01"), "440524188001010014",
-		      DGP_REASON_DATE_RANGE);
+	              DGP_REASON_DATE_RANGE);
 }
 
 Test(norm_idcard, derives_gender_and_birth)
@@ -46,16 +46,16 @@ Test(norm_idcard, derives_gender_and_birth)
 	char out[64];
 	dgp_norm_result_t res;
 	cr_assert_eq(dgp_norm_apply(r, &test_ctx, "11010519491231002X", 18, out, sizeof(out), &res),
-		     DGP_REASON_OK);
+	             DGP_REASON_OK);
 	cr_expect_eq(res.gender, '2');
 	cr_expect_str_eq(res.birth, "1949-12-31");
 	cr_assert_eq(dgp_norm_apply(r, &test_ctx, "420106900307123", 15, out, sizeof(out), &res),
-		     DGP_REASON_OK);
+	             DGP_REASON_OK);
 	cr_expect_eq(res.gender, '1');
 	cr_expect_str_eq(res.birth, "1990-03-07");
 	/* a reject derives nothing */
 	cr_assert_eq(dgp_norm_apply(r, &test_ctx, "110105194912310021", 18, out, sizeof(out), &res),
-		     DGP_REASON_CHECKSUM);
+	             DGP_REASON_CHECKSUM);
 	cr_expect_eq(res.gender, 0);
 	cr_expect_str_eq(res.birth, "");
 }
@@ -73,7 +73,7 @@ Test(norm_idcard, valid)
 	expect_ok(r, "650102196009090097", "650102196009090097", 0);
 	expect_ok(r, "540102197807040210", "540102197807040210", 0);
 	expect_ok(r, "810000199901010022", "810000199901010022", RP); /* 香港 */
-	expect_ok(r, "710000200505050059", "710000200505050059", 0); /* 台湾 */
+	expect_ok(r, "710000200505050059", "710000200505050059", 0);  /* 台湾 */
 	expect_ok(r, "820000201212121212", "820000201212121212", RP); /* 澳门 */
 	expect_ok(r, "420121196503150274", "420121196503150274", RH); /* 汉阳县, retired */
 	expect_ok(r, "420122197208200380", "420122197208200380", RH); /* 武昌县, retired */
@@ -87,7 +87,10 @@ Test(norm_idcard, valid)
 	expect_ok(r, "640104200808080805", "640104200808080805", 0);
 	expect_ok(r, "  420106199003071238\t", "420106199003071238", 0);
 	expect_ok(r, "420106199003071238\r\n", "420106199003071238", 0);
-	expect_ok(r, "\xE3\x80\x80" "420106199003071238", "420106199003071238", WF);
+	expect_ok(r,
+	          "\xE3\x80\x80"
+	          "420106199003071238",
+	          "420106199003071238", WF);
 	expect_ok(r, "４２０１０６900307123", "420106199003071238", WF | UP);
 	expect_ok(r, "420121650315027", "420121196503150274", UP | RH);
 }
@@ -101,31 +104,34 @@ Test(norm_idcard, invalid)
 	expect_reject(r, "42010619900307123", DGP_REASON_FORMAT);   /* 17 */
 	expect_reject(r, "4201061990030712380", DGP_REASON_FORMAT); /* 19 */
 	expect_reject(r, "42010619900307123Y", DGP_REASON_FORMAT);
-	expect_reject(r, "4201061990030712X8", DGP_REASON_FORMAT);  /* X not last */
+	expect_reject(r, "4201061990030712X8", DGP_REASON_FORMAT); /* X not last */
 	expect_reject(r, "420106 19900307123", DGP_REASON_FORMAT);
-	expect_reject(r, "42010690030712X", DGP_REASON_FORMAT);     /* 15 with X */
+	expect_reject(r, "42010690030712X", DGP_REASON_FORMAT); /* 15 with X */
 	expect_reject(r, "420106-1990-0307-1238", DGP_REASON_FORMAT);
-	expect_reject_n(r, "420106199003071\0" "38", 18, DGP_REASON_CHARSET);
+	expect_reject_n(r,
+	                "420106199003071\0"
+	                "38",
+	                18, DGP_REASON_CHARSET);
 	expect_reject(r, "42010619900307123\xff", DGP_REASON_CHARSET);
-	expect_reject(r, "\xEF\xBC", DGP_REASON_CHARSET);            /* truncated UTF-8 */
-	expect_reject(r, "420106199013071234", DGP_REASON_DATE);     /* month 13 */
-	expect_reject(r, "420106199000071234", DGP_REASON_DATE);     /* month 0 */
-	expect_reject(r, "420106199002300000", DGP_REASON_DATE);     /* 30 Feb */
-	expect_reject(r, "420106190002290000", DGP_REASON_DATE);     /* 1900 not leap */
-	expect_reject(r, "420106199004310000", DGP_REASON_DATE);     /* 31 Apr */
-	expect_reject(r, "420106900230123", DGP_REASON_DATE);        /* 15-digit, 30 Feb */
+	expect_reject(r, "\xEF\xBC", DGP_REASON_CHARSET);               /* truncated UTF-8 */
+	expect_reject(r, "420106199013071234", DGP_REASON_DATE);        /* month 13 */
+	expect_reject(r, "420106199000071234", DGP_REASON_DATE);        /* month 0 */
+	expect_reject(r, "420106199002300000", DGP_REASON_DATE);        /* 30 Feb */
+	expect_reject(r, "420106190002290000", DGP_REASON_DATE);        /* 1900 not leap */
+	expect_reject(r, "420106199004310000", DGP_REASON_DATE);        /* 31 Apr */
+	expect_reject(r, "420106900230123", DGP_REASON_DATE);           /* 15-digit, 30 Feb */
 	expect_reject(r, "420106202611280012", DGP_REASON_FUTURE_DATE); /* tomorrow */
 	expect_reject(r, "420106179912310015", DGP_REASON_DATE_RANGE);
 	expect_reject(r, "420106199003071239", DGP_REASON_CHECKSUM);
 	expect_reject(r, "42010619900307123X", DGP_REASON_CHECKSUM);
 	expect_reject(r, "420106199003071283", DGP_REASON_CHECKSUM); /* transposition */
 	expect_reject(r, "000000199003071236", DGP_REASON_REGION);
-	expect_reject(r, "160000199003071230", DGP_REASON_REGION);   /* no province 16 */
+	expect_reject(r, "160000199003071230", DGP_REASON_REGION); /* no province 16 */
 	expect_reject(r, "900000199003071239", DGP_REASON_REGION);
-	expect_reject(r, "833000199003071233", DGP_REASON_REGION);   /* 83: not 81/82 */
+	expect_reject(r, "833000199003071233", DGP_REASON_REGION); /* 83: not 81/82 */
 	expect_reject(r, "１１０１０５１９４９１２３１００２１", DGP_REASON_CHECKSUM);
 	expect_reject(rule_of("idcard", "min_date=1950-01-01"), "11010519491231002X",
-		      DGP_REASON_DATE_RANGE);
+	              DGP_REASON_DATE_RANGE);
 }
 
 Test(norm_idcard, residence_permits_and_foreign_permanent_residents)
@@ -147,7 +153,7 @@ Test(norm_idcard, residence_permits_and_foreign_permanent_residents)
 	char out[64];
 	dgp_norm_result_t res;
 	cr_assert_eq(dgp_norm_apply(r, &test_ctx, "932682198501010017", 18, out, sizeof(out), &res),
-		     DGP_REASON_OK);
+	             DGP_REASON_OK);
 	cr_expect_eq(res.gender, '1');
 	cr_expect_str_eq(res.birth, "1985-01-01");
 }
@@ -157,29 +163,60 @@ Test(norm_idcard, unicode_whitespace_and_format_characters)
 	const dgp_norm_rule_t *r = rule_of("idcard", NULL);
 	/* every Unicode White_Space character around the value is padding */
 	static const char *const spaces[] = {
-		"\xC2\xA0", "\xC2\x85", "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x8A",
-		"\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F", "\t", "\v",
+	    "\xC2\xA0",     "\xC2\x85",     "\xE1\x9A\x80", "\xE2\x80\x80",
+	    "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF",
+	    "\xE2\x81\x9F", "\t",           "\v",
 	};
 	for (size_t i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++) {
 		char in[64];
 		snprintf(in, sizeof(in), "%s420106199003071238%s", spaces[i], spaces[i]);
 		expect_ok(r, in, "420106199003071238", 0);
 	}
-	expect_ok(r, "\xE3\x80\x80" "420106199003071238\xC2\xA0", "420106199003071238", WF);
+	expect_ok(r,
+	          "\xE3\x80\x80"
+	          "420106199003071238\xC2\xA0",
+	          "420106199003071238", WF);
 	/* invisible format characters anywhere are dropped (flag control_removed) */
-	expect_ok(r, "\xE2\x80\x8B" "420106199003071238", "420106199003071238", CR);
-	expect_ok(r, "420106\xE2\x80\x8C" "199003071238", "420106199003071238", CR);
-	expect_ok(r, "420106\xE2\x80\x8D" "19900307\xE2\x81\xA0" "1238", "420106199003071238", CR);
-	expect_ok(r, "\xEF\xBB\xBF" "420106199003071238", "420106199003071238", CR);
-	expect_ok(r, "4201061990\xC2\xAD" "03071238", "420106199003071238", CR);
+	expect_ok(r,
+	          "\xE2\x80\x8B"
+	          "420106199003071238",
+	          "420106199003071238", CR);
+	expect_ok(r,
+	          "420106\xE2\x80\x8C"
+	          "199003071238",
+	          "420106199003071238", CR);
+	expect_ok(r,
+	          "420106\xE2\x80\x8D"
+	          "19900307\xE2\x81\xA0"
+	          "1238",
+	          "420106199003071238", CR);
+	expect_ok(r,
+	          "\xEF\xBB\xBF"
+	          "420106199003071238",
+	          "420106199003071238", CR);
+	expect_ok(r,
+	          "4201061990\xC2\xAD"
+	          "03071238",
+	          "420106199003071238", CR);
 	/* a space inside stays a format error */
-	expect_reject(r, "420106\xC2\xA0" "199003071238", DGP_REASON_FORMAT);
+	expect_reject(r,
+	              "420106\xC2\xA0"
+	              "199003071238",
+	              DGP_REASON_FORMAT);
 	expect_reject(r, "\xC2\xA0\xE2\x80\x8B", DGP_REASON_EMPTY);
 	/* the other identifier rules share the preparation */
-	expect_ok(rule_of("uscc", NULL), "\xC2\xA0" "91350100M000100Y43\xE2\x80\x83",
-		  "91350100M000100Y43", 0);
-	expect_ok(rule_of("orgcode", NULL), "\xC2\xA0" "M000100Y4\xEF\xBB\xBF", "M000100Y4", CR);
-	expect_ok_aux(rule_of("region", NULL), "\xC2\xA0" "420106\xC2\xA0", "420106", "武昌区", 0);
+	expect_ok(rule_of("uscc", NULL),
+	          "\xC2\xA0"
+	          "91350100M000100Y43\xE2\x80\x83",
+	          "91350100M000100Y43", 0);
+	expect_ok(rule_of("orgcode", NULL),
+	          "\xC2\xA0"
+	          "M000100Y4\xEF\xBB\xBF",
+	          "M000100Y4", CR);
+	expect_ok_aux(rule_of("region", NULL),
+	              "\xC2\xA0"
+	              "420106\xC2\xA0",
+	              "420106", "武昌区", 0);
 }
 
 Test(norm_idcard, output_buffer_too_small)
@@ -200,9 +237,9 @@ Test(norm_uscc, separators_removed)
 	expect_ok(r, " 9135 0100 M000 100Y 43 ", "91350100M000100Y43", SR);
 	expect_ok(r, "９１\xC2\xA0３５０１００\xC2\xA0M000100Y43", "91350100M000100Y43", WF | SR);
 	expect_ok(r, "91 110000 101623741K", "91110000101623741K", SR);
-	expect_reject(r, "91 350100 M000100Y4", DGP_REASON_FORMAT);    /* 17 */
-	expect_reject(r, "91 350100 M000100Y433", DGP_REASON_FORMAT);  /* 19 */
-	expect_reject(r, "91_350100_M000100Y43", DGP_REASON_FORMAT);   /* only space and hyphen */
+	expect_reject(r, "91 350100 M000100Y4", DGP_REASON_FORMAT);   /* 17 */
+	expect_reject(r, "91 350100 M000100Y433", DGP_REASON_FORMAT); /* 19 */
+	expect_reject(r, "91_350100_M000100Y43", DGP_REASON_FORMAT);  /* only space and hyphen */
 	expect_reject(r, "91 350100 M000100Y44", DGP_REASON_CHECKSUM);
 	expect_reject(r, " - - ", DGP_REASON_FORMAT);
 }
@@ -262,18 +299,21 @@ Test(norm_uscc, invalid)
 	const dgp_norm_rule_t *r = rule_of("uscc", NULL);
 	expect_reject(r, "", DGP_REASON_EMPTY);
 	expect_reject(r, "   ", DGP_REASON_EMPTY);
-	expect_reject(r, "91420106MA4K12345", DGP_REASON_FORMAT);    /* 17 */
-	expect_reject(r, "91420106MA4K12345AA", DGP_REASON_FORMAT);  /* 19 */
-	expect_reject(r, "91420106MA4K1234IA", DGP_REASON_FORMAT);   /* I */
-	expect_reject(r, "91420106MA4K1234OA", DGP_REASON_FORMAT);   /* O */
-	expect_reject(r, "91420106MA4K1234SA", DGP_REASON_FORMAT);   /* S */
-	expect_reject(r, "91420106MA4K1234VA", DGP_REASON_FORMAT);   /* V */
-	expect_reject(r, "91420106MA4K1234ZA", DGP_REASON_FORMAT);   /* Z */
-	expect_reject(r, "914A0106MA4K12345A", DGP_REASON_FORMAT);   /* region not digits */
+	expect_reject(r, "91420106MA4K12345", DGP_REASON_FORMAT);   /* 17 */
+	expect_reject(r, "91420106MA4K12345AA", DGP_REASON_FORMAT); /* 19 */
+	expect_reject(r, "91420106MA4K1234IA", DGP_REASON_FORMAT);  /* I */
+	expect_reject(r, "91420106MA4K1234OA", DGP_REASON_FORMAT);  /* O */
+	expect_reject(r, "91420106MA4K1234SA", DGP_REASON_FORMAT);  /* S */
+	expect_reject(r, "91420106MA4K1234VA", DGP_REASON_FORMAT);  /* V */
+	expect_reject(r, "91420106MA4K1234ZA", DGP_REASON_FORMAT);  /* Z */
+	expect_reject(r, "914A0106MA4K12345A", DGP_REASON_FORMAT);  /* region not digits */
 	expect_reject(r, "9142010XMA4K12345A", DGP_REASON_FORMAT);
 	expect_reject(r, "91420106MA4K-12345", DGP_REASON_FORMAT);
 	expect_reject(r, "91420106MA4K 2345A", DGP_REASON_FORMAT);
-	expect_reject_n(r, "91420106MA4K1\0" "345A", 18, DGP_REASON_CHARSET);
+	expect_reject_n(r,
+	                "91420106MA4K1\0"
+	                "345A",
+	                18, DGP_REASON_CHARSET);
 	expect_reject(r, "91420106MA4K12345\xc3", DGP_REASON_CHARSET);
 	expect_reject(r, "91420106MA4K12345B", DGP_REASON_CHECKSUM);
 	expect_reject(r, "91420106MA4K12354A", DGP_REASON_CHECKSUM); /* transposition */
@@ -299,9 +339,9 @@ Test(norm_orgcode, valid)
 {
 	const dgp_norm_rule_t *r = rule_of("orgcode", NULL);
 	const char *ok[] = {"AAAAAAAA4", "123456788", "ZZZZZZZZ3", "000000000", "MA4K12345",
-			    "0000000B0", "B00000000", "712345605", "420106004", "XYZ123454",
-			    "QWERTYUI5", "9999999A6", "A99999995", "100000008", "200000005",
-			    "300000002", "40000000X", "500000007", "M000100Y4", "101623741"};
+	                    "0000000B0", "B00000000", "712345605", "420106004", "XYZ123454",
+	                    "QWERTYUI5", "9999999A6", "A99999995", "100000008", "200000005",
+	                    "300000002", "40000000X", "500000007", "M000100Y4", "101623741"};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		expect_ok(r, ok[i], ok[i], 0);
 	expect_ok(r, "d2143569-x", "D2143569X", 0);
@@ -318,12 +358,15 @@ Test(norm_orgcode, invalid)
 	expect_reject(r, "M000100Y44", DGP_REASON_FORMAT);
 	expect_reject(r, "M000100-Y4", DGP_REASON_FORMAT);
 	expect_reject(r, "M000100Y--4", DGP_REASON_FORMAT);
-	expect_reject(r, "M000100YA", DGP_REASON_FORMAT);  /* check char not 0-9X */
+	expect_reject(r, "M000100YA", DGP_REASON_FORMAT); /* check char not 0-9X */
 	expect_reject(r, "M00_100Y4", DGP_REASON_FORMAT);
 	expect_reject(r, "M000 100Y4", DGP_REASON_FORMAT);
 	expect_reject(r, "M000100Y 4", DGP_REASON_FORMAT);
 	expect_reject(r, "中000100Y4", DGP_REASON_FORMAT);
-	expect_reject_n(r, "M000\0" "100Y4", 10, DGP_REASON_CHARSET);
+	expect_reject_n(r,
+	                "M000\0"
+	                "100Y4",
+	                10, DGP_REASON_CHARSET);
 	expect_reject(r, "M000100Y\x80", DGP_REASON_CHARSET);
 	expect_reject(r, "M000100Y5", DGP_REASON_CHECKSUM);
 	expect_reject(r, "M000100YX", DGP_REASON_CHECKSUM);
@@ -391,17 +434,19 @@ Test(norm_property, idcard_generated_and_substituted, .timeout = 600)
 
 	long accepted = 0, subs = 0, predicted = 0, observed = 0, upgraded = 0;
 	for (int k = 0; k < N_GEN; k++) {
-		char id[64]; /* room for any int, so -Wformat-truncation stays quiet at every -O level */
+		char id[64]; /* room for any int, so -Wformat-truncation stays quiet at every -O
+		                level */
 		int y, m, d;
 		do {
 			y = 1890 + (int)rnd(2026 - 1890 + 1);
 			m = 1 + (int)rnd(12);
 			d = 1 + (int)rnd(31);
 		} while (d > (m == 2 ? ((y % 4 == 0 && y % 100) || y % 400 == 0 ? 29 : 28)
-				     : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31) ||
-			 y * 10000 + m * 100 + d > test_ctx.today);
-		snprintf(id, sizeof(id), "%06u%04d%02d%02d%03u", counties[rnd((uint32_t)nc)], y, m, d,
-			 rnd(1000));
+		              : (m == 4 || m == 6 || m == 9 || m == 11) ? 30
+		                                                        : 31) ||
+		         y * 10000 + m * 100 + d > test_ctx.today);
+		snprintf(id, sizeof(id), "%06u%04d%02d%02d%03u", counties[rnd((uint32_t)nc)], y, m,
+		         d, rnd(1000));
 		int s = 0;
 		for (int i = 0; i < 17; i++)
 			s += (id[i] - '0') * w[i];
@@ -411,7 +456,8 @@ Test(norm_property, idcard_generated_and_substituted, .timeout = 600)
 		dgp_norm_result_t res;
 		char out[64];
 		cr_assert_eq(dgp_norm_apply(r, &test_ctx, id, 18, out, sizeof(out), &res),
-			     DGP_REASON_OK, "generated %s rejected: %s", id, dgp_reason_name(res.reason));
+		             DGP_REASON_OK, "generated %s rejected: %s", id,
+		             dgp_reason_name(res.reason));
 		cr_assert_eq(memcmp(out, id, 18), 0);
 		cr_assert_eq(res.gender, (id[16] - '0') % 2 ? '1' : '2');
 		accepted++;
@@ -420,7 +466,7 @@ Test(norm_property, idcard_generated_and_substituted, .timeout = 600)
 			memcpy(id15, id, 6);
 			memcpy(id15 + 6, id + 8, 9);
 			cr_assert_eq(dgp_norm_apply(r, &test_ctx, id15, 15, out, sizeof(out), &res),
-				     DGP_REASON_OK);
+			             DGP_REASON_OK);
 			cr_assert_eq(memcmp(out, id, 18), 0);
 			cr_assert_eq(res.flags & UP, UP);
 			upgraded++;
@@ -429,7 +475,8 @@ Test(norm_property, idcard_generated_and_substituted, .timeout = 600)
 		for (int i = 0; i < 18; i++) {
 			int a = id[i] == 'X' ? 10 : id[i] - '0';
 			int n_alpha = i < 17 ? 10 : 11;
-			predicted += undetected_at(a, i < 17 ? digit_vals : last_vals, n_alpha, w[i], 11);
+			predicted +=
+			    undetected_at(a, i < 17 ? digit_vals : last_vals, n_alpha, w[i], 11);
 			for (int b = 0; b < n_alpha; b++) {
 				if (b == a)
 					continue;
@@ -442,9 +489,9 @@ Test(norm_property, idcard_generated_and_substituted, .timeout = 600)
 		}
 	}
 	fprintf(stderr,
-		"idcard: %ld generated accepted (%ld also as 15 digits); %ld single substitutions, "
-		"predicted undetected %ld, observed accepted %ld\n",
-		accepted, upgraded, subs, predicted, observed);
+	        "idcard: %ld generated accepted (%ld also as 15 digits); %ld single substitutions, "
+	        "predicted undetected %ld, observed accepted %ld\n",
+	        accepted, upgraded, subs, predicted, observed);
 	cr_expect_eq(accepted, N_GEN);
 	cr_expect_eq(subs, (long)N_GEN * (17 * 9 + 10));
 	/* MOD 11-2: 11 is prime, every weight is a unit and |b − a| ≤ 10, so none escape */
@@ -508,7 +555,8 @@ Test(norm_property, uscc_generated_and_substituted, .timeout = 600)
 		dgp_norm_result_t res;
 		char out[64];
 		cr_assert_eq(dgp_norm_apply(r, &test_ctx, u, 18, out, sizeof(out), &res),
-			     DGP_REASON_OK, "generated %s rejected: %s", u, dgp_reason_name(res.reason));
+		             DGP_REASON_OK, "generated %s rejected: %s", u,
+		             dgp_reason_name(res.reason));
 		cr_assert_eq(memcmp(out, u, 18), 0);
 		cr_assert_eq(res.flags & OC, 0, "%s: embedded org code flagged", u);
 		flagged += (res.flags & AU) != 0;
@@ -517,7 +565,8 @@ Test(norm_property, uscc_generated_and_substituted, .timeout = 600)
 		for (int i = 0; i < 18; i++) {
 			int digits = i >= 2 && i < 8;
 			int a = a31_val(u[i]);
-			predicted += undetected_at(a, digits ? vals10 : vals31, digits ? 10 : 31, w[i], 31);
+			predicted +=
+			    undetected_at(a, digits ? vals10 : vals31, digits ? 10 : 31, w[i], 31);
 			for (int j = 0; j < (digits ? 10 : 31); j++) {
 				if (j == a)
 					continue;
@@ -529,10 +578,11 @@ Test(norm_property, uscc_generated_and_substituted, .timeout = 600)
 			}
 		}
 	}
-	fprintf(stderr,
-		"uscc: %ld generated accepted (%ld with authority_unknown); %ld single substitutions, "
-		"predicted undetected %ld, observed accepted %ld\n",
-		accepted, flagged, subs, predicted, observed);
+	fprintf(
+	    stderr,
+	    "uscc: %ld generated accepted (%ld with authority_unknown); %ld single substitutions, "
+	    "predicted undetected %ld, observed accepted %ld\n",
+	    accepted, flagged, subs, predicted, observed);
 	cr_expect_eq(accepted, N_GEN);
 	cr_expect_eq(subs, (long)N_GEN * (6 * 9 + 12 * 30));
 	/* MOD 31-3: 31 is prime, 3^i mod 31 is a unit, |b − a| ≤ 30: none escape */
@@ -563,7 +613,8 @@ Test(norm_property, orgcode_generated_and_substituted, .timeout = 600)
 		accepted++;
 		for (int i = 0; i < 9; i++) {
 			int a = i < 8 ? org_val(o[i]) : (o[i] == 'X' ? 10 : o[i] - '0');
-			predicted += undetected_at(a, i < 8 ? vals36 : vals_chk, i < 8 ? 36 : 11, w[i], 11);
+			predicted +=
+			    undetected_at(a, i < 8 ? vals36 : vals_chk, i < 8 ? 36 : 11, w[i], 11);
 			int n_alpha = i < 8 ? 36 : 11;
 			for (int j = 0; j < n_alpha; j++) {
 				char c = i < 8 ? body_alpha[j] : (j == 10 ? 'X' : (char)('0' + j));
@@ -586,9 +637,9 @@ Test(norm_property, orgcode_generated_and_substituted, .timeout = 600)
 	 * substitutions).  The exact count is asserted.
 	 */
 	fprintf(stderr,
-		"orgcode: %ld generated accepted; %ld single substitutions, predicted undetected "
-		"%ld, observed accepted %ld\n",
-		accepted, subs, predicted, observed);
+	        "orgcode: %ld generated accepted; %ld single substitutions, predicted undetected "
+	        "%ld, observed accepted %ld\n",
+	        accepted, subs, predicted, observed);
 	cr_expect_eq(accepted, N_GEN);
 	cr_expect_gt(predicted, 0);
 	cr_expect_eq(observed, predicted);

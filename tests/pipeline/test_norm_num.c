@@ -161,7 +161,8 @@ Test(norm_money, currencies_allow_foreign_amounts_with_their_code)
 	dgp_arena_destroy(a);
 }
 
-/* Found by fuzz_norm_money: 19+ integer digits were accepted, and COPY into numeric(20,2) overflowed. */
+/* Found by fuzz_norm_money: 19+ integer digits were accepted, and COPY into numeric(20,2)
+ * overflowed. */
 Test(norm_money, fits_the_numeric_20_2_column_or_is_out_of_range)
 {
 	const dgp_norm_rule_t *r = rule_of("money", NULL);

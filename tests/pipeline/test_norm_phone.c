@@ -1,4 +1,5 @@
-/* test_norm_phone.c — mobile and phone rules: STANDARDS §8 worked examples, landlines, extensions. */
+/* test_norm_phone.c — mobile and phone rules: STANDARDS §8 worked examples, landlines, extensions.
+ */
 #include "norm_testutil.h"
 
 #define WF DGP_NF_WIDTH_FOLDED
@@ -74,7 +75,7 @@ Test(norm_phone, landlines)
 	expect_ok(r, "（０２７）８８９３００５７", "027-88930057", LL | WF);
 	expect_ok(r, "010-62345678", "010-62345678", LL);
 	expect_ok(r, "01062345678", "010-62345678", LL);
-	expect_ok(r, "0712-6512345", "0712-6512345", LL);  /* 4-digit area, 7-digit local */
+	expect_ok(r, "0712-6512345", "0712-6512345", LL); /* 4-digit area, 7-digit local */
 	expect_ok(r, "07126512345", "0712-6512345", LL);
 	expect_ok(r, "0871-65123456", "0871-65123456", LL); /* 昆明: 8 digits only */
 	expect_ok(r, "0755-86001234", "0755-86001234", LL);
@@ -120,7 +121,10 @@ Test(norm_phone, mobiles_and_rejects)
 	expect_reject(r, "+1 650 555 0100", DGP_REASON_FORMAT);
 	expect_reject(r, "", DGP_REASON_EMPTY);
 	expect_reject(r, "无", DGP_REASON_FORMAT);
-	expect_reject_n(r, "027\0" "88930057", 12, DGP_REASON_CHARSET);
+	expect_reject_n(r,
+	                "027\0"
+	                "88930057",
+	                12, DGP_REASON_CHARSET);
 }
 
 Test(norm_phone, international_form_drops_the_trunk_zero)
@@ -160,5 +164,8 @@ Test(norm_phone, local_lengths_follow_the_numbering_plan)
 	expect_reject(r, "0300-8123456", DGP_REASON_FORMAT);
 	expect_reject(r, "026-81234567", DGP_REASON_FORMAT);
 	/* the non-breaking space and format characters of the identifier rules apply */
-	expect_ok(r, "\xC2\xA0" "027-88930057\xE2\x80\x8B", "027-88930057", LL | DGP_NF_CONTROL_REMOVED);
+	expect_ok(r,
+	          "\xC2\xA0"
+	          "027-88930057\xE2\x80\x8B",
+	          "027-88930057", LL | DGP_NF_CONTROL_REMOVED);
 }

@@ -32,17 +32,18 @@ Test(norm_readme, reject_reasons_match_the_code)
 			if (strcmp(dgp_reason_name((dgp_reason_t)r), name) == 0)
 				found = r;
 		cr_expect_neq(found, -1, "README lists reason \"%s\" that the code does not have",
-			      name);
+		              name);
 		if (found < 0)
 			continue;
 		cr_expect_not(seen[found], "README lists \"%s\" twice", name);
 		seen[found] = true;
 		cr_expect_str_eq(desc, dgp_reason_desc((dgp_reason_t)found),
-				 "README's description of \"%s\" differs from pipeline/dgp_norm.c", name);
+		                 "README's description of \"%s\" differs from pipeline/dgp_norm.c",
+		                 name);
 	}
 	fclose(f);
 	cr_expect_gt(rows, 0, "README.md has no \"## Reject reasons\" table");
 	for (int r = 1; r < DGP_REASON__COUNT; r++)
 		cr_expect(seen[r], "README.md's \"## Reject reasons\" lacks \"%s\" (%s)",
-			  dgp_reason_name((dgp_reason_t)r), dgp_reason_desc((dgp_reason_t)r));
+		          dgp_reason_name((dgp_reason_t)r), dgp_reason_desc((dgp_reason_t)r));
 }

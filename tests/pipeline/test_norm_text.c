@@ -1,4 +1,5 @@
-/* test_norm_text.c — text, person_name, org_name, encoding: STANDARDS §8 examples, controls, charset, limits. */
+/* test_norm_text.c — text, person_name, org_name, encoding: STANDARDS §8 examples, controls,
+ * charset, limits. */
 #include "norm_testutil.h"
 
 #define WF DGP_NF_WIDTH_FOLDED
@@ -20,19 +21,42 @@ Test(norm_text, whitespace_collapsed_and_trimmed)
 {
 	const dgp_norm_rule_t *r = rule_of("text", NULL);
 	expect_ok(r, "  a  b\t\tc \n d  ", "a b c d", 0);
-	expect_ok(r, "\xE3\x80\x80" "湖北省\xE3\x80\x80\xE3\x80\x80武汉市" "\xE3\x80\x80", "湖北省 武汉市", WF);
-	expect_ok(r, "a\xC2\xA0" "b", "a b", 0);           /* NBSP */
-	expect_ok(r, "a\xE2\x80\x83\xE2\x80\xA8" "b", "a b", 0); /* EM SPACE, LINE SEPARATOR */
-	expect_ok(r, "a\xC2\x85" "b", "a b", 0);           /* NEL */
+	expect_ok(r,
+	          "\xE3\x80\x80"
+	          "湖北省\xE3\x80\x80\xE3\x80\x80武汉市"
+	          "\xE3\x80\x80",
+	          "湖北省 武汉市", WF);
+	expect_ok(r,
+	          "a\xC2\xA0"
+	          "b",
+	          "a b", 0); /* NBSP */
+	expect_ok(r,
+	          "a\xE2\x80\x83\xE2\x80\xA8"
+	          "b",
+	          "a b", 0); /* EM SPACE, LINE SEPARATOR */
+	expect_ok(r,
+	          "a\xC2\x85"
+	          "b",
+	          "a b", 0); /* NEL */
 	expect_ok(r, "x", "x", 0);
 }
 
 Test(norm_text, controls_removed)
 {
 	const dgp_norm_rule_t *r = rule_of("text", NULL);
-	expect_ok(r, "a\x01" "b\x1F" "c\x7F", "abc", CR);
-	expect_ok(r, "a\xC2\x80" "b\xC2\x9F", "ab", CR);       /* C1 */
-	expect_ok(r, "\xEF\xBB\xBF" "BOM", "BOM", CR);          /* U+FEFF */
+	expect_ok(r,
+	          "a\x01"
+	          "b\x1F"
+	          "c\x7F",
+	          "abc", CR);
+	expect_ok(r,
+	          "a\xC2\x80"
+	          "b\xC2\x9F",
+	          "ab", CR); /* C1 */
+	expect_ok(r,
+	          "\xEF\xBB\xBF"
+	          "BOM",
+	          "BOM", CR);                                   /* U+FEFF */
 	expect_ok(r, "zero\xE2\x80\x8Bwidth", "zerowidth", CR); /* U+200B */
 	expect_ok(r, "a\x1B[31mred", "a[31mred", CR);
 	expect_ok(r, "ａ\x07　ｂ", "a b", CR | WF);
@@ -48,15 +72,18 @@ Test(norm_text, empty_and_charset)
 	expect_reject_n(r, "a\0b", 3, DGP_REASON_CHARSET);
 	expect_reject_n(r, "\0", 1, DGP_REASON_CHARSET);
 	expect_reject(r, "abc\x80", DGP_REASON_CHARSET);
-	expect_reject(r, "\xC0\xAF", DGP_REASON_CHARSET);             /* overlong '/' */
+	expect_reject(r, "\xC0\xAF", DGP_REASON_CHARSET); /* overlong '/' */
 	expect_reject(r, "\xE0\x80\xAF", DGP_REASON_CHARSET);
 	expect_reject(r, "\xF0\x80\x80\xAF", DGP_REASON_CHARSET);
-	expect_reject(r, "a\xED\xA0\x80" "b", DGP_REASON_CHARSET);    /* lone surrogate */
+	expect_reject(r,
+	              "a\xED\xA0\x80"
+	              "b",
+	              DGP_REASON_CHARSET); /* lone surrogate */
 	expect_reject(r, "\xED\xBF\xBF", DGP_REASON_CHARSET);
-	expect_reject(r, "\xF4\x90\x80\x80", DGP_REASON_CHARSET);     /* > U+10FFFF */
+	expect_reject(r, "\xF4\x90\x80\x80", DGP_REASON_CHARSET); /* > U+10FFFF */
 	expect_reject(r, "\xFF\xFE", DGP_REASON_CHARSET);
-	expect_reject(r, "武汉\xE5\xB8", DGP_REASON_CHARSET);           /* truncated */
-	expect_reject(r, "\xD6\xD0\xCE\xC4", DGP_REASON_CHARSET);     /* GBK 中文 is not UTF-8 */
+	expect_reject(r, "武汉\xE5\xB8", DGP_REASON_CHARSET);     /* truncated */
+	expect_reject(r, "\xD6\xD0\xCE\xC4", DGP_REASON_CHARSET); /* GBK 中文 is not UTF-8 */
 }
 
 Test(norm_text, length_limits)
@@ -106,18 +133,18 @@ Test(norm_person_name, spaces_and_dots)
 	expect_ok(r, "J. Smith", "J. Smith", 0);
 	expect_ok(r, "阿卜杜拉·买买提", "阿卜杜拉·买买提", 0);
 	expect_ok(r, "阿卜杜拉 · 买买提", "阿卜杜拉·买买提", 0);
-	expect_ok(r, "阿卜杜拉・买买提", "阿卜杜拉·买买提", 0);   /* U+30FB */
-	expect_ok(r, "阿卜杜拉•买买提", "阿卜杜拉·买买提", 0);    /* U+2022 */
-	expect_ok(r, "阿卜杜拉‧买买提", "阿卜杜拉·买买提", 0);    /* U+2027 */
-	expect_ok(r, "阿卜杜拉･买买提", "阿卜杜拉·买买提", 0);    /* U+FF65 */
-	expect_ok(r, "阿卜杜拉∙买买提", "阿卜杜拉·买买提", 0);    /* U+2219 */
-	expect_ok(r, "阿卜杜拉⋅买买提", "阿卜杜拉·买买提", 0);    /* U+22C5 */
-	expect_ok(r, "阿卜杜拉●买买提", "阿卜杜拉·买买提", 0);    /* U+25CF */
-	expect_ok(r, "阿卜杜拉．买买提", "阿卜杜拉·买买提", WF);  /* U+FF0E */
+	expect_ok(r, "阿卜杜拉・买买提", "阿卜杜拉·买买提", 0);  /* U+30FB */
+	expect_ok(r, "阿卜杜拉•买买提", "阿卜杜拉·买买提", 0);   /* U+2022 */
+	expect_ok(r, "阿卜杜拉‧买买提", "阿卜杜拉·买买提", 0);   /* U+2027 */
+	expect_ok(r, "阿卜杜拉･买买提", "阿卜杜拉·买买提", 0);   /* U+FF65 */
+	expect_ok(r, "阿卜杜拉∙买买提", "阿卜杜拉·买买提", 0);   /* U+2219 */
+	expect_ok(r, "阿卜杜拉⋅买买提", "阿卜杜拉·买买提", 0);   /* U+22C5 */
+	expect_ok(r, "阿卜杜拉●买买提", "阿卜杜拉·买买提", 0);   /* U+25CF */
+	expect_ok(r, "阿卜杜拉．买买提", "阿卜杜拉·买买提", WF); /* U+FF0E */
 	expect_ok(r, "阿卜杜拉.买买提", "阿卜杜拉·买买提", 0);
 	expect_ok(r, "阿卜杜拉 . 买买提", "阿卜杜拉·买买提", 0);
-	expect_ok(r, "张三.", "张三.", NS);             /* no CJK after: stays (flagged) */
-	expect_ok(r, "拉 .\x1F乹", "拉·乹", CR);         /* what is dropped does not count */
+	expect_ok(r, "张三.", "张三.", NS);      /* no CJK after: stays (flagged) */
+	expect_ok(r, "拉 .\x1F乹", "拉·乹", CR); /* what is dropped does not count */
 	expect_ok(r, "拉 .\xEF\xBB\xBF乹", "拉·乹", CR);
 	expect_ok(r, "张三\x01", "张三", CR);
 	expect_reject(r, "", DGP_REASON_EMPTY);
@@ -134,7 +161,7 @@ Test(norm_person_name, invisible_characters_give_one_key)
 	const dgp_norm_rule_t *r = rule_of("person_name", NULL);
 	/* U+200B, U+200C, U+200D, U+2060, U+FEFF, U+00AD: all one person */
 	static const char *const inv[] = {"\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D",
-					  "\xE2\x81\xA0", "\xEF\xBB\xBF", "\xC2\xAD"};
+	                                  "\xE2\x81\xA0", "\xEF\xBB\xBF", "\xC2\xAD"};
 	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
 		char in[64];
 		snprintf(in, sizeof(in), "%s张%s三%s", inv[i], inv[i], inv[i]);
@@ -144,15 +171,20 @@ Test(norm_person_name, invisible_characters_give_one_key)
 	}
 	/* the org-name key drops them too; the display value keeps the joiners */
 	expect_ok_aux(rule_of("org_name", NULL), "武汉\xE2\x80\x8D光谷", "武汉光谷",
-		      "武汉\xE2\x80\x8D光谷", CR);
+	              "武汉\xE2\x80\x8D光谷", CR);
 	/* free text keeps ZWJ (emoji sequences) */
-	expect_ok(rule_of("text", NULL), "a\xE2\x80\x8D" "b", "a\xE2\x80\x8D" "b", 0);
+	expect_ok(rule_of("text", NULL),
+	          "a\xE2\x80\x8D"
+	          "b",
+	          "a\xE2\x80\x8D"
+	          "b",
+	          0);
 }
 
 Test(norm_person_name, dots_mapped_and_collapsed)
 {
 	const dgp_norm_rule_t *r = rule_of("person_name", NULL);
-	expect_ok(r, "阿卜杜拉ˑ买买提", "阿卜杜拉·买买提", 0);   /* U+02D1 */
+	expect_ok(r, "阿卜杜拉ˑ买买提", "阿卜杜拉·买买提", 0);        /* U+02D1 */
 	expect_ok(r, "阿卜杜拉\xCE\x87买买提", "阿卜杜拉·买买提", 0); /* U+0387 */
 	expect_ok(r, "阿卜杜拉··买买提", "阿卜杜拉·买买提", 0);
 	expect_ok(r, "阿卜杜拉· ·买买提", "阿卜杜拉·买买提", 0);
@@ -180,13 +212,13 @@ Test(norm_org_name, standards_examples)
 {
 	const dgp_norm_rule_t *r = rule_of("org_name", NULL);
 	expect_ok_aux(r, "武汉光谷（集团）有限公司", "武汉光谷(集团)有限公司",
-		      "武汉光谷（集团）有限公司", WF);
+	              "武汉光谷（集团）有限公司", WF);
 	expect_ok_aux(r, "武汉光谷(集团)有限公司", "武汉光谷(集团)有限公司",
-		      "武汉光谷(集团)有限公司", 0);
+	              "武汉光谷(集团)有限公司", 0);
 	expect_ok_aux(r, " 武汉光谷 （集团） 有限公司 ", "武汉光谷(集团)有限公司",
-		      "武汉光谷 （集团） 有限公司", WF);
+	              "武汉光谷 （集团） 有限公司", WF);
 	expect_ok_aux(r, "ＡＢＣ科技（武汉）有限公司", "ABC科技(武汉)有限公司",
-		      "ABC科技（武汉）有限公司", WF);
+	              "ABC科技（武汉）有限公司", WF);
 	expect_ok_aux(r, "Wuhan  ABC Co., Ltd.", "WuhanABCCo.,Ltd.", "Wuhan ABC Co., Ltd.", 0);
 	expect_reject(r, "  ", DGP_REASON_EMPTY);
 	expect_reject(r, "公司\xC0\x80", DGP_REASON_CHARSET);
@@ -197,23 +229,25 @@ Test(norm_encoding, gbk_and_gb18030)
 {
 	const dgp_norm_rule_t *g = rule_of("encoding", "charset=GBK");
 	/* 武汉光谷（集团）有限公司 in GBK, with its full-width brackets A3A8/A3A9 */
-	expect_ok(g, "\xCE\xE4\xBA\xBA\xB9\xE2\xB9\xC8\xA3\xA8\xBC\xAF\xCD\xC5\xA3\xA9\xD3\xD0\xCF\xDE\xB9\xAB\xCB\xBE",
-		  "武汉光谷(集团)有限公司", TC | WF);
+	expect_ok(g,
+	          "\xCE\xE4\xBA\xBA\xB9\xE2\xB9\xC8\xA3\xA8\xBC\xAF\xCD\xC5\xA3\xA9\xD3\xD0\xCF\xDE"
+	          "\xB9\xAB\xCB\xBE",
+	          "武汉光谷(集团)有限公司", TC | WF);
 	expect_ok(g, "\xD6\xD0\xCE\xC4  abc ", "中文 abc", TC);
-	expect_ok(g, "plain ascii ", "plain ascii", 0);     /* no transcoding needed */
-	expect_reject(g, "\xD6", DGP_REASON_CHARSET);        /* truncated */
-	expect_reject(g, "\xD6\x20", DGP_REASON_CHARSET);    /* bad trail byte */
+	expect_ok(g, "plain ascii ", "plain ascii", 0);   /* no transcoding needed */
+	expect_reject(g, "\xD6", DGP_REASON_CHARSET);     /* truncated */
+	expect_reject(g, "\xD6\x20", DGP_REASON_CHARSET); /* bad trail byte */
 	expect_reject(g, "\xFF\xFF", DGP_REASON_CHARSET);
 	expect_reject_n(g, "\xD6\xD0\0", 3, DGP_REASON_CHARSET);
 	expect_reject(g, "", DGP_REASON_EMPTY);
-	expect_reject(g, "\xA1\xA1", DGP_REASON_EMPTY);      /* GBK ideographic space */
+	expect_reject(g, "\xA1\xA1", DGP_REASON_EMPTY); /* GBK ideographic space */
 	const dgp_norm_rule_t *b = rule_of("encoding", "charset=GB18030");
 	expect_ok(b, "\xD6\xD0\xCE\xC4", "中文", TC);
 	/* U+20000 𠀀 is the 4-byte GB18030 sequence 95 32 82 36 */
 	expect_ok(b, "\x95\x32\x82\x36", "\xF0\xA0\x80\x80", TC);
 	expect_reject(g, "\x95\x32\x82\x36", DGP_REASON_CHARSET); /* not GBK */
-	const dgp_norm_rule_t *d = rule_of("encoding", NULL); /* GB18030 by default */
-	expect_ok(d, "a\x81\x30\x81\x30", "a", TC | CR); /* U+0080 is a C1 control */
+	const dgp_norm_rule_t *d = rule_of("encoding", NULL);     /* GB18030 by default */
+	expect_ok(d, "a\x81\x30\x81\x30", "a", TC | CR);          /* U+0080 is a C1 control */
 	expect_ok(d, "\xB0\xA1", "啊", TC);
 	expect_cap(b, "\xD6\xD0\xCE\xC4", 6, DGP_REASON_OK);
 	expect_cap(b, "\xD6\xD0\xCE\xC4", 5, DGP_REASON_TOO_LONG);
@@ -248,20 +282,24 @@ static void check_against_iconv(const char *charset)
 			if (trail == 0)
 				ok = false; /* NUL bytes are refused before any decoding */
 			dgp_norm_result_t er, tr;
-			dgp_reason_t e = dgp_norm_apply(enc, &test_ctx, in, 3, got, sizeof(got), &er);
+			dgp_reason_t e =
+			    dgp_norm_apply(enc, &test_ctx, in, 3, got, sizeof(got), &er);
 			if (!ok) {
-				cr_expect_eq(e, DGP_REASON_CHARSET, "%s %02X%02X: %s, iconv refuses",
-					     charset, lead, trail, dgp_reason_name(e));
+				cr_expect_eq(e, DGP_REASON_CHARSET,
+				             "%s %02X%02X: %s, iconv refuses", charset, lead, trail,
+				             dgp_reason_name(e));
 			} else {
 				valid++;
-				dgp_reason_t t = dgp_norm_apply(txt, &test_ctx, u8, (size_t)(dst - u8),
-								want, sizeof(want), &tr);
+				dgp_reason_t t =
+				    dgp_norm_apply(txt, &test_ctx, u8, (size_t)(dst - u8), want,
+				                   sizeof(want), &tr);
 				cr_expect_eq(e, t, "%s %02X%02X: %s vs %s", charset, lead, trail,
-					     dgp_reason_name(e), dgp_reason_name(t));
+				             dgp_reason_name(e), dgp_reason_name(t));
 				if (e == t && e == DGP_REASON_OK) {
-					cr_expect(er.len == tr.len && memcmp(got, want, er.len) == 0,
-						  "%s %02X%02X: \"%.*s\" vs \"%.*s\"", charset, lead,
-						  trail, (int)er.len, got, (int)tr.len, want);
+					cr_expect(er.len == tr.len &&
+					              memcmp(got, want, er.len) == 0,
+					          "%s %02X%02X: \"%.*s\" vs \"%.*s\"", charset,
+					          lead, trail, (int)er.len, got, (int)tr.len, want);
 					cr_expect_eq(er.flags, tr.flags | DGP_NF_TRANSCODED);
 				}
 			}

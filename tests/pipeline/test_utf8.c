@@ -1,4 +1,5 @@
-/* test_utf8.c — strict decoding (overlongs, surrogates, > U+10FFFF, truncation), validation, width folding. */
+/* test_utf8.c — strict decoding (overlongs, surrogates, > U+10FFFF, truncation), validation, width
+ * folding. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +23,18 @@ Test(utf8, decode_valid_boundaries)
 		int n;
 		uint32_t cp;
 	} ok[] = {
-		{"\x00", 1, 0},
-		{"A", 1, 'A'},
-		{"\x7F", 1, 0x7F},
-		{"\xC2\x80", 2, 0x80},
-		{"\xDF\xBF", 2, 0x7FF},
-		{"\xE0\xA0\x80", 3, 0x800},
-		{"\xED\x9F\xBF", 3, 0xD7FF},
-		{"\xEE\x80\x80", 3, 0xE000},
-		{"\xEF\xBF\xBF", 3, 0xFFFF},
-		{"\xE6\xB1\x89", 3, 0x6C49}, /* 汉 */
-		{"\xF0\x90\x80\x80", 4, 0x10000},
-		{"\xF4\x8F\xBF\xBF", 4, 0x10FFFF},
+	    {"\x00", 1, 0},
+	    {"A", 1, 'A'},
+	    {"\x7F", 1, 0x7F},
+	    {"\xC2\x80", 2, 0x80},
+	    {"\xDF\xBF", 2, 0x7FF},
+	    {"\xE0\xA0\x80", 3, 0x800},
+	    {"\xED\x9F\xBF", 3, 0xD7FF},
+	    {"\xEE\x80\x80", 3, 0xE000},
+	    {"\xEF\xBF\xBF", 3, 0xFFFF},
+	    {"\xE6\xB1\x89", 3, 0x6C49}, /* 汉 */
+	    {"\xF0\x90\x80\x80", 4, 0x10000},
+	    {"\xF4\x8F\xBF\xBF", 4, 0x10FFFF},
 	};
 	for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
 		uint32_t cp = 0xDEAD;
@@ -49,29 +50,29 @@ Test(utf8, decode_rejects_overlongs_surrogates_and_out_of_range)
 		const char *s;
 		size_t len;
 	} bad[] = {
-		{"\x80", 1},                 /* stray continuation */
-		{"\xBF", 1},
-		{"\xC0\x80", 2},             /* overlong NUL */
-		{"\xC1\xBF", 2},             /* overlong 0x7F */
-		{"\xC0\xAF", 2},             /* overlong '/' */
-		{"\xE0\x80\xAF", 3},         /* overlong '/' */
-		{"\xE0\x9F\xBF", 3},         /* overlong 0x7FF */
-		{"\xF0\x80\x80\xAF", 4},     /* overlong '/' */
-		{"\xF0\x8F\xBF\xBF", 4},     /* overlong 0xFFFF */
-		{"\xED\xA0\x80", 3},         /* U+D800 lone high surrogate */
-		{"\xED\xBF\xBF", 3},         /* U+DFFF lone low surrogate */
-		{"\xED\xB0\x80", 3},         /* U+DC00 */
-		{"\xF4\x90\x80\x80", 4},     /* U+110000 */
-		{"\xF5\x80\x80\x80", 4},     /* lead byte F5 */
-		{"\xFE", 1},
-		{"\xFF", 1},
-		{"\xC2", 1},                 /* truncated */
-		{"\xE6\xB1", 2},             /* truncated 汉 */
-		{"\xF0\x90\x80", 3},         /* truncated */
-		{"\xC2\x41", 2},             /* bad continuation */
-		{"\xE6\x41\x89", 3},
-		{"\xE6\xB1\xC0", 3},
-		{"\xF0\x90\x80\x41", 4},
+	    {"\x80", 1}, /* stray continuation */
+	    {"\xBF", 1},
+	    {"\xC0\x80", 2},         /* overlong NUL */
+	    {"\xC1\xBF", 2},         /* overlong 0x7F */
+	    {"\xC0\xAF", 2},         /* overlong '/' */
+	    {"\xE0\x80\xAF", 3},     /* overlong '/' */
+	    {"\xE0\x9F\xBF", 3},     /* overlong 0x7FF */
+	    {"\xF0\x80\x80\xAF", 4}, /* overlong '/' */
+	    {"\xF0\x8F\xBF\xBF", 4}, /* overlong 0xFFFF */
+	    {"\xED\xA0\x80", 3},     /* U+D800 lone high surrogate */
+	    {"\xED\xBF\xBF", 3},     /* U+DFFF lone low surrogate */
+	    {"\xED\xB0\x80", 3},     /* U+DC00 */
+	    {"\xF4\x90\x80\x80", 4}, /* U+110000 */
+	    {"\xF5\x80\x80\x80", 4}, /* lead byte F5 */
+	    {"\xFE", 1},
+	    {"\xFF", 1},
+	    {"\xC2", 1},         /* truncated */
+	    {"\xE6\xB1", 2},     /* truncated 汉 */
+	    {"\xF0\x90\x80", 3}, /* truncated */
+	    {"\xC2\x41", 2},     /* bad continuation */
+	    {"\xE6\x41\x89", 3},
+	    {"\xE6\xB1\xC0", 3},
+	    {"\xF0\x90\x80\x41", 4},
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		uint32_t cp = 0xDEAD;
@@ -91,8 +92,8 @@ Test(utf8, decode_does_not_read_past_len)
 
 Test(utf8, encode_roundtrips)
 {
-	static const uint32_t cps[] = {0, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0x6C49, 0xD7FF,
-				       0xE000, 0xFFFF, 0x10000, 0x10FFFF};
+	static const uint32_t cps[] = {0,      0x41,   0x7F,   0x80,   0x7FF,   0x800,
+	                               0x6C49, 0xD7FF, 0xE000, 0xFFFF, 0x10000, 0x10FFFF};
 	for (size_t k = 0; k < sizeof(cps) / sizeof(cps[0]); k++) {
 		char buf[4];
 		uint32_t back;
@@ -164,7 +165,8 @@ Test(utf8, fold_all_94)
 		char in[4], out[4];
 		int n = dgp_utf8_encode(cp, in);
 		bool folded = false;
-		cr_assert_eq(dgp_utf8_fold_width(in, (size_t)n, out, sizeof(out), &folded, NULL), 1);
+		cr_assert_eq(dgp_utf8_fold_width(in, (size_t)n, out, sizeof(out), &folded, NULL),
+		             1);
 		cr_expect_eq((unsigned char)out[0], cp - 0xFEE0);
 		cr_expect(folded);
 	}
@@ -180,13 +182,13 @@ Test(utf8, fold_in_place_and_errors)
 
 	char out[8];
 	cr_expect_eq(dgp_utf8_fold_width("abc\xC0\x80", 5, out, sizeof(out), NULL, NULL),
-		     DGP_UTF8_INVALID);
+	             DGP_UTF8_INVALID);
 	cr_expect_eq(dgp_utf8_fold_width("\xED\xA0\x80", 3, out, sizeof(out), NULL, NULL),
-		     DGP_UTF8_INVALID);
+	             DGP_UTF8_INVALID);
 	cr_expect_eq(dgp_utf8_fold_width("0123456789", 10, out, sizeof(out), NULL, NULL),
-		     DGP_UTF8_NOSPACE);
+	             DGP_UTF8_NOSPACE);
 	cr_expect_eq(dgp_utf8_fold_width("汉汉汉", 9, out, sizeof(out), NULL, NULL),
-		     DGP_UTF8_NOSPACE);
+	             DGP_UTF8_NOSPACE);
 	cr_expect_eq(dgp_utf8_fold_width("１２３４５６７８", 24, out, sizeof(out), NULL, NULL), 8);
 }
 
@@ -197,7 +199,10 @@ Test(utf8, check_fold)
 	cr_expect_eq(dgp_utf8_check_fold("2024年1月5日", strlen("2024年1月5日")), 0);
 	cr_expect_eq(dgp_utf8_check_fold("①㈱Ⅻ", strlen("①㈱Ⅻ")), 0);
 	cr_expect_eq(dgp_utf8_check_fold("２０２４", strlen("２０２４")), 1);
-	cr_expect_eq(dgp_utf8_check_fold("a\xE3\x80\x80" "b", 5), 1);
+	cr_expect_eq(dgp_utf8_check_fold("a\xE3\x80\x80"
+	                                 "b",
+	                                 5),
+	             1);
 	cr_expect_eq(dgp_utf8_check_fold("年\xC0\x80", 5), DGP_UTF8_INVALID);
 	cr_expect_eq(dgp_utf8_check_fold("\xED\xA0\x80", 3), DGP_UTF8_INVALID);
 	cr_expect_eq(dgp_utf8_check_fold("年\xE5\xB9", 5), DGP_UTF8_INVALID);
@@ -208,8 +213,13 @@ Test(utf8, fold_turns_unicode_spaces_to_space_and_drops_format_characters)
 	char out[64];
 	bool folded = true, dropped = false;
 	/* NBSP, EN QUAD, NNBSP, MMSP → ' ' (not a width fold); ZWSP, ZWJ, WJ, BOM, SHY dropped */
-	const char *in = "\xC2\xA0" "a\xE2\x80\x80" "b\xE2\x80\xAF" "c\xE2\x81\x9F"
-			 "\xE2\x80\x8B" "d\xE2\x80\x8D\xE2\x81\xA0\xEF\xBB\xBF\xC2\xAD" "e";
+	const char *in = "\xC2\xA0"
+	                 "a\xE2\x80\x80"
+	                 "b\xE2\x80\xAF"
+	                 "c\xE2\x81\x9F"
+	                 "\xE2\x80\x8B"
+	                 "d\xE2\x80\x8D\xE2\x81\xA0\xEF\xBB\xBF\xC2\xAD"
+	                 "e";
 	ptrdiff_t n = dgp_utf8_fold_width(in, strlen(in), out, sizeof(out), &folded, &dropped);
 	cr_assert_eq(n, 9);
 	cr_expect_eq(memcmp(out, " a b c de", 9), 0, "%.*s", (int)n, out);
