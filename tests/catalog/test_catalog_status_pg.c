@@ -57,19 +57,21 @@ static void setup(void)
 	 * 301001/000001, 301008/000001: no row → never
 	 * 999999/000001: not in the catalog → ignored
 	 */
-	exec_ok(
-	    "INSERT INTO dgp_catalog.resource_stats VALUES"
-	    " ('101001/000001', 1200, 1250, 50, '2026-11-26T00:00:00Z', '2026-11-25T12:00:00Z'),"
-	    " ('101001/000002', 300, 300, 0, '2026-11-20T00:00:00Z', NULL),"
-	    " ('102002/000001', 0, 10, 10, NULL, NULL),"
-	    " ('999999/000001', 1, 1, 0, now(), now());"
-	    "INSERT INTO dgp_catalog.reject_stats VALUES"
-	    " ('101001/000001', 'malformed', 10), ('101001/000001', 'bad_check', 40),"
-	    " ('101001/000001', 'never_seen', 0), ('102002/000001', 'bad_check', 10);"
-	    "INSERT INTO dgp_catalog.field_stats VALUES"
-	    " ('101001/000001', 'GMSFHM', 1240, 1200, 1240),"
-	    " ('101001/000001', 'LXDH', 620, 600, 1240),"
-	    " ('101001/000001', 'NO_SUCH_FIELD', 1, 1, 1)");
+	exec_ok("INSERT INTO dgp_catalog.resource_stats (resource_code, \"rows\", records_read, "
+	        "rejected,"
+	        " last_load, last_change, replayed) VALUES"
+	        " ('101001/000001', 1200, 1250, 50, '2026-11-26T00:00:00Z', "
+	        "'2026-11-25T12:00:00Z', 600),"
+	        " ('101001/000002', 300, 300, 0, '2026-11-20T00:00:00Z', NULL, 0),"
+	        " ('102002/000001', 0, 10, 10, NULL, NULL, 0),"
+	        " ('999999/000001', 1, 1, 0, now(), now(), 0);"
+	        "INSERT INTO dgp_catalog.reject_stats VALUES"
+	        " ('101001/000001', 'malformed', 10), ('101001/000001', 'bad_check', 40),"
+	        " ('101001/000001', 'never_seen', 0), ('102002/000001', 'bad_check', 10);"
+	        "INSERT INTO dgp_catalog.field_stats VALUES"
+	        " ('101001/000001', 'GMSFHM', 1240, 1200, 1240),"
+	        " ('101001/000001', 'LXDH', 620, 600, 1240),"
+	        " ('101001/000001', 'NO_SUCH_FIELD', 1, 1, 1)");
 }
 
 static void teardown(void)
@@ -103,6 +105,7 @@ Test(catalog_status_pg, reads_the_stats_tables)
 	cr_expect_eq(hjrk->rows, 1200);
 	cr_expect_eq(hjrk->records_read, 1250);
 	cr_expect_eq(hjrk->rejected, 50);
+	cr_expect_eq(hjrk->replayed, 600, "records read again are shown apart");
 	cr_expect_eq(hjrk->last_load, t("2026-11-26"));
 	cr_expect_eq(hjrk->last_change, t("2026-11-25T12:00:00"));
 	cr_expect_eq(hjrk->compliance, DGP_COMPLIANCE_OK, "exactly one day after a 实时 load");
