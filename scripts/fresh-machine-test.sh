@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fresh-machine-test.sh — prove the two commands on a minimal Debian 12 root.
 #
-#   scripts/fresh-machine-test.sh [--demo-only] [--keep]
+#   scripts/fresh-machine-test.sh [--demo-only | --package-only] [--keep]
 #
 # What it does, in order:
 #   1. debootstrap --variant=minbase bookworm into a new directory under
@@ -15,6 +15,8 @@
 #      then `make demo`, `make services-stop`, `make test`; when build/ has a
 #      Debian package (make package), also installs it and runs
 #      `dgp catalog validate` and `dgp --config /etc/dgp/dgp.conf ping` from /;
+#      --demo-only leaves out `make test`, --package-only both `make demo` and
+#      `make test` (the package step alone, about 15 min);
 #   5. afterwards — also on failure or Ctrl-C — unmounts everything under the root
 #      (umount -R) and deletes the root only when /proc/mounts lists nothing under
 #      it: a recursive delete through a bind mount of the host's /dev or /sys would
@@ -26,10 +28,12 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 demo_only=0
+package_only=0
 keep=0
 for a in "$@"; do
 	case $a in
 	--demo-only) demo_only=1 ;;
+	--package-only) package_only=1 ;;
 	--keep) keep=1 ;;
 	-h | --help)
 		sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -140,9 +144,11 @@ step() {
 
 step "apt-get install make (the README's only prerequisite)" \
 	'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends make >/dev/null'
-step "make demo" 'cd /src/dgp && make demo && make services-stop'
-if [ "$demo_only" -eq 0 ]; then
-	step "make test" 'cd /src/dgp && make test'
+if [ "$package_only" -eq 0 ]; then
+	step "make demo" 'cd /src/dgp && make demo && make services-stop'
+	if [ "$demo_only" -eq 0 ]; then
+		step "make test" 'cd /src/dgp && make test'
+	fi
 fi
 step "make package; install it; dgp catalog validate and dgp ping from / as an operator would" \
 	'cd /src/dgp && make package >/dev/null &&
