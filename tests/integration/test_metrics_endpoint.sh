@@ -86,8 +86,12 @@ if wait_for 20 curl -sf "http://127.0.0.1:$PORT/healthz"; then ok; else
 	bad "/healthz did not answer within 20 s"; cat "$TMP/dgp.log"; finish
 fi
 [[ $(curl -s "http://127.0.0.1:$PORT/healthz") == ok ]] && ok || bad "/healthz body is not ok"
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")
-[[ $code == 200 ]] && ok || bad "/readyz answered $code with PostgreSQL reachable"
+# ready once its store connection is up, which comes after the endpoint starts
+# (a loaded machine showed /healthz before the connection): wait for it
+readyz_ok() { [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; }
+if wait_for 20 readyz_ok; then ok; else
+	bad "/readyz answered $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") with PostgreSQL reachable, 20 s after start"
+fi
 ctype=$(curl -s -o /dev/null -w '%{content_type}' "http://127.0.0.1:$PORT/metrics")
 [[ $ctype == "text/plain; version=0.0.4; charset=utf-8" ]] && ok || bad "/metrics content type \"$ctype\""
 
