@@ -8,7 +8,9 @@
  *
  * The key table remembers, per distinct key in the batch, the latest record
  * and whether that record must be written; dgp_batch_writes() walks the
- * records in input order so the sink sees a deterministic sequence.
+ * records in input order so the sink sees a deterministic sequence.  A
+ * delete is a version of its key like any other: the latest version, an
+ * upsert or a delete, is the one applied.
  */
 #include "dgp_batch.h"
 
@@ -23,6 +25,7 @@ typedef struct kslot {
 	uint32_t rec;        /* 1 + index of the latest record with this key; 0 = empty slot */
 	bool existed_before; /* key in the cache (so in PostgreSQL) before this batch */
 	bool write;          /* the latest record must be written */
+	bool del;            /* the latest record is a delete */
 } kslot_t;
 
 struct dgp_batch {
@@ -38,8 +41,8 @@ struct dgp_batch {
 	kslot_t *ktab;
 	size_t kcap; /* power of two, >= 2 * max_rows */
 
-	dgp_record_t **ins, **mrg;
-	size_t nins, nmrg;
+	dgp_record_t **ins, **mrg, **del;
+	size_t nins, nmrg, ndel;
 	bool writes_ready;
 
 	dgp_field_reject_t *frej;
@@ -67,6 +70,7 @@ dgp_batch_t *dgp_batch_new(const dgp_schema_t *schema, size_t max_rows, uint64_t
 	b->ktab = dgp_xcalloc(b->kcap, sizeof(*b->ktab));
 	b->ins = dgp_xcalloc(b->max_rows, sizeof(*b->ins));
 	b->mrg = dgp_xcalloc(b->max_rows, sizeof(*b->mrg));
+	b->del = dgp_xcalloc(b->max_rows, sizeof(*b->del));
 	b->fcounts = dgp_xcalloc(schema->nfields ? schema->nfields : 1, sizeof(*b->fcounts));
 	b->scratch_cap = 64 * 1024;
 	b->scratch = dgp_xmalloc(b->scratch_cap);
@@ -83,6 +87,7 @@ void dgp_batch_destroy(dgp_batch_t *b)
 	free(b->ktab);
 	free(b->ins);
 	free(b->mrg);
+	free(b->del);
 	free(b->frej);
 	free(b->fcounts);
 	free(b->scratch);
@@ -95,7 +100,7 @@ void dgp_batch_reset(dgp_batch_t *b)
 	memset(b->ktab, 0, b->kcap * sizeof(*b->ktab));
 	memset(&b->counts, 0, sizeof(b->counts));
 	memset(b->fcounts, 0, (b->schema->nfields ? b->schema->nfields : 1) * sizeof(*b->fcounts));
-	b->n = b->nins = b->nmrg = b->nfrej = 0;
+	b->n = b->nins = b->nmrg = b->ndel = b->nfrej = 0;
 	b->writes_ready = false;
 }
 
@@ -236,6 +241,40 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 	return !rejected;
 }
 
+/*
+ * A delete's key fields, each with its field's rule as an insert's would be
+ * (so the key matches the stored one); the other fields stay absent and no
+ * field is counted (a delete carries no data).  Returns false when the
+ * record was rejected.
+ */
+static bool normalise_key(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_t *ctx,
+                          const dgp_slice_t *raw_vals)
+{
+	const dgp_schema_t *s = b->schema;
+	for (size_t k = 0; k < s->nkeys; k++) {
+		size_t i = s->key_fields[k];
+		dgp_slice_t raw = raw_vals[i];
+		if (!raw.p || raw.len == 0 || is_blank(raw)) {
+			reject_record(b, rec, DGP_REASON_EMPTY, (int)i, "delete", b->nfrej);
+			return false;
+		}
+		size_t cap = DGP_NORM_OUT_CAP(raw.len);
+		scratch_reserve(b, cap);
+		dgp_norm_result_t res;
+		dgp_reason_t r = memchr(raw.p, 0, raw.len)
+		                     ? DGP_REASON_CHARSET
+		                     : dgp_norm_apply(s->fields[i].rule, ctx, raw.p, raw.len,
+		                                      b->scratch, cap, &res);
+		if (r != DGP_REASON_OK) {
+			reject_record(b, rec, r, (int)i, "delete", b->nfrej);
+			return false;
+		}
+		rec->vals[i] =
+		    (dgp_slice_t){dgp_arena_memdup(b->arena, b->scratch, res.len), res.len};
+	}
+	return true;
+}
+
 static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
 {
 	const dgp_schema_t *s = b->schema;
@@ -255,6 +294,8 @@ static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
 	key[o] = '\0';
 	rec->key = (dgp_slice_t){key, klen};
 	rec->key_hash = dgp_dedup_hash(key, klen) & b->mask;
+	if (rec->op == DGP_OP_DELETE)
+		return; /* no content */
 
 	/* Content: every field, length-prefixed, NULL distinct from empty. */
 	size_t clen = 0;
@@ -304,7 +345,12 @@ static size_t ktab_find(const dgp_batch_t *b, const dgp_record_t *rec, bool *fou
  * supersedes becomes DUPLICATE, so an in-file change that ends where
  * PostgreSQL already is writes nothing.  A later identical version is the
  * DUPLICATE instead, so the first record of the final content is the one
- * written (its origin kept).
+ * written (its origin kept).  A delete is a version without content: it
+ * supersedes an upsert and is superseded by one (insert then delete: the
+ * delete; delete then insert: the insert, classified against the cache);
+ * a second delete in a row is the DUPLICATE.  A delete is applied whatever
+ * the cache says (PostgreSQL tells whether the key was there); it counts in
+ * counts.deletes, not in a class.
  */
 static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache)
 {
@@ -312,30 +358,44 @@ static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache
 	size_t si = ktab_find(b, rec, &found);
 	kslot_t *s = &b->ktab[si];
 	uint32_t self = (uint32_t)(rec - b->recs) + 1;
+	bool del = rec->op == DGP_OP_DELETE;
 	bool seen = found;
-	if (found && s->content == rec->content_hash) {
+	if (found && s->del == del && (del || s->content == rec->content_hash)) {
 		rec->cls = DGP_DEDUP_DUPLICATE;
+		del = false; /* counted as the duplicate it is */
 	} else {
-		bool in_cache = false;
-		rec->cls = cache ? dgp_dedup_classify_seen(cache, rec->key_hash, rec->content_hash,
-		                                           &in_cache)
-		                 : DGP_DEDUP_NEW;
+		bool in_cache = false, present = false;
+		if (del) {
+			rec->cls = DGP_DEDUP_DUPLICATE; /* once superseded; until then in deletes */
+			present = cache && dgp_dedup_get(cache, rec->key_hash, NULL, &in_cache);
+		} else {
+			rec->cls = cache ? dgp_dedup_classify_seen(cache, rec->key_hash,
+			                                           rec->content_hash, &in_cache)
+			                 : DGP_DEDUP_NEW;
+			present = rec->cls != DGP_DEDUP_NEW;
+		}
 		seen = seen || in_cache;
 		if (found) {
 			dgp_record_t *old = &b->recs[s->rec - 1];
-			b->counts.cls[old->cls]--;
+			if (s->del)
+				b->counts.deletes--;
+			else
+				b->counts.cls[old->cls]--;
 			old->cls = DGP_DEDUP_DUPLICATE;
 			b->counts.cls[DGP_DEDUP_DUPLICATE]++;
 		} else {
-			*s = (kslot_t){.hash = rec->key_hash,
-			               .existed_before = rec->cls != DGP_DEDUP_NEW};
+			*s = (kslot_t){.hash = rec->key_hash, .existed_before = present};
 		}
-		s->content = rec->content_hash;
+		s->content = del ? 0 : rec->content_hash;
 		s->rec = self;
-		s->write = rec->cls == DGP_DEDUP_NEW || rec->cls == DGP_DEDUP_CHANGED;
+		s->del = del;
+		s->write = del || rec->cls == DGP_DEDUP_NEW || rec->cls == DGP_DEDUP_CHANGED;
 	}
 	b->rec_slot[self - 1] = (int32_t)si;
-	b->counts.cls[rec->cls]++;
+	if (del)
+		b->counts.deletes++;
+	else
+		b->counts.cls[rec->cls]++;
 	b->counts.repeated += seen;
 }
 
@@ -351,12 +411,22 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
                             const dgp_slice_t *raw_vals, dgp_reason_t parse_reason,
                             const char *parse_detail)
 {
+	return dgp_batch_add_op(b, DGP_OP_UPSERT, cache, ctx, origin, raw, raw_len, raw_vals,
+	                        parse_reason, parse_detail);
+}
+
+dgp_record_t *dgp_batch_add_op(dgp_batch_t *b, dgp_op_t op, const dgp_dedup_t *cache,
+                               const dgp_norm_ctx_t *ctx, const dgp_origin_t *origin,
+                               const char *raw, size_t raw_len, const dgp_slice_t *raw_vals,
+                               dgp_reason_t parse_reason, const char *parse_detail)
+{
 	dgp_record_t *rec = &b->recs[b->n];
 	b->rec_slot[b->n] = -1;
 	b->n++;
 	b->writes_ready = false;
 	*rec = (dgp_record_t){0};
 	rec->origin = *origin;
+	rec->op = op;
 	rec->raw = (dgp_slice_t){dgp_arena_memdup(b->arena, raw, raw_len), raw_len};
 	rec->reject_field = -1;
 	b->counts.read++;
@@ -366,7 +436,8 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
 
 	size_t ncols = b->schema->nfields + b->schema->ncompanions;
 	rec->vals = dgp_arena_calloc(b->arena, (ncols ? ncols : 1) * sizeof(dgp_slice_t));
-	if (!normalise_fields(b, rec, ctx, raw_vals, b->nfrej))
+	if (op == DGP_OP_DELETE ? !normalise_key(b, rec, ctx, raw_vals)
+	                        : !normalise_fields(b, rec, ctx, raw_vals, b->nfrej))
 		return rec;
 	if (rec->flags)
 		b->counts.flagged++;
@@ -379,7 +450,7 @@ void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
                       dgp_record_t ***merges, size_t *n_mrg)
 {
 	if (!b->writes_ready) {
-		b->nins = b->nmrg = 0;
+		b->nins = b->nmrg = b->ndel = 0;
 		for (size_t i = 0; i < b->n; i++) {
 			int32_t si = b->rec_slot[i];
 			if (si < 0)
@@ -387,7 +458,9 @@ void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
 			const kslot_t *s = &b->ktab[si];
 			if (s->rec != i + 1 || !s->write)
 				continue;
-			if (s->existed_before)
+			if (s->del)
+				b->del[b->ndel++] = &b->recs[i];
+			else if (s->existed_before)
 				b->mrg[b->nmrg++] = &b->recs[i];
 			else
 				b->ins[b->nins++] = &b->recs[i];
@@ -398,6 +471,15 @@ void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
 	*n_ins = b->nins;
 	*merges = b->mrg;
 	*n_mrg = b->nmrg;
+}
+
+dgp_record_t **dgp_batch_deletes(dgp_batch_t *b, size_t *n)
+{
+	dgp_record_t **ins, **mrg;
+	size_t ni, nm;
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	*n = b->ndel;
+	return b->del;
 }
 
 const dgp_field_reject_t *dgp_batch_field_rejects(const dgp_batch_t *b, size_t *n)
@@ -427,17 +509,28 @@ void dgp_batch_refuse(dgp_batch_t *b, dgp_record_t *rec, dgp_reason_t reason, co
 	reject_record(b, rec, reason, -1, detail, b->nfrej);
 }
 
+void dgp_batch_deleted(dgp_batch_t *b, uint64_t deleted, uint64_t absent)
+{
+	b->counts.deleted = deleted;
+	b->counts.absent = absent;
+}
+
 void dgp_batch_commit_cache(const dgp_batch_t *b, dgp_dedup_t *cache)
 {
 	/* The latest version of every key of the batch: written ones take their
 	 * new content, unchanged ones keep theirs; both are now "seen this run",
-	 * so a later identical record counts DUPLICATE, not UNCHANGED. */
+	 * so a later identical record counts DUPLICATE, not UNCHANGED.  A deleted
+	 * key is forgotten: its next record is NEW. */
 	for (size_t i = 0; i < b->n; i++) {
 		int32_t si = b->rec_slot[i];
 		if (si < 0)
 			continue;
 		const kslot_t *s = &b->ktab[si];
-		if (s->rec == i + 1)
+		if (s->rec != i + 1)
+			continue;
+		if (s->del)
+			dgp_dedup_remove(cache, b->recs[i].key_hash);
+		else
 			dgp_dedup_put(cache, b->recs[i].key_hash, s->content, true);
 	}
 }

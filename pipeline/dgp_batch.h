@@ -12,6 +12,7 @@
  *   dgp_batch_writes()   the last version of every key to write,
  *                        split into insert (key not in PostgreSQL before:
  *                        COPY) and merge (key present: upsert)
+ *   dgp_batch_deletes()  the keys whose last version is a delete
  *   dgp_batch_commit_cache()  after PostgreSQL committed: update the cache
  *
  * Within a batch the last version of a key wins before it meets the cache:
@@ -75,6 +76,11 @@ typedef struct dgp_batch_counts {
 	                    * cls[UNCHANGED] too (dgp_batch_count_skipped) */
 	uint64_t repeated; /* accepted records whose key this run met before (earlier
 	                    * in the batch or in an earlier batch) */
+	uint64_t deletes;  /* accepted deletes that are their key's last version (to apply);
+	                    * a superseded delete counts in cls[DUPLICATE].  So read =
+	                    * rejected + the cls + deletes */
+	uint64_t deleted;  /* of the deletes: rows PostgreSQL held and removed, */
+	uint64_t absent;   /* and keys it did not hold (dgp_batch_deleted, after COMMIT) */
 } dgp_batch_counts_t;
 
 /*
@@ -112,6 +118,18 @@ dgp_record_t *dgp_batch_add(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_
                             const char *parse_detail);
 
 /*
+ * dgp_batch_add_op — dgp_batch_add for a record asking op.  A delete
+ * (DGP_OP_DELETE) needs only the key fields in raw_vals (the others are
+ * ignored); each is normalised with its field's rule, an empty or invalid
+ * one rejects the delete with that field's reason.  A delete is counted in
+ * no field's statistics.
+ */
+dgp_record_t *dgp_batch_add_op(dgp_batch_t *b, dgp_op_t op, const dgp_dedup_t *cache,
+                               const dgp_norm_ctx_t *ctx, const dgp_origin_t *origin,
+                               const char *raw, size_t raw_len, const dgp_slice_t *raw_vals,
+                               dgp_reason_t parse_reason, const char *parse_detail);
+
+/*
  * dgp_batch_count_skipped — n records of the batch's input were skipped
  * unparsed (a chunk unchanged since the resource's last load): they count
  * as read and unchanged, and in skipped, so statistics count every record
@@ -131,6 +149,14 @@ dgp_record_t *dgp_batch_record(const dgp_batch_t *b, size_t i);
 void dgp_batch_writes(dgp_batch_t *b, dgp_record_t ***inserts, size_t *n_ins,
                       dgp_record_t ***merges, size_t *n_mrg);
 
+/*
+ * dgp_batch_deletes — the deletes the sink must apply: the last version of
+ * each key that is a delete, in input order (*n of them), whether or not
+ * the cache knows the key (PostgreSQL is asked).  Owned by the batch, valid
+ * until reset.
+ */
+dgp_record_t **dgp_batch_deletes(dgp_batch_t *b, size_t *n);
+
 /* dgp_batch_field_rejects — optional-field rejects of this batch. */
 const dgp_field_reject_t *dgp_batch_field_rejects(const dgp_batch_t *b, size_t *n);
 
@@ -147,8 +173,16 @@ const dgp_field_count_t *dgp_batch_field_counts(const dgp_batch_t *b);
 void dgp_batch_refuse(dgp_batch_t *b, dgp_record_t *rec, dgp_reason_t reason, const char *detail);
 
 /*
+ * dgp_batch_deleted — after COMMIT: of dgp_batch_deletes(), deleted keys
+ * were stored and are gone now, absent were not stored (nothing to delete);
+ * into the counts (set, not added: a retried write tells the last answer).
+ */
+void dgp_batch_deleted(dgp_batch_t *b, uint64_t deleted, uint64_t absent);
+
+/*
  * dgp_batch_commit_cache — after COMMIT: record the latest version of every
- * key of the batch in cache, marked "seen this run" (written or unchanged).
+ * key of the batch in cache, marked "seen this run" (written or unchanged);
+ * a key whose latest version is a delete leaves the cache.
  */
 void dgp_batch_commit_cache(const dgp_batch_t *b, dgp_dedup_t *cache);
 

@@ -253,6 +253,16 @@ void dgp_dedup_put(dgp_dedup_t *t, uint64_t key_hash, uint64_t content_hash, boo
 		grow(t, homeless);
 }
 
+bool dgp_dedup_remove(dgp_dedup_t *t, uint64_t key_hash)
+{
+	entry_t *e = find(t, fix_key(key_hash));
+	if (!e)
+		return false;
+	*e = (entry_t){0, 0}; /* key 0 marks a free slot; cuckoo lookups need no tombstone */
+	t->count--;
+	return true;
+}
+
 size_t dgp_dedup_count(const dgp_dedup_t *t)
 {
 	return t->count;

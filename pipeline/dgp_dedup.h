@@ -84,6 +84,15 @@ bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_ha
  */
 void dgp_dedup_put(dgp_dedup_t *t, uint64_t key_hash, uint64_t content_hash, bool this_run);
 
+/*
+ * dgp_dedup_remove — forget key_hash (its row was deleted from PostgreSQL):
+ * a later record of the key is NEW again.  Call it only after the delete
+ * committed.  A key hash shared with another key forgets that key too,
+ * which only sends its next record to the merge path.  Returns whether the
+ * key was there.
+ */
+bool dgp_dedup_remove(dgp_dedup_t *t, uint64_t key_hash);
+
 /* dgp_dedup_count — keys stored.  dgp_dedup_bytes — bytes of the entry array. */
 size_t dgp_dedup_count(const dgp_dedup_t *t);
 size_t dgp_dedup_bytes(const dgp_dedup_t *t);

@@ -413,6 +413,8 @@ static void count_committed(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const dgp_s
 	eng->totals.read += c->read;
 	eng->totals.rejected += c->rejected;
 	eng->totals.rows_written += res->inserted + res->updated;
+	eng->totals.deleted += res->deleted;
+	eng->totals.absent += res->absent;
 	eng->totals.batches++;
 }
 
@@ -617,10 +619,17 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 	dgp_arena_t *a = dgp_batch_arena(l->batch);
 	char detail[512];
 	dgp_reason_t reason = rec->reason;
-	if (reason == DGP_REASON_OK && eng->src && eng->src->text)
+	dgp_op_t op = rec->op;
+	if (reason == DGP_REASON_OK && op == DGP_OP_DELETE) { /* a tombstone: its key alone */
+		char *key = dgp_arena_memdup(a, rec->raw, rec->raw_len);
+		reason = dgp_parse_key(l->info.schema, key, rec->raw_len, l->vals, detail,
+		                       sizeof(detail));
+	} else if (reason == DGP_REASON_OK && eng->src && eng->src->text)
 		reason = eng->src->text(eng->src->opaque, rec, l->info.encoding);
 	const char *det = rec->detail;
-	if (reason == DGP_REASON_OK) {
+	if (op == DGP_OP_DELETE)
+		det = reason == DGP_REASON_OK ? NULL : detail;
+	else if (reason == DGP_REASON_OK) {
 		dgp_parser_t *p = l->parser[0];
 		if (rec->format == DGP_FORMAT_CSV) {
 			p = l->parser[1];
@@ -634,6 +643,7 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 			char *text = dgp_arena_memdup(a, rec->text, rec->text_len);
 			reason = dgp_parse_record(p, text, rec->text_len, a, l->vals, detail,
 			                          sizeof(detail));
+			op = dgp_parse_op(p); /* a delete marker */
 		}
 		det = reason == DGP_REASON_OK ? NULL : detail;
 	}
@@ -642,8 +652,8 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 		/* a run outlives midnight: "today" is taken per batch */
 		eng->ctx = dgp_norm_ctx_now(eng->o.utc_offset_min);
 	}
-	dgp_batch_add(l->batch, l->cache, &eng->ctx, &rec->origin, rec->raw, rec->raw_len,
-	              reason == DGP_REASON_OK ? l->vals : NULL, reason, det);
+	dgp_batch_add_op(l->batch, op, l->cache, &eng->ctx, &rec->origin, rec->raw, rec->raw_len,
+	                 reason == DGP_REASON_OK ? l->vals : NULL, reason, det);
 	dgp_sink_span_t *s =
 	    span_of(eng, l, rec->origin.source, rec->origin.partition, rec->origin.offset);
 	s->next_offset = rec->origin.end_offset;

@@ -92,6 +92,7 @@ typedef struct dgp_ingest_retry {
 /* Totals of what was committed (never a dropped or refused batch). */
 typedef struct dgp_ingest_totals {
 	uint64_t read, rejected, rows_written, batches;
+	uint64_t deleted, absent; /* deletes that removed a row / found none to remove */
 	uint64_t received;        /* records put into lanes, committed or not (progress rates) */
 	uint64_t stale_batches;   /* dropped: stale or committed by another writer */
 	uint64_t unknown_records; /* records of sources the resolver did not know (not loaded) */

@@ -659,6 +659,10 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std)
 	std->records_duplicate = dgp_metrics_counter(
 	    reg, "dgp_records_duplicate_total",
 	    "Records repeated within the stream before being loaded: no PostgreSQL work.", l_res);
+	std->records_deleted = dgp_metrics_counter(
+	    reg, "dgp_records_deleted_total",
+	    "Rows deleted from dgp_src by tombstones and delete markers (kept in dgp_ops.deleted).",
+	    l_res);
 	std->records_rejected = dgp_metrics_counter(
 	    reg, "dgp_records_rejected_total",
 	    "Records rejected into dgp_ops.reject, per resource and reason code.", l_res_reason);
@@ -773,6 +777,7 @@ void dgp_metrics_std_resource(dgp_metrics_std_t *std, const char *resource,
 	out->changed = dgp_metric_get(std->records_changed, v);
 	out->unchanged = dgp_metric_get(std->records_unchanged, v);
 	out->duplicate = dgp_metric_get(std->records_duplicate, v);
+	out->deleted = dgp_metric_get(std->records_deleted, v);
 	for (int r = DGP_REASON_OK + 1; r < DGP_REASON__COUNT; r++)
 		out->rejected[r] = dgp_metric_get(
 		    std->records_rejected,
@@ -794,6 +799,7 @@ void dgp_metrics_std_batch(const dgp_metrics_std_t *std, const dgp_metrics_resou
 	dgp_metric_inc(res->changed, c->cls[DGP_DEDUP_CHANGED]);
 	dgp_metric_inc(res->unchanged, c->cls[DGP_DEDUP_UNCHANGED]);
 	dgp_metric_inc(res->duplicate, c->cls[DGP_DEDUP_DUPLICATE]);
+	dgp_metric_inc(res->deleted, c->deleted);
 	for (int i = 1; i < DGP_REASON__COUNT; i++)
 		if (c->by_reason[i] && res->rejected[i])
 			dgp_metric_inc(res->rejected[i], c->by_reason[i]);

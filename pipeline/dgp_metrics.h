@@ -194,6 +194,7 @@ typedef struct dgp_metrics_std {
 	dgp_metric_family_t *records_changed;         /* dgp_records_changed_total */
 	dgp_metric_family_t *records_unchanged;       /* dgp_records_unchanged_total */
 	dgp_metric_family_t *records_duplicate;       /* dgp_records_duplicate_total */
+	dgp_metric_family_t *records_deleted;         /* dgp_records_deleted_total */
 	dgp_metric_family_t *records_rejected;        /* dgp_records_rejected_total */
 	dgp_metric_family_t *batches;                 /* dgp_batches_total {resource, outcome} */
 	dgp_histogram_t *batch_rows;                  /* dgp_batch_rows */
@@ -233,7 +234,7 @@ void dgp_metrics_std_register(dgp_metrics_t *reg, dgp_metrics_std_t *std);
  * rejected[r] is for reason r (a dgp_reason_t; [DGP_REASON_OK] is NULL).
  */
 typedef struct dgp_metrics_resource {
-	dgp_metric_t *read, *new_, *changed, *unchanged, *duplicate;
+	dgp_metric_t *read, *new_, *changed, *unchanged, *duplicate, *deleted;
 	dgp_metric_t *rejected[DGP_REASON__COUNT];
 	dgp_metric_t *batches_ok, *batches_failed, *batches_stale; /* dgp_batches_total{outcome} */
 	dgp_metric_t *rows;        /* gauge: rows in dgp_src.<resource> */

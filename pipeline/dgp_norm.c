@@ -38,9 +38,11 @@ static const struct {
                              "amount in a currency the field does not allow "
                              "(CNY only unless its money rule lists others with currencies=)"},
     [DGP_REASON_EMPTY_MESSAGE] = {"empty_message", "Kafka message without any bytes"},
-    [DGP_REASON_TOMBSTONE] = {"tombstone", "Kafka tombstone (null value); deletes are not applied"},
+    [DGP_REASON_TOMBSTONE] = {"tombstone", "Kafka tombstone (null value) without a message key"},
     [DGP_REASON_UNKNOWN_FIELD] = {"unknown_field",
                                   "record has a field the catalog does not know (strict resource)"},
+    [DGP_REASON_DELETE_KEY] = {"delete_key",
+                               "delete whose key does not hold the resource's key fields"},
 };
 
 const char *dgp_reason_name(dgp_reason_t r)

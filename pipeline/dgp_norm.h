@@ -47,10 +47,12 @@ typedef enum dgp_reason {
 	                         */
 	DGP_REASON_CURRENCY,    /* money: a currency the field does not allow (currencies=) */
 	DGP_REASON_EMPTY_MESSAGE, /* record-level: a Kafka message without any bytes */
-	DGP_REASON_TOMBSTONE,     /* record-level: a Kafka tombstone (null value); not applied as a
-	                             delete */
+	DGP_REASON_TOMBSTONE,     /* record-level: a Kafka tombstone (null value) without a key
+	                             (with one it is a delete) */
 	DGP_REASON_UNKNOWN_FIELD, /* record-level: a field the catalog does not know (strict mode)
 	                           */
+	DGP_REASON_DELETE_KEY,    /* record-level: a delete (tombstone key, delete marker) whose
+	                             key does not hold the resource's key fields */
 	DGP_REASON__COUNT
 } dgp_reason_t;
 

@@ -52,6 +52,8 @@ struct dgp_parser {
 	size_t ncols;
 	unsigned char special[256]; /* delimiter, quote, CR, LF */
 
+	dgp_op_t op; /* what the last record parsed asks for */
+
 	uint64_t unknown_keys;
 	bool strict_unknown;
 	dgp_unknown_field_t *unames; /* names (copied) of the unknown keys / columns seen */
@@ -294,6 +296,24 @@ static bool unknown_seen(const dgp_parser_t *p, size_t nunknown, const dgp_json_
 	return false;
 }
 
+/* The record's "_dgp_op": "delete" or "upsert", once; anything else is malformed. */
+static dgp_reason_t op_of(dgp_parser_t *p, const dgp_json_field_t *f, bool seen, char *detail,
+                          size_t detail_size)
+{
+	if (seen)
+		return reject(DGP_REASON_MALFORMED, detail, detail_size,
+		              "duplicate key \"%s\" at byte %zu", DGP_PARSE_OP_KEY, f->offset);
+	if (f->type == DGP_JSON_STRING && f->val_len == 6 && memcmp(f->val, "delete", 6) == 0)
+		p->op = DGP_OP_DELETE;
+	else if (f->type == DGP_JSON_STRING && f->val_len == 6 && memcmp(f->val, "upsert", 6) == 0)
+		p->op = DGP_OP_UPSERT;
+	else
+		return reject(DGP_REASON_MALFORMED, detail, detail_size,
+		              "\"%s\" at byte %zu is neither \"delete\" nor \"upsert\"",
+		              DGP_PARSE_OP_KEY, f->offset);
+	return DGP_REASON_OK;
+}
+
 static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
                                dgp_slice_t *vals, char *detail, size_t detail_size)
 {
@@ -310,8 +330,17 @@ static dgp_reason_t parse_json(dgp_parser_t *p, const char *in, size_t len, dgp_
 		p->gen = 1;
 	}
 	size_t nunknown = 0;
+	bool op_seen = false;
 	for (int i = 0; i < n; i++) {
 		const dgp_json_field_t *f = &p->jfields[i];
+		if (f->key_len == sizeof(DGP_PARSE_OP_KEY) - 1 &&
+		    memcmp(f->key, DGP_PARSE_OP_KEY, f->key_len) == 0) {
+			dgp_reason_t r = op_of(p, f, op_seen, detail, detail_size);
+			if (r != DGP_REASON_OK)
+				return r;
+			op_seen = true;
+			continue;
+		}
 		int fi = key_lookup(p, f->key, f->key_len);
 		bool dup;
 		if (fi >= 0) {
@@ -574,7 +603,38 @@ dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_a
 		vals[i] = (dgp_slice_t){NULL, 0};
 	if (detail_size)
 		detail[0] = '\0';
+	p->op = DGP_OP_UPSERT;
 	if (p->format == DGP_FORMAT_CSV)
 		return parse_csv(p, in, len, arena, vals, detail, detail_size);
 	return parse_json(p, in, len, arena, vals, detail, detail_size);
+}
+
+dgp_op_t dgp_parse_op(const dgp_parser_t *p)
+{
+	return p->op;
+}
+
+dgp_reason_t dgp_parse_key(const dgp_schema_t *s, const char *key, size_t len, dgp_slice_t *vals,
+                           char *detail, size_t detail_size)
+{
+	for (size_t i = 0; i < s->nfields; i++)
+		vals[i] = (dgp_slice_t){NULL, 0};
+	if (detail_size)
+		detail[0] = '\0';
+	size_t parts = 1;
+	for (size_t i = 0; i < len; i++)
+		parts += key[i] == DGP_KEY_SEP;
+	if (parts != s->nkeys)
+		return reject(DGP_REASON_DELETE_KEY, detail, detail_size,
+		              "key of %zu bytes has %zu part%s, the resource's key %zu field%s",
+		              len, parts, parts == 1 ? "" : "s", s->nkeys,
+		              s->nkeys == 1 ? "" : "s");
+	size_t b = 0;
+	for (size_t k = 0; k < s->nkeys; k++) {
+		const char *e = memchr(key + b, DGP_KEY_SEP, len - b);
+		size_t n = e ? (size_t)(e - (key + b)) : len - b;
+		vals[s->key_fields[k]] = (dgp_slice_t){key + b, n};
+		b += n + 1;
+	}
+	return DGP_REASON_OK;
 }

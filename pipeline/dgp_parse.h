@@ -68,6 +68,13 @@ typedef struct dgp_unknown_field {
 typedef struct dgp_parser dgp_parser_t;
 
 /*
+ * The JSON key of a delete marker: {"_dgp_op":"delete", <key fields>} asks
+ * for the key's row to be deleted ("upsert" is the default, an ordinary
+ * record).  Not a catalog name: source names start with a letter.
+ */
+#define DGP_PARSE_OP_KEY "_dgp_op"
+
+/*
  * dgp_parse_new — a parser for records of schema (which must outlive it).
  * opts NULL means JSON lines.  A CSV parser needs dgp_parse_csv_header()
  * before its first record.  Never NULL; free with dgp_parse_destroy().
@@ -109,9 +116,24 @@ size_t dgp_parse_csv_columns(const dgp_parser_t *p);
  * JSON: unknown keys are ignored and counted, a key given twice (also
  * when it differs only in case) is malformed, nested objects and arrays
  * are malformed, numbers / true / false keep their text, null is absent.
+ * "_dgp_op" (DGP_PARSE_OP_KEY) is no field: it sets dgp_parse_op(); a
+ * value other than "delete" / "upsert" is malformed.
  */
 dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
                               dgp_slice_t *vals, char *detail, size_t detail_size) DGP_MUST_CHECK;
+
+/* dgp_parse_op — what the last record dgp_parse_record() accepted asks for (CSV: upsert). */
+dgp_op_t dgp_parse_op(const dgp_parser_t *p);
+
+/*
+ * dgp_parse_key — split a message key key[0..len) (a Kafka tombstone's:
+ * the raw key values joined with DGP_KEY_SEP, as dgp-produce writes it)
+ * into the key fields of vals[0..s->nfields) (the others absent), slices
+ * into key.  Returns DGP_REASON_OK, or DGP_REASON_DELETE_KEY with detail
+ * when the number of parts is not the schema's key field count.
+ */
+dgp_reason_t dgp_parse_key(const dgp_schema_t *s, const char *key, size_t len, dgp_slice_t *vals,
+                           char *detail, size_t detail_size) DGP_MUST_CHECK;
 
 /*
  * dgp_parse_unknown_keys — JSON keys / CSV header columns seen so far that

@@ -36,16 +36,28 @@ typedef struct dgp_origin {
 	                       + 1 */
 } dgp_origin_t;
 
+/*
+ * What a record asks for: its key's row as the record has it (an insert or
+ * an update, told apart by the dedup cache), or its key's row gone (a Kafka
+ * tombstone with a key, a file's delete marker: README "Deletes").
+ */
+typedef enum dgp_op {
+	DGP_OP_UPSERT = 0,
+	DGP_OP_DELETE,
+} dgp_op_t;
+
 typedef struct dgp_record {
 	dgp_origin_t origin;
+	dgp_op_t op;
 	dgp_slice_t raw;     /* the bytes as received (before transcoding) */
-	dgp_slice_t *vals;   /* schema->nfields normalised values */
+	dgp_slice_t *vals;   /* schema->nfields normalised values (a delete: key fields only) */
 	uint32_t flags;      /* union of the fields' DGP_NF_* flags */
 	dgp_reason_t reason; /* DGP_REASON_OK, or why the record is rejected */
 	int reject_field;    /* index of the offending field, -1 for record-level reasons */
 	const char
 	    *reject_detail; /* e.g. "column 3 of 5", parser message with byte offset; may be NULL */
-	dgp_dedup_class_t cls; /* valid when reason == OK */
+	dgp_dedup_class_t cls; /* valid when reason == OK; a delete still to apply is none of
+	                          them (dgp_batch_counts_t.deletes), a superseded one DUPLICATE */
 	uint64_t key_hash, content_hash;
 	dgp_slice_t key; /* normalised record key (fields joined with 0x1F) */
 } dgp_record_t;

@@ -59,6 +59,7 @@ typedef struct dgp_sink_progress {
 
 typedef struct dgp_sink_result {
 	uint64_t inserted, updated; /* rows written */
+	uint64_t deleted, absent;   /* deletes that removed a row / found none */
 	bool met_existing;          /* keys the cache took for new were there (merged) */
 } dgp_sink_result_t;
 

@@ -45,6 +45,7 @@ typedef struct dgp_source_record {
 	                         -1 for files; end_offset = where reading resumes after it */
 	int64_t next_line;    /* files: line at origin.end_offset; streams: -1 */
 	int64_t timestamp_ms; /* produce time, -1 unknown (files) */
+	dgp_op_t op;          /* DGP_OP_DELETE: a tombstone, raw is its message key */
 	const char *raw;      /* the bytes as received */
 	size_t raw_len;
 	const char *text; /* UTF-8 text to parse; NULL until text() for sources that have it */

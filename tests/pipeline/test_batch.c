@@ -461,3 +461,117 @@ Test(batch, a_currency_companion_holds_the_amounts_code_or_null)
 	cr_expect_neq(hashes[0], hashes[1]);
 	dgp_batch_destroy(b);
 }
+
+static dgp_record_t *del(dgp_batch_t *b, const dgp_dedup_t *cache, const char *id)
+{
+	dgp_slice_t v[3] = {{id, id ? strlen(id) : 0}, {NULL, 0}, {NULL, 0}};
+	dgp_origin_t o = {"t.csv", -1, line * 10, line, line * 10 + 10};
+	line++;
+	return dgp_batch_add_op(b, DGP_OP_DELETE, cache, &ctx, &o, "raw", 3, v, DGP_REASON_OK,
+	                        NULL);
+}
+
+/*
+ * A delete is a version of its key: the last version wins.  Against a
+ * cache holding keys 1, 2 and 3 (PostgreSQL has them):
+ *   key 1: upsert a, delete          → the delete
+ *   key 2: delete, upsert b (stored) → unchanged: nothing to write
+ *   key 3: delete, upsert q (new)    → changed: merged
+ *   key 4: delete, delete            → one delete (the first), one duplicate
+ *   key 5: delete, upsert z          → new: inserted (5 is not stored)
+ * A required non-key field is not needed in a delete.
+ */
+Test(batch, a_delete_is_a_version_of_its_key_and_the_last_version_wins)
+{
+	dgp_dedup_t *cache = dgp_dedup_new(0);
+	dgp_batch_t *seed = dgp_batch_new(&schema, 100, ~0ull);
+	add(seed, NULL, "1", "a", NULL);
+	add(seed, NULL, "2", "b", NULL);
+	add(seed, NULL, "3", "p", NULL);
+	dgp_batch_commit_cache(seed, cache);
+	dgp_dedup_t *fresh = dgp_dedup_new(0); /* a warm start: stored before this run */
+	for (size_t i = 0; i < 3; i++) {
+		uint64_t c;
+		dgp_record_t *r = dgp_batch_record(seed, i);
+		cr_assert(dgp_dedup_get(cache, r->key_hash, &c, NULL));
+		dgp_dedup_put(fresh, r->key_hash, c, false);
+	}
+
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_record_t *r1a = add(b, fresh, "1", "a", NULL);
+	dgp_record_t *r1d = del(b, fresh, "1");
+	dgp_record_t *r2d = del(b, fresh, "2");
+	dgp_record_t *r2b = add(b, fresh, "2", "b", NULL);
+	dgp_record_t *r3d = del(b, fresh, "3");
+	dgp_record_t *r3q = add(b, fresh, "3", "q", NULL);
+	dgp_record_t *r4d = del(b, fresh, "4");
+	dgp_record_t *r4e = del(b, fresh, "4");
+	dgp_record_t *r5d = del(b, fresh, "5");
+	dgp_record_t *r5z = add(b, fresh, "5", "z", NULL);
+
+	cr_expect_eq(r1a->cls, DGP_DEDUP_DUPLICATE, "superseded by the delete");
+	cr_expect_eq(r1d->op, DGP_OP_DELETE);
+	cr_expect_eq(r1d->reason, DGP_REASON_OK, "a delete needs no required non-key field");
+	cr_expect_eq(r2d->cls, DGP_DEDUP_DUPLICATE, "superseded by the insert");
+	cr_expect_eq(r2b->cls, DGP_DEDUP_UNCHANGED);
+	cr_expect_eq(r3d->cls, DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(r3q->cls, DGP_DEDUP_CHANGED);
+	cr_expect_eq(r4e->cls, DGP_DEDUP_DUPLICATE, "a second delete in a row");
+	cr_expect_eq(r5d->cls, DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(r5z->cls, DGP_DEDUP_NEW);
+
+	dgp_record_t **ins, **mrg;
+	size_t ni, nm, nd;
+	dgp_batch_writes(b, &ins, &ni, &mrg, &nm);
+	dgp_record_t **dels = dgp_batch_deletes(b, &nd);
+	cr_assert_eq(ni, 1);
+	cr_expect_eq(ins[0], r5z);
+	cr_assert_eq(nm, 1);
+	cr_expect_eq(mrg[0], r3q, "key 3 was stored: the merge path");
+	cr_assert_eq(nd, 2);
+	cr_expect_eq(dels[0], r1d);
+	cr_expect_eq(dels[1], r4d,
+	             "a key the cache does not know is deleted too (PostgreSQL decides)");
+	cr_expect_eq(dels[1]->key.len, 1);
+	cr_expect_eq(memcmp(dels[1]->key.p, "4", 1), 0);
+
+	const dgp_batch_counts_t *c = dgp_batch_counts(b);
+	cr_expect_eq(c->read, 10);
+	cr_expect_eq(c->deletes, 2);
+	cr_expect_eq(c->cls[DGP_DEDUP_DUPLICATE], 5);
+	cr_expect_eq(c->cls[DGP_DEDUP_UNCHANGED], 1);
+	cr_expect_eq(c->cls[DGP_DEDUP_CHANGED], 1);
+	cr_expect_eq(c->cls[DGP_DEDUP_NEW], 1);
+	cr_expect_eq(c->rejected, 0);
+	cr_expect_eq(c->parsed, 4, "a delete is counted in no field");
+
+	/* After COMMIT: the deleted key is forgotten, so its next record is NEW again. */
+	dgp_batch_commit_cache(b, fresh);
+	cr_expect_not(dgp_dedup_get(fresh, r1d->key_hash, NULL, NULL));
+	cr_expect(dgp_dedup_get(fresh, r3q->key_hash, NULL, NULL));
+	dgp_batch_reset(b);
+	dgp_record_t *again = add(b, fresh, "1", "a", NULL);
+	cr_expect_eq(again->cls, DGP_DEDUP_NEW);
+	dgp_batch_destroy(b);
+	dgp_batch_destroy(seed);
+	dgp_dedup_destroy(cache);
+	dgp_dedup_destroy(fresh);
+}
+
+/* A delete's key is normalised by its field's rule: an invalid or empty one rejects it. */
+Test(batch, a_delete_with_a_bad_key_is_rejected_with_the_fields_reason)
+{
+	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_record_t *bad = del(b, NULL, "1x");
+	dgp_record_t *empty = del(b, NULL, " ");
+	cr_expect_eq(bad->reason, DGP_REASON_FORMAT);
+	cr_expect_eq(bad->reject_field, 0);
+	cr_expect_eq(empty->reason, DGP_REASON_EMPTY);
+	size_t nd;
+	dgp_batch_deletes(b, &nd);
+	cr_expect_eq(nd, 0);
+	const dgp_batch_counts_t *c = dgp_batch_counts(b);
+	cr_expect_eq(c->rejected, 2);
+	cr_expect_eq(c->deletes, 0);
+	dgp_batch_destroy(b);
+}

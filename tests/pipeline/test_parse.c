@@ -378,3 +378,56 @@ Test(parse, unknown_fields_are_named_and_counted_and_strict_rejects_them)
 	cr_expect_eq(parse(p, "2,,b"), DGP_REASON_OK);
 	dgp_parse_destroy(p);
 }
+
+/* "_dgp_op" is no field: it says what the record asks for, and only "delete" / "upsert". */
+Test(parse, json_delete_marker_sets_the_op_and_is_no_unknown_key)
+{
+	dgp_parser_t *p = dgp_parse_new(&schema, &(dgp_parse_opts_t){.strict_unknown = true});
+	cr_assert_eq(parse(p, "{\"_dgp_op\":\"delete\",\"GMSFHM\":\"420106199003071238\"}"),
+	             DGP_REASON_OK, "%s", detail);
+	cr_expect_eq(dgp_parse_op(p), DGP_OP_DELETE);
+	expect_val(0, "420106199003071238");
+	cr_expect_eq(dgp_parse_unknown_keys(p), 0, "not counted as a field the catalog lacks");
+	cr_assert_eq(parse(p, "{\"GMSFHM\":\"1\"}"), DGP_REASON_OK);
+	cr_expect_eq(dgp_parse_op(p), DGP_OP_UPSERT, "the op is per record");
+	cr_assert_eq(parse(p, "{\"GMSFHM\":\"1\",\"_dgp_op\":\"upsert\"}"), DGP_REASON_OK);
+	cr_expect_eq(dgp_parse_op(p), DGP_OP_UPSERT);
+	cr_expect_eq(parse(p, "{\"_dgp_op\":\"remove\",\"GMSFHM\":\"1\"}"), DGP_REASON_MALFORMED);
+	cr_expect_str_eq(detail, "\"_dgp_op\" at byte 1 is neither \"delete\" nor \"upsert\"");
+	cr_expect_eq(parse(p, "{\"_dgp_op\":\"delete\",\"_dgp_op\":\"delete\"}"),
+	             DGP_REASON_MALFORMED);
+	cr_expect_str_eq(detail, "duplicate key \"_dgp_op\" at byte 20");
+	cr_expect_eq(parse(p, "{\"_DGP_OP\":\"delete\",\"GMSFHM\":\"1\"}"),
+	             DGP_REASON_UNKNOWN_FIELD, "the marker's name is exact");
+	dgp_parse_destroy(p);
+}
+
+/* A tombstone's key: the key fields joined with 0x1F, as many parts as the schema's key. */
+Test(parse, a_message_key_splits_into_the_key_fields)
+{
+	static const size_t two[] = {0, 2};
+	dgp_schema_t s2 = schema;
+	s2.nkeys = 2;
+	s2.key_fields = two;
+	cr_assert_eq(dgp_parse_key(&s2,
+	                           "A\x1f"
+	                           "20200101",
+	                           10, vals, detail, sizeof(detail)),
+	             DGP_REASON_OK, "%s", detail);
+	expect_val(0, "A");
+	expect_val(1, NULL);
+	expect_val(2, "20200101");
+	expect_val(3, NULL);
+	cr_expect_eq(dgp_parse_key(&s2, "A", 1, vals, detail, sizeof(detail)),
+	             DGP_REASON_DELETE_KEY);
+	cr_expect_str_eq(detail, "key of 1 bytes has 1 part, the resource's key 2 fields");
+	cr_expect_eq(dgp_parse_key(&schema,
+	                           "A\x1f"
+	                           "B",
+	                           3, vals, detail, sizeof(detail)),
+	             DGP_REASON_DELETE_KEY);
+	cr_expect_str_eq(detail, "key of 3 bytes has 2 parts, the resource's key 1 field");
+	cr_assert_eq(dgp_parse_key(&schema, "420106199003071238", 18, vals, detail, sizeof(detail)),
+	             DGP_REASON_OK);
+	expect_val(0, "420106199003071238");
+}
