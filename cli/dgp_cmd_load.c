@@ -123,6 +123,9 @@ static void counts_add(dgp_batch_counts_t *a, const dgp_batch_counts_t *b)
 	a->field_rejects += b->field_rejects;
 	a->flagged += b->flagged;
 	a->skipped += b->skipped;
+	a->deletes += b->deletes;
+	a->deleted += b->deleted;
+	a->absent += b->absent;
 	a->repeated += b->repeated;
 }
 
@@ -275,6 +278,9 @@ static void print_counts(const char *label, const dgp_batch_counts_t *c, double 
 		printf(" (%llu skipped)", (unsigned long long)c->skipped);
 	printf(", duplicate %llu, rejected %llu", (unsigned long long)c->cls[DGP_DEDUP_DUPLICATE],
 	       (unsigned long long)c->rejected);
+	if (c->deletes)
+		printf(", deleted %llu / absent %llu", (unsigned long long)c->deleted,
+		       (unsigned long long)c->absent);
 	if (c->field_rejects)
 		printf(" (+%llu values rejected in optional fields)",
 		       (unsigned long long)c->field_rejects);

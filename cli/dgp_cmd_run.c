@@ -557,8 +557,11 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	alarm(0);
 	const dgp_ingest_totals_t *tot = dgp_ingest_totals(r.eng);
 	printf("dgp run: %" PRIu64 " records, %" PRIu64 " rows written, %" PRIu64
-	       " rejected, %" PRIu64 " batches committed\n",
+	       " rejected, %" PRIu64 " batches committed",
 	       tot->read, tot->rows_written, tot->rejected, tot->batches);
+	if (tot->deleted || tot->absent)
+		printf(", deleted %" PRIu64 " / absent %" PRIu64, tot->deleted, tot->absent);
+	printf("\n");
 out:
 	dgp_http_stop(r.http);
 	if (r.ksrc)

@@ -370,7 +370,7 @@ void dgp_kafka_decode(dgp_kafka_decoder_t *s, const void *payload, size_t len,
 	m->detail = NULL;
 	if (!payload) {
 		m->reason = DGP_REASON_TOMBSTONE;
-		m->detail = "tombstone (null value): deletes are not applied";
+		m->detail = "tombstone (null value) with no key: nothing to delete";
 		return;
 	}
 	if (header_is(h, DGP_KAFKA_HDR_CONTENT_ENCODING, "gzip") && !gunzip(s, m))
@@ -429,6 +429,14 @@ static void decode(dgp_kafka_source_t *s, rd_kafka_message_t *rkm, dgp_kafka_msg
 	if (rd_kafka_message_headers(rkm, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		h = NULL;
 	dgp_kafka_decode(&s->dec, rkm->payload, rkm->len, h, m);
+	if (m->reason == DGP_REASON_TOMBSTONE && m->key_len) {
+		/* A tombstone with a key deletes the key's row: the key is its data. */
+		m->op = DGP_OP_DELETE;
+		m->reason = DGP_REASON_OK;
+		m->detail = NULL;
+		m->raw = m->payload = m->key;
+		m->raw_len = m->len = m->key_len;
+	}
 }
 
 int dgp_kafka_source_next(dgp_kafka_source_t *s, int timeout_ms, dgp_kafka_msg_t *msg, char *errstr,

@@ -3,7 +3,8 @@
  * high-level consumer in one consumer group, offsets owned by PostgreSQL.
  *
  *   brokers ─fetch─▶ rd_kafka_consumer_poll ─▶ dgp_kafka_source_next()
- *      ├─ null value / no bytes   ─▶ reject: tombstone | empty_message
+ *      ├─ null value, with a key  ─▶ a delete of that key (op, raw = the key)
+ *      ├─ null value without key / no bytes ─▶ reject: tombstone | empty_message
  *      ├─ content-encoding: gzip  ─inflate every member─▶ payload (source-owned buffer)
  *      ├─ charset (content-type's charset=, else the resource's encoding)
  *      │                          ─iconv─▶ UTF-8 (dgp_kafka_source_text)
@@ -81,6 +82,7 @@ typedef struct dgp_kafka_msg {
 	int64_t timestamp_ms; /* producer / log-append time, -1 unknown */
 	const char *key;      /* may be NULL */
 	size_t key_len;
+	dgp_op_t op;     /* DGP_OP_DELETE: a tombstone with a key (raw and payload are the key) */
 	const char *raw; /* payload as received (compressed if it was) */
 	size_t raw_len;
 	const char *payload; /* decoded: inflated when content-encoding: gzip */
@@ -115,7 +117,8 @@ typedef struct dgp_kafka_decoder {
  * empty) with its headers h (NULL: none), as dgp_kafka_source_next()
  * does: sets m's raw, payload, format, csv_header, charset, reason and
  * detail and leaves the other fields alone.  A NULL payload is a tombstone
- * (reason tombstone), an empty one empty_message.  content-encoding: gzip
+ * (reason tombstone; dgp_kafka_source_next() makes one with a key a
+ * delete), an empty one empty_message.  content-encoding: gzip
  * inflates every member into d's buffer (damaged: malformed; longer than
  * max_message_bytes: too_long);
  * one trailing "\n" or "\r\n" of the payload and of the dgp-csv-header

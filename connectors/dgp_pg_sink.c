@@ -15,6 +15,9 @@
  *        a failure comes back as (SQLSTATE, message), never a logged ERROR
  *        └─ a row-level SQLSTATE ─▶ per span, halving: [COPY stage] [merge()]
  *             down to single rows; a refused row → db_refused
+ *   [COPY pg_temp.dgp_del_N FROM STDIN]   deletes: key values + origin (only when the
+ *   [WITH d AS (DELETE … RETURNING) INSERT INTO dgp_ops.deleted]  batch has any): the rows
+ *        go to the history table, their golden keys join the queue's
  *   [COPY pg_temp.dgp_reject_stage FROM STDIN]  record + field rejects + refused rows,
  *        raw as bytea
  *   [INSERT INTO dgp_ops.reject … ON CONFLICT DO NOTHING (one row per reject of an
@@ -128,6 +131,8 @@ typedef struct sink_table {
 	    *stage_create; /* CREATE TEMP TABLE stage (text) …; CREATE FUNCTION pg_temp.merge */
 	const char *copy_stage;
 	const char *merge; /* (inserted, updated, golden keys moved away from, SQLSTATE, message) */
+	const char *copy_del; /* COPY into the delete stage: key values, origin */
+	const char *del; /* ($1 resource code) → (rows removed, history rows added, golden keys) */
 	const char *refresh;     /* base whose golden queue gets the keys: "person", … or NULL */
 	const char *refresh_sig; /* for to_regprocedure() */
 	int golden_key;          /* field feeding the golden key, -1 none */
@@ -190,6 +195,59 @@ static int find_golden_key(const dgp_schema_t *s)
 		if (strcmp(s->fields[i].column, col) == 0)
 			return (int)i;
 	return s->nkeys == 1 ? (int)s->key_fields[0] : -1;
+}
+
+/*
+ * The delete path of t: a stage of (key values as text, origin) created
+ * with the upsert stage, and one statement that removes the stage's keys
+ * from tbl and keeps each removed row in dgp_ops.deleted with the delete's
+ * origin.  A history row already there for that origin (the same delete
+ * read again) is not added twice.
+ */
+static void table_build_delete(dgp_arena_t *a, sink_table_t *t, const dgp_schema_t *s,
+                               const char *tbl, unsigned seq)
+{
+	const char *stage = dgp_arena_sprintf(a, "pg_temp.\"dgp_del_%u\"", seq);
+	dgp_buf_t cols = {0}, match = {0}, key = {0};
+	for (size_t k = 0; k < s->nkeys; k++) {
+		const dgp_field_spec_t *f = &s->fields[s->key_fields[k]];
+		const char *q = dgp_sql_quote_ident(a, f->column);
+		dgp_buf_printf(&cols, "%s text, ", q);
+		if (is_text_type(f->pg_type) || !f->pg_type)
+			dgp_buf_printf(&match, "%st.%s = x.%s", k ? " AND " : "", q, q);
+		else
+			dgp_buf_printf(&match, "%st.%s = x.%s::%s", k ? " AND " : "", q, q,
+			               f->pg_type);
+		dgp_buf_printf(&key, "%st.%s::text", k ? ", " : "", q);
+	}
+	dgp_buf_cstr(&cols);
+	dgp_buf_cstr(&match);
+	dgp_buf_cstr(&key);
+	const char *golden =
+	    t->golden_key >= 0
+	        ? dgp_arena_sprintf(a, "t.%s::text",
+	                            dgp_sql_quote_ident(a, s->fields[t->golden_key].column))
+	        : "NULL::text";
+	t->stage_create = dgp_arena_sprintf(
+	    a,
+	    "%s;CREATE TEMP TABLE %s (%s\"_dgp_source\" text, \"_dgp_partition\" int,"
+	    " \"_dgp_offset\" bigint, \"_dgp_line\" bigint) ON COMMIT DELETE ROWS",
+	    t->stage_create, stage, cols.p);
+	t->copy_del = dgp_arena_sprintf(a, "COPY %s FROM STDIN", stage);
+	t->del = dgp_arena_sprintf(
+	    a,
+	    "WITH d AS (DELETE FROM %s t USING %s x WHERE %s RETURNING ARRAY[%s] AS k,"
+	    " to_jsonb(t) AS r, x.\"_dgp_source\" AS src, x.\"_dgp_partition\" AS part,"
+	    " x.\"_dgp_offset\" AS off, x.\"_dgp_line\" AS line, %s AS g),"
+	    " h AS (INSERT INTO dgp_ops.deleted (resource_code, key, \"row\", source,"
+	    " \"partition\", \"offset\", line) SELECT $1, k, r, src, part, off, line FROM d"
+	    " ON CONFLICT DO NOTHING RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM h),"
+	    " (SELECT array_agg(DISTINCT g) FROM d WHERE g IS NOT NULL)",
+	    tbl, stage, match.p, key.p, golden);
+	free(cols.p);
+	free(match.p);
+	free(key.p);
 }
 
 static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
@@ -316,6 +374,7 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	    "END $dgp_merge$",
 	    stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, upsert_old, upsert_all, stage);
 	t->merge = dgp_arena_sprintf(a, "SELECT * FROM %s()", fn);
+	table_build_delete(a, t, s, tbl, seq);
 	free(text.p);
 	free(typed.p);
 	free(old.p);
@@ -824,6 +883,8 @@ typedef struct attempt {
 	bool reject_stage_created;
 	bool rejects_staged;       /* the reject stage holds this batch's rejects */
 	dgp_batch_counts_t counts; /* in->counts, refused rows moved to rejects, replays out */
+	uint64_t removed;          /* rows the batch's deletes removed from dgp_src */
+	uint64_t deleted_new;      /* history rows they added (not a delete read again) */
 	uint64_t replayed;         /* records of the batch counted by an earlier batch */
 } attempt_t;
 
@@ -1399,6 +1460,75 @@ static void count_replays(attempt_t *at)
 		}
 }
 
+/* A delete's stage row: its key values, then its origin (source, partition, offset, line). */
+static void delete_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, const dgp_record_t *r)
+{
+	dgp_buf_t *b = &sk->copy;
+	for (size_t k = 0; k < s->nkeys; k++) {
+		dgp_slice_t v = r->vals[s->key_fields[k]];
+		dgp_sql_copy_text(b, v.p, v.len);
+		dgp_buf_putc(b, '\t');
+	}
+	const char *src = r->origin.source ? r->origin.source : "";
+	put_copy_text_sanitised(b, &sk->tmp, src, strlen(src));
+	dgp_buf_putc(b, '\t');
+	put_opt_int(b, r->origin.partition, r->origin.partition >= 0);
+	dgp_buf_putc(b, '\t');
+	buf_put_i64(b, r->origin.offset);
+	dgp_buf_putc(b, '\t');
+	put_opt_int(b, r->origin.line, r->origin.line >= 0);
+	dgp_buf_putc(b, '\n');
+}
+
+/*
+ * Step 3: the deletes.  Their keys go to the delete stage, one statement
+ * moves the rows they name from dgp_src to dgp_ops.deleted; a key that is
+ * not stored removes nothing (absent: counted, neither a reject nor an
+ * error).  The golden keys of the removed rows join sk->moved, so finish()
+ * queues them with the written rows' keys: the golden worker recomputes
+ * each from the sources left, or deletes it when none is.
+ */
+static dgp_err_t write_deletes(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	const dgp_pg_sink_input_t *in = at->in;
+	at->removed = at->deleted_new = 0;
+	if (!in->n_deletes)
+		return DGP_OK;
+	dgp_err_t e = stage_ensure(at, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	if ((e = copy_begin(sk, at->t->copy_del, errstr, errstr_size)) != DGP_OK)
+		return step_err(e, errstr, errstr_size, "copy into the delete stage");
+	for (size_t i = 0; i < in->n_deletes; i++) {
+		delete_row(sk, in->schema, in->deletes[i]);
+		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
+			return step_err(e, errstr, errstr_size, "copy into the delete stage");
+	}
+	if ((e = copy_end(sk, NULL, errstr, errstr_size)) != DGP_OK)
+		return step_err(e, errstr, errstr_size, "copy into the delete stage");
+	const char *p[1] = {in->schema->resource_code};
+	sk->rt++;
+	PGresult *r = PQexecParams(sk->conn, at->t->del, 1, NULL, p, NULL, NULL, 0);
+	e = result_err(sk, r, errstr, errstr_size);
+	if (e != DGP_OK) {
+		PQclear(r);
+		return step_err(e, errstr, errstr_size, "delete from dgp_src");
+	}
+	at->removed = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	at->deleted_new = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+	/* "{k,…}": appended without the braces, as the merges' moved keys are */
+	const char *g = PQgetisnull(r, 0, 2) ? "" : PQgetvalue(r, 0, 2);
+	size_t gl = strlen(g);
+	if (gl > 2 && g[0] == '{' && g[gl - 1] == '}') {
+		if (sk->moved.len)
+			dgp_buf_putc(&sk->moved, ',');
+		dgp_buf_append(&sk->moved, g + 1, gl - 2);
+	}
+	PQclear(r);
+	return DGP_OK;
+}
+
 static const char REJECT_STAGE_SQL[] =
     "CREATE TEMP TABLE dgp_reject_stage (resource_code text, reason text, field text,"
     " source text, \"partition\" int, \"offset\" bigint, line bigint, raw bytea, detail text)"
@@ -1551,7 +1681,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 	const dgp_schema_t *s = in->schema;
 	pstmt_t st[12];
 	size_t n = 0, irej = 0;
-	char nb[8][24];
+	char nb[9][24];
 
 	dgp_err_t e = DGP_OK;
 	if (at->rejects_staged) {
@@ -1564,9 +1694,10 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		                           " SELECT count(*) FROM i",
 		                    .keep = true};
 	}
-	if (at->n_rows && (e = golden_lookup(at, errstr, errstr_size)) != DGP_OK)
+	bool touched = at->n_rows || sk->moved.len; /* rows written or deleted */
+	if (touched && (e = golden_lookup(at, errstr, errstr_size)) != DGP_OK)
 		return e;
-	if (at->t->golden == GOLDEN_YES && at->n_rows) {
+	if (at->t->golden == GOLDEN_YES && touched) {
 		at->res->refreshed_keys = golden_keys(at, &sk->arr[3]);
 		/* Queued, not refreshed: the golden worker (dgp_golden) refreshes them
 		 * later in large sets; queued in this transaction, so none is missed. */
@@ -1577,27 +1708,32 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 			                    .params = {at->t->refresh, sk->arr[3].p}};
 	}
 
-	uint64_t written = at->res->inserted + at->res->updated;
+	uint64_t written = at->res->inserted + at->res->updated + at->removed;
 	if (in->counts) {
 		const dgp_batch_counts_t *c = &at->counts;
-		snprintf(nb[0], sizeof(nb[0]), "%" PRIu64, at->res->inserted);
+		snprintf(nb[0], sizeof(nb[0]), "%" PRId64,
+		         (int64_t)at->res->inserted - (int64_t)at->removed);
+		snprintf(nb[8], sizeof(nb[8]), "%" PRIu64, at->deleted_new);
 		snprintf(nb[1], sizeof(nb[1]), "%" PRIu64, c->read);
 		snprintf(nb[2], sizeof(nb[2]), "%" PRIu64, c->rejected);
 		snprintf(nb[7], sizeof(nb[7]), "%" PRIu64, at->replayed);
 		st[n++] = (pstmt_t){
-		    .sql = "INSERT INTO dgp_catalog.resource_stats AS s (resource_code, \"rows\","
-		           " records_read, rejected, replayed, last_load, last_change)"
-		           " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, $6::bigint, now(),"
-		           "  CASE WHEN $5::boolean THEN now() END)"
-		           " ON CONFLICT (resource_code) DO UPDATE SET"
-		           " \"rows\" = s.\"rows\" + EXCLUDED.\"rows\","
-		           " records_read = s.records_read + EXCLUDED.records_read,"
-		           " rejected = s.rejected + EXCLUDED.rejected,"
-		           " replayed = s.replayed + EXCLUDED.replayed,"
-		           " last_load = EXCLUDED.last_load,"
-		           " last_change = COALESCE(EXCLUDED.last_change, s.last_change)",
-		    .nparams = 6,
-		    .params = {s->resource_code, nb[0], nb[1], nb[2], written ? "t" : "f", nb[7]}};
+		    .sql =
+		        "INSERT INTO dgp_catalog.resource_stats AS s (resource_code, \"rows\","
+		        " records_read, rejected, replayed, deleted, last_load, last_change)"
+		        " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, $6::bigint, $7::bigint,"
+		        "  now(), CASE WHEN $5::boolean THEN now() END)"
+		        " ON CONFLICT (resource_code) DO UPDATE SET"
+		        " \"rows\" = s.\"rows\" + EXCLUDED.\"rows\","
+		        " records_read = s.records_read + EXCLUDED.records_read,"
+		        " rejected = s.rejected + EXCLUDED.rejected,"
+		        " replayed = s.replayed + EXCLUDED.replayed,"
+		        " deleted = s.deleted + EXCLUDED.deleted,"
+		        " last_load = EXCLUDED.last_load,"
+		        " last_change = COALESCE(EXCLUDED.last_change, s.last_change)",
+		    .nparams = 7,
+		    .params = {s->resource_code, nb[0], nb[1], nb[2], written ? "t" : "f", nb[7],
+		               nb[8]}};
 		if (stats_params(at))
 			st[n++] = (pstmt_t){
 			    .sql = "INSERT INTO dgp_catalog.reject_stats AS s (resource_code, "
@@ -1753,6 +1889,8 @@ static dgp_err_t attempt_run(attempt_t *at, char *errstr, size_t errstr_size)
 	}
 	if (e == DGP_OK)
 		e = write_rows(at, errstr, errstr_size);
+	if (e == DGP_OK)
+		e = write_deletes(at, errstr, errstr_size);
 	if (e == DGP_OK && at->in->counts) {
 		at->counts = *at->in->counts;
 		at->counts.rejected += sk->n_refusals;
@@ -1824,6 +1962,8 @@ dgp_err_t dgp_pg_sink_write(dgp_pg_sink_t *sk, const dgp_pg_sink_input_t *in,
 	sk->rt = 0;
 	dgp_err_t e = attempt_run(&at, errstr, errstr_size);
 	if (e == DGP_OK && !result->already_committed) {
+		result->deleted = at.removed;
+		result->absent = in->n_deletes - at.removed;
 		result->n_refused = sk->n_refusals;
 		result->refused = sk->refusals;
 		result->met_existing = result->inserted + sk->n_refusals < in->n_inserts;
@@ -1841,6 +1981,7 @@ dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sk, dgp_batch_t *batch,
 	dgp_batch_writes(batch, &ins, &in.n_inserts, &mrg, &in.n_merges);
 	in.inserts = ins;
 	in.merges = mrg;
+	in.deletes = dgp_batch_deletes(batch, &in.n_deletes);
 	in.field_rejects = dgp_batch_field_rejects(batch, &in.n_field_rejects);
 	in.counts = dgp_batch_counts(batch);
 	in.field_counts = dgp_batch_field_counts(batch);
@@ -1867,6 +2008,8 @@ dgp_err_t dgp_pg_sink_write_batch(dgp_pg_sink_t *sk, dgp_batch_t *batch,
 	if (!result)
 		result = &local;
 	dgp_err_t e = dgp_pg_sink_write(sk, &in, progress, result, errstr, errstr_size);
+	if (e == DGP_OK && !result->already_committed)
+		dgp_batch_deleted(batch, result->deleted, result->absent);
 	/* The refused records are rejects now: in the counts, out of the cache commit. */
 	for (size_t i = 0; e == DGP_OK && i < result->n_refused; i++)
 		dgp_batch_refuse(batch, result->refused[i].rec, DGP_REASON_DB_REFUSED,
@@ -1951,6 +2094,18 @@ static const char ENSURE_OPS_SQL[] =
     " records bigint NOT NULL,"
     " fingerprints bytea NOT NULL,"
     " stored_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE IF NOT EXISTS dgp_ops.deleted ("
+    " id bigserial PRIMARY KEY,"
+    " resource_code text NOT NULL,"
+    " key text[] NOT NULL,"
+    " \"row\" jsonb NOT NULL,"
+    " source text,"
+    " \"partition\" int,"
+    " \"offset\" bigint,"
+    " line bigint,"
+    " deleted_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE UNIQUE INDEX IF NOT EXISTS deleted_origin ON dgp_ops.deleted (resource_code,"
+    " source, (coalesce(\"partition\", -1)), \"offset\", key);"
     "CREATE TABLE IF NOT EXISTS dgp_ops.golden_queue ("
     " base text NOT NULL,"
     " key text NOT NULL,"
@@ -1966,6 +2121,8 @@ static const char ENSURE_OPS_SQL[] =
     " 'dgp_catalog.resource_stats'::regclass AND attname = 'replayed') THEN"
     " ALTER TABLE dgp_catalog.resource_stats ADD COLUMN replayed bigint NOT NULL DEFAULT 0;"
     " END IF; END $dgp$;"
+    "ALTER TABLE dgp_catalog.resource_stats ADD COLUMN IF NOT EXISTS deleted bigint NOT NULL"
+    " DEFAULT 0;"
     "CREATE TABLE IF NOT EXISTS dgp_catalog.reject_stats ("
     " resource_code text NOT NULL,"
     " reason text NOT NULL,"

@@ -146,6 +146,8 @@ typedef struct dgp_pg_sink_input {
 	size_t n_inserts;
 	dgp_record_t *const *merges; /* keys present: upsert */
 	size_t n_merges;
+	dgp_record_t *const *deletes; /* keys to delete (no key among the inserts / merges) */
+	size_t n_deletes;
 	const dgp_record_t *const *rejects;
 	size_t n_rejects;
 	const dgp_field_reject_t *field_rejects;
@@ -168,6 +170,8 @@ typedef struct dgp_pg_refusal {
 typedef struct dgp_pg_sink_result {
 	uint64_t inserted;       /* rows inserted into dgp_src (key was not there) */
 	uint64_t updated;        /* rows updated (key there, content differed) */
+	uint64_t deleted;        /* rows deleted from dgp_src (moved to dgp_ops.deleted) */
+	uint64_t absent;         /* deletes of a key dgp_src did not hold: nothing to delete */
 	uint64_t rejects;        /* rows added to dgp_ops.reject, refusals included */
 	uint64_t refreshed_keys; /* keys handed to the golden-record function */
 	bool met_existing;       /* fewer rows inserted than the cache expected new: a stale
@@ -188,7 +192,7 @@ typedef struct dgp_pg_sink_opts {
  * resource_stats, reject_stats, field_stats) when missing, per SCHEMA.md.
  * Idempotent, safe against concurrent callers (advisory lock), silent (no
  * NOTICEs).  Alters an existing table only to add what a later version
- * needs: resource_stats.replayed; the unique index reject_origin, after
+ * needs: resource_stats.replayed and .deleted; the unique index reject_origin, after
  * deleting the copies of a reject that replays added before it existed.
  */
 dgp_err_t dgp_pg_sink_ensure_ops(PGconn *conn, char *errstr, size_t errstr_size) DGP_MUST_CHECK;

@@ -66,7 +66,8 @@ static dgp_sink_status_t pg_write(void *opaque, dgp_batch_t *batch,
 			s->records_base = pp.records;
 		if (res.already_committed)
 			return DGP_SINK_ALREADY_COMMITTED;
-		*result = (dgp_sink_result_t){res.inserted, res.updated, res.met_existing};
+		*result = (dgp_sink_result_t){res.inserted, res.updated, res.deleted, res.absent,
+		                              res.met_existing};
 		return DGP_SINK_OK;
 	case DGP_ERR_PG_CONN:
 		set_down(s, true);

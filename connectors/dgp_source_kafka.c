@@ -29,6 +29,7 @@ static int kafka_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, ch
 	    .origin = {m->topic, m->partition, m->offset, -1, m->offset + 1},
 	    .next_line = -1,
 	    .timestamp_ms = m->timestamp_ms,
+	    .op = m->op,
 	    .raw = m->raw,
 	    .raw_len = m->raw_len,
 	    .format = m->format,

@@ -333,7 +333,7 @@ Test(kafka_source_mock, every_payload_kind_decodes_or_gets_its_own_reason, .time
 	}
 	cr_assert_eq(n, N);
 	cr_expect_eq(d[0].reason, DGP_REASON_TOMBSTONE);
-	cr_expect_str_eq(d[0].detail, "tombstone (null value): deletes are not applied");
+	cr_expect_str_eq(d[0].detail, "tombstone (null value) with no key: nothing to delete");
 	cr_expect_eq(d[1].reason, DGP_REASON_EMPTY_MESSAGE);
 	cr_expect_str_eq(d[1].detail, "empty message");
 	cr_expect_eq(d[2].reason, DGP_REASON_OK, "%s", d[2].detail);
