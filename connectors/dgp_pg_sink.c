@@ -1472,12 +1472,10 @@ static void delete_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, const dgp_recor
 	const char *src = r->origin.source ? r->origin.source : "";
 	put_copy_text_sanitised(b, &sk->tmp, src, strlen(src));
 	dgp_buf_putc(b, '\t');
-	put_opt_int(b, r->origin.partition, r->origin.partition >= 0);
-	dgp_buf_putc(b, '\t');
-	buf_put_i64(b, r->origin.offset);
-	dgp_buf_putc(b, '\t');
+	put_opt_int(b, r->origin.partition, r->origin.partition >= 0); /* each with its tab */
+	put_opt_int(b, r->origin.offset, true);
 	put_opt_int(b, r->origin.line, r->origin.line >= 0);
-	dgp_buf_putc(b, '\n');
+	b->p[b->len - 1] = '\n';
 }
 
 /*

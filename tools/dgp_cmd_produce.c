@@ -8,6 +8,8 @@
  *
  * Keying by record key keeps every version of a record in one partition,
  * so their order is kept.  --partitions N creates the topic when missing.
+ * A JSON delete marker ({"_dgp_op":"delete", key fields}; needs --resource)
+ * goes as Kafka's own delete: a tombstone (null value) with the key.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -256,12 +258,16 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		/* Key: the raw key fields joined with 0x1F (absent when unparsable). */
 		char key[1024];
 		size_t kl = 0;
+		bool tombstone = false;
 		if (parser) {
 			dgp_arena_reset(scratch);
 			char det[128];
 			char *text = dgp_arena_memdup(scratch, line, len);
 			if (dgp_parse_record(parser, text, len, scratch, vals, det, sizeof(det)) ==
 			    DGP_REASON_OK) {
+				/* a delete marker goes as Kafka's delete: a tombstone with the key
+				 */
+				tombstone = dgp_parse_op(parser) == DGP_OP_DELETE;
 				for (size_t k = 0; k < schema->nkeys; k++) {
 					dgp_slice_t v = vals[schema->key_fields[k]];
 					if (k && kl < sizeof(key))
@@ -295,7 +301,8 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 				                    "gzip", -1);
 			e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
 			                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			                      RD_KAFKA_V_VALUE((void *)payload, plen),
+			                      RD_KAFKA_V_VALUE(tombstone ? NULL : (void *)payload,
+			                                       tombstone ? 0 : plen),
 			                      RD_KAFKA_V_KEY(kl ? key : NULL, kl),
 			                      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
 			if (e) /* on success the message owns the headers */
