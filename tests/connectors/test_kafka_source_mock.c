@@ -360,3 +360,45 @@ Test(kafka_source_mock, every_payload_kind_decodes_or_gets_its_own_reason, .time
 	cr_expect_str_eq(d[9].detail, "empty message (only a line end)");
 	teardown(&f);
 }
+
+/*
+ * A tombstone with a message key is a delete of that key: reason OK, op
+ * delete, raw and payload the key bytes; without a key it stays a reject.
+ */
+Test(kafka_source_mock, a_tombstone_with_a_key_is_a_delete, .timeout = 120)
+{
+	fixture_t f;
+	setup(&f, -1);
+	static const char key[] = "420106194001020004\x1f"
+	                          "2";
+	cr_assert_eq(rd_kafka_producev(f.prod, RD_KAFKA_V_TOPIC(TOPIC), RD_KAFKA_V_PARTITION(0),
+	                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+	                               RD_KAFKA_V_KEY((void *)key, sizeof(key) - 1),
+	                               RD_KAFKA_V_VALUE(NULL, 0), RD_KAFKA_V_END),
+	             0);
+	produce_raw(f.prod, NULL, 0, NULL, NULL);
+	cr_assert_eq(rd_kafka_flush(f.prod, 10000), 0);
+	dgp_kafka_msg_t m[2];
+	char raw[64] = "";
+	int n = 0;
+	time_t end = time(NULL) + 60;
+	while (n < 2 && time(NULL) < end) {
+		char err[256];
+		int r = dgp_kafka_source_next(f.src, 100, &m[n], err, sizeof(err));
+		cr_assert_geq(r, 0, "%s", err);
+		if (!r)
+			continue;
+		if (n == 0)
+			memcpy(raw, m[0].raw, m[0].raw_len < 63 ? m[0].raw_len : 63);
+		n++;
+	}
+	cr_assert_eq(n, 2);
+	cr_expect_eq(m[0].reason, DGP_REASON_OK);
+	cr_expect_eq(m[0].op, DGP_OP_DELETE);
+	cr_expect_eq(m[0].raw_len, sizeof(key) - 1);
+	cr_expect_str_eq(raw, key);
+	cr_expect_eq(m[1].reason, DGP_REASON_TOMBSTONE);
+	cr_expect_eq(m[1].op, DGP_OP_UPSERT);
+	cr_expect_str_eq(m[1].detail, "tombstone (null value) with no key: nothing to delete");
+	teardown(&f);
+}
