@@ -231,7 +231,7 @@ static dgp_err_t read_resource_stats(dgp_catalog_status_t *st, PGconn *conn, cha
 	dgp_err_t e = select_rows(conn,
 	                          "SELECT resource_code, \"rows\", records_read, rejected,"
 	                          " extract(epoch FROM last_load)::bigint,"
-	                          " extract(epoch FROM last_change)::bigint, replayed"
+	                          " extract(epoch FROM last_change)::bigint, replayed, deleted"
 	                          " FROM dgp_catalog.resource_stats",
 	                          &r, errstr, errstr_size);
 	if (e != DGP_OK)
@@ -249,6 +249,7 @@ static dgp_err_t read_resource_stats(dgp_catalog_status_t *st, PGconn *conn, cha
 		s->changed = !PQgetisnull(r, i, 5);
 		s->last_change = num(r, i, 5);
 		s->replayed = num(r, i, 6);
+		s->deleted = num(r, i, 7);
 	}
 	PQclear(r);
 	return DGP_OK;
@@ -545,12 +546,12 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 	fprintf(out, " — %zu ok, %zu overdue, %zu never loaded\n\n", c[DGP_COMPLIANCE_OK],
 	        c[DGP_COMPLIANCE_OVERDUE], c[DGP_COMPLIANCE_NEVER]);
 
-	static const bool right[] = {false, false, false, false, true,  true,
+	static const bool right[] = {false, false, false, false, true,  true, true,
 	                             true,  true,  false, false, false, false};
-	grid_t g = {.a = a, .ncols = 12, .right = right};
+	grid_t g = {.a = a, .ncols = 13, .right = right};
 	grid_row(&g, (const char *[]){"code", "name", "provider", "cycle", "rows", "read",
-	                              "rejected", "read again", "last load", "last change",
-	                              "status", "overdue by"});
+	                              "rejected", "read again", "deleted", "last load",
+	                              "last change", "status", "overdue by"});
 	for (size_t i = 0; i < st->n; i++) {
 		const dgp_status_resource_t *s = &st->res[i];
 		const dgp_catalog_resource_t *r = s->resource;
@@ -564,7 +565,8 @@ bool dgp_catalog_status_write_table(const dgp_catalog_status_t *st, FILE *out)
 		        s->has_stats ? i64(a, s->rows) : "-",
 		        s->has_stats ? i64(a, s->records_read) : "-",
 		        s->has_stats ? i64(a, s->rejected) : "-",
-		        s->has_stats ? i64(a, s->replayed) : "-", when(a, s->loaded, s->last_load),
+		        s->has_stats ? i64(a, s->replayed) : "-",
+		        s->has_stats ? i64(a, s->deleted) : "-", when(a, s->loaded, s->last_load),
 		        when(a, s->changed, s->last_change), dgp_compliance_label(s->compliance),
 		        s->compliance == DGP_COMPLIANCE_OVERDUE ? duration(a, s->overdue_by) : ""});
 	}
@@ -657,11 +659,12 @@ static void json_resource(FILE *out, const dgp_status_resource_t *s)
 	if (s->has_stats)
 		fprintf(out,
 		        ",\n     \"rows\": %" PRId64 ", \"records_read\": %" PRId64
-		        ", \"rejected\": %" PRId64 ", \"replayed\": %" PRId64,
-		        s->rows, s->records_read, s->rejected, s->replayed);
+		        ", \"rejected\": %" PRId64 ", \"replayed\": %" PRId64
+		        ", \"deleted\": %" PRId64,
+		        s->rows, s->records_read, s->rejected, s->replayed, s->deleted);
 	else
 		fputs(",\n     \"rows\": null, \"records_read\": null, \"rejected\": null,"
-		      " \"replayed\": null",
+		      " \"replayed\": null, \"deleted\": null",
 		      out);
 	fputs(", \"last_load\": ", out);
 	json_time(out, s->loaded, s->last_load);

@@ -82,7 +82,8 @@ typedef struct dgp_status_resource {
 	bool has_stats; /* a resource_stats row exists */
 	int64_t rows, records_read, rejected;
 	int64_t
-	    replayed; /* records read again (another group, load --again), not in records_read */
+	    replayed;    /* records read again (another group, load --again), not in records_read */
+	int64_t deleted; /* rows deleted by tombstones / delete markers */
 	bool loaded, changed;           /* last_load / last_change not NULL */
 	int64_t last_load, last_change; /* epoch seconds */
 	dgp_status_reject_t *rejects;   /* by reason, sorted by reason */

@@ -59,12 +59,12 @@ static void setup(void)
 	 */
 	exec_ok("INSERT INTO dgp_catalog.resource_stats (resource_code, \"rows\", records_read, "
 	        "rejected,"
-	        " last_load, last_change, replayed) VALUES"
+	        " last_load, last_change, replayed, deleted) VALUES"
 	        " ('101001/000001', 1200, 1250, 50, '2026-11-26T00:00:00Z', "
-	        "'2026-11-25T12:00:00Z', 600),"
-	        " ('101001/000002', 300, 300, 0, '2026-11-20T00:00:00Z', NULL, 0),"
-	        " ('102002/000001', 0, 10, 10, NULL, NULL, 0),"
-	        " ('999999/000001', 1, 1, 0, now(), now(), 0);"
+	        "'2026-11-25T12:00:00Z', 600, 7),"
+	        " ('101001/000002', 300, 300, 0, '2026-11-20T00:00:00Z', NULL, 0, 0),"
+	        " ('102002/000001', 0, 10, 10, NULL, NULL, 0, 0),"
+	        " ('999999/000001', 1, 1, 0, now(), now(), 0, 0);"
 	        "INSERT INTO dgp_catalog.reject_stats VALUES"
 	        " ('101001/000001', 'malformed', 10), ('101001/000001', 'bad_check', 40),"
 	        " ('101001/000001', 'never_seen', 0), ('102002/000001', 'bad_check', 10);"
@@ -106,6 +106,7 @@ Test(catalog_status_pg, reads_the_stats_tables)
 	cr_expect_eq(hjrk->records_read, 1250);
 	cr_expect_eq(hjrk->rejected, 50);
 	cr_expect_eq(hjrk->replayed, 600, "records read again are shown apart");
+	cr_expect_eq(hjrk->deleted, 7, "rows deleted by tombstones and delete markers");
 	cr_expect_eq(hjrk->last_load, t("2026-11-26"));
 	cr_expect_eq(hjrk->last_change, t("2026-11-25T12:00:00"));
 	cr_expect_eq(hjrk->compliance, DGP_COMPLIANCE_OK, "exactly one day after a 实时 load");

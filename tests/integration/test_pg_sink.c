@@ -257,7 +257,8 @@ Test(pg_sink, ensure_ops_is_idempotent)
 	         " FROM information_schema.tables WHERE table_schema IN ('dgp_ops', 'dgp_catalog')",
 	         "dgp_catalog.field_stats dgp_catalog.reject_stats dgp_catalog.resource_stats "
 	         "dgp_catalog.unknown_field_stats "
-	         "dgp_ops.counted dgp_ops.file_chunks dgp_ops.file_progress dgp_ops.golden_queue "
+	         "dgp_ops.counted dgp_ops.deleted dgp_ops.file_chunks dgp_ops.file_progress "
+	         "dgp_ops.golden_queue "
 	         "dgp_ops.load_log "
 	         "dgp_ops.offsets dgp_ops.reject");
 	PQfinish(c);
