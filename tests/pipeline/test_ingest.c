@@ -7,7 +7,8 @@
  *           first next() it takes its partitions on at the stored progress
  *           (listener.stored, then listener.assigned), as the Kafka source does on
  *           assignment; a scripted call revokes them (listener.revoke); paused it
- *           delivers nothing; seek moves a partition's position.
+ *           delivers nothing; seek moves a partition's position.  A message
+ *           given a tombstone key comes as a tombstone (op delete, raw = the key).
  *   sink    a "database": the stored next offset per (topic, partition) and how
  *           often each message was committed.  It follows the PostgreSQL sink's
  *           protocol (stored == from: write; stored >= next: already committed;
@@ -82,6 +83,7 @@ typedef struct fsrc {
 	bool assigned, revoked, paused;
 	int calls, revoke_at; /* revoke every partition at this call (0: never) */
 	int pauses, resumes, seeks, commits;
+	const char *tombstone[MAX_MSGS]; /* partition 0: the key of a tombstone at that offset */
 	char buf[128];
 } fsrc_t;
 
@@ -136,6 +138,12 @@ static int fsrc_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, cha
 		    .text_len = (size_t)len,
 		    .format = DGP_FORMAT_JSONL,
 		};
+		const char *tomb = p->partition == 0 && off < MAX_MSGS ? s->tombstone[off] : NULL;
+		if (tomb) {
+			rec->op = DGP_OP_DELETE;
+			rec->raw = rec->text = tomb;
+			rec->raw_len = rec->text_len = strlen(tomb);
+		}
 		return DGP_SOURCE_RECORD;
 	}
 	return DGP_SOURCE_IDLE;
@@ -206,6 +214,8 @@ typedef struct fsink {
 	int refuse;                  /* the next writes refused as a whole */
 	size_t batch_sizes[16];
 	const dgp_schema_t *batch_schemas[16];
+	char deletes[256]; /* the keys of the deletes written, "key;" each */
+	char rejects[256]; /* the record rejects written, "offset:reason:raw;" each */
 } fsink_t;
 
 static int topic_ix(fsink_t *k, const char *topic)
@@ -226,6 +236,21 @@ static void fsink_commit(fsink_t *k, dgp_batch_t *b, const dgp_sink_progress_t *
 	for (size_t i = 0; i < pp->n_spans; i++)
 		k->stored[topic_ix(k, pp->spans[i].source)][pp->spans[i].partition] =
 		    pp->spans[i].next_offset;
+	size_t nd;
+	dgp_record_t **d = dgp_batch_deletes(b, &nd);
+	for (size_t i = 0; i < nd; i++) {
+		size_t o = strlen(k->deletes);
+		snprintf(k->deletes + o, sizeof(k->deletes) - o, "%.*s;", (int)d[i]->key.len,
+		         d[i]->key.p);
+	}
+	for (size_t i = 0; i < dgp_batch_size(b); i++) {
+		const dgp_record_t *r = dgp_batch_record(b, i);
+		size_t o = strlen(k->rejects);
+		if (r->reason != DGP_REASON_OK)
+			snprintf(k->rejects + o, sizeof(k->rejects) - o, "%lld:%s:%.*s;",
+			         (long long)r->origin.offset, dgp_reason_name(r->reason),
+			         (int)r->raw.len, r->raw.p);
+	}
 	if (k->commits < 16) {
 		k->batch_sizes[k->commits] = dgp_batch_size(b);
 		k->batch_schemas[k->commits] = dgp_batch_schema(b);
@@ -787,5 +812,35 @@ Test(ingest, a_file_with_no_record_left_is_still_marked_complete)
 	cr_expect_eq(k.last[0].complete, true);
 	cr_expect_eq(dgp_ingest_totals(e)->read, 0);
 	cr_expect_eq(dgp_ingest_totals(e)->batches, 1);
+	dgp_ingest_destroy(e);
+}
+
+/*
+ * A tombstone's key is split on 0x1F into the key fields and normalised
+ * like an insert's: "1" deletes key 1 (its insert earlier in the batch is
+ * superseded), a key with two parts for a one-field key is delete_key, a
+ * key its rule refuses gets the rule's reason; the raw of either reject is
+ * the key.
+ */
+Test(ingest, a_tombstone_is_a_delete_of_its_key_split_and_normalised)
+{
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){6});
+	s.tombstone[3] = "1";
+	s.tombstone[4] = "2\x1f"
+	                 "9";
+	s.tombstone[5] = "x";
+	dgp_ingest_t *e = engine(&s, &k, 10, 0);
+	steps(e, 6);
+	flush(e);
+	cr_expect_eq(k.commits, 1);
+	cr_expect_str_eq(k.deletes, "1;");
+	cr_expect_str_eq(k.rejects, "4:delete_key:2\x1f"
+	                            "9;5:format:x;");
+	cr_expect_eq(dgp_ingest_totals(e)->read, 6);
+	cr_expect_eq(dgp_ingest_totals(e)->rejected, 2);
+	expect_exactly_once(&k, 0, 0, 6);
 	dgp_ingest_destroy(e);
 }
