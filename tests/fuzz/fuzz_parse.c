@@ -8,6 +8,10 @@
  *         come from the first byte, so ';' / '|' / '\'' get exercised too)
  *     ──copy into an exact-size malloc──▶ dgp_parse_record ──▶ vals
  *
+ * json also splits the bytes as a tombstone's message key
+ * (dgp_parse_key) into a two-field key: accepted, the parts joined with
+ * 0x1F give the bytes back.
+ *
  * The copy makes ASan report any read past the record.  Invariants checked
  * on every input: the reason is one the parser may return for the format,
  * the detail is a terminated non-empty string exactly when rejected, every
@@ -82,6 +86,29 @@ static void check_record(dgp_parser_t *p, const uint8_t *data, size_t size, bool
 	free(in);
 }
 
+static void check_key(const uint8_t *data, size_t size)
+{
+	static const size_t two[] = {2, 0};
+	dgp_schema_t s2 = schema;
+	s2.nkeys = 2;
+	s2.key_fields = two;
+	char *in = malloc(size ? size : 1);
+	memcpy(in, data, size);
+	dgp_slice_t vals[NF];
+	char detail[128];
+	dgp_reason_t r = dgp_parse_key(&s2, in, size, vals, detail, sizeof(detail));
+	if (r == DGP_REASON_OK) {
+		if (vals[1].p || vals[3].p || !vals[0].p || !vals[2].p)
+			fail("key: a part outside the key fields");
+		if (vals[2].p != in || vals[0].p != in + vals[2].len + 1 ||
+		    vals[2].len + 1 + vals[0].len != size)
+			fail("key: the parts do not give the key back");
+	} else if (r != DGP_REASON_DELETE_KEY || !detail[0]) {
+		fail("key: unexpected reason or no detail");
+	}
+	free(in);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 1 << 16)
@@ -91,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!p)
 			p = dgp_parse_new(&schema, NULL);
 		check_record(p, data, size, false);
+		check_key(data, size);
 		return 0;
 	}
 	if (size < 1)
