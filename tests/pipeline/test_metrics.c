@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dgp_batch.h"
 #include "dgp_metrics.h"
 
 static char *render(dgp_metrics_t *reg, dgp_arena_t *a)
@@ -181,6 +182,23 @@ Test(metrics, std_set_names_and_resource_handles)
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		cr_expect(strstr(s, want[i]), "missing %s in:\n%s", want[i], s);
+	dgp_arena_destroy(a);
+	dgp_metrics_destroy(reg);
+}
+
+/* A committed batch's deleted rows count in dgp_records_deleted_total. */
+Test(metrics, a_batch_counts_its_deleted_rows)
+{
+	dgp_metrics_t *reg = dgp_metrics_new();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_metrics_std_t std;
+	dgp_metrics_std_register(reg, &std);
+	dgp_metrics_resource_t r;
+	dgp_metrics_std_resource(&std, "gaj_hjrk", &r);
+	dgp_batch_counts_t c = {.read = 3, .deletes = 3, .deleted = 2, .absent = 1};
+	dgp_metrics_std_batch(&std, &r, &c, 0.1, 1.0);
+	const char *s = render(reg, a);
+	cr_expect(strstr(s, "dgp_records_deleted_total{resource=\"gaj_hjrk\"} 2\n"), "%s", s);
 	dgp_arena_destroy(a);
 	dgp_metrics_destroy(reg);
 }
