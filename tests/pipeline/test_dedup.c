@@ -158,3 +158,29 @@ Test(dedup, snapshot_round_trip_with_metadata)
 	unlink(path);
 	dgp_dedup_destroy(t);
 }
+
+/* A removed key is absent (NEW again), the others stay; removing twice finds nothing. */
+Test(dedup, remove_forgets_one_key_and_keeps_the_others)
+{
+	dgp_dedup_t *t = dgp_dedup_new(0);
+	for (uint64_t k = 0; k < 5000; k++)
+		dgp_dedup_put(t, dgp_dedup_hash(&k, sizeof(k)), k * 2 + 2, false);
+	for (uint64_t k = 0; k < 5000; k += 2)
+		cr_assert(dgp_dedup_remove(t, dgp_dedup_hash(&k, sizeof(k))));
+	cr_expect_eq(dgp_dedup_count(t), 2500);
+	uint64_t k0 = 0, k1 = 1;
+	cr_expect_not(dgp_dedup_remove(t, dgp_dedup_hash(&k0, sizeof(k0))));
+	for (uint64_t k = 0; k < 5000; k++) {
+		uint64_t c = 0;
+		bool there = dgp_dedup_get(t, dgp_dedup_hash(&k, sizeof(k)), &c, NULL);
+		cr_assert_eq(there, k % 2 == 1, "key %llu", (unsigned long long)k);
+		if (there)
+			cr_assert_eq(c, k * 2 + 2);
+	}
+	cr_expect_eq(dgp_dedup_classify(t, dgp_dedup_hash(&k0, sizeof(k0)), 2), DGP_DEDUP_NEW);
+	cr_expect_eq(dgp_dedup_classify(t, dgp_dedup_hash(&k1, sizeof(k1)), 4),
+	             DGP_DEDUP_UNCHANGED);
+	dgp_dedup_put(t, dgp_dedup_hash(&k0, sizeof(k0)), 2, true);
+	cr_expect_eq(dgp_dedup_count(t), 2501, "put again after the remove");
+	dgp_dedup_destroy(t);
+}
