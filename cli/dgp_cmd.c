@@ -349,11 +349,16 @@ dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t time
 	dgp_err_t e = dgp_pg_connect(cli->cfg->pg_conninfo, timeout_ms, conn, err, sizeof(err));
 	if (e == DGP_OK)
 		return e;
-	if (e != DGP_ERR_PG_AUTH) {
+	if (e == DGP_ERR_PG_AUTH)
+		dgp_cli_pg_login_refused(cli, cmd, err);
+	else
 		dgp_cli_err(cmd, "postgresql unreachable within %lld ms: %s", (long long)timeout_ms,
 		            err);
-		return e;
-	}
+	return e;
+}
+
+void dgp_cli_pg_login_refused(const dgp_cli_t *cli, const char *cmd, const char *err)
+{
 	const char *where = NULL;
 	dgp_conf_source_t src = dgp_config_source(cli->cfg, "pg.conninfo", &where);
 	dgp_cli_err(cmd, "postgresql refused the login: %s", err);
@@ -364,7 +369,6 @@ dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t time
 	        : src == DGP_CONF_SRC_FILE ? "the configuration file, "
 	                                   : "the default (libpq's PG* environment variables)",
 	        src == DGP_CONF_SRC_FILE && where ? where : "");
-	return e;
 }
 
 bool dgp_cli_strict_unknown(const dgp_config_t *cfg, const char *code)

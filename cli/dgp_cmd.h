@@ -67,6 +67,13 @@ const char *dgp_cli_catalog_dir(const dgp_cli_t *cli, const char *given, const c
 bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const char *given);
 
 /*
+ * dgp_cli_pg_login_refused — print, under cmd's name, that PostgreSQL
+ * refused the login (err: libpq's message), where pg.conninfo came from
+ * (file:line or the environment variable) and what to check.
+ */
+void dgp_cli_pg_login_refused(const dgp_cli_t *cli, const char *cmd, const char *err);
+
+/*
  * dgp_cli_pg_connect — dgp_pg_connect() to pg.conninfo within timeout_ms
  * (< 0: pg.connect.timeout.ms); on failure print the error under cmd's name,
  * and for a refused login where pg.conninfo came from (file:line or the
