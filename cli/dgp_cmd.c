@@ -3,6 +3,9 @@
  */
 #include "dgp_cmd.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +341,45 @@ bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const cha
 	      "resources.csv, or pass the directory to the command\n",
 	      stderr);
 	return false;
+}
+
+bool dgp_cli_opt_int(const char *cmd, const char *name, const char *text, int64_t min, int64_t max,
+                     int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max) {
+		if (max == INT64_MAX)
+			dgp_cli_err(cmd, "--%s takes a whole number >= %" PRId64 ", not \"%s\"",
+			            name, min, text);
+		else
+			dgp_cli_err(cmd,
+			            "--%s takes a whole number from %" PRId64 " to %" PRId64
+			            ", not \"%s\"",
+			            name, min, max, text);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool dgp_cli_opt_real(const char *cmd, const char *name, const char *text, double min, double max,
+                      double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v < min || v > max) {
+		if (max == HUGE_VAL)
+			dgp_cli_err(cmd, "--%s takes a number >= %g, not \"%s\"", name, min, text);
+		else
+			dgp_cli_err(cmd, "--%s takes a number from %g to %g, not \"%s\"", name, min,
+			            max, text);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t timeout_ms,

@@ -396,16 +396,11 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'i': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0) {
-				dgp_cli_err("run",
-				            "--until-idle takes milliseconds > 0, not \"%s\"",
-				            optarg);
+		case 'i': { /* milliseconds */
+			int64_t ms;
+			if (!dgp_cli_opt_int("run", "until-idle", optarg, 1, INT64_MAX, &ms))
 				return DGP_EXIT_USAGE;
-			}
-			until_idle_s = v / 1000.0;
+			until_idle_s = (double)ms / 1000.0;
 			break;
 		}
 		case 'C':

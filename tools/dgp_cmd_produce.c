@@ -11,6 +11,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,8 +126,8 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *topic = NULL, *code = NULL, *catalog_dir = NULL;
-	int partitions = 0;
-	double rate = 0; /* messages per second, 0: as fast as possible */
+	int64_t partitions = 0; /* 0: the topic is left as it is */
+	double rate = 0;        /* messages per second, 0: as fast as possible */
 	bool gz = false;
 	int opt;
 	optind = 1;
@@ -139,13 +140,16 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 			code = optarg;
 			break;
 		case 'p':
-			partitions = atoi(optarg);
+			if (!dgp_cli_opt_int("produce", "partitions", optarg, 0, INT32_MAX,
+			                     &partitions))
+				return DGP_EXIT_USAGE;
 			break;
 		case 'z':
 			gz = true;
 			break;
 		case 'R':
-			rate = atof(optarg);
+			if (!dgp_cli_opt_real("produce", "rate", optarg, 0, HUGE_VAL, &rate))
+				return DGP_EXIT_USAGE;
 			break;
 		case 'C':
 			catalog_dir = optarg;
@@ -198,7 +202,7 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		return DGP_EXIT_FAIL;
 	}
 	int rc = DGP_EXIT_OK;
-	if (partitions > 0 && create_topic(rk, topic, partitions) != 0)
+	if (partitions > 0 && create_topic(rk, topic, (int)partitions) != 0)
 		rc = DGP_EXIT_FAIL;
 	size_t cap = 1 << 20, zcap = 0;
 	char *line = dgp_xmalloc(cap), *header = NULL, *zbuf = NULL;
