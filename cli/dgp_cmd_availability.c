@@ -13,6 +13,7 @@
 #define _GNU_SOURCE /* strptime, timegm */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -123,7 +124,7 @@ typedef struct prober {
 	atomic_bool store_ok;
 	pending_t *pending;
 	size_t npending, cappending;
-	uint64_t dropped;
+	uint64_t refused; /* results PostgreSQL refused to store (dropped) */
 	dgp_metric_t *stored, *store_failed, *dropped_m;
 } prober_t;
 
@@ -282,9 +283,20 @@ static void pending_flush(prober_t *p, int64_t timeout_ms)
 	}
 	size_t done = 0;
 	for (; done < p->npending; done++) {
-		pending_t *e = &p->pending[done];
-		if (dgp_probe_store_insert(p->conn, &p->targets[e->target], &e->r, err,
-		                           sizeof(err)) != DGP_OK) {
+		pending_t *pe = &p->pending[done];
+		const dgp_probe_target_t *t = &p->targets[pe->target];
+		dgp_pg_class_t cls;
+		if (dgp_probe_store_insert(p->conn, t, &pe->r, &cls, err, sizeof(err)) == DGP_OK) {
+			dgp_metric_inc(p->stored, 1);
+		} else if (cls == DGP_PG_ROW_REFUSED) {
+			/* No retry stores it, and kept it would hold back every later result. */
+			char at[32];
+			dgp_log(DGP_LOG_ERROR, "availability",
+			        "postgresql refused the result of %s at %s, dropped: %s", t->name,
+			        iso(pe->r.at_ms, at, sizeof(at)), err);
+			dgp_metric_inc(p->dropped_m, 1);
+			p->refused++;
+		} else {
 			dgp_log(DGP_LOG_WARN, "availability",
 			        "storing results failed, %zu kept for later: %s",
 			        p->npending - done, err);
@@ -292,7 +304,6 @@ static void pending_flush(prober_t *p, int64_t timeout_ms)
 			store_disconnect(p);
 			break;
 		}
-		dgp_metric_inc(p->stored, 1);
 	}
 	memmove(p->pending, p->pending + done, (p->npending - done) * sizeof(*p->pending));
 	p->npending -= done;
@@ -435,8 +446,8 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 	    NULL);
 	p.dropped_m = dgp_metric_get(
 	    dgp_metrics_counter(reg, "dgp_probe_results_dropped_total",
-	                        "Probe results dropped unstored because PostgreSQL was down "
-	                        "too long.",
+	                        "Probe results dropped unstored: PostgreSQL was down too "
+	                        "long, or refused the row.",
 	                        NULL),
 	    NULL);
 	p.avail = dgp_avail_new(3 * cfg->probe_interval_ms, cfg->probe_repair_target_s * 1000,
@@ -483,6 +494,12 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 		            "%zu results could not be stored in "
 		            "dgp_catalog.availability",
 		            p.npending);
+		rc = DGP_EXIT_FAIL;
+	}
+	if (p.refused) {
+		dgp_cli_err("availability",
+		            "%" PRIu64 " results refused by dgp_catalog.availability (see the log)",
+		            p.refused);
 		rc = DGP_EXIT_FAIL;
 	}
 	if (stop_requested)
