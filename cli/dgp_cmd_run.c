@@ -527,15 +527,16 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	r.src = NULL;
 	dgp_source_close(dgp_source_kafka_source(r.ksrc)); /* the revoke: nothing left to flush */
 	r.ksrc = NULL;
-	if (r.reject_producer &&
-	    (rd_kafka_flush(r.reject_producer, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-	     r.rejects_undelivered))
-		dgp_log(DGP_LOG_WARN, "run",
-		        "reject.topic %s: %" PRIu64
-		        " rejects not delivered, %d still queued (all are "
-		        "in dgp_ops.reject)",
-		        cli->cfg->reject_topic, r.rejects_undelivered,
-		        rd_kafka_outq_len(r.reject_producer));
+	if (r.reject_producer) {
+		bool flushed =
+		    rd_kafka_flush(r.reject_producer, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+		uint64_t lost = __atomic_load_n(&r.rejects_undelivered, __ATOMIC_RELAXED);
+		if (!flushed || lost)
+			dgp_log(DGP_LOG_WARN, "run",
+			        "reject.topic %s: %" PRIu64 " rejects not delivered, %d still "
+			        "queued (all are in dgp_ops.reject)",
+			        cli->cfg->reject_topic, lost, rd_kafka_outq_len(r.reject_producer));
+	}
 	/* A last drain for what the final batches queued; past the shutdown
 	 * timeout the keys stay queued for the next dgp run or dgp golden. */
 	dgp_golden_worker_stop(golden, true);

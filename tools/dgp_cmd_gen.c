@@ -814,8 +814,8 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 		/* the rates are long options only, so li names them */
 		if (rate && !dgp_cli_opt_real("gen", longopts[li].name, optarg, 0, 1, rate))
 			return DGP_EXIT_USAGE;
-		int64_t v;
 		if (count) {
+			int64_t v;
 			const char *name = c == 'n' ? "rows" : c == 's' ? "seed" : "key-offset";
 			if (!dgp_cli_opt_int("gen", name, optarg, 0, INT64_MAX, &v))
 				return DGP_EXIT_USAGE;
