@@ -112,16 +112,11 @@ rd_kafka_resp_err_t dgp_kafka_produce(rd_kafka_t *rk, const char *topic, const v
 {
 	rd_kafka_resp_err_t e;
 	for (int waits = 0;; waits++) {
-		if (hdrs)
-			e = rd_kafka_producev(
-			    rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			    RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_KEY(key, klen),
-			    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-		else
-			e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
-			                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			                      RD_KAFKA_V_VALUE((void *)value, len),
-			                      RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_END);
+		/* NULL headers are none: producev keeps them only when given */
+		e = rd_kafka_producev(
+		    rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_KEY(key, klen),
+		    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || (full_waits >= 0 && waits >= full_waits))
 			break;
 		rd_kafka_poll(rk, 100);
