@@ -255,17 +255,20 @@ static dgp_err_t read_resource_stats(dgp_catalog_status_t *st, PGconn *conn, cha
 	return DGP_OK;
 }
 
-static dgp_err_t read_reject_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
-                                   size_t errstr_size)
+/* Hands a resource its run of rows [row, row + n) of a grouped SELECT. */
+typedef void attach_fn(dgp_catalog_status_t *st, dgp_status_resource_t *s, const PGresult *r,
+                       int row, int n);
+
+/*
+ * Run sql, whose rows are (resource_code, name, count) ordered by
+ * resource_code, and give each catalog resource its run of rows; rows of
+ * codes the catalog does not know are skipped.
+ */
+static dgp_err_t read_grouped(dgp_catalog_status_t *st, PGconn *conn, const char *sql,
+                              attach_fn *attach, char *errstr, size_t errstr_size)
 {
 	PGresult *r;
-	/* Ordered so each resource's reasons are one run, sorted by reason (byte order). */
-	dgp_err_t e =
-	    select_rows(conn,
-	                "SELECT resource_code, reason, count FROM dgp_catalog.reject_stats"
-	                " WHERE count > 0 ORDER BY resource_code COLLATE \"C\","
-	                " reason COLLATE \"C\"",
-	                &r, errstr, errstr_size);
+	dgp_err_t e = select_rows(conn, sql, &r, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	int n = PQntuples(r);
@@ -274,19 +277,43 @@ static dgp_err_t read_reject_stats(dgp_catalog_status_t *st, PGconn *conn, char 
 		while (j < n && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0)
 			j++;
 		dgp_status_resource_t *s = find_mut(st, PQgetvalue(r, i, 0));
-		if (s) {
-			s->n_rejects = (size_t)(j - i);
-			s->rejects = dgp_arena_alloc(st->arena, s->n_rejects * sizeof(*s->rejects));
-			for (int k = i; k < j; k++) {
-				s->rejects[k - i].reason =
-				    dgp_arena_strdup(st->arena, PQgetvalue(r, k, 1));
-				s->rejects[k - i].count = num(r, k, 2);
-			}
-		}
+		if (s)
+			attach(st, s, r, i, j - i);
 		i = j;
 	}
 	PQclear(r);
 	return DGP_OK;
+}
+
+static void attach_rejects(dgp_catalog_status_t *st, dgp_status_resource_t *s, const PGresult *r,
+                           int row, int n)
+{
+	s->n_rejects = (size_t)n;
+	s->rejects = dgp_arena_alloc(st->arena, s->n_rejects * sizeof(*s->rejects));
+	for (int k = 0; k < n; k++)
+		s->rejects[k] = (dgp_status_reject_t){
+		    dgp_arena_strdup(st->arena, PQgetvalue(r, row + k, 1)), num(r, row + k, 2)};
+}
+
+static void attach_unknown(dgp_catalog_status_t *st, dgp_status_resource_t *s, const PGresult *r,
+                           int row, int n)
+{
+	s->n_unknown = (size_t)n;
+	s->unknown = dgp_arena_alloc(st->arena, s->n_unknown * sizeof(*s->unknown));
+	for (int k = 0; k < n; k++)
+		s->unknown[k] = (dgp_status_unknown_t){
+		    dgp_arena_strdup(st->arena, PQgetvalue(r, row + k, 1)), num(r, row + k, 2)};
+}
+
+static dgp_err_t read_reject_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,
+                                   size_t errstr_size)
+{
+	/* Ordered so each resource's reasons are one run, sorted by reason (byte order). */
+	return read_grouped(st, conn,
+	                    "SELECT resource_code, reason, count FROM dgp_catalog.reject_stats"
+	                    " WHERE count > 0 ORDER BY resource_code COLLATE \"C\","
+	                    " reason COLLATE \"C\"",
+	                    attach_rejects, errstr, errstr_size);
 }
 
 /* dgp_catalog.unknown_field_stats: created by dgp load / dgp run, so it may not exist yet. */
@@ -303,32 +330,11 @@ static dgp_err_t read_unknown_stats(dgp_catalog_status_t *st, PGconn *conn, char
 	PQclear(r);
 	if (!exists)
 		return DGP_OK;
-	e = select_rows(
-	    conn,
+	return read_grouped(
+	    st, conn,
 	    "SELECT resource_code, name, records FROM dgp_catalog.unknown_field_stats"
 	    " WHERE records > 0 ORDER BY resource_code COLLATE \"C\", name COLLATE \"C\"",
-	    &r, errstr, errstr_size);
-	if (e != DGP_OK)
-		return e;
-	int n = PQntuples(r);
-	for (int i = 0; i < n;) {
-		int j = i + 1;
-		while (j < n && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0)
-			j++;
-		dgp_status_resource_t *s = find_mut(st, PQgetvalue(r, i, 0));
-		if (s) {
-			s->n_unknown = (size_t)(j - i);
-			s->unknown = dgp_arena_alloc(st->arena, s->n_unknown * sizeof(*s->unknown));
-			for (int k = i; k < j; k++) {
-				s->unknown[k - i].name =
-				    dgp_arena_strdup(st->arena, PQgetvalue(r, k, 1));
-				s->unknown[k - i].records = num(r, k, 2);
-			}
-		}
-		i = j;
-	}
-	PQclear(r);
-	return DGP_OK;
+	    attach_unknown, errstr, errstr_size);
 }
 
 static dgp_err_t read_field_stats(dgp_catalog_status_t *st, PGconn *conn, char *errstr,

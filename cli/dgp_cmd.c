@@ -3,6 +3,9 @@
  */
 #include "dgp_cmd.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,6 +343,45 @@ bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const cha
 	return false;
 }
 
+bool dgp_cli_opt_int(const char *cmd, const char *name, const char *text, int64_t min, int64_t max,
+                     int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max) {
+		if (max == INT64_MAX)
+			dgp_cli_err(cmd, "--%s takes a whole number >= %" PRId64 ", not \"%s\"",
+			            name, min, text);
+		else
+			dgp_cli_err(cmd,
+			            "--%s takes a whole number from %" PRId64 " to %" PRId64
+			            ", not \"%s\"",
+			            name, min, max, text);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool dgp_cli_opt_real(const char *cmd, const char *name, const char *text, double min, double max,
+                      double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v < min || v > max) {
+		if (max == HUGE_VAL)
+			dgp_cli_err(cmd, "--%s takes a number >= %g, not \"%s\"", name, min, text);
+		else
+			dgp_cli_err(cmd, "--%s takes a number from %g to %g, not \"%s\"", name, min,
+			            max, text);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t timeout_ms,
                              PGconn **conn)
 {
@@ -349,11 +391,16 @@ dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t time
 	dgp_err_t e = dgp_pg_connect(cli->cfg->pg_conninfo, timeout_ms, conn, err, sizeof(err));
 	if (e == DGP_OK)
 		return e;
-	if (e != DGP_ERR_PG_AUTH) {
+	if (e == DGP_ERR_PG_AUTH)
+		dgp_cli_pg_login_refused(cli, cmd, err);
+	else
 		dgp_cli_err(cmd, "postgresql unreachable within %lld ms: %s", (long long)timeout_ms,
 		            err);
-		return e;
-	}
+	return e;
+}
+
+void dgp_cli_pg_login_refused(const dgp_cli_t *cli, const char *cmd, const char *err)
+{
 	const char *where = NULL;
 	dgp_conf_source_t src = dgp_config_source(cli->cfg, "pg.conninfo", &where);
 	dgp_cli_err(cmd, "postgresql refused the login: %s", err);
@@ -364,7 +411,6 @@ dgp_err_t dgp_cli_pg_connect(const dgp_cli_t *cli, const char *cmd, int64_t time
 	        : src == DGP_CONF_SRC_FILE ? "the configuration file, "
 	                                   : "the default (libpq's PG* environment variables)",
 	        src == DGP_CONF_SRC_FILE && where ? where : "");
-	return e;
 }
 
 bool dgp_cli_strict_unknown(const dgp_config_t *cfg, const char *code)

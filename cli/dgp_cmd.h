@@ -10,6 +10,7 @@
 #define DGP_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "dgp_config.h"
 #include "dgp_err.h"
@@ -49,6 +50,23 @@ void dgp_cli_err(const char *cmd, const char *fmt, ...) DGP_PRINTF(2, 3);
 /* dgp_cli_wants_help — true when argv holds -h or --help (before any "--"). */
 bool dgp_cli_wants_help(int argc, char **argv);
 
+/*
+ * dgp_cli_opt_int — option --name's text (optarg) as a whole decimal number
+ * within [min, max] in *out.  Otherwise false, *out untouched, after
+ * printing under cmd's name "--name takes a whole number from MIN to MAX,
+ * not \"TEXT\"" ("… >= MIN" when max is INT64_MAX); the caller returns
+ * DGP_EXIT_USAGE.
+ */
+bool dgp_cli_opt_int(const char *cmd, const char *name, const char *text, int64_t min, int64_t max,
+                     int64_t *out) DGP_MUST_CHECK;
+
+/*
+ * dgp_cli_opt_real — the same for a finite decimal number ("0.5", "2e3")
+ * within [min, max] ("… >= MIN" when max is HUGE_VAL).
+ */
+bool dgp_cli_opt_real(const char *cmd, const char *name, const char *text, double min, double max,
+                      double *out) DGP_MUST_CHECK;
+
 /* dgp_cli_print_help — print cmd's help text to stdout. */
 void dgp_cli_print_help(const dgp_cmd_t *cmd);
 
@@ -65,6 +83,13 @@ const char *dgp_cli_catalog_dir(const dgp_cli_t *cli, const char *given, const c
  * setting named dir and how to change it, when dir is not a directory.
  */
 bool dgp_cli_catalog_dir_exists(const dgp_cli_t *cli, const char *cmd, const char *given);
+
+/*
+ * dgp_cli_pg_login_refused — print, under cmd's name, that PostgreSQL
+ * refused the login (err: libpq's message), where pg.conninfo came from
+ * (file:line or the environment variable) and what to check.
+ */
+void dgp_cli_pg_login_refused(const dgp_cli_t *cli, const char *cmd, const char *err);
 
 /*
  * dgp_cli_pg_connect — dgp_pg_connect() to pg.conninfo within timeout_ms

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE /* strptime, timegm */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -123,7 +124,7 @@ typedef struct prober {
 	atomic_bool store_ok;
 	pending_t *pending;
 	size_t npending, cappending;
-	uint64_t dropped;
+	uint64_t refused; /* results PostgreSQL refused to store (dropped) */
 	dgp_metric_t *stored, *store_failed, *dropped_m;
 } prober_t;
 
@@ -178,10 +179,13 @@ static void history_load(prober_t *p)
 /*
  * One connection attempt, bounded by connect_timeout (libpq's default is to
  * wait forever on a host that drops packets, which would stall the probe
- * loop); the error is flattened to one line for the log.
+ * loop); the error is flattened to one line for the log.  Returns DGP_OK,
+ * DGP_ERR_PG_AUTH when the server refused the login (dgp_pg_login_class:
+ * waiting cannot fix it) or DGP_ERR_PG_CONN (unreachable: the next round
+ * tries again).
  */
-static bool store_dial(const char *conninfo, int64_t timeout_ms, PGconn **out, char *err,
-                       size_t err_size)
+static dgp_err_t store_dial(const char *conninfo, int64_t timeout_ms, PGconn **out, char *err,
+                            size_t err_size)
 {
 	char ct[24];
 	int64_t s = (timeout_ms + 999) / 1000;
@@ -192,34 +196,38 @@ static bool store_dial(const char *conninfo, int64_t timeout_ms, PGconn **out, c
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
 		*out = c;
-		return true;
+		return DGP_OK;
 	}
+	dgp_err_t e =
+	    dgp_pg_class_err(c ? dgp_pg_login_class(PQerrorMessage(c)) : DGP_PG_CONN_LOST);
 	snprintf(err, err_size, "%s", c ? PQerrorMessage(c) : "out of memory");
 	for (char *q = err; *q; q++)
 		if (*q == '\n' || *q == '\t')
 			*q = ' ';
+	for (size_t n = strlen(err); n && err[n - 1] == ' ';)
+		err[--n] = '\0';
 	PQfinish(c);
 	*out = NULL;
-	return false;
+	return e;
 }
 
-/* (Re)connect the store; load_history: also rebuild the bookkeeping from it. */
-static bool store_connect(prober_t *p, int64_t timeout_ms, bool load_history)
+/*
+ * (Re)connect the store; load_history: also rebuild the bookkeeping from it.
+ * Returns DGP_OK or the error of the connection (store_dial) or of creating
+ * the table, with err set; the caller decides whether to go on without it.
+ */
+static dgp_err_t store_connect(prober_t *p, int64_t timeout_ms, bool load_history, char *err,
+                               size_t err_size)
 {
 	if (p->conn && PQstatus(p->conn) == CONNECTION_OK)
-		return true;
+		return DGP_OK;
 	store_disconnect(p);
-	char err[1024];
-	if (!store_dial(p->cli->cfg->pg_conninfo, timeout_ms, &p->conn, err, sizeof(err)) ||
-	    dgp_probe_store_init(p->conn, err, sizeof(err)) != DGP_OK) {
-		if (!p->store_warned)
-			dgp_log(DGP_LOG_WARN, "availability",
-			        "cannot store results in dgp_catalog.availability, keeping them "
-			        "until PostgreSQL answers: %s",
-			        err);
-		p->store_warned = true;
+	dgp_err_t e = store_dial(p->cli->cfg->pg_conninfo, timeout_ms, &p->conn, err, err_size);
+	if (e == DGP_OK)
+		e = dgp_probe_store_init(p->conn, err, err_size);
+	if (e != DGP_OK) {
 		store_disconnect(p);
-		return false;
+		return e;
 	}
 	if (p->store_warned)
 		dgp_log(DGP_LOG_INFO, "availability", "storing results again");
@@ -227,7 +235,25 @@ static bool store_connect(prober_t *p, int64_t timeout_ms, bool load_history)
 	atomic_store(&p->store_ok, true);
 	if (load_history)
 		history_load(p);
-	return true;
+	return DGP_OK;
+}
+
+/* A store that cannot be reached while probing: said once per outage, results kept. */
+static void store_warn(prober_t *p, dgp_err_t e, const char *err)
+{
+	if (p->store_warned)
+		return;
+	p->store_warned = true;
+	if (e == DGP_ERR_PG_AUTH)
+		dgp_log(DGP_LOG_ERROR, "availability",
+		        "postgresql refused the login, keeping results until it accepts it (check "
+		        "pg.conninfo and pg_hba.conf): %s",
+		        err);
+	else
+		dgp_log(DGP_LOG_WARN, "availability",
+		        "cannot store results in dgp_catalog.availability, keeping them until "
+		        "PostgreSQL answers: %s",
+		        err);
 }
 
 static void pending_push(prober_t *p, size_t target, const dgp_probe_result_t *r)
@@ -247,14 +273,30 @@ static void pending_push(prober_t *p, size_t target, const dgp_probe_result_t *r
 
 static void pending_flush(prober_t *p, int64_t timeout_ms)
 {
-	if (!p->npending || !store_connect(p, timeout_ms, false))
+	if (!p->npending)
 		return;
-	size_t done = 0;
 	char err[1024];
+	dgp_err_t e = store_connect(p, timeout_ms, false, err, sizeof(err));
+	if (e != DGP_OK) {
+		store_warn(p, e, err);
+		return;
+	}
+	size_t done = 0;
 	for (; done < p->npending; done++) {
-		pending_t *e = &p->pending[done];
-		if (dgp_probe_store_insert(p->conn, &p->targets[e->target], &e->r, err,
-		                           sizeof(err)) != DGP_OK) {
+		pending_t *pe = &p->pending[done];
+		const dgp_probe_target_t *t = &p->targets[pe->target];
+		dgp_pg_class_t cls;
+		if (dgp_probe_store_insert(p->conn, t, &pe->r, &cls, err, sizeof(err)) == DGP_OK) {
+			dgp_metric_inc(p->stored, 1);
+		} else if (cls == DGP_PG_ROW_REFUSED) {
+			/* No retry stores it, and kept it would hold back every later result. */
+			char at[32];
+			dgp_log(DGP_LOG_ERROR, "availability",
+			        "postgresql refused the result of %s at %s, dropped: %s", t->name,
+			        iso(pe->r.at_ms, at, sizeof(at)), err);
+			dgp_metric_inc(p->dropped_m, 1);
+			p->refused++;
+		} else {
 			dgp_log(DGP_LOG_WARN, "availability",
 			        "storing results failed, %zu kept for later: %s",
 			        p->npending - done, err);
@@ -262,7 +304,6 @@ static void pending_flush(prober_t *p, int64_t timeout_ms)
 			store_disconnect(p);
 			break;
 		}
-		dgp_metric_inc(p->stored, 1);
 	}
 	memmove(p->pending, p->pending + done, (p->npending - done) * sizeof(*p->pending));
 	p->npending -= done;
@@ -405,8 +446,8 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 	    NULL);
 	p.dropped_m = dgp_metric_get(
 	    dgp_metrics_counter(reg, "dgp_probe_results_dropped_total",
-	                        "Probe results dropped unstored because PostgreSQL was down "
-	                        "too long.",
+	                        "Probe results dropped unstored: PostgreSQL was down too "
+	                        "long, or refused the row.",
 	                        NULL),
 	    NULL);
 	p.avail = dgp_avail_new(3 * cfg->probe_interval_ms, cfg->probe_repair_target_s * 1000,
@@ -420,7 +461,17 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 		rc = DGP_EXIT_FAIL;
 		goto out;
 	}
-	store_connect(&p, once ? cfg->pg_connect_timeout_ms : cfg->probe_timeout_ms, !once);
+	/* A refused login is final (waiting cannot fix it); an unreachable store is
+	 * tried again each round while the results wait. */
+	dgp_err_t e = store_connect(&p, once ? cfg->pg_connect_timeout_ms : cfg->probe_timeout_ms,
+	                            !once, err, sizeof(err));
+	if (e == DGP_ERR_PG_AUTH) {
+		dgp_cli_pg_login_refused(cli, "availability", err);
+		rc = DGP_EXIT_FAIL;
+		goto out;
+	}
+	if (e != DGP_OK)
+		store_warn(&p, e, err);
 	if (once)
 		dgp_log(DGP_LOG_INFO, "availability", "probing %zu targets once", p.ntargets);
 	else
@@ -443,6 +494,12 @@ static int cmd_probe(dgp_cli_t *cli, int argc, char **argv)
 		            "%zu results could not be stored in "
 		            "dgp_catalog.availability",
 		            p.npending);
+		rc = DGP_EXIT_FAIL;
+	}
+	if (p.refused) {
+		dgp_cli_err("availability",
+		            "%" PRIu64 " results refused by dgp_catalog.availability (see the log)",
+		            p.refused);
 		rc = DGP_EXIT_FAIL;
 	}
 	if (stop_requested)

@@ -81,15 +81,11 @@ int dgp_cmd_ping(dgp_cli_t *cli, int argc, char **argv)
 		case 'k':
 			do_pg = false;
 			break;
-		case 't': {
-			char *end;
-			timeout_ms = strtoll(optarg, &end, 10);
-			if (*end || timeout_ms <= 0) {
-				dgp_cli_err("ping", "invalid --timeout-ms \"%s\"", optarg);
+		case 't':
+			if (!dgp_cli_opt_int("ping", "timeout-ms", optarg, 1, INT32_MAX,
+			                     &timeout_ms))
 				return DGP_EXIT_USAGE;
-			}
 			break;
-		}
 		default:
 			return DGP_EXIT_USAGE;
 		}

@@ -86,6 +86,7 @@ typedef struct run {
 	dgp_kafka_source_t *src; /* the consumer under ksrc */
 	dgp_ingest_t *eng;
 	rd_kafka_t *reject_producer;
+	uint64_t rejects_undelivered; /* delivery reports of reject.topic that failed */
 	dgp_metrics_t *reg;
 	dgp_metrics_std_t std;
 	dgp_histogram_t *e2e; /* dgp_kafka_end_to_end_seconds */
@@ -156,22 +157,16 @@ static void produce_rejects(run_t *r, dgp_ingest_lane_t *lane)
 		const char *field =
 		    rec->reject_field >= 0 ? schema->fields[rec->reject_field].source_name : "";
 		const char *reason = dgp_reason_name(rec->reason);
-		rd_kafka_resp_err_t e;
-		for (int tries = 0; tries < 100; tries++) {
-			e = rd_kafka_producev(
-			    r->reject_producer, RD_KAFKA_V_TOPIC(rt),
-			    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			    RD_KAFKA_V_VALUE((void *)rec->raw.p, rec->raw.len),
-			    RD_KAFKA_V_HEADER("dgp-reason", reason, -1),
-			    RD_KAFKA_V_HEADER("dgp-field", field, -1),
-			    RD_KAFKA_V_HEADER("dgp-resource", schema->resource_code, -1),
-			    RD_KAFKA_V_HEADER("dgp-topic", rec->origin.source, -1),
-			    RD_KAFKA_V_HEADER("dgp-partition", part, -1),
-			    RD_KAFKA_V_HEADER("dgp-offset", off, -1), RD_KAFKA_V_END);
-			if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-				break;
-			rd_kafka_poll(r->reject_producer, 100);
-		}
+		rd_kafka_headers_t *hdrs = rd_kafka_headers_new(6);
+		rd_kafka_header_add(hdrs, "dgp-reason", -1, reason, -1);
+		rd_kafka_header_add(hdrs, "dgp-field", -1, field, -1);
+		rd_kafka_header_add(hdrs, "dgp-resource", -1, schema->resource_code, -1);
+		rd_kafka_header_add(hdrs, "dgp-topic", -1, rec->origin.source, -1);
+		rd_kafka_header_add(hdrs, "dgp-partition", -1, part, -1);
+		rd_kafka_header_add(hdrs, "dgp-offset", -1, off, -1);
+		/* a full queue is waited out for up to 10 s, then the reject is skipped */
+		rd_kafka_resp_err_t e = dgp_kafka_produce(r->reject_producer, rt, rec->raw.p,
+		                                          rec->raw.len, NULL, 0, hdrs, 100);
 		if (e)
 			dgp_log(DGP_LOG_WARN, "run",
 			        "reject.topic %s: %s (the reject is in dgp_ops.reject)", rt,
@@ -388,19 +383,6 @@ static int run_loop(run_t *r, double until_idle_s)
 	return DGP_EXIT_OK;
 }
 
-static rd_kafka_t *reject_producer_new(const dgp_config_t *cfg, char *err, size_t err_size)
-{
-	rd_kafka_conf_t *conf = dgp_kafka_conf_new(cfg, err, err_size);
-	if (!conf)
-		return NULL;
-	char msg[512];
-	rd_kafka_conf_set(conf, "enable.idempotence", "true", msg, sizeof(msg));
-	rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, err_size);
-	if (!p)
-		rd_kafka_conf_destroy(conf);
-	return p;
-}
-
 int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -414,16 +396,11 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'i': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0) {
-				dgp_cli_err("run",
-				            "--until-idle takes milliseconds > 0, not \"%s\"",
-				            optarg);
+		case 'i': { /* milliseconds */
+			int64_t ms;
+			if (!dgp_cli_opt_int("run", "until-idle", optarg, 1, INT64_MAX, &ms))
 				return DGP_EXIT_USAGE;
-			}
-			until_idle_s = v / 1000.0;
+			until_idle_s = (double)ms / 1000.0;
 			break;
 		}
 		case 'C':
@@ -505,7 +482,8 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	r.sink.group_id = dgp_kafka_source_group(r.src);
 	dgp_ingest_set_source(r.eng, dgp_source_kafka_source(r.ksrc));
 	if (*cli->cfg->reject_topic &&
-	    !(r.reject_producer = reject_producer_new(cli->cfg, err, sizeof(err)))) {
+	    !(r.reject_producer = dgp_kafka_producer_new(cli->cfg, NULL, &r.rejects_undelivered,
+	                                                 err, sizeof(err)))) {
 		dgp_cli_err("run", "reject.topic producer: %s", err);
 		goto out;
 	}
@@ -549,8 +527,16 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	r.src = NULL;
 	dgp_source_close(dgp_source_kafka_source(r.ksrc)); /* the revoke: nothing left to flush */
 	r.ksrc = NULL;
-	if (r.reject_producer)
-		rd_kafka_flush(r.reject_producer, 5000);
+	if (r.reject_producer) {
+		bool flushed =
+		    rd_kafka_flush(r.reject_producer, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+		uint64_t lost = __atomic_load_n(&r.rejects_undelivered, __ATOMIC_RELAXED);
+		if (!flushed || lost)
+			dgp_log(DGP_LOG_WARN, "run",
+			        "reject.topic %s: %" PRIu64 " rejects not delivered, %d still "
+			        "queued (all are in dgp_ops.reject)",
+			        cli->cfg->reject_topic, lost, rd_kafka_outq_len(r.reject_producer));
+	}
 	/* A last drain for what the final batches queued; past the shutdown
 	 * timeout the keys stay queued for the next dgp run or dgp golden. */
 	dgp_golden_worker_stop(golden, true);

@@ -35,6 +35,34 @@ dgp_err_t dgp_kafka_conf_check(const char *key, const char *value, char *errstr,
 rd_kafka_conf_t *dgp_kafka_conf_new(const dgp_config_t *cfg, char *errstr, size_t errstr_size);
 
 /*
+ * dgp_kafka_producer_new — the one producer setup: an idempotent producer
+ * (enable.idempotence=true) on dgp_kafka_conf_new(cfg), then settings, a
+ * NULL-terminated list of librdkafka key, value pairs (NULL: none), e.g.
+ * {"linger.ms", "20", NULL}.  Each message librdkafka reports as not
+ * delivered adds one to *undelivered (atomically, in the thread that polls
+ * or flushes; NULL: not counted), so a caller can tell after
+ * rd_kafka_flush() whether everything arrived.  Returns NULL with errstr
+ * set when librdkafka refuses a setting or the client.  The caller owns the
+ * producer (rd_kafka_flush, rd_kafka_destroy) and *undelivered, which must
+ * outlive it.
+ */
+rd_kafka_t *dgp_kafka_producer_new(const dgp_config_t *cfg, const char *const *settings,
+                                   uint64_t *undelivered, char *errstr, size_t errstr_size);
+
+/*
+ * dgp_kafka_produce — queue one message on topic: value (len bytes) and key
+ * (klen bytes, NULL for none) are copied, hdrs (NULL for none) belongs to
+ * the message once queued and is destroyed here otherwise.  While the
+ * producer's queue is full it serves delivery reports for 100 ms and tries
+ * again, at most full_waits times (negative: until there is room).  Returns
+ * RD_KAFKA_RESP_ERR_NO_ERROR or librdkafka's error (__QUEUE_FULL once the
+ * waits are used up).
+ */
+rd_kafka_resp_err_t dgp_kafka_produce(rd_kafka_t *rk, const char *topic, const void *value,
+                                      size_t len, const void *key, size_t klen,
+                                      rd_kafka_headers_t *hdrs, int full_waits);
+
+/*
  * dgp_kafka_describe_cluster — one line describing the cluster rk is
  * connected to ("N brokers, controller id K, T topics"), allocated in
  * arena, waiting up to timeout_ms for metadata.  Returns DGP_OK or

@@ -378,7 +378,8 @@ dgp_err_t dgp_probe_store_init(PGconn *conn, char *errstr, size_t errstr_size)
 }
 
 dgp_err_t dgp_probe_store_insert(PGconn *conn, const dgp_probe_target_t *t,
-                                 const dgp_probe_result_t *r, char *errstr, size_t errstr_size)
+                                 const dgp_probe_result_t *r, dgp_pg_class_t *cls, char *errstr,
+                                 size_t errstr_size)
 {
 	char at[32], secs[32], status[16];
 	snprintf(at, sizeof(at), "%lld", (long long)r->at_ms);
@@ -396,6 +397,8 @@ dgp_err_t dgp_probe_store_insert(PGconn *conn, const dgp_probe_target_t *t,
 	    "VALUES ($1, $2, to_timestamp($3::bigint / 1000.0), $4::boolean, "
 	    "$5::double precision, $6::integer, $7)",
 	    7, NULL, params, NULL, NULL, 0);
+	if (cls)
+		*cls = dgp_pg_result_class(conn, res);
 	dgp_err_t err = dgp_pg_result_err(conn, res, errstr, errstr_size);
 	PQclear(res);
 	return err;

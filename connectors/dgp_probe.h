@@ -29,6 +29,7 @@
 #include "dgp_avail.h"
 #include "dgp_config.h"
 #include "dgp_err.h"
+#include "dgp_pg.h"
 
 typedef enum dgp_probe_kind { DGP_PROBE_HTTP, DGP_PROBE_PG, DGP_PROBE_KAFKA } dgp_probe_kind_t;
 
@@ -76,9 +77,14 @@ void dgp_probe_run(const dgp_probe_target_t *t, const dgp_config_t *cfg, int64_t
  */
 dgp_err_t dgp_probe_store_init(PGconn *conn, char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
-/* dgp_probe_store_insert — one row for result r of t; values as parameters. */
+/*
+ * dgp_probe_store_insert — one row for result r of t; values as parameters.
+ * Returns as dgp_pg_result_err(); *cls (when not NULL) gets the outcome's
+ * dgp_pg_classify() class, so the caller can tell a row PostgreSQL refused
+ * (DGP_PG_ROW_REFUSED: no retry stores it) from a lost connection.
+ */
 dgp_err_t dgp_probe_store_insert(PGconn *conn, const dgp_probe_target_t *t,
-                                 const dgp_probe_result_t *r, char *errstr,
+                                 const dgp_probe_result_t *r, dgp_pg_class_t *cls, char *errstr,
                                  size_t errstr_size) DGP_MUST_CHECK;
 
 /*

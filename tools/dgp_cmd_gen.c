@@ -729,16 +729,6 @@ static int generate(gen_t *g, const opts_t *op, out_t *o, FILE *manifest, const 
 	return ok ? DGP_EXIT_OK : DGP_EXIT_FAIL;
 }
 
-static bool parse_rate(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (*end || v < 0 || v > 1)
-		return false;
-	*out = v;
-	return true;
-}
-
 int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -764,19 +754,20 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 	const char *code = NULL, *out_path = NULL, *manifest_path = NULL, *format = NULL;
 	const char *encoding = NULL, *catalog_dir = NULL;
 	uint64_t seed = 1, key_offset = 0;
-	int c;
+	int c, li = -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:n:s:o:m:f:e:k:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:n:s:o:m:f:e:k:", longopts, &li)) != -1) {
 		double *rate = NULL;
+		uint64_t *count = NULL;
 		switch (c) {
 		case 'r':
 			code = optarg;
 			break;
 		case 'n':
-			op.rows = strtoull(optarg, NULL, 10);
+			count = &op.rows;
 			break;
 		case 's':
-			seed = strtoull(optarg, NULL, 10);
+			count = &seed;
 			break;
 		case 'o':
 			out_path = optarg;
@@ -791,7 +782,7 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 			encoding = optarg;
 			break;
 		case 'k':
-			key_offset = strtoull(optarg, NULL, 10);
+			count = &key_offset;
 			break;
 		case 'C':
 			catalog_dir = optarg;
@@ -820,9 +811,15 @@ int dgp_cmd_gen(dgp_cli_t *cli, int argc, char **argv)
 		default:
 			return DGP_EXIT_USAGE;
 		}
-		if (rate && !parse_rate(optarg, rate)) {
-			dgp_cli_err("gen", "a rate is a number from 0 to 1, not \"%s\"", optarg);
+		/* the rates are long options only, so li names them */
+		if (rate && !dgp_cli_opt_real("gen", longopts[li].name, optarg, 0, 1, rate))
 			return DGP_EXIT_USAGE;
+		if (count) {
+			int64_t v;
+			const char *name = c == 'n' ? "rows" : c == 's' ? "seed" : "key-offset";
+			if (!dgp_cli_opt_int("gen", name, optarg, 0, INT64_MAX, &v))
+				return DGP_EXIT_USAGE;
+			*count = (uint64_t)v;
 		}
 	}
 	if (!code || !out_path || optind != argc) {

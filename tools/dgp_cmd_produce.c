@@ -12,6 +12,8 @@
  * goes as Kafka's own delete: a tombstone (null value) with the key.
  */
 #include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,16 +26,6 @@
 #include "dgp_kafka.h"
 #include "dgp_kafka_source.h"
 #include "dgp_parse.h"
-
-static int failed_deliveries;
-
-static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-	(void)rk;
-	(void)opaque;
-	if (m->err)
-		failed_deliveries++;
-}
 
 /* An existing topic with fewer partitions grows to partitions (fewer is not an error). */
 static int grow_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, int partitions)
@@ -136,8 +128,8 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *topic = NULL, *code = NULL, *catalog_dir = NULL;
-	int partitions = 0;
-	double rate = 0; /* messages per second, 0: as fast as possible */
+	int64_t partitions = 0; /* 0: the topic is left as it is */
+	double rate = 0;        /* messages per second, 0: as fast as possible */
 	bool gz = false;
 	int opt;
 	optind = 1;
@@ -150,13 +142,16 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 			code = optarg;
 			break;
 		case 'p':
-			partitions = atoi(optarg);
+			if (!dgp_cli_opt_int("produce", "partitions", optarg, 0, INT32_MAX,
+			                     &partitions))
+				return DGP_EXIT_USAGE;
 			break;
 		case 'z':
 			gz = true;
 			break;
 		case 'R':
-			rate = atof(optarg);
+			if (!dgp_cli_opt_real("produce", "rate", optarg, 0, HUGE_VAL, &rate))
+				return DGP_EXIT_USAGE;
 			break;
 		case 'C':
 			catalog_dir = optarg;
@@ -200,21 +195,16 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 			schema = NULL;
 	}
 	char err[512];
-	rd_kafka_conf_t *conf = dgp_kafka_conf_new(cli->cfg, err, sizeof(err));
-	if (!conf) {
-		dgp_cli_err("produce", "%s", err);
-		return DGP_EXIT_FAIL;
-	}
-	rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof(err));
-	rd_kafka_conf_set(conf, "linger.ms", "20", err, sizeof(err));
-	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+	uint64_t failed_deliveries = 0;
+	static const char *const settings[] = {"linger.ms", "20", NULL};
+	rd_kafka_t *rk =
+	    dgp_kafka_producer_new(cli->cfg, settings, &failed_deliveries, err, sizeof(err));
 	if (!rk) {
 		dgp_cli_err("produce", "%s", err);
 		return DGP_EXIT_FAIL;
 	}
 	int rc = DGP_EXIT_OK;
-	if (partitions > 0 && create_topic(rk, topic, partitions) != 0)
+	if (partitions > 0 && create_topic(rk, topic, (int)partitions) != 0)
 		rc = DGP_EXIT_FAIL;
 	size_t cap = 1 << 20, zcap = 0;
 	char *line = dgp_xmalloc(cap), *header = NULL, *zbuf = NULL;
@@ -285,31 +275,19 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 			plen = gzip_bytes(line, len, &zbuf, &zcap);
 			payload = zbuf;
 		}
-		rd_kafka_resp_err_t e;
-		do {
-			rd_kafka_headers_t *hdrs = rd_kafka_headers_new(3);
-			if (header)
-				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CSV_HEADER, -1, header, -1);
-			/* The lines are read as UTF-8 (the key is parsed from them): say so,
-			 * whatever encoding the catalog declares for the resource. */
-			rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_TYPE, -1,
-			                    header ? "text/csv; charset=UTF-8"
-			                           : "application/json; charset=UTF-8",
-			                    -1);
-			if (gz)
-				rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_ENCODING, -1,
-				                    "gzip", -1);
-			e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
-			                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			                      RD_KAFKA_V_VALUE(tombstone ? NULL : (void *)payload,
-			                                       tombstone ? 0 : plen),
-			                      RD_KAFKA_V_KEY(kl ? key : NULL, kl),
-			                      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-			if (e) /* on success the message owns the headers */
-				rd_kafka_headers_destroy(hdrs);
-			if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-				rd_kafka_poll(rk, 100);
-		} while (e == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+		rd_kafka_headers_t *hdrs = rd_kafka_headers_new(3);
+		if (header)
+			rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CSV_HEADER, -1, header, -1);
+		/* The lines are read as UTF-8 (the key is parsed from them): say so,
+		 * whatever encoding the catalog declares for the resource. */
+		rd_kafka_header_add(
+		    hdrs, DGP_KAFKA_HDR_CONTENT_TYPE, -1,
+		    header ? "text/csv; charset=UTF-8" : "application/json; charset=UTF-8", -1);
+		if (gz)
+			rd_kafka_header_add(hdrs, DGP_KAFKA_HDR_CONTENT_ENCODING, -1, "gzip", -1);
+		rd_kafka_resp_err_t e =
+		    dgp_kafka_produce(rk, topic, tombstone ? NULL : payload, tombstone ? 0 : plen,
+		                      kl ? key : NULL, kl, hdrs, -1);
 		if (e) {
 			dgp_cli_err("produce", "%s", rd_kafka_err2str(e));
 			rc = DGP_EXIT_FAIL;
@@ -331,7 +309,7 @@ int dgp_cmd_produce(dgp_cli_t *cli, int argc, char **argv)
 		}
 	}
 	if (rd_kafka_flush(rk, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR || failed_deliveries) {
-		dgp_cli_err("produce", "%d message%s not delivered", failed_deliveries,
+		dgp_cli_err("produce", "%" PRIu64 " message%s not delivered", failed_deliveries,
 		            failed_deliveries == 1 ? "" : "s");
 		rc = DGP_EXIT_FAIL;
 	}

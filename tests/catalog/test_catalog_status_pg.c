@@ -49,6 +49,8 @@ static void setup(void)
 	    "DELETE FROM dgp_catalog.reject_stats WHERE resource_code IN"
 	    " ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001');"
 	    "DELETE FROM dgp_catalog.field_stats WHERE resource_code IN"
+	    " ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001');"
+	    "DELETE FROM dgp_catalog.unknown_field_stats WHERE resource_code IN"
 	    " ('101001/000001','101001/000002','301001/000001','301008/000001','102002/000001')");
 	/*
 	 * 101001/000001 实时: loaded 2026-11-26T00:00Z → ok on 11-27 00:00, overdue after
@@ -71,7 +73,11 @@ static void setup(void)
 	        "INSERT INTO dgp_catalog.field_stats VALUES"
 	        " ('101001/000001', 'GMSFHM', 1240, 1200, 1240),"
 	        " ('101001/000001', 'LXDH', 620, 600, 1240),"
-	        " ('101001/000001', 'NO_SUCH_FIELD', 1, 1, 1)");
+	        " ('101001/000001', 'NO_SUCH_FIELD', 1, 1, 1);"
+	        "INSERT INTO dgp_catalog.unknown_field_stats (resource_code, name, records) VALUES"
+	        " ('101001/000001', 'ZZ', 3), ('101001/000001', 'BZ', 7),"
+	        " ('101001/000001', 'NEVER', 0), ('102002/000001', 'QT', 2),"
+	        " ('999999/000001', 'XX', 9)");
 }
 
 static void teardown(void)
@@ -114,6 +120,12 @@ Test(catalog_status_pg, reads_the_stats_tables)
 	cr_expect_str_eq(hjrk->rejects[0].reason, "bad_check");
 	cr_expect_eq(hjrk->rejects[0].count, 40);
 	cr_expect_str_eq(hjrk->rejects[1].reason, "malformed");
+	cr_expect_eq(hjrk->rejects[1].count, 10);
+	cr_assert_eq(hjrk->n_unknown, 2, "unknown fields with 0 records are left out");
+	cr_expect_str_eq(hjrk->unknown[0].name, "BZ", "sorted by name");
+	cr_expect_eq(hjrk->unknown[0].records, 7);
+	cr_expect_str_eq(hjrk->unknown[1].name, "ZZ");
+	cr_expect_eq(hjrk->unknown[1].records, 3);
 	const dgp_status_field_t *id = &hjrk->fields[0], *phone = &hjrk->fields[4];
 	cr_assert_str_eq(id->field->source_name, "GMSFHM");
 	cr_expect(id->has_stats);
@@ -132,6 +144,14 @@ Test(catalog_status_pg, reads_the_stats_tables)
 	const dgp_status_resource_t *qydj = dgp_catalog_status_find(st, "102002/000001");
 	cr_expect(qydj->has_stats);
 	cr_expect_eq(qydj->compliance, DGP_COMPLIANCE_NEVER, "a stats row without a load");
+	cr_assert_eq(qydj->n_rejects, 1);
+	cr_expect_str_eq(qydj->rejects[0].reason, "bad_check");
+	cr_expect_eq(qydj->rejects[0].count, 10);
+	cr_assert_eq(qydj->n_unknown, 1);
+	cr_expect_str_eq(qydj->unknown[0].name, "QT");
+	cr_expect_eq(qydj->unknown[0].records, 2);
+	cr_expect_eq(ldrk->n_rejects, 0);
+	cr_expect_eq(ldrk->n_unknown, 0);
 
 	size_t c[DGP_COMPLIANCE__COUNT];
 	dgp_catalog_status_counts(st, c);

@@ -50,6 +50,23 @@ check tool-gen-help 0 "usage: dgp-gen --resource CODE --out FILE" "$GEN" --help
 check tool-produce-help 0 "usage: dgp-produce --topic T" "$PRODUCE" --help
 check tool-gen-runs 0 "" env DGP_CATALOG_DIR="$SRC/catalog/sample" "$GEN" --resource 101001/000001 --rows 3 --encoding UTF-8 --out "$TMP/g.csv"
 [[ $(wc -l <"$TMP/g.csv") -eq 4 ]] && pass=$((pass + 1)) || { echo "FAIL tool-gen-rows: $(wc -l <"$TMP/g.csv") lines, expected 4"; fail=$((fail + 1)); }
+# Numbers in options are checked whole, the same way in every command and tool
+# (the tools took "1O0" rows as 1 and "two" partitions as none).
+check opt-gen-rows 2 'dgp gen: --rows takes a whole number >= 0, not "1O0"' \
+	"$GEN" --resource 101001/000001 --rows 1O0 --out "$TMP/g2.csv"
+check opt-gen-seed 2 'dgp gen: --seed takes a whole number >= 0, not "-3"' \
+	"$GEN" --resource 101001/000001 --seed -3 --out "$TMP/g2.csv"
+check opt-gen-rate 2 'dgp gen: --bad-key-rate takes a number from 0 to 1, not "1.5"' \
+	"$GEN" --resource 101001/000001 --bad-key-rate 1.5 --out "$TMP/g2.csv"
+[[ ! -e $TMP/g2.csv ]] && pass=$((pass + 1)) || { echo "FAIL opt-gen-nothing-written: $TMP/g2.csv exists"; fail=$((fail + 1)); }
+check opt-produce-partitions 2 'dgp produce: --partitions takes a whole number from 0 to 2147483647, not "two"' \
+	"$PRODUCE" --topic t --partitions two "$TMP/g.csv"
+check opt-produce-rate 2 'dgp produce: --rate takes a number >= 0, not "fast"' \
+	"$PRODUCE" --topic t --rate fast "$TMP/g.csv"
+check opt-ping-timeout 2 'dgp ping: --timeout-ms takes a whole number from 1 to 2147483647, not "0"' \
+	"$DGP" ping --timeout-ms 0
+check opt-run-until-idle 2 'dgp run: --until-idle takes a whole number >= 1, not "5s"' \
+	"$DGP" run --until-idle 5s
 
 printf 'log.level = debug\nbogus = 1\n' >"$TMP/bad.conf"
 check conf-unknown-key 1 "$TMP/bad.conf:2: unknown configuration key \"bogus\"" "$DGP" -c "$TMP/bad.conf" config check
