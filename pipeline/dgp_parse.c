@@ -263,6 +263,9 @@ static int utf8_prefix(const char *s, size_t len, size_t max)
 dgp_reason_t dgp_parse_check_text(const char *in, size_t len, char *detail, size_t detail_size)
 {
 	const char *nul = memchr(in, 0, len);
+	if (!nul && dgp_utf8_valid(in, len))
+		return DGP_REASON_OK;
+	/* rejected: find where, decoding as the normalisers do */
 	size_t limit = nul ? (size_t)(nul - in) : len;
 	size_t i = 0;
 	while (i < limit) {
