@@ -54,36 +54,20 @@ enum {
 #define U8_X8(r)  U8_X4(r), U8_X4(r)
 #define U8_X16(r) U8_X8(r), U8_X8(r)
 
-static const uint64_t u8_dfa[256] = {U8_X16(U8_ASCII),
-                                     U8_X16(U8_ASCII),
-                                     U8_X16(U8_ASCII),
-                                     U8_X16(U8_ASCII),
-                                     U8_X16(U8_ASCII),
-                                     U8_X16(U8_ASCII),
-                                     U8_X16(U8_ASCII),
-                                     U8_X16(U8_ASCII),
-                                     U8_X16(U8_C80),
-                                     U8_X16(U8_C90),
-                                     U8_X16(U8_CA0),
-                                     U8_X16(U8_CA0),
-                                     U8_X2(0),
-                                     U8_X16(U8_L2),
-                                     U8_X8(U8_L2),
-                                     U8_X4(U8_L2),
-                                     U8_X2(U8_L2),
-                                     U8_LE0,
-                                     U8_X8(U8_L3),
-                                     U8_X4(U8_L3),
-                                     U8_LED,
-                                     U8_X2(U8_L3),
-                                     U8_LF0,
-                                     U8_L4,
-                                     U8_L4,
-                                     U8_L4,
-                                     U8_LF4,
-                                     U8_X8(0),
-                                     U8_X2(0),
-                                     0};
+/* clang-format off */
+static const uint64_t u8_dfa[256] = {
+    U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), /* 00–3F */
+    U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), /* 40–7F */
+    U8_X16(U8_C80),   U8_X16(U8_C90),   U8_X16(U8_CA0),   U8_X16(U8_CA0),   /* 80–BF */
+    U8_X2(0),                                           /* C0–C1: always overlong */
+    U8_X16(U8_L2),    U8_X8(U8_L2),     U8_X4(U8_L2),   U8_X2(U8_L2), /* C2–DF */
+    U8_LE0,           U8_X8(U8_L3),     U8_X4(U8_L3),                 /* E0, E1–EC */
+    U8_LED,           U8_X2(U8_L3),                                   /* ED, EE–EF */
+    U8_LF0,           U8_L4,            U8_L4,          U8_L4,        /* F0, F1–F3 */
+    U8_LF4,                                                           /* F4 */
+    U8_X8(0),         U8_X2(0),         0,                            /* F5–FF */
+};
+/* clang-format on */
 
 _Static_assert(sizeof(u8_dfa) / sizeof(u8_dfa[0]) == 256, "one DFA entry per byte");
 
