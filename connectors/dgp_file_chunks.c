@@ -2,10 +2,12 @@
  * dgp_file_chunks.c — the chunk gate between a file source and a load
  * loop, and the resource's chunk fingerprints in dgp_ops.file_chunks.
  *
- *   dgp_file_source_next ─▶ buf[] (records copied into arena) ─▶ chunker
+ *   dgp_file_source_next (raw bytes only: text deferred) ─▶ buf[] (records
+ *     copied into arena) ─▶ chunker
  *     boundary or end of file ─▶ fingerprint ─▶ seen
- *        in prev: buf dropped, skipped += records
- *        else:    buf[out++] handed out until drained, then the next chunk
+ *        in prev: buf dropped, skipped += records (never checked as text)
+ *        else:    buf[out++] checked or transcoded (dgp_file_source_make_text)
+ *                 and handed out until drained, then the next chunk
  *     64 MiB buffered without a boundary ─▶ handed out, and the rest of
  *        that chunk streams through unbuffered (passthrough)
  */
@@ -54,6 +56,7 @@ dgp_file_chunks_t *dgp_file_chunks_new(dgp_file_source_t *src, const dgp_chunk_s
 	g->chunker = dgp_chunker_new(avg_records);
 	g->chunk_line = -1;
 	g->arena = dgp_arena_new(1 << 20);
+	dgp_file_source_defer_text(src); /* only records handed out need text */
 	return g;
 }
 
@@ -77,14 +80,10 @@ static void buffer(dgp_file_chunks_t *g, const dgp_file_record_t *rec)
 	}
 	dgp_file_record_t *c = &g->buf[g->nbuf++];
 	*c = *rec;
-	c->raw = dgp_arena_memdup(g->arena, rec->raw, rec->raw_len);
-	if (rec->text == rec->raw)
-		c->text = c->raw;
-	else if (rec->text)
-		c->text = dgp_arena_memdup(g->arena, rec->text, rec->text_len);
+	c->raw = dgp_arena_memdup(g->arena, rec->raw, rec->raw_len); /* text: when handed out */
 	if (rec->detail)
 		c->detail = dgp_arena_strdup(g->arena, rec->detail);
-	g->bytes += rec->raw_len + (rec->text != rec->raw ? rec->text_len : 0);
+	g->bytes += rec->raw_len;
 }
 
 /* A record read: the first of a chunk starts its line range. */
@@ -149,6 +148,7 @@ int dgp_file_chunks_next(dgp_file_chunks_t *g, dgp_file_record_t *rec, char *err
 	for (;;) {
 		if (g->out < g->nbuf) {
 			*rec = g->buf[g->out++];
+			dgp_file_source_make_text(g->src, rec);
 			return 1;
 		}
 		if (g->err) {
@@ -173,6 +173,7 @@ int dgp_file_chunks_next(dgp_file_chunks_t *g, dgp_file_record_t *rec, char *err
 				close_chunk(g, NULL);
 				g->passthrough = false;
 			}
+			dgp_file_source_make_text(g->src, rec);
 			return 1;
 		}
 		read_chunk(g, errstr, errstr_size);

@@ -49,7 +49,8 @@ typedef struct dgp_file_chunks dgp_file_chunks_t;
  * dgp_file_chunks_new — a gate over src (not owned; must outlive the
  * gate) chunking with avg_records (a power of two).  prev (not owned, may
  * be NULL: nothing is skipped) holds the fingerprints that may be skipped.
- * Never NULL.
+ * Switches src to deferred text (dgp_file_source_defer_text): a skipped
+ * record is never checked or transcoded, a record handed out is.  Never NULL.
  */
 dgp_file_chunks_t *dgp_file_chunks_new(dgp_file_source_t *src, const dgp_chunk_set_t *prev,
                                        uint32_t avg_records);

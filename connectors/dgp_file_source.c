@@ -54,6 +54,7 @@ struct dgp_file_source {
 	iconv_t cd;           /* (iconv_t)-1 for UTF-8 */
 	const char *encoding; /* for messages */
 	size_t max_record, read_size;
+	bool defer_text; /* records come without text: dgp_file_source_make_text */
 
 	char *buf;
 	size_t cap, beg, scan, end;
@@ -379,7 +380,8 @@ static bool take_record(dgp_file_source_t *s, size_t stop, int64_t end_offset,
 		too_long(s, rec, (int64_t)len);
 		return true;
 	}
-	make_text(s, rec);
+	if (!s->defer_text)
+		make_text(s, rec);
 	return true;
 }
 
@@ -491,6 +493,17 @@ int dgp_file_source_next(dgp_file_source_t *s, dgp_file_record_t *rec, char *err
 	if (r < 0)
 		dgp_errstr_set(errstr, errstr_size, (dgp_err_t)r, "%s", s->errmsg);
 	return r;
+}
+
+void dgp_file_source_defer_text(dgp_file_source_t *s)
+{
+	s->defer_text = true;
+}
+
+void dgp_file_source_make_text(dgp_file_source_t *s, dgp_file_record_t *rec)
+{
+	if (rec->reason == DGP_REASON_OK && !rec->text)
+		make_text(s, rec);
 }
 
 /* ---- open / close -------------------------------------------------------- */

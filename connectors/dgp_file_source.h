@@ -100,6 +100,23 @@ void dgp_file_source_close(dgp_file_source_t *src);
 const char *dgp_file_source_header(const dgp_file_source_t *src, size_t *len);
 
 /*
+ * dgp_file_source_defer_text — from now on dgp_file_source_next leaves the
+ * UTF-8 check or transcoding of each record (text NULL, reason OK unless
+ * too long) to dgp_file_source_make_text, so a reader that drops most
+ * records unread (the chunk gate) does not pay for their text.
+ */
+void dgp_file_source_defer_text(dgp_file_source_t *src);
+
+/*
+ * dgp_file_source_make_text — the text of rec as dgp_file_source_next
+ * would have made it: rec->raw checked (UTF-8) or transcoded, setting text,
+ * flags, or reason CHARSET with detail.  rec->raw may be a copy of the
+ * record's bytes.  A record that has its text or is rejected is left as it
+ * is.  A transcoded text and a detail are valid until the next call on src.
+ */
+void dgp_file_source_make_text(dgp_file_source_t *src, dgp_file_record_t *rec);
+
+/*
  * dgp_file_source_next — the next record into *rec.  Returns 1 when *rec
  * holds a record (check rec->reason), 0 at the end of the file, or a
  * negative dgp_err_t: DGP_ERR_IO for a read error or damaged / truncated

@@ -30,13 +30,6 @@ void dgp_buf_append(dgp_buf_t *b, const void *p, size_t n)
 	b->p[b->len] = '\0';
 }
 
-void dgp_buf_putc(dgp_buf_t *b, char c)
-{
-	dgp_buf_reserve(b, 1);
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-}
-
 void dgp_buf_puts(dgp_buf_t *b, const char *s)
 {
 	dgp_buf_append(b, s, strlen(s));

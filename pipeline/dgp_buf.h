@@ -25,8 +25,14 @@ void dgp_buf_reserve(dgp_buf_t *b, size_t extra);
 /* dgp_buf_append — append n bytes of p (may hold NULs). */
 void dgp_buf_append(dgp_buf_t *b, const void *p, size_t n);
 
-/* dgp_buf_putc — append one byte. */
-void dgp_buf_putc(dgp_buf_t *b, char c);
+/* dgp_buf_putc — append one byte (inline: COPY rows are built a byte at a time). */
+static inline void dgp_buf_putc(dgp_buf_t *b, char c)
+{
+	if (!b->p || b->len + 2 > b->cap)
+		dgp_buf_reserve(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
 
 /* dgp_buf_puts — append the C string s without its NUL. */
 void dgp_buf_puts(dgp_buf_t *b, const char *s);

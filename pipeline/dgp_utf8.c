@@ -5,26 +5,105 @@
  *      └─non-ASCII: dgp_utf8_decode ─ fold FF01–FF5E, 3000, other spaces;
  *                   drop format characters ─ encode ─▶ out
  *
+ * Validation alone (dgp_utf8_valid, every record of a file) is a table-driven
+ * DFA over 8-byte steps, skipping ASCII words between characters.
+ *
  * Single code points are decoded inline (dgp_utf8.h) so that the rule
  * functions can run their own loops; this file holds the loops that are the
  * same for everyone.
  */
 #include "dgp_utf8.h"
 
+/*
+ * Validation as a shift DFA: each byte's table entry holds, for every state,
+ * the next state's shift (6 bits per state), so a byte costs a load, a shift
+ * and a mask, without a branch.  ERROR is shift 0 and every entry's lowest
+ * six bits are 0, so ERROR absorbs.  The states after a lead byte narrow the
+ * second byte as dgp_utf8_decode does: E0 (A0–BF), ED (80–9F), F0 (90–BF),
+ * F4 (80–8F); TAIL1–3 take any continuation byte.
+ */
+enum {
+	U8_ERR = 0,
+	U8_ACC = 6,
+	U8_T1 = 12,
+	U8_T2 = 18,
+	U8_T3 = 24,
+	U8_E0 = 30,
+	U8_ED = 36,
+	U8_F0 = 42,
+	U8_F4 = 48
+};
+
+#define U8_ROW(acc, t1, t2, t3, e0, ed, f0, f4)                                                    \
+	((uint64_t)(acc) << U8_ACC | (uint64_t)(t1) << U8_T1 | (uint64_t)(t2) << U8_T2 |           \
+	 (uint64_t)(t3) << U8_T3 | (uint64_t)(e0) << U8_E0 | (uint64_t)(ed) << U8_ED |             \
+	 (uint64_t)(f0) << U8_F0 | (uint64_t)(f4) << U8_F4)
+#define U8_ASCII  U8_ROW(U8_ACC, 0, 0, 0, 0, 0, 0, 0)
+#define U8_C80    U8_ROW(0, U8_ACC, U8_T1, U8_T2, 0, U8_T1, 0, U8_T2) /* 80–8F */
+#define U8_C90    U8_ROW(0, U8_ACC, U8_T1, U8_T2, 0, U8_T1, U8_T2, 0) /* 90–9F */
+#define U8_CA0    U8_ROW(0, U8_ACC, U8_T1, U8_T2, U8_T1, 0, U8_T2, 0) /* A0–BF */
+#define U8_L2     U8_ROW(U8_T1, 0, 0, 0, 0, 0, 0, 0)                  /* C2–DF */
+#define U8_L3     U8_ROW(U8_T2, 0, 0, 0, 0, 0, 0, 0)                  /* E1–EC, EE–EF */
+#define U8_LE0    U8_ROW(U8_E0, 0, 0, 0, 0, 0, 0, 0)
+#define U8_LED    U8_ROW(U8_ED, 0, 0, 0, 0, 0, 0, 0)
+#define U8_L4     U8_ROW(U8_T3, 0, 0, 0, 0, 0, 0, 0) /* F1–F3 */
+#define U8_LF0    U8_ROW(U8_F0, 0, 0, 0, 0, 0, 0, 0)
+#define U8_LF4    U8_ROW(U8_F4, 0, 0, 0, 0, 0, 0, 0)
+#define U8_X2(r)  r, r
+#define U8_X4(r)  U8_X2(r), U8_X2(r)
+#define U8_X8(r)  U8_X4(r), U8_X4(r)
+#define U8_X16(r) U8_X8(r), U8_X8(r)
+
+/* clang-format off */
+static const uint64_t u8_dfa[256] = {
+    U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), /* 00–3F */
+    U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), /* 40–7F */
+    U8_X16(U8_C80),   U8_X16(U8_C90),   U8_X16(U8_CA0),   U8_X16(U8_CA0),   /* 80–BF */
+    U8_X2(0),                                           /* C0–C1: always overlong */
+    U8_X16(U8_L2),    U8_X8(U8_L2),     U8_X4(U8_L2),   U8_X2(U8_L2), /* C2–DF */
+    U8_LE0,           U8_X8(U8_L3),     U8_X4(U8_L3),                 /* E0, E1–EC */
+    U8_LED,           U8_X2(U8_L3),                                   /* ED, EE–EF */
+    U8_LF0,           U8_L4,            U8_L4,          U8_L4,        /* F0, F1–F3 */
+    U8_LF4,                                                           /* F4 */
+    U8_X8(0),         U8_X2(0),         0,                            /* F5–FF */
+};
+/* clang-format on */
+
+_Static_assert(sizeof(u8_dfa) / sizeof(u8_dfa[0]) == 256, "one DFA entry per byte");
+
+static inline uint64_t u8_step(uint64_t st, unsigned char b)
+{
+	return (u8_dfa[b] >> st) & 63;
+}
+
 bool dgp_utf8_valid(const char *s, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t st = U8_ACC;
 	size_t i = 0;
-	while (i < len) {
-		i += dgp_utf8_ascii_run(s + i, len - i);
-		if (i >= len)
-			break;
-		uint32_t cp;
-		int n = dgp_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (n < 0)
+	/* 8 bytes per step: skipped when ASCII between characters, else stepped unrolled */
+	while (i + 8 <= len) {
+		uint64_t w;
+		memcpy(&w, u + i, 8);
+		if (st == U8_ACC && !(w & 0x8080808080808080ull)) {
+			i += 8;
+			continue;
+		}
+		st = u8_step(st, u[i]);
+		st = u8_step(st, u[i + 1]);
+		st = u8_step(st, u[i + 2]);
+		st = u8_step(st, u[i + 3]);
+		st = u8_step(st, u[i + 4]);
+		st = u8_step(st, u[i + 5]);
+		st = u8_step(st, u[i + 6]);
+		st = u8_step(st, u[i + 7]);
+		if (st == U8_ERR)
 			return false;
-		i += (size_t)n;
+		i += 8;
 	}
-	return true;
+	for (; i < len; i++)
+		st = u8_step(st, u[i]);
+	return st == U8_ACC;
 }
 
 int dgp_utf8_check_fold(const char *s, size_t len)

@@ -170,3 +170,62 @@ Test(file_chunks, the_chunk_of_a_rejected_record_is_parsed_again)
 	dgp_chunk_set_destroy(first.seen);
 	dgp_chunk_set_destroy(again.seen);
 }
+
+/* The gate checks (or transcodes) a record's text only when it hands it out: as the reader would.
+ */
+Test(file_chunks, records_handed_out_have_their_text_checked_or_transcoded)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/bad.jsonl", dir);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	/* line 2: a byte 0xFF (no character in either) at byte 8; line 3: 汉 in GBK (BA BA) */
+	cr_assert_gt(fprintf(f, "{\"XM\":\"a\"}\n{\"XM\":\"b\xFF\"}\n{\"XM\":\"\xBA\xBA\"}\n"), 0);
+	cr_assert_eq(fclose(f), 0);
+	static const struct {
+		const char *enc;
+		dgp_reason_t reason[3];
+		const char *detail[3]; /* of a rejected record */
+		const char *text[3];   /* of an accepted one */
+		uint32_t flags;
+	} want[] = {
+	    {"UTF-8",
+	     {DGP_REASON_OK, DGP_REASON_CHARSET, DGP_REASON_CHARSET},
+	     {NULL, "invalid UTF-8 at byte 8", "invalid UTF-8 at byte 7"},
+	     {"{\"XM\":\"a\"}", NULL, NULL},
+	     0},
+	    {"GBK",
+	     {DGP_REASON_OK, DGP_REASON_CHARSET, DGP_REASON_OK},
+	     {NULL, "invalid GBK at byte 8", NULL},
+	     {"{\"XM\":\"a\"}", NULL, "{\"XM\":\"汉\"}"},
+	     DGP_NF_TRANSCODED},
+	};
+	for (size_t e = 0; e < sizeof(want) / sizeof(want[0]); e++) {
+		dgp_file_source_opts_t so = {.format = DGP_FORMAT_JSONL, .encoding = want[e].enc};
+		dgp_file_source_t *src;
+		char err[512];
+		cr_assert_eq(dgp_file_source_open(path, &so, &src, err, sizeof(err)), DGP_OK, "%s",
+		             err);
+		dgp_file_chunks_t *g = dgp_file_chunks_new(src, NULL, 16);
+		for (int i = 0; i < 3; i++) {
+			dgp_file_record_t r;
+			cr_assert_eq(dgp_file_chunks_next(g, &r, err, sizeof(err)), 1, "%s", err);
+			cr_assert_eq(r.reason, want[e].reason[i], "%s line %d", want[e].enc, i + 1);
+			if (want[e].detail[i]) {
+				cr_assert_str_eq(r.detail, want[e].detail[i]);
+				cr_assert_null(r.text);
+				continue;
+			}
+			cr_assert_eq(r.text_len, strlen(want[e].text[i]));
+			cr_assert_eq(memcmp(r.text, want[e].text[i], r.text_len), 0);
+			cr_assert_eq(r.flags, want[e].flags);
+			if (!want[e].flags)
+				cr_assert_eq(r.text, r.raw,
+				             "UTF-8: the text is the record's bytes");
+		}
+		dgp_file_record_t end;
+		cr_assert_eq(dgp_file_chunks_next(g, &end, err, sizeof(err)), 0, "%s", err);
+		dgp_file_chunks_destroy(g);
+		dgp_file_source_close(src);
+	}
+}

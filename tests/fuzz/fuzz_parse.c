@@ -16,7 +16,9 @@
  * on every input: the reason is one the parser may return for the format,
  * the detail is a terminated non-empty string exactly when rejected, every
  * value can be read in full, and, when the record is valid UTF-8 without
- * NUL, every value is too (JSON: always, as the scanner validates).
+ * NUL, every value is too (JSON: always, as the scanner validates); and
+ * dgp_utf8_valid of the record agrees with decoding it code point by code
+ * point.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -48,10 +50,25 @@ static void fail(const char *what)
 	abort();
 }
 
+/* The reference for dgp_utf8_valid (a table-driven DFA): decoding code point by code point. */
+static bool valid_by_decoding(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = dgp_utf8_decode(s + i, len - i, &cp);
+		if (n < 0)
+			return false;
+		i += (size_t)n;
+	}
+	return true;
+}
+
 static void check_record(dgp_parser_t *p, const uint8_t *data, size_t size, bool csv)
 {
 	char *in = malloc(size ? size : 1);
 	memcpy(in, data, size);
+	if (dgp_utf8_valid(in, size) != valid_by_decoding(data, size))
+		fail("dgp_utf8_valid disagrees with decoding");
 	dgp_arena_t *arena = dgp_arena_new(0);
 	dgp_slice_t vals[NF];
 	char detail[128];

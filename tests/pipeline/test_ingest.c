@@ -683,6 +683,7 @@ typedef struct ffile {
 	dgp_source_t src;
 	int n, next;   /* records 0..n-1, each "{…}\n" of 20 bytes on its own line */
 	int64_t start; /* the byte offset reading started at */
+	int skipped;   /* records before the first, skipped unread (the chunk gate) */
 	char buf[64];
 } ffile_t;
 
@@ -700,7 +701,8 @@ static int ffile_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, ch
 		*rec =
 		    (dgp_source_record_t){.origin = {"f.jsonl", -1, end, end / REC_BYTES + 1, end},
 		                          .next_line = end / REC_BYTES + 1,
-		                          .timestamp_ms = -1};
+		                          .timestamp_ms = -1,
+		                          .skipped_before = f->n ? 0 : (uint64_t)f->skipped};
 		return DGP_SOURCE_END;
 	}
 	int i = f->next++;
@@ -713,12 +715,14 @@ static int ffile_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, ch
 	                             .raw_len = (size_t)len,
 	                             .text = f->buf,
 	                             .text_len = (size_t)len,
-	                             .format = DGP_FORMAT_JSONL};
+	                             .format = DGP_FORMAT_JSONL,
+	                             .skipped_before = i ? 0 : (uint64_t)f->skipped};
 	return DGP_SOURCE_RECORD;
 }
 
 typedef struct fprog {
 	dgp_sink_t sink;
+	int warms;
 	int commits;
 	dgp_sink_span_t last[4]; /* the spans of the last commit */
 	size_t n_last;
@@ -758,9 +762,18 @@ static dgp_err_t resolve_file(void *opaque, const char *source, dgp_ingest_lane_
 	return DGP_OK;
 }
 
+static dgp_err_t fprog_warm(void *opaque, const dgp_schema_t *schema, dgp_dedup_t *cache,
+                            uint64_t mask, uint64_t *loaded, char *err, size_t err_size)
+{
+	(void)schema, (void)cache, (void)mask, (void)err, (void)err_size;
+	((fprog_t *)opaque)->warms++;
+	*loaded = 0;
+	return DGP_OK;
+}
+
 static dgp_ingest_t *file_engine(ffile_t *f, fprog_t *k, size_t max_rows)
 {
-	k->sink = (dgp_sink_t){k, fprog_write, fprog_stored, fsink_warm, fsink_reconnect};
+	k->sink = (dgp_sink_t){k, fprog_write, fprog_stored, fprog_warm, fsink_reconnect};
 	f->src = (dgp_source_t){.opaque = f, .next = ffile_next};
 	dgp_ingest_opts_t o = {
 	    .log_module = "test",
@@ -842,5 +855,43 @@ Test(ingest, a_tombstone_is_a_delete_of_its_key_split_and_normalised)
 	cr_expect_eq(dgp_ingest_totals(e)->read, 6);
 	cr_expect_eq(dgp_ingest_totals(e)->rejected, 2);
 	expect_exactly_once(&k, 0, 0, 6);
+	dgp_ingest_destroy(e);
+}
+
+/* An identical reload: every record skipped by the chunk gate, so the lane's cache is never warmed.
+ */
+Test(ingest, a_file_whose_records_are_all_skipped_never_warms_the_cache)
+{
+	ffile_t f = {.n = 0, .skipped = 5};
+	fprog_t k = {0};
+	dgp_ingest_t *e = file_engine(&f, &k, 4);
+	char err[256];
+	bool ended = false;
+	cr_assert_eq(dgp_ingest_step(e, 0, &ended, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(ended, true);
+	cr_expect_eq(k.warms, 0);
+	cr_expect_eq(k.commits, 1);
+	cr_expect_eq(k.sizes[0], 0);
+	cr_expect_eq(k.last[0].records, 5);
+	cr_expect_eq(k.last[0].complete, true);
+	dgp_ingest_destroy(e);
+}
+
+/* Skipped records first, then parsed ones: the cache is warmed once, when the first parsed one
+ * comes. */
+Test(ingest, the_cache_is_warmed_once_when_the_first_parsed_record_comes)
+{
+	ffile_t f = {.n = 3, .skipped = 4};
+	fprog_t k = {0};
+	dgp_ingest_t *e = file_engine(&f, &k, 10);
+	char err[256];
+	bool ended = false;
+	while (!ended)
+		cr_assert_eq(dgp_ingest_step(e, 0, &ended, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(k.warms, 1);
+	cr_expect_eq(k.commits, 1);
+	cr_expect_eq(k.sizes[0], 3);
+	cr_expect_eq(k.last[0].records, 7);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 7); /* skipped records count as read (unchanged) */
 	dgp_ingest_destroy(e);
 }

@@ -431,3 +431,32 @@ Test(parse, a_message_key_splits_into_the_key_fields)
 	             DGP_REASON_OK);
 	expect_val(0, "420106199003071238");
 }
+
+/* Unquoted fields are scanned 8 bytes at a time: a special byte at every offset of a long field. */
+Test(parse, csv_special_bytes_found_at_every_offset_of_a_long_field)
+{
+	dgp_parser_t *p = csv_parser("GMSFHM|XM|ZZ", '|', '\'');
+	for (size_t k = 0; k < 40; k++) {
+		char in[128], want[64];
+		memset(want, 0, sizeof(want));
+		memset(want, (int)('a' + k % 26), k);
+		/* the delimiter after k bytes: field 0 is the k bytes (absent when k is 0) */
+		snprintf(in, sizeof(in), "%s|汉字,\"x|z", want);
+		cr_assert_eq(parse(p, in), DGP_REASON_OK, "k %zu: %s", k, detail);
+		expect_val(0, k ? want : NULL);
+		expect_val(1, "汉字,\"x");
+		expect_val(3, "z");
+		static const char *const bad[] = {"'", "\r", "\n"};
+		static const char *const why[] = {"quote inside an unquoted field",
+		                                  "line break outside quotes",
+		                                  "line break outside quotes"};
+		for (size_t b = k ? 0 : 1; b < 3; b++) { /* a quote first opens a quoted field */
+			snprintf(in, sizeof(in), "%s%sbcdefghijklmnop|b|c", want, bad[b]);
+			cr_assert_eq(parse(p, in), DGP_REASON_MALFORMED, "k %zu b %zu", k, b);
+			char msg[96];
+			snprintf(msg, sizeof(msg), "%s at byte %zu", why[b], k);
+			cr_expect_str_eq(detail, msg, "k %zu b %zu", k, b);
+		}
+	}
+	dgp_parse_destroy(p);
+}

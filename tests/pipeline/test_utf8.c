@@ -122,6 +122,68 @@ Test(utf8, valid_whole_buffer)
 	}
 }
 
+/* The reference: decode code point by code point, as the normalisers do. */
+static bool valid_by_decoding(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = dgp_utf8_decode(s + i, len - i, &cp);
+		if (n < 0)
+			return false;
+		i += (size_t)n;
+	}
+	return true;
+}
+
+/* seq at offset off of an ASCII buffer of len bytes: a tail, a block, or across the two */
+static void expect_as_decoding(const unsigned char *seq, size_t n, size_t off, size_t len)
+{
+	unsigned char buf[32];
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf + off, seq, n);
+	bool want = valid_by_decoding(buf, len);
+	if (dgp_utf8_valid((const char *)buf, len) != want)
+		cr_assert_fail("%02X %02X %02X %02X (%zu bytes) at %zu of %zu: expected %s", seq[0],
+		               n > 1 ? seq[1] : 0, n > 2 ? seq[2] : 0, n > 3 ? seq[3] : 0, n, off,
+		               len, want ? "valid" : "invalid");
+}
+
+Test(utf8, valid_agrees_with_decoding_for_every_sequence_up_to_three_bytes)
+{
+	static const size_t where[][2] = {{0, 3}, {5, 8}, {7, 12}};
+	unsigned char s[3];
+	unsigned long invalid = 0;
+	for (unsigned a = 0; a < 256; a++)
+		for (unsigned b = 0; b < 256; b++)
+			for (unsigned c = 0; c < 256; c++) {
+				s[0] = (unsigned char)a, s[1] = (unsigned char)b,
+				s[2] = (unsigned char)c;
+				invalid += !valid_by_decoding(s, 3);
+				for (size_t k = 0; k < sizeof(where) / sizeof(where[0]); k++)
+					expect_as_decoding(s, 3, where[k][0], where[k][1]);
+			}
+	/* of the 2^24 triples, those that are not 1+1+1, 1+2, 2+1 or one 3-byte character */
+	cr_expect_eq(invalid, 16777216ul - 128ul * 128 * 128 - 2 * 128ul * 1920 - 61440ul);
+}
+
+Test(utf8, valid_agrees_with_decoding_for_four_byte_sequences)
+{
+	/* every lead and second byte; third and fourth from each byte class */
+	static const unsigned char tail[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F,
+	                                     0xA0, 0xBF, 0xC0, 0xC2, 0xE0, 0xF0, 0xFF};
+	unsigned char s[4];
+	for (unsigned a = 0xC0; a < 256; a++)
+		for (unsigned b = 0; b < 256; b++)
+			for (size_t c = 0; c < sizeof(tail); c++)
+				for (size_t d = 0; d < sizeof(tail); d++) {
+					s[0] = (unsigned char)a, s[1] = (unsigned char)b;
+					s[2] = tail[c], s[3] = tail[d];
+					expect_as_decoding(s, 4, 0, 4);
+					expect_as_decoding(s, 4, 3, 16);
+					expect_as_decoding(s, 4, 6, 12);
+				}
+}
+
 Test(utf8, count)
 {
 	cr_expect_eq(dgp_utf8_count("", 0), 0);
