@@ -7,6 +7,10 @@
 #     queue with the same golden rows;
 # (c) a kill -9 of `dgp golden` mid-drain (its refresh held on a lock) loses no
 #     key: the queue rows come back and a second drain gives the same rows.
+# (f) a first load drained in several chunks writes every chunk with the plain
+#     INSERT (no UPDATE or DELETE statement reaches dgp_base.person: statement
+#     triggers count them); a drain of keys that have golden rows takes the
+#     other path once per chunk.
 set -u
 DGP=$1
 SRC=$2
@@ -104,6 +108,32 @@ eq "(c) nothing refreshed" "$(sql "SELECT count(*) FROM dgp_base.person")" 0
 "$DGP" golden --once >/dev/null || bad "(c) second drain"
 eq "(c) queue empty" "$(queued)" 0
 eq "(c) golden rows as (a)" "$(golden_md5)" "$ref"
+
+# (f) a first load in chunks of 200 keys: only INSERTs; then the same keys again
+new_db "dgp_test_golden_f_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+"$DGP" load --no-golden-wait --resource 101001/000001 "$TMP/gaj_hjrk_1.csv" >/dev/null ||
+	bad "(f) load"
+sql "CREATE TABLE public.stmts (op text);
+     CREATE FUNCTION public.count_stmt() RETURNS trigger LANGUAGE plpgsql AS
+       \$f\$ BEGIN INSERT INTO public.stmts VALUES (TG_OP); RETURN NULL; END \$f\$;
+     CREATE TRIGGER count_stmt AFTER INSERT OR UPDATE OR DELETE ON dgp_base.person
+       FOR EACH STATEMENT EXECUTE FUNCTION public.count_stmt()" >/dev/null
+keys=$(sql "SELECT count(DISTINCT gmsfhm) FROM dgp_src.gaj_hjrk")
+chunks=$(sql "SELECT ceil(count(*) / 200.0) FROM dgp_ops.golden_queue")
+[[ $chunks -ge 3 ]] && ok || bad "(f) chunks" "$chunks"
+DGP_GOLDEN_BATCH_KEYS=200 "$DGP" golden --once >/dev/null || bad "(f) first drain"
+eq "(f) first load: statements" "$(sql "SELECT string_agg(op || ' ' || n, ', ' ORDER BY op)
+	FROM (SELECT op, count(*) n FROM public.stmts GROUP BY op) s")" "INSERT $chunks"
+eq "(f) golden rows" "$(sql "SELECT count(*) FROM dgp_base.person")" "$keys"
+sql "TRUNCATE public.stmts;
+     INSERT INTO dgp_ops.golden_queue (base, key) SELECT DISTINCT 'person', gmsfhm FROM dgp_src.gaj_hjrk" \
+	>/dev/null
+again=$(( (keys + 199) / 200 ))
+DGP_GOLDEN_BATCH_KEYS=200 "$DGP" golden --once >/dev/null || bad "(f) second drain"
+eq "(f) keys with golden rows: statements" "$(sql "SELECT string_agg(op || ' ' || n, ', ' ORDER BY op)
+	FROM (SELECT op, count(*) n FROM public.stmts GROUP BY op) s")" \
+	"DELETE $again, INSERT $again, UPDATE $again"
 
 # (d) dgp run drains while it runs (its golden thread, golden.interval.ms)
 : "${DGP_KAFKA_BROKERS:?DGP_KAFKA_BROKERS is not set: start the services (scripts/services.sh start)}"
