@@ -915,7 +915,11 @@ static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *t
  * per-column subquery: a one-row-per-key source is a plain join; a
  * multi-row source is one grouped join.  When no key has a golden row yet
  * (one index probe per key finds that), the rows are a plain INSERT …
- * SELECT (refresh_tail).  The statement is assembled
+ * SELECT (refresh_tail).  That probe is a LATERAL … LIMIT 1 so that the keys
+ * stay the outer side whatever the golden table's statistics say: as a
+ * plain join, a table whose reltuples read 0 (analyzed while it held only
+ * dead rows) was planned as the outer side with the keys rescanned for each
+ * of its rows, O(rows × keys).  The statement is assembled
  * from fragments generated here, each guarded by its source's h[i]; no value
  * is ever part of its text (the keys are $1 of EXECUTE … USING).  An advisory
  * lock serialises refreshes of the same database, so the "no key has a row"
@@ -1012,7 +1016,8 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, source_ids_t 
 			               lit(s, "%s", source_join(s, lib, &res[i], alias[i], kc[i])));
 	dgp_buf_printf(&b,
 	               "\n    || ')' || CASE WHEN EXISTS (SELECT 1 FROM unnest(dgp_keys) AS u (k) "
-	               "JOIN %s AS x ON x.%s = u.k) THEN\n    %s\n    ELSE\n    %s\n    END",
+	               "CROSS JOIN LATERAL (SELECT 1 FROM %s AS x WHERE x.%s = u.k LIMIT 1) AS x) "
+	               "THEN\n    %s\n    ELSE\n    %s\n    END",
 	               tbl, kq, refresh_tail(s, lib, tbl, kq, ncol, false),
 	               refresh_tail(s, lib, tbl, kq, ncol, true));
 	dgp_buf_printf(&b, "\n  USING dgp_keys;\nEND;\n");
