@@ -841,8 +841,10 @@ static const char *source_join(sync_t *s, dgp_base_library_t lib, const dgp_cata
 
 /*
  * The end of the statement after g (see refresh_body): write the golden rows
- * of the keys some source holds into tbl.  into_empty: tbl holds no row, so
- * a plain INSERT … SELECT builds it (the first load of a base library).
+ * of the keys some source holds into tbl.  into_empty: tbl holds none of
+ * the keys, so a plain INSERT … SELECT adds their rows — every chunk of the
+ * first load of a base library, not only the first one (which is all an
+ * "is tbl empty" test would catch: after it, the table is not empty).
  * Otherwise keys no source holds lose their row, existing rows are updated
  * only where their values or provenance differ (IS DISTINCT FROM) and the
  * keys tbl lacks are inserted.  Not INSERT … ON CONFLICT DO UPDATE … WHERE:
@@ -911,12 +913,17 @@ static const char *refresh_tail(sync_t *s, dgp_base_library_t lib, const char *t
  * unnest($1) joined, never `= ANY ($1)`, whose planning alone costs
  * seconds for 100k keys (a selectivity estimate per array element).  No
  * per-column subquery: a one-row-per-key source is a plain join; a
- * multi-row source is one grouped join.  Into an empty golden table the rows
- * are a plain INSERT … SELECT (refresh_tail).  The statement is assembled
+ * multi-row source is one grouped join.  When no key has a golden row yet
+ * (one index probe per key finds that), the rows are a plain INSERT …
+ * SELECT (refresh_tail).  That probe is a LATERAL … LIMIT 1 so that the keys
+ * stay the outer side whatever the golden table's statistics say: as a
+ * plain join, a table whose reltuples read 0 (analyzed while it held only
+ * dead rows) was planned as the outer side with the keys rescanned for each
+ * of its rows, O(rows × keys).  The statement is assembled
  * from fragments generated here, each guarded by its source's h[i]; no value
  * is ever part of its text (the keys are $1 of EXECUTE … USING).  An advisory
- * lock serialises refreshes of the same database, so the empty check holds
- * until commit.
+ * lock serialises refreshes of the same database, so the "no key has a row"
+ * check holds until commit.
  */
 static const char *refresh_body(sync_t *s, dgp_base_library_t lib, source_ids_t ids)
 {
@@ -1008,9 +1015,10 @@ static const char *refresh_body(sync_t *s, dgp_base_library_t lib, source_ids_t 
 			dgp_buf_printf(&b, "\n    || CASE WHEN h[%d] THEN %s ELSE '' END", alias[i],
 			               lit(s, "%s", source_join(s, lib, &res[i], alias[i], kc[i])));
 	dgp_buf_printf(&b,
-	               "\n    || ')' || CASE WHEN EXISTS (SELECT 1 FROM %s) THEN\n    %s\n    "
-	               "ELSE\n    %s\n    END",
-	               tbl, refresh_tail(s, lib, tbl, kq, ncol, false),
+	               "\n    || ')' || CASE WHEN EXISTS (SELECT 1 FROM unnest(dgp_keys) AS u (k) "
+	               "CROSS JOIN LATERAL (SELECT 1 FROM %s AS x WHERE x.%s = u.k LIMIT 1) AS x) "
+	               "THEN\n    %s\n    ELSE\n    %s\n    END",
+	               tbl, kq, refresh_tail(s, lib, tbl, kq, ncol, false),
 	               refresh_tail(s, lib, tbl, kq, ncol, true));
 	dgp_buf_printf(&b, "\n  USING dgp_keys;\nEND;\n");
 	const char *out = dgp_arena_memdup(s->arena, b.p, b.len);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dgp_clock.h"
 #include "dgp_log.h"
 #include "dgp_metrics.h"
 #include "dgp_pg.h"
@@ -24,15 +25,31 @@ static const struct {
     {"legal_entity", "SELECT dgp_base.refresh_legal_entity($1::text[])"},
 };
 
-/* Take up to $1 rows of the bases whose refresh function exists, grouped per base. */
+/*
+ * Serialises the drains: the refresh functions take the same lock, so a
+ * second worker (dgp run's thread next to a dgp load or dgp golden) waits
+ * here for the first one's commit and then takes the rows after its chunk,
+ * instead of blocking on (or skipping) rows another worker is deleting.
+ */
+static const char LOCK_SQL[] = "SELECT pg_advisory_xact_lock(hashtext('dgp golden refresh'))";
+
+/*
+ * Take the queue's head: the rows with ids in [min(id), min(id) + $1) of the
+ * bases whose refresh function exists — at most $1 rows, one range read of
+ * the primary key, no row locked before its delete.  A row queued by a
+ * transaction that commits later is not visible to this statement and stays
+ * queued for the next chunk, whatever its id.  The keys are made distinct in
+ * one hash (k), per base: queue rows taken, distinct keys, the keys.
+ */
 static const char TAKE_SQL[] =
     "WITH b AS (SELECT b FROM unnest(ARRAY['person','legal_entity']) AS b"
     "  WHERE to_regprocedure('dgp_base.refresh_' || b || '(text[])') IS NOT NULL),"
-    " d AS (DELETE FROM dgp_ops.golden_queue WHERE ctid IN ("
-    "  SELECT ctid FROM dgp_ops.golden_queue WHERE base IN (SELECT b FROM b)"
-    "  LIMIT $1::bigint FOR UPDATE SKIP LOCKED) RETURNING base, key)"
-    " SELECT base, count(*), count(DISTINCT key), array_agg(DISTINCT key)::text"
-    " FROM d GROUP BY base";
+    " d AS (DELETE FROM dgp_ops.golden_queue WHERE base = ANY (ARRAY(SELECT b FROM b))"
+    "  AND id < (SELECT min(id) FROM dgp_ops.golden_queue"
+    "   WHERE base = ANY (ARRAY(SELECT b FROM b)))"
+    "  + $1::bigint RETURNING base, key),"
+    " k AS (SELECT base, key, count(*) AS n FROM d GROUP BY base, key)"
+    " SELECT base, sum(n), count(*), array_agg(key)::text FROM k GROUP BY base";
 
 static dgp_err_t fail(PGconn *conn, dgp_err_t e, char *errstr, size_t errstr_size, const char *what)
 {
@@ -44,14 +61,31 @@ static dgp_err_t fail(PGconn *conn, dgp_err_t e, char *errstr, size_t errstr_siz
 	return e;
 }
 
-/* One chunk in one transaction; *taken gets the queue rows it took. */
+/* The refresh call of base, NULL for a base this worker does not know. */
+static const char *refresh_sql(const char *base)
+{
+	for (size_t b = 0; b < sizeof(BASES) / sizeof(BASES[0]); b++)
+		if (!strcmp(BASES[b].base, base))
+			return BASES[b].sql;
+	return NULL;
+}
+
+/*
+ * One chunk in one transaction; *taken gets the queue rows it took.  Each
+ * statement's time goes to the debug log (counts only, never a key), which is
+ * how a drain's cost is split between the take, the refreshes and the commit.
+ */
 static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t *rep,
                              uint64_t *taken, char *errstr, size_t errstr_size)
 {
 	*taken = 0;
+	double t0 = dgp_clock_mono_s();
 	dgp_err_t e = dgp_pg_exec(conn, "BEGIN", errstr, errstr_size);
+	if (e == DGP_OK)
+		e = dgp_pg_exec(conn, LOCK_SQL, errstr, errstr_size);
 	if (e != DGP_OK)
 		return fail(conn, e, errstr, errstr_size, "begin");
+	double t_lock = dgp_clock_mono_s();
 	char lim[24];
 	snprintf(lim, sizeof(lim), "%lld", (long long)max_keys);
 	const char *p[1] = {lim};
@@ -61,15 +95,14 @@ static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t
 		PQclear(r);
 		return fail(conn, e, errstr, errstr_size, "take keys from dgp_ops.golden_queue");
 	}
+	double t_take = dgp_clock_mono_s(), t_refresh = 0;
 	uint64_t keys = 0, distinct = 0;
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *base = PQgetvalue(r, i, 0);
-		const char *sql = NULL;
-		for (size_t b = 0; b < sizeof(BASES) / sizeof(BASES[0]); b++)
-			if (!strcmp(BASES[b].base, base))
-				sql = BASES[b].sql;
+		const char *sql = refresh_sql(base);
 		if (!sql)
 			continue; /* TAKE_SQL only takes the bases above */
+		double t = dgp_clock_mono_s();
 		const char *arr[1] = {PQgetvalue(r, i, 3)};
 		PGresult *rr = PQexecParams(conn, sql, 1, NULL, arr, NULL, NULL, 0);
 		e = dgp_pg_result_err(conn, rr, errstr, errstr_size);
@@ -80,13 +113,27 @@ static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t
 			PQclear(r);
 			return fail(conn, e, errstr, errstr_size, what);
 		}
-		keys += strtoull(PQgetvalue(r, i, 1), NULL, 10);
-		distinct += strtoull(PQgetvalue(r, i, 2), NULL, 10);
+		uint64_t n = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+		uint64_t nd = strtoull(PQgetvalue(r, i, 2), NULL, 10);
+		t_refresh += dgp_clock_mono_s() - t;
+		dgp_log(DGP_LOG_DEBUG, "golden", "refresh_%s: %llu keys in %.3f s", base,
+		        (unsigned long long)nd, dgp_clock_mono_s() - t);
+		keys += n;
+		distinct += nd;
 	}
 	PQclear(r);
+	double t_commit = dgp_clock_mono_s();
 	e = dgp_pg_exec(conn, "COMMIT", errstr, errstr_size);
 	if (e != DGP_OK)
 		return fail(conn, e, errstr, errstr_size, "commit");
+	double t_end = dgp_clock_mono_s();
+	if (keys)
+		dgp_log(DGP_LOG_DEBUG, "golden",
+		        "chunk of %llu queue rows (%llu keys): lock %.3f s, take %.3f s, refresh "
+		        "%.3f s, "
+		        "commit %.3f s, total %.3f s",
+		        (unsigned long long)keys, (unsigned long long)distinct, t_lock - t0,
+		        t_take - t_lock, t_refresh, t_end - t_commit, t_end - t0);
 	*taken = keys;
 	rep->keys += keys;
 	rep->distinct += distinct;

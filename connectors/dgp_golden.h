@@ -2,16 +2,21 @@
  * dgp_golden.h — the golden worker: drains dgp_ops.golden_queue into
  * dgp_base.person / legal_entity, off the write path.
  *
- *   sink batch ─(same transaction)─▶ dgp_ops.golden_queue (base, key, enqueued_at)
+ *   sink batch ─(same transaction)─▶ dgp_ops.golden_queue (id, base, key, enqueued_at)
  *   dgp_golden_drain, one transaction per chunk of at most max_keys rows:
- *     DELETE … WHERE ctid IN (SELECT ctid … LIMIT max_keys FOR UPDATE SKIP LOCKED)
- *     ─▶ distinct keys per base ─▶ dgp_base.refresh_person(keys) /
+ *     advisory lock 'dgp golden refresh' (the refresh functions take it too)
+ *     ─▶ DELETE … WHERE id < min(id) + max_keys RETURNING base, key
+ *     ─▶ distinct keys per base (one hash) ─▶ dgp_base.refresh_person(keys) /
  *        refresh_legal_entity(keys), once per base ─▶ COMMIT
  *
  * A crash or error before COMMIT rolls the DELETE back: the keys are queued
- * again and nothing is lost.  Two workers skip each other's locked rows.  A
- * base whose refresh function does not exist (catalog not synced yet) keeps
- * its keys queued.
+ * again and nothing is lost.  A key queued while a chunk runs is not visible
+ * to its DELETE (whatever its id) and is taken by a later chunk.  Two workers
+ * may run at once (dgp run's thread beside dgp load or dgp golden): the lock
+ * makes the second wait for the first one's commit, then take the rows after
+ * its chunk, so no row is locked by one and waited for or skipped by the
+ * other.  A base whose refresh function does not exist (catalog not synced
+ * yet) keeps its keys queued.
  */
 #ifndef DGP_GOLDEN_H
 #define DGP_GOLDEN_H

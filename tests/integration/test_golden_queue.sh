@@ -7,6 +7,13 @@
 #     queue with the same golden rows;
 # (c) a kill -9 of `dgp golden` mid-drain (its refresh held on a lock) loses no
 #     key: the queue rows come back and a second drain gives the same rows.
+# (e) a key queued while a drain runs — by a transaction that began before the
+#     drain's take (a lower id, committed after it) or after it — stays queued
+#     and the next drain refreshes it.
+# (f) a first load drained in several chunks writes every chunk with the plain
+#     INSERT (no UPDATE or DELETE statement reaches dgp_base.person: statement
+#     triggers count them); a drain of keys that have golden rows takes the
+#     other path once per chunk.
 set -u
 DGP=$1
 SRC=$2
@@ -104,6 +111,93 @@ eq "(c) nothing refreshed" "$(sql "SELECT count(*) FROM dgp_base.person")" 0
 "$DGP" golden --once >/dev/null || bad "(c) second drain"
 eq "(c) queue empty" "$(queued)" 0
 eq "(c) golden rows as (a)" "$(golden_md5)" "$ref"
+
+# (e) keys queued while a drain runs, each with a change of its 户籍 row as a
+# batch writes them: T1 by a transaction open before the drain's take (its id
+# inside the range the take deletes, but not visible to it), committed once the
+# drain is held in its refresh; T2 committed while it is held.  The drain's next
+# chunk takes both and their golden rows show the change.
+new_db "dgp_test_golden_e_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+load_all --no-golden-wait || bad "(e) load"
+q=$(queued)
+last=$(sql "SELECT max(id) FROM dgp_ops.golden_queue")
+read -r k1 k2 <<<"$(sql "SELECT string_agg(gmsfhm, ' ') FROM
+	(SELECT gmsfhm FROM dgp_src.gaj_hjrk ORDER BY gmsfhm LIMIT 2) s")"
+# change K: what a batch writing a new 姓名 for K does (dgp_src row and queued key)
+change() {
+	echo "UPDATE dgp_src.gaj_hjrk SET xm = coalesce(xm, '') || '甲' WHERE gmsfhm = '$1';
+	      INSERT INTO dgp_ops.golden_queue (base, key) VALUES ('person', '$1')"
+}
+held="SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+      AND query LIKE 'SELECT dgp_base.refresh_person%'"
+# wait_until COND: a DO block polling COND (SQL boolean) in the server, at most 60 s
+wait_until() {
+	printf "DO \$w\$ BEGIN FOR i IN 1..1200 LOOP EXIT WHEN %s; PERFORM pg_sleep(0.05);
+	        END LOOP; END \$w\$;" "$1"
+}
+psql "$DGP_PG_CONNINFO" -qAtX -c "BEGIN" -c "$(change "$k1")" \
+	-c "$(wait_until "($held) = 1")" -c "COMMIT" >/dev/null &
+early=$!
+for _ in $(seq 1 1200); do # T1 written: its session waits in the DO block
+	[[ $(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'DO \$w\$%'") == 1 ]] && break
+	sleep 0.05
+done
+psql "$DGP_PG_CONNINFO" -qAtX -c "BEGIN" -c "LOCK TABLE dgp_base.person" \
+	-c "$(wait_until "(SELECT count(*) FROM dgp_ops.golden_queue WHERE id > $last) = 2")" \
+	-c "COMMIT" >/dev/null &
+locker=$!
+for _ in $(seq 1 1200); do
+	[[ $(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND granted
+	          AND mode = 'AccessExclusiveLock' AND relation = 'dgp_base.person'::regclass") == 1 ]] &&
+		break
+	sleep 0.05
+done
+"$DGP" golden --once >"$TMP/e.out" 2>&1 &
+worker=$!
+for _ in $(seq 1 1200); do
+	[[ $(sql "$held") == 1 ]] && break
+	sleep 0.05
+done
+eq "(e) worker held mid-drain" "$(sql "$held")" 1
+sql "BEGIN; $(change "$k2"); COMMIT" >/dev/null
+wait "$early"
+wait "$locker"
+wait "$worker"
+eq "(e) drain exit" "$?" 0
+expect_out "(e) drain report" \
+	"golden records: $((q + 2)) queued keys refreshed ($(($(sql "SELECT count(*) FROM dgp_base.person") + \
+	$(sql "SELECT count(*) FROM dgp_base.legal_entity") + 2)) distinct) in 2 transactions" \
+	"$(cat "$TMP/e.out")"
+eq "(e) queue empty" "$(queued)" 0
+eq "(e) the changes queued meanwhile are in the golden rows" "$(sql "SELECT count(*)
+	FROM dgp_base.person WHERE gmsfhm IN ('$k1', '$k2') AND xm LIKE '%甲'")" 2
+
+# (f) a first load in chunks of 200 keys: only INSERTs; then the same keys again
+new_db "dgp_test_golden_f_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+"$DGP" load --no-golden-wait --resource 101001/000001 "$TMP/gaj_hjrk_1.csv" >/dev/null ||
+	bad "(f) load"
+sql "CREATE TABLE public.stmts (op text);
+     CREATE FUNCTION public.count_stmt() RETURNS trigger LANGUAGE plpgsql AS
+       \$f\$ BEGIN INSERT INTO public.stmts VALUES (TG_OP); RETURN NULL; END \$f\$;
+     CREATE TRIGGER count_stmt AFTER INSERT OR UPDATE OR DELETE ON dgp_base.person
+       FOR EACH STATEMENT EXECUTE FUNCTION public.count_stmt()" >/dev/null
+keys=$(sql "SELECT count(DISTINCT gmsfhm) FROM dgp_src.gaj_hjrk")
+chunks=$(sql "SELECT ceil(count(*) / 200.0) FROM dgp_ops.golden_queue")
+[[ $chunks -ge 3 ]] && ok || bad "(f) chunks" "$chunks"
+DGP_GOLDEN_BATCH_KEYS=200 "$DGP" golden --once >/dev/null || bad "(f) first drain"
+eq "(f) first load: statements" "$(sql "SELECT string_agg(op || ' ' || n, ', ' ORDER BY op)
+	FROM (SELECT op, count(*) n FROM public.stmts GROUP BY op) s")" "INSERT $chunks"
+eq "(f) golden rows" "$(sql "SELECT count(*) FROM dgp_base.person")" "$keys"
+sql "TRUNCATE public.stmts;
+     INSERT INTO dgp_ops.golden_queue (base, key) SELECT DISTINCT 'person', gmsfhm FROM dgp_src.gaj_hjrk" \
+	>/dev/null
+again=$(( (keys + 199) / 200 ))
+DGP_GOLDEN_BATCH_KEYS=200 "$DGP" golden --once >/dev/null || bad "(f) second drain"
+eq "(f) keys with golden rows: statements" "$(sql "SELECT string_agg(op || ' ' || n, ', ' ORDER BY op)
+	FROM (SELECT op, count(*) n FROM public.stmts GROUP BY op) s")" \
+	"DELETE $again, INSERT $again, UPDATE $again"
 
 # (d) dgp run drains while it runs (its golden thread, golden.interval.ms)
 : "${DGP_KAFKA_BROKERS:?DGP_KAFKA_BROKERS is not set: start the services (scripts/services.sh start)}"
