@@ -1,7 +1,7 @@
 /*
  * dgp_catalog_sync.c — catalog files → PostgreSQL, in one transaction.
  *
- *   BEGIN; advisory lock
+ *   BEGIN; advisory locks: the sync's, then the golden workers' (never crosswise)
  *   mirror tables: CREATE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS,
  *                  COPY rows → temp stage → upsert where different, delete missing
  *   data tables:   read pg_attribute once; per dgp_src / dgp_base table create it,
@@ -1253,6 +1253,9 @@ static dgp_err_t sync_all(sync_t *s)
 	dgp_err_t err;
 	if ((err = exec(s, "lock",
 	                "SELECT pg_advisory_xact_lock(hashtext('dgp catalog sync'));"
+	                /* the golden workers' lock, before any table's: a worker takes
+	                 * it first too, so the two never wait on each other crosswise */
+	                "SELECT pg_advisory_xact_lock(hashtext('dgp golden refresh'));"
 	                "SET LOCAL client_min_messages = warning;"
 	                "CREATE SCHEMA IF NOT EXISTS dgp_catalog;"
 	                "CREATE SCHEMA IF NOT EXISTS dgp_src;"
