@@ -77,7 +77,8 @@ typedef struct dgp_ingest_lane {
 	size_t n_spans, cap_spans;
 	int64_t *ts_ms; /* the records' produce times, for end-to-end latency */
 	size_t n_ts, cap_ts;
-	double first_at; /* engine clock at the batch's first record */
+	double first_at;               /* engine clock at the batch's first record */
+	struct dgp_ingest_bufs *other; /* the engine's: batch buffers in flight or spare */
 	struct dgp_ingest_lane *next;
 } dgp_ingest_lane_t;
 
@@ -123,6 +124,7 @@ typedef struct dgp_ingest_opts {
 	uint64_t key_hash_mask; /* ~0 in production */
 	int32_t utc_offset_min; /* for the normalisers' "today" */
 	dgp_ingest_retry_t retry;
+	bool pipelined;         /* a write thread writes a batch while the next is read (below) */
 	dgp_metrics_std_t *std; /* may be NULL: no metrics */
 	dgp_ingest_hooks_t hooks;
 } dgp_ingest_opts_t;
