@@ -471,6 +471,7 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	    .batch_max_age_s = (double)cli->cfg->batch_max_ms / 1000.0,
 	    .key_hash_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1,
 	    .utc_offset_min = (int32_t)cli->cfg->norm_utc_offset_minutes,
+	    .pipelined = cli->cfg->batch_pipelined != 0,
 	    .std = &r.std,
 	    .hooks = {.opaque = &r,
 	              .resolve = resolve,

@@ -23,8 +23,47 @@
  * commit): a batch's from_offset, never its first record's offset, so gaps
  * in a partition never look stale.
  *
+ * Pipelined (opts.pipelined; `batch.pipelined`): a closed batch is handed
+ * to a write thread and the caller reads on into the lane's other buffers,
+ * so PostgreSQL writes batch N while dgp parses and normalises batch N+1.
+ *
+ *   caller's thread:  read, parse, normalise, hash N+1 ──full──▶ wait for N
+ *                     ◀── N's answer: retry policy, cache, counts, source
+ *                         commit, committed hook ── classify N+1 ─▶ hand off
+ *   write thread:     sink.write(N)  ...........  sink.write(N+1)
+ *
+ *   - One batch in flight per engine (one sink connection), so at most one
+ *     batch in flight and one filling per lane; a full batch waits for the
+ *     one in flight (back-pressure).  Batches commit, and their source
+ *     offsets are committed, in the order they closed.
+ *   - Classifying against the dedup cache is split from normalising: a
+ *     lane's batch is filled unclassified and classified when it is handed
+ *     off, after the previous batch's commit put its keys in the cache
+ *     (a key new in N and changed in N+1 is CHANGED in N+1, never NEW
+ *     twice).  Classifying is a probe per record; normalising, the cost,
+ *     overlaps the write.
+ *   - Only sink.write runs on the write thread.  The answer is taken on
+ *     the caller's thread, at the next step, write or flush: the retry
+ *     policy (backoff, reconnect, pause), the cache update, counts, source
+ *     commit and the committed hook all run there, as does every other sink
+ *     call (stored progress, warming), and only when nothing is in flight.
+ *   - A new span behind a batch in flight starts at that batch's end (the
+ *     stale-writer fence is where the sink will stand once it commits).
+ *   - STALE on N: N and the lane's open batch N+1 are dropped uncounted
+ *     (one stale batch), their spans sought back to the stored progress,
+ *     the cache warmed again.  Revoke, flush, end of input, assignment and
+ *     warming wait for the write in flight; destroy waits for it too but
+ *     takes no account of it (as a crash: the stored progress decides).
+ *   - A batch given up (REFUSED refused_tries times, CONN_LOST past
+ *     conn_give_up_s, stopping past the deadline) is held and written first
+ *     by the next write or flush, ahead of the batches read after it.
+ * Without it each write finishes before the step returns; same protocol.
+ *
  * Memory: records live in their lane's batch arena; the per-lane arrays
  * (spans, timestamps) grow to their high-water mark and are reused.
+ * Pipelined, each lane holds two batches (the second made at its first
+ * hand-off): the peak is twice a batch per lane (batch.max.rows records,
+ * about 2 KiB each: 2 × 20,000 × 2 KiB ≈ 80 MiB per resource by default).
  */
 #ifndef DGP_INGEST_H
 #define DGP_INGEST_H
@@ -98,6 +137,7 @@ typedef struct dgp_ingest_totals {
 	uint64_t unknown_records; /* records of sources the resolver did not know (not loaded) */
 } dgp_ingest_totals_t;
 
+/* Every hook runs on the thread calling the engine, never on its write thread. */
 typedef struct dgp_ingest_hooks {
 	void *opaque;
 	/*
