@@ -1115,6 +1115,11 @@ bool dgp_ingest_sink_ok(const dgp_ingest_t *eng)
 	return eng->sink_ok;
 }
 
+bool dgp_ingest_sink_busy(const dgp_ingest_t *eng)
+{
+	return eng->fl.lane && !eng->fl.held && eng->o.pipelined;
+}
+
 bool dgp_ingest_paused(const dgp_ingest_t *eng)
 {
 	return eng->paused;

@@ -42,6 +42,8 @@
  *     (a key new in N and changed in N+1 is CHANGED in N+1, never NEW
  *     twice).  Classifying is a probe per record; normalising, the cost,
  *     overlaps the write.
+ *   - The sink's connection is the write thread's while a write is in
+ *     flight: a caller sharing it checks dgp_ingest_sink_busy first.
  *   - Only sink.write runs on the write thread.  The answer is taken on
  *     the caller's thread, at the next step, write or flush: the retry
  *     policy (backoff, reconnect, pause), the cache update, counts, source
@@ -222,6 +224,14 @@ const dgp_source_record_t *dgp_ingest_last(const dgp_ingest_t *eng);
 
 /* dgp_ingest_sink_ok — false while a write is being retried after CONN_LOST (readiness). */
 bool dgp_ingest_sink_ok(const dgp_ingest_t *eng);
+
+/*
+ * dgp_ingest_sink_busy — whether a write is in flight on the write thread:
+ * the sink's connection is the engine's until it is taken (at the next
+ * step, write or flush).  A caller that shares the connection (metrics
+ * queries) uses it only while this is false, from the engine's thread.
+ */
+bool dgp_ingest_sink_busy(const dgp_ingest_t *eng);
 
 /* dgp_ingest_paused — whether the engine holds the source paused. */
 bool dgp_ingest_paused(const dgp_ingest_t *eng);

@@ -738,6 +738,7 @@ Test(ingest, pipelined_the_next_batch_is_read_while_the_previous_one_is_written)
 	steps(e, 4); /* the first batch full: handed to the write thread */
 	gate_wait_for_write(&k);
 	steps(e, 3); /* read on while it waits at the gate */
+	cr_expect_eq(dgp_ingest_sink_busy(e), true);
 	cr_expect_eq(dgp_ingest_totals(e)->received, 7);
 	cr_expect_eq(dgp_ingest_pending(e), 7);
 	cr_expect_eq(dgp_ingest_totals(e)->batches, 0);
@@ -750,6 +751,7 @@ Test(ingest, pipelined_the_next_batch_is_read_while_the_previous_one_is_written)
 	cr_expect_eq(k.batch_sizes[0], 4);
 	cr_expect_eq(k.batch_sizes[1], 4);
 	cr_expect_eq(k.batch_sizes[2], 2);
+	cr_expect_eq(dgp_ingest_sink_busy(e), false);
 	cr_expect_eq(s.commits, 3);
 	cr_expect_eq(committed_hooks, 3);
 	cr_expect_eq(dgp_ingest_totals(e)->read, 10);
