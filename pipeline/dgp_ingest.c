@@ -964,8 +964,7 @@ static dgp_err_t end_of_source(dgp_ingest_t *eng, const dgp_source_record_t *end
 	return dgp_ingest_flush(eng, err, err_size);
 }
 
-dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *err,
-                          size_t err_size)
+static dgp_err_t step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *err, size_t err_size)
 {
 	if (ended)
 		*ended = false;
@@ -1018,6 +1017,20 @@ dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *
 			}
 	}
 	return DGP_OK;
+}
+
+dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *err,
+                          size_t err_size)
+{
+	dgp_err_t e = step(eng, timeout_ms, ended, err, err_size);
+	if (e != DGP_OK && dgp_ingest_sink_busy(eng)) {
+		/* The caller may use the connection next (its error path): nothing stays in
+		 * flight.  The failure reported is the first one. */
+		char rerr[1024];
+		if (reap(eng, REAP_IDLE, rerr, sizeof(rerr)) != DGP_OK)
+			dgp_log(DGP_LOG_ERROR, MOD(eng), "%s", rerr);
+	}
+	return e;
 }
 
 /* ---- the rest --------------------------------------------------------------------- */

@@ -194,7 +194,8 @@ void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src);
  * first), DGP_ERR_PG (a batch refused refused_tries times), DGP_ERR_TIMEOUT
  * (the connection stayed lost, or stopping past its deadline),
  * DGP_ERR_CATALOG (the sink cannot warm a lane's cache: no table), or the
- * resolver's error — errstr says why.
+ * resolver's error — errstr says why.  After an error no write is in
+ * flight (dgp_ingest_sink_busy is false).
  */
 dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *errstr,
                           size_t errstr_size) DGP_MUST_CHECK;

@@ -338,7 +338,8 @@ static dgp_err_t fsink_stored(void *opaque, const char *source, int32_t partitio
 	(void)err;
 	(void)err_size;
 	fsink_t *k = opaque;
-	if (strcmp(source, "c") == 0) { /* a topic of no resource: nothing ever stored */
+	if (strcmp(source, "c") == 0 ||
+	    strcmp(source, "x") == 0) { /* no resource: nothing stored */
 		*found = false;
 		return DGP_OK;
 	}
@@ -408,13 +409,37 @@ static void fake_sleep(void *o, double s)
 	clock_now += s;
 }
 
-/* topic "a" → schema_a, "b" → schema_b, anything else: no resource */
+/* the fake sink whose gate the resolver opens when asked for topic "x" (see below) */
+static fsink_t *gate_of_x;
+static bool x_asked;
+
+static void *open_gate_once_x_is_asked(void *opaque)
+{
+	fsink_t *k = opaque;
+	pthread_mutex_lock(&k->mu);
+	while (!x_asked)
+		pthread_cond_wait(&k->cv, &k->mu);
+	k->gated = false;
+	pthread_cond_broadcast(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+/* topic "a" → schema_a, "b" → schema_b, "x" → a resolver error, anything else: no resource */
 static dgp_err_t resolve(void *opaque, const char *source, dgp_ingest_lane_info_t *info, char *err,
                          size_t err_size)
 {
 	(void)opaque;
-	(void)err;
-	(void)err_size;
+	if (strcmp(source, "x") == 0) {
+		if (gate_of_x) {
+			pthread_mutex_lock(&gate_of_x->mu);
+			x_asked = true;
+			pthread_cond_broadcast(&gate_of_x->cv);
+			pthread_mutex_unlock(&gate_of_x->mu);
+		}
+		snprintf(err, err_size, "catalog unreadable");
+		return DGP_ERR_CATALOG;
+	}
 	if (strcmp(source, "a") == 0)
 		info->schema = &schema_a;
 	else if (strcmp(source, "b") == 0)
@@ -927,6 +952,34 @@ Test(ingest, pipelined_a_crash_with_a_write_in_flight_resumes_from_the_stored_pr
 	cr_expect_eq(k.commits, 3);
 	expect_exactly_once(&k, 0, 0, 10);
 	dgp_ingest_destroy(e2);
+}
+
+Test(ingest, pipelined_a_step_that_fails_leaves_no_write_in_flight)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){1});
+	fsrc_add(&s, "x", 0, 1);
+	dgp_ingest_t *e = engine(&s, &k, 1, 0);
+	gate_close(&k);
+	gate_of_x = &k;
+	x_asked = false;
+	pthread_t opener;
+	cr_assert_eq(pthread_create(&opener, NULL, open_gate_once_x_is_asked, &k), 0);
+	steps(e, 1); /* a0 fills its batch: in flight, held at the gate */
+	char err[512];
+	cr_expect_eq(dgp_ingest_step(e, 0, NULL, err, sizeof(err)), DGP_ERR_CATALOG);
+	cr_expect_str_eq(err, "catalog unreadable");
+	/* the caller may use the connection on its error path: the write was taken */
+	cr_expect_eq(dgp_ingest_sink_busy(e), false);
+	cr_expect_eq(dgp_ingest_totals(e)->batches, 1);
+	cr_expect_eq(committed_hooks, 1);
+	pthread_join(opener, NULL);
+	gate_of_x = NULL;
+	expect_exactly_once(&k, 0, 0, 1);
+	dgp_ingest_destroy(e);
 }
 
 /* ---- a file: partition -1, the end of input marks the progress complete ------------- */
