@@ -592,8 +592,12 @@ static bool flight_done(dgp_ingest_t *eng, bool wait)
 	if (!eng->o.pipelined || !eng->writer_up)
 		return eng->fl.done;
 	pthread_mutex_lock(&eng->mu);
-	while (wait && !eng->fl.done)
-		pthread_cond_wait(&eng->cv, &eng->mu);
+	if (wait && !eng->fl.done) {
+		double t0 = dgp_clock_mono_s();
+		while (!eng->fl.done)
+			pthread_cond_wait(&eng->cv, &eng->mu);
+		eng->totals.wait_s += dgp_clock_mono_s() - t0;
+	}
 	bool done = eng->fl.done;
 	pthread_mutex_unlock(&eng->mu);
 	return done;
@@ -698,6 +702,7 @@ static dgp_err_t reap(dgp_ingest_t *eng, reap_mode_t mode, char *err, size_t err
 		}
 		if (!flight_done(eng, mode != REAP_POLL))
 			return DGP_OK;
+		eng->totals.write_s += f->took_s;
 		dgp_sink_status_t st = f->st;
 		if (st == DGP_SINK_OK || st == DGP_SINK_STALE || st == DGP_SINK_ALREADY_COMMITTED) {
 			finish(eng);
@@ -1071,6 +1076,10 @@ void dgp_ingest_destroy(dgp_ingest_t *eng)
 {
 	if (!eng)
 		return;
+	dgp_log(DGP_LOG_DEBUG, MOD(eng),
+	        "%" PRIu64
+	        " batches committed; writing took %.2f s, of which reading waited %.2f s",
+	        eng->totals.batches, eng->totals.write_s, eng->totals.wait_s);
 	if (eng->writer_up) { /* a write in flight ends first; its outcome is not accounted for */
 		pthread_mutex_lock(&eng->mu);
 		eng->quit = true;

@@ -137,6 +137,8 @@ typedef struct dgp_ingest_totals {
 	uint64_t received;        /* records put into lanes, committed or not (progress rates) */
 	uint64_t stale_batches;   /* dropped: stale or committed by another writer */
 	uint64_t unknown_records; /* records of sources the resolver did not know (not loaded) */
+	double write_s;           /* seconds in sink.write, every attempt (the write thread's) */
+	double wait_s; /* seconds the caller's thread waited for a write in flight (pipelined) */
 } dgp_ingest_totals_t;
 
 /* Every hook runs on the thread calling the engine, never on its write thread. */
