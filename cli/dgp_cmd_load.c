@@ -737,6 +737,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	    .batch_max_rows = (size_t)cli->cfg->batch_max_rows,
 	    .key_hash_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1,
 	    .utc_offset_min = (int32_t)cli->cfg->norm_utc_offset_minutes,
+	    .pipelined = cli->cfg->batch_pipelined != 0,
 	    .retry = {.conn_give_up_s = (double)cli->cfg->pg_connect_timeout_ms / 1000.0},
 	    .std = &l.std,
 	    .hooks = {.opaque = &l, .resolve = resolve, .committed = on_committed},

@@ -353,9 +353,11 @@ static int run_loop(run_t *r, double until_idle_s)
 		if (tot->received + tot->unknown_records != seen)
 			r->last_msg_at = t;
 		log_progress(r, false);
-		dgp_catalog_gauges_tick("run", r->sink.conn, r->cat, &r->std,
-		                        r->cli->cfg->metrics_catalog_interval_ms, false,
-		                        &r->gauges_at);
+		/* the connection is the write thread's while a batch is in flight */
+		if (!dgp_ingest_sink_busy(r->eng))
+			dgp_catalog_gauges_tick("run", r->sink.conn, r->cat, &r->std,
+			                        r->cli->cfg->metrics_catalog_interval_ms, false,
+			                        &r->gauges_at);
 		if (until_idle_s > 0 && t - r->last_msg_at >= until_idle_s &&
 		    dgp_kafka_source_assigned(r->src) > 0) {
 			bool pending = dgp_ingest_pending(r->eng) > 0;
@@ -448,6 +450,7 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	    .batch_max_age_s = (double)cli->cfg->batch_max_ms / 1000.0,
 	    .key_hash_mask = bits >= 64 ? ~0ull : (1ull << bits) - 1,
 	    .utc_offset_min = (int32_t)cli->cfg->norm_utc_offset_minutes,
+	    .pipelined = cli->cfg->batch_pipelined != 0,
 	    .std = &r.std,
 	    .hooks = {.opaque = &r,
 	              .resolve = resolve,

@@ -37,6 +37,8 @@ struct dgp_batch {
 	dgp_record_t *recs;
 	int32_t *rec_slot; /* key-table slot of each accepted record, -1 otherwise */
 	size_t n;
+	size_t classified; /* records [0, classified) went through classify() (or were rejected) */
+	bool deferred;     /* dgp_batch_add leaves classifying to dgp_batch_classify */
 
 	kslot_t *ktab;
 	size_t kcap; /* power of two, >= 2 * max_rows */
@@ -94,13 +96,29 @@ void dgp_batch_destroy(dgp_batch_t *b)
 	free(b);
 }
 
+static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache);
+
 void dgp_batch_reset(dgp_batch_t *b)
 {
 	dgp_arena_reset(b->arena);
 	memset(b->ktab, 0, b->kcap * sizeof(*b->ktab));
 	memset(&b->counts, 0, sizeof(b->counts));
 	memset(b->fcounts, 0, (b->schema->nfields ? b->schema->nfields : 1) * sizeof(*b->fcounts));
-	b->n = b->nins = b->nmrg = b->ndel = b->nfrej = 0;
+	b->n = b->nins = b->nmrg = b->ndel = b->nfrej = b->classified = 0;
+	b->writes_ready = false;
+}
+
+void dgp_batch_set_deferred(dgp_batch_t *b, bool deferred)
+{
+	b->deferred = deferred;
+}
+
+void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache)
+{
+	for (size_t i = b->classified; i < b->n; i++)
+		if (b->recs[i].reason == DGP_REASON_OK)
+			classify(b, &b->recs[i], cache);
+	b->classified = b->n;
 	b->writes_ready = false;
 }
 
@@ -442,7 +460,10 @@ dgp_record_t *dgp_batch_add_op(dgp_batch_t *b, dgp_op_t op, const dgp_dedup_t *c
 	if (rec->flags)
 		b->counts.flagged++;
 	hash_record(b, rec);
-	classify(b, rec, cache);
+	if (!b->deferred) {
+		classify(b, rec, cache);
+		b->classified = b->n;
+	}
 	return rec;
 }
 

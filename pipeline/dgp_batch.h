@@ -130,6 +130,23 @@ dgp_record_t *dgp_batch_add_op(dgp_batch_t *b, dgp_op_t op, const dgp_dedup_t *c
                                dgp_reason_t parse_reason, const char *parse_detail);
 
 /*
+ * dgp_batch_set_deferred — deferred: dgp_batch_add normalises and hashes
+ * but leaves the record unclassified (its cache argument unused) until
+ * dgp_batch_classify.  So a batch can be filled while the cache still
+ * waits for the previous batch's commit.  Kept across resets.
+ */
+void dgp_batch_set_deferred(dgp_batch_t *b, bool deferred);
+
+/*
+ * dgp_batch_classify — classify the records added since the last call, in
+ * input order, against cache (NULL: everything absent), exactly as
+ * dgp_batch_add would have.  The cache must not change between two calls
+ * for one batch.  Counts by class, dgp_batch_writes and
+ * dgp_batch_commit_cache see a deferred record only once it is classified.
+ */
+void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache);
+
+/*
  * dgp_batch_count_skipped — n records of the batch's input were skipped
  * unparsed (a chunk unchanged since the resource's last load): they count
  * as read and unchanged, and in skipped, so statistics count every record

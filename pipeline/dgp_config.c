@@ -126,6 +126,12 @@ static const dgp_conf_prop_t props[] = {
      "Records per batch: one PostgreSQL transaction writes one batch.  Larger "
      "batches amortise round trips; memory grows with them (about 2 KiB per "
      "record)."},
+    {"batch.pipelined", DGP_CONF_BOOL, CONF_OFF(batch_pipelined), 0, 1, "true", NULL, 0,
+     "`dgp load` and `dgp run`: a second thread writes a batch to PostgreSQL "
+     "while the next one is read and normalised, so both cores work; each "
+     "resource then holds two batches in memory.  One batch is in flight at a "
+     "time and offsets are committed in order, as with false, which writes "
+     "each batch before reading on (benchmarks/RESULTS.md: what it buys)."},
     {"golden.batch.keys", DGP_CONF_INT, CONF_OFF(golden_batch_keys), 1, 100000000, "20000", NULL, 0,
      "Golden worker: queued golden keys (dgp_ops.golden_queue) refreshed in one "
      "transaction, with one call of the base's refresh function per base.  A "

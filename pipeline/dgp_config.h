@@ -50,6 +50,7 @@ typedef struct dgp_config {
 	int64_t load_skip_unchanged_chunks;       /* load.skip.unchanged.chunks (bool) */
 	int64_t load_chunk_bits;                  /* load.chunk.bits */
 	int64_t batch_max_rows;                   /* batch.max.rows */
+	int64_t batch_pipelined;                  /* batch.pipelined (bool) */
 	int64_t golden_batch_keys;                /* golden.batch.keys */
 	int64_t golden_interval_ms;               /* golden.interval.ms */
 	int64_t dedup_key_hash_bits;              /* dedup.key.hash.bits */

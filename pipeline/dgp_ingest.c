@@ -22,6 +22,7 @@
 #include "dgp_ingest.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,8 @@
 typedef struct pos {
 	char *source;
 	int32_t partition;
-	int64_t stored; /* -1: nothing stored */
+	int64_t stored;   /* -1: nothing stored */
+	int64_t inflight; /* next_offset of the batch in flight, -1: none */
 } pos_t;
 
 /* A source name resolved to its lane (NULL: no resource, records skipped). */
@@ -43,6 +45,42 @@ typedef struct route {
 	char *source;
 	dgp_ingest_lane_t *lane;
 } route_t;
+
+/*
+ * A lane's other set of per-batch buffers (double buffering): while its
+ * batch is written they hold the batch in flight; otherwise the next one
+ * to fill.  Swapped with the lane's own fields, which callers read.
+ */
+struct dgp_ingest_bufs {
+	dgp_batch_t *batch; /* NULL until the lane's first hand-off */
+	dgp_sink_span_t *spans;
+	size_t n_spans, cap_spans;
+	int64_t *ts_ms;
+	size_t n_ts, cap_ts;
+	double first_at;
+};
+
+/* The write in flight: at most one per engine (one sink connection). */
+typedef struct flight {
+	dgp_ingest_lane_t *lane; /* NULL: nothing in flight */
+	dgp_batch_t *batch;
+	bool swapped; /* the batch is in lane->other (pipelined), else in lane->batch */
+	bool held;    /* given up (refused, timed out): written again first by the next write */
+	dgp_sink_progress_t pp;
+	size_t size;             /* the batch's records, read and rejected at hand-off (the sink */
+	uint64_t read, rejected; /* may turn refused rows into rejects meanwhile) */
+	const uint64_t *unknown_snap[2]; /* the parsers' unknown-name counts at hand-off */
+	size_t n_unknown_snap[2];
+	double started, backoff; /* the retry policy's state */
+	int refused;
+	bool paused_here, outcome_unknown;
+	/* written by the attempt (the write thread), read once done is seen under mu */
+	bool done;
+	dgp_sink_status_t st;
+	dgp_sink_result_t res;
+	double took_s;
+	char err[1024];
+} flight_t;
 
 struct dgp_ingest {
 	dgp_ingest_opts_t o;
@@ -59,6 +97,12 @@ struct dgp_ingest {
 	dgp_source_record_t last;
 	bool sink_ok, paused, stopping;
 	double deadline;
+	flight_t fl;
+	/* the write thread (pipelined): one job at a time, handed over under mu */
+	pthread_t writer;
+	bool writer_up, job, quit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 #define MOD(eng) ((eng)->o.log_module ? (eng)->o.log_module : "ingest")
@@ -104,7 +148,7 @@ static pos_t *pos_get(dgp_ingest_t *eng, const char *source, int32_t partition)
 		eng->cap_pos = eng->cap_pos ? eng->cap_pos * 2 : 16;
 		eng->pos = dgp_xrealloc(eng->pos, eng->cap_pos * sizeof(*eng->pos));
 	}
-	eng->pos[eng->n_pos] = (pos_t){xstrdup(source), partition, -1};
+	eng->pos[eng->n_pos] = (pos_t){xstrdup(source), partition, -1, -1};
 	return &eng->pos[eng->n_pos++];
 }
 
@@ -167,6 +211,8 @@ static dgp_ingest_lane_t *lane_new(dgp_ingest_t *eng, const dgp_ingest_lane_info
 	l->info = *info;
 	const dgp_schema_t *s = info->schema;
 	l->batch = dgp_batch_new(s, eng->o.batch_max_rows, eng->o.key_hash_mask);
+	dgp_batch_set_deferred(l->batch, true); /* classified at hand-off: see write_lane */
+	l->other = dgp_xcalloc(1, sizeof(*l->other));
 	dgp_parse_opts_t jo = {DGP_FORMAT_JSONL, 0, 0, info->strict_unknown};
 	dgp_parse_opts_t co = {DGP_FORMAT_CSV, info->csv_delim, info->csv_quote,
 	                       info->strict_unknown};
@@ -195,6 +241,10 @@ static void lane_free(dgp_ingest_lane_t *l)
 	free(l->vals);
 	free(l->spans);
 	free(l->ts_ms);
+	dgp_batch_destroy(l->other->batch);
+	free(l->other->spans);
+	free(l->other->ts_ms);
+	free(l->other);
 	free(l);
 }
 
@@ -206,8 +256,16 @@ static void routes_free(dgp_ingest_t *eng)
 	eng->last_route = NULL;
 }
 
+static bool flight_done(dgp_ingest_t *eng, bool wait);
+
 void dgp_ingest_forget_lanes(dgp_ingest_t *eng)
 {
+	if (eng->fl.lane) { /* a batch given up, or one dropped by a crash-like destroy */
+		(void)flight_done(eng, true);
+		eng->fl.lane = NULL;
+	}
+	for (size_t i = 0; i < eng->n_pos; i++)
+		eng->pos[i].inflight = -1;
 	while (eng->lanes) {
 		dgp_ingest_lane_t *n = eng->lanes->next;
 		lane_free(eng->lanes);
@@ -294,12 +352,13 @@ static dgp_sink_span_t *span_of(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const c
 		l->spans = dgp_xrealloc(l->spans, l->cap_spans * sizeof(*l->spans));
 	}
 	pos_t *p = pos_get(eng, source, partition);
-	l->spans[l->n_spans] =
-	    (dgp_sink_span_t){.source = p->source,
-	                      .partition = partition,
-	                      .from_offset = p->stored >= 0 ? p->stored : first_offset,
-	                      .next_offset = first_offset,
-	                      .next_line = -1};
+	/* behind a batch in flight, this one resumes where that one ends */
+	int64_t from = p->inflight >= 0 ? p->inflight : p->stored >= 0 ? p->stored : first_offset;
+	l->spans[l->n_spans] = (dgp_sink_span_t){.source = p->source,
+	                                         .partition = partition,
+	                                         .from_offset = from,
+	                                         .next_offset = first_offset,
+	                                         .next_line = -1};
 	return &l->spans[l->n_spans++];
 }
 
@@ -309,6 +368,22 @@ static void lane_reset(dgp_ingest_lane_t *l)
 	l->n_spans = 0;
 	l->n_ts = 0;
 	l->first_at = 0;
+}
+
+/* Swap the lane's per-batch buffers with its other set (the batch in flight ⇄ the open one). */
+static void bufs_swap(dgp_ingest_lane_t *l)
+{
+	struct dgp_ingest_bufs *o = l->other, t = *o;
+	*o = (struct dgp_ingest_bufs){l->batch, l->spans, l->n_spans, l->cap_spans,
+	                              l->ts_ms, l->n_ts,  l->cap_ts,  l->first_at};
+	l->batch = t.batch;
+	l->spans = t.spans;
+	l->n_spans = t.n_spans;
+	l->cap_spans = t.cap_spans;
+	l->ts_ms = t.ts_ms;
+	l->n_ts = t.n_ts;
+	l->cap_ts = t.cap_ts;
+	l->first_at = t.first_at;
 }
 
 /* ---- writing --------------------------------------------------------------------- */
@@ -329,7 +404,9 @@ static void unknown_progress(dgp_ingest_lane_t *l, dgp_sink_progress_t *pp)
 		for (size_t i = 0; i < n; i++) {
 			uint64_t before = i < l->unknown_sent[p] ? l->unknown_prog[p][i] : 0;
 			if (u[i].records > before) {
-				names[k] = u[i].name;
+				/* the parser goes on with the next batch while this one is written
+				 */
+				names[k] = dgp_arena_strdup(a, u[i].name);
 				recs[k++] = u[i].records - before;
 			}
 		}
@@ -339,18 +416,32 @@ static void unknown_progress(dgp_ingest_lane_t *l, dgp_sink_progress_t *pp)
 	pp->unknown_records = recs;
 }
 
-/* After a commit: the unknown names' records counted so far are in the stored progress. */
-static void unknown_committed(dgp_ingest_lane_t *l)
+/* The unknown names' record counts of lane's parsers now, in the batch arena (at hand-off). */
+static void unknown_snapshot(dgp_ingest_lane_t *l, flight_t *f)
 {
+	dgp_arena_t *a = dgp_batch_arena(l->batch);
 	for (int p = 0; p < 2; p++) {
 		size_t n;
 		const dgp_unknown_field_t *u = dgp_parse_unknown_fields(l->parser[p], &n);
+		uint64_t *c = n ? dgp_arena_alloc(a, n * sizeof(*c)) : NULL;
+		for (size_t i = 0; i < n; i++)
+			c[i] = u[i].records;
+		f->unknown_snap[p] = c;
+		f->n_unknown_snap[p] = n;
+	}
+}
+
+/* After a commit: the unknown names' records counted at its hand-off are in the stored progress. */
+static void unknown_committed(dgp_ingest_lane_t *l, const flight_t *f)
+{
+	for (int p = 0; p < 2; p++) {
+		size_t n = f->n_unknown_snap[p];
 		if (n > l->unknown_sent[p]) {
 			l->unknown_prog[p] = dgp_xrealloc(l->unknown_prog[p], n * sizeof(uint64_t));
 			l->unknown_sent[p] = n;
 		}
 		for (size_t i = 0; i < n; i++)
-			l->unknown_prog[p][i] = u[i].records;
+			l->unknown_prog[p][i] = f->unknown_snap[p][i];
 	}
 }
 
@@ -368,17 +459,26 @@ static void pause_source(dgp_ingest_t *eng, bool pause)
  * progress and warm the cache again.  While stopping nothing is read
  * again, so there is nothing to seek.
  */
-static void drop_stale(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const char *why)
+static bool span_in(const dgp_sink_span_t *spans, size_t n, const dgp_sink_span_t *s)
 {
-	if (eng->o.std)
-		dgp_metric_inc(l->m.batches_stale, 1);
-	eng->totals.stale_batches++;
-	dgp_log(DGP_LOG_WARN, MOD(eng),
-	        "%s: %s; dropped the batch (%zu records), its partitions "
-	        "are read again from the stored offsets",
-	        l->info.schema->resource_code, why, dgp_batch_size(l->batch));
+	for (size_t i = 0; i < n; i++)
+		if (spans[i].partition == s->partition && strcmp(spans[i].source, s->source) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Seek the spans of lane's batch back to the stored progress, but those
+ * also in done[n_done] (sought already).  While stopping nothing is read
+ * again, so there is nothing to seek.
+ */
+static void seek_back(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const dgp_sink_span_t *done,
+                      size_t n_done)
+{
 	for (size_t i = 0; i < l->n_spans && !eng->stopping; i++) {
 		const dgp_sink_span_t *s = &l->spans[i];
+		if (span_in(done, n_done, s))
+			continue;
 		bool found;
 		int64_t next, line;
 		char err[512];
@@ -397,6 +497,18 @@ static void drop_stale(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const char *why)
 			        "progress)",
 			        err);
 	}
+}
+
+static void drop_stale(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const char *why)
+{
+	if (eng->o.std)
+		dgp_metric_inc(l->m.batches_stale, 1);
+	eng->totals.stale_batches++;
+	dgp_log(DGP_LOG_WARN, MOD(eng),
+	        "%s: %s; dropped the batch (%zu records), its partitions "
+	        "are read again from the stored offsets",
+	        l->info.schema->resource_code, why, dgp_batch_size(l->batch));
+	seek_back(eng, l, NULL, 0);
 	lane_reset(l);
 	l->warm = false;
 }
@@ -418,94 +530,131 @@ static void count_committed(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const dgp_s
 	eng->totals.batches++;
 }
 
-/*
- * Write lane's batch with its spans, retrying per the policy until it is
- * committed, dropped as stale, or given up.  A lane with no span (nothing
- * read) writes nothing.
- */
-static dgp_err_t write_lane(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, size_t err_size)
+/* ---- the write in flight ------------------------------------------------------------ */
+
+/* One write of the batch in flight; on the write thread when pipelined.  Touches only fl. */
+static void attempt(dgp_ingest_t *eng)
 {
-	if (!l->n_spans)
-		return DGP_OK;
-	const char *code = l->info.schema->resource_code;
-	dgp_sink_progress_t pp = {.n_spans = l->n_spans, .spans = l->spans};
-	unknown_progress(l, &pp);
-	double started = now_of(eng), backoff = eng->o.retry.backoff_first_s;
-	int refused = 0;
-	bool paused_here = false, outcome_unknown = false;
-	dgp_sink_result_t res;
-	dgp_sink_status_t st;
+	flight_t *f = &eng->fl;
+	memset(&f->res, 0, sizeof(f->res));
+	f->err[0] = '\0';
+	double t0 = dgp_clock_mono_s();
+	f->st =
+	    eng->sink->write(eng->sink->opaque, f->batch, &f->pp, &f->res, f->err, sizeof(f->err));
+	f->took_s = dgp_clock_mono_s() - t0;
+}
+
+static void *writer_main(void *opaque)
+{
+	dgp_ingest_t *eng = opaque;
+	pthread_mutex_lock(&eng->mu);
 	for (;;) {
-		memset(&res, 0, sizeof(res));
-		double t0 = now_of(eng);
-		st = eng->sink->write(eng->sink->opaque, l->batch, &pp, &res, err, err_size);
-		if (st == DGP_SINK_OK || st == DGP_SINK_STALE || st == DGP_SINK_ALREADY_COMMITTED) {
-			if (st == DGP_SINK_OK && eng->o.std)
-				dgp_histogram_observe(eng->o.std->pg_roundtrip, now_of(eng) - t0);
+		while (!eng->job && !eng->quit)
+			pthread_cond_wait(&eng->cv, &eng->mu);
+		if (!eng->job)
 			break;
-		}
-		if (st == DGP_SINK_CONN_LOST)
-			outcome_unknown =
-			    true; /* the COMMIT may have landed: "already committed" is ours */
-		if (st == DGP_SINK_REFUSED && ++refused >= eng->o.retry.refused_tries) {
-			if (eng->o.std)
-				dgp_metric_inc(l->m.batches_failed, 1);
-			dgp_log(DGP_LOG_ERROR, MOD(eng),
-			        "postgresql refused a batch of %s %d times: %s", code, refused,
-			        err);
-			pause_source(eng, false);
-			return DGP_ERR_PG;
-		}
-		double t = now_of(eng);
-		bool give_up = st == DGP_SINK_CONN_LOST && eng->o.retry.conn_give_up_s > 0 &&
-		               t - started >= eng->o.retry.conn_give_up_s;
-		if (give_up || (eng->stopping && t >= eng->deadline)) {
-			if (eng->o.std)
-				dgp_metric_inc(l->m.batches_failed, 1);
-			pause_source(eng, false);
-			return DGP_ERR_TIMEOUT;
-		}
-		if (st == DGP_SINK_CONN_LOST)
-			eng->sink_ok = false;
-		if (!eng->paused) {
-			pause_source(eng, true);
-			paused_here = true;
-		}
-		dgp_log(DGP_LOG_WARN, MOD(eng),
-		        "writing a batch of %s failed (%s); retrying in %.1f s", code, err,
-		        backoff);
-		sleep_for(eng, backoff);
-		backoff = backoff_next(eng, backoff);
-		if (st == DGP_SINK_CONN_LOST) {
-			char rerr[512];
-			if (eng->sink->reconnect(eng->sink->opaque, rerr, sizeof(rerr)) != DGP_OK)
-				dgp_log(DGP_LOG_WARN, MOD(eng), "reconnect failed: %s", rerr);
+		pthread_mutex_unlock(&eng->mu);
+		attempt(eng);
+		pthread_mutex_lock(&eng->mu);
+		eng->job = false;
+		eng->fl.done = true;
+		pthread_cond_broadcast(&eng->cv);
+	}
+	pthread_mutex_unlock(&eng->mu);
+	return NULL;
+}
+
+/* Start the write of fl: on the write thread when pipelined, else now, on this one. */
+static void submit(dgp_ingest_t *eng)
+{
+	if (eng->o.pipelined && !eng->writer_up) {
+		if (pthread_create(&eng->writer, NULL, writer_main, eng) == 0) {
+			eng->writer_up = true;
+		} else {
+			dgp_log(DGP_LOG_WARN, MOD(eng),
+			        "cannot start the write thread; batches are written in turn");
+			eng->o.pipelined = false;
 		}
 	}
+	if (!eng->o.pipelined) {
+		attempt(eng);
+		eng->fl.done = true;
+		return;
+	}
+	pthread_mutex_lock(&eng->mu);
+	eng->fl.done = false;
+	eng->job = true;
+	pthread_cond_broadcast(&eng->cv);
+	pthread_mutex_unlock(&eng->mu);
+}
+
+/* Whether fl's attempt finished; wait: until it has. */
+static bool flight_done(dgp_ingest_t *eng, bool wait)
+{
+	if (!eng->o.pipelined || !eng->writer_up)
+		return eng->fl.done;
+	pthread_mutex_lock(&eng->mu);
+	if (wait && !eng->fl.done) {
+		double t0 = dgp_clock_mono_s();
+		while (!eng->fl.done)
+			pthread_cond_wait(&eng->cv, &eng->mu);
+		eng->totals.wait_s += dgp_clock_mono_s() - t0;
+	}
+	bool done = eng->fl.done;
+	pthread_mutex_unlock(&eng->mu);
+	return done;
+}
+
+/*
+ * The batch in flight was committed, found stale, or found committed by
+ * another writer: account for it on this thread.  Nothing is in flight
+ * from here on, so the sink may be asked (stored progress, warming).
+ */
+static void finish(dgp_ingest_t *eng)
+{
+	flight_t *f = &eng->fl;
+	dgp_ingest_lane_t *l = f->lane;
+	f->lane = NULL;
 	eng->sink_ok = true;
-	if (paused_here)
+	if (f->paused_here)
 		pause_source(eng, false);
-	if (st == DGP_SINK_STALE) {
-		drop_stale(eng, l, err);
-		return DGP_OK;
-	}
-	if (st == DGP_SINK_ALREADY_COMMITTED && !outcome_unknown) {
-		/* Not our COMMIT (none of ours was in doubt): a member that took the
+	if (f->swapped)
+		bufs_swap(
+		    l); /* the lane shows the batch written, for the code below and the hook */
+	for (size_t i = 0; i < l->n_spans; i++)
+		pos_get(eng, l->spans[i].source, l->spans[i].partition)->inflight = -1;
+	bool stale =
+	    f->st == DGP_SINK_STALE || (f->st == DGP_SINK_ALREADY_COMMITTED && !f->outcome_unknown);
+	if (stale) {
+		/* Not ours when none of our COMMITs was in doubt: a member that took the
 		 * partitions over while this one was stopped committed past the batch. */
+		/* the stale batch's spans, before drop_stale empties them (the array stays) */
+		const dgp_sink_span_t *gone = l->spans;
+		size_t n_gone = l->n_spans;
 		drop_stale(eng, l,
-		           "stale batch: the stored offsets already stand at or past its "
-		           "end (another member committed it meanwhile); nothing written");
-		return DGP_OK;
+		           f->st == DGP_SINK_STALE
+		               ? f->err
+		               : "stale batch: the stored offsets already stand at or past its "
+		                 "end (another member committed it meanwhile); nothing written");
+		if (f->swapped) {
+			/* The open batch read on from the stale one: read again too, uncounted. */
+			bufs_swap(l);
+			seek_back(eng, l, gone, n_gone);
+			lane_reset(l);
+		}
+		return;
 	}
-	if (res.met_existing)
+	if (f->res.met_existing)
 		dgp_log(DGP_LOG_WARN, MOD(eng),
 		        "a batch of %s met rows the cache did not know; they "
 		        "were merged (another writer, or a stale cache)",
 		        l->info.schema->table);
+	if (eng->o.std)
+		dgp_histogram_observe(eng->o.std->pg_roundtrip, f->took_s);
 	if (l->cache) /* NULL: a lane that read no record (an empty file) */
 		dgp_batch_commit_cache(l->batch, l->cache);
-	count_committed(eng, l, &res, now_of(eng));
-	unknown_committed(l);
+	count_committed(eng, l, &f->res, now_of(eng));
+	unknown_committed(l, f);
 	for (size_t i = 0; i < l->n_spans; i++) {
 		const dgp_sink_span_t *s = &l->spans[i];
 		pos_get(eng, s->source, s->partition)->stored = s->next_offset;
@@ -513,20 +662,152 @@ static dgp_err_t write_lane(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, 
 			eng->src->commit(eng->src->opaque, s->source, s->partition, s->next_offset);
 	}
 	if (eng->o.hooks.committed)
-		eng->o.hooks.committed(eng->o.hooks.opaque, l, &res);
+		eng->o.hooks.committed(eng->o.hooks.opaque, l, &f->res);
 	lane_reset(l);
+	if (f->swapped)
+		bufs_swap(l);
+}
+
+static void retry_reset(dgp_ingest_t *eng)
+{
+	flight_t *f = &eng->fl;
+	f->started = now_of(eng);
+	f->backoff = eng->o.retry.backoff_first_s;
+	f->refused = 0;
+	f->paused_here = f->outcome_unknown = false;
+	f->held = false;
+}
+
+typedef enum reap_mode {
+	REAP_POLL, /* only if the attempt finished; a given-up batch stays held */
+	REAP_IDLE, /* wait until nothing is in flight (the sink is free); a held batch stays */
+	REAP_ALL,  /* wait until the batch in flight is committed, a held one written again first */
+} reap_mode_t;
+
+/*
+ * Take the answer of the write in flight per the retry policy: committed,
+ * stale ─▶ finish(); CONN_LOST ─▶ pause the source, backoff, reconnect,
+ * again; REFUSED ─▶ backoff, again, up to refused_tries.  A batch given up
+ * is held (returns DGP_ERR_PG | DGP_ERR_TIMEOUT with errstr).  Backoff,
+ * reconnect and the policy run on this thread; only sink.write is the
+ * write thread's.
+ */
+static dgp_err_t reap(dgp_ingest_t *eng, reap_mode_t mode, char *err, size_t err_size)
+{
+	flight_t *f = &eng->fl;
+	while (f->lane) {
+		if (f->held) {
+			if (mode != REAP_ALL)
+				return DGP_OK;
+			retry_reset(eng);
+			submit(eng);
+		}
+		if (!flight_done(eng, mode != REAP_POLL))
+			return DGP_OK;
+		eng->totals.write_s += f->took_s;
+		dgp_sink_status_t st = f->st;
+		if (st == DGP_SINK_OK || st == DGP_SINK_STALE || st == DGP_SINK_ALREADY_COMMITTED) {
+			finish(eng);
+			continue;
+		}
+		dgp_ingest_lane_t *l = f->lane;
+		const char *code = l->info.schema->resource_code;
+		if (st == DGP_SINK_CONN_LOST)
+			f->outcome_unknown =
+			    true; /* the COMMIT may have landed: "already committed" is ours */
+		if (st == DGP_SINK_REFUSED && ++f->refused >= eng->o.retry.refused_tries) {
+			if (eng->o.std)
+				dgp_metric_inc(l->m.batches_failed, 1);
+			dgp_log(DGP_LOG_ERROR, MOD(eng),
+			        "postgresql refused a batch of %s %d times: %s", code, f->refused,
+			        f->err);
+			pause_source(eng, false);
+			snprintf(err, err_size, "%s", f->err);
+			f->held = true;
+			return DGP_ERR_PG;
+		}
+		double t = now_of(eng);
+		bool give_up = st == DGP_SINK_CONN_LOST && eng->o.retry.conn_give_up_s > 0 &&
+		               t - f->started >= eng->o.retry.conn_give_up_s;
+		if (give_up || (eng->stopping && t >= eng->deadline)) {
+			if (eng->o.std)
+				dgp_metric_inc(l->m.batches_failed, 1);
+			pause_source(eng, false);
+			snprintf(err, err_size, "%s", f->err);
+			f->held = true;
+			return DGP_ERR_TIMEOUT;
+		}
+		if (st == DGP_SINK_CONN_LOST)
+			eng->sink_ok = false;
+		if (!eng->paused) {
+			pause_source(eng, true);
+			f->paused_here = true;
+		}
+		dgp_log(DGP_LOG_WARN, MOD(eng),
+		        "writing a batch of %s failed (%s); retrying in %.1f s", code, f->err,
+		        f->backoff);
+		sleep_for(eng, f->backoff);
+		f->backoff = backoff_next(eng, f->backoff);
+		if (st == DGP_SINK_CONN_LOST) {
+			char rerr[512];
+			if (eng->sink->reconnect(eng->sink->opaque, rerr, sizeof(rerr)) != DGP_OK)
+				dgp_log(DGP_LOG_WARN, MOD(eng), "reconnect failed: %s", rerr);
+		}
+		submit(eng);
+	}
 	return DGP_OK;
+}
+
+/*
+ * Close lane's batch and hand it to the sink.  Only one batch is in
+ * flight: the previous one is committed first (its cache updates are what
+ * this batch is classified against).  Pipelined, the write goes on while
+ * the caller reads on into the lane's other buffers; else it is finished
+ * before returning.  A lane with no span (nothing read) writes nothing.
+ */
+static dgp_err_t write_lane(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, size_t err_size)
+{
+	if (!l->n_spans)
+		return DGP_OK;
+	dgp_err_t e = reap(eng, REAP_ALL, err, err_size);
+	if (e != DGP_OK || !l->n_spans) /* given up; or dropped behind a stale batch */
+		return e;
+	dgp_batch_classify(l->batch, l->cache);
+	flight_t *f = &eng->fl;
+	f->lane = l;
+	f->batch = l->batch;
+	f->size = dgp_batch_size(l->batch);
+	f->read = dgp_batch_counts(l->batch)->read;
+	f->rejected = dgp_batch_counts(l->batch)->rejected;
+	f->pp = (dgp_sink_progress_t){.n_spans = l->n_spans, .spans = l->spans};
+	unknown_progress(l, &f->pp);
+	unknown_snapshot(l, f);
+	for (size_t i = 0; i < l->n_spans; i++)
+		pos_get(eng, l->spans[i].source, l->spans[i].partition)->inflight =
+		    l->spans[i].next_offset;
+	f->swapped = eng->o.pipelined;
+	if (f->swapped) {
+		if (!l->other->batch) {
+			l->other->batch = dgp_batch_new(l->info.schema, eng->o.batch_max_rows,
+			                                eng->o.key_hash_mask);
+			dgp_batch_set_deferred(l->other->batch, true);
+		}
+		bufs_swap(l);
+	}
+	retry_reset(eng);
+	submit(eng);
+	return eng->o.pipelined ? DGP_OK : reap(eng, REAP_ALL, err, err_size);
 }
 
 dgp_err_t dgp_ingest_flush(dgp_ingest_t *eng, char *err, size_t err_size)
 {
-	dgp_err_t result = DGP_OK;
+	/* A batch given up stops the flush: every later one is behind it in the one connection. */
 	for (dgp_ingest_lane_t *l = eng->lanes; l; l = l->next) {
 		dgp_err_t e = write_lane(eng, l, err, err_size);
-		if (e != DGP_OK && result == DGP_OK)
-			result = e;
+		if (e != DGP_OK)
+			return e;
 	}
-	return result;
+	return reap(eng, REAP_ALL, err, err_size);
 }
 
 /* ---- the listener (rebalances, from inside source.next) --------------------------- */
@@ -551,8 +832,11 @@ static dgp_err_t on_stored(void *opaque, const char *source, int32_t partition, 
 	int64_t line;
 	/* one attempt: the source asks again on an error */
 	*found = false;
-	dgp_err_t e = eng->sink->stored(eng->sink->opaque, source, partition, found, next, &line,
-	                                err, err_size);
+	dgp_err_t e = reap(eng, REAP_IDLE, err, err_size); /* the connection is free */
+	if (e != DGP_OK)
+		return e;
+	e = eng->sink->stored(eng->sink->opaque, source, partition, found, next, &line, err,
+	                      err_size);
 	if (e == DGP_OK) {
 		pos_get(eng, source, partition)->stored = *found ? *next : -1;
 		return DGP_OK;
@@ -612,7 +896,9 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
                             char *err, size_t err_size)
 {
 	if (!l->warm) {
-		dgp_err_t e = warm(eng, l, err, err_size);
+		dgp_err_t e = reap(eng, REAP_IDLE, err, err_size); /* the connection is free */
+		if (e == DGP_OK)
+			e = warm(eng, l, err, err_size);
 		if (e != DGP_OK)
 			return e;
 	}
@@ -693,11 +979,14 @@ static dgp_err_t end_of_source(dgp_ingest_t *eng, const dgp_source_record_t *end
 	return dgp_ingest_flush(eng, err, err_size);
 }
 
-dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *err,
-                          size_t err_size)
+static dgp_err_t step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *err, size_t err_size)
 {
 	if (ended)
 		*ended = false;
+	/* A write that finished is accounted for now: its offsets committed, its hook run. */
+	dgp_err_t re = reap(eng, REAP_POLL, err, err_size);
+	if (re != DGP_OK)
+		return re;
 	dgp_source_record_t rec = {0};
 	int got = eng->src->next(eng->src->opaque, timeout_ms, &rec, err, err_size);
 	if (got == DGP_SOURCE_ERROR) {
@@ -745,6 +1034,20 @@ dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *
 	return DGP_OK;
 }
 
+dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *err,
+                          size_t err_size)
+{
+	dgp_err_t e = step(eng, timeout_ms, ended, err, err_size);
+	if (e != DGP_OK && dgp_ingest_sink_busy(eng)) {
+		/* The caller may use the connection next (its error path): nothing stays in
+		 * flight.  The failure reported is the first one. */
+		char rerr[1024];
+		if (reap(eng, REAP_IDLE, rerr, sizeof(rerr)) != DGP_OK)
+			dgp_log(DGP_LOG_ERROR, MOD(eng), "%s", rerr);
+	}
+	return e;
+}
+
 /* ---- the rest --------------------------------------------------------------------- */
 
 dgp_ingest_t *dgp_ingest_new(const dgp_ingest_opts_t *opts, dgp_source_t *src, dgp_sink_t *sink)
@@ -763,6 +1066,8 @@ dgp_ingest_t *dgp_ingest_new(const dgp_ingest_opts_t *opts, dgp_source_t *src, d
 		eng->o.key_hash_mask = ~0ull;
 	eng->sink = sink;
 	eng->sink_ok = true;
+	pthread_mutex_init(&eng->mu, NULL);
+	pthread_cond_init(&eng->cv, NULL);
 	eng->ctx = dgp_norm_ctx_now(opts->utc_offset_min);
 	dgp_ingest_set_source(eng, src);
 	return eng;
@@ -781,7 +1086,22 @@ void dgp_ingest_destroy(dgp_ingest_t *eng)
 {
 	if (!eng)
 		return;
+	dgp_log(DGP_LOG_DEBUG, MOD(eng),
+	        "%" PRIu64
+	        " batches committed; writing took %.2f s, of which reading waited %.2f s",
+	        eng->totals.batches, eng->totals.write_s, eng->totals.wait_s);
+	if (eng->writer_up) { /* a write in flight ends first; its outcome is not accounted for */
+		pthread_mutex_lock(&eng->mu);
+		eng->quit = true;
+		pthread_cond_broadcast(&eng->cv);
+		pthread_mutex_unlock(&eng->mu);
+		pthread_join(eng->writer, NULL);
+		eng->writer_up = false;
+	}
+	eng->fl.lane = NULL;
 	dgp_ingest_forget_lanes(eng);
+	pthread_mutex_destroy(&eng->mu);
+	pthread_cond_destroy(&eng->cv);
 	free(eng->routes);
 	for (size_t i = 0; i < eng->n_pos; i++)
 		free(eng->pos[i].source);
@@ -797,7 +1117,7 @@ void dgp_ingest_stop(dgp_ingest_t *eng, double deadline_s)
 
 size_t dgp_ingest_pending(const dgp_ingest_t *eng)
 {
-	size_t n = 0;
+	size_t n = eng->fl.lane ? eng->fl.size : 0;
 	for (const dgp_ingest_lane_t *l = eng->lanes; l; l = l->next)
 		n += dgp_batch_size(l->batch);
 	return n;
@@ -806,6 +1126,10 @@ size_t dgp_ingest_pending(const dgp_ingest_t *eng)
 void dgp_ingest_open_counts(const dgp_ingest_t *eng, uint64_t *read, uint64_t *rejected)
 {
 	*read = *rejected = 0;
+	if (eng->fl.lane) {
+		*read += eng->fl.read;
+		*rejected += eng->fl.rejected;
+	}
 	for (const dgp_ingest_lane_t *l = eng->lanes; l; l = l->next) {
 		const dgp_batch_counts_t *c = dgp_batch_counts(l->batch);
 		*read += c->read;
@@ -821,6 +1145,11 @@ const dgp_source_record_t *dgp_ingest_last(const dgp_ingest_t *eng)
 bool dgp_ingest_sink_ok(const dgp_ingest_t *eng)
 {
 	return eng->sink_ok;
+}
+
+bool dgp_ingest_sink_busy(const dgp_ingest_t *eng)
+{
+	return eng->fl.lane && !eng->fl.held && eng->o.pipelined;
 }
 
 bool dgp_ingest_paused(const dgp_ingest_t *eng)

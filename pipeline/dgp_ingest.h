@@ -23,8 +23,49 @@
  * commit): a batch's from_offset, never its first record's offset, so gaps
  * in a partition never look stale.
  *
+ * Pipelined (opts.pipelined; `batch.pipelined`): a closed batch is handed
+ * to a write thread and the caller reads on into the lane's other buffers,
+ * so PostgreSQL writes batch N while dgp parses and normalises batch N+1.
+ *
+ *   caller's thread:  read, parse, normalise, hash N+1 ──full──▶ wait for N
+ *                     ◀── N's answer: retry policy, cache, counts, source
+ *                         commit, committed hook ── classify N+1 ─▶ hand off
+ *   write thread:     sink.write(N)  ...........  sink.write(N+1)
+ *
+ *   - One batch in flight per engine (one sink connection), so at most one
+ *     batch in flight and one filling per lane; a full batch waits for the
+ *     one in flight (back-pressure).  Batches commit, and their source
+ *     offsets are committed, in the order they closed.
+ *   - Classifying against the dedup cache is split from normalising: a
+ *     lane's batch is filled unclassified and classified when it is handed
+ *     off, after the previous batch's commit put its keys in the cache
+ *     (a key new in N and changed in N+1 is CHANGED in N+1, never NEW
+ *     twice).  Classifying is a probe per record; normalising, the cost,
+ *     overlaps the write.
+ *   - The sink's connection is the write thread's while a write is in
+ *     flight: a caller sharing it checks dgp_ingest_sink_busy first.
+ *   - Only sink.write runs on the write thread.  The answer is taken on
+ *     the caller's thread, at the next step, write or flush: the retry
+ *     policy (backoff, reconnect, pause), the cache update, counts, source
+ *     commit and the committed hook all run there, as does every other sink
+ *     call (stored progress, warming), and only when nothing is in flight.
+ *   - A new span behind a batch in flight starts at that batch's end (the
+ *     stale-writer fence is where the sink will stand once it commits).
+ *   - STALE on N: N and the lane's open batch N+1 are dropped uncounted
+ *     (one stale batch), their spans sought back to the stored progress,
+ *     the cache warmed again.  Revoke, flush, end of input, assignment and
+ *     warming wait for the write in flight; destroy waits for it too but
+ *     takes no account of it (as a crash: the stored progress decides).
+ *   - A batch given up (REFUSED refused_tries times, CONN_LOST past
+ *     conn_give_up_s, stopping past the deadline) is held and written first
+ *     by the next write or flush, ahead of the batches read after it.
+ * Without it each write finishes before the step returns; same protocol.
+ *
  * Memory: records live in their lane's batch arena; the per-lane arrays
  * (spans, timestamps) grow to their high-water mark and are reused.
+ * Pipelined, each lane holds two batches (the second made at its first
+ * hand-off): the peak is twice a batch per lane (batch.max.rows records,
+ * about 2 KiB each: 2 × 20,000 × 2 KiB ≈ 80 MiB per resource by default).
  */
 #ifndef DGP_INGEST_H
 #define DGP_INGEST_H
@@ -77,7 +118,8 @@ typedef struct dgp_ingest_lane {
 	size_t n_spans, cap_spans;
 	int64_t *ts_ms; /* the records' produce times, for end-to-end latency */
 	size_t n_ts, cap_ts;
-	double first_at; /* engine clock at the batch's first record */
+	double first_at;               /* engine clock at the batch's first record */
+	struct dgp_ingest_bufs *other; /* the engine's: batch buffers in flight or spare */
 	struct dgp_ingest_lane *next;
 } dgp_ingest_lane_t;
 
@@ -96,8 +138,11 @@ typedef struct dgp_ingest_totals {
 	uint64_t received;        /* records put into lanes, committed or not (progress rates) */
 	uint64_t stale_batches;   /* dropped: stale or committed by another writer */
 	uint64_t unknown_records; /* records of sources the resolver did not know (not loaded) */
+	double write_s;           /* seconds in sink.write, every attempt (the write thread's) */
+	double wait_s; /* seconds the caller's thread waited for a write in flight (pipelined) */
 } dgp_ingest_totals_t;
 
+/* Every hook runs on the thread calling the engine, never on its write thread. */
 typedef struct dgp_ingest_hooks {
 	void *opaque;
 	/*
@@ -124,6 +169,7 @@ typedef struct dgp_ingest_opts {
 	uint64_t key_hash_mask; /* ~0 in production */
 	int32_t utc_offset_min; /* for the normalisers' "today" */
 	dgp_ingest_retry_t retry;
+	bool pipelined;         /* a write thread writes a batch while the next is read (below) */
 	dgp_metrics_std_t *std; /* may be NULL: no metrics */
 	dgp_ingest_hooks_t hooks;
 } dgp_ingest_opts_t;
@@ -151,7 +197,8 @@ void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src);
  * first), DGP_ERR_PG (a batch refused refused_tries times), DGP_ERR_TIMEOUT
  * (the connection stayed lost, or stopping past its deadline),
  * DGP_ERR_CATALOG (the sink cannot warm a lane's cache: no table), or the
- * resolver's error — errstr says why.
+ * resolver's error — errstr says why.  After an error no write is in
+ * flight (dgp_ingest_sink_busy is false).
  */
 dgp_err_t dgp_ingest_step(dgp_ingest_t *eng, int timeout_ms, bool *ended, char *errstr,
                           size_t errstr_size) DGP_MUST_CHECK;
@@ -181,6 +228,14 @@ const dgp_source_record_t *dgp_ingest_last(const dgp_ingest_t *eng);
 
 /* dgp_ingest_sink_ok — false while a write is being retried after CONN_LOST (readiness). */
 bool dgp_ingest_sink_ok(const dgp_ingest_t *eng);
+
+/*
+ * dgp_ingest_sink_busy — whether a write is in flight on the write thread:
+ * the sink's connection is the engine's until it is taken (at the next
+ * step, write or flush).  A caller that shares the connection (metrics
+ * queries) uses it only while this is false, from the engine's thread.
+ */
+bool dgp_ingest_sink_busy(const dgp_ingest_t *eng);
 
 /* dgp_ingest_paused — whether the engine holds the source paused. */
 bool dgp_ingest_paused(const dgp_ingest_t *eng);

@@ -207,6 +207,50 @@ Test(batch, second_batch_against_the_cache)
 	dgp_dedup_destroy(cache);
 }
 
+Test(batch, a_deferred_batch_is_classified_against_the_cache_as_it_stands_at_classify)
+{
+	dgp_dedup_t *cache = dgp_dedup_new(0);
+	dgp_batch_t *b1 = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_batch_t *b2 = dgp_batch_new(&schema, 100, ~0ull);
+	dgp_batch_set_deferred(b2, true);
+	add(b1, cache, "1", "a", NULL);
+	add(b1, cache, "2", "b", NULL);
+	/* b2 filled while b1 is not committed yet: nothing classified */
+	dgp_record_t *c = add(b2, NULL, "1", "x", NULL);
+	dgp_record_t *d = add(b2, NULL, "2", "b", NULL);
+	dgp_record_t *c2 = add(b2, NULL, "1", "y", NULL);
+	dgp_record_t *n = add(b2, NULL, "3", "z", NULL);
+	cr_expect_eq(dgp_batch_counts(b2)->read, 4);
+	cr_expect_eq(dgp_batch_counts(b2)->cls[DGP_DEDUP_NEW], 0);
+	dgp_batch_commit_cache(b1, cache);
+	dgp_batch_classify(b2, cache);
+	cr_expect_eq(c->cls, DGP_DEDUP_DUPLICATE); /* superseded by c2 in the batch */
+	cr_expect_eq(d->cls, DGP_DEDUP_DUPLICATE); /* what b1 wrote */
+	cr_expect_eq(c2->cls, DGP_DEDUP_CHANGED);  /* new in b1, changed here: never new twice */
+	cr_expect_eq(n->cls, DGP_DEDUP_NEW);
+	const dgp_batch_counts_t *k = dgp_batch_counts(b2);
+	cr_expect_eq(k->cls[DGP_DEDUP_NEW], 1);
+	cr_expect_eq(k->cls[DGP_DEDUP_CHANGED], 1);
+	cr_expect_eq(k->cls[DGP_DEDUP_DUPLICATE], 2);
+	cr_expect_eq(k->repeated, 3);
+	dgp_record_t **ins, **mrg;
+	size_t ni, nm;
+	dgp_batch_writes(b2, &ins, &ni, &mrg, &nm);
+	cr_assert_eq(ni, 1);
+	cr_assert_eq(nm, 1);
+	cr_expect_eq(ins[0], n);
+	cr_expect_eq(mrg[0], c2);
+	/* a record added after classifying is classified by the next call alone */
+	dgp_record_t *e = add(b2, NULL, "3", "w", NULL);
+	dgp_batch_classify(b2, cache);
+	cr_expect_eq(e->cls, DGP_DEDUP_NEW);
+	cr_expect_eq(n->cls, DGP_DEDUP_DUPLICATE);
+	cr_expect_eq(dgp_batch_counts(b2)->cls[DGP_DEDUP_NEW], 1);
+	dgp_batch_destroy(b1);
+	dgp_batch_destroy(b2);
+	dgp_dedup_destroy(cache);
+}
+
 Test(batch, rejects_record_level_and_field_level)
 {
 	dgp_batch_t *b = dgp_batch_new(&schema, 100, ~0ull);

@@ -15,9 +15,16 @@
  *           else stale) and can lose its connection or refuse batches on demand,
  *           or lose the reply of a COMMIT that landed.
  * Two small rules keep the test off the real normalisers: digits (key), upper.
+ *
+ * The tests above "pipelined" run the engine writing in turn (each write
+ * finished before the step returns).  The pipelined ones run its write
+ * thread: the fake sink can hold writes at a gate the test opens, so what
+ * happens while a batch is in flight is fixed, never left to timing; the
+ * test reads the sink only after a flush (which waits for the write).
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,6 +91,8 @@ typedef struct fsrc {
 	int calls, revoke_at; /* revoke every partition at this call (0: never) */
 	int pauses, resumes, seeks, commits;
 	const char *tombstone[MAX_MSGS]; /* partition 0: the key of a tombstone at that offset */
+
+	int key_mod; /* > 0: keys repeat every key_mod offsets (a new name each time) */
 	char buf[128];
 } fsrc_t;
 
@@ -126,8 +135,9 @@ static int fsrc_next(void *opaque, int timeout_ms, dgp_source_record_t *rec, cha
 			continue;
 		s->cursor = (s->cursor + k + 1) % s->nparts;
 		int64_t off = p->pos++;
+		int64_t key = s->key_mod ? off % s->key_mod : off;
 		int len = snprintf(s->buf, sizeof(s->buf), "{\"ID\":\"%d\",\"NAME\":\"n%d\"}",
-		                   (int)(p->partition * 1000 + off + 1), (int)off);
+		                   (int)(p->partition * 1000 + key + 1), (int)off);
 		*rec = (dgp_source_record_t){
 		    .origin = {p->topic, p->partition, off, -1, off + 1},
 		    .next_line = -1,
@@ -216,7 +226,49 @@ typedef struct fsink {
 	const dgp_schema_t *batch_schemas[16];
 	char deletes[256]; /* the keys of the deletes written, "key;" each */
 	char rejects[256]; /* the record rejects written, "offset:reason:raw;" each */
+
+	uint64_t inserted[16], updated[16]; /* per commit: the batch's NEW and CHANGED keys */
+	/* the gate (pipelined tests): while closed, writes wait in write() */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool gated;
+	int waiting; /* writes waiting at the gate */
 } fsink_t;
+
+static void gate_close(fsink_t *k)
+{
+	pthread_mutex_lock(&k->mu);
+	k->gated = true;
+	pthread_mutex_unlock(&k->mu);
+}
+
+static void gate_open(fsink_t *k)
+{
+	pthread_mutex_lock(&k->mu);
+	k->gated = false;
+	pthread_cond_broadcast(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* Wait until a write stands at the closed gate (so it is in flight, the step returned). */
+static void gate_wait_for_write(fsink_t *k)
+{
+	pthread_mutex_lock(&k->mu);
+	while (!k->waiting)
+		pthread_cond_wait(&k->cv, &k->mu);
+	pthread_mutex_unlock(&k->mu);
+}
+
+static void gate_pass(fsink_t *k)
+{
+	pthread_mutex_lock(&k->mu);
+	k->waiting++;
+	pthread_cond_broadcast(&k->cv);
+	while (k->gated)
+		pthread_cond_wait(&k->cv, &k->mu);
+	k->waiting--;
+	pthread_mutex_unlock(&k->mu);
+}
 
 static int topic_ix(fsink_t *k, const char *topic)
 {
@@ -262,6 +314,7 @@ static dgp_sink_status_t fsink_write(void *opaque, dgp_batch_t *b, const dgp_sin
                                      dgp_sink_result_t *res, char *err, size_t err_size)
 {
 	fsink_t *k = opaque;
+	gate_pass(k);
 	k->writes++;
 	if (k->refuse > 0) {
 		k->refuse--;
@@ -294,6 +347,10 @@ static dgp_sink_status_t fsink_write(void *opaque, dgp_batch_t *b, const dgp_sin
 	dgp_batch_writes(b, &ins, &n_ins, &mrg, &n_mrg);
 	res->inserted = n_ins;
 	res->updated = n_mrg;
+	if (k->commits <= 16) {
+		k->inserted[k->commits - 1] = n_ins;
+		k->updated[k->commits - 1] = n_mrg;
+	}
 	if (k->conn_fail > 0) {
 		k->conn_fail--;
 		snprintf(err, err_size, "connection lost");
@@ -308,7 +365,8 @@ static dgp_err_t fsink_stored(void *opaque, const char *source, int32_t partitio
 	(void)err;
 	(void)err_size;
 	fsink_t *k = opaque;
-	if (strcmp(source, "c") == 0) { /* a topic of no resource: nothing ever stored */
+	if (strcmp(source, "c") == 0 ||
+	    strcmp(source, "x") == 0) { /* no resource: nothing stored */
 		*found = false;
 		return DGP_OK;
 	}
@@ -343,6 +401,8 @@ static dgp_err_t fsink_reconnect(void *opaque, char *err, size_t err_size)
 static void fsink_init(fsink_t *k, const char *t0, const char *t1)
 {
 	memset(k, 0, sizeof(*k));
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
 	k->sink = (dgp_sink_t){k, fsink_write, fsink_stored, fsink_warm, fsink_reconnect};
 	k->topics[0] = t0;
 	k->topics[1] = t1;
@@ -376,13 +436,37 @@ static void fake_sleep(void *o, double s)
 	clock_now += s;
 }
 
-/* topic "a" → schema_a, "b" → schema_b, anything else: no resource */
+/* the fake sink whose gate the resolver opens when asked for topic "x" (see below) */
+static fsink_t *gate_of_x;
+static bool x_asked;
+
+static void *open_gate_once_x_is_asked(void *opaque)
+{
+	fsink_t *k = opaque;
+	pthread_mutex_lock(&k->mu);
+	while (!x_asked)
+		pthread_cond_wait(&k->cv, &k->mu);
+	k->gated = false;
+	pthread_cond_broadcast(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+/* topic "a" → schema_a, "b" → schema_b, "x" → a resolver error, anything else: no resource */
 static dgp_err_t resolve(void *opaque, const char *source, dgp_ingest_lane_info_t *info, char *err,
                          size_t err_size)
 {
 	(void)opaque;
-	(void)err;
-	(void)err_size;
+	if (strcmp(source, "x") == 0) {
+		if (gate_of_x) {
+			pthread_mutex_lock(&gate_of_x->mu);
+			x_asked = true;
+			pthread_cond_broadcast(&gate_of_x->cv);
+			pthread_mutex_unlock(&gate_of_x->mu);
+		}
+		snprintf(err, err_size, "catalog unreadable");
+		return DGP_ERR_CATALOG;
+	}
 	if (strcmp(source, "a") == 0)
 		info->schema = &schema_a;
 	else if (strcmp(source, "b") == 0)
@@ -393,11 +477,15 @@ static dgp_err_t resolve(void *opaque, const char *source, dgp_ingest_lane_info_
 }
 
 static int committed_hooks;
+static bool pipelined;          /* the engines the next tests make */
+static uint64_t hook_cls[8][4]; /* per committed hook: the batch's counts by class */
 static void on_committed(void *opaque, dgp_ingest_lane_t *lane, const dgp_sink_result_t *res)
 {
 	(void)opaque;
-	(void)lane;
 	(void)res;
+	if (committed_hooks < 8)
+		memcpy(hook_cls[committed_hooks], dgp_batch_counts(lane->batch)->cls,
+		       sizeof(hook_cls[0]));
 	committed_hooks++;
 }
 
@@ -409,6 +497,7 @@ static dgp_ingest_t *engine(fsrc_t *s, fsink_t *k, size_t max_rows, double max_a
 	    .batch_max_age_s = max_age,
 	    .key_hash_mask = ~0ull,
 	    .utc_offset_min = 480,
+	    .pipelined = pipelined,
 	    .hooks = {.resolve = resolve,
 	              .committed = on_committed,
 	              .clock = fake_clock,
@@ -435,6 +524,8 @@ static void quiet(void)
 	dgp_log_set_level(DGP_LOG_ERROR);
 	clock_now = slept = 0;
 	committed_hooks = 0;
+	memset(hook_cls, 0, sizeof(hook_cls));
+	pipelined = false;
 }
 
 TestSuite(ingest, .init = quiet);
@@ -674,6 +765,247 @@ Test(ingest, each_resource_has_its_own_lane_and_an_unknown_topic_is_skipped)
 	cr_expect_eq(lanes, 2);
 	expect_exactly_once(&k, 0, 0, 3);
 	expect_exactly_once(&k, 1, 0, 2);
+	dgp_ingest_destroy(e);
+}
+
+/* ---- pipelined: a write thread writes batch N while batch N+1 is read ------------- */
+
+/* Steps until the engine took n records in (a paused source delivers nothing meanwhile). */
+static void steps_until_received(dgp_ingest_t *eng, uint64_t n)
+{
+	for (int i = 0; i < 100000 && dgp_ingest_totals(eng)->received < n; i++)
+		steps(eng, 1);
+	cr_assert_eq(dgp_ingest_totals(eng)->received, n);
+}
+
+Test(ingest, pipelined_the_next_batch_is_read_while_the_previous_one_is_written)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){10});
+	dgp_ingest_t *e = engine(&s, &k, 4, 0);
+	gate_close(&k);
+	steps(e, 4); /* the first batch full: handed to the write thread */
+	gate_wait_for_write(&k);
+	steps(e, 3); /* read on while it waits at the gate */
+	cr_expect_eq(dgp_ingest_sink_busy(e), true);
+	cr_expect_eq(dgp_ingest_totals(e)->received, 7);
+	cr_expect_eq(dgp_ingest_pending(e), 7);
+	cr_expect_eq(dgp_ingest_totals(e)->batches, 0);
+	cr_expect_eq(committed_hooks, 0);
+	cr_expect_eq(s.commits, 0);
+	gate_open(&k);
+	steps(e, 3); /* the second batch closes after the first committed */
+	flush(e);
+	cr_expect_eq(k.commits, 3);
+	cr_expect_eq(k.batch_sizes[0], 4);
+	cr_expect_eq(k.batch_sizes[1], 4);
+	cr_expect_eq(k.batch_sizes[2], 2);
+	cr_expect_eq(dgp_ingest_sink_busy(e), false);
+	cr_expect_eq(s.commits, 3);
+	cr_expect_eq(committed_hooks, 3);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 10);
+	cr_expect_eq(dgp_ingest_pending(e), 0);
+	expect_exactly_once(&k, 0, 0, 10);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, pipelined_a_key_new_in_one_batch_and_changed_in_the_next_is_changed_there)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){8});
+	s.key_mod = 4; /* offsets 4..7 carry the keys of 0..3 with other names */
+	dgp_ingest_t *e = engine(&s, &k, 4, 0);
+	gate_close(&k);
+	steps(e, 4);
+	gate_wait_for_write(&k);
+	steps(e, 3); /* normalised while the first batch (the keys' first versions) waits */
+	gate_open(&k);
+	steps(e, 1);
+	flush(e);
+	cr_expect_eq(k.commits, 2);
+	cr_expect_eq(k.inserted[0], 4);
+	cr_expect_eq(k.updated[0], 0);
+	cr_expect_eq(k.inserted[1], 0);
+	cr_expect_eq(k.updated[1], 4);
+	cr_expect_eq(hook_cls[0][DGP_DEDUP_NEW], 4);
+	cr_expect_eq(hook_cls[1][DGP_DEDUP_NEW], 0);
+	cr_expect_eq(hook_cls[1][DGP_DEDUP_CHANGED], 4);
+	expect_exactly_once(&k, 0, 0, 8);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, pipelined_a_stale_batch_drops_the_open_one_too_and_both_are_read_again)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){10});
+	dgp_ingest_t *e = engine(&s, &k, 4, 0);
+	gate_close(&k);
+	steps(e, 4); /* offsets 0..3 in flight */
+	gate_wait_for_write(&k);
+	steps(e, 2); /* offsets 4, 5 in the open batch */
+	/* another member took the partition over and committed offsets 0 and 1 */
+	k.stored[0][0] = 2;
+	k.written[0][0][0] = k.written[0][0][1] = 1;
+	gate_open(&k);
+	flush(e);
+	cr_expect_eq(k.commits, 0);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 0);
+	cr_expect_eq(dgp_ingest_totals(e)->batches, 0);
+	cr_expect_eq(dgp_ingest_totals(e)->stale_batches, 1);
+	cr_expect_eq(committed_hooks, 0);
+	cr_expect_eq(s.seeks, 1);
+	cr_expect_eq(s.parts[0].pos, 2);
+	cr_expect_eq(dgp_ingest_pending(e), 0);
+	cr_expect_eq(k.warms, 1);
+	steps(e, 8); /* offsets 2..9 again, the cache warmed first */
+	flush(e);
+	cr_expect_eq(k.warms, 2);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 8);
+	cr_expect_eq(dgp_ingest_totals(e)->batches, 2);
+	expect_exactly_once(&k, 0, 0, 10);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, pipelined_postgresql_down_retries_the_batch_in_flight_and_writes_in_order)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){10});
+	dgp_ingest_t *e = engine(&s, &k, 5, 0);
+	k.conn_fail = 3;
+	steps_until_received(e, 10);
+	flush(e);
+	cr_expect_eq(k.writes, 3 + 2);
+	cr_expect_eq(k.reconnects, 3);
+	cr_expect_eq(s.pauses, 1);
+	cr_expect_eq(s.resumes, 1);
+	cr_expect_eq(s.paused, false);
+	cr_expect_float_eq(slept, 0.2 + 0.4 + 0.8, 1e-9);
+	cr_expect_eq(dgp_ingest_sink_ok(e), true);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 10);
+	cr_expect_eq(dgp_ingest_totals(e)->batches, 2);
+	cr_expect_eq(s.commits, 2);
+	cr_expect_eq(k.batch_sizes[0], 5);
+	cr_expect_eq(k.batch_sizes[1], 5);
+	expect_exactly_once(&k, 0, 0, 10);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, pipelined_a_revoke_waits_for_the_write_in_flight_and_commits_the_open_batch)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){6});
+	s.revoke_at = 4; /* after 3 messages: 2 in flight, 1 in the open batch */
+	dgp_ingest_t *e = engine(&s, &k, 2, 0);
+	steps(e, 4);
+	cr_expect_eq(k.commits, 2);
+	cr_expect_eq(k.batch_sizes[0], 2);
+	cr_expect_eq(k.batch_sizes[1], 1);
+	cr_expect_eq(k.stored[0][0], 3);
+	cr_expect_eq(s.commits, 2);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 3);
+	cr_expect_eq(dgp_ingest_pending(e), 0);
+	expect_exactly_once(&k, 0, 0, 3);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, pipelined_a_batch_refused_three_times_is_held_and_written_first_by_the_next_flush)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){6});
+	dgp_ingest_t *e = engine(&s, &k, 2, 0);
+	k.refuse = 3;
+	steps(e, 3); /* offsets 0, 1 handed off; 2 read */
+	char err[512];
+	cr_expect_eq(dgp_ingest_flush(e, err, sizeof(err)), DGP_ERR_PG);
+	cr_expect_str_eq(err, "XX000: refused");
+	cr_expect_eq(k.writes, 3);
+	cr_expect_eq(k.commits, 0);
+	cr_expect_eq(s.paused, false);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 0);
+	cr_expect_eq(dgp_ingest_pending(e), 3);
+	cr_expect_eq(k.stored[0][0], -1);
+	steps(e, 3); /* offsets 3..5: the held batch is written again first, then 2..3 */
+	flush(e);
+	cr_expect_eq(k.commits, 3);
+	cr_expect_eq(k.batch_sizes[0], 2);
+	cr_expect_eq(k.batch_sizes[1], 2);
+	cr_expect_eq(k.batch_sizes[2], 2);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 6);
+	expect_exactly_once(&k, 0, 0, 6);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, pipelined_a_crash_with_a_write_in_flight_resumes_from_the_stored_progress)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s1;
+	fsrc_init(&s1, "a", 1, (int[]){10});
+	dgp_ingest_t *e1 = engine(&s1, &k, 4, 0);
+	gate_close(&k);
+	steps(e1, 6); /* 4 in flight, 2 read */
+	gate_wait_for_write(&k);
+	gate_open(&k);
+	dgp_ingest_destroy(e1); /* the crash: the write ends, nothing more is written */
+	cr_expect_eq(k.commits, 1);
+	cr_expect_eq(k.stored[0][0], 4);
+	cr_expect_eq(s1.commits, 0); /* its outcome was never taken: the offsets stay */
+
+	fsrc_t s2;
+	fsrc_init(&s2, "a", 1, (int[]){10});
+	dgp_ingest_t *e2 = engine(&s2, &k, 4, 0);
+	steps(e2, 8);
+	flush(e2);
+	cr_expect_eq(dgp_ingest_totals(e2)->read, 6);
+	cr_expect_eq(k.commits, 3);
+	expect_exactly_once(&k, 0, 0, 10);
+	dgp_ingest_destroy(e2);
+}
+
+Test(ingest, pipelined_a_step_that_fails_leaves_no_write_in_flight)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){1});
+	fsrc_add(&s, "x", 0, 1);
+	dgp_ingest_t *e = engine(&s, &k, 1, 0);
+	gate_close(&k);
+	gate_of_x = &k;
+	x_asked = false;
+	pthread_t opener;
+	cr_assert_eq(pthread_create(&opener, NULL, open_gate_once_x_is_asked, &k), 0);
+	steps(e, 1); /* a0 fills its batch: in flight, held at the gate */
+	char err[512];
+	cr_expect_eq(dgp_ingest_step(e, 0, NULL, err, sizeof(err)), DGP_ERR_CATALOG);
+	cr_expect_str_eq(err, "catalog unreadable");
+	/* the caller may use the connection on its error path: the write was taken */
+	cr_expect_eq(dgp_ingest_sink_busy(e), false);
+	cr_expect_eq(dgp_ingest_totals(e)->batches, 1);
+	cr_expect_eq(committed_hooks, 1);
+	pthread_join(opener, NULL);
+	gate_of_x = NULL;
+	expect_exactly_once(&k, 0, 0, 1);
 	dgp_ingest_destroy(e);
 }
 
