@@ -40,6 +40,8 @@ libjansson-dev              # JSON parser benchmark (benchmarks/json)
 libjson-c-dev               # JSON parser benchmark (benchmarks/json)
 libyajl-dev                 # JSON parser benchmark (benchmarks/json)
 libcjson-dev                # JSON parser benchmark (benchmarks/json)
+libglib2.0-dev              # benchmarks only: UTF-8 check vs g_utf8_validate_len (benchmarks/utf8)
+libicu-dev                  # benchmarks only: UTF-8 check vs ICU u_strFromUTF8 / U8_NEXT (benchmarks/utf8)
 libyaml-dev                 # YAML parsing (catalog definition files)
 libcsv-dev                  # pipeline/parse: CSV records
 postgresql-15               # scripts/pg.sh: initdb, pg_ctl, postgres
