@@ -1073,8 +1073,35 @@ dgp_ingest_t *dgp_ingest_new(const dgp_ingest_opts_t *opts, dgp_source_t *src, d
 	return eng;
 }
 
+/*
+ * Drop, uncounted, what was read and not committed: a batch given up
+ * (held, its attempt done) and every lane's open batch.  Their progress
+ * names the source they came from, whose stored progress stands at its
+ * last committed batch, so nothing is lost: that source is read from there
+ * again.  The caches are kept (they hold only what was committed).
+ */
+static void drop_uncommitted(dgp_ingest_t *eng)
+{
+	flight_t *f = &eng->fl;
+	if (f->lane) {
+		(void)flight_done(eng, true);
+		if (f->swapped) { /* the batch in flight sits in the lane's other buffers */
+			bufs_swap(f->lane);
+			lane_reset(f->lane);
+			bufs_swap(f->lane);
+		}
+		f->lane = NULL;
+	}
+	for (size_t i = 0; i < eng->n_pos; i++)
+		eng->pos[i].inflight = -1;
+	for (dgp_ingest_lane_t *l = eng->lanes; l; l = l->next)
+		lane_reset(l);
+}
+
 void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src)
 {
+	if (src != eng->src)
+		drop_uncommitted(eng);
 	eng->src = src;
 	eng->paused = false;
 	memset(&eng->last, 0, sizeof(eng->last));

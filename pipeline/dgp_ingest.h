@@ -184,8 +184,12 @@ dgp_ingest_t *dgp_ingest_new(const dgp_ingest_opts_t *opts, dgp_source_t *src, d
 /* dgp_ingest_destroy — free lanes, caches, parsers; writes nothing.  NULL is a no-op. */
 void dgp_ingest_destroy(dgp_ingest_t *eng);
 
-/* dgp_ingest_set_source — read from src from now on (lanes and caches are kept; dgp_ingest_last
- * forgets). */
+/*
+ * dgp_ingest_set_source — read from src from now on.  Lanes and caches are
+ * kept; dgp_ingest_last forgets; what the previous source left uncommitted
+ * (a batch given up after an error) is dropped uncounted, since its
+ * progress belongs to that source (read from its stored progress again).
+ */
 void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src);
 
 /*

@@ -467,7 +467,7 @@ static dgp_err_t resolve(void *opaque, const char *source, dgp_ingest_lane_info_
 		snprintf(err, err_size, "catalog unreadable");
 		return DGP_ERR_CATALOG;
 	}
-	if (strcmp(source, "a") == 0)
+	if (strcmp(source, "a") == 0 || strcmp(source, "a2") == 0) /* a2: a second file of a */
 		info->schema = &schema_a;
 	else if (strcmp(source, "b") == 0)
 		info->schema = &schema_b;
@@ -699,6 +699,47 @@ Test(ingest, a_batch_refused_three_times_fails_uncounted)
 	cr_expect_eq(dgp_ingest_totals(e)->read, 0);
 	cr_expect_eq(k.stored[0][0], -1);
 	dgp_ingest_destroy(e);
+}
+
+/*
+ * What a source left uncommitted (a batch given up) is dropped when the
+ * engine moves on to another source, as dgp load does to its next file:
+ * written later it would be stored under that source's progress.
+ */
+static void left_uncommitted_stays_with_its_source(void)
+{
+	fsink_t k;
+	fsink_init(&k, "a", "a2");
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){2});
+	dgp_ingest_t *e = engine(&s, &k, 100, 0);
+	steps(e, 2);
+	k.refuse = 3;
+	char err[512];
+	cr_expect_eq(dgp_ingest_flush(e, err, sizeof(err)), DGP_ERR_PG);
+	fsrc_t s2;
+	fsrc_init(&s2, "a2", 1, (int[]){3});
+	dgp_ingest_set_source(e, &s2.src);
+	cr_expect_eq(dgp_ingest_pending(e), 0);
+	steps(e, 3);
+	flush(e);
+	cr_expect_eq(k.commits, 1);
+	cr_expect_eq(k.batch_sizes[0], 3, "a's 2 records stayed behind");
+	cr_expect_eq(k.stored[0][0], -1);
+	expect_exactly_once(&k, 1, 0, 3);
+	cr_expect_eq(dgp_ingest_totals(e)->read, 3);
+	dgp_ingest_destroy(e);
+}
+
+Test(ingest, a_batch_given_up_stays_with_its_source_when_the_next_one_is_read)
+{
+	left_uncommitted_stays_with_its_source();
+}
+
+Test(ingest, pipelined_a_batch_given_up_stays_with_its_source_when_the_next_one_is_read)
+{
+	pipelined = true;
+	left_uncommitted_stays_with_its_source();
 }
 
 Test(ingest, batches_close_when_full)
