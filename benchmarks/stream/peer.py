@@ -28,7 +28,6 @@ benchmarks/stream/run.sh into a virtual environment of its own.
 """
 import argparse
 import csv
-import functools
 import hashlib
 import importlib.util
 import os
@@ -36,8 +35,6 @@ import sys
 import time
 
 import psycopg
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 _spec = importlib.util.spec_from_file_location(
     "load_peer", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "load", "peer.py"))
@@ -46,29 +43,7 @@ _spec.loader.exec_module(load_peer)
 COLUMNS, TYPES, normalise = load_peer.COLUMNS, load_peer.TYPES, load_peer.normalise
 COLS = ", ".join(COLUMNS)
 
-# python-stdnum finds a 身份证号's county by a linear walk of its region table on
-# every call (~1 ms per number, most of the peer's CPU in a profile); the answer
-# depends only on the six region digits and the birth year, so remember it.
-# ric.validate() looks get_birth_place up in its module at each call.
-_uncached_birth_place = ric.get_birth_place
-
-
-@functools.lru_cache(maxsize=None)
-def _birth_place(region, year):
-    try:
-        return _uncached_birth_place(region + year + "01010000"), None
-    except ValidationError as e:
-        return None, e
-
-
-def birth_place(number):
-    info, err = _birth_place(number[:6], number[6:10])
-    if err is not None:
-        raise err
-    return dict(info)
-
-
-ric.get_birth_place = birth_place
+# load_peer caches stdnum's county look-up (see there).
 UPSERT = (f"INSERT INTO peer.gaj_hjrk ({COLS}, content_hash) "
           f"SELECT {COLS}, content_hash FROM stage "
           f"ON CONFLICT (gmsfhm) DO UPDATE SET "
