@@ -1,9 +1,9 @@
 /*
  * dgp_batch.c — normalise, hash and classify the records of one batch.
  *
- *   raw_vals[i] ─rule─▶ scratch ─copy─▶ arena      (one memcpy per accepted value)
+ *   raw_vals[i] ─rule─▶ scratch, length-prefixed ─xxh3─▶ content_hash
+ *                       scratch ─one copy─▶ arena ─▶ vals[i] (slices into it)
  *   vals[key fields] ─join 0x1F─▶ key ─xxh3 & mask─▶ key_hash
- *   vals[all fields] ─len-prefixed─▶ scratch ─xxh3─▶ content_hash
  *   key table of this batch (exact key bytes) ─miss─▶ dedup cache
  *
  * The key table remembers, per distinct key in the batch, the latest record
@@ -55,6 +55,9 @@ struct dgp_batch {
 
 	char *scratch;
 	size_t scratch_cap;
+	uint32_t *voff; /* per column: offset of its value in scratch, NULL_LEN when absent */
+	char *aux;      /* companions' bytes of the record being normalised */
+	size_t aux_cap;
 };
 
 dgp_batch_t *dgp_batch_new(const dgp_schema_t *schema, size_t max_rows, uint64_t key_hash_mask)
@@ -76,6 +79,9 @@ dgp_batch_t *dgp_batch_new(const dgp_schema_t *schema, size_t max_rows, uint64_t
 	b->fcounts = dgp_xcalloc(schema->nfields ? schema->nfields : 1, sizeof(*b->fcounts));
 	b->scratch_cap = 64 * 1024;
 	b->scratch = dgp_xmalloc(b->scratch_cap);
+	b->voff = dgp_xcalloc(schema->nfields + schema->ncompanions + 1, sizeof(*b->voff));
+	b->aux_cap = 256;
+	b->aux = dgp_xmalloc(b->aux_cap);
 	return b;
 }
 
@@ -93,6 +99,8 @@ void dgp_batch_destroy(dgp_batch_t *b)
 	free(b->frej);
 	free(b->fcounts);
 	free(b->scratch);
+	free(b->voff);
+	free(b->aux);
 	free(b);
 }
 
@@ -157,6 +165,16 @@ static void scratch_reserve(dgp_batch_t *b, size_t need)
 	b->scratch = dgp_xmalloc(b->scratch_cap);
 }
 
+/* As scratch_reserve, keeping what scratch holds. */
+static void scratch_grow(dgp_batch_t *b, size_t need)
+{
+	if (need <= b->scratch_cap)
+		return;
+	while (b->scratch_cap < need)
+		b->scratch_cap *= 2;
+	b->scratch = dgp_xrealloc(b->scratch, b->scratch_cap);
+}
+
 static void field_reject(dgp_batch_t *b, const dgp_record_t *rec, int field, dgp_reason_t reason,
                          dgp_slice_t raw)
 {
@@ -187,16 +205,32 @@ static dgp_record_t *reject_record(dgp_batch_t *b, dgp_record_t *rec, dgp_reason
 	return rec;
 }
 
-/* The companion columns of field i (a money field's currency code) from its aux output. */
-static void put_companions(dgp_batch_t *b, dgp_record_t *rec, size_t i,
-                           const dgp_norm_result_t *res)
+/*
+ * The companion columns of field i (a money field's currency code) from its
+ * aux output, kept in b->aux until the record's fields are done; *aux_len is
+ * the bytes of b->aux in use.
+ */
+static void put_companions(dgp_batch_t *b, dgp_record_t *rec, size_t i, const char *out,
+                           const dgp_norm_result_t *res, size_t *aux_len)
 {
 	const dgp_schema_t *s = b->schema;
 	for (size_t k = 0; k < s->ncompanions; k++)
-		if (s->companions[k].field == i && res->aux_len)
-			rec->vals[s->nfields + k] = (dgp_slice_t){
-			    dgp_arena_memdup(b->arena, b->scratch + res->aux_off, res->aux_len),
-			    res->aux_len};
+		if (s->companions[k].field == i && res->aux_len) {
+			if (*aux_len + res->aux_len > b->aux_cap) {
+				while (b->aux_cap < *aux_len + res->aux_len)
+					b->aux_cap *= 2;
+				b->aux = dgp_xrealloc(b->aux, b->aux_cap);
+			}
+			memcpy(b->aux + *aux_len, out + res->aux_off, res->aux_len);
+			b->voff[s->nfields + k] = (uint32_t)*aux_len;
+			rec->vals[s->nfields + k].len = res->aux_len;
+			*aux_len += res->aux_len;
+		}
+}
+
+static void put_len(dgp_batch_t *b, size_t o, uint32_t l)
+{
+	memcpy(b->scratch + o, &l, 4);
 }
 
 /*
@@ -204,44 +238,62 @@ static void put_companions(dgp_batch_t *b, dgp_record_t *rec, size_t i,
  * a key or required field rejected the record, the remaining fields are
  * still examined for the field counts (nothing else: no values, no field
  * rejects), so every field's fill rate has the same total.
+ *
+ * The values are normalised straight into scratch in the content-hash
+ * layout (per column a 4-byte length, NULL_LEN for an absent value, then
+ * its bytes; the companions after the fields), so the content hash reads
+ * them where they were written and one copy moves the record's values into
+ * the arena, where vals[] slice them.
  */
 static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_t *ctx,
                              const dgp_slice_t *raw_vals, size_t frej_mark)
 {
 	const dgp_schema_t *s = b->schema;
 	bool rejected = false;
+	size_t o = 0, aux_len = 0;
+	size_t ncols = s->nfields + s->ncompanions;
 	b->counts.parsed++;
+	for (size_t k = s->nfields; k < ncols; k++)
+		b->voff[k] = NULL_LEN;
 	for (size_t i = 0; i < s->nfields; i++) {
 		const dgp_field_spec_t *f = &s->fields[i];
 		dgp_slice_t raw = raw_vals[i];
 		bool mandatory = f->required || f->key;
-		rec->vals[i] = (dgp_slice_t){NULL, 0};
+		b->voff[i] = NULL_LEN;
+		scratch_grow(b, o + 4);
+		put_len(b, o, NULL_LEN); /* overwritten when the value is kept */
 		if (!raw.p || raw.len == 0 || is_blank(raw)) {
 			if (mandatory && !rejected) {
 				reject_record(b, rec, DGP_REASON_EMPTY, (int)i, NULL, frej_mark);
 				rejected = true;
 			}
+			o += 4;
 			continue;
 		}
 		b->fcounts[i].present++;
 		size_t cap = DGP_NORM_OUT_CAP(raw.len);
-		scratch_reserve(b, cap);
+		scratch_grow(b, o + 4 + cap);
+		char *out = b->scratch + o + 4;
 		dgp_norm_result_t res;
 		/* A NUL (JSON \u0000) is a bad value whatever the rule: charset. */
-		dgp_reason_t r =
-		    memchr(raw.p, 0, raw.len)
-		        ? DGP_REASON_CHARSET
-		        : dgp_norm_apply(f->rule, ctx, raw.p, raw.len, b->scratch, cap, &res);
+		dgp_reason_t r = memchr(raw.p, 0, raw.len)
+		                     ? DGP_REASON_CHARSET
+		                     : dgp_norm_apply(f->rule, ctx, raw.p, raw.len, out, cap, &res);
 		if (r == DGP_REASON_OK) {
 			b->fcounts[i].valid++;
-			if (rejected)
+			if (rejected) {
+				o += 4;
 				continue;
-			rec->vals[i].p = dgp_arena_memdup(b->arena, b->scratch, res.len);
-			rec->vals[i].len = res.len;
-			put_companions(b, rec, i, &res);
+			}
+			if (s->ncompanions)
+				put_companions(b, rec, i, out, &res, &aux_len);
+			put_len(b, o, (uint32_t)res.len);
+			b->voff[i] = (uint32_t)(o + 4);
+			o += 4 + res.len;
 			rec->flags |= res.flags;
 			continue;
 		}
+		o += 4;
 		if (rejected)
 			continue;
 		if (mandatory) {
@@ -256,7 +308,38 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 			b->counts.field_rejects++;
 		}
 	}
-	return !rejected;
+	if (rejected)
+		return false;
+
+	/* The companions after the fields, from b->aux. */
+	for (size_t k = s->nfields; k < ncols; k++) {
+		size_t l = rec->vals[k].len;
+		scratch_grow(b, o + 4 + l);
+		if (b->voff[k] == NULL_LEN) {
+			put_len(b, o, NULL_LEN);
+			o += 4;
+			continue;
+		}
+		put_len(b, o, (uint32_t)l);
+		memcpy(b->scratch + o + 4, b->aux + b->voff[k], l);
+		b->voff[k] = (uint32_t)(o + 4);
+		o += 4 + l;
+	}
+	/* The cache keeps the low bit for its own use. */
+	rec->content_hash = dgp_dedup_hash(b->scratch, o) & ~1ull;
+	char *base = dgp_arena_alloc(b->arena, o);
+	memcpy(base, b->scratch, o);
+	for (size_t i = 0; i < ncols; i++) {
+		uint32_t off = b->voff[i];
+		if (off == NULL_LEN) {
+			rec->vals[i] = (dgp_slice_t){NULL, 0};
+		} else {
+			uint32_t l;
+			memcpy(&l, base + off - 4, 4);
+			rec->vals[i] = (dgp_slice_t){base + off, l};
+		}
+	}
+	return true;
 }
 
 /*
@@ -293,6 +376,7 @@ static bool normalise_key(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_
 	return true;
 }
 
+/* The key and its hash (an upsert's content hash is normalise_fields'). */
 static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
 {
 	const dgp_schema_t *s = b->schema;
@@ -312,27 +396,6 @@ static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
 	key[o] = '\0';
 	rec->key = (dgp_slice_t){key, klen};
 	rec->key_hash = dgp_dedup_hash(key, klen) & b->mask;
-	if (rec->op == DGP_OP_DELETE)
-		return; /* no content */
-
-	/* Content: every field, length-prefixed, NULL distinct from empty. */
-	size_t clen = 0;
-	size_t ncols = s->nfields + s->ncompanions;
-	for (size_t i = 0; i < ncols; i++)
-		clen += 4 + rec->vals[i].len;
-	scratch_reserve(b, clen);
-	o = 0;
-	for (size_t i = 0; i < ncols; i++) {
-		dgp_slice_t v = rec->vals[i];
-		uint32_t l = v.p ? (uint32_t)v.len : NULL_LEN;
-		memcpy(b->scratch + o, &l, 4);
-		o += 4;
-		if (v.len)
-			memcpy(b->scratch + o, v.p, v.len);
-		o += v.len;
-	}
-	/* The cache keeps the low bit for its own use. */
-	rec->content_hash = dgp_dedup_hash(b->scratch, o) & ~1ull;
 }
 
 /* Slot of rec's key in the batch table: found (same key bytes) or the empty slot to use. */
