@@ -16,7 +16,8 @@
  * not_in_list; a catalog that wants them uses a code_list.
  *
  * code_list matches a code or a label of rule->list exactly after the same
- * fold-and-trim; the output is the code.  Lists are open-addressing hash
+ * fold-and-trim (a value already in the list's form is looked up first,
+ * without the prep); the output is the code.  Lists are open-addressing hash
  * tables in the catalog's arena, built once, read-only afterwards (so any
  * number of threads may look up concurrently).
  */
@@ -294,6 +295,17 @@ dgp_reason_t dgp_norm_code_list(const dgp_norm_rule_t *rule, const dgp_norm_ctx_
                                 dgp_norm_result_t *res)
 {
 	(void)ctx;
+	/*
+	 * The usual value is a code or label as the list has it: the list's keys
+	 * are dgp_norm_prep output, on which dgp_norm_prep changes nothing and
+	 * flags nothing, so an exact match is the answer the prepared value would
+	 * give.  Anything else (padding, full-width, a miss) takes the prep.
+	 */
+	if (rule->list) {
+		const cl_slot_t *hit = cl_find(rule->list, in, len, cl_hash(in, len));
+		if (hit)
+			return emit_code(out, out_cap, res, 0, hit->code, hit->code_len);
+	}
 	char buf[CODE_BUF];
 	const char *s;
 	size_t n;
