@@ -170,6 +170,9 @@ dgp_err_t dgp_catalog_schema_build(const dgp_catalog_t *cat, const dgp_catalog_r
 		if (col)
 			comp[ncomp++] = (dgp_companion_t){i, col, DGP_CATALOG_CURRENCY_TYPE};
 	}
+	const dgp_catalog_field_t *rf =
+	    *res->recency ? dgp_catalog_find_field(res, res->recency) : NULL;
+	s->recency = rf ? dgp_catalog_column_name(rf, arena) : NULL;
 	s->ncompanions = ncomp;
 	s->companions = comp;
 	s->nfields = res->n_fields;

@@ -130,7 +130,7 @@ typedef struct sink_table {
 	const char
 	    *stage_create; /* CREATE TEMP TABLE stage (text) …; CREATE FUNCTION pg_temp.merge */
 	const char *copy_stage;
-	const char *merge; /* (inserted, updated, golden keys moved away from, SQLSTATE, message) */
+	const char *merge;    /* (inserted, updated, golden keys to queue, SQLSTATE, message) */
 	const char *copy_del; /* COPY into the delete stage: key values, origin */
 	const char *del; /* ($1 resource code) → (rows removed, history rows added, golden keys) */
 	const char *refresh;     /* base whose golden queue gets the keys: "person", … or NULL */
@@ -146,7 +146,7 @@ struct dgp_pg_sink {
 	dgp_arena_t *arena; /* SQL text of the tables */
 	sink_table_t *tables;
 	dgp_buf_t copy, tmp, origin_src, arr[5], num[8];
-	dgp_buf_t moved; /* golden keys the batch's merge moved rows away from: "{…}" */
+	dgp_buf_t moved; /* golden keys to queue (merges and deletes chose them): "k,…" */
 	const char *origin_src_ptr; /* source whose sanitised text is in origin_src */
 	dgp_record_t **ord;         /* the batch's inserts and merges in key order */
 	size_t ord_cap;
@@ -318,6 +318,51 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		moved = "(SELECT array_agg(o.g) FROM o)";
 	}
 	dgp_buf_cstr(&old);
+	/*
+	 * The golden keys to queue are decided here, against the old row the merge
+	 * sees (same snapshot): a row that is new, or whose columns feeding the
+	 * golden record differ (a mapped column or its currency, the golden key, the
+	 * recency field).  A change of other columns only (职业 in a source that maps
+	 * no 职业) queues nothing, so the golden worker skips keys it would not change.
+	 */
+	const char *qnew = "NULL::text", *qold = moved, *qall = moved;
+	const char *ctes_old = old.p, *ctes_all = old.p;
+	if (t->golden_key >= 0 && s->base != DGP_BASE_NONE) {
+		const char *g = dgp_sql_quote_ident(a, s->fields[t->golden_key].column);
+		dgp_buf_t ta = {0}, sa = {0}, on = {0};
+		for (size_t i = 0; i < s->nfields + s->ncompanions; i++) {
+			size_t fi = i < s->nfields ? i : s->companions[i - s->nfields].field;
+			const dgp_field_spec_t *f = &s->fields[fi];
+			if (!f->base_column && (int)fi != t->golden_key &&
+			    !(s->recency && strcmp(f->column, s->recency) == 0))
+				continue;
+			const char *c = dgp_sql_quote_ident(
+			    a, i < s->nfields ? f->column : s->companions[i - s->nfields].column);
+			dgp_buf_printf(&ta, "%st.%s", ta.len ? ", " : "", c);
+			dgp_buf_printf(&sa, "%ss.%s", sa.len ? ", " : "", c);
+		}
+		for (size_t k = 0; k < s->nkeys; k++) {
+			const char *kq = dgp_sql_quote_ident(a, s->fields[s->key_fields[k]].column);
+			dgp_buf_printf(&on, "%st.%s = s.%s", k ? " AND " : "", kq, kq);
+		}
+		const char *k0 = dgp_sql_quote_ident(a, s->fields[s->key_fields[0]].column);
+		const char *qfmt = "%sq AS (SELECT s.%s::text AS g FROM %s s LEFT JOIN %s t ON %s"
+		                   " WHERE s.%s IS NOT NULL%s AND (t.%s IS NULL"
+		                   " OR ROW(%s) IS DISTINCT FROM ROW(%s))), ";
+		dgp_buf_cstr(&ta);
+		dgp_buf_cstr(&sa);
+		dgp_buf_cstr(&on);
+		ctes_old = dgp_arena_sprintf(a, qfmt, old.p, g, src, tbl, on.p, g,
+		                             " AND NOT s.\"_dgp_new\"", k0, ta.p, sa.p);
+		ctes_all =
+		    dgp_arena_sprintf(a, qfmt, old.p, g, src, tbl, on.p, g, "", k0, ta.p, sa.p);
+		qnew = dgp_arena_sprintf(a, "%s::text", g);
+		qold = qall =
+		    dgp_arena_sprintf(a, "array_cat(%s, (SELECT array_agg(q.g) FROM q))", moved);
+		free(ta.p);
+		free(sa.p);
+		free(on.p);
+	}
 	/* the upsert of the stage's rows (all, or those not new), its counts into dgp_i, dgp_u,
 	 * dgp_m */
 	const char *upsert_fmt =
@@ -330,10 +375,10 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	    " SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), %s"
 	    " INTO dgp_i, dgp_u, dgp_m FROM m";
 	const char *upsert_old =
-	    dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
-	                      " WHERE NOT s.\"_dgp_new\"", keys.p, set.p, moved);
-	const char *upsert_all = dgp_arena_sprintf(a, upsert_fmt, old.p, tbl, cols.p, cols.p, src,
-	                                           "", keys.p, set.p, moved);
+	    dgp_arena_sprintf(a, upsert_fmt, ctes_old, tbl, cols.p, cols.p, src,
+	                      " WHERE NOT s.\"_dgp_new\"", keys.p, set.p, qold);
+	const char *upsert_all = dgp_arena_sprintf(a, upsert_fmt, ctes_all, tbl, cols.p, cols.p,
+	                                           src, "", keys.p, set.p, qall);
 	/*
 	 * The merge function.  Rows the cache took for new go in by a plain
 	 * INSERT (no ON CONFLICT: half the server's work); should a key exist
@@ -351,13 +396,16 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	    "CREATE FUNCTION %s() RETURNS TABLE (dgp_inserted bigint, dgp_updated bigint,"
 	    " dgp_moved text[], dgp_sqlstate text, dgp_message text) LANGUAGE plpgsql AS"
 	    " $dgp_merge$ #variable_conflict use_column\n"
-	    "DECLARE dgp_n bigint; dgp_i bigint; dgp_u bigint; dgp_m text[];\n"
+	    "DECLARE dgp_n bigint; dgp_i bigint; dgp_u bigint; dgp_m text[]; dgp_q text[];\n"
 	    "BEGIN\n"
 	    " BEGIN\n"
-	    "  INSERT INTO %s (%s) SELECT %s FROM %s s WHERE s.\"_dgp_new\";\n"
-	    "  GET DIAGNOSTICS dgp_n = ROW_COUNT;\n"
+	    "  WITH n AS (INSERT INTO %s (%s) SELECT %s FROM %s s WHERE s.\"_dgp_new\""
+	    " RETURNING %s AS g)"
+	    " SELECT count(*), array_agg(g) FILTER (WHERE g IS NOT NULL) INTO dgp_n, dgp_q"
+	    " FROM n;\n"
 	    "  %s;\n"
-	    "  RETURN QUERY SELECT dgp_n + dgp_i, dgp_u, dgp_m, NULL::text, NULL::text;\n"
+	    "  RETURN QUERY SELECT dgp_n + dgp_i, dgp_u, array_cat(dgp_q, dgp_m), NULL::text,"
+	    " NULL::text;\n"
 	    " EXCEPTION WHEN unique_violation THEN\n"
 	    "  BEGIN\n"
 	    "   %s;\n"
@@ -372,7 +420,7 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	    " END;\n"
 	    " TRUNCATE %s;\n"
 	    "END $dgp_merge$",
-	    stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, upsert_old, upsert_all, stage);
+	    stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, qnew, upsert_old, upsert_all, stage);
 	t->merge = dgp_arena_sprintf(a, "SELECT * FROM %s()", fn);
 	table_build_delete(a, t, s, tbl, seq);
 	free(text.p);
@@ -1240,7 +1288,7 @@ static dgp_err_t stage_ensure(attempt_t *at, char *errstr, size_t errstr_size)
 
 /*
  * COPY n rows into the stage and merge the stage into dgp_src; counts go to
- * the result, the golden keys the merge moved rows away from to sk->moved.
+ * the result, the golden keys it chose to queue (table_build) to sk->moved.
  * A merge PostgreSQL refused (caught in the merge function, see table_build)
  * is DGP_ERR_PG with *refused set and sk->fail_state / fail_msg; nothing of
  * it stays, the transaction goes on.
@@ -1579,26 +1627,19 @@ static dgp_err_t golden_lookup(attempt_t *at, char *errstr, size_t errstr_size)
 	return e == DGP_OK ? e : step_err(e, errstr, errstr_size, "golden lookup");
 }
 
-/* The golden keys of every written (not refused) record as a text[] literal; returns the count. */
+/*
+ * The golden keys to queue as a text[] literal; returns the count.  The merges
+ * chose them (new rows, rows whose golden-feeding columns changed, keys rows
+ * moved away from) and the deletes added theirs, all in sk->moved.
+ */
 static uint64_t golden_keys(attempt_t *at, dgp_buf_t *b)
 {
-	int f = at->t->golden_key;
 	uint64_t n = 0;
 	b->len = 0;
 	dgp_buf_putc(b, '{');
-	for (size_t i = 0; i < at->n_rows; i++) {
-		dgp_slice_t v = at->rows[i]->vals[f];
-		if (!v.p || at->sk->refused_at[i])
-			continue;
-		if (n++)
-			dgp_buf_putc(b, ',');
-		put_array_elem(b, v.p, v.len);
-	}
-	/* The keys the merges moved rows away from, array elements without the braces: "k,…". */
+	/* array elements without the braces: "k,…" */
 	const dgp_buf_t *m = &at->sk->moved;
 	if (m->len) {
-		if (n)
-			dgp_buf_putc(b, ',');
 		dgp_buf_append(b, m->p, m->len);
 		bool quoted = false; /* elements with a comma come quoted, with \" and \\ */
 		for (size_t i = 0; i < m->len; i++) {

@@ -68,6 +68,7 @@ typedef struct dgp_schema {
 	const size_t *key_fields; /* indexes into fields, in record-key order */
 	size_t ncompanions;       /* columns after the fields' (vals[nfields + k]) */
 	const dgp_companion_t *companions;
+	const char *recency; /* column of the recency field (orders a golden key's rows), or NULL */
 } dgp_schema_t;
 
 /* dgp_schema_field_by_source — index of the field whose source_name equals name (ASCII

@@ -19,7 +19,7 @@ Test(catalog_schema, every_sample_resource_builds)
 	const dgp_catalog_resource_t *res = dgp_catalog_resources(cat, &n);
 	dgp_arena_t *arena = dgp_arena_new(0);
 	const char **tables = dgp_arena_calloc(arena, n * sizeof(*tables));
-	size_t person = 0, legal = 0;
+	size_t person = 0, legal = 0, recency = 0;
 	for (size_t i = 0; i < n; i++) {
 		const dgp_schema_t *s;
 		char err[512];
@@ -39,11 +39,22 @@ Test(catalog_schema, every_sample_resource_builds)
 			cr_assert_str_neq(tables[j], s->table, "table name of %s not unique",
 			                  res[i].code);
 		tables[i] = s->table;
+		/* the recency field's column (the sink queues golden keys on its changes) */
+		if (*res[i].recency) {
+			int rf =
+			    dgp_schema_field_by_source(s, res[i].recency, strlen(res[i].recency));
+			cr_assert_geq(rf, 0, "%s: recency %s", res[i].code, res[i].recency);
+			cr_assert_str_eq(s->recency, s->fields[rf].column, "%s", res[i].code);
+			recency++;
+		} else {
+			cr_assert_null(s->recency, "%s", res[i].code);
+		}
 		person += s->base == DGP_BASE_PERSON;
 		legal += s->base == DGP_BASE_LEGAL_ENTITY;
 	}
 	cr_expect_gt(person, 0);
 	cr_expect_gt(legal, 0);
+	cr_expect_gt(recency, 0, "the sample has resources with a recency field");
 	dgp_arena_destroy(arena);
 	dgp_catalog_destroy(cat);
 }

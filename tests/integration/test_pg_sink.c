@@ -411,13 +411,111 @@ Test(pg_sink, inserts_and_merges_in_one_batch)
 	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_expect_eq(res.inserted, 2);
 	cr_expect_eq(res.updated, 1);
-	cr_expect_eq(res.refreshed_keys, 4);
+	/* the two new rows and the one whose 住址 changed; the unchanged row queues nothing */
+	cr_expect_eq(res.refreshed_keys, 3);
 	expect_person_rows(c, want, 4);
 	expect_q(c,
 	         "SELECT s.xb || ':' || (p.zz IS NULL) FROM dgp_base.person p JOIN "
 	         "dgp_src.sinktest_person s"
 	         " USING (gmsfhm) WHERE gmsfhm = '110101199003070011'",
 	         "2:true");
+	dgp_pg_sink_destroy(sk);
+	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+/* The golden table's rows as text, every column (_dgp_updated_at too), in key order. */
+static char *golden_rows(PGconn *c)
+{
+	return q1(c, "SELECT string_agg(p::text, '|' ORDER BY gmsfhm) FROM dgp_base.person p");
+}
+
+/*
+ * Only a change the golden record can see queues its key: 性别 (xb) feeds no
+ * golden column, so a reload changing only it queues nothing and leaves
+ * dgp_base as it was, byte for byte; a changed 姓名 queues exactly its keys; a
+ * new row and a delete still queue theirs.
+ */
+Test(pg_sink, a_change_no_golden_column_sees_queues_no_golden_key)
+{
+	PGconn *c = fresh_db();
+	dgp_arena_t *a = dgp_arena_new(0);
+	dgp_pg_sink_t *sk = dgp_pg_sink_new(c, NULL);
+	dgp_record_t *ins[NROWS1];
+	for (size_t i = 0; i < NROWS1; i++)
+		ins[i] = mkrec(a, &PERSON, ROWS1[i], "f", (int64_t)i + 1);
+	dgp_pg_sink_input_t in = input(&PERSON, ins, NROWS1, NULL, 0);
+	dgp_pg_sink_result_t res;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.refreshed_keys, NROWS1);
+	golden_drain(c);
+	char *before = golden_rows(c);
+	char *before3 =
+	    q1(c, "SELECT p::text FROM dgp_base.person p WHERE gmsfhm = '110101199003070054'");
+
+	/* every row's 性别 changed, nothing else */
+	const char *xb_only[NROWS1][NF];
+	dgp_record_t *mrg[NROWS1];
+	for (size_t i = 0; i < NROWS1; i++) {
+		memcpy(xb_only[i], ROWS1[i], sizeof(xb_only[i]));
+		xb_only[i][2] = "9";
+		mrg[i] = mkrec(a, &PERSON, xb_only[i], "g", (int64_t)i + 1);
+	}
+	in = input(&PERSON, NULL, 0, mrg, NROWS1);
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.updated, NROWS1);
+	cr_expect_eq(res.refreshed_keys, 0);
+	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "0");
+	expect_person_rows(c, (const char *const(*)[NF])xb_only, NROWS1);
+	golden_drain(c);
+	char *after = golden_rows(c);
+	cr_expect_str_eq(after, before);
+	free(after);
+
+	/* 姓名 of rows 0 and 2 changed, 性别 of row 1: the two keys, each once */
+	const char *mixed[NROWS1][NF];
+	memcpy(mixed, xb_only, sizeof(mixed));
+	mixed[0][1] = "张三丰";
+	mixed[2][1] = "王五";
+	mixed[1][2] = "1";
+	dgp_record_t *mrg2[3];
+	for (size_t i = 0; i < 3; i++)
+		mrg2[i] = mkrec(a, &PERSON, mixed[i], "h", (int64_t)i + 1);
+	in = input(&PERSON, NULL, 0, mrg2, 3);
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.updated, 3);
+	cr_expect_eq(res.refreshed_keys, 2);
+	expect_raw(c, "SELECT string_agg(key, ',' ORDER BY key) FROM dgp_ops.golden_queue",
+	           "110101199003070011,11010119900307005X");
+	expect_q(c,
+	         "SELECT string_agg(gmsfhm || '=' || xm, ',' ORDER BY gmsfhm) FROM dgp_base.person"
+	         " WHERE gmsfhm IN ('110101199003070011', '11010119900307005X')",
+	         "110101199003070011=张三丰,11010119900307005X=王五");
+	/* row 3's golden row was not refreshed: still the bytes of the first load */
+	char *row3 =
+	    q1(c, "SELECT p::text FROM dgp_base.person p WHERE gmsfhm = '110101199003070054'");
+	cr_expect_str_eq(row3, before3);
+	free(row3);
+	free(before3);
+	free(before);
+
+	/* a new row queues its key; a delete queues the deleted row's key */
+	static const char *const fresh[NF] = {"110101199003070070", "赵六", "1", NULL};
+	dgp_record_t *ins2[1] = {mkrec(a, &PERSON, fresh, "i", 1)};
+	dgp_record_t *del[1] = {mkrec(a, &PERSON, ROWS1[3], "i", 2)};
+	in = input(&PERSON, ins2, 1, NULL, 0);
+	in.deletes = del;
+	in.n_deletes = 1;
+	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(res.inserted, 1);
+	cr_expect_eq(res.deleted, 1);
+	cr_expect_eq(res.refreshed_keys, 2);
+	expect_raw(c, "SELECT string_agg(key, ',' ORDER BY key) FROM dgp_ops.golden_queue",
+	           "110101199003070054,110101199003070070");
+	expect_q(c,
+	         "SELECT string_agg(gmsfhm || '=' || xm, ',' ORDER BY gmsfhm) FROM dgp_base.person"
+	         " WHERE gmsfhm IN ('110101199003070054', '110101199003070070')",
+	         "110101199003070070=赵六");
 	dgp_pg_sink_destroy(sk);
 	dgp_arena_destroy(a);
 	PQfinish(c);
@@ -494,10 +592,10 @@ Test(pg_sink, a_changed_row_that_moves_to_another_golden_key_refreshes_both)
 	         "SELECT string_agg(gmsfhm || ' ' || xm, ',' ORDER BY gmsfhm) FROM dgp_base.person",
 	         "110101199003070038 张三,11010119900307005X 李四");
 
-	/* the same content again: nothing merged, nothing moved */
+	/* the same content again: nothing merged, nothing moved, nothing queued */
 	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_expect_eq(res.updated, 0);
-	cr_expect_eq(res.refreshed_keys, 1);
+	cr_expect_eq(res.refreshed_keys, 0);
 	dgp_pg_sink_destroy(sk);
 	dgp_arena_destroy(a);
 	PQfinish(c);

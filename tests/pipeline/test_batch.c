@@ -52,7 +52,8 @@ static const dgp_field_spec_t fields[] = {
 };
 static const size_t key_fields[] = {0};
 static const dgp_schema_t schema = {
-    "900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 3, fields, 1, key_fields, 0, NULL};
+    "900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 3, fields, 1,
+    key_fields,      0,          NULL,       NULL};
 
 static dgp_norm_ctx_t ctx = {.today = 20261127, .utc_offset_min = 480};
 static int64_t line;
@@ -478,7 +479,7 @@ Test(batch, a_currency_companion_holds_the_amounts_code_or_null)
 	};
 	const dgp_companion_t comp[] = {{1, "zczb_currency", "character(3)"}};
 	const dgp_schema_t ms = {"900001/000002", "外资", "wz", DGP_BASE_NONE, 2, mf, 1,
-	                         key_fields,      1,      comp};
+	                         key_fields,      1,      comp, NULL};
 	dgp_batch_t *b = dgp_batch_new(&ms, 8, ~0ull);
 	dgp_origin_t o = {.source = "t", .partition = -1, .offset = 0, .line = 1};
 	const char *amounts[] = {"100万美元", "100万日元", "", "12元"};

@@ -239,7 +239,8 @@ static dgp_field_spec_t fields[] = {
 };
 static const size_t key_fields[] = {0};
 static const dgp_schema_t schema = {
-    "900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 2, fields, 1, key_fields, 0, NULL};
+    "900001/000001", "测试资源", "test_res", DGP_BASE_NONE, 2, fields, 1,
+    key_fields,      0,          NULL,       NULL};
 
 static bool fp_eq(dgp_chunk_fp_t a, dgp_chunk_fp_t b)
 {

@@ -67,9 +67,9 @@ static const dgp_field_spec_t fields[] = {
 };
 static const size_t key_fields[] = {0};
 static const dgp_schema_t schema_a = {
-    "900001/000001", "资源甲", "res_a", DGP_BASE_NONE, 2, fields, 1, key_fields, 0, NULL};
+    "900001/000001", "资源甲", "res_a", DGP_BASE_NONE, 2, fields, 1, key_fields, 0, NULL, NULL};
 static const dgp_schema_t schema_b = {
-    "900001/000002", "资源乙", "res_b", DGP_BASE_NONE, 2, fields, 1, key_fields, 0, NULL};
+    "900001/000002", "资源乙", "res_b", DGP_BASE_NONE, 2, fields, 1, key_fields, 0, NULL, NULL};
 
 #define MAX_PARTS 2
 #define MAX_MSGS  64
