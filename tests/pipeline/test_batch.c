@@ -664,7 +664,7 @@ Test(batch, the_content_hash_is_xxh3_of_the_length_prefixed_columns)
 	};
 	const dgp_companion_t comp[] = {{1, "zczb_currency", "character(3)"}};
 	const dgp_schema_t ms = {"900001/000002", "外资", "wz", DGP_BASE_NONE, 3, mf, 1,
-	                         key_fields,      1,      comp};
+	                         key_fields,      1,      comp, NULL};
 	b = dgp_batch_new(&ms, 8, ~0ull);
 	dgp_origin_t o = {.source = "t", .partition = -1, .offset = 0, .line = 1};
 	dgp_slice_t v[3] = {{"7", 1}, {"100万美元", strlen("100万美元")}, {"x", 1}};
