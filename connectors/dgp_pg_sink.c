@@ -1831,7 +1831,7 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		              .nparams = 3,
 		              .params = {s->resource_code, dgp_buf_cstr(un), dgp_buf_cstr(ur)}};
 	}
-	char ll[7][24];
+	char ll[8][24];
 	if (pr && pr->load_log_id > 0 && in->counts) {
 		/* The load's log row counts what is committed, so a kill leaves it true. */
 		const dgp_batch_counts_t *c = in->counts;
@@ -1840,14 +1840,16 @@ static dgp_err_t finish(attempt_t *at, char *errstr, size_t errstr_size)
 		for (int k = 0; k < 4; k++)
 			snprintf(ll[2 + k], sizeof(ll[2 + k]), "%" PRIu64, c->cls[k]);
 		snprintf(ll[6], sizeof(ll[6]), "%" PRIu64, c->rejected);
+		snprintf(ll[7], sizeof(ll[7]), "%" PRIu64, at->removed);
 		st[n++] = (pstmt_t){
 		    .sql =
 		        "UPDATE dgp_ops.load_log SET records_read = records_read + $2::bigint,"
 		        " \"new\" = \"new\" + $3::bigint, changed = changed + $4::bigint,"
 		        " unchanged = unchanged + $5::bigint, duplicate = duplicate + $6::bigint,"
-		        " rejected = rejected + $7::bigint WHERE id = $1::bigint",
-		    .nparams = 7,
-		    .params = {ll[0], ll[1], ll[2], ll[3], ll[4], ll[5], ll[6]}};
+		        " rejected = rejected + $7::bigint, deleted = deleted + $8::bigint"
+		        " WHERE id = $1::bigint",
+		    .nparams = 8,
+		    .params = {ll[0], ll[1], ll[2], ll[3], ll[4], ll[5], ll[6], ll[7]}};
 	}
 	if (pr && pr->kind == DGP_PG_PROGRESS_FILE) {
 		snprintf(nb[3], sizeof(nb[3]), "%" PRId64, pr->next_offset);
@@ -2123,7 +2125,9 @@ static const char ENSURE_OPS_SQL[] =
     " unchanged bigint NOT NULL DEFAULT 0,"
     " duplicate bigint NOT NULL DEFAULT 0,"
     " rejected bigint NOT NULL DEFAULT 0,"
+    " deleted bigint NOT NULL DEFAULT 0,"
     " status text);"
+    "ALTER TABLE dgp_ops.load_log ADD COLUMN IF NOT EXISTS deleted bigint NOT NULL DEFAULT 0;"
     "CREATE TABLE IF NOT EXISTS dgp_ops.file_chunks ("
     " resource_code text PRIMARY KEY,"
     " context bytea NOT NULL,"

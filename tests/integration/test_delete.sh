@@ -116,6 +116,9 @@ eq "file: the bad deletes are rejects" \
 	"$(sql "SELECT string_agg(reason || ':' || coalesce(field, '-') || ':' || line, ' ' ORDER BY line) FROM dgp_ops.reject")" \
 	"checksum:GMSFHM:5 malformed:-:6"
 eq "file: resource_stats" "$(stats)" "9 2 0 2 1"
+eq "file: load_log of the deletes' file" \
+	"$(sql "SELECT records_read || ' ' || unchanged || ' ' || duplicate || ' ' || rejected || ' ' || deleted FROM dgp_ops.load_log WHERE source = '$TMP/fdel.jsonl'")" \
+	"6 1 1 2 1"
 "$DGP" load --again --encoding UTF-8 --resource $H "$TMP/fdel.jsonl" >/dev/null 2>&1 || bad "file: load --again"
 eq "file: --again deletes nothing twice" \
 	"$(sql "SELECT count(*) FROM dgp_ops.deleted")|$(stats)" "1|9 2 6 2 1"
