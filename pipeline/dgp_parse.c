@@ -50,6 +50,7 @@ struct dgp_parser {
 	/* CSV */
 	int *col_field; /* per header column: field index, -1 ignored */
 	size_t ncols;
+	size_t op_col;              /* 1 + the header column named "_dgp_op", 0: none */
 	unsigned char special[256]; /* delimiter, quote, CR, LF */
 
 	dgp_op_t op; /* what the last record parsed asks for */
@@ -463,6 +464,15 @@ static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_a
 			return r;
 		if (col < p->ncols && p->col_field[col] >= 0) {
 			vals[p->col_field[col]] = v;
+		} else if (col + 1 == p->op_col) {
+			if (v.len == 6 && memcmp(v.p, "delete", 6) == 0)
+				p->op = DGP_OP_DELETE;
+			else if (v.len && !(v.len == 6 && memcmp(v.p, "upsert", 6) == 0))
+				return reject(
+				    DGP_REASON_MALFORMED, detail, detail_size,
+				    "column %zu \"%s\" at byte %zu is neither \"delete\" nor "
+				    "\"upsert\"",
+				    col + 1, DGP_PARSE_OP_KEY, at);
 		} else if (col < p->ncols && v.p && v.len) { /* a value in an unknown column */
 			unknown_count(p, -p->col_field[col] - 2);
 			if (!strict_col) {
@@ -527,6 +537,7 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 	size_t scratch_used = 0, pos = 0, ncols = 0, cap = 16;
 	int *map = dgp_xmalloc(cap * sizeof(*map));
 	bool *have = dgp_xcalloc(s->nfields ? s->nfields : 1, sizeof(*have));
+	size_t op_col = 0;
 	uint64_t unknown = 0;
 	char unknown_names[256] = ""; /* the unknown columns, for the error below */
 	size_t un_len = 0;
@@ -542,7 +553,17 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 		if (!v.p)
 			v.p = "";
 		trim_spaces(&v);
-		int f = dgp_schema_field_by_source(s, v.p, v.len);
+		if (v.len == sizeof(DGP_PARSE_OP_KEY) - 1 &&
+		    memcmp(v.p, DGP_PARSE_OP_KEY, v.len) == 0) {
+			if (op_col) {
+				err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
+				                     "CSV header: column %zu repeats \"%s\"",
+				                     ncols + 1, DGP_PARSE_OP_KEY);
+				break;
+			}
+			op_col = ncols + 1;
+		}
+		int f = op_col == ncols + 1 ? -1 : dgp_schema_field_by_source(s, v.p, v.len);
 		if (f >= 0 && have[f]) {
 			err = dgp_errstr_set(errstr, errstr_size, DGP_ERR_PARSE,
 			                     "CSV header: column %zu \"%.*s\" repeats field %s",
@@ -552,7 +573,7 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 		}
 		if (f >= 0) {
 			have[f] = true;
-		} else {
+		} else if (op_col != ncols + 1) {
 			unknown++;
 			if (un_len + v.len + 8 < sizeof(unknown_names))
 				un_len += (size_t)snprintf(unknown_names + un_len,
@@ -568,8 +589,11 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 			cap *= 2;
 			map = dgp_xrealloc(map, cap * sizeof(*map));
 		}
-		/* unknown: -2 - its name's index (-1 when the name table is full) */
-		map[ncols++] = f >= 0 ? f : -2 - unknown_name(p, v.p, v.len);
+		/* unknown: -2 - its name's index (-1 when the name table is full); "_dgp_op": -1 */
+		map[ncols] = f >= 0                ? f
+		             : op_col == ncols + 1 ? -1
+		                                   : -2 - unknown_name(p, v.p, v.len);
+		ncols++;
 		if (pos >= len)
 			break;
 		pos++;
@@ -595,6 +619,7 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 	free(p->col_field);
 	p->col_field = map;
 	p->ncols = ncols;
+	p->op_col = op_col;
 	p->unknown_keys += unknown;
 	return DGP_OK;
 }

@@ -117,12 +117,13 @@ size_t dgp_parse_csv_columns(const dgp_parser_t *p);
  * when it differs only in case) is malformed, nested objects and arrays
  * are malformed, numbers / true / false keep their text, null is absent.
  * "_dgp_op" (DGP_PARSE_OP_KEY) is no field: it sets dgp_parse_op(); a
- * value other than "delete" / "upsert" is malformed.
+ * value other than "delete" / "upsert" is malformed.  CSV: a header column
+ * named "_dgp_op" does the same, an empty value meaning "upsert".
  */
 dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
                               dgp_slice_t *vals, char *detail, size_t detail_size) DGP_MUST_CHECK;
 
-/* dgp_parse_op — what the last record dgp_parse_record() accepted asks for (CSV: upsert). */
+/* dgp_parse_op — what the last record dgp_parse_record() accepted asks for. */
 dgp_op_t dgp_parse_op(const dgp_parser_t *p);
 
 /*

@@ -8,8 +8,9 @@
  *
  * Keying by record key keeps every version of a record in one partition,
  * so their order is kept.  --partitions N creates the topic when missing.
- * A JSON delete marker ({"_dgp_op":"delete", key fields}; needs --resource)
- * goes as Kafka's own delete: a tombstone (null value) with the key.
+ * A delete marker ({"_dgp_op":"delete", key fields}, or "delete" in a CSV
+ * "_dgp_op" column; needs --resource) goes as Kafka's own delete: a
+ * tombstone (null value) with the key.
  */
 #include <getopt.h>
 #include <inttypes.h>

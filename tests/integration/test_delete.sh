@@ -14,6 +14,7 @@
 # Files: a JSON-lines file with delete markers ({"_dgp_op":"delete", key}),
 # other fields ignored, a marker for an absent key, and a delete then an
 # insert of one key (the insert wins: nothing changes).
+# CSV: a "_dgp_op" column (delete, empty, a bad value) and the load_log counts.
 set -u
 DGP=$1
 SRC=$2
@@ -122,4 +123,25 @@ eq "file: load_log of the deletes' file" \
 "$DGP" load --again --encoding UTF-8 --resource $H "$TMP/fdel.jsonl" >/dev/null 2>&1 || bad "file: load --again"
 eq "file: --again deletes nothing twice" \
 	"$(sql "SELECT count(*) FROM dgp_ops.deleted")|$(stats)" "1|9 2 6 2 1"
+
+# --- CSV: a "_dgp_op" column ------------------------------------------------
+new_db "dgp_test_delete_c_$$"
+"$DGP" catalog sync >/dev/null || exit 1
+"$DGP_GEN" --resource $H --rows 3 --encoding UTF-8 --format csv --out "$TMP/h3.csv" >/dev/null || exit 1
+"$DGP" load --encoding UTF-8 --resource $H "$TMP/h3.csv" >/dev/null 2>&1 || bad "csv: load"
+{
+	echo "$(head -1 "$TMP/h3.csv"),_dgp_op"
+	echo "$(sed -n 2p "$TMP/h3.csv"),delete"
+	echo "$(sed -n 3p "$TMP/h3.csv"),"
+	echo "$(sed -n 4p "$TMP/h3.csv"),drop"
+	echo "$X$(sed -n 2p "$TMP/h3.csv" | sed 's/^[^,]*//'),delete"
+} >"$TMP/cdel.csv"
+out=$("$DGP" load --encoding UTF-8 --resource $H "$TMP/cdel.csv" 2>&1) || bad "csv: load deletes" "$out"
+expect_out "csv: summary" "read 4, new 0, changed 0, unchanged 1, duplicate 0, rejected 1, deleted 1 / absent 1" "$out"
+eq "csv: dgp_src" "$(sql "SELECT string_agg(gmsfhm, ' ' ORDER BY gmsfhm) FROM dgp_src.gaj_hjrk")" "$B $C"
+eq "csv: history row with the marker's line" \
+	"$(sql "SELECT array_to_string(key, ',') || ' ' || line FROM dgp_ops.deleted")" "$A 2"
+eq "csv: a bad op is malformed" \
+	"$(sql "SELECT reason || ':' || line || ':' || detail FROM dgp_ops.reject")" \
+	"malformed:4:column 24 \"_dgp_op\" at byte $(($(sed -n 4p "$TMP/h3.csv" | wc -c))) is neither \"delete\" nor \"upsert\""
 finish

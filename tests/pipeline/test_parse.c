@@ -402,6 +402,31 @@ Test(parse, json_delete_marker_sets_the_op_and_is_no_unknown_key)
 	dgp_parse_destroy(p);
 }
 
+/* A CSV header column "_dgp_op" does what the JSON key does; empty is an upsert. */
+Test(parse, csv_delete_marker_column_sets_the_op_and_is_no_unknown_column)
+{
+	dgp_parser_t *p = dgp_parse_new(
+	    &schema, &(dgp_parse_opts_t){.format = DGP_FORMAT_CSV, .strict_unknown = true});
+	char err[256];
+	cr_assert_eq(dgp_parse_csv_header(p, "GMSFHM,_dgp_op,XM", 17, err, sizeof(err)), DGP_OK,
+	             "%s", err);
+	cr_assert_eq(parse(p, "420106199003071238,delete,"), DGP_REASON_OK, "%s", detail);
+	cr_expect_eq(dgp_parse_op(p), DGP_OP_DELETE);
+	expect_val(0, "420106199003071238");
+	cr_assert_eq(parse(p, "1,,a"), DGP_REASON_OK);
+	cr_expect_eq(dgp_parse_op(p), DGP_OP_UPSERT, "the op is per record");
+	cr_assert_eq(parse(p, "1,\"upsert\",a"), DGP_REASON_OK);
+	cr_expect_eq(dgp_parse_op(p), DGP_OP_UPSERT);
+	cr_expect_eq(parse(p, "1,drop,a"), DGP_REASON_MALFORMED);
+	cr_expect_str_eq(detail,
+	                 "column 2 \"_dgp_op\" at byte 2 is neither \"delete\" nor \"upsert\"");
+	cr_expect_eq(dgp_parse_unknown_keys(p), 0, "not counted as a column the catalog lacks");
+	cr_expect_eq(dgp_parse_csv_header(p, "GMSFHM,_dgp_op,_dgp_op", 22, err, sizeof(err)),
+	             DGP_ERR_PARSE);
+	cr_expect_str_eq(err, "CSV header: column 3 repeats \"_dgp_op\"");
+	dgp_parse_destroy(p);
+}
+
 /* A tombstone's key: the key fields joined with 0x1F, as many parts as the schema's key. */
 Test(parse, a_message_key_splits_into_the_key_fields)
 {
