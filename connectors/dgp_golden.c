@@ -34,21 +34,26 @@ static const struct {
 static const char LOCK_SQL[] = "SELECT pg_advisory_xact_lock(hashtext('dgp golden refresh'))";
 
 /*
- * Take the queue's head: the rows with ids in [min(id), min(id) + $1) of the
- * bases whose refresh function exists — at most $1 rows, one range read of
+ * Take the queue's head: the first rows of the bases whose refresh function
+ * exists, in id order, while their keys add up to at most $1 (always one row,
+ * so a row of more keys than that is taken whole).  At most $1 rows are read
+ * for that (every row holds one key at least), then deleted as one range of
  * the primary key, no row locked before its delete.  A row queued by a
  * transaction that commits later is not visible to this statement and stays
  * queued for the next chunk, whatever its id.  The keys are made distinct in
- * one hash (k), per base: queue rows taken, distinct keys, the keys.
+ * one hash (k), per base: keys taken, distinct keys, the keys.
  */
 static const char TAKE_SQL[] =
     "WITH b AS (SELECT b FROM unnest(ARRAY['person','legal_entity']) AS b"
     "  WHERE to_regprocedure('dgp_base.refresh_' || b || '(text[])') IS NOT NULL),"
+    " h AS (SELECT id, sum(cardinality(keys)) OVER (ORDER BY id) AS n"
+    "  FROM (SELECT id, keys FROM dgp_ops.golden_queue"
+    "   WHERE base = ANY (ARRAY(SELECT b FROM b)) ORDER BY id LIMIT $1::bigint) q),"
     " d AS (DELETE FROM dgp_ops.golden_queue WHERE base = ANY (ARRAY(SELECT b FROM b))"
-    "  AND id < (SELECT min(id) FROM dgp_ops.golden_queue"
-    "   WHERE base = ANY (ARRAY(SELECT b FROM b)))"
-    "  + $1::bigint RETURNING base, key),"
-    " k AS (SELECT base, key, count(*) AS n FROM d GROUP BY base, key)"
+    "  AND id <= (SELECT coalesce(max(id) FILTER (WHERE n <= $1::bigint), min(id)) FROM h)"
+    "  RETURNING base, keys),"
+    " k AS (SELECT base, key, count(*) AS n FROM d, unnest(d.keys) AS u (key)"
+    "  GROUP BY base, key)"
     " SELECT base, sum(n), count(*), array_agg(key)::text FROM k GROUP BY base";
 
 static dgp_err_t fail(PGconn *conn, dgp_err_t e, char *errstr, size_t errstr_size, const char *what)
@@ -71,7 +76,7 @@ static const char *refresh_sql(const char *base)
 }
 
 /*
- * One chunk in one transaction; *taken gets the queue rows it took.  Each
+ * One chunk in one transaction; *taken gets the queued keys it took.  Each
  * statement's time goes to the debug log (counts only, never a key), which is
  * how a drain's cost is split between the take, the refreshes and the commit.
  */
@@ -129,9 +134,8 @@ static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t
 	double t_end = dgp_clock_mono_s();
 	if (keys)
 		dgp_log(DGP_LOG_DEBUG, "golden",
-		        "chunk of %llu queue rows (%llu keys): lock %.3f s, take %.3f s, refresh "
-		        "%.3f s, "
-		        "commit %.3f s, total %.3f s",
+		        "chunk of %llu queued keys (%llu distinct): lock %.3f s, take %.3f s, "
+		        "refresh %.3f s, commit %.3f s, total %.3f s",
 		        (unsigned long long)keys, (unsigned long long)distinct, t_lock - t0,
 		        t_take - t_lock, t_refresh, t_end - t_commit, t_end - t0);
 	*taken = keys;
@@ -159,7 +163,8 @@ dgp_err_t dgp_golden_lag(PGconn *conn, int64_t *keys, double *oldest_s, char *er
 {
 	*keys = 0;
 	*oldest_s = 0;
-	PGresult *r = PQexec(conn, "SELECT count(*), COALESCE(extract(epoch FROM"
+	PGresult *r = PQexec(conn, "SELECT COALESCE(sum(cardinality(keys)), 0),"
+	                           " COALESCE(extract(epoch FROM"
 	                           " clock_timestamp() - min(enqueued_at)), 0)"
 	                           " FROM dgp_ops.golden_queue");
 	dgp_err_t e = dgp_pg_result_err(conn, r, errstr, errstr_size);

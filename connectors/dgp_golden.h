@@ -2,11 +2,13 @@
  * dgp_golden.h — the golden worker: drains dgp_ops.golden_queue into
  * dgp_base.person / legal_entity, off the write path.
  *
- *   sink batch ─(same transaction)─▶ dgp_ops.golden_queue (id, base, key, enqueued_at)
- *   dgp_golden_drain, one transaction per chunk of at most max_keys rows:
+ *   sink batch ─(same transaction, one row)─▶ dgp_ops.golden_queue (id, base, keys[],
+ *                                              enqueued_at)
+ *   dgp_golden_drain, one transaction per chunk of the head rows whose keys add
+ *   up to at most max_keys (one row at least, however many keys it holds):
  *     advisory lock 'dgp golden refresh' (the refresh functions take it too)
- *     ─▶ DELETE … WHERE id < min(id) + max_keys RETURNING base, key
- *     ─▶ distinct keys per base (one hash) ─▶ dgp_base.refresh_person(keys) /
+ *     ─▶ DELETE … WHERE id <= the chunk's last id RETURNING base, keys
+ *     ─▶ unnest, distinct keys per base (one hash) ─▶ dgp_base.refresh_person(keys) /
  *        refresh_legal_entity(keys), once per base ─▶ COMMIT
  *
  * A crash or error before COMMIT rolls the DELETE back: the keys are queued
@@ -30,24 +32,25 @@
 #include "dgp_metrics.h"
 
 typedef struct dgp_golden_report {
-	uint64_t keys;         /* queue rows taken and refreshed */
+	uint64_t keys;         /* queued keys taken and refreshed (a key queued twice: 2) */
 	uint64_t distinct;     /* distinct (base, key) handed to the refresh functions */
 	uint64_t transactions; /* chunks committed */
 } dgp_golden_report_t;
 
 /*
  * dgp_golden_drain — refresh queued golden keys in chunks of at most max_keys
- * queue rows (one transaction each) until the queue holds no row this worker
- * can take, or after one chunk when once is true.  Adds to *report.  On error
- * the current chunk is rolled back (its keys stay queued) and the error is
- * returned with a message in errstr; committed chunks stay committed.
+ * keys (one transaction each; a queue row of more keys is a chunk of its own)
+ * until the queue holds no row this worker can take, or after one chunk when
+ * once is true.  Adds to *report.  On error the current chunk is rolled back
+ * (its keys stay queued) and the error is returned with a message in errstr;
+ * committed chunks stay committed.
  */
 dgp_err_t dgp_golden_drain(PGconn *conn, int64_t max_keys, bool once, dgp_golden_report_t *report,
                            char *errstr, size_t errstr_size) DGP_MUST_CHECK;
 
 /*
- * dgp_golden_lag — the queue's row count and the age in seconds of its oldest
- * row (0 when empty).
+ * dgp_golden_lag — the keys queued (the sum of the rows' key counts) and the
+ * age in seconds of the oldest row (0 when empty).
  */
 dgp_err_t dgp_golden_lag(PGconn *conn, int64_t *keys, double *oldest_s, char *errstr,
                          size_t errstr_size) DGP_MUST_CHECK;

@@ -5,7 +5,7 @@
  *                               WHERE content hash differs ─▶ dgp_src."<table>"
  *              └─ a row PostgreSQL refuses ─▶ isolated (halving), rejected db_refused
  *         ─▶ record + field rejects ─COPY─▶ dgp_ops.reject (raw bytes as bytea)
- *         ─▶ changed keys ─▶ dgp_ops.golden_queue (refreshed later by dgp_golden)
+ *         ─▶ changed keys ─▶ dgp_ops.golden_queue, one row of them (refreshed later by dgp_golden)
  *         ─▶ progress ─▶ dgp_ops.file_progress | dgp_ops.offsets
  *         ─▶ counts   ─▶ dgp_catalog.resource_stats / reject_stats / field_stats
  *   all between one BEGIN and one COMMIT (SCHEMA.md is the table contract).

@@ -134,7 +134,10 @@ static const dgp_conf_prop_t props[] = {
      "each batch before reading on (benchmarks/RESULTS.md: what it buys)."},
     {"golden.batch.keys", DGP_CONF_INT, CONF_OFF(golden_batch_keys), 1, 100000000, "20000", NULL, 0,
      "Golden worker: queued golden keys (dgp_ops.golden_queue) refreshed in one "
-     "transaction, with one call of the base's refresh function per base.  A "
+     "transaction, with one call of the base's refresh function per base.  The "
+     "queue holds one row of keys per batch and a row is never split: a chunk "
+     "takes whole rows up to this many keys, or the first row alone when it "
+     "holds more.  A "
      "crash loses nothing: the chunk's keys go back to the queue.  Larger chunks "
      "were not faster on a first load of 200,000 persons (100,000: 18.5 s, "
      "20,000: 16.1 s; benchmarks/RESULTS.md) and hold their locks longer."},

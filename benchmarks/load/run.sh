@@ -75,7 +75,7 @@ golden_only() {
 	psql "$DGP_PG_CONNINFO" -qXc "\\copy (SELECT * FROM dgp_base.person) TO '$W/golden.copy'"
 	psql "$DGP_PG_CONNINFO" -qXc "CREATE TABLE public.bench_golden (LIKE dgp_base.person INCLUDING ALL)"
 	measure "b2_psql_copy_golden" psql "$DGP_PG_CONNINFO" -qXc "\\copy public.bench_golden FROM '$W/golden.copy'"
-	psql "$DGP_PG_CONNINFO" -qXc "INSERT INTO dgp_ops.golden_queue (base, key) SELECT 'person', gmsfhm FROM dgp_src.gaj_hjrk"
+	psql "$DGP_PG_CONNINFO" -qXc "INSERT INTO dgp_ops.golden_queue (base, keys) SELECT 'person', array_agg(gmsfhm) FROM (SELECT gmsfhm, (row_number() OVER () - 1) / 20000 AS c FROM dgp_src.gaj_hjrk) s GROUP BY c"
 	measure "g3_drain_unchanged" "$DGP" golden --once
 	export DGP_PG_CONNINFO=$ADMIN
 	psql "$ADMIN" -qXc "DROP DATABASE $db" >/dev/null

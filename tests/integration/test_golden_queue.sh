@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_golden_queue.sh DGP SRCDIR — golden records off the write path: the batches
-# queue their keys in dgp_ops.golden_queue and the golden worker refreshes them.
+# queue their keys in dgp_ops.golden_queue (one row of keys per batch) and the golden
+# worker refreshes them.
 # (a) `dgp load` drains before it exits: the golden rows equal a refresh of all
 #     keys at once (dgp_base.refresh_person / refresh_legal_entity called by hand);
 # (b) --no-golden-wait leaves the keys queued, `dgp golden --once` empties the
@@ -10,10 +11,11 @@
 # (e) a key queued while a drain runs — by a transaction that began before the
 #     drain's take (a lower id, committed after it) or after it — stays queued
 #     and the next drain refreshes it.
-# (f) a first load drained in several chunks writes every chunk with the plain
-#     INSERT (no UPDATE or DELETE statement reaches dgp_base.person: statement
-#     triggers count them); a drain of keys that have golden rows takes the
-#     other path once per chunk.
+# (f) a first load drained in several chunks (whole queue rows up to
+#     golden.batch.keys keys each) writes every chunk with the plain INSERT (no
+#     UPDATE or DELETE statement reaches dgp_base.person: statement triggers
+#     count them); a drain of keys that have golden rows takes the other path
+#     once per chunk.
 set -u
 DGP=$1
 SRC=$2
@@ -44,7 +46,7 @@ golden_md5() {
 	sql "SELECT md5(string_agg((to_jsonb(e) - '_dgp_updated_at')::text, ',' ORDER BY tyshxydm))
 	     FROM dgp_base.legal_entity e"
 }
-queued() { sql "SELECT count(*) FROM dgp_ops.golden_queue"; }
+queued() { sql "SELECT coalesce(sum(cardinality(keys)), 0) FROM dgp_ops.golden_queue"; }
 
 # (a) default: drained before exit; reference = every key refreshed at once
 new_db "dgp_test_golden_a_$$"
@@ -68,6 +70,7 @@ new_db "dgp_test_golden_b_$$"
 load_all --no-golden-wait || bad "(b) load"
 q=$(queued)
 [[ $q -gt 1000 ]] && ok || bad "(b) keys queued" "$q"
+eq "(b) one queue row per batch" "$(sql "SELECT count(*) FROM dgp_ops.golden_queue")" 3
 eq "(b) no golden row yet" "$(sql "SELECT count(*) FROM dgp_base.person")" 0
 status=$("$DGP" catalog status 2>&1)
 expect_out "(b) catalog status" "golden queue: $q keys, oldest " "$status"
@@ -127,7 +130,7 @@ read -r k1 k2 <<<"$(sql "SELECT string_agg(gmsfhm, ' ') FROM
 # change K: what a batch writing a new 姓名 for K does (dgp_src row and queued key)
 change() {
 	echo "UPDATE dgp_src.gaj_hjrk SET xm = coalesce(xm, '') || '甲' WHERE gmsfhm = '$1';
-	      INSERT INTO dgp_ops.golden_queue (base, key) VALUES ('person', '$1')"
+	      INSERT INTO dgp_ops.golden_queue (base, keys) VALUES ('person', ARRAY['$1'])"
 }
 held="SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
       AND query LIKE 'SELECT dgp_base.refresh_person%'"
@@ -173,25 +176,30 @@ eq "(e) queue empty" "$(queued)" 0
 eq "(e) the changes queued meanwhile are in the golden rows" "$(sql "SELECT count(*)
 	FROM dgp_base.person WHERE gmsfhm IN ('$k1', '$k2') AND xm LIKE '%甲'")" 2
 
-# (f) a first load in chunks of 200 keys: only INSERTs; then the same keys again
+# (f) a first load in batches of 90 rows, drained in chunks of 200 keys: only
+# INSERTs; then the same keys again, queued in rows of 200
 new_db "dgp_test_golden_f_$$"
 "$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
-"$DGP" load --no-golden-wait --resource 101001/000001 "$TMP/gaj_hjrk_1.csv" >/dev/null ||
-	bad "(f) load"
+DGP_BATCH_MAX_ROWS=90 "$DGP" load --no-golden-wait --resource 101001/000001 \
+	"$TMP/gaj_hjrk_1.csv" >/dev/null || bad "(f) load"
 sql "CREATE TABLE public.stmts (op text);
      CREATE FUNCTION public.count_stmt() RETURNS trigger LANGUAGE plpgsql AS
        \$f\$ BEGIN INSERT INTO public.stmts VALUES (TG_OP); RETURN NULL; END \$f\$;
      CREATE TRIGGER count_stmt AFTER INSERT OR UPDATE OR DELETE ON dgp_base.person
        FOR EACH STATEMENT EXECUTE FUNCTION public.count_stmt()" >/dev/null
 keys=$(sql "SELECT count(DISTINCT gmsfhm) FROM dgp_src.gaj_hjrk")
-chunks=$(sql "SELECT ceil(count(*) / 200.0) FROM dgp_ops.golden_queue")
+# the chunks: whole rows in id order while their keys add up to 200, one row at least
+chunks=$(sql "SELECT cardinality(keys) FROM dgp_ops.golden_queue ORDER BY id" |
+	awk '$1 + n > 200 && n > 0 { c++; n = 0 } { n += $1 } END { print c + (n > 0) }')
 [[ $chunks -ge 3 ]] && ok || bad "(f) chunks" "$chunks"
 DGP_GOLDEN_BATCH_KEYS=200 "$DGP" golden --once >/dev/null || bad "(f) first drain"
 eq "(f) first load: statements" "$(sql "SELECT string_agg(op || ' ' || n, ', ' ORDER BY op)
 	FROM (SELECT op, count(*) n FROM public.stmts GROUP BY op) s")" "INSERT $chunks"
 eq "(f) golden rows" "$(sql "SELECT count(*) FROM dgp_base.person")" "$keys"
 sql "TRUNCATE public.stmts;
-     INSERT INTO dgp_ops.golden_queue (base, key) SELECT DISTINCT 'person', gmsfhm FROM dgp_src.gaj_hjrk" \
+     INSERT INTO dgp_ops.golden_queue (base, keys) SELECT 'person', array_agg(gmsfhm ORDER BY gmsfhm)
+       FROM (SELECT gmsfhm, (row_number() OVER (ORDER BY gmsfhm) - 1) / 200 AS c
+             FROM (SELECT DISTINCT gmsfhm FROM dgp_src.gaj_hjrk) d) k GROUP BY c ORDER BY c" \
 	>/dev/null
 again=$(( (keys + 199) / 200 ))
 DGP_GOLDEN_BATCH_KEYS=200 "$DGP" golden --once >/dev/null || bad "(f) second drain"

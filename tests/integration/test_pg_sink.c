@@ -64,6 +64,10 @@ static void golden_drain(PGconn *c)
 	cr_assert_eq(dgp_golden_drain(c, 100000, false, &gr, err, sizeof(err)), DGP_OK, "%s", err);
 }
 
+/* The queued keys, all rows', in key order. */
+#define QUEUED_KEYS                                                                                \
+	"SELECT string_agg(k, ',' ORDER BY k) FROM dgp_ops.golden_queue, unnest(keys) AS u (k)"
+
 /* As expect_q, without the golden drain: for what the queue holds before it. */
 static void expect_raw(PGconn *c, const char *sql, const char *want)
 {
@@ -485,8 +489,8 @@ Test(pg_sink, a_change_no_golden_column_sees_queues_no_golden_key)
 	cr_assert_eq(dgp_pg_sink_write(sk, &in, NULL, &res, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_expect_eq(res.updated, 3);
 	cr_expect_eq(res.refreshed_keys, 2);
-	expect_raw(c, "SELECT string_agg(key, ',' ORDER BY key) FROM dgp_ops.golden_queue",
-	           "110101199003070011,11010119900307005X");
+	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "1"); /* one row per batch */
+	expect_raw(c, QUEUED_KEYS, "110101199003070011,11010119900307005X");
 	expect_q(c,
 	         "SELECT string_agg(gmsfhm || '=' || xm, ',' ORDER BY gmsfhm) FROM dgp_base.person"
 	         " WHERE gmsfhm IN ('110101199003070011', '11010119900307005X')",
@@ -510,8 +514,8 @@ Test(pg_sink, a_change_no_golden_column_sees_queues_no_golden_key)
 	cr_expect_eq(res.inserted, 1);
 	cr_expect_eq(res.deleted, 1);
 	cr_expect_eq(res.refreshed_keys, 2);
-	expect_raw(c, "SELECT string_agg(key, ',' ORDER BY key) FROM dgp_ops.golden_queue",
-	           "110101199003070054,110101199003070070");
+	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "1");
+	expect_raw(c, QUEUED_KEYS, "110101199003070054,110101199003070070");
 	expect_q(c,
 	         "SELECT string_agg(gmsfhm || '=' || xm, ',' ORDER BY gmsfhm) FROM dgp_base.person"
 	         " WHERE gmsfhm IN ('110101199003070054', '110101199003070070')",
@@ -1700,8 +1704,9 @@ Test(pg_sink, a_missing_table_fails_the_batch_without_rejecting_its_rows)
 	PQfinish(c);
 }
 
-/* The golden worker: chunks of max_keys, distinct keys per base, a failed
- * refresh puts its chunk back, a repaired one drains the rest exactly. */
+/* The golden worker: chunks of whole queue rows up to max_keys keys (a bigger
+ * row alone), distinct keys per base, a failed refresh puts its chunk back, a
+ * repaired one drains the rest exactly. */
 Test(pg_golden, drains_in_chunks_and_a_failed_refresh_keeps_the_keys)
 {
 	PGconn *c = fresh_db();
@@ -1721,15 +1726,16 @@ Test(pg_golden, drains_in_chunks_and_a_failed_refresh_keeps_the_keys)
 	dgp_pg_sink_result_t res;
 	cr_assert_eq(dgp_pg_sink_write(sk, &in, &pr, &res, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_expect_eq(res.refreshed_keys, 3);
-	/* queued with the rows, no golden row yet */
+	/* queued with the rows as one queue row, no golden row yet */
 	expect_raw(c,
-	           "SELECT count(*) || ' ' || count(DISTINCT key) || ' ' ||"
-	           " min(base) FROM dgp_ops.golden_queue",
-	           "3 3 person");
+	           "SELECT count(*) || ' ' || sum(cardinality(keys)) || ' ' || min(base)"
+	           " FROM dgp_ops.golden_queue",
+	           "1 3 person");
 	expect_raw(c, "SELECT count(*) FROM dgp_base.person", "0");
-	/* the same key queued twice is refreshed once */
-	exec_ok(c, "INSERT INTO dgp_ops.golden_queue (base, key) SELECT base, key"
-	           " FROM dgp_ops.golden_queue WHERE key = '110101199003070011'");
+	/* two more rows: the first key queued again (refreshed once per chunk), the others */
+	exec_ok(c, "INSERT INTO dgp_ops.golden_queue (base, keys) VALUES"
+	           " ('person', '{110101199003070011}'),"
+	           " ('person', '{110101199003070038,11010119900307005X}')");
 
 	exec_ok(c, "CREATE OR REPLACE FUNCTION dgp_base.refresh_person(keys text[]) RETURNS void"
 	           " LANGUAGE plpgsql AS $f$BEGIN RAISE EXCEPTION 'golden refresh broken'; END$f$");
@@ -1739,7 +1745,8 @@ Test(pg_golden, drains_in_chunks_and_a_failed_refresh_keeps_the_keys)
 	cr_expect(strstr(err, "golden refresh broken") != NULL, "%s", err);
 	cr_expect(strstr(err, "refresh of base person") != NULL, "%s", err);
 	cr_expect_eq(gr.keys, 0);
-	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "4");
+	expect_raw(c, "SELECT count(*) || ' ' || sum(cardinality(keys)) FROM dgp_ops.golden_queue",
+	           "3 6");
 	cr_expect_eq(PQtransactionStatus(c), PQTRANS_IDLE);
 
 	exec_ok(c, "DROP FUNCTION dgp_base.refresh_person(text[])");
@@ -1747,19 +1754,27 @@ Test(pg_golden, drains_in_chunks_and_a_failed_refresh_keeps_the_keys)
 	    c, GOLDEN_PERSON +
 	           strlen("CREATE TABLE dgp_base.person (gmsfhm text PRIMARY KEY, xm text, zz text,"
 	                  " _dgp_sources jsonb, _dgp_updated_at timestamptz);"));
-	/* once: one chunk of 3 queue rows */
-	cr_assert_eq(dgp_golden_drain(c, 3, true, &gr, err, sizeof(err)), DGP_OK, "%s", err);
+	/* once, 2 keys: the first row's 3 keys, taken whole */
+	cr_assert_eq(dgp_golden_drain(c, 2, true, &gr, err, sizeof(err)), DGP_OK, "%s", err);
 	cr_expect_eq(gr.keys, 3);
+	cr_expect_eq(gr.distinct, 3);
 	cr_expect_eq(gr.transactions, 1);
+	expect_raw(c, "SELECT count(*) FROM dgp_base.person", "3");
+	/* once, 2 keys: the second row (1 key); with the third it would be 3 */
+	cr_assert_eq(dgp_golden_drain(c, 2, true, &gr, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(gr.keys, 4);
+	cr_expect_eq(gr.distinct, 4);
+	cr_expect_eq(gr.transactions, 2);
 	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "1");
 	int64_t keys;
 	double lag;
 	cr_assert_eq(dgp_golden_lag(c, &keys, &lag, err, sizeof(err)), DGP_OK, "%s", err);
-	cr_expect_eq(keys, 1);
+	cr_expect_eq(keys, 2);
 	cr_expect(lag >= 0);
 	cr_assert_eq(dgp_golden_drain(c, 3, false, &gr, err, sizeof(err)), DGP_OK, "%s", err);
-	cr_expect_eq(gr.keys, 4);
-	cr_expect_eq(gr.transactions, 2);
+	cr_expect_eq(gr.keys, 6);
+	cr_expect_eq(gr.distinct, 6);
+	cr_expect_eq(gr.transactions, 3);
 	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "0");
 	expect_raw(c,
 	           "SELECT count(*) FROM dgp_base.person p JOIN dgp_src.sinktest_person s"
@@ -1770,5 +1785,63 @@ Test(pg_golden, drains_in_chunks_and_a_failed_refresh_keeps_the_keys)
 	cr_expect_eq(lag, 0);
 	dgp_pg_sink_destroy(sk);
 	dgp_arena_destroy(a);
+	PQfinish(c);
+}
+
+/* A queue of the previous layout (one row per key, column key) is migrated by
+ * ensure_ops, twice without harm: its keys, in their order, one per row, then
+ * refreshed by the worker; new rows queue after them. */
+Test(pg_golden, an_old_layout_queue_is_migrated_and_its_keys_refreshed)
+{
+	PGconn *c = fresh_db();
+	exec_ok(c,
+	        "INSERT INTO dgp_src.sinktest_person (gmsfhm, xm, _dgp_content_hash, _dgp_origin)"
+	        " VALUES ('110101199003070011', 'a', 1, 'x:1'), ('110101199003070038', 'b', 2,"
+	        " 'x:2')");
+	exec_ok(c, "DROP TABLE dgp_ops.golden_queue;"
+	           "CREATE TABLE dgp_ops.golden_queue ("
+	           " id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	           " base text NOT NULL,"
+	           " key text NOT NULL,"
+	           " enqueued_at timestamptz NOT NULL DEFAULT now());"
+	           "INSERT INTO dgp_ops.golden_queue (base, key) VALUES"
+	           " ('person', '110101199003070038'), ('person', '110101199003070011'),"
+	           " ('person', '110101199003070038')");
+	cr_assert_eq(dgp_pg_sink_ensure_ops(c, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_eq(dgp_pg_sink_ensure_ops(c, err, sizeof(err)), DGP_OK, "%s", err);
+	expect_raw(c,
+	           "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod)"
+	           " || CASE WHEN attnotnull THEN ' not null' ELSE '' END, ', ' ORDER BY attnum)"
+	           " FROM pg_attribute WHERE attrelid = 'dgp_ops.golden_queue'::regclass"
+	           " AND attnum > 0 AND NOT attisdropped",
+	           "id bigint not null, base text not null, enqueued_at timestamp with time zone "
+	           "not null, keys text[] not null");
+	expect_raw(c,
+	           "SELECT string_agg(id || ' ' || base || ' ' || keys::text, ', ' ORDER BY id)"
+	           " FROM dgp_ops.golden_queue",
+	           "1 person {110101199003070038}, 2 person {110101199003070011}, "
+	           "3 person {110101199003070038}");
+	exec_ok(c, "INSERT INTO dgp_ops.golden_queue (base, keys) VALUES ('person',"
+	           " '{110101199003070011}')");
+	expect_raw(c, "SELECT max(id) FROM dgp_ops.golden_queue", "4");
+	/* the layout's checks hold for the migrated table too */
+	PGresult *r =
+	    PQexec(c, "INSERT INTO dgp_ops.golden_queue (base, keys) VALUES ('person', '{}')");
+	cr_expect_eq(PQresultStatus(r), PGRES_FATAL_ERROR);
+	cr_expect_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23514");
+	PQclear(r);
+	int64_t keys;
+	double lag;
+	cr_assert_eq(dgp_golden_lag(c, &keys, &lag, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(keys, 4);
+	dgp_golden_report_t gr = {0};
+	cr_assert_eq(dgp_golden_drain(c, 100, false, &gr, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_expect_eq(gr.keys, 4);
+	cr_expect_eq(gr.distinct, 2);
+	cr_expect_eq(gr.transactions, 1);
+	expect_raw(c, "SELECT count(*) FROM dgp_ops.golden_queue", "0");
+	expect_raw(
+	    c, "SELECT string_agg(gmsfhm || '=' || xm, ' ' ORDER BY gmsfhm) FROM dgp_base.person",
+	    "110101199003070011=a 110101199003070038=b");
 	PQfinish(c);
 }
