@@ -320,12 +320,17 @@ static int64_t log_progress(run_t *r, bool force)
 	int64_t lag = dgp_kafka_source_lag(r->src, lag_one, r);
 	double el = t - r->log_at;
 	const dgp_ingest_totals_t *tot = dgp_ingest_totals(r->eng);
+	char del[48] = ""; /* only once there were deletes, as in the summary */
+	if (tot->deleted || tot->absent)
+		snprintf(del, sizeof(del), ", %" PRIu64 " deleted / %" PRIu64 " absent",
+		         tot->deleted, tot->absent);
 	dgp_log(DGP_LOG_INFO, "run",
 	        "%.0f records/s, %" PRIu64 " records, %" PRIu64 " rows written, %" PRIu64
-	        " rejected, %" PRIu64 " batches committed, %zu partitions, lag %" PRId64 "%s",
+	        " rejected%s, %" PRIu64 " batches committed, %zu partitions, lag %" PRId64 "%s",
 	        el > 0 ? (double)(tot->received - r->log_seen) / el : 0, tot->read,
-	        tot->rows_written, tot->rejected, tot->batches, dgp_kafka_source_assigned(r->src),
-	        lag, dgp_kafka_source_paused(r->src) ? " (paused: postgresql)" : "");
+	        tot->rows_written, tot->rejected, del, tot->batches,
+	        dgp_kafka_source_assigned(r->src), lag,
+	        dgp_kafka_source_paused(r->src) ? " (paused: postgresql)" : "");
 	r->log_at = t;
 	r->log_seen = tot->received;
 	return lag;

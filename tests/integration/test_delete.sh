@@ -50,9 +50,10 @@ eq "A's golden row takes 户籍's address" \
 
 # the tombstones, produced by dgp-produce from the delete markers
 "$DGP_PRODUCE" --resource $H --topic "$T" "$TMP/del.jsonl" >/dev/null || exit 1
-run first
+DGP_RUN_LOG_INTERVAL_MS=200 run first
 out=$(tail -1 "$TMP/first.log")
 expect_out "run summary" "3 records, 0 rows written, 0 rejected, 1 batches committed, deleted 2 / absent 1" "$out"
+expect_out "run progress line" "3 records, 0 rows written, 0 rejected, 2 deleted / 1 absent, 1 batches committed" "$(grep 'records/s' "$TMP/first.log" | tail -1)"
 eq "dgp_src keeps C only" "$(sql "SELECT string_agg(gmsfhm, ' ') FROM dgp_src.gaj_hjrk")" "$C"
 history() {
 	sql "SELECT string_agg(resource_code || ' ' || array_to_string(key, ',') || ' ' ||
