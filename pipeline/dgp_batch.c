@@ -39,6 +39,7 @@ struct dgp_batch {
 	size_t n;
 	size_t classified; /* records [0, classified) went through classify() (or were rejected) */
 	bool deferred;     /* dgp_batch_add leaves classifying to dgp_batch_classify */
+	bool nul_free;     /* raw values hold no NUL: the caller checked (dgp_batch_set_nul_free) */
 
 	kslot_t *ktab;
 	size_t kcap; /* power of two, >= 2 * max_rows */
@@ -119,6 +120,11 @@ void dgp_batch_reset(dgp_batch_t *b)
 void dgp_batch_set_deferred(dgp_batch_t *b, bool deferred)
 {
 	b->deferred = deferred;
+}
+
+void dgp_batch_set_nul_free(dgp_batch_t *b, bool nul_free)
+{
+	b->nul_free = nul_free;
 }
 
 void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache)
@@ -276,7 +282,7 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 		char *out = b->scratch + o + 4;
 		dgp_norm_result_t res;
 		/* A NUL (JSON \u0000) is a bad value whatever the rule: charset. */
-		dgp_reason_t r = memchr(raw.p, 0, raw.len)
+		dgp_reason_t r = !b->nul_free && memchr(raw.p, 0, raw.len)
 		                     ? DGP_REASON_CHARSET
 		                     : dgp_norm_apply(f->rule, ctx, raw.p, raw.len, out, cap, &res);
 		if (r == DGP_REASON_OK) {
@@ -362,7 +368,7 @@ static bool normalise_key(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_
 		size_t cap = DGP_NORM_OUT_CAP(raw.len);
 		scratch_reserve(b, cap);
 		dgp_norm_result_t res;
-		dgp_reason_t r = memchr(raw.p, 0, raw.len)
+		dgp_reason_t r = !b->nul_free && memchr(raw.p, 0, raw.len)
 		                     ? DGP_REASON_CHARSET
 		                     : dgp_norm_apply(s->fields[i].rule, ctx, raw.p, raw.len,
 		                                      b->scratch, cap, &res);
