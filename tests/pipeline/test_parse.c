@@ -278,6 +278,36 @@ Test(parse, csv_quoting_rfc4180)
 	dgp_parse_destroy(p);
 }
 
+/* The unquoted scan steps four bytes at a time: every field length and position mod 4. */
+Test(parse, csv_unquoted_fields_of_every_length_at_every_offset)
+{
+	dgp_parser_t *p = csv_parser("GMSFHM,XM,CSRQ,ZZ", 0, 0);
+	static const char digits[] = "0123456789";
+	for (int a = 1; a <= 9; a++)
+		for (int b = 0; b <= 9; b++)
+			for (int c = 0; c <= 9; c++) {
+				char s[64], want[3][16];
+				snprintf(want[0], sizeof(want[0]), "%.*s", a, digits);
+				snprintf(want[1], sizeof(want[1]), "%.*s", b, digits);
+				snprintf(want[2], sizeof(want[2]), "%.*s", c, "武汉市");
+				snprintf(s, sizeof(s), "%s,%s,%s,%s", want[0], want[1], want[2],
+				         want[1]);
+				cr_assert_eq(parse(p, s), DGP_REASON_OK, "%s: %s", s, detail);
+				expect_val(0, want[0]);
+				expect_val(1, b ? want[1] : NULL);
+				expect_val(2, c ? want[2] : NULL);
+				expect_val(3, b ? want[1] : NULL);
+			}
+	/* a line break found by the four-byte steps and by the tail after them */
+	cr_expect_eq(parse(p, "1,2,3,4567\n"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 10");
+	cr_expect_eq(parse(p, "1,2,3,45678\n9"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 11");
+	cr_expect_eq(parse(p, "1,2,3,4\n"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 7");
+	dgp_parse_destroy(p);
+}
+
 Test(parse, csv_other_delimiter_and_quote)
 {
 	dgp_parser_t *p = csv_parser("GMSFHM|XM|ZZ", '|', '\'');
