@@ -51,6 +51,7 @@ struct dgp_parser {
 	int *col_field; /* per header column: field index, -1 ignored */
 	size_t ncols;
 	size_t op_col;              /* 1 + the header column named "_dgp_op", 0: none */
+	bool every_field;           /* the header has a column for every field of the schema */
 	unsigned char special[256]; /* delimiter, quote, CR, LF */
 
 	dgp_op_t op; /* what the last record parsed asks for */
@@ -633,6 +634,9 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 		    !have[i])
 			err = missing_column(s, &s->fields[i], "required", unknown_names, errstr,
 			                     errstr_size);
+	size_t nhave = 0;
+	for (size_t i = 0; i < s->nfields; i++)
+		nhave += have[i];
 	free(have);
 	dgp_arena_destroy(tmp);
 	if (err != DGP_OK) {
@@ -641,6 +645,7 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 	}
 	free(p->col_field);
 	p->col_field = map;
+	p->every_field = nhave == s->nfields;
 	p->ncols = ncols;
 	p->op_col = op_col;
 	p->unknown_keys += unknown;
@@ -652,8 +657,10 @@ dgp_err_t dgp_parse_csv_header(dgp_parser_t *p, const char *in, size_t len, char
 dgp_reason_t dgp_parse_record(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
                               dgp_slice_t *vals, char *detail, size_t detail_size)
 {
-	for (size_t i = 0; i < p->schema->nfields; i++)
-		vals[i] = (dgp_slice_t){NULL, 0};
+	/* A CSV record that parses sets every column's field: absent needs no setting then. */
+	if (p->format != DGP_FORMAT_CSV || !p->every_field)
+		for (size_t i = 0; i < p->schema->nfields; i++)
+			vals[i] = (dgp_slice_t){NULL, 0};
 	if (detail_size)
 		detail[0] = '\0';
 	p->op = DGP_OP_UPSERT;

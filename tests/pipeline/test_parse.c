@@ -308,6 +308,24 @@ Test(parse, csv_unquoted_fields_of_every_length_at_every_offset)
 	dgp_parse_destroy(p);
 }
 
+/* vals are all set by a record that parses, whether the header has every field or not. */
+Test(parse, csv_sets_every_value_with_or_without_a_column_per_field)
+{
+	static const char *const headers[] = {"GMSFHM,XM,CSRQ,ZZ", "GMSFHM,CSRQ,ZZ,extra"};
+	static const char *const records[] = {"1,,2,3", "1,,3,x"};
+	for (size_t h = 0; h < 2; h++) {
+		dgp_parser_t *p = csv_parser(headers[h], 0, 0);
+		for (size_t f = 0; f < 4; f++)
+			vals[f] = (dgp_slice_t){"stale", 5};
+		cr_assert_eq(parse(p, records[h]), DGP_REASON_OK, "%s", detail);
+		expect_val(0, "1");
+		expect_val(1, NULL);
+		expect_val(2, h ? NULL : "2");
+		expect_val(3, "3");
+		dgp_parse_destroy(p);
+	}
+}
+
 Test(parse, csv_other_delimiter_and_quote)
 {
 	dgp_parser_t *p = csv_parser("GMSFHM|XM|ZZ", '|', '\'');
