@@ -18,6 +18,10 @@
  */
 #include "dgp_parse.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -434,31 +438,55 @@ csv_field(const dgp_parser_t *p, const char *in, size_t len, size_t *pos, dgp_ar
 		}
 	}
 	size_t start = i;
-	/* Four bytes per length check: the scan is most of parsing a record (measured: 6.3 →
-	 * 5.2 instructions a byte). */
-	const unsigned char *u = (const unsigned char *)in, *sp = p->special;
-	for (;;) {
-		if (len - i < 4) {
-			while (i < len && !sp[u[i]])
-				i++;
-			break;
+#ifdef __SSE2__
+	/* Sixteen bytes a step while sixteen are left (SSE2 is in every x86-64): the
+	 * scan is most of parsing a record. */
+	{
+		const __m128i vd = _mm_set1_epi8(p->delim), vq = _mm_set1_epi8(p->quote),
+		              vr = _mm_set1_epi8('\r'), vn = _mm_set1_epi8('\n');
+		while (len - i >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+			__m128i m = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vq)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, vn)));
+			unsigned bits = (unsigned)_mm_movemask_epi8(m);
+			if (bits) {
+				i += (size_t)__builtin_ctz(bits);
+				goto scanned;
+			}
+			i += 16;
 		}
-		if (sp[u[i]])
-			break;
-		if (sp[u[i + 1]]) {
-			i += 1;
-			break;
-		}
-		if (sp[u[i + 2]]) {
-			i += 2;
-			break;
-		}
-		if (sp[u[i + 3]]) {
-			i += 3;
-			break;
-		}
-		i += 4;
 	}
+#endif
+	{
+		/* Four bytes per length check (measured: 6.3 → 5.2 instructions a byte). */
+		const unsigned char *u = (const unsigned char *)in, *sp = p->special;
+		for (;;) {
+			if (len - i < 4) {
+				while (i < len && !sp[u[i]])
+					i++;
+				break;
+			}
+			if (sp[u[i]])
+				break;
+			if (sp[u[i + 1]]) {
+				i += 1;
+				break;
+			}
+			if (sp[u[i + 2]]) {
+				i += 2;
+				break;
+			}
+			if (sp[u[i + 3]]) {
+				i += 3;
+				break;
+			}
+			i += 4;
+		}
+	}
+#ifdef __SSE2__
+scanned:
+#endif
 	if (i < len && in[i] != p->delim)
 		return reject(DGP_REASON_MALFORMED, detail, detail_size,
 		              in[i] == p->quote ? "quote inside an unquoted field at byte %zu"

@@ -305,6 +305,19 @@ Test(parse, csv_unquoted_fields_of_every_length_at_every_offset)
 	cr_expect_str_eq(detail, "line break outside quotes at byte 11");
 	cr_expect_eq(parse(p, "1,2,3,4\n"), DGP_REASON_MALFORMED, "%s", detail);
 	cr_expect_str_eq(detail, "line break outside quotes at byte 7");
+	/* long fields: the 16-byte steps find the delimiter, the quote and the break */
+	cr_assert_eq(
+	    parse(p, "12345678901234567890,abcdefghijklmnopqrstuvwxyz,武汉市江岸区武汉市江岸区,x"),
+	    DGP_REASON_OK, "%s", detail);
+	expect_val(0, "12345678901234567890");
+	expect_val(1, "abcdefghijklmnopqrstuvwxyz");
+	expect_val(2, "武汉市江岸区武汉市江岸区");
+	expect_val(3, "x");
+	cr_expect_eq(parse(p, "1,2,3,45678901234567890123\"4"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "quote inside an unquoted field at byte 26");
+	cr_expect_eq(parse(p, "1,2,3,4567890123456789012345\r"), DGP_REASON_MALFORMED, "%s",
+	             detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 28");
 	dgp_parse_destroy(p);
 }
 
