@@ -150,6 +150,18 @@ void *dgp_arena_alloc(dgp_arena_t *a, size_t n)
 	return b->data;
 }
 
+void dgp_arena_shrink(dgp_arena_t *a, void *p, size_t n, size_t keep)
+{
+	arena_block_t *cur = a->head;
+	unsigned char *u = p;
+	size_t need = align_up(n ? n : 1), kept = align_up(keep ? keep : 1);
+	if (u >= cur->data && u < cur->data + cur->size && u + need == cur->data + cur->pos &&
+	    kept < need) {
+		cur->pos -= need - kept;
+		a->used -= need - kept;
+	}
+}
+
 void *dgp_arena_calloc(dgp_arena_t *a, size_t n)
 {
 	void *p = dgp_arena_alloc(a, n);

@@ -36,6 +36,15 @@ void dgp_arena_destroy(dgp_arena_t *a);
  */
 void *dgp_arena_alloc(dgp_arena_t *a, size_t n);
 
+/*
+ * dgp_arena_shrink — keep only the first keep bytes (keep <= n) of p, the
+ * arena's latest allocation of n bytes; the rest is handed out again.  So a
+ * caller can reserve a worst case, write into it and give back the tail.
+ * A no-op when p is not the latest allocation of the arena's current block
+ * (an oversized allocation, in a block of its own, keeps its size).
+ */
+void dgp_arena_shrink(dgp_arena_t *a, void *p, size_t n, size_t keep);
+
 /* dgp_arena_calloc — as dgp_arena_alloc(a, n), zero-filled. */
 void *dgp_arena_calloc(dgp_arena_t *a, size_t n);
 

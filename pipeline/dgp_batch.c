@@ -1,8 +1,8 @@
 /*
  * dgp_batch.c — normalise, hash and classify the records of one batch.
  *
- *   raw_vals[i] ─rule─▶ scratch, length-prefixed ─xxh3─▶ content_hash
- *                       scratch ─one copy─▶ arena ─▶ vals[i] (slices into it)
+ *   raw_vals[i] ─rule─▶ arena, length-prefixed ─xxh3─▶ content_hash
+ *                       vals[i] slice those bytes where they were written
  *   vals[key fields] ─join 0x1F─▶ key ─xxh3 & mask─▶ key_hash
  *   key table of this batch (exact key bytes) ─miss─▶ dedup cache
  *
@@ -39,6 +39,7 @@ struct dgp_batch {
 	size_t n;
 	size_t classified; /* records [0, classified) went through classify() (or were rejected) */
 	bool deferred;     /* dgp_batch_add leaves classifying to dgp_batch_classify */
+	bool nul_free;     /* raw values hold no NUL: the caller checked (dgp_batch_set_nul_free) */
 
 	kslot_t *ktab;
 	size_t kcap; /* power of two, >= 2 * max_rows */
@@ -55,8 +56,9 @@ struct dgp_batch {
 
 	char *scratch;
 	size_t scratch_cap;
-	uint32_t *voff; /* per column: offset of its value in scratch, NULL_LEN when absent */
-	char *aux;      /* companions' bytes of the record being normalised */
+	uint32_t
+	    *voff; /* per companion (after nfields): offset of its bytes in aux, NULL_LEN: none */
+	char *aux; /* companions' bytes of the record being normalised */
 	size_t aux_cap;
 };
 
@@ -121,6 +123,11 @@ void dgp_batch_set_deferred(dgp_batch_t *b, bool deferred)
 	b->deferred = deferred;
 }
 
+void dgp_batch_set_nul_free(dgp_batch_t *b, bool nul_free)
+{
+	b->nul_free = nul_free;
+}
+
 void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache)
 {
 	for (size_t i = b->classified; i < b->n; i++)
@@ -163,16 +170,6 @@ static void scratch_reserve(dgp_batch_t *b, size_t need)
 		b->scratch_cap *= 2;
 	free(b->scratch);
 	b->scratch = dgp_xmalloc(b->scratch_cap);
-}
-
-/* As scratch_reserve, keeping what scratch holds. */
-static void scratch_grow(dgp_batch_t *b, size_t need)
-{
-	if (need <= b->scratch_cap)
-		return;
-	while (b->scratch_cap < need)
-		b->scratch_cap *= 2;
-	b->scratch = dgp_xrealloc(b->scratch, b->scratch_cap);
 }
 
 static void field_reject(dgp_batch_t *b, const dgp_record_t *rec, int field, dgp_reason_t reason,
@@ -228,9 +225,9 @@ static void put_companions(dgp_batch_t *b, dgp_record_t *rec, size_t i, const ch
 		}
 }
 
-static void put_len(dgp_batch_t *b, size_t o, uint32_t l)
+static void put_len(char *p, uint32_t l)
 {
-	memcpy(b->scratch + o, &l, 4);
+	memcpy(p, &l, 4);
 }
 
 /*
@@ -239,11 +236,12 @@ static void put_len(dgp_batch_t *b, size_t o, uint32_t l)
  * still examined for the field counts (nothing else: no values, no field
  * rejects), so every field's fill rate has the same total.
  *
- * The values are normalised straight into scratch in the content-hash
+ * The values are normalised straight into the arena in the content-hash
  * layout (per column a 4-byte length, NULL_LEN for an absent value, then
- * its bytes; the companions after the fields), so the content hash reads
- * them where they were written and one copy moves the record's values into
- * the arena, where vals[] slice them.
+ * its bytes; the companions after the fields): the worst case is reserved
+ * (DGP_NORM_OUT_CAP per value), the content hash reads the values where
+ * they were written, vals[] slice them there and the unused tail goes back
+ * to the arena.  No copy.
  */
 static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_t *ctx,
                              const dgp_slice_t *raw_vals, size_t frej_mark)
@@ -253,17 +251,22 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 	size_t o = 0, aux_len = 0;
 	size_t ncols = s->nfields + s->ncompanions;
 	b->counts.parsed++;
-	for (size_t k = s->nfields; k < ncols; k++)
-		b->voff[k] = NULL_LEN;
+	size_t need = 4 * ncols;
+	for (size_t i = 0; i < s->nfields; i++)
+		if (raw_vals[i].p)
+			need += DGP_NORM_OUT_CAP(raw_vals[i].len);
+	for (size_t k = 0; k < s->ncompanions; k++) { /* a companion is its field's aux output */
+		b->voff[s->nfields + k] = NULL_LEN;
+		if (raw_vals[s->companions[k].field].p)
+			need += DGP_NORM_OUT_CAP(raw_vals[s->companions[k].field].len);
+	}
+	char *base = dgp_arena_alloc(b->arena, need);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const dgp_field_spec_t *f = &s->fields[i];
 		dgp_slice_t raw = raw_vals[i];
-		bool mandatory = f->required || f->key;
-		b->voff[i] = NULL_LEN;
-		scratch_grow(b, o + 4);
-		put_len(b, o, NULL_LEN); /* overwritten when the value is kept */
+		put_len(base + o, NULL_LEN); /* overwritten when the value is kept */
 		if (!raw.p || raw.len == 0 || is_blank(raw)) {
-			if (mandatory && !rejected) {
+			if ((f->required || f->key) && !rejected) {
 				reject_record(b, rec, DGP_REASON_EMPTY, (int)i, NULL, frej_mark);
 				rejected = true;
 			}
@@ -272,11 +275,10 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 		}
 		b->fcounts[i].present++;
 		size_t cap = DGP_NORM_OUT_CAP(raw.len);
-		scratch_grow(b, o + 4 + cap);
-		char *out = b->scratch + o + 4;
+		char *out = base + o + 4;
 		dgp_norm_result_t res;
 		/* A NUL (JSON \u0000) is a bad value whatever the rule: charset. */
-		dgp_reason_t r = memchr(raw.p, 0, raw.len)
+		dgp_reason_t r = !b->nul_free && memchr(raw.p, 0, raw.len)
 		                     ? DGP_REASON_CHARSET
 		                     : dgp_norm_apply(f->rule, ctx, raw.p, raw.len, out, cap, &res);
 		if (r == DGP_REASON_OK) {
@@ -287,8 +289,8 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 			}
 			if (s->ncompanions)
 				put_companions(b, rec, i, out, &res, &aux_len);
-			put_len(b, o, (uint32_t)res.len);
-			b->voff[i] = (uint32_t)(o + 4);
+			put_len(base + o, (uint32_t)res.len);
+			rec->vals[i] = (dgp_slice_t){out, res.len};
 			o += 4 + res.len;
 			rec->flags |= res.flags;
 			continue;
@@ -296,7 +298,7 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 		o += 4;
 		if (rejected)
 			continue;
-		if (mandatory) {
+		if (f->required || f->key) {
 			reject_record(b, rec, r, (int)i, NULL, frej_mark);
 			rejected = true;
 			continue;
@@ -308,37 +310,29 @@ static bool normalise_fields(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_c
 			b->counts.field_rejects++;
 		}
 	}
-	if (rejected)
+	if (rejected) {
+		memset(rec->vals, 0, ncols * sizeof(*rec->vals)); /* a reject has no values */
+		dgp_arena_shrink(b->arena, base, need, 0);
 		return false;
+	}
 
 	/* The companions after the fields, from b->aux. */
 	for (size_t k = s->nfields; k < ncols; k++) {
 		size_t l = rec->vals[k].len;
-		scratch_grow(b, o + 4 + l);
 		if (b->voff[k] == NULL_LEN) {
-			put_len(b, o, NULL_LEN);
+			put_len(base + o, NULL_LEN);
+			rec->vals[k] = (dgp_slice_t){NULL, 0};
 			o += 4;
 			continue;
 		}
-		put_len(b, o, (uint32_t)l);
-		memcpy(b->scratch + o + 4, b->aux + b->voff[k], l);
-		b->voff[k] = (uint32_t)(o + 4);
+		put_len(base + o, (uint32_t)l);
+		memcpy(base + o + 4, b->aux + b->voff[k], l);
+		rec->vals[k] = (dgp_slice_t){base + o + 4, l};
 		o += 4 + l;
 	}
 	/* The cache keeps the low bit for its own use. */
-	rec->content_hash = dgp_dedup_hash(b->scratch, o) & ~1ull;
-	char *base = dgp_arena_alloc(b->arena, o);
-	memcpy(base, b->scratch, o);
-	for (size_t i = 0; i < ncols; i++) {
-		uint32_t off = b->voff[i];
-		if (off == NULL_LEN) {
-			rec->vals[i] = (dgp_slice_t){NULL, 0};
-		} else {
-			uint32_t l;
-			memcpy(&l, base + off - 4, 4);
-			rec->vals[i] = (dgp_slice_t){base + off, l};
-		}
-	}
+	rec->content_hash = dgp_dedup_hash(base, o) & ~1ull;
+	dgp_arena_shrink(b->arena, base, need, o);
 	return true;
 }
 
@@ -362,7 +356,7 @@ static bool normalise_key(dgp_batch_t *b, dgp_record_t *rec, const dgp_norm_ctx_
 		size_t cap = DGP_NORM_OUT_CAP(raw.len);
 		scratch_reserve(b, cap);
 		dgp_norm_result_t res;
-		dgp_reason_t r = memchr(raw.p, 0, raw.len)
+		dgp_reason_t r = !b->nul_free && memchr(raw.p, 0, raw.len)
 		                     ? DGP_REASON_CHARSET
 		                     : dgp_norm_apply(s->fields[i].rule, ctx, raw.p, raw.len,
 		                                      b->scratch, cap, &res);

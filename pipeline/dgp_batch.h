@@ -138,6 +138,16 @@ dgp_record_t *dgp_batch_add_op(dgp_batch_t *b, dgp_op_t op, const dgp_dedup_t *c
 void dgp_batch_set_deferred(dgp_batch_t *b, bool deferred);
 
 /*
+ * dgp_batch_set_nul_free — nul_free: the raw values of the records added
+ * from now on hold no NUL byte, so the per-value NUL check (a NUL is a
+ * charset reject whatever the rule) is skipped.  True only when the caller
+ * knows it: CSV values of text that passed dgp_parse_check_text (the CSV
+ * parser never makes a NUL; JSON's \u0000 does).  Default false; kept
+ * across resets.
+ */
+void dgp_batch_set_nul_free(dgp_batch_t *b, bool nul_free);
+
+/*
  * dgp_batch_classify — classify the records added since the last call, in
  * input order, against cache (NULL: everything absent), exactly as
  * dgp_batch_add would have.  The cache must not change between two calls

@@ -913,6 +913,7 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 	} else if (reason == DGP_REASON_OK && eng->src && eng->src->text)
 		reason = eng->src->text(eng->src->opaque, rec, l->info.encoding);
 	const char *det = rec->detail;
+	bool csv_text = false; /* values of checked text by the CSV parser: no NUL in them */
 	if (op == DGP_OP_DELETE)
 		det = reason == DGP_REASON_OK ? NULL : detail;
 	else if (reason == DGP_REASON_OK) {
@@ -930,6 +931,7 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 			reason = dgp_parse_record(p, text, rec->text_len, a, l->vals, detail,
 			                          sizeof(detail));
 			op = dgp_parse_op(p); /* a delete marker */
+			csv_text = rec->format == DGP_FORMAT_CSV;
 		}
 		det = reason == DGP_REASON_OK ? NULL : detail;
 	}
@@ -938,6 +940,7 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 		/* a run outlives midnight: "today" is taken per batch */
 		eng->ctx = dgp_norm_ctx_now(eng->o.utc_offset_min);
 	}
+	dgp_batch_set_nul_free(l->batch, csv_text);
 	dgp_batch_add_op(l->batch, op, l->cache, &eng->ctx, &rec->origin, rec->raw, rec->raw_len,
 	                 reason == DGP_REASON_OK ? l->vals : NULL, reason, det);
 	dgp_sink_span_t *s =

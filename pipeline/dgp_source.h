@@ -85,8 +85,9 @@ typedef struct dgp_source {
 	 */
 	int (*next)(void *opaque, int timeout_ms, dgp_source_record_t *rec, char *errstr,
 	            size_t errstr_size);
-	/* text — may be NULL (text already set): make rec->text UTF-8 from encoding
-	 * (the lane's, NULL: UTF-8) unless the record names its own; returns rec->reason. */
+	/* text — may be NULL (text already set): make rec->text UTF-8 without a NUL byte
+	 * (dgp_parse_check_text) from encoding (the lane's, NULL: UTF-8) unless the record
+	 * names its own; returns rec->reason. */
 	dgp_reason_t (*text)(void *opaque, dgp_source_record_t *rec, const char *encoding);
 	/* commit — may be NULL: the sink committed (source, partition) up to next_offset. */
 	void (*commit)(void *opaque, const char *source, int32_t partition, int64_t next_offset);

@@ -1,4 +1,5 @@
-/* test_arena.c — alignment, growth, oversized blocks, reset keeps standard blocks for reuse. */
+/* test_arena.c — alignment, growth, oversized blocks, shrink, reset keeps standard blocks for
+ * reuse. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +47,33 @@ Test(arena, oversized_allocation_gets_own_block)
 	cr_expect_lt((size_t)(small2 - small1), 1024);
 	cr_expect_str_eq(small1, "before");
 	cr_expect_str_eq(small2, "after");
+	dgp_arena_destroy(a);
+}
+
+Test(arena, shrink_gives_back_the_tail_of_the_latest_allocation_only)
+{
+	dgp_arena_t *a = dgp_arena_new(1024);
+	char *p = dgp_arena_alloc(a, 200);
+	size_t used = dgp_arena_used(a);
+	cr_assert_eq(used, 208); /* 200 aligned to 16 */
+	memcpy(p, "kept", 4);
+	dgp_arena_shrink(a, p, 200, 20);
+	cr_expect_eq(dgp_arena_used(a), 32);
+	char *q = dgp_arena_alloc(a, 16);
+	cr_expect_eq(q, p + 32, "the next allocation starts after the kept part");
+	cr_expect(memcmp(p, "kept", 4) == 0);
+	/* not the latest allocation: nothing happens */
+	dgp_arena_shrink(a, p, 20, 0);
+	cr_expect_eq(dgp_arena_used(a), 48);
+	/* all of it back */
+	dgp_arena_shrink(a, q, 16, 0);
+	cr_expect_eq(dgp_arena_used(a), 48, "an empty allocation still takes 16 bytes");
+	/* an oversized allocation (its own block) keeps its size */
+	char *big = dgp_arena_alloc(a, 100000);
+	size_t before = dgp_arena_used(a);
+	dgp_arena_shrink(a, big, 100000, 10);
+	cr_expect_eq(dgp_arena_used(a), before);
+	cr_expect_eq(dgp_arena_alloc(a, 1), q + 16, "the current block goes on where it was");
 	dgp_arena_destroy(a);
 }
 

@@ -111,6 +111,11 @@ Test(norm_text, output_buffer_too_small)
 	expect_cap(r, "hello world", 0, DGP_REASON_TOO_LONG);
 	expect_cap(r, "武汉", 6, DGP_REASON_OK);
 	expect_cap(r, "武汉", 5, DGP_REASON_TOO_LONG);
+	/* a run of ideographs with less room than the rest of the input (checked per character) */
+	expect_cap(r, "ａ武汉", 7, DGP_REASON_OK);
+	expect_cap(r, "武汉ａ", 7, DGP_REASON_OK);
+	expect_cap(r, "武汉ａ", 6, DGP_REASON_TOO_LONG);
+	expect_cap(r, "武汉ａ", 5, DGP_REASON_TOO_LONG);
 	expect_cap(r, "ａｂ", 2, DGP_REASON_OK);
 	expect_cap(r, "ａｂ", 1, DGP_REASON_TOO_LONG);
 	const dgp_norm_rule_t *p = rule_of("person_name", NULL);

@@ -278,6 +278,67 @@ Test(parse, csv_quoting_rfc4180)
 	dgp_parse_destroy(p);
 }
 
+/* The unquoted scan steps four bytes at a time: every field length and position mod 4. */
+Test(parse, csv_unquoted_fields_of_every_length_at_every_offset)
+{
+	dgp_parser_t *p = csv_parser("GMSFHM,XM,CSRQ,ZZ", 0, 0);
+	static const char digits[] = "0123456789";
+	for (int a = 1; a <= 9; a++)
+		for (int b = 0; b <= 9; b++)
+			for (int c = 0; c <= 9; c++) {
+				char s[64], want[3][16];
+				snprintf(want[0], sizeof(want[0]), "%.*s", a, digits);
+				snprintf(want[1], sizeof(want[1]), "%.*s", b, digits);
+				snprintf(want[2], sizeof(want[2]), "%.*s", c, "武汉市");
+				snprintf(s, sizeof(s), "%s,%s,%s,%s", want[0], want[1], want[2],
+				         want[1]);
+				cr_assert_eq(parse(p, s), DGP_REASON_OK, "%s: %s", s, detail);
+				expect_val(0, want[0]);
+				expect_val(1, b ? want[1] : NULL);
+				expect_val(2, c ? want[2] : NULL);
+				expect_val(3, b ? want[1] : NULL);
+			}
+	/* a line break found by the four-byte steps and by the tail after them */
+	cr_expect_eq(parse(p, "1,2,3,4567\n"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 10");
+	cr_expect_eq(parse(p, "1,2,3,45678\n9"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 11");
+	cr_expect_eq(parse(p, "1,2,3,4\n"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 7");
+	/* long fields: the 16-byte steps find the delimiter, the quote and the break */
+	cr_assert_eq(
+	    parse(p, "12345678901234567890,abcdefghijklmnopqrstuvwxyz,武汉市江岸区武汉市江岸区,x"),
+	    DGP_REASON_OK, "%s", detail);
+	expect_val(0, "12345678901234567890");
+	expect_val(1, "abcdefghijklmnopqrstuvwxyz");
+	expect_val(2, "武汉市江岸区武汉市江岸区");
+	expect_val(3, "x");
+	cr_expect_eq(parse(p, "1,2,3,45678901234567890123\"4"), DGP_REASON_MALFORMED, "%s", detail);
+	cr_expect_str_eq(detail, "quote inside an unquoted field at byte 26");
+	cr_expect_eq(parse(p, "1,2,3,4567890123456789012345\r"), DGP_REASON_MALFORMED, "%s",
+	             detail);
+	cr_expect_str_eq(detail, "line break outside quotes at byte 28");
+	dgp_parse_destroy(p);
+}
+
+/* vals are all set by a record that parses, whether the header has every field or not. */
+Test(parse, csv_sets_every_value_with_or_without_a_column_per_field)
+{
+	static const char *const headers[] = {"GMSFHM,XM,CSRQ,ZZ", "GMSFHM,CSRQ,ZZ,extra"};
+	static const char *const records[] = {"1,,2,3", "1,,3,x"};
+	for (size_t h = 0; h < 2; h++) {
+		dgp_parser_t *p = csv_parser(headers[h], 0, 0);
+		for (size_t f = 0; f < 4; f++)
+			vals[f] = (dgp_slice_t){"stale", 5};
+		cr_assert_eq(parse(p, records[h]), DGP_REASON_OK, "%s", detail);
+		expect_val(0, "1");
+		expect_val(1, NULL);
+		expect_val(2, h ? NULL : "2");
+		expect_val(3, "3");
+		dgp_parse_destroy(p);
+	}
+}
+
 Test(parse, csv_other_delimiter_and_quote)
 {
 	dgp_parser_t *p = csv_parser("GMSFHM|XM|ZZ", '|', '\'');
