@@ -56,7 +56,7 @@ python3-minimal             # /usr/bin/python3 itself
 python3-stdnum              # cross-checking ID and credit-code check digits in tests (tests/domain)
 python3-phonenumbers        # scripts/gen-phone-table.py (area codes) and the phone cross-check (tests/domain)
 python3-psycopg             # benchmarks/load/peer.py: the Python peer of dgp load
-python3-venv                # benchmarks/stream/run.sh: the Python consumer peer's own environment (PyPI)
+python3-venv                # benchmarks/stream/run.sh, benchmarks/load/run.sh PEER=polars: the Python peers' own environments (PyPI)
 time                        # GNU time (/usr/bin/time): CPU of dgp and the peers in benchmarks/load, benchmarks/stream
 unzip                       # inspecting XLSX exports and jars
 valgrind                    # memory checks, massif

@@ -19,7 +19,16 @@
 #   (e) the Python peer (benchmarks/load/peer.py: csv, python-stdnum, psycopg 3
 #       COPY + INSERT … ON CONFLICT DO UPDATE … WHERE changed; no golden
 #       records), first load of the same file into the same database
-# PEER=0 leaves (e) out (the peer takes minutes where dgp takes seconds).
+#   (e2) with PEER=polars, after (e): the polars peer (benchmarks/load/
+#       peer_polars.py: peer.py's checks, rejects and SQL on whole columns, as
+#       issue 13's peer was written), first load of the same file into its own
+#       schema (peer_polars) of the same database; the script then checks that
+#       it loaded the rows peer.py loaded (every column but content_hash and
+#       loaded_at) and rejected the same lines for the same reasons. Its
+#       Python environment (PIP_REQS below) is made once, from PyPI, in
+#       DGP_BENCH_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/dgp/bench-load)/venv
+# PEER=0 leaves (e) out (the peer takes minutes where dgp takes seconds);
+# PEER=polars adds (e2) to (e).
 # PARTS=golden measures the golden refresh alone instead, in a fresh database
 # per run:
 #   (g1) dgp load --no-golden-wait (the keys queued, no golden row yet)
@@ -38,6 +47,11 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$SRC/build-bulk}
 DGP=$BUILD/cli/dgp
 DGP_GEN=$BUILD/tools/dgp-gen
+CACHE=${DGP_BENCH_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/dgp/bench-load}
+# polars 2.x; psycopg and python-stdnum as benchmarks/stream/run.sh pins them
+# (stdnum 1.18 is Debian 12's, the one peer.py runs with)
+PIP_REQS="polars==2.1.0 psycopg[binary]==3.3.9 python-stdnum==1.18"
+VENV=$CACHE/venv
 : "${DGP_PG_CONNINFO:?start PostgreSQL first: eval \"\$(scripts/services.sh start pg)\"}"
 ADMIN=$DGP_PG_CONNINFO
 W=${BENCH_DIR:-$(mktemp -d)}
@@ -51,6 +65,15 @@ if [[ ! -s $F ]]; then
 	{ cat "$F"; echo; } >"$W/gaj_hjrk_bench_again.csv"
 	awk -F, -v OFS=, 'NR > 1 && NR % 10 == 0 { $17 = $17 "改" } { print }' "$F" >"$W/gaj_hjrk_bench_changed.csv"
 fi
+if [[ $PEER == polars && ( ! -f $VENV/.complete || $(cat "$VENV/.complete") != "$PIP_REQS" ) ]]; then
+	echo "installing $PIP_REQS into $VENV (once)..." >&2
+	mkdir -p "$CACHE"
+	rm -rf -- "$VENV"
+	/usr/bin/python3 -m venv "$VENV"
+	# shellcheck disable=SC2086
+	"$VENV/bin/pip" install -q $PIP_REQS >&2
+	echo "$PIP_REQS" >"$VENV/.complete"
+fi
 RES=$W/results.txt
 : >"$RES"
 # measure NAME CMD... — wall, user+sys of CMD (GNU time) and rows/s, µs/row
@@ -62,6 +85,19 @@ measure() {
 	read -r wall user sys <"$W/time"
 	awk -v n="$name" -v w="$wall" -v u="$user" -v s="$sys" -v r="$ROWS" -v l="$l" 'BEGIN {
 		printf "%-22s %8.1f s %10.0f rows/s  cpu %6.2f µs/row  load avg %s\n", n, w, r / w, (u + s) * 1e6 / r, l }' | tee -a "$RES"
+}
+# same_as_peer — peer_polars.* holds what peer.* holds: the same rows (every
+# column but content_hash and loaded_at, the peers hash differently) and the
+# same rejects; prints the differences and exits otherwise
+same_as_peer() {
+	local cols="gmsfhm, xm, xb, csrq, mz, cym, csdqh, jgqh, hh, yhzgx, hklb, hjdz, hjqh, hyzk, whcd, zzmm, zy, fwcs, sg, xx, lxdh, qrrq, qryy"
+	local rej="file, line, reason, raw" diff
+	diff=$(psql "$DGP_PG_CONNINFO" -XAtc "SELECT
+		(SELECT count(*) FROM (SELECT $cols FROM peer.gaj_hjrk EXCEPT ALL SELECT $cols FROM peer_polars.gaj_hjrk) a)
+		+ (SELECT count(*) FROM (SELECT $cols FROM peer_polars.gaj_hjrk EXCEPT ALL SELECT $cols FROM peer.gaj_hjrk) b)
+		+ (SELECT count(*) FROM (SELECT $rej FROM peer.reject EXCEPT ALL SELECT $rej FROM peer_polars.reject) c)
+		+ (SELECT count(*) FROM (SELECT $rej FROM peer_polars.reject EXCEPT ALL SELECT $rej FROM peer.reject) d)")
+	[[ $diff == 0 ]] || { echo "the polars peer's tables differ from peer.py's in $diff rows" >&2; exit 1; }
 }
 # golden_only RUN — (g1), (g2), (b2), (g3) in a fresh database
 golden_only() {
@@ -110,9 +146,15 @@ for run in $(seq 1 "$RUNS"); do
 			grep -Eq "unchanged $ROWS[ ,]" "$W/out" || { cat "$W/out"; exit 1; } # "(N skipped)" after it
 			measure "d_reload_10pct_changed" "$DGP" load --resource $R --encoding UTF-8 "$W/gaj_hjrk_bench_changed.csv"
 			grep -q "changed $((ROWS / 10))," "$W/out" || { cat "$W/out"; exit 1; }
-			if [[ $PEER == 1 ]]; then
+			if [[ $PEER == 1 || $PEER == polars ]]; then
 				measure "e_python_peer" /usr/bin/python3 "$SRC/benchmarks/load/peer.py" "$DGP_PG_CONNINFO" "$F"
 				grep -q "loaded $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
+			fi
+			if [[ $PEER == polars ]]; then
+				measure "e2_python_polars_peer" "$VENV/bin/python" "$SRC/benchmarks/load/peer_polars.py" \
+					--schema peer_polars "$DGP_PG_CONNINFO" "$F"
+				grep -q "loaded $ROWS," "$W/out" || { cat "$W/out"; exit 1; }
+				same_as_peer
 			fi
 		fi
 		export DGP_PG_CONNINFO=$ADMIN
@@ -124,5 +166,9 @@ sort -k1,1 -k4,4n "$RES" | awk '{ n[$1]++; v[$1, n[$1]] = $0 } END { for (k in n
 # ratios of the median wall times: (a) against (b), and against (b) + (b2)
 awk -v r="$ROWS" '{ t[$1] = $2 } END {
 	printf "(a)/(b):        with golden %.3f, without golden %.3f\n", t["b_psql_copy"] / t["a_load_with_golden"], t["b_psql_copy"] / t["a_load_without_golden"]
-	printf "(a)/(b + b2):   with golden %.3f (b + b2 = %.0f rows/s)\n", (t["b_psql_copy"] + t["b2_psql_copy_golden"]) / t["a_load_with_golden"], r / (t["b_psql_copy"] + t["b2_psql_copy_golden"]) }' "$W/medians.txt"
+	printf "(a)/(b + b2):   with golden %.3f (b + b2 = %.0f rows/s)\n", (t["b_psql_copy"] + t["b2_psql_copy_golden"]) / t["a_load_with_golden"], r / (t["b_psql_copy"] + t["b2_psql_copy_golden"])
+	if ("e_python_peer" in t)
+		printf "peer ÷ dgp:     (e)/(a) %.2f, (e)/(a′) %.2f\n", t["e_python_peer"] / t["a_load_with_golden"], t["e_python_peer"] / t["a_load_without_golden"]
+	if ("e2_python_polars_peer" in t)
+		printf "polars ÷ dgp:   (e2)/(a) %.2f, (e2)/(a′) %.2f\n", t["e2_python_polars_peer"] / t["a_load_with_golden"], t["e2_python_polars_peer"] / t["a_load_without_golden"] }' "$W/medians.txt"
 echo "(data in $W)"
