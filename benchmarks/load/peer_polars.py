@@ -28,9 +28,7 @@ n the first 17 digits read as a base-13 number (13 ≡ 2 mod 11, so this is the
 per-position weights 2^(17−i) mod 11), parsed by str.to_integer(base=13); the
 county is a semi-join (is_in) against python-stdnum's cn/loc.dat, read once.
 15-digit numbers are widened as peer.py widens them: "19" after the region and
-stdnum's calc_check_digit of those 17 digits, which drops the last one (it
-expects a number with its check digit), so most widened numbers fail the
-checksum there, and here too.
+the check digit of those 17 digits.
 
 Differences from peer.py: content_hash is a sum of polars' hashes of the
 normalised values (stable for one polars version, pinned in run.sh), not
@@ -169,7 +167,7 @@ def norm_id(h, t):
     v0 = py_strip(h).str.to_uppercase()
     b = v0.str.slice(0, 6) + "19" + v0.str.slice(6)
     widen = (v0.str.len_chars() == 15) & v0.str.contains(r"^[0-9]{15}$")
-    stages = [[pl.when(widen).then(b + check_char(b.str.slice(0, 16))).otherwise(v0).alias(t + "v")]]
+    stages = [[pl.when(widen).then(b + check_char(b)).otherwise(v0).alias(t + "v")]]
     v = pl.col(t + "v")
     ymd = [v.str.slice(6, 4).cast(pl.Int32, strict=False).alias(t + "y"),
            v.str.slice(10, 2).cast(pl.Int32, strict=False).alias(t + "m"),
