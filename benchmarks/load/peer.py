@@ -65,7 +65,9 @@ def norm_id(v):
     v = v.translate(HALF).strip().upper()
     if len(v) == 15 and v.isdigit():
         b = v[:6] + "19" + v[6:]
-        v = b + ric.calc_check_digit(b + "0")  # it drops the last digit: pass a placeholder
+        # calc_check_digit reads all but the last character (where a check digit
+        # would stand), so the 17 digits go in with one more character after them.
+        v = b + ric.calc_check_digit(b + "0")
     ric.validate(v)  # raises on format, date, check digit
     return v
 
