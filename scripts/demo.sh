@@ -52,6 +52,13 @@ psql "$DGP_PG_CONNINFO" -qX -P pager=off \
 	-c "SELECT count(*) AS legal_entities FROM dgp_base.legal_entity" \
 	-c "SELECT tyshxydm, mc, fddbr, clrq, zs, _dgp_sources->>'mc' AS mc_from FROM dgp_base.legal_entity_with_sources ORDER BY tyshxydm LIMIT 5" \
 	-c "SELECT resource_code, reason, count FROM dgp_catalog.reject_stats ORDER BY 1, 2"
+
+step "deletes: 公安 withdraws two people (a CSV _dgp_op column); the rows move to dgp_ops.deleted"
+awk 'NR == 1 { print $0 ",_dgp_op" } NR == 2 || NR == 3 { print $0 ",delete" }' \
+	"$data/gaj_hjrk_demo.csv" >"$data/gaj_hjrk_withdrawn.csv"
+"$DGP" load --resource 101001/000001 "$data/gaj_hjrk_withdrawn.csv"
+psql "$DGP_PG_CONNINFO" -qX -P pager=off \
+	-c "SELECT resource_code, line, deleted_at FROM dgp_ops.deleted ORDER BY id"
 # ---- end of bulk load --------------------------------------------------------
 
 # ---- streaming: dgp run from Kafka (the Kafka engineer's block) -------------
