@@ -7,7 +7,11 @@
  *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
  *         stop with DGP_ERR_STALE if another writer overlapped the batch;
  *         the dgp_ops.counted rows of its spans inserted when missing, locked, read)
- *   [COPY pg_temp.stage FROM STDIN]  inserts + merges as text, key order ──copybuf
+ *   [SAVEPOINT; SET LOCAL log_min_messages = fatal]   the rows the cache took for
+ *   [COPY dgp_src.t FROM STDIN]  new, straight into the table (text format, key order),
+ *   [RELEASE SAVEPOINT; SET LOCAL … TO DEFAULT]  when the role may SET log_min_messages;
+ *        └─ refused ─▶ ROLLBACK TO SAVEPOINT, every row through the stage below
+ *   [COPY pg_temp.stage FROM STDIN]  merges (or all rows) as text, key order ──copybuf
  *   [SELECT * FROM pg_temp.merge()]   in one exception block:
  *        INSERT … SELECT the new rows; WITH m AS (INSERT … SELECT the others
  *        ON CONFLICT … DO UPDATE … WHERE content hash differs RETURNING
@@ -136,6 +140,8 @@ typedef struct sink_table {
 	const char *refresh;     /* base whose golden queue gets the keys: "person", … or NULL */
 	const char *refresh_sig; /* for to_regprocedure() */
 	int golden_key;          /* field feeding the golden key, -1 none */
+	const char *copy_direct; /* COPY into the table itself, text format (NULL: never) */
+	bool queue_new;          /* new rows queue their golden key (the merge's qnew) */
 	golden_t golden;         /* does the refresh function exist (this session) */
 	bool stage_ready;        /* stage created and committed in this session */
 } sink_table_t;
@@ -150,8 +156,11 @@ struct dgp_pg_sink {
 	const char *origin_src_ptr; /* source whose sanitised text is in origin_src */
 	dgp_record_t **ord;         /* the batch's inserts and merges in key order */
 	size_t ord_cap;
-	bool *refused_at;    /* per ord entry: PostgreSQL refused it */
-	bool *is_new;        /* per ord entry: one of the inserts (the cache took it for new) */
+	bool *refused_at; /* per ord entry: PostgreSQL refused it */
+	bool *is_new;     /* per ord entry: one of the inserts (the cache took it for new) */
+	size_t n_new;     /* ord's first n_new entries are the inserts */
+	/* may this session COPY into dgp_src directly (SET log_min_messages allowed)? */
+	enum { DIRECT_UNKNOWN = 0, DIRECT_NO, DIRECT_YES } direct;
 	struct ord_ent *ent; /* sort scratch */
 	size_t ent_cap;
 	int rt;
@@ -357,6 +366,7 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 		ctes_all =
 		    dgp_arena_sprintf(a, qfmt, old.p, g, src, tbl, on.p, g, "", k0, ta.p, sa.p);
 		qnew = dgp_arena_sprintf(a, "%s::text", g);
+		t->queue_new = true;
 		qold = qall =
 		    dgp_arena_sprintf(a, "array_cat(%s, (SELECT array_agg(q.g) FROM q))", moved);
 		free(ta.p);
@@ -422,6 +432,11 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	    "END $dgp_merge$",
 	    stage, text.p, tbl, fn, tbl, cols.p, cols.p, src, qnew, upsert_old, upsert_all, stage);
 	t->merge = dgp_arena_sprintf(a, "SELECT * FROM %s()", fn);
+	/* The direct COPY queues a new row's golden key as dgp spells it, which is the
+	 * column's ::text only for a text column. */
+	const char *gk_type = t->golden_key >= 0 ? s->fields[t->golden_key].pg_type : NULL;
+	if (!sk->opts.staged_only && (!t->queue_new || !gk_type || is_text_type(gk_type)))
+		t->copy_direct = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN", tbl, cols.p);
 	table_build_delete(a, t, s, tbl, seq);
 	free(text.p);
 	free(typed.p);
@@ -494,6 +509,7 @@ void dgp_pg_sink_destroy(dgp_pg_sink_t *sk)
 void dgp_pg_sink_set_conn(dgp_pg_sink_t *sk, PGconn *conn)
 {
 	sk->conn = conn;
+	sk->direct = DIRECT_UNKNOWN;
 	sk->reject_stage_ready = false;
 	for (sink_table_t *t = sk->tables; t; t = t->next) {
 		t->stage_ready = false;
@@ -787,9 +803,12 @@ static inline void copy_value(unsigned char *dst, const char *src, size_t n)
 	}
 }
 
-/* One stage row: the values, content hash, origin and whether the cache took the key for new. */
+/*
+ * One row: the values, content hash, origin and, for the stage (is_new >= 0),
+ * whether the cache took the key for new.
+ */
 static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary, const dgp_record_t *r,
-                     bool is_new)
+                     int is_new)
 {
 	dgp_buf_t *b = &sk->copy;
 	size_t ncols = s->nfields + s->ncompanions;
@@ -802,7 +821,7 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary, cons
 			need += r->vals[i].len;
 		dgp_buf_reserve(b, need);
 		unsigned char *o = (unsigned char *)b->p + b->len;
-		o = put_be16(o, (uint16_t)(ncols + 3));
+		o = put_be16(o, (uint16_t)(ncols + 2 + (is_new >= 0)));
 		for (size_t i = 0; i < ncols; i++) {
 			dgp_slice_t v = r->vals[i];
 			if (!v.p) {
@@ -818,8 +837,10 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary, cons
 		o = put_be32(o, (uint32_t)sk->tmp.len);
 		memcpy(o, sk->tmp.p, sk->tmp.len);
 		o += sk->tmp.len;
-		o = put_be32(o, 1);
-		*o++ = is_new;
+		if (is_new >= 0) {
+			o = put_be32(o, 1);
+			*o++ = (unsigned char)is_new;
+		}
 		b->len = (size_t)((char *)o - b->p);
 		return;
 	}
@@ -835,10 +856,10 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary, cons
 	buf_put_i64(b, (int64_t)r->content_hash);
 	dgp_buf_putc(b, '\t');
 	dgp_sql_copy_text(b, sk->tmp.p, sk->tmp.len);
-	dgp_buf_puts(b, is_new ? "\tt\n" : "\tf\n");
+	dgp_buf_puts(b, is_new < 0 ? "\n" : is_new ? "\tt\n" : "\tf\n");
 }
 
-/* COPY recs (is_new[i] for each) into the stage. */
+/* COPY recs (is_new[i] for each; NULL: into the table, no such column) with sql. */
 static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_schema_t *s,
                               bool binary, dgp_record_t *const *recs, const bool *is_new, size_t n,
                               uint64_t *rows, char *errstr, size_t errstr_size)
@@ -848,7 +869,7 @@ static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_sche
 		return e;
 	copy_header(sk, binary);
 	for (size_t i = 0; i < n; i++) {
-		copy_row(sk, s, binary, recs[i], is_new[i]);
+		copy_row(sk, s, binary, recs[i], is_new ? is_new[i] : -1);
 		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
 			return e;
 	}
@@ -1268,9 +1289,10 @@ static void ord_sort(ord_ent_t *a, size_t n)
 }
 
 /*
- * The records of a and b (either may be empty) in key order, in sk->ord.  B-tree inserts in key
- * order touch each index page once per batch instead of once per row (RESULTS.md: +25–40 % rows/s);
- * the order does not change what is written, since a batch holds each key once.
+ * The records of a (the inserts), then those of b (the merges), each in key order, in sk->ord;
+ * sk->n_new = na.  B-tree inserts in key order touch each index page once per batch instead of
+ * once per row (RESULTS.md: +25–40 % rows/s); the order does not change what is written, since a
+ * batch holds each key once.
  */
 static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *a, size_t na,
                                         dgp_record_t *const *b, size_t nb)
@@ -1294,11 +1316,14 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *
 		    (ord_ent_t){be_prefix(k, kl), kl > 8 ? be_prefix(k + 8, kl - 8) : 0, r, i < na};
 	}
 	ord_sort(sk->ent, n);
+	size_t lo = 0, hi = na;
 	for (size_t i = 0; i < n; i++) {
-		sk->ord[i] = sk->ent[i].rec;
-		sk->is_new[i] = sk->ent[i].is_new;
-		sk->refused_at[i] = false;
+		size_t j = sk->ent[i].is_new ? lo++ : hi++;
+		sk->ord[j] = sk->ent[i].rec;
+		sk->is_new[j] = sk->ent[i].is_new;
+		sk->refused_at[j] = false;
 	}
+	sk->n_new = na;
 	return sk->ord;
 }
 
@@ -1359,6 +1384,96 @@ static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_
 	return DGP_OK;
 }
 
+/*
+ * May this session COPY into dgp_src directly?  Asked once per session:
+ * the role may SET log_min_messages (has_parameter_privilege, PostgreSQL
+ * 15; looked up first, so an older server answers no without an error).
+ */
+static dgp_err_t direct_probe(attempt_t *at, char *errstr, size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	if (sk->direct != DIRECT_UNKNOWN)
+		return DGP_OK;
+	PGresult *r = NULL;
+	dgp_err_t e = exec_sql(
+	    sk,
+	    "SELECT to_regprocedure('pg_catalog.has_parameter_privilege(text,text)') IS NOT NULL",
+	    &r, errstr, errstr_size);
+	bool yes = e == DGP_OK && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	r = NULL;
+	if (yes) {
+		e = exec_sql(sk,
+		             "SELECT pg_catalog.has_parameter_privilege('log_min_messages', 'SET')",
+		             &r, errstr, errstr_size);
+		yes = e == DGP_OK && PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+	}
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "direct copy privilege");
+	sk->direct = yes ? DIRECT_YES : DIRECT_NO;
+	if (!yes)
+		dgp_log(DGP_LOG_INFO, "pg",
+		        "this role may not SET log_min_messages: new rows go through the stage"
+		        " (GRANT SET ON PARAMETER log_min_messages TO the role: CONFIGURATION.md,"
+		        " pg.copy.direct)");
+	return DGP_OK;
+}
+
+/*
+ * Step 2a: the first n rows (the inserts) by COPY straight into the table,
+ * with the server's logging of its errors off (their DETAIL would quote a
+ * key or a row).  *fallback when PostgreSQL refused it: rolled back to the
+ * savepoint, nothing of it stays, the caller stages the rows.  The golden
+ * keys of the rows copied join sk->moved, as the merge's RETURNING would.
+ */
+static dgp_err_t direct_copy(attempt_t *at, size_t n, bool *fallback, char *errstr,
+                             size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	const dgp_schema_t *s = at->in->schema;
+	*fallback = false;
+	dgp_err_t e = exec_sql(sk, "SAVEPOINT dgp_direct; SET LOCAL log_min_messages = fatal", NULL,
+	                       errstr, errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "direct copy");
+	uint64_t rows = 0;
+	e = copy_records(sk, at->t->copy_direct, s, false, at->rows, NULL, n, &rows, errstr,
+	                 errstr_size);
+	if (e == DGP_OK)
+		e = exec_sql(sk,
+		             "RELEASE SAVEPOINT dgp_direct; SET LOCAL log_min_messages TO DEFAULT",
+		             NULL, errstr, errstr_size);
+	if (e == DGP_OK) {
+		at->res->inserted += rows;
+		for (size_t i = 0; at->t->queue_new && i < n; i++) {
+			dgp_slice_t g = at->rows[i]->vals[at->t->golden_key];
+			if (!g.p)
+				continue;
+			if (sk->moved.len)
+				dgp_buf_putc(&sk->moved, ',');
+			put_array_elem(&sk->moved, g.p, g.len);
+		}
+		return DGP_OK;
+	}
+	if (e == DGP_ERR_PG_CONN || PQstatus(sk->conn) != CONNECTION_OK)
+		return step_err(e, errstr, errstr_size, "direct copy");
+	char state[sizeof(sk->fail_state)];
+	memcpy(state, sk->fail_state, sizeof(state));
+	/* rolling back to the savepoint also undoes its SET LOCAL */
+	e = exec_sql(sk, "ROLLBACK TO SAVEPOINT dgp_direct; RELEASE SAVEPOINT dgp_direct", NULL,
+	             errstr, errstr_size);
+	if (e != DGP_OK)
+		return step_err(e, errstr, errstr_size, "direct copy");
+	/* the SQLSTATE only: the message may quote a value */
+	dgp_log(DGP_LOG_INFO, "pg",
+	        "resource %s: postgresql refused the COPY of %zu new rows into dgp_src"
+	        " (SQLSTATE %s); writing them through the stage",
+	        s->resource_code, n, state[0] ? state : "-----");
+	*fallback = true;
+	return DGP_OK;
+}
+
 /* A row PostgreSQL refused: marked, with "SQLSTATE: message" for dgp_ops.reject. */
 static void refuse(attempt_t *at, size_t i)
 {
@@ -1389,10 +1504,12 @@ typedef struct span {
 } span_t;
 
 /*
- * Step 2: every row to write (inserts and merges, key order) through the
- * stage: COPY, then one INSERT … ON CONFLICT.  A key the cache took for new
- * but PostgreSQL holds (stale cache, another writer) is merged like any
- * other: no statement fails on it, so the server log never holds a key.
+ * Step 2: the inserts by a direct COPY when the session may (direct_copy),
+ * then every row left (the merges; all rows when the direct COPY was not
+ * used or refused) through the stage: COPY, then one INSERT … ON CONFLICT.
+ * A key the cache took for new but PostgreSQL holds (stale cache, another
+ * writer) is merged like any other: no logged statement fails on it, so the
+ * server log never holds a key.
  *
  * When PostgreSQL refuses the rows for a reason it blames on a row
  * (DGP_PG_ROW_REFUSED), they are written again in spans, halving
@@ -1405,28 +1522,41 @@ typedef struct span {
 static dgp_err_t write_rows(attempt_t *at, char *errstr, size_t errstr_size)
 {
 	dgp_pg_sink_t *sk = at->sk;
-	size_t n = at->n_rows;
+	size_t n = at->n_rows, lo = 0;
 	if (!n)
 		return DGP_OK;
-	dgp_err_t e = stage_ensure(at, errstr, errstr_size);
+	dgp_err_t e;
+	if (at->t->copy_direct && sk->n_new) {
+		if ((e = direct_probe(at, errstr, errstr_size)) != DGP_OK)
+			return e;
+		bool fallback = true;
+		if (sk->direct == DIRECT_YES &&
+		    (e = direct_copy(at, sk->n_new, &fallback, errstr, errstr_size)) != DGP_OK)
+			return e;
+		if (!fallback)
+			lo = sk->n_new;
+	}
+	if (lo == n)
+		return DGP_OK;
+	e = stage_ensure(at, errstr, errstr_size);
 	if (e != DGP_OK)
 		return e;
 	bool refused;
-	e = stage_and_merge(at, at->rows, n, &refused, errstr, errstr_size);
+	e = stage_and_merge(at, at->rows + lo, n - lo, &refused, errstr, errstr_size);
 	if (e == DGP_OK || !refused || dgp_pg_sqlstate_class(sk->fail_state) != DGP_PG_ROW_REFUSED)
 		return e;
 	dgp_log(DGP_LOG_INFO, "pg",
 	        "resource %s: postgresql refused a row of a batch of %zu "
 	        "(SQLSTATE %s); writing the batch in parts to find and reject it",
-	        at->in->schema->resource_code, n, sk->fail_state);
+	        at->in->schema->resource_code, n - lo, sk->fail_state);
 	size_t cap = 128;
 	span_t *stack = dgp_xmalloc(cap * sizeof(*stack));
 	size_t top = 0;
-	span_t cur = {0, n, false, true};
+	span_t cur = {lo, n, false, true};
 	for (;;) {
 		/* A single row is always tried: the inference fails when two rows refused only
 		 * together (one key twice) sat in different halves. */
-		bool bad = cur.known_bad && (cur.hi - cur.lo > 1 || cur.hi - cur.lo == n);
+		bool bad = cur.known_bad && (cur.hi - cur.lo > 1 || cur.hi - cur.lo == n - lo);
 		if (!bad) {
 			e = stage_and_merge(at, at->rows + cur.lo, cur.hi - cur.lo, &refused,
 			                    errstr, errstr_size);

@@ -44,6 +44,16 @@
  * refuses and returns (SQLSTATE, message).  A key the cache took for new
  * but PostgreSQL holds (a stale cache, another writer) is merged.
  *
+ * Direct COPY: the rows the cache took for new (a first load: all) go by
+ * COPY straight into the dgp_src table, in a savepoint, when the role may
+ * SET log_min_messages (a superuser, or GRANT SET ON PARAMETER
+ * log_min_messages, PostgreSQL 15) and opts->staged_only is false: the
+ * server does not log that COPY's errors (SET LOCAL log_min_messages =
+ * fatal, reset after it).  If PostgreSQL refuses it (a key there after
+ * all, a value refused), the savepoint is rolled back and every row goes
+ * through the stage as above.  The direct COPY costs the server about two
+ * thirds of the staged insert (benchmarks/RESULTS.md).
+ *
  * When PostgreSQL refuses the rows for a reason it blames on a row
  * (DGP_PG_ROW_REFUSED, dgp_pg.h: a type's range, a constraint, a trigger,
  * two spellings of one key), the rows are written again in halves, in the
@@ -51,9 +61,9 @@
  * rejects.  k refused rows among n cost about 1.5 k log2(n) spans of 3
  * round trips (one in 10,000: about 60).
  *
- * Inserts and merges are sent in key order (B-tree locality); rejects in
+ * Inserts, then merges, are sent in key order (B-tree locality); rejects in
  * batch order.  Round trips per batch: 4 with rows (+1 the first time per
- * session), +1 with rejects.
+ * session, +3 with a direct COPY), +1 with rejects.
  *
  * Used by `dgp load` (file progress) and `dgp run` (Kafka offsets) alike:
  *
@@ -184,6 +194,10 @@ typedef struct dgp_pg_sink_result {
 
 typedef struct dgp_pg_sink_opts {
 	dgp_pg_copy_format_t format;
+	/* Never COPY new rows straight into the table (pg.copy.direct = false): every row goes
+	 * through the stage.  Otherwise the direct COPY is used when the role may SET
+	 * log_min_messages (see dgp_pg_sink_write). */
+	bool staged_only;
 } dgp_pg_sink_opts_t;
 
 /*

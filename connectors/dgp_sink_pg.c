@@ -133,11 +133,12 @@ static dgp_err_t pg_reconnect(void *opaque, char *err, size_t err_size)
 void dgp_sink_pg_init(dgp_sink_pg_t *s, const dgp_config_t *cfg, PGconn *conn,
                       dgp_http_readiness_t *ready)
 {
-	*s = (dgp_sink_pg_t){.sink = {s, pg_write, pg_stored, pg_warm, pg_reconnect},
-	                     .cfg = cfg,
-	                     .conn = conn,
-	                     .pg = dgp_pg_sink_new(conn, NULL),
-	                     .ready = ready};
+	*s = (dgp_sink_pg_t){
+	    .sink = {s, pg_write, pg_stored, pg_warm, pg_reconnect},
+	    .cfg = cfg,
+	    .conn = conn,
+	    .pg = dgp_pg_sink_new(conn, &(dgp_pg_sink_opts_t){.staged_only = !cfg->pg_copy_direct}),
+	    .ready = ready};
 	set_down(s, false);
 }
 
@@ -152,7 +153,8 @@ void dgp_sink_pg_fini(dgp_sink_pg_t *s)
 void dgp_sink_pg_renew(dgp_sink_pg_t *s)
 {
 	dgp_pg_sink_destroy(s->pg);
-	s->pg = dgp_pg_sink_new(s->conn, NULL);
+	s->pg =
+	    dgp_pg_sink_new(s->conn, &(dgp_pg_sink_opts_t){.staged_only = !s->cfg->pg_copy_direct});
 }
 
 void dgp_sink_pg_set_file(dgp_sink_pg_t *s, const char *file_id, const char *path,

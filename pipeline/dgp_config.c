@@ -31,6 +31,16 @@ static const dgp_conf_prop_t props[] = {
      NULL, 0,
      "How long to keep trying to reach PostgreSQL at start before giving "
      "up with an error."},
+    {"pg.copy.direct", DGP_CONF_BOOL, CONF_OFF(pg_copy_direct), 0, 1, "true", NULL, 0,
+     "A batch's new rows (keys not yet in the table: a first load's all) go "
+     "by COPY straight into the dgp_src table, which costs PostgreSQL about "
+     "two thirds of the staged insert (benchmarks/RESULTS.md).  Only when "
+     "the role may SET log_min_messages (a superuser, or `GRANT SET ON "
+     "PARAMETER log_min_messages TO dgp`, PostgreSQL 15): that COPY runs "
+     "with the server's logging of errors off, since a refused row's DETAIL "
+     "would quote a key; dgp then writes the batch through the stage and "
+     "logs the SQLSTATE itself.  Without the grant, or false, every row goes "
+     "through the stage."},
     {"kafka.brokers", DGP_CONF_STR, CONF_OFF(kafka_brokers), 0, 0, "127.0.0.1:9092", NULL, 0,
      "Kafka bootstrap brokers, `host:port[,host:port…]`; sets librdkafka's "
      "`bootstrap.servers`.  Any other `kafka.*` key is passed to librdkafka "

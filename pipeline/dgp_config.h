@@ -32,6 +32,7 @@ typedef struct dgp_config {
 	char *log_level;                          /* log.level */
 	char *pg_conninfo;                        /* pg.conninfo */
 	int64_t pg_connect_timeout_ms;            /* pg.connect.timeout.ms */
+	int64_t pg_copy_direct;                   /* pg.copy.direct (bool) */
 	char *kafka_brokers;                      /* kafka.brokers */
 	char *catalog_dir;                        /* catalog.dir */
 	char *catalog_timezone;                   /* catalog.timezone */

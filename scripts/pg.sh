@@ -266,7 +266,9 @@ create_cluster() {
     done
 
     # The password goes on stdin, never on psql's command line.
-    if ! printf "CREATE ROLE dgp LOGIN CREATEDB PASSWORD '%s';\nCREATE DATABASE dgp OWNER dgp;\n" "$pw_dgp" |
+    # SET on log_min_messages lets dgp COPY new rows straight into its tables with the
+    # server's logging of that COPY's errors off (CONFIGURATION.md: pg.copy.direct).
+    if ! printf "CREATE ROLE dgp LOGIN CREATEDB PASSWORD '%s';\nCREATE DATABASE dgp OWNER dgp;\nGRANT SET ON PARAMETER log_min_messages TO dgp;\n" "$pw_dgp" |
         PGPASSFILE="$PASS_FILE" "$PG_BIN/psql" -X -q -w -v ON_ERROR_STOP=1 \
             "host=127.0.0.1 port=$PG_PORT dbname=postgres user=$PG_SUPERUSER" >&2; then
         dgp_log_tail "$(logfile)"
