@@ -7,8 +7,10 @@
  *        (Kafka: missing offsets rows inserted at the batch's from offsets first;
  *         stop with DGP_ERR_STALE if another writer overlapped the batch;
  *         the dgp_ops.counted rows of its spans inserted when missing, locked, read)
- *   [SAVEPOINT; SET LOCAL log_min_messages = fatal]   the rows the cache took for
- *   [COPY dgp_src.t FROM STDIN]  new, straight into the table (text format, key order),
+ *   [SAVEPOINT; SET LOCAL log_min_messages = fatal;   the rows the cache took for
+ *    LOCK TABLE; the columns' type oids]             new, straight into the table
+ *   [COPY dgp_src.t FROM STDIN]  (binary when every type has a form in dgp_pg_bin.h, else
+ *                                 text; key order),
  *   [RELEASE SAVEPOINT; SET LOCAL … TO DEFAULT]  when the role may SET log_min_messages;
  *        └─ refused ─▶ ROLLBACK TO SAVEPOINT, every row through the stage below
  *   [COPY pg_temp.stage FROM STDIN]  merges (or all rows) as text, key order ──copybuf
@@ -45,6 +47,7 @@
 
 #include "dgp_log.h"
 #include "dgp_pg.h"
+#include "dgp_pg_bin.h"
 #include "dgp_utf8.h"
 
 #define COPY_FLUSH_BYTES (256 * 1024)
@@ -127,6 +130,9 @@ static void put_array_elem(dgp_buf_t *b, const char *p, size_t n)
 
 typedef enum golden { GOLDEN_UNKNOWN = 0, GOLDEN_NONE, GOLDEN_YES } golden_t;
 
+/* How the binary direct COPY writes a column: by the table's actual type. */
+typedef enum enc { ENC_TEXT = 1, ENC_DATE, ENC_NUMERIC, ENC_INT8 } enc_t;
+
 typedef struct sink_table {
 	struct sink_table *next;
 	const dgp_schema_t *schema;
@@ -141,9 +147,13 @@ typedef struct sink_table {
 	const char *refresh_sig; /* for to_regprocedure() */
 	int golden_key;          /* field feeding the golden key, -1 none */
 	const char *copy_direct; /* COPY into the table itself, text format (NULL: never) */
-	bool queue_new;          /* new rows queue their golden key (the merge's qnew) */
-	golden_t golden;         /* does the refresh function exist (this session) */
-	bool stage_ready;        /* stage created and committed in this session */
+	const char *copy_direct_bin; /* the same in binary format */
+	const char *direct_begin;    /* savepoint, logging off, lock, the columns' type oids */
+	const char *direct_oids;     /* the type oids enc was chosen for (in the sink's arena) */
+	unsigned char *enc;          /* per COPY column, its binary form (enc_t); NULL: text COPY */
+	bool queue_new;              /* new rows queue their golden key (the merge's qnew) */
+	golden_t golden;             /* does the refresh function exist (this session) */
+	bool stage_ready;            /* stage created and committed in this session */
 } sink_table_t;
 
 struct dgp_pg_sink {
@@ -435,8 +445,33 @@ static sink_table_t *table_build(dgp_pg_sink_t *sk, const dgp_schema_t *s)
 	/* The direct COPY queues a new row's golden key as dgp spells it, which is the
 	 * column's ::text only for a text column. */
 	const char *gk_type = t->golden_key >= 0 ? s->fields[t->golden_key].pg_type : NULL;
-	if (!sk->opts.staged_only && (!t->queue_new || !gk_type || is_text_type(gk_type)))
+	if (!sk->opts.staged_only && (!t->queue_new || !gk_type || is_text_type(gk_type))) {
 		t->copy_direct = dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN", tbl, cols.p);
+		t->copy_direct_bin =
+		    dgp_arena_sprintf(a, "COPY %s (%s) FROM STDIN (FORMAT binary)", tbl, cols.p);
+		/* The lock (COPY's own) first: no ALTER … TYPE can come between the types read
+		 * here and the COPY. */
+		dgp_buf_t names = {0}, rel = {0};
+		for (size_t i = 0; i < s->nfields + s->ncompanions; i++) {
+			dgp_sql_quote_literal(&names, i < s->nfields
+			                                  ? s->fields[i].column
+			                                  : s->companions[i - s->nfields].column);
+			dgp_buf_putc(&names, ',');
+		}
+		dgp_buf_puts(&names, "'_dgp_content_hash','_dgp_origin'");
+		dgp_sql_quote_literal(&rel, tbl);
+		t->direct_begin = dgp_arena_sprintf(
+		    a,
+		    "SAVEPOINT dgp_direct; SET LOCAL log_min_messages = fatal;"
+		    " LOCK TABLE %s IN ROW EXCLUSIVE MODE;"
+		    " SELECT string_agg(coalesce(a.atttypid, 0)::text, ',' ORDER BY k.i)"
+		    " FROM unnest(ARRAY[%s]::text[]) WITH ORDINALITY AS k (c, i)"
+		    " LEFT JOIN pg_attribute a ON a.attrelid = %s::regclass AND a.attname = k.c"
+		    " AND a.attnum > 0 AND NOT a.attisdropped",
+		    tbl, dgp_buf_cstr(&names), dgp_buf_cstr(&rel));
+		free(names.p);
+		free(rel.p);
+	}
 	table_build_delete(a, t, s, tbl, seq);
 	free(text.p);
 	free(typed.p);
@@ -857,6 +892,105 @@ static void copy_row(dgp_pg_sink_t *sk, const dgp_schema_t *s, bool binary, cons
 	dgp_buf_putc(b, '\t');
 	dgp_sql_copy_text(b, sk->tmp.p, sk->tmp.len);
 	dgp_buf_puts(b, is_new < 0 ? "\n" : is_new ? "\tt\n" : "\tf\n");
+}
+
+/*
+ * One row of the binary direct COPY, each value in its column's form (enc:
+ * the value columns, then the content hash and the origin).  False when a
+ * value does not have its rule's canonical text (dgp_pg_bin.h): the row is
+ * not written, the caller abandons the binary COPY.
+ */
+static bool copy_row_typed(dgp_pg_sink_t *sk, const dgp_schema_t *s, const unsigned char *enc,
+                           const dgp_record_t *r)
+{
+	dgp_buf_t *b = &sk->copy;
+	size_t ncols = s->nfields + s->ncompanions;
+	origin_text(sk, &r->origin, &sk->tmp);
+	size_t need = 2 + 4 * (ncols + 2) + 8 + sk->tmp.len;
+	for (size_t i = 0; i < ncols; i++)
+		need += DGP_PG_BIN_NUMERIC_MAX(r->vals[i].len); /* ≥ any form's length */
+	dgp_buf_reserve(b, need);
+	unsigned char *row = (unsigned char *)b->p + b->len;
+	unsigned char *o = put_be16(row, (uint16_t)(ncols + 2));
+	for (size_t i = 0; i < ncols; i++) {
+		dgp_slice_t v = r->vals[i];
+		if (!v.p) {
+			o = put_be32(o, 0xFFFFFFFFu);
+			continue;
+		}
+		int len;
+		switch (enc[i]) {
+		case ENC_DATE:
+			len = dgp_pg_bin_date(v.p, v.len, o + 4);
+			break;
+		case ENC_NUMERIC:
+			len = dgp_pg_bin_numeric(v.p, v.len, o + 4);
+			break;
+		case ENC_INT8:
+			len = dgp_pg_bin_int8(v.p, v.len, o + 4);
+			break;
+		default:
+			copy_value(o + 4, v.p, v.len);
+			len = (int)v.len;
+		}
+		if (len < 0)
+			return false;
+		o = put_be32(o, (uint32_t)len) + len;
+	}
+	o = put_be32(o, 8);
+	o = put_be64(o, r->content_hash);
+	o = put_be32(o, (uint32_t)sk->tmp.len);
+	memcpy(o, sk->tmp.p, sk->tmp.len);
+	o += sk->tmp.len;
+	b->len = (size_t)((char *)o - b->p);
+	return true;
+}
+
+/*
+ * The binary forms of t's COPY columns from their type oids ("25,1082,…",
+ * the value columns, then the content hash and the origin): t->enc, or NULL
+ * when a column has a type without one here (the text COPY is used).
+ */
+static void direct_encodings(dgp_arena_t *a, sink_table_t *t, const char *oids)
+{
+	const dgp_schema_t *s = t->schema;
+	size_t ncols = s->nfields + s->ncompanions;
+	unsigned char *enc = dgp_arena_calloc(a, ncols + 2);
+	const char *p = oids;
+	for (size_t i = 0; i < ncols + 2; i++) {
+		char *end;
+		unsigned long oid = strtoul(p, &end, 10);
+		if (end == p || (*end != ',' && *end != '\0')) {
+			enc = NULL;
+			break;
+		}
+		p = *end ? end + 1 : end;
+		switch (oid) {
+		case 25:   /* text */
+		case 1043: /* varchar */
+		case 1042: /* bpchar: its receive pads and checks the length as its input does */
+			enc[i] = ENC_TEXT;
+			break;
+		case 1082:
+			enc[i] = ENC_DATE;
+			break;
+		case 1700:
+			enc[i] = ENC_NUMERIC;
+			break;
+		case 20:
+			enc[i] = ENC_INT8;
+			break;
+		default:
+			enc[i] = 0;
+		}
+		if (!enc[i] || (i == ncols && oid != 20) ||
+		    (i == ncols + 1 && enc[i] != ENC_TEXT)) {
+			enc = NULL;
+			break;
+		}
+	}
+	t->enc = enc;
+	t->direct_oids = dgp_arena_strdup(a, oids);
 }
 
 /* COPY recs (is_new[i] for each; NULL: into the table, no such column) with sql. */
@@ -1385,6 +1519,39 @@ static dgp_err_t stage_and_merge(attempt_t *at, dgp_record_t *const *recs, size_
 }
 
 /*
+ * The binary direct COPY of the first n rows; a value without its rule's
+ * canonical text ends the COPY with an error of the client's own (the
+ * caller falls back to the stage, where PostgreSQL parses the text).
+ */
+static dgp_err_t copy_typed(attempt_t *at, size_t n, uint64_t *rows, char *errstr,
+                            size_t errstr_size)
+{
+	dgp_pg_sink_t *sk = at->sk;
+	dgp_err_t e = copy_begin(sk, at->t->copy_direct_bin, errstr, errstr_size);
+	if (e != DGP_OK)
+		return e;
+	copy_header(sk, true);
+	for (size_t i = 0; i < n; i++) {
+		if (!copy_row_typed(sk, at->in->schema, at->t->enc, at->rows[i])) {
+			sk->copy.len = 0;
+			if (PQputCopyEnd(sk->conn, "a value without its canonical text") != 1)
+				return conn_err(sk, errstr, errstr_size, "copy end");
+			PGresult *r = PQgetResult(sk->conn);
+			e = result_err(sk, r, errstr, errstr_size);
+			PQclear(r);
+			e = finish_results(sk, e, errstr, errstr_size);
+			return e != DGP_OK ? e
+			                   : dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG,
+			                                    "binary copy abandoned");
+		}
+		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
+			return e;
+	}
+	copy_trailer(sk, true);
+	return copy_end(sk, rows, errstr, errstr_size);
+}
+
+/*
  * May this session COPY into dgp_src directly?  Asked once per session:
  * the role may SET log_min_messages (has_parameter_privilege, PostgreSQL
  * 15; looked up first, so an older server answers no without an error).
@@ -1433,13 +1600,25 @@ static dgp_err_t direct_copy(attempt_t *at, size_t n, bool *fallback, char *errs
 	dgp_pg_sink_t *sk = at->sk;
 	const dgp_schema_t *s = at->in->schema;
 	*fallback = false;
-	dgp_err_t e = exec_sql(sk, "SAVEPOINT dgp_direct; SET LOCAL log_min_messages = fatal", NULL,
-	                       errstr, errstr_size);
+	sink_table_t *t = at->t;
+	PGresult *r = NULL;
+	dgp_err_t e = exec_sql(sk, t->direct_begin, &r, errstr, errstr_size);
 	if (e != DGP_OK)
 		return step_err(e, errstr, errstr_size, "direct copy");
+	const char *oids = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+	if (!t->direct_oids || strcmp(t->direct_oids, oids) != 0) {
+		direct_encodings(sk->arena, t, oids);
+		dgp_log(DGP_LOG_DEBUG, "pg", "resource %s: new rows by direct COPY in %s format",
+		        s->resource_code,
+		        t->enc ? "binary" : "text (a column type without a binary form here)");
+	}
+	PQclear(r);
 	uint64_t rows = 0;
-	e = copy_records(sk, at->t->copy_direct, s, false, at->rows, NULL, n, &rows, errstr,
-	                 errstr_size);
+	if (t->enc)
+		e = copy_typed(at, n, &rows, errstr, errstr_size);
+	else
+		e = copy_records(sk, t->copy_direct, s, false, at->rows, NULL, n, &rows, errstr,
+		                 errstr_size);
 	if (e == DGP_OK)
 		e = exec_sql(sk,
 		             "RELEASE SAVEPOINT dgp_direct; SET LOCAL log_min_messages TO DEFAULT",

@@ -51,8 +51,12 @@
  * server does not log that COPY's errors (SET LOCAL log_min_messages =
  * fatal, reset after it).  If PostgreSQL refuses it (a key there after
  * all, a value refused), the savepoint is rolled back and every row goes
- * through the stage as above.  The direct COPY costs the server about two
- * thirds of the staged insert (benchmarks/RESULTS.md).
+ * through the stage as above.  The COPY is binary (dgp_pg_bin.h) when
+ * every column's type, read after the table is locked, has a binary form
+ * there (text, varchar, char, date, numeric, bigint), else text; a value
+ * without its rule's canonical text ends a binary COPY (the stage takes
+ * the batch).  The binary direct COPY costs the server about half of the
+ * staged insert (benchmarks/RESULTS.md).
  *
  * When PostgreSQL refuses the rows for a reason it blames on a row
  * (DGP_PG_ROW_REFUSED, dgp_pg.h: a type's range, a constraint, a trigger,

@@ -33,8 +33,9 @@ static const dgp_conf_prop_t props[] = {
      "up with an error."},
     {"pg.copy.direct", DGP_CONF_BOOL, CONF_OFF(pg_copy_direct), 0, 1, "true", NULL, 0,
      "A batch's new rows (keys not yet in the table: a first load's all) go "
-     "by COPY straight into the dgp_src table, which costs PostgreSQL about "
-     "two thirds of the staged insert (benchmarks/RESULTS.md).  Only when "
+     "by COPY straight into the dgp_src table (binary when every column type "
+     "has a binary form in dgp, else text), which costs PostgreSQL about half "
+     "of the staged insert (benchmarks/RESULTS.md).  Only when "
      "the role may SET log_min_messages (a superuser, or `GRANT SET ON "
      "PARAMETER log_min_messages TO dgp`, PostgreSQL 15): that COPY runs "
      "with the server's logging of errors off, since a refused row's DETAIL "
