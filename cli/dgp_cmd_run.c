@@ -547,7 +547,7 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	}
 	/* A last drain for what the final batches queued; past the shutdown
 	 * timeout the keys stay queued for the next dgp run or dgp golden. */
-	dgp_golden_worker_stop(golden, true);
+	dgp_golden_worker_stop(golden, true, NULL);
 	alarm(0);
 	const dgp_ingest_totals_t *tot = dgp_ingest_totals(r.eng);
 	printf("dgp run: %" PRIu64 " records, %" PRIu64 " rows written, %" PRIu64

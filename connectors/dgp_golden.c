@@ -187,6 +187,7 @@ struct dgp_golden_worker {
 	dgp_metric_t *keys_gauge, *lag_gauge;
 	atomic_bool stop, final_drain;
 	PGconn *conn;
+	dgp_golden_report_t total; /* written by the thread only, read after the join */
 };
 
 /* One full drain and a gauge update; errors are logged, the keys stay queued. */
@@ -205,7 +206,11 @@ static void worker_pass(dgp_golden_worker_t *w)
 		}
 	}
 	dgp_golden_report_t r = {0};
-	if (dgp_golden_drain(w->conn, w->max_keys, false, &r, err, sizeof(err)) != DGP_OK)
+	dgp_err_t e = dgp_golden_drain(w->conn, w->max_keys, false, &r, err, sizeof(err));
+	w->total.keys += r.keys;
+	w->total.distinct += r.distinct;
+	w->total.transactions += r.transactions;
+	if (e != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "golden", "%s; the keys stay queued", err);
 	else if (r.keys)
 		dgp_log(DGP_LOG_DEBUG, "golden", "%llu keys refreshed in %llu transactions",
@@ -267,13 +272,16 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
 	return DGP_OK;
 }
 
-void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain)
+void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain,
+                            dgp_golden_report_t *report)
 {
 	if (!w)
 		return;
 	atomic_store(&w->final_drain, final_drain);
 	atomic_store(&w->stop, true);
 	pthread_join(w->thread, NULL);
+	if (report)
+		*report = w->total;
 	free(w->conninfo);
 	free(w);
 }

@@ -56,7 +56,8 @@ dgp_err_t dgp_golden_lag(PGconn *conn, int64_t *keys, double *oldest_s, char *er
                          size_t errstr_size) DGP_MUST_CHECK;
 
 /*
- * The worker on a thread with its own connection (dgp run): every interval_ms
+ * The worker on a thread with its own connection (dgp run; dgp load while it
+ * reads its files): every interval_ms
  * it drains the queue in chunks of max_keys and sets the two gauges (may be
  * NULL) from dgp_golden_lag.  A failed connection or drain is logged and
  * tried again at the next interval; the keys stay queued meanwhile.
@@ -74,8 +75,11 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
 
 /*
  * dgp_golden_worker_stop — stop and join the thread, after one last full
- * drain when final_drain is true; frees w.  NULL is a no-op.
+ * drain when final_drain is true; frees w.  report (may be NULL) gets the
+ * sum of what its drains refreshed (drains that failed count what they
+ * committed before).  NULL w is a no-op.
  */
-void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain);
+void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain,
+                            dgp_golden_report_t *report);
 
 #endif

@@ -154,8 +154,9 @@ static const dgp_conf_prop_t props[] = {
      "20,000: 16.1 s; benchmarks/RESULTS.md) and hold their locks longer."},
     {"golden.interval.ms", DGP_CONF_INT, CONF_OFF(golden_interval_ms), 10, 86400000, "1000", NULL,
      0,
-     "`dgp run` and `dgp golden`: time between two drains of the golden queue "
-     "(each drain refreshes every queued key, in chunks of golden.batch.keys)."},
+     "`dgp run`, `dgp load` (while it reads its files) and `dgp golden`: time "
+     "between two drains of the golden queue (each drain refreshes every "
+     "queued key, in chunks of golden.batch.keys)."},
     {"dedup.key.hash.bits", DGP_CONF_INT, CONF_OFF(dedup_key_hash_bits), 1, 64, "64", NULL, 0,
      "Bits of the xxh3 key hash the dedup cache keeps.  Leave at 64; tests set "
      "it low to force key-hash collisions and show they cost extra merges, "
