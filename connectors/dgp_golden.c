@@ -272,8 +272,7 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
 	return DGP_OK;
 }
 
-void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain,
-                            dgp_golden_report_t *report)
+void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain, dgp_golden_report_t *report)
 {
 	if (!w)
 		return;

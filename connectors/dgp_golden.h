@@ -79,7 +79,6 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
  * sum of what its drains refreshed (drains that failed count what they
  * committed before).  NULL w is a no-op.
  */
-void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain,
-                            dgp_golden_report_t *report);
+void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain, dgp_golden_report_t *report);
 
 #endif
