@@ -209,11 +209,11 @@ static bool insert_new(dgp_dedup_t *t, entry_t e, entry_t *homeless)
 	return false;
 }
 
-static void grow(dgp_dedup_t *t, entry_t pending)
+/* Move every entry (and pending, unless its key is 0) into a table of at least n buckets. */
+static void rehash(dgp_dedup_t *t, size_t n, entry_t pending)
 {
 	size_t old_n = t->nbuckets;
 	bucket_t *old = t->buckets;
-	size_t n = (size_t)((double)old_n * GROW_FACTOR) + 1;
 	for (;;) {
 		bool ok = true;
 		entry_t homeless;
@@ -232,6 +232,18 @@ static void grow(dgp_dedup_t *t, entry_t pending)
 		n = (size_t)((double)n * 1.1) + 1;
 	}
 	free(old);
+}
+
+static void grow(dgp_dedup_t *t, entry_t pending)
+{
+	rehash(t, (size_t)((double)t->nbuckets * GROW_FACTOR) + 1, pending);
+}
+
+void dgp_dedup_reserve(dgp_dedup_t *t, size_t more_keys)
+{
+	size_t keys = t->count + more_keys;
+	if ((double)keys > MAX_LOAD * (double)(t->nbuckets * BUCKET_SLOTS))
+		rehash(t, buckets_for(keys), (entry_t){0, 0});
 }
 
 void dgp_dedup_put(dgp_dedup_t *t, uint64_t key_hash, uint64_t content_hash, bool this_run)

@@ -57,6 +57,15 @@ dgp_dedup_t *dgp_dedup_new(size_t expected_keys);
 void dgp_dedup_destroy(dgp_dedup_t *t);
 
 /*
+ * dgp_dedup_reserve — make room for more_keys further keys without growing
+ * on the way (a table grown 1.3× at a time moves each entry about 4 times
+ * before it holds a million).  Keeps every entry; does nothing when there is
+ * room already.  A hint too small only means growing later.  Aborts on out
+ * of memory.
+ */
+void dgp_dedup_reserve(dgp_dedup_t *t, size_t more_keys);
+
+/*
  * dgp_dedup_classify — how a record with these hashes relates to the table
  * (does not change it).  A record whose key was written by this run with
  * the same content is DUPLICATE; written before the run, UNCHANGED.

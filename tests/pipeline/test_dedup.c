@@ -104,6 +104,34 @@ Test(dedup, presized_table_does_not_grow)
 	dgp_dedup_destroy(t);
 }
 
+/* The warm reserves room for the table's rows: the entries already in stay, the rest need no
+ * growth. */
+Test(dedup, reserve_keeps_entries_and_makes_room)
+{
+	dgp_dedup_t *t = dgp_dedup_new(0);
+	uint64_t s = 7;
+	for (uint64_t i = 0; i < 1000; i++)
+		dgp_dedup_put(t, splitmix(&s), i << 1, i & 1);
+	dgp_dedup_reserve(t, 100000);
+	size_t bytes = dgp_dedup_bytes(t);
+	cr_expect_leq(bytes / 101000, 24);
+	s = 7;
+	for (uint64_t i = 0; i < 1000; i++) {
+		uint64_t content;
+		bool this_run;
+		cr_assert(dgp_dedup_get(t, splitmix(&s), &content, &this_run));
+		cr_expect_eq(content, i << 1);
+		cr_expect_eq(this_run, (bool)(i & 1));
+	}
+	for (int i = 0; i < 100000; i++)
+		dgp_dedup_put(t, splitmix(&s), 1, false);
+	cr_expect_eq(dgp_dedup_count(t), 101000);
+	cr_expect_eq(dgp_dedup_bytes(t), bytes);
+	dgp_dedup_reserve(t, 10); /* room already: nothing moves */
+	cr_expect_eq(dgp_dedup_bytes(t), bytes);
+	dgp_dedup_destroy(t);
+}
+
 Test(dedup, snapshot_round_trip_with_metadata)
 {
 	char path[] = "/tmp/dgp_dedup_snap_XXXXXX";
