@@ -2513,6 +2513,14 @@ static const char ENSURE_OPS_SQL[] =
     "  ALTER TABLE dgp_ops.golden_queue DROP COLUMN key, ALTER COLUMN keys SET NOT NULL,"
     "   ADD CHECK (cardinality(keys) > 0 AND array_position(keys, NULL) IS NULL);"
     " END IF; END IF; END $dgp$;"
+    /* A batch's keys out of line and uncompressed: pglz compressing each row of
+     * 20,000 keys and the worker decompressing it were 5 % of a first load's
+     * PostgreSQL time (benchmarks/RESULTS.md); the rows live seconds.  Altered
+     * only when not yet so, which takes no lock on later starts. */
+    "DO $dgp$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
+    " 'dgp_ops.golden_queue'::regclass AND attname = 'keys' AND attstorage <> 'e') THEN"
+    " ALTER TABLE dgp_ops.golden_queue ALTER COLUMN keys SET STORAGE EXTERNAL;"
+    " END IF; END $dgp$;"
     "CREATE TABLE IF NOT EXISTS dgp_catalog.resource_stats ("
     " resource_code text PRIMARY KEY,"
     " \"rows\" bigint NOT NULL DEFAULT 0,"

@@ -1831,6 +1831,11 @@ Test(pg_golden, an_old_layout_queue_is_migrated_and_its_keys_refreshed)
 	           " AND attnum > 0 AND NOT attisdropped",
 	           "id bigint not null, base text not null, enqueued_at timestamp with time zone "
 	           "not null, keys text[] not null");
+	/* keys stored out of line, uncompressed (STORAGE EXTERNAL) */
+	expect_raw(c,
+	           "SELECT attstorage FROM pg_attribute WHERE attrelid ="
+	           " 'dgp_ops.golden_queue'::regclass AND attname = 'keys'",
+	           "e");
 	expect_raw(c,
 	           "SELECT string_agg(id || ' ' || base || ' ' || keys::text, ', ' ORDER BY id)"
 	           " FROM dgp_ops.golden_queue",
