@@ -37,6 +37,10 @@ expect_out first-sync-rows "5574 inserted, 0 updated, 0 deleted" "$out"
 [[ $(sql "SELECT count(*) FROM dgp_catalog.resource") == 420 ]] && ok || bad "resource rows" "$(sql 'SELECT count(*) FROM dgp_catalog.resource')"
 [[ $(sql "SELECT count(*) FROM dgp_catalog.field") == 4389 ]] && ok || bad "field rows"
 [[ $(sql "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'dgp_src'") == 420 ]] && ok || bad "dgp_src tables"
+# text key columns compare in byte order (COLLATE "C"), the other columns in the database's
+colls=$(sql "SELECT string_agg(c.relname || '.' || a.attname || ' ' || a.attcollation::regcollation, ', ' ORDER BY c.relname, a.attnum) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace IN ('dgp_src'::regnamespace, 'dgp_base'::regnamespace) AND c.relname IN ('gaj_hjrk', 'rsj_sbcb', 'person') AND a.attname IN ('gmsfhm', 'xzlx', 'xm')")
+want='gaj_hjrk.gmsfhm "C", gaj_hjrk.xm "default", person.gmsfhm "C", person.xm "default", rsj_sbcb.gmsfhm "C", rsj_sbcb.xm "default", rsj_sbcb.xzlx "C"'
+[[ $colls == "$want" ]] && ok || bad "key collations" "$colls"
 
 out=$("$DGP" catalog sync "$TMP/cat" 2>&1)
 expect_out second-sync-noop "nothing changed: the database already matched the catalog" "$out"
