@@ -2710,10 +2710,10 @@ static void put_canonical_key(dgp_buf_t *key, dgp_buf_t *norm, const dgp_field_s
  * entry twice: the larger of PostgreSQL's estimate and the resource's row
  * count in resource_stats (either may be missing or stale; it is a hint).
  */
-static void reserve_rows(PGconn *conn, const dgp_schema_t *s, dgp_arena_t *a, dgp_dedup_t *dedup)
+static void reserve_rows(PGconn *conn, const char *tbl, const char *resource_code,
+                         dgp_dedup_t *dedup)
 {
-	const char *params[2] = {
-	    dgp_arena_sprintf(a, "dgp_src.%s", dgp_sql_quote_ident(a, s->table)), s->resource_code};
+	const char *params[2] = {tbl, resource_code};
 	PGresult *r = PQexecParams(
 	    conn,
 	    "SELECT greatest((SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)),"
@@ -2761,8 +2761,8 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 		else
 			dgp_buf_printf(&sql, "%s::text, ", q);
 	}
-	dgp_buf_printf(&sql, "\"_dgp_content_hash\" FROM dgp_src.%s) TO STDOUT",
-	               dgp_sql_quote_ident(a, s->table));
+	const char *tbl = dgp_arena_sprintf(a, "dgp_src.%s", dgp_sql_quote_ident(a, s->table));
+	dgp_buf_printf(&sql, "\"_dgp_content_hash\" FROM %s) TO STDOUT", tbl);
 	/* the rules spell datetimes in the configured zone, which dgp_pg_set_time_zone()
 	 * made the session's: take its offset from the session */
 	int32_t utc_offset_min = 0;
@@ -2770,7 +2770,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 	if (PQresultStatus(tz) == PGRES_TUPLES_OK && PQntuples(tz) == 1)
 		utc_offset_min = (int32_t)atoi(PQgetvalue(tz, 0, 0));
 	PQclear(tz);
-	reserve_rows(conn, s, a, dedup);
+	reserve_rows(conn, tbl, s->resource_code, dedup);
 	PGresult *r = PQexec(conn, dgp_buf_cstr(&sql));
 	free(sql.p);
 	dgp_arena_destroy(a);
