@@ -106,7 +106,8 @@ void dgp_batch_destroy(dgp_batch_t *b)
 	free(b);
 }
 
-static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache);
+static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache,
+                     const dgp_batch_t *prev);
 
 void dgp_batch_reset(dgp_batch_t *b)
 {
@@ -130,9 +131,14 @@ void dgp_batch_set_nul_free(dgp_batch_t *b, bool nul_free)
 
 void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache)
 {
+	dgp_batch_classify_after(b, cache, NULL);
+}
+
+void dgp_batch_classify_after(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_batch_t *prev)
+{
 	for (size_t i = b->classified; i < b->n; i++)
 		if (b->recs[i].reason == DGP_REASON_OK)
-			classify(b, &b->recs[i], cache);
+			classify(b, &b->recs[i], cache, prev);
 	b->classified = b->n;
 	b->writes_ready = false;
 }
@@ -389,7 +395,8 @@ static void hash_record(dgp_batch_t *b, dgp_record_t *rec)
 	}
 	key[o] = '\0';
 	rec->key = (dgp_slice_t){key, klen};
-	rec->key_hash = dgp_dedup_hash(key, klen) & b->mask;
+	/* as the dedup table keys it (never 0), so one key has one probe chain here */
+	rec->key_hash = dgp_dedup_key(dgp_dedup_hash(key, klen) & b->mask);
 }
 
 /* Slot of rec's key in the batch table: found (same key bytes) or the empty slot to use. */
@@ -427,7 +434,37 @@ static size_t ktab_find(const dgp_batch_t *b, const dgp_record_t *rec, bool *fou
  * the cache says (PostgreSQL tells whether the key was there); it counts in
  * counts.deletes, not in a class.
  */
-static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache)
+/*
+ * The cache's entry for key_hash once prev's keys are put in it
+ * (dgp_batch_commit_cache): prev's latest committed version of that hash
+ * when prev holds one, else the cache's own.  As there, a hash is one key:
+ * of prev's keys with this hash, the version of the latest record wins; a
+ * delete removes the entry; a refused record (rec_slot -1) puts nothing.
+ */
+static bool entry_get(const dgp_batch_t *prev, const dgp_dedup_t *cache, uint64_t h,
+                      uint64_t *content, bool *this_run)
+{
+	if (prev) {
+		size_t m = prev->kcap - 1;
+		const kslot_t *best = NULL;
+		for (size_t i = (size_t)(h ^ (h >> 29)) & m; prev->ktab[i].rec; i = (i + 1) & m) {
+			const kslot_t *s = &prev->ktab[i];
+			if (s->hash == h && prev->rec_slot[s->rec - 1] == (int32_t)i &&
+			    (!best || s->rec > best->rec))
+				best = s;
+		}
+		if (best) {
+			*content = best->content;
+			*this_run = !best->del;
+			return !best->del;
+		}
+	}
+	*this_run = false;
+	return cache && dgp_dedup_get(cache, h, content, this_run);
+}
+
+static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache,
+                     const dgp_batch_t *prev)
 {
 	bool found;
 	size_t si = ktab_find(b, rec, &found);
@@ -439,16 +476,12 @@ static void classify(dgp_batch_t *b, dgp_record_t *rec, const dgp_dedup_t *cache
 		rec->cls = DGP_DEDUP_DUPLICATE;
 		del = false; /* counted as the duplicate it is */
 	} else {
-		bool in_cache = false, present = false;
-		if (del) {
-			rec->cls = DGP_DEDUP_DUPLICATE; /* once superseded; until then in deletes */
-			present = cache && dgp_dedup_get(cache, rec->key_hash, NULL, &in_cache);
-		} else {
-			rec->cls = cache ? dgp_dedup_classify_seen(cache, rec->key_hash,
-			                                           rec->content_hash, &in_cache)
-			                 : DGP_DEDUP_NEW;
-			present = rec->cls != DGP_DEDUP_NEW;
-		}
+		bool in_cache = false;
+		uint64_t stored = 0;
+		bool present = entry_get(prev, cache, rec->key_hash, &stored, &in_cache);
+		/* a delete: DUPLICATE once superseded; until then in deletes */
+		rec->cls = del ? DGP_DEDUP_DUPLICATE
+		               : dgp_dedup_class_of(present, stored, in_cache, rec->content_hash);
 		seen = seen || in_cache;
 		if (found) {
 			dgp_record_t *old = &b->recs[s->rec - 1];
@@ -518,7 +551,7 @@ dgp_record_t *dgp_batch_add_op(dgp_batch_t *b, dgp_op_t op, const dgp_dedup_t *c
 		b->counts.flagged++;
 	hash_record(b, rec);
 	if (!b->deferred) {
-		classify(b, rec, cache);
+		classify(b, rec, cache, NULL);
 		b->classified = b->n;
 	}
 	return rec;

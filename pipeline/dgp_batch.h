@@ -157,6 +157,17 @@ void dgp_batch_set_nul_free(dgp_batch_t *b, bool nul_free);
 void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache);
 
 /*
+ * dgp_batch_classify_after — dgp_batch_classify against the cache as it
+ * will be once prev (NULL: none), a committed batch, is put in it by
+ * dgp_batch_commit_cache, without putting it: the same classes, the same
+ * writes.  So the next batch can be handed to the sink before the cache
+ * takes the previous one's keys (random writes into a large table).  prev
+ * must not change until this returns; its refusals (dgp_batch_refuse)
+ * already made.
+ */
+void dgp_batch_classify_after(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_batch_t *prev);
+
+/*
  * dgp_batch_count_skipped — n records of the batch's input were skipped
  * unparsed (a chunk unchanged since the resource's last load): they count
  * as read and unchanged, and in skipped, so statistics count every record

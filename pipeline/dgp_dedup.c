@@ -152,18 +152,29 @@ dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash, ui
 	return dgp_dedup_classify_seen(t, key_hash, content_hash, &seen);
 }
 
+dgp_dedup_class_t dgp_dedup_class_of(bool found, uint64_t stored, bool this_run,
+                                     uint64_t content_hash)
+{
+	if (!found)
+		return DGP_DEDUP_NEW;
+	if ((stored & ~THIS_RUN_BIT) != (content_hash & ~THIS_RUN_BIT))
+		return DGP_DEDUP_CHANGED;
+	return this_run ? DGP_DEDUP_DUPLICATE : DGP_DEDUP_UNCHANGED;
+}
+
+uint64_t dgp_dedup_key(uint64_t key_hash)
+{
+	return fix_key(key_hash);
+}
+
 dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_hash,
                                           uint64_t content_hash, bool *seen_this_run)
 {
-	uint64_t stored;
+	uint64_t stored = 0;
 	bool this_run = false;
 	bool found = dgp_dedup_get(t, key_hash, &stored, &this_run);
 	*seen_this_run = this_run;
-	if (!found)
-		return DGP_DEDUP_NEW;
-	if (stored != (content_hash & ~THIS_RUN_BIT))
-		return DGP_DEDUP_CHANGED;
-	return this_run ? DGP_DEDUP_DUPLICATE : DGP_DEDUP_UNCHANGED;
+	return dgp_dedup_class_of(found, stored, this_run, content_hash);
 }
 
 static inline uint64_t rng_next(dgp_dedup_t *t)

@@ -81,6 +81,22 @@ dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_has
                                           uint64_t content_hash, bool *seen_this_run);
 
 /*
+ * dgp_dedup_class_of — dgp_dedup_classify_seen's rule for an entry held
+ * elsewhere (a batch's keys not yet put, dgp_batch_classify_after): found,
+ * the entry's content hash and whether this run wrote it, against a
+ * record's content hash.  Content hashes compare without their low bit, as
+ * the table stores them.
+ */
+dgp_dedup_class_t dgp_dedup_class_of(bool found, uint64_t stored, bool this_run,
+                                     uint64_t content_hash);
+
+/*
+ * dgp_dedup_key — key_hash as the table keys it: 0 is taken as 1 (0 marks an
+ * empty slot), so two hashes are one key when their dgp_dedup_key agree.
+ */
+uint64_t dgp_dedup_key(uint64_t key_hash);
+
+/*
  * dgp_dedup_get — the stored content hash of key_hash (low bit cleared) and
  * whether this run wrote it.  Returns false when the key is absent.
  */

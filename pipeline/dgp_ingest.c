@@ -5,8 +5,11 @@
  *             warm the lane's cache if it is not ─▶ parse into the batch arena
  *             ─▶ dgp_batch_add ─▶ span (source, partition) of the lane moved on
  *           full lanes, old lanes ─▶ write_lane()
- *   write_lane(): the retry loop — one policy for every command:
- *           OK ─▶ commit cache, count, source.commit per span, hook
+ *   write_lane(): classify against the cache and the pending batch ─▶ hand
+ *           off ─▶ settle: the pending batch's keys into the cache
+ *   reap(): the retry loop — one policy for every command:
+ *           OK ─▶ count, source.commit per span, hook; the batch's keys pending
+ *                 (pipelined; else into the cache now)
  *           CONN_LOST ─▶ pause source, backoff, reconnect, again
  *           REFUSED ─▶ backoff, again, up to refused_tries
  *           STALE / ALREADY_COMMITTED (not ours) ─▶ drop_stale()
@@ -305,12 +308,41 @@ static route_t *route_of(dgp_ingest_t *eng, const char *source, dgp_err_t *error
 	return eng->last_route = &eng->routes[eng->n_routes++];
 }
 
+/* Empty the lane's open batch; a pending one is emptied by settle, after its keys went in. */
+static void lane_reset(dgp_ingest_lane_t *l)
+{
+	if (l->batch != l->pending)
+		dgp_batch_reset(l->batch);
+	l->n_spans = 0;
+	l->n_ts = 0;
+	l->first_at = 0;
+}
+
+/*
+ * Put the pending batch's keys in the lane's cache (into: false drops them:
+ * the cache is warmed again from PostgreSQL, which holds them) and empty it.
+ * Pipelined, a committed batch's keys go in only after the next batch of
+ * the lane was classified against them (dgp_batch_classify_after) and
+ * handed to the write thread, so these random writes into a large table
+ * happen while PostgreSQL writes, not between two of its batches.
+ */
+static void settle(dgp_ingest_lane_t *l, bool into)
+{
+	if (!l->pending)
+		return;
+	if (into && l->cache)
+		dgp_batch_commit_cache(l->pending, l->cache);
+	dgp_batch_reset(l->pending);
+	l->pending = NULL;
+}
+
 /* Warm lane's cache from the sink; a lost connection is replaced and the load retried. */
 static dgp_err_t warm(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, size_t err_size)
 {
 	double t0 = now_of(eng), backoff = eng->o.retry.backoff_first_s;
 	uint64_t loaded = 0;
 	const dgp_schema_t *s = l->info.schema;
+	settle(l, false);
 	for (;;) {
 		dgp_dedup_destroy(l->cache);
 		l->cache = dgp_dedup_new(0);
@@ -360,14 +392,6 @@ static dgp_sink_span_t *span_of(dgp_ingest_t *eng, dgp_ingest_lane_t *l, const c
 	                                         .next_offset = first_offset,
 	                                         .next_line = -1};
 	return &l->spans[l->n_spans++];
-}
-
-static void lane_reset(dgp_ingest_lane_t *l)
-{
-	dgp_batch_reset(l->batch);
-	l->n_spans = 0;
-	l->n_ts = 0;
-	l->first_at = 0;
 }
 
 /* Swap the lane's per-batch buffers with its other set (the batch in flight ⇄ the open one). */
@@ -651,7 +675,10 @@ static void finish(dgp_ingest_t *eng)
 		        l->info.schema->table);
 	if (eng->o.std)
 		dgp_histogram_observe(eng->o.std->pg_roundtrip, f->took_s);
-	if (l->cache) /* NULL: a lane that read no record (an empty file) */
+	/* l->cache NULL: a lane that read no record (an empty file) */
+	if (l->cache && f->swapped)
+		l->pending = l->batch; /* settled after the next hand-off (write_lane) */
+	else if (l->cache)
 		dgp_batch_commit_cache(l->batch, l->cache);
 	count_committed(eng, l, &f->res, now_of(eng));
 	unknown_committed(l, f);
@@ -772,7 +799,7 @@ static dgp_err_t write_lane(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, 
 	dgp_err_t e = reap(eng, REAP_ALL, err, err_size);
 	if (e != DGP_OK || !l->n_spans) /* given up; or dropped behind a stale batch */
 		return e;
-	dgp_batch_classify(l->batch, l->cache);
+	dgp_batch_classify_after(l->batch, l->cache, l->pending);
 	flight_t *f = &eng->fl;
 	f->lane = l;
 	f->batch = l->batch;
@@ -796,6 +823,7 @@ static dgp_err_t write_lane(dgp_ingest_t *eng, dgp_ingest_lane_t *l, char *err, 
 	}
 	retry_reset(eng);
 	submit(eng);
+	settle(l, true); /* while the batch is written; its buffers are the lane's open ones now */
 	return eng->o.pipelined ? DGP_OK : reap(eng, REAP_ALL, err, err_size);
 }
 
@@ -807,7 +835,10 @@ dgp_err_t dgp_ingest_flush(dgp_ingest_t *eng, char *err, size_t err_size)
 		if (e != DGP_OK)
 			return e;
 	}
-	return reap(eng, REAP_ALL, err, err_size);
+	dgp_err_t e = reap(eng, REAP_ALL, err, err_size);
+	for (dgp_ingest_lane_t *l = eng->lanes; e == DGP_OK && l; l = l->next)
+		settle(l, true); /* flushed: the caches hold every committed key */
+	return e;
 }
 
 /* ---- the listener (rebalances, from inside source.next) --------------------------- */

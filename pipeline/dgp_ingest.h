@@ -120,6 +120,7 @@ typedef struct dgp_ingest_lane {
 	size_t n_ts, cap_ts;
 	double first_at;               /* engine clock at the batch's first record */
 	struct dgp_ingest_bufs *other; /* the engine's: batch buffers in flight or spare */
+	dgp_batch_t *pending; /* the engine's: committed, its keys not yet in cache (settle) */
 	struct dgp_ingest_lane *next;
 } dgp_ingest_lane_t;
 

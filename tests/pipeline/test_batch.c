@@ -677,3 +677,98 @@ Test(batch, the_content_hash_is_xxh3_of_the_length_prefixed_columns)
 	cr_expect_eq(r->content_hash, dgp_dedup_hash(buf, n) & ~1ull);
 	dgp_batch_destroy(b);
 }
+
+/* One random version: an upsert of key k with one of four names, or (1 in 5) a delete. */
+static dgp_record_t *add_random(dgp_batch_t *b, const dgp_dedup_t *cache, unsigned *seed)
+{
+	static const char *names[] = {"a", "b", "c", "d"};
+	char id[8];
+	snprintf(id, sizeof(id), "%d", rand_r(seed) % 12);
+	if (rand_r(seed) % 5 == 0)
+		return del(b, cache, id);
+	return add(b, cache, id, names[rand_r(seed) % 4], NULL);
+}
+
+/*
+ * dgp_batch_classify_after(q, cache, p) is what the engine does while p's
+ * keys are not yet in the cache: it must give exactly what committing p
+ * first and then classifying q gives — every record's class, the counts,
+ * the write sets — and the cache after both commits must be the same.
+ * Random batches over 12 keys with deletes, refused records in p, and
+ * key-hash masks of 2 and 3 bits (forced collisions, hash 0 among them) and 64.
+ */
+Test(batch, classify_after_a_pending_batch_equals_classify_after_its_commit, .timeout = 120)
+{
+	unsigned seed = 20261204;
+	for (int round = 0; round < 3000; round++) {
+		uint64_t mask = round % 3 == 0 ? ~0ull : round % 3 == 1 ? 0x7 : 0x3;
+		dgp_dedup_t *ca = dgp_dedup_new(0), *cb = dgp_dedup_new(0);
+		/* what PostgreSQL held before the run (not this run's) */
+		dgp_batch_t *w = dgp_batch_new(&schema, 64, mask);
+		for (int i = rand_r(&seed) % 10; i > 0; i--) {
+			dgp_record_t *r =
+			    add(w, NULL, (char[]){(char)('0' + rand_r(&seed) % 10), 0}, "a", NULL);
+			dgp_dedup_put(ca, r->key_hash, r->content_hash, false);
+			dgp_dedup_put(cb, r->key_hash, r->content_hash, false);
+		}
+		dgp_batch_t *p = dgp_batch_new(&schema, 64, mask);
+		dgp_batch_t *q1 = dgp_batch_new(&schema, 64, mask);
+		dgp_batch_t *q2 = dgp_batch_new(&schema, 64, mask);
+		dgp_batch_set_deferred(q2, true);
+		int np = 1 + rand_r(&seed) % 12, nq = 1 + rand_r(&seed) % 12;
+		for (int i = 0; i < np; i++)
+			add_random(p, ca, &seed);
+		for (int i = 0; i < np; i++)
+			if (rand_r(&seed) % 6 == 0)
+				dgp_batch_refuse(p, dgp_batch_record(p, (size_t)i),
+				                 DGP_REASON_DB_REFUSED, "23514");
+		dgp_batch_commit_cache(p, ca);
+		for (int i = 0; i < nq; i++) {
+			unsigned s2 = seed;
+			add_random(q1, ca, &seed);
+			add_random(q2, NULL, &s2);
+		}
+		dgp_batch_classify_after(q2, cb, p);
+		for (int i = 0; i < nq; i++)
+			cr_assert_eq(dgp_batch_record(q1, (size_t)i)->cls,
+			             dgp_batch_record(q2, (size_t)i)->cls, "round %d, record %d",
+			             round, i);
+		const dgp_batch_counts_t *k1 = dgp_batch_counts(q1), *k2 = dgp_batch_counts(q2);
+		cr_assert_arr_eq(k1->cls, k2->cls, sizeof(k1->cls), "round %d", round);
+		cr_assert_eq(k1->deletes, k2->deletes, "round %d", round);
+		cr_assert_eq(k1->repeated, k2->repeated, "round %d", round);
+		dgp_record_t **i1, **m1, **i2, **m2;
+		size_t ni1, nm1, ni2, nm2, nd1, nd2;
+		dgp_batch_writes(q1, &i1, &ni1, &m1, &nm1);
+		dgp_batch_writes(q2, &i2, &ni2, &m2, &nm2);
+		dgp_record_t **d1 = dgp_batch_deletes(q1, &nd1), **d2 = dgp_batch_deletes(q2, &nd2);
+		cr_assert(ni1 == ni2 && nm1 == nm2 && nd1 == nd2, "round %d", round);
+		dgp_record_t *b1 = dgp_batch_record(q1, 0), *b2 = dgp_batch_record(q2, 0);
+		for (size_t i = 0; i < ni1; i++)
+			cr_assert_eq(i1[i] - b1, i2[i] - b2, "round %d", round);
+		for (size_t i = 0; i < nm1; i++)
+			cr_assert_eq(m1[i] - b1, m2[i] - b2, "round %d", round);
+		for (size_t i = 0; i < nd1; i++)
+			cr_assert_eq(d1[i] - b1, d2[i] - b2, "round %d", round);
+		/* the engine's order: p's keys go in after q was handed on, then q's */
+		dgp_batch_commit_cache(p, cb);
+		dgp_batch_commit_cache(q1, ca);
+		dgp_batch_commit_cache(q2, cb);
+		cr_assert_eq(dgp_dedup_count(ca), dgp_dedup_count(cb), "round %d", round);
+		for (int k = 0; k < 12; k++) {
+			char id[8];
+			snprintf(id, sizeof(id), "%d", k);
+			uint64_t h = add(w, NULL, id, "a", NULL)->key_hash, c1 = 0, c2 = 0;
+			bool r1 = false, r2 = false;
+			cr_assert_eq(dgp_dedup_get(ca, h, &c1, &r1),
+			             dgp_dedup_get(cb, h, &c2, &r2));
+			cr_assert(c1 == c2 && r1 == r2, "round %d, key %d", round, k);
+		}
+		dgp_batch_destroy(w);
+		dgp_batch_destroy(p);
+		dgp_batch_destroy(q1);
+		dgp_batch_destroy(q2);
+		dgp_dedup_destroy(ca);
+		dgp_dedup_destroy(cb);
+	}
+}

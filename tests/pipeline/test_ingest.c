@@ -222,6 +222,7 @@ typedef struct fsink {
 	int conn_fail;               /* the next writes that lose their connection */
 	bool conn_fail_after_commit; /* …after their COMMIT landed (the reply is lost) */
 	int refuse;                  /* the next writes refused as a whole */
+	int refuse_row;              /* > 0: the record at offset refuse_row - 1 is refused, once */
 	size_t batch_sizes[16];
 	const dgp_schema_t *batch_schemas[16];
 	char deletes[256]; /* the keys of the deletes written, "key;" each */
@@ -341,6 +342,11 @@ static dgp_sink_status_t fsink_write(void *opaque, dgp_batch_t *b, const dgp_sin
 		snprintf(err, err_size, "stale batch");
 		return DGP_SINK_STALE;
 	}
+	for (size_t i = 0; k->refuse_row > 0 && i < dgp_batch_size(b); i++)
+		if (dgp_batch_record(b, i)->origin.offset == k->refuse_row - 1) {
+			dgp_batch_refuse(b, dgp_batch_record(b, i), DGP_REASON_DB_REFUSED, "23514");
+			k->refuse_row = 0;
+		}
 	fsink_commit(k, b, pp);
 	dgp_record_t **ins, **mrg;
 	size_t n_ins, n_mrg;
@@ -877,6 +883,45 @@ Test(ingest, pipelined_a_key_new_in_one_batch_and_changed_in_the_next_is_changed
 	cr_expect_eq(hook_cls[0][DGP_DEDUP_NEW], 4);
 	cr_expect_eq(hook_cls[1][DGP_DEDUP_NEW], 0);
 	cr_expect_eq(hook_cls[1][DGP_DEDUP_CHANGED], 4);
+	expect_exactly_once(&k, 0, 0, 8);
+	dgp_ingest_destroy(e);
+}
+
+/*
+ * The cache takes a committed batch's keys only after the next batch was
+ * classified against them and handed on: a key whose row PostgreSQL
+ * refused is not among them (NEW again next time), and after a flush the
+ * cache holds every committed key.
+ */
+Test(ingest, pipelined_a_refused_row_is_new_in_the_next_batch_and_a_flush_settles_the_cache)
+{
+	pipelined = true;
+	fsink_t k;
+	fsink_init(&k, "a", NULL);
+	k.refuse_row = 1 + 1; /* key 1's first version */
+	fsrc_t s;
+	fsrc_init(&s, "a", 1, (int[]){8});
+	s.key_mod = 4;
+	dgp_ingest_t *e = engine(&s, &k, 4, 0);
+	gate_close(&k);
+	steps(e, 4);
+	gate_wait_for_write(&k);
+	steps(e, 3);
+	gate_open(&k);
+	steps(e, 1);
+	flush(e);
+	cr_expect_eq(k.commits, 2);
+	cr_expect_eq(k.inserted[0], 3);
+	cr_expect_eq(k.inserted[1], 1);
+	cr_expect_eq(k.updated[1], 3);
+	cr_expect_eq(hook_cls[0][DGP_DEDUP_NEW], 3);
+	cr_expect_eq(hook_cls[1][DGP_DEDUP_NEW], 1);
+	cr_expect_eq(hook_cls[1][DGP_DEDUP_CHANGED], 3);
+	cr_expect_eq(dgp_ingest_totals(e)->rejected, 1);
+	dgp_ingest_lane_t *l = dgp_ingest_lanes(e);
+	cr_assert_not_null(l->cache);
+	cr_expect_eq(dgp_dedup_count(l->cache), 4);
+	cr_expect_null(l->pending);
 	expect_exactly_once(&k, 0, 0, 8);
 	dgp_ingest_destroy(e);
 }
