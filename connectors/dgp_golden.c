@@ -46,8 +46,8 @@ static const char LOCK_SQL[] = "SELECT pg_advisory_xact_lock(hashtext('dgp golde
 static const char TAKE_SQL[] =
     "WITH b AS (SELECT b FROM unnest(ARRAY['person','legal_entity']) AS b"
     "  WHERE to_regprocedure('dgp_base.refresh_' || b || '(text[])') IS NOT NULL),"
-    " h AS (SELECT id, sum(cardinality(keys)) OVER (ORDER BY id) AS n"
-    "  FROM (SELECT id, keys FROM dgp_ops.golden_queue"
+    " h AS (SELECT id, sum(n_keys) OVER (ORDER BY id) AS n"
+    "  FROM (SELECT id, n_keys FROM dgp_ops.golden_queue"
     "   WHERE base = ANY (ARRAY(SELECT b FROM b)) ORDER BY id LIMIT $1::bigint) q),"
     " d AS (DELETE FROM dgp_ops.golden_queue WHERE base = ANY (ARRAY(SELECT b FROM b))"
     "  AND id <= (SELECT coalesce(max(id) FILTER (WHERE n <= $1::bigint), min(id)) FROM h)"
@@ -163,7 +163,7 @@ dgp_err_t dgp_golden_lag(PGconn *conn, int64_t *keys, double *oldest_s, char *er
 {
 	*keys = 0;
 	*oldest_s = 0;
-	PGresult *r = PQexec(conn, "SELECT COALESCE(sum(cardinality(keys)), 0),"
+	PGresult *r = PQexec(conn, "SELECT COALESCE(sum(n_keys), 0),"
 	                           " COALESCE(extract(epoch FROM"
 	                           " clock_timestamp() - min(enqueued_at)), 0)"
 	                           " FROM dgp_ops.golden_queue");

@@ -1830,7 +1830,12 @@ Test(pg_golden, an_old_layout_queue_is_migrated_and_its_keys_refreshed)
 	           " FROM pg_attribute WHERE attrelid = 'dgp_ops.golden_queue'::regclass"
 	           " AND attnum > 0 AND NOT attisdropped",
 	           "id bigint not null, base text not null, enqueued_at timestamp with time zone "
-	           "not null, keys text[] not null");
+	           "not null, keys text[] not null, n_keys integer");
+	/* the key count, generated: for the rows migrated and for later ones */
+	expect_raw(c,
+	           "SELECT attgenerated FROM pg_attribute WHERE attrelid ="
+	           " 'dgp_ops.golden_queue'::regclass AND attname = 'n_keys'",
+	           "s");
 	/* keys stored out of line, uncompressed (STORAGE EXTERNAL) */
 	expect_raw(c,
 	           "SELECT attstorage FROM pg_attribute WHERE attrelid ="
