@@ -107,6 +107,7 @@ typedef struct load {
 	/* totals */
 	dgp_batch_counts_t total;
 	uint64_t files_done, files_skipped, files_failed;
+	dgp_golden_worker_t *golden; /* woken by each batch that wrote: its keys are queued */
 } load_t;
 
 static void counts_add(dgp_batch_counts_t *a, const dgp_batch_counts_t *b)
@@ -371,8 +372,9 @@ static void chunks_taint_rejects(dgp_file_chunks_t *gate, const dgp_batch_t *b)
 /* The engine committed a batch of the file being loaded: count it, report unknown fields. */
 static void on_committed(void *opaque, dgp_ingest_lane_t *lane, const dgp_sink_result_t *res)
 {
-	(void)res;
 	load_t *l = opaque;
+	if (res->inserted || res->updated || res->deleted)
+		dgp_golden_worker_wake(l->golden);
 	const dgp_batch_counts_t *bc = dgp_batch_counts(lane->batch);
 	counts_add(&l->file_counts, bc);
 	l->prog.rows += bc->read;
@@ -764,11 +766,10 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	/* The golden worker refreshes the keys the batches queue while the files are read, on
 	 * its own connection, so its work overlaps theirs (as dgp run's does); what it has not
 	 * taken when they are done is drained below. */
-	dgp_golden_worker_t *golden = NULL;
 	if (golden_wait &&
 	    dgp_golden_worker_start(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms,
 	                            cli->cfg->golden_batch_keys, cli->cfg->golden_interval_ms,
-	                            l.std.golden_queue_keys, l.std.golden_lag, &golden, err,
+	                            l.std.golden_queue_keys, l.std.golden_lag, &l.golden, err,
 	                            sizeof(err)) != DGP_OK)
 		dgp_log(DGP_LOG_WARN, "load", "%s; golden records are refreshed after the files",
 		        err);
@@ -778,7 +779,8 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	/* the worker ends the drain it is in (it may be the rest of the queue) */
 	double g0 = dgp_clock_mono_s();
 	dgp_golden_report_t gr = {0};
-	dgp_golden_worker_stop(golden, false, &gr);
+	dgp_golden_worker_stop(l.golden, false, &gr);
+	l.golden = NULL;
 	if (argc - optind > 1)
 		print_counts("total", &l.total, dgp_clock_mono_s() - t0);
 	if (l.files_skipped)

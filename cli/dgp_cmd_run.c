@@ -95,6 +95,7 @@ typedef struct run {
 	/* the progress line */
 	uint64_t log_seen;
 	double log_at, last_msg_at;
+	dgp_golden_worker_t *golden; /* woken by each batch that wrote: its keys are queued */
 } run_t;
 
 /* ---- the engine's resolver: topic → resource ------------------------------------- */
@@ -177,8 +178,9 @@ static void produce_rejects(run_t *r, dgp_ingest_lane_t *lane)
 
 static void on_committed(void *opaque, dgp_ingest_lane_t *lane, const dgp_sink_result_t *res)
 {
-	(void)res;
 	run_t *r = opaque;
+	if (res->inserted || res->updated || res->deleted)
+		dgp_golden_worker_wake(r->golden);
 	int64_t now_ms = (int64_t)time(NULL) * 1000;
 	struct timespec wall;
 	if (clock_gettime(CLOCK_REALTIME, &wall) == 0)
@@ -508,11 +510,11 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 		goto out;
 	}
 	/* Golden records off the write path: the batches queue their keys, this
-	 * thread refreshes them on its own connection every golden.interval.ms. */
-	dgp_golden_worker_t *golden = NULL;
+	 * thread refreshes them on its own connection, woken by each batch that
+	 * wrote and at least every golden.interval.ms. */
 	if (dgp_golden_worker_start(cli->cfg->pg_conninfo, cli->cfg->pg_connect_timeout_ms,
 	                            cli->cfg->golden_batch_keys, cli->cfg->golden_interval_ms,
-	                            r.std.golden_queue_keys, r.std.golden_lag, &golden, err,
+	                            r.std.golden_queue_keys, r.std.golden_lag, &r.golden, err,
 	                            sizeof(err)) != DGP_OK) {
 		dgp_cli_err("run", "%s", err);
 		goto out;
@@ -547,7 +549,8 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 	}
 	/* A last drain for what the final batches queued; past the shutdown
 	 * timeout the keys stay queued for the next dgp run or dgp golden. */
-	dgp_golden_worker_stop(golden, true, NULL);
+	dgp_golden_worker_stop(r.golden, true, NULL);
+	r.golden = NULL;
 	alarm(0);
 	const dgp_ingest_totals_t *tot = dgp_ingest_totals(r.eng);
 	printf("dgp run: %" PRIu64 " records, %" PRIu64 " rows written, %" PRIu64

@@ -185,7 +185,7 @@ struct dgp_golden_worker {
 	char *conninfo;
 	int64_t connect_timeout_ms, max_keys, interval_ms;
 	dgp_metric_t *keys_gauge, *lag_gauge;
-	atomic_bool stop, final_drain;
+	atomic_bool stop, final_drain, wake;
 	PGconn *conn;
 	dgp_golden_report_t total; /* written by the thread only, read after the join */
 };
@@ -230,7 +230,9 @@ static void *worker_main(void *arg)
 	dgp_golden_worker_t *w = arg;
 	while (!atomic_load(&w->stop)) {
 		worker_pass(w);
-		for (int64_t ms = 0; ms < w->interval_ms && !atomic_load(&w->stop); ms += 20) {
+		for (int64_t ms = 0; ms < w->interval_ms && !atomic_load(&w->stop) &&
+		                     !atomic_exchange(&w->wake, false);
+		     ms += 20) {
 			struct timespec ts = {.tv_sec = 0, .tv_nsec = 20 * 1000000L};
 			nanosleep(&ts, NULL);
 		}
@@ -261,6 +263,7 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
 	w->lag_gauge = lag_gauge;
 	atomic_init(&w->stop, false);
 	atomic_init(&w->final_drain, false);
+	atomic_init(&w->wake, false);
 	int rc = pthread_create(&w->thread, NULL, worker_main, w);
 	if (rc) {
 		snprintf(errstr, errstr_size, "golden worker: thread: %s", strerror(rc));
@@ -270,6 +273,12 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
 	}
 	*out = w;
 	return DGP_OK;
+}
+
+void dgp_golden_worker_wake(dgp_golden_worker_t *w)
+{
+	if (w)
+		atomic_store(&w->wake, true);
 }
 
 void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain, dgp_golden_report_t *report)

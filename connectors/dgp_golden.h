@@ -74,6 +74,14 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
                                   size_t errstr_size) DGP_MUST_CHECK;
 
 /*
+ * dgp_golden_worker_wake — keys were queued: the worker starts its next
+ * drain within 20 ms instead of at the end of its interval (one drain
+ * takes every key queued before it).  For a writer in the same process
+ * after each committed batch.  Any thread; NULL w is a no-op.
+ */
+void dgp_golden_worker_wake(dgp_golden_worker_t *w);
+
+/*
  * dgp_golden_worker_stop — stop and join the thread, after one last full
  * drain when final_drain is true; frees w.  report (may be NULL) gets the
  * sum of what its drains refreshed (drains that failed count what they

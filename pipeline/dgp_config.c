@@ -156,7 +156,9 @@ static const dgp_conf_prop_t props[] = {
      0,
      "`dgp run`, `dgp load` (while it reads its files) and `dgp golden`: time "
      "between two drains of the golden queue (each drain refreshes every "
-     "queued key, in chunks of golden.batch.keys)."},
+     "queued key, in chunks of golden.batch.keys).  In `dgp run` and `dgp "
+     "load` each batch that wrote rows also starts the next drain at once (within "
+     "20 ms), so this is the longest wait."},
     {"dedup.key.hash.bits", DGP_CONF_INT, CONF_OFF(dedup_key_hash_bits), 1, 64, "64", NULL, 0,
      "Bits of the xxh3 key hash the dedup cache keeps.  Leave at 64; tests set "
      "it low to force key-hash collisions and show they cost extra merges, "
