@@ -11,19 +11,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "dgp_buf.h"
 #include "dgp_clock.h"
 #include "dgp_log.h"
 #include "dgp_metrics.h"
 #include "dgp_pg.h"
 
-/* The bases and their refresh functions; the queue's base column names one of them. */
-static const struct {
-	const char *base;
-	const char *sql;
-} BASES[] = {
-    {"person", "SELECT dgp_base.refresh_person($1::text[])"},
-    {"legal_entity", "SELECT dgp_base.refresh_legal_entity($1::text[])"},
-};
+/* The bases, in the queue's base column; dgp_base.refresh_<base>(text[]) refreshes one. */
+static const char *const BASES[] = {"person", "legal_entity"};
 
 /*
  * Serialises the drains: the refresh functions take the same lock, so a
@@ -33,28 +28,52 @@ static const struct {
  */
 static const char LOCK_SQL[] = "SELECT pg_advisory_xact_lock(hashtext('dgp golden refresh'))";
 
+/* Which bases' refresh functions exist, in BASES order ('t' / 'f'). */
+static const char EXISTS_SQL[] =
+    "SELECT to_regprocedure('dgp_base.refresh_person(text[])') IS NOT NULL,"
+    " to_regprocedure('dgp_base.refresh_legal_entity(text[])') IS NOT NULL";
+
 /*
- * Take the queue's head: the first rows of the bases whose refresh function
- * exists, in id order, while their keys add up to at most $1 (always one row,
- * so a row of more keys than that is taken whole).  At most $1 rows are read
- * for that (every row holds one key at least), then deleted as one range of
- * the primary key, no row locked before its delete.  A row queued by a
+ * The statement that takes a chunk and refreshes it, for the bases in
+ * bases[0..n) (their functions exist).  It takes the queue's head: the first
+ * rows of those bases in id order while their keys add up to at most $1
+ * (always one row, so a row of more keys than that is taken whole).  At most
+ * $1 rows are read for that (every row holds one key at least), by their key
+ * counts alone (n_keys: no array is read), then deleted as one range of the
+ * primary key, no row locked before its delete.  A row queued by a
  * transaction that commits later is not visible to this statement and stays
- * queued for the next chunk, whatever its id.  The keys are made distinct in
- * one hash (k), per base: keys taken, distinct keys, the keys.
+ * queued for the next chunk, whatever its id.  Per base with keys taken: the
+ * keys taken, then the distinct ones, sorted bytewise (the order the refresh
+ * probes in), handed to its refresh function in the same statement — so the
+ * keys never travel to the client and back.  One row per such base: base,
+ * keys taken, distinct keys.  The leading comment names the statement in
+ * pg_stat_activity.
  */
-static const char TAKE_SQL[] =
-    "WITH b AS (SELECT b FROM unnest(ARRAY['person','legal_entity']) AS b"
-    "  WHERE to_regprocedure('dgp_base.refresh_' || b || '(text[])') IS NOT NULL),"
-    " h AS (SELECT id, sum(n_keys) OVER (ORDER BY id) AS n"
-    "  FROM (SELECT id, n_keys FROM dgp_ops.golden_queue"
-    "   WHERE base = ANY (ARRAY(SELECT b FROM b)) ORDER BY id LIMIT $1::bigint) q),"
-    " d AS (DELETE FROM dgp_ops.golden_queue WHERE base = ANY (ARRAY(SELECT b FROM b))"
-    "  AND id <= (SELECT coalesce(max(id) FILTER (WHERE n <= $1::bigint), min(id)) FROM h)"
-    "  RETURNING base, keys),"
-    " k AS (SELECT base, key, count(*) AS n FROM d, unnest(d.keys) AS u (key)"
-    "  GROUP BY base, key)"
-    " SELECT base, sum(n), count(*), array_agg(key)::text FROM k GROUP BY base";
+static char *take_sql(const char *const *bases, size_t n)
+{
+	dgp_buf_t b = {0};
+	dgp_buf_printf(&b, "/* dgp golden: take and refresh */"
+	                   " WITH h AS (SELECT id, sum(n_keys) OVER (ORDER BY id) AS n"
+	                   " FROM (SELECT id, n_keys FROM dgp_ops.golden_queue"
+	                   "  WHERE base = ANY ($2::text[]) ORDER BY id LIMIT $1::bigint) q),"
+	                   " d AS (DELETE FROM dgp_ops.golden_queue WHERE base = ANY ($2::text[])"
+	                   "  AND id <= (SELECT coalesce(max(id) FILTER (WHERE n <= $1::bigint),"
+	                   "  min(id)) FROM h) RETURNING base, keys)");
+	for (size_t i = 0; i < n; i++)
+		dgp_buf_printf(
+		    &b,
+		    ", k%zu AS (SELECT count(*) AS n, array_agg(DISTINCT u.k COLLATE \"C\""
+		    " ORDER BY u.k COLLATE \"C\") AS keys"
+		    " FROM d, unnest(d.keys) AS u (k) WHERE d.base = '%s')",
+		    i, bases[i]);
+	for (size_t i = 0; i < n; i++)
+		dgp_buf_printf(&b,
+		               "%s SELECT '%s', k%zu.n, cardinality(k%zu.keys),"
+		               " dgp_base.refresh_%s(k%zu.keys) FROM k%zu WHERE k%zu.n > 0",
+		               i ? " UNION ALL" : "", bases[i], i, i, bases[i], i, i, i);
+	dgp_buf_cstr(&b);
+	return b.p;
+}
 
 static dgp_err_t fail(PGconn *conn, dgp_err_t e, char *errstr, size_t errstr_size, const char *what)
 {
@@ -64,15 +83,6 @@ static dgp_err_t fail(PGconn *conn, dgp_err_t e, char *errstr, size_t errstr_siz
 	if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
 		PQclear(PQexec(conn, "ROLLBACK"));
 	return e;
-}
-
-/* The refresh call of base, NULL for a base this worker does not know. */
-static const char *refresh_sql(const char *base)
-{
-	for (size_t b = 0; b < sizeof(BASES) / sizeof(BASES[0]); b++)
-		if (!strcmp(BASES[b].base, base))
-			return BASES[b].sql;
-	return NULL;
 }
 
 /*
@@ -91,38 +101,45 @@ static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t
 	if (e != DGP_OK)
 		return fail(conn, e, errstr, errstr_size, "begin");
 	double t_lock = dgp_clock_mono_s();
+	PGresult *r = PQexec(conn, EXISTS_SQL);
+	e = dgp_pg_result_err(conn, r, errstr, errstr_size);
+	const char *bases[sizeof(BASES) / sizeof(BASES[0])];
+	size_t nb = 0;
+	for (size_t i = 0; e == DGP_OK && i < sizeof(BASES) / sizeof(BASES[0]); i++)
+		if (PQgetvalue(r, 0, (int)i)[0] == 't')
+			bases[nb++] = BASES[i];
+	PQclear(r);
+	if (e != DGP_OK)
+		return fail(conn, e, errstr, errstr_size, "look up the refresh functions");
+	if (!nb) /* no base's keys can be taken: nothing to commit */
+		return dgp_pg_exec(conn, "ROLLBACK", errstr, errstr_size);
 	char lim[24];
 	snprintf(lim, sizeof(lim), "%lld", (long long)max_keys);
-	const char *p[1] = {lim};
-	PGresult *r = PQexecParams(conn, TAKE_SQL, 1, NULL, p, NULL, NULL, 0);
+	dgp_buf_t arr = {0};
+	dgp_buf_putc(&arr, '{');
+	for (size_t i = 0; i < nb; i++)
+		dgp_buf_printf(&arr, "%s%s", i ? "," : "", bases[i]);
+	dgp_buf_putc(&arr, '}');
+	const char *p[2] = {lim, dgp_buf_cstr(&arr)};
+	char *sql = take_sql(bases, nb);
+	r = PQexecParams(conn, sql, 2, NULL, p, NULL, NULL, 0);
+	free(sql);
+	free(arr.p);
 	e = dgp_pg_result_err(conn, r, errstr, errstr_size);
 	if (e != DGP_OK) {
+		char what[96];
+		snprintf(what, sizeof(what), "take and refresh of base%s %s%s%s", nb > 1 ? "s" : "",
+		         bases[0], nb > 1 ? ", " : "", nb > 1 ? bases[1] : "");
 		PQclear(r);
-		return fail(conn, e, errstr, errstr_size, "take keys from dgp_ops.golden_queue");
+		return fail(conn, e, errstr, errstr_size, what);
 	}
-	double t_take = dgp_clock_mono_s(), t_refresh = 0;
+	double t_take = dgp_clock_mono_s();
 	uint64_t keys = 0, distinct = 0;
 	for (int i = 0; i < PQntuples(r); i++) {
-		const char *base = PQgetvalue(r, i, 0);
-		const char *sql = refresh_sql(base);
-		if (!sql)
-			continue; /* TAKE_SQL only takes the bases above */
-		double t = dgp_clock_mono_s();
-		const char *arr[1] = {PQgetvalue(r, i, 3)};
-		PGresult *rr = PQexecParams(conn, sql, 1, NULL, arr, NULL, NULL, 0);
-		e = dgp_pg_result_err(conn, rr, errstr, errstr_size);
-		PQclear(rr);
-		if (e != DGP_OK) {
-			char what[64];
-			snprintf(what, sizeof(what), "refresh of base %s", base);
-			PQclear(r);
-			return fail(conn, e, errstr, errstr_size, what);
-		}
 		uint64_t n = strtoull(PQgetvalue(r, i, 1), NULL, 10);
 		uint64_t nd = strtoull(PQgetvalue(r, i, 2), NULL, 10);
-		t_refresh += dgp_clock_mono_s() - t;
-		dgp_log(DGP_LOG_DEBUG, "golden", "refresh_%s: %llu keys in %.3f s", base,
-		        (unsigned long long)nd, dgp_clock_mono_s() - t);
+		dgp_log(DGP_LOG_DEBUG, "golden", "refresh_%s: %llu keys (%llu distinct)",
+		        PQgetvalue(r, i, 0), (unsigned long long)n, (unsigned long long)nd);
 		keys += n;
 		distinct += nd;
 	}
@@ -134,10 +151,10 @@ static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t
 	double t_end = dgp_clock_mono_s();
 	if (keys)
 		dgp_log(DGP_LOG_DEBUG, "golden",
-		        "chunk of %llu queued keys (%llu distinct): lock %.3f s, take %.3f s, "
+		        "chunk of %llu queued keys (%llu distinct): lock %.3f s, take and "
 		        "refresh %.3f s, commit %.3f s, total %.3f s",
 		        (unsigned long long)keys, (unsigned long long)distinct, t_lock - t0,
-		        t_take - t_lock, t_refresh, t_end - t_commit, t_end - t0);
+		        t_take - t_lock, t_end - t_commit, t_end - t0);
 	*taken = keys;
 	rep->keys += keys;
 	rep->distinct += distinct;

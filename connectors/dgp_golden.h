@@ -7,9 +7,11 @@
  *   dgp_golden_drain, one transaction per chunk of the head rows whose keys add
  *   up to at most max_keys (one row at least, however many keys it holds):
  *     advisory lock 'dgp golden refresh' (the refresh functions take it too)
- *     ─▶ DELETE … WHERE id <= the chunk's last id RETURNING base, keys
- *     ─▶ unnest, distinct keys per base (one hash) ─▶ dgp_base.refresh_person(keys) /
- *        refresh_legal_entity(keys), once per base ─▶ COMMIT
+ *     ─▶ which bases' refresh functions exist ─▶ one statement, the keys never
+ *        leaving the server: DELETE … WHERE id <= the chunk's last id RETURNING
+ *        base, keys ─▶ unnest, per base its distinct keys sorted bytewise
+ *        ─▶ dgp_base.refresh_person(keys) / refresh_legal_entity(keys), once per
+ *        base ─▶ COMMIT
  *
  * A crash or error before COMMIT rolls the DELETE back: the keys are queued
  * again and nothing is lost.  A key queued while a chunk runs is not visible

@@ -96,7 +96,7 @@ worker=$!
 waiting=0
 for _ in $(seq 1 50); do
 	waiting=$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-	               AND query LIKE 'SELECT dgp_base.refresh_person%'")
+	               AND query LIKE '/* dgp golden: take and refresh */%'")
 	[[ $waiting == 1 ]] && break
 	sleep 0.05
 done
@@ -105,7 +105,7 @@ kill -9 "$worker"
 wait "$worker" 2>/dev/null
 wait "$locker"
 for _ in $(seq 1 100); do
-	[[ $(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT dgp_base.refresh%'
+	[[ $(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '/* dgp golden: take and refresh */%'
 	          AND pid <> pg_backend_pid()") == 0 ]] && break
 	sleep 0.05
 done
@@ -133,7 +133,7 @@ change() {
 	      INSERT INTO dgp_ops.golden_queue (base, keys) VALUES ('person', ARRAY['$1'])"
 }
 held="SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-      AND query LIKE 'SELECT dgp_base.refresh_person%'"
+      AND query LIKE '/* dgp golden: take and refresh */%'"
 # wait_until COND: a DO block polling COND (SQL boolean) in the server, at most 60 s
 wait_until() {
 	printf "DO \$w\$ BEGIN FOR i IN 1..1200 LOOP EXIT WHEN %s; PERFORM pg_sleep(0.05);
