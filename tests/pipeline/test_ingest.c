@@ -859,22 +859,33 @@ Test(ingest, pipelined_the_next_batch_is_read_while_the_previous_one_is_written)
 	dgp_ingest_destroy(e);
 }
 
-Test(ingest, pipelined_a_key_new_in_one_batch_and_changed_in_the_next_is_changed_there)
+/*
+ * Pipelined, batches of 4 from one partition of 8 messages whose offsets
+ * 4..7 carry the keys of 0..3 with other names, the second batch read while
+ * the first waits at the gate; flushed.  k is initialised by the caller.
+ */
+static dgp_ingest_t *two_versions_of_four_keys(fsink_t *k, fsrc_t *s)
 {
 	pipelined = true;
+	fsrc_init(s, "a", 1, (int[]){8});
+	s->key_mod = 4;
+	dgp_ingest_t *e = engine(s, k, 4, 0);
+	gate_close(k);
+	steps(e, 4);
+	gate_wait_for_write(k);
+	steps(e, 3); /* normalised while the first batch (the keys' first versions) waits */
+	gate_open(k);
+	steps(e, 1);
+	flush(e);
+	return e;
+}
+
+Test(ingest, pipelined_a_key_new_in_one_batch_and_changed_in_the_next_is_changed_there)
+{
 	fsink_t k;
 	fsink_init(&k, "a", NULL);
 	fsrc_t s;
-	fsrc_init(&s, "a", 1, (int[]){8});
-	s.key_mod = 4; /* offsets 4..7 carry the keys of 0..3 with other names */
-	dgp_ingest_t *e = engine(&s, &k, 4, 0);
-	gate_close(&k);
-	steps(e, 4);
-	gate_wait_for_write(&k);
-	steps(e, 3); /* normalised while the first batch (the keys' first versions) waits */
-	gate_open(&k);
-	steps(e, 1);
-	flush(e);
+	dgp_ingest_t *e = two_versions_of_four_keys(&k, &s);
 	cr_expect_eq(k.commits, 2);
 	cr_expect_eq(k.inserted[0], 4);
 	cr_expect_eq(k.updated[0], 0);
@@ -895,21 +906,11 @@ Test(ingest, pipelined_a_key_new_in_one_batch_and_changed_in_the_next_is_changed
  */
 Test(ingest, pipelined_a_refused_row_is_new_in_the_next_batch_and_a_flush_settles_the_cache)
 {
-	pipelined = true;
 	fsink_t k;
 	fsink_init(&k, "a", NULL);
 	k.refuse_row = 1 + 1; /* key 1's first version */
 	fsrc_t s;
-	fsrc_init(&s, "a", 1, (int[]){8});
-	s.key_mod = 4;
-	dgp_ingest_t *e = engine(&s, &k, 4, 0);
-	gate_close(&k);
-	steps(e, 4);
-	gate_wait_for_write(&k);
-	steps(e, 3);
-	gate_open(&k);
-	steps(e, 1);
-	flush(e);
+	dgp_ingest_t *e = two_versions_of_four_keys(&k, &s);
 	cr_expect_eq(k.commits, 2);
 	cr_expect_eq(k.inserted[0], 3);
 	cr_expect_eq(k.inserted[1], 1);
