@@ -28,37 +28,44 @@ static const char *const BASES[] = {"person", "legal_entity"};
  */
 static const char LOCK_SQL[] = "SELECT pg_advisory_xact_lock(hashtext('dgp golden refresh'))";
 
-/* Which bases' refresh functions exist, in BASES order ('t' / 'f'). */
-static const char EXISTS_SQL[] =
-    "SELECT to_regprocedure('dgp_base.refresh_person(text[])') IS NOT NULL,"
-    " to_regprocedure('dgp_base.refresh_legal_entity(text[])') IS NOT NULL";
+#define N_BASES (sizeof(BASES) / sizeof(BASES[0]))
+
+/* Which bases' refresh functions exist: one boolean column per base, in BASES order. */
+static char *exists_sql(void)
+{
+	dgp_buf_t b = {0};
+	for (size_t i = 0; i < N_BASES; i++)
+		dgp_buf_printf(&b, "%sto_regprocedure('dgp_base.refresh_%s(text[])') IS NOT NULL",
+		               i ? ", " : "SELECT ", BASES[i]);
+	dgp_buf_cstr(&b);
+	return b.p;
+}
 
 /*
  * The statement that takes a chunk and refreshes it, for the bases in
- * bases[0..n) (their functions exist).  It takes the queue's head: the first
- * rows of those bases in id order while their keys add up to at most $1
- * (always one row, so a row of more keys than that is taken whole).  At most
- * $1 rows are read for that (every row holds one key at least), by their key
- * counts alone (n_keys: no array is read), then deleted as one range of the
- * primary key, no row locked before its delete.  A row queued by a
- * transaction that commits later is not visible to this statement and stays
- * queued for the next chunk, whatever its id.  Per base with keys taken: the
- * keys taken, then the distinct ones, sorted bytewise (the order the refresh
- * probes in), handed to its refresh function in the same statement — so the
- * keys never travel to the client and back.  One row per such base: base,
- * keys taken, distinct keys.  The leading comment names the statement in
- * pg_stat_activity.
+ * bases[0..n) (their functions exist; names from BASES, so quoted as is).  It takes the queue's
+ * head: the first rows of those bases in id order while their keys add up to at most $1 (always one
+ * row, so a row of more keys than that is taken whole).  At most $1 rows are read for that (every
+ * row holds one key at least), by their key counts alone (n_keys: no array is read), then deleted
+ * as one range of the primary key, no row locked before its delete.  A row queued by a transaction
+ * that commits later is not visible to this statement and stays queued for the next chunk, whatever
+ * its id.  Per base with keys taken: the keys taken, then the distinct ones, sorted bytewise (the
+ * order the refresh probes in), handed to its refresh function in the same statement — so the keys
+ * never travel to the client and back.  One row per such base: base, keys taken, distinct keys. The
+ * leading comment names the statement in pg_stat_activity.
  */
-static char *take_sql(const char *const *bases, size_t n)
+static char *take_sql(const char *const *bases, size_t n, const char *in)
 {
 	dgp_buf_t b = {0};
-	dgp_buf_printf(&b, "/* dgp golden: take and refresh */"
-	                   " WITH h AS (SELECT id, sum(n_keys) OVER (ORDER BY id) AS n"
-	                   " FROM (SELECT id, n_keys FROM dgp_ops.golden_queue"
-	                   "  WHERE base = ANY ($2::text[]) ORDER BY id LIMIT $1::bigint) q),"
-	                   " d AS (DELETE FROM dgp_ops.golden_queue WHERE base = ANY ($2::text[])"
-	                   "  AND id <= (SELECT coalesce(max(id) FILTER (WHERE n <= $1::bigint),"
-	                   "  min(id)) FROM h) RETURNING base, keys)");
+	dgp_buf_printf(&b,
+	               "/* dgp golden: take and refresh */"
+	               " WITH h AS (SELECT id, sum(n_keys) OVER (ORDER BY id) AS n"
+	               " FROM (SELECT id, n_keys FROM dgp_ops.golden_queue"
+	               "  WHERE base IN (%1$s) ORDER BY id LIMIT $1::bigint) q),"
+	               " d AS (DELETE FROM dgp_ops.golden_queue WHERE base IN (%1$s)"
+	               "  AND id <= (SELECT coalesce(max(id) FILTER (WHERE n <= $1::bigint),"
+	               "  min(id)) FROM h) RETURNING base, keys)",
+	               in);
 	for (size_t i = 0; i < n; i++)
 		dgp_buf_printf(
 		    &b,
@@ -101,38 +108,45 @@ static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t
 	if (e != DGP_OK)
 		return fail(conn, e, errstr, errstr_size, "begin");
 	double t_lock = dgp_clock_mono_s();
-	PGresult *r = PQexec(conn, EXISTS_SQL);
+	char *sql = exists_sql();
+	PGresult *r = PQexec(conn, sql);
+	free(sql);
 	e = dgp_pg_result_err(conn, r, errstr, errstr_size);
-	const char *bases[sizeof(BASES) / sizeof(BASES[0])];
+	const char *bases[N_BASES];
 	size_t nb = 0;
-	for (size_t i = 0; e == DGP_OK && i < sizeof(BASES) / sizeof(BASES[0]); i++)
-		if (PQgetvalue(r, 0, (int)i)[0] == 't')
+	dgp_buf_t in = {0}, names = {0}; /* 'person', … for the statement; person, … for errors */
+	for (size_t i = 0; e == DGP_OK && i < N_BASES; i++)
+		if (PQgetvalue(r, 0, (int)i)[0] == 't') {
+			dgp_buf_printf(&in, "%s'%s'", nb ? ", " : "", BASES[i]);
+			dgp_buf_printf(&names, "%s%s", nb ? ", " : "", BASES[i]);
 			bases[nb++] = BASES[i];
+		}
 	PQclear(r);
-	if (e != DGP_OK)
-		return fail(conn, e, errstr, errstr_size, "look up the refresh functions");
-	if (!nb) /* no base's keys can be taken: nothing to commit */
+	if (e != DGP_OK || !nb) {
+		free(in.p);
+		free(names.p);
+		if (e != DGP_OK)
+			return fail(conn, e, errstr, errstr_size, "look up the refresh functions");
+		/* no base's keys can be taken: nothing to commit */
 		return dgp_pg_exec(conn, "ROLLBACK", errstr, errstr_size);
+	}
 	char lim[24];
 	snprintf(lim, sizeof(lim), "%lld", (long long)max_keys);
-	dgp_buf_t arr = {0};
-	dgp_buf_putc(&arr, '{');
-	for (size_t i = 0; i < nb; i++)
-		dgp_buf_printf(&arr, "%s%s", i ? "," : "", bases[i]);
-	dgp_buf_putc(&arr, '}');
-	const char *p[2] = {lim, dgp_buf_cstr(&arr)};
-	char *sql = take_sql(bases, nb);
-	r = PQexecParams(conn, sql, 2, NULL, p, NULL, NULL, 0);
+	const char *p[1] = {lim};
+	sql = take_sql(bases, nb, dgp_buf_cstr(&in));
+	r = PQexecParams(conn, sql, 1, NULL, p, NULL, NULL, 0);
 	free(sql);
-	free(arr.p);
+	free(in.p);
 	e = dgp_pg_result_err(conn, r, errstr, errstr_size);
 	if (e != DGP_OK) {
 		char what[96];
-		snprintf(what, sizeof(what), "take and refresh of base%s %s%s%s", nb > 1 ? "s" : "",
-		         bases[0], nb > 1 ? ", " : "", nb > 1 ? bases[1] : "");
+		snprintf(what, sizeof(what), "take and refresh of base%s %s", nb > 1 ? "s" : "",
+		         dgp_buf_cstr(&names));
+		free(names.p);
 		PQclear(r);
 		return fail(conn, e, errstr, errstr_size, what);
 	}
+	free(names.p);
 	double t_take = dgp_clock_mono_s();
 	uint64_t keys = 0, distinct = 0;
 	for (int i = 0; i < PQntuples(r); i++) {

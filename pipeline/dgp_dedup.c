@@ -148,8 +148,10 @@ bool dgp_dedup_get(const dgp_dedup_t *t, uint64_t key_hash, uint64_t *content_ha
 
 dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash, uint64_t content_hash)
 {
-	bool seen;
-	return dgp_dedup_classify_seen(t, key_hash, content_hash, &seen);
+	uint64_t stored = 0;
+	bool this_run = false;
+	bool found = dgp_dedup_get(t, key_hash, &stored, &this_run);
+	return dgp_dedup_class_of(found, stored, this_run, content_hash);
 }
 
 dgp_dedup_class_t dgp_dedup_class_of(bool found, uint64_t stored, bool this_run,
@@ -165,16 +167,6 @@ dgp_dedup_class_t dgp_dedup_class_of(bool found, uint64_t stored, bool this_run,
 uint64_t dgp_dedup_key(uint64_t key_hash)
 {
 	return fix_key(key_hash);
-}
-
-dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_hash,
-                                          uint64_t content_hash, bool *seen_this_run)
-{
-	uint64_t stored = 0;
-	bool this_run = false;
-	bool found = dgp_dedup_get(t, key_hash, &stored, &this_run);
-	*seen_this_run = this_run;
-	return dgp_dedup_class_of(found, stored, this_run, content_hash);
 }
 
 static inline uint64_t rng_next(dgp_dedup_t *t)

@@ -74,14 +74,7 @@ dgp_dedup_class_t dgp_dedup_classify(const dgp_dedup_t *t, uint64_t key_hash,
                                      uint64_t content_hash);
 
 /*
- * dgp_dedup_classify_seen — dgp_dedup_classify, and *seen_this_run tells
- * whether this run already wrote or met the key (whatever its content).
- */
-dgp_dedup_class_t dgp_dedup_classify_seen(const dgp_dedup_t *t, uint64_t key_hash,
-                                          uint64_t content_hash, bool *seen_this_run);
-
-/*
- * dgp_dedup_class_of — dgp_dedup_classify_seen's rule for an entry held
+ * dgp_dedup_class_of — dgp_dedup_classify's rule for an entry held
  * elsewhere (a batch's keys not yet put, dgp_batch_classify_after): found,
  * the entry's content hash and whether this run wrote it, against a
  * record's content hash.  Content hashes compare without their low bit, as
