@@ -2747,6 +2747,13 @@ static uint64_t parse_bigint(const char *p, const char *end)
 	return neg ? 0 - v : v;
 }
 
+/* Rows read ahead of their put into the cache, whose buckets are then in the CPU's cache. */
+#define WARM_AHEAD 8
+
+typedef struct warm_row {
+	uint64_t kh, content;
+} warm_row_t;
+
 dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_t *dedup,
                                  uint64_t key_hash_mask, uint64_t *loaded, char *errstr,
                                  size_t errstr_size)
@@ -2793,6 +2800,7 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 
 	dgp_buf_t key = {0}, norm = {0};
 	dgp_norm_ctx_t ctx = dgp_norm_ctx_now(utc_offset_min);
+	warm_row_t ring[WARM_AHEAD];
 	uint64_t rows = 0;
 	char *line;
 	int len;
@@ -2817,13 +2825,19 @@ dgp_err_t dgp_pg_sink_warm_cache(PGconn *conn, const dgp_schema_t *s, dgp_dedup_
 			k++;
 		}
 		if (k == s->nkeys) {
-			uint64_t content = parse_bigint(p, end);
-			uint64_t kh = dgp_dedup_hash(key.p, key.len) & key_hash_mask;
-			dgp_dedup_put(dedup, kh, content, false);
+			/* put WARM_AHEAD rows late, its buckets prefetched when it came */
+			warm_row_t *w = &ring[rows % WARM_AHEAD];
+			if (rows >= WARM_AHEAD)
+				dgp_dedup_put(dedup, w->kh, w->content, false);
+			w->content = parse_bigint(p, end);
+			w->kh = dgp_dedup_hash(key.p, key.len) & key_hash_mask;
+			dgp_dedup_prefetch(dedup, w->kh);
 			rows++;
 		}
 		PQfreemem(line);
 	}
+	for (uint64_t i = rows > WARM_AHEAD ? rows - WARM_AHEAD : 0; i < rows; i++)
+		dgp_dedup_put(dedup, ring[i % WARM_AHEAD].kh, ring[i % WARM_AHEAD].content, false);
 	free(key.p);
 	free(norm.p);
 	if (len == -2)

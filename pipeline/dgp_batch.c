@@ -134,11 +134,17 @@ void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache)
 	dgp_batch_classify_after(b, cache, NULL);
 }
 
+/* How many records ahead the cache's buckets are prefetched (its probes miss the cache). */
+#define PREFETCH_AHEAD 8
+
 void dgp_batch_classify_after(dgp_batch_t *b, const dgp_dedup_t *cache, const dgp_batch_t *prev)
 {
-	for (size_t i = b->classified; i < b->n; i++)
+	for (size_t i = b->classified; i < b->n; i++) {
+		if (cache && i + PREFETCH_AHEAD < b->n)
+			dgp_dedup_prefetch(cache, b->recs[i + PREFETCH_AHEAD].key_hash);
 		if (b->recs[i].reason == DGP_REASON_OK)
 			classify(b, &b->recs[i], cache, prev);
+	}
 	b->classified = b->n;
 	b->writes_ready = false;
 }
@@ -633,6 +639,8 @@ void dgp_batch_commit_cache(const dgp_batch_t *b, dgp_dedup_t *cache)
 	 * so a later identical record counts DUPLICATE, not UNCHANGED.  A deleted
 	 * key is forgotten: its next record is NEW. */
 	for (size_t i = 0; i < b->n; i++) {
+		if (i + PREFETCH_AHEAD < b->n)
+			dgp_dedup_prefetch(cache, b->recs[i + PREFETCH_AHEAD].key_hash);
 		int32_t si = b->rec_slot[i];
 		if (si < 0)
 			continue;

@@ -90,6 +90,14 @@ dgp_dedup_class_t dgp_dedup_class_of(bool found, uint64_t stored, bool this_run,
 uint64_t dgp_dedup_key(uint64_t key_hash);
 
 /*
+ * dgp_dedup_prefetch — start loading the two buckets key_hash may live in,
+ * for a get or put a few keys later: a large table's probe is a cache miss
+ * (and a TLB miss) that would otherwise stall the caller.  No effect on
+ * the table.
+ */
+void dgp_dedup_prefetch(const dgp_dedup_t *t, uint64_t key_hash);
+
+/*
  * dgp_dedup_get — the stored content hash of key_hash (low bit cleared) and
  * whether this run wrote it.  Returns false when the key is absent.
  */

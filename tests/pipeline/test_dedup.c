@@ -92,6 +92,29 @@ Test(dedup, million_keys_all_found_within_24_bytes_per_key, .timeout = 60)
 	dgp_dedup_destroy(t);
 }
 
+/* Prefetching is a hint only: present and absent keys read the same after it. */
+Test(dedup, prefetch_changes_nothing)
+{
+	dgp_dedup_t *t = dgp_dedup_new(1000000); /* large enough for huge pages */
+	uint64_t s = 7;
+	for (int i = 0; i < 1000; i++) {
+		uint64_t k = splitmix(&s);
+		dgp_dedup_put(t, k, k + 2, false);
+	}
+	s = 7;
+	for (int i = 0; i < 2000; i++) { /* the 1000 keys put, then 1000 absent ones */
+		uint64_t k = splitmix(&s), c = 0;
+		dgp_dedup_prefetch(t, k);
+		dgp_dedup_prefetch(t, 0);
+		bool found = dgp_dedup_get(t, k, &c, NULL);
+		cr_assert_eq(found, i < 1000, "key %d", i);
+		if (found)
+			cr_assert_eq(c, (k + 2) & ~1ull); /* the low bit is the this-run flag */
+	}
+	cr_expect_eq(dgp_dedup_count(t), 1000);
+	dgp_dedup_destroy(t);
+}
+
 Test(dedup, presized_table_does_not_grow)
 {
 	dgp_dedup_t *t = dgp_dedup_new(100000);
