@@ -39,8 +39,14 @@ expect_out first-sync-rows "5574 inserted, 0 updated, 0 deleted" "$out"
 [[ $(sql "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'dgp_src'") == 420 ]] && ok || bad "dgp_src tables"
 # text key columns compare in byte order (COLLATE "C"), the other columns in the database's
 colls=$(sql "SELECT string_agg(c.relname || '.' || a.attname || ' ' || a.attcollation::regcollation, ', ' ORDER BY c.relname, a.attnum) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace IN ('dgp_src'::regnamespace, 'dgp_base'::regnamespace) AND c.relname IN ('gaj_hjrk', 'rsj_sbcb', 'person') AND a.attname IN ('gmsfhm', 'xzlx', 'xm')")
-want='gaj_hjrk.gmsfhm "C", gaj_hjrk.xm "default", person.gmsfhm "C", person.xm "default", rsj_sbcb.gmsfhm "C", rsj_sbcb.xm "default", rsj_sbcb.xzlx "C"'
+want='gaj_hjrk.gmsfhm "C", gaj_hjrk.xm "default", person.gmsfhm "C", person.xm "default", rsj_sbcb.gmsfhm "C", rsj_sbcb.xzlx "C", rsj_sbcb.xm "default"'
 [[ $colls == "$want" ]] && ok || bad "key collations" "$colls"
+# a dgp_src table starts with the content hash, then its key columns in key order (the
+# cache's warm reads them from every row), and leaves a tenth of each page free
+lead=$(sql "SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = 'dgp_src.rsj_sbcb'::regclass AND a.attnum BETWEEN 1 AND 4")
+[[ $lead == "_dgp_content_hash,gmsfhm,xzlx,xm" ]] && ok || bad "dgp_src column order" "$lead"
+ff=$(sql "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'dgp_src.gaj_hjrk'::regclass")
+[[ $ff == "fillfactor=90" ]] && ok || bad "dgp_src fillfactor" "$ff"
 
 out=$("$DGP" catalog sync "$TMP/cat" 2>&1)
 expect_out second-sync-noop "nothing changed: the database already matched the catalog" "$out"
