@@ -238,6 +238,8 @@ static bool insert_new(dgp_dedup_t *t, entry_t e, entry_t *homeless)
 	return false;
 }
 
+#define REHASH_AHEAD 2 /* old buckets: about 7 entries */
+
 /* Move every entry (and pending, unless its key is 0) into a table of at least n buckets. */
 static void rehash(dgp_dedup_t *t, size_t n, entry_t pending)
 {
@@ -248,10 +250,18 @@ static void rehash(dgp_dedup_t *t, size_t n, entry_t pending)
 		entry_t homeless;
 		t->nbuckets = n;
 		t->buckets = buckets_alloc(n);
-		for (size_t i = 0; i < old_n && ok; i++)
+		for (size_t i = 0; i < old_n && ok; i++) {
+			/* the old array is read in order, the new one at random: prefetch
+			 * the homes of the entries REHASH_AHEAD buckets on */
+			if (i + REHASH_AHEAD < old_n)
+				for (int s = 0; s < BUCKET_SLOTS; s++)
+					if (old[i + REHASH_AHEAD].e[s].key)
+						dgp_dedup_prefetch(t,
+						                   old[i + REHASH_AHEAD].e[s].key);
 			for (int s = 0; s < BUCKET_SLOTS && ok; s++)
 				if (old[i].e[s].key)
 					ok = insert_new(t, old[i].e[s], &homeless);
+		}
 		if (ok && pending.key)
 			ok = insert_new(t, pending, &homeless);
 		if (ok)
