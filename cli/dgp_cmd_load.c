@@ -180,6 +180,39 @@ static dgp_err_t resolve(void *opaque, const char *source, dgp_ingest_lane_info_
 #define PROGRESS_LOG_FIRST_S 3.0
 #define PROGRESS_LOG_EVERY_S 10.0
 
+/*
+ * How far the load is into the file, in bytes (*done of *total).  The source
+ * reads ahead: for a plain file the records' own end offset (consumed) says
+ * how far the load is; a compressed file has only its compressed bytes read.
+ */
+static void file_done(const dgp_file_source_t *src, const char *path, uint64_t consumed,
+                      uint64_t *done, uint64_t *total)
+{
+	dgp_file_source_progress(src, done, total);
+	size_t plen = strlen(path);
+	if (!(plen > 3 && strcmp(path + plen - 3, ".gz") == 0) && consumed <= *total)
+		*done = consumed;
+}
+
+/* After this many records of a file the engine is told how many more to expect. */
+#define EXPECT_AFTER 8192
+
+/*
+ * Tell the engine how many records the rest of the file holds, at the rate
+ * of bytes the first records (since start_offset) took: a first load's
+ * dedup cache is then sized once, not grown step by step.
+ */
+static void expect_rest(load_t *l, const dgp_file_source_t *src, const char *path, uint64_t records,
+                        int64_t start_offset)
+{
+	uint64_t done, total;
+	file_done(src, path, l->prog.consumed, &done, &total);
+	if (start_offset < 0 || done <= (uint64_t)start_offset || total <= done)
+		return;
+	double per_byte = (double)records / (double)(done - (uint64_t)start_offset);
+	dgp_ingest_expect(l->eng, records + (uint64_t)(per_byte * (double)(total - done)));
+}
+
 static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src, const char *path,
                           bool final)
 {
@@ -194,12 +227,7 @@ static void show_progress(load_t *l, progress_t *p, const dgp_file_source_t *src
 		return;
 	p->last = t;
 	uint64_t done, total;
-	dgp_file_source_progress(src, &done, &total);
-	/* the source reads ahead: for a plain file the records' own end offset says how
-	 * far the load is; a compressed file has only its compressed bytes read */
-	size_t plen = strlen(path);
-	if (!(plen > 3 && strcmp(path + plen - 3, ".gz") == 0) && p->consumed <= total)
-		done = p->consumed;
+	file_done(src, path, p->consumed, &done, &total);
 	uint64_t rows = p->rows + (final ? 0 : p->pending);
 	uint64_t rejects = p->rejects + (final ? 0 : p->pending_rej);
 	double el = t - p->start, rate = el > 0 ? (double)rows / el : 0;
@@ -603,6 +631,8 @@ static dgp_err_t load_file(load_t *l, const char *path)
 		}
 		if (ended)
 			break;
+		if (steps + 1 == EXPECT_AFTER)
+			expect_rest(l, reader, path, EXPECT_AFTER, so.start_offset);
 		if ((++steps & 1023) == 0)
 			dgp_ingest_open_counts(l->eng, &l->prog.pending, &l->prog.pending_rej);
 		show_progress(l, &l->prog, reader, path, false);

@@ -100,6 +100,7 @@ struct dgp_ingest {
 	dgp_source_record_t last;
 	bool sink_ok, paused, stopping;
 	double deadline;
+	uint64_t expect; /* records still to come (dgp_ingest_expect), 0: no hint pending */
 	flight_t fl;
 	/* the write thread (pipelined): one job at a time, handed over under mu */
 	pthread_t writer;
@@ -933,6 +934,11 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 		if (e != DGP_OK)
 			return e;
 	}
+	if (eng->expect) {
+		if (dgp_dedup_count(l->cache) < eng->expect)
+			dgp_dedup_reserve(l->cache, eng->expect);
+		eng->expect = 0;
+	}
 	dgp_arena_t *a = dgp_batch_arena(l->batch);
 	char detail[512];
 	dgp_reason_t reason = rec->reason;
@@ -1141,6 +1147,11 @@ void dgp_ingest_set_source(dgp_ingest_t *eng, dgp_source_t *src)
 	memset(&eng->last, 0, sizeof(eng->last));
 	if (src)
 		src->listener = (dgp_source_listener_t){eng, on_revoke, on_stored, on_assigned};
+}
+
+void dgp_ingest_expect(dgp_ingest_t *eng, uint64_t records)
+{
+	eng->expect = records;
 }
 
 void dgp_ingest_destroy(dgp_ingest_t *eng)

@@ -1146,6 +1146,8 @@ typedef struct fprog {
 	dgp_sink_span_t last[4]; /* the spans of the last commit */
 	size_t n_last;
 	size_t sizes[8];
+	dgp_dedup_t *cache; /* the lane's, as the last warm filled it */
+	uint64_t warm_keys; /* keys the warm puts in (as if PostgreSQL held them) */
 } fprog_t;
 
 static dgp_sink_status_t fprog_write(void *opaque, dgp_batch_t *b, const dgp_sink_progress_t *pp,
@@ -1184,9 +1186,13 @@ static dgp_err_t resolve_file(void *opaque, const char *source, dgp_ingest_lane_
 static dgp_err_t fprog_warm(void *opaque, const dgp_schema_t *schema, dgp_dedup_t *cache,
                             uint64_t mask, uint64_t *loaded, char *err, size_t err_size)
 {
-	(void)schema, (void)cache, (void)mask, (void)err, (void)err_size;
-	((fprog_t *)opaque)->warms++;
-	*loaded = 0;
+	(void)schema, (void)mask, (void)err, (void)err_size;
+	fprog_t *k = opaque;
+	k->warms++;
+	k->cache = cache;
+	for (uint64_t i = 0; i < k->warm_keys; i++)
+		dgp_dedup_put(cache, dgp_dedup_hash(&i, sizeof(i)), i, false);
+	*loaded = k->warm_keys;
 	return DGP_OK;
 }
 
@@ -1312,5 +1318,41 @@ Test(ingest, the_cache_is_warmed_once_when_the_first_parsed_record_comes)
 	cr_expect_eq(k.sizes[0], 3);
 	cr_expect_eq(k.last[0].records, 7);
 	cr_expect_eq(dgp_ingest_totals(e)->read, 7); /* skipped records count as read (unchanged) */
+	dgp_ingest_destroy(e);
+}
+
+/* A first load told how many records come sizes its cache once, before the first key goes in. */
+Test(ingest, an_expected_record_count_sizes_an_empty_cache_once)
+{
+	ffile_t f = {.n = 3};
+	fprog_t k = {0};
+	dgp_ingest_t *e = file_engine(&f, &k, 10);
+	dgp_ingest_expect(e, 100000);
+	char err[256];
+	bool ended = false;
+	cr_assert_eq(dgp_ingest_step(e, 0, &ended, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_not_null(k.cache);
+	/* room for 100,000 keys: 16-byte entries at most 0.93 full */
+	cr_expect_geq(dgp_dedup_bytes(k.cache), (size_t)(100000 * 16 / 0.93), "%zu bytes",
+	              dgp_dedup_bytes(k.cache));
+	dgp_ingest_destroy(e);
+}
+
+/* A reload's cache already holds the keys: the hint leaves it as it is. */
+Test(ingest, an_expected_record_count_leaves_a_warm_cache_that_holds_more_keys)
+{
+	ffile_t f = {.n = 3};
+	fprog_t k = {.warm_keys = 5000};
+	dgp_ingest_t *e = file_engine(&f, &k, 10);
+	dgp_ingest_expect(e, 4000);
+	char err[256];
+	bool ended = false;
+	cr_assert_eq(dgp_ingest_step(e, 0, &ended, err, sizeof(err)), DGP_OK, "%s", err);
+	cr_assert_not_null(k.cache);
+	dgp_dedup_t *alone = dgp_dedup_new(0);
+	for (uint64_t i = 0; i < 5000; i++)
+		dgp_dedup_put(alone, dgp_dedup_hash(&i, sizeof(i)), i, false);
+	cr_expect_eq(dgp_dedup_bytes(k.cache), dgp_dedup_bytes(alone));
+	dgp_dedup_destroy(alone);
 	dgp_ingest_destroy(e);
 }
