@@ -117,13 +117,27 @@ static void put_copy_text_sanitised(dgp_buf_t *b, dgp_buf_t *tmp, const char *p,
 /* An element of a text[] literal: always double-quoted, " and \ escaped. */
 static void put_array_elem(dgp_buf_t *b, const char *p, size_t n)
 {
-	dgp_buf_putc(b, '"');
+	dgp_buf_reserve(b, 2 * n + 2);
+	char *o = b->p + b->len;
+	*o++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '"' || p[i] == '\\')
-			dgp_buf_putc(b, '\\');
-		dgp_buf_putc(b, p[i]);
+			*o++ = '\\';
+		*o++ = p[i];
 	}
-	dgp_buf_putc(b, '"');
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+}
+
+/* The golden key of a row written, joined to the list of keys moved ("k1","k2",…). */
+static void queue_moved(dgp_buf_t *moved, const dgp_record_t *r, int golden_key)
+{
+	dgp_slice_t g = r->vals[golden_key];
+	if (!g.p)
+		return;
+	if (moved->len)
+		dgp_buf_putc(moved, ',');
+	put_array_elem(moved, g.p, g.len);
 }
 
 /* ------------------------------------------------------- per-schema state */
@@ -993,6 +1007,27 @@ static void direct_encodings(dgp_arena_t *a, sink_table_t *t, const char *oids)
 	t->direct_oids = dgp_arena_strdup(a, oids);
 }
 
+/*
+ * Rows are written in key order, so a batch's records are visited at random:
+ * the record COPY_PREFETCH_AHEAD rows on is asked for ahead of its use, and the
+ * one twice as far its dgp_record_t only (its vals pointer is read then).
+ * dgp_batch lays a record's normalised values out right behind its vals[].
+ */
+#define COPY_PREFETCH_AHEAD  4
+#define COPY_PREFETCH_VALUES 384 /* bytes of values asked for behind vals[] */
+
+static void prefetch_rows(dgp_record_t *const *rows, size_t i, size_t n, size_t ncols)
+{
+	if (i + 2 * COPY_PREFETCH_AHEAD < n)
+		__builtin_prefetch(rows[i + 2 * COPY_PREFETCH_AHEAD]);
+	if (i + COPY_PREFETCH_AHEAD < n) {
+		const char *p = (const char *)rows[i + COPY_PREFETCH_AHEAD]->vals;
+		size_t len = ncols * sizeof(dgp_slice_t) + COPY_PREFETCH_VALUES;
+		for (size_t o = 0; o < len; o += 64)
+			__builtin_prefetch(p + o);
+	}
+}
+
 /* COPY recs (is_new[i] for each; NULL: into the table, no such column) with sql. */
 static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_schema_t *s,
                               bool binary, dgp_record_t *const *recs, const bool *is_new, size_t n,
@@ -1003,6 +1038,7 @@ static dgp_err_t copy_records(dgp_pg_sink_t *sk, const char *sql, const dgp_sche
 		return e;
 	copy_header(sk, binary);
 	for (size_t i = 0; i < n; i++) {
+		prefetch_rows(recs, i, n, s->nfields + s->ncompanions);
 		copy_row(sk, s, binary, recs[i], is_new ? is_new[i] : -1);
 		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
 			return e;
@@ -1531,7 +1567,12 @@ static dgp_err_t copy_typed(attempt_t *at, size_t n, uint64_t *rows, char *errst
 	if (e != DGP_OK)
 		return e;
 	copy_header(sk, true);
+	bool queue = at->t->queue_new;
+	size_t ncols = at->in->schema->nfields + at->in->schema->ncompanions;
 	for (size_t i = 0; i < n; i++) {
+		/* the rows were built on the other thread, most of them out of this core's caches
+		 */
+		prefetch_rows(at->rows, i, n, ncols);
 		if (!copy_row_typed(sk, at->in->schema, at->t->enc, at->rows[i])) {
 			sk->copy.len = 0;
 			if (PQputCopyEnd(sk->conn, "a value without its canonical text") != 1)
@@ -1544,6 +1585,8 @@ static dgp_err_t copy_typed(attempt_t *at, size_t n, uint64_t *rows, char *errst
 			                   : dgp_errstr_set(errstr, errstr_size, DGP_ERR_PG,
 			                                    "binary copy abandoned");
 		}
+		if (queue) /* while the row is in the cache: a second pass would miss again */
+			queue_moved(&sk->moved, at->rows[i], at->t->golden_key);
 		if ((e = copy_maybe_flush(sk, errstr, errstr_size)) != DGP_OK)
 			return e;
 	}
@@ -1614,6 +1657,7 @@ static dgp_err_t direct_copy(attempt_t *at, size_t n, bool *fallback, char *errs
 	}
 	PQclear(r);
 	uint64_t rows = 0;
+	size_t moved_len = sk->moved.len;
 	if (t->enc)
 		e = copy_typed(at, n, &rows, errstr, errstr_size);
 	else
@@ -1625,16 +1669,11 @@ static dgp_err_t direct_copy(attempt_t *at, size_t n, bool *fallback, char *errs
 		             NULL, errstr, errstr_size);
 	if (e == DGP_OK) {
 		at->res->inserted += rows;
-		for (size_t i = 0; at->t->queue_new && i < n; i++) {
-			dgp_slice_t g = at->rows[i]->vals[at->t->golden_key];
-			if (!g.p)
-				continue;
-			if (sk->moved.len)
-				dgp_buf_putc(&sk->moved, ',');
-			put_array_elem(&sk->moved, g.p, g.len);
-		}
+		for (size_t i = 0; !t->enc && t->queue_new && i < n; i++)
+			queue_moved(&sk->moved, at->rows[i], t->golden_key);
 		return DGP_OK;
 	}
+	sk->moved.len = moved_len; /* copy_typed's keys: none of its rows stays */
 	if (e == DGP_ERR_PG_CONN || PQstatus(sk->conn) != CONNECTION_OK)
 		return step_err(e, errstr, errstr_size, "direct copy");
 	char state[sizeof(sk->fail_state)];

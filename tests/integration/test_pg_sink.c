@@ -653,6 +653,11 @@ Test(pg_sink, a_key_the_cache_took_for_new_is_merged_without_an_error)
 		expect_person_rows(c, ROWS1, NROWS1);
 		/* the direct COPY met the key and was rolled back: the stage wrote every row */
 		expect_raw(c, STAGE_EXISTS, "1");
+		/* and the keys the rolled-back COPY had queued went with it: each key once */
+		expect_raw(c,
+		           "SELECT count(k) || ' ' || count(DISTINCT k)"
+		           " FROM dgp_ops.golden_queue, unnest(keys) AS u (k)",
+		           "4 4");
 		expect_raw(c, "SHOW log_min_messages", "warning");
 		expect_q(c,
 		         "SELECT \"rows\" || ' ' || records_read FROM dgp_catalog.resource_stats",
