@@ -1479,6 +1479,9 @@ static dgp_record_t *const *key_ordered(dgp_pg_sink_t *sk, dgp_record_t *const *
 		sk->ent = dgp_xrealloc(sk->ent, n * sizeof(*sk->ent));
 	}
 	for (size_t i = 0; i < n; i++) {
+		size_t f = i + COPY_PREFETCH_AHEAD;
+		if (f < n) /* the records come in batch order, their keys lie far apart */
+			__builtin_prefetch((f < na ? a[f] : b[f - na])->key.p);
 		dgp_record_t *r = i < na ? a[i] : b[i - na];
 		const unsigned char *k = (const unsigned char *)r->key.p;
 		size_t kl = k ? r->key.len : 0;
