@@ -167,6 +167,12 @@ static inline size_t dgp_utf8_ascii_run(const char *s, size_t len)
 bool dgp_utf8_valid(const char *s, size_t len);
 
 /*
+ * dgp_utf8_valid_dfa — dgp_utf8_valid without SIMD: what it runs on a CPU
+ * without SSSE3 (and elsewhere than x86-64); the same verdict on every input.
+ */
+bool dgp_utf8_valid_dfa(const char *s, size_t len);
+
+/*
  * dgp_utf8_check_fold — 1 when s[0..len) holds a character that
  * dgp_utf8_fold_width would change, a width, space or format character
  * (the rest is then not validated here: fold_width does it), 0 when it is

@@ -4,7 +4,8 @@
  *   records (realistic dgp-gen CSV lines, pure ASCII, pure CJK)
  *     ├─ per record:    validate each line (what dgp_file_source does)
  *     └─ whole buffer:  validate the whole input in one call
- *   with  dgp_utf8_valid        (pipeline/dgp_utf8.c: table DFA, 8-byte steps)
+ *   with  dgp_utf8_valid        (pipeline/dgp_utf8.c: SSSE3, 16-byte blocks)
+ *         dgp_utf8_valid_dfa    (pipeline/dgp_utf8.c: table DFA, 8-byte steps)
  *         g_utf8_validate_len   (GLib)
  *         u_strFromUTF8         (ICU, preflight: no output buffer)
  *         U8_NEXT               (ICU's utf8.h macro, one code point per step)
@@ -40,6 +41,11 @@ typedef bool (*validate_fn)(const char *s, size_t len);
 static bool v_dgp(const char *s, size_t len)
 {
 	return dgp_utf8_valid(s, len);
+}
+
+static bool v_dgp_dfa(const char *s, size_t len)
+{
+	return dgp_utf8_valid_dfa(s, len);
 }
 
 static bool v_glib(const char *s, size_t len)
@@ -92,8 +98,8 @@ static const struct {
 	const char *name;
 	validate_fn fn;
 } validators[] = {
-    {"dgp_utf8_valid", v_dgp},     {"glib", v_glib},   {"icu_u_strFromUTF8", v_icu_conv},
-    {"icu_U8_NEXT", v_icu_u8next}, {"iconv", v_iconv},
+    {"dgp_utf8_valid", v_dgp},         {"dgp_utf8_valid_dfa", v_dgp_dfa}, {"glib", v_glib},
+    {"icu_u_strFromUTF8", v_icu_conv}, {"icu_U8_NEXT", v_icu_u8next},     {"iconv", v_iconv},
 };
 #define NV (sizeof(validators) / sizeof(validators[0]))
 

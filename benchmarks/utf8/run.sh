@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # run.sh [BUILD_DIR] — build and run the UTF-8 check benchmark: dgp_utf8_valid
+# (SSSE3) and its portable DFA
 # against GLib, ICU (two ways) and iconv on 100,000 dgp-gen 户籍人口 records
 # (101001/000001, UTF-8 CSV) and on as many pure-ASCII and pure-CJK records of
 # the same length, per record and whole buffer (median of 5 runs, one core),
@@ -24,7 +25,7 @@ taskset -c 0 "$bin" --file "$tmp/real.csv" --records "$records" --runs "$runs" 2
 	"$bin" --file "$tmp/real.csv" --records "$records" --runs "$runs"
 echo
 echo "== callgrind: instructions per byte ($cg_records records, measured loop only)"
-validators="dgp_utf8_valid glib icu_u_strFromUTF8 icu_U8_NEXT iconv"
+validators="dgp_utf8_valid dgp_utf8_valid_dfa glib icu_u_strFromUTF8 icu_U8_NEXT iconv"
 printf '%-6s %-7s' input mode
 for v in $validators; do printf ' %18s' "$v"; done
 echo

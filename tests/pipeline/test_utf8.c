@@ -135,22 +135,29 @@ static bool valid_by_decoding(const unsigned char *s, size_t len)
 	return true;
 }
 
-/* seq at offset off of an ASCII buffer of len bytes: a tail, a block, or across the two */
+/*
+ * seq at offset off of an ASCII buffer of len bytes: in the DFA's 8-byte steps or its tail, in
+ * the SIMD check's 16-byte blocks, its zero-padded tail, or across two blocks; both checks.
+ */
 static void expect_as_decoding(const unsigned char *seq, size_t n, size_t off, size_t len)
 {
-	unsigned char buf[32];
+	unsigned char buf[40];
 	memset(buf, 'a', sizeof(buf));
 	memcpy(buf + off, seq, n);
 	bool want = valid_by_decoding(buf, len);
-	if (dgp_utf8_valid((const char *)buf, len) != want)
-		cr_assert_fail("%02X %02X %02X %02X (%zu bytes) at %zu of %zu: expected %s", seq[0],
-		               n > 1 ? seq[1] : 0, n > 2 ? seq[2] : 0, n > 3 ? seq[3] : 0, n, off,
-		               len, want ? "valid" : "invalid");
+	if (dgp_utf8_valid((const char *)buf, len) != want ||
+	    dgp_utf8_valid_dfa((const char *)buf, len) != want)
+		cr_assert_fail(
+		    "%02X %02X %02X %02X (%zu bytes) at %zu of %zu: expected %s (simd %d,"
+		    " dfa %d)",
+		    seq[0], n > 1 ? seq[1] : 0, n > 2 ? seq[2] : 0, n > 3 ? seq[3] : 0, n, off, len,
+		    want ? "valid" : "invalid", dgp_utf8_valid((const char *)buf, len),
+		    dgp_utf8_valid_dfa((const char *)buf, len));
 }
 
 Test(utf8, valid_agrees_with_decoding_for_every_sequence_up_to_three_bytes)
 {
-	static const size_t where[][2] = {{0, 3}, {5, 8}, {7, 12}};
+	static const size_t where[][2] = {{0, 3}, {5, 8}, {7, 12}, {14, 32}, {29, 32}};
 	unsigned char s[3];
 	unsigned long invalid = 0;
 	for (unsigned a = 0; a < 256; a++)
@@ -181,7 +188,62 @@ Test(utf8, valid_agrees_with_decoding_for_four_byte_sequences)
 					expect_as_decoding(s, 4, 0, 4);
 					expect_as_decoding(s, 4, 3, 16);
 					expect_as_decoding(s, 4, 6, 12);
+					expect_as_decoding(s, 4, 13, 20);
+					expect_as_decoding(s, 4, 14, 33);
 				}
+}
+
+/* A small PRNG (xorshift64*), so the test is the same on every run. */
+static uint64_t rnd(uint64_t *st)
+{
+	*st ^= *st >> 12;
+	*st ^= *st << 25;
+	*st ^= *st >> 27;
+	return *st * 2685821657736338717ull;
+}
+
+Test(utf8, valid_simd_and_dfa_agree_with_decoding_on_random_text)
+{
+	/* runs of ASCII, characters of every length and stray bytes, 0–100 bytes long */
+	static const uint32_t cps[] = {0x41,   0x7F,   0x80,   0x7FF,   0x800,   0x4E2D,
+	                               0xD7FF, 0xE000, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF};
+	uint64_t st = 0x9E3779B97F4A7C15ull;
+	unsigned char buf[128];
+	unsigned long valid = 0;
+	for (int iter = 0; iter < 200000; iter++) {
+		size_t len = rnd(&st) % 101, o = 0;
+		while (o < len) {
+			uint64_t r = rnd(&st);
+			switch (r % 4) {
+			case 0: /* ASCII */
+				for (size_t k = (r >> 8) % 20; k > 0 && o < len; k--)
+					buf[o++] = (unsigned char)(0x20 + (r >> 16) % 95);
+				break;
+			case 1:
+			case 2: { /* a character */
+				char e[4];
+				int n = dgp_utf8_encode(
+				    cps[(r >> 8) % (sizeof(cps) / sizeof(cps[0]))], e);
+				for (int k = 0; k < n && o < len; k++)
+					buf[o++] = (unsigned char)e[k];
+				break;
+			}
+			default: /* any byte: a stray, a lead without its tail, an overlong's start
+			          */
+				if ((r >> 8) % 8 == 0)
+					buf[o++] = (unsigned char)(r >> 16);
+				else
+					buf[o++] = (unsigned char)(0x41 + (r >> 16) % 26);
+			}
+		}
+		bool want = valid_by_decoding(buf, len);
+		valid += want;
+		cr_assert_eq(dgp_utf8_valid((const char *)buf, len), want, "iteration %d", iter);
+		cr_assert_eq(dgp_utf8_valid_dfa((const char *)buf, len), want, "iteration %d",
+		             iter);
+	}
+	/* both verdicts drawn often */
+	cr_expect(valid > 20000 && valid < 180000, "%lu valid of 200000", valid);
 }
 
 Test(utf8, count)
