@@ -137,7 +137,57 @@ enum {
 	U8V_CARRY = U8V_TOO_SHORT | U8V_TOO_LONG | U8V_TWO_CONTS
 };
 
-#define U8V_TABLE(...) _mm_setr_epi8(__VA_ARGS__)
+enum {
+	U8V_BIG = U8V_CARRY | U8V_TOO_LARGE | U8V_TOO_LARGE_1000,
+	U8V_C8 = U8V_TOO_LONG | U8V_OVERLONG_2 | U8V_TWO_CONTS | U8V_OVERLONG_3 |
+	         U8V_TOO_LARGE_1000 | U8V_OVERLONG_4,
+	U8V_C9 = U8V_TOO_LONG | U8V_OVERLONG_2 | U8V_TWO_CONTS | U8V_OVERLONG_3 | U8V_TOO_LARGE,
+	U8V_CA = U8V_TOO_LONG | U8V_OVERLONG_2 | U8V_TWO_CONTS | U8V_SURROGATE | U8V_TOO_LARGE
+};
+
+/* By the high nibble of the byte before, its low nibble, and the high nibble of the byte. */
+static const _Alignas(16) unsigned char u8v_b1_hi[16] = {
+    U8V_TOO_LONG,
+    U8V_TOO_LONG,
+    U8V_TOO_LONG,
+    U8V_TOO_LONG,
+    U8V_TOO_LONG,
+    U8V_TOO_LONG,
+    U8V_TOO_LONG,
+    U8V_TOO_LONG,
+    U8V_TWO_CONTS,
+    U8V_TWO_CONTS,
+    U8V_TWO_CONTS,
+    U8V_TWO_CONTS,
+    U8V_TOO_SHORT | U8V_OVERLONG_2,
+    U8V_TOO_SHORT,
+    U8V_TOO_SHORT | U8V_OVERLONG_3 | U8V_SURROGATE,
+    U8V_TOO_SHORT | U8V_TOO_LARGE | U8V_TOO_LARGE_1000 | U8V_OVERLONG_4};
+static const _Alignas(16) unsigned char u8v_b1_lo[16] = {U8V_CARRY | U8V_OVERLONG_3 |
+                                                             U8V_OVERLONG_2 | U8V_OVERLONG_4,
+                                                         U8V_CARRY | U8V_OVERLONG_2,
+                                                         U8V_CARRY,
+                                                         U8V_CARRY,
+                                                         U8V_CARRY | U8V_TOO_LARGE,
+                                                         U8V_BIG,
+                                                         U8V_BIG,
+                                                         U8V_BIG,
+                                                         U8V_BIG,
+                                                         U8V_BIG,
+                                                         U8V_BIG,
+                                                         U8V_BIG,
+                                                         U8V_BIG,
+                                                         U8V_BIG | U8V_SURROGATE,
+                                                         U8V_BIG,
+                                                         U8V_BIG};
+static const _Alignas(16) unsigned char u8v_b2_hi[16] = {
+    U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT,
+    U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_C8,        U8V_C9,        U8V_CA,        U8V_CA,
+    U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT};
+/* a byte above these among the last three starts a sequence the block does not end */
+static const _Alignas(16) unsigned char u8v_max[16] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,     0xFF,     0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0 - 1, 0xE0 - 1, 0xC0 - 1};
 
 __attribute__((target("ssse3"))) static inline __m128i u8v_hi(__m128i v)
 {
@@ -147,27 +197,9 @@ __attribute__((target("ssse3"))) static inline __m128i u8v_hi(__m128i v)
 /* The error bits of a block (0 when it is valid given the 16 bytes before it). */
 __attribute__((target("ssse3"))) static inline __m128i u8v_block(__m128i in, __m128i prev)
 {
-	const __m128i b1_hi =
-	    U8V_TABLE(U8V_TOO_LONG, U8V_TOO_LONG, U8V_TOO_LONG, U8V_TOO_LONG, U8V_TOO_LONG,
-	              U8V_TOO_LONG, U8V_TOO_LONG, U8V_TOO_LONG, U8V_TWO_CONTS, U8V_TWO_CONTS,
-	              U8V_TWO_CONTS, U8V_TWO_CONTS, U8V_TOO_SHORT | U8V_OVERLONG_2, U8V_TOO_SHORT,
-	              U8V_TOO_SHORT | U8V_OVERLONG_3 | U8V_SURROGATE,
-	              U8V_TOO_SHORT | U8V_TOO_LARGE | U8V_TOO_LARGE_1000 | U8V_OVERLONG_4);
-	const char big = U8V_CARRY | U8V_TOO_LARGE | U8V_TOO_LARGE_1000;
-	const __m128i b1_lo = U8V_TABLE(
-	    U8V_CARRY | U8V_OVERLONG_3 | U8V_OVERLONG_2 | U8V_OVERLONG_4,
-	    U8V_CARRY | U8V_OVERLONG_2, U8V_CARRY, U8V_CARRY, U8V_CARRY | U8V_TOO_LARGE, big, big,
-	    big, big, big, big, big, big, (char)(big | U8V_SURROGATE), big, big);
-	const char c8 = (char)(U8V_TOO_LONG | U8V_OVERLONG_2 | U8V_TWO_CONTS | U8V_OVERLONG_3 |
-	                       U8V_TOO_LARGE_1000 | U8V_OVERLONG_4);
-	const char c9 =
-	    (char)(U8V_TOO_LONG | U8V_OVERLONG_2 | U8V_TWO_CONTS | U8V_OVERLONG_3 | U8V_TOO_LARGE);
-	const char ca =
-	    (char)(U8V_TOO_LONG | U8V_OVERLONG_2 | U8V_TWO_CONTS | U8V_SURROGATE | U8V_TOO_LARGE);
-	const __m128i b2_hi =
-	    U8V_TABLE(U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT,
-	              U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT, c8, c9, ca, ca, U8V_TOO_SHORT,
-	              U8V_TOO_SHORT, U8V_TOO_SHORT, U8V_TOO_SHORT);
+	const __m128i b1_hi = _mm_load_si128((const __m128i *)u8v_b1_hi);
+	const __m128i b1_lo = _mm_load_si128((const __m128i *)u8v_b1_lo);
+	const __m128i b2_hi = _mm_load_si128((const __m128i *)u8v_b2_hi);
 	__m128i prev1 = _mm_alignr_epi8(in, prev, 15);
 	__m128i sc = _mm_and_si128(
 	    _mm_and_si128(_mm_shuffle_epi8(b1_hi, u8v_hi(prev1)),
@@ -183,9 +215,7 @@ __attribute__((target("ssse3"))) static inline __m128i u8v_block(__m128i in, __m
 /* Nonzero when the block ends inside a sequence (a lead byte among its last three). */
 __attribute__((target("ssse3"))) static inline __m128i u8v_incomplete(__m128i in)
 {
-	const __m128i max = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	                                  (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
-	return _mm_subs_epu8(in, max);
+	return _mm_subs_epu8(in, _mm_load_si128((const __m128i *)u8v_max));
 }
 
 __attribute__((target("ssse3"))) static bool utf8_valid_ssse3(const char *s, size_t len)
