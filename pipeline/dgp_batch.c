@@ -40,6 +40,7 @@ struct dgp_batch {
 	size_t classified; /* records [0, classified) went through classify() (or were rejected) */
 	bool deferred;     /* dgp_batch_add leaves classifying to dgp_batch_classify */
 	bool nul_free;     /* raw values hold no NUL: the caller checked (dgp_batch_set_nul_free) */
+	bool raw_kept;     /* raw bytes already in the arena (dgp_batch_set_raw_kept) */
 
 	kslot_t *ktab;
 	size_t kcap; /* power of two, >= 2 * max_rows */
@@ -127,6 +128,11 @@ void dgp_batch_set_deferred(dgp_batch_t *b, bool deferred)
 void dgp_batch_set_nul_free(dgp_batch_t *b, bool nul_free)
 {
 	b->nul_free = nul_free;
+}
+
+void dgp_batch_set_raw_kept(dgp_batch_t *b, bool kept)
+{
+	b->raw_kept = kept;
 }
 
 void dgp_batch_classify(dgp_batch_t *b, const dgp_dedup_t *cache)
@@ -541,7 +547,8 @@ dgp_record_t *dgp_batch_add_op(dgp_batch_t *b, dgp_op_t op, const dgp_dedup_t *c
 	*rec = (dgp_record_t){0};
 	rec->origin = *origin;
 	rec->op = op;
-	rec->raw = (dgp_slice_t){dgp_arena_memdup(b->arena, raw, raw_len), raw_len};
+	rec->raw =
+	    (dgp_slice_t){b->raw_kept ? raw : dgp_arena_memdup(b->arena, raw, raw_len), raw_len};
 	rec->reject_field = -1;
 	b->counts.read++;
 

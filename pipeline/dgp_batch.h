@@ -107,7 +107,7 @@ bool dgp_batch_full(const dgp_batch_t *b);
  * dgp_batch_add — add one record.  raw_vals holds schema->nfields raw
  * values (p == NULL: absent), already in the batch arena or otherwise
  * outliving the batch; raw is the record's bytes as received (copied into
- * the arena).  parse_reason != OK makes it a record-level reject
+ * the arena, unless dgp_batch_set_raw_kept).  parse_reason != OK makes it a record-level reject
  * (parse_detail, may be NULL, is copied).  cache may be NULL (everything
  * absent).  Returns the record, owned by the batch.  Must not be called on
  * a full batch.
@@ -146,6 +146,15 @@ void dgp_batch_set_deferred(dgp_batch_t *b, bool deferred);
  * across resets.
  */
 void dgp_batch_set_nul_free(dgp_batch_t *b, bool nul_free);
+
+/*
+ * dgp_batch_set_raw_kept — kept: the raw bytes of the records added from
+ * now on are already in the batch arena, NUL-terminated (raw[raw_len] ==
+ * '\0'), so the record points at them instead of copying them: the engine
+ * copies a UTF-8 record once, for the parser and the reject path alike.
+ * Default false; kept across resets.
+ */
+void dgp_batch_set_raw_kept(dgp_batch_t *b, bool kept);
 
 /*
  * dgp_batch_classify — classify the records added since the last call, in

@@ -943,8 +943,11 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 	char detail[512];
 	dgp_reason_t reason = rec->reason;
 	dgp_op_t op = rec->op;
+	const char *raw =
+	    rec->raw; /* the arena's copy once there is one: a payload is copied once */
 	if (reason == DGP_REASON_OK && op == DGP_OP_DELETE) { /* a tombstone: its key alone */
 		char *key = dgp_arena_memdup(a, rec->raw, rec->raw_len);
+		raw = key;
 		reason = dgp_parse_key(l->info.schema, key, rec->raw_len, l->vals, detail,
 		                       sizeof(detail));
 	} else if (reason == DGP_REASON_OK && eng->src && eng->src->text)
@@ -965,6 +968,8 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 		}
 		if (reason == DGP_REASON_OK) {
 			char *text = dgp_arena_memdup(a, rec->text, rec->text_len);
+			if (rec->text == rec->raw && rec->text_len == rec->raw_len)
+				raw = text; /* not transcoded */
 			reason = dgp_parse_record(p, text, rec->text_len, a, l->vals, detail,
 			                          sizeof(detail));
 			op = dgp_parse_op(p); /* a delete marker */
@@ -978,7 +983,8 @@ static dgp_err_t add_record(dgp_ingest_t *eng, dgp_ingest_lane_t *l, dgp_source_
 		eng->ctx = dgp_norm_ctx_now(eng->o.utc_offset_min);
 	}
 	dgp_batch_set_nul_free(l->batch, csv_text);
-	dgp_batch_add_op(l->batch, op, l->cache, &eng->ctx, &rec->origin, rec->raw, rec->raw_len,
+	dgp_batch_set_raw_kept(l->batch, raw != rec->raw);
+	dgp_batch_add_op(l->batch, op, l->cache, &eng->ctx, &rec->origin, raw, rec->raw_len,
 	                 reason == DGP_REASON_OK ? l->vals : NULL, reason, det);
 	dgp_sink_span_t *s =
 	    span_of(eng, l, rec->origin.source, rec->origin.partition, rec->origin.offset);
