@@ -18,6 +18,12 @@ double dgp_clock_mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double dgp_clock_mono_coarse_s(void)
+{
+	struct timespec ts = now(CLOCK_MONOTONIC_COARSE);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int64_t dgp_clock_mono_ms(void)
 {
 	struct timespec ts = now(CLOCK_MONOTONIC);

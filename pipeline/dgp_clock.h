@@ -15,6 +15,13 @@
 double dgp_clock_mono_s(void);
 int64_t dgp_clock_mono_ms(void);
 
+/*
+ * dgp_clock_mono_coarse_s — CLOCK_MONOTONIC_COARSE in seconds: the time of
+ * the last timer tick (a few milliseconds' resolution), read without the
+ * clock source, for a check made once per record (a batch's age).
+ */
+double dgp_clock_mono_coarse_s(void);
+
 /* dgp_clock_wall_s / _ms — CLOCK_REALTIME since the Unix epoch in seconds / milliseconds. */
 double dgp_clock_wall_s(void);
 int64_t dgp_clock_wall_ms(void);

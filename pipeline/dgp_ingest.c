@@ -111,11 +111,13 @@ struct dgp_ingest {
 
 #define MOD(eng) ((eng)->o.log_module ? (eng)->o.log_module : "ingest")
 
+/* The engine's clock: batch ages, spans and retries need no better than the
+ * coarse clock's milliseconds, and it is read once per record. */
 static double now_of(const dgp_ingest_t *eng)
 {
 	if (eng->o.hooks.clock)
 		return eng->o.hooks.clock(eng->o.hooks.opaque);
-	return dgp_clock_mono_s();
+	return dgp_clock_mono_coarse_s();
 }
 
 static void sleep_for(const dgp_ingest_t *eng, double s)
