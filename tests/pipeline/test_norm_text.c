@@ -325,3 +325,94 @@ Test(norm_encoding, table_matches_iconv_gb18030)
 {
 	check_against_iconv("GB18030");
 }
+
+/* A small PRNG (xorshift64*), so the test is the same on every run. */
+static uint64_t rnd(uint64_t *st)
+{
+	*st ^= *st >> 12;
+	*st ^= *st << 25;
+	*st ^= *st >> 27;
+	return *st * 2685821657736338717ull;
+}
+
+/*
+ * The plain-value shortcut (printable ASCII and U+4000–U+9FFF only: the
+ * input is the output) agrees with the full path on random values: a
+ * leading space is trimmed in every mode and sets no flag, and a value with
+ * a space never takes the shortcut, so " " + v goes the full way.  The
+ * pieces straddle the shortcut's edges: '.', digits, ideographs either side
+ * of U+4000 and U+9FFF, full-width letters, U+3000, leads cut short, stray
+ * continuation bytes, NUL, DEL; values up to 70 bytes, across steps of 16.
+ */
+Test(norm_text, plain_shortcut_agrees_with_the_full_path)
+{
+	static const char *const pieces[] = {
+	    /* plain: the first eleven */
+	    "a", "Z", "7", "0", "9", "-", "~", "武", "汉", "䀀", "鿿",
+	    /* not */
+	    ".", "\x7F", "\x01", "㿿", "ꀀ", "Ａ", "　", "·", "é", "😀", "\xE4", "\xE4\xB8", "\xB8",
+	    "\x80", "\xEA\x80\x80", "\xED\xA0\x80", "\xE3\x80\x80", "(", "（"};
+	static const struct {
+		const char *name, *args;
+	} rules[] = {{"text", NULL},           {"text", "max=6"},  {"person_name", NULL},
+	             {"person_name", "max=3"}, {"org_name", NULL}, {"org_name", "max=4"}};
+	uint64_t st = 0x2545F4914F6CDD1Dull;
+	size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+	unsigned long plain = 0;
+	for (size_t ri = 0; ri < sizeof(rules) / sizeof(rules[0]); ri++) {
+		const dgp_norm_rule_t *r = rule_of(rules[ri].name, rules[ri].args);
+		for (int iter = 0; iter < 20000; iter++) {
+			char v[128] = " ";
+			size_t len = 1, want = 2 + rnd(&st) % 70;
+			uint64_t x = rnd(&st);
+			/* mostly plain pieces, so the shortcut is taken often */
+			while (len < want) {
+				uint64_t y = rnd(&st);
+				size_t k = (x & 3) ? y % 11 : y % npieces;
+				size_t pl = strlen(pieces[k]);
+				if (len + pl > sizeof(v) - 2)
+					break;
+				memcpy(v + len, pieces[k], pl);
+				len += pl;
+			}
+			if ((x >> 8) % 50 == 0 && len > 1)
+				v[1 + (x >> 16) % (len - 1)] = '\0';
+			char got[1024], ref[1024];
+			dgp_norm_result_t res, rres;
+			dgp_reason_t a =
+			    run_rule_n(r, v + 1, len - 1, 3 * len + 64, got, sizeof(got), &res);
+			dgp_reason_t b =
+			    run_rule_n(r, v, len, 3 * len + 64, ref, sizeof(ref), &rres);
+			cr_assert_eq(a, b, "%s(%s) rule, iteration %d: %d vs %d", rules[ri].name,
+			             rules[ri].args ? rules[ri].args : "", iter, a, b);
+			if (a != DGP_REASON_OK)
+				continue;
+			plain += strchr(v + 1, ' ') == NULL;
+			cr_assert_eq(res.len, rres.len);
+			cr_assert_eq(res.aux_len, rres.aux_len);
+			cr_assert_eq(res.flags, rres.flags, "%s, iteration %d", rules[ri].name,
+			             iter);
+			size_t total = res.aux_len ? res.aux_off + res.aux_len : res.len;
+			cr_assert_eq(memcmp(got, ref, total), 0, "%s, iteration %d", rules[ri].name,
+			             iter);
+		}
+	}
+	cr_expect(plain > 10000, "%lu accepted values without a space", plain);
+}
+
+/* The shortcut's steps of 16 bytes: a character across two steps, one cut short at a step's end. */
+Test(norm_text, plain_shortcut_at_step_edges)
+{
+	const dgp_norm_rule_t *r = rule_of("text", NULL);
+	expect_ok(r, "aaaaaaaaaaaaaa武", "aaaaaaaaaaaaaa武", 0);
+	expect_ok(r, "aaaaaaaaaaaaaaa武", "aaaaaaaaaaaaaaa武", 0);
+	expect_ok(r, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa武汉", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa武汉", 0);
+	expect_reject(r, "aaaaaaaaaaaaaaa\xE4", DGP_REASON_CHARSET);
+	expect_reject(r, "aaaaaaaaaaaaaa\xE4\xB8", DGP_REASON_CHARSET);
+	expect_reject(r, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xE4\xB8", DGP_REASON_CHARSET);
+	expect_reject(r,
+	              "\xB8"
+	              "aaaaaaaaaaaaaaaaaa",
+	              DGP_REASON_CHARSET);
+	expect_reject(r, "aaaaaaaaaaaaaaaa\xB8", DGP_REASON_CHARSET);
+}
