@@ -1,6 +1,7 @@
 /* test_norm_text.c — text, person_name, org_name, encoding: STANDARDS §8 examples, controls,
  * charset, limits. */
 #include "norm_testutil.h"
+#include "test_rng.h"
 
 #define WF DGP_NF_WIDTH_FOLDED
 #define CR DGP_NF_CONTROL_REMOVED
@@ -326,15 +327,6 @@ Test(norm_encoding, table_matches_iconv_gb18030)
 	check_against_iconv("GB18030");
 }
 
-/* A small PRNG (xorshift64*), so the test is the same on every run. */
-static uint64_t rnd(uint64_t *st)
-{
-	*st ^= *st >> 12;
-	*st ^= *st << 25;
-	*st ^= *st >> 27;
-	return *st * 2685821657736338717ull;
-}
-
 /*
  * The plain-value shortcut (printable ASCII and U+4000–U+9FFF only: the
  * input is the output) agrees with the full path on random values: a
@@ -363,11 +355,11 @@ Test(norm_text, plain_shortcut_agrees_with_the_full_path)
 		const dgp_norm_rule_t *r = rule_of(rules[ri].name, rules[ri].args);
 		for (int iter = 0; iter < 20000; iter++) {
 			char v[128] = " ";
-			size_t len = 1, want = 2 + rnd(&st) % 70;
-			uint64_t x = rnd(&st);
+			size_t len = 1, want = 2 + test_rnd(&st) % 70;
+			uint64_t x = test_rnd(&st);
 			/* mostly plain pieces, so the shortcut is taken often */
 			while (len < want) {
-				uint64_t y = rnd(&st);
+				uint64_t y = test_rnd(&st);
 				size_t k = (x & 3) ? y % 11 : y % npieces;
 				size_t pl = strlen(pieces[k]);
 				if (len + pl > sizeof(v) - 2)

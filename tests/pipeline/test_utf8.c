@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dgp_utf8.h"
+#include "test_rng.h"
 
 static int dec(const char *s, size_t len, uint32_t *cp)
 {
@@ -193,15 +194,6 @@ Test(utf8, valid_agrees_with_decoding_for_four_byte_sequences)
 				}
 }
 
-/* A small PRNG (xorshift64*), so the test is the same on every run. */
-static uint64_t rnd(uint64_t *st)
-{
-	*st ^= *st >> 12;
-	*st ^= *st << 25;
-	*st ^= *st >> 27;
-	return *st * 2685821657736338717ull;
-}
-
 Test(utf8, valid_simd_and_dfa_agree_with_decoding_on_random_text)
 {
 	/* runs of ASCII, characters of every length and stray bytes, 0–100 bytes long */
@@ -211,9 +203,9 @@ Test(utf8, valid_simd_and_dfa_agree_with_decoding_on_random_text)
 	unsigned char buf[128];
 	unsigned long valid = 0;
 	for (int iter = 0; iter < 200000; iter++) {
-		size_t len = rnd(&st) % 101, o = 0;
+		size_t len = test_rnd(&st) % 101, o = 0;
 		while (o < len) {
-			uint64_t r = rnd(&st);
+			uint64_t r = test_rnd(&st);
 			switch (r % 4) {
 			case 0: /* ASCII */
 				for (size_t k = (r >> 8) % 20; k > 0 && o < len; k--)
