@@ -921,8 +921,10 @@ static bool copy_row_typed(dgp_pg_sink_t *sk, const dgp_schema_t *s, const unsig
 	size_t ncols = s->nfields + s->ncompanions;
 	origin_text(sk, &r->origin, &sk->tmp);
 	size_t need = 2 + 4 * (ncols + 2) + 8 + sk->tmp.len;
-	for (size_t i = 0; i < ncols; i++)
-		need += DGP_PG_BIN_NUMERIC_MAX(r->vals[i].len); /* ≥ any form's length */
+	for (size_t i = 0; i < ncols; i++) { /* the widest form: a numeric's, or the text's own */
+		size_t l = r->vals[i].len;
+		need += l > DGP_PG_BIN_NUMERIC_MAX(l) ? l : DGP_PG_BIN_NUMERIC_MAX(l);
+	}
 	dgp_buf_reserve(b, need);
 	unsigned char *row = (unsigned char *)b->p + b->len;
 	unsigned char *o = put_be16(row, (uint16_t)(ncols + 2));

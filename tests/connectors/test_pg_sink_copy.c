@@ -51,3 +51,54 @@ Test(pg_sink_copy, array_elements_are_quoted_with_quote_and_backslash_escaped)
 	cr_expect_arr_eq(b.p, "\"a\\\"b\\\\c,d\"", 11);
 	free(b.p);
 }
+
+/*
+ * A binary direct-COPY row reserves room for every value in its widest form
+ * before its plain stores: a text value's own bytes (a long address), not
+ * only a numeric's.  The buffer claims exactly the reservation (the memory
+ * behind it is larger, so a bad reservation shows as a row past the claimed
+ * end, not as a corrupted heap).
+ */
+Test(pg_sink_copy, a_binary_row_of_long_texts_stays_within_its_reservation)
+{
+	enum { NC = 23, VLEN = 600 };
+	dgp_field_spec_t f[NC] = {0};
+	dgp_slice_t vals[NC];
+	unsigned char enc[NC + 2];
+	static char text[VLEN];
+	memset(text, 'x', sizeof(text));
+	for (size_t i = 0; i < NC; i++) {
+		vals[i] = (dgp_slice_t){text, i % 5 == 4 ? 0 : VLEN};
+		enc[i] = ENC_TEXT;
+	}
+	vals[3] = (dgp_slice_t){"2024-07-03", 10};
+	enc[3] = ENC_DATE;
+	vals[7] = (dgp_slice_t){NULL, 0};
+	enc[NC] = ENC_INT8;
+	enc[NC + 1] = ENC_TEXT;
+	dgp_schema_t s = {.nfields = NC, .fields = f};
+	dgp_record_t r = {.vals = vals,
+	                  .content_hash = 42,
+	                  .origin = {.source = "gaj_hjrk.csv", .partition = -1, .line = 7}};
+	dgp_pg_sink_t sk = {0};
+	origin_text(&sk, &r.origin, &sk.tmp);
+	size_t row = 2 + 4 * (NC + 2) + 8 + sk.tmp.len;
+	for (size_t i = 0; i < NC; i++)
+		row += vals[i].p ? (i == 3 ? 4 : vals[i].len) : 0;
+	/* what the row reserves, however it computes it, is at least the row */
+	sk.copy.p = malloc(1 << 20);
+	sk.copy.cap = 1 << 20;
+	dgp_buf_reserve(&sk.copy, 0);
+	cr_assert(copy_row_typed(&sk, &s, enc, &r));
+	cr_assert_eq(sk.copy.len, row);
+	/* again into a buffer that claims one byte less than the row needs */
+	sk.copy.len = 0;
+	sk.copy.cap = row; /* len + row + 1 > cap: the reservation must grow it */
+	cr_assert(copy_row_typed(&sk, &s, enc, &r));
+	cr_assert_eq(sk.copy.len, row);
+	cr_assert_lt(sk.copy.len, sk.copy.cap, "row of %zu bytes, buffer of %zu", sk.copy.len,
+	             sk.copy.cap);
+	free(sk.copy.p);
+	free(sk.tmp.p);
+	free(sk.origin_src.p);
+}
