@@ -497,6 +497,78 @@ scanned:
 	return DGP_REASON_OK;
 }
 
+/*
+ * Column col's value v (its field at byte at): into vals when the column is
+ * a field, the delete marker when it is the op column, else counted as an
+ * unknown column's value (the first one remembered for strict mode).
+ */
+static inline __attribute__((always_inline)) dgp_reason_t
+put_column(dgp_parser_t *p, size_t col, dgp_slice_t v, size_t at, dgp_slice_t *vals,
+           size_t *strict_col, size_t *strict_at, char *detail, size_t detail_size)
+{
+	if (col < p->ncols && p->col_field[col] >= 0) {
+		vals[p->col_field[col]] = v;
+	} else if (col + 1 == p->op_col) {
+		if (v.len == 6 && memcmp(v.p, "delete", 6) == 0)
+			p->op = DGP_OP_DELETE;
+		else if (v.len && !(v.len == 6 && memcmp(v.p, "upsert", 6) == 0))
+			return reject(DGP_REASON_MALFORMED, detail, detail_size,
+			              "column %zu \"%s\" at byte %zu is neither \"delete\" nor "
+			              "\"upsert\"",
+			              col + 1, DGP_PARSE_OP_KEY, at);
+	} else if (col < p->ncols && v.p && v.len) { /* a value in an unknown column */
+		unknown_count(p, -p->col_field[col] - 2);
+		if (!*strict_col) {
+			*strict_col = col + 1;
+			*strict_at = at;
+		}
+	}
+	return DGP_REASON_OK;
+}
+
+#ifdef __SSE2__
+#define SPLIT_MAX_WORDS 64 /* records up to 4 KiB are split from one bitmap */
+
+/*
+ * The delimiters of in[0..len) as bits, 64 a word (bit k of words[w]: byte
+ * 64w + k), sixteen bytes a step; false (nothing to split here) when the
+ * record holds a quote, CR or LF — quoted fields and broken lines take
+ * csv_field's way — or is longer than SPLIT_MAX_WORDS words.  One pass over
+ * the record instead of a scan per field: the fields of a population
+ * record are ~10 bytes, shorter than a step.
+ */
+static bool delimiter_bits(const dgp_parser_t *p, const char *in, size_t len, uint64_t *words)
+{
+	if (len > SPLIT_MAX_WORDS * 64)
+		return false;
+	const __m128i vd = _mm_set1_epi8(p->delim), vq = _mm_set1_epi8(p->quote),
+	              vr = _mm_set1_epi8('\r'), vn = _mm_set1_epi8('\n');
+	unsigned other = 0;
+	for (size_t i = 0; i < len; i += 16) {
+		__m128i x;
+		unsigned live = 0xFFFFu;
+		if (len - i >= 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+		} else {
+			char pad[16] = {0};
+			memcpy(pad, in + i, len - i);
+			x = _mm_loadu_si128((const __m128i *)(const void *)pad);
+			live = (1u << (len - i)) - 1; /* the padding's bits off */
+		}
+		uint64_t d = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) & live;
+		other |= (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		             _mm_cmpeq_epi8(x, vq),
+		             _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, vn)))) &
+		         live;
+		if (i % 64 == 0)
+			words[i / 64] = d;
+		else
+			words[i / 64] |= d << (i % 64);
+	}
+	return other == 0;
+}
+#endif
+
 static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_arena_t *arena,
                               dgp_slice_t *vals, char *detail, size_t detail_size)
 {
@@ -507,36 +579,51 @@ static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_a
 	size_t scratch_used = 0, pos = 0, col = 0, strict_col = 0, strict_at = 0;
 	if (++p->gen == 0)
 		p->gen = 1;
+#ifdef __SSE2__
+	uint64_t words[SPLIT_MAX_WORDS];
+	if (delimiter_bits(p, in, len, words)) {
+		size_t start = 0;
+		for (size_t w = 0; w * 64 < len; w++) {
+			for (uint64_t bits = words[w]; bits; bits &= bits - 1) {
+				size_t d = w * 64 + (size_t)__builtin_ctzll(bits);
+				dgp_slice_t v = d > start ? (dgp_slice_t){in + start, d - start}
+				                          : (dgp_slice_t){NULL, 0};
+				dgp_reason_t r = put_column(p, col, v, start, vals, &strict_col,
+				                            &strict_at, detail, detail_size);
+				if (r != DGP_REASON_OK)
+					return r;
+				col++;
+				start = d + 1;
+			}
+		}
+		dgp_slice_t v =
+		    len > start ? (dgp_slice_t){in + start, len - start} : (dgp_slice_t){NULL, 0};
+		dgp_reason_t r = put_column(p, col, v, start, vals, &strict_col, &strict_at, detail,
+		                            detail_size);
+		if (r != DGP_REASON_OK)
+			return r;
+		col++;
+		goto counted;
+	}
+#endif
 	for (;;) {
-		dgp_slice_t v;
+		dgp_slice_t v = {NULL, 0};
 		size_t at = pos;
 		dgp_reason_t r = csv_field(p, in, len, &pos, arena, &scratch, &scratch_used, &v,
 		                           detail, detail_size);
 		if (r != DGP_REASON_OK)
 			return r;
-		if (col < p->ncols && p->col_field[col] >= 0) {
-			vals[p->col_field[col]] = v;
-		} else if (col + 1 == p->op_col) {
-			if (v.len == 6 && memcmp(v.p, "delete", 6) == 0)
-				p->op = DGP_OP_DELETE;
-			else if (v.len && !(v.len == 6 && memcmp(v.p, "upsert", 6) == 0))
-				return reject(
-				    DGP_REASON_MALFORMED, detail, detail_size,
-				    "column %zu \"%s\" at byte %zu is neither \"delete\" nor "
-				    "\"upsert\"",
-				    col + 1, DGP_PARSE_OP_KEY, at);
-		} else if (col < p->ncols && v.p && v.len) { /* a value in an unknown column */
-			unknown_count(p, -p->col_field[col] - 2);
-			if (!strict_col) {
-				strict_col = col + 1;
-				strict_at = at;
-			}
-		}
+		r = put_column(p, col, v, at, vals, &strict_col, &strict_at, detail, detail_size);
+		if (r != DGP_REASON_OK)
+			return r;
 		col++;
 		if (pos >= len)
 			break;
 		pos++; /* the delimiter */
 	}
+#ifdef __SSE2__
+counted:
+#endif
 	if (col != p->ncols)
 		return reject(DGP_REASON_COLUMNS, detail, detail_size,
 		              "%zu columns, header has %zu", col, p->ncols);
