@@ -809,7 +809,7 @@ int dgp_cmd_load(dgp_cli_t *cli, int argc, char **argv)
 	/* the worker ends the drain it is in (it may be the rest of the queue) */
 	double g0 = dgp_clock_mono_s();
 	dgp_golden_report_t gr = {0};
-	dgp_golden_worker_stop(l.golden, false, &gr);
+	dgp_golden_worker_stop(l.golden, false, 0, &gr);
 	l.golden = NULL;
 	if (argc - optind > 1)
 		print_counts("total", &l.total, dgp_clock_mono_s() - t0);

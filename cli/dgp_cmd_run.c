@@ -528,7 +528,9 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 
 	rc = run_loop(&r, until_idle_s);
 	/* Shutdown: finish and commit the batches, leave the group, within the timeout. */
-	dgp_ingest_stop(r.eng, dgp_clock_mono_s() + (double)cli->cfg->shutdown_timeout_ms / 1000.0);
+	double timeout_s = (double)cli->cfg->shutdown_timeout_ms / 1000.0;
+	double stop_at = dgp_clock_mono_s() + timeout_s;
+	dgp_ingest_stop(r.eng, stop_at);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
 	alarm((unsigned)((cli->cfg->shutdown_timeout_ms + 999) / 1000));
@@ -547,9 +549,10 @@ int dgp_cmd_run(dgp_cli_t *cli, int argc, char **argv)
 			        "queued (all are in dgp_ops.reject)",
 			        cli->cfg->reject_topic, lost, rd_kafka_outq_len(r.reject_producer));
 	}
-	/* A last drain for what the final batches queued; past the shutdown
-	 * timeout the keys stay queued for the next dgp run or dgp golden. */
-	dgp_golden_worker_stop(r.golden, true, NULL);
+	/* A last drain for what the final batches queued, up to three quarters
+	 * of the shutdown timeout (its last chunk commits before the alarm); the
+	 * keys left stay queued for the next dgp run or dgp golden. */
+	dgp_golden_worker_stop(r.golden, true, stop_at - timeout_s / 4, NULL);
 	r.golden = NULL;
 	alarm(0);
 	const dgp_ingest_totals_t *tot = dgp_ingest_totals(r.eng);

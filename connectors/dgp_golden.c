@@ -217,12 +217,26 @@ struct dgp_golden_worker {
 	int64_t connect_timeout_ms, max_keys, interval_ms;
 	dgp_metric_t *keys_gauge, *lag_gauge;
 	atomic_bool stop, final_drain, wake;
+	double deadline; /* the final drain's, monotonic seconds (0: none); set before stop */
 	PGconn *conn;
 	dgp_golden_report_t total; /* written by the thread only, read after the join */
 };
 
-/* One full drain and a gauge update; errors are logged, the keys stay queued. */
-static void worker_pass(dgp_golden_worker_t *w)
+/*
+ * Whether a pass takes another chunk: an ordinary pass ends between two
+ * chunks once the worker is asked to stop; the final pass runs until the
+ * queue is empty or its deadline.  What is left stays queued.
+ */
+static bool keep_draining(dgp_golden_worker_t *w, bool final)
+{
+	if (!final)
+		return !atomic_load(&w->stop);
+	return w->deadline <= 0 || dgp_clock_mono_s() < w->deadline;
+}
+
+/* A drain (chunk by chunk, see keep_draining) and a gauge update; errors are logged, the keys
+ * stay queued. */
+static void worker_pass(dgp_golden_worker_t *w, bool final)
 {
 	char err[1024];
 	if (!w->conn || PQstatus(w->conn) != CONNECTION_OK) {
@@ -237,7 +251,17 @@ static void worker_pass(dgp_golden_worker_t *w)
 		}
 	}
 	dgp_golden_report_t r = {0};
-	dgp_err_t e = dgp_golden_drain(w->conn, w->max_keys, false, &r, err, sizeof(err));
+	dgp_err_t e = DGP_OK;
+	uint64_t taken = 1;
+	bool cut = false;
+	while (e == DGP_OK && taken) {
+		if (!keep_draining(w, final)) {
+			cut = true;
+			break;
+		}
+		e = drain_chunk(w->conn, w->max_keys > 0 ? w->max_keys : 1, &r, &taken, err,
+		                sizeof(err));
+	}
 	w->total.keys += r.keys;
 	w->total.distinct += r.distinct;
 	w->total.transactions += r.transactions;
@@ -253,6 +277,11 @@ static void worker_pass(dgp_golden_worker_t *w)
 			dgp_metric_set(w->keys_gauge, (double)keys);
 		if (w->lag_gauge)
 			dgp_metric_set(w->lag_gauge, lag);
+		if (final && cut && keys)
+			dgp_log(DGP_LOG_INFO, "golden",
+			        "stopped at the shutdown deadline: %lld keys stay queued for the "
+			        "next dgp run or dgp golden",
+			        (long long)keys);
 	}
 }
 
@@ -260,7 +289,7 @@ static void *worker_main(void *arg)
 {
 	dgp_golden_worker_t *w = arg;
 	while (!atomic_load(&w->stop)) {
-		worker_pass(w);
+		worker_pass(w, false);
 		for (int64_t ms = 0; ms < w->interval_ms && !atomic_load(&w->stop) &&
 		                     !atomic_exchange(&w->wake, false);
 		     ms += 20) {
@@ -269,7 +298,7 @@ static void *worker_main(void *arg)
 		}
 	}
 	if (atomic_load(&w->final_drain))
-		worker_pass(w);
+		worker_pass(w, true);
 	PQfinish(w->conn);
 	w->conn = NULL;
 	return NULL;
@@ -312,10 +341,12 @@ void dgp_golden_worker_wake(dgp_golden_worker_t *w)
 		atomic_store(&w->wake, true);
 }
 
-void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain, dgp_golden_report_t *report)
+void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain, double deadline_s,
+                            dgp_golden_report_t *report)
 {
 	if (!w)
 		return;
+	w->deadline = deadline_s; /* seen by the thread once it sees stop */
 	atomic_store(&w->final_drain, final_drain);
 	atomic_store(&w->stop, true);
 	pthread_join(w->thread, NULL);

@@ -84,11 +84,15 @@ dgp_err_t dgp_golden_worker_start(const char *conninfo, int64_t connect_timeout_
 void dgp_golden_worker_wake(dgp_golden_worker_t *w);
 
 /*
- * dgp_golden_worker_stop — stop and join the thread, after one last full
- * drain when final_drain is true; frees w.  report (may be NULL) gets the
- * sum of what its drains refreshed (drains that failed count what they
+ * dgp_golden_worker_stop — stop and join the thread; frees w.  A drain
+ * under way ends after its chunk in progress (the keys left stay queued).
+ * final_drain: one last drain first, until the queue is empty or, when
+ * deadline_s > 0, until dgp_clock_mono_s() passes it (checked between
+ * chunks: a chunk started before it commits).  report (may be NULL) gets
+ * the sum of what its drains refreshed (drains that failed count what they
  * committed before).  NULL w is a no-op.
  */
-void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain, dgp_golden_report_t *report);
+void dgp_golden_worker_stop(dgp_golden_worker_t *w, bool final_drain, double deadline_s,
+                            dgp_golden_report_t *report);
 
 #endif

@@ -171,7 +171,9 @@ static const dgp_conf_prop_t props[] = {
      "`dgp run`: after SIGTERM or SIGINT, how long finishing the batch in flight, "
      "committing it and leaving the consumer group may take.  Past it dgp exits "
      "1 without committing the rest (nothing is lost: those messages are read "
-     "again)."},
+     "again).  The golden worker's last drain takes new chunks until three "
+     "quarters of it have passed; the keys left stay queued for the next "
+     "`dgp run` or `dgp golden`."},
     {"unknown.fields.strict", DGP_CONF_STR, CONF_OFF(unknown_fields_strict), 0, 0, "", NULL, 0,
      "`dgp load` and `dgp run`: resources (codes, comma-separated; `*` every "
      "one) whose records are rejected as unknown_field when they carry a JSON "

@@ -16,6 +16,8 @@
 #     UPDATE or DELETE statement reaches dgp_base.person: statement triggers
 #     count them); a drain of keys that have golden rows takes the other path
 #     once per chunk.
+# (g) SIGTERM to dgp run in the middle of a long drain: it stops draining in time,
+#     exits 0, and the keys left stay queued for the next drain.
 set -u
 DGP=$1
 SRC=$2
@@ -232,5 +234,41 @@ eq "(d) golden rows match the source" "$(sql "SELECT count(*) FROM dgp_base.pers
 kill -TERM "$pid"
 wait "$pid"
 eq "(d) run: exit after SIGTERM" "$?" 0
+
+# (g) a SIGTERM while dgp run drains a long queue: the last drain stops at three
+# quarters of shutdown.timeout.ms (between two chunks), dgp exits 0 in time and the
+# keys left stay queued; dgp golden --once refreshes them.  Each chunk is made to
+# take 50 ms (a statement trigger), so the 300 one-key queue rows take 15 s.
+new_db "dgp_test_golden_g_$$"
+"$DGP" catalog sync "$SRC/catalog/sample" >/dev/null || exit 1
+"$DGP" load --resource 101001/000001 --no-golden-wait "$TMP/run.jsonl" >/dev/null || bad "(g) load"
+keys=$(sql "SELECT count(DISTINCT gmsfhm) FROM dgp_src.gaj_hjrk")
+sql "TRUNCATE dgp_ops.golden_queue;
+     INSERT INTO dgp_ops.golden_queue (base, keys)
+       SELECT 'person', ARRAY[gmsfhm] FROM (SELECT DISTINCT gmsfhm FROM dgp_src.gaj_hjrk) k
+       ORDER BY gmsfhm;
+     CREATE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql
+       AS 'BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END';
+     CREATE TRIGGER slow AFTER INSERT ON dgp_base.person
+       FOR EACH STATEMENT EXECUTE FUNCTION public.slow()" >/dev/null
+DGP_LOG_LEVEL=info DGP_GOLDEN_BATCH_KEYS=1 DGP_SHUTDOWN_TIMEOUT_MS=2000 "$DGP" run >"$TMP/run_g.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do # the drain under way
+	(($(queued) < keys)) && break
+	sleep 0.1
+done
+t0=$SECONDS
+kill -TERM "$pid"
+wait "$pid"
+eq "(g) run: exit 0 after SIGTERM mid-drain" "$?" 0
+(((SECONDS - t0) <= 3)) && ok || bad "(g) run took $((SECONDS - t0)) s to stop (timeout 2 s)"
+left=$(queued)
+((left > 0 && left < keys)) && ok || bad "(g) keys left queued" "$left of $keys"
+grep -q "stopped at the shutdown deadline: $left keys stay queued" "$TMP/run_g.log" && ok ||
+	bad "(g) the log names the keys left" "$(tail -5 "$TMP/run_g.log")"
+sql "DROP TRIGGER slow ON dgp_base.person" >/dev/null
+"$DGP" golden --once >/dev/null || bad "(g) golden --once"
+eq "(g) queue empty" "$(queued)" 0
+eq "(g) every key's golden row" "$(sql "SELECT count(*) FROM dgp_base.person")" "$keys"
 
 finish

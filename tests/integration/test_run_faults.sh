@@ -156,7 +156,8 @@ pgdown)
 	say "PostgreSQL up again"
 	wait_committed_at_least "$total" "$LONG"
 	kill -TERM "$p"
-	wait "$p" || fail "dgp run exited $? after SIGTERM"
+	wait "$p" || fail "dgp run exited $? after SIGTERM; its log ends:
+$(tail -n 25 "$work/p.log")"
 	;;
 broker)
 	start_dgp p; p=$last_pid
@@ -166,7 +167,8 @@ broker)
 	say "broker back"
 	wait_committed_at_least "$total" "$LONG"
 	kill -TERM "$p"
-	wait "$p" || fail "dgp run exited $? after SIGTERM"
+	wait "$p" || fail "dgp run exited $? after SIGTERM; its log ends:
+$(tail -n 25 "$work/p.log")"
 	;;
 stale)
 	# a: small batches, so b's first batch from the same offsets reaches past a's
