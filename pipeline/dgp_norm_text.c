@@ -231,9 +231,10 @@ static bool plain_value(const char *in, size_t len, uint32_t *nch, bool *digit)
  * MODE_ORG_KEY/DISPLAY (the output never runs ahead of the input there);
  * MODE_PERSON may grow '.' into '·' and needs a separate buffer.
  *
- * Three paths, cheapest first: runs of printable ASCII (copied as a block),
- * 3-byte sequences led by E4–E9 (U+4000–U+9FFF: the CJK ideographs, never
- * special here, so no table lookups), and everything else (full decode).
+ * A plain value (plain_value) is copied whole.  Otherwise three paths,
+ * cheapest first: runs of printable ASCII (copied as a block), 3-byte
+ * sequences led by E4–E9 (U+4000–U+9FFF: the CJK ideographs, never special
+ * here, so no table lookups), and everything else (full decode).
  */
 static dgp_reason_t text_core(const char *in, size_t len, char *out, size_t cap, uint32_t max_chars,
                               enum mode mode, size_t *olen, uint32_t *flags)

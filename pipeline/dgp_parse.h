@@ -12,15 +12,20 @@
  * Ownership: the parser never copies a value it does not have to.  A value
  * without escapes points into `in`, so `in` must live as long as the
  * values — in the record path, in the batch arena.  The file source hands
- * out transient records, so the run loop copies each one into the batch
- * arena first:
+ * out transient records, so the engine copies each one into the batch
+ * arena first (once: untranscoded, that copy is also the record's raw bytes):
  *
  *     dgp_arena_t *a = dgp_batch_arena(batch);
  *     char *text = dgp_arena_memdup(a, rec.text, rec.text_len);
  *     dgp_reason_t r = dgp_parse_record(parser, text, rec.text_len, a, vals,
  *                                       detail, sizeof(detail));
- *     dgp_batch_add(batch, cache, ctx, &rec.origin, rec.raw, rec.raw_len,
+ *     dgp_batch_set_raw_kept(batch, rec.text == rec.raw);
+ *     dgp_batch_add(batch, cache, ctx, &rec.origin,
+ *                   rec.text == rec.raw ? text : rec.raw, rec.raw_len,
  *                   vals, r, r ? detail : NULL);
+ *
+ * A CSV record without a quote, CR or LF is split from one bitmap of its
+ * delimiters (16 bytes a step, SSE2); one with any is scanned field by field.
  *
  * Values that needed unescaping (JSON \-escapes, CSV doubled quotes) are
  * written to `arena`: one allocation per record at most, never per field.
