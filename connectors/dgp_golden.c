@@ -176,17 +176,32 @@ static dgp_err_t drain_chunk(PGconn *conn, int64_t max_keys, dgp_golden_report_t
 	return DGP_OK;
 }
 
-dgp_err_t dgp_golden_drain(PGconn *conn, int64_t max_keys, bool once, dgp_golden_report_t *report,
-                           char *errstr, size_t errstr_size)
+/*
+ * Chunks until the queue is empty, an error, one chunk when once, or
+ * more(opaque) false before a chunk (*cut set; more may be NULL).
+ */
+static dgp_err_t drain_chunks(PGconn *conn, int64_t max_keys, bool once, bool (*more)(void *opaque),
+                              void *opaque, bool *cut, dgp_golden_report_t *report, char *errstr,
+                              size_t errstr_size)
 {
 	if (max_keys < 1)
 		max_keys = 1;
 	for (;;) {
+		if (more && !more(opaque)) {
+			*cut = true;
+			return DGP_OK;
+		}
 		uint64_t taken = 0;
 		dgp_err_t e = drain_chunk(conn, max_keys, report, &taken, errstr, errstr_size);
 		if (e != DGP_OK || once || taken == 0)
 			return e;
 	}
+}
+
+dgp_err_t dgp_golden_drain(PGconn *conn, int64_t max_keys, bool once, dgp_golden_report_t *report,
+                           char *errstr, size_t errstr_size)
+{
+	return drain_chunks(conn, max_keys, once, NULL, NULL, NULL, report, errstr, errstr_size);
 }
 
 dgp_err_t dgp_golden_lag(PGconn *conn, int64_t *keys, double *oldest_s, char *errstr,
@@ -227,14 +242,19 @@ struct dgp_golden_worker {
  * chunks once the worker is asked to stop; the final pass runs until the
  * queue is empty or its deadline.  What is left stays queued.
  */
-static bool keep_draining(dgp_golden_worker_t *w, bool final)
+static bool not_stopped(void *opaque)
 {
-	if (!final)
-		return !atomic_load(&w->stop);
+	dgp_golden_worker_t *w = opaque;
+	return !atomic_load(&w->stop);
+}
+
+static bool before_deadline(void *opaque)
+{
+	dgp_golden_worker_t *w = opaque;
 	return w->deadline <= 0 || dgp_clock_mono_s() < w->deadline;
 }
 
-/* A drain (chunk by chunk, see keep_draining) and a gauge update; errors are logged, the keys
+/* A drain (chunk by chunk, see not_stopped) and a gauge update; errors are logged, the keys
  * stay queued. */
 static void worker_pass(dgp_golden_worker_t *w, bool final)
 {
@@ -251,17 +271,10 @@ static void worker_pass(dgp_golden_worker_t *w, bool final)
 		}
 	}
 	dgp_golden_report_t r = {0};
-	dgp_err_t e = DGP_OK;
-	uint64_t taken = 1;
 	bool cut = false;
-	while (e == DGP_OK && taken) {
-		if (!keep_draining(w, final)) {
-			cut = true;
-			break;
-		}
-		e = drain_chunk(w->conn, w->max_keys > 0 ? w->max_keys : 1, &r, &taken, err,
-		                sizeof(err));
-	}
+	dgp_err_t e =
+	    drain_chunks(w->conn, w->max_keys, false, final ? before_deadline : not_stopped, w,
+	                 &cut, &r, err, sizeof(err));
 	w->total.keys += r.keys;
 	w->total.distinct += r.distinct;
 	w->total.transactions += r.transactions;

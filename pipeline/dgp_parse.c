@@ -18,9 +18,7 @@
  */
 #include "dgp_parse.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#include "dgp_simd.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -530,41 +528,34 @@ put_column(dgp_parser_t *p, size_t col, dgp_slice_t v, size_t at, dgp_slice_t *v
 #define SPLIT_MAX_WORDS 64 /* records up to 4 KiB are split from one bitmap */
 
 /*
- * The delimiters of in[0..len) as bits, 64 a word (bit k of words[w]: byte
- * 64w + k), sixteen bytes a step; false (nothing to split here) when the
- * record holds a quote, CR or LF — quoted fields and broken lines take
- * csv_field's way — or is longer than SPLIT_MAX_WORDS words.  One pass over
- * the record instead of a scan per field: the fields of a population
- * record are ~10 bytes, shorter than a step.
+ * The field ends of in[0..len) as bits, 64 a word (bit k of words[w]: byte
+ * 64w + k): each delimiter, and len itself, where the last field ends; sixteen
+ * bytes a step.  False (nothing to split here) when the record holds a
+ * quote, CR or LF — quoted fields and broken lines take csv_field's way — or
+ * is longer than SPLIT_MAX_WORDS words.  One pass over the record instead of
+ * a scan per field: the fields of a population record are ~10 bytes, shorter
+ * than a step.  words has SPLIT_MAX_WORDS + 1 words.
  */
-static bool delimiter_bits(const dgp_parser_t *p, const char *in, size_t len, uint64_t *words)
+static bool field_end_bits(const dgp_parser_t *p, const char *in, size_t len, uint64_t *words)
 {
 	if (len > SPLIT_MAX_WORDS * 64)
 		return false;
 	const __m128i vd = _mm_set1_epi8(p->delim), vq = _mm_set1_epi8(p->quote),
 	              vr = _mm_set1_epi8('\r'), vn = _mm_set1_epi8('\n');
 	unsigned other = 0;
+	memset(words, 0, (len / 64 + 1) * sizeof(*words));
 	for (size_t i = 0; i < len; i += 16) {
-		__m128i x;
-		unsigned live = 0xFFFFu;
-		if (len - i >= 16) {
-			x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
-		} else {
-			char pad[16] = {0};
-			memcpy(pad, in + i, len - i);
-			x = _mm_loadu_si128((const __m128i *)(const void *)pad);
-			live = (1u << (len - i)) - 1; /* the padding's bits off */
-		}
+		__m128i x = dgp_load16(in + i, len - i);
+		unsigned live =
+		    len - i >= 16 ? 0xFFFFu : (1u << (len - i)) - 1; /* not the padding */
 		uint64_t d = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) & live;
 		other |= (unsigned)_mm_movemask_epi8(_mm_or_si128(
 		             _mm_cmpeq_epi8(x, vq),
 		             _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, vn)))) &
 		         live;
-		if (i % 64 == 0)
-			words[i / 64] = d;
-		else
-			words[i / 64] |= d << (i % 64);
+		words[i / 64] |= d << (i % 64);
 	}
+	words[len / 64] |= 1ull << (len % 64);
 	return other == 0;
 }
 #endif
@@ -580,29 +571,22 @@ static dgp_reason_t parse_csv(dgp_parser_t *p, const char *in, size_t len, dgp_a
 	if (++p->gen == 0)
 		p->gen = 1;
 #ifdef __SSE2__
-	uint64_t words[SPLIT_MAX_WORDS];
-	if (delimiter_bits(p, in, len, words)) {
+	uint64_t words[SPLIT_MAX_WORDS + 1];
+	if (field_end_bits(p, in, len, words)) {
 		size_t start = 0;
-		for (size_t w = 0; w * 64 < len; w++) {
+		for (size_t w = 0; w <= len / 64; w++) {
 			for (uint64_t bits = words[w]; bits; bits &= bits - 1) {
-				size_t d = w * 64 + (size_t)__builtin_ctzll(bits);
-				dgp_slice_t v = d > start ? (dgp_slice_t){in + start, d - start}
-				                          : (dgp_slice_t){NULL, 0};
+				size_t end = w * 64 + (size_t)__builtin_ctzll(bits);
+				dgp_slice_t v = end > start ? (dgp_slice_t){in + start, end - start}
+				                            : (dgp_slice_t){NULL, 0};
 				dgp_reason_t r = put_column(p, col, v, start, vals, &strict_col,
 				                            &strict_at, detail, detail_size);
 				if (r != DGP_REASON_OK)
 					return r;
 				col++;
-				start = d + 1;
+				start = end + 1;
 			}
 		}
-		dgp_slice_t v =
-		    len > start ? (dgp_slice_t){in + start, len - start} : (dgp_slice_t){NULL, 0};
-		dgp_reason_t r = put_column(p, col, v, start, vals, &strict_col, &strict_at, detail,
-		                            detail_size);
-		if (r != DGP_REASON_OK)
-			return r;
-		col++;
 		goto counted;
 	}
 #endif

@@ -18,6 +18,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "dgp_simd.h"
 #endif
 
 /*
@@ -224,16 +226,9 @@ __attribute__((target("ssse3"))) static bool utf8_valid_ssse3(const char *s, siz
 	        incomplete = _mm_setzero_si128();
 	size_t i = 0;
 	for (;; i += 16) {
-		__m128i in;
-		if (i + 16 <= len) {
-			in = _mm_loadu_si128((const __m128i *)(s + i));
-		} else {
-			if (i >= len)
-				break;
-			char tail[16] = {0};
-			memcpy(tail, s + i, len - i);
-			in = _mm_loadu_si128((const __m128i *)tail);
-		}
+		if (i >= len)
+			break;
+		__m128i in = dgp_load16(s + i, len - i);
 		if (_mm_movemask_epi8(in) == 0) {
 			err = _mm_or_si128(err, incomplete);
 		} else {
